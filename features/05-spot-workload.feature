@@ -1,0 +1,81 @@
+@spot-workload @tutorial=step-4-deploy-a-spot-friendly-workload
+Feature: Step 4: Deploy a Spot-friendly workload
+  A Deployment whose pods ask, through a nodeSelector, for nodes labelled `intent: apps` with the
+  Spot capacity type. No node matches, so the pods wait; Karpenter sees them, adds up what they
+  and the DaemonSets need, and launches one Spot node that fits them all, choosing among about a
+  hundred instance types the pool with spare capacity at the lowest price.
+
+  Background:
+    Given the tutorial has been followed up to this section
+
+  Scenario: Ten pods wait for Spot capacity, and Karpenter launches one node for all of them
+    When I run:
+      """bash
+      cat <<EOF > workload.yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: stateless
+      spec:
+        replicas: 10
+        selector:
+          matchLabels:
+            app: stateless
+        template:
+          metadata:
+            labels:
+              app: stateless
+          spec:
+            nodeSelector:
+              intent: apps
+              karpenter.sh/capacity-type: spot
+            containers:
+            - image: public.ecr.aws/eks-distro/kubernetes/pause:v1.29.0-eks-1-29-latest
+              name: app
+              resources:
+                requests:
+                  cpu: 512m
+                  memory: 512Mi
+      EOF
+      kubectl apply -f workload.yaml
+      """
+    Then the output is "deployment.apps/stateless created"
+    And the 10 pods of the deployment "stateless" are Pending at first, because no node matches them
+    When I run:
+      """bash
+      kubectl get pods
+      """
+    Then the output is a table with the columns "NAME READY STATUS RESTARTS AGE"
+    And it lists 10 pods named "stateless-…"
+    When I run:
+      """bash
+      alias kl='kubectl -n karpenter logs -l app.kubernetes.io/name=karpenter --all-containers=true -f --tail=20'
+      """
+    And I run, and leave it running:
+      """bash
+      kl
+      """
+    Then within 1 minute the Karpenter log shows a line with:
+      | logger     | controller.provisioner                  |
+      | message    | computed new nodeclaim(s) to fit pod(s) |
+      | nodeclaims | 1                                       |
+      | pods       | 10                                      |
+    And the Karpenter log shows a line with:
+      | logger          | controller.provisioner |
+      | message         | created nodeclaim      |
+      | nodepool        | default                |
+      | requests.cpu    | 5330m                  |
+      | requests.memory | 5360Mi                 |
+      | requests.pods   | 14                     |
+    And that NodeClaim's requests are the 10 pods plus the DaemonSets': 12 pods in all, of which 4 from DaemonSets
+    And the "instance-types" it lists are 5 names and "95 other(s)"
+    And within 1 minute the Karpenter log shows a line with:
+      | logger        | controller.nodeclaim.lifecycle |
+      | message       | launched nodeclaim             |
+      | nodepool      | default                        |
+      | capacity-type | spot                           |
+    And within 2 minutes all 10 pods of the deployment "stateless" are Running on a single node
+    And that node is labelled "karpenter.sh/capacity-type" = "spot" and "intent" = "apps"
+    And its instance type is one the NodePool "default" allows
+    And its EC2 instance is a Spot instance tagged "project" = "build-on-aws"
+    And the report shows the Karpenter nodes with their capacity type, instance type, zone and price

@@ -1,0 +1,52 @@
+@spread-across-zones @tutorial=step-5-spread-pods-within-multiple-azs
+Feature: Step 5: Spread pods within multiple AZs
+  One node for all pods puts every egg in one basket. A topology spread constraint on the zone
+  (maxSkew 1, at least 2 domains, DoNotSchedule) makes Karpenter place the same ten pods over the
+  three availability zones of the cluster's subnets, one node per zone.
+
+  Background:
+    Given the tutorial has been followed up to this section
+
+  Scenario: Removing the workload lets consolidation remove its node
+    When I run:
+      """bash
+      kubectl delete deployment stateless
+      """
+    Then the output is 'deployment.apps "stateless" deleted'
+    And within 2 minutes no node that Karpenter launched for the deployment "stateless" remains
+    And the Karpenter log shows a line with:
+      | logger  | controller.disruption                      |
+      | message | ~disrupting via consolidation delete       |
+
+  Scenario: Ten pods spread over three zones, on three Spot nodes
+    When I add the tutorial's topology spread constraint to "workload.yaml", between the nodeSelector and the containers:
+      """bash
+            topologySpreadConstraints:
+              - labelSelector:
+                  matchLabels:
+                    app: stateless
+                maxSkew: 1
+                minDomains: 2
+                topologyKey: topology.kubernetes.io/zone
+                whenUnsatisfiable: DoNotSchedule
+      """
+    And I run:
+      """bash
+      kubectl apply -f workload.yaml
+      """
+    Then the output is "deployment.apps/stateless created"
+    And within 1 minute the Karpenter log shows a line with:
+      | logger     | controller.provisioner                  |
+      | message    | computed new nodeclaim(s) to fit pod(s) |
+      | nodeclaims | 3                                       |
+      | pods       | 10                                      |
+    And the Karpenter log shows 3 "created nodeclaim" lines, whose requests are 2258m/2288Mi/8 pods for the NodeClaim of 4 pods and 1746m/1776Mi/7 pods for each of the 2 of 3 pods
+    And within 2 minutes all 10 pods of the deployment "stateless" are Running
+    And they run on 3 nodes in 3 different zones, 4, 3 and 3 pods per zone
+    When I run:
+      """bash
+      kubectl get nodes -L karpenter.sh/capacity-type,beta.kubernetes.io/instance-type,topology.kubernetes.io/zone -l karpenter.sh/capacity-type=spot
+      """
+    Then the output is a table with the columns "NAME STATUS ROLES AGE VERSION CAPACITY-TYPE INSTANCE-TYPE ZONE"
+    And it lists 3 nodes, each with CAPACITY-TYPE "spot", in 3 different ZONEs
+    And every INSTANCE-TYPE it lists is one the NodePool "default" allows

@@ -1,0 +1,36 @@
+@clean-up @tutorial=step-8-clean-up
+Feature: Step 8: Clean up
+  Deleting the two deployments leaves Karpenter's nodes empty, and consolidation removes them.
+  Terraform then destroys the add-ons, the cluster and the VPC, and CloudFormation the FIS
+  template. Nothing the run created may be left behind.
+
+  Background:
+    Given the tutorial has been followed up to this section
+
+  Scenario: Karpenter removes its nodes once the workloads are gone
+    When I run:
+      """bash
+      kubectl delete deployment stateless
+      kubectl delete deployment stateful
+      """
+    Then the command succeeds
+    And within 30 seconds no node that Karpenter launched remains
+    And the EC2 instances Karpenter launched are terminated
+
+  Scenario: Terraform and CloudFormation remove everything else
+    When I run:
+      """bash
+      export TF_VAR_region=$AWS_REGION
+      terraform destroy -target="module.eks_blueprints_addons" --auto-approve
+      terraform destroy -target="module.eks" --auto-approve
+      terraform destroy --auto-approve
+      aws cloudformation delete-stack --stack-name fis-spot-and-karpenter
+      """
+    Then the command succeeds
+    And Terraform reports "Destroy complete!" 3 times
+    And within 5 minutes the CloudFormation stack "fis-spot-and-karpenter" is gone
+
+  Scenario: Nothing the run created is left
+    Then no AWS resource tagged with this run's "spotcheck:run" tag remains
+    And no EC2 instance of the cluster "spot-and-karpenter" is running
+    And the run's cleanup ledger has nothing left to undo
