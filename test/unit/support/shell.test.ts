@@ -1,0 +1,64 @@
+import { describe, it, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Terminal } from '../../../support/shell.ts'
+
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_REGION: 'eu-west-2' }
+
+describe('Terminal', () => {
+  const terminal = new Terminal({ cwd: mkdtempSync(join(tmpdir(), 'term-')), env })
+  after(() => terminal.close())
+
+  it('keeps exported variables, plain variables, aliases and the directory from block to block', async () => {
+    const first = await terminal.run(
+      ["export TF_VAR_region=$AWS_REGION", "FIS_EXP_TEMP_ID='EXT 1'", "alias hello='echo hello from alias'", 'mkdir -p sub && cd sub'].join('\n'),
+    )
+    assert.equal(first.exitCode, 0, first.output)
+    const second = await terminal.run('echo "$TF_VAR_region|$FIS_EXP_TEMP_ID|$(basename "$PWD")"\nhello')
+    assert.equal(second.output, 'eu-west-2|EXT 1|sub\nhello from alias\n')
+    assert.equal(terminal.variable('TF_VAR_region'), 'eu-west-2')
+    assert.equal(terminal.variable('FIS_EXP_TEMP_ID'), 'EXT 1')
+  })
+
+  it('stops at the first failing command, with its exit code, and keeps what ran before it', async () => {
+    const r = await terminal.run('export BEFORE=yes\nfalse\necho never')
+    assert.equal(r.exitCode, 1)
+    assert.doesNotMatch(r.output, /never/)
+    assert.equal(terminal.variable('BEFORE'), 'yes')
+  })
+
+  it('fails a pipeline when any part fails, and `|| true` forgives it', async () => {
+    assert.equal((await terminal.run('false | cat')).exitCode, 1)
+    assert.equal((await terminal.run('false || true')).exitCode, 0)
+  })
+
+  it('runs commands verbatim, heredocs included', async () => {
+    const r = await terminal.run("cat <<EOF > f.yaml\nname: ${AWS_REGION} 'quoted' \\$HOME\nEOF\ncat f.yaml")
+    assert.equal(r.output, "name: eu-west-2 'quoted' $HOME\n")
+  })
+
+  it('runs a never-ending command in the background until Ctrl-C', async () => {
+    const follow = terminal.start('hello; while true; do echo tick; sleep 0.05; done')
+    await new Promise((r) => setTimeout(r, 300))
+    assert.match(follow.output, /hello from alias\ntick\n/)
+    const result = await follow.stop()
+    assert.equal(result.stoppedBy, 'interrupt')
+    assert.equal(follow.running, false)
+  })
+
+  it('gives another terminal the login environment but not the session', async () => {
+    const other = terminal.another()
+    const r = await other.run('echo "${TF_VAR_region:-unset} ${AWS_REGION}"; type hello >/dev/null 2>&1 || echo no-alias')
+    assert.equal(r.output, 'unset eu-west-2\nno-alias\n')
+    await other.close()
+  })
+
+  it('interrupts a command that overruns its time limit', async () => {
+    const r = await terminal.run('sleep 30', { timeoutMs: 200 })
+    assert.equal(r.stoppedBy, 'timeout')
+    assert.notEqual(r.exitCode, 0)
+    assert.ok(r.durationMs < 6_000)
+  })
+})
