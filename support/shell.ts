@@ -49,6 +49,17 @@ export interface RunOptions {
   onOutput?: (chunk: string) => void
 }
 
+const SPAWN_OPTIONS = {
+  extendEnv: false,
+  all: true,
+  reject: false,
+  stdin: 'ignore',
+  detached: true, // its own process group: Ctrl-C reaches everything it started
+  killDescendants: true,
+  encoding: 'utf8',
+} as const
+type Child = ResultPromise<typeof SPAWN_OPTIONS & { cwd: string; env: Record<string, string> }>
+
 // Variables bash sets itself, or that must not travel from one block to the next.
 const VOLATILE_ENV = new Set(['_', 'SHLVL', 'PWD', 'OLDPWD', 'BASH_FUNC', 'PS1', 'COLUMNS', 'LINES'])
 
@@ -133,7 +144,7 @@ export class Terminal {
     return results
   }
 
-  private spawn(script: string, stateDir: string, save: boolean): ResultPromise<{ all: true }> {
+  private spawn(script: string, stateDir: string, save: boolean): Child {
     const s = this.state
     const wrapper = [
       '__SPOTCHECK_BASELINE_VARS=" $(compgen -v | tr "\\n" " ") "',
@@ -146,28 +157,19 @@ export class Terminal {
       'set -e -o pipefail',
       script,
     ].join('\n')
-    return execa('bash', ['-c', wrapper], {
-      cwd: s.cwd,
-      env: { ...s.env, __SPOTCHECK_STATE: stateDir },
-      extendEnv: false,
-      all: true,
-      reject: false,
-      stdin: 'ignore',
-      detached: true, // its own process group: Ctrl-C reaches everything it started
-      killDescendants: true,
-      encoding: 'utf8',
-    })
+    return execa('bash', ['-c', wrapper], { ...SPAWN_OPTIONS, cwd: s.cwd, env: { ...s.env, __SPOTCHECK_STATE: stateDir } })
   }
 }
 
 export class BackgroundCommand {
-  private readonly child: ResultPromise<{ all: true }>
+  private readonly child: Child
   private readonly done: Promise<CommandResult>
   private readonly onDone: () => void
   private stopping = false
+  private finished = false
   private buffer = ''
 
-  constructor(child: ResultPromise<{ all: true }>, script: string, options: RunOptions, onDone: () => void) {
+  constructor(child: Child, script: string, options: RunOptions, onDone: () => void) {
     this.child = child
     this.onDone = onDone
     this.done = collect(child, script, {
@@ -177,6 +179,7 @@ export class BackgroundCommand {
         options.onOutput?.(chunk)
       },
     })
+    void this.done.finally(() => (this.finished = true))
   }
 
   /** What it has printed so far. */
@@ -185,7 +188,7 @@ export class BackgroundCommand {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && !this.child.killed
+    return !this.finished
   }
 
   /** Ctrl-C: SIGINT to the process group, then SIGKILL if it has not exited after a grace period. */
@@ -220,7 +223,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-async function collect(child: ResultPromise<{ all: true }>, command: string, options: RunOptions): Promise<CommandResult> {
+async function collect(child: Child, command: string, options: RunOptions): Promise<CommandResult> {
   const startedAt = new Date()
   let output = ''
   child.all?.on('data', (chunk: Buffer | string) => {
