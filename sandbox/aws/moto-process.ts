@@ -98,6 +98,8 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
     SPOTCHECK_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,
     PYTHONUNBUFFERED: '1',
+    // AWS managed policies (AmazonEKSClusterPolicy, …) exist in every account; Terraform attaches them.
+    MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
   }
   if (options.controlUrl) env.SPOTCHECK_CONTROL_URL = options.controlUrl
 

@@ -11,6 +11,8 @@
 * ``eks``          sandbox hooks, endpoint/CA from the daemon, add-ons, DescribeUpdate
 * ``ssm_hooks``    /spotcheck/ parameters reported to the daemon
 * ``cloudformation`` stack outputs after ``aws cloudformation deploy`` (a moto fix)
+* ``eks_amis``     the EKS-optimized AMIs and their public SSM parameters
+* ``fixes``        moto answers that differ from AWS where the tutorial shows them (DNS names, role names)
 * ``api``          /spotcheck-api/ inspection endpoint (a WSGI middleware)
 """
 
@@ -23,7 +25,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import cloudformation, ec2_events, ec2_spot, eks, events, fis, ssm_hooks
+    from . import cloudformation, ec2_events, ec2_spot, eks, eks_amis, events, fis, fixes, ssm_hooks
 
     events.install()
     ec2_spot.install()  # before ec2_events, which wraps the RunInstances it installs
@@ -32,6 +34,8 @@ def install() -> None:
     eks.install()
     ssm_hooks.install()
     cloudformation.install()
+    eks_amis.install()
+    fixes.install()
     _cancel_timers_on_reset()
     _installed = True
 

@@ -240,6 +240,12 @@ class SpotcheckEKSBackend(EKSBackend):
 
     def create_nodegroup(self, cluster_name: str, node_role: str, nodegroup_name: str, subnets: list[str], scaling_config: dict[str, int] | None = None, disk_size: int | None = None, instance_types: list[str] | None = None, ami_type: str | None = None, remote_access: dict[str, Any] | None = None, labels: dict[str, str] | None = None, taints: list[dict[str, str]] | None = None, tags: dict[str, str] | None = None, client_request_token: str | None = None, launch_template: dict[str, str] | None = None, capacity_type: str | None = None, version: str | None = None, release_version: str | None = None) -> Any:
         nodegroup = super().create_nodegroup(cluster_name, node_role, nodegroup_name, subnets, scaling_config, disk_size, instance_types, ami_type, remote_access, labels, taints, tags, client_request_token, launch_template, capacity_type, version, release_version)
+        if not remote_access:
+            # moto invents SSH access ("eksKeypair") for every node group; EKS reports none unless
+            # asked, and Terraform would replace the node group on every apply to remove it.
+            nodegroup.remote_access = None
+            if isinstance(getattr(nodegroup, "resources", None), dict):
+                nodegroup.resources.pop("remoteAccessSecurityGroup", None)
         if version is None:
             nodegroup.version = self.clusters[cluster_name].version
         if release_version is None:
