@@ -16,12 +16,25 @@ export interface ClockOptions {
 
 export class Clock {
   readonly scale: number
+  /** When this clock started: tutorial time and wall-clock time coincide there. */
+  readonly epochMs: number
 
   constructor(options: ClockOptions) {
     if (!(options.scale > 0) || !Number.isFinite(options.scale)) {
       throw new RangeError(`time scale must be a positive number, got ${options.scale}`)
     }
     this.scale = options.scale
+    this.epochMs = Date.now()
+  }
+
+  /**
+   * The tutorial-time instant of a wall-clock instant (default: now), in epoch ms: time since
+   * the clock started runs `scale` times faster. Logic that compares timestamps with durations
+   * written in tutorial time ("expireAfter: 168h", a 3-minute cache) works on these instants.
+   */
+  simulated(at: number | Date | string = Date.now()): number {
+    const t = typeof at === 'number' ? at : new Date(at).getTime()
+    return this.epochMs + (t - this.epochMs) * this.scale
   }
 
   /** The wall clock. */

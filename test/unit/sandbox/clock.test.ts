@@ -48,3 +48,13 @@ describe('Go durations', () => {
     assert.equal(formatGoDuration(3_600_000 + 61_500), '1h1m1.5s')
   })
 })
+
+describe('Clock.simulated', () => {
+  it('maps wall-clock instants to tutorial time that runs scale times faster', () => {
+    const clock = new Clock({ scale: 20 })
+    const a = clock.epochMs + 1_000
+    assert.equal(clock.simulated(a), clock.epochMs + 20_000)
+    assert.equal(clock.simulated(new Date(a).toISOString()), clock.epochMs + 20_000)
+    assert.equal(clock.simulated(clock.epochMs), clock.epochMs)
+  })
+})

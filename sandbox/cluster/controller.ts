@@ -1,0 +1,104 @@
+// The reconcile loop every in-process controller runs on, as controller-runtime gives them to
+// Kubernetes controllers: watch events enqueue keys; one key is reconciled at a time (never the
+// same key twice concurrently); a reconcile may ask to be called again after a delay in tutorial
+// time; a failing reconcile is retried with exponential backoff and logged, never lost.
+
+import type { Clock } from '../clock.ts'
+
+export interface ReconcileResult {
+  /** Reconcile this key again after this much tutorial time. */
+  requeueAfterMs?: number
+}
+
+export interface ControllerOptions {
+  name: string
+  clock: Clock
+  reconcile: (key: string) => Promise<ReconcileResult | void> | ReconcileResult | void
+  log?: (line: string) => void
+  /** First retry delay after an error, in tutorial time (doubles up to maxBackoffMs). */
+  baseBackoffMs?: number
+  maxBackoffMs?: number
+}
+
+export class Controller {
+  readonly name: string
+  private readonly options: ControllerOptions
+  private readonly queue = new Set<string>()
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly failures = new Map<string, number>()
+  private running = false
+  private stopped = false
+  private idleWaiters: (() => void)[] = []
+
+  constructor(options: ControllerOptions) {
+    this.name = options.name
+    this.options = options
+  }
+
+  /** Schedules a reconcile of `key` now (coalesced with a pending one). */
+  enqueue(key: string): void {
+    if (this.stopped) return
+    const timer = this.timers.get(key)
+    if (timer) {
+      clearTimeout(timer)
+      this.timers.delete(key)
+    }
+    this.queue.add(key)
+    this.kick()
+  }
+
+  /** Schedules a reconcile of `key` after `delayMs` of tutorial time (an earlier enqueue wins). */
+  enqueueAfter(key: string, delayMs: number): void {
+    if (this.stopped || this.queue.has(key)) return
+    const existing = this.timers.get(key)
+    if (existing) clearTimeout(existing)
+    const timer = this.options.clock.setTimeout(() => {
+      this.timers.delete(key)
+      this.enqueue(key)
+    }, delayMs)
+    timer.unref?.()
+    this.timers.set(key, timer)
+  }
+
+  stop(): void {
+    this.stopped = true
+    for (const t of this.timers.values()) clearTimeout(t)
+    this.timers.clear()
+    this.queue.clear()
+  }
+
+  /** Resolves once the queue is empty and nothing is being reconciled (for tests). */
+  idle(): Promise<void> {
+    if (!this.running && this.queue.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  private kick(): void {
+    if (this.running) return
+    this.running = true
+    setImmediate(() => void this.drain())
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.queue.size > 0) {
+      const key = this.queue.values().next().value as string
+      this.queue.delete(key)
+      try {
+        const result = await this.options.reconcile(key)
+        this.failures.delete(key)
+        if (result?.requeueAfterMs !== undefined) this.enqueueAfter(key, result.requeueAfterMs)
+      } catch (error) {
+        const n = (this.failures.get(key) ?? 0) + 1
+        this.failures.set(key, n)
+        const base = this.options.baseBackoffMs ?? 1_000
+        const delay = Math.min(base * 2 ** (n - 1), this.options.maxBackoffMs ?? 60_000)
+        this.options.log?.(`${this.name}: reconciling ${key} failed (attempt ${n}, retry in ${delay} ms tutorial time): ${(error as Error).stack ?? String(error)}`)
+        this.enqueueAfter(key, delay)
+      }
+    }
+    this.running = false
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+  }
+}

@@ -1,0 +1,127 @@
+// EC2 instances as Kubernetes sees them: an instance boots, its kubelet registers a Node
+// (NotReady, tainted not-ready), the CNI comes up and the Node turns Ready; when the instance
+// stops, its kubelet stops posting status and the Node goes Unknown.
+//
+// Whoever launches an instance — the managed node group, Karpenter — hands it here with the
+// kubelet configuration its user data would carry (node labels, taints, reserved resources).
+
+import type { Clock } from '../clock.ts'
+import { ApiError } from '../kube/errors.ts'
+import type { Store } from '../kube/store.ts'
+import type { KubeObject } from '../kube/json.ts'
+import type { Node, Taint } from '../k8s/types.ts'
+import { markNodeReady } from '../karpenter/nodes.ts'
+
+export interface MachineSpec {
+  instanceId: string
+  /** The Node its kubelet registers (karpenter/nodes.ts `kubeletNode`: NotReady, tainted not-ready). */
+  node: Node
+  /** Tutorial time from launch to the kubelet registering the Node. */
+  registerAfterMs: number
+  /** Tutorial time from registration to the Node turning Ready (CNI up). */
+  readyAfterMs: number
+}
+
+/** Tutorial timings observed on AWS (karpenter-behaviour.md §7): ~25 s to register, ~11 s more to Ready. */
+export const DEFAULT_BOOT = { registerAfterMs: 25_000, readyAfterMs: 11_000 }
+
+const NODE_MONITOR_GRACE_MS = 40_000
+const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/** The patch release EKS ran for 1.29 when the tutorial was written (its sample output). */
+export function kubeletVersion(kubernetesVersion: string): string {
+  const known: Record<string, string> = { '1.29': 'v1.29.0-eks-5e0fdde', '1.28': 'v1.28.5-eks-5e0fdde', '1.30': 'v1.30.0-eks-036c24b', '1.31': 'v1.31.2-eks-94953ac' }
+  return known[kubernetesVersion] ?? `v${kubernetesVersion}.0-eks-sandbox`
+}
+
+export class Machines {
+  private readonly store: Store
+  private readonly clock: Clock
+  private readonly log: (line: string) => void
+  private readonly timers = new Map<string, NodeJS.Timeout[]>()
+  private readonly nodeNames = new Map<string, string>()
+
+  constructor(store: Store, clock: Clock, log: (line: string) => void) {
+    this.store = store
+    this.clock = clock
+    this.log = log
+  }
+
+  /** Starts an instance's boot: its Node registers, then turns Ready, in tutorial time. */
+  boot(spec: MachineSpec): void {
+    const name = spec.node.metadata.name!
+    this.nodeNames.set(spec.instanceId, name)
+    const register = this.clock.setTimeout(() => this.register(spec), spec.registerAfterMs)
+    const ready = this.clock.setTimeout(() => this.markReady(name), spec.registerAfterMs + spec.readyAfterMs)
+    this.timers.set(spec.instanceId, [register, ready])
+  }
+
+  /** The instance stopped or was terminated: its kubelet is gone. */
+  halt(instanceId: string): void {
+    for (const t of this.timers.get(instanceId) ?? []) clearTimeout(t)
+    this.timers.delete(instanceId)
+    const name = this.nodeNames.get(instanceId)
+    if (!name) return
+    // The node lifecycle controller notices only after the grace period.
+    const unknown = this.clock.setTimeout(() => this.markUnknown(name), NODE_MONITOR_GRACE_MS)
+    this.timers.set(instanceId, [unknown])
+  }
+
+  nodeName(instanceId: string): string | undefined {
+    return this.nodeNames.get(instanceId)
+  }
+
+  stop(): void {
+    for (const list of this.timers.values()) for (const t of list) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  private register(spec: MachineSpec): void {
+    const now = rfc3339(this.clock.now())
+    const node = structuredClone(spec.node)
+    node.metadata.creationTimestamp = undefined
+    for (const t of node.spec?.taints ?? []) if (t.timeAdded) t.timeAdded = now
+    for (const c of node.status?.conditions ?? []) {
+      c.lastHeartbeatTime = now
+      c.lastTransitionTime = now
+    }
+    try {
+      this.store.create('nodes', node as unknown as KubeObject, { fieldManager: 'kubelet' })
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 409) return // registered already
+      throw error
+    }
+    this.log(`kubelet on ${spec.instanceId} registered node ${node.metadata.name}`)
+  }
+
+  private markReady(name: string): void {
+    const now = rfc3339(this.clock.now())
+    this.updateNode(name, (node) => markNodeReady(node, now))
+  }
+
+  private markUnknown(name: string): void {
+    const now = rfc3339(this.clock.now())
+    this.updateNode(name, (node) => {
+      const conditions = (node.status?.conditions ?? []).map((c) =>
+        c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: now } : c,
+      )
+      const taints: Taint[] = [...(node.spec?.taints ?? [])]
+      if (!taints.some((t) => t.key === 'node.kubernetes.io/unreachable')) {
+        taints.push({ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: now })
+        taints.push({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: now })
+      }
+      return { ...node, spec: { ...(node.spec ?? {}), taints }, status: { ...(node.status ?? {}), conditions } }
+    })
+  }
+
+  /** Writes the edited node: spec through the object, conditions through `status`. */
+  private updateNode(name: string, edit: (node: Node) => Node): void {
+    try {
+      const apply = (o: KubeObject) => edit(o) as unknown as KubeObject
+      this.store.mutate('nodes', undefined, name, apply, { fieldManager: 'kubelet' })
+      this.store.mutate('nodes', undefined, name, apply, { subresource: 'status', fieldManager: 'kubelet' })
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 404)) throw error
+    }
+  }
+}

@@ -1,0 +1,181 @@
+// One EKS cluster of the sandbox: its Kubernetes API server and everything EKS and the nodes
+// run behind it — kube-controller-manager's controllers, kube-scheduler, the kubelets of the
+// nodes, the managed node groups, the add-ons, and the Helm releases recorded for it.
+
+import { EC2Client } from '@aws-sdk/client-ec2'
+import type { Clock } from '../clock.ts'
+import type { KubeObject } from '../kube/json.ts'
+import { PodLogs } from '../kube/pod-logs.ts'
+import { startApiServer, type ApiServer } from '../kube/server.ts'
+import { Store } from '../kube/store.ts'
+import type { Certificates } from '../kube/tls.ts'
+import { DaemonSetController } from './daemonsets.ts'
+import { addonObjects, newClusterObjects } from './eks-system.ts'
+import { GarbageCollector } from './garbage-collector.ts'
+import { Kubelets } from './kubelet.ts'
+import { Machines } from './machines.ts'
+import { applyManifests, deleteManifests } from './manifests.ts'
+import { NodeGroups, type NodeGroupHook } from './nodegroups.ts'
+import { Scheduler } from './scheduler.ts'
+import { DeploymentController, ReplicaSetController } from './workloads.ts'
+
+export interface AwsAccess {
+  endpoint: string
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+export interface SandboxClusterOptions {
+  name: string
+  kubernetesVersion: string
+  aws: AwsAccess
+  tls: Certificates
+  clock: Clock
+  log: (line: string) => void
+}
+
+/** A Helm release the cluster runs (the sandbox plays Helm for the charts it knows). */
+export interface HelmRelease {
+  chart: string
+  version: string
+  namespace: string
+  values: Record<string, unknown>
+}
+
+/** A chart the sandbox can install: its objects, and what runs once they are in. */
+export interface ChartRuntime {
+  stop(): Promise<void>
+}
+export type ChartInstaller = (cluster: SandboxCluster, release: HelmRelease) => Promise<ChartRuntime>
+
+export class SandboxCluster {
+  readonly name: string
+  readonly kubernetesVersion: string
+  readonly store: Store
+  readonly podLogs = new PodLogs()
+  readonly clock: Clock
+  readonly log: (line: string) => void
+  readonly aws: AwsAccess
+  readonly ec2: EC2Client
+  readonly machines: Machines
+  readonly nodeGroups: NodeGroups
+  private readonly controllers: { start(): void; stop(): void }[]
+  private readonly gc: GarbageCollector
+  private api?: ApiServer
+  private readonly addons = new Map<string, KubeObject[]>()
+  private readonly releases = new Map<string, { objects: KubeObject[]; runtime?: ChartRuntime }>()
+
+  private constructor(options: SandboxClusterOptions) {
+    this.name = options.name
+    this.kubernetesVersion = options.kubernetesVersion
+    this.clock = options.clock
+    this.log = (line) => options.log(`[${options.name}] ${line}`)
+    this.aws = options.aws
+    this.store = new Store()
+    this.ec2 = new EC2Client({ region: options.aws.region, endpoint: options.aws.endpoint, credentials: { accessKeyId: options.aws.accessKeyId, secretAccessKey: options.aws.secretAccessKey } })
+    this.gc = new GarbageCollector(this.store)
+    this.machines = new Machines(this.store, this.clock, this.log)
+    this.nodeGroups = new NodeGroups({
+      ec2: this.ec2,
+      store: this.store,
+      machines: this.machines,
+      clock: this.clock,
+      log: this.log,
+      cluster: { name: this.name, region: options.aws.region, kubernetesVersion: this.kubernetesVersion },
+    })
+    this.controllers = [
+      new ReplicaSetController(this.store, this.clock, this.log),
+      new DeploymentController(this.store, this.clock, this.log),
+      new DaemonSetController(this.store, this.clock, this.log),
+      new Scheduler(this.store, this.clock, this.log),
+      new Kubelets(this.store, this.clock, this.log),
+    ]
+  }
+
+  /** Creates the cluster as EKS does: API server up, self-managed add-ons in kube-system. */
+  static async start(options: SandboxClusterOptions): Promise<SandboxCluster> {
+    const cluster = new SandboxCluster(options)
+    cluster.gc.start()
+    for (const c of cluster.controllers) c.start()
+    cluster.api = await startApiServer({
+      store: cluster.store,
+      podLogs: cluster.podLogs,
+      clusterName: options.name,
+      kubernetesVersion: options.kubernetesVersion,
+      credentials: new Map([[options.aws.accessKeyId, options.aws.secretAccessKey]]),
+      awsEndpointHost: new URL(options.aws.endpoint).host,
+      tls: options.tls,
+    })
+    applyManifests(cluster.store, newClusterObjects(options.aws.region, options.name, options.kubernetesVersion), 'eks')
+    cluster.log(`API server ${cluster.api.url} (Kubernetes ${options.kubernetesVersion})`)
+    return cluster
+  }
+
+  get endpoint(): string {
+    return this.api!.url
+  }
+
+  get caPem(): string {
+    return this.api!.caPem
+  }
+
+  async nodeGroupCreated(body: NodeGroupHook): Promise<void> {
+    await this.nodeGroups.created(body)
+  }
+
+  async nodeGroupUpdated(body: NodeGroupHook): Promise<void> {
+    await this.nodeGroups.updated(body)
+  }
+
+  async nodeGroupDeleted(name: string): Promise<void> {
+    await this.nodeGroups.deleted(name)
+  }
+
+  /** An EKS add-on was created or updated: EKS applies its manifests (and adopts what exists). */
+  addonApplied(name: string, version: string, configurationValues?: string, serviceAccountRoleArn?: string): void {
+    const objects = addonObjects(name, this.aws.region, version, configurationValues, serviceAccountRoleArn)
+    if (objects.length === 0) return this.log(`add-on ${name}: nothing to install in the sandbox`)
+    applyManifests(this.store, objects, 'eks')
+    this.addons.set(name, objects)
+    this.log(`add-on ${name} ${version} applied`)
+  }
+
+  addonDeleted(name: string): void {
+    const objects = this.addons.get(name)
+    if (!objects) return
+    deleteManifests(this.store, objects)
+    this.addons.delete(name)
+    this.log(`add-on ${name} removed`)
+  }
+
+  async releaseInstalled(key: string, release: HelmRelease, install: ChartInstaller, objects: () => KubeObject[]): Promise<void> {
+    await this.releaseUninstalled(key)
+    const manifests = objects()
+    applyManifests(this.store, manifests, 'helm')
+    const runtime = await install(this, release)
+    this.releases.set(key, { objects: manifests, runtime })
+    this.log(`helm release ${key}: ${release.chart} ${release.version} installed`)
+  }
+
+  async releaseUninstalled(key: string): Promise<void> {
+    const release = this.releases.get(key)
+    if (!release) return
+    this.releases.delete(key)
+    await release.runtime?.stop()
+    deleteManifests(this.store, release.objects)
+    this.log(`helm release ${key} uninstalled`)
+  }
+
+  async close(): Promise<void> {
+    for (const key of [...this.releases.keys()]) {
+      await this.releases.get(key)?.runtime?.stop()
+      this.releases.delete(key)
+    }
+    this.machines.stop()
+    for (const c of this.controllers) c.stop()
+    this.gc.stop()
+    await this.api?.close()
+    this.ec2.destroy()
+  }
+}
