@@ -1,0 +1,173 @@
+// The Karpenter twin as the chart runs it: two replicas of the controller, one elected leader
+// (Lease karpenter/karpenter-leader-election) that runs the controllers and writes their log
+// lines; both log their start-up discovery. If the leader's pod goes away, the other replica
+// takes the lease and carries on.
+
+import { ApiError } from '../kube/errors.ts'
+import type { ChartRuntime, HelmRelease, SandboxCluster } from '../cluster/sandbox-cluster.ts'
+import type { Pod } from '../k8s/types.ts'
+import { karpenterLabels } from './chart.ts'
+import { formatLogLine, type LogEntry } from './logger.ts'
+import * as log from './logger.ts'
+import { Cloud } from './operator/cloud.ts'
+import { KarpenterContext, settingsFrom } from './operator/context.ts'
+import { Disruption } from './operator/disruption.ts'
+import { Interruption } from './operator/interruption.ts'
+import { Lifecycle } from './operator/lifecycle.ts'
+import { NodeClasses, NodePools } from './operator/nodepools.ts'
+import { Provisioner } from './operator/provisioner.ts'
+import { Termination } from './operator/termination.ts'
+
+export const KARPENTER_VERSION = 'v0.32.1'
+const LEASE = 'karpenter-leader-election'
+const SPOT_PRICE_REFRESH_MS = 12 * 60 * 60_000
+
+export async function startKarpenter(cluster: SandboxCluster, release: HelmRelease): Promise<ChartRuntime> {
+  const operator = new KarpenterOperator(cluster, release)
+  operator.start()
+  return operator
+}
+
+export class KarpenterOperator implements ChartRuntime {
+  readonly ctx: KarpenterContext
+  private readonly cloud: Cloud
+  private readonly provisioner: Provisioner
+  private readonly lifecycle: Lifecycle
+  private readonly termination: Termination
+  private readonly interruption: Interruption
+  private readonly disruption: Disruption
+  private readonly nodeClasses: NodeClasses
+  private readonly nodePools: NodePools
+  private readonly started = new Set<string>()
+  private controllersRunning = false
+  private stopWatch?: () => void
+  private priceTimer?: NodeJS.Timeout
+
+  constructor(cluster: SandboxCluster, release: HelmRelease) {
+    this.ctx = new KarpenterContext(cluster, settingsFrom(release.values, cluster.name, release.namespace))
+    this.cloud = new Cloud(this.ctx)
+    this.provisioner = new Provisioner(this.ctx, this.cloud)
+    this.lifecycle = new Lifecycle(this.ctx, this.cloud)
+    this.termination = new Termination(this.ctx, this.cloud)
+    this.interruption = new Interruption(this.ctx)
+    this.disruption = new Disruption(this.ctx, this.provisioner)
+    this.nodeClasses = new NodeClasses(this.ctx, this.cloud)
+    this.nodePools = new NodePools(this.ctx)
+  }
+
+  start(): void {
+    const selector = Object.entries(karpenterLabels())
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    this.stopWatch = this.ctx.store.watch('pods', { namespace: this.ctx.settings.namespace, labelSelector: selector }, () => void this.podsChanged())
+  }
+
+  /** A replica whose container runs logs its start-up; the first one running takes the lease. */
+  private async podsChanged(): Promise<void> {
+    const pods = this.replicas()
+    for (const pod of pods) {
+      const name = pod.metadata.name!
+      if (this.started.has(name) || !running(pod)) continue
+      this.started.add(name)
+      this.startupLines(name)
+    }
+    for (const name of [...this.started]) if (!pods.some((p) => p.metadata.name === name)) this.started.delete(name)
+    if (this.ctx.leaderPod && this.started.has(this.ctx.leaderPod)) return
+    const next = pods.find((p) => running(p) && !p.metadata.deletionTimestamp)
+    if (!next) {
+      this.ctx.leaderPod = undefined
+      return
+    }
+    this.ctx.leaderPod = next.metadata.name
+    this.takeLease(next.metadata.name!)
+    this.ctx.log({ level: 'INFO', logger: 'controller', message: `successfully acquired lease ${this.ctx.settings.namespace}/${LEASE}`, fields: [] })
+    if (!this.controllersRunning) await this.startControllers()
+  }
+
+  private replicas(): Pod[] {
+    const selector = Object.entries(karpenterLabels())
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    return (this.ctx.store.list('pods', { namespace: this.ctx.settings.namespace, labelSelector: selector }).items as unknown as Pod[]).sort((a, b) =>
+      String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)),
+    )
+  }
+
+  private startupLines(pod: string): void {
+    const entries: LogEntry[] = [
+      { level: 'DEBUG', logger: 'controller', message: 'discovered karpenter version', fields: [['version', KARPENTER_VERSION]] },
+      log.discoveredRegion(this.ctx.cluster.aws.region),
+      log.discoveredClusterEndpoint(this.ctx.settings.clusterEndpoint || this.ctx.cluster.endpoint),
+    ]
+    const dns = (this.ctx.store.find('services', 'kube-system', 'kube-dns') as { spec?: { clusterIP?: string } } | undefined)?.spec?.clusterIP
+    if (dns) entries.push(log.discoveredKubeDns(dns))
+    entries.push({ level: 'INFO', logger: 'controller', message: `attempting to acquire leader lease ${this.ctx.settings.namespace}/${LEASE}...`, fields: [] })
+    const time = this.ctx.clock.now()
+    for (const e of entries) this.ctx.podLogs.append(this.ctx.settings.namespace, pod, 'controller', formatLogLine(e, time), time)
+  }
+
+  private takeLease(holder: string): void {
+    const now = new Date(this.ctx.clock.nowMs()).toISOString().replace('Z', '000Z')
+    const spec = { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: now, renewTime: now, leaseTransitions: 0 }
+    const existing = this.ctx.store.find('leases.coordination.k8s.io', this.ctx.settings.namespace, LEASE)
+    try {
+      if (existing) {
+        this.ctx.store.mutate('leases.coordination.k8s.io', this.ctx.settings.namespace, LEASE, (o) => {
+          const prev = (o.spec ?? {}) as { leaseTransitions?: number }
+          o.spec = { ...spec, leaseTransitions: (prev.leaseTransitions ?? 0) + 1 }
+        })
+      } else {
+        this.ctx.store.create('leases.coordination.k8s.io', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE, namespace: this.ctx.settings.namespace }, spec })
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+    }
+  }
+
+  private async startControllers(): Promise<void> {
+    this.controllersRunning = true
+    try {
+      await this.cloud.refreshCatalog(true)
+      this.ctx.log(log.discoveredAvailabilityZones(this.cloud.zones))
+      this.ctx.log(log.discoveredInstanceTypes(this.cloud.instanceTypeCount))
+      this.ctx.log(log.discoveredOfferings(this.cloud.instanceTypeCount))
+      const spot = await this.cloud.refreshSpotPrices()
+      this.ctx.log(log.updatedSpotPricing(spot.types, spot.offerings))
+    } catch (error) {
+      this.ctx.cluster.log(`karpenter: EC2 discovery failed: ${(error as Error).message}`)
+    }
+    for (const name of ['provisioner', 'disruption', 'interruption']) this.ctx.log({ level: 'INFO', logger: `controller.${name}`, message: 'starting controller', fields: [] })
+    this.nodeClasses.start()
+    this.nodePools.start()
+    this.lifecycle.start()
+    this.termination.start()
+    this.provisioner.start()
+    this.interruption.start()
+    this.disruption.start()
+    this.priceTimer = this.ctx.clock.setInterval(() => {
+      void this.cloud.refreshSpotPrices().then(
+        (s) => this.ctx.log(log.updatedSpotPricing(s.types, s.offerings)),
+        () => undefined,
+      )
+    }, SPOT_PRICE_REFRESH_MS)
+    this.priceTimer.unref()
+  }
+
+  async stop(): Promise<void> {
+    this.stopWatch?.()
+    clearInterval(this.priceTimer)
+    this.provisioner.stop()
+    this.lifecycle.stop()
+    this.termination.stop()
+    this.nodeClasses.stop()
+    this.nodePools.stop()
+    await this.interruption.stop()
+    await this.disruption.stop()
+    this.cloud.destroy()
+    this.ctx.destroy()
+  }
+}
+
+function running(pod: Pod): boolean {
+  return pod.status?.phase === 'Running'
+}

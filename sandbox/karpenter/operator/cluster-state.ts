@@ -1,0 +1,81 @@
+// Karpenter's in-memory picture of the cluster (pkg/controllers/state), taken as one consistent
+// snapshot from the store: Nodes paired with their NodeClaims by provider ID (an in-flight
+// NodeClaim has no Node yet), the pods bound to each, the pods still waiting, the DaemonSets,
+// NodePools and EC2NodeClasses.
+
+import type { KubeObject } from '../../kube/json.ts'
+import type { DaemonSet, Node, Pod } from '../../k8s/types.ts'
+import type { EC2NodeClass, NodeClaim, NodePool } from '../api.ts'
+import { buildStateNode, type StateNode } from '../state.ts'
+import type { TopologyCluster } from '../scheduling/topology.ts'
+import type { KarpenterContext } from './context.ts'
+
+export const NODEPOOLS = 'nodepools.karpenter.sh'
+export const NODECLAIMS = 'nodeclaims.karpenter.sh'
+export const NODECLASSES = 'ec2nodeclasses.karpenter.k8s.aws'
+
+export interface ClusterSnapshot {
+  nodes: Node[]
+  nodeClaims: NodeClaim[]
+  nodePools: NodePool[]
+  nodeClasses: EC2NodeClass[]
+  daemonSets: DaemonSet[]
+  pods: Pod[]
+  /** Unbound, not terminating pods. */
+  pendingPods: Pod[]
+  /** One per Node/NodeClaim pair (Karpenter's StateNodes). */
+  stateNodes: StateNode[]
+  topology: TopologyCluster
+}
+
+const asList = <T>(items: KubeObject[]) => items as unknown as T[]
+
+export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
+  const store = ctx.store
+  const nodes = asList<Node>(store.list('nodes').items)
+  const nodeClaims = asList<NodeClaim>(store.list(NODECLAIMS).items)
+  const nodePools = asList<NodePool>(store.list(NODEPOOLS).items)
+  const nodeClasses = asList<EC2NodeClass>(store.list(NODECLASSES).items)
+  const daemonSets = asList<DaemonSet>(store.list('daemonsets.apps').items)
+  const pods = asList<Pod>(store.list('pods').items)
+  const namespaces = store.list('namespaces').items.map((n) => ({ name: n.metadata.name!, labels: n.metadata.labels }))
+
+  const podsByNode = new Map<string, Pod[]>()
+  const pendingPods: Pod[] = []
+  for (const pod of pods) {
+    const nodeName = pod.spec.nodeName
+    if (nodeName) podsByNode.set(nodeName, [...(podsByNode.get(nodeName) ?? []), pod])
+    else if (!pod.metadata.deletionTimestamp) pendingPods.push(pod)
+  }
+  const claimByProvider = new Map<string, NodeClaim>()
+  for (const nc of nodeClaims) if (nc.status?.providerID) claimByProvider.set(nc.status.providerID, nc)
+  const paired = new Set<NodeClaim>()
+  const now = ctx.clock.nowMs()
+  const nominated = (name: string) => (ctx.nominatedUntil.get(name) ?? 0) > now
+  const stateNodes: StateNode[] = []
+  for (const node of nodes) {
+    const nodeClaim = node.spec?.providerID ? claimByProvider.get(node.spec.providerID) : undefined
+    if (nodeClaim) paired.add(nodeClaim)
+    stateNodes.push(buildStateNode({ node, nodeClaim, pods: podsByNode.get(node.metadata.name!) ?? [], nominated: nominated(node.metadata.name!) || (nodeClaim ? nominated(nodeClaim.metadata.name!) : false) }))
+  }
+  for (const nodeClaim of nodeClaims) {
+    if (paired.has(nodeClaim)) continue
+    stateNodes.push(buildStateNode({ nodeClaim, pods: [], nominated: nominated(nodeClaim.metadata.name!) }))
+  }
+  return {
+    nodes,
+    nodeClaims,
+    nodePools,
+    nodeClasses,
+    daemonSets,
+    pods,
+    pendingPods,
+    stateNodes,
+    topology: { pods: pods.filter((p) => p.spec.nodeName), nodes: nodes.map((n) => ({ name: n.metadata.name!, labels: n.metadata.labels ?? {} })), namespaces },
+  }
+}
+
+/** The EC2NodeClass a NodePool (or NodeClaim) refers to. */
+export function nodeClassFor(snapshot: Pick<ClusterSnapshot, 'nodeClasses'>, ref: { name: string } | undefined): EC2NodeClass | undefined {
+  return ref ? snapshot.nodeClasses.find((c) => c.metadata.name === ref.name) : undefined
+}
