@@ -1,0 +1,109 @@
+// The sandbox's background process, started by `spotcheck sandbox up` and stopped by `down`.
+//
+// It owns everything a sandbox runs: moto (the AWS APIs, with spotcheck's extension), the
+// control endpoint moto reports to, and — once EKS clusters exist — their Kubernetes API servers,
+// controllers and Karpenter. It writes `state.json` when it answers, and on SIGTERM/SIGINT stops
+// every child and frees every port before it exits.
+
+import { parseArgs } from 'node:util'
+import { startMoto, type MotoServer } from './aws/moto-process.ts'
+import { Clock } from './clock.ts'
+import { startControlServer, type ControlServer } from './control-server.ts'
+import { ClusterHost } from './cluster-host.ts'
+import { SandboxPaths, readJson, writeJson, type SandboxConfig, type SandboxState } from './state.ts'
+
+const { values } = parseArgs({ options: { name: { type: 'string' } } })
+const paths = new SandboxPaths(values.name ?? 'default')
+const config = readJson<SandboxConfig>(paths.config)
+if (!config) {
+  console.error(`daemon: no configuration at ${paths.config}`)
+  process.exit(2)
+}
+
+const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`)
+const clock = new Clock({ scale: config.timeScale })
+let control: ControlServer | undefined
+let moto: MotoServer | undefined
+let clusters: ClusterHost | undefined
+let stopping = false
+
+const state: SandboxState = {
+  pid: process.pid,
+  startedAt: new Date().toISOString(),
+  ready: false,
+  awsEndpoint: '',
+  awsPid: 0,
+  controlUrl: '',
+  clusters: [],
+}
+
+async function publish(): Promise<void> {
+  state.clusters = clusters?.endpoints() ?? []
+  await writeJson(paths.state, state)
+}
+
+async function start(): Promise<void> {
+  log(`sandbox "${config!.name}": region ${config!.region}, time scale ×${config!.timeScale}`)
+  clusters = new ClusterHost({ config: config!, paths, clock, log, onChange: () => void publish() })
+  control = await startControlServer({
+    port: config!.controlPort,
+    hooks: clusters.hooks(),
+    synchronous: clusters.synchronousHooks,
+    status: () => state,
+    log,
+  })
+  state.controlUrl = control.url
+  log(`control endpoint ${control.url}`)
+  moto = await startMoto({
+    port: config!.awsPort,
+    controlUrl: control.url,
+    timeScale: config!.timeScale,
+    region: config!.region,
+    spotSeed: config!.spotSeed,
+    logFile: paths.awsLog,
+  })
+  state.awsEndpoint = moto.endpoint
+  state.awsPid = moto.pid
+  clusters.attachAws(moto.endpoint)
+  log(`AWS APIs (moto) ${moto.endpoint}, pid ${moto.pid}`)
+  state.ready = true
+  await publish()
+  log('ready')
+}
+
+async function stop(code: number): Promise<never> {
+  if (stopping) return new Promise<never>(() => {})
+  stopping = true
+  log('stopping')
+  state.ready = false
+  try {
+    await clusters?.close()
+  } catch (error) {
+    log(`stopping clusters: ${(error as Error).message}`)
+  }
+  try {
+    await moto?.stop()
+  } catch (error) {
+    log(`stopping moto: ${(error as Error).message}`)
+  }
+  await control?.close()
+  log('stopped')
+  process.exit(code)
+}
+
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stop(0))
+process.on('uncaughtException', (error) => {
+  log(`fatal: ${error.stack ?? error.message}`)
+  void stop(1)
+})
+process.on('unhandledRejection', (error) => {
+  log(`fatal: ${(error as Error)?.stack ?? String(error)}`)
+  void stop(1)
+})
+
+start().catch(async (error: Error) => {
+  log(`failed to start: ${error.stack ?? error.message}`)
+  state.error = error.message
+  await writeJson(paths.state, state).catch(() => {})
+  await stop(1)
+})

@@ -1,0 +1,153 @@
+// Where a sandbox keeps its state, and how `up`, `down`, `status` and `env` find a running one.
+//
+// Every sandbox lives in one directory, `<home>/sandboxes/<name>/`, where `<home>` is
+// `$SPOTCHECK_HOME` or `.spotcheck/` in the project (ignored by git). Several sandboxes run side by
+// side under different names, each on ports picked when it starts.
+
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The project's root directory (this file is `<root>/sandbox/state.ts`). */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+export const DEFAULT_SANDBOX = 'default'
+
+/** What `up` asks the daemon to start. Written before the daemon starts. */
+export interface SandboxConfig {
+  name: string
+  region: string
+  /** Tutorial time runs this many times faster than real time. */
+  timeScale: number
+  /** Seed of the Spot market model (prices, capacity): same seed, same choices. */
+  spotSeed: number
+  accessKeyId: string
+  secretAccessKey: string
+  /** Fixed ports, or 0 to pick free ones. */
+  awsPort: number
+  controlPort: number
+}
+
+/** What the daemon reports once it answers. */
+export interface SandboxState {
+  pid: number
+  startedAt: string
+  ready: boolean
+  /** Set when the daemon failed to start. */
+  error?: string
+  awsEndpoint: string
+  awsPid: number
+  controlUrl: string
+  clusters: ClusterEndpoint[]
+}
+
+export interface ClusterEndpoint {
+  name: string
+  region: string
+  endpoint: string
+  kubernetesVersion: string
+}
+
+export function sandboxHome(): string {
+  return resolve(process.env.SPOTCHECK_HOME ?? join(projectRoot, '.spotcheck'))
+}
+
+export function sandboxName(explicit?: string): string {
+  const name = explicit ?? process.env.SPOTCHECK_SANDBOX ?? DEFAULT_SANDBOX
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) {
+    throw new Error(`invalid sandbox name "${name}": use lower-case letters, digits and dashes (at most 40)`)
+  }
+  return name
+}
+
+export class SandboxPaths {
+  readonly name: string
+  readonly dir: string
+  constructor(name: string) {
+    this.name = name
+    this.dir = join(sandboxHome(), 'sandboxes', name)
+  }
+  get config() {
+    return join(this.dir, 'config.json')
+  }
+  get state() {
+    return join(this.dir, 'state.json')
+  }
+  get daemonLog() {
+    return join(this.dir, 'daemon.log')
+  }
+  get awsLog() {
+    return join(this.dir, 'moto.log')
+  }
+  /** The kubeconfig `aws eks update-kubeconfig` writes into (never the user's own). */
+  get kubeconfig() {
+    return join(this.dir, 'kubeconfig')
+  }
+  /** kubectl's discovery cache: keyed by host:port, so it must not outlive the sandbox. */
+  get kubeCache() {
+    return join(this.dir, 'kube-cache')
+  }
+  /** The aws CLI configuration `up` writes (see sandbox/aws/moto-process.ts awsCliEnv). */
+  get awsConfig() {
+    return join(this.dir, 'aws-config')
+  }
+  get terraformrc() {
+    return join(this.dir, 'terraform.rc')
+  }
+  get pki() {
+    return join(this.dir, 'pki')
+  }
+}
+
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n')
+  await rename(tmp, path) // readers never see a half-written file
+}
+
+export function readJson<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T
+  } catch {
+    return undefined
+  }
+}
+
+export function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export interface SandboxRecord {
+  paths: SandboxPaths
+  config?: SandboxConfig
+  state?: SandboxState
+  /** The daemon process is alive. */
+  running: boolean
+}
+
+export function inspectSandbox(name: string): SandboxRecord {
+  const paths = new SandboxPaths(name)
+  const config = readJson<SandboxConfig>(paths.config)
+  const state = readJson<SandboxState>(paths.state)
+  return { paths, config, state, running: isAlive(state?.pid) }
+}
+
+export async function listSandboxes(): Promise<SandboxRecord[]> {
+  const root = join(sandboxHome(), 'sandboxes')
+  if (!existsSync(root)) return []
+  const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
+  return names.sort().map(inspectSandbox)
+}
+
+export async function removeSandboxDir(paths: SandboxPaths): Promise<void> {
+  await rm(paths.dir, { recursive: true, force: true })
+}
