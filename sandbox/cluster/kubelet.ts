@@ -18,11 +18,11 @@ type Obj = Record<string, unknown>
 export interface KubeletTimings {
   /** Tutorial time from binding to containers running (image pull of a small image, start). */
   containerStartMs: number
-  /** Tutorial time a container takes to exit after SIGTERM (pause exits at once). */
+  /** Tutorial time from SIGTERM to the pod gone from the API: containers exit, the kubelet reports, then deletes it. */
   containerStopMs: number
 }
 
-export const DEFAULT_KUBELET_TIMINGS: KubeletTimings = { containerStartMs: 3_000, containerStopMs: 1_000 }
+export const DEFAULT_KUBELET_TIMINGS: KubeletTimings = { containerStartMs: 3_000, containerStopMs: 3_000 }
 
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 const podKey = (p: KubeObject) => `${p.metadata.namespace}/${p.metadata.name}`
