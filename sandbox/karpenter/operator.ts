@@ -30,36 +30,24 @@ export async function startKarpenter(cluster: SandboxCluster, release: HelmRelea
 
 export class KarpenterOperator implements ChartRuntime {
   readonly ctx: KarpenterContext
-  private readonly cloud: Cloud
-  private readonly provisioner: Provisioner
-  private readonly lifecycle: Lifecycle
-  private readonly termination: Termination
-  private readonly interruption: Interruption
-  private readonly disruption: Disruption
-  private readonly nodeClasses: NodeClasses
-  private readonly nodePools: NodePools
+  /** The leader's controllers; none while no replica runs (e.g. the deployment scaled to 0). */
+  private term?: LeaderTerm
   private readonly started = new Set<string>()
-  private controllersRunning = false
   private stopWatch?: () => void
-  private priceTimer?: NodeJS.Timeout
+  /** Leadership changes run one after another, in the order the pod events came. */
+  private transitions: Promise<void> = Promise.resolve()
 
   constructor(cluster: SandboxCluster, release: HelmRelease) {
     this.ctx = new KarpenterContext(cluster, settingsFrom(release.values, cluster.name, release.namespace))
-    this.cloud = new Cloud(this.ctx)
-    this.provisioner = new Provisioner(this.ctx, this.cloud)
-    this.lifecycle = new Lifecycle(this.ctx, this.cloud)
-    this.termination = new Termination(this.ctx, this.cloud)
-    this.interruption = new Interruption(this.ctx)
-    this.disruption = new Disruption(this.ctx, this.provisioner)
-    this.nodeClasses = new NodeClasses(this.ctx, this.cloud)
-    this.nodePools = new NodePools(this.ctx)
   }
 
   start(): void {
     const selector = Object.entries(karpenterLabels())
       .map(([k, v]) => `${k}=${v}`)
       .join(',')
-    this.stopWatch = this.ctx.store.watch('pods', { namespace: this.ctx.settings.namespace, labelSelector: selector }, () => void this.podsChanged())
+    this.stopWatch = this.ctx.store.watch('pods', { namespace: this.ctx.settings.namespace, labelSelector: selector }, () => {
+      this.transitions = this.transitions.then(() => this.podsChanged())
+    })
   }
 
   /** A replica whose container runs logs its start-up; the first one running takes the lease. */
@@ -75,13 +63,19 @@ export class KarpenterOperator implements ChartRuntime {
     if (this.ctx.leaderPod && this.started.has(this.ctx.leaderPod)) return
     const next = pods.find((p) => running(p) && !p.metadata.deletionTimestamp)
     if (!next) {
+      // No replica runs: nothing provisions, consolidates or reads the queue until one does.
       this.ctx.leaderPod = undefined
+      await this.term?.stop()
+      this.term = undefined
       return
     }
+    // A new leader is a new process: its controllers start afresh (caches included), as in Karpenter.
+    await this.term?.stop()
     this.ctx.leaderPod = next.metadata.name
     this.takeLease(next.metadata.name!)
     this.ctx.log({ level: 'INFO', logger: 'controller', message: `successfully acquired lease ${this.ctx.settings.namespace}/${LEASE}`, fields: [] })
-    if (!this.controllersRunning) await this.startControllers()
+    this.term = new LeaderTerm(this.ctx)
+    await this.term.start()
   }
 
   private replicas(): Pod[] {
@@ -124,8 +118,41 @@ export class KarpenterOperator implements ChartRuntime {
     }
   }
 
-  private async startControllers(): Promise<void> {
-    this.controllersRunning = true
+  async stop(): Promise<void> {
+    this.stopWatch?.()
+    await this.transitions
+    await this.term?.stop()
+    this.term = undefined
+    this.ctx.destroy()
+  }
+}
+
+/** What the elected leader runs: the controllers, over its own view of EC2. */
+class LeaderTerm {
+  private readonly cloud: Cloud
+  private readonly provisioner: Provisioner
+  private readonly lifecycle: Lifecycle
+  private readonly termination: Termination
+  private readonly interruption: Interruption
+  private readonly disruption: Disruption
+  private readonly nodeClasses: NodeClasses
+  private readonly nodePools: NodePools
+  private priceTimer?: NodeJS.Timeout
+  private readonly ctx: KarpenterContext
+
+  constructor(ctx: KarpenterContext) {
+    this.ctx = ctx
+    this.cloud = new Cloud(ctx)
+    this.provisioner = new Provisioner(ctx, this.cloud)
+    this.lifecycle = new Lifecycle(ctx, this.cloud)
+    this.termination = new Termination(ctx, this.cloud)
+    this.interruption = new Interruption(ctx)
+    this.disruption = new Disruption(ctx, this.provisioner)
+    this.nodeClasses = new NodeClasses(ctx, this.cloud)
+    this.nodePools = new NodePools(ctx)
+  }
+
+  async start(): Promise<void> {
     try {
       await this.cloud.refreshCatalog(true)
       this.ctx.log(log.discoveredAvailabilityZones(this.cloud.zones))
@@ -154,7 +181,6 @@ export class KarpenterOperator implements ChartRuntime {
   }
 
   async stop(): Promise<void> {
-    this.stopWatch?.()
     clearInterval(this.priceTimer)
     this.provisioner.stop()
     this.lifecycle.stop()
@@ -164,7 +190,6 @@ export class KarpenterOperator implements ChartRuntime {
     await this.interruption.stop()
     await this.disruption.stop()
     this.cloud.destroy()
-    this.ctx.destroy()
   }
 }
 
