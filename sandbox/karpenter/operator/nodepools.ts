@@ -25,6 +25,7 @@ export class NodeClasses {
   private readonly cloud: Cloud
   readonly controller: Controller
   private stopWatch?: () => void
+  private readonly lastSeen = new Map<string, string>()
 
   constructor(ctx: KarpenterContext, cloud: Cloud) {
     this.ctx = ctx
@@ -39,6 +40,17 @@ export class NodeClasses {
   stop(): void {
     this.stopWatch?.()
     this.controller.stop()
+  }
+
+  /**
+   * Karpenter's ChangeMonitor (pkg/utils/pretty): true when `value` differs from what was last seen
+   * under `key`. It lives in the process's memory, so a new leader logs its discoveries afresh.
+   */
+  private changed(key: string, value: unknown): boolean {
+    const text = JSON.stringify(value)
+    if (this.lastSeen.get(key) === text) return false
+    this.lastSeen.set(key, text)
+    return true
   }
 
   private async reconcile(name: string): Promise<{ requeueAfterMs: number } | void> {
@@ -56,11 +68,10 @@ export class NodeClasses {
       amis.arm64 && { id: amis.arm64, name: `amazon-eks-arm64-node-${this.ctx.cluster.kubernetesVersion}`, requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] },
     ].filter(Boolean)
     const instanceProfile = nodeClass.spec.instanceProfile ?? (nodeClass.spec.role ? await this.cloud.instanceProfile(nodeClass.spec.role) : undefined)
-    const previous = (nodeClass.status ?? {}) as { subnets?: unknown; securityGroups?: unknown; amis?: unknown }
     const status = { subnets, securityGroups, amis: amiList, instanceProfile }
-    if (JSON.stringify(previous.subnets) !== JSON.stringify(subnets)) this.ctx.log(log.discoveredSubnets(name, subnets))
-    if (JSON.stringify(previous.securityGroups) !== JSON.stringify(securityGroups)) this.ctx.log(log.discoveredSecurityGroups(name, securityGroups.map((g) => g.id)))
-    if (JSON.stringify(previous.amis) !== JSON.stringify(amiList)) this.ctx.log(log.discoveredAmis(name, amiList.map((a) => (a as { id: string }).id)))
+    if (this.changed(`subnets/${name}`, subnets)) this.ctx.log(log.discoveredSubnets(name, subnets))
+    if (this.changed(`securitygroups/${name}`, securityGroups)) this.ctx.log(log.discoveredSecurityGroups(name, securityGroups.map((g) => g.id)))
+    if (this.changed(`amis/${name}`, amiList)) this.ctx.log(log.discoveredAmis(name, amiList.map((a) => (a as { id: string }).id)))
     if (JSON.stringify(nodeClass.status ?? {}) !== JSON.stringify(status)) {
       this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.status = status), { subresource: 'status', fieldManager: 'karpenter' })
     }
