@@ -20,6 +20,8 @@ import { Termination } from './operator/termination.ts'
 
 export const KARPENTER_VERSION = 'v0.32.1'
 const LEASE = 'karpenter-leader-election'
+/** controller-runtime's leader election defaults, which Karpenter keeps: renew every 2 s (retry period). */
+const LEASE_RETRY_PERIOD_MS = 2_000
 const SPOT_PRICE_REFRESH_MS = 12 * 60 * 60_000
 
 export async function startKarpenter(cluster: SandboxCluster, release: HelmRelease): Promise<ChartRuntime> {
@@ -36,6 +38,8 @@ export class KarpenterOperator implements ChartRuntime {
   private stopWatch?: () => void
   /** Leadership changes run one after another, in the order the pod events came. */
   private transitions: Promise<void> = Promise.resolve()
+  /** The leader renews its lease every retry period while it leads. */
+  private renewTimer?: NodeJS.Timeout
 
   constructor(cluster: SandboxCluster, release: HelmRelease) {
     this.ctx = new KarpenterContext(cluster, settingsFrom(release.values, cluster.name, release.namespace))
@@ -63,7 +67,9 @@ export class KarpenterOperator implements ChartRuntime {
     if (this.ctx.leaderPod && this.started.has(this.ctx.leaderPod)) return
     const next = pods.find((p) => running(p) && !p.metadata.deletionTimestamp)
     if (!next) {
-      // No replica runs: nothing provisions, consolidates or reads the queue until one does.
+      // No replica runs: nothing provisions, consolidates or reads the queue until one does, and the
+      // lease is no longer renewed.
+      clearInterval(this.renewTimer)
       this.ctx.leaderPod = undefined
       await this.term?.stop()
       this.term = undefined
@@ -73,6 +79,9 @@ export class KarpenterOperator implements ChartRuntime {
     await this.term?.stop()
     this.ctx.leaderPod = next.metadata.name
     this.takeLease(next.metadata.name!)
+    clearInterval(this.renewTimer)
+    this.renewTimer = this.ctx.clock.setInterval(() => this.renewLease(next.metadata.name!), LEASE_RETRY_PERIOD_MS)
+    this.renewTimer.unref()
     this.ctx.log({ level: 'INFO', logger: 'controller', message: `successfully acquired lease ${this.ctx.settings.namespace}/${LEASE}`, fields: [] })
     this.term = new LeaderTerm(this.ctx)
     await this.term.start()
@@ -100,8 +109,22 @@ export class KarpenterOperator implements ChartRuntime {
     for (const e of entries) this.ctx.podLogs.append(this.ctx.settings.namespace, pod, 'controller', formatLogLine(e, time), time)
   }
 
+  private renewLease(holder: string): void {
+    if (this.ctx.leaderPod !== holder) return
+    const now = microTime(this.ctx.clock.nowMs())
+    try {
+      this.ctx.store.mutate('leases.coordination.k8s.io', this.ctx.settings.namespace, LEASE, (o) => {
+        const spec = (o.spec ?? {}) as { holderIdentity?: string }
+        if (spec.holderIdentity !== holder) return false
+        o.spec = { ...spec, renewTime: now }
+      })
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+    }
+  }
+
   private takeLease(holder: string): void {
-    const now = new Date(this.ctx.clock.nowMs()).toISOString().replace('Z', '000Z')
+    const now = microTime(this.ctx.clock.nowMs())
     const spec = { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: now, renewTime: now, leaseTransitions: 0 }
     const existing = this.ctx.store.find('leases.coordination.k8s.io', this.ctx.settings.namespace, LEASE)
     try {
@@ -120,6 +143,7 @@ export class KarpenterOperator implements ChartRuntime {
 
   async stop(): Promise<void> {
     this.stopWatch?.()
+    clearInterval(this.renewTimer)
     await this.transitions
     await this.term?.stop()
     this.term = undefined
@@ -191,6 +215,11 @@ class LeaderTerm {
     await this.disruption.stop()
     this.cloud.destroy()
   }
+}
+
+/** A Kubernetes MicroTime (RFC 3339 with microseconds), as Lease timestamps are written. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '000Z')
 }
 
 function running(pod: Pod): boolean {
