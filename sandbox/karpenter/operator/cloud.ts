@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url'
 import type { EC2NodeClass, KubeletConfiguration, SelectorTerm } from '../api.ts'
 import { buildInstanceTypes, DESCRIBE_INSTANCE_TYPES_FILTERS, onDemandPricesFor, passesDescribeFilters, spotPricesFromHistory, zonesByInstanceType, type InstanceType } from '../instance-types.ts'
 import type { AmiIds, LaunchTemplatePlan } from '../launch.ts'
+import { pruneUnavailable } from '../unavailable-offerings.ts'
 import type { KarpenterContext } from './context.ts'
 
 const data = (file: string) => JSON.parse(readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8')) as unknown
@@ -53,6 +54,15 @@ export class Cloud {
   private readonly iam: IAMClient
   private catalog?: { at: number; infos: InstanceTypeInfo[]; typeZones: Map<string, Set<string>>; zones: string[] }
   private spot?: Record<string, Record<string, number>>
+  /** Bumped whenever the Spot prices are refreshed: instance types built before are stale. */
+  private spotVersion = 0
+  /**
+   * The instance types built per (catalog, prices, unavailable offerings, EC2NodeClass, zones,
+   * kubelet) — the instance type provider's cache (aws pkg/providers/instancetype): every
+   * provisioning round, launch and consolidation simulation asks for them, and building ~1,250
+   * types each time would cost a tenth of a second per NodePool.
+   */
+  private readonly typeCache = new Map<string, InstanceType[]>()
   private readonly launchTemplates = new Map<string, string>()
 
   constructor(ctx: KarpenterContext) {
@@ -109,6 +119,7 @@ export class Cloud {
       token = page.NextToken
     } while (token)
     this.spot = spotPricesFromHistory(history)
+    this.spotVersion++
     const types = Object.keys(this.spot).length
     return { types, offerings: Object.values(this.spot).reduce((n, z) => n + Object.keys(z).length, 0) }
   }
@@ -125,17 +136,29 @@ export class Cloud {
   async instanceTypes(nodeClass: EC2NodeClass, subnets: readonly Subnet[], kubelet: KubeletConfiguration | undefined): Promise<InstanceType[]> {
     await this.refreshCatalog()
     const c = this.catalog!
-    return buildInstanceTypes(c.infos, c.typeZones, {
+    const nowMs = this.ctx.clock.simulated()
+    // An offering whose ICE mark expired is available again (go-cache's eviction bumps SeqNum).
+    if (pruneUnavailable(this.ctx.unavailable, nowMs) > 0) this.ctx.unavailable.seq++
+    const subnetZones = [...new Set(subnets.map((s) => s.AvailabilityZone!))]
+    const nodeClassOptions = { amiFamily: nodeClass.spec.amiFamily, blockDeviceMappings: nodeClass.spec.blockDeviceMappings }
+    const key = JSON.stringify([c.at, this.spotVersion, this.ctx.unavailable.seq, nodeClassOptions, subnetZones, kubelet ?? null])
+    const cached = this.typeCache.get(key)
+    if (cached) return cached
+    const types = buildInstanceTypes(c.infos, c.typeZones, {
       region: this.region,
       zones: c.zones,
-      subnetZones: [...new Set(subnets.map((s) => s.AvailabilityZone!))],
+      subnetZones,
       prices: { onDemand: onDemandPricesFor(priceFile, this.region), spot: this.spot },
-      nodeClass: { amiFamily: nodeClass.spec.amiFamily, blockDeviceMappings: nodeClass.spec.blockDeviceMappings },
+      nodeClass: nodeClassOptions,
       kubelet,
       branchInterfaces,
       unavailable: this.ctx.unavailable,
-      nowMs: this.ctx.clock.simulated(),
+      nowMs,
     })
+    // Entries of older catalogs, prices or ICE marks are never asked for again.
+    if (this.typeCache.size >= 64) this.typeCache.clear()
+    this.typeCache.set(key, types)
+    return types
   }
 
   async subnets(nodeClass: EC2NodeClass): Promise<Subnet[]> {
