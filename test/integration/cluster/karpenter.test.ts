@@ -1,0 +1,269 @@
+// Karpenter beyond the tutorial's one NodePool (issue 4, point 4), end to end on the cluster of
+// Step 2: an On-Demand-only NodePool, one instance category and arm64 only, taints and
+// tolerations, weights across NodePools, limits, pods no instance type can hold, several NodePools
+// in one provisioning round. Every NodePool and workload carries its own `scenario` label, so the
+// scenarios share the cluster without touching each other's nodes.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { motoInstanceType } from '../../unit/karpenter/helpers/moto-data.ts'
+import { eventually, startTutorialCluster, type KubeObjectLike, type TutorialCluster } from './tutorial-cluster.ts'
+import { allRunning, linesWith, nodeClaimInstanceTypes, pods, summary, tutorialCommand } from './tutorial-helpers.ts'
+
+interface PoolOptions {
+  name: string
+  labels?: Record<string, string>
+  requirements?: { key: string; operator: string; values: string[] }[]
+  taints?: { key: string; value: string; effect: string }[]
+  weight?: number
+  limits?: Record<string, string>
+}
+
+/** A NodePool on the tutorial's EC2NodeClass, as a user would write it. */
+function nodePool(o: PoolOptions): string {
+  const reqs = o.requirements ?? [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] }]
+  return [
+    'apiVersion: karpenter.sh/v1beta1',
+    'kind: NodePool',
+    'metadata:',
+    `  name: ${o.name}`,
+    'spec:',
+    ...(o.weight !== undefined ? [`  weight: ${o.weight}`] : []),
+    ...(o.limits ? ['  limits:', ...Object.entries(o.limits).map(([k, v]) => `    ${k}: "${v}"`)] : []),
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    ...Object.entries(o.labels ?? { scenario: o.name }).map(([k, v]) => `        ${k}: ${v}`),
+    '    spec:',
+    '      requirements:',
+    ...reqs.flatMap((r) => [`        - key: ${r.key}`, `          operator: ${r.operator}`, `          values: ${JSON.stringify(r.values)}`]),
+    ...(o.taints ? ['      taints:', ...o.taints.flatMap((t) => [`        - key: ${t.key}`, `          value: ${t.value}`, `          effect: ${t.effect}`])] : []),
+    '      nodeClassRef:',
+    '        apiVersion: karpenter.k8s.aws/v1beta1',
+    '        kind: EC2NodeClass',
+    '        name: default',
+    '  disruption:',
+    '    consolidationPolicy: WhenUnderutilized',
+    '    expireAfter: 168h',
+  ].join('\n')
+}
+
+interface WorkloadOptions {
+  name: string
+  replicas: number
+  nodeSelector: Record<string, string>
+  cpu?: string
+  memory?: string
+  tolerations?: { key: string; operator: string; value?: string; effect: string }[]
+}
+
+function deployment(o: WorkloadOptions): string {
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${o.name}`,
+    'spec:',
+    `  replicas: ${o.replicas}`,
+    '  selector:',
+    '    matchLabels:',
+    `      app: ${o.name}`,
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    `        app: ${o.name}`,
+    '    spec:',
+    '      nodeSelector:',
+    ...Object.entries(o.nodeSelector).map(([k, v]) => `        ${k}: ${v}`),
+    ...(o.tolerations ? ['      tolerations:', ...o.tolerations.flatMap((t) => [`        - key: ${t.key}`, `          operator: ${t.operator}`, ...(t.value ? [`          value: ${t.value}`] : []), `          effect: ${t.effect}`])] : []),
+    '      containers:',
+    '      - name: app',
+    '        image: public.ecr.aws/eks-distro/kubernetes/pause:v1.29.0-eks-1-29-latest',
+    '        resources:',
+    '          requests:',
+    `            cpu: ${o.cpu ?? '512m'}`,
+    `            memory: ${o.memory ?? '512Mi'}`,
+  ].join('\n')
+}
+
+describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, () => {
+  let cluster: TutorialCluster
+  const apply = async (...docs: string[]) => cluster.run(`kubectl apply -f - <<'EOF'\n${docs.join('\n---\n')}\nEOF`)
+  const claimsOf = async (pool: string) => (await cluster.kubectlJson(`get nodeclaims -l karpenter.sh/nodepool=${pool}`)).items
+  const nodesOf = async (pool: string) => (await cluster.kubectlJson(`get nodes -l karpenter.sh/nodepool=${pool}`)).items
+  const pending = async (app: string, n: number) => {
+    const ps = await pods(cluster, `app=${app}`)
+    return (ps.length === n && ps.every((p) => p.status?.phase === 'Pending' && !p.spec?.nodeName)) || summary(ps)
+  }
+  /** Karpenter's ERROR line for a pod it could not schedule (the latest one). */
+  const couldNotSchedule = async (app: string) => {
+    const lines = linesWith(await cluster.karpenterLogs(), /^Could not schedule pod, /).filter((l) => String(l.pod).startsWith(`default/${app}-`))
+    return lines.at(-1) ?? `no "Could not schedule pod" line for ${app} yet`
+  }
+  const node = (name: string) => cluster.kubectlJson<KubeObjectLike>(`get node ${name}`)
+
+  before(async () => {
+    cluster = await startTutorialCluster({ name: 'karpenter' })
+    // The tutorial's EC2NodeClass (and its NodePool, which the scenarios' pods cannot use: they
+    // select a `scenario` label it does not define).
+    await cluster.run(tutorialCommand('Step 3', 2))
+  })
+  after(async () => {
+    await cluster?.close()
+  })
+
+  it('an On-Demand-only NodePool serves On-Demand pods and leaves Spot pods Pending, saying why', async () => {
+    await apply(
+      nodePool({ name: 'od', requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }] }),
+      deployment({ name: 'od-app', replicas: 3, nodeSelector: { scenario: 'od' } }),
+      deployment({ name: 'od-spot', replicas: 2, nodeSelector: { scenario: 'od', 'karpenter.sh/capacity-type': 'spot' } }),
+    )
+    const running = await eventually('od-app Running', () => allRunning(cluster, 'app=od-app', 3))
+    const nodes = await nodesOf('od')
+    assert.equal(nodes.length, 1)
+    assert.equal(nodes[0].metadata.labels!['karpenter.sh/capacity-type'], 'on-demand')
+    assert.ok(running.every((p) => p.spec!.nodeName === nodes[0].metadata.name))
+    const line = await eventually('the reason od-spot cannot be scheduled', () => couldNotSchedule('od-spot'))
+    assert.equal(line.level, 'ERROR')
+    assert.equal(line.logger, 'controller.provisioner')
+    assert.match(line.message, /^Could not schedule pod, (incompatible with nodepool "[\w-]+", [^;]*; )*incompatible with nodepool "od", daemonset overhead=\{"cpu":"210m","memory":"240Mi","pods":"4"\}, incompatible requirements, key karpenter\.sh\/capacity-type, karpenter\.sh\/capacity-type In \[spot\] not in karpenter\.sh\/capacity-type In \[on-demand\]/)
+    // Karpenter's reason is also on the pod, as a FailedScheduling event from karpenter.
+    const events = await cluster.run(`kubectl get events --field-selector involvedObject.name=${String(line.pod).split('/')[1]},reason=FailedScheduling -o jsonpath='{range .items[*]}{.source.component}: {.message}{"\\n"}{end}'`)
+    assert.match(events, /^karpenter: Failed to schedule pod, .*incompatible with nodepool "od", daemonset overhead=.*, incompatible requirements, key karpenter\.sh\/capacity-type/m)
+    assert.equal(await pending('od-spot', 2), true)
+    assert.equal((await claimsOf('od')).length, 1, 'no NodeClaim for the Spot pods')
+  })
+
+  it('one instance category and arm64 only: every candidate type is an m-category Graviton type', async () => {
+    await apply(
+      nodePool({
+        name: 'arm',
+        requirements: [
+          { key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] },
+          { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['m'] },
+          { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+        ],
+      }),
+      deployment({ name: 'arm-app', replicas: 2, nodeSelector: { scenario: 'arm' } }),
+    )
+    await eventually('arm-app Running', () => allRunning(cluster, 'app=arm-app', 2))
+    const [claim] = await claimsOf('arm')
+    const types = nodeClaimInstanceTypes(claim)
+    assert.ok(types.length > 10, `${types.length} candidate types`)
+    for (const t of types) {
+      assert.match(t, /^m\d/, t)
+      assert.ok(motoInstanceType(t).ProcessorInfo!.SupportedArchitectures!.includes('arm64'), `${t} is not arm64`)
+    }
+    const labels = (await node(claim.status!.nodeName!)).metadata.labels!
+    assert.equal(labels['kubernetes.io/arch'], 'arm64')
+    assert.equal(labels['karpenter.k8s.aws/instance-category'], 'm')
+    assert.ok(types.includes(labels['node.kubernetes.io/instance-type']))
+  })
+
+  it('a tainted NodePool takes only pods that tolerate its taint; its nodes carry the taint', async () => {
+    const taint = { key: 'dedicated', value: 'batch', effect: 'NoSchedule' }
+    await apply(
+      nodePool({ name: 'tainted', taints: [taint] }),
+      deployment({ name: 'intolerant', replicas: 2, nodeSelector: { scenario: 'tainted' } }),
+      deployment({ name: 'tolerant', replicas: 2, nodeSelector: { scenario: 'tainted' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'batch', effect: 'NoSchedule' }] }),
+    )
+    const running = await eventually('tolerant Running', () => allRunning(cluster, 'app=tolerant', 2))
+    const n = await node(running[0].spec!.nodeName!)
+    assert.deepEqual(
+      (n.spec!.taints ?? []).filter((t) => t.key === 'dedicated'),
+      [taint],
+    )
+    const line = await eventually('the reason intolerant cannot be scheduled', () => couldNotSchedule('intolerant'))
+    assert.match(line.message, /incompatible with nodepool "tainted", daemonset overhead=\{[^}]*\}, did not tolerate dedicated=batch:NoSchedule/)
+    assert.equal(await pending('intolerant', 2), true)
+  })
+
+  it('weights and limits across NodePools: the heavier pool until its limit, then the lighter one', async () => {
+    const labels = { scenario: 'weights' }
+    await apply(
+      nodePool({ name: 'heavy', labels, weight: 50, limits: { cpu: '8' } }),
+      nodePool({ name: 'light', labels, weight: 10 }),
+      deployment({ name: 'weighted', replicas: 12, nodeSelector: labels, cpu: '1', memory: '1Gi' }),
+    )
+    const running = await eventually('weighted Running', () => allRunning(cluster, 'app=weighted', 12))
+    const heavy = await claimsOf('heavy')
+    const light = await claimsOf('light')
+    assert.equal(heavy.length, 1, 'one NodeClaim from the heavier pool')
+    assert.equal(light.length, 1, 'the rest from the lighter one')
+    // The heavier pool's NodeClaim may only use types within its 8-vCPU limit.
+    for (const t of nodeClaimInstanceTypes(heavy[0])) assert.ok(motoInstanceType(t).VCpuInfo!.DefaultVCpus! <= 8, t)
+    // Karpenter's plan: as many pods as an 8-vCPU type holds on the heavy pool's NodeClaim, the rest on
+    // the light one's. (Where the kube-scheduler then binds them is its own choice.)
+    const planned = (claim: KubeObjectLike) => Number((claim.spec!.resources as { requests: Record<string, string> }).requests.pods) - 4
+    assert.equal(planned(heavy[0]) + planned(light[0]), 12)
+    assert.equal(planned(heavy[0]), 7, 'an 8-vCPU node holds 7 one-CPU pods beside the DaemonSets')
+    const nodes = new Set([heavy[0].status!.nodeName, light[0].status!.nodeName])
+    assert.ok(running.every((p) => nodes.has(p.spec!.nodeName)), summary(running))
+    const lines = await cluster.karpenterLogs()
+    const excluded = linesWith(lines, /^\d+ out of \d+ instance types were excluded because they would breach limits$/, { nodepool: 'heavy' })
+    assert.ok(excluded.length >= 1, 'DEBUG line about the limit')
+    assert.equal(excluded[0].level, 'DEBUG')
+    const created = linesWith(lines, 'created nodeclaim').filter((l) => l.nodepool === 'heavy' || l.nodepool === 'light')
+    assert.deepEqual(created.map((l) => l.nodepool).sort(), ['heavy', 'light'])
+    // The pool's usage is its nodes' capacity, at most its limit.
+    const status = (await cluster.kubectlJson<KubeObjectLike>('get nodepool heavy')).status as { resources?: Record<string, string> }
+    assert.ok(Number(status.resources?.cpu) <= 8, JSON.stringify(status))
+  })
+
+  it('limits reached: the pods left over stay Pending, with Karpenter’s reason, and no further NodeClaim comes', async () => {
+    await apply(nodePool({ name: 'limited', limits: { cpu: '4' } }), deployment({ name: 'capped', replicas: 6, nodeSelector: { scenario: 'limited' }, cpu: '1', memory: '1Gi' }))
+    const split = await eventually('some capped pods Running, the others Pending', async () => {
+      const ps = await pods(cluster, 'app=capped')
+      const run = ps.filter((p) => p.status?.phase === 'Running')
+      const wait = ps.filter((p) => p.status?.phase === 'Pending')
+      const claims = await claimsOf('limited')
+      const ready = claims.length === 1 && claims[0].status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+      return (ready && run.length > 0 && run.length + wait.length === 6 && { run, wait }) || summary(ps)
+    })
+    assert.ok(split.wait.length > 0)
+    const line = await eventually('the limit reason', () => couldNotSchedule('capped'))
+    assert.match(line.message, /all available instance types exceed limits for nodepool: "limited"/)
+    // Karpenter keeps retrying the pending pods (every 10 s of tutorial time) and keeps refusing.
+    const errorsSoFar = linesWith(await cluster.karpenterLogs(), /^Could not schedule pod, /).filter((l) => String(l.pod).startsWith('default/capped-')).length
+    await eventually('another provisioning round refusing the capped pods', async () => {
+      const n = linesWith(await cluster.karpenterLogs(), /^Could not schedule pod, /).filter((l) => String(l.pod).startsWith('default/capped-')).length
+      return n > errorsSoFar || `${n} lines`
+    })
+    assert.equal((await claimsOf('limited')).length, 1, 'still one NodeClaim')
+    const stillPending = (await pods(cluster, 'app=capped')).filter((p) => p.status?.phase === 'Pending').map((p) => p.metadata.name)
+    assert.deepEqual(stillPending.sort(), split.wait.map((p) => p.metadata.name).sort())
+    const status = (await cluster.kubectlJson<KubeObjectLike>('get nodepool limited')).status as { resources?: Record<string, string> }
+    assert.equal(status.resources?.cpu, '4')
+  })
+
+  it('a pod no instance type can hold stays Pending, and Karpenter says why', async () => {
+    await apply(nodePool({ name: 'huge' }), deployment({ name: 'giant', replicas: 1, nodeSelector: { scenario: 'huge' }, cpu: '1000', memory: '1Gi' }))
+    const line = await eventually('the reason giant cannot be scheduled', () => couldNotSchedule('giant'))
+    assert.match(
+      line.message,
+      /incompatible with nodepool "huge", daemonset overhead=\{"cpu":"210m","memory":"240Mi","pods":"4"\}, no instance type satisfied resources \{"cpu":"1000210m","memory":"1264Mi","pods":"5"\} and requirements .*\(no instance type has enough resources\)/,
+    )
+    assert.equal(await pending('giant', 1), true)
+    assert.equal((await claimsOf('huge')).length, 0)
+  })
+
+  it('several NodePools in one provisioning round: one NodeClaim from each', async () => {
+    const before = (await cluster.karpenterLogs()).length
+    await apply(
+      nodePool({ name: 'team-a', labels: { team: 'a' } }),
+      nodePool({ name: 'team-b', labels: { team: 'b' }, requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }] }),
+    )
+    // Both deployments in one apply: their pods land in the same batch window.
+    await apply(deployment({ name: 'app-a', replicas: 3, nodeSelector: { team: 'a' } }), deployment({ name: 'app-b', replicas: 3, nodeSelector: { team: 'b' } }))
+    const a = await eventually('app-a Running', () => allRunning(cluster, 'app=app-a', 3))
+    const b = await eventually('app-b Running', () => allRunning(cluster, 'app=app-b', 3))
+    const [claimA] = await claimsOf('team-a')
+    const [claimB] = await claimsOf('team-b')
+    assert.ok(a.every((p) => p.spec!.nodeName === claimA.status!.nodeName))
+    assert.ok(b.every((p) => p.spec!.nodeName === claimB.status!.nodeName))
+    assert.equal((await node(claimB.status!.nodeName!)).metadata.labels!['karpenter.sh/capacity-type'], 'on-demand')
+    const lines = (await cluster.karpenterLogs()).slice(before)
+    const computed = linesWith(lines, 'computed new nodeclaim(s) to fit pod(s)')
+    assert.deepEqual(computed.map((l) => [l.nodeclaims, l.pods]), [[2, 6]])
+    assert.deepEqual(linesWith(lines, 'created nodeclaim').map((l) => l.nodepool).sort(), ['team-a', 'team-b'])
+  })
+})
