@@ -72,7 +72,7 @@ export class ClusterHost {
     const name = String(body.name)
     const existing = this.clusters.get(name)
     if (existing) await existing.close()
-    this.tls ??= generateCertificates({ hosts: ['127.0.0.1', 'localhost'], commonName: 'kubernetes' })
+    this.tls ??= generateCertificates({ hosts: ['127.0.0.1', 'localhost'] }) // CN=kube-apiserver, as EKS's
     const cluster = await SandboxCluster.start({
       name,
       kubernetesVersion: typeof body.version === 'string' ? body.version : '1.29',

@@ -31,6 +31,9 @@ function serial(): string {
 /** Generates a CA and a server certificate valid for `hosts` (IPs and DNS names). */
 export async function generateCertificates(options: { hosts?: string[]; commonName?: string; days?: number } = {}): Promise<Certificates> {
   const hosts = options.hosts ?? ['127.0.0.1', 'localhost']
+  // A server certificate whose subject equals its issuer's looks self-signed to OpenSSL, and
+  // Node's TLS (client-node, the AWS SDK) then refuses it even with the CA (Go's kubectl does not).
+  if (options.commonName === 'kubernetes') throw new Error('the server certificate cannot share the CA\'s subject (CN=kubernetes): Node would take it for self-signed')
   const days = options.days ?? 365
   const notBefore = new Date(Date.now() - 60_000)
   const notAfter = new Date(Date.now() + days * 86_400_000)
