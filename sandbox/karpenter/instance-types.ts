@@ -533,7 +533,8 @@ export function orderByPrice(types: readonly InstanceType[], reqs: Requirements)
 
 /** Karpenter's "exotic" types, dropped at launch when generic ones remain: metal, GPUs, accelerators. */
 export function isExotic(it: InstanceType): boolean {
-  if (it.requirements.get(LABEL_INSTANCE_SIZE).has('metal')) return true
+  // `strings.Contains(size, "metal")`: the large metal sizes are named `metal-24xl`, `metal-48xl`, …
+  if (it.requirements.get(LABEL_INSTANCE_SIZE).valueList().some((size) => size.includes('metal'))) return true
   for (const r of [RESOURCE_AWS_NEURON, RESOURCE_AMD_GPU, RESOURCE_NVIDIA_GPU, RESOURCE_HABANA_GAUDI]) {
     const q = it.capacity[r]
     if (q && !q.isZero()) return true

@@ -216,6 +216,8 @@ describe('DescribeInstanceTypes filter and exotic types', () => {
 
   it('metal and GPU types are exotic', () => {
     assert.equal(isExotic(build('c5.metal')), true)
+    // v0.32.1 matches any size containing "metal" (filterExoticInstanceTypes), not only "metal" itself.
+    assert.equal(isExotic(build('c8i.metal-96xl')), true)
     assert.equal(isExotic(build('g4dn.xlarge')), true)
     assert.equal(isExotic(build('c7g.2xlarge')), false)
   })
