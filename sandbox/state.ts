@@ -64,9 +64,10 @@ export function sandboxName(explicit?: string): string {
 export class SandboxPaths {
   readonly name: string
   readonly dir: string
-  constructor(name: string) {
+  /** `home` defaults to sandboxHome() ($SPOTCHECK_HOME or .spotcheck/). */
+  constructor(name: string, home = sandboxHome()) {
     this.name = name
-    this.dir = join(sandboxHome(), 'sandboxes', name)
+    this.dir = join(home, 'sandboxes', name)
   }
   get config() {
     return join(this.dir, 'config.json')
@@ -134,8 +135,8 @@ export interface SandboxRecord {
   running: boolean
 }
 
-export function inspectSandbox(name: string): SandboxRecord {
-  const paths = new SandboxPaths(name)
+export function inspectSandbox(name: string, home?: string): SandboxRecord {
+  const paths = new SandboxPaths(name, home)
   const config = readJson<SandboxConfig>(paths.config)
   const state = readJson<SandboxState>(paths.state)
   return { paths, config, state, running: isAlive(state?.pid) }
@@ -145,7 +146,7 @@ export async function listSandboxes(): Promise<SandboxRecord[]> {
   const root = join(sandboxHome(), 'sandboxes')
   if (!existsSync(root)) return []
   const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
-  return names.sort().map(inspectSandbox)
+  return names.sort().map((n) => inspectSandbox(n))
 }
 
 export async function removeSandboxDir(paths: SandboxPaths): Promise<void> {
