@@ -21,4 +21,4 @@ Feature: Prerequisites
       | Helm      | version\.BuildInfo\{Version:"[^"]+"                |
 
   Scenario: The AWS account answers
-    Then the target's AWS account answers, and the report names it and its region
+    Then the target's AWS account answers, and the report names the target and its region

@@ -23,7 +23,7 @@ Feature: Step 1 (optional): Create a Cloud9 environment
   Scenario: Cloud9 stops managing the environment's credentials
     Given the target offers Cloud9
     And the ID of the Cloud9 environment is exported as C9_PID
-    When I run:
+    When I run, in the Cloud9 environment's terminal:
       """bash
       aws cloud9 update-environment --environment-id ${C9_PID} --managed-credentials-action DISABLE
       rm -vf ${HOME}/.aws/credentials

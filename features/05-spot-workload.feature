@@ -67,7 +67,7 @@ Feature: Step 4: Deploy a Spot-friendly workload
       | requests.cpu    | 5330m                  |
       | requests.memory | 5360Mi                 |
       | requests.pods   | 14                     |
-    And that NodeClaim's requests are the 10 pods plus the DaemonSets': 12 pods in all, of which 4 from DaemonSets
+    And that NodeClaim's requests are the 10 pods plus the DaemonSets': 14 pods in all, of which 4 from DaemonSets
     And the "instance-types" it lists are 5 names and "95 other(s)"
     And within 1 minute the Karpenter log shows a line with:
       | logger        | controller.nodeclaim.lifecycle |

@@ -14,9 +14,7 @@ Feature: Step 5: Spread pods within multiple AZs
       """
     Then the output is 'deployment.apps "stateless" deleted'
     And within 2 minutes no node that Karpenter launched for the deployment "stateless" remains
-    And the Karpenter log shows a line with:
-      | logger  | controller.disruption                      |
-      | message | ~disrupting via consolidation delete       |
+    And the Karpenter log shows a line from "controller.disruption" whose message starts with "disrupting via consolidation delete"
 
   Scenario: Ten pods spread over three zones, on three Spot nodes
     When I add the tutorial's topology spread constraint to "workload.yaml", between the nodeSelector and the containers:
@@ -40,7 +38,11 @@ Feature: Step 5: Spread pods within multiple AZs
       | message    | computed new nodeclaim(s) to fit pod(s) |
       | nodeclaims | 3                                       |
       | pods       | 10                                      |
-    And the Karpenter log shows 3 "created nodeclaim" lines, whose requests are 2258m/2288Mi/8 pods for the NodeClaim of 4 pods and 1746m/1776Mi/7 pods for each of the 2 of 3 pods
+    And the Karpenter log shows 3 "created nodeclaim" lines, with these requests:
+      | cpu   | memory | pods |
+      | 2258m | 2288Mi | 8    |
+      | 1746m | 1776Mi | 7    |
+      | 1746m | 1776Mi | 7    |
     And within 2 minutes all 10 pods of the deployment "stateless" are Running
     And they run on 3 nodes in 3 different zones, 4, 3 and 3 pods per zone
     When I run:

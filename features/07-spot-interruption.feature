@@ -23,6 +23,7 @@ Feature: Step 6 (optional): Simulate a Spot interruption
     And its output "FISExperimentID" names a FIS experiment template that interrupts 1 running Spot instance tagged "project" = "build-on-aws", with a 2-minute notice
 
   Scenario: Karpenter replaces an interrupted Spot node before EC2 reclaims it
+    Given spotcheck watches the default event bus for Spot interruption warnings and instance state changes
     When in another terminal, "nodes", I run:
       """bash
       kubectl get nodes -L karpenter.sh/capacity-type,beta.kubernetes.io/instance-type,topology.kubernetes.io/zone -l karpenter.sh/capacity-type=spot --watch
@@ -39,7 +40,7 @@ Feature: Step 6 (optional): Simulate a Spot interruption
       """
     Then the command succeeds
     And the output names the experiment, whose state is "initiating" or "running"
-    And within 1 minute the interruption warning for the experiment's target instance reaches the queue "karpenter-spot-and-karpenter"
+    And within 1 minute EC2 warns one of Karpenter's Spot instances of its interruption, and EventBridge routes the warning to the queue "karpenter-spot-and-karpenter"
     And within 1 minute the Karpenter log shows a line with:
       | logger      | controller.interruption                      |
       | message     | initiating delete from interruption message  |

@@ -93,6 +93,8 @@ export class Terminal {
   private readonly loginEnv: Record<string, string>
   private readonly scratch: string
   private readonly background = new Set<BackgroundCommand>()
+  /** The block running in the foreground, if any: close() interrupts it too. */
+  private foreground?: Child
 
   constructor(initial: { cwd: string; env: Record<string, string> }) {
     mkdirSync(initial.cwd, { recursive: true })
@@ -123,7 +125,8 @@ export class Terminal {
   async run(script: string, options: RunOptions = {}): Promise<CommandResult> {
     const stateDir = mkdtempSync(join(this.scratch, 'block-'))
     const child = this.spawn(script, stateDir, true)
-    const result = await collect(child, script, options)
+    this.foreground = child
+    const result = await collect(child, script, options).finally(() => (this.foreground = undefined))
     this.state = readState(stateDir, this.state)
     rmSync(stateDir, { recursive: true, force: true })
     return result
@@ -137,8 +140,18 @@ export class Terminal {
     return command
   }
 
-  /** Stops what still runs in the background and removes the terminal's scratch files. */
+  /**
+   * Stops what still runs and removes the terminal's scratch files. The foreground block gets
+   * Ctrl-C and a minute to exit (Terraform, interrupted, saves its state before it stops).
+   */
   async close(): Promise<CommandResult[]> {
+    const foreground = this.foreground
+    if (foreground?.pid) {
+      signalGroup(foreground.pid, 'SIGINT')
+      const timer = setTimeout(() => foreground.pid && signalGroup(foreground.pid, 'SIGKILL'), 60_000)
+      await foreground.catch(() => undefined)
+      clearTimeout(timer)
+    }
     const results = await Promise.all([...this.background].map((c) => c.stop()))
     rmSync(this.scratch, { recursive: true, force: true })
     return results

@@ -1,0 +1,282 @@
+// What Karpenter does and says: its NodePool and EC2NodeClass, its log lines (parsed as JSON,
+// fields compared), its NodeClaims, and how it handles a Spot interruption.
+
+import assert from 'node:assert/strict'
+import type { DataTable } from '@cucumber/cucumber'
+import { DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type InstanceTypeInfo } from '@aws-sdk/client-ec2'
+import { step } from '../support/step-registry.ts'
+import { parseTutorialDuration } from '../support/eventually.ts'
+import { capacityTypeOf, instanceIdOf, instanceTypeOf, isKarpenterNode, listNodeClaims, nodeReady, zoneOf, type Node } from '../support/kube.ts'
+import { onDemandPrice, usd } from '../sandbox/aws/prices.ts'
+import { field, type LogLine } from '../support/recorders.ts'
+import { labelsOf, violations } from '../support/nodepool-check.ts'
+import { attachText, logExcerpt } from '../support/report.ts'
+import type { SpotcheckWorld } from '../support/world.ts'
+import { nodePoolRequirements, nodes, podsOf } from './kubernetes.steps.ts'
+
+const WITHIN = String.raw`within (\d+) (seconds?|minutes?)`
+
+function render(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
+}
+
+function matches(line: LogLine, expected: Record<string, string>): boolean {
+  if (!line.fields) return false
+  return Object.entries(expected).every(([k, v]) => render(field(line, k)) === v)
+}
+
+function linesSince(world: SpotcheckWorld): LogLine[] {
+  const log = world.run.karpenterLog
+  assert.ok(log, "Karpenter's log is not followed yet: the cluster has not been reached (Step 2's update-kubeconfig)")
+  return log.since(world.logStart)
+}
+
+function closest(lines: LogLine[], expected: Record<string, string>): string {
+  const sameMessage = lines.filter((l) => l.fields && field(l, 'message') === expected.message)
+  const pool = sameMessage.length > 0 ? sameMessage : lines.slice(-10)
+  return pool.length ? `\n${logExcerpt(pool.slice(-5))}` : ' (no lines yet)'
+}
+
+async function showLine(world: SpotcheckWorld, line: LogLine): Promise<void> {
+  world.subject.logLine = line
+  await attachText(`Karpenter: ${String(field(line, 'message'))}`, `${logExcerpt([line])}\n\n${line.raw}`)
+}
+
+step(new RegExp(`^${WITHIN} the Karpenter log shows a line with:$`), async function (this: SpotcheckWorld, amount: string, unit: string, table: DataTable) {
+  const expected = table.rowsHash()
+  const outcome = await this.within(parseTutorialDuration(Number(amount), unit), `Karpenter logs "${expected.message}"`, async () => {
+    const lines = linesSince(this)
+    const line = lines.find((l) => matches(l, expected))
+    return { ok: Boolean(line), value: line, seen: line ? 'logged' : `not yet; closest:${closest(lines, expected)}` }
+  })
+  await showLine(this, outcome.value)
+})
+
+step('the Karpenter log shows a line with:', async function (this: SpotcheckWorld, table: DataTable) {
+  const expected = table.rowsHash()
+  const lines = linesSince(this)
+  const line = lines.find((l) => matches(l, expected))
+  assert.ok(line, `no line with ${JSON.stringify(expected)}; closest:${closest(lines, expected)}`)
+  await showLine(this, line)
+})
+
+step('the Karpenter log shows a line from {string} whose message starts with {string}', async function (this: SpotcheckWorld, logger: string, prefix: string) {
+  const lines = linesSince(this)
+  const line = lines.find((l) => field(l, 'logger') === logger && String(field(l, 'message')).startsWith(prefix))
+  assert.ok(line, `no ${logger} line starting "${prefix}"; last lines:\n${logExcerpt(lines.slice(-10))}`)
+  await showLine(this, line)
+})
+
+function createdNodeClaim(world: SpotcheckWorld): LogLine {
+  const line = world.subject.logLine
+  assert.ok(line && field(line, 'message') === 'created nodeclaim', 'no "created nodeclaim" line has been named in this scenario')
+  return line
+}
+
+step("that NodeClaim's requests are the {int} pods plus the DaemonSets': {int} pods in all, of which {int} from DaemonSets", async function (this: SpotcheckWorld, pods: number, total: number, daemonSetPods: number) {
+  const line = createdNodeClaim(this)
+  const requests = field(line, 'requests') as Record<string, string>
+  // Karpenter adds every DaemonSet's pod to a new node's requests (as the tutorial's numbers show).
+  const daemonSets = (await this.run.kube().apps.listDaemonSetForAllNamespaces()).items
+  const deployment = await podsOf(this, 'stateless')
+  const podRequests = (p: { spec?: { containers?: { resources?: { requests?: Record<string, string> } }[] } }, r: string) =>
+    (p.spec?.containers ?? []).reduce((s, c) => s + quantity(c.resources?.requests?.[r] ?? '0', r), 0)
+  const workloadCpu = podRequests(deployment[0], 'cpu') * pods
+  const workloadMemory = podRequests(deployment[0], 'memory') * pods
+  const dsCpu = daemonSets.reduce((s, d) => s + podRequests(d.spec!.template, 'cpu'), 0)
+  const dsMemory = daemonSets.reduce((s, d) => s + podRequests(d.spec!.template, 'memory'), 0)
+  await attachText(
+    'requests, added up',
+    [
+      `${pods} pods × ${podRequests(deployment[0], 'cpu')}m cpu, ${podRequests(deployment[0], 'memory')}Mi memory`,
+      ...daemonSets.map((d) => `DaemonSet ${d.metadata?.namespace}/${d.metadata?.name}: ${podRequests(d.spec!.template, 'cpu')}m cpu, ${podRequests(d.spec!.template, 'memory')}Mi memory`),
+      `total: ${workloadCpu + dsCpu}m cpu, ${workloadMemory + dsMemory}Mi memory, ${pods + daemonSets.length} pods`,
+      `Karpenter logged: ${JSON.stringify(requests)}`,
+    ].join('\n'),
+  )
+  assert.equal(daemonSets.length, daemonSetPods, `DaemonSets in the cluster: ${daemonSets.map((d) => d.metadata?.name).join(', ')}`)
+  assert.equal(Number(requests.pods), total, 'requests.pods')
+  assert.equal(total, pods + daemonSetPods)
+  assert.equal(requests.cpu, `${workloadCpu + dsCpu}m`, 'requests.cpu')
+  assert.equal(requests.memory, `${workloadMemory + dsMemory}Mi`, 'requests.memory')
+})
+
+/** cpu in millicores, memory in MiB (enough for the tutorial's requests). */
+function quantity(q: string, resource: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m|Mi|Gi|Ki|M|G)?$/.exec(q)
+  assert.ok(m, `unexpected quantity "${q}"`)
+  const n = Number(m[1])
+  if (resource === 'cpu') return m[2] === 'm' ? n : n * 1000
+  return { Ki: n / 1024, Mi: n, Gi: n * 1024, M: (n * 1e6) / 2 ** 20, G: (n * 1e9) / 2 ** 20 }[m[2] ?? ''] ?? n / 2 ** 20
+}
+
+step('the {string} it lists are {int} names and {string}', function (this: SpotcheckWorld, key: string, names: number, rest: string) {
+  const line = createdNodeClaim(this)
+  const value = String(field(line, key))
+  const m = /^(.*) and (\d+ other\(s\))$/.exec(value)
+  assert.ok(m, `"${key}" is "${value}"`)
+  assert.equal(m[1].split(', ').length, names, `listed: ${m[1]}`)
+  assert.equal(m[2], rest)
+})
+
+step('the Karpenter log shows {int} {string} lines, with these requests:', async function (this: SpotcheckWorld, count: number, message: string, table: DataTable) {
+  const lines = linesSince(this).filter((l) => field(l, 'message') === message)
+  assert.equal(lines.length, count, `"${message}" lines:\n${logExcerpt(lines)}`)
+  const got = lines.map((l) => field(l, 'requests') as Record<string, string>).map((r) => `${r.cpu}/${r.memory}/${r.pods}`)
+  const want = table.hashes().map((r) => `${r.cpu}/${r.memory}/${r.pods}`)
+  assert.deepEqual([...got].sort(), [...want].sort())
+  await attachText(`Karpenter: ${message}`, logExcerpt(lines))
+})
+
+step(
+  "the NodePool {string} allows more than {int} of the region's instance types, all of the categories c, m or r with more than {int} vCPUs and more than {int} MiB of memory",
+  async function (this: SpotcheckWorld, name: string, atLeast: number, cpus: number, memory: number) {
+    const requirements = await nodePoolRequirements(this, name)
+    const ec2 = this.run.aws.ec2
+    const offered = new Set<string>()
+    let next: string | undefined
+    do {
+      const page = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'region', NextToken: next }))
+      for (const o of page.InstanceTypeOfferings ?? []) offered.add(String(o.InstanceType))
+      next = page.NextToken
+    } while (next)
+    const infos: InstanceTypeInfo[] = []
+    next = undefined
+    do {
+      const page: { InstanceTypes?: InstanceTypeInfo[]; NextToken?: string } = await ec2.send(new DescribeInstanceTypesCommand({ NextToken: next }))
+      infos.push(...(page.InstanceTypes ?? []).filter((i) => offered.has(String(i.InstanceType))))
+      next = page.NextToken
+    } while (next)
+    const allowed = infos.filter((i) => ['spot', 'on-demand'].some((ct) => violations(labelsOf(i, ct, ''), requirements.filter((r) => r.key !== 'topology.kubernetes.io/zone')).length === 0))
+    await attachText(`instance types the NodePool "${name}" allows (${allowed.length} of ${infos.length})`, allowed.map((i) => i.InstanceType).sort().join('\n'))
+    assert.ok(allowed.length > atLeast, `only ${allowed.length} instance types allowed`)
+    for (const i of allowed) {
+      const labels = labelsOf(i, 'spot', '')
+      assert.ok(['c', 'm', 'r'].includes(labels['karpenter.k8s.aws/instance-category']), `${i.InstanceType}: category`)
+      assert.ok(Number(labels['karpenter.k8s.aws/instance-cpu']) > cpus, `${i.InstanceType}: vCPUs`)
+      assert.ok(Number(labels['karpenter.k8s.aws/instance-memory']) > memory, `${i.InstanceType}: memory`)
+    }
+  },
+)
+
+step(
+  new RegExp(`^${WITHIN} the EC2NodeClass "([^"]+)" resolves the subnets and security groups tagged "([^"]+)" = "([^"]+)"$`),
+  async function (this: SpotcheckWorld, amount: string, unit: string, name: string, key: string, value: string) {
+    const ec2 = this.run.aws.ec2
+    const filter = [{ Name: `tag:${key}`, Values: [value] }]
+    const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters: filter }))).Subnets ?? []).map((s) => s.SubnetId!).sort()
+    const groups = ((await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filter }))).SecurityGroups ?? []).map((g) => g.GroupId!).sort()
+    assert.ok(subnets.length > 0 && groups.length > 0, `EC2 has ${subnets.length} subnets and ${groups.length} security groups tagged ${key}=${value}`)
+    await this.within(parseTutorialDuration(Number(amount), unit), `EC2NodeClass ${name} resolved`, async () => {
+      const nc = (await this.run.kube().custom.getClusterCustomObject({ group: 'karpenter.k8s.aws', version: 'v1beta1', plural: 'ec2nodeclasses', name })) as {
+        status?: { subnets?: { id: string }[]; securityGroups?: { id: string }[] }
+      }
+      const s = (nc.status?.subnets ?? []).map((x) => x.id).sort()
+      const g = (nc.status?.securityGroups ?? []).map((x) => x.id).sort()
+      return { ok: JSON.stringify(s) === JSON.stringify(subnets) && JSON.stringify(g) === JSON.stringify(groups), seen: `status: subnets ${s.join(',') || '-'}, security groups ${g.join(',') || '-'}` }
+    })
+  },
+)
+
+// ── the interruption ──────────────────────────────────────────────────────────────────────────
+
+/** The node (as the run last saw it, even if gone) whose EC2 instance is `instanceId`. */
+export function nodeOfInstance(world: SpotcheckWorld, instanceId: string): Node | undefined {
+  for (const history of world.run.cluster!.nodes.values()) {
+    const seen = history.find((s) => instanceIdOf(s.object.spec?.providerID) === instanceId)
+    if (seen) return history.filter((s) => s.type !== 'DELETED').at(-1)?.object ?? seen.object
+  }
+  return undefined
+}
+
+step('that line names the interrupted node and its NodeClaim', function (this: SpotcheckWorld) {
+  const line = this.subject.logLine
+  assert.ok(line, 'no line named')
+  assert.ok(this.subject.interruptedInstance, 'the interrupted instance is not known yet')
+  const node = nodeOfInstance(this, this.subject.interruptedInstance)
+  assert.ok(node, `the run never saw a node for ${this.subject.interruptedInstance}`)
+  assert.equal(field(line, 'node'), node.metadata?.name, 'node')
+  const nodeClaim = node.metadata?.labels?.['karpenter.sh/nodeclaim'] ?? (node.metadata?.ownerReferences ?? []).find((o) => o.kind === 'NodeClaim')?.name
+  if (nodeClaim) assert.equal(field(line, 'nodeclaim'), nodeClaim, 'nodeclaim')
+  else assert.match(String(field(line, 'nodeclaim')), /^default-/)
+  this.subject.interruptedNode = node.metadata!.name!
+  this.subject.interruptedNodeClaim = String(field(line, 'nodeclaim'))
+  this.subject.interruptedZone = zoneOf(node)
+  this.subject.interruptionAt = line.receivedAt
+})
+
+step(new RegExp(`^${WITHIN} the interrupted node is tainted "([^"]+)" and its pods are evicted$`), async function (this: SpotcheckWorld, amount: string, unit: string, taint: string) {
+  const name = this.subject.interruptedNode
+  assert.ok(name, 'the interrupted node is not known yet')
+  const [keyValue, effect] = taint.split(':')
+  const [key, value] = keyValue.split('=')
+  await this.within(parseTutorialDuration(Number(amount), unit), `${name} tainted and drained`, async () => {
+    const history = this.run.cluster!.nodes.get(name) ?? []
+    const tainted = history.find((s) => (s.object.spec?.taints ?? []).some((t) => t.key === key && t.value === value && t.effect === effect))
+    const onIt = (await podsOf(this, 'stateless')).filter((p) => p.spec?.nodeName === name)
+    return { ok: Boolean(tainted) && onIt.length === 0, seen: `${tainted ? 'tainted' : 'not tainted'}; ${onIt.length} stateless pods still on it` }
+  })
+})
+
+step(new RegExp(`^${WITHIN} the Karpenter log shows a "created nodeclaim" line for the evicted pods, with a replacement in the same zone$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+  const after = this.subject.logLine?.index ?? this.logStart
+  const outcome = await this.within(parseTutorialDuration(Number(amount), unit), 'a replacement NodeClaim', async () => {
+    const lines = this.run.karpenterLog!.since(after)
+    const created = lines.find((l) => field(l, 'message') === 'created nodeclaim')
+    const launched = created && lines.find((l) => field(l, 'message') === 'launched nodeclaim' && field(l, 'nodeclaim') === field(created, 'nodeclaim'))
+    return { ok: Boolean(launched), value: { created, launched }, seen: created ? `created ${String(field(created, 'nodeclaim'))}, not launched yet` : 'no NodeClaim created yet' }
+  })
+  const { created, launched } = outcome.value
+  await attachText('the replacement', logExcerpt([created!, launched!]))
+  this.subject.replacementNodeClaim = String(field(created!, 'nodeclaim'))
+  assert.equal(field(launched!, 'zone'), this.subject.interruptedZone, 'the replacement is in another zone than the interrupted node')
+  assert.equal(field(launched!, 'capacity-type'), 'spot')
+})
+
+function replacementNode(world: SpotcheckWorld, all: Node[]): Node | undefined {
+  return all.find((n) => n.metadata?.labels?.['karpenter.sh/nodeclaim'] === world.subject.replacementNodeClaim || n.metadata?.name === world.subject.replacementNodeClaim)
+}
+
+step(new RegExp(`^${WITHIN} the interrupted node is gone, and a replacement Spot node is Ready$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+  await this.within(parseTutorialDuration(Number(amount), unit), 'interrupted node replaced', async () => {
+    const all = await nodes(this)
+    const old = all.find((n) => n.metadata?.name === this.subject.interruptedNode)
+    const fresh = replacementNode(this, all) ?? all.find((n) => isKarpenterNode(n) && nodeReady(n) && zoneOf(n) === this.subject.interruptedZone && n.metadata?.name !== this.subject.interruptedNode)
+    if (fresh) this.subject.node = fresh.metadata!.name!
+    return {
+      ok: !old && Boolean(fresh && nodeReady(fresh) && capacityTypeOf(fresh) === 'spot'),
+      seen: `${old ? `${this.subject.interruptedNode} still there` : 'interrupted node gone'}; replacement ${fresh ? `${fresh.metadata?.name} ${nodeReady(fresh) ? 'Ready' : 'not Ready'}` : 'not registered'}`,
+    }
+  })
+})
+
+step('the replacement was Ready before EC2 reclaimed the interrupted instance', async function (this: SpotcheckWorld) {
+  const name = this.subject.node
+  assert.ok(name && this.subject.interruptedInstance, 'no replacement known')
+  const history = this.run.cluster!.nodes.get(name) ?? []
+  const ready = history.find((s) => nodeReady(s.object))
+  assert.ok(ready, `the run never saw ${name} Ready`)
+  const reclaimed = await this.run.observer?.terminationTime(this.subject.interruptedInstance)
+  await this.note(`replacement ${name} Ready at ${new Date(ready.at).toISOString()}; ${this.subject.interruptedInstance} ${reclaimed ? `reclaimed at ${new Date(reclaimed).toISOString()}` : 'not reclaimed yet'}`)
+  if (reclaimed) assert.ok(ready.at <= reclaimed + 999, `Ready at ${new Date(ready.at).toISOString()}, after EC2 reclaimed the instance at ${new Date(reclaimed).toISOString()}`)
+})
+
+step('its instance type is the cheapest On-Demand type among those its NodeClaim allowed', async function (this: SpotcheckWorld) {
+  const name = this.subject.node
+  assert.ok(name, 'no node named in this scenario')
+  const node = await this.run.kube().core.readNode({ name })
+  const claims = await listNodeClaims(this.run.kube())
+  const claim = claims.find((c) => c.status?.nodeName === name)
+  assert.ok(claim, `no NodeClaim for ${name}`)
+  const allowed = claim.spec.requirements?.find((r) => r.key === 'node.kubernetes.io/instance-type' && r.operator === 'In')?.values ?? []
+  assert.ok(allowed.length > 0, `${claim.metadata.name} lists no instance types`)
+  const region = this.run.target!.region
+  const priced = allowed.map((t) => ({ type: t, price: onDemandPrice(region, t) })).filter((p) => p.price !== undefined) as { type: string; price: number }[]
+  priced.sort((a, b) => a.price - b.price)
+  const chosen = instanceTypeOf(node)
+  await attachText(`On-Demand prices of the ${allowed.length} types ${claim.metadata.name} allowed (cheapest first)`, priced.map((p) => `${p.type.padEnd(16)} ${usd(p.price)}/h${p.type === chosen ? '  ← launched' : ''}`).join('\n'))
+  assert.equal(capacityTypeOf(node), 'on-demand')
+  const mine = priced.find((p) => p.type === chosen)
+  assert.ok(mine, `${chosen} is not among the NodeClaim's types`)
+  assert.equal(mine.price, priced[0].price, `${chosen} costs ${usd(mine.price)}/h; ${priced[0].type} costs ${usd(priced[0].price)}/h`)
+})

@@ -1,0 +1,210 @@
+// What the cluster shows: pods, nodes, their labels and zones — asserted through client-node.
+
+import assert from 'node:assert/strict'
+import { step } from '../support/step-registry.ts'
+import { parseTutorialDuration } from '../support/eventually.ts'
+import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, podReady, zoneOf, type Node, type Pod } from '../support/kube.ts'
+import { describeInstanceType, labelsOf, violations, type Requirement } from '../support/nodepool-check.ts'
+import { attachText, htmlTable, attachHtml } from '../support/report.ts'
+import type { SpotcheckWorld } from '../support/world.ts'
+import { parseTable } from './shell.steps.ts'
+
+export async function podsOf(world: SpotcheckWorld, deployment: string, namespace = 'default'): Promise<Pod[]> {
+  const kube = world.run.kube()
+  const d = await kube.apps.readNamespacedDeployment({ name: deployment, namespace })
+  const selector = Object.entries(d.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')
+  return (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp)
+}
+
+export async function nodes(world: SpotcheckWorld): Promise<Node[]> {
+  return (await world.run.kube().core.listNode()).items
+}
+
+function describePods(pods: Pod[]): string {
+  const phases = new Map<string, number>()
+  for (const p of pods) {
+    const key = p.status?.phase === 'Running' && !podReady(p) ? 'Running (not Ready)' : (p.status?.phase ?? 'Unknown')
+    phases.set(key, (phases.get(key) ?? 0) + 1)
+  }
+  return `${pods.length} pods: ${[...phases].map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`
+}
+
+const WITHIN = String.raw`within (\d+) (seconds?|minutes?)`
+
+step(
+  new RegExp(`^${WITHIN} (\\d+) pods labelled "([^"]+)" run in the namespace "([^"]+)", each (\\d+)/(\\d+) Ready$`),
+  async function (this: SpotcheckWorld, amount: string, unit: string, count: string, selector: string, namespace: string, readyContainers: string, containers: string) {
+    await this.within(parseTutorialDuration(Number(amount), unit), `${count} pods ${selector} Ready in ${namespace}`, async () => {
+      const pods = (await this.run.kube().core.listNamespacedPod({ namespace, labelSelector: selector })).items
+      const ready = pods.filter((p) => {
+        const statuses = p.status?.containerStatuses ?? []
+        return p.status?.phase === 'Running' && statuses.length === Number(containers) && statuses.filter((c) => c.ready).length === Number(readyContainers)
+      })
+      return { ok: pods.length === Number(count) && ready.length === Number(count), seen: describePods(pods) }
+    })
+  },
+)
+
+step('the Karpenter pods run on nodes labelled {string} whose capacity type is On-Demand', async function (this: SpotcheckWorld, label: string) {
+  const [key, value] = label.split('=')
+  const pods = (await this.run.kube().core.listNamespacedPod({ namespace: 'karpenter', labelSelector: 'app.kubernetes.io/name=karpenter' })).items
+  const all = await nodes(this)
+  assert.ok(pods.length > 0, 'no Karpenter pods')
+  for (const pod of pods) {
+    const node = all.find((n) => n.metadata?.name === pod.spec?.nodeName)
+    assert.ok(node, `${pod.metadata?.name} is on no node`)
+    assert.equal(node.metadata?.labels?.[key], value, `${node.metadata?.name} ${key}`)
+    assert.equal(node.metadata?.labels?.['eks.amazonaws.com/capacityType'], 'ON_DEMAND', `${node.metadata?.name}: capacity type`)
+  }
+})
+
+step('the {int} pods of the deployment {string} are Pending at first, because no node matches them', async function (this: SpotcheckWorld, count: number, deployment: string) {
+  const outcome = await this.within(60_000, `${count} pods of ${deployment} created`, async () => {
+    const pods = await podsOf(this, deployment)
+    return { ok: pods.length === count, seen: describePods(pods), value: pods }
+  })
+  const recorder = this.run.cluster!
+  const early: string[] = []
+  for (const pod of outcome.value) {
+    const history = recorder.pods.get(`${pod.metadata!.namespace}/${pod.metadata!.name}`) ?? []
+    assert.ok(history.length > 0, `the run never saw ${pod.metadata!.name} change`)
+    const first = history[0].object
+    assert.ok(!first.spec?.nodeName, `${pod.metadata!.name} was on ${first.spec?.nodeName} when first seen`)
+    assert.equal(first.status?.phase ?? 'Pending', 'Pending', `${pod.metadata!.name} first seen ${first.status?.phase}`)
+    const unschedulable = history.map((s) => s.object.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable')).find(Boolean)
+    assert.ok(unschedulable, `${pod.metadata!.name} was never marked Unschedulable by the scheduler`)
+    assert.match(String(unschedulable.message), /didn't match Pod's node affinity\/selector/, `${pod.metadata!.name}: ${unschedulable.message}`)
+    early.push(`${pod.metadata!.name}: Pending — ${unschedulable.message}`)
+  }
+  await attachText('pods as first seen', early.join('\n'))
+})
+
+async function allRunning(world: SpotcheckWorld, withinMs: number, count: number, deployment: string): Promise<Pod[]> {
+  const outcome = await world.within(withinMs, `all ${count} pods of ${deployment} Running`, async () => {
+    const pods = await podsOf(world, deployment)
+    const running = pods.filter((p) => p.status?.phase === 'Running' && podReady(p))
+    return { ok: pods.length === count && running.length === count, seen: describePods(pods), value: pods }
+  })
+  return outcome.value
+}
+
+step(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Running(?: again)?$`), async function (this: SpotcheckWorld, amount: string, unit: string, count: string, deployment: string) {
+  await allRunning(this, parseTutorialDuration(Number(amount), unit), Number(count), deployment)
+})
+
+step(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Running on a single node$`), async function (this: SpotcheckWorld, amount: string, unit: string, count: string, deployment: string) {
+  const pods = await allRunning(this, parseTutorialDuration(Number(amount), unit), Number(count), deployment)
+  const names = new Set(pods.map((p) => p.spec?.nodeName))
+  assert.equal(names.size, 1, `the pods run on ${names.size} nodes: ${[...names].join(', ')}`)
+  this.subject.node = [...names][0]
+  this.subject.deployment = deployment
+})
+
+step('they run on {int} nodes in {int} different zones, {int}, {int} and {int} pods per zone', async function (this: SpotcheckWorld, nodeCount: number, zoneCount: number, a: number, b: number, c: number) {
+  const pods = await podsOf(this, 'stateless')
+  const all = await nodes(this)
+  const perZone = new Map<string, number>()
+  const nodeNames = new Set<string>()
+  for (const p of pods) {
+    const node = all.find((n) => n.metadata?.name === p.spec?.nodeName)
+    assert.ok(node, `${p.metadata?.name} is on no node`)
+    nodeNames.add(node.metadata!.name!)
+    perZone.set(zoneOf(node), (perZone.get(zoneOf(node)) ?? 0) + 1)
+  }
+  assert.equal(nodeNames.size, nodeCount, `nodes: ${[...nodeNames].join(', ')}`)
+  assert.equal(perZone.size, zoneCount, `zones: ${[...perZone.keys()].join(', ')}`)
+  assert.deepEqual([...perZone.values()].sort((x, y) => y - x), [a, b, c].sort((x, y) => y - x), `pods per zone: ${JSON.stringify(Object.fromEntries(perZone))}`)
+})
+
+async function theNode(world: SpotcheckWorld): Promise<Node> {
+  assert.ok(world.subject.node, 'no node has been named in this scenario')
+  return world.run.kube().core.readNode({ name: world.subject.node })
+}
+
+step('that node is labelled {string} = {string} and {string} = {string}', async function (this: SpotcheckWorld, k1: string, v1: string, k2: string, v2: string) {
+  const node = await theNode(this)
+  assert.equal(node.metadata?.labels?.[k1], v1, `${node.metadata?.name} ${k1}`)
+  assert.equal(node.metadata?.labels?.[k2], v2, `${node.metadata?.name} ${k2}`)
+})
+
+export async function nodePoolRequirements(world: SpotcheckWorld, name: string): Promise<Requirement[]> {
+  const np = (await world.run.kube().custom.getClusterCustomObject({ group: 'karpenter.sh', version: 'v1beta1', plural: 'nodepools', name })) as {
+    spec: { template: { spec: { requirements?: Requirement[] } } }
+  }
+  return np.spec.template.spec.requirements ?? []
+}
+
+async function assertAllowed(world: SpotcheckWorld, nodePool: string, instanceType: string, capacityType: string, zone: string): Promise<void> {
+  const info = await describeInstanceType(world.run.aws.ec2, instanceType)
+  const broken = violations(labelsOf(info, capacityType, zone), await nodePoolRequirements(world, nodePool))
+  assert.deepEqual(broken, [], `${instanceType} (${capacityType}, ${zone}) is not allowed by the NodePool "${nodePool}"`)
+}
+
+step('its instance type is one the NodePool {string} allows', async function (this: SpotcheckWorld, nodePool: string) {
+  const node = await theNode(this)
+  await assertAllowed(this, nodePool, instanceTypeOf(node), capacityTypeOf(node), zoneOf(node))
+})
+
+step('every INSTANCE-TYPE it lists is one the NodePool {string} allows', async function (this: SpotcheckWorld, nodePool: string) {
+  const { rows } = parseTable(this.last!.output)
+  assert.ok(rows.length > 0, 'the table is empty')
+  for (const r of rows) await assertAllowed(this, nodePool, r['INSTANCE-TYPE'], r['CAPACITY-TYPE'], r.ZONE)
+})
+
+step('it lists {int} nodes, each with CAPACITY-TYPE {string}, in {int} different ZONEs', function (this: SpotcheckWorld, count: number, capacity: string, zones: number) {
+  const { rows } = parseTable(this.last!.output)
+  assert.equal(rows.length, count, `${rows.length} nodes listed`)
+  for (const r of rows) assert.equal(r['CAPACITY-TYPE'], capacity, r.NAME)
+  assert.equal(new Set(rows.map((r) => r.ZONE)).size, zones, `zones: ${rows.map((r) => r.ZONE).join(', ')}`)
+})
+
+step('it lists {int} node, with CAPACITY-TYPE {string}', function (this: SpotcheckWorld, count: number, capacity: string) {
+  const { rows } = parseTable(this.last!.output)
+  assert.equal(rows.length, count, `${rows.length} nodes listed`)
+  for (const r of rows) assert.equal(r['CAPACITY-TYPE'], capacity, r.NAME)
+})
+
+/** The Karpenter nodes the run saw hosting a pod of the deployment. */
+function nodesThatHosted(world: SpotcheckWorld, deployment: string): Set<string> {
+  const out = new Set<string>()
+  for (const history of world.run.cluster!.pods.values()) {
+    for (const s of history) if (s.object.metadata?.labels?.app === deployment && s.object.spec?.nodeName) out.add(s.object.spec.nodeName)
+  }
+  const karpenter = new Set([...world.run.cluster!.nodes.values()].filter((h) => isKarpenterNode(h[h.length - 1].object)).map((h) => h[0].object.metadata!.name!))
+  return new Set([...out].filter((n) => karpenter.has(n)))
+}
+
+step(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "([^"]+)" remains$`), async function (this: SpotcheckWorld, amount: string, unit: string, deployment: string) {
+  const hosts = nodesThatHosted(this, deployment)
+  assert.ok(hosts.size > 0, `the run saw no Karpenter node host a pod of ${deployment}`)
+  await this.within(parseTutorialDuration(Number(amount), unit), `Karpenter's nodes for ${deployment} gone`, async () => {
+    const left = (await nodes(this)).map((n) => n.metadata!.name!).filter((n) => hosts.has(n))
+    return { ok: left.length === 0, seen: left.length ? `still there: ${left.join(', ')}` : 'all gone' }
+  })
+})
+
+step(new RegExp(`^${WITHIN} no node that Karpenter launched remains$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+  await this.within(parseTutorialDuration(Number(amount), unit), "Karpenter's nodes gone", async () => {
+    const left = (await nodes(this)).filter(isKarpenterNode).map((n) => n.metadata!.name!)
+    return { ok: left.length === 0, seen: left.length ? `still there: ${left.join(', ')}` : 'none left' }
+  })
+})
+
+step('the Spot nodes of the deployment {string} are still running', async function (this: SpotcheckWorld, deployment: string) {
+  const pods = await podsOf(this, deployment)
+  const all = await nodes(this)
+  assert.ok(pods.length > 0, `no pods of ${deployment}`)
+  const hosts = new Set(pods.map((p) => p.spec?.nodeName))
+  for (const name of hosts) {
+    const node = all.find((n) => n.metadata?.name === name)
+    assert.ok(node && nodeReady(node), `${name} is not Ready`)
+    assert.equal(capacityTypeOf(node), 'spot', `${name} capacity type`)
+  }
+  for (const p of pods) assert.equal(p.status?.phase, 'Running', `${p.metadata?.name}`)
+  await attachHtml(
+    `nodes of ${deployment}`,
+    htmlTable(`nodes of ${deployment}`, ['node', 'capacity type', 'instance type', 'zone'], [...hosts].map((n) => all.find((x) => x.metadata?.name === n)!).map((n) => [n.metadata!.name!, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n)])),
+  )
+})

@@ -1,0 +1,105 @@
+// What the report shows in place of the tutorial's sample output: Karpenter's nodes with their
+// price, the interruption timeline, the cost of the run's nodes, eks-node-viewer's view.
+
+import assert from 'node:assert/strict'
+import { step } from '../support/step-registry.ts'
+import { parseTutorialDuration } from '../support/eventually.ts'
+import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, zoneOf } from '../support/kube.ts'
+import { field } from '../support/recorders.ts'
+import { hourlyPrice, usd } from '../sandbox/aws/prices.ts'
+import { attachHtml, htmlTable } from '../support/report.ts'
+import type { SpotcheckWorld } from '../support/world.ts'
+import { nodes } from './kubernetes.steps.ts'
+
+step('the report shows the Karpenter nodes with their capacity type, instance type, zone and price', async function (this: SpotcheckWorld) {
+  const karpenter = (await nodes(this)).filter(isKarpenterNode)
+  assert.ok(karpenter.length > 0, 'Karpenter has no nodes')
+  const rows: (string | number)[][] = []
+  for (const n of karpenter) {
+    const { price, source } = await hourlyPrice(this.run.aws.ec2, this.run.target!.region, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n))
+    assert.ok(price !== undefined, `no price for ${instanceTypeOf(n)} (${capacityTypeOf(n)}) in ${zoneOf(n)}`)
+    rows.push([n.metadata!.name!, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n), nodeReady(n) ? 'Ready' : 'NotReady', `${usd(price)}/h`, source])
+  }
+  await attachHtml("Karpenter's nodes", htmlTable("Karpenter's nodes", ['node', 'capacity type', 'instance type', 'zone', 'status', 'price', 'price source'], rows))
+})
+
+step('the report shows the interruption timeline: experiment started, message queued, node tainted, replacement launched, pods Running', async function (this: SpotcheckWorld) {
+  const s = this.subject
+  const run = this.run
+  assert.ok(s.experimentStartedAt && s.interruptedInstance && s.interruptedNode, 'the interruption has not been followed in this scenario')
+  const warning = run.observer?.warnings().find((w) => w.instanceId === s.interruptedInstance)
+  const taintedAt = (run.cluster!.nodes.get(s.interruptedNode) ?? []).find((x) => (x.object.spec?.taints ?? []).some((t) => t.key === 'karpenter.sh/disruption'))?.at
+  const lines = run.karpenterLog!.lines
+  const launched = lines.find((l) => field(l, 'message') === 'launched nodeclaim' && field(l, 'nodeclaim') === s.replacementNodeClaim)
+  const readyAt = s.node ? (run.cluster!.nodes.get(s.node) ?? []).find((x) => nodeReady(x.object))?.at : undefined
+  // The evicted pods: the deployment's pods that ran on the replacement; Running when the last of them was.
+  let podsRunningAt: number | undefined
+  for (const history of run.cluster!.pods.values()) {
+    if (history[0].object.metadata?.labels?.app !== 'stateless') continue
+    const running = history.find((x) => x.object.status?.phase === 'Running' && x.object.spec?.nodeName === s.node)
+    if (running) podsRunningAt = Math.max(podsRunningAt ?? 0, running.at)
+  }
+  const reclaimedAt = await run.observer?.terminationTime(s.interruptedInstance)
+  const events: [string, number | undefined][] = [
+    ['FIS experiment started', s.experimentStartedAt],
+    ['Spot interruption warning on the event bus', warning?.time],
+    ['Karpenter: initiating delete from interruption message', s.interruptionAt],
+    ['interrupted node tainted karpenter.sh/disruption', taintedAt],
+    ['Karpenter: replacement NodeClaim launched', launched?.receivedAt],
+    ['replacement node Ready', readyAt],
+    ['evicted pods Running on the replacement', podsRunningAt],
+    ['EC2 reclaims the interrupted instance', reclaimedAt],
+  ]
+  const scale = run.target!.timeScale
+  const t0 = s.experimentStartedAt
+  await attachHtml(
+    'interruption timeline',
+    htmlTable(
+      `Spot interruption of ${s.interruptedNode} (${s.interruptedInstance}); times in tutorial time from the experiment's start`,
+      ['event', 'at'],
+      events.map(([what, at]) => [what, at === undefined ? 'not seen' : `+${(((at - t0) * scale) / 1000).toFixed(1)} s`]),
+    ),
+  )
+  const seen = events.filter(([, at]) => at !== undefined) as [string, number][]
+  assert.ok(seen.length >= 6, `the run saw only: ${seen.map(([w]) => w).join(', ')}`)
+  for (const [what, at] of [events[3], events[4], events[5]]) assert.ok(at === undefined || at >= t0, `${what} before the experiment started`)
+  if (taintedAt && launched) assert.ok(launched.receivedAt >= taintedAt - 1_000, 'the replacement launched before the node was tainted')
+})
+
+step('the report shows what the run\'s nodes cost, Spot and On-Demand', async function (this: SpotcheckWorld) {
+  const run = this.run
+  const scale = run.target!.timeScale
+  const rows: (string | number)[][] = []
+  let spot = 0
+  let onDemand = 0
+  for (const history of run.cluster?.nodes.values() ?? []) {
+    const last = history.filter((x) => x.type !== 'DELETED').at(-1)?.object
+    if (!last || !isKarpenterNode(last)) continue
+    const start = history[0].at
+    const end = history.find((x) => x.type === 'DELETED')?.at ?? Date.now()
+    const hours = ((end - start) * scale) / 3_600_000
+    const { price } = await hourlyPrice(run.aws.ec2, run.target!.region, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last))
+    const cost = (price ?? 0) * hours
+    if (capacityTypeOf(last) === 'spot') spot += cost
+    else onDemand += cost
+    const odPrice = (await hourlyPrice(run.aws.ec2, run.target!.region, 'on-demand', instanceTypeOf(last), zoneOf(last))).price
+    rows.push([last.metadata!.name!, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last), `${(hours * 60).toFixed(1)} min`, `${usd(price)}/h`, usd(cost), odPrice && price ? `${Math.round((1 - price / odPrice) * 100)}%` : ''])
+  }
+  rows.push(['total', '', '', '', '', '', usd(spot + onDemand), `Spot ${usd(spot)}, On-Demand ${usd(onDemand)}`])
+  await attachHtml(
+    "cost of the run's nodes",
+    htmlTable("what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included)", ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'], rows),
+  )
+  assert.ok(rows.length > 1, 'the run saw no Karpenter node')
+})
+
+step(new RegExp(`^within (\\d+) (seconds?|minutes?) it shows each node with its instance type, the share of its CPU the pods request, and its price$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+  const command = this.background.get('it')
+  assert.ok(command, 'eks-node-viewer is not running')
+  const expected = (await nodes(this)).map((n) => ({ name: n.metadata!.name!, type: instanceTypeOf(n) }))
+  await this.within(parseTutorialDuration(Number(amount), unit), 'eks-node-viewer shows every node', async () => {
+    const screen = command.output.split('\n')
+    const missing = expected.filter((n) => !screen.some((l) => l.includes(n.name) && l.includes(n.type) && /\d+%/.test(l) && /\$\d/.test(l)))
+    return { ok: missing.length === 0, seen: missing.length ? `not shown yet: ${missing.map((n) => n.name).join(', ')}` : 'all shown' }
+  })
+})

@@ -1,0 +1,92 @@
+// "Given the tutorial has been followed up to this section."
+//
+// Every section builds on the ones before it: Step 4 needs the cluster of Step 2 and the NodePool
+// of Step 3; Step 8 deletes the deployments of Steps 4–7. When the whole tutorial runs, the
+// earlier scenarios have already passed and this step does nothing. When a reader runs one section
+// (`--tags @spot-interruption`), it follows the earlier scenarios first — the same steps, run by
+// the same definitions, shown in the report as a fast-forward — so the section starts where the
+// tutorial would have it start. A scenario that failed earlier in this run stops the ones that
+// build on it.
+
+import { compile } from '@cucumber/gherkin'
+import { DataTable } from '@cucumber/cucumber'
+import { IdGenerator, type Pickle } from '@cucumber/messages'
+import * as allure from 'allure-js-commons'
+import { readdirSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { parseFeature } from './tutorial-commands.ts'
+import { findStep } from './step-registry.ts'
+import { projectRoot } from '../sandbox/state.ts'
+import { SpotcheckWorld, type ScenarioInfo } from './world.ts'
+
+export const CHECKPOINT_STEP = 'the tutorial has been followed up to this section'
+export const FEATURES_DIR = join(projectRoot, 'features')
+
+export interface ScenarioRef {
+  key: string
+  uri: string
+  feature: string
+  pickle: Pickle
+}
+
+/** The tutorial's scenarios in reading order: features by file name, scenarios as written. */
+export function tutorialScenarios(dir = FEATURES_DIR): ScenarioRef[] {
+  const out: ScenarioRef[] = []
+  const newId = IdGenerator.incrementing()
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
+    const file = join(dir, name)
+    const uri = relative(projectRoot, file)
+    const doc = parseFeature(file)
+    for (const pickle of compile(doc, uri, newId)) out.push({ key: scenarioKey(uri, pickle.name), uri, feature: doc.feature?.name ?? name, pickle })
+  }
+  return out
+}
+
+export function scenarioKey(uri: string, name: string): string {
+  return `${relative(projectRoot, resolve(projectRoot, uri))}:${name}`
+}
+
+export type Verdict = { kind: 'ready' } | { kind: 'blocked'; by: string } | { kind: 'replay'; scenarios: ScenarioRef[] }
+
+/**
+ * What must happen before `current` can run: nothing, follow these earlier scenarios, or stop
+ * because one of them failed in this run. Scenarios whose tags the target excludes (Cloud9 when
+ * the target has none) are not prerequisites.
+ */
+export function prerequisites(all: ScenarioRef[], currentKey: string, state: { passed: Set<string>; failed: Set<string> }, excluded: (tags: string[]) => boolean): Verdict {
+  const index = all.findIndex((s) => s.key === currentKey)
+  if (index < 0) return { kind: 'ready' } // not a tutorial scenario (a test's own feature)
+  const before = all.slice(0, index).filter((s) => !excluded(s.pickle.tags.map((t) => t.name)))
+  const failed = before.find((s) => state.failed.has(s.key))
+  if (failed) return { kind: 'blocked', by: `${failed.feature} › ${failed.pickle.name}` }
+  const missing = before.filter((s) => !state.passed.has(s.key))
+  return missing.length === 0 ? { kind: 'ready' } : { kind: 'replay', scenarios: missing }
+}
+
+/** Runs an earlier scenario's steps with the step definitions, in a World of its own. */
+export async function replay(scenario: ScenarioRef, template: SpotcheckWorld): Promise<'passed' | 'skipped'> {
+  const world = new SpotcheckWorld({ attach: template.attach, log: template.log, link: template.link, parameters: template.parameters })
+  world.scenario = { uri: scenario.uri, name: scenario.pickle.name, feature: scenario.feature, tags: scenario.pickle.tags.map((t) => t.name) } satisfies ScenarioInfo
+  world.logStart = world.run.karpenterLog?.length ?? 0
+  let outcome: 'passed' | 'skipped' = 'passed'
+  await allure.step(`Fast-forward: ${scenario.feature} › ${scenario.pickle.name}`, async () => {
+    for (const step of scenario.pickle.steps) {
+      if (step.text === CHECKPOINT_STEP) continue
+      const match = findStep(step.text)
+      if (!match) throw new Error(`${scenario.uri}: no step definition for "${step.text}"`)
+      const args = [...match.args]
+      if (step.argument?.docString) args.push(step.argument.docString.content)
+      if (step.argument?.dataTable) args.push(new DataTable(step.argument.dataTable))
+      let result: unknown
+      await allure.step(step.text, async () => {
+        result = await match.fn.apply(world, args)
+      })
+      if (result === 'skipped') {
+        outcome = 'skipped'
+        break
+      }
+    }
+  })
+  for (const command of world.background.values()) await command.stop()
+  return outcome
+}

@@ -1,0 +1,93 @@
+// The run's lifecycle: start the target before the first feature, stop it after the last — also
+// when a step fails or the run is interrupted (Ctrl-C, SIGTERM), undoing what the run created.
+
+import 'allure-cucumberjs' // without it every allure.* call in steps does nothing
+import { After, AfterAll, Before, BeforeAll, Status } from '@cucumber/cucumber'
+import * as allure from 'allure-js-commons'
+import { execa } from 'execa'
+import { CHECKPOINT_STEP, scenarioKey } from './checkpoint.ts'
+import { logExcerpt, writeEnvironment, attachText } from './report.ts'
+import { Run, TUTORIAL_TITLE, hasRun, setRun, theRun } from './run.ts'
+import type { TargetParameters } from './target.ts'
+import type { SpotcheckWorld } from './world.ts'
+
+const RESULTS_DIR = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
+let interrupted: NodeJS.Signals | undefined
+
+BeforeAll({ timeout: 10 * 60_000 }, async function (this: { parameters: object }) {
+  const params = { target: 'sandbox', ...this.parameters } as TargetParameters
+  const run = new Run(params)
+  setRun(run)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void onSignal(signal))
+  await run.start()
+})
+
+Before(async function (this: SpotcheckWorld, { pickle, gherkinDocument }) {
+  this.scenario = { uri: pickle.uri, name: pickle.name, feature: gherkinDocument.feature?.name ?? '', tags: pickle.tags.map((t) => t.name) }
+  await allure.epic(TUTORIAL_TITLE)
+  await allure.story(pickle.name)
+  if (hasRun()) this.logStart = theRun().karpenterLog?.length ?? 0
+})
+
+After(async function (this: SpotcheckWorld, { pickle, result }) {
+  for (const [name, command] of this.background) {
+    const r = await command.stop()
+    await attachText(`still running at the end: ${name}`, r.output)
+  }
+  if (!hasRun()) return
+  const run = theRun()
+  const key = scenarioKey(pickle.uri, pickle.name)
+  if (result?.status === Status.PASSED) run.passed.add(key)
+  else if (result?.status === Status.FAILED) {
+    run.failed.add(key)
+    // What a reader debugging the failure wants next to it: Karpenter's recent lines.
+    const lines = run.karpenterLog?.since(this.logStart) ?? []
+    if (lines.length > 0) await attachText("Karpenter's log during this scenario", logExcerpt(lines.slice(-200)))
+  } else if (result?.status === Status.SKIPPED && !pickle.steps.some((s) => s.text === CHECKPOINT_STEP)) {
+    run.passed.add(key) // skipped on purpose (e.g. Cloud9 on a target without it): nothing builds on it
+  }
+})
+
+AfterAll({ timeout: 60 * 60_000 }, async function () {
+  if (!hasRun()) return
+  const run = theRun()
+  const outcome = interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'
+  try {
+    writeEnvironment(RESULTS_DIR, { ...(run.target?.facts ?? { target: run.params.target }), run: run.id, ...(await toolVersions()) })
+  } catch (error) {
+    run.progress(`could not write the report's environment: ${(error as Error).message}`)
+  }
+  const report = await run.finish(outcome)
+  if (report && report.failed.length > 0) {
+    run.progress(`cleanup left ${report.failed.length} thing(s); finish with: npx spotcheck cleanup ${run.id}`)
+  }
+  setRun(undefined)
+})
+
+/** Ctrl-C or SIGTERM: undo what the run created, stop the target, exit. A second signal stops the cleanup. */
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  interrupted = signal
+  if (!hasRun()) process.exit(signal === 'SIGINT' ? 130 : 143)
+  const run = theRun()
+  run.progress(`${signal}: cleaning up what the run created (again to stop; then run: npx spotcheck cleanup ${run.id})`)
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143))
+  try {
+    await run.finish('interrupted')
+  } catch (error) {
+    run.progress(`cleanup failed: ${(error as Error).message}; run: npx spotcheck cleanup ${run.id}`)
+  }
+  process.exit(signal === 'SIGINT' ? 130 : 143)
+}
+
+async function toolVersions(): Promise<Record<string, string>> {
+  const version = async (cmd: string, args: string[], pattern: RegExp) => {
+    const r = await execa(cmd, args, { reject: false, all: true, env: hasRun() ? theRun().env : process.env })
+    return pattern.exec(r.all ?? '')?.[1] ?? 'not found'
+  }
+  return {
+    'AWS CLI': await version('aws', ['--version'], /aws-cli\/(\S+)/),
+    terraform: await version('terraform', ['version'], /Terraform v(\S+)/),
+    kubectl: await version('kubectl', ['version', '--client=true', '-o', 'json'], /"gitVersion":\s*"([^"]+)"/),
+    node: process.version,
+  }
+}

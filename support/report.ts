@@ -1,0 +1,95 @@
+// The report as documentation: what a reader of the tutorial would want to see in place of its
+// sample output. Every attachment passes through the run's redactor.
+
+import * as allure from 'allure-js-commons'
+import { ContentType } from 'allure-js-commons'
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { hasRun, theRun } from './run.ts'
+import type { CommandResult } from './shell.ts'
+import type { LogLine } from './recorders.ts'
+
+function redact(text: string): string {
+  return hasRun() ? theRun().redactor.redact(text) : text
+}
+
+/** `$ first line…` with its exit code, duration and output, as its own step in the report. */
+export async function attachCommand(result: CommandResult, title?: string): Promise<void> {
+  const first = result.command.trim().split('\n')[0]
+  const lines = result.command.trim().split('\n').length
+  const name = title ?? `$ ${first.length > 100 ? `${first.slice(0, 97)}…` : first}${lines > 1 ? ` (+${lines - 1} lines)` : ''}`
+  await allure.step(redact(name), async (ctx) => {
+    await ctx.parameter('exit code', String(result.exitCode))
+    await ctx.parameter('duration', `${(result.durationMs / 1000).toFixed(1)} s`)
+    if (result.stoppedBy) await ctx.parameter('stopped by', result.stoppedBy === 'interrupt' ? 'Ctrl-C' : 'timeout')
+    await allure.attachment('command', redact(result.command), ContentType.TEXT)
+    await allure.attachment('output', redact(result.output || '(no output)'), ContentType.TEXT)
+    if (result.exitCode !== 0 && !result.stoppedBy) throw new Error(`exit code ${result.exitCode}`)
+  }).then(
+    () => undefined,
+    () => undefined, // a failed command is shown failed in the report; the step decides whether that fails the scenario
+  )
+}
+
+export async function attachText(name: string, text: string): Promise<void> {
+  await allure.attachment(name, redact(text), ContentType.TEXT)
+}
+
+export async function attachJson(name: string, value: unknown): Promise<void> {
+  await allure.attachment(name, redact(JSON.stringify(value, null, 2)), ContentType.JSON)
+}
+
+export async function attachHtml(name: string, html: string): Promise<void> {
+  await allure.attachment(name, redact(html), ContentType.HTML)
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+}
+
+const STYLE = `<style>
+body{font:13px/1.4 -apple-system,Segoe UI,Roboto,sans-serif;margin:8px}
+table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}
+th{background:#f3f3f3}td.num{text-align:right}caption{text-align:left;font-weight:600;margin-bottom:4px}
+.spot{color:#0a7c2f;font-weight:600}.on-demand{color:#1f5fbf;font-weight:600}
+pre{white-space:pre-wrap;font-size:12px}
+</style>`
+
+export function htmlTable(caption: string, headers: string[], rows: (string | number)[][], numeric: number[] = []): string {
+  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')
+  const body = rows
+    .map(
+      (r) =>
+        `<tr>${r
+          .map((c, i) => {
+            const text = escapeHtml(String(c))
+            const cls = numeric.includes(i) ? ' class="num"' : c === 'spot' || c === 'on-demand' ? ` class="${c}"` : ''
+            return `<td${cls}>${text}</td>`
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n')
+  return `<!doctype html><meta charset="utf-8">${STYLE}<table><caption>${escapeHtml(caption)}</caption><tr>${head}</tr>\n${body}</table>`
+}
+
+/** Karpenter's log lines as a reader scans them: time, logger, message, the fields that matter. */
+export function logExcerpt(lines: LogLine[]): string {
+  return lines
+    .map((l) => {
+      if (!l.fields) return l.raw
+      const { level, time, logger, message, commit: _commit, ...rest } = l.fields
+      const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v))
+      const extra = Object.entries(rest)
+        .map(([k, v]) => `${k}=${text(v)}`)
+        .join(' ')
+      return `${text(time).slice(11, 23)} ${text(level).padEnd(5)} ${text(logger)}: ${text(message)}${extra ? `  ${extra}` : ''}`
+    })
+    .join('\n')
+}
+
+/** allure-results/environment.properties: target, region, tool and Karpenter versions. */
+export function writeEnvironment(resultsDir: string, facts: Record<string, string>): void {
+  mkdirSync(resultsDir, { recursive: true })
+  const lines = Object.entries(facts).map(([k, v]) => `${k.replace(/[ =:]/g, '_')}=${redact(v).replace(/\n/g, ' ')}`)
+  writeFileSync(join(resultsDir, 'environment.properties'), lines.join('\n') + '\n')
+}

@@ -1,0 +1,109 @@
+// The World: what one scenario knows — the run it belongs to, the last command's result, the
+// commands it left running, and the things its steps talk about ("that node", "that line").
+
+import { World, setDefaultTimeout, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber'
+import * as allure from 'allure-js-commons'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
+import { eventually, type Attempt, type Outcome } from './eventually.ts'
+import { entriesForBlock } from './ledger.ts'
+import type { LogLine } from './recorders.ts'
+import { CLUSTER_NAME, theRun, type Run } from './run.ts'
+import type { BackgroundCommand, CommandResult } from './shell.ts'
+import type { TargetParameters } from './target.ts'
+import { attachCommand } from './report.ts'
+
+export type WorldParameters = TargetParameters
+
+export interface ScenarioInfo {
+  uri: string
+  name: string
+  feature: string
+  tags: string[]
+}
+
+/** What the steps of a scenario refer back to. */
+export interface Subject {
+  node?: string
+  nodeClaim?: string
+  logLine?: LogLine
+  deployment?: string
+  interruptedInstance?: string
+  interruptedNode?: string
+  interruptedNodeClaim?: string
+  interruptedZone?: string
+  interruptionAt?: number
+  replacementNodeClaim?: string
+  experimentId?: string
+  experimentStartedAt?: number
+  /** Cloud9: the public subnet the environment goes in. */
+  subnet?: string
+}
+
+export class SpotcheckWorld extends World<WorldParameters> {
+  last?: CommandResult
+  readonly background = new Map<string, BackgroundCommand>()
+  scenario: ScenarioInfo = { uri: '', name: '', feature: '', tags: [] }
+  /** Karpenter log lines before this index were logged before the scenario began. */
+  logStart = 0
+  subject: Subject = {}
+
+  constructor(options: IWorldOptions<WorldParameters>) {
+    super(options)
+  }
+
+  get run(): Run {
+    return theRun()
+  }
+
+  /** Runs a tutorial block in the run's terminal, recording first what it will create. */
+  async sh(script: string, options: { title?: string; allowFailure?: boolean } = {}): Promise<CommandResult> {
+    const run = this.run
+    const terminal = run.terminal!
+    const by = `${this.scenario.feature} › ${this.scenario.name}`
+    const readFile = (p: string) => {
+      const full = join(terminal.cwd, p)
+      return existsSync(full) ? readFileSync(full, 'utf8') : undefined
+    }
+    for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) run.ledger.record(spec, by)
+    const long = /\bterraform\s+(apply|destroy)|cloudformation\s+deploy/.test(script)
+    let lastProgress = Date.now()
+    const result = await terminal.run(script, {
+      onOutput: long
+        ? (chunk) => {
+            if (Date.now() - lastProgress < 10_000) return
+            lastProgress = Date.now()
+            const line = stripVTControlCharacters(chunk).trim().split('\n').pop()
+            if (line) run.progress(`  ${line.slice(0, 160)}`)
+          }
+        : undefined,
+    })
+    // kubectl manifests written by the block itself are known only now: record their objects too.
+    for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
+    this.last = result
+    await attachCommand(result, options.title)
+    run.connectWhenPossible()
+    return result
+  }
+
+  /** Waits, in tutorial time, until the probe succeeds; progress goes to stderr. */
+  async within<T>(withinMs: number, what: string, probe: () => Promise<Attempt<T>>): Promise<Outcome<T>> {
+    const run = this.run
+    const outcome = await eventually(what, probe, {
+      withinMs,
+      timeScale: run.target?.timeScale ?? 1,
+      progress: (line) => run.progress(line),
+    })
+    await allure.logStep(`${what}: after ${Math.round(outcome.tookMs / 1000)} s of tutorial time — ${run.redactor.redact(outcome.seen)}`)
+    return outcome
+  }
+
+  note(text: string): Promise<void> {
+    return Promise.resolve(allure.logStep(this.run.redactor.redact(text)))
+  }
+}
+
+setWorldConstructor(SpotcheckWorld)
+// Terraform applies and destroys take up to 20 minutes on AWS; waits have their own deadlines.
+setDefaultTimeout(60 * 60_000)
