@@ -45,6 +45,8 @@ export class Kubelets {
   private readonly stops: (() => void)[] = []
   /** When each pod's containers started (or will have started), by pod uid. */
   private readonly starting = new Map<string, number>()
+  /** When this kubelet saw each pod's deletion (real ms): its containers got SIGTERM then. */
+  private readonly stopping = new Map<string, number>()
   private readonly ipCounters = new Map<string, number>()
 
   constructor(store: Store, clock: Clock, log: (line: string) => void, timings: KubeletTimings = DEFAULT_KUBELET_TIMINGS) {
@@ -57,7 +59,10 @@ export class Kubelets {
   start(): void {
     this.stops.push(
       this.store.watch('pods', {}, (e) => {
-        if (e.type === 'DELETED') this.starting.delete(e.object.metadata.uid!)
+        if (e.type === 'DELETED') {
+          this.starting.delete(e.object.metadata.uid!)
+          this.stopping.delete(e.object.metadata.uid!)
+        }
         if ((e.object.spec as Obj | undefined)?.nodeName) this.controller.enqueue(podKey(e.object))
       }),
     )
@@ -138,7 +143,12 @@ export class Kubelets {
 
   /** The containers got SIGTERM; once they exit, the kubelet removes the pod for good. */
   private terminate(pod: KubeObject): { requeueAfterMs: number } | void {
-    const since = Date.parse(pod.metadata.deletionTimestamp!) - (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000
+    // Counted from when this kubelet saw the deletion, not from deletionTimestamp: that has whole
+    // seconds only, and a second is 20 s of tutorial time at the default scale — the containers
+    // would "exit" before the ReplicaSet has replaced the pod, which never happens on EKS.
+    const uid = pod.metadata.uid!
+    if (!this.stopping.has(uid)) this.stopping.set(uid, this.clock.nowMs())
+    const since = this.stopping.get(uid)!
     const exitAt = since + this.clock.toReal(Math.min(this.timings.containerStopMs, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000))
     if (this.clock.nowMs() < exitAt) return { requeueAfterMs: this.clock.toSimulated(exitAt - this.clock.nowMs()) }
     this.remove(pod, 'terminated')
@@ -151,6 +161,7 @@ export class Kubelets {
       if (!(error instanceof ApiError && (error.code === 404 || error.code === 409))) throw error
     }
     this.starting.delete(pod.metadata.uid!)
+    this.stopping.delete(pod.metadata.uid!)
   }
 
   private writeStatus(pod: KubeObject, status: Obj): void {
