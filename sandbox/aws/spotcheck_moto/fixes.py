@@ -6,6 +6,8 @@
 * IAM service-linked roles: AWS names the Spot role ``AWSServiceRoleForEC2Spot`` (moto:
   ``AWSServiceRoleForspot``), and a second CreateServiceLinkedRole fails with the InvalidInput
   error the tutorial quotes.
+* IAM ListInstanceProfileTags (missing in moto): spotcheck's clean-up finds the instance profile
+  Karpenter made for the EC2NodeClass by its tags, as it would on AWS.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import json
 from typing import Any
 
 from moto.ec2.models.instances import Instance
+from moto.core.responses import ActionResult
 from moto.iam.exceptions import IAMException
 from moto.iam.models import IAMBackend
+from moto.iam.responses import IamResponse
 
 #: AWS's service-linked role names for the services the tutorial touches.
 SERVICE_LINKED_ROLE_NAMES = {
@@ -65,3 +69,9 @@ def install() -> None:
         )
 
     IAMBackend.create_service_linked_role = create_service_linked_role  # type: ignore[method-assign]
+
+    def list_instance_profile_tags(self: IamResponse) -> ActionResult:
+        profile = self.backend.get_instance_profile(self._get_param("InstanceProfileName"))
+        return ActionResult({"Tags": list(profile.tags or []), "IsTruncated": False})
+
+    IamResponse.list_instance_profile_tags = list_instance_profile_tags  # type: ignore[attr-defined]
