@@ -51,9 +51,15 @@ export class Machines {
   boot(spec: MachineSpec): void {
     const name = spec.node.metadata.name!
     this.nodeNames.set(spec.instanceId, name)
-    const register = this.clock.setTimeout(() => this.register(spec), spec.registerAfterMs)
-    const ready = this.clock.setTimeout(() => this.markReady(name), spec.registerAfterMs + spec.readyAfterMs)
-    this.timers.set(spec.instanceId, [register, ready])
+    // Ready is timed from registration, not from the launch: two timers of different lengths set
+    // together may fire in either order when the event loop lags, and a Node marked Ready before
+    // it registered would stay NotReady for good.
+    const register = this.clock.setTimeout(() => {
+      this.register(spec)
+      if (this.timers.get(spec.instanceId)?.[0] !== register) return // halted meanwhile
+      this.timers.set(spec.instanceId, [this.clock.setTimeout(() => this.markReady(name), spec.readyAfterMs)])
+    }, spec.registerAfterMs)
+    this.timers.set(spec.instanceId, [register])
   }
 
   /** The instance stopped or was terminated: its kubelet is gone. */
