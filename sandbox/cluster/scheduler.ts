@@ -6,6 +6,10 @@
 //
 // Unschedulable pods are retried whenever the cluster changes (a node appears, turns Ready or
 // is untainted; a pod goes away), as the scheduler's event-driven queue does.
+//
+// Like kube-scheduler's cache, what each node holds (its pods, their summed requests, their host
+// ports) is kept up to date from the pod and node watches, so scheduling one pod costs a pass
+// over the nodes, not over every pod in the cluster.
 
 import type { Clock } from '../clock.ts'
 import { ApiError } from '../kube/errors.ts'
@@ -27,8 +31,19 @@ interface NodeInfo {
   node: Node
   allocatable: ResourceList
   requested: ResourceList
-  pods: Pod[]
-  ports: Set<string>
+  /** Active pods bound to the node, by namespace/name. */
+  pods: Map<string, Pod>
+  /** Host ports in use (`protocol/ip/port`) → how many pods use them. */
+  ports: Map<string, number>
+}
+
+/** What one bound pod adds to its node (requests are immutable once the pod exists). */
+interface PodContribution {
+  pod: Pod
+  node: string
+  uid: string
+  requests: ResourceList
+  ports: string[]
 }
 
 function active(pod: Pod): boolean {
@@ -52,6 +67,9 @@ export class Scheduler {
   readonly controller: Controller
   private readonly stops: (() => void)[] = []
   private readonly unschedulable = new Set<string>()
+  /** The scheduler cache: every node, and what each bound pod contributes to its node. */
+  private readonly nodes = new Map<string, NodeInfo>()
+  private readonly bound = new Map<string, PodContribution>()
 
   constructor(store: Store, clock: Clock, log: (line: string) => void) {
     this.store = store
@@ -60,10 +78,18 @@ export class Scheduler {
   }
 
   start(): void {
+    // Nodes first, so the initial pods find their nodes in the cache.
     this.stops.push(
-      this.store.watch('pods', {}, (e) => {
+      this.store.watch('nodes', { raw: true }, (e) => {
+        this.cacheNode(e.type, e.object)
+        this.retryUnschedulable()
+      }),
+    )
+    this.stops.push(
+      this.store.watch('pods', { raw: true }, (e) => {
         const pod = e.object as unknown as Pod
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`
+        this.cachePod(key, e.type === 'DELETED' ? undefined : pod)
         if (e.type === 'DELETED' || pod.spec.nodeName) {
           this.unschedulable.delete(key)
           if (e.type === 'DELETED' && pod.spec.nodeName) this.retryUnschedulable() // freed room
@@ -72,7 +98,66 @@ export class Scheduler {
         if (schedulable(pod) && !this.unschedulable.has(key)) this.controller.enqueue(key)
       }),
     )
-    this.stops.push(this.store.watch('nodes', {}, () => this.retryUnschedulable()))
+  }
+
+  private cacheNode(type: string, node: Node): void {
+    const name = node.metadata.name!
+    if (type === 'DELETED') {
+      this.nodes.delete(name)
+      return
+    }
+    const info = this.nodes.get(name)
+    const allocatable = parseResourceList(node.status?.allocatable)
+    if (info) {
+      info.node = node
+      info.allocatable = allocatable
+      return
+    }
+    const fresh: NodeInfo = { node, allocatable, requested: {}, pods: new Map(), ports: new Map() }
+    this.nodes.set(name, fresh)
+    // Pods bound to the node before it was (re)seen.
+    for (const [key, c] of this.bound) if (c.node === name) this.attach(fresh, key, c)
+  }
+
+  /** Records what a pod now contributes to a node (nothing when unbound, finished or gone). */
+  private cachePod(key: string, pod: Pod | undefined): void {
+    const previous = this.bound.get(key)
+    const counted = pod && pod.spec.nodeName && active(pod) ? pod : undefined
+    if (previous && (!counted || previous.uid !== counted.metadata.uid || previous.node !== counted.spec.nodeName)) {
+      this.bound.delete(key)
+      const info = this.nodes.get(previous.node)
+      if (info) this.detach(info, key, previous)
+    }
+    if (!counted) return
+    const existing = this.bound.get(key)
+    if (existing) {
+      // The same pod, a newer object (status, labels): its requests and ports cannot change.
+      existing.pod = counted
+      const info = this.nodes.get(existing.node)
+      if (info?.pods.has(key)) info.pods.set(key, counted)
+      return
+    }
+    const c: PodContribution = { pod: counted, node: counted.spec.nodeName!, uid: counted.metadata.uid!, requests: ceiling(counted).requests, ports: hostPorts(counted) }
+    this.bound.set(key, c)
+    const info = this.nodes.get(c.node)
+    if (info) this.attach(info, key, c)
+  }
+
+  private attach(info: NodeInfo, key: string, c: PodContribution): void {
+    if (info.pods.has(key)) return
+    info.pods.set(key, c.pod)
+    info.requested = merge(info.requested, c.requests)
+    for (const p of c.ports) info.ports.set(p, (info.ports.get(p) ?? 0) + 1)
+  }
+
+  private detach(info: NodeInfo, key: string, c: PodContribution): void {
+    if (!info.pods.delete(key)) return
+    info.requested = subtract(info.requested, c.requests)
+    for (const p of c.ports) {
+      const n = (info.ports.get(p) ?? 0) - 1
+      if (n > 0) info.ports.set(p, n)
+      else info.ports.delete(p)
+    }
   }
 
   stop(): void {
@@ -118,20 +203,7 @@ export class Scheduler {
   }
 
   private nodeInfos(): NodeInfo[] {
-    const infos = new Map<string, NodeInfo>()
-    for (const raw of this.store.listRaw('nodes').items) {
-      const node = raw as unknown as Node
-      infos.set(node.metadata.name!, { node, allocatable: parseResourceList(node.status?.allocatable), requested: {}, pods: [], ports: new Set() })
-    }
-    for (const raw of this.store.listRaw('pods').items) {
-      const pod = raw as unknown as Pod
-      const info = pod.spec.nodeName ? infos.get(pod.spec.nodeName) : undefined
-      if (!info || !active(pod)) continue
-      info.pods.push(pod)
-      info.requested = merge(info.requested, ceiling(pod).requests)
-      for (const p of hostPorts(pod)) info.ports.add(p)
-    }
-    return [...infos.values()]
+    return [...this.nodes.values()]
   }
 
   /** Why the node cannot take the pod (the scheduler's wording), or undefined if it can. */
@@ -146,7 +218,7 @@ export class Scheduler {
     const requests = ceiling(pod).requests
     const free = subtract(info.allocatable, info.requested)
     const podsAllowed = info.allocatable.pods ? Number(info.allocatable.pods.value()) : 110
-    if (info.pods.length + 1 > podsAllowed) return 'Too many pods'
+    if (info.pods.size + 1 > podsAllowed) return 'Too many pods'
     for (const resource of Object.keys(requests).sort()) {
       if (requests[resource].isZero()) continue
       if (!fits({ [resource]: requests[resource] }, { [resource]: free[resource] ?? Quantity.ZERO })) return `Insufficient ${resource}`
@@ -177,7 +249,7 @@ export class Scheduler {
     return all.some(
       (other) =>
         other.node.metadata.labels?.[term.topologyKey] === domain &&
-        other.pods.some((p) => namespaces.includes(p.metadata.namespace) && labelSelectorMatches(term.labelSelector, p.metadata.labels)),
+        [...other.pods.values()].some((p) => namespaces.includes(p.metadata.namespace) && labelSelectorMatches(term.labelSelector, p.metadata.labels)),
     )
   }
 
@@ -189,7 +261,7 @@ export class Scheduler {
       const counts = new Map<string, number>()
       for (const n of eligible) {
         const domain = n.node.metadata.labels![constraint.topologyKey]
-        const matching = n.pods.filter(
+        const matching = [...n.pods.values()].filter(
           (p) => p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp && labelSelectorMatches(constraint.labelSelector, p.metadata.labels),
         ).length
         counts.set(domain, (counts.get(domain) ?? 0) + matching)
