@@ -30,22 +30,32 @@ export interface ClusterSnapshot {
 
 const asList = <T>(items: KubeObject[]) => items as unknown as T[]
 
+/**
+ * The snapshot holds the store's own objects, not copies (as Karpenter reads its informer cache):
+ * taking it costs a pass over the cluster, not a deep copy of every pod, which matters when the
+ * disruption loop takes one every 10 s of tutorial time in a cluster of thousands of pods. Its
+ * readers never modify what they get (the scheduling simulation copies a pod before relaxing it);
+ * changes go through the store.
+ */
 export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
   const store = ctx.store
-  const nodes = asList<Node>(store.list('nodes').items)
-  const nodeClaims = asList<NodeClaim>(store.list(NODECLAIMS).items)
-  const nodePools = asList<NodePool>(store.list(NODEPOOLS).items)
-  const nodeClasses = asList<EC2NodeClass>(store.list(NODECLASSES).items)
-  const daemonSets = asList<DaemonSet>(store.list('daemonsets.apps').items)
-  const pods = asList<Pod>(store.list('pods').items)
-  const namespaces = store.list('namespaces').items.map((n) => ({ name: n.metadata.name!, labels: n.metadata.labels }))
+  const nodes = asList<Node>(store.listRaw('nodes').items)
+  const nodeClaims = asList<NodeClaim>(store.listRaw(NODECLAIMS).items)
+  const nodePools = asList<NodePool>(store.listRaw(NODEPOOLS).items)
+  const nodeClasses = asList<EC2NodeClass>(store.listRaw(NODECLASSES).items)
+  const daemonSets = asList<DaemonSet>(store.listRaw('daemonsets.apps').items)
+  const pods = asList<Pod>(store.listRaw('pods').items)
+  const namespaces = store.listRaw('namespaces').items.map((n) => ({ name: n.metadata.name!, labels: n.metadata.labels }))
 
   const podsByNode = new Map<string, Pod[]>()
   const pendingPods: Pod[] = []
   for (const pod of pods) {
     const nodeName = pod.spec.nodeName
-    if (nodeName) podsByNode.set(nodeName, [...(podsByNode.get(nodeName) ?? []), pod])
-    else if (!pod.metadata.deletionTimestamp) pendingPods.push(pod)
+    if (nodeName) {
+      const onNode = podsByNode.get(nodeName)
+      if (onNode) onNode.push(pod)
+      else podsByNode.set(nodeName, [pod])
+    } else if (!pod.metadata.deletionTimestamp) pendingPods.push(pod)
   }
   const claimByProvider = new Map<string, NodeClaim>()
   for (const nc of nodeClaims) if (nc.status?.providerID) claimByProvider.set(nc.status.providerID, nc)
