@@ -100,8 +100,9 @@ export class ReplicaSetController {
 
   start(): void {
     this.stops.push(this.store.watch('replicasets.apps', {}, (e) => this.controller.enqueue(key(e.object))))
+    // Only the owner references are read: no copy of each pod event is needed.
     this.stops.push(
-      this.store.watch('pods', {}, (e: WatchEvent) => {
+      this.store.watch('pods', { raw: true }, (e: WatchEvent) => {
         for (const ref of e.object.metadata.ownerReferences ?? []) {
           if (ref.controller && ref.kind === 'ReplicaSet') this.controller.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
         }
@@ -120,7 +121,8 @@ export class ReplicaSetController {
     if (!rs || rs.metadata.deletionTimestamp) return
     const spec = rs.spec as { replicas?: number; selector?: Parameters<typeof fromLabelSelectorSpec>[0]; template: Template; minReadySeconds?: number }
     const selector = fromLabelSelectorSpec(spec.selector)
-    const pods = this.store.list('pods', { namespace, labelSelector: selector }).items.filter((p) => ownedBy(p, rs))
+    // Read-only views of the store's pods (a ReplicaSet of thousands is listed on every pod event).
+    const pods = this.store.listRaw('pods', { namespace, labelSelector: selector }).items.filter((p) => ownedBy(p, rs))
     const active = pods.filter(podIsActive)
     const desired = spec.replicas ?? 1
     if (active.length < desired) {
@@ -165,7 +167,7 @@ export class ReplicaSetController {
         }
       }
     }
-    const current = this.store.list('pods', { namespace, labelSelector: selector }).items.filter((p) => ownedBy(p, rs) && podIsActive(p))
+    const current = this.store.listRaw('pods', { namespace, labelSelector: selector }).items.filter((p) => ownedBy(p, rs) && podIsActive(p))
     const ready = current.filter(podIsReady).length
     const status = {
       replicas: current.length,
