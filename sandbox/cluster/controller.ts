@@ -1,7 +1,8 @@
 // The reconcile loop every in-process controller runs on, as controller-runtime gives them to
-// Kubernetes controllers: watch events enqueue keys; one key is reconciled at a time (never the
-// same key twice concurrently); a reconcile may ask to be called again after a delay in tutorial
-// time; a failing reconcile is retried with exponential backoff and logged, never lost.
+// Kubernetes controllers: watch events enqueue keys; up to `maxConcurrentReconciles` keys are
+// reconciled at once (one by default), never the same key twice concurrently; a reconcile may ask
+// to be called again after a delay in tutorial time; a failing reconcile is retried with
+// exponential backoff and logged, never lost.
 
 import type { Clock } from '../clock.ts'
 
@@ -18,6 +19,8 @@ export interface ControllerOptions {
   /** First retry delay after an error, in tutorial time (doubles up to maxBackoffMs). */
   baseBackoffMs?: number
   maxBackoffMs?: number
+  /** controller-runtime's MaxConcurrentReconciles (default 1). */
+  maxConcurrentReconciles?: number
 }
 
 export class Controller {
@@ -26,7 +29,9 @@ export class Controller {
   private readonly queue = new Set<string>()
   private readonly timers = new Map<string, NodeJS.Timeout>()
   private readonly failures = new Map<string, number>()
-  private running = false
+  /** Keys being reconciled right now. */
+  private readonly active = new Set<string>()
+  private scheduled = false
   private stopped = false
   private idleWaiters: (() => void)[] = []
 
@@ -69,36 +74,57 @@ export class Controller {
 
   /** Resolves once the queue is empty and nothing is being reconciled (for tests). */
   idle(): Promise<void> {
-    if (!this.running && this.queue.size === 0) return Promise.resolve()
+    if (this.active.size === 0 && this.queue.size === 0) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
   private kick(): void {
-    if (this.running) return
-    this.running = true
-    setImmediate(() => void this.drain())
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.pump()
+    })
   }
 
-  private async drain(): Promise<void> {
-    while (!this.stopped && this.queue.size > 0) {
-      const key = this.queue.values().next().value as string
-      this.queue.delete(key)
-      try {
-        const result = await this.options.reconcile(key)
-        this.failures.delete(key)
-        if (result?.requeueAfterMs !== undefined) this.enqueueAfter(key, result.requeueAfterMs)
-      } catch (error) {
-        const n = (this.failures.get(key) ?? 0) + 1
-        this.failures.set(key, n)
-        const base = this.options.baseBackoffMs ?? 1_000
-        const delay = Math.min(base * 2 ** (n - 1), this.options.maxBackoffMs ?? 60_000)
-        this.options.log?.(`${this.name}: reconciling ${key} failed (attempt ${n}, retry in ${delay} ms tutorial time): ${(error as Error).stack ?? String(error)}`)
-        this.enqueueAfter(key, delay)
+  /** Starts reconciles for queued keys not already in progress, up to the concurrency limit. */
+  private pump(): void {
+    const limit = Math.max(1, this.options.maxConcurrentReconciles ?? 1)
+    while (!this.stopped && this.active.size < limit) {
+      let next: string | undefined
+      for (const key of this.queue) {
+        if (!this.active.has(key)) {
+          next = key
+          break
+        }
       }
+      if (next === undefined) break
+      this.queue.delete(next)
+      this.active.add(next)
+      void this.run(next)
     }
-    this.running = false
-    const waiters = this.idleWaiters
-    this.idleWaiters = []
-    for (const w of waiters) w()
+    if (this.active.size === 0 && (this.queue.size === 0 || this.stopped)) {
+      const waiters = this.idleWaiters
+      this.idleWaiters = []
+      for (const w of waiters) w()
+    }
+  }
+
+  private async run(key: string): Promise<void> {
+    try {
+      const result = await this.options.reconcile(key)
+      this.failures.delete(key)
+      if (result?.requeueAfterMs !== undefined) this.enqueueAfter(key, result.requeueAfterMs)
+    } catch (error) {
+      const n = (this.failures.get(key) ?? 0) + 1
+      this.failures.set(key, n)
+      const base = this.options.baseBackoffMs ?? 1_000
+      const delay = Math.min(base * 2 ** (n - 1), this.options.maxBackoffMs ?? 60_000)
+      this.options.log?.(`${this.name}: reconciling ${key} failed (attempt ${n}, retry in ${delay} ms tutorial time): ${(error as Error).stack ?? String(error)}`)
+      this.enqueueAfter(key, delay)
+    } finally {
+      this.active.delete(key)
+      this.pump()
+    }
   }
 }

@@ -64,6 +64,7 @@ export class Cloud {
    */
   private readonly typeCache = new Map<string, InstanceType[]>()
   private readonly launchTemplates = new Map<string, string>()
+  private readonly launchTemplatesInFlight = new Map<string, Promise<{ id: string; created: boolean }>>()
 
   constructor(ctx: KarpenterContext) {
     this.ctx = ctx
@@ -225,6 +226,20 @@ export class Cloud {
   async ensureLaunchTemplate(plan: LaunchTemplatePlan, nodeClass: EC2NodeClass, securityGroups: readonly string[], instanceProfile: string | undefined, tags: Record<string, string>): Promise<{ id: string; created: boolean }> {
     const known = this.launchTemplates.get(plan.name)
     if (known) return { id: known, created: false }
+    // Launches run concurrently; the provider holds a lock around EnsureAll, so a template is
+    // created once and the other launches that need it wait for it.
+    const pending = this.launchTemplatesInFlight.get(plan.name)
+    if (pending) return { id: (await pending).id, created: false }
+    const work = this.createLaunchTemplate(plan, nodeClass, securityGroups, instanceProfile, tags)
+    this.launchTemplatesInFlight.set(plan.name, work)
+    try {
+      return await work
+    } finally {
+      this.launchTemplatesInFlight.delete(plan.name)
+    }
+  }
+
+  private async createLaunchTemplate(plan: LaunchTemplatePlan, nodeClass: EC2NodeClass, securityGroups: readonly string[], instanceProfile: string | undefined, tags: Record<string, string>): Promise<{ id: string; created: boolean }> {
     try {
       const out = await this.ctx.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [plan.name] }))
       const id = out.LaunchTemplates?.[0]?.LaunchTemplateId

@@ -33,7 +33,9 @@ export class Lifecycle {
   constructor(ctx: KarpenterContext, cloud: Cloud) {
     this.ctx = ctx
     this.cloud = cloud
-    this.controller = new Controller({ name: 'nodeclaim.lifecycle', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcile(k) })
+    // MaxConcurrentReconciles 1000 in Karpenter ("fast reaction to node syncing and launch"):
+    // NodeClaims created in one round launch side by side, not one after another.
+    this.controller = new Controller({ name: 'nodeclaim.lifecycle', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcile(k), maxConcurrentReconciles: 1000 })
   }
 
   start(): void {
