@@ -11,7 +11,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
 
 const USAGE = `Usage: spotcheck <command>
 
-  sandbox up|down|status|env   the offline sandbox (spotcheck sandbox --help)
+  tutorial [cucumber-js args]   run the tutorial (on the sandbox by default) and write the report (npm start)
+  cleanup [RUN-ID]              undo what a killed run left behind (spotcheck cleanup --help)
+  sandbox up|down|status|env    the offline sandbox (spotcheck sandbox --help)
+  tutorial-commands FILE.md     print the tutorial's commands as fixtures/tutorial-commands.yaml lists them
 `
 
 const { sandboxCli, UsageError } = await import('../sandbox/cli.ts')
@@ -21,6 +24,34 @@ try {
     case 'sandbox':
       process.exitCode = await sandboxCli(rest)
       break
+    case 'tutorial': {
+      const { tutorialCli } = await import('../support/tutorial-cli.ts')
+      process.exitCode = await tutorialCli(rest)
+      break
+    }
+    case 'cleanup': {
+      const { cleanupCli, CleanupUsageError } = await import('../support/cleanup.ts')
+      try {
+        process.exitCode = await cleanupCli(rest)
+      } catch (error) {
+        if (error instanceof CleanupUsageError) throw new UsageError(error.message)
+        throw error
+      }
+      break
+    }
+    case 'tutorial-commands': {
+      if (!rest[0]) throw new UsageError('usage: spotcheck tutorial-commands <tutorial.md>')
+      const { readFileSync } = await import('node:fs')
+      const { commandsYaml, extractCommands } = await import('../support/tutorial-commands.ts')
+      let markdown: string
+      try {
+        markdown = readFileSync(rest[0], 'utf8')
+      } catch (error) {
+        throw new UsageError(`cannot read ${rest[0]}: ${(error as Error).message}`)
+      }
+      process.stdout.write(commandsYaml(extractCommands(markdown)))
+      break
+    }
     case undefined:
     case '--help':
     case '-h':

@@ -7,9 +7,10 @@ import { parseTutorialDuration } from '../support/eventually.ts'
 import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, zoneOf } from '../support/kube.ts'
 import { field } from '../support/recorders.ts'
 import { hourlyPrice, usd } from '../sandbox/aws/prices.ts'
-import { attachHtml, htmlTable } from '../support/report.ts'
+import { attachHtml, attachText, htmlTable } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import { nodes } from './kubernetes.steps.ts'
+import { SPOT_NOTICE_MS } from './karpenter.steps.ts'
 
 step('the report shows the Karpenter nodes with their capacity type, instance type, zone and price', async function (this: SpotcheckWorld) {
   const karpenter = (await nodes(this)).filter(isKarpenterNode)
@@ -48,7 +49,8 @@ step('the report shows the interruption timeline: experiment started, message qu
     ['Karpenter: replacement NodeClaim launched', launched?.receivedAt],
     ['replacement node Ready', readyAt],
     ['evicted pods Running on the replacement', podsRunningAt],
-    ['EC2 reclaims the interrupted instance', reclaimedAt],
+    ['instance terminated (Karpenter, once drained)', reclaimedAt],
+    ['the 2-minute notice ends: EC2 would reclaim it', warning ? warning.time + 999 + SPOT_NOTICE_MS / run.target!.timeScale : undefined],
   ]
   const scale = run.target!.timeScale
   const t0 = s.experimentStartedAt
@@ -96,10 +98,14 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
 step(new RegExp(`^within (\\d+) (seconds?|minutes?) it shows each node with its instance type, the share of its CPU the pods request, and its price$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   const command = this.background.get('it')
   assert.ok(command, 'eks-node-viewer is not running')
-  const expected = (await nodes(this)).map((n) => ({ name: n.metadata!.name!, type: instanceTypeOf(n) }))
   await this.within(parseTutorialDuration(Number(amount), unit), 'eks-node-viewer shows every node', async () => {
-    const screen = command.output.split('\n')
+    // The last full frame it drew, against the nodes that exist now (consolidation may remove some meanwhile).
+    const frames = command.output.split(/^(?=\d+ nodes \()/m).filter((f) => /^\d+ nodes \(/.test(f))
+    const frame = (frames.length > 1 ? frames[frames.length - 2] : frames[0]) ?? ''
+    const expected = (await nodes(this)).map((n) => ({ name: n.metadata!.name!, type: instanceTypeOf(n) }))
+    const screen = frame.split('\n')
     const missing = expected.filter((n) => !screen.some((l) => l.includes(n.name) && l.includes(n.type) && /\d+%/.test(l) && /\$\d/.test(l)))
-    return { ok: missing.length === 0, seen: missing.length ? `not shown yet: ${missing.map((n) => n.name).join(', ')}` : 'all shown' }
+    return { ok: frame !== '' && missing.length === 0, seen: frame ? (missing.length ? `not shown: ${missing.map((n) => n.name).join(', ')}` : 'all shown') : 'nothing drawn yet' }
   })
+  await attachText('eks-node-viewer (last frame)', command.output.split(/^(?=\d+ nodes \()/m).slice(-2, -1)[0] ?? command.output)
 })

@@ -7,7 +7,8 @@
 // Karpenter pods' logs, and keeps every change with the time it was seen.
 
 import * as k8s from '@kubernetes/client-node'
-import { Writable } from 'node:stream'
+// client-node's TLS dispatcher is an undici 8 Agent: only undici's own fetch takes it.
+import { fetch } from 'undici'
 import type { KubeSession, Node, NodeClaim, Pod } from './kube.ts'
 
 export interface Sighting<T> {
@@ -30,6 +31,8 @@ export class ClusterRecorder {
   readonly nodes = new Map<string, Sighting<Node>[]>()
   readonly nodeClaims = new Map<string, Sighting<NodeClaim>[]>()
   private readonly aborts = new Map<Kind, AbortController>()
+  /** The last error reported per kind: a cluster being destroyed fails the same way many times. */
+  private readonly lastError = new Map<Kind, string>()
   private stopped = false
   private readonly kube: KubeSession
   private readonly onError: (message: string) => void
@@ -46,6 +49,12 @@ export class ClusterRecorder {
   stop(): void {
     this.stopped = true
     for (const a of this.aborts.values()) quietly(() => a.abort())
+  }
+
+  private report(kind: Kind, message: string): void {
+    if (this.lastError.get(kind) === message) return
+    this.lastError.set(kind, message)
+    this.onError(`watch ${kind}: ${message} (retrying quietly)`)
   }
 
   private history(kind: Kind): Map<string, Sighting<never>[]> {
@@ -79,15 +88,16 @@ export class ClusterRecorder {
         (error: unknown) => {
           if (this.stopped) return
           const gone = error instanceof Error && /410|Gone|too old/i.test(error.message)
-          if (error && !gone) this.onError(`watch ${kind}: ${error instanceof Error ? error.message : JSON.stringify(error)}`)
+          if (error && !gone) this.report(kind, error instanceof Error ? error.message : JSON.stringify(error))
           setTimeout(() => void this.watch(kind, gone ? undefined : last), error ? 1_000 : 0).unref()
         },
       )
       this.aborts.set(kind, abort)
+      this.lastError.delete(kind)
     } catch (error) {
       if (this.stopped) return
       // The NodeClaim CRD exists only once Karpenter's chart is installed; keep trying quietly.
-      if (!(kind === 'nodeclaims' && /404|not found/i.test(String((error as Error).message)))) this.onError(`watch ${kind}: ${(error as Error).message}`)
+      if (!(kind === 'nodeclaims' && /404|not found/i.test(String((error as Error).message)))) this.report(kind, (error as Error).message)
       setTimeout(() => void this.watch(kind), 2_000).unref()
     }
   }
@@ -186,29 +196,38 @@ export class KarpenterLog {
     }
   }
 
+  /**
+   * `kubectl logs -f` for each container of the pod. (client-node's Log pipes the response without
+   * an error handler, so stopping it crashes the process; this reads the same endpoint itself.)
+   */
   private async follow(pod: Pod): Promise<void> {
     const name = pod.metadata!.name!
-    const containers = (pod.spec?.containers ?? []).map((c) => c.name)
-    for (const container of containers) {
+    const abort = new AbortController()
+    this.following.set(name, abort)
+    for (const container of (pod.spec?.containers ?? []).map((c) => c.name)) void this.stream(name, container, abort.signal)
+  }
+
+  private async stream(pod: string, container: string, signal: AbortSignal): Promise<void> {
+    const cluster = this.kube.config.getCurrentCluster()
+    if (!cluster) return
+    const url = `${cluster.server}/api/v1/namespaces/${this.namespace}/pods/${pod}/log?container=${encodeURIComponent(container)}&follow=true`
+    try {
+      const ctx = new k8s.RequestContext(url, k8s.HttpMethod.GET)
+      await this.kube.config.applySecurityAuthentication(ctx)
+      const response = await fetch(url, { headers: ctx.getHeaders(), signal, dispatcher: ctx.getDispatcher() as never })
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
       let partial = ''
-      const sink = new Writable({
-        write: (chunk: Buffer, _enc, done) => {
-          const text = partial + chunk.toString()
-          const parts = text.split('\n')
-          partial = parts.pop() ?? ''
-          for (const raw of parts) if (raw.trim()) this.add(name, raw)
-          done()
-        },
-      })
-      // Stopping the follow destroys the stream with an AbortError: that is the end, not a failure.
-      sink.on('error', () => undefined)
-      try {
-        const abort = await new k8s.Log(this.kube.config).log(this.namespace, name, container, sink, { follow: true })
-        this.following.set(name, abort)
-      } catch (error) {
-        if (!this.stopped) this.onError(`follow logs of ${name}: ${(error as Error).message}`)
-        this.following.delete(name)
+      const decoder = new TextDecoder()
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        const parts = (partial + decoder.decode(chunk, { stream: true })).split('\n')
+        partial = parts.pop() ?? ''
+        for (const raw of parts) if (raw.trim()) this.add(pod, raw)
       }
+    } catch (error) {
+      if (!this.stopped && !signal.aborted) this.onError(`follow logs of ${pod}: ${(error as Error).message}`)
+    } finally {
+      // The stream ended (the pod went away, or the server closed it): follow it again if the pod runs.
+      if (this.following.get(pod)?.signal === signal) this.following.delete(pod)
     }
   }
 

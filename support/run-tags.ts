@@ -8,6 +8,7 @@
 
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation'
 import { ListTagsForResourceCommand as ListFisTags, ListExperimentTemplatesCommand, TagResourceCommand as TagFisResource } from '@aws-sdk/client-fis'
+import { DescribeInstancesCommand, DescribeNatGatewaysCommand } from '@aws-sdk/client-ec2'
 import { ListClustersCommand, DescribeClusterCommand } from '@aws-sdk/client-eks'
 import { ListInstanceProfilesCommand, ListInstanceProfileTagsCommand, ListRolesCommand, ListRoleTagsCommand, TagRoleCommand } from '@aws-sdk/client-iam'
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api'
@@ -55,6 +56,8 @@ export async function taggedWithRun(aws: AwsClients, runId: string): Promise<str
     for (const r of page.ResourceTagMappingList ?? []) found.add(r.ResourceARN!)
     token = page.PaginationToken || undefined
   } while (token)
+  // The tagging API still lists terminated instances and deleted NAT gateways for a while: gone is gone.
+  for (const arn of [...found]) if (await ec2Gone(aws, arn)) found.delete(arn)
 
   const has = (tags: { Key?: string; Value?: string }[] | undefined) => (tags ?? []).some((t) => t.Key === RUN_TAG && t.Value === runId)
   let marker: string | undefined
@@ -86,4 +89,20 @@ export async function taggedWithRun(aws: AwsClients, runId: string): Promise<str
     if (tags?.[RUN_TAG] === runId) found.add(`FIS experiment template ${t.id}`)
   }
   return [...found].sort()
+}
+
+async function ec2Gone(aws: AwsClients, arn: string): Promise<boolean> {
+  const m = /^arn:aws[a-z-]*:ec2:[^:]*:[^:]*:(instance|natgateway)\/(.+)$/.exec(arn)
+  if (!m) return false
+  try {
+    if (m[1] === 'instance') {
+      const i = (await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [m[2]] }))).Reservations?.[0]?.Instances?.[0]
+      return !i || i.State?.Name === 'terminated'
+    }
+    const n = (await aws.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [m[2]] }))).NatGateways?.[0]
+    return !n || n.State === 'deleted'
+  } catch (error) {
+    if (/NotFound/.test((error as Error).name)) return true
+    throw error
+  }
 }

@@ -150,7 +150,13 @@ export class Run {
         }
       }
       this.awsClients?.destroy()
-      await this.target.stop()
+      if (this.target.name === 'sandbox' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
+        // For looking around after a run: the sandbox stays, with everything the run made in it.
+        const ref = this.ledger.header.target
+        if (ref.name === 'sandbox') this.progress(`SPOTCHECK_KEEP_SANDBOX=1: the sandbox stays up. Look around: eval "$(SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox env --name ${ref.sandbox})"; stop it: SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox down --name ${ref.sandbox}`)
+      } else {
+        await this.target.stop()
+      }
     }
     const sandbox = this.ledger.entries.find((e) => e.kind === 'sandbox' && e.state === 'open')
     if (sandbox?.kind === 'sandbox' && !inspectSandbox(sandbox.name, sandbox.home).running) {

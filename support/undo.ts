@@ -197,7 +197,7 @@ function run(cmd: string, args: string[], ctx: UndoContext, options: { cwd?: str
 
 async function terraformState(dir: string, ctx: UndoContext): Promise<string[]> {
   if (!existsSync(dir) || !readdirSync(dir).some((f) => f === 'terraform.tfstate')) return []
-  const r = await run('terraform', ['state', 'list', '-lock-timeout=10m'], ctx, { cwd: dir })
+  const r = await run('terraform', ['state', 'list'], ctx, { cwd: dir })
   if (r.exitCode !== 0) return [`terraform state list failed: ${r.all.trim().split('\n').slice(-3).join(' ')}`]
   // Data sources are read, not created: nothing to destroy.
   return r.stdout

@@ -83,7 +83,9 @@ export class SpotcheckWorld extends World<WorldParameters> {
     for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
     this.last = result
     await attachCommand(result, options.title)
-    run.connectWhenPossible()
+    // The cluster is gone with a full destroy (Step 8): stop watching it. Otherwise keep up with it.
+    if (result.exitCode === 0 && /\bterraform\s+destroy\b(?![^\n]*-target)/.test(script)) run.disconnect()
+    else run.connectWhenPossible()
     return result
   }
 
