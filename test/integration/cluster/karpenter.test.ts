@@ -16,6 +16,8 @@ interface PoolOptions {
   taints?: { key: string; value: string; effect: string }[]
   weight?: number
   limits?: Record<string, string>
+  /** Default: WhenUnderutilized, as the tutorial's. */
+  consolidateWhenEmptyAfter?: string
 }
 
 /** A NodePool on the tutorial's EC2NodeClass, as a user would write it. */
@@ -42,7 +44,7 @@ function nodePool(o: PoolOptions): string {
     '        kind: EC2NodeClass',
     '        name: default',
     '  disruption:',
-    '    consolidationPolicy: WhenUnderutilized',
+    ...(o.consolidateWhenEmptyAfter ? ['    consolidationPolicy: WhenEmpty', `    consolidateAfter: ${o.consolidateWhenEmptyAfter}`] : ['    consolidationPolicy: WhenUnderutilized']),
     '    expireAfter: 168h',
   ].join('\n')
 }
@@ -244,6 +246,28 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     )
     assert.equal(await pending('giant', 1), true)
     assert.equal((await claimsOf('huge')).length, 0)
+  })
+
+  it('WhenEmpty: once its pods are gone the node is Empty, and after consolidateAfter it is deleted', async () => {
+    await apply(nodePool({ name: 'when-empty', consolidateWhenEmptyAfter: '30s' }), deployment({ name: 'short-lived', replicas: 2, nodeSelector: { scenario: 'when-empty' } }))
+    await eventually('short-lived Running', () => allRunning(cluster, 'app=short-lived', 2))
+    const [claim] = await claimsOf('when-empty')
+    const nodeName = claim.status!.nodeName!
+    const type = (await node(nodeName)).metadata.labels!['node.kubernetes.io/instance-type']
+    // While pods run, the NodeClaim is not Empty (and WhenEmpty never consolidates a used node).
+    assert.ok(!claim.status?.conditions?.some((c) => c.type === 'Empty' && c.status === 'True'), JSON.stringify(claim.status?.conditions))
+    const before = (await cluster.karpenterLogs()).length
+    await cluster.run('kubectl delete deployment short-lived')
+    await eventually('the when-empty node and NodeClaim gone', async () => {
+      const claims = await claimsOf('when-empty')
+      const nodes = await nodesOf('when-empty')
+      return (claims.length === 0 && nodes.length === 0) || `${claims.length} nodeclaims (${claims.map((c) => JSON.stringify(c.status?.conditions?.find((x) => x.type === 'Empty'))).join(' ')}), ${nodes.length} nodes`
+    })
+    const lines = (await cluster.karpenterLogs()).slice(before)
+    const emptiness = linesWith(lines, `disrupting via emptiness delete, terminating 1 candidates ${nodeName}/${type}/${claim.metadata.labels!['karpenter.sh/capacity-type']}`)
+    assert.equal(emptiness.length, 1, linesWith(lines, /^disrupting via /).map((l) => l.message).join('\n'))
+    assert.equal(linesWith(lines, /^disrupting via consolidation /).filter((l) => l.message.includes(nodeName)).length, 0, 'not consolidation: the pool is WhenEmpty')
+    assert.equal(linesWith(lines, 'deleted node', { node: nodeName }).length, 1)
   })
 
   it('several NodePools in one provisioning round: one NodeClaim from each', async () => {

@@ -287,13 +287,17 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       const removing = linesWith(lines, 'removing offering from offerings', { nodeclaim: initiating.nodeclaim })
       assert.equal(removing.length, 1)
       assert.deepEqual([removing[0]['instance-type'], removing[0].zone, removing[0]['capacity-type'], removing[0].ttl], [victimType, victimZone, 'spot', '3m0s'])
-      // The replacement: one new NodeClaim for the evicted pods, not in the interrupted pool.
+      // The replacement: one new NodeClaim for the evicted pods, not in the interrupted pool. (Pods
+      // that reach a later batch window are nominated to it while it is in flight.)
       const computed = linesWith(lines, 'computed new nodeclaim(s) to fit pod(s)')
-      assert.ok(computed.length >= 1, 'computed new nodeclaim(s)')
-      assert.deepEqual([computed[0].nodeclaims, computed[0].pods], [1, victimPods.length])
+      assert.equal(computed.length, 1, computed.map((l) => l.raw).join('\n'))
+      const replaced = Number(computed[0].pods)
+      assert.equal(computed[0].nodeclaims, 1)
+      assert.ok(replaced >= 1 && replaced <= victimPods.length, `${replaced} of the ${victimPods.length} evicted pods`)
       const created = linesWith(lines, 'created nodeclaim')
+      assert.equal(created.length, 1, 'one replacement NodeClaim')
       const overhead = { cpu: 210, memory: 240, pods: 4 }
-      assert.deepEqual(created[0].requests, { cpu: `${overhead.cpu + 512 * victimPods.length}m`, memory: `${overhead.memory + 512 * victimPods.length}Mi`, pods: String(overhead.pods + victimPods.length) })
+      assert.deepEqual(created[0].requests, { cpu: `${overhead.cpu + 512 * replaced}m`, memory: `${overhead.memory + 512 * replaced}Mi`, pods: String(overhead.pods + replaced) })
       const launched = linesWith(lines, 'launched nodeclaim', { nodeclaim: created[0].nodeclaim })
       assert.equal(launched.length, 1)
       assert.equal(launched[0]['capacity-type'], 'spot')
@@ -315,7 +319,7 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       // The pods it found are the evicted ones, or the ReplicaSet's replacements for them once evicted.
       const replacements = running.filter((p) => !before.some((b) => b.metadata.name === p.metadata.name)).map((p) => p.metadata.name)
       const listed = String(found.pods).split(', ')
-      assert.equal(listed.length, victimPods.length, String(found.pods))
+      assert.ok(listed.length >= replaced && listed.length <= victimPods.length, String(found.pods))
       for (const p of listed) assert.ok([...victimPods, ...replacements].map((n) => `default/${n}`).includes(p), `${p} is neither evicted nor a replacement`)
       assertLikeSample(computed[0], SAMPLE.computedAfterInterruption)
       assertLikeTruncatedSample(created[0], SAMPLE.createdAfterInterruptionPrefix)
