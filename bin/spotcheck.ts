@@ -12,6 +12,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
 const USAGE = `Usage: spotcheck <command>
 
   tutorial [cucumber-js args]   run the tutorial (on the sandbox by default) and write the report (npm start)
+  report [--check]              write the last run's report; --check: no secrets in it, and it opens in Chromium
   cleanup [RUN-ID]              undo what a killed run left behind (spotcheck cleanup --help)
   sandbox up|down|status|env    the offline sandbox (spotcheck sandbox --help)
   tutorial-commands FILE.md     print the tutorial's commands as fixtures/tutorial-commands.yaml lists them
@@ -27,6 +28,11 @@ try {
     case 'tutorial': {
       const { tutorialCli } = await import('../support/tutorial-cli.ts')
       process.exitCode = await tutorialCli(rest)
+      break
+    }
+    case 'report': {
+      const { reportCli } = await import('../support/report-check.ts')
+      process.exitCode = await reportCli(rest)
       break
     }
     case 'cleanup': {

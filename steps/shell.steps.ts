@@ -21,10 +21,12 @@ step('I run:', async function (this: SpotcheckWorld, script: string) {
 
 step('I run, and leave it running:', async function (this: SpotcheckWorld, script: string) {
   this.background.set('it', this.run.terminal!.start(script))
+  await attachText('command (left running)', script)
 })
 
 step('in another terminal, {string}, I run:', async function (this: SpotcheckWorld, name: string, script: string) {
   this.background.set(name, this.run.terminal!.another().start(script))
+  await attachText(`command in terminal "${name}" (left running)`, script)
 })
 
 step('I stop it', async function (this: SpotcheckWorld) {

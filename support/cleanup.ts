@@ -5,14 +5,14 @@
 // command reads it and undoes what is still there, newest first, with the same code.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { awsClients } from './aws-clients.ts'
 import { Ledger, type LedgerFile } from './ledger.ts'
 import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
 import { describe, settle, undo, unwind, type UndoContext } from './undo.ts'
 import { sandboxEnvironment, sandboxBinDir } from '../sandbox/exports.ts'
-import { inspectSandbox } from '../sandbox/state.ts'
+import { inspectSandbox, isAlive } from '../sandbox/state.ts'
 
 const USAGE = `Usage: spotcheck cleanup [RUN-ID] [options]
 
@@ -47,6 +47,10 @@ export async function cleanupCli(argv: string[], log: (line: string) => void = (
   const path = join(runsDir(home), id, 'ledger.json')
   if (!existsSync(path)) throw new CleanupUsageError(`no run "${id}": ${path} does not exist (see spotcheck cleanup --list)`)
   const ledger = Ledger.open(path)
+  const pid = ledger.header.pid
+  if (pid && pid !== process.pid && isAlive(pid)) {
+    throw new CleanupUsageError(`run ${id} is still running (pid ${pid}): stop it with Ctrl-C or SIGTERM — it cleans up after itself — or kill it, then run this again`)
+  }
   if (ledger.toUndo.length === 0) {
     log(`run ${id}: nothing left to undo`)
     return 0
@@ -87,9 +91,35 @@ export function environmentFor(header: Omit<LedgerFile, 'entries'>): Record<stri
   }
 }
 
+/**
+ * Stops the process groups a killed run's terminal left running: Ctrl-C first (Terraform saves
+ * its state on it), SIGKILL after `graceMs`.
+ */
+export async function stopLeftoverProcesses(runDir: string, log: (line: string) => void, graceMs = 60_000): Promise<number> {
+  const file = join(runDir, 'processes')
+  if (!existsSync(file)) return 0
+  const alive = (pid: number) => {
+    try {
+      process.kill(-pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  const groups = [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number))].filter(alive)
+  if (groups.length === 0) return 0
+  log(`stopping ${groups.length} command(s) the run left running (process groups ${groups.join(', ')})`)
+  for (const pid of groups) process.kill(-pid, 'SIGINT')
+  const deadline = Date.now() + graceMs
+  while (groups.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+  for (const pid of groups.filter(alive)) process.kill(-pid, 'SIGKILL')
+  return groups.length
+}
+
 export async function cleanupRun(ledger: Ledger, options: { unwind: boolean; log: (line: string) => void }): Promise<number> {
   const { log } = options
   const header = ledger.header
+  await stopLeftoverProcesses(dirname(ledger.path), log)
   log(`run ${header.runId} (${header.target.name}): ${ledger.toUndo.length} thing(s) to undo`)
   for (const e of ledger.toUndo) log(`  #${e.id} ${describe(e)}`)
   const env = environmentFor(header)

@@ -14,22 +14,23 @@ import type { SpotcheckWorld } from './world.ts'
 const RESULTS_DIR = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
 let interrupted: NodeJS.Signals | undefined
 
-BeforeAll({ timeout: 10 * 60_000 }, async function (this: { parameters: object }) {
+BeforeAll({ name: 'spotcheck: start the target', timeout: 10 * 60_000 }, async function (this: { parameters: object }) {
   const params = { target: 'sandbox', ...this.parameters } as TargetParameters
   const run = new Run(params)
   setRun(run)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void onSignal(signal))
   await run.start()
+  run.recordSandboxCredentials()
 })
 
-Before(async function (this: SpotcheckWorld, { pickle, gherkinDocument }) {
+Before({ name: 'spotcheck: label the scenario in the report' }, async function (this: SpotcheckWorld, { pickle, gherkinDocument }) {
   this.scenario = { uri: pickle.uri, name: pickle.name, feature: gherkinDocument.feature?.name ?? '', tags: pickle.tags.map((t) => t.name) }
   await allure.epic(TUTORIAL_TITLE)
   await allure.story(pickle.name)
   if (hasRun()) this.logStart = theRun().karpenterLog?.length ?? 0
 })
 
-After(async function (this: SpotcheckWorld, { pickle, result }) {
+After({ name: 'spotcheck: stop what the scenario left running' }, async function (this: SpotcheckWorld, { pickle, result }) {
   for (const [name, command] of this.background) {
     const r = await command.stop()
     await attachText(`still running at the end: ${name}`, r.output)
@@ -48,7 +49,7 @@ After(async function (this: SpotcheckWorld, { pickle, result }) {
   }
 })
 
-AfterAll({ timeout: 60 * 60_000 }, async function () {
+AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000 }, async function () {
   if (!hasRun()) return
   const run = theRun()
   const outcome = interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'

@@ -53,6 +53,8 @@ export interface LedgerFile {
   /** Where the tutorial's commands run (main.tf, terraform.tfstate, workload.yaml…). */
   workDir: string
   kubeconfig: string
+  /** The process running the suite: cleanup waits for it to be gone. */
+  pid?: number
   createdAt: string
   entries: Entry[]
 }

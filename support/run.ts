@@ -2,7 +2,7 @@
 // tutorial's commands run in, the cleanup ledger, the clients and recorders the steps share.
 // Cucumber creates a World per scenario; the run outlives them all (BeforeAll → AfterAll).
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { awsClients, type AwsClients } from './aws-clients.ts'
@@ -72,6 +72,7 @@ export class Run {
       target: targetRef(params, this.id, home),
       workDir: this.workDir,
       kubeconfig: params.target === 'aws' ? join(this.dir, 'kubeconfig') : '',
+      pid: process.pid,
     })
     writeFileSync(latestRunFile(home), `${this.id}\n`)
   }
@@ -90,7 +91,19 @@ export class Run {
     this.target = target
     for (const [k, v] of Object.entries(target.env)) if (/^AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/.test(k)) this.redactor.addSecret(v)
     this.redactor.addAccount(target.accountId)
-    this.terminal = new Terminal({ cwd: this.workDir, env: target.env })
+    // Each block runs in its own process group; their ids go to disk, so that `spotcheck cleanup`
+    // can stop what a killed run left running (a `kubectl logs -f`, a Terraform apply).
+    this.terminal = new Terminal({ cwd: this.workDir, env: target.env, onSpawn: (pid) => appendFileSync(join(this.dir, 'processes'), `${pid}\n`) })
+  }
+
+  /**
+   * The sandbox's own test credentials, kept in the run directory so that the report check can
+   * prove none of them reached the report. Never written for a real account.
+   */
+  recordSandboxCredentials(): void {
+    if (this.target?.name !== 'sandbox') return
+    const secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((k) => this.target!.env[k]).filter(Boolean)
+    writeFileSync(join(this.dir, 'sandbox-secrets.json'), JSON.stringify({ secrets, accountId: this.target.accountId }) + '\n', { mode: 0o600 })
   }
 
   get env(): Record<string, string> {

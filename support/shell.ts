@@ -96,8 +96,12 @@ export class Terminal {
   /** The block running in the foreground, if any: close() interrupts it too. */
   private foreground?: Child
 
-  constructor(initial: { cwd: string; env: Record<string, string> }) {
+  /** Told of every process group the terminal starts (so a killed run's leftovers can be found). */
+  private readonly onSpawn?: (pid: number) => void
+
+  constructor(initial: { cwd: string; env: Record<string, string>; onSpawn?: (pid: number) => void }) {
     mkdirSync(initial.cwd, { recursive: true })
+    this.onSpawn = initial.onSpawn
     this.loginEnv = { ...initial.env }
     this.state = { cwd: initial.cwd, env: { ...initial.env }, variables: [], aliases: [], functions: '' }
     this.scratch = mkdtempSync(join(tmpdir(), 'spotcheck-terminal-'))
@@ -118,7 +122,7 @@ export class Terminal {
 
   /** A new terminal in the same directory with the same login environment, but none of this one's session. */
   another(): Terminal {
-    return new Terminal({ cwd: this.state.cwd, env: this.loginEnv })
+    return new Terminal({ cwd: this.state.cwd, env: this.loginEnv, onSpawn: this.onSpawn })
   }
 
   /** Runs a block to completion; its effects on the session are kept. */
@@ -170,7 +174,9 @@ export class Terminal {
       'set -e -o pipefail',
       script,
     ].join('\n')
-    return execa('bash', ['-c', wrapper], { ...SPAWN_OPTIONS, cwd: s.cwd, env: { ...s.env, __SPOTCHECK_STATE: stateDir } })
+    const child = execa('bash', ['-c', wrapper], { ...SPAWN_OPTIONS, cwd: s.cwd, env: { ...s.env, __SPOTCHECK_STATE: stateDir } })
+    if (child.pid) this.onSpawn?.(child.pid)
+    return child
   }
 }
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { projectRoot } from '../sandbox/state.ts'
 
-export const REPORT_DIR = join(projectRoot, 'allure-report')
+export const REPORT_DIR = process.env.SPOTCHECK_REPORT_DIR ?? join(projectRoot, 'allure-report')
 
 export async function tutorialCli(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   // Ctrl-C reaches cucumber-js too (same process group): it cleans up, then we still write the report.

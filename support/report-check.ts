@@ -1,0 +1,89 @@
+// `npx spotcheck report [--check]`: write the Allure report of the last run; with --check, prove
+// it is fit to publish — no secret in any result, attachment or report file — and that it opens
+// offline in a browser (headless Chromium: the page renders the tutorial's sections; a
+// screenshot is saved to reports/report.png to look at).
+
+import { execa } from 'execa'
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { generateReport, REPORT_DIR } from './tutorial-cli.ts'
+import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
+import { projectRoot } from '../sandbox/state.ts'
+
+const FORBIDDEN: [string, RegExp][] = [
+  ['an access key ID', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
+  ['an EKS token', /k8s-aws-v1\.(?!\[REDACTED\])[A-Za-z0-9_-]{20,}/],
+  ['a secret key assignment', /aws_secret_access_key\s*[=:]\s*(?!\[REDACTED\])\S{8,}/i],
+  ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/]{20,}/],
+]
+
+export interface Leak {
+  file: string
+  what: string
+}
+
+/** Every file under `dirs` that contains a secret: the known ones, or anything shaped like one. */
+export function findLeaks(dirs: string[], known: { secrets: string[]; accountId?: string }): Leak[] {
+  const leaks: Leak[] = []
+  const files = dirs.filter(existsSync).flatMap((d) => walk(d))
+  for (const file of files) {
+    const text = readFileSync(file, 'latin1')
+    for (const s of known.secrets) if (s && text.includes(s)) leaks.push({ file, what: 'a credential of the run' })
+    if (known.accountId && new RegExp(`(?<![0-9])${known.accountId}(?![0-9])`).test(text)) leaks.push({ file, what: `the account ID ${known.accountId}` })
+    for (const [what, re] of FORBIDDEN) if (re.test(text)) leaks.push({ file, what })
+  }
+  return leaks
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name)
+    return statSync(p).isDirectory() ? walk(p) : [p]
+  })
+}
+
+export function findBrowser(): string | undefined {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
+    for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, name))) return join(dir, name)
+  }
+  return undefined
+}
+
+export async function reportCli(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { check: { type: 'boolean' } } })
+  if ((await generateReport(log)) !== 0) return 1
+  if (!values.check) return 0
+
+  // 1. Nothing secret in what gets published.
+  const home = spotcheckHome()
+  const id = existsSync(latestRunFile(home)) ? readFileSync(latestRunFile(home), 'utf8').trim() : undefined
+  const secretsFile = id ? join(runsDir(home), id, 'sandbox-secrets.json') : undefined
+  const known = secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
+  if (known.secrets.length === 0) log('report check: no recorded sandbox credentials for the last run; checking by pattern only')
+  const leaks = findLeaks([join(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, join(projectRoot, 'reports')], known)
+  for (const l of leaks) log(`report check: ${l.file} contains ${l.what}`)
+  if (leaks.length > 0) return 1
+  log(`report check: no credential, token or account ID in allure-results/, allure-report/ or reports/ (${known.secrets.length} known secrets${known.accountId ? " and the account ID" : ""}, and secret-shaped text)`)
+
+  // 2. It opens offline in a browser.
+  const browser = findBrowser()
+  if (!browser) {
+    log('report check: no Chromium on PATH (apt-get install chromium); the browser check did not run')
+    return process.env.SPOTCHECK_REQUIRE_BROWSER === '1' ? 1 : 0
+  }
+  const url = `file://${join(REPORT_DIR, 'index.html')}`
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--window-size=1400,1000', '--virtual-time-budget=10000']
+  const dom = await execa(browser, [...args, '--dump-dom', url], { reject: false, timeout: 120_000 })
+  const expected = ['Run Kubernetes Clusters for Less with Amazon EC2 Spot and Karpenter', 'Passed']
+  const missing = expected.filter((t) => !dom.stdout.includes(t))
+  if (dom.exitCode !== 0 || missing.length > 0) {
+    log(`report check: ${browser} did not render the report offline (exit ${dom.exitCode}; missing: ${missing.join(', ') || '-'})`)
+    return 1
+  }
+  mkdirSync(join(projectRoot, 'reports'), { recursive: true })
+  const png = join(projectRoot, 'reports', 'report.png')
+  await execa(browser, [...args, `--screenshot=${png}`, url], { reject: false, timeout: 120_000 })
+  log(`report check: ${browser} renders the report offline; screenshot: ${png}`)
+  return 0
+}

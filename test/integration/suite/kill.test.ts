@@ -1,0 +1,110 @@
+// Killing a run at any step leaves nothing behind once `npx spotcheck cleanup` has run: the run is
+// killed with SIGKILL (no chance to clean up) at several points, then cleanup undoes its ledger
+// entry by entry against the still-running sandbox (--unwind: the path a real account takes) and
+// stops the sandbox. Also: SIGTERM makes a run clean up after itself.
+
+import { after, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { execa, type ResultPromise } from 'execa'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { projectRoot } from '../../../sandbox/state.ts'
+import { isAlive } from '../../../sandbox/state.ts'
+import type { LedgerFile } from '../../../support/ledger.ts'
+
+const home = mkdtempSync(join(tmpdir(), 'spotcheck-kill-'))
+const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), FORCE_COLOR: '0' }
+const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
+const spotcheck = join(projectRoot, 'bin', 'spotcheck.ts')
+
+function latestLedger(): LedgerFile | undefined {
+  const latest = join(home, 'runs', 'latest')
+  if (!existsSync(latest)) return undefined
+  const path = join(home, 'runs', readFileSync(latest, 'utf8').trim(), 'ledger.json')
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LedgerFile) : undefined
+}
+
+interface Run {
+  process: ResultPromise
+  ended: () => boolean
+}
+
+function startRun(tags: string): Run {
+  // Its own formatter outputs, so the project's reports/ are not overwritten.
+  const child = execa(process.execPath, [cucumber, '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], { cwd: projectRoot, env, reject: false, all: true })
+  let done = false
+  void child.finally(() => (done = true))
+  return { process: child, ended: () => done }
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number, run: Run): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`)
+    if (run.ended()) throw new Error(`${what}: the run ended first (exit ${(await run.process).exitCode})`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+async function killAndClean(tags: string, point: string, reached: (l: LedgerFile) => boolean, extraMs = 0): Promise<void> {
+  const run = startRun(tags)
+  let output = ''
+  run.process.all?.on('data', (c: Buffer) => (output += c.toString()))
+  try {
+    await until(point, () => Boolean(latestLedger() && reached(latestLedger()!)), 8 * 60_000, run)
+    if (extraMs) await new Promise((r) => setTimeout(r, extraMs))
+  } catch (error) {
+    run.process.kill('SIGKILL')
+    await run.process
+    throw new Error(`${(error as Error).message}\n${output.slice(-4000)}`, { cause: error })
+  }
+  run.process.kill('SIGKILL') // no hook runs: everything it made is still there
+  await run.process
+  const ledger = latestLedger()!
+  const open = ledger.entries.filter((e) => e.state === 'open')
+  assert.ok(open.length >= 2, `killed ${point} with ${open.length} open entries`)
+  const sandbox = ledger.target.name === 'sandbox' ? ledger.target.sandbox : ''
+  const cleanup = await execa(process.execPath, [spotcheck, 'cleanup', '--unwind'], { env, reject: false, all: true, timeout: 20 * 60_000 })
+  assert.equal(cleanup.exitCode, 0, `cleanup after a kill ${point} failed:\n${cleanup.all}`)
+  const after = latestLedger()!
+  assert.deepEqual(after.entries.filter((e) => e.state === 'open').map((e) => e.kind), [], 'entries left open')
+  const undone = after.entries.filter((e) => e.state === 'undone').map((e) => e.kind)
+  for (const e of open) assert.ok(['undone', 'gone'].includes(after.entries.find((x) => x.id === e.id)!.state), `#${e.id} ${e.kind}`)
+  assert.ok(undone.includes('sandbox'), `the sandbox was not stopped: ${cleanup.all}`)
+  // Nothing keeps running: not the sandbox, not a command the killed run had started.
+  const state = join(home, 'sandboxes', sandbox, 'state.json')
+  assert.ok(!existsSync(state), `the sandbox ${sandbox} still has state`)
+  const groups = readFileSync(join(home, 'runs', after.runId, 'processes'), 'utf8').split('\n').filter(Boolean).map(Number)
+  for (const pid of groups) assert.ok(!isAlive(pid), `process ${pid} of the killed run still runs`)
+  assert.match(cleanup.all, /undoing #\d+ /, 'cleanup undid entries one by one')
+}
+
+describe('a killed run, then spotcheck cleanup', { timeout: 45 * 60_000 }, () => {
+  after(async () => {
+    await execa(process.execPath, [spotcheck, 'sandbox', 'down', '--all'], { env, reject: false })
+  })
+
+  it('during Step 2, while Terraform creates the cluster', async () => {
+    await killAndClean('@cluster', 'during terraform apply', (l) => l.entries.some((e) => e.kind === 'terraform'), 20_000)
+  })
+
+  it("in Step 4, once Karpenter has launched a Spot node for the workload", async () => {
+    await killAndClean('@spot-workload', 'after the workload was applied', (l) => l.entries.some((e) => e.kind === 'kubernetes' && e.objects.some((o) => o.kind === 'Deployment')), 3_000)
+  })
+
+  it('in Step 6, after the FIS template stack and spotcheck’s event watcher exist', async () => {
+    await killAndClean('@spot-interruption', 'after the FIS stack was deployed', (l) => l.entries.some((e) => e.kind === 'event-observer'), 1_000)
+  })
+
+  it('SIGTERM: the run cleans up after itself and exits 143', async () => {
+    const run = startRun('@nodepool')
+    await until('the NodePool step', () => Boolean(latestLedger()?.entries.some((e) => e.kind === 'karpenter')), 8 * 60_000, run)
+    run.process.kill('SIGTERM')
+    const r = await run.process
+    assert.equal(r.exitCode, 143, String(r.all).slice(-3000))
+    const ledger = latestLedger()!
+    assert.deepEqual(ledger.entries.filter((e) => e.state === 'open').map((e) => e.kind), [], 'the run left entries open')
+    assert.ok(!existsSync(join(home, 'sandboxes', ledger.target.name === 'sandbox' ? ledger.target.sandbox : '', 'state.json')), 'its sandbox still runs')
+  })
+})
