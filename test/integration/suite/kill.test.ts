@@ -18,24 +18,33 @@ const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_ALLURE_RESULTS: jo
 const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
 const spotcheck = join(projectRoot, 'bin', 'spotcheck.ts')
 
-function latestLedger(): LedgerFile | undefined {
+function latestId(): string | undefined {
   const latest = join(home, 'runs', 'latest')
-  if (!existsSync(latest)) return undefined
-  const path = join(home, 'runs', readFileSync(latest, 'utf8').trim(), 'ledger.json')
+  return existsSync(latest) ? readFileSync(latest, 'utf8').trim() : undefined
+}
+
+/** The ledger of the latest run, unless that is still the run before `notId`. */
+function latestLedger(notId?: string): LedgerFile | undefined {
+  const id = latestId()
+  if (!id || id === notId) return undefined
+  const path = join(home, 'runs', id, 'ledger.json')
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LedgerFile) : undefined
 }
 
 interface Run {
   process: ResultPromise
   ended: () => boolean
+  /** The run id that was latest before this run started. */
+  previous?: string
 }
 
 function startRun(tags: string): Run {
+  const previous = latestId()
   // Its own formatter outputs, so the project's reports/ are not overwritten.
   const child = execa(process.execPath, [cucumber, '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], { cwd: projectRoot, env, reject: false, all: true })
   let done = false
   void child.finally(() => (done = true))
-  return { process: child, ended: () => done }
+  return { process: child, ended: () => done, previous }
 }
 
 async function until(what: string, check: () => boolean, timeoutMs: number, run: Run): Promise<void> {
@@ -52,7 +61,7 @@ async function killAndClean(tags: string, point: string, reached: (l: LedgerFile
   let output = ''
   run.process.all?.on('data', (c: Buffer) => (output += c.toString()))
   try {
-    await until(point, () => Boolean(latestLedger() && reached(latestLedger()!)), 8 * 60_000, run)
+    await until(point, () => Boolean(latestLedger(run.previous) && reached(latestLedger(run.previous)!)), 8 * 60_000, run)
     if (extraMs) await new Promise((r) => setTimeout(r, extraMs))
   } catch (error) {
     run.process.kill('SIGKILL')
@@ -99,7 +108,7 @@ describe('a killed run, then spotcheck cleanup', { timeout: 45 * 60_000 }, () =>
 
   it('SIGTERM: the run cleans up after itself and exits 143', async () => {
     const run = startRun('@nodepool')
-    await until('the NodePool step', () => Boolean(latestLedger()?.entries.some((e) => e.kind === 'karpenter')), 8 * 60_000, run)
+    await until('the NodePool step', () => Boolean(latestLedger(run.previous)?.entries.some((e) => e.kind === 'karpenter')), 8 * 60_000, run)
     run.process.kill('SIGTERM')
     const r = await run.process
     assert.equal(r.exitCode, 143, String(r.all).slice(-3000))
