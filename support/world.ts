@@ -13,6 +13,7 @@ import { CLUSTER_NAME, theRun, type Run } from './run.ts'
 import type { BackgroundCommand, CommandResult } from './shell.ts'
 import type { TargetParameters } from './target.ts'
 import { attachCommand } from './report.ts'
+import { tagStackResources } from './run-tags.ts'
 
 export type WorldParameters = TargetParameters
 
@@ -66,7 +67,8 @@ export class SpotcheckWorld extends World<WorldParameters> {
       const full = join(terminal.cwd, p)
       return existsSync(full) ? readFileSync(full, 'utf8') : undefined
     }
-    for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) run.ledger.record(spec, by)
+    const specs = entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })
+    for (const spec of specs) run.ledger.record(spec, by)
     const long = /\bterraform\s+(apply|destroy)|cloudformation\s+deploy/.test(script)
     let lastProgress = Date.now()
     const result = await terminal.run(script, {
@@ -83,6 +85,14 @@ export class SpotcheckWorld extends World<WorldParameters> {
     for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
     this.last = result
     await attachCommand(result, options.title)
+    // `aws cloudformation deploy`, run verbatim, cannot tag: spotcheck tags what the stack made.
+    if (result.exitCode === 0) {
+      for (const spec of specs) {
+        if (spec.kind !== 'cloudformation-stack') continue
+        const { tagged, untaggable } = await tagStackResources(run.aws, spec.stack, run.id)
+        await this.note(`spotcheck tagged ${tagged.join(', ') || 'nothing'} of the stack ${spec.stack} with spotcheck:run=${run.id}${untaggable.length ? ` (not taggable: ${untaggable.join(', ')})` : ''}`)
+      }
+    }
     // The cluster is gone with a full destroy (Step 8): stop watching it. Otherwise keep up with it.
     if (result.exitCode === 0 && /\bterraform\s+destroy\b(?![^\n]*-target)/.test(script)) run.disconnect()
     else run.connectWhenPossible()
