@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml'
 import { step } from '../support/step-registry.ts'
 import { attachText } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
+import type { BackgroundCommand } from '../support/shell.ts'
 
 function output(world: SpotcheckWorld): string {
   assert.ok(world.last, 'no command has run in this scenario yet')
@@ -19,14 +20,35 @@ step('I run:', async function (this: SpotcheckWorld, script: string) {
   assert.equal(r.exitCode, 0, `the block failed with exit code ${r.exitCode}:\n${this.run.redactor.redact(r.output.slice(-3000))}`)
 })
 
+/**
+ * A reader starts a watch or a log tail and looks at it before going on: the command must have
+ * printed something (kubectl's table header, the last log lines) before the next step runs —
+ * otherwise, on a fast target, what it should show could happen before it is watching.
+ */
+async function firstOutput(command: BackgroundCommand, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (command.output === '' && command.running) {
+    if (Date.now() > deadline) throw new Error(`${what} printed nothing in 60 s`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  if (!command.running) {
+    const r = await command.wait()
+    assert.fail(`${what} exited at once (exit ${r.exitCode}):\n${r.output.slice(-2000)}`)
+  }
+}
+
 step('I run, and leave it running:', async function (this: SpotcheckWorld, script: string) {
-  this.background.set('it', this.run.terminal!.start(script))
+  const command = this.run.terminal!.start(script)
+  this.background.set('it', command)
   await attachText('command (left running)', script)
+  await firstOutput(command, script.trim())
 })
 
 step('in another terminal, {string}, I run:', async function (this: SpotcheckWorld, name: string, script: string) {
-  this.background.set(name, this.run.terminal!.another().start(script))
+  const command = this.run.terminal!.another().start(script)
+  this.background.set(name, command)
   await attachText(`command in terminal "${name}" (left running)`, script)
+  await firstOutput(command, `terminal "${name}"`)
 })
 
 step('I stop it', async function (this: SpotcheckWorld) {

@@ -5,7 +5,7 @@
 
 import { execa } from 'execa'
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { generateReport, REPORT_DIR } from './tutorial-cli.ts'
 import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
@@ -61,7 +61,7 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   const secretsFile = id ? join(runsDir(home), id, 'sandbox-secrets.json') : undefined
   const known = secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
   if (known.secrets.length === 0) log('report check: no recorded sandbox credentials for the last run; checking by pattern only')
-  const leaks = findLeaks([join(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, join(projectRoot, 'reports')], known)
+  const leaks = findLeaks([resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, join(projectRoot, 'reports')], known)
   for (const l of leaks) log(`report check: ${l.file} contains ${l.what}`)
   if (leaks.length > 0) return 1
   log(`report check: no credential, token or account ID in allure-results/, allure-report/ or reports/ (${known.secrets.length} known secrets${known.accountId ? " and the account ID" : ""}, and secret-shaped text)`)

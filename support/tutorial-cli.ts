@@ -3,10 +3,10 @@
 
 import { execa } from 'execa'
 import { existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { projectRoot } from '../sandbox/state.ts'
 
-export const REPORT_DIR = process.env.SPOTCHECK_REPORT_DIR ?? join(projectRoot, 'allure-report')
+export const REPORT_DIR = resolve(projectRoot, process.env.SPOTCHECK_REPORT_DIR ?? 'allure-report')
 
 export async function tutorialCli(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   // Ctrl-C reaches cucumber-js too (same process group): it cleans up, then we still write the report.
@@ -22,7 +22,7 @@ export async function tutorialCli(argv: string[], log: (line: string) => void = 
 }
 
 export async function generateReport(log: (line: string) => void): Promise<number> {
-  const results = join(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
+  const results = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
   if (!existsSync(results)) {
     log(`spotcheck: no results in ${results}: nothing to report`)
     return 1
