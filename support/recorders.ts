@@ -82,6 +82,9 @@ export class ClusterRecorder {
         { resourceVersion: rv, allowWatchBookmarks: true },
         (type: string, object: { metadata?: { name?: string; namespace?: string; resourceVersion?: string } }) => {
           last = object.metadata?.resourceVersion ?? last
+          // Only a watch that delivers proves the cluster is back: client-node hands back the
+          // controller even when the request itself failed, so a returned watch proves nothing.
+          this.lastError.delete(kind)
           if (type === 'BOOKMARK' || type === 'ERROR') return
           append(history, keyOf(object), { at: Date.now(), type: type as Sighting<never>['type'], object: object as never })
         },
@@ -93,7 +96,6 @@ export class ClusterRecorder {
         },
       )
       this.aborts.set(kind, abort)
-      this.lastError.delete(kind)
     } catch (error) {
       if (this.stopped) return
       // The NodeClaim CRD exists only once Karpenter's chart is installed; keep trying quietly.
