@@ -2,8 +2,8 @@
 Feature: Step 6 (optional): Simulate a Spot interruption
   EC2 takes Spot capacity back with a two-minute notice. Fault Injection Simulator sends that
   notice to one of the Spot instances Karpenter launched; EventBridge puts it in Karpenter's
-  interruption queue; Karpenter cordons and drains the node, deletes it and launches a replacement
-  at once, so the pods are running again before EC2 reclaims the instance.
+  interruption queue; Karpenter cordons the node (with its disruption taint), drains it, deletes it
+  and launches a replacement at once, so the pods are running again before EC2 reclaims the instance.
 
   Background:
     Given the tutorial has been followed up to this section
