@@ -9,26 +9,13 @@ from moto.core.responses import ActionResult
 from moto.eks.models import eks_backends
 from moto.eks.responses import EKSResponse
 
+from ..rest_json import RestJsonRequest, page
 
-class SpotcheckEKSResponse(EKSResponse):
+
+class SpotcheckEKSResponse(RestJsonRequest, EKSResponse):
     @property
     def eks_backend(self) -> Any:
         return eks_backends[self.current_account][self.region]
-
-    def _body(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.body or "{}")
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
-
-    def _query(self, name: str) -> Any:
-        value = self.querystring.get(name)
-        return value[0] if isinstance(value, list) and value else None
-
-    def _query_list(self, name: str) -> list[str]:
-        value = self.querystring.get(name)
-        return list(value) if isinstance(value, list) else []
 
     def create_cluster(self) -> ActionResult:
         body = self._body()
@@ -79,10 +66,7 @@ class SpotcheckEKSResponse(EKSResponse):
 
     def list_addons(self) -> ActionResult:
         names, token = self.eks_backend.list_addons(self._get_param("name"), int(self._query("maxResults") or 100), self._query("nextToken"))
-        result: dict[str, Any] = {"addons": names}
-        if token:
-            result["nextToken"] = token
-        return ActionResult(result)
+        return ActionResult(page("addons", names, token))
 
     def update_addon(self) -> ActionResult:
         body = self._body()
@@ -108,7 +92,5 @@ class SpotcheckEKSResponse(EKSResponse):
         )
         start = int(self._query("nextToken") or 0)
         size = int(self._query("maxResults") or 100)
-        result: dict[str, Any] = {"addons": addons[start : start + size]}
-        if start + size < len(addons):
-            result["nextToken"] = str(start + size)
-        return ActionResult(result)
+        more = str(start + size) if start + size < len(addons) else None
+        return ActionResult(page("addons", addons[start : start + size], more))

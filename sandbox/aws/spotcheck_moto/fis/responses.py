@@ -8,22 +8,13 @@ from typing import Any
 from moto.fis.models import fis_backends
 from moto.fis.responses import FISResponse
 
+from ..rest_json import RestJsonRequest, page
 
-class SpotcheckFISResponse(FISResponse):
+
+class SpotcheckFISResponse(RestJsonRequest, FISResponse):
     @property
     def fis_backend(self) -> Any:
         return fis_backends[self.current_account][self.region]
-
-    def _body(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.body or "{}")
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
-
-    def _query(self, name: str) -> Any:
-        value = self.querystring.get(name)
-        return value[0] if isinstance(value, list) and value else None
 
     # ---- templates -----------------------------------------------------------------------
 
@@ -33,10 +24,7 @@ class SpotcheckFISResponse(FISResponse):
 
     def list_experiment_templates(self) -> str:
         items, token = self.fis_backend.list_experiment_templates(self._query("maxResults"), self._query("nextToken"))
-        out: dict[str, Any] = {"experimentTemplates": items}
-        if token:
-            out["nextToken"] = token
-        return json.dumps(out)
+        return json.dumps(page("experimentTemplates", items, token))
 
     def update_experiment_template(self) -> str:
         changes = {k: v for k, v in self._body().items() if k != "id"}
@@ -62,10 +50,7 @@ class SpotcheckFISResponse(FISResponse):
         items, token = self.fis_backend.list_experiments(
             self._query("experimentTemplateId"), self._query("maxResults"), self._query("nextToken")
         )
-        out: dict[str, Any] = {"experiments": items}
-        if token:
-            out["nextToken"] = token
-        return json.dumps(out)
+        return json.dumps(page("experiments", items, token))
 
     def stop_experiment(self) -> str:
         return json.dumps({"experiment": self.fis_backend.stop_experiment(self._get_param("id"))})
@@ -74,10 +59,7 @@ class SpotcheckFISResponse(FISResponse):
         items, token = self.fis_backend.list_resolved_targets(
             self._get_param("id"), self._query("targetName"), self._query("maxResults"), self._query("nextToken")
         )
-        out: dict[str, Any] = {"resolvedTargets": items}
-        if token:
-            out["nextToken"] = token
-        return json.dumps(out)
+        return json.dumps(page("resolvedTargets", items, token))
 
     # ---- catalogue -----------------------------------------------------------------------
 
