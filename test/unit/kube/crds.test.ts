@@ -4,43 +4,11 @@ import assert from 'node:assert/strict'
 import { Store } from '../../../sandbox/kube/store.ts'
 import { ApiError } from '../../../sandbox/kube/errors.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
+import { tutorialNodeClass, tutorialNodePool } from '../karpenter/helpers/tutorial.ts'
 
-// The tutorial's NodePool and EC2NodeClass (Step 3).
-const nodePool = (): KubeObject & { spec: Record<string, any> } => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
-  apiVersion: 'karpenter.sh/v1beta1',
-  kind: 'NodePool',
-  metadata: { name: 'default' },
-  spec: {
-    template: {
-      metadata: { labels: { intent: 'apps' } },
-      spec: {
-        requirements: [
-          { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
-          { key: 'karpenter.k8s.aws/instance-cpu', operator: 'Gt', values: ['4'] },
-          { key: 'karpenter.k8s.aws/instance-memory', operator: 'Gt', values: ['8191'] },
-          { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
-          { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
-        ],
-        nodeClassRef: { apiVersion: 'karpenter.k8s.aws/v1beta1', kind: 'EC2NodeClass', name: 'default' },
-        kubelet: { systemReserved: { cpu: '100m', memory: '100Mi' } },
-      },
-    },
-    disruption: { consolidationPolicy: 'WhenUnderutilized', expireAfter: '168h' },
-  },
-})
-
-const nodeClass = (): KubeObject & { spec: Record<string, unknown> } => ({
-  apiVersion: 'karpenter.k8s.aws/v1beta1',
-  kind: 'EC2NodeClass',
-  metadata: { name: 'default' },
-  spec: {
-    amiFamily: 'AL2',
-    subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'spot-and-karpenter' } }],
-    securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'spot-and-karpenter' } }],
-    role: 'karpenter-spot-and-karpenter',
-    tags: { project: 'build-on-aws', intent: 'apps' },
-  },
-})
+// The tutorial's NodePool and EC2NodeClass (Step 3), as untyped manifests the tests can break.
+const nodePool = () => tutorialNodePool() as unknown as KubeObject & { spec: Record<string, any> } // eslint-disable-line @typescript-eslint/no-explicit-any
+const nodeClass = () => tutorialNodeClass() as unknown as KubeObject & { spec: Record<string, unknown> }
 
 function rejection(fn: () => unknown): ApiError {
   try {
