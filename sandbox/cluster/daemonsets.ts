@@ -4,7 +4,7 @@
 // DaemonSet default tolerations, and lets the scheduler bind it.
 
 import type { Clock } from '../clock.ts'
-import { ApiError } from '../kube/errors.ts'
+import { ignoreNotFound } from '../kube/errors.ts'
 import type { KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 import { podMatchesNodeSelectorAndAffinity } from '../k8s/node-affinity.ts'
@@ -109,7 +109,7 @@ export class DaemonSetController {
     try {
       this.store.mutate('daemonsets.apps', namespace, name, (o) => void (o.status = status), { subresource: 'status', fieldManager: 'kube-controller-manager' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 
@@ -146,7 +146,7 @@ export class DaemonSetController {
     try {
       this.store.delete('pods', pod.metadata.namespace, pod.metadata.name!)
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 }

@@ -15,7 +15,7 @@
 // Work is queued from store events and done on the next turn of the event loop, so a write
 // made by this controller never runs inside another watcher's handler.
 
-import { ApiError } from '../kube/errors.ts'
+import { ApiError, ignoreNotFound } from '../kube/errors.ts'
 import type { KubeObject, OwnerReference } from '../kube/json.ts'
 import type { Store, StoreEvent } from '../kube/store.ts'
 
@@ -242,7 +242,7 @@ export class GarbageCollector {
           try {
             this.store.delete(def.key, name, obj.metadata.name!, { propagationPolicy: 'Background' })
           } catch (err) {
-            if (!(err instanceof ApiError && err.code === 404)) throw err
+            ignoreNotFound(err)
           }
         }
       }

@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto'
 import type { Clock } from '../clock.ts'
-import { ApiError } from '../kube/errors.ts'
+import { ApiError, ignoreNotFound } from '../kube/errors.ts'
 import type { KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 import { Controller } from './controller.ts'
@@ -177,7 +177,7 @@ export class Kubelets {
         { subresource: 'status', fieldManager: 'kubelet' },
       )
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 

@@ -6,7 +6,7 @@
 // kubelet configuration its user data would carry (node labels, taints, reserved resources).
 
 import type { Clock } from '../clock.ts'
-import { ApiError } from '../kube/errors.ts'
+import { ApiError, ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
 import type { KubeObject } from '../kube/json.ts'
 import type { Node, Taint } from '../k8s/types.ts'
@@ -127,7 +127,7 @@ export class Machines {
       this.store.mutate('nodes', undefined, name, apply, { fieldManager: 'kubelet' })
       this.store.mutate('nodes', undefined, name, apply, { subresource: 'status', fieldManager: 'kubelet' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 }

@@ -1,7 +1,7 @@
 // Creating or updating objects from manifests in process, as `kubectl apply` does for the
 // sandbox's own installs (EKS add-ons, the Karpenter chart).
 
-import { ApiError } from '../kube/errors.ts'
+import { ignoreNotFound } from '../kube/errors.ts'
 import type { KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 
@@ -30,7 +30,7 @@ export function deleteManifests(store: Store, objects: KubeObject[]): void {
     try {
       store.delete(resourceOf(store, object), object.metadata.namespace, object.metadata.name!, { propagationPolicy: 'Background' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 }

@@ -7,7 +7,7 @@ import { DescribeInstanceTypesCommand, EC2Client, RunInstancesCommand, Terminate
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Clock } from '../clock.ts'
-import { ApiError } from '../kube/errors.ts'
+import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
 import { newInstanceType } from '../karpenter/instance-types.ts'
 import { toStringMap } from '../k8s/resources.ts'
@@ -172,7 +172,7 @@ export class NodeGroups {
     try {
       this.store.delete('nodes', undefined, name)
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 

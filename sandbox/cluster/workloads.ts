@@ -5,7 +5,7 @@
 
 import type { Clock } from '../clock.ts'
 import type { KubeObject, OwnerReference } from '../kube/json.ts'
-import { ApiError } from '../kube/errors.ts'
+import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store, WatchEvent } from '../kube/store.ts'
 import { fromLabelSelectorSpec } from '../kube/selectors.ts'
 import { Controller } from './controller.ts'
@@ -82,10 +82,6 @@ function podIsReady(pod: KubeObject): boolean {
 function podIsActive(pod: KubeObject): boolean {
   const phase = (pod.status as { phase?: string } | undefined)?.phase
   return !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed'
-}
-
-function ignoreNotFound(error: unknown): void {
-  if (!(error instanceof ApiError && error.code === 404)) throw error
 }
 
 export class ReplicaSetController {

@@ -79,6 +79,14 @@ export function conflict(plural: string, group: string, name: string, why: strin
   })
 }
 
+/**
+ * Rethrows anything but NotFound: a controller that finds its object already gone has nothing
+ * left to do (controller-runtime's client.IgnoreNotFound).
+ */
+export function ignoreNotFound(error: unknown): void {
+  if (!(error instanceof ApiError && error.code === 404)) throw error
+}
+
 export const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again'
 
 export function badRequest(message: string): ApiError {

@@ -4,7 +4,7 @@
 // ten minutes are aggregated into one Event whose `count` and `lastTimestamp` advance, so
 // `kubectl describe` shows `(x3 over 2m)` and `kubectl get events` one line, as on a cluster.
 
-import { ApiError } from './errors.ts'
+import { ignoreNotFound } from './errors.ts'
 import { rfc3339, type KubeObject } from './json.ts'
 import type { Store } from './store.ts'
 
@@ -63,7 +63,7 @@ export function recordEvent(store: Store, input: EventInput): KubeObject {
       prior.last = time.getTime()
       return updated
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) throw err
+      ignoreNotFound(err)
     }
   }
   const involvedObject: Record<string, unknown> = { kind: io.kind, name: io.name }

@@ -13,7 +13,7 @@
 // watcher sees every event once, in order, even when controllers react inside handlers.
 
 import { randomUUID } from 'node:crypto'
-import { ApiError, STALE_OBJECT, alreadyExists, badRequest, conflict, forbidden, gone, invalid, methodNotAllowed, notFound, type FieldError } from './errors.ts'
+import { ApiError, STALE_OBJECT, alreadyExists, badRequest, conflict, forbidden, gone, ignoreNotFound, invalid, methodNotAllowed, notFound, type FieldError } from './errors.ts'
 import { clone, deepEqual, isObject, rfc3339, txt, type KubeObject, type ObjectMeta } from './json.ts'
 import { Registry, type ResourceDef } from './registry.ts'
 import { FieldSelector, LabelSelector, parseFieldSelector, parseLabelSelector, selectableFields, supportedFields, fromLabelSelectorSpec, type LabelSelectorSpec } from './selectors.ts'
@@ -592,7 +592,7 @@ export class Store {
       try {
         out.push(this.delete(resource, item.metadata.namespace, item.metadata.name!, options).object)
       } catch (err) {
-        if (!(err instanceof ApiError && err.code === 404)) throw err
+        ignoreNotFound(err)
       }
     }
     return out

@@ -5,7 +5,7 @@
 // picture; a replace taints the candidates, launches the replacement and waits until it is
 // initialized before the candidates' NodeClaims are deleted.
 
-import { ApiError } from '../../kube/errors.ts'
+import { ignoreNotFound } from '../../kube/errors.ts'
 import type { KubeObject } from '../../kube/json.ts'
 import type { Node } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
@@ -117,7 +117,7 @@ export class Disruption {
       try {
         this.ctx.store.delete(NODECLAIMS, undefined, c.nodeClaim.metadata.name!)
       } catch (error) {
-        if (!(error instanceof ApiError && error.code === 404)) throw error
+        ignoreNotFound(error)
       }
     }
     await this.waitFor(() => candidates.every((c) => !c.nodeClaim || !this.ctx.store.find(NODECLAIMS, undefined, c.nodeClaim.metadata.name!)))
@@ -144,7 +144,7 @@ export class Disruption {
           o.spec = spec
         }, { fieldManager: 'karpenter' })
       } catch (error) {
-        if (!(error instanceof ApiError && error.code === 404)) throw error
+        ignoreNotFound(error)
       }
     }
   }
@@ -198,7 +198,7 @@ export class Disruption {
           o.status = { ...status, conditions }
         }, { subresource: 'status', fieldManager: 'karpenter' })
       } catch (error) {
-        if (!(error instanceof ApiError && error.code === 404)) throw error
+        ignoreNotFound(error)
       }
     }
   }

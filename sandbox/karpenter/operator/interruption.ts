@@ -5,7 +5,7 @@
 // termination), after marking the interrupted Spot offering unavailable for 3 minutes.
 
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs'
-import { ApiError } from '../../kube/errors.ts'
+import { ignoreNotFound } from '../../kube/errors.ts'
 import type { KubeObject } from '../../kube/json.ts'
 import type { NodeClaim } from '../api.ts'
 import { handleInterruption, parseInterruptionMessage } from '../interruption.ts'
@@ -84,7 +84,7 @@ export class Interruption {
         try {
           this.ctx.store.delete(NODECLAIMS, undefined, nodeClaim.metadata.name!)
         } catch (error) {
-          if (!(error instanceof ApiError && error.code === 404)) throw error
+          ignoreNotFound(error)
         }
       }
     }

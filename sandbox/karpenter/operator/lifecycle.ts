@@ -4,7 +4,7 @@
 // registration TTL. The launched instance boots in the sandbox's EC2 twin and its kubelet
 // registers the Node with the labels and taints of Karpenter's launch template.
 
-import { ApiError } from '../../kube/errors.ts'
+import { ignoreNotFound } from '../../kube/errors.ts'
 import type { KubeObject } from '../../kube/json.ts'
 import type { Node } from '../../k8s/types.ts'
 import { Controller } from '../../cluster/controller.ts'
@@ -235,7 +235,7 @@ export class Lifecycle {
     try {
       this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.status = edit(((o.status ?? {})))), { subresource: 'status', fieldManager: 'karpenter' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 
@@ -243,7 +243,7 @@ export class Lifecycle {
     try {
       this.ctx.store.delete(NODECLAIMS, undefined, name)
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 }

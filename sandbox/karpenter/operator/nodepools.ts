@@ -7,7 +7,7 @@
 //   of the pool's nodes; nodepool hash (core .../nodepool/hash): the template hash annotation.
 
 import { DeleteInstanceProfileCommand, IAMClient, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
-import { ApiError } from '../../kube/errors.ts'
+import { ignoreNotFound } from '../../kube/errors.ts'
 import { Controller } from '../../cluster/controller.ts'
 import type { EC2NodeClass, NodePool } from '../api.ts'
 import { ANNOTATION_NODEPOOL_HASH } from '../labels.ts'
@@ -98,7 +98,7 @@ export class NodeClasses {
     try {
       this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== NODECLASS_FINALIZER)), { fieldManager: 'karpenter' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 }
@@ -138,7 +138,7 @@ export class NodePools {
     try {
       this.ctx.store.mutate(NODEPOOLS, undefined, name, (o) => void (o.status = { resources }), { subresource: 'status', fieldManager: 'karpenter' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 }

@@ -4,7 +4,7 @@
 // taint left alone), terminates the instance once drained and lets the Node go; then the
 // NodeClaim's finalizer goes too. v0.32 does not wait for EC2 to report the instance terminated.
 
-import { ApiError } from '../../kube/errors.ts'
+import { ignoreNotFound } from '../../kube/errors.ts'
 import type { KubeObject } from '../../kube/json.ts'
 import { tolerationsTolerateTaint } from '../../k8s/taints.ts'
 import type { Node, Pod } from '../../k8s/types.ts'
@@ -69,7 +69,7 @@ export class Termination {
     try {
       this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)), { fieldManager: 'karpenter' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
     if (providerID) this.ctx.log(log.deletedNodeClaim(name, nodeClaim.metadata.labels?.[LABEL_NODEPOOL] ?? '', nodeClaim.status?.nodeName ?? '', providerID))
   }
@@ -96,7 +96,7 @@ export class Termination {
     try {
       this.ctx.store.mutate('nodes', undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)), { fieldManager: 'karpenter' })
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
     this.ctx.log(log.deletedNode(name))
   }
@@ -126,7 +126,7 @@ export class Termination {
       this.ctx.store.delete('pods', pod.metadata.namespace, pod.metadata.name!)
       this.ctx.event(pod as unknown as KubeObject, 'Normal', 'Evicted', 'Evicted pod')
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 
@@ -134,7 +134,7 @@ export class Termination {
     try {
       this.ctx.store.delete(resource, undefined, name)
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error
+      ignoreNotFound(error)
     }
   }
 }
