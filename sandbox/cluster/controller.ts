@@ -52,6 +52,16 @@ export class Controller {
     this.kick()
   }
 
+  /**
+   * Schedules a reconcile of the object's controlling owner when it is a `kind` (controller-runtime's
+   * EnqueueRequestForOwner with OnlyControllerOwner): a ReplicaSet for its pods, and so on.
+   */
+  enqueueOwner(kind: string, object: { metadata: { namespace?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }): void {
+    for (const ref of object.metadata.ownerReferences ?? []) {
+      if (ref.controller && ref.kind === kind) this.enqueue(`${object.metadata.namespace}/${ref.name}`)
+    }
+  }
+
   /** Schedules a reconcile of `key` after `delayMs` of tutorial time (an earlier enqueue wins). */
   enqueueAfter(key: string, delayMs: number): void {
     if (this.stopped || this.queue.has(key)) return

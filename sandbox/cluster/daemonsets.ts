@@ -50,13 +50,7 @@ export class DaemonSetController {
     }
     this.stops.push(this.store.watch('daemonsets.apps', {}, (e) => this.controller.enqueue(`${e.object.metadata.namespace}/${e.object.metadata.name}`)))
     this.stops.push(this.store.watch('nodes', {}, all))
-    this.stops.push(
-      this.store.watch('pods', {}, (e) => {
-        for (const ref of e.object.metadata.ownerReferences ?? []) {
-          if (ref.controller && ref.kind === 'DaemonSet') this.controller.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
-        }
-      }),
-    )
+    this.stops.push(this.store.watch('pods', {}, (e) => this.controller.enqueueOwner('DaemonSet', e.object)))
   }
 
   stop(): void {

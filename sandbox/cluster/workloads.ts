@@ -97,13 +97,7 @@ export class ReplicaSetController {
   start(): void {
     this.stops.push(this.store.watch('replicasets.apps', {}, (e) => this.controller.enqueue(key(e.object))))
     // Only the owner references are read: no copy of each pod event is needed.
-    this.stops.push(
-      this.store.watch('pods', { raw: true }, (e: WatchEvent) => {
-        for (const ref of e.object.metadata.ownerReferences ?? []) {
-          if (ref.controller && ref.kind === 'ReplicaSet') this.controller.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
-        }
-      }),
-    )
+    this.stops.push(this.store.watch('pods', { raw: true }, (e: WatchEvent) => this.controller.enqueueOwner('ReplicaSet', e.object)))
   }
 
   stop(): void {
@@ -206,13 +200,7 @@ export class DeploymentController {
 
   start(): void {
     this.stops.push(this.store.watch('deployments.apps', {}, (e) => this.controller.enqueue(key(e.object))))
-    this.stops.push(
-      this.store.watch('replicasets.apps', {}, (e) => {
-        for (const ref of e.object.metadata.ownerReferences ?? []) {
-          if (ref.controller && ref.kind === 'Deployment') this.controller.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
-        }
-      }),
-    )
+    this.stops.push(this.store.watch('replicasets.apps', {}, (e) => this.controller.enqueueOwner('Deployment', e.object)))
   }
 
   stop(): void {
