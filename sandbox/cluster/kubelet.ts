@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import { ApiError, ignoreNotFound } from '../kube/errors.ts'
-import type { KubeObject } from '../kube/json.ts'
+import { rfc3339, type KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 import { Controller } from './controller.ts'
 
@@ -24,7 +24,6 @@ export interface KubeletTimings {
 
 export const DEFAULT_KUBELET_TIMINGS: KubeletTimings = { containerStartMs: 3_000, containerStopMs: 3_000 }
 
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 const podKey = (p: KubeObject) => `${p.metadata.namespace}/${p.metadata.name}`
 
 function nodeReady(node: KubeObject | undefined): boolean {

@@ -8,7 +8,7 @@
 import type { Clock } from '../clock.ts'
 import { ApiError, ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
-import type { KubeObject } from '../kube/json.ts'
+import { rfc3339, type KubeObject } from '../kube/json.ts'
 import type { Node, Taint } from '../k8s/types.ts'
 import { markNodeReady } from '../karpenter/nodes.ts'
 
@@ -26,7 +26,6 @@ export interface MachineSpec {
 export const DEFAULT_BOOT = { registerAfterMs: 25_000, readyAfterMs: 11_000 }
 
 const NODE_MONITOR_GRACE_MS = 40_000
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /** The patch release EKS ran for 1.29 when the tutorial was written (its sample output). */
 export function kubeletVersion(kubernetesVersion: string): string {

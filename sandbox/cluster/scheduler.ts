@@ -14,7 +14,7 @@
 import type { Clock } from '../clock.ts'
 import { ApiError } from '../kube/errors.ts'
 import { recordEvent } from '../kube/events.ts'
-import type { KubeObject } from '../kube/json.ts'
+import { rfc3339, type KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 import { labelSelectorMatches } from '../k8s/label-selector.ts'
 import { podMatchesNodeSelectorAndAffinity, preferredNodeAffinityScore } from '../k8s/node-affinity.ts'
@@ -25,7 +25,6 @@ import type { Node, Pod, PodAffinityTerm, TopologySpreadConstraint } from '../k8
 import { Controller } from './controller.ts'
 
 const SCHEDULER = 'default-scheduler'
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 interface NodeInfo {
   node: Node

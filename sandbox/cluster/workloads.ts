@@ -4,7 +4,7 @@
 // `kubectl rollout status` and `kubectl wait` read.
 
 import type { Clock } from '../clock.ts'
-import type { KubeObject, OwnerReference } from '../kube/json.ts'
+import { rfc3339, type KubeObject, type OwnerReference } from '../kube/json.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store, WatchEvent } from '../kube/store.ts'
 import { fromLabelSelectorSpec } from '../kube/selectors.ts'
@@ -326,7 +326,7 @@ export class DeploymentController {
     const rolling = (spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate'
     const maxUnavailable = rolling ? scaled(spec.strategy?.rollingUpdate?.maxUnavailable, desired, '25%', false) : desired
     const previous = (deployment.status as { conditions?: Obj[] } | undefined)?.conditions ?? []
-    const now = this.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+    const now = rfc3339(this.clock.now())
     const condition = (type: string, status: string, why: string, message: string): Obj => {
       const before = previous.find((c) => c.type === type)
       const changed = !before || before.status !== status

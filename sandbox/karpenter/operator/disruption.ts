@@ -6,7 +6,7 @@
 // initialized before the candidates' NodeClaims are deleted.
 
 import { ignoreNotFound } from '../../kube/errors.ts'
-import type { KubeObject } from '../../kube/json.ts'
+import { rfc3339, type KubeObject } from '../../kube/json.ts'
 import type { Node } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
 import { CONSOLIDATION_TTL_MS, computeDisruption, DISRUPTION_POLLING_PERIOD_MS, emptyCondition, expiredCondition, replacementNodeClaims, validateCommand, validateEmptyNodeConsolidation, type ConsolidationMemo, type DisruptionDecision } from '../disruption/consolidation.ts'
@@ -194,7 +194,7 @@ export class Disruption {
         this.ctx.store.mutate(NODECLAIMS, undefined, nc.metadata.name!, (o) => {
           const status = (o.status ?? {}) as NonNullable<NodeClaim['status']>
           let conditions = (status.conditions ?? []).filter((c) => !changes.some(([type, on]) => !on && c.type === type))
-          for (const [type, on] of changes) if (on) conditions = setCondition(conditions, { type, status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') })
+          for (const [type, on] of changes) if (on) conditions = setCondition(conditions, { type, status: 'True', lastTransitionTime: rfc3339(this.ctx.clock.now()) })
           o.status = { ...status, conditions }
         }, { subresource: 'status', fieldManager: 'karpenter' })
       } catch (error) {

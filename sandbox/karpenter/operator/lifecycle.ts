@@ -5,7 +5,7 @@
 // registers the Node with the labels and taints of Karpenter's launch template.
 
 import { ignoreNotFound } from '../../kube/errors.ts'
-import type { KubeObject } from '../../kube/json.ts'
+import { rfc3339, type KubeObject } from '../../kube/json.ts'
 import type { Node } from '../../k8s/types.ts'
 import { Controller } from '../../cluster/controller.ts'
 import { DEFAULT_BOOT, kubeletVersion } from '../../cluster/machines.ts'
@@ -21,7 +21,6 @@ import type { KarpenterContext } from './context.ts'
 /** Observed on AWS: 2.4–4.2 s from `created nodeclaim` to `launched nodeclaim` (CreateFleet). */
 const LAUNCH_LATENCY_MS = 2_500
 const REGISTRATION_TTL_MS = 15 * 60_000
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 export class Lifecycle {
   private readonly ctx: KarpenterContext
