@@ -5,7 +5,7 @@
 
 import type { Clock } from '../clock.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
-import type { KubeObject } from '../kube/json.ts'
+import { conditionTrue, type KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 import { podMatchesNodeSelectorAndAffinity } from '../k8s/node-affinity.ts'
 import { findUntoleratedTaint } from '../k8s/taints.ts'
@@ -28,10 +28,6 @@ function withDefaults(tolerations: Toleration[] | undefined): Toleration[] {
   const out = [...(tolerations ?? [])]
   for (const t of DEFAULT_TOLERATIONS) if (!out.some((o) => o.key === t.key && o.effect === t.effect)) out.push(t)
   return out
-}
-
-function podReady(pod: KubeObject): boolean {
-  return ((pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
 }
 
 export class DaemonSetController {
@@ -88,7 +84,7 @@ export class DaemonSetController {
 
     const current = this.store.list('pods', { namespace }).items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === ds.metadata.uid) && !p.metadata.deletionTimestamp)
     const scheduled = current.filter((p) => (p.spec as Obj).nodeName)
-    const ready = scheduled.filter(podReady).length
+    const ready = scheduled.filter((p) => conditionTrue(p, 'Ready')).length
     const status = {
       currentNumberScheduled: scheduled.length,
       desiredNumberScheduled: desired,

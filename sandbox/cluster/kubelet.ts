@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import { ApiError, ignoreNotFound } from '../kube/errors.ts'
-import { rfc3339, type KubeObject } from '../kube/json.ts'
+import { conditionTrue, rfc3339, type KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 import { Controller } from './controller.ts'
 
@@ -25,11 +25,6 @@ export interface KubeletTimings {
 export const DEFAULT_KUBELET_TIMINGS: KubeletTimings = { containerStartMs: 3_000, containerStopMs: 3_000 }
 
 const podKey = (p: KubeObject) => `${p.metadata.namespace}/${p.metadata.name}`
-
-function nodeReady(node: KubeObject | undefined): boolean {
-  const conditions = (node?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
-  return conditions.some((c) => c.type === 'Ready' && c.status === 'True')
-}
 
 function internalIp(node: KubeObject): string {
   const addresses = (node.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []
@@ -89,7 +84,7 @@ export class Kubelets {
     if (pod.metadata.deletionTimestamp) return this.terminate(pod)
     const status = (pod.status ?? {}) as Obj
     if (status.phase === 'Succeeded' || status.phase === 'Failed') return
-    if (!nodeReady(node)) return // its kubelet is not up yet, or has stopped
+    if (!conditionTrue(node, 'Ready')) return // its kubelet is not up yet, or has stopped
     const containers = ((pod.spec as Obj).containers as Obj[] | undefined) ?? []
     const uid = pod.metadata.uid!
     if (!this.starting.has(uid)) {

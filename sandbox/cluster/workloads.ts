@@ -4,7 +4,7 @@
 // `kubectl rollout status` and `kubectl wait` read.
 
 import type { Clock } from '../clock.ts'
-import { rfc3339, type KubeObject, type OwnerReference } from '../kube/json.ts'
+import { conditionTrue, rfc3339, type KubeObject, type OwnerReference } from '../kube/json.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store, WatchEvent } from '../kube/store.ts'
 import { fromLabelSelectorSpec } from '../kube/selectors.ts'
@@ -74,11 +74,6 @@ function controllerRef(owner: KubeObject): OwnerReference {
   return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true }
 }
 
-function podIsReady(pod: KubeObject): boolean {
-  const status = pod.status as { conditions?: { type: string; status: string }[] } | undefined
-  return (status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
-}
-
 function podIsActive(pod: KubeObject): boolean {
   const phase = (pod.status as { phase?: string } | undefined)?.phase
   return !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed'
@@ -139,7 +134,7 @@ export class ReplicaSetController {
       const rank = (p: KubeObject) => [
         (p.spec as Obj | undefined)?.nodeName ? 1 : 0,
         (p.status as { phase?: string } | undefined)?.phase === 'Running' ? 1 : 0,
-        podIsReady(p) ? 1 : 0,
+        conditionTrue(p, 'Ready') ? 1 : 0,
       ]
       const victims = [...active]
         .sort((a, b) => {
@@ -158,7 +153,7 @@ export class ReplicaSetController {
       }
     }
     const current = this.store.listRaw('pods', { namespace, labelSelector: selector }).items.filter((p) => ownedBy(p, rs) && podIsActive(p))
-    const ready = current.filter(podIsReady).length
+    const ready = current.filter((p) => conditionTrue(p, 'Ready')).length
     const status = {
       replicas: current.length,
       fullyLabeledReplicas: current.length,

@@ -48,6 +48,12 @@ export interface ObjectMeta {
   [key: string]: unknown
 }
 
+/** Whether the object's status carries condition `type` with status "True" (e.g. a pod's or a node's Ready). */
+export function conditionTrue(object: KubeObject | undefined, type: string): boolean {
+  const conditions = (object?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+  return conditions.some((c) => c.type === type && c.status === 'True')
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
