@@ -67,7 +67,7 @@ export function violations(labels: Record<string, string>, requirements: Require
       }
     })()
     // A key the check cannot derive (a custom label) is not judged here.
-    if (!ok && (has || r.operator === 'In' || r.operator === 'Exists') && r.key in labels) out.push(`${r.key}=${value ?? '(none)'} is not ${r.operator} ${values.join(',')}`)
+    if (!ok && has) out.push(`${r.key}=${value ?? '(none)'} is not ${r.operator} ${values.join(',')}`)
   }
   return out
 }
