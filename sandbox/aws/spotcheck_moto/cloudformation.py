@@ -20,14 +20,9 @@ from typing import Any
 from moto.cloudformation.models import CloudFormationBackend
 from moto.cloudformation.responses import CloudFormationResponse
 
-_installed = False
-
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
+    """Patches moto; called once, by the package's install()."""
     original = CloudFormationBackend.execute_change_set
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:

@@ -16,19 +16,13 @@ from moto.ec2.models.instances import Instance
 
 from . import events
 
-_installed = False
-
-
 def _publish(instance: Any, *states: str) -> None:
     for state in states:
         events.instance_state_change(instance, state)
 
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
+    """Patches moto; called once, by the package's install()."""
     original_run = EC2Backend.run_instances
     original_start = Instance.start
     original_stop = Instance.stop

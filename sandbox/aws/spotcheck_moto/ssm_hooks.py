@@ -17,9 +17,6 @@ from moto.ssm.models import SimpleSystemManagerBackend
 from . import hooks
 
 PREFIX = "/spotcheck/"
-_installed = False
-
-
 class InternalServerError(JsonRESTError):
     code = 500
 
@@ -28,10 +25,7 @@ class InternalServerError(JsonRESTError):
 
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
+    """Patches moto; called once, by the package's install()."""
     original_put = SimpleSystemManagerBackend.put_parameter
     original_delete = SimpleSystemManagerBackend.delete_parameter
     original_delete_many = SimpleSystemManagerBackend.delete_parameters
