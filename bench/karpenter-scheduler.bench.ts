@@ -11,7 +11,7 @@ import { seededRng } from '../sandbox/karpenter/rng.ts'
 import { schedule, type SchedulingInput } from '../sandbox/karpenter/scheduling/scheduler.ts'
 import { buildStateNode, type StateNode } from '../sandbox/karpenter/state.ts'
 import { toStringMap, withoutZeros } from '../sandbox/k8s/resources.ts'
-import { tutorialDaemonSetPods, tutorialInstanceTypes, tutorialNodePool, workloadPods, ZONE_SPREAD } from '../test/unit/karpenter/helpers/tutorial.ts'
+import { karpenterNodeLabels, tutorialDaemonSetPods, tutorialInstanceTypes, tutorialNodePool, workloadPods, ZONE_SPREAD } from '../test/unit/karpenter/helpers/tutorial.ts'
 
 interface Scenario {
   name: string
@@ -25,16 +25,7 @@ function existingNodes(n: number): StateNode[] {
   return Array.from({ length: n }, (_, i) => {
     const name = `ip-10-1-${Math.floor(i / 250)}-${i % 250}.eu-west-2.compute.internal`
     const zone = ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'][i % 3]
-    const labels = {
-      'karpenter.sh/nodepool': 'default',
-      'karpenter.sh/registered': 'true',
-      'karpenter.sh/initialized': 'true',
-      'karpenter.sh/capacity-type': 'spot',
-      intent: 'apps',
-      'node.kubernetes.io/instance-type': it.name,
-      'topology.kubernetes.io/zone': zone,
-      'kubernetes.io/hostname': name,
-    }
+    const labels = karpenterNodeLabels(name, it.name, zone)
     // full nodes: every pod must be tried against them first and rejected
     const alloc = toStringMap(withoutZeros(it.allocatable))
     return buildStateNode({ node: { metadata: { name, labels }, spec: {}, status: { allocatable: alloc, capacity: alloc, conditions: [{ type: 'Ready', status: 'True' }] } }, nodeClaim: { metadata: { name: `default-${i}`, labels }, spec: {} }, pods: workloadPods(15, { nodeName: name, app: `full-${i}` }) })

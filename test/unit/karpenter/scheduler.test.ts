@@ -8,7 +8,7 @@ import { batchWindowCloses, limitsExceededBy, nodePoolUsage, provisioningRound, 
 import { seededRng } from '../../../sandbox/karpenter/rng.ts'
 import { daemonSetPods, schedule, type SchedulingInput } from '../../../sandbox/karpenter/scheduling/scheduler.ts'
 import { buildStateNode } from '../../../sandbox/karpenter/state.ts'
-import { NO_SCHEDULE, tutorialDaemonSetPods, tutorialInstanceTypes, tutorialNodePool, workloadPods, ZONE_SPREAD } from './helpers/tutorial.ts'
+import { karpenterNodeLabels, NO_SCHEDULE, tutorialDaemonSetPods, tutorialInstanceTypes, tutorialNodePool, workloadPods, ZONE_SPREAD } from './helpers/tutorial.ts'
 
 function run(pods: Pod[], extra: Partial<SchedulingInput> = {}) {
   return schedule({
@@ -316,18 +316,7 @@ function readyNode(name: string, type: string, zone: string, allocatable: Record
   return {
     metadata: {
       name,
-      labels: {
-        'karpenter.sh/nodepool': 'default',
-        'karpenter.sh/registered': 'true',
-        'karpenter.sh/initialized': 'true',
-        'karpenter.sh/capacity-type': 'spot',
-        intent: 'apps',
-        'node.kubernetes.io/instance-type': type,
-        'topology.kubernetes.io/zone': zone,
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/arch': 'arm64',
-        ...extraLabels,
-      },
+      labels: karpenterNodeLabels(name, type, zone, { 'kubernetes.io/arch': 'arm64', ...extraLabels }),
       creationTimestamp: '2024-01-28T21:15:00Z',
     },
     spec: { providerID: `aws:///${zone}/i-0123456789abcdef0` },

@@ -179,6 +179,21 @@ export function workloadPods(count: number, o: WorkloadOptions = {}): Pod[] {
   }))
 }
 
+/** The labels of a node Karpenter launched for the tutorial's NodePool, registered and initialized. */
+export function karpenterNodeLabels(name: string, type: string, zone: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'karpenter.sh/nodepool': 'default',
+    'karpenter.sh/registered': 'true',
+    'karpenter.sh/initialized': 'true',
+    'karpenter.sh/capacity-type': 'spot',
+    intent: 'apps',
+    'node.kubernetes.io/instance-type': type,
+    'topology.kubernetes.io/zone': zone,
+    'kubernetes.io/hostname': name,
+    ...extra,
+  }
+}
+
 export const ZONE_SPREAD: TopologySpreadConstraint[] = [
   { labelSelector: { matchLabels: { app: 'stateless' } }, maxSkew: 1, minDomains: 2, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
 ]
