@@ -31,8 +31,8 @@ export class ClusterRecorder {
   readonly nodes = new Map<string, Sighting<Node>[]>()
   readonly nodeClaims = new Map<string, Sighting<NodeClaim>[]>()
   private readonly aborts = new Map<Kind, AbortController>()
-  /** The last error reported per kind: a cluster being destroyed fails the same way many times. */
-  private readonly lastError = new Map<Kind, string>()
+  /** Kinds whose watch is failing and has said so: a cluster being destroyed fails many times, in several ways. */
+  private readonly failing = new Set<Kind>()
   private stopped = false
   private readonly kube: KubeSession
   private readonly onError: (message: string) => void
@@ -52,8 +52,8 @@ export class ClusterRecorder {
   }
 
   private report(kind: Kind, message: string): void {
-    if (this.lastError.get(kind) === message) return
-    this.lastError.set(kind, message)
+    if (this.failing.has(kind)) return
+    this.failing.add(kind)
     this.onError(`watch ${kind}: ${message} (retrying quietly)`)
   }
 
@@ -84,7 +84,7 @@ export class ClusterRecorder {
           last = object.metadata?.resourceVersion ?? last
           // Only a watch that delivers proves the cluster is back: client-node hands back the
           // controller even when the request itself failed, so a returned watch proves nothing.
-          this.lastError.delete(kind)
+          this.failing.delete(kind)
           if (type === 'BOOKMARK' || type === 'ERROR') return
           append(history, keyOf(object), { at: Date.now(), type: type as Sighting<never>['type'], object: object as never })
         },

@@ -25,11 +25,14 @@ const discovery: Record<string, unknown> = {
   },
 }
 
-/** Answers discovery and lists, and drops every watch: a cluster that is going away. */
+let watchRequests = 0
+
+/** Answers discovery and lists, and fails every watch, in two ways by turns: a cluster going away. */
 function goneAfterListing(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x')
   if (url.searchParams.get('watch') === 'true') {
-    req.socket.destroy()
+    if (watchRequests++ % 2 === 0) req.socket.destroy()
+    else res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'shutting down' }))
     return
   }
   const body = discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [] }
@@ -40,7 +43,7 @@ describe('the cluster recorder', () => {
   const server = createServer(goneAfterListing)
   after(() => server.close())
 
-  it('reports a watch that keeps failing once per kind, and keeps retrying', async () => {
+  it('reports a watch that keeps failing (whichever way) once per kind, and keeps retrying', async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as { port: number }).port
     const dir = mkdtempSync(join(tmpdir(), 'recorder-'))
