@@ -25,6 +25,8 @@ export interface EksVersionView {
   /** The version CreateCluster picks when none is given (the newest in standard support). */
   default: boolean
   source: Source
+  /** What the source leaves unconfirmed, if anything. */
+  note?: string
 }
 
 /** EKS-optimized AMI families: which exist for which Kubernetes versions on asOf. */
@@ -60,6 +62,7 @@ export interface KarpenterReleaseView {
   supportedUntil?: string
   lts?: boolean
   source: Source
+  note?: string
 }
 
 /** A Terraform provider or module the tutorial's main.tf meets, with the breaking major of asOf. */
@@ -73,16 +76,46 @@ export interface TerraformDependencyView {
   resolvesTo: string
   /** Whether that resolution breaks the tutorial's file, and why (undefined: it does not). */
   breaks?: { since: string; what: string }
+  /**
+   * Releases out by asOf that start a new major or otherwise break something, whether or not the
+   * tutorial's constraint reaches them (`breaksTutorial`), e.g. eks-blueprints-addons 1.24.0.
+   */
+  breakingReleases?: { version: string; released: string; what: string; breaksTutorial: boolean }[]
   source: Source
+  note?: string
+}
+
+/** An AMI family as a whole on asOf: published yet, and its own end of support. */
+export interface NodeImageFamilyView {
+  family: NodeImageFamily
+  publishedFrom: string
+  /** False before publishedFrom. */
+  published: boolean
+  minKubernetes: string
+  /** No AMI of the family for later versions (AL2: 1.32). */
+  maxKubernetes?: string
+  endOfSupport?: string
+  /** False once endOfSupport has passed (AMIs and parameters stay, but get no updates). */
+  supported: boolean
+  source: Source
+  note?: string
 }
 
 export interface PlatformView {
   asOf: string
   eks: { versions: EksVersionView[] }
   nodeImages: NodeImageView[]
+  /** The families themselves (optional: added after the first readers). */
+  nodeImageFamilies?: NodeImageFamilyView[]
   karpenter: { releases: KarpenterReleaseView[] }
   cloud9: { openToNewCustomers: boolean; closedToNewCustomersOn: string; source: Source }
   terraform: TerraformDependencyView[]
   /** What the `current` edition runs on asOf. */
-  current: { kubernetesVersion: string; karpenterChartVersion: string; nodeImageFamily: NodeImageFamily }
+  current: {
+    kubernetesVersion: string
+    karpenterChartVersion: string
+    nodeImageFamily: NodeImageFamily
+    /** Set when the rule had to fall back, e.g. no Karpenter release supported the version yet. */
+    note?: string
+  }
 }
