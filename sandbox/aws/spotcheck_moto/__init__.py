@@ -11,7 +11,9 @@
 * ``eks``          sandbox hooks, endpoint/CA from the daemon, add-ons, DescribeUpdate
 * ``ssm_hooks``    /spotcheck/ parameters reported to the daemon
 * ``cloudformation`` stack outputs after ``aws cloudformation deploy`` (a moto fix)
-* ``eks_amis``     the EKS-optimized AMIs and their public SSM parameters
+* ``eks_amis``     the EKS-optimized AMIs and their public SSM parameters, as on the date
+* ``cloud9``       Cloud9 environments (moto has none), closed to new customers after 2024-07-25
+* ``platform``     the platform view of the sandbox's date (SPOTCHECK_PLATFORM_FILE)
 * ``fixes``        moto answers that differ from AWS where the tutorial shows them (DNS names, role names)
 * ``api``          /spotcheck-api/ inspection endpoint (a WSGI middleware)
 """
@@ -25,7 +27,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import cloudformation, ec2_events, ec2_spot, eks, eks_amis, events, fis, fixes, ssm_hooks
+    from . import cloud9, cloudformation, ec2_events, ec2_spot, eks, eks_amis, events, fis, fixes, ssm_hooks
 
     events.install()
     ec2_spot.install()  # before ec2_events, which wraps the RunInstances it installs
@@ -35,6 +37,7 @@ def install() -> None:
     ssm_hooks.install()
     cloudformation.install()
     eks_amis.install()
+    cloud9.install()
     fixes.install()
     _cancel_timers_on_reset()
     _installed = True

@@ -39,3 +39,8 @@ def default_region() -> str:
 def to_real_seconds(tutorial_seconds: float) -> float:
     """Real seconds that a duration written in tutorial time takes in this sandbox."""
     return tutorial_seconds / time_scale()
+
+
+def platform_file() -> str | None:
+    """JSON file with the PlatformView of the sandbox's date (see platform.py), or None."""
+    return os.environ.get("SPOTCHECK_PLATFORM_FILE", "").strip() or None

@@ -27,6 +27,9 @@ class RestJsonRequest:
         value = self.querystring.get(name)
         return value[0] if isinstance(value, list) and value else None
 
+    def _query_bool(self, name: str) -> bool:
+        return str(self._query(name) or "").lower() == "true"
+
     def _query_list(self, name: str) -> list[str]:
         value = self.querystring.get(name)
         return list(value) if isinstance(value, list) else []

@@ -16,6 +16,10 @@ On top of moto's EKS backend:
 * Tags on node groups and add-ons too (moto tags clusters only).
 * DescribeUpdate for the updates UpdateNodegroupConfig, UpdateClusterConfig and UpdateAddon
   return (Terraform waits on it).
+* The Kubernetes versions of the sandbox's date (platform.py): CreateCluster refuses a version
+  EKS did not offer that day and picks that day's default when none is given;
+  DescribeClusterVersions lists them (versions.py); CreateNodegroup picks the AMI type EKS
+  picks for the version and refuses AL2 on 1.33 and later.
 
 Hooks are posted on the request thread and outside every lock (moto's EKS backend has none).
 """
@@ -32,6 +36,7 @@ from moto.eks.models import EKSBackend
 from moto.moto_api._internal import mock_random
 
 from .. import hooks
+from . import versions
 
 DATA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data", "eks-addon-versions.json")
 
@@ -170,8 +175,8 @@ class SpotcheckEKSBackend(EKSBackend):
         cluster.resources_vpc_config = config
 
     def create_cluster(self, name: str, role_arn: str, resources_vpc_config: dict[str, Any], version: str | None = None, kubernetes_network_config: dict[str, str] | None = None, logging: dict[str, Any] | None = None, client_request_token: str | None = None, tags: dict[str, str] | None = None, encryption_config: list[dict[str, Any]] | None = None, remote_network_config: dict[str, list[dict[str, list[str]]]] | None = None, access_config: dict[str, Any] | None = None) -> Any:
-        # moto defaults to Kubernetes 1.19; EKS creates the newest standard version it supports
-        version = version or DEFAULT_KUBERNETES_VERSION
+        # moto defaults to Kubernetes 1.19; EKS creates the default version of the day
+        version = versions.check_create_version(name, version) or DEFAULT_KUBERNETES_VERSION
         cluster = super().create_cluster(name, role_arn, resources_vpc_config, version, kubernetes_network_config, logging, client_request_token, tags, encryption_config, remote_network_config)
         cluster.addons = {}
         cluster.access_config = {
@@ -239,6 +244,9 @@ class SpotcheckEKSBackend(EKSBackend):
     # ---- node groups ----------------------------------------------------------------------
 
     def create_nodegroup(self, cluster_name: str, node_role: str, nodegroup_name: str, subnets: list[str], scaling_config: dict[str, int] | None = None, disk_size: int | None = None, instance_types: list[str] | None = None, ami_type: str | None = None, remote_access: dict[str, Any] | None = None, labels: dict[str, str] | None = None, taints: list[dict[str, str]] | None = None, tags: dict[str, str] | None = None, client_request_token: str | None = None, launch_template: dict[str, str] | None = None, capacity_type: str | None = None, version: str | None = None, release_version: str | None = None) -> Any:
+        if cluster_name in self.clusters:
+            ng_version = version or self.clusters[cluster_name].version
+            ami_type = versions.nodegroup_ami_type(cluster_name, nodegroup_name, ng_version, ami_type, instance_types, launch_template)
         nodegroup = super().create_nodegroup(cluster_name, node_role, nodegroup_name, subnets, scaling_config, disk_size, instance_types, ami_type, remote_access, labels, taints, tags, client_request_token, launch_template, capacity_type, version, release_version)
         if not remote_access:
             # moto invents SSH access ("eksKeypair") for every node group; EKS reports none unless
@@ -447,6 +455,9 @@ class SpotcheckEKSBackend(EKSBackend):
             if versions or not kubernetes_version:
                 out.append({"addonName": name, "type": spec["type"], "addonVersions": versions, "publisher": "eks", "owner": "aws", "defaultNamespace": "kube-system"})
         return out
+
+    def describe_cluster_versions(self, **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
+        return versions.describe_cluster_versions(**filters)
 
     def describe_update(self, cluster_name: str, update_id: str, nodegroup_name: str | None, addon_name: str | None) -> dict[str, Any]:
         self._cluster(cluster_name)

@@ -1,4 +1,4 @@
-"""EKS REST-JSON handlers: add-ons, DescribeUpdate, and accessConfig on CreateCluster."""
+"""EKS REST-JSON handlers: add-ons, DescribeUpdate, DescribeClusterVersions, accessConfig on CreateCluster."""
 
 from __future__ import annotations
 
@@ -94,3 +94,17 @@ class SpotcheckEKSResponse(RestJsonRequest, EKSResponse):
         size = int(self._query("maxResults") or 100)
         more = str(start + size) if start + size < len(addons) else None
         return ActionResult(page("addons", addons[start : start + size], more))
+
+    def describe_cluster_versions(self) -> ActionResult:
+        max_results = self._query("maxResults")
+        items, token = self.eks_backend.describe_cluster_versions(
+            cluster_type=self._query("clusterType"),
+            default_only=self._query_bool("defaultOnly"),
+            include_all=self._query_bool("includeAll"),
+            cluster_versions=self._query_list("clusterVersions"),
+            status=self._query("status"),
+            version_status=self._query("versionStatus"),
+            max_results=int(max_results) if max_results and max_results.isdigit() else None,
+            next_token=self._query("nextToken"),
+        )
+        return ActionResult(page("clusterVersions", items, token))

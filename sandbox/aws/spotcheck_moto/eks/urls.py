@@ -1,4 +1,4 @@
-"""URL table of the EKS backend: moto's paths plus add-ons and updates."""
+"""URL table of the EKS backend: moto's paths plus add-ons, updates and cluster versions."""
 
 from .responses import SpotcheckEKSResponse
 
@@ -22,5 +22,6 @@ url_paths = {
     "{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)$": _dispatch,
     "{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)/update$": _dispatch,
     "{0}/addons/supported-versions$": _dispatch,
+    "{0}/cluster-versions$": _dispatch,
     "{0}/tags/(?P<resourceArn>.+)$": _dispatch,
 }
