@@ -16,6 +16,7 @@ const USAGE = `Usage: spotcheck <command>
   cleanup [RUN-ID]              undo what a killed run left behind (spotcheck cleanup --help)
   sandbox up|down|status|env    the offline sandbox (spotcheck sandbox --help)
   tutorial-commands FILE.md     print the tutorial's commands as fixtures/tutorial-commands.yaml lists them
+  platform [--as-of DATE] [--json]  the platform of a day: EKS versions, Karpenter releases, AMIs, Terraform majors
 `
 
 const { sandboxCli, UsageError } = await import('../sandbox/cli.ts')
@@ -56,6 +57,11 @@ try {
         throw new UsageError(`cannot read ${rest[0]}: ${(error as Error).message}`)
       }
       process.stdout.write(commandsYaml(extractCommands(markdown)))
+      break
+    }
+    case 'platform': {
+      const { platformCli } = await import('../platform/cli.ts')
+      process.exitCode = await platformCli(rest)
       break
     }
     case undefined:
