@@ -1,6 +1,7 @@
 // fixtures/platform.yaml, read and checked. The table is data other people will edit next year,
 // so a mistake in it must be reported where it is: file, line and field, and what is accepted.
 import { readFileSync } from 'node:fs'
+import { isAbsolute, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml'
 import type { NodeImageFamily } from './types.ts'
@@ -378,5 +379,7 @@ export function loadPlatformTable(path: string = DEFAULT_PLATFORM_FILE): Platfor
   } catch (error) {
     throw new PlatformTableError(`${path}: cannot read the platform table: ${(error as Error).message}`)
   }
-  return parsePlatformTable(text, path)
+  // Name the file as a user in the project would: fixtures/platform.yaml, not an absolute path.
+  const rel = relative(process.cwd(), path)
+  return parsePlatformTable(text, rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path)
 }
