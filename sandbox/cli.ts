@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { AsOfError, parseAsOf, platformView, PlatformRangeError, today } from '../platform/index.ts'
 import { awsCliEnv } from './aws/moto-process.ts'
 import { sandboxEnvironment, shellExports } from './exports.ts'
 import { describeMissing, probePrerequisites } from './prerequisites.ts'
@@ -43,12 +44,18 @@ Options:
   --time-scale N     tutorial time runs N times faster (up; default ${DEFAULT_TIME_SCALE})
   --spot-seed N      seed of the Spot market model (up; default 1)
   --aws-port PORT    fixed port for the AWS APIs (up; default: a free port)
+  --as-of YYYY-MM-DD the sandbox's AWS answers as AWS did on that day: the EKS versions it
+                     offered, its EKS-optimized AMIs, Cloud9 (up; default: today, UTC).
+                     Sandboxes of different days run side by side under different --name
   --all              down: stop every sandbox; status: show every sandbox
 
 Try the tutorial by hand:
   eval "$(npx spotcheck sandbox up)"
   …the tutorial's commands…
   npx spotcheck sandbox down
+
+Try it as it was written (EKS 1.29 was offered then):
+  eval "$(npx spotcheck sandbox up --name tutorial-day --as-of 2024-01-29)"
 `
 
 export class UsageError extends Error {}
@@ -65,6 +72,7 @@ export async function sandboxCli(argv: string[]): Promise<number> {
       'time-scale': { type: 'string' },
       'spot-seed': { type: 'string' },
       'aws-port': { type: 'string' },
+      'as-of': { type: 'string' },
       all: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -82,6 +90,8 @@ export async function sandboxCli(argv: string[]): Promise<number> {
         timeScale: numberOption('--time-scale', values['time-scale'], DEFAULT_TIME_SCALE),
         spotSeed: numberOption('--spot-seed', values['spot-seed'], 1),
         awsPort: numberOption('--aws-port', values['aws-port'], 0),
+        asOf: asOfOption(values['as-of']),
+        asOfGiven: values['as-of'] !== undefined,
       })
     case 'down':
       return values.all ? downAll() : down(name)
@@ -101,15 +111,39 @@ function numberOption(flag: string, value: string | undefined, fallback: number)
   return n
 }
 
+/**
+ * The sandbox's date: YYYY-MM-DD, a real day, not after today, and one the platform table
+ * (fixtures/platform.yaml) describes. Anything else is a usage error (exit 2) naming the value.
+ */
+export function asOfOption(value: string | undefined): string {
+  let asOf: string
+  try {
+    asOf = value === undefined ? today() : parseAsOf(value, { name: '--as-of' })
+    platformView(asOf) // a day before the table's first fact cannot be served
+  } catch (error) {
+    if (error instanceof AsOfError) throw new UsageError(error.message)
+    if (error instanceof PlatformRangeError) throw new UsageError(`--as-of ${asOf!}: ${error.message}; give a YYYY-MM-DD date within it`)
+    throw error
+  }
+  return asOf
+}
+
 interface UpOptions {
   region: string
   timeScale: number
   spotSeed: number
   awsPort: number
+  asOf: string
+  /** --as-of was given (not today's default): a running sandbox of another day is an error. */
+  asOfGiven: boolean
 }
 
 async function up(name: string, options: UpOptions): Promise<number> {
   const existing = inspectSandbox(name)
+  if (existing.running && existing.config && options.asOfGiven && existing.config.asOf !== options.asOf) {
+    err(`sandbox "${name}" is already running as of ${existing.config.asOf ?? 'an unknown day'}, not ${options.asOf}; stop it first (npx spotcheck sandbox down --name ${name}) or start another with --name`)
+    return 1
+  }
   if (existing.running && existing.state?.ready && existing.config) {
     err(`sandbox "${name}" is already running (pid ${existing.state.pid}, AWS APIs at ${existing.state.awsEndpoint}); reusing it`)
     process.stdout.write(shellExports(sandboxEnvironment(existing.paths, existing.config, existing.state)))
@@ -138,6 +172,7 @@ async function up(name: string, options: UpOptions): Promise<number> {
     secretAccessKey: randomBytes(30).toString('base64url'),
     awsPort: options.awsPort,
     controlPort: 0,
+    asOf: options.asOf,
   }
   await writeJson(paths.config, config)
   const mirror = findProviderMirror()
@@ -149,7 +184,7 @@ async function up(name: string, options: UpOptions): Promise<number> {
   awsCliEnv({ endpoint: '', region: config.region, configDir: paths.dir }) // writes paths.awsConfig
   err(`sandbox "${name}": Terraform providers from ${mirror ? `the local mirror ${mirror.path}` : 'the Terraform registry'}`)
 
-  err(`sandbox "${name}": starting (region ${config.region}, time scale ×${config.timeScale})…`)
+  err(`sandbox "${name}": starting (region ${config.region}, time scale ×${config.timeScale}, AWS as of ${config.asOf})…`)
   const logFd = openSync(paths.daemonLog, 'a')
   const daemon = spawn(process.execPath, [join(projectRoot, 'sandbox', 'daemon.ts'), '--name', name], {
     detached: true, // its own process group, so `down` can signal it and nothing it started outlives it
@@ -247,7 +282,7 @@ async function status(name?: string): Promise<number> {
       continue
     }
     const uptime = Math.round((Date.now() - Date.parse(s.startedAt)) / 1000)
-    err(`sandbox "${r.paths.name}": ${s.ready ? 'running' : 'starting'} (pid ${s.pid}, up ${uptime}s, region ${c?.region}, time scale ×${c?.timeScale})`)
+    err(`sandbox "${r.paths.name}": ${s.ready ? 'running' : 'starting'} (pid ${s.pid}, up ${uptime}s, region ${c?.region}, time scale ×${c?.timeScale}, AWS as of ${c?.asOf ?? 'an unknown day'})`)
     err(`  AWS APIs (moto)        ${s.awsEndpoint}   pid ${s.awsPid}`)
     for (const cluster of s.clusters) {
       err(`  EKS cluster ${cluster.name.padEnd(10)} ${cluster.endpoint || '(no API server)'}   Kubernetes ${cluster.kubernetesVersion}`)

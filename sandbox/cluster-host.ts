@@ -4,6 +4,7 @@
 // nodes, add-ons install their workloads, and the Helm releases the Terraform fixture records
 // under /spotcheck/helm-releases/ are installed into their cluster.
 
+import { platformView } from '../platform/index.ts'
 import type { Clock } from './clock.ts'
 import type { HookHandler } from './control-server.ts'
 import { SandboxCluster, type HelmRelease } from './cluster/sandbox-cluster.ts'
@@ -24,7 +25,9 @@ export interface ClusterHostOptions {
 const RELEASE_PREFIX = '/spotcheck/helm-releases/'
 
 export class ClusterHost {
-  readonly synchronousHooks: ReadonlySet<string> = new Set(['eks.cluster.created'])
+  // A release answers at once whether its chart can be had (so a bad chart version fails the
+  // PutParameter, and with it the Terraform apply, as helm_release fails); it installs afterwards.
+  readonly synchronousHooks: ReadonlySet<string> = new Set(['eks.cluster.created', 'ssm.parameter.put'])
   private readonly options: ClusterHostOptions
   private readonly clusters = new Map<string, SandboxCluster>()
   private awsEndpoint = ''
@@ -75,7 +78,8 @@ export class ClusterHost {
     this.tls ??= generateCertificates({ hosts: ['127.0.0.1', 'localhost'] }) // CN=kube-apiserver, as EKS's
     const cluster = await SandboxCluster.start({
       name,
-      kubernetesVersion: typeof body.version === 'string' ? body.version : '1.29',
+      // moto's CreateCluster always records the version it created (the day's default when none was asked)
+      kubernetesVersion: typeof body.version === 'string' ? body.version : defaultKubernetesVersion(this.options.config.asOf),
       aws: {
         endpoint: this.awsEndpoint,
         region: this.options.config.region,
@@ -119,7 +123,12 @@ export class ClusterHost {
     return next
   }
 
-  /** `/spotcheck/helm-releases/<cluster>/<namespace>/<release>` = {chart, version, namespace, values}. */
+  /**
+   * `/spotcheck/helm-releases/<cluster>/<namespace>/<release>` = {chart, version, namespace, values}.
+   * Resolves the chart version now: one the sandbox cannot install throws ChartUnavailable (status
+   * 422), which the control server answers and moto turns into a PutParameter error. The install
+   * itself is queued behind the cluster's other hooks and reported in the daemon's log.
+   */
   private releaseRecorded(parameter: string, value: string): Promise<void> {
     const where = parseReleaseName(parameter)
     if (!where) return Promise.resolve()
@@ -129,7 +138,12 @@ export class ClusterHost {
       this.options.log(`helm release ${parameter}: the sandbox cannot install chart "${release.chart}"; ignored`)
       return Promise.resolve()
     }
-    return this.withCluster({ cluster: where.cluster }, (c) => c.releaseInstalled(`${where.namespace}/${where.release}`, release, chart.install, () => chart.objects(c, release)))
+    const version = chart.resolve(String(release.version))
+    const key = `${where.namespace}/${where.release}`
+    this.withCluster({ cluster: where.cluster }, (c) => c.releaseInstalled(key, release, { crds: version.crds, objects: () => version.objects(c, release), install: version.install })).catch((error: Error) =>
+      this.options.log(`helm release ${parameter}: install failed: ${error.stack ?? error.message}`),
+    )
+    return Promise.resolve()
   }
 
   private releaseRemoved(parameter: string): Promise<void> {
@@ -147,4 +161,9 @@ function parseReleaseName(parameter: string): { cluster: string; namespace: stri
 
 function optional(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** The version EKS created by default on the sandbox's date (1.29 for a sandbox that has no date). */
+function defaultKubernetesVersion(asOf: string | undefined): string {
+  return (asOf && platformView(asOf).eks.versions.find((v) => v.default)?.version) || '1.29'
 }

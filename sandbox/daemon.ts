@@ -6,6 +6,7 @@
 // every child and frees every port before it exits.
 
 import { parseArgs } from 'node:util'
+import { platformView } from '../platform/index.ts'
 import { startMoto, type MotoServer } from './aws/moto-process.ts'
 import { Clock } from './clock.ts'
 import { startControlServer, type ControlServer } from './control-server.ts'
@@ -43,7 +44,9 @@ async function publish(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  log(`sandbox "${config!.name}": region ${config!.region}, time scale ×${config!.timeScale}`)
+  log(`sandbox "${config!.name}": region ${config!.region}, time scale ×${config!.timeScale}, AWS as of ${config!.asOf}`)
+  // moto answers as AWS did on the sandbox's date: it reads that day's platform from this file.
+  await writeJson(paths.platformFile, platformView(config!.asOf))
   clusters = new ClusterHost({ config: config!, paths, clock, log, onChange: () => void publish() })
   control = await startControlServer({
     port: config!.controlPort,
@@ -61,6 +64,7 @@ async function start(): Promise<void> {
     region: config!.region,
     spotSeed: config!.spotSeed,
     logFile: paths.awsLog,
+    platformFile: paths.platformFile,
   })
   state.awsEndpoint = moto.endpoint
   state.awsPid = moto.pid

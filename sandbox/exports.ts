@@ -6,7 +6,8 @@
 // AWS_DEFAULT_REGION because the aws CLI v1 reads only that one), a KUBECONFIG owned by the
 // sandbox (the tutorial's `aws eks update-kubeconfig` writes there, never to ~/.kube/config),
 // an aws CLI configuration that accepts the CLI v2 options the tutorial uses,
-// Terraform's CLI configuration, and a PATH that puts the sandbox's tool stand-ins first.
+// Terraform's CLI configuration, a PATH that puts the sandbox's tool stand-ins first, and the
+// day whose AWS the sandbox answers as (SPOTCHECK_AS_OF, for the suite and for the reader).
 
 import { join } from 'node:path'
 import { AWSCLI_COMPAT_DIR } from './aws/moto-process.ts'
@@ -39,6 +40,7 @@ export function sandboxEnvironment(paths: SandboxPaths, config: SandboxConfig, s
     TF_CLI_CONFIG_FILE: paths.terraformrc,
     SPOTCHECK_SANDBOX: config.name,
     SPOTCHECK_TARGET: 'sandbox',
+    SPOTCHECK_AS_OF: config.asOf,
     PATH: basePath === undefined ? `${sandboxBinDir}:$PATH` : prependPath(sandboxBinDir, basePath),
   }
 }

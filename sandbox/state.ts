@@ -27,6 +27,11 @@ export interface SandboxConfig {
   /** Fixed ports, or 0 to pick free ones. */
   awsPort: number
   controlPort: number
+  /**
+   * The day whose AWS the sandbox answers as (YYYY-MM-DD): which EKS versions, node images and
+   * services existed then. The daemon writes that day's platform view to `paths.platformFile`.
+   */
+  asOf: string
 }
 
 /** What the daemon reports once it answers. */
@@ -98,6 +103,10 @@ export class SandboxPaths {
   }
   get pki() {
     return join(this.dir, 'pki')
+  }
+  /** The platform view of the sandbox's date (platform/types.ts PlatformView), read by moto. */
+  get platformFile() {
+    return join(this.dir, 'platform.json')
   }
 }
 

@@ -5,7 +5,7 @@
 // back the endpoint. stop() terminates it (and anything it spawned) and waits until it exited,
 // so the port is free again. The extension reads its configuration from the environment this
 // module sets: SPOTCHECK_CONTROL_URL, SPOTCHECK_TIME_SCALE, SPOTCHECK_SPOT_SEED,
-// SPOTCHECK_REGION.
+// SPOTCHECK_REGION, SPOTCHECK_PLATFORM_FILE.
 
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -36,6 +36,12 @@ export interface StartMotoOptions {
   spotSeed?: number
   /** Append the server's stdout and stderr to this file. */
   logFile?: string
+  /**
+   * JSON file holding the PlatformView (platform/types.ts) of the day the AWS APIs answer as:
+   * the EKS versions offered, the EKS-optimized AMI parameters, Cloud9. Without it moto answers
+   * undated (every Kubernetes version accepted, the AL2 AMIs of 1.23–1.33, Cloud9 open).
+   */
+  platformFile?: string
   /** Python interpreter. Default python3. */
   python?: string
   /** How long to wait for the server to be ready. Default 30 s. */
@@ -102,6 +108,7 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
     MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
   }
   if (options.controlUrl) env.SPOTCHECK_CONTROL_URL = options.controlUrl
+  if (options.platformFile) env.SPOTCHECK_PLATFORM_FILE = options.platformFile
 
   const log = options.logFile ? openLog(options.logFile) : undefined
   const subprocess = execa(options.python ?? 'python3', [SERVER_SCRIPT, '--host', host, '--port', String(options.port)], {

@@ -27,9 +27,23 @@ export const DEFAULT_BOOT = { registerAfterMs: 25_000, readyAfterMs: 11_000 }
 
 const NODE_MONITOR_GRACE_MS = 40_000
 
-/** The patch release EKS ran for 1.29 when the tutorial was written (its sample output). */
+/**
+ * The kubelet version a node of an EKS-optimized AMI reports: for 1.29 the patch release EKS ran
+ * when the tutorial was written (its sample output); for 1.32–1.35 EKS-style strings of the
+ * sandbox's own (plausible patch, made-up 7-hex build suffix), so a 1.35 cluster's nodes look
+ * like EKS's rather than the fallback's.
+ */
 export function kubeletVersion(kubernetesVersion: string): string {
-  const known: Record<string, string> = { '1.29': 'v1.29.0-eks-5e0fdde', '1.28': 'v1.28.5-eks-5e0fdde', '1.30': 'v1.30.0-eks-036c24b', '1.31': 'v1.31.2-eks-94953ac' }
+  const known: Record<string, string> = {
+    '1.28': 'v1.28.5-eks-5e0fdde',
+    '1.29': 'v1.29.0-eks-5e0fdde',
+    '1.30': 'v1.30.0-eks-036c24b',
+    '1.31': 'v1.31.2-eks-94953ac',
+    '1.32': 'v1.32.3-eks-473151a',
+    '1.33': 'v1.33.1-eks-b9364f6',
+    '1.34': 'v1.34.1-eks-c39b1d0',
+    '1.35': 'v1.35.0-eks-8a2f1c4',
+  }
   return known[kubernetesVersion] ?? `v${kubernetesVersion}.0-eks-sandbox`
 }
 

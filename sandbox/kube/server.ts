@@ -60,7 +60,8 @@ export interface ApiServer {
   close(): Promise<void>
 }
 
-const PATCH_VERSIONS: Record<string, string> = { '27': '16', '28': '15', '29': '10', '30': '6', '31': '2', '32': '0', '33': '0' }
+// The patch EKS's control plane reports per minor (1.27–1.31 as seen on EKS; 1.32–1.35 the sandbox's own, plausible).
+const PATCH_VERSIONS: Record<string, string> = { '27': '16', '28': '15', '29': '10', '30': '6', '31': '2', '32': '0', '33': '0', '34': '4', '35': '1' }
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz'])
 
 /** `/version` as EKS reports it: strict semver gitVersion `v1.29.10-eks-<7 hex>`. */

@@ -13,6 +13,7 @@ const config: SandboxConfig = {
   secretAccessKey: "se'cret$with spaces",
   awsPort: 0,
   controlPort: 0,
+  asOf: '2024-01-29',
 }
 const state: SandboxState = {
   pid: 1,
@@ -33,6 +34,11 @@ describe('sandbox exports', () => {
     // The aws CLI v1 reads only AWS_DEFAULT_REGION.
     assert.equal(env.AWS_DEFAULT_REGION, 'eu-west-2')
     assert.equal(env.AWS_ACCESS_KEY_ID, 'AKIAEXAMPLE')
+  })
+
+  it("say which day's AWS the sandbox answers as", () => {
+    assert.equal(env.SPOTCHECK_AS_OF, '2024-01-29')
+    assert.match(shellExports(env), /^export SPOTCHECK_AS_OF=2024-01-29$/m)
   })
 
   it('give kubectl and Terraform files owned by the sandbox', () => {
