@@ -14,7 +14,7 @@ Feature: Step 5: Spread pods within multiple AZs
       """
     Then the output is 'deployment.apps "stateless" deleted'
     And within 2 minutes no node that Karpenter launched for the deployment "stateless" remains
-    And the Karpenter log shows a line from "controller.disruption" whose message starts with "disrupting via consolidation delete"
+    And the Karpenter log shows the "disruption" controller deleting them by consolidation
 
   Scenario: Ten pods spread over three zones, on three Spot nodes
     When I add the tutorial's topology spread constraint to "workload.yaml", between the nodeSelector and the containers:
@@ -34,7 +34,7 @@ Feature: Step 5: Spread pods within multiple AZs
       """
     Then the output is "deployment.apps/stateless created"
     And within 1 minute the Karpenter log shows a line with:
-      | logger     | controller.provisioner                  |
+      | controller | provisioner                             |
       | message    | computed new nodeclaim(s) to fit pod(s) |
       | nodeclaims | 3                                       |
       | pods       | 10                                      |

@@ -42,13 +42,13 @@ Feature: Step 6 (optional): Simulate a Spot interruption
     And the output names the experiment, whose state is "initiating" or "running"
     And within 1 minute EC2 warns one of Karpenter's Spot instances of its interruption, and EventBridge routes the warning to the queue "karpenter-spot-and-karpenter"
     And within 1 minute the Karpenter log shows a line with:
-      | logger      | controller.interruption                      |
+      | controller  | interruption                                 |
       | message     | initiating delete from interruption message  |
       | queue       | karpenter-spot-and-karpenter                 |
       | messageKind | SpotInterruptionKind                         |
       | action      | CordonAndDrain                               |
     And that line names the interrupted node and its NodeClaim
-    And within 1 minute the interrupted node is tainted "karpenter.sh/disruption=disrupting:NoSchedule" and its pods are evicted
+    And within 1 minute the interrupted node carries Karpenter's disruption taint and its pods are evicted
     And within 1 minute the Karpenter log shows a "created nodeclaim" line for the evicted pods, with a replacement in the same zone
     And within 2 minutes the interrupted node is gone, and a replacement Spot node is Ready
     And within 2 minutes all 10 pods of the deployment "stateless" are Running again

@@ -41,7 +41,7 @@ Feature: Step 7 (optional): Deploy a stateful workload on On-Demand capacity
     Then the output is "deployment.apps/stateful created"
     And the 7 pods of the deployment "stateful" are Pending at first, because no node matches them
     And within 1 minute the Karpenter log shows a line with:
-      | logger        | controller.nodeclaim.lifecycle |
+      | controller    | nodeclaim.lifecycle            |
       | message       | launched nodeclaim             |
       | nodepool      | default                        |
       | capacity-type | on-demand                      |

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
-import { DescribeInstancesCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2'
+import { DescribeInstancesCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, type Filter } from '@aws-sdk/client-ec2'
 import { DescribeClusterCommand } from '@aws-sdk/client-eks'
 import { DescribeRuleCommand, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge'
 import { GetExperimentTemplateCommand, GetExperimentCommand } from '@aws-sdk/client-fis'
@@ -13,7 +13,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { step } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
 import { EventObserver } from '../support/event-observer.ts'
-import { instanceIdOf } from '../support/kube.ts'
+import { instanceIdOf, isKarpenterNode } from '../support/kube.ts'
 import { taggedWithRun } from '../support/run-tags.ts'
 import { settle } from '../support/undo.ts'
 import { attachJson, attachText, htmlTable, attachHtml } from '../support/report.ts'
@@ -150,7 +150,7 @@ step(
     await attachJson('the warning, as EventBridge delivered it', { 'detail-type': warning.detailType, time: new Date(warning.time).toISOString(), detail: warning.detail })
     this.subject.interruptedInstance = warning.instanceId
     const node = nodeOfInstance(this, warning.instanceId)
-    assert.ok(node?.metadata?.labels?.['karpenter.sh/nodepool'], `${warning.instanceId} is not one of Karpenter's nodes`)
+    assert.ok(node && isKarpenterNode(node), `${warning.instanceId} is not one of Karpenter's nodes`)
     // The tutorial's own rule sends the same event to Karpenter's queue.
     const aws = this.run.aws
     const url = (await aws.sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!
@@ -185,14 +185,15 @@ step('its EC2 instance is a Spot instance tagged {string} = {string}', async fun
   assert.equal(i?.Tags?.find((t) => t.Key === key)?.Value, value, `${id} tag ${key}`)
 })
 
-async function liveInstances(world: SpotcheckWorld, filter: { Name: string; Values: string[] }): Promise<string[]> {
-  const out = await world.run.aws.ec2.send(new DescribeInstancesCommand({ Filters: [filter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }] }))
+async function liveInstances(world: SpotcheckWorld, filters: Filter[]): Promise<string[]> {
+  const out = await world.run.aws.ec2.send(new DescribeInstancesCommand({ Filters: [...filters, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }] }))
   return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId!)
 }
 
 step('the EC2 instances Karpenter launched are terminated', async function (this: SpotcheckWorld) {
   await this.within(60_000, "Karpenter's instances terminated", async () => {
-    const left = await liveInstances(this, { Name: 'tag:karpenter.sh/managed-by', Values: [CLUSTER_NAME] })
+    // Found by the tags the run's Karpenter gives its instances (karpenter.sh/managed-by on v0.32, eks:eks-cluster-name on 1.x).
+    const left = await liveInstances(this, this.run.karpenter.instanceFilters(CLUSTER_NAME))
     return { ok: left.length === 0, seen: left.length ? `still running: ${left.join(', ')}` : 'all terminated' }
   })
 })
@@ -212,7 +213,11 @@ step("no AWS resource tagged with this run's {string} tag remains", async functi
 })
 
 step('no EC2 instance of the cluster {string} is running', async function (this: SpotcheckWorld, cluster: string) {
-  const left = [...(await liveInstances(this, { Name: `tag:kubernetes.io/cluster/${cluster}`, Values: ['owned'] })), ...(await liveInstances(this, { Name: 'tag:eks:cluster-name', Values: [cluster] }))]
+  const left = [
+    ...(await liveInstances(this, [{ Name: `tag:kubernetes.io/cluster/${cluster}`, Values: ['owned'] }])),
+    ...(await liveInstances(this, [{ Name: 'tag:eks:cluster-name', Values: [cluster] }])),
+    ...(await liveInstances(this, this.run.karpenter.instanceFilters(cluster))),
+  ]
   assert.deepEqual([...new Set(left)], [], 'instances of the cluster still running')
 })
 

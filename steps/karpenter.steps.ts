@@ -6,13 +6,14 @@ import type { DataTable } from '@cucumber/cucumber'
 import { DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type InstanceTypeInfo } from '@aws-sdk/client-ec2'
 import { step } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
-import { capacityTypeOf, instanceIdOf, instanceTypeOf, isKarpenterNode, listNodeClaims, nodeReady, zoneOf, type Node } from '../support/kube.ts'
+import { isTaint, taintText } from '../support/karpenter-api.ts'
+import { capacityTypeOf, getKarpenterObject, instanceIdOf, instanceTypeOf, isKarpenterNode, listNodeClaims, nodeReady, zoneOf, type Node, type NodeClaim } from '../support/kube.ts'
 import { onDemandPrice, usd } from '../sandbox/aws/prices.ts'
 import { field, type LogLine } from '../support/recorders.ts'
 import { labelsOf, violations } from '../support/nodepool-check.ts'
 import { attachText, logExcerpt } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
-import { nodePoolRequirements, nodes, podsOf } from './kubernetes.steps.ts'
+import { nodePoolRequirements, nodes, nodesThatHosted, podsOf } from './kubernetes.steps.ts'
 
 const WITHIN = String.raw`within (\d+) (seconds?|minutes?)`
 
@@ -20,9 +21,26 @@ function render(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
 }
 
-function matches(line: LogLine, expected: Record<string, string>): boolean {
-  if (!line.fields) return false
-  return Object.entries(expected).every(([k, v]) => render(field(line, k)) === v)
+/** The NodeClaim as the run last saw it (even if gone since). */
+function recordedNodeClaim(world: SpotcheckWorld, name: string | undefined): NodeClaim | undefined {
+  const history = name ? world.run.cluster?.nodeClaims.get(name) : undefined
+  return history?.filter((s) => s.type !== 'DELETED').at(-1)?.object ?? history?.at(-1)?.object
+}
+
+/**
+ * A field of the line in the normalised vocabulary. Karpenter 1.x does not put the NodePool on
+ * its NodeClaim lifecycle lines (v0.32 does): there the NodePool is the one the NodeClaim the
+ * line names belongs to, as the run recorded it.
+ */
+function lineField(world: SpotcheckWorld, line: LogLine, key: string): unknown {
+  const value = field(line, key)
+  if (value !== undefined || key !== 'nodepool') return value
+  return recordedNodeClaim(world, line.view?.nodeClaim)?.metadata.labels?.['karpenter.sh/nodepool']
+}
+
+function matches(world: SpotcheckWorld, line: LogLine, expected: Record<string, string>): boolean {
+  if (!line.view) return false
+  return Object.entries(expected).every(([k, v]) => render(lineField(world, line, k)) === v)
 }
 
 function linesSince(world: SpotcheckWorld): LogLine[] {
@@ -32,7 +50,7 @@ function linesSince(world: SpotcheckWorld): LogLine[] {
 }
 
 function closest(lines: LogLine[], expected: Record<string, string>): string {
-  const sameMessage = lines.filter((l) => l.fields && field(l, 'message') === expected.message)
+  const sameMessage = lines.filter((l) => field(l, 'message') === expected.message)
   const pool = sameMessage.length > 0 ? sameMessage : lines.slice(-10)
   return pool.length ? `\n${logExcerpt(pool.slice(-5))}` : ' (no lines yet)'
 }
@@ -46,7 +64,7 @@ step(new RegExp(`^${WITHIN} the Karpenter log shows a line with:$`), async funct
   const expected = table.rowsHash()
   const outcome = await this.within(parseTutorialDuration(Number(amount), unit), `Karpenter logs "${expected.message}"`, async () => {
     const lines = linesSince(this)
-    const line = lines.find((l) => matches(l, expected))
+    const line = lines.find((l) => matches(this, l, expected))
     return { ok: Boolean(line), value: line, seen: line ? 'logged' : `not yet; closest:${closest(lines, expected)}` }
   })
   await showLine(this, outcome.value)
@@ -55,16 +73,35 @@ step(new RegExp(`^${WITHIN} the Karpenter log shows a line with:$`), async funct
 step('the Karpenter log shows a line with:', async function (this: SpotcheckWorld, table: DataTable) {
   const expected = table.rowsHash()
   const lines = linesSince(this)
-  const line = lines.find((l) => matches(l, expected))
+  const line = lines.find((l) => matches(this, l, expected))
   assert.ok(line, `no line with ${JSON.stringify(expected)}; closest:${closest(lines, expected)}`)
   await showLine(this, line)
 })
 
-step('the Karpenter log shows a line from {string} whose message starts with {string}', async function (this: SpotcheckWorld, logger: string, prefix: string) {
+/** A controller as the features name it: `disruption` (v0.32's logger `controller.disruption` is accepted too). */
+function controllerNamed(name: string): string {
+  return name.replace(/^controller\./, '')
+}
+
+step('the Karpenter log shows a line from the {string} controller whose message starts with {string}', async function (this: SpotcheckWorld, controller: string, prefix: string) {
   const lines = linesSince(this)
-  const line = lines.find((l) => field(l, 'logger') === logger && String(field(l, 'message')).startsWith(prefix))
-  assert.ok(line, `no ${logger} line starting "${prefix}"; last lines:\n${logExcerpt(lines.slice(-10))}`)
+  const line = lines.find((l) => field(l, 'controller') === controllerNamed(controller) && String(field(l, 'message')).startsWith(prefix))
+  assert.ok(line, `no line from the ${controller} controller starting "${prefix}"; last lines:\n${logExcerpt(lines.slice(-10))}`)
   await showLine(this, line)
+})
+
+step('the Karpenter log shows the {string} controller deleting them by consolidation', async function (this: SpotcheckWorld, controller: string) {
+  const deployment = this.subject.deployment
+  assert.ok(deployment, 'no deployment has been named in this scenario')
+  const hosts = nodesThatHosted(this, deployment)
+  const api = this.run.karpenter
+  const lines = linesSince(this).filter((l) => l.view && field(l, 'controller') === controllerNamed(controller))
+  const deleting = lines.filter((l) => api.consolidationDeletes(l.view!).length > 0)
+  const deleted = new Set(deleting.flatMap((l) => api.consolidationDeletes(l.view!)))
+  assert.ok(deleting.length > 0, `no consolidation delete from the ${controller} controller; its lines:\n${logExcerpt(lines.slice(-10)) || '(none)'}`)
+  await attachText(`Karpenter: consolidation deletes ${[...deleted].join(', ')}`, `${logExcerpt(deleting)}\n\n${deleting.map((l) => l.raw).join('\n')}`)
+  this.subject.logLine = deleting[0]
+  assert.deepEqual([...hosts].filter((n) => !deleted.has(n)), [], `nodes of ${deployment} no consolidation delete names (it named ${[...deleted].join(', ')})`)
 })
 
 function createdNodeClaim(world: SpotcheckWorld): LogLine {
@@ -110,13 +147,23 @@ function quantity(q: string, resource: string): number {
   return { Ki: n / 1024, Mi: n, Gi: n * 1024, M: (n * 1e6) / 2 ** 20, G: (n * 1e9) / 2 ** 20 }[m[2] ?? ''] ?? n / 2 ** 20
 }
 
-step('the {string} it lists are {int} names and {string}', function (this: SpotcheckWorld, key: string, names: number, rest: string) {
+// v0.32 writes the 100 cheapest types into a NodeClaim (the tutorial's "95 other(s)"), 1.9 up to 600:
+// the line and the NodeClaim must agree, within the limit of the run's Karpenter.
+step(/^the "([^"]+)" it lists are (\d+) names and "N other\(s\)": the rest of the instance types its NodeClaim allows$/, async function (this: SpotcheckWorld, key: string, count: string) {
+  const names = Number(count)
   const line = createdNodeClaim(this)
   const value = String(field(line, key))
-  const m = /^(.*) and (\d+ other\(s\))$/.exec(value)
+  const m = /^(.*) and (\d+) other\(s\)$/.exec(value)
   assert.ok(m, `"${key}" is "${value}"`)
   assert.equal(m[1].split(', ').length, names, `listed: ${m[1]}`)
-  assert.equal(m[2], rest)
+  const name = String(field(line, 'nodeclaim'))
+  const claim = recordedNodeClaim(this, name) ?? (await listNodeClaims(this.run.kube(), this.run.karpenter)).find((c) => c.metadata.name === name)
+  assert.ok(claim, `the run never saw the NodeClaim ${name}`)
+  const allowed = claim.spec.requirements?.find((r) => r.key === 'node.kubernetes.io/instance-type' && r.operator === 'In')?.values ?? []
+  const limit = this.run.karpenter.maxInstanceTypesPerNodeClaim
+  await this.note(`"${value.slice(m[1].length + 5)}": the NodeClaim ${name} allows ${allowed.length} instance types; Karpenter ${this.run.karpenter.chartVersion} writes at most ${limit} into a NodeClaim`)
+  assert.equal(names + Number(m[2]), allowed.length, `the line lists ${names} + ${m[2]} instance types, the NodeClaim allows ${allowed.length}`)
+  assert.ok(allowed.length <= limit, `${allowed.length} instance types, over Karpenter's limit of ${limit}`)
 })
 
 step('the Karpenter log shows {int} {string} lines, with these requests:', async function (this: SpotcheckWorld, count: number, message: string, table: DataTable) {
@@ -168,9 +215,7 @@ step(
     const groups = ((await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filter }))).SecurityGroups ?? []).map((g) => g.GroupId!).sort()
     assert.ok(subnets.length > 0 && groups.length > 0, `EC2 has ${subnets.length} subnets and ${groups.length} security groups tagged ${key}=${value}`)
     await this.within(parseTutorialDuration(Number(amount), unit), `EC2NodeClass ${name} resolved`, async () => {
-      const nc = (await this.run.kube().custom.getClusterCustomObject({ group: 'karpenter.k8s.aws', version: 'v1beta1', plural: 'ec2nodeclasses', name })) as {
-        status?: { subnets?: { id: string }[]; securityGroups?: { id: string }[] }
-      }
+      const nc = await getKarpenterObject<{ status?: { subnets?: { id: string }[]; securityGroups?: { id: string }[] } }>(this.run.kube(), this.run.karpenter.ec2NodeClass, name)
       const s = (nc.status?.subnets ?? []).map((x) => x.id).sort()
       const g = (nc.status?.securityGroups ?? []).map((x) => x.id).sort()
       return { ok: JSON.stringify(s) === JSON.stringify(subnets) && JSON.stringify(g) === JSON.stringify(groups), seen: `status: subnets ${s.join(',') || '-'}, security groups ${g.join(',') || '-'}` }
@@ -205,14 +250,14 @@ step('that line names the interrupted node and its NodeClaim', function (this: S
   this.subject.interruptionAt = line.receivedAt
 })
 
-step(new RegExp(`^${WITHIN} the interrupted node is tainted "([^"]+)" and its pods are evicted$`), async function (this: SpotcheckWorld, amount: string, unit: string, taint: string) {
+step(new RegExp(`^${WITHIN} the interrupted node carries Karpenter's disruption taint and its pods are evicted$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   const name = this.subject.interruptedNode
   assert.ok(name, 'the interrupted node is not known yet')
-  const [keyValue, effect] = taint.split(':')
-  const [key, value] = keyValue.split('=')
-  await this.within(parseTutorialDuration(Number(amount), unit), `${name} tainted and drained`, async () => {
+  const taint = this.run.karpenter.disruptionTaint
+  await this.note(`Karpenter ${this.run.karpenter.chartVersion}'s disruption taint: ${taintText(taint)}`)
+  await this.within(parseTutorialDuration(Number(amount), unit), `${name} tainted ${taintText(taint)} and drained`, async () => {
     const history = this.run.cluster!.nodes.get(name) ?? []
-    const tainted = history.find((s) => (s.object.spec?.taints ?? []).some((t) => t.key === key && t.value === value && t.effect === effect))
+    const tainted = history.find((s) => (s.object.spec?.taints ?? []).some((t) => isTaint(t, taint)))
     const onIt = (await podsOf(this, 'stateless')).filter((p) => p.spec?.nodeName === name)
     return { ok: Boolean(tainted) && onIt.length === 0, seen: `${tainted ? 'tainted' : 'not tainted'}; ${onIt.length} stateless pods still on it` }
   })
@@ -273,7 +318,7 @@ step('its instance type is the cheapest On-Demand type among those its NodeClaim
   const name = this.subject.node
   assert.ok(name, 'no node named in this scenario')
   const node = await this.run.kube().core.readNode({ name })
-  const claims = await listNodeClaims(this.run.kube())
+  const claims = await listNodeClaims(this.run.kube(), this.run.karpenter)
   const claim = claims.find((c) => c.status?.nodeName === name)
   assert.ok(claim, `no NodeClaim for ${name}`)
   const allowed = claim.spec.requirements?.find((r) => r.key === 'node.kubernetes.io/instance-type' && r.operator === 'In')?.values ?? []

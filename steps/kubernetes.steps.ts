@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { step } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
-import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, podReady, zoneOf, type Node, type Pod } from '../support/kube.ts'
+import { capacityTypeOf, getKarpenterObject, instanceTypeOf, isKarpenterNode, nodeReady, podReady, zoneOf, type Node, type Pod } from '../support/kube.ts'
 import { describeInstanceType, labelsOf, violations, type Requirement } from '../support/nodepool-check.ts'
 import { attachText, htmlTable, attachHtml } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
@@ -130,9 +130,7 @@ step('that node is labelled {string} = {string} and {string} = {string}', async 
 })
 
 export async function nodePoolRequirements(world: SpotcheckWorld, name: string): Promise<Requirement[]> {
-  const np = (await world.run.kube().custom.getClusterCustomObject({ group: 'karpenter.sh', version: 'v1beta1', plural: 'nodepools', name })) as {
-    spec: { template: { spec: { requirements?: Requirement[] } } }
-  }
+  const np = await getKarpenterObject<{ spec: { template: { spec: { requirements?: Requirement[] } } } }>(world.run.kube(), world.run.karpenter.nodePool, name)
   return np.spec.template.spec.requirements ?? []
 }
 
@@ -167,7 +165,7 @@ step('it lists {int} node, with CAPACITY-TYPE {string}', function (this: Spotche
 })
 
 /** The Karpenter nodes the run saw hosting a pod of the deployment. */
-function nodesThatHosted(world: SpotcheckWorld, deployment: string): Set<string> {
+export function nodesThatHosted(world: SpotcheckWorld, deployment: string): Set<string> {
   const out = new Set<string>()
   for (const history of world.run.cluster!.pods.values()) {
     for (const s of history) if (s.object.metadata?.labels?.app === deployment && s.object.spec?.nodeName) out.add(s.object.spec.nodeName)
@@ -179,6 +177,7 @@ function nodesThatHosted(world: SpotcheckWorld, deployment: string): Set<string>
 step(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "([^"]+)" remains$`), async function (this: SpotcheckWorld, amount: string, unit: string, deployment: string) {
   const hosts = nodesThatHosted(this, deployment)
   assert.ok(hosts.size > 0, `the run saw no Karpenter node host a pod of ${deployment}`)
+  this.subject.deployment = deployment
   await this.within(parseTutorialDuration(Number(amount), unit), `Karpenter's nodes for ${deployment} gone`, async () => {
     const left = (await nodes(this)).map((n) => n.metadata!.name!).filter((n) => hosts.has(n))
     return { ok: left.length === 0, seen: left.length ? `still there: ${left.join(', ')}` : 'all gone' }

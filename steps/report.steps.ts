@@ -6,6 +6,7 @@ import { step } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
 import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, zoneOf } from '../support/kube.ts'
 import { field } from '../support/recorders.ts'
+import { isTaint, taintText } from '../support/karpenter-api.ts'
 import { hourlyPrice, usd } from '../sandbox/aws/prices.ts'
 import { attachHtml, attachText, htmlTable } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
@@ -29,7 +30,8 @@ step('the report shows the interruption timeline: experiment started, message qu
   const run = this.run
   assert.ok(s.experimentStartedAt && s.interruptedInstance && s.interruptedNode, 'the interruption has not been followed in this scenario')
   const warning = run.observer?.warnings().find((w) => w.instanceId === s.interruptedInstance)
-  const taintedAt = (run.cluster!.nodes.get(s.interruptedNode) ?? []).find((x) => (x.object.spec?.taints ?? []).some((t) => t.key === 'karpenter.sh/disruption'))?.at
+  const taint = run.karpenter.disruptionTaint
+  const taintedAt = (run.cluster!.nodes.get(s.interruptedNode) ?? []).find((x) => (x.object.spec?.taints ?? []).some((t) => isTaint(t, taint)))?.at
   const lines = run.karpenterLog!.lines
   const launched = lines.find((l) => field(l, 'message') === 'launched nodeclaim' && field(l, 'nodeclaim') === s.replacementNodeClaim)
   const readyAt = s.node ? (run.cluster!.nodes.get(s.node) ?? []).find((x) => nodeReady(x.object))?.at : undefined
@@ -45,7 +47,7 @@ step('the report shows the interruption timeline: experiment started, message qu
     ['FIS experiment started', s.experimentStartedAt],
     ['Spot interruption warning on the event bus', warning?.time],
     ['Karpenter: initiating delete from interruption message', s.interruptionAt],
-    ['interrupted node tainted karpenter.sh/disruption', taintedAt],
+    [`interrupted node tainted ${taintText(taint)}`, taintedAt],
     ['Karpenter: replacement NodeClaim launched', launched?.receivedAt],
     ['replacement node Ready', readyAt],
     ['evicted pods Running on the replacement', podsRunningAt],

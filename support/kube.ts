@@ -4,6 +4,7 @@
 
 import * as k8s from '@kubernetes/client-node'
 import { existsSync } from 'node:fs'
+import type { KarpenterApi, KarpenterResource } from './karpenter-api.ts'
 
 export interface KubeSession {
   config: k8s.KubeConfig
@@ -44,13 +45,21 @@ export type Node = k8s.V1Node
 
 export interface NodeClaim {
   metadata: { name: string; labels?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string }
-  spec: { requirements?: { key: string; operator: string; values?: string[] }[]; resources?: { requests?: Record<string, string> } }
+  spec: { requirements?: { key: string; operator: string; values?: string[]; minValues?: number }[]; resources?: { requests?: Record<string, string> } }
   status?: { providerID?: string; nodeName?: string; capacity?: Record<string, string>; allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] }
 }
 
-export async function listNodeClaims(kube: KubeSession): Promise<NodeClaim[]> {
-  const out = (await kube.custom.listClusterCustomObject({ group: 'karpenter.sh', version: 'v1beta1', plural: 'nodeclaims' })) as { items: NodeClaim[] }
+/** The NodeClaims, read where the run's Karpenter serves them (karpenter.sh/v1beta1 or karpenter.sh/v1). */
+export async function listNodeClaims(kube: KubeSession, karpenter: Pick<KarpenterApi, 'nodeClaim'>): Promise<NodeClaim[]> {
+  const { group, version, plural } = karpenter.nodeClaim
+  const out = (await kube.custom.listClusterCustomObject({ group, version, plural })) as { items: NodeClaim[] }
   return out.items
+}
+
+/** A cluster-scoped Karpenter object (NodePool, EC2NodeClass) by name, at the version the run's Karpenter serves. */
+export async function getKarpenterObject<T>(kube: KubeSession, resource: KarpenterResource, name: string): Promise<T> {
+  const { group, version, plural } = resource
+  return (await kube.custom.getClusterCustomObject({ group, version, plural, name })) as T
 }
 
 export function nodeReady(node: Node): boolean {

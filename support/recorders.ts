@@ -9,6 +9,7 @@
 import * as k8s from '@kubernetes/client-node'
 // client-node's TLS dispatcher is an undici 8 Agent: only undici's own fetch takes it.
 import { fetch } from 'undici'
+import { normaliseLogLine, type KarpenterApi, type KarpenterLogView } from './karpenter-api.ts'
 import type { KubeSession, Node, NodeClaim, Pod } from './kube.ts'
 
 export interface Sighting<T> {
@@ -19,10 +20,14 @@ export interface Sighting<T> {
 }
 
 type Kind = 'pods' | 'nodes' | 'nodeclaims'
-const PATHS: Record<Kind, string> = {
-  pods: '/api/v1/pods',
-  nodes: '/api/v1/nodes',
-  nodeclaims: '/apis/karpenter.sh/v1beta1/nodeclaims',
+
+/** Where each kind is listed and watched: NodeClaims where the run's Karpenter serves them. */
+export function recorderPaths(karpenter: Pick<KarpenterApi, 'nodeClaim'>): Record<Kind, { path: string; apiVersion: string; kind: string }> {
+  return {
+    pods: { path: '/api/v1/pods', apiVersion: 'v1', kind: 'Pod' },
+    nodes: { path: '/api/v1/nodes', apiVersion: 'v1', kind: 'Node' },
+    nodeclaims: { path: karpenter.nodeClaim.path, apiVersion: karpenter.nodeClaim.apiVersion, kind: karpenter.nodeClaim.kind },
+  }
 }
 
 /** Watches pods, nodes and NodeClaims, re-watching when a watch ends, and keeps their histories. */
@@ -36,14 +41,16 @@ export class ClusterRecorder {
   private stopped = false
   private readonly kube: KubeSession
   private readonly onError: (message: string) => void
+  private readonly paths: ReturnType<typeof recorderPaths>
 
-  constructor(kube: KubeSession, onError: (message: string) => void) {
+  constructor(kube: KubeSession, onError: (message: string) => void, karpenter: Pick<KarpenterApi, 'nodeClaim'>) {
     this.kube = kube
     this.onError = onError
+    this.paths = recorderPaths(karpenter)
   }
 
   start(): void {
-    for (const kind of Object.keys(PATHS) as Kind[]) void this.watch(kind)
+    for (const kind of Object.keys(this.paths) as Kind[]) void this.watch(kind)
   }
 
   stop(): void {
@@ -68,7 +75,7 @@ export class ClusterRecorder {
     try {
       if (!rv) {
         // List first, so what exists already is in the history, then watch from there.
-        const list = (await this.kube.objects.list(kind === 'nodeclaims' ? 'karpenter.sh/v1beta1' : 'v1', kind === 'pods' ? 'Pod' : kind === 'nodes' ? 'Node' : 'NodeClaim')) as {
+        const list = (await this.kube.objects.list(this.paths[kind].apiVersion, this.paths[kind].kind)) as {
           items: { metadata?: { name?: string; namespace?: string } }[]
           metadata?: { resourceVersion?: string }
         }
@@ -78,7 +85,7 @@ export class ClusterRecorder {
       }
       let last = rv
       const abort = await new k8s.Watch(this.kube.config).watch(
-        PATHS[kind],
+        this.paths[kind].path,
         { resourceVersion: rv, allowWatchBookmarks: true },
         (type: string, object: { metadata?: { name?: string; namespace?: string; resourceVersion?: string } }) => {
           last = object.metadata?.resourceVersion ?? last
@@ -136,9 +143,23 @@ export interface LogLine {
   index: number
   pod: string
   raw: string
-  /** The zap JSON fields, in their order; undefined for a line that is not JSON. */
+  /** The JSON fields as logged, in their order; undefined for a line that is not JSON. */
   fields?: Record<string, unknown>
+  /** The same line in one vocabulary for every Karpenter (support/karpenter-api.ts); undefined when not JSON. */
+  view?: KarpenterLogView
   receivedAt: number
+}
+
+/** A line of Karpenter's log as the run keeps it: parsed when it is a JSON object, and normalised. */
+export function logLineOf(index: number, pod: string, raw: string, receivedAt = Date.now()): LogLine {
+  let fields: Record<string, unknown> | undefined
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) fields = parsed as Record<string, unknown>
+  } catch {
+    fields = undefined
+  }
+  return { index, pod, raw, fields, view: fields ? normaliseLogLine(fields) : undefined, receivedAt }
 }
 
 /** Follows the logs of every Karpenter pod (as `kubectl logs -l … -f` does) and parses the JSON lines. */
@@ -234,14 +255,7 @@ export class KarpenterLog {
   }
 
   private add(pod: string, raw: string): void {
-    let fields: Record<string, unknown> | undefined
-    try {
-      const parsed: unknown = JSON.parse(raw)
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) fields = parsed as Record<string, unknown>
-    } catch {
-      fields = undefined
-    }
-    this.lines.push({ index: this.lines.length, pod, raw, fields, receivedAt: Date.now() })
+    this.lines.push(logLineOf(this.lines.length, pod, raw))
   }
 
   since(index: number): LogLine[] {
@@ -249,9 +263,12 @@ export class KarpenterLog {
   }
 }
 
-/** A log line's field by dotted path (`requests.cpu`). */
+/**
+ * A log line's field by dotted path (`requests.cpu`), in the normalised vocabulary: `controller`,
+ * `nodeclaim`, `nodepool`, `node` and `messageKind` read the same for every Karpenter.
+ */
 export function field(line: LogLine, path: string): unknown {
-  let value: unknown = line.fields
+  let value: unknown = line.view?.fields
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined
     value = (value as Record<string, unknown>)[part]

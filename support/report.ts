@@ -72,17 +72,27 @@ export function htmlTable(caption: string, headers: string[], rows: (string | nu
   return `<!doctype html><meta charset="utf-8">${STYLE}<table><caption>${escapeHtml(caption)}</caption><tr>${head}</tr>\n${body}</table>`
 }
 
-/** Karpenter's log lines as a reader scans them: time, logger, message, the fields that matter. */
+/** controller-runtime's per-reconcile bookkeeping on Karpenter 1.x lines: noise to a reader. */
+const RECONCILE_FIELDS = ['controllerGroup', 'controllerKind', 'namespace', 'name', 'reconcileID']
+
+/**
+ * Karpenter's log lines as a reader scans them: time, controller, message, the fields that
+ * matter — in the same vocabulary whichever Karpenter wrote them (`provisioner: created nodeclaim
+ * nodepool=default nodeclaim=default-x …` for v0.32's `"logger":"controller.provisioner"` and for
+ * 1.x's `"logger":"controller","controller":"provisioner","NodePool":{"name":"default"}`).
+ */
 export function logExcerpt(lines: LogLine[]): string {
   return lines
     .map((l) => {
-      if (!l.fields) return l.raw
-      const { level, time, logger, message, commit: _commit, ...rest } = l.fields
+      if (!l.view || !l.fields) return l.raw
+      const runtime = typeof l.fields.controller === 'string'
+      const { level, time, logger, controller, message, commit: _commit, ...rest } = l.view.fields
       const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v))
       const extra = Object.entries(rest)
+        .filter(([k]) => !(runtime && RECONCILE_FIELDS.includes(k)))
         .map(([k, v]) => `${k}=${text(v)}`)
         .join(' ')
-      return `${text(time).slice(11, 23)} ${text(level).padEnd(5)} ${text(logger)}: ${text(message)}${extra ? `  ${extra}` : ''}`
+      return `${text(time).slice(11, 23)} ${text(level).padEnd(5)} ${text(controller ?? logger)}: ${text(message)}${extra ? `  ${extra}` : ''}`
     })
     .join('\n')
 }

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { awsClients, type AwsClients } from './aws-clients.ts'
 import type { EventObserver } from './event-observer.ts'
+import { karpenterApi, runKarpenterChartVersion, type KarpenterApi } from './karpenter-api.ts'
 import { connect, type KubeSession } from './kube.ts'
 import { Ledger } from './ledger.ts'
 import { ClusterRecorder, KarpenterLog } from './recorders.ts'
@@ -46,6 +47,8 @@ export class Run {
   readonly params: TargetParameters
   readonly ledger: Ledger
   readonly redactor = new Redactor()
+  /** The Karpenter the run installs: its API versions, tags, taint and log shapes. */
+  readonly karpenter: KarpenterApi
   target?: TargetSession
   terminal?: Terminal
   private awsClients?: AwsClients
@@ -62,6 +65,7 @@ export class Run {
 
   constructor(params: TargetParameters, home = spotcheckHome()) {
     this.params = params
+    this.karpenter = karpenterApi(runKarpenterChartVersion(params))
     this.id = newRunId()
     this.home = home
     this.dir = join(runsDir(home), this.id)
@@ -120,7 +124,7 @@ export class Run {
   kube(): KubeSession {
     if (!this.kubeSession) {
       this.kubeSession = connect(this.env)
-      this.cluster = new ClusterRecorder(this.kubeSession, (m) => this.progress(`(recorder) ${m}`))
+      this.cluster = new ClusterRecorder(this.kubeSession, (m) => this.progress(`(recorder) ${m}`), this.karpenter)
       this.cluster.start()
       this.karpenterLog = new KarpenterLog(this.kubeSession, (m) => this.progress(`(Karpenter log) ${m}`))
       this.karpenterLog.start()

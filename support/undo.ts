@@ -12,6 +12,7 @@ import { ListExperimentsCommand, StopExperimentCommand } from '@aws-sdk/client-f
 import { DeleteInstanceProfileCommand, ListInstanceProfilesCommand, ListInstanceProfileTagsCommand, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
 import { DeleteQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import type { AwsClients } from './aws-clients.ts'
+import { allKarpenterApis } from './karpenter-api.ts'
 import type { Entry, KubeObjectRef, Ledger } from './ledger.ts'
 import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
 
@@ -247,22 +248,23 @@ async function kubeDelete(o: KubeObjectRef, ctx: UndoContext): Promise<void> {
   if (r.exitCode !== 0 && !/doesn't have a resource type|no matches for kind/.test(r.all)) throw new Error(`kubectl delete ${objectName(o)}: ${r.all.trim()}`)
 }
 
+// What Karpenter created in AWS is found by the tags each line of Karpenter gives it
+// (support/karpenter-api.ts). The clean-up looks for every line's: `spotcheck cleanup` after a
+// kill does not know which Karpenter the run installed, and each line's marks are its own.
+
 async function karpenterInstances(cluster: string, ctx: UndoContext): Promise<string[]> {
-  const out = await ctx.aws.ec2.send(
-    new DescribeInstancesCommand({
-      Filters: [
-        { Name: 'tag:karpenter.sh/managed-by', Values: [cluster] },
-        { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
-      ],
-    }),
-  )
-  return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId!)
+  const found = new Set<string>()
+  for (const api of allKarpenterApis()) {
+    const out = await ctx.aws.ec2.send(new DescribeInstancesCommand({ Filters: [...api.instanceFilters(cluster), { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }] }))
+    for (const i of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) found.add(i.InstanceId!)
+  }
+  return [...found]
 }
 
 async function karpenterLaunchTemplates(cluster: string, ctx: UndoContext): Promise<{ id: string; name: string }[]> {
   const found = new Map<string, string>()
-  for (const filter of [`tag:karpenter.sh/managed-by`, `tag:karpenter.k8s.aws/cluster`]) {
-    const out = await ctx.aws.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: filter, Values: [cluster] }] }))
+  for (const filters of allKarpenterApis().flatMap((api) => api.launchTemplateFilters(cluster))) {
+    const out = await ctx.aws.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: filters }))
     for (const lt of out.LaunchTemplates ?? []) found.set(lt.LaunchTemplateId!, lt.LaunchTemplateName!)
   }
   return [...found].map(([id, name]) => ({ id, name }))
@@ -270,14 +272,17 @@ async function karpenterLaunchTemplates(cluster: string, ctx: UndoContext): Prom
 
 async function karpenterInstanceProfiles(cluster: string, ctx: UndoContext): Promise<{ name: string; roles: string[] }[]> {
   const out: { name: string; roles: string[] }[] = []
+  const apis = allKarpenterApis()
   let marker: string | undefined
   do {
     const page = await ctx.aws.iam.send(new ListInstanceProfilesCommand({ Marker: marker }))
     for (const p of page.InstanceProfiles ?? []) {
       if (!p.InstanceProfileName?.startsWith(`${cluster}_`)) continue
-      const tags = (await ctx.aws.iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: p.InstanceProfileName }))).Tags ?? []
-      const ours = tags.some((t) => (t.Key === 'karpenter.sh/managed-by' && t.Value === cluster) || t.Key === `kubernetes.io/cluster/${cluster}`)
-      if (ours) out.push({ name: p.InstanceProfileName, roles: (p.Roles ?? []).map((r) => r.RoleName!) })
+      const list = (await ctx.aws.iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: p.InstanceProfileName }))).Tags ?? []
+      const tags = Object.fromEntries(list.map((t) => [t.Key!, t.Value ?? '']))
+      if (apis.some((api) => api.ownsInstanceProfile({ name: p.InstanceProfileName!, path: p.Path, tags }, cluster))) {
+        out.push({ name: p.InstanceProfileName, roles: (p.Roles ?? []).map((r) => r.RoleName!) })
+      }
     }
     marker = page.IsTruncated ? page.Marker : undefined
   } while (marker)

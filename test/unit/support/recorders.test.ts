@@ -1,5 +1,6 @@
 // The cluster recorder keeps watching through a cluster that goes away (Step 8 destroys it) and
-// says so once per kind, not once per retry.
+// says so once per kind, not once per retry; it watches NodeClaims where the run's Karpenter
+// serves them; and Karpenter's log lines read the same whichever Karpenter wrote them.
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -7,7 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from '../../../support/kube.ts'
-import { ClusterRecorder } from '../../../support/recorders.ts'
+import { karpenterApi } from '../../../support/karpenter-api.ts'
+import { ClusterRecorder, field, logLineOf, recorderPaths } from '../../../support/recorders.ts'
+import { logExcerpt } from '../../../support/report.ts'
 
 const discovery: Record<string, unknown> = {
   '/api/v1': {
@@ -64,7 +67,7 @@ describe('the cluster recorder', () => {
       if (req.url?.includes("watch=true")) watches++
     })
     const reported: string[] = []
-    const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), (m) => reported.push(m))
+    const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), (m) => reported.push(m), karpenterApi('v0.32.1'))
     recorder.start()
     await new Promise((r) => setTimeout(r, 4_500))
     recorder.stop()
@@ -75,5 +78,45 @@ describe('the cluster recorder', () => {
       `one report per kind, got:\n${reported.join('\n')}`,
     )
     assert.match(reported[0], /retrying quietly/)
+  })
+})
+
+describe("the recorder follows the run's Karpenter", () => {
+  it('watches NodeClaims at karpenter.sh/v1beta1 for v0.32.1 and at karpenter.sh/v1 for 1.9.2', () => {
+    assert.deepEqual(recorderPaths(karpenterApi('v0.32.1')).nodeclaims, { path: '/apis/karpenter.sh/v1beta1/nodeclaims', apiVersion: 'karpenter.sh/v1beta1', kind: 'NodeClaim' })
+    assert.deepEqual(recorderPaths(karpenterApi('1.9.2')).nodeclaims, { path: '/apis/karpenter.sh/v1/nodeclaims', apiVersion: 'karpenter.sh/v1', kind: 'NodeClaim' })
+    assert.equal(recorderPaths(karpenterApi('1.9.2')).pods.path, '/api/v1/pods')
+  })
+})
+
+describe("Karpenter's log lines, as the run keeps them", () => {
+  const v032 =
+    '{"level":"INFO","time":"2024-01-28T21:14:32.652Z","logger":"controller.provisioner","message":"created nodeclaim","commit":"1072d3b","nodepool":"default","nodeclaim":"default-8blnj","requests":{"cpu":"5330m","memory":"5360Mi","pods":"14"},"instance-types":"c4.2xlarge and 95 other(s)"}'
+  const v1 =
+    '{"level":"INFO","time":"2024-01-28T21:14:32.652Z","logger":"controller","message":"created nodeclaim","commit":"310b356","controller":"provisioner","namespace":"","name":"","reconcileID":"0f9c4b7e-1d2a-4c3b-8e5f-6a7b8c9d0e1f","NodePool":{"name":"default"},"NodeClaim":{"name":"default-8blnj"},"requests":{"cpu":"5330m","memory":"5360Mi","pods":"14"},"instance-types":"c4.2xlarge and 95 other(s)"}'
+
+  it('field() reads the normalised line: controller, nodeclaim, nodepool and dotted paths alike', () => {
+    for (const raw of [v032, v1]) {
+      const line = logLineOf(0, 'karpenter-1', raw)
+      assert.equal(field(line, 'controller'), 'provisioner')
+      assert.equal(field(line, 'nodeclaim'), 'default-8blnj')
+      assert.equal(field(line, 'nodepool'), 'default')
+      assert.equal(field(line, 'requests.cpu'), '5330m')
+      assert.equal(field(line, 'requests.gpu'), undefined)
+    }
+    assert.equal(field(logLineOf(0, 'p', v1), 'logger'), 'controller', 'the logged fields are still there')
+  })
+
+  it('a line that is not JSON is kept, with no fields', () => {
+    const line = logLineOf(3, 'karpenter-1', 'panic: something')
+    assert.equal(line.view, undefined)
+    assert.equal(field(line, 'message'), undefined)
+    assert.equal(logExcerpt([line]), 'panic: something')
+  })
+
+  it("the report's excerpt reads the same for both lines: controller, message, fields without controller-runtime's bookkeeping", () => {
+    const want = '21:14:32.652 INFO  provisioner: created nodeclaim  nodepool=default nodeclaim=default-8blnj requests={"cpu":"5330m","memory":"5360Mi","pods":"14"} instance-types=c4.2xlarge and 95 other(s)'
+    assert.equal(logExcerpt([logLineOf(0, 'p', v032)]), want)
+    assert.equal(logExcerpt([logLineOf(0, 'p', v1)]), want)
   })
 })
