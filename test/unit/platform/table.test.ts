@@ -39,13 +39,13 @@ describe('the platform table', () => {
   })
 
   it('a row without a source: file, the row’s line and the field', () => {
-    const text = edited(/(  - family: AL2023\n(?:.*\n)*?)    source: [^\n]*\n/, '$1')
+    const text = edited(/( {2}- family: AL2023\n(?:.*\n)*?) {4}source: [^\n]*\n/, '$1')
     const msg = rejects(text, /source: missing: every row names its source/)
     assert.match(msg, new RegExp(`^fixtures/platform\\.yaml:${lineOf(text, '  - family: AL2023') + 0}: nodeImageFamilies\\[1\\]\\.source:`))
   })
 
   it('an EKS row without a source', () => {
-    const text = edited(/(    - version: "1\.30"\n(?:.*\n)*?)      source: \*eksLifecycle\n/, '$1')
+    const text = edited(/( {4}- version: "1\.30"\n(?:.*\n)*?) {6}source: \*eksLifecycle\n/, '$1')
     rejects(text, new RegExp(`^fixtures/platform\\.yaml:${lineOf(text, '- version: "1.30"')}: eks\\.versions\\[7\\]\\.source: missing`))
   })
 
