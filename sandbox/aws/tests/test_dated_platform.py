@@ -212,6 +212,17 @@ class Nodegroups(Dated):
         self.assertEqual(self.nodegroup("c", "a", amiType="AL2_x86_64")["amiType"], "AL2_x86_64")
 
 
+class AddonsOn135(Dated):
+    def test_the_tutorials_addons_install_on_a_135_cluster(self) -> None:
+        self.create_cluster("c", "1.35")
+        for name in ("vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver"):
+            versions = self.eks.describe_addon_versions(addonName=name, kubernetesVersion="1.35")["addons"][0]["addonVersions"]
+            defaults = [v["addonVersion"] for v in versions if v["compatibilities"][0]["defaultVersion"]]
+            self.assertEqual(len(defaults), 1, name)
+            self.assertEqual(self.eks.create_addon(clusterName="c", addonName=name)["addon"]["addonVersion"], defaults[0])
+        self.assertTrue(self.eks.describe_addon(clusterName="c", addonName="kube-proxy")["addon"]["addonVersion"].startswith("v1.35."))
+
+
 class NodegroupsOnTheTutorialsDate(Dated):
     as_of = TUTORIAL
 

@@ -41,7 +41,7 @@ from . import versions
 DATA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data", "eks-addon-versions.json")
 
 
-DEFAULT_KUBERNETES_VERSION = "1.31"  # the newest version data/eks-addon-versions.json knows
+DEFAULT_KUBERNETES_VERSION = "1.31"  # CreateCluster without a version and without a platform view (undated), as before dates
 NODEGROUP_AMI_RELEASE_DATE = "20240129"  # plausible EKS AMI release suffix (the tutorial's month)
 
 
