@@ -1,5 +1,14 @@
-// cucumber-js profiles. `npx cucumber-js` runs the tutorial on the sandbox (the default profile);
-// `npx cucumber-js -p aws` on a real account (opt-in: SPOTCHECK_AWS_ACCOUNT=<account ID>).
+// cucumber-js profiles. Each runs one edition of the tutorial on one target, as of one day:
+//   npx cucumber-js              the tutorial as written, on the sandbox, as of the tutorial's date
+//                                (2024-01-29): edition "as-written", asOf defaults to that date
+//   npx cucumber-js -p current   the current edition (fixtures/editions/current.yaml) on the
+//                                sandbox, as of today: asOf defaults to today for "current"
+//   npx cucumber-js -p today     the tutorial as written, on the sandbox, as of today: it fails
+//                                where the tutorial no longer works (by design)
+//   npx cucumber-js -p aws       a real account (opt-in: SPOTCHECK_AWS_ACCOUNT=<account ID>), as
+//                                written; always today (asOf cannot be set there). Add
+//                                --world-parameters '{"edition":"current"}' for the current edition.
+// Any day on the sandbox: --world-parameters '{"edition":"current","asOf":"2025-06-01"}'.
 // One section: `npx cucumber-js --tags @spot-interruption` (earlier sections are followed first).
 import { rmSync } from 'node:fs'
 
@@ -37,10 +46,20 @@ const common = {
 
 export default {
   ...common,
-  worldParameters: { target: 'sandbox' },
+  worldParameters: { target: 'sandbox' }, // edition: 'as-written', asOf: the tutorial's date
+}
+
+export const current = {
+  ...common,
+  worldParameters: { target: 'sandbox', edition: 'current' }, // asOf: today
+}
+
+export const today = {
+  ...common,
+  worldParameters: { target: 'sandbox', edition: 'as-written', asOf: 'today' },
 }
 
 export const aws = {
   ...common,
-  worldParameters: { target: 'aws' },
+  worldParameters: { target: 'aws' }, // edition: 'as-written'; asOf: always today
 }

@@ -9,6 +9,8 @@ import { awsClients } from './aws-clients.ts'
 import { sandboxBinDir, sandboxEnvironment } from '../sandbox/exports.ts'
 import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
 import type { TargetRef } from './ledger.ts'
+import { EditionError, resolveEdition, type EditionName, type ResolvedEdition } from './editions/edition.ts'
+import { fetchLogPath, writeFileEditsFor } from './editions/fetched.ts'
 
 export interface TargetParameters {
   target: 'sandbox' | 'aws'
@@ -16,7 +18,16 @@ export interface TargetParameters {
   region?: string
   /** aws: the account ID the run may use; must equal what STS reports (or $SPOTCHECK_AWS_ACCOUNT). */
   awsAccount?: string
+  /** 'as-written' (default): the tutorial as published; 'current': with fixtures/editions/current.yaml's edits. */
+  edition?: EditionName
+  /**
+   * The day whose platform the run meets (YYYY-MM-DD, or "today"). Default: the tutorial's date
+   * for as-written, today for current. Sandbox only: the aws target is always today.
+   */
+  asOf?: string
+  /** @deprecated no longer taken (checkParameters refuses it): the edition chooses the versions. */
   kubernetesVersion?: string
+  /** @deprecated no longer taken (checkParameters refuses it): the edition chooses the versions. */
   karpenterChartVersion?: string
   /** Run the Cloud9 section (aws only: Cloud9 is closed to new customers since July 2024). */
   cloud9?: boolean
@@ -35,11 +46,10 @@ export interface TargetSession {
   cloud9: { offered: boolean; reason: string }
   /** What the report's environment section shows. */
   facts: Record<string, string>
+  /** The tutorial the run follows (edition, day, platform view, versions, edits). */
+  edition: ResolvedEdition
   stop(): Promise<void>
 }
-
-export const TUTORIAL_KUBERNETES_VERSION = '1.29'
-export const TUTORIAL_KARPENTER_VERSION = 'v0.32.1'
 
 /** The ledger's record of the target, written before the target starts anything. */
 export function targetRef(params: TargetParameters, runId: string, home: string): TargetRef {
@@ -86,13 +96,52 @@ export interface StartOptions {
   progress: (line: string) => void
 }
 
-export async function startTarget(params: TargetParameters, options: StartOptions): Promise<TargetSession> {
-  return params.target === 'aws' ? startAws(params, options) : startSandbox(params, options)
+/** Parameters spotcheck once took and no longer does, with what replaces them. */
+const RETIRED: Record<string, string> = {
+  kubernetesVersion: 'the edition chooses the versions: "edition": "current" runs the newest Kubernetes EKS offers on asOf',
+  karpenterChartVersion: 'the edition chooses the versions: "edition": "current" runs the Karpenter release of asOf',
 }
 
-async function startSandbox(params: TargetParameters, options: StartOptions): Promise<TargetSession> {
+/**
+ * Checks the world parameters and resolves the edition, before anything is created: an unknown
+ * edition, a bad or future asOf, asOf on the aws target, an edit that no longer fits the tutorial.
+ */
+export function checkParameters(params: TargetParameters, options: { today?: string } = {}): ResolvedEdition {
+  if (params.target !== 'sandbox' && params.target !== 'aws') throw new EditionError(`unknown target ${JSON.stringify(params.target)}: the world parameter "target" is "sandbox" (the default) or "aws"`)
+  for (const [name, instead] of Object.entries(RETIRED)) {
+    if ((params as unknown as Record<string, unknown>)[name] !== undefined) throw new EditionError(`the world parameter "${name}" is no longer taken: ${instead}`)
+  }
+  return resolveEdition(params, options)
+}
+
+/** What the report's environment panel says of the edition. */
+export function editionFacts(edition: ResolvedEdition): Record<string, string> {
+  return {
+    edition: edition.edition === 'as-written' ? 'as-written (the tutorial as published)' : `current (${edition.edits.length} edits of fixtures/editions/current.yaml)`,
+    'as of': `${edition.asOf} (${edition.asOfReason})`,
+    'Kubernetes version': edition.versions.kubernetesVersion,
+    'Karpenter version': edition.versions.karpenterChartVersion,
+  }
+}
+
+export async function startTarget(params: TargetParameters, options: StartOptions): Promise<TargetSession> {
+  const edition = checkParameters(params)
+  options.progress(`edition ${edition.edition} as of ${edition.asOf} (${edition.asOfReason}): Kubernetes ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}${edition.edits.length ? `, ${edition.edits.length} edits` : ''}`)
+  return params.target === 'aws' ? startAws(params, options, edition) : startSandbox(params, options, edition)
+}
+
+/** What the tutorial's wget needs to record (and, on a real account, edit) the files it fetches. */
+function fetchEnvironment(options: StartOptions, edition: ResolvedEdition): Record<string, string> {
+  return {
+    SPOTCHECK_FETCH_LOG: fetchLogPath(options.runDir),
+    SPOTCHECK_FILE_EDITS: writeFileEditsFor(options.runDir, edition),
+    SPOTCHECK_NODE: process.execPath,
+  }
+}
+
+async function startSandbox(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
   const name = sandboxNameFor(options.runId)
-  const args = ['sandbox', 'up', '--name', name, '--region', params.region ?? 'eu-west-2']
+  const args = ['sandbox', 'up', '--name', name, '--region', params.region ?? 'eu-west-2', '--as-of', edition.asOf]
   if (params.timeScale !== undefined) args.push('--time-scale', String(params.timeScale))
   const child = execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), ...args], {
     env: { ...process.env, SPOTCHECK_HOME: options.home },
@@ -112,8 +161,13 @@ async function startSandbox(params: TargetParameters, options: StartOptions): Pr
     ...sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? ''),
     SPOTCHECK_HOME: options.home,
     TF_VAR_run_id: options.runId,
+    // The sandbox's stand-in main.tf takes the edition's versions as variables (the aws target
+    // edits the tutorial's own file instead): as-written 1.29 / v0.32.1, current those of asOf.
+    TF_VAR_kubernetes_version: edition.versions.kubernetesVersion,
+    TF_VAR_karpenter_chart_version: edition.versions.karpenterChartVersion,
     TF_IN_AUTOMATION: '1',
     HOME: process.env.HOME ?? options.runDir,
+    ...fetchEnvironment(options, edition),
   })
   return {
     name: 'sandbox',
@@ -123,19 +177,19 @@ async function startSandbox(params: TargetParameters, options: StartOptions): Pr
     accountId: '123456789012', // moto's account
     cloud9: { offered: false, reason: 'the sandbox has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024); every later section runs from any terminal' },
     facts: {
-      target: `sandbox "${name}" (offline twin: moto + spotcheck's Kubernetes API server and Karpenter v0.32.1 twin)`,
+      target: `sandbox "${name}" (offline twin: moto + spotcheck's Kubernetes API server and Karpenter twin), answering as AWS did on ${edition.asOf}`,
       region: record.config.region,
       'time scale': `tutorial time runs ${record.config.timeScale}× faster than real time`,
-      'Kubernetes version': TUTORIAL_KUBERNETES_VERSION,
-      'Karpenter version': TUTORIAL_KARPENTER_VERSION,
+      ...editionFacts(edition),
     },
+    edition,
     async stop() {
       await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--name', name], { env: { ...process.env, SPOTCHECK_HOME: options.home }, reject: false })
     },
   }
 }
 
-async function startAws(params: TargetParameters, options: StartOptions): Promise<TargetSession> {
+async function startAws(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
   const region = awsRegion(params)
   const base = cleanEnv({ ...process.env, AWS_REGION: region, AWS_DEFAULT_REGION: region })
   const aws = awsClients(base)
@@ -146,19 +200,18 @@ async function startAws(params: TargetParameters, options: StartOptions): Promis
     aws.destroy()
   }
   checkAwsOptIn(params.awsAccount ?? process.env.SPOTCHECK_AWS_ACCOUNT, account)
-  const kubernetesVersion = params.kubernetesVersion ?? TUTORIAL_KUBERNETES_VERSION
-  const karpenterVersion = params.karpenterChartVersion ?? TUTORIAL_KARPENTER_VERSION
-  options.progress(`target aws: account ${account}, region ${region}; EKS ${kubernetesVersion}, Karpenter chart ${karpenterVersion}. Resources are tagged spotcheck:run=${options.runId}.`)
+  options.progress(`target aws: account ${account}, region ${region}; the ${edition.edition} edition: EKS ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}. Resources are tagged spotcheck:run=${options.runId}.`)
   const env = cleanEnv({
     ...base,
     KUBECONFIG: join(options.runDir, 'kubeconfig'), // the tutorial's update-kubeconfig writes here, not to ~/.kube/config
     SPOTCHECK_TARGET: 'aws',
-    PATH: `${sandboxBinDir}:${process.env.PATH ?? ''}`, // wget serves fixtures/terraform/aws; helm stand-in only if Helm is missing
+    // wget fetches the tutorial's real files (and records, and for the current edition edits,
+    // them); the helm stand-in is used only if Helm is missing.
+    PATH: `${sandboxBinDir}:${process.env.PATH ?? ''}`,
     TF_VAR_run_id: options.runId,
-    TF_VAR_kubernetes_version: kubernetesVersion,
-    TF_VAR_karpenter_chart_version: karpenterVersion,
     TF_IN_AUTOMATION: '1',
     AWS_PAGER: '',
+    ...fetchEnvironment(options, edition),
   })
   return {
     name: 'aws',
@@ -169,7 +222,8 @@ async function startAws(params: TargetParameters, options: StartOptions): Promis
     cloud9: params.cloud9
       ? { offered: true, reason: 'asked for with the world parameter cloud9: true' }
       : { offered: false, reason: 'Cloud9 runs only when asked for (--world-parameters \'{"cloud9":true}\'): AWS closed it to new customers in July 2024' },
-    facts: { target: 'aws (a real account)', region, 'Kubernetes version': kubernetesVersion, 'Karpenter version': karpenterVersion },
+    facts: { target: 'aws (a real account)', region, ...editionFacts(edition) },
+    edition,
     async stop() {},
   }
 }

@@ -14,6 +14,7 @@ import type { BackgroundCommand, CommandResult } from './shell.ts'
 import type { TargetParameters } from './target.ts'
 import { attachCommand } from './report.ts'
 import { tagStackResources } from './run-tags.ts'
+import { afterBlock, editBlock } from './editions/in-run.ts'
 
 export type WorldParameters = TargetParameters
 
@@ -59,9 +60,11 @@ export class SpotcheckWorld extends World<WorldParameters> {
   }
 
   /** Runs a tutorial block in the run's terminal, recording first what it will create. */
-  async sh(script: string, options: { title?: string; allowFailure?: boolean } = {}): Promise<CommandResult> {
+  async sh(published: string, options: { title?: string; allowFailure?: boolean } = {}): Promise<CommandResult> {
     const run = this.run
     const terminal = run.terminal!
+    // The block as the run's edition has it (the current edition's edits, shown in the report).
+    const script = await editBlock(run.target?.edition, this.scenario.tags, published)
     const by = `${this.scenario.feature} › ${this.scenario.name}`
     const readFile = (p: string) => {
       const full = join(terminal.cwd, p)
@@ -85,6 +88,8 @@ export class SpotcheckWorld extends World<WorldParameters> {
     for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
     this.last = result
     await attachCommand(result, options.title)
+    // Files the block fetched: the tutorial's own (drift, file edits) or the sandbox's stand-ins.
+    await afterBlock(run)
     // `aws cloudformation deploy`, run verbatim, cannot tag: spotcheck tags what the stack made.
     if (result.exitCode === 0) {
       for (const spec of specs) {
