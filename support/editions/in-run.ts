@@ -87,6 +87,11 @@ async function showFetch(run: Run, record: FetchRecord): Promise<void> {
     await allure.logStep(run.redactor.redact(`wget fetched the tutorial's ${record.upstream}: byte for byte fixtures/tutorial/${record.copy} (commit ${sources.commit.slice(0, 7)}, sha256 ${record.sha256?.slice(0, 12)}…)`))
   }
   if (record.copy) run.target!.facts[`tutorial file ${record.upstream}`] = record.matchesCopy ? `as at ${sources.commit.slice(0, 7)}` : `changed since ${sources.commit.slice(0, 7)} (sha256 ${record.sha256?.slice(0, 12)}…)`
+  if (record.runTag) {
+    const tag = record.runTag
+    if ('file' in tag) await attachText(`spotcheck's ${tag.file.split('/').pop()} beside the tutorial's main.tf (tags every resource with the run)`, readFileSync(tag.file, 'utf8'))
+    else run.progress(`warning: ${tag.skipped}`)
+  }
   if (record.error) await attachText(`edition ${edition.edition}: an edit does not fit the fetched ${name}`, record.error)
   if (record.applied?.length && record.published) {
     const published = readFileSync(record.published, 'utf8')

@@ -15,7 +15,7 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
     process.stderr.write('usage: SPOTCHECK_FETCH_LOG=<file> node record-fetch.ts <url> <dest>\n')
     return 2
   }
-  const record = recordUpstreamFetch(url, resolve(dest), { log, fileEdits: env.SPOTCHECK_FILE_EDITS })
+  const record = recordUpstreamFetch(url, resolve(dest), { log, fileEdits: env.SPOTCHECK_FILE_EDITS, runId: env.TF_VAR_run_id })
   if (record.matchesCopy === false) {
     process.stderr.write(`spotcheck: warning: ${record.upstream} as fetched differs from spotcheck's copy fixtures/tutorial/${record.copy}: the tutorial changed since the commit fixtures/tutorial/SOURCES.yaml names\n`)
   }
@@ -23,6 +23,7 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
     process.stderr.write(`spotcheck: ${record.error}\n`)
     return 1
   }
+  if (record.runTag && 'skipped' in record.runTag) process.stderr.write(`spotcheck: warning: ${record.runTag.skipped}\n`)
   if (record.applied?.length) process.stderr.write(`spotcheck: applied the edition's edits ${record.applied.join(', ')} to ${dest} (shown in the report)\n`)
   return 0
 }
