@@ -57,7 +57,7 @@ describe('the wget stand-in', () => {
     assert.equal(readFileSync(record.published!, 'utf8'), readTutorialFile('main.tf'))
     // spotcheck's own file beside it tags every resource with the run (the tutorial's main.tf has no default aws provider).
     assert.deepEqual(record.runTag, { file: join(run, 'spotcheck_run_tag.tf') })
-    assert.match(readFileSync(join(run, 'spotcheck_run_tag.tf'), 'utf8'), /variable "run_id" \{[\s\S]*provider "aws" \{\n  default_tags \{\n    tags = \{\n      "spotcheck:run" = var\.run_id/)
+    assert.match(readFileSync(join(run, 'spotcheck_run_tag.tf'), 'utf8'), /variable "run_id" \{[\s\S]*provider "aws" \{\n {2}default_tags \{\n {4}tags = \{\n {6}"spotcheck:run" = var\.run_id/)
   })
 
   it('does not add the run tag when main.tf configures the default aws provider itself', () => {
