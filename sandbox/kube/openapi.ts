@@ -75,14 +75,23 @@ export interface OpenApiDoc {
 }
 
 export class OpenApi {
-  private readonly docs = new Map<string, OpenApiDoc>()
+  private readonly registry: Registry
+  private docs = new Map<string, OpenApiDoc>()
+  private builtFor = -1
 
   constructor(registry: Registry) {
-    for (const { group, version } of registry.groupVersions()) {
-      const resources = registry.resources.filter((r) => r.group === group && r.version === version)
+    this.registry = registry
+  }
+
+  /** The documents for the registry as it is now (rebuilt when a CRD came or went). */
+  private current(): Map<string, OpenApiDoc> {
+    if (this.builtFor === this.registry.generation) return this.docs
+    const docs = new Map<string, OpenApiDoc>()
+    for (const { group, version } of this.registry.groupVersions()) {
+      const resources = this.registry.resources.filter((r) => r.group === group && r.version === version)
       const key = group ? `apis/${group}/${version}` : `api/${version}`
       const body = JSON.stringify(gvDocument(resources))
-      this.docs.set(key, { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() })
+      docs.set(key, { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() })
     }
     // The Eviction and Scale kinds live in their own group-versions.
     for (const [key, kind] of [
@@ -90,18 +99,21 @@ export class OpenApi {
       ['apis/autoscaling/v1', { group: 'autoscaling', version: 'v1', kind: 'Scale' }],
     ] as const) {
       const body = JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'unversioned' }, paths: {}, components: { schemas: { [`io.k8s.api.${kind.group}.v1.${kind.kind}`]: { type: 'object', 'x-kubernetes-group-version-kind': [kind] } } } })
-      this.docs.set(key, { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() })
+      docs.set(key, { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() })
     }
+    this.docs = docs
+    this.builtFor = this.registry.generation
+    return docs
   }
 
   index(): Record<string, unknown> {
     const paths: Record<string, unknown> = {}
-    for (const [key, doc] of this.docs) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${doc.hash}` }
+    for (const [key, doc] of this.current()) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${doc.hash}` }
     return { paths }
   }
 
   /** `api/v1`, `apis/apps/v1`, … */
   document(key: string): OpenApiDoc | undefined {
-    return this.docs.get(key)
+    return this.current().get(key)
   }
 }

@@ -1,9 +1,10 @@
 // The resource definitions the sandbox serves: group/version/kind/plural/scope/short names/
 // subresources/categories. Discovery, OpenAPI, routing, the store and the printers all read
-// this one table, so a resource added here shows up everywhere at once.
+// this one table, so a resource added here shows up everywhere at once. The built-in kinds are
+// fixed; custom resources come and go with their CustomResourceDefinitions (Store.installCrd).
 
 import type { Schema } from './schema.ts'
-import { karpenterCrds } from './crds/karpenter.ts'
+import type { CrdSpec } from './crds/definitions.ts'
 
 export interface SubresourceDef {
   /** The kind the subresource speaks (Scale, Eviction, Binding, or the parent's kind for status). */
@@ -163,25 +164,50 @@ const builtins: ResourceDef[] = [
     categories: ['api-extensions'],
     model: 'V1CustomResourceDefinition',
     generation: true,
-    // Read-only here: the sandbox's CRDs are fixed (Karpenter v0.32.1's three).
+    // Read-only here: CRDs arrive with the charts that ship them (Store.installCrd), whose
+    // schemas the sandbox knows in TypeScript (CEL rules included); kubectl cannot add others.
     verbs: ['get', 'list', 'watch'],
     subresources: { status: { verbs: ['get'] } },
   }),
 ]
 
 export class Registry {
-  readonly resources: ResourceDef[]
+  private list: ResourceDef[] = []
   private readonly byKey = new Map<string, ResourceDef>()
   private readonly byGvr = new Map<string, ResourceDef>()
   private readonly byGvk = new Map<string, ResourceDef>()
+  /** Bumped whenever a resource is added or removed (the OpenAPI documents follow it). */
+  generation = 0
 
-  constructor(resources: ResourceDef[] = defaultResources()) {
-    this.resources = resources
-    for (const r of resources) {
-      this.byKey.set(r.key, r)
-      this.byGvr.set(`${r.group}/${r.version}/${r.plural}`, r)
-      this.byGvk.set(`${r.group}/${r.version}/${r.kind}`, r)
-    }
+  constructor(resources: ResourceDef[] = builtinResources()) {
+    for (const r of resources) this.add(r)
+  }
+
+  /** Every served resource, built-ins first, then custom resources in the order they arrived. */
+  get resources(): readonly ResourceDef[] {
+    return this.list
+  }
+
+  /** Serves a resource (a CRD was established). Throws when its `<plural>.<group>` is taken. */
+  add(def: ResourceDef): void {
+    if (this.byKey.has(def.key)) throw new Error(`resource ${def.key} is already served (as ${this.byKey.get(def.key)!.apiVersion})`)
+    this.list = [...this.list, def]
+    this.byKey.set(def.key, def)
+    this.byGvr.set(`${def.group}/${def.version}/${def.plural}`, def)
+    this.byGvk.set(`${def.group}/${def.version}/${def.kind}`, def)
+    this.generation++
+  }
+
+  /** Stops serving a resource (its CRD was deleted); returns what was removed. */
+  remove(key: string): ResourceDef | undefined {
+    const def = this.byKey.get(key)
+    if (!def) return undefined
+    this.list = this.list.filter((r) => r !== def)
+    this.byKey.delete(key)
+    this.byGvr.delete(`${def.group}/${def.version}/${def.plural}`)
+    this.byGvk.delete(`${def.group}/${def.version}/${def.kind}`)
+    this.generation++
+    return def
   }
 
   /**
@@ -227,22 +253,25 @@ export class Registry {
   }
 }
 
-export function defaultResources(): ResourceDef[] {
-  const crs = karpenterCrds.map((c) =>
-    def({
-      group: c.group,
-      version: c.version,
-      kind: c.kind,
-      plural: c.plural,
-      shortNames: c.shortNames,
-      namespaced: false,
-      categories: c.categories,
-      custom: true,
-      schema: c.schema,
-      printerColumns: c.printerColumns,
-      generation: true,
-      subresources: { status: { verbs: STATUS_VERBS } },
-    }),
-  )
-  return [...builtins, ...crs]
+/** The built-in kinds (a new cluster's API server, before any CRD is installed). */
+export function builtinResources(): ResourceDef[] {
+  return [...builtins]
+}
+
+/** The resource a CustomResourceDefinition serves (cluster-scoped, status subresource, generation). */
+export function customResourceDef(c: CrdSpec): ResourceDef {
+  return def({
+    group: c.group,
+    version: c.version,
+    kind: c.kind,
+    plural: c.plural,
+    shortNames: c.shortNames,
+    namespaced: false,
+    categories: c.categories,
+    custom: true,
+    schema: c.schema,
+    printerColumns: c.printerColumns,
+    generation: true,
+    subresources: { status: { verbs: STATUS_VERBS } },
+  })
 }

@@ -34,6 +34,7 @@ export interface Schema {
   minLength?: number
   maxLength?: number
   maxItems?: number
+  minItems?: number
   maxProperties?: number
   default?: unknown
   /** x-kubernetes-int-or-string */
@@ -145,6 +146,7 @@ export function validateSchema(schema: Schema, value: unknown, path: string, err
   }
   if (Array.isArray(value)) {
     if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push(fieldErrors.tooMany(path, value.length, schema.maxItems))
+    if (schema.minItems !== undefined && value.length < schema.minItems) errors.push(fieldErrors.invalid(path, value.length, `${path} in body should have at least ${schema.minItems} items`))
     if (schema.items) {
       const oldArr = Array.isArray(old) ? old : undefined
       value.forEach((item, i) => validateSchema(schema.items!, item, `${path}[${i}]`, errors, oldArr?.[i]))
@@ -191,7 +193,7 @@ export function toOpenApi(schema: Schema): Record<string, unknown> {
   if (schema.format) out.format = schema.format
   if (schema.pattern) out.pattern = schema.pattern
   if (schema.allOfPatterns) out.allOf = schema.allOfPatterns.map((p) => ({ pattern: p }))
-  for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'maxItems', 'maxProperties'] as const) if (schema[k] !== undefined) out[k] = schema[k]
+  for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'maxItems', 'minItems', 'maxProperties'] as const) if (schema[k] !== undefined) out[k] = schema[k]
   if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, toOpenApi(v)]))
   if (schema.additionalProperties) out.additionalProperties = toOpenApi(schema.additionalProperties)
   if (schema.items) out.items = toOpenApi(schema.items)

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto'
 import { ApiError, STALE_OBJECT, alreadyExists, badRequest, conflict, forbidden, gone, ignoreNotFound, invalid, methodNotAllowed, notFound, type FieldError } from './errors.ts'
 import { clone, deepEqual, isObject, rfc3339, txt, type KubeObject, type ObjectMeta } from './json.ts'
-import { Registry, type ResourceDef } from './registry.ts'
+import { Registry, customResourceDef, type ResourceDef } from './registry.ts'
 import { FieldSelector, LabelSelector, parseFieldSelector, parseLabelSelector, selectableFields, supportedFields, fromLabelSelectorSpec, type LabelSelectorSpec } from './selectors.ts'
 import { applyDefaults, pruneUnknown, validateSchema } from './schema.ts'
 import { decodeError, unknownFields } from './builtin-types.ts'
@@ -25,7 +25,7 @@ import { strategicMergePatch } from './patch/strategic.ts'
 import { applyJsonPatch } from './patch/json-patch.ts'
 import { serverSideApply } from './patch/apply.ts'
 import { recordUpdate, shapeOf } from './managed-fields.ts'
-import { karpenterCrdObjects } from './crds/definitions.ts'
+import { crdName, crdObject, type CrdSpec } from './crds/definitions.ts'
 
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply'
 export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
@@ -102,6 +102,8 @@ export interface WatchOptions extends ListOptions {
   bookmarkIntervalMs?: number
   /** Internal: hand out stored objects without copying (the handler must not mutate them). */
   raw?: boolean
+  /** Called when the server ends the watch itself (the resource's CRD was deleted). */
+  onClose?: () => void
 }
 
 export interface StoreEvent {
@@ -116,8 +118,10 @@ export interface StoreOptions {
   registry?: Registry
   /** Events kept per resource for watches that resume from a resourceVersion (default 10,000). */
   historySize?: number
-  /** Create the default namespaces, their `default` ServiceAccounts and the Karpenter CRDs (default true). */
+  /** Create the default namespaces, their `default` ServiceAccounts and the `kubernetes` Service (default true). */
   bootstrap?: boolean
+  /** CustomResourceDefinitions established from the start (default none: charts bring theirs). */
+  crds?: CrdSpec[]
   /** Wall clock (tests may pin it). */
   now?: () => Date
 }
@@ -147,6 +151,7 @@ interface Watcher {
   handler: (type: WatchEventType, object: KubeObject) => void
   closed: boolean
   timer?: NodeJS.Timeout
+  onClose?: () => void
 }
 
 const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
@@ -177,6 +182,7 @@ export class Store {
     this.now = options.now ?? (() => new Date())
     for (const def of this.registry.resources) this.tables.set(def.key, { def, objects: new Map(), sorted: null, history: [], evictedRv: 0 })
     if (options.bootstrap !== false) this.bootstrap()
+    for (const crd of options.crds ?? []) this.installCrd(crd)
   }
 
   /** The newest resourceVersion the store has handed out. */
@@ -205,11 +211,53 @@ export class Store {
       },
       { fieldManager: 'kube-apiserver' },
     )
-    const t = this.tables.get('customresourcedefinitions.apiextensions.k8s.io')!
-    for (const crd of karpenterCrdObjects(rfc3339(this.now()))) {
-      crd.metadata.uid = randomUUID()
-      this.commit(t, 'ADDED', crd, undefined)
+  }
+
+  // ------------------------------------------------------------------ custom resource definitions
+
+  /** Whether a CustomResourceDefinition of this name (`nodepools.karpenter.sh`) exists. */
+  hasCrd(name: string): boolean {
+    return this.tables.get('customresourcedefinitions.apiextensions.k8s.io')!.objects.has(name)
+  }
+
+  /**
+   * Creates a CustomResourceDefinition and serves its resource at once (established): discovery,
+   * OpenAPI, routing and printers follow the registry. 409 when a CRD of that name exists.
+   */
+  installCrd(spec: CrdSpec): KubeObject {
+    const crds = this.tables.get('customresourcedefinitions.apiextensions.k8s.io')!
+    const name = crdName(spec)
+    if (crds.objects.has(name)) throw alreadyExists('customresourcedefinitions', 'apiextensions.k8s.io', name)
+    const def = customResourceDef(spec)
+    this.registry.add(def)
+    this.tables.set(def.key, { def, objects: new Map(), sorted: null, history: [], evictedRv: 0 })
+    const crd = crdObject(spec, rfc3339(this.now()))
+    crd.metadata.uid = randomUUID()
+    this.commit(crds, 'ADDED', crd, undefined)
+    return clone(crd)
+  }
+
+  /**
+   * Deletes a CustomResourceDefinition as the apiserver does: its custom resources are deleted
+   * (watchers see DELETED), open watches on it end, and the resource is no longer served.
+   */
+  uninstallCrd(name: string): void {
+    const crds = this.tables.get('customresourcedefinitions.apiextensions.k8s.io')!
+    const crd = crds.objects.get(name)
+    if (!crd) throw notFound('customresourcedefinitions', 'apiextensions.k8s.io', name)
+    const t = this.tables.get(name)
+    if (t) {
+      for (const obj of [...t.objects.values()]) this.remove(t, obj, obj)
+      for (const w of [...(this.watchers.get(name) ?? [])]) {
+        w.closed = true
+        if (w.timer) clearInterval(w.timer)
+        w.onClose?.()
+      }
+      this.watchers.delete(name)
+      this.tables.delete(name)
+      this.registry.remove(name)
     }
+    this.remove(crds, crd, crd)
   }
 
   // ------------------------------------------------------------------ reads
@@ -455,6 +503,8 @@ export class Store {
       next = clone(current)
       if ((body as Record<string, unknown>).status === undefined) delete (next as Record<string, unknown>).status
       else (next as Record<string, unknown>).status = clone((body as Record<string, unknown>).status)
+      // The apiserver defaults the whole object on every write, status included (NodePool v1's status.nodes: 0).
+      if (def.custom) applyDefaults(def.schema!, next)
       if (options.keepManagedFields) next.metadata.managedFields = body.metadata.managedFields
     } else if (sub === 'finalize') {
       next = clone(current)
@@ -662,6 +712,7 @@ export class Store {
       lastRv: 0,
       closed: false,
       handler: (type, object) => handler({ type, object: raw ? object : clone(object) }),
+      onClose: options.onClose,
     }
     const bookmark = () => {
       if (!w.closed) handler({ type: 'BOOKMARK', object: { kind: t.def.kind, apiVersion: t.def.apiVersion, metadata: { resourceVersion: String(Math.max(this.rv, w.lastRv)) } } })

@@ -3,38 +3,14 @@
 // field types, enums, patterns, bounds, defaults, printer columns and the CEL rules, each with
 // a predicate that evaluates it. Written for the sandbox, not generated from upstream files.
 
-import type { PrinterColumn } from '../registry.ts'
 import type { Rule, Schema } from '../schema.ts'
+import { EVICTION_SIGNAL, LABEL_VALUE, QUALIFIED_KEY, QUANTITY, arr, bool, celInt, celList, domain, has, int, keysOf, map, obj, quantity, resourceList, str, type SchemaOpts as Opts } from './builders.ts'
+import type { CrdSpec } from './definitions.ts'
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- CEL predicates read untyped JSON (`self`), as CEL itself does */
 
-// ---- schema builders ----
-type Opts = Omit<Schema, 'type' | 'properties' | 'items' | 'additionalProperties'>
-const str = (o: Opts = {}): Schema => ({ type: 'string', ...o })
-const int = (o: Opts = {}): Schema => ({ type: 'integer', ...o })
-const bool = (o: Opts = {}): Schema => ({ type: 'boolean', ...o })
-const obj = (properties: Record<string, Schema>, o: Opts = {}): Schema => ({ type: 'object', properties, ...o })
-const arr = (items: Schema, o: Opts = {}): Schema => ({ type: 'array', items, ...o })
-const map = (value: Schema, o: Opts = {}): Schema => ({ type: 'object', additionalProperties: value, ...o })
-
-const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'
-const quantity = (): Schema => ({ intOrString: true, pattern: QUANTITY })
+// v0.32.1's duration pattern, alternation unanchored as shipped (so 'Never' anywhere matches).
 const DURATION = '^(([0-9]+(s|m|h))+)|(Never)$'
-const QUALIFIED_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(\\/))?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$'
-const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$'
-const EVICTION_SIGNAL = '^((\\d{1,2}(\\.\\d{1,2})?|100(\\.0{1,2})?)%||(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?)$'
-
-// ---- CEL helpers ----
-/** CEL's `x.find("^([^/]+)")`: the part before the first '/', or the whole key. */
-const domain = (key: string): string => /^([^/]+)/.exec(key)?.[1] ?? ''
-/** CEL's `int(s)`: throws on anything that is not an integer literal. */
-function celInt(s: unknown): number {
-  if (typeof s === 'number' && Number.isInteger(s)) return s
-  if (typeof s !== 'string' || !/^[-+]?\d+$/.test(s)) throw new TypeError(`cannot convert ${String(s)} to int`)
-  return Number.parseInt(s, 10)
-}
-const has = (o: unknown, k: string): boolean => typeof o === 'object' && o !== null && (o as Record<string, unknown>)[k] !== undefined
-const keysOf = (o: unknown): string[] => Object.keys((o ?? {}))
 
 const WELL_KNOWN_K8S_LABELS = [
   'beta.kubernetes.io/instance-type',
@@ -67,7 +43,6 @@ const AWS_LABELS = [
   'karpenter.k8s.aws/instance-accelerator-manufacturer',
   'karpenter.k8s.aws/instance-accelerator-count',
 ]
-const celList = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`
 
 // Restrictions on template labels (a map: every key is checked).
 const labelMapRules: Rule[] = [
@@ -202,7 +177,8 @@ const reservedRules = (field: string): Rule[] => [
   },
 ]
 
-const kubelet = obj(
+/** The kubelet settings (v1beta1 NodePool; in v1 they moved, unchanged, to the EC2NodeClass). */
+export const kubelet = obj(
   {
     clusterDNS: arr(str()),
     cpuCFSQuota: bool(),
@@ -247,7 +223,7 @@ const kubelet = obj(
   },
 )
 
-const taint = obj(
+export const taint = obj(
   {
     effect: str({ enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] }),
     key: str({ minLength: 1, pattern: QUALIFIED_KEY }),
@@ -270,7 +246,6 @@ function nodeClaimSpecProps(forNodePool: boolean): Record<string, Schema> {
   }
 }
 
-const resourceList = () => map(quantity())
 
 const nodePoolSchema: Schema = obj({
   apiVersion: str(),
@@ -333,7 +308,7 @@ const nodeClaimSchema: Schema = obj({
   }),
 })
 
-const tagMap = (o: Opts = {}) =>
+export const tagMap = (o: Opts = {}) =>
   map(str(), {
     maxProperties: 20,
     rules: [{ message: "empty tag keys or values aren't supported", rule: "self.all(k, k != '' && self[k] != '')", check: (self: Record<string, string>) => keysOf(self).every((k) => k !== '' && self[k] !== '') }],
@@ -475,18 +450,11 @@ const ec2NodeClassSchema: Schema = obj({
   }),
 })
 
-export interface CrdSpec {
-  group: string
-  version: string
-  kind: string
-  plural: string
-  shortNames: string[]
-  categories: string[]
-  schema: Schema
-  printerColumns?: PrinterColumn[]
-}
+// How the sandbox has always presented them (controller-gen version of v0.32.1's CRDs).
+const crdMetadata = { annotations: { 'controller-gen.kubebuilder.io/version': 'v0.13.0' }, labels: { 'app.kubernetes.io/managed-by': 'Helm' } }
 
-export const karpenterCrds: CrdSpec[] = [
+/** The CRDs the v0.32.x charts install (their crds/ directory). */
+export const karpenterV1beta1Crds: CrdSpec[] = [
   {
     group: 'karpenter.sh',
     version: 'v1beta1',
@@ -494,6 +462,7 @@ export const karpenterCrds: CrdSpec[] = [
     plural: 'nodepools',
     shortNames: [],
     categories: ['karpenter'],
+    metadata: crdMetadata,
     schema: nodePoolSchema,
     printerColumns: [
       { name: 'NodeClass', type: 'string', jsonPath: '.spec.template.spec.nodeClassRef.name' },
@@ -507,6 +476,7 @@ export const karpenterCrds: CrdSpec[] = [
     plural: 'nodeclaims',
     shortNames: [],
     categories: ['karpenter'],
+    metadata: crdMetadata,
     schema: nodeClaimSchema,
     printerColumns: [
       { name: 'Type', type: 'string', jsonPath: '.metadata.labels.node\\.kubernetes\\.io/instance-type' },
@@ -526,6 +496,7 @@ export const karpenterCrds: CrdSpec[] = [
     plural: 'ec2nodeclasses',
     shortNames: ['ec2nc', 'ec2ncs'],
     categories: ['karpenter'],
+    metadata: crdMetadata,
     schema: ec2NodeClassSchema,
   },
 ]

@@ -86,6 +86,8 @@ export function serveWatch(store: Store, req: IncomingMessage, res: ServerRespon
       allowBookmarks: w.allowBookmarks,
       sendInitialEvents: w.sendInitialEvents,
       raw: true,
+      // The CRD went away: the stream ends, as the apiserver ends it.
+      onClose: () => finish(),
     },
     (ev) => {
       if (!started) buffered.push([ev.type, ev.object])

@@ -337,12 +337,13 @@ function customPrinter(def: ResourceDef): Printer {
 
 const genericPrinter: Printer = { columns: [NAME, col('Created At', 'date', 0, '', AGE_DESC)], cells: (o) => [o.metadata.name, o.metadata.creationTimestamp] }
 
-const customCache = new Map<string, Printer>()
+// Per definition, not per resource name: nodepools.karpenter.sh is v1beta1 in one cluster and v1 in another.
+const customCache = new WeakMap<ResourceDef, Printer>()
 
 export function printerFor(def: ResourceDef): Printer {
   if (def.custom) {
-    let p = customCache.get(def.key)
-    if (!p) customCache.set(def.key, (p = customPrinter(def)))
+    let p = customCache.get(def)
+    if (!p) customCache.set(def, (p = customPrinter(def)))
     return p
   }
   return builtins[def.key] ?? genericPrinter

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'node:https'
 import { Store } from '../../../sandbox/kube/store.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
+import type { CrdSpec } from '../../../sandbox/kube/crds/definitions.ts'
 import { PodLogs } from '../../../sandbox/kube/pod-logs.ts'
 import { startApiServer, type ApiServer, type RequestLogEntry } from '../../../sandbox/kube/server.ts'
 import { GarbageCollector } from '../../../sandbox/cluster/garbage-collector.ts'
@@ -106,9 +108,13 @@ function run(cmd: string, args: string[], env: Record<string, string>, stdin?: s
   })
 }
 
-export async function startHarness(options: { kubernetesVersion?: string; kubeconfigEnv?: Record<string, string>; historySize?: number } = {}): Promise<Harness> {
+/**
+ * An API server as the cluster has it after Step 2: by default with the Karpenter CRDs the v0.32.1
+ * chart installs (`crds` chooses others, e.g. the 1.9.2 chart's, or none).
+ */
+export async function startHarness(options: { kubernetesVersion?: string; kubeconfigEnv?: Record<string, string>; historySize?: number; crds?: CrdSpec[] } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'spotcheck-kube-'))
-  const store = new Store({ historySize: options.historySize })
+  const store = new Store({ historySize: options.historySize, crds: options.crds ?? karpenterV1beta1Crds })
   const podLogs = new PodLogs()
   const gc = new GarbageCollector(store, { resyncMs: 1000 })
   gc.start()

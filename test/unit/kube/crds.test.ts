@@ -5,6 +5,7 @@ import { Store } from '../../../sandbox/kube/store.ts'
 import { ApiError } from '../../../sandbox/kube/errors.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
 import { tutorialNodeClass, tutorialNodePool } from '../karpenter/helpers/tutorial.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 
 // The tutorial's NodePool and EC2NodeClass (Step 3), as untyped manifests the tests can break.
 const nodePool = () => tutorialNodePool() as unknown as KubeObject & { spec: Record<string, any> } // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -22,7 +23,7 @@ function rejection(fn: () => unknown): ApiError {
 
 describe('Karpenter v0.32.1 CRD validation', () => {
   it('accepts the tutorial manifests and applies the CRD defaults', () => {
-    const s = new Store()
+    const s = new Store({ crds: karpenterV1beta1Crds })
     const np = s.create('nodepools.karpenter.sh', nodePool())
     assert.equal(np.metadata.generation, 1)
     const minimal = nodePool()
@@ -37,7 +38,7 @@ describe('Karpenter v0.32.1 CRD validation', () => {
   it('refuses a bad operator with the field path and the supported values', () => {
     const np = nodePool()
     np.spec.template.spec.requirements[0].operator = 'Foo'
-    const e = rejection(() => new Store().create('nodepools.karpenter.sh', np))
+    const e = rejection(() => new Store({ crds: karpenterV1beta1Crds }).create('nodepools.karpenter.sh', np))
     assert.equal(e.code, 422)
     assert.equal(e.reason, 'Invalid')
     assert.equal(e.message, 'NodePool.karpenter.sh "default" is invalid: spec.template.spec.requirements[0].operator: Unsupported value: "Foo": supported values: "In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"')
@@ -63,17 +64,17 @@ describe('Karpenter v0.32.1 CRD validation', () => {
     for (const [mutate, message] of cases) {
       const np = nodePool()
       mutate(np)
-      const e = rejection(() => new Store().create('nodepools.karpenter.sh', np))
+      const e = rejection(() => new Store({ crds: karpenterV1beta1Crds }).create('nodepools.karpenter.sh', np))
       assert.equal(e.message, `NodePool.karpenter.sh "default" is invalid: ${message}`)
     }
     const two = nodePool()
     two.spec.weight = 0
     two.spec.template.spec.requirements[2].operator = 'Bad'
-    assert.match(rejection(() => new Store().create('nodepools.karpenter.sh', two)).message, /is invalid: \[.*, .*\]$/)
+    assert.match(rejection(() => new Store({ crds: karpenterV1beta1Crds }).create('nodepools.karpenter.sh', two)).message, /is invalid: \[.*, .*\]$/)
   })
 
   it('validates EC2NodeClass rules, including the immutable role', () => {
-    const s = new Store()
+    const s = new Store({ crds: karpenterV1beta1Crds })
     s.create('ec2nodeclasses.karpenter.k8s.aws', nodeClass())
     const e = rejection(() => s.mutate('ec2nodeclasses.karpenter.k8s.aws', undefined, 'default', (o) => void ((o.spec as Record<string, unknown>).role = 'other')))
     assert.equal(e.message, 'EC2NodeClass.karpenter.k8s.aws "default" is invalid: spec.role: Invalid value: "string": immutable field changed')
@@ -91,7 +92,7 @@ describe('Karpenter v0.32.1 CRD validation', () => {
   })
 
   it('prunes unknown fields, or refuses them with Strict as a real server does', () => {
-    const s = new Store()
+    const s = new Store({ crds: karpenterV1beta1Crds })
     const np = nodePool()
     np.spec.bogus = true
     assert.equal(rejection(() => s.create('nodepools.karpenter.sh', np, { fieldValidation: 'Strict' })).message, 'NodePool in version "v1beta1" cannot be handled as a NodePool: strict decoding error: unknown field "spec.bogus"')

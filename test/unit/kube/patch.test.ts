@@ -5,6 +5,7 @@ import { strategicMergePatch } from '../../../sandbox/kube/patch/strategic.ts'
 import { applyJsonPatch } from '../../../sandbox/kube/patch/json-patch.ts'
 import { Store } from '../../../sandbox/kube/store.ts'
 import { ApiError } from '../../../sandbox/kube/errors.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 
 const deployment = () => ({
   apiVersion: 'apps/v1',
@@ -115,7 +116,8 @@ describe('server-side apply (through the store)', () => {
   })
 
   it('merges containers by name and conflicts with a client-side-apply owner on a changed value', () => {
-    const s = new Store()
+    // NodePools exist once the v0.32.1 chart's CRDs are in (as its release installs them).
+    const s = new Store({ crds: karpenterV1beta1Crds })
     const dep = (image: string, replicas: number) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',

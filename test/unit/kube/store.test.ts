@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { Store, type WatchEvent } from '../../../sandbox/kube/store.ts'
 import { ApiError } from '../../../sandbox/kube/errors.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 
 const pod = (name: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -24,7 +25,8 @@ function code(fn: () => unknown): number | undefined {
 
 describe('Store', () => {
   it('bootstraps the default namespaces, their ServiceAccounts and the Karpenter CRDs', () => {
-    const s = new Store()
+    // The Karpenter CRDs come with the chart's release now: installed here as the v0.32.1 chart installs them.
+    const s = new Store({ crds: karpenterV1beta1Crds })
     assert.deepEqual(s.list('namespaces').items.map((n) => n.metadata.name), ['default', 'kube-node-lease', 'kube-public', 'kube-system'])
     assert.equal(s.list('serviceaccounts').items.length, 4)
     assert.deepEqual(s.list('customresourcedefinitions.apiextensions.k8s.io').items.map((c) => c.metadata.name), ['ec2nodeclasses.karpenter.k8s.aws', 'nodeclaims.karpenter.sh', 'nodepools.karpenter.sh'])

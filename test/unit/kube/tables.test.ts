@@ -3,10 +3,12 @@ import assert from 'node:assert/strict'
 import { humanDuration, jsonPath } from '../../../sandbox/kube/tables/format.ts'
 import { printerFor } from '../../../sandbox/kube/tables/printers.ts'
 import { toTable } from '../../../sandbox/kube/tables/table.ts'
-import { Registry } from '../../../sandbox/kube/registry.ts'
+import { Registry, builtinResources, customResourceDef } from '../../../sandbox/kube/registry.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
 
-const reg = new Registry()
+// Built-ins plus the v0.32.1 chart's CRDs (which arrive with its release).
+const reg = new Registry([...builtinResources(), ...karpenterV1beta1Crds.map(customResourceDef)])
 const now = Date.parse('2026-11-25T12:00:00Z')
 const ago = (s: number) => new Date(now - s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
 const cells = (resource: string, obj: Record<string, unknown>) => printerFor(reg.resolve(resource)).cells(obj as KubeObject, now)
