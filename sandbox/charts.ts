@@ -1,22 +1,58 @@
 // The Helm charts the sandbox can install into its clusters (it plays Helm for the releases the
-// Terraform fixture records). A chart is its objects plus what runs once they are in.
+// Terraform fixture records). A chart version is its CRDs (the chart's crds/ directory), its
+// objects, and what runs once they are in. Which Karpenter runs is the chart version's business:
+// karpenterTwinFor(version) picks the v0.32.1 twin or the 1.x twin; a version the registry does not
+// have fails as Helm fails to download it, and a real version the sandbox does not twin fails too.
 
 import type { KubeObject } from './kube/json.ts'
+import type { CrdSpec } from './kube/crds/definitions.ts'
+import { karpenterV1beta1Crds } from './kube/crds/karpenter.ts'
+import { karpenterV1Crds } from './kube/crds/karpenter-v1.ts'
 import type { ChartInstaller, HelmRelease, SandboxCluster } from './cluster/sandbox-cluster.ts'
 import { karpenterChartObjects } from './karpenter/chart.ts'
+import { karpenterV1ChartObjects } from './karpenter/chart-v1.ts'
+import { karpenterChartReleased } from './karpenter/chart-releases.ts'
+import { karpenterTwinFor, KARPENTER_V1_CHART_VERSION } from './karpenter/version.ts'
 import { startKarpenter } from './karpenter/operator.ts'
 
-export interface Chart {
+export interface ChartVersion {
+  /** The chart's crds/ directory: Helm creates the ones the cluster lacks before anything else. */
+  crds: CrdSpec[]
   objects: (cluster: SandboxCluster, release: HelmRelease) => KubeObject[]
   install: ChartInstaller
 }
 
-const charts: Record<string, Chart> = {
-  karpenter: {
-    objects: (_cluster, release) => karpenterChartObjects(release.namespace, release.version, release.values),
-    install: (cluster, release) => startKarpenter(cluster, release),
+export interface Chart {
+  /** The chart at `version`; throws ChartUnavailable (Helm's words) when it cannot be had. */
+  resolve(version: string): ChartVersion
+}
+
+/** A release that cannot be installed. `status` 422: the caller's input is at fault, not the sandbox. */
+export class ChartUnavailable extends Error {
+  readonly status = 422
+}
+
+const KARPENTER_OCI = 'public.ecr.aws/karpenter/karpenter'
+
+const karpenter: Chart = {
+  resolve(version) {
+    // The message of the helm provider's helm_release (which the EKS Blueprints add-on uses) for a
+    // version the OCI repository does not have, as in aws/karpenter-provider-aws issues #4791, #8718.
+    if (!karpenterChartReleased(version)) throw new ChartUnavailable(`could not download chart: ${KARPENTER_OCI}:${version}: not found`)
+    const twin = karpenterTwinFor(version)
+    if (!twin)
+      throw new ChartUnavailable(
+        `could not install chart karpenter ${version}: the spotcheck sandbox twins only the Karpenter charts v0.32.x (Karpenter v0.32.1, karpenter.sh/v1beta1) and ${KARPENTER_V1_CHART_VERSION} (Karpenter v1.9.2, karpenter.sh/v1); set the chart version to one of them, or run against a real AWS account`,
+      )
+    return {
+      crds: twin.line === 'v1' ? karpenterV1Crds : karpenterV1beta1Crds,
+      objects: (_cluster, release) => (twin.line === 'v1' ? karpenterV1ChartObjects(release.namespace, release.values) : karpenterChartObjects(release.namespace, release.version, release.values)),
+      install: (cluster, release) => startKarpenter(cluster, release),
+    }
   },
 }
+
+const charts: Record<string, Chart> = { karpenter }
 
 export function chartFor(name: string): Chart | undefined {
   return charts[name]

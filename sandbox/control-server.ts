@@ -55,9 +55,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
           (error: Error) => options.log(`hook ${hook}: failed: ${error.stack ?? error.message}`),
         )
       })
-      .catch((error: Error) => {
+      .catch((error: Error & { status?: number }) => {
         options.log(`hook ${hook}: failed: ${error.stack ?? error.message}`)
-        reply(500, { error: error.message })
+        // A handler's 4xx (e.g. a chart version that does not exist) is the caller's error, not the daemon's.
+        reply(typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500, { error: error.message })
       })
   })
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2'
 import type { Clock } from '../clock.ts'
 import type { KubeObject } from '../kube/json.ts'
+import { crdName, type CrdSpec } from '../kube/crds/definitions.ts'
 import { PodLogs } from '../kube/pod-logs.ts'
 import { startApiServer, type ApiServer } from '../kube/server.ts'
 import { Store } from '../kube/store.ts'
@@ -48,6 +49,12 @@ export interface ChartRuntime {
   stop(): Promise<void>
 }
 export type ChartInstaller = (cluster: SandboxCluster, release: HelmRelease) => Promise<ChartRuntime>
+/** What a release puts into the cluster: the chart's CRDs, its rendered objects, its runtime. */
+export interface ReleaseContents {
+  crds: CrdSpec[]
+  objects: () => KubeObject[]
+  install: ChartInstaller
+}
 
 export class SandboxCluster {
   readonly name: string
@@ -149,11 +156,20 @@ export class SandboxCluster {
     this.log(`add-on ${name} removed`)
   }
 
-  async releaseInstalled(key: string, release: HelmRelease, install: ChartInstaller, objects: () => KubeObject[]): Promise<void> {
+  /**
+   * Installs a release as Helm does: first the chart's CRDs the cluster lacks (crds/ directory:
+   * never upgraded, never deleted with the release), then its objects, then what runs.
+   */
+  async releaseInstalled(key: string, release: HelmRelease, chart: ReleaseContents): Promise<void> {
     await this.releaseUninstalled(key)
-    const manifests = objects()
+    for (const crd of chart.crds) {
+      const name = crdName(crd)
+      if (this.store.hasCrd(name)) this.log(`helm release ${key}: CRD ${name} exists; left as it is (Helm does not upgrade a chart's crds/)`)
+      else this.store.installCrd(crd)
+    }
+    const manifests = chart.objects()
     applyManifests(this.store, manifests, 'helm')
-    const runtime = await install(this, release)
+    const runtime = await chart.install(this, release)
     this.releases.set(key, { objects: manifests, runtime })
     this.log(`helm release ${key}: ${release.chart} ${release.version} installed`)
   }

@@ -2,7 +2,8 @@
 // EKS Blueprints add-on passes: namespace `karpenter`, the service account annotated with the
 // controller's IRSA role, and the `karpenter` Deployment of two replicas whose pods are labelled
 // `app.kubernetes.io/name=karpenter`, kept off Karpenter's own nodes and apart from each other.
-// (The CRDs are already served by the sandbox's API server.)
+// Its CRDs (karpenterV1beta1Crds) are installed by the release before these; the 1.9.2 chart's
+// objects are in chart-v1.ts.
 
 import type { KubeObject } from '../kube/json.ts'
 

@@ -26,12 +26,23 @@ TIMEOUT_SECONDS = 5.0
 
 
 class HookError(Exception):
-    """The daemon could not be reached, or answered with an error."""
+    """The daemon could not be reached, or answered with an error.
 
-    def __init__(self, event: str, detail: str):
+    ``status`` is the daemon's HTTP status when it answered (None otherwise); ``message`` its
+    ``{"error": ...}`` text when it gave one. A 4xx status means the request itself was refused
+    (e.g. a chart version that does not exist), so the AWS call should fail as a client error.
+    """
+
+    def __init__(self, event: str, detail: str, status: int | None = None, message: str | None = None):
         super().__init__(f"sandbox hook {event} failed: {detail}")
         self.event = event
         self.detail = detail
+        self.status = status
+        self.message = message
+
+    @property
+    def refused(self) -> bool:
+        return self.status is not None and 400 <= self.status < 500 and bool(self.message)
 
 
 def enabled() -> bool:
@@ -56,8 +67,8 @@ def post(event: str, body: dict[str, Any], control_url: str | None = None) -> An
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             raw = response.read()
     except urllib.error.HTTPError as e:
-        text = e.read().decode("utf-8", "replace")[:500]
-        raise HookError(event, f"HTTP {e.code} from {url}: {text}") from e
+        text = e.read().decode("utf-8", "replace")[:2000]
+        raise HookError(event, f"HTTP {e.code} from {url}: {text[:500]}", e.code, _error_message(text)) from e
     except (urllib.error.URLError, TimeoutError, OSError) as e:
         raise HookError(event, f"{url}: {e}") from e
     if not raw.strip():
@@ -66,6 +77,16 @@ def post(event: str, body: dict[str, Any], control_url: str | None = None) -> An
         return json.loads(raw)
     except ValueError as e:
         raise HookError(event, f"answer from {url} is not JSON: {raw[:200]!r}") from e
+
+
+def _error_message(text: str) -> str | None:
+    """The daemon's ``{"error": "..."}`` message, if the answer is one."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    message = parsed.get("error") if isinstance(parsed, dict) else None
+    return message if isinstance(message, str) else None
 
 
 def post_best_effort(event: str, body: dict[str, Any]) -> None:

@@ -2,9 +2,11 @@
 
 The sandbox's Terraform fixture may use only the hashicorp/aws provider, so it records the
 "helm releases" of the tutorial's cluster as SSM parameters under ``/spotcheck/``; the daemon
-mirrors them into the Kubernetes side. A failed ``ssm.parameter.put`` hook fails PutParameter
-(InternalServerError, HTTP 500) and undoes the write; a failed ``ssm.parameter.deleted`` hook
-is only logged.
+mirrors them into the Kubernetes side. A failed ``ssm.parameter.put`` hook fails PutParameter and
+undoes the write: with ValidationException (HTTP 400, the daemon's message verbatim) when the
+daemon refused the release (e.g. a chart version that does not exist: a client error, so the SDKs
+and Terraform do not retry it), with InternalServerError (HTTP 500) otherwise. A failed
+``ssm.parameter.deleted`` hook is only logged.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ class InternalServerError(JsonRESTError):
 
     def __init__(self, message: str):
         super().__init__("InternalServerError", message)
+
+
+class ValidationException(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str):
+        super().__init__("ValidationException", message)
 
 
 def install() -> None:
@@ -43,6 +52,8 @@ def install() -> None:
                     versions.pop()
                 if not versions:
                     self._parameters.pop(key, None)
+                if e.refused:
+                    raise ValidationException(e.message or str(e)) from e
                 raise InternalServerError(f"The sandbox could not record parameter {name}: {e}") from e
         return parameter
 

@@ -82,6 +82,20 @@ class HooksTest(unittest.TestCase):
         self.assertIn("HTTP 503", str(ctx.exception))
         self.assertIn("daemon busy", str(ctx.exception))
 
+    def test_a_refusal_carries_the_daemons_status_and_message(self) -> None:
+        self.fake.status = 422
+        self.fake.answer = b'{"error": "could not download chart: public.ecr.aws/karpenter/karpenter:1.2.3: not found"}'
+        with self.assertRaises(hooks.HookError) as ctx:
+            hooks.post("ssm.parameter.put", {})
+        self.assertTrue(ctx.exception.refused)
+        self.assertEqual(ctx.exception.status, 422)
+        self.assertEqual(ctx.exception.message, "could not download chart: public.ecr.aws/karpenter/karpenter:1.2.3: not found")
+        self.fake.status = 503
+        self.fake.answer = b'{"error": "daemon busy"}'
+        with self.assertRaises(hooks.HookError) as ctx:
+            hooks.post("ssm.parameter.put", {})
+        self.assertFalse(ctx.exception.refused)
+
     def test_non_json_answer_raises(self) -> None:
         self.fake.answer = b"<html>"
         with self.assertRaises(hooks.HookError):
