@@ -275,6 +275,17 @@ export interface LaunchInput {
   cluster: ClusterInfo
   /** Helm `settings.aws.tags` (applied before the EC2NodeClass tags). */
   settingsTags?: Record<string, string>
+  /** The instance tags when the caller computes them (the 1.x twin: utils.GetTags); default `launchTags`. */
+  tags?: Record<string, string>
+  /**
+   * How the AMI family bootstraps the node, when not AL2's bootstrap.sh (the 1.x twin: AL2023's
+   * nodeadm NodeConfig): the kubelet's labels and registration taints, and the user data.
+   */
+  bootstrap?: {
+    nodeLabels(capacityType: string): Record<string, string>
+    registerTaints: Taint[]
+    userData(kubelet: KubeletConfiguration, labels: Record<string, string>, taints: readonly Taint[]): string
+  }
 }
 
 export interface LaunchPlan {
@@ -321,7 +332,7 @@ export function planLaunch(input: LaunchInput): LaunchDecision {
   const capacityType = chooseCapacityType(reqs, types)
   if (input.subnets.length === 0) return { ok: false, insufficientCapacity: false, error: 'getting subnets, no subnets matched selector' }
   const zonal = zonalSubnetsForLaunch(input.subnets, types, capacityType, input.inflightIPs ?? new Map<string, number>())
-  const tags = launchTags(nodeClaim, nodeClass, input.cluster.name, input.settingsTags)
+  const tags = input.tags ?? launchTags(nodeClaim, nodeClass, input.cluster.name, input.settingsTags)
 
   // resolver.go: one launch template per (AMI, max-pods).
   const groups = new Map<string, { variant: AmiVariant; maxPods: number; types: InstanceType[] }>()
@@ -335,8 +346,8 @@ export function planLaunch(input: LaunchInput): LaunchDecision {
     g.types.push(it)
   }
   if (groups.size === 0) return { ok: false, insufficientCapacity: false, error: 'getting launch template configs, getting launch templates, no instance types satisfy requirements of amis' }
-  const nodeLabels = { ...(nodeClaim.metadata.labels ?? {}), [LABEL_CAPACITY_TYPE]: capacityType }
-  const registerTaints = [...(nodeClaim.spec.taints ?? []), ...(nodeClaim.spec.startupTaints ?? [])]
+  const nodeLabels = input.bootstrap?.nodeLabels(capacityType) ?? { ...(nodeClaim.metadata.labels ?? {}), [LABEL_CAPACITY_TYPE]: capacityType }
+  const registerTaints = input.bootstrap?.registerTaints ?? [...(nodeClaim.spec.taints ?? []), ...(nodeClaim.spec.startupTaints ?? [])]
   const zones = reqs.get(LABEL_ZONE)
   const launchTemplates: LaunchTemplatePlan[] = []
   const configs: FleetLaunchTemplateConfigRequest[] = []
@@ -345,7 +356,7 @@ export function planLaunch(input: LaunchInput): LaunchDecision {
     const kubelet: KubeletConfiguration = { ...(nodeClaim.spec.kubelet ?? {}) }
     kubelet.maxPods ??= g.maxPods
     if (!kubelet.clusterDNS?.length && input.cluster.kubeDnsIP) kubelet.clusterDNS = [input.cluster.kubeDnsIP]
-    const userData = al2UserData(input.cluster, kubelet, nodeLabels, registerTaints)
+    const userData = input.bootstrap ? input.bootstrap.userData(kubelet, nodeLabels, registerTaints) : al2UserData(input.cluster, kubelet, nodeLabels, registerTaints)
     const name = `karpenter.k8s.aws/${stableHash({ cluster: input.cluster.name, nodeClass: nodeClass.metadata.name, spec: nodeClass.spec, imageId, kubelet, userData, tags })}`
     launchTemplates.push({ name, imageId, variant: g.variant, maxPods: g.maxPods, instanceTypes: g.types.map((t) => t.name), userData, nodeLabels, registerTaints, kubelet })
     const overrides: FleetLaunchTemplateOverridesRequest[] = []

@@ -14,7 +14,7 @@ import { instanceTypeList } from './scheduling/nodeclaim.ts'
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
 
-export type FieldValue = string | number | boolean | null | readonly string[] | Readonly<Record<string, string>>
+export type FieldValue = string | number | boolean | null | readonly string[] | Readonly<Record<string, string>> | readonly FieldValue[] | { readonly [key: string]: FieldValue }
 
 export interface LogEntry {
   level: LogLevel

@@ -140,6 +140,8 @@ export interface ProvisioningOptions extends Omit<SchedulingInput, 'pods'> {
   /** How long the simulation took (the `duration` field); measured by the caller. */
   durationMs?: number
   takenNames?: ReadonlySet<string>
+  /** Builds the NodeClaim object of a planned NodeClaim (default: v1beta1 `toNodeClaim`; the 1.x twin passes its own). */
+  toNodeClaim?: (planned: PlannedNodeClaim, opts: ToNodeClaimOptions) => NodeClaim
 }
 
 /**
@@ -177,7 +179,7 @@ export function provisioningRound(opts: ProvisioningOptions): ProvisioningRound 
     if (busy.length > 0) logs.push(log.computedUnreadyNodes(busy.length, busy.reduce((s, n) => s + n.pods.length, 0)))
     const taken = new Set(opts.takenNames ?? [])
     for (const planned of results.newNodeClaims) {
-      const nc = toNodeClaim(planned, { rng: opts.rng, takenNames: taken })
+      const nc = (opts.toNodeClaim ?? toNodeClaim)(planned, { rng: opts.rng, takenNames: taken })
       taken.add(nc.metadata.name!)
       nodeClaims.push(nc)
       const types = nc.spec.requirements!.find((r) => r.key === LABEL_INSTANCE_TYPE)?.values ?? []

@@ -228,8 +228,8 @@ export function emptyNodeConsolidation(snapshot: DisruptionSnapshot, candidates:
 }
 
 /** emptynodeconsolidation.go validation: the candidates are still empty and not nominated. */
-export function validateEmptyNodeConsolidation(cmd: Command, later: DisruptionSnapshot): { valid: boolean; logs: log.LogEntry[] } {
-  const current = getCandidates(later, consolidationShouldDisrupt)
+export function validateEmptyNodeConsolidation(cmd: Command, later: DisruptionSnapshot, shouldDisrupt: (c: Candidate, events: DisruptionEvent[]) => boolean = consolidationShouldDisrupt): { valid: boolean; logs: log.LogEntry[] } {
+  const current = getCandidates(later, shouldDisrupt)
   const names = new Set(cmd.candidates.map((c) => c.name))
   for (const c of current) {
     if (!names.has(c.name)) continue
@@ -316,10 +316,10 @@ function validationShouldDisrupt(c: Candidate): boolean {
  * 15 s TTL: same candidates, none nominated, and a fresh simulation yields the same shape (no
  * new node for a delete; exactly one, whose types include the command's, for a replace).
  */
-export function validateCommand(cmd: Command, later: DisruptionSnapshot, kind: 'multi-node' | 'single-node'): { valid: boolean; logs: log.LogEntry[] } {
+export function validateCommand(cmd: Command, later: DisruptionSnapshot, kind: 'multi-node' | 'single-node', shouldDisrupt: (c: Candidate) => boolean = validationShouldDisrupt): { valid: boolean; logs: log.LogEntry[] } {
   const abandon = { valid: false, logs: [log.abandoningConsolidation(kind, commandString(cmd))] }
   const names = new Set(cmd.candidates.map((c) => c.name))
-  const current = getCandidates(later, (c) => validationShouldDisrupt(c)).filter((c) => names.has(c.name))
+  const current = getCandidates(later, (c) => shouldDisrupt(c)).filter((c) => names.has(c.name))
   const valid = filterCandidates(current, later)
   if (valid.length !== cmd.candidates.length) return abandon
   if (valid.some((c) => c.stateNode.nominated)) return abandon

@@ -10,6 +10,7 @@ import {
   CreateLaunchTemplateCommand,
   CreateTagsCommand,
   DescribeAvailabilityZonesCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand,
@@ -30,7 +31,7 @@ import {
   type SpotPrice,
   type Subnet,
 } from '@aws-sdk/client-ec2'
-import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, GetInstanceProfileCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam'
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, DeleteInstanceProfileCommand, GetInstanceProfileCommand, IAMClient, NoSuchEntityException, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -196,6 +197,59 @@ export class Cloud {
       arm64: await get(`${base}/amazon-linux-2-arm64/recommended/image_id`),
       gpu: await get(`${base}/amazon-linux-2-gpu/recommended/image_id`),
     } as AmiIds
+  }
+
+  /**
+   * The 1.x AMI query for an alias (amifamily/ami.go DescribeImageQueries + amis): the SSM
+   * parameters that exist, then DescribeImages of their ids. Missing parameters are skipped, as
+   * Karpenter skips them; none at all is "failed to discover any AMIs for alias".
+   */
+  async aliasImages(parameters: readonly { path: string; variants: string[] }[]): Promise<{ known: Map<string, string[]>; images: { id: string; name?: string; architecture?: string; creationDate?: string; deprecationTime?: string }[] }> {
+    const known = new Map<string, string[]>()
+    for (const p of parameters) {
+      try {
+        const id = (await this.ssm.send(new GetParameterCommand({ Name: p.path }))).Parameter?.Value
+        if (id) known.set(id, [...(known.get(id) ?? []), ...p.variants])
+      } catch {
+        // ParameterNotFound: that variant has no AMI for this version.
+      }
+    }
+    if (known.size === 0) return { known, images: [] }
+    const out = await this.ctx.ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'image-id', Values: [...known.keys()] }, { Name: 'state', Values: ['available'] }], IncludeDeprecated: true }))
+    const images = (out.Images ?? []).map((i) => ({ id: i.ImageId!, name: i.Name, architecture: i.Architecture, creationDate: i.CreationDate, deprecationTime: i.DeprecationTime }))
+    return { known, images }
+  }
+
+  /** The role an instance profile holds, or undefined when the profile does not exist. */
+  async instanceProfileRole(name: string): Promise<string | undefined> {
+    try {
+      return (await this.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile?.Roles?.[0]?.RoleName ?? ''
+    } catch (error) {
+      if (error instanceof NoSuchEntityException || (error as { name?: string }).name === 'NoSuchEntity') return undefined
+      throw error
+    }
+  }
+
+  /** 1.x instanceprofile.go Create: a profile with the EC2NodeClass's tags, holding its role. */
+  async createInstanceProfile(name: string, role: string, tags: Record<string, string>): Promise<void> {
+    await this.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }))
+    await this.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: role }))
+  }
+
+  /** Removes the role and deletes the profile (missing ones are fine: it may be gone already). */
+  async deleteInstanceProfile(name: string, role: string): Promise<void> {
+    await this.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: role })).catch(() => undefined)
+    await this.iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: name })).catch(() => undefined)
+  }
+
+  /** The instance's subnet and security groups (drift checks). */
+  async instanceNetwork(instanceId: string): Promise<{ subnetId?: string; securityGroupIds: string[] } | undefined> {
+    try {
+      const i = (await this.ctx.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0]
+      return i ? { subnetId: i.SubnetId, securityGroupIds: (i.SecurityGroups ?? []).map((g) => g.GroupId!) } : undefined
+    } catch {
+      return undefined
+    }
   }
 
   /** v0.32 creates one instance profile per (cluster, region, role): `<cluster>_<hash>`. */

@@ -40,9 +40,11 @@ const asList = <T>(items: KubeObject[]) => items as unknown as T[]
 export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
   const store = ctx.store
   const nodes = asList<Node>(store.listRaw('nodes').items)
-  const nodeClaims = asList<NodeClaim>(store.listRaw(NODECLAIMS).items)
-  const nodePools = asList<NodePool>(store.listRaw(NODEPOOLS).items)
-  const nodeClasses = asList<EC2NodeClass>(store.listRaw(NODECLASSES).items)
+  // Each line reads its own API version into the one model (v1 objects are adapted).
+  const rawClasses = store.listRaw(NODECLASSES).items
+  const nodeClaims = ctx.readers.nodeClaims(store.listRaw(NODECLAIMS).items, rawClasses)
+  const nodePools = ctx.readers.nodePools(store.listRaw(NODEPOOLS).items, rawClasses)
+  const nodeClasses = ctx.readers.nodeClasses(rawClasses)
   const daemonSets = asList<DaemonSet>(store.listRaw('daemonsets.apps').items)
   const pods = asList<Pod>(store.listRaw('pods').items)
   const namespaces = store.listRaw('namespaces').items.map((n) => ({ name: n.metadata.name!, labels: n.metadata.labels }))

@@ -15,6 +15,8 @@ import { formatLogLine, LEVEL_ORDER, type LogEntry, type LogLevel } from '../log
 import { seededRng, type Rng } from '../rng.ts'
 import { newUnavailableOfferings, type UnavailableOfferings } from '../unavailable-offerings.ts'
 import type { InflightIPs } from '../launch.ts'
+import { KARPENTER_V0_32, type KarpenterTwin } from '../version.ts'
+import { readersFor, type ObjectReaders } from './readers.ts'
 
 export interface KarpenterSettings {
   clusterName: string
@@ -51,8 +53,14 @@ export class KarpenterContext {
   readonly nominatedUntil = new Map<string, number>()
   /** Bumped on every pod/node/NodeClaim change: consolidation skips unchanged clusters. */
   consolidationState = 0
+  /** Which Karpenter this is (the chart version chose it): its commit, API versions, line. */
+  readonly twin: KarpenterTwin
+  /** How the stored Karpenter objects read into the model the logic works on (v1 objects are adapted). */
+  readonly readers: ObjectReaders
 
-  constructor(cluster: SandboxCluster, settings: KarpenterSettings) {
+  constructor(cluster: SandboxCluster, settings: KarpenterSettings, twin: KarpenterTwin = KARPENTER_V0_32) {
+    this.twin = twin
+    this.readers = readersFor(twin.line)
     this.cluster = cluster
     this.store = cluster.store
     this.podLogs = cluster.podLogs
@@ -68,7 +76,7 @@ export class KarpenterContext {
   /** Writes Karpenter's log line (if its level is enabled) into the leader's container log. */
   log(entry: LogEntry, time: Date = this.clock.now()): void {
     if (LEVEL_ORDER[entry.level] < LEVEL_ORDER[this.settings.logLevel]) return
-    const line = formatLogLine(entry, time)
+    const line = formatLogLine(entry, time, this.twin.commit)
     this.records.push({ time, entry, line })
     if (this.records.length > 20_000) this.records.splice(0, this.records.length - 20_000)
     if (this.leaderPod) this.podLogs.append(this.settings.namespace, this.leaderPod, 'controller', line, time)
@@ -93,7 +101,11 @@ export class KarpenterContext {
   }
 }
 
-export function settingsFrom(values: Record<string, unknown>, clusterName: string, namespace: string): KarpenterSettings {
+/**
+ * The Helm values Karpenter reads. `defaultLogLevel` is the chart's `logLevel` default: `debug` in
+ * the v0.32.1 chart, `info` from the 1.x charts on (charts/karpenter/values.yaml).
+ */
+export function settingsFrom(values: Record<string, unknown>, clusterName: string, namespace: string, defaultLogLevel = 'debug'): KarpenterSettings {
   const settings = (values.settings ?? {}) as Record<string, string | undefined>
   const duration = (text: string | undefined, fallback: number) => {
     if (!text) return fallback
@@ -101,7 +113,7 @@ export function settingsFrom(values: Record<string, unknown>, clusterName: strin
     if (!m) return fallback
     return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[m[2]]
   }
-  const level = (typeof values.logLevel === 'string' ? values.logLevel : 'debug').toUpperCase()
+  const level = (typeof values.logLevel === 'string' ? values.logLevel : defaultLogLevel).toUpperCase()
   return {
     clusterName: settings.clusterName || clusterName,
     clusterEndpoint: settings.clusterEndpoint ?? '',

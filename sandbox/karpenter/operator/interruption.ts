@@ -18,7 +18,7 @@ const WAIT_TIME_MS = 20_000
 const VISIBILITY_TIMEOUT_S = 20
 
 export class Interruption {
-  private readonly ctx: KarpenterContext
+  protected readonly ctx: KarpenterContext
   private readonly abort = new AbortController()
   private loop?: Promise<void>
 
@@ -58,7 +58,8 @@ export class Interruption {
     }
   }
 
-  private async handle(url: string, queue: string, message: Message): Promise<void> {
+  /** One message: parse it, act on the NodeClaims of its instances, delete it (the 1.x twin overrides this). */
+  protected async handle(url: string, queue: string, message: Message): Promise<void> {
     let parsed
     try {
       parsed = parseInterruptionMessage(message.Body ?? '')
@@ -91,7 +92,7 @@ export class Interruption {
     await this.delete(url, message)
   }
 
-  private async delete(url: string, message: Message): Promise<void> {
+  protected async delete(url: string, message: Message): Promise<void> {
     await this.ctx.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }))
   }
 }

@@ -10,8 +10,9 @@ import type { Pod } from '../../k8s/types.ts'
 import type { NodePool } from '../api.ts'
 import type { InstanceType } from '../instance-types.ts'
 import { LABEL_NODEPOOL } from '../labels.ts'
-import { goDuration, waitingOnClusterSync } from '../logger.ts'
-import { batchWindowCloses, limitsExceededBy, nodePoolUsage, provisioningRound } from '../provisioning.ts'
+import { goDuration, waitingOnClusterSync, type LogEntry } from '../logger.ts'
+import { batchWindowCloses, limitsExceededBy, nodePoolUsage, provisioningRound, type ProvisioningOptions } from '../provisioning.ts'
+import type { Scope } from '../v1/logger.ts'
 import { daemonSetPods } from '../scheduling/scheduler.ts'
 import { isProvisionable } from '../scheduling/pods.ts'
 import { nominationWindowMs } from '../state.ts'
@@ -22,9 +23,24 @@ import type { Subnet } from '@aws-sdk/client-ec2'
 
 const RETRIGGER_MS = 10_000
 
+/**
+ * What the 1.x provisioner does differently (the v0.32 one passes none): its reconcile's log scope,
+ * NodePools used only when Ready, its NodeClaim objects, and its log lines' shape.
+ */
+export interface ProvisionerLine {
+  /** A new reconcile's log scope (controller-runtime context fields). */
+  scope(controller?: string): Scope
+  /** The NodePools provisioning may use, and the lines about those it ignores. */
+  usableNodePools(nodePools: readonly NodePool[], scope: Scope): { usable: NodePool[]; logs: LogEntry[] }
+  toNodeClaim: NonNullable<ProvisioningOptions['toNodeClaim']>
+  /** The round's lines (the v0.32 catalogue) in this line's shape. */
+  roundLogs(entries: readonly LogEntry[], scope: Scope): LogEntry[]
+}
+
 export class Provisioner {
   private readonly ctx: KarpenterContext
   private readonly cloud: Cloud
+  private readonly line?: ProvisionerLine
   private firstTrigger?: number
   private lastTrigger?: number
   private timer?: NodeJS.Timeout
@@ -34,9 +50,10 @@ export class Provisioner {
   private stopWatch?: () => void
   private stopped = false
 
-  constructor(ctx: KarpenterContext, cloud: Cloud) {
+  constructor(ctx: KarpenterContext, cloud: Cloud, line?: ProvisionerLine) {
     this.ctx = ctx
     this.cloud = cloud
+    this.line = line
   }
 
   start(): void {
@@ -116,11 +133,18 @@ export class Provisioner {
     // before that would not see the capacity in flight and launch it twice (state/cluster.go Synced).
     if (snapshot.nodeClaims.some((nc) => !nc.metadata.deletionTimestamp && !nc.status?.providerID)) {
       if (this.stopped) return
-      this.ctx.log(waitingOnClusterSync())
+      // 1.x requeues silently (provisioner.go Reconcile); v0.32 logged it.
+      if (!this.line) this.ctx.log(waitingOnClusterSync())
       await this.ctx.clock.sleep(1_000)
       return this.round()
     }
-    const nodePools = snapshot.nodePools.filter((np) => !np.metadata.deletionTimestamp)
+    const scope = this.line?.scope() ?? []
+    let nodePools = snapshot.nodePools.filter((np) => !np.metadata.deletionTimestamp)
+    if (this.line && snapshot.pendingPods.some(isProvisionable)) {
+      const u = this.line.usableNodePools(nodePools, scope)
+      this.ctx.logAll(u.logs)
+      nodePools = u.usable
+    }
     const instanceTypes = await this.instanceTypesByPool(snapshot, nodePools)
     const ready = nodePools.filter((np) => instanceTypes.has(np.metadata.name!))
     const started = performance.now()
@@ -134,6 +158,7 @@ export class Provisioner {
       rng: this.ctx.rng,
       durationMs: 0,
       takenNames: new Set(snapshot.nodeClaims.map((nc) => nc.metadata.name!)),
+      toNodeClaim: this.line?.toNodeClaim,
     })
     const durationMs = performance.now() - started
     // The simulation's duration field is measured here (the pure round cannot time itself).
@@ -146,7 +171,7 @@ export class Provisioner {
       this.ctx.event(pod as unknown as KubeObject, 'Normal', 'Nominated', `Pod should schedule on: ${targets}`)
     }
     for (const [pod, reason] of result.results.podErrors) this.ctx.event(pod as unknown as KubeObject, 'Warning', 'FailedScheduling', `Failed to schedule pod, ${reason}`)
-    const logs = [...result.logs]
+    const logs = this.line ? this.line.roundLogs(result.logs, scope) : [...result.logs]
     const now = this.ctx.clock.now()
     for (const entry of logs) this.ctx.log(entry, now)
     // NodeClaims are created in parallel once the round is decided; limits are checked again.

@@ -7,7 +7,7 @@
 import { ignoreNotFound } from '../../kube/errors.ts'
 import type { KubeObject } from '../../kube/json.ts'
 import { tolerationsTolerateTaint } from '../../k8s/taints.ts'
-import type { Node, Pod } from '../../k8s/types.ts'
+import type { Node, Pod, Taint } from '../../k8s/types.ts'
 import { Controller } from '../../cluster/controller.ts'
 import type { NodeClaim } from '../api.ts'
 import { DISRUPTION_NO_SCHEDULE_TAINT, FINALIZER_TERMINATION, LABEL_NODEPOOL } from '../labels.ts'
@@ -101,33 +101,8 @@ export class Termination {
     this.ctx.log(log.deletedNode(name))
   }
 
-  /** Evicts what must go, in Karpenter's order; returns how many pods are still waiting to leave. */
   private drain(nodeName: string): number {
-    const now = this.ctx.clock.nowMs()
-    const pods = (this.ctx.store.list('pods', { fieldSelector: `spec.nodeName=${nodeName}` }).items as unknown as Pod[]).filter((p) => {
-      const phase = p.status?.phase
-      if (phase === 'Succeeded' || phase === 'Failed') return false
-      if (tolerationsTolerateTaint(p.spec.tolerations, DISRUPTION_NO_SCHEDULE_TAINT)) return false
-      if ((p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Node')) return false // mirror pods
-      if (p.metadata.deletionTimestamp && this.ctx.clock.toSimulated(now - Date.parse(p.metadata.deletionTimestamp)) > STUCK_TERMINATING_MS) return false
-      return true
-    })
-    const critical = (p: Pod) => p.spec.priorityClassName === 'system-cluster-critical' || p.spec.priorityClassName === 'system-node-critical'
-    const daemon = (p: Pod) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet')
-    const groups = [pods.filter((p) => !critical(p) && !daemon(p)), pods.filter((p) => !critical(p) && daemon(p)), pods.filter((p) => critical(p) && !daemon(p)), pods.filter((p) => critical(p) && daemon(p))]
-    const first = groups.find((g) => g.length > 0) ?? []
-    for (const pod of first) if (!pod.metadata.deletionTimestamp) this.evict(pod)
-    return pods.length
-  }
-
-  /** The Eviction API: a graceful delete the kubelet completes. */
-  private evict(pod: Pod): void {
-    try {
-      this.ctx.store.delete('pods', pod.metadata.namespace, pod.metadata.name!)
-      this.ctx.event(pod as unknown as KubeObject, 'Normal', 'Evicted', 'Evicted pod')
-    } catch (error) {
-      ignoreNotFound(error)
-    }
+    return drainNode(this.ctx, nodeName, DISRUPTION_NO_SCHEDULE_TAINT)
   }
 
   private delete(resource: string, name: string): void {
@@ -136,5 +111,39 @@ export class Termination {
     } catch (error) {
       ignoreNotFound(error)
     }
+  }
+}
+
+/**
+ * Evicts what must go from a node, in Karpenter's order (non-critical pods first, DaemonSet pods
+ * last; pods tolerating the line's disruption taint, mirror pods and pods stuck terminating for a
+ * minute are left alone); returns how many pods are still waiting to leave. Shared by both lines:
+ * only the taint differs (v0.32 `karpenter.sh/disruption=disrupting`, 1.x `karpenter.sh/disrupted`).
+ */
+export function drainNode(ctx: KarpenterContext, nodeName: string, disruptionTaint: Taint): number {
+  const now = ctx.clock.nowMs()
+  const pods = (ctx.store.list('pods', { fieldSelector: `spec.nodeName=${nodeName}` }).items as unknown as Pod[]).filter((p) => {
+    const phase = p.status?.phase
+    if (phase === 'Succeeded' || phase === 'Failed') return false
+    if (tolerationsTolerateTaint(p.spec.tolerations, disruptionTaint)) return false
+    if ((p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Node')) return false // mirror pods
+    if (p.metadata.deletionTimestamp && ctx.clock.toSimulated(now - Date.parse(p.metadata.deletionTimestamp)) > STUCK_TERMINATING_MS) return false
+    return true
+  })
+  const critical = (p: Pod) => p.spec.priorityClassName === 'system-cluster-critical' || p.spec.priorityClassName === 'system-node-critical'
+  const daemon = (p: Pod) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet')
+  const groups = [pods.filter((p) => !critical(p) && !daemon(p)), pods.filter((p) => !critical(p) && daemon(p)), pods.filter((p) => critical(p) && !daemon(p)), pods.filter((p) => critical(p) && daemon(p))]
+  const first = groups.find((g) => g.length > 0) ?? []
+  for (const pod of first) if (!pod.metadata.deletionTimestamp) evictPod(ctx, pod)
+  return pods.length
+}
+
+/** The Eviction API: a graceful delete the kubelet completes. */
+function evictPod(ctx: KarpenterContext, pod: Pod): void {
+  try {
+    ctx.store.delete('pods', pod.metadata.namespace, pod.metadata.name!)
+    ctx.event(pod as unknown as KubeObject, 'Normal', 'Evicted', 'Evicted pod')
+  } catch (error) {
+    ignoreNotFound(error)
   }
 }
