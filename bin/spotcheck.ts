@@ -11,7 +11,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
 
 const USAGE = `Usage: spotcheck <command>
 
-  tutorial [cucumber-js args]   run the tutorial (on the sandbox by default) and write the report (npm start)
+  drift [--no-report]           the tutorial as written then and now, the current edition now: drift/DRIFT.md and the report (npm start)
+  tutorial [cucumber-js args]   run the tutorial once (on the sandbox by default) and write the report
   report [--check]              write the last run's report; --check: no secrets in it, and it opens in Chromium
   cleanup [RUN-ID]              undo what a killed run left behind (spotcheck cleanup --help)
   sandbox up|down|status|env    the offline sandbox (spotcheck sandbox --help)
@@ -26,6 +27,16 @@ try {
     case 'sandbox':
       process.exitCode = await sandboxCli(rest)
       break
+    case 'drift': {
+      const { driftCli, DriftUsageError } = await import('../support/drift.ts')
+      try {
+        process.exitCode = await driftCli(rest)
+      } catch (error) {
+        if (error instanceof DriftUsageError) throw new UsageError(error.message)
+        throw error
+      }
+      break
+    }
     case 'tutorial': {
       const { tutorialCli } = await import('../support/tutorial-cli.ts')
       process.exitCode = await tutorialCli(rest)

@@ -1,0 +1,198 @@
+// `npx spotcheck drift`: has the tutorial drifted from the platform, and what fixes it? Three runs
+// of cucumber-js on the sandbox, one after the other, each with its own results and reports
+// (drift/runs/<run>/):
+//   1. the tutorial as written, as of its own date (2024-01-29)  — must pass;
+//   2. the tutorial as written, as of today                       — must fail at the preflight,
+//      with every drift cause, and create nothing (later sections skipped);
+//   3. the current edition, as of today                          — must pass.
+// Then drift/drift.json and drift/DRIFT.md, one Allure report of the three runs with the drift
+// matrix (allure-results/, then allure-report/ unless --no-report), and an exit code saying
+// whether the runs behaved as expected.
+//
+// Ctrl-C: each run is started in a process group of its own, so the terminal's SIGINT reaches
+// only spotcheck, which forwards it once to the run: the run unwinds as on a Ctrl-C of its own
+// (a second Ctrl-C forwards a second, which makes the run stop cleaning up, as it does alone);
+// no further run starts, and what ran is still written.
+
+import { spawn } from 'node:child_process'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { TUTORIAL_DATE, loadPlatformTable, today as todayOf } from '../platform/index.ts'
+import { projectRoot } from '../sandbox/state.ts'
+import { combineAllureResults } from './drift-allure.ts'
+import { editViews } from './drift-edits.ts'
+import { readRunMessages, type RunMessages, type SectionResult } from './drift-messages.ts'
+import { checkExpectation, driftHtml, driftMarkdown, driftRuns, driftSummary, type DriftRunResult, type DriftRunSpec } from './drift-report.ts'
+import { resolveEdition } from './editions/edition.ts'
+import { generateReport } from './tutorial-cli.ts'
+
+export const DRIFT_DIR = resolve(projectRoot, process.env.SPOTCHECK_DRIFT_DIR ?? 'drift')
+
+const USAGE = `Usage: spotcheck drift [--no-report] [-- cucumber-js args]
+
+Runs the tutorial three times on the sandbox — as written on its own date (${TUTORIAL_DATE}), as
+written today, and the current edition today — and writes drift/drift.json, drift/DRIFT.md and
+the report of the three runs. Exit code 0 when the first run passes, the second fails at the
+preflight only, and the third passes. Arguments after -- go to each cucumber-js run (e.g.
+-- --tags @prerequisites).`
+
+export class DriftUsageError extends Error {}
+
+type Log = (line: string) => void
+
+export async function driftCli(argv: string[], log: Log = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  const dash = argv.indexOf('--')
+  const own = dash < 0 ? argv : argv.slice(0, dash)
+  const cucumberArgs = dash < 0 ? [] : argv.slice(dash + 1)
+  let values: { 'no-report'?: boolean; help?: boolean }
+  try {
+    values = parseArgs({ args: own, options: { 'no-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values
+  } catch (error) {
+    throw new DriftUsageError(`${(error as Error).message}\n\n${USAGE}`)
+  }
+  if (values.help) {
+    log(USAGE)
+    return 0
+  }
+  const today = todayOf()
+  const specs = driftRuns(today, TUTORIAL_DATE)
+  // The edits first: if one no longer fits the tutorial, say so before three runs.
+  const current = resolveEdition({ target: 'sandbox', edition: 'current', asOf: today })
+  const edits = editViews(current.edits, current.view, loadPlatformTable())
+
+  rmSync(join(DRIFT_DIR, 'runs'), { recursive: true, force: true })
+  mkdirSync(join(DRIFT_DIR, 'runs'), { recursive: true })
+  const stop = new Stopper(log)
+  const results: DriftRunResult[] = []
+  try {
+    for (const [i, spec] of specs.entries()) {
+      if (stop.requested) break
+      log(`spotcheck drift: ${i + 1}/${specs.length} ${spec.title} — ${spec.expect === 'pass' ? 'must pass' : 'must fail at the preflight, creating nothing'}`)
+      const result = await runOne(spec, cucumberArgs, stop, log)
+      results.push(result)
+      const outcome = checkExpectation(result)
+      log(`  ${outcome.ok ? '✓' : '✗'} ${outcome.reason} (${Math.round(result.durationMs / 1000)} s)`)
+    }
+  } finally {
+    stop.dispose()
+  }
+
+  const drift = driftSummary(results, { generated: new Date().toISOString(), today, tutorialDate: TUTORIAL_DATE, edits })
+  const markdown = driftMarkdown(drift)
+  writeFileSync(join(DRIFT_DIR, 'drift.json'), JSON.stringify(drift, null, 2) + '\n')
+  writeFileSync(join(DRIFT_DIR, 'DRIFT.md'), markdown)
+  const resultsDir = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
+  combineAllureResults(
+    results.map((r) => ({ spec: r.spec, resultsDir: join(r.dir, 'allure-results') })),
+    resultsDir,
+    { value: drift, markdown, html: driftHtml(drift) },
+  )
+  log(`\nThe drift: ${rel(join(DRIFT_DIR, 'DRIFT.md'))} (for a pull request on the tutorial) and ${rel(join(DRIFT_DIR, 'drift.json'))}`)
+  if (!values['no-report']) await generateReport(log)
+
+  if (stop.requested) {
+    log(`spotcheck drift: interrupted after ${results.length} of ${specs.length} run(s)`)
+    return 130
+  }
+  const missed = drift.runs.filter((r) => !r.outcome.ok)
+  if (missed.length > 0 || results.length < specs.length) {
+    log(`spotcheck drift: not as expected — ${missed.map((r) => `${r.title}: ${r.outcome.reason}`).join('; ') || 'a run did not happen'}`)
+    return 1
+  }
+  log('spotcheck drift: as expected — the tutorial as written passed on its own date and fails today at the preflight; the current edition passes today')
+  return 0
+}
+
+const rel = (p: string) => relative(process.cwd(), p) || p
+
+/** Ctrl-C and SIGTERM: forwarded to the running child; no further run starts. */
+class Stopper {
+  requested = false
+  child?: { kill(signal: NodeJS.Signals): boolean }
+  private readonly handlers: [NodeJS.Signals, () => void][]
+
+  constructor(log: Log) {
+    this.handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+      const handler = () => {
+        if (!this.requested) log(`spotcheck drift: ${signal}: stopping the run (it cleans up; ${signal} again to stop its clean-up); no further run starts`)
+        this.requested = true
+        this.child?.kill(signal)
+      }
+      process.on(signal, handler)
+      return [signal, handler]
+    })
+  }
+
+  dispose(): void {
+    for (const [signal, handler] of this.handlers) process.off(signal, handler)
+  }
+}
+
+/** The cucumber-js configuration of one run: the project's default profile, its outputs in the run's directory. */
+export function runConfig(spec: DriftRunSpec, dir: string): string {
+  const base = pathToFileURL(join(projectRoot, 'cucumber.mjs')).href
+  return `// Written by spotcheck drift for the run "${spec.name}".
+import base from ${JSON.stringify(base)}
+const dir = ${JSON.stringify(dir)}
+export default {
+  ...base,
+  format: base.format.map((f) => (Array.isArray(f) ? [f[0], dir + '/reports/' + f[1].split('/').pop()] : f)),
+  formatOptions: { ...base.formatOptions, resultsDir: dir + '/allure-results' },
+  worldParameters: { ...base.worldParameters, target: 'sandbox', edition: ${JSON.stringify(spec.edition)}, asOf: ${JSON.stringify(spec.asOf)} },
+}
+`
+}
+
+async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper, log: Log): Promise<DriftRunResult> {
+  const dir = join(DRIFT_DIR, 'runs', spec.name)
+  mkdirSync(join(dir, 'reports'), { recursive: true })
+  writeFileSync(join(dir, 'cucumber.mjs'), runConfig(spec, dir))
+  const messagesFile = join(dir, 'reports', 'messages.ndjson')
+  const output = openSync(join(dir, 'output.log'), 'w')
+  const started = Date.now()
+  const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
+  const child = spawn(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.mjs')), ...cucumberArgs], {
+    cwd: projectRoot,
+    env: { ...process.env, SPOTCHECK_ALLURE_RESULTS: join(dir, 'allure-results') },
+    stdio: ['ignore', output, output],
+    detached: true, // a process group of its own: the terminal's Ctrl-C reaches it only through us
+  })
+  stop.child = child
+  log(`  cucumber-js pid ${child.pid}; its output: ${rel(join(dir, 'output.log'))}`)
+  const shown = new Set<string>()
+  const poll = setInterval(() => showSections(read(messagesFile), shown, log), 1000)
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    child.on('exit', (code, signal) => done({ code, signal }))
+    child.on('error', () => done({ code: null, signal: null }))
+  })
+  clearInterval(poll)
+  stop.child = undefined
+  closeSync(output)
+  const messages = read(messagesFile)
+  showSections(messages, shown, log)
+  return { spec, target: 'sandbox', exitCode: exit.code ?? undefined, interrupted: stop.requested, durationMs: Date.now() - started, messages, dir }
+}
+
+function read(file: string): RunMessages {
+  return readRunMessages(existsSync(file) ? readFileSync(file, 'utf8') : '')
+}
+
+const SYMBOL: Record<string, string> = { passed: '✓', failed: '✗', skipped: '-' }
+
+/** A line per section as it completes: its status, time, and the first failure in it. */
+function showSections(messages: RunMessages, shown: Set<string>, log: Log): void {
+  for (const s of messages.sections) {
+    if (s.status === 'not run' || shown.has(s.uri)) continue
+    shown.add(s.uri)
+    log(`    ${SYMBOL[s.status] ?? '?'} ${s.name}: ${s.status}${timing(s)}`)
+    const failed = s.scenarios.find((x) => x.status === 'failed')
+    if (failed) log(`        ${failed.name}: ${(failed.message ?? '').split('\n')[0].slice(0, 200)}`)
+  }
+}
+
+function timing(s: SectionResult): string {
+  const ms = s.scenarios.reduce((t, x) => t + x.durationMs, 0)
+  return ms >= 1000 ? ` (${Math.round(ms / 1000)} s)` : ''
+}
