@@ -48,6 +48,12 @@ export interface StartOptions {
   timeScale?: number
   /** Karpenter Helm values merged over the fixture's (e.g. a log level); only with `via: 'seed'`. */
   karpenterValues?: Record<string, unknown>
+  /** The Karpenter chart version the seeded release records (default: the fixture's v0.32.1); only with `via: 'seed'`. */
+  karpenterChartVersion?: string
+  /** The seeded EKS cluster's Kubernetes version (default: the fixture's 1.29); only with `via: 'seed'`. */
+  kubernetesVersion?: string
+  /** The node group's AMI type (default: the fixture's AL2_x86_64, which EKS refuses from 1.33 on); only with `via: 'seed'`. */
+  nodeGroupAmiType?: string
   /** Skip waiting for the node group's nodes and Karpenter's replicas. */
   noWait?: boolean
 }
@@ -147,7 +153,7 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
       // One apply of the whole fixture: the same end state as the tutorial's three, in half the time.
       await run('export TF_VAR_region=$AWS_REGION && terraform init -no-color >/dev/null && terraform apply -no-color -auto-approve >/dev/null', 600_000)
     } else {
-      await seedStep2(aws, options.karpenterValues)
+      await seedStep2(aws, options.karpenterValues, { karpenterChartVersion: options.karpenterChartVersion, kubernetesVersion: options.kubernetesVersion, amiType: options.nodeGroupAmiType })
     }
     // Step 2's last commands: the kubeconfig, and Karpenter's pods running.
     await run('aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter')
@@ -264,7 +270,7 @@ type Clients = ReturnType<typeof clients>
 const destroyAll = (c: Clients) => Object.values(c).forEach((client) => client.destroy())
 
 /** Creates what `terraform apply` of fixtures/terraform/sandbox creates, in the fixture's dependency order. */
-export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, unknown> = {}): Promise<Step2Outputs> {
+export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, unknown> = {}, versions: { karpenterChartVersion?: string; kubernetesVersion?: string; amiType?: string } = {}): Promise<Step2Outputs> {
   const c = clients(aws)
   try {
     const partition = ACCOUNT_PARTITION
@@ -314,7 +320,7 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
     await c.eks.send(
       new CreateClusterCommand({
         name: CLUSTER_NAME,
-        version: FIXTURE.kubernetesVersion,
+        version: versions.kubernetesVersion ?? FIXTURE.kubernetesVersion,
         roleArn: clusterRole.Arn!,
         resourcesVpcConfig: { subnetIds: privateSubnets, endpointPublicAccess: true, endpointPrivateAccess: true },
         tags: eksTags,
@@ -336,7 +342,7 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
         subnets: privateSubnets,
         instanceTypes: [...FIXTURE.nodeGroup.instanceTypes],
         capacityType: 'ON_DEMAND',
-        amiType: 'AL2_x86_64',
+        amiType: versions.amiType ?? 'AL2_x86_64',
         labels: { ...FIXTURE.nodeGroup.labels },
         scalingConfig: { ...FIXTURE.nodeGroup.scaling },
         tags: eksTags,
@@ -397,7 +403,7 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
     const release = {
       chart: 'karpenter',
       repository: 'oci://public.ecr.aws/karpenter',
-      version: FIXTURE.karpenterChartVersion,
+      version: versions.karpenterChartVersion ?? FIXTURE.karpenterChartVersion,
       namespace: 'karpenter',
       values: mergeDeep(
         {
