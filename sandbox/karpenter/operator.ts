@@ -2,12 +2,17 @@
 // (Lease karpenter/karpenter-leader-election) that runs the controllers and writes their log
 // lines; both log their start-up discovery. If the leader's pod goes away, the other replica
 // takes the lease and carries on.
+//
+// The chart version picks the twin (version.ts karpenterTwinFor): the v0.32.1 twin or the 1.x twin
+// (Karpenter 1.9.2). Everything that differs between them sits behind one `LineProfile` per
+// KarpenterLine: the chart's default log level, the start-up and leader-election lines, and the
+// controllers the leader runs (the 1.x ones live in operator/v1/, over the v1 API).
 
 import { ApiError } from '../kube/errors.ts'
 import type { ChartRuntime, HelmRelease, SandboxCluster } from '../cluster/sandbox-cluster.ts'
 import type { Pod } from '../k8s/types.ts'
 import { karpenterLabels } from './chart.ts'
-import { formatLogLine, type LogEntry } from './logger.ts'
+import { formatLogLine, LEVEL_ORDER, type LogEntry } from './logger.ts'
 import * as log from './logger.ts'
 import { Cloud } from './operator/cloud.ts'
 import { KarpenterContext, settingsFrom } from './operator/context.ts'
@@ -17,6 +22,18 @@ import { Lifecycle } from './operator/lifecycle.ts'
 import { NodeClasses, NodePools } from './operator/nodepools.ts'
 import { Provisioner } from './operator/provisioner.ts'
 import { Termination } from './operator/termination.ts'
+import { NODEPOOLS } from './operator/cluster-state.ts'
+import type { NodePool } from './api.ts'
+import { DisruptionV1 } from './operator/v1/disruption.ts'
+import { InterruptionV1 } from './operator/v1/interruption.ts'
+import { LifecycleV1 } from './operator/v1/lifecycle.ts'
+import { NodeClassesV1, NodePoolsV1 } from './operator/v1/status.ts'
+import { TerminationV1 } from './operator/v1/termination.ts'
+import type { ProvisionerLine } from './operator/provisioner.ts'
+import type { NodePoolV1 } from './v1/api.ts'
+import * as logV1 from './v1/logger.ts'
+import { toNodeClaimV1 } from './v1/nodeclaim.ts'
+import { karpenterTwinFor, KARPENTER_V0_32, type KarpenterLine } from './version.ts'
 
 export const KARPENTER_VERSION = 'v0.32.1'
 const LEASE = 'karpenter-leader-election'
@@ -30,10 +47,72 @@ export async function startKarpenter(cluster: SandboxCluster, release: HelmRelea
   return operator
 }
 
+/** What one Karpenter line does differently at the operator level. */
+export interface LineProfile {
+  /** The chart's `logLevel` default. */
+  defaultLogLevel: string
+  /** What a replica logs when its container starts, up to waiting for the lease. */
+  startupLines(ctx: KarpenterContext): LogEntry[]
+  /** What the new leader logs once it holds the lease (before its controllers' own lines). */
+  leaderLines(ctx: KarpenterContext): LogEntry[]
+  /** The controllers the leader runs. */
+  leaderTerm(ctx: KarpenterContext): Term
+}
+
+interface Term {
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+const V0_32_PROFILE: LineProfile = {
+  defaultLogLevel: 'debug',
+  startupLines(ctx) {
+    const entries: LogEntry[] = [
+      { level: 'DEBUG', logger: 'controller', message: 'discovered karpenter version', fields: [['version', KARPENTER_VERSION]] },
+      log.discoveredRegion(ctx.cluster.aws.region),
+      log.discoveredClusterEndpoint(ctx.settings.clusterEndpoint || ctx.cluster.endpoint),
+    ]
+    const dns = kubeDnsIp(ctx)
+    if (dns) entries.push(log.discoveredKubeDns(dns))
+    entries.push({ level: 'INFO', logger: 'controller', message: `attempting to acquire leader lease ${ctx.settings.namespace}/${LEASE}...`, fields: [] })
+    return entries
+  },
+  leaderLines: (ctx) => [{ level: 'INFO', logger: 'controller', message: `successfully acquired lease ${ctx.settings.namespace}/${LEASE}`, fields: [] }],
+  leaderTerm: (ctx) => new LeaderTerm(ctx),
+}
+
+/**
+ * Karpenter 1.9.2: the provider's operator.go discovery (DEBUG), then controller-runtime's manager
+ * (metrics and health servers) and client-go's leader election at INFO; the chart logs at info.
+ */
+const V1_PROFILE: LineProfile = {
+  defaultLogLevel: 'info',
+  startupLines(ctx) {
+    const entries: LogEntry[] = [
+      { level: 'DEBUG', logger: 'controller', message: 'discovered karpenter version', fields: [['version', ctx.twin.version.replace(/^v/, '')]] },
+      { ...log.discoveredRegion(ctx.cluster.aws.region), logger: 'controller' },
+      { ...log.discoveredClusterEndpoint(ctx.settings.clusterEndpoint || ctx.cluster.endpoint), logger: 'controller' },
+    ]
+    const dns = kubeDnsIp(ctx)
+    if (dns) entries.push({ ...log.discoveredKubeDns(dns), logger: 'controller' })
+    // zap drops what is below the configured level.
+    return [...entries, ...logV1.startupLines(ctx.settings.namespace, LEASE)].filter((e) => LEVEL_ORDER[e.level] >= LEVEL_ORDER[ctx.settings.logLevel])
+  },
+  leaderLines: (ctx) => [logV1.acquiredLease(ctx.settings.namespace, LEASE), ...logV1.startingControllers()],
+  leaderTerm: (ctx) => new LeaderTermV1(ctx),
+}
+
+export const LINE_PROFILES: Record<KarpenterLine, LineProfile> = { 'v0.32': V0_32_PROFILE, v1: V1_PROFILE }
+
+function kubeDnsIp(ctx: KarpenterContext): string | undefined {
+  return (ctx.store.find('services', 'kube-system', 'kube-dns') as { spec?: { clusterIP?: string } } | undefined)?.spec?.clusterIP
+}
+
 export class KarpenterOperator implements ChartRuntime {
   readonly ctx: KarpenterContext
   /** The leader's controllers; none while no replica runs (e.g. the deployment scaled to 0). */
-  private term?: LeaderTerm
+  private term?: Term
+  private readonly profile: LineProfile
   private readonly started = new Set<string>()
   private stopWatch?: () => void
   /** Leadership changes run one after another, in the order the pod events came. */
@@ -42,7 +121,10 @@ export class KarpenterOperator implements ChartRuntime {
   private renewTimer?: NodeJS.Timeout
 
   constructor(cluster: SandboxCluster, release: HelmRelease) {
-    this.ctx = new KarpenterContext(cluster, settingsFrom(release.values, cluster.name, release.namespace))
+    // charts.ts refuses versions without a twin; the v0.32 twin stays the fallback for callers that bypass it.
+    const twin = karpenterTwinFor(release.version) ?? KARPENTER_V0_32
+    this.profile = LINE_PROFILES[twin.line]
+    this.ctx = new KarpenterContext(cluster, settingsFrom(release.values, cluster.name, release.namespace, this.profile.defaultLogLevel), twin)
   }
 
   start(): void {
@@ -82,8 +164,8 @@ export class KarpenterOperator implements ChartRuntime {
     clearInterval(this.renewTimer)
     this.renewTimer = this.ctx.clock.setInterval(() => this.renewLease(next.metadata.name!), LEASE_RETRY_PERIOD_MS)
     this.renewTimer.unref()
-    this.ctx.log({ level: 'INFO', logger: 'controller', message: `successfully acquired lease ${this.ctx.settings.namespace}/${LEASE}`, fields: [] })
-    this.term = new LeaderTerm(this.ctx)
+    this.ctx.logAll(this.profile.leaderLines(this.ctx))
+    this.term = this.profile.leaderTerm(this.ctx)
     await this.term.start()
   }
 
@@ -97,16 +179,10 @@ export class KarpenterOperator implements ChartRuntime {
   }
 
   private startupLines(pod: string): void {
-    const entries: LogEntry[] = [
-      { level: 'DEBUG', logger: 'controller', message: 'discovered karpenter version', fields: [['version', KARPENTER_VERSION]] },
-      log.discoveredRegion(this.ctx.cluster.aws.region),
-      log.discoveredClusterEndpoint(this.ctx.settings.clusterEndpoint || this.ctx.cluster.endpoint),
-    ]
-    const dns = (this.ctx.store.find('services', 'kube-system', 'kube-dns') as { spec?: { clusterIP?: string } } | undefined)?.spec?.clusterIP
-    if (dns) entries.push(log.discoveredKubeDns(dns))
-    entries.push({ level: 'INFO', logger: 'controller', message: `attempting to acquire leader lease ${this.ctx.settings.namespace}/${LEASE}...`, fields: [] })
     const time = this.ctx.clock.now()
-    for (const e of entries) this.ctx.podLogs.append(this.ctx.settings.namespace, pod, 'controller', formatLogLine(e, time), time)
+    for (const e of this.profile.startupLines(this.ctx)) {
+      this.ctx.podLogs.append(this.ctx.settings.namespace, pod, 'controller', formatLogLine(e, time, this.ctx.twin.commit), time)
+    }
   }
 
   private renewLease(holder: string): void {
@@ -151,8 +227,8 @@ export class KarpenterOperator implements ChartRuntime {
   }
 }
 
-/** What the elected leader runs: the controllers, over its own view of EC2. */
-class LeaderTerm {
+/** What the elected v0.32 leader runs: the controllers, over its own view of EC2. */
+class LeaderTerm implements Term {
   private readonly cloud: Cloud
   private readonly provisioner: Provisioner
   private readonly lifecycle: Lifecycle
@@ -224,4 +300,94 @@ function microTime(ms: number): string {
 
 function running(pod: Pod): boolean {
   return pod.status?.phase === 'Running'
+}
+
+/** What the elected 1.x leader runs: the v1 controllers, with the shared cloud and provisioner. */
+class LeaderTermV1 implements Term {
+  private readonly ctx: KarpenterContext
+  private readonly cloud: Cloud
+  private readonly provisioner: Provisioner
+  private readonly lifecycle: LifecycleV1
+  private readonly termination: TerminationV1
+  private readonly interruption: InterruptionV1
+  private readonly disruption: DisruptionV1
+  private readonly nodeClasses: NodeClassesV1
+  private readonly nodePools: NodePoolsV1
+  private priceTimer?: NodeJS.Timeout
+
+  constructor(ctx: KarpenterContext) {
+    this.ctx = ctx
+    this.cloud = new Cloud(ctx)
+    this.provisioner = new Provisioner(ctx, this.cloud, provisionerLineV1(ctx))
+    this.lifecycle = new LifecycleV1(ctx, this.cloud)
+    this.termination = new TerminationV1(ctx, this.cloud)
+    this.interruption = new InterruptionV1(ctx)
+    this.disruption = new DisruptionV1(ctx, this.cloud, this.provisioner)
+    this.nodeClasses = new NodeClassesV1(ctx, this.cloud)
+    this.nodePools = new NodePoolsV1(ctx)
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.cloud.refreshCatalog(true)
+      // instancetype.go / pricing.go discovery lines (DEBUG, so hidden at the chart's info level).
+      this.ctx.log({ ...log.discoveredInstanceTypes(this.cloud.instanceTypeCount), logger: 'controller' })
+      this.ctx.log({ ...log.discoveredOfferings(this.cloud.instanceTypeCount), logger: 'controller' })
+      this.ctx.log({ level: 'DEBUG', logger: 'controller', message: 'discovered zones', fields: [['zones', this.cloud.zones]] })
+      const spot = await this.cloud.refreshSpotPrices()
+      this.ctx.log({ ...log.updatedSpotPricing(spot.types, spot.offerings), logger: 'controller' })
+    } catch (error) {
+      this.ctx.cluster.log(`karpenter: EC2 discovery failed: ${(error as Error).message}`)
+    }
+    this.nodeClasses.start()
+    this.nodePools.start()
+    this.lifecycle.start()
+    this.termination.start()
+    this.provisioner.start()
+    this.interruption.start()
+    this.disruption.start()
+    this.priceTimer = this.ctx.clock.setInterval(() => {
+      void this.cloud.refreshSpotPrices().then(
+        (s) => this.ctx.log({ ...log.updatedSpotPricing(s.types, s.offerings), logger: 'controller' }),
+        () => undefined,
+      )
+    }, SPOT_PRICE_REFRESH_MS)
+    this.priceTimer.unref()
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.priceTimer)
+    this.provisioner.stop()
+    this.lifecycle.stop()
+    this.termination.stop()
+    this.nodeClasses.stop()
+    this.nodePools.stop()
+    await this.interruption.stop()
+    await this.disruption.stop()
+    this.cloud.destroy()
+  }
+}
+
+/**
+ * The 1.x provisioner (core provisioner.go): a singleton reconcile's scope, NodePools used only
+ * when Ready ("ignoring nodepool, not ready"), v1 NodeClaims, 1.9's log shape.
+ */
+function provisionerLineV1(ctx: KarpenterContext): ProvisionerLine {
+  const storedPool = (name: string) => ctx.store.find(NODEPOOLS, undefined, name) as unknown as NodePoolV1 | undefined
+  return {
+    scope: () => logV1.singletonScope('provisioner', ctx.rng),
+    usableNodePools(nodePools: readonly NodePool[], scope: logV1.Scope) {
+      const usable: NodePool[] = []
+      const logs: LogEntry[] = []
+      for (const np of nodePools) {
+        const ready = (storedPool(np.metadata.name!)?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+        if (ready) usable.push(np)
+        // log.Error(nil, …): zapr writes no error field for a nil error.
+        else logs.push(logV1.entry('ERROR', 'ignoring nodepool, not ready', scope, [['NodePool', logV1.ref(np.metadata.name!)]]))
+      }
+      return { usable, logs }
+    },
+    toNodeClaim: (planned, opts) => toNodeClaimV1(planned, storedPool(planned.template.nodePoolName)!, opts),
+    roundLogs: (entries, scope) => logV1.translateRoundLogs(entries, scope),
+  }
 }
