@@ -3,6 +3,7 @@
 // questions on both targets (support/preflight-observe.ts). Each incompatibility is a drift cause;
 // any blocking cause fails the scenario, so every later section is skipped and nothing is created.
 
+import { Before } from '@cucumber/cucumber'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { step } from '../support/step-registry.ts'
@@ -13,6 +14,9 @@ import { judgeEdition } from '../support/preflight.ts'
 import { PREFLIGHT_ATTACHMENT, causesHtml, checksHtml, failureMessage } from '../support/preflight-report.ts'
 import { attachHtml } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
+
+/** Set when the preflight failed in this run: the feature it ran in, and why. */
+let failed: { uri: string; summary: string } | undefined
 
 step("the edition's versions and texts fit the platform of the run's day", async function (this: SpotcheckWorld) {
   const run = this.run
@@ -31,5 +35,17 @@ step("the edition's versions and texts fit the platform of the run's day", async
   const listed = verdict.causes.filter((c) => !c.blocking)
   for (const c of listed) await this.note(`Drift, not failing: ${c.what}`)
   run.progress(`preflight: the ${verdict.edition} edition as of ${verdict.asOf}: ${verdict.causes.length} drift cause(s), ${verdict.causes.length - listed.length} failing${verdict.causes.length ? ` (${verdict.causes.map((c) => c.id).join(', ')})` : ''}`)
-  if (!verdict.passes) throw new Error(failureMessage(verdict))
+  if (!verdict.passes) {
+    failed = { uri: this.scenario.uri, summary: `the ${verdict.edition} edition does not fit the platform of ${verdict.asOf} (${verdict.causes.filter((c) => c.blocking).map((c) => c.id).join(', ')})` }
+    throw new Error(failureMessage(verdict))
+  }
+})
+
+// Once the preflight has failed, no later section runs, whether or not it has a checkpoint
+// (Step 2 has none: it builds on nothing but the prerequisites): nothing is created. The rest of
+// the preflight's own section (tool versions, the account) creates nothing and still runs.
+Before({ name: 'spotcheck: nothing is created after a failed preflight' }, async function (this: SpotcheckWorld, { pickle }) {
+  if (!failed || pickle.uri === failed.uri) return
+  await this.note(`Skipped: the preflight failed — ${failed.summary} — so nothing is created.`)
+  return 'skipped'
 })
