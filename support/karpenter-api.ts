@@ -75,9 +75,6 @@ export interface KarpenterApi {
   consolidationDeletes(view: KarpenterLogView): string[]
 }
 
-/** The chart version the tutorial installs (Terraform's karpenter_chart_version default). */
-export const TUTORIAL_KARPENTER_CHART_VERSION = 'v0.32.1'
-
 function resource(kind: string, group: string, version: string, plural: string): KarpenterResource {
   return { kind, group, version, plural, apiVersion: `${group}/${version}`, path: `/apis/${group}/${version}/${plural}` }
 }
@@ -170,15 +167,7 @@ export function karpenterApi(chartVersion: string): KarpenterApi {
 
 /** Every line's API, for cleaning up after a run whose Karpenter is not recorded (`spotcheck cleanup`). */
 export function allKarpenterApis(): KarpenterApi[] {
-  return [karpenterApi(TUTORIAL_KARPENTER_CHART_VERSION), karpenterApi('1.9.2')]
-}
-
-/**
- * The chart version of the run, read from the world parameters in this one place. (Once the
- * editions land, the edition's versions.karpenterChartVersion replaces the default.)
- */
-export function runKarpenterChartVersion(params: { karpenterChartVersion?: string }): string {
-  return params.karpenterChartVersion ?? TUTORIAL_KARPENTER_CHART_VERSION
+  return [karpenterApi('v0.32.1'), karpenterApi('1.9.2')]
 }
 
 /** `karpenter.sh/disruption=disrupting:NoSchedule`, `karpenter.sh/disrupted:NoSchedule` — as kubectl writes a taint. */

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { awsClients, type AwsClients } from './aws-clients.ts'
 import type { EventObserver } from './event-observer.ts'
-import { karpenterApi, runKarpenterChartVersion, type KarpenterApi } from './karpenter-api.ts'
+import { karpenterApi, type KarpenterApi } from './karpenter-api.ts'
 import { connect, type KubeSession } from './kube.ts'
 import { Ledger } from './ledger.ts'
 import { ClusterRecorder, KarpenterLog } from './recorders.ts'
@@ -47,8 +47,7 @@ export class Run {
   readonly params: TargetParameters
   readonly ledger: Ledger
   readonly redactor = new Redactor()
-  /** The Karpenter the run installs: its API versions, tags, taint and log shapes. */
-  readonly karpenter: KarpenterApi
+  private karpenterOfRun?: KarpenterApi
   target?: TargetSession
   terminal?: Terminal
   private awsClients?: AwsClients
@@ -65,7 +64,6 @@ export class Run {
 
   constructor(params: TargetParameters, home = spotcheckHome()) {
     this.params = params
-    this.karpenter = karpenterApi(runKarpenterChartVersion(params))
     this.id = newRunId()
     this.home = home
     this.dir = join(runsDir(home), this.id)
@@ -113,6 +111,13 @@ export class Run {
   get env(): Record<string, string> {
     if (!this.target) throw new Error('the run has not started (BeforeAll did not run or failed)')
     return this.target.env
+  }
+
+  /** The Karpenter the run's edition installs: its API versions, tags, taint and log shapes (support/karpenter-api.ts). */
+  get karpenter(): KarpenterApi {
+    if (!this.target) throw new Error('the run has not started (BeforeAll did not run or failed)')
+    this.karpenterOfRun ??= karpenterApi(this.target.edition.versions.karpenterChartVersion)
+    return this.karpenterOfRun
   }
 
   get aws(): AwsClients {

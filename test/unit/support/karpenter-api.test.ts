@@ -2,7 +2,7 @@
 // (v0.32.1: the tutorial's own sample output; 1.9.2: the fields its source attaches, in order).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { allKarpenterApis, isTaint, karpenterApi, normaliseLogLine, runKarpenterChartVersion, taintText } from '../../../support/karpenter-api.ts'
+import { allKarpenterApis, isTaint, karpenterApi, normaliseLogLine, taintText } from '../../../support/karpenter-api.ts'
 
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>
 
@@ -48,11 +48,6 @@ describe('karpenterApi: which Karpenter a chart version installs', () => {
   it('refuses a chart version it does not know, naming the ones it does', () => {
     assert.throws(() => karpenterApi('v0.29.2'), /karpenterChartVersion "v0\.29\.2".*v0\.32\.x to v0\.37\.x.*1\.x/)
     assert.throws(() => karpenterApi('latest'), /"v0\.32\.1" or "1\.9\.2"/)
-  })
-
-  it("reads the run's chart version from the world parameters, the tutorial's by default", () => {
-    assert.equal(runKarpenterChartVersion({}), 'v0.32.1')
-    assert.equal(runKarpenterChartVersion({ karpenterChartVersion: '1.9.2' }), '1.9.2')
   })
 })
 
