@@ -86,16 +86,16 @@ export async function chartInRegistry(chartVersion: string, fetchFn: typeof fetc
 }
 
 /** The sandbox's answer: the chart exists if the platform view of the sandbox's day lists its release. */
-export function chartOfSandboxDay(chartVersion: string, env: Record<string, string>): Promise<{ reference: string; exists: boolean; how: string }> {
+export async function chartOfSandboxDay(chartVersion: string, env: Record<string, string>): Promise<{ reference: string; exists: boolean; how: string }> {
   const day = env.SPOTCHECK_AS_OF
   if (!day) throw new Error('the sandbox did not say which day it answers as (no SPOTCHECK_AS_OF in its environment): restart it with `spotcheck sandbox up --as-of YYYY-MM-DD`')
   const view = platformView(day)
   const release = karpenterRelease(view, chartVersion)
-  return Promise.resolve({
+  return {
     reference: `${release?.chart ?? 'oci://public.ecr.aws/karpenter/karpenter'}:${chartVersion}`,
     exists: release !== undefined,
     how: `the sandbox's platform view of ${day} (it has no OCI registry)`,
-  })
+  }
 }
 
 async function terraformInit(edition: EditionUnderTest, ctx: ObserveContext): Promise<{ resolved: Record<string, string>; how: string; error?: string }> {
