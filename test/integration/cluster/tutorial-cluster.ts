@@ -13,7 +13,7 @@
 // the tutorial's own `aws eks update-kubeconfig`.
 
 import { CreateInternetGatewayCommand, AttachInternetGatewayCommand, AllocateAddressCommand, AssociateRouteTableCommand, CreateNatGatewayCommand, CreateRouteCommand, CreateRouteTableCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DescribeAddressesCommand, DescribeAvailabilityZonesCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand, DescribeVpcsCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2'
-import { CreateAddonCommand, CreateClusterCommand, CreateNodegroupCommand, DescribeAddonCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListAddonsCommand, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks'
+import { CreateAddonCommand, CreateClusterCommand, CreateNodegroupCommand, type AMITypes, DescribeAddonCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListAddonsCommand, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks'
 import { EventBridgeClient, ListRulesCommand, ListTagsForResourceCommand as ListRuleTagsCommand, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge'
 import { AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, CreateInstanceProfileCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetOpenIDConnectProviderCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs'
@@ -53,7 +53,7 @@ export interface StartOptions {
   /** The seeded EKS cluster's Kubernetes version (default: the fixture's 1.29); only with `via: 'seed'`. */
   kubernetesVersion?: string
   /** The node group's AMI type (default: the fixture's AL2_x86_64, which EKS refuses from 1.33 on); only with `via: 'seed'`. */
-  nodeGroupAmiType?: string
+  nodeGroupAmiType?: AMITypes
   /** Skip waiting for the node group's nodes and Karpenter's replicas. */
   noWait?: boolean
 }
@@ -270,7 +270,7 @@ type Clients = ReturnType<typeof clients>
 const destroyAll = (c: Clients) => Object.values(c).forEach((client) => client.destroy())
 
 /** Creates what `terraform apply` of fixtures/terraform/sandbox creates, in the fixture's dependency order. */
-export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, unknown> = {}, versions: { karpenterChartVersion?: string; kubernetesVersion?: string; amiType?: string } = {}): Promise<Step2Outputs> {
+export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, unknown> = {}, versions: { karpenterChartVersion?: string; kubernetesVersion?: string; amiType?: AMITypes } = {}): Promise<Step2Outputs> {
   const c = clients(aws)
   try {
     const partition = ACCOUNT_PARTITION
