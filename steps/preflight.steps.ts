@@ -4,6 +4,7 @@
 // any blocking cause fails the scenario, so every later section is skipped and nothing is created.
 
 import { Before } from '@cucumber/cucumber'
+import { AssertionError } from 'node:assert'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { step } from '../support/step-registry.ts'
@@ -37,7 +38,8 @@ step("the edition's versions and texts fit the platform of the run's day", async
   run.progress(`preflight: the ${verdict.edition} edition as of ${verdict.asOf}: ${verdict.causes.length} drift cause(s), ${verdict.causes.length - listed.length} failing${verdict.causes.length ? ` (${verdict.causes.map((c) => c.id).join(', ')})` : ''}`)
   if (!verdict.passes) {
     failed = { uri: this.scenario.uri, summary: `the ${verdict.edition} edition does not fit the platform of ${verdict.asOf} (${verdict.causes.filter((c) => c.blocking).map((c) => c.id).join(', ')})` }
-    throw new Error(failureMessage(verdict))
+    // A failed check, not a broken test: the report shows it failed.
+    throw new AssertionError({ message: failureMessage(verdict) })
   }
 })
 
