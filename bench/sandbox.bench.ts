@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { stripVTControlCharacters } from 'node:util'
 import { join } from 'node:path'
 import { bash, isolatedHome, parseExports, spotcheck } from '../test/integration/sandbox/helpers.ts'
+import { TUTORIAL_DATE } from '../platform/index.ts'
 import type { BenchResult } from './run.ts'
 
 const upstream = 'https://raw.githubusercontent.com/build-on-aws/run-kubernetes-clusters-for-less-with-amazon-ec2-spot-and-karpenter/main'
@@ -41,11 +42,11 @@ export default async function bench(): Promise<BenchResult> {
   }
   try {
     const up = await time('`spotcheck sandbox up` (cold)', async () => {
-      const r = await spotcheck(['sandbox', 'up'], cli)
+      const r = await spotcheck(['sandbox', 'up', '--as-of', TUTORIAL_DATE], cli)
       if (r.exitCode !== 0) throw new Error(`sandbox up failed: ${r.stderr}`)
       return r.stdout
     })
-    await time('`spotcheck sandbox up` (already up)', async () => (await spotcheck(['sandbox', 'up'], cli)).stdout)
+    await time('`spotcheck sandbox up` (already up)', async () => (await spotcheck(['sandbox', 'up', '--as-of', TUTORIAL_DATE], cli)).stdout)
     const env = parseExports(up)
     const run = async (script: string) => {
       const r = await bash(script, env, work, 20 * 60_000)

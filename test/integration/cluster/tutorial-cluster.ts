@@ -23,6 +23,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../../sandbox/state.ts'
+import { TUTORIAL_DATE } from '../../../platform/index.ts'
 import { bash as runBash, isolatedHome, parseExports, spotcheck } from '../sandbox/helpers.ts'
 
 export const CLUSTER_NAME = 'spot-and-karpenter'
@@ -56,6 +57,11 @@ export interface StartOptions {
   nodeGroupAmiType?: AMITypes
   /** Skip waiting for the node group's nodes and Karpenter's replicas. */
   noWait?: boolean
+  /**
+   * The day the sandbox's AWS answers as of (`sandbox up --as-of`). Default: the tutorial's own date
+   * for the tutorial's Kubernetes version (1.29, which EKS no longer offers today), otherwise today.
+   */
+  asOf?: string
 }
 
 export interface TutorialCluster {
@@ -114,7 +120,8 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
   const home = isolatedHome()
   const cliEnv = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: options.name }
   const work = mkdtempSync(join(tmpdir(), 'spotcheck-cluster-'))
-  const up = await spotcheck(['sandbox', 'up', ...(options.timeScale ? ['--time-scale', String(options.timeScale)] : [])], cliEnv)
+  const asOf = options.asOf ?? ((options.kubernetesVersion ?? FIXTURE.kubernetesVersion) === FIXTURE.kubernetesVersion ? TUTORIAL_DATE : undefined)
+  const up = await spotcheck(['sandbox', 'up', ...(asOf ? ['--as-of', asOf] : []), ...(options.timeScale ? ['--time-scale', String(options.timeScale)] : [])], cliEnv)
   if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`)
   const sandboxEnv = parseExports(up.stdout)
   const state = JSON.parse(readFileSync(join(home, 'sandboxes', options.name, 'state.json'), 'utf8')) as { pid: number; awsPid: number }

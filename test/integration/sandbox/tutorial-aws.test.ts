@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bash, isolatedHome, parseExports, spotcheck } from './helpers.ts'
+import { TUTORIAL_DATE } from '../../../platform/index.ts'
 
 const home = isolatedHome()
 const cliEnv = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: 'tutorial' }
@@ -23,7 +24,7 @@ describe('the tutorial AWS commands against the sandbox', { timeout: 15 * 60_000
   }
 
   before(async () => {
-    const up = await spotcheck(['sandbox', 'up'], cliEnv)
+    const up = await spotcheck(['sandbox', 'up', '--as-of', TUTORIAL_DATE], cliEnv) // the tutorial's 1.29 is refused by today's EKS
     assert.equal(up.exitCode, 0, up.stderr)
     env = parseExports(up.stdout)
     daemonPid = (JSON.parse(readFileSync(join(home, 'sandboxes', 'tutorial', 'state.json'), 'utf8')) as { pid: number }).pid
