@@ -130,9 +130,17 @@ export interface NodeadmInput {
   labels: Record<string, string>
 }
 
+/** go-yaml's plain style unless the string would read as something else (bool, null, number, indicator, `: `, ` #`). */
 function yamlScalar(v: unknown): string {
-  if (typeof v === 'string') return /^[\w./:@-]+$/.test(v) && !/^(true|false|null|\d+)$/.test(v) ? v : JSON.stringify(v)
-  return String(v)
+  if (typeof v !== 'string') return String(v)
+  const ambiguous =
+    v === '' ||
+    /^(true|false|yes|no|on|off|y|n|null|~)$/i.test(v) ||
+    /^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(v) ||
+    /^[?:,[\]{}#&*!|>'"%@`]/.test(v) ||
+    /^- /.test(v) ||
+    /: |\s#|^\s|\s$|\n/.test(v)
+  return ambiguous ? JSON.stringify(v) : v
 }
 
 /** sigs.k8s.io/yaml of a JSON value: keys sorted, two-space indent, lists at their key's indent. */
