@@ -14,9 +14,11 @@
 
 import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks'
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm'
+import { join } from 'node:path'
 import type { AwsClients } from './aws-clients.ts'
 import { requiredProviders } from './preflight-edition.ts'
 import { resolveProviders } from './preflight-terraform.ts'
+import { spotcheckHome } from './run.ts'
 import { amiParameterName, type EditionUnderTest, type Observed } from './preflight.ts'
 import { karpenterRelease, platformView } from '../platform/index.ts'
 
@@ -101,6 +103,6 @@ export async function chartOfSandboxDay(chartVersion: string, env: Record<string
 async function terraformInit(edition: EditionUnderTest, ctx: ObserveContext): Promise<{ resolved: Record<string, string>; how: string; error?: string }> {
   const providers = requiredProviders(edition.terraformConstraints)
   ctx.progress?.(`preflight: terraform init of the edition's required_providers in a scratch directory (${Object.keys(providers).join(', ')})`)
-  const r = await resolveProviders(providers, ctx.env)
+  const r = await resolveProviders(providers, ctx.env, join(spotcheckHome(), 'terraform-plugin-cache'))
   return { resolved: r.resolved, how: 'the registry (a scratch terraform init of the edition\'s required_providers)', ...(r.error ? { error: r.error } : {}) }
 }

@@ -4,7 +4,7 @@
 // only resolves, the break shows at plan.
 
 import { execa } from 'execa'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -36,13 +36,18 @@ export interface TerraformResolution {
  * what the registry resolves the constraints to today (no module, no provider configuration, nothing
  * created). The directory is removed afterwards.
  */
-export async function resolveProviders(providers: Record<string, string>, env: Record<string, string>): Promise<TerraformResolution> {
+export async function resolveProviders(providers: Record<string, string>, env: Record<string, string>, pluginCacheDir?: string): Promise<TerraformResolution> {
   const dir = mkdtempSync(join(tmpdir(), 'spotcheck-preflight-'))
   const block = requiredProvidersBlock(providers)
   try {
     writeFileSync(join(dir, 'main.tf'), block)
     // A filesystem mirror in the user's CLI config would answer instead of the registry.
     const { TF_CLI_CONFIG_FILE: _ignored, ...rest } = env
+    // The providers are downloaded (init has no resolve-only mode): a cache spares the next run.
+    if (pluginCacheDir) {
+      mkdirSync(pluginCacheDir, { recursive: true })
+      rest.TF_PLUGIN_CACHE_DIR = pluginCacheDir
+    }
     const r = await execa('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env: { ...rest, TF_IN_AUTOMATION: '1' }, extendEnv: false, reject: false, all: true, timeout: 5 * 60_000 })
     const lock = join(dir, '.terraform.lock.hcl')
     const resolved = existsSync(lock) ? lockedVersions(readFileSync(lock, 'utf8')) : {}
