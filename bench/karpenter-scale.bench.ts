@@ -6,14 +6,24 @@
 //
 // The time scale is the CLI's default (×20): a node takes 36 s of tutorial time to boot and turn
 // Ready, 1.8 s of wall time, so about 2 s is the floor of any scale-up here.
+//
+// Both Karpenter twins: SPOTCHECK_BENCH_TWINS=v0.32,v1 (the default; either alone re-measures that
+// twin and keeps the other's last figures from bench/results/karpenter-scale.json). The v0.32 twin
+// runs the tutorial's cluster as written (Kubernetes 1.29, chart v0.32.1, the Step 3 NodePool); the
+// 1.x twin the current edition's (Kubernetes 1.35, chart 1.9.2, the same NodePool in v1 with an
+// EC2NodeClass on al2023@latest).
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import type { BenchResult } from './run.ts'
 import { eventually, startTutorialCluster, type KarpenterLine, type TutorialCluster } from '../test/integration/cluster/tutorial-cluster.ts'
 import { tutorialCommand } from '../test/integration/cluster/tutorial-helpers.ts'
 
+type Twin = 'v0.32' | 'v1'
+
 interface Run {
+  twin?: Twin
   replicas: number
   wallSeconds: number
   firstRoundSeconds: number
@@ -46,10 +56,62 @@ async function ready(cluster: TutorialCluster): Promise<number> {
   return Number((await cluster.run("kubectl get deployment stateless -o jsonpath='{.status.readyReplicas}'")).trim() || 0)
 }
 
-async function scaleUp(replicas: number): Promise<Run> {
-  const cluster = await startTutorialCluster({ name: `bench-scale-${replicas}` })
-  try {
+/** The current edition's NodePool and EC2NodeClass for Karpenter 1.9 (the Step 3 objects in v1). */
+const V1_NODEPOOL_AND_CLASS = `cat <<EOF | kubectl apply -f -
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata:
+  name: default
+spec:
+  template:
+    metadata:
+      labels:
+        intent: apps
+    spec:
+      requirements:
+        - { key: kubernetes.io/arch, operator: In, values: ["amd64", "arm64"] }
+        - { key: karpenter.k8s.aws/instance-cpu, operator: Gt, values: ["4"] }
+        - { key: karpenter.k8s.aws/instance-memory, operator: Gt, values: ["8191"] }
+        - { key: karpenter.sh/capacity-type, operator: In, values: ["spot", "on-demand"] }
+        - { key: karpenter.k8s.aws/instance-category, operator: In, values: ["c", "m", "r"] }
+      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
+      expireAfter: 168h
+  limits: { cpu: 100000, memory: 100000Gi }
+  disruption: { consolidationPolicy: WhenEmptyOrUnderutilized, consolidateAfter: 1m }
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: default
+spec:
+  amiSelectorTerms: [{ alias: al2023@latest }]
+  subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: \${CLUSTER_NAME} } }]
+  securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: \${CLUSTER_NAME} } }]
+  role: \${KARPENTER_NODE_IAM_ROLE_NAME}
+  kubelet: { systemReserved: { cpu: 100m, memory: 100Mi } }
+EOF`
+
+async function startCluster(twin: Twin, replicas: number): Promise<TutorialCluster> {
+  if (twin === 'v0.32') {
+    const cluster = await startTutorialCluster({ name: `bench-scale-${replicas}` })
     await cluster.run(tutorialCommand('Step 3', 2))
+    return cluster
+  }
+  const cluster = await startTutorialCluster({ name: `bench-scale-v1-${replicas}`, karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', noWait: true })
+  await eventually("Karpenter 1.9's controllers started", async () => (await cluster.karpenterLogs()).some((l) => l.message === 'Starting workers' && l.controller === 'interruption') || 'not yet', 180_000)
+  await cluster.run(V1_NODEPOOL_AND_CLASS)
+  await eventually('the v1 NodePool Ready', async () => /True/.test(await cluster.run("kubectl get nodepool default -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}'")) || 'not yet')
+  return cluster
+}
+
+/** The NodeClaim a `created nodeclaim` line names: `nodeclaim` in v0.32, `NodeClaim: {name}` in 1.x. */
+function createdName(l: KarpenterLine): string {
+  return typeof l.nodeclaim === 'string' ? l.nodeclaim : ((l.NodeClaim as { name?: string } | undefined)?.name ?? '')
+}
+
+async function scaleUp(twin: Twin, replicas: number): Promise<Run> {
+  const cluster = await startCluster(twin, replicas)
+  try {
     await cluster.run(tutorialCommand('Step 4', 0))
     await eventually('the first 10 replicas Running', async () => (await ready(cluster)) === 10 || 'not yet')
     const daemonBefore = rss(cluster.daemonPid)
@@ -97,6 +159,7 @@ async function scaleUp(replicas: number): Promise<Run> {
     const created = all('created nodeclaim')
     const claims = await cluster.kubectlJson('get nodeclaims')
     return {
+      twin,
       replicas,
       wallSeconds,
       firstRoundSeconds: at(found[0]),
@@ -105,7 +168,7 @@ async function scaleUp(replicas: number): Promise<Run> {
       initializedSeconds: at(all('initialized nodeclaim').at(-1)),
       rounds: all('computed new nodeclaim(s) to fit pod(s)').length,
       nodeClaims: created.length,
-      instanceTypes: claims.items.filter((c) => created.some((l) => l.nodeclaim === c.metadata.name)).map((c) => c.metadata.labels?.['node.kubernetes.io/instance-type'] ?? '?').sort(),
+      instanceTypes: claims.items.filter((c) => created.some((l) => createdName(l) === c.metadata.name)).map((c) => c.metadata.labels?.['node.kubernetes.io/instance-type'] ?? '?').sort(),
       simulationMs: found.map((l) => parseGoDurationMs(String(l.duration))),
       daemonCpuSeconds,
       rss: { daemonBefore, daemonAfter, motoBefore, motoAfter },
@@ -124,24 +187,65 @@ function parseGoDurationMs(text: string): number {
 const s = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)} s` : '–')
 const mib = (n: number) => `${Math.round(n / MiB)} MiB`
 
-export default async function bench(): Promise<BenchResult> {
-  const runs: Run[] = []
-  for (const replicas of [1000, 5000]) {
-    process.stderr.write(`bench: karpenter-scale ${replicas} replicas…\n`)
-    const run = await scaleUp(replicas)
-    process.stderr.write(`bench: ${replicas} replicas Running after ${run.wallSeconds.toFixed(1)} s\n`)
-    runs.push(run)
+const RESULT = fileURLToPath(new URL('./results/karpenter-scale.json', import.meta.url))
+
+/** The runs kept from the last measurement (of the twins not measured now). */
+function previousRuns(): Run[] {
+  if (!existsSync(RESULT)) return []
+  const runs = (JSON.parse(readFileSync(RESULT, 'utf8')) as { runs?: Run[] }).runs ?? []
+  return runs.map((r) => ({ ...r, twin: r.twin ?? 'v0.32' }))
+}
+
+export default async function bench(): Promise<BenchResult & { runs: Run[] }> {
+  const named = (process.env.SPOTCHECK_BENCH_TWINS ?? 'v0.32,v1').split(',').map((t) => t.trim())
+  for (const t of named) if (t !== 'v0.32' && t !== 'v1') throw new Error(`SPOTCHECK_BENCH_TWINS: unknown twin "${t}" (accepted: v0.32, v1)`)
+  const twins = named as Twin[]
+  const measured: Run[] = []
+  for (const twin of twins) {
+    for (const replicas of [1000, 5000]) {
+      process.stderr.write(`bench: karpenter-scale (${twin} twin) ${replicas} replicas…\n`)
+      const run = await scaleUp(twin, replicas)
+      process.stderr.write(`bench: ${replicas} replicas Running after ${run.wallSeconds.toFixed(1)} s\n`)
+      measured.push(run)
+    }
   }
-  const types = (r: Run) => {
-    const counts = new Map<string, number>()
-    for (const t of r.instanceTypes) counts.set(t, (counts.get(t) ?? 0) + 1)
-    return [...counts].map(([t, n]) => (n > 1 ? `${n} × ${t}` : t)).join(', ')
+  const all = [...previousRuns().filter((r) => !twins.includes(r.twin!)), ...measured]
+  const pick = (twin: Twin) => [1000, 5000].map((n) => all.find((r) => r.twin === twin && r.replicas === n))
+  const section = (twin: Twin) => {
+    const runs = pick(twin)
+    if (runs.some((r) => !r)) return `_No figures for the ${twin === 'v1' ? '1.x' : 'v0.32'} twin yet: run with SPOTCHECK_BENCH_TWINS=${twin}._`
+    return table(runs as Run[])
   }
   const markdown = [
     'The tutorial’s cluster after Step 2, its NodePool (Step 3) and Step 4’s Deployment (512m / 512Mi pods on Spot), scaled from 10 replicas',
-    'with `kubectl scale`, at the sandbox’s default time scale (×20). Times are wall-clock seconds from the `kubectl scale`; Karpenter’s phases',
-    'come from its own log lines.',
+    'with `kubectl scale`, at the sandbox’s default time scale (×20), for each Karpenter twin. Times are wall-clock seconds from the',
+    '`kubectl scale`; Karpenter’s phases come from its own log lines.',
     '',
+    '### Karpenter v0.32.1 twin (the tutorial as written: Kubernetes 1.29, chart v0.32.1, AL2)',
+    '',
+    section('v0.32'),
+    '',
+    '### Karpenter 1.9.2 twin (the current edition: Kubernetes 1.35, chart 1.9.2, v1 NodePool, EC2NodeClass on al2023@latest)',
+    '',
+    section('v1'),
+    '',
+    V1_NOTES,
+    '',
+    '### Findings',
+    '',
+    FINDINGS,
+  ].join('\n')
+  return { id: 'karpenter-scale', title: 'Karpenter twin at scale: 1,000 and 5,000 pending pods to Running', markdown, runs: all }
+}
+
+function types(r: Run): string {
+  const counts = new Map<string, number>()
+  for (const t of r.instanceTypes) counts.set(t, (counts.get(t) ?? 0) + 1)
+  return [...counts].map(([t, n]) => (n > 1 ? `${n} × ${t}` : t)).join(', ')
+}
+
+function table(runs: Run[]): string {
+  return [
     '| | 1,000 pods | 5,000 pods |',
     '|---|---:|---:|',
     `| **all replicas Running** | **${s(runs[0].wallSeconds)}** | **${s(runs[1].wallSeconds)}** |`,
@@ -157,8 +261,17 @@ export default async function bench(): Promise<BenchResult> {
     `| moto (python) RSS before → after | ${mib(runs[0].rss.motoBefore)} → ${mib(runs[0].rss.motoAfter)} | ${mib(runs[1].rss.motoBefore)} → ${mib(runs[1].rss.motoAfter)} |`,
     '',
     `Instance types launched: 1,000 pods → ${types(runs[0])}; 5,000 pods → ${types(runs[1])}.`,
-    '',
-    'Findings. The floor is the nodes’ boot (36 s of tutorial time, 1.8 s here); everything above it is the daemon’s CPU: one',
+  ].join('\n')
+}
+
+const V1_NOTES = [
+  'The 1.x twin writes v1 NodeClaims of up to 600 instance types (v0.32: 100), reads every v1 object through its adapter, keeps',
+  'operatorpkg status conditions (one status write per condition change, each announced as an event), and its lifecycle waits for',
+  'EC2 to report an instance terminated; the phases are otherwise the same code (scheduling simulation, launch, kubelet twin).',
+].join('\n')
+
+const FINDINGS = [
+    'The floor is the nodes’ boot (36 s of tutorial time, 1.8 s here); everything above it is the daemon’s CPU: one',
     'Node.js event loop runs the API server, the controllers, the kubelets and Karpenter, and while it works through 5,000 pods’',
     'writes the nodes’ boot timers fire late (launched → Ready takes ~7 s instead of 1.8 s). CPU profiles of the daemon',
     '(inspector, during the 5,000-pod scale-up) showed where the time went before this benchmark’s fixes:',
@@ -181,6 +294,4 @@ export default async function bench(): Promise<BenchResult> {
     'events); moto stays flat (it holds only the instances). The benchmark waits with one `kubectl get deployment --watch`:',
     'polling with kubectl (and its `aws eks get-token`) several times a second competed with the sandbox for the two cores and',
     'doubled the 1,000-pod figure.',
-  ].join('\n')
-  return { id: 'karpenter-scale', title: 'Karpenter twin at scale: 1,000 and 5,000 pending pods to Running', markdown }
-}
+].join('\n')

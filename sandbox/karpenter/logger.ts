@@ -5,7 +5,8 @@
 // `logger` (`controller.<name>`), `message`, `commit`, then the fields in the order the code
 // attached them (context fields first, call-site fields last). Durations are Go duration strings,
 // resource lists JSON objects with sorted keys. One function per message of the catalogue
-// (karpenter-behaviour.md §6.2) builds the entry; `formatLogLine` renders it with a timestamp.
+// (the messages of core@v0.32.1's provisioner, lifecycle, termination, disruption and the AWS
+// provider's interruption controller) builds the entry; `formatLogLine` renders it with a timestamp.
 
 import { formatGoDuration } from '../clock.ts'
 import { toStringMap, withoutZeros, type ResourceList } from '../k8s/resources.ts'
