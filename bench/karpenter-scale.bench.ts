@@ -97,7 +97,7 @@ async function startCluster(twin: Twin, replicas: number): Promise<TutorialClust
     await cluster.run(tutorialCommand('Step 3', 2))
     return cluster
   }
-  const cluster = await startTutorialCluster({ name: `bench-scale-v1-${replicas}`, karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', noWait: true })
+  const cluster = await startTutorialCluster({ name: `bench-scale-v1-${replicas}`, karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', asOf: '2026-12-06', noWait: true })
   await eventually("Karpenter 1.9's controllers started", async () => (await cluster.karpenterLogs()).some((l) => l.message === 'Starting workers' && l.controller === 'interruption') || 'not yet', 180_000)
   await cluster.run(V1_NODEPOOL_AND_CLASS)
   await eventually('the v1 NodePool Ready', async () => /True/.test(await cluster.run("kubectl get nodepool default -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}'")) || 'not yet')

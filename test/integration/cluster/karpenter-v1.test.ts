@@ -107,7 +107,8 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
   const nodeClaims = async () => (await cluster.kubectlJson('get nodeclaims')).items
 
   before(async () => {
-    cluster = await startTutorialCluster({ name: 'karpenter-v1', karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', noWait: true })
+    // The current edition's platform: EKS 1.35 and its AL2023 AMIs exist as of 2026-12-06.
+    cluster = await startTutorialCluster({ name: 'karpenter-v1', karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', asOf: '2026-12-06', noWait: true })
     await eventually('two Karpenter replicas Running', async () => {
       const pods = await cluster.kubectlJson('get pods -n karpenter')
       return pods.items.filter((p) => p.status?.phase === 'Running').length === 2 || pods.items.map((p) => `${p.metadata.name}=${p.status?.phase}`).join(', ')
