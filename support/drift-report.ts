@@ -171,7 +171,7 @@ export function driftMarkdown(drift: Drift): string {
     out.push('Found by the preflight before anything was created. Each row is a fact of the platform, dated, with its source, and the edit of the current edition that answers it.', '')
     out.push('| What | Since | Breaks | Source | Fixed by |', '|---|---|---|---|---|')
     for (const c of causes) {
-      out.push(`| ${cell(c.what)} | ${c.since ?? ''} | ${cell(c.breaks)} | ${cell(c.source)} | ${c.edit ? c.edit.split(', ').map((id) => `[\`${id}\`](#${id})`).join(', ') : 'no edit'} |`)
+      out.push(`| ${cell(c.what)} | ${c.since ?? ''} | ${cell(c.breaks)} | ${cell(c.source)} | ${c.edit ? c.edit.split(', ').map((id) => `[\`${id}\`](#${id})`).join(', ') : cell(c.remedy ?? 'no edit')} |`)
     }
     out.push('')
   }
@@ -211,7 +211,7 @@ export function driftHtml(drift: Drift): string {
       htmlTable(
         `Why ${run.title} does not work (found by the preflight, before anything was created)`,
         ['what', 'since', 'breaks', 'source', 'fixed by'],
-        causes.map((c) => [c.what, c.since ?? '', c.breaks, c.source, c.edit ?? 'no edit']),
+        causes.map((c) => [c.what, c.since ?? '', c.breaks, c.source, c.edit ?? c.remedy ?? 'no edit']),
       ),
     )
   }

@@ -31,6 +31,8 @@ export interface DriftCause {
   source: string
   /** The current edition's edit(s) that answer it (ids, comma-separated). */
   edit?: string
+  /** What a reader does instead where no edit of the text answers it (e.g. skip an optional step). */
+  remedy?: string
   /** false: listed as drift, but the preflight does not fail on it (an optional section). */
   blocking: boolean
 }
@@ -399,6 +401,9 @@ function checkCloud9(ctx: Ctx): void {
     what: `AWS Cloud9 is closed to new customers since ${view.cloud9.closedToNewCustomersOn}: the optional Step 1 works only in accounts that already use Cloud9 (listed, not failing: every later step runs from any terminal)`,
     since: view.cloud9.closedToNewCustomersOn,
     source: view.cloud9.source,
+    // The tutorial's own tip for Step 1: "You can skip this step … if you're planning to run all
+    // steps on your own computer." The current edition takes it, so no text needs an edit.
+    remedy: 'skip the optional Step 1 and run every step from your own terminal (or AWS CloudShell), as the tutorial\'s tip for Step 1 allows',
     blocking: false,
   })
 }

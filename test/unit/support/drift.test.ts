@@ -165,6 +165,11 @@ describe('drift.json and DRIFT.md', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(drift)), drift, 'plain JSON')
   })
 
+  it('DRIFT.md: a cause no edit answers shows what a reader does instead', () => {
+    const withRemedy = { ...drift, runs: drift.runs.map((r) => ({ ...r, causes: r.causes.map((c) => (c.id === 'cloud9' ? { ...c, remedy: 'skip the optional Step 1' } : c)) })) }
+    assert.match(driftMarkdown(withRemedy), /\| cloud9 is gone \| 2026-03-23 \| @cluster Step 2 \| the source of cloud9 \| skip the optional Step 1 \|/)
+  })
+
   it('one run not as expected makes the drift not ok', () => {
     const bad = driftSummary([result(THEN, failingAtPreflight(), 1)], { generated: '', today: '2026-12-06', tutorialDate: '2024-01-29', edits: [] })
     assert.equal(bad.ok, false)

@@ -74,6 +74,7 @@ describe('the preflight of the as-written edition today (2026-12-06)', () => {
     assert.equal(cloud9.breaks, '@cloud9')
     assert.equal(cloud9.since, '2024-07-25')
     assert.equal(cloud9.edit, undefined)
+    assert.match(cloud9.remedy ?? '', /skip the optional Step 1/)
     const alone = judgeEdition(current('2026-12-06'), platformView('2026-12-06'))
     assert.deepEqual(ids(alone), ['cloud9'])
     assert.equal(alone.passes, true)
