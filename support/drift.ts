@@ -30,13 +30,14 @@ import { generateReport } from './tutorial-cli.ts'
 
 export const DRIFT_DIR = resolve(projectRoot, process.env.SPOTCHECK_DRIFT_DIR ?? 'drift')
 
-const USAGE = `Usage: spotcheck drift [--no-report] [-- cucumber-js args]
+const USAGE = `Usage: spotcheck drift [--no-report] [--sequential] [-- cucumber-js args]
 
 Runs the tutorial three times on the sandbox — as written on its own date (${TUTORIAL_DATE}), as
 written today, and the current edition today — and writes drift/drift.json, drift/DRIFT.md and
 the report of the three runs. Exit code 0 when the first run passes, the second fails at the
-preflight only, and the third passes. Arguments after -- go to each cucumber-js run (e.g.
--- --tags @prerequisites).`
+preflight only, and the third passes. The runs go side by side, each on a sandbox of its own
+(most of a run is Terraform waiting on AWS's timers); --sequential runs them one after another.
+Arguments after -- go to each cucumber-js run (e.g. -- --tags @prerequisites).`
 
 export class DriftUsageError extends Error {}
 
@@ -46,9 +47,9 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   const dash = argv.indexOf('--')
   const own = dash < 0 ? argv : argv.slice(0, dash)
   const cucumberArgs = dash < 0 ? [] : argv.slice(dash + 1)
-  let values: { 'no-report'?: boolean; help?: boolean }
+  let values: { 'no-report'?: boolean; sequential?: boolean; help?: boolean }
   try {
-    values = parseArgs({ args: own, options: { 'no-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values
+    values = parseArgs({ args: own, options: { 'no-report': { type: 'boolean' }, sequential: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values
   } catch (error) {
     throw new DriftUsageError(`${(error as Error).message}\n\n${USAGE}`)
   }
@@ -66,14 +67,25 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   mkdirSync(join(DRIFT_DIR, 'runs'), { recursive: true })
   const stop = new Stopper(log)
   const results: DriftRunResult[] = []
+  const one = async (spec: DriftRunSpec, i: number, label: string): Promise<DriftRunResult | undefined> => {
+    if (stop.requested) return undefined
+    const say: Log = (line) => log(`${label}${line}`)
+    say(`spotcheck drift: ${i + 1}/${specs.length} ${spec.title} — ${spec.expect === 'pass' ? 'must pass' : 'must fail at the preflight, creating nothing'}`)
+    const result = await runOne(spec, cucumberArgs, stop, say)
+    const outcome = checkExpectation(result)
+    say(`  ${outcome.ok ? '✓' : '✗'} ${outcome.reason} (${Math.round(result.durationMs / 1000)} s)`)
+    return result
+  }
   try {
-    for (const [i, spec] of specs.entries()) {
-      if (stop.requested) break
-      log(`spotcheck drift: ${i + 1}/${specs.length} ${spec.title} — ${spec.expect === 'pass' ? 'must pass' : 'must fail at the preflight, creating nothing'}`)
-      const result = await runOne(spec, cucumberArgs, stop, log)
-      results.push(result)
-      const outcome = checkExpectation(result)
-      log(`  ${outcome.ok ? '✓' : '✗'} ${outcome.reason} (${Math.round(result.durationMs / 1000)} s)`)
+    if (values.sequential) {
+      for (const [i, spec] of specs.entries()) {
+        const result = await one(spec, i, '')
+        if (result) results.push(result)
+      }
+    } else {
+      // Side by side, each line prefixed with its run; the results keep the runs' order.
+      const all = await Promise.all(specs.map((spec, i) => one(spec, i, `[${i + 1}] `)))
+      for (const result of all) if (result) results.push(result)
     }
   } finally {
     stop.dispose()
@@ -107,10 +119,10 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
 
 const rel = (p: string) => relative(process.cwd(), p) || p
 
-/** Ctrl-C and SIGTERM: forwarded to the running child; no further run starts. */
+/** Ctrl-C and SIGTERM: forwarded to the running children; no further run starts. */
 class Stopper {
   requested = false
-  child?: { kill(signal: NodeJS.Signals): boolean }
+  readonly children = new Set<{ kill(signal: NodeJS.Signals): boolean }>()
   private readonly handlers: [NodeJS.Signals, () => void][]
 
   constructor(log: Log) {
@@ -118,7 +130,7 @@ class Stopper {
       const handler = () => {
         if (!this.requested) log(`spotcheck drift: ${signal}: stopping the run (it cleans up; ${signal} again to stop its clean-up); no further run starts`)
         this.requested = true
-        this.child?.kill(signal)
+        for (const child of this.children) child.kill(signal)
       }
       process.on(signal, handler)
       return [signal, handler]
@@ -159,7 +171,7 @@ async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper,
     stdio: ['ignore', output, output],
     detached: true, // a process group of its own: the terminal's Ctrl-C reaches it only through us
   })
-  stop.child = child
+  stop.children.add(child)
   log(`  cucumber-js pid ${child.pid}; its output: ${rel(join(dir, 'output.log'))}`)
   const shown = new Set<string>()
   const poll = setInterval(() => showSections(read(messagesFile), shown, log), 1000)
@@ -168,7 +180,7 @@ async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper,
     child.on('error', () => done({ code: null, signal: null }))
   })
   clearInterval(poll)
-  stop.child = undefined
+  stop.children.delete(child)
   closeSync(output)
   const messages = read(messagesFile)
   showSections(messages, shown, log)
