@@ -14,6 +14,7 @@ import { karpenterV1ChartObjects } from './karpenter/chart-v1.ts'
 import { karpenterChartReleased } from './karpenter/chart-releases.ts'
 import { karpenterTwinFor, KARPENTER_V1_CHART_VERSION } from './karpenter/version.ts'
 import { startKarpenter } from './karpenter/operator.ts'
+import { loadPlatformTable } from '../platform/index.ts'
 
 export interface ChartVersion {
   /** The chart's crds/ directory: Helm creates the ones the cluster lacks before anything else. */
@@ -23,8 +24,11 @@ export interface ChartVersion {
 }
 
 export interface Chart {
-  /** The chart at `version`; throws ChartUnavailable (Helm's words) when it cannot be had. */
-  resolve(version: string): ChartVersion
+  /**
+   * The chart at `version` on the sandbox's day `asOf` (a chart version published later cannot be
+   * had yet); throws ChartUnavailable (Helm's words) when it cannot be had.
+   */
+  resolve(version: string, asOf?: string): ChartVersion
 }
 
 /** A release that cannot be installed. `status` 422: the caller's input is at fault, not the sandbox. */
@@ -35,10 +39,10 @@ export class ChartUnavailable extends Error {
 const KARPENTER_OCI = 'public.ecr.aws/karpenter/karpenter'
 
 const karpenter: Chart = {
-  resolve(version) {
+  resolve(version, asOf) {
     // The message of the helm provider's helm_release (which the EKS Blueprints add-on uses) for a
     // version the OCI repository does not have, as in aws/karpenter-provider-aws issues #4791, #8718.
-    if (!karpenterChartReleased(version)) throw new ChartUnavailable(`could not download chart: ${KARPENTER_OCI}:${version}: not found`)
+    if (!karpenterChartReleased(version) || publishedAfter(version, asOf)) throw new ChartUnavailable(`could not download chart: ${KARPENTER_OCI}:${version}: not found`)
     const twin = karpenterTwinFor(version)
     if (!twin)
       throw new ChartUnavailable(
@@ -50,6 +54,13 @@ const karpenter: Chart = {
       install: (cluster, release) => startKarpenter(cluster, release),
     }
   },
+}
+
+/** Whether the platform table dates this chart version after the sandbox's day. */
+function publishedAfter(version: string, asOf: string | undefined): boolean {
+  if (!asOf) return false
+  const release = loadPlatformTable().karpenter.releases.find((r) => r.chartVersion === version)
+  return release !== undefined && release.released > asOf
 }
 
 const charts: Record<string, Chart> = { karpenter }

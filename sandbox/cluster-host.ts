@@ -138,7 +138,7 @@ export class ClusterHost {
       this.options.log(`helm release ${parameter}: the sandbox cannot install chart "${release.chart}"; ignored`)
       return Promise.resolve()
     }
-    const version = chart.resolve(String(release.version))
+    const version = chart.resolve(String(release.version), this.options.config.asOf)
     const key = `${where.namespace}/${where.release}`
     this.withCluster({ cluster: where.cluster }, (c) => c.releaseInstalled(key, release, { crds: version.crds, objects: () => version.objects(c, release), install: version.install })).catch((error: Error) =>
       this.options.log(`helm release ${parameter}: install failed: ${error.stack ?? error.message}`),

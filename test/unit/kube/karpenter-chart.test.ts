@@ -21,9 +21,9 @@ const release = (version: string): HelmRelease => ({
 })
 const objects = (version: string) => karpenter.resolve(version).objects(undefined as unknown as SandboxCluster, release(version)) as any[]
 
-function unavailable(version: string): string {
+function unavailable(version: string, asOf?: string): string {
   try {
-    karpenter.resolve(version)
+    karpenter.resolve(version, asOf)
   } catch (e) {
     assert.ok(e instanceof ChartUnavailable)
     assert.equal(e.status, 422)
@@ -41,6 +41,12 @@ describe('Karpenter chart versions', () => {
   it('a version the registry does not have fails as the helm provider fails to download it', () => {
     assert.equal(unavailable('1.2.9'), 'could not download chart: public.ecr.aws/karpenter/karpenter:1.2.9: not found')
     assert.equal(unavailable('v1.9.2'), 'could not download chart: public.ecr.aws/karpenter/karpenter:v1.9.2: not found')
+  })
+
+  it('a chart version published after the sandbox\'s day is not there yet', () => {
+    assert.equal(unavailable('1.9.2', '2024-01-29'), 'could not download chart: public.ecr.aws/karpenter/karpenter:1.9.2: not found')
+    assert.equal(karpenter.resolve('1.9.2', '2026-12-06').crds.length > 0, true)
+    assert.equal(karpenter.resolve('v0.32.1', '2024-01-29').crds.length > 0, true)
   })
 
   it('a released version the sandbox does not twin says which ones it twins', () => {
