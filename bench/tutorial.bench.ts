@@ -1,4 +1,4 @@
-// The whole tutorial on the sandbox, as `npm start` runs it (cucumber-js, then the report), and
+// The whole tutorial on the sandbox, one run as `npx spotcheck tutorial` runs it (cucumber-js, then the report), and
 // each section's share: wall time from Cucumber's own messages (testCaseStarted/Finished), and the
 // sandbox's memory (daemon + moto) sampled along the way.
 
@@ -91,7 +91,7 @@ export default async function bench(): Promise<BenchResult> {
     const markdown = [
       '| | wall time |',
       '|---|---:|',
-      `| **\`npm start\`** (sandbox up, all sections, clean-up, report) | **${total.toFixed(1)} s** |`,
+      `| **\`spotcheck tutorial\`** (sandbox up, all sections, clean-up, report) | **${total.toFixed(1)} s** |`,
       `| scenarios, first start to last finish | ${((last - first) / 1000).toFixed(1)} s |`,
       `| sandbox start, report and the rest | ${(total - (last - first) / 1000).toFixed(1)} s |`,
       '',
@@ -109,7 +109,7 @@ export default async function bench(): Promise<BenchResult> {
       'close to three minutes. Terraform alone takes ~47 s (Step 2) plus 25–85 s (Step 8) of provider',
       'waits that the sandbox cannot remove without changing the tutorial\'s commands or the provider.',
     ].join('\n')
-    return { id: 'tutorial-sandbox', title: 'The whole tutorial on the sandbox (`npm start`)', markdown }
+    return { id: 'tutorial-sandbox', title: 'The whole tutorial on the sandbox, one run (`spotcheck tutorial`)', markdown }
   } finally {
     await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--all'], { env, reject: false })
     rmSync(home, { recursive: true, force: true })
