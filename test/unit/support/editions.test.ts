@@ -19,6 +19,32 @@ function edit(fields: string): string {
   return `edits:\n  - id: an-edit\n    section: "@nodepool"\n    target: command\n    find: "a: 1"\n    replace: "a: 2"\n    reason: Because.\n    platform: cloud9:closed\n${fields}`
 }
 
+/**
+ * Two edits, at lines 2 and 9 of FILE: "api" (a @nodepool command edit, v1beta1 → v1) and "version"
+ * (a @cluster edit of main.tf's `cluster_version = "<published>"`, cited by `platform`).
+ */
+function apiAndVersionEdits(publishedClusterVersion: string, platform: string) {
+  return parseEdits(
+    `edits:
+  - id: api
+    section: "@nodepool"
+    target: command
+    find: "apiVersion: karpenter.sh/v1beta1"
+    replace: "apiVersion: karpenter.sh/v1"
+    reason: R.
+    platform: karpenter:>=1.1:v1-only
+  - id: version
+    section: "@cluster"
+    target: { file: main.tf }
+    find: cluster_version = "${publishedClusterVersion}"
+    replace: cluster_version = "{{current.kubernetesVersion}}"
+    reason: R.
+    platform: ${platform}
+`,
+    FILE,
+  )
+}
+
 describe('the edits file', () => {
   it('reads an edit, with the line of its item, a file target and a list of platform facts', () => {
     const [a, b] = parseEdits(
@@ -81,25 +107,7 @@ describe('templates in replacements', () => {
 })
 
 describe('applying edits', () => {
-  const edits = parseEdits(
-    `edits:
-  - id: api
-    section: "@nodepool"
-    target: command
-    find: "apiVersion: karpenter.sh/v1beta1"
-    replace: "apiVersion: karpenter.sh/v1"
-    reason: R.
-    platform: karpenter:>=1.1:v1-only
-  - id: version
-    section: "@cluster"
-    target: { file: main.tf }
-    find: cluster_version = "1.29"
-    replace: cluster_version = "{{current.kubernetesVersion}}"
-    reason: R.
-    platform: eks:1.29:endOfExtendedSupport
-`,
-    FILE,
-  )
+  const edits = apiAndVersionEdits('1.29', 'eks:1.29:endOfExtendedSupport')
 
   it("applies a section's command edit to the block that has its text, and leaves other blocks and sections alone", () => {
     const block = 'cat <<EOF | kubectl apply -f -\napiVersion: karpenter.sh/v1beta1\nkind: NodePool\nEOF'
@@ -168,25 +176,7 @@ describe('the run-start check', () => {
     { file: 'features/04-nodepool.feature', line: 30, tags: ['@nodepool'], text: 'apiVersion: karpenter.sh/v1' },
     { file: 'features/03-cluster.feature', line: 10, tags: ['@cluster'], text: `wget ${loadTutorialSources().raw}cluster/terraform/main.tf` },
   ]
-  const edits = parseEdits(
-    `edits:
-  - id: api
-    section: "@nodepool"
-    target: command
-    find: "apiVersion: karpenter.sh/v1beta1"
-    replace: "apiVersion: karpenter.sh/v1"
-    reason: R.
-    platform: karpenter:>=1.1:v1-only
-  - id: version
-    section: "@cluster"
-    target: { file: main.tf }
-    find: cluster_version = "1.28"
-    replace: cluster_version = "{{current.kubernetesVersion}}"
-    reason: R.
-    platform: eks:1.28:endOfSupport
-`,
-    FILE,
-  )
+  const edits = apiAndVersionEdits('1.28', 'eks:1.28:endOfSupport')
 
   it('names every edit that no longer fits: its id, file and line, section, and where it looked', () => {
     const problems = editionProblems({ edits, view: today, table, blocks, readFile: () => 'cluster_version = "1.29"' })
