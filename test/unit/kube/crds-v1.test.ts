@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Store, type WatchEvent } from '../../../sandbox/kube/store.ts'
-import { ApiError } from '../../../sandbox/kube/errors.ts'
+import { rejection } from './rejection.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
 import { karpenterV1Crds } from '../../../sandbox/kube/crds/karpenter-v1.ts'
 import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
@@ -68,16 +68,6 @@ const v1Store = () => new Store({ crds: karpenterV1Crds })
 const NP = 'nodepools.karpenter.sh'
 const NC = 'ec2nodeclasses.karpenter.k8s.aws'
 const CLAIM = 'nodeclaims.karpenter.sh'
-
-function rejection(fn: () => unknown): ApiError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof ApiError) return e
-    throw e
-  }
-  assert.fail('expected an ApiError')
-}
 
 describe('Karpenter 1.9.2 CRDs: what is served', () => {
   it('serves karpenter.sh/v1 and karpenter.k8s.aws/v1 (and NodeOverlay v1alpha1), never v1beta1', () => {

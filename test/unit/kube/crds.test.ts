@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Store } from '../../../sandbox/kube/store.ts'
-import { ApiError } from '../../../sandbox/kube/errors.ts'
+import { rejection } from './rejection.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
 import { tutorialNodeClass, tutorialNodePool } from '../karpenter/helpers/tutorial.ts'
 import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
@@ -10,16 +10,6 @@ import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 // The tutorial's NodePool and EC2NodeClass (Step 3), as untyped manifests the tests can break.
 const nodePool = () => tutorialNodePool() as unknown as KubeObject & { spec: Record<string, any> } // eslint-disable-line @typescript-eslint/no-explicit-any
 const nodeClass = () => tutorialNodeClass() as unknown as KubeObject & { spec: Record<string, unknown> }
-
-function rejection(fn: () => unknown): ApiError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof ApiError) return e
-    throw e
-  }
-  assert.fail('expected an ApiError')
-}
 
 describe('Karpenter v0.32.1 CRD validation', () => {
   it('accepts the tutorial manifests and applies the CRD defaults', () => {
