@@ -13,6 +13,7 @@ import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 import { aggregatedDiscovery } from '../../../sandbox/kube/discovery.ts'
 import { OpenApi } from '../../../sandbox/kube/openapi.ts'
 import { printerFor } from '../../../sandbox/kube/tables/printers.ts'
+import { tutorialRequirements } from '../karpenter/helpers/tutorial.ts'
 
 type Manifest = KubeObject & { spec: Record<string, any>; status?: Record<string, any> }
 
@@ -25,13 +26,7 @@ export const v1NodePool = (): Manifest => ({
     template: {
       metadata: { labels: { intent: 'apps' } },
       spec: {
-        requirements: [
-          { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
-          { key: 'karpenter.k8s.aws/instance-cpu', operator: 'Gt', values: ['4'] },
-          { key: 'karpenter.k8s.aws/instance-memory', operator: 'Gt', values: ['8191'] },
-          { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
-          { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
-        ],
+        requirements: tutorialRequirements(),
         nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
         expireAfter: '168h',
       },

@@ -2,13 +2,27 @@
 // eu-west-2 instance catalogue built from moto's real data, for the Karpenter twin's tests.
 
 import { createHash } from 'node:crypto'
-import type { Pod, Taint, Toleration, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
+import type { NodeSelectorRequirement, Pod, Taint, Toleration, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
 import type { EC2NodeClass, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import { buildInstanceTypes, onDemandPricesFor, passesDescribeFilters, zonesByInstanceType, type InstanceType, type InstanceTypeOptions, type PriceBook } from '../../../../sandbox/karpenter/instance-types.ts'
 import { branchInterfaces, motoInstanceTypes, motoOfferings, onDemandPriceFile } from './moto-data.ts'
 
 export const REGION = 'eu-west-2'
 export const ZONES = ['eu-west-2a', 'eu-west-2b', 'eu-west-2c']
+
+/**
+ * The requirements of the tutorial's `default` NodePool (Step 3), which the current edition keeps
+ * as they are in karpenter.sh/v1: a fresh array on each call, as tests change them.
+ */
+export function tutorialRequirements(): NodeSelectorRequirement[] {
+  return [
+    { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
+    { key: 'karpenter.k8s.aws/instance-cpu', operator: 'Gt', values: ['4'] },
+    { key: 'karpenter.k8s.aws/instance-memory', operator: 'Gt', values: ['8191'] },
+    { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+    { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
+  ]
+}
 
 /** The tutorial's `default` NodePool (Step 3). */
 export function tutorialNodePool(overrides: Partial<NodePool['spec']> = {}, name = 'default'): NodePool {
@@ -20,13 +34,7 @@ export function tutorialNodePool(overrides: Partial<NodePool['spec']> = {}, name
       template: {
         metadata: { labels: { intent: 'apps' } },
         spec: {
-          requirements: [
-            { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
-            { key: 'karpenter.k8s.aws/instance-cpu', operator: 'Gt', values: ['4'] },
-            { key: 'karpenter.k8s.aws/instance-memory', operator: 'Gt', values: ['8191'] },
-            { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
-            { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
-          ],
+          requirements: tutorialRequirements(),
           nodeClassRef: { apiVersion: 'karpenter.k8s.aws/v1beta1', kind: 'EC2NodeClass', name: 'default' },
           kubelet: { systemReserved: { cpu: '100m', memory: '100Mi' } },
         },

@@ -2,6 +2,7 @@
 // the current edition writes them for Karpenter 1.9, with a resolved status for the 1.x twin's tests.
 
 import type { EC2NodeClassV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
+import { tutorialRequirements } from './tutorial.ts'
 
 export function v1NodePool(template: Partial<NodePoolV1['spec']['template']['spec']> = {}, annotations?: Record<string, string>, disruption: NonNullable<NodePoolV1['spec']['disruption']> = { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '0s' }): NodePoolV1 {
   return {
@@ -12,13 +13,7 @@ export function v1NodePool(template: Partial<NodePoolV1['spec']['template']['spe
       template: {
         metadata: { labels: { intent: 'apps' } },
         spec: {
-          requirements: [
-            { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
-            { key: 'karpenter.k8s.aws/instance-cpu', operator: 'Gt', values: ['4'] },
-            { key: 'karpenter.k8s.aws/instance-memory', operator: 'Gt', values: ['8191'] },
-            { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
-            { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
-          ],
+          requirements: tutorialRequirements(),
           nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
           expireAfter: '168h',
           ...template,
