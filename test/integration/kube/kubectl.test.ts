@@ -10,69 +10,10 @@ import { join } from 'node:path'
 import { CLUSTER, readyNode, sleep, startHarness, type Harness } from './harness.ts'
 import { recordEvent } from '../../../sandbox/kube/events.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
+import { tutorialCommand } from '../cluster/tutorial-helpers.ts'
 
-const TUTORIAL_NODEPOOL = `cat <<EOF | kubectl apply -f -
-apiVersion: karpenter.sh/v1beta1
-kind: NodePool
-metadata:
-  name: default 
-spec:  
-  template:
-    metadata:
-      labels:
-        intent: apps
-    spec:
-      requirements:
-        - key: kubernetes.io/arch
-          operator: In
-          values: ["amd64", "arm64"]
-        - key: "karpenter.k8s.aws/instance-cpu"
-          operator: Gt
-          values: ["4"]
-        - key: "karpenter.k8s.aws/instance-memory"
-          operator: Gt
-          values: ["8191"] # 8 * 1024 - 1
-        - key: karpenter.sh/capacity-type
-          operator: In
-          values: ["spot", "on-demand"]
-        - key: karpenter.k8s.aws/instance-category
-          operator: In
-          values: ["c", "m", "r"]
-      nodeClassRef:
-        apiVersion: karpenter.k8s.aws/v1beta1
-        kind: EC2NodeClass
-        name: default
-      kubelet:
-        systemReserved:
-          cpu: 100m
-          memory: 100Mi
-  disruption:
-    consolidationPolicy: WhenUnderutilized
-    expireAfter: 168h # 7 * 24h = 168h
-  
----   
-
-apiVersion: karpenter.k8s.aws/v1beta1
-kind: EC2NodeClass
-metadata:
-  name: default
-spec:
-  amiFamily: AL2
-  subnetSelectorTerms:          
-    - tags:
-        karpenter.sh/discovery: \${CLUSTER_NAME}
-  securityGroupSelectorTerms:
-    - tags:
-        karpenter.sh/discovery: \${CLUSTER_NAME}
-  role: \${KARPENTER_NODE_IAM_ROLE_NAME}
-  tags:
-    project: build-on-aws
-    IntentLabel: apps
-    KarpenterNodePoolName: default
-    NodeType: default
-    intent: apps
-    karpenter.sh/discovery: \${CLUSTER_NAME}
-EOF`
+/** The tutorial's Step 3 NodePool and EC2NodeClass block, verbatim (its stray spaces included). */
+const TUTORIAL_NODEPOOL = tutorialCommand('Step 3', 2)
 
 const WORKLOAD = `cat <<EOF > workload.yaml
 apiVersion: apps/v1
