@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import type { BenchResult } from './run.ts'
 import { eventually, startTutorialCluster, type KarpenterLine, type TutorialCluster } from '../test/integration/cluster/tutorial-cluster.ts'
-import { tutorialCommand } from '../test/integration/cluster/tutorial-helpers.ts'
+import { tutorialCommand, v1NodePoolAndClass } from '../test/integration/cluster/tutorial-helpers.ts'
 
 type Twin = 'v0.32' | 'v1'
 
@@ -57,39 +57,7 @@ async function ready(cluster: TutorialCluster): Promise<number> {
 }
 
 /** The current edition's NodePool and EC2NodeClass for Karpenter 1.9 (the Step 3 objects in v1). */
-const V1_NODEPOOL_AND_CLASS = `cat <<EOF | kubectl apply -f -
-apiVersion: karpenter.sh/v1
-kind: NodePool
-metadata:
-  name: default
-spec:
-  template:
-    metadata:
-      labels:
-        intent: apps
-    spec:
-      requirements:
-        - { key: kubernetes.io/arch, operator: In, values: ["amd64", "arm64"] }
-        - { key: karpenter.k8s.aws/instance-cpu, operator: Gt, values: ["4"] }
-        - { key: karpenter.k8s.aws/instance-memory, operator: Gt, values: ["8191"] }
-        - { key: karpenter.sh/capacity-type, operator: In, values: ["spot", "on-demand"] }
-        - { key: karpenter.k8s.aws/instance-category, operator: In, values: ["c", "m", "r"] }
-      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
-      expireAfter: 168h
-  limits: { cpu: 100000, memory: 100000Gi }
-  disruption: { consolidationPolicy: WhenEmptyOrUnderutilized, consolidateAfter: 1m }
----
-apiVersion: karpenter.k8s.aws/v1
-kind: EC2NodeClass
-metadata:
-  name: default
-spec:
-  amiSelectorTerms: [{ alias: al2023@latest }]
-  subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: \${CLUSTER_NAME} } }]
-  securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: \${CLUSTER_NAME} } }]
-  role: \${KARPENTER_NODE_IAM_ROLE_NAME}
-  kubelet: { systemReserved: { cpu: 100m, memory: 100Mi } }
-EOF`
+const V1_NODEPOOL_AND_CLASS = v1NodePoolAndClass({ consolidateAfter: '1m', limits: { cpu: 100000, memory: '100000Gi' } })
 
 async function startCluster(twin: Twin, replicas: number): Promise<TutorialCluster> {
   if (twin === 'v0.32') {

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { projectRoot } from '../../../sandbox/state.ts'
 import { CLUSTER_NAME, eventually, startTutorialCluster, type TutorialCluster } from './tutorial-cluster.ts'
+import { v1NodePoolAndClass } from './tutorial-helpers.ts'
 
 /** The Step 3 block of the tutorial that applies its v1beta1 NodePool and EC2NodeClass, verbatim. */
 function tutorialNodePoolBlock(): string {
@@ -25,64 +26,7 @@ function tutorialNodePoolBlock(): string {
   return block
 }
 
-const V1_NODEPOOL_AND_CLASS = `cat <<EOF | kubectl apply -f -
-apiVersion: karpenter.sh/v1
-kind: NodePool
-metadata:
-  name: default
-spec:
-  template:
-    metadata:
-      labels:
-        intent: apps
-    spec:
-      requirements:
-        - key: kubernetes.io/arch
-          operator: In
-          values: ["amd64", "arm64"]
-        - key: "karpenter.k8s.aws/instance-cpu"
-          operator: Gt
-          values: ["4"]
-        - key: "karpenter.k8s.aws/instance-memory"
-          operator: Gt
-          values: ["8191"]
-        - key: karpenter.sh/capacity-type
-          operator: In
-          values: ["spot", "on-demand"]
-        - key: karpenter.k8s.aws/instance-category
-          operator: In
-          values: ["c", "m", "r"]
-      nodeClassRef:
-        group: karpenter.k8s.aws
-        kind: EC2NodeClass
-        name: default
-      expireAfter: 168h
-  disruption:
-    consolidationPolicy: WhenEmptyOrUnderutilized
-    consolidateAfter: 0s
----
-apiVersion: karpenter.k8s.aws/v1
-kind: EC2NodeClass
-metadata:
-  name: default
-spec:
-  amiSelectorTerms:
-    - alias: al2023@latest
-  subnetSelectorTerms:
-    - tags:
-        karpenter.sh/discovery: \${CLUSTER_NAME}
-  securityGroupSelectorTerms:
-    - tags:
-        karpenter.sh/discovery: \${CLUSTER_NAME}
-  role: \${KARPENTER_NODE_IAM_ROLE_NAME}
-  kubelet:
-    systemReserved:
-      cpu: 100m
-      memory: 100Mi
-  tags:
-    project: build-on-aws
-    intent: apps
-EOF`
+const V1_NODEPOOL_AND_CLASS = v1NodePoolAndClass({ consolidateAfter: '0s', tags: { project: 'build-on-aws', intent: 'apps' } })
 
 describe('the Karpenter 1.x API of a sandbox cluster with the 1.9.2 chart', { timeout: 900_000 }, () => {
   let cluster: TutorialCluster

@@ -17,70 +17,9 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { CLUSTER_NAME, QUEUE_NAME, eventually, startTutorialCluster, type KarpenterLine, type KubeObjectLike, type TutorialCluster } from './tutorial-cluster.ts'
-import { allRunning, conditionTrue, karpenterNodes, linesWith, summary, tutorialCommand } from './tutorial-helpers.ts'
+import { allRunning, conditionTrue, karpenterNodes, linesWith, summary, tutorialCommand, v1NodePoolAndClass } from './tutorial-helpers.ts'
 
-const NODEPOOL_AND_CLASS = `cat <<EOF | kubectl apply -f -
-apiVersion: karpenter.sh/v1
-kind: NodePool
-metadata:
-  name: default
-spec:
-  template:
-    metadata:
-      labels:
-        intent: apps
-    spec:
-      requirements:
-        - key: kubernetes.io/arch
-          operator: In
-          values: ["amd64", "arm64"]
-        - key: "karpenter.k8s.aws/instance-cpu"
-          operator: Gt
-          values: ["4"]
-        - key: "karpenter.k8s.aws/instance-memory"
-          operator: Gt
-          values: ["8191"]
-        - key: karpenter.sh/capacity-type
-          operator: In
-          values: ["spot", "on-demand"]
-        - key: karpenter.k8s.aws/instance-category
-          operator: In
-          values: ["c", "m", "r"]
-      nodeClassRef:
-        group: karpenter.k8s.aws
-        kind: EC2NodeClass
-        name: default
-      expireAfter: 168h
-  limits:
-    cpu: 1000
-    memory: 1000Gi
-  disruption:
-    consolidationPolicy: WhenEmptyOrUnderutilized
-    consolidateAfter: 1m
----
-apiVersion: karpenter.k8s.aws/v1
-kind: EC2NodeClass
-metadata:
-  name: default
-spec:
-  amiSelectorTerms:
-    - alias: al2023@latest
-  subnetSelectorTerms:
-    - tags:
-        karpenter.sh/discovery: \${CLUSTER_NAME}
-  securityGroupSelectorTerms:
-    - tags:
-        karpenter.sh/discovery: \${CLUSTER_NAME}
-  role: \${KARPENTER_NODE_IAM_ROLE_NAME}
-  kubelet:
-    systemReserved:
-      cpu: 100m
-      memory: 100Mi
-  tags:
-    project: build-on-aws
-    intent: apps
-    karpenter.sh/discovery: \${CLUSTER_NAME}
-EOF`
+const NODEPOOL_AND_CLASS = v1NodePoolAndClass({ consolidateAfter: '1m', limits: { cpu: 1000, memory: '1000Gi' }, tags: { project: 'build-on-aws', intent: 'apps', 'karpenter.sh/discovery': '${CLUSTER_NAME}' } })
 
 /** The context fields controller-runtime puts before a line's own fields (logger "controller"). */
 const SINGLETON = ['level', 'time', 'logger', 'message', 'commit', 'controller', 'namespace', 'name', 'reconcileID']

@@ -111,3 +111,79 @@ export function nodeClaimInstanceTypes(nodeClaim: KubeObjectLike): string[] {
   const reqs = (nodeClaim.spec?.requirements ?? []) as { key: string; operator: string; values?: string[] }[]
   return reqs.find((r) => r.key === 'node.kubernetes.io/instance-type' && r.operator === 'In')?.values ?? []
 }
+
+/** What the tests vary in the current edition's NodePool and EC2NodeClass. */
+export interface V1NodePoolOptions {
+  /** The NodePool's `disruption.consolidateAfter` (a Go duration). */
+  consolidateAfter: string
+  /** The NodePool's `limits`; none when absent. */
+  limits?: { cpu: number; memory: string }
+  /** The EC2NodeClass's `tags`, values as written (a `${VAR}` is the shell's); none when absent. */
+  tags?: Record<string, string>
+}
+
+/**
+ * The tutorial's Step 3 NodePool and EC2NodeClass as the current edition writes them for Karpenter
+ * 1.x (karpenter.sh/v1, karpenter.k8s.aws/v1: nodeClassRef group/kind, expireAfter in the template,
+ * amiSelectorTerms alias al2023@latest), as a `kubectl apply` heredoc that the shell fills with
+ * CLUSTER_NAME and KARPENTER_NODE_IAM_ROLE_NAME.
+ */
+export function v1NodePoolAndClass(options: V1NodePoolOptions): string {
+  const limits = options.limits ? `  limits:\n    cpu: ${options.limits.cpu}\n    memory: ${options.limits.memory}\n` : ''
+  const tags = options.tags ? `  tags:\n${Object.entries(options.tags).map(([k, v]) => `    ${k}: ${v}\n`).join('')}` : ''
+  return `cat <<EOF | kubectl apply -f -
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata:
+  name: default
+spec:
+  template:
+    metadata:
+      labels:
+        intent: apps
+    spec:
+      requirements:
+        - key: kubernetes.io/arch
+          operator: In
+          values: ["amd64", "arm64"]
+        - key: "karpenter.k8s.aws/instance-cpu"
+          operator: Gt
+          values: ["4"]
+        - key: "karpenter.k8s.aws/instance-memory"
+          operator: Gt
+          values: ["8191"]
+        - key: karpenter.sh/capacity-type
+          operator: In
+          values: ["spot", "on-demand"]
+        - key: karpenter.k8s.aws/instance-category
+          operator: In
+          values: ["c", "m", "r"]
+      nodeClassRef:
+        group: karpenter.k8s.aws
+        kind: EC2NodeClass
+        name: default
+      expireAfter: 168h
+${limits}  disruption:
+    consolidationPolicy: WhenEmptyOrUnderutilized
+    consolidateAfter: ${options.consolidateAfter}
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: default
+spec:
+  amiSelectorTerms:
+    - alias: al2023@latest
+  subnetSelectorTerms:
+    - tags:
+        karpenter.sh/discovery: \${CLUSTER_NAME}
+  securityGroupSelectorTerms:
+    - tags:
+        karpenter.sh/discovery: \${CLUSTER_NAME}
+  role: \${KARPENTER_NODE_IAM_ROLE_NAME}
+  kubelet:
+    systemReserved:
+      cpu: 100m
+      memory: 100Mi
+${tags}EOF`
+}
