@@ -13,27 +13,12 @@ import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 import { aggregatedDiscovery } from '../../../sandbox/kube/discovery.ts'
 import { OpenApi } from '../../../sandbox/kube/openapi.ts'
 import { printerFor } from '../../../sandbox/kube/tables/printers.ts'
-import { tutorialRequirements } from '../karpenter/helpers/tutorial.ts'
+import { v1NodePool as typedV1NodePool } from '../karpenter/helpers/v1.ts'
 
 type Manifest = KubeObject & { spec: Record<string, any>; status?: Record<string, any> }
 
-/** The tutorial's NodePool as the current edition writes it for karpenter.sh/v1. */
-export const v1NodePool = (): Manifest => ({
-  apiVersion: 'karpenter.sh/v1',
-  kind: 'NodePool',
-  metadata: { name: 'default' },
-  spec: {
-    template: {
-      metadata: { labels: { intent: 'apps' } },
-      spec: {
-        requirements: tutorialRequirements(),
-        nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
-        expireAfter: '168h',
-      },
-    },
-    disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '0s' },
-  },
-})
+/** The tutorial's NodePool as the current edition writes it for karpenter.sh/v1, as a client sends it (no uid or generation). */
+export const v1NodePool = (): Manifest => ({ ...(typedV1NodePool() as unknown as Manifest), metadata: { name: 'default' } })
 
 export const v1NodeClass = (): Manifest => ({
   apiVersion: 'karpenter.k8s.aws/v1',
