@@ -13,26 +13,18 @@ import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
 import { aggregatedDiscovery } from '../../../sandbox/kube/discovery.ts'
 import { OpenApi } from '../../../sandbox/kube/openapi.ts'
 import { printerFor } from '../../../sandbox/kube/tables/printers.ts'
-import { v1NodePool as typedV1NodePool } from '../karpenter/helpers/v1.ts'
+import { v1NodeClass as typedV1NodeClass, v1NodePool as typedV1NodePool } from '../karpenter/helpers/v1.ts'
 
 type Manifest = KubeObject & { spec: Record<string, any>; status?: Record<string, any> }
 
 /** The tutorial's NodePool as the current edition writes it for karpenter.sh/v1, as a client sends it (no uid or generation). */
 export const v1NodePool = (): Manifest => ({ ...(typedV1NodePool() as unknown as Manifest), metadata: { name: 'default' } })
 
-export const v1NodeClass = (): Manifest => ({
-  apiVersion: 'karpenter.k8s.aws/v1',
-  kind: 'EC2NodeClass',
-  metadata: { name: 'default' },
-  spec: {
-    amiSelectorTerms: [{ alias: 'al2023@latest' }],
-    subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'spot-and-karpenter' } }],
-    securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'spot-and-karpenter' } }],
-    role: 'karpenter-spot-and-karpenter',
-    kubelet: { systemReserved: { cpu: '100m', memory: '100Mi' } },
-    tags: { project: 'build-on-aws', IntentLabel: 'apps', KarpenterNodePoolName: 'default', NodeType: 'default', intent: 'apps', 'karpenter.sh/discovery': 'spot-and-karpenter' },
-  },
-})
+/** helpers/v1.ts's EC2NodeClass as a client sends it (name only, no status), with all the tutorial's tags. */
+export const v1NodeClass = (): Manifest => {
+  const { apiVersion, kind, spec } = typedV1NodeClass()
+  return { apiVersion, kind, metadata: { name: 'default' }, spec: { ...spec, tags: { project: 'build-on-aws', IntentLabel: 'apps', KarpenterNodePoolName: 'default', NodeType: 'default', intent: 'apps', 'karpenter.sh/discovery': 'spot-and-karpenter' } } }
+}
 
 const v1NodeClaim = (): Manifest => ({
   apiVersion: 'karpenter.sh/v1',
