@@ -62,7 +62,13 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
   })
 
   it('starts as 1.9.2 does at the info level: manager servers, leader election, controllers', async () => {
-    const lines = await cluster.karpenterLogs()
+    // The cluster comes up without waiting for Karpenter (noWait): wait until both replicas have
+    // logged their start-up and the leader its controllers' workers.
+    const lines = await eventually('both replicas started and the leader running its controllers', async () => {
+      const all = await cluster.karpenterLogs()
+      const started = linesWith(all, 'Starting metrics server').length >= 2 && linesWith(all, 'Starting workers', { controller: 'nodeclaim.lifecycle' }).length > 0
+      return started ? all : `${all.length} lines so far`
+    })
     assert.ok(!lines.some((l) => l.level === 'DEBUG'), 'the 1.9.2 chart logs at info')
     for (const m of ['Starting metrics server', 'Serving metrics server', 'starting server', 'attempting to acquire leader lease karpenter/karpenter-leader-election...']) {
       assert.equal(linesWith(lines, m).length, 2, `${m}: once per replica`)
