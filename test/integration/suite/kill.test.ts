@@ -40,8 +40,10 @@ interface Run {
 
 function startRun(tags: string): Run {
   const previous = latestId()
-  // Its own formatter outputs, so the project's reports/ are not overwritten.
-  const child = execa(process.execPath, [cucumber, '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], { cwd: projectRoot, env, reject: false, all: true })
+  // Its own formatter outputs, so the project's reports/ are not overwritten. forceKillAfterDelay:
+  // false — execa's kill('SIGTERM') otherwise follows with SIGKILL after 5 s, which would cut short
+  // the very clean-up the SIGTERM test watches (stopping a sandbox with a cluster takes longer).
+  const child = execa(process.execPath, [cucumber, '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], { cwd: projectRoot, env, reject: false, all: true, forceKillAfterDelay: false })
   let done = false
   void child.finally(() => (done = true))
   return { process: child, ended: () => done, previous }
@@ -111,7 +113,7 @@ describe('a killed run, then spotcheck cleanup', { timeout: 45 * 60_000 }, () =>
     await until('the NodePool step', () => Boolean(latestLedger(run.previous)?.entries.some((e) => e.kind === 'karpenter')), 8 * 60_000, run)
     run.process.kill('SIGTERM')
     const r = await run.process
-    assert.equal(r.exitCode, 143, String(r.all).slice(-3000))
+    assert.equal(r.exitCode, 143, `exit ${r.exitCode ?? r.signal}\n${String(r.all).slice(-3000)}`)
     const ledger = latestLedger()!
     assert.deepEqual(ledger.entries.filter((e) => e.state === 'open').map((e) => e.kind), [], 'the run left entries open')
     assert.ok(!existsSync(join(home, 'sandboxes', ledger.target.name === 'sandbox' ? ledger.target.sandbox : '', 'state.json')), 'its sandbox still runs')
