@@ -14,7 +14,7 @@ import { step } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
 import { EventObserver } from '../support/event-observer.ts'
 import { instanceIdOf, isKarpenterNode } from '../support/kube.ts'
-import { taggedWithRun } from '../support/run-tags.ts'
+import { auditRunTags } from '../support/run-tags.ts'
 import { settle } from '../support/undo.ts'
 import { attachJson, attachText, htmlTable, attachHtml } from '../support/report.ts'
 import { CLUSTER_NAME } from '../support/run.ts'
@@ -207,7 +207,7 @@ step(new RegExp(`^${WITHIN} the CloudFormation stack "([^"]+)" is gone$`), async
 
 step("no AWS resource tagged with this run's {string} tag remains", async function (this: SpotcheckWorld, key: string) {
   assert.equal(key, 'spotcheck:run')
-  const left = await taggedWithRun(this.run.aws, this.run.id)
+  const left = await auditRunTags(this.run.aws, this.run.id, { timeScale: this.run.target?.timeScale, progress: (l) => this.run.progress(l) })
   await attachText(`resources tagged spotcheck:run=${this.run.id}`, left.join('\n') || '(none)')
   assert.deepEqual(left, [], 'resources still tagged with the run')
 })

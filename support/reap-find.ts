@@ -46,7 +46,7 @@ import { isNotFound, unlessGone } from './aws-errors.ts'
 import type { ExtraClients } from './aws-extra-clients.ts'
 import { allKarpenterApis } from './karpenter-api.ts'
 import { parseLock, type Kind, type Leftover, type RunLock } from './reap-select.ts'
-import { RUN_TAG } from './run-tags.ts'
+import { RUN_TAG, accountOf, fisTemplateArn } from './run-tags.ts'
 
 export const CLUSTER = 'spot-and-karpenter'
 
@@ -366,22 +366,6 @@ async function findFisTemplates(aws: AwsClients, add: (l: Leftover) => void): Pr
     if (!runId && !fixed) continue
     add({ kind: 'fis-template', id: t.id!, label: `FIS experiment template ${t.id}${tags.Name ? ` (${tags.Name})` : ''}`, runId, fixedName: fixed, createdAt: t.creationTime })
   }
-}
-
-/** The ARN FIS tags are read and written by (C7: with the account, as AWS requires). */
-export function fisTemplateArn(region: string, account: string, id: string, partition = 'aws'): string {
-  return `arn:${partition}:fis:${region}:${account}:experiment-template/${id}`
-}
-
-const accounts = new WeakMap<AwsClients, Promise<string>>()
-/** The credentials' account (STS), asked once per set of clients. */
-export function accountOf(aws: AwsClients): Promise<string> {
-  let p = accounts.get(aws)
-  if (!p) {
-    p = import('@aws-sdk/client-sts').then(async ({ GetCallerIdentityCommand }) => (await aws.sts.send(new GetCallerIdentityCommand({}))).Account ?? '')
-    accounts.set(aws, p)
-  }
-  return p
 }
 
 // ── IAM ─────────────────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@ import { connect, type KubeSession } from './kube.ts'
 import { Ledger } from './ledger.ts'
 import { ClusterRecorder, KarpenterLog } from './recorders.ts'
 import { Redactor } from './redact.ts'
+import { auditAfterUnwind } from './run-tags.ts'
 import { Terminal } from './shell.ts'
 import { startTarget, targetRef, type TargetParameters, type TargetSession } from './target.ts'
 import { settle, unwind, type UndoContext, type UnwindReport } from './undo.ts'
@@ -170,6 +171,8 @@ export class Run {
           this.progress(`${outcome === 'passed' ? 'the run left' : `the run ${outcome}; undoing`} ${open.length} thing(s) it created`)
           report = await unwind(this.ledger, this.undoContext())
         }
+        // Whatever ended the run, the account is asked what is left (A4).
+        await auditAfterUnwind({ aws: this.aws, log: (l) => this.progress(l) }, this.id, { timeScale: this.target.timeScale })
       }
       this.awsClients?.destroy()
       if (this.target.name === 'sandbox' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
