@@ -6,12 +6,26 @@ import { execa } from 'execa'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
-import { DeleteLaunchTemplateCommand, DescribeInstancesCommand, DescribeLaunchTemplatesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2'
+import {
+  DeleteLaunchTemplateCommand,
+  DeleteNetworkInterfaceCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2'
+import { DescribeClusterCommand } from '@aws-sdk/client-eks'
+import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { DeleteRuleCommand, DescribeRuleCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge'
 import { ListExperimentsCommand, StopExperimentCommand } from '@aws-sdk/client-fis'
-import { DeleteInstanceProfileCommand, ListInstanceProfilesCommand, ListInstanceProfileTagsCommand, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
+import { DeleteInstanceProfileCommand, ListInstanceProfilesCommand, ListInstanceProfileTagsCommand, ListRoleTagsCommand, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
 import { DeleteQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import type { AwsClients } from './aws-clients.ts'
+import { unlessGone } from './aws-errors.ts'
+import { extraClients } from './aws-extra-clients.ts'
 import { allKarpenterApis } from './karpenter-api.ts'
 import type { Entry, KubeObjectRef, Ledger } from './ledger.ts'
 import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
@@ -24,6 +38,8 @@ export interface UndoContext {
   log: (line: string) => void
   /** Real-time limit for waits (deleting a stack, Karpenter removing its nodes). */
   waitMs?: number
+  /** The run whose things these are (its `spotcheck:run` tag); default $TF_VAR_run_id of env. */
+  runId?: string
 }
 
 export interface UnwindReport {
@@ -207,16 +223,100 @@ async function terraformState(dir: string, ctx: UndoContext): Promise<string[]> 
     .filter((l) => l && !/(^|\.)data\./.test(l))
 }
 
-/** The tutorial's own destroy sequence (Step 8), so the add-ons go before the cluster and the cluster before the VPC. */
+/**
+ * The tutorial's own destroy sequence (Step 8), so the add-ons go before the cluster and the
+ * cluster before the VPC — plus what the tutorial's destroy misses on AWS (B4):
+ * - ENIs the VPC CNI leaves "available" in the run's VPC keep its subnets "in use" (DeleteSubnet
+ *   fails with DependencyViolation): deleted before the last destroy, and after a failed one
+ *   before trying again ("Delete a network interface",
+ *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/delete_eni.html; aws/amazon-vpc-cni-k8s#1223);
+ * - a destroy that fails because the cluster is gone while Helm releases and Kubernetes objects
+ *   are still in the state ("Kubernetes cluster unreachable"): those are forgotten
+ *   (`terraform state rm`) — they went with the cluster — and the destroy runs again;
+ * - the log group EKS creates for control-plane logs, /aws/eks/<cluster>/cluster (untagged, never
+ *   expiring: "Send control plane logs to CloudWatch Logs",
+ *   https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html), is deleted once the
+ *   cluster is gone, unless Terraform manages it.
+ */
 async function terraformDestroy(dir: string, ctx: UndoContext): Promise<void> {
-  if ((await terraformState(dir, ctx)).length === 0) return
+  const state = await terraformState(dir, ctx)
+  if (state.length === 0) return
+  const logGroupManaged = state.some((a) => /(^|\.)aws_cloudwatch_log_group\./.test(a))
   const env = { ...ctx.env, TF_VAR_region: ctx.env.TF_VAR_region ?? ctx.env.AWS_REGION ?? '', TF_IN_AUTOMATION: '1' }
+  const destroy = (args: string[]) => execa('terraform', args, { env, extendEnv: false, cwd: dir, reject: false, all: true, killDescendants: true, timeout: 60 * 60_000 })
   for (const target of ['-target=module.eks_blueprints_addons', '-target=module.eks', '']) {
     const args = ['destroy', '-auto-approve', '-no-color', '-lock-timeout=10m', ...(target ? [target] : [])]
+    if (!target) await deleteStrayEnis(ctx)
     ctx.log(`cleanup: terraform ${args.join(' ')}`)
-    const r = await execa('terraform', args, { env, extendEnv: false, cwd: dir, reject: false, all: true, killDescendants: true, timeout: 60 * 60_000 })
+    let r = await destroy(args)
+    if (r.exitCode !== 0) {
+      const forget = forgettableAfterClusterGone(r.all, await terraformState(dir, ctx), await clusterGone(CLUSTER, ctx))
+      const strays = await deleteStrayEnis(ctx)
+      if (forget.length > 0) {
+        ctx.log(`cleanup: the cluster is gone; forgetting what went with it: terraform state rm ${forget.join(' ')}`)
+        const rm = await run('terraform', ['state', 'rm', '-lock-timeout=10m', ...forget], ctx, { cwd: dir })
+        if (rm.exitCode !== 0) throw new Error(`terraform state rm failed:\n${rm.all.split('\n').slice(-10).join('\n')}`)
+      }
+      if (forget.length > 0 || strays > 0) {
+        ctx.log(`cleanup: terraform ${args.join(' ')} (again)`)
+        r = await destroy(args)
+      }
+    }
     if (r.exitCode !== 0) throw new Error(`terraform ${args.join(' ')} failed:\n${r.all.split('\n').slice(-15).join('\n')}`)
   }
+  if (!logGroupManaged) await deleteClusterLogGroup(CLUSTER, ctx)
+}
+
+/** The tutorial's cluster name (its main.tf's local.name). */
+const CLUSTER = 'spot-and-karpenter'
+
+/**
+ * What a failed destroy may forget: when the cluster is gone and Terraform could not reach it,
+ * the Helm releases and Kubernetes objects in the state went with the cluster.
+ */
+export function forgettableAfterClusterGone(output: string, state: string[], clusterIsGone: boolean): string[] {
+  if (!clusterIsGone) return []
+  if (!/cluster unreachable|Kubernetes cluster unreachable|connection refused|no such host|dial tcp|i\/o timeout|the server has asked for the client to provide credentials|Unauthorized/i.test(output)) return []
+  return state.filter((a) => /(^|\.)(helm_release|kubernetes_[a-z0-9_]+|kubectl_manifest)\./.test(a) && !/(^|\.)data\./.test(a))
+}
+
+async function clusterGone(name: string, ctx: UndoContext): Promise<boolean> {
+  return !(await unlessGone(ctx.aws.eks.send(new DescribeClusterCommand({ name }))))
+}
+
+async function deleteClusterLogGroup(cluster: string, ctx: UndoContext): Promise<void> {
+  if (!(await clusterGone(cluster, ctx))) return
+  const name = `/aws/eks/${cluster}/cluster`
+  const logs = extraClients(ctx.aws).logs
+  const groups = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? []
+  if (!groups.some((g) => g.logGroupName === name)) return
+  ctx.log(`cleanup: deleting the log group ${name} (EKS created it for the cluster's control-plane logs)`)
+  await unlessGone(logs.send(new DeleteLogGroupCommand({ logGroupName: name })))
+}
+
+function runIdOf(ctx: UndoContext): string | undefined {
+  return ctx.runId ?? ctx.env.TF_VAR_run_id
+}
+
+/** The run's VPCs: tagged with its `spotcheck:run` (Terraform's default_tags). */
+async function runVpcs(ctx: UndoContext): Promise<string[]> {
+  const runId = runIdOf(ctx)
+  if (!runId) return []
+  const out = await ctx.aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:spotcheck:run', Values: [runId] }] }))
+  return (out.Vpcs ?? []).map((v) => v.VpcId!)
+}
+
+/** Deletes the network interfaces left "available" in the run's VPCs; returns how many. */
+async function deleteStrayEnis(ctx: UndoContext): Promise<number> {
+  const vpcs = await runVpcs(ctx)
+  if (vpcs.length === 0) return 0
+  const out = await ctx.aws.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: vpcs }, { Name: 'status', Values: ['available'] }] }))
+  const enis = out.NetworkInterfaces ?? []
+  for (const eni of enis) {
+    ctx.log(`cleanup: deleting the network interface ${eni.NetworkInterfaceId} left available in ${eni.VpcId}${eni.Description ? ` (${eni.Description})` : ''}`)
+    await unlessGone(ctx.aws.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.NetworkInterfaceId })))
+  }
+  return enis.length
 }
 
 let clusterCheck: { at: number; ok: boolean } | undefined
@@ -251,42 +351,95 @@ async function kubeDelete(o: KubeObjectRef, ctx: UndoContext): Promise<void> {
 // What Karpenter created in AWS is found by the tags each line of Karpenter gives it
 // (support/karpenter-api.ts). The clean-up looks for every line's: `spotcheck cleanup` after a
 // kill does not know which Karpenter the run installed, and each line's marks are its own.
+// Those tags name the cluster, and the cluster's name is the tutorial's, the same for every run:
+// so only the run's own are taken (B5) — instances in the run's VPC, launch templates that use
+// the run's security groups or instance profiles, instance profiles of the run's node role (a
+// role tagged with the run) — and those nothing can use any more (their groups or role gone).
 
-async function karpenterInstances(cluster: string, ctx: UndoContext): Promise<string[]> {
+interface RunScope {
+  /** undefined: the run is unknown (a ledger without a run id): the cluster's name alone decides. */
+  vpcs?: string[]
+  groups?: Set<string>
+  profiles?: Set<string>
+}
+
+async function runScope(cluster: string, ctx: UndoContext): Promise<RunScope> {
+  if (!runIdOf(ctx)) return {}
+  const vpcs = await runVpcs(ctx)
+  const groups = new Set<string>()
+  if (vpcs.length > 0) {
+    const out = await ctx.aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: vpcs }] }))
+    for (const g of out.SecurityGroups ?? []) groups.add(g.GroupId!)
+  }
+  const profiles = new Set((await karpenterInstanceProfiles(cluster, ctx)).map((p) => p.name))
+  return { vpcs, groups, profiles }
+}
+
+async function karpenterInstances(cluster: string, ctx: UndoContext, scope?: RunScope): Promise<string[]> {
+  scope ??= await runScope(cluster, ctx)
+  // No VPC of the run is left: neither is any instance in it.
+  if (scope.vpcs && scope.vpcs.length === 0) return []
   const found = new Set<string>()
   for (const api of allKarpenterApis()) {
-    const out = await ctx.aws.ec2.send(new DescribeInstancesCommand({ Filters: [...api.instanceFilters(cluster), { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }] }))
+    const filters = [...api.instanceFilters(cluster), { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }, ...(scope.vpcs ? [{ Name: 'vpc-id', Values: scope.vpcs }] : [])]
+    const out = await ctx.aws.ec2.send(new DescribeInstancesCommand({ Filters: filters }))
     for (const i of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) found.add(i.InstanceId!)
   }
   return [...found]
 }
 
-async function karpenterLaunchTemplates(cluster: string, ctx: UndoContext): Promise<{ id: string; name: string }[]> {
+async function karpenterLaunchTemplates(cluster: string, ctx: UndoContext, scope?: RunScope): Promise<{ id: string; name: string }[]> {
+  scope ??= await runScope(cluster, ctx)
   const found = new Map<string, string>()
   for (const filters of allKarpenterApis().flatMap((api) => api.launchTemplateFilters(cluster))) {
     const out = await ctx.aws.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: filters }))
     for (const lt of out.LaunchTemplates ?? []) found.set(lt.LaunchTemplateId!, lt.LaunchTemplateName!)
   }
-  return [...found].map(([id, name]) => ({ id, name }))
+  const mine: { id: string; name: string }[] = []
+  for (const [id, name] of found) if (!scope.groups || (await launchTemplateIsRuns(id, scope, ctx))) mine.push({ id, name })
+  return mine
+}
+
+async function launchTemplateIsRuns(id: string, scope: RunScope, ctx: UndoContext): Promise<boolean> {
+  const version = (await unlessGone(ctx.aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }))))?.LaunchTemplateVersions?.[0]
+  const data = version?.LaunchTemplateData
+  if (!data) return false
+  const groups = [...(data.SecurityGroupIds ?? []), ...(data.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])]
+  const profile = data.IamInstanceProfile?.Name ?? data.IamInstanceProfile?.Arn?.split('/').pop()
+  if (groups.some((g) => scope.groups!.has(g)) || (profile && scope.profiles!.has(profile))) return true
+  // Another run's template uses groups that exist; one whose groups are all gone is nobody's.
+  if (groups.length === 0) return false
+  const live = await unlessGone(ctx.aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: groups }] })))
+  return (live?.SecurityGroups ?? []).length === 0
 }
 
 async function karpenterInstanceProfiles(cluster: string, ctx: UndoContext): Promise<{ name: string; roles: string[] }[]> {
   const out: { name: string; roles: string[] }[] = []
   const apis = allKarpenterApis()
+  const runId = runIdOf(ctx)
   let marker: string | undefined
   do {
     const page = await ctx.aws.iam.send(new ListInstanceProfilesCommand({ Marker: marker }))
     for (const p of page.InstanceProfiles ?? []) {
       if (!p.InstanceProfileName?.startsWith(`${cluster}_`)) continue
-      const list = (await ctx.aws.iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: p.InstanceProfileName }))).Tags ?? []
+      const list = (await unlessGone(ctx.aws.iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: p.InstanceProfileName }))))?.Tags ?? []
       const tags = Object.fromEntries(list.map((t) => [t.Key!, t.Value ?? '']))
-      if (apis.some((api) => api.ownsInstanceProfile({ name: p.InstanceProfileName!, path: p.Path, tags }, cluster))) {
-        out.push({ name: p.InstanceProfileName, roles: (p.Roles ?? []).map((r) => r.RoleName!) })
-      }
+      if (!apis.some((api) => api.ownsInstanceProfile({ name: p.InstanceProfileName!, path: p.Path, tags }, cluster))) continue
+      const roles = (p.Roles ?? []).map((r) => r.RoleName!)
+      if (runId && roles.length > 0 && !(await someRoleOfRun(roles, runId, ctx))) continue
+      out.push({ name: p.InstanceProfileName, roles })
     }
     marker = page.IsTruncated ? page.Marker : undefined
   } while (marker)
   return out
+}
+
+async function someRoleOfRun(roles: string[], runId: string, ctx: UndoContext): Promise<boolean> {
+  for (const role of roles) {
+    const tags = (await unlessGone(ctx.aws.iam.send(new ListRoleTagsCommand({ RoleName: role }))))?.Tags
+    if (!tags || tags.some((t) => t.Key === 'spotcheck:run' && t.Value === runId)) return true
+  }
+  return false
 }
 
 async function karpenterRemains(cluster: string, ctx: UndoContext): Promise<string[]> {
@@ -295,8 +448,9 @@ async function karpenterRemains(cluster: string, ctx: UndoContext): Promise<stri
     const r = await run('kubectl', ['get', 'nodeclaims.karpenter.sh', '-o', 'name', '--request-timeout=30s'], ctx, { timeoutMs: 60_000 })
     if (r.exitCode === 0) left.push(...r.stdout.split('\n').filter(Boolean))
   }
-  left.push(...(await karpenterInstances(cluster, ctx)).map((id) => `instance ${id}`))
-  left.push(...(await karpenterLaunchTemplates(cluster, ctx)).map((lt) => `launch template ${lt.name}`))
+  const scope = await runScope(cluster, ctx)
+  left.push(...(await karpenterInstances(cluster, ctx, scope)).map((id) => `instance ${id}`))
+  left.push(...(await karpenterLaunchTemplates(cluster, ctx, scope)).map((lt) => `launch template ${lt.name}`))
   left.push(...(await karpenterInstanceProfiles(cluster, ctx)).map((p) => `instance profile ${p.name}`))
   return left
 }
@@ -319,13 +473,15 @@ async function karpenterUndo(cluster: string, ctx: UndoContext): Promise<void> {
       return r.exitCode !== 0 || r.stdout.trim() === ''
     })
   }
-  const instances = await karpenterInstances(cluster, ctx)
+  // The scope is taken before anything goes: a launch template is the run's by its groups and profile.
+  const scope = await runScope(cluster, ctx)
+  const instances = await karpenterInstances(cluster, ctx, scope)
   if (instances.length > 0) {
     ctx.log(`cleanup: terminating ${instances.join(', ')}`)
     await ctx.aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: instances }))
-    await waitFor(ctx, 'instances terminated', async () => (await karpenterInstances(cluster, ctx)).length === 0)
+    await waitFor(ctx, 'instances terminated', async () => (await karpenterInstances(cluster, ctx, scope)).length === 0)
   }
-  for (const lt of await karpenterLaunchTemplates(cluster, ctx)) {
+  for (const lt of await karpenterLaunchTemplates(cluster, ctx, scope)) {
     ctx.log(`cleanup: deleting launch template ${lt.name}`)
     await ctx.aws.ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: lt.id }))
   }

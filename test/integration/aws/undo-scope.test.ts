@@ -1,0 +1,133 @@
+// The undo on a real account, rehearsed against moto: Karpenter's capacity is removed for the
+// run's own VPC, groups and node role only (B5); a Terraform destroy deletes the ENIs the VPC CNI
+// left available and the EKS log group (B4).
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs'
+import {
+  CreateLaunchTemplateCommand,
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2'
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, ListInstanceProfilesCommand } from '@aws-sdk/client-iam'
+import { awsClients, type AwsClients } from '../../../support/aws-clients.ts'
+import { extraClients } from '../../../support/aws-extra-clients.ts'
+import { undo, type UndoContext } from '../../../support/undo.ts'
+import { findProviderMirror, terraformCliConfig } from '../../../sandbox/terraform-config.ts'
+import { startSandbox, type Sandbox } from './helpers.ts'
+
+const CLUSTER = 'spot-and-karpenter'
+const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] })
+
+describe('undo against moto', { timeout: 5 * 60_000 }, () => {
+  let sb: Sandbox
+  let aws: AwsClients
+  const ctxFor = (runId: string, env: Record<string, string> = {}): UndoContext => ({
+    env: { ...sb.env, TF_VAR_run_id: runId, ...env },
+    workDir: sb.dir,
+    aws,
+    log: () => {},
+    waitMs: 30_000,
+  })
+  before(async () => {
+    sb = await startSandbox()
+    aws = awsClients({ AWS_REGION: sb.sdk.region, AWS_ENDPOINT_URL: sb.sdk.endpoint, AWS_ACCESS_KEY_ID: sb.sdk.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: sb.sdk.credentials.secretAccessKey })
+  })
+  after(async () => {
+    aws?.destroy()
+    await sb?.close()
+  })
+
+  it("removes only the run's own Karpenter instances, launch templates and instance profile (two runs, one region)", async () => {
+    const made: Record<string, { instance: string; template: string; profile: string }> = {}
+    for (const run of ['20261206010101-aaaa', '20261206020202-bbbb']) {
+      const tags = [{ Key: 'spotcheck:run', Value: run }]
+      const vpc = (await aws.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: tags }] }))).Vpc!.VpcId!
+      const subnet = (await aws.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24' }))).Subnet!.SubnetId!
+      const group = (await aws.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: 'node', Description: 'node' }))).GroupId!
+      await aws.iam.send(new CreateRoleCommand({ RoleName: `karpenter-node-${run}`, AssumeRolePolicyDocument: TRUST, Tags: tags }))
+      // As Karpenter v0.32.1 makes them: <cluster>_<hash> profiles, templates and instances tagged for the cluster.
+      const profile = `${CLUSTER}_${run.slice(8, 14)}` // Karpenter: <cluster>_<numeric hash>
+      await aws.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: profile, Tags: [{ Key: 'karpenter.sh/managed-by', Value: CLUSTER }] }))
+      await aws.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: `karpenter-node-${run}` }))
+      const karpenterTags = [{ Key: 'karpenter.sh/managed-by', Value: CLUSTER }, { Key: 'karpenter.k8s.aws/cluster', Value: CLUSTER }]
+      const template = (
+        await aws.ec2.send(
+          new CreateLaunchTemplateCommand({
+            LaunchTemplateName: `karpenter.k8s.aws/${run}`,
+            LaunchTemplateData: { SecurityGroupIds: [group], IamInstanceProfile: { Name: profile } },
+            TagSpecifications: [{ ResourceType: 'launch-template', Tags: karpenterTags }],
+          }),
+        )
+      ).LaunchTemplate!.LaunchTemplateId!
+      const instance = (await aws.ec2.send(new RunInstancesCommand({ ImageId: 'ami-12345678', InstanceType: 't3.large', MinCount: 1, MaxCount: 1, SubnetId: subnet, TagSpecifications: [{ ResourceType: 'instance', Tags: karpenterTags }] })))
+        .Instances![0].InstanceId!
+      made[run] = { instance, template, profile }
+    }
+    const [mine, theirs] = Object.keys(made)
+    await undo({ kind: 'karpenter', cluster: CLUSTER, id: 1, recordedAt: '', by: 'test', state: 'open' }, ctxFor(mine))
+    const state = async (id: string) => (await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name
+    assert.equal(await state(made[mine].instance), 'terminated')
+    assert.equal(await state(made[theirs].instance), 'running', "the other run's instance runs on")
+    const templates = ((await aws.ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []).map((t) => t.LaunchTemplateId)
+    assert.deepEqual(templates, [made[theirs].template])
+    const profiles = ((await aws.iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? []).map((p) => p.InstanceProfileName)
+    assert.ok(!profiles.includes(made[mine].profile))
+    assert.ok(profiles.includes(made[theirs].profile), "the other run's instance profile stays")
+  })
+
+  it('a Terraform destroy deletes the ENIs the VPC CNI left available, and the EKS log group once the cluster is gone', async () => {
+    const run = '20261206030303-cccc'
+    const dir = mkdtempSync(join(sb.dir, 'tf-'))
+    // The shape of the tutorial's VPC, reduced to what the ENI needs; tagged as the run's main.tf tags.
+    writeFileSync(
+      join(dir, 'main.tf'),
+      `provider "aws" {
+  region = "${sb.sdk.region}"
+  default_tags {
+    tags = { "spotcheck:run" = "${run}" }
+  }
+}
+resource "aws_vpc" "this" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "private" {
+  vpc_id     = aws_vpc.this.id
+  cidr_block = "10.0.32.0/19"
+}
+`,
+    )
+    const mirror = findProviderMirror()
+    const cli = join(dir, 'terraformrc')
+    writeFileSync(cli, terraformCliConfig({ pluginCacheDir: join(sb.dir, 'plugins'), mirror }))
+    const env = { ...process.env, ...sb.env, TF_CLI_CONFIG_FILE: cli, TF_VAR_run_id: run } as Record<string, string>
+    for (const args of [['init', '-no-color'], ['apply', '-auto-approve', '-no-color']]) {
+      const r = await execa('terraform', args, { cwd: dir, env, reject: false, all: true })
+      assert.equal(r.exitCode, 0, r.all)
+    }
+    const vpc = (await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:spotcheck:run', Values: [run] }] }))).Vpcs![0].VpcId!
+    const subnet = (await aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets![0].SubnetId!
+    const eni = (await aws.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Description: 'aws-K8S-i-0abc' }))).NetworkInterface!.NetworkInterfaceId!
+    const logs = extraClients(aws).logs
+    await logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/eks/${CLUSTER}/cluster` }))
+    const lines: string[] = []
+    await undo({ kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' }, { ...ctxFor(run, { TF_CLI_CONFIG_FILE: cli, PATH: process.env.PATH ?? '' }), log: (l) => lines.push(l) })
+    const enis = (await aws.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).NetworkInterfaces ?? []
+    assert.deepEqual(enis.map((e) => e.NetworkInterfaceId), [], lines.join('\n'))
+    assert.ok(lines.some((l) => l.includes(`deleting the network interface ${eni} left available in ${vpc} (aws-K8S-i-0abc)`)), lines.join('\n'))
+    assert.equal(((await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Vpcs ?? []).length, 0)
+    const groups = (await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []
+    assert.deepEqual(groups.map((g) => g.logGroupName), [])
+  })
+})
