@@ -130,4 +130,43 @@ resource "aws_subnet" "private" {
     const groups = (await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []
     assert.deepEqual(groups.map((g) => g.logGroupName), [])
   })
+
+  it('a destroy that fails on a vanished cluster\'s Helm release forgets it (terraform state rm) and destroys again', async () => {
+    // A stand-in terraform (no helm provider offline): its state holds a helm_release whose
+    // destroy fails as the helm provider does when the cluster is gone.
+    const dir = mkdtempSync(join(sb.dir, 'tf-gone-'))
+    const bin = mkdtempSync(join(sb.dir, 'bin-'))
+    writeFileSync(join(dir, 'terraform.tfstate'), '{}')
+    writeFileSync(join(dir, 'state.txt'), 'module.eks_blueprints_addons.module.karpenter.helm_release.this[0]\nmodule.vpc.aws_vpc.this[0]\n')
+    writeFileSync(
+      join(bin, 'terraform'),
+      `#!/usr/bin/env bash
+echo "$*" >> calls.txt
+case "$1 $2" in
+  "state list") cat state.txt ;;
+  "state rm") shift 2; for a in "$@"; do case "$a" in -*) ;; *) grep -vxF "$a" state.txt > s.tmp; mv s.tmp state.txt ;; esac; done ;;
+  destroy*)
+    if grep -q helm_release state.txt; then echo 'Error: Kubernetes cluster unreachable: Get "https://ABC.eks.amazonaws.com/version": dial tcp: lookup ABC.eks.amazonaws.com: no such host' >&2; exit 1; fi
+    case "$*" in *-target=*) ;; *) : > state.txt ;; esac
+    echo "Destroy complete!" ;;
+esac
+`,
+      { mode: 0o755 },
+    )
+    const lines: string[] = []
+    await undo({ kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' }, { ...ctxFor('20261206040404-dddd', { PATH: `${bin}:${process.env.PATH ?? ''}` }), log: (l) => lines.push(l) })
+    const calls = (await import('node:fs')).readFileSync(join(dir, 'calls.txt'), 'utf8').trim().split('\n')
+    assert.deepEqual(
+      calls.filter((c) => !c.startsWith('state list')),
+      [
+        'destroy -auto-approve -no-color -lock-timeout=10m -target=module.eks_blueprints_addons',
+        'state rm -lock-timeout=10m module.eks_blueprints_addons.module.karpenter.helm_release.this[0]',
+        'destroy -auto-approve -no-color -lock-timeout=10m -target=module.eks_blueprints_addons',
+        'destroy -auto-approve -no-color -lock-timeout=10m -target=module.eks',
+        'destroy -auto-approve -no-color -lock-timeout=10m',
+      ],
+      lines.join('\n'),
+    )
+    assert.ok(lines.some((l) => l.includes('the cluster is gone; forgetting what went with it: terraform state rm module.eks_blueprints_addons.module.karpenter.helm_release.this[0]')))
+  })
 })
