@@ -9,9 +9,11 @@
 // inputs to those are not checked by it; the assertions below check the ones that matter.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { execa } from 'execa'
 import { parse } from 'yaml'
 import { projectRoot } from '../../../sandbox/state.ts'
 
@@ -175,6 +177,69 @@ describe('nightly-aws.yml', () => {
     assert.equal(input(save, 'path'), 'allure-history')
     assert.match(save?.if ?? '', /always\(\)/)
     assert.ok(steps.indexOf(restore) < steps.indexOf(report) && steps.indexOf(report) < steps.indexOf(save))
+  })
+})
+
+describe("nightly-aws.yml: judging a run against its edition's expectation", () => {
+  const judge = stepRunning(workflow('nightly-aws.yml').jobs.tutorial.steps, 'verdict=')
+  const causes = [{ blocking: true, what: 'Kubernetes 1.29 is no longer offered for new clusters', since: '2026-03-23', breaks: '@cluster', edit: 'kubernetes-version' }]
+
+  /** Runs the step's script as GitHub does (bash -e -o pipefail) in a directory holding the run's preflight verdict. */
+  async function verdictOf(options: { edition: string; outcome: string; runId?: string; preflight?: object }) {
+    const dir = mkdtempSync(join(tmpdir(), 'spotcheck-judge-'))
+    try {
+      const runId = options.runId ?? '20261206020000-abcd'
+      if (options.preflight) {
+        mkdirSync(join(dir, '.spotcheck', 'runs', runId), { recursive: true })
+        writeFileSync(join(dir, '.spotcheck', 'runs', runId, 'preflight.json'), JSON.stringify(options.preflight))
+      }
+      const summary = join(dir, 'summary.md')
+      const env = { EDITION: options.edition, OUTCOME: options.outcome, RUN_ID: runId, AWS_REGION: 'eu-west-2', GITHUB_STEP_SUMMARY: summary, PATH: process.env.PATH }
+      const r = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', judge.run], { cwd: dir, env, extendEnv: false, reject: false, all: true })
+      let written = ''
+      try {
+        written = readFileSync(summary, 'utf8')
+      } catch {
+        // no summary: the run wrote no verdict
+      }
+      return { exitCode: r.exitCode, output: r.all ?? '', summary: written }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  const jq = execa('jq', ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false)
+
+  it('passes the tutorial as written that failed at its preflight, with the causes in the job summary', async (t) => {
+    if (!(await jq)) return t.skip('jq is not installed here (GitHub\'s runners have it)')
+    const r = await verdictOf({ edition: 'as-written', outcome: 'failure', preflight: { passes: false, causes } })
+    assert.equal(r.exitCode, 0, r.output)
+    assert.match(r.output, /fails at the preflight, as expected/)
+    assert.match(r.summary, /\| yes \| Kubernetes 1\.29 is no longer offered for new clusters \| 2026-03-23 \| @cluster \| kubernetes-version \|/)
+  })
+
+  it('fails the tutorial as written that failed anywhere else, or passed', async (t) => {
+    if (!(await jq)) return t.skip('jq is not installed here (GitHub\'s runners have it)')
+    const elsewhere = await verdictOf({ edition: 'as-written', outcome: 'failure', preflight: { passes: true, causes: [] } })
+    assert.equal(elsewhere.exitCode, 1)
+    assert.match(elsewhere.output, /failed, but not at the preflight/)
+    const passed = await verdictOf({ edition: 'as-written', outcome: 'success', preflight: { passes: true, causes: [] } })
+    assert.equal(passed.exitCode, 1)
+    assert.match(passed.output, /its drift closed/)
+  })
+
+  it('passes the current edition only when the whole run passed', async (t) => {
+    if (!(await jq)) return t.skip('jq is not installed here (GitHub\'s runners have it)')
+    assert.equal((await verdictOf({ edition: 'current', outcome: 'success', preflight: { passes: true, causes: [] } })).exitCode, 0)
+    const failed = await verdictOf({ edition: 'current', outcome: 'failure', preflight: { passes: true, causes: [] } })
+    assert.equal(failed.exitCode, 1)
+    assert.match(failed.output, /the current edition must pass/)
+  })
+
+  it('fails when no run started (no run id)', async () => {
+    const r = await verdictOf({ edition: 'current', outcome: 'failure', runId: '' })
+    assert.equal(r.exitCode, 1)
+    assert.match(r.output, /the run did not start/)
   })
 })
 
