@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { parse } from 'yaml'
 import { projectRoot } from '../../../sandbox/state.ts'
+import { resolveEdition } from '../../../support/editions/edition.ts'
 
 interface Finding {
   line: number
@@ -147,6 +148,14 @@ describe('nightly-aws.yml', () => {
     assert.match(install.run, /sha256sum -c/)
     assert.ok(stepRunning(steps, "grep -q '^aws-cli/2\\.'"), 'checks the AWS CLI is v2')
     assert.equal(job.env.AWS_DEFAULT_OUTPUT, 'json')
+  })
+
+  it("installs a kubectl within one minor of the current edition's Kubernetes today (Kubernetes' version skew policy)", () => {
+    // When fixtures/platform.yaml gains a Kubernetes version, the current edition follows it,
+    // and this fails until KUBECTL_MINOR does too.
+    const kubernetes = resolveEdition({ target: 'aws', edition: 'current' }).versions.kubernetesVersion
+    const minor = (v: string) => Number(v.split('.')[1])
+    assert.ok(Math.abs(minor(job.env.KUBECTL_MINOR) - minor(kubernetes)) <= 1, `KUBECTL_MINOR ${job.env.KUBECTL_MINOR}, the current edition's Kubernetes ${kubernetes}`)
   })
 
   it('runs the edition against the account, with remote state', () => {
