@@ -260,6 +260,8 @@ describe('reaper-aws.yml', () => {
     assert.ok(wf.on.schedule?.[0]?.cron)
     assert.deepEqual(wf.permissions, { 'id-token': 'write', contents: 'read' })
     assert.match(stepRunning(job.steps, 'npx spotcheck reap').run, /--older-than 4h --region "\$AWS_REGION"/)
+    // Off a terminal `reap` removes nothing without --yes; a manual dry run passes --dry-run instead.
+    assert.match(stepRunning(job.steps, 'npx spotcheck reap').run, /if \[ "\$DRY_RUN" = true \]; then args\+=\(--dry-run\); else args\+=\(--yes\); fi/)
     assert.match(input(usesOf(job.steps, 'aws-actions/configure-aws-credentials')[0], 'role-to-assume'), /secrets\.SPOTCHECK_AWS_ROLE_ARN/)
     assert.match(job.concurrency.group, /^spotcheck-reaper-/)
     assert.equal(job.concurrency['cancel-in-progress'], false)
