@@ -7,10 +7,10 @@
 // Every price carries its source, and the report names it beside the number.
 //
 // What a rehearsal cannot prove about the real API, and what this module relies on from AWS's
-// documentation: the Price List Query API is served only from us-east-1, eu-central-1 and
-// ap-south-1 ("Using the AWS Price List Query API", AWS Billing user guide,
-// https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-price-list-query-api.html;
-// botocore endpoints.json `api.pricing`), so the client picks one of those whatever the run's
+// documentation: the Price List API is served only from us-east-1, eu-central-1 and ap-south-1
+// (AWS Billing user guide, "Using the AWS Price List Bulk API", its "Endpoints",
+// https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-ppslong.html; botocore
+// endpoints.json `api.pricing`), so the client picks one of those whatever the run's
 // region; each PriceList entry is a JSON string with product.attributes and
 // terms.OnDemand.*.priceDimensions.*.pricePerUnit.USD ("GetProducts", AWS Price List Service API
 // reference, https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_pricing_GetProducts.html);

@@ -32,7 +32,7 @@ absent; SKUs are the sandbox's own stable 16-character codes; ``TERM_MATCH``/``E
 exactly (field names case-insensitively, as ``serviceCode``/``ServiceCode`` both work on AWS);
 ``ANY_OF``/``NONE_OF`` take a comma-separated value list. The Price List Query API is served only
 in us-east-1, eu-central-1 and ap-south-1 (botocore endpoints.json, ``api.pricing``; AWS Billing
-user guide "Using the AWS Price List Query API"): a request signed for another region is refused
+user guide "Using the AWS Price List Bulk API", Endpoints): a request signed for another region is refused
 here, where AWS would have no such host — so a client that forgets to pick a Price List region
 fails in the rehearsal too.
 """
