@@ -7,7 +7,7 @@ import { parseTutorialDuration } from '../support/eventually.ts'
 import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, zoneOf } from '../support/kube.ts'
 import { field } from '../support/recorders.ts'
 import { isTaint, taintText } from '../support/karpenter-api.ts'
-import { hourlyPrice, usd } from '../sandbox/aws/prices.ts'
+import { hourlyPrice, onDemandPrices, PriceNotFoundError, SPOT_PRICE_SOURCE, usd } from '../support/prices.ts'
 import { attachHtml, attachText, htmlTable } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import { nodes } from './kubernetes.steps.ts'
@@ -18,7 +18,7 @@ step('the report shows the Karpenter nodes with their capacity type, instance ty
   assert.ok(karpenter.length > 0, 'Karpenter has no nodes')
   const rows: (string | number)[][] = []
   for (const n of karpenter) {
-    const { price, source } = await hourlyPrice(this.run.aws.ec2, this.run.target!.region, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n))
+    const { price, source } = await hourlyPrice(this.run.target!, this.run.aws.ec2, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n))
     assert.ok(price !== undefined, `no price for ${instanceTypeOf(n)} (${capacityTypeOf(n)}) in ${zoneOf(n)}`)
     rows.push([n.metadata!.name!, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n), nodeReady(n) ? 'Ready' : 'NotReady', `${usd(price)}/h`, source])
   }
@@ -82,17 +82,24 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
     const start = history[0].at
     const end = history.find((x) => x.type === 'DELETED')?.at ?? Date.now()
     const hours = ((end - start) * scale) / 3_600_000
-    const { price } = await hourlyPrice(run.aws.ec2, run.target!.region, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last))
+    const { price } = await hourlyPrice(run.target!, run.aws.ec2, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last))
     const cost = (price ?? 0) * hours
     if (capacityTypeOf(last) === 'spot') spot += cost
     else onDemand += cost
-    const odPrice = (await hourlyPrice(run.aws.ec2, run.target!.region, 'on-demand', instanceTypeOf(last), zoneOf(last))).price
-    rows.push([last.metadata!.name!, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last), `${(hours * 60).toFixed(1)} min`, `${usd(price)}/h`, usd(cost), odPrice && price ? `${Math.round((1 - price / odPrice) * 100)}%` : ''])
+    // The saving of a Spot node needs its type's On-Demand price; without one the column says so.
+    const odPrice = await onDemandPrices(run.target!)
+      .price(instanceTypeOf(last))
+      .then((p) => p.usdPerHour)
+      .catch((e: unknown) => {
+        if (e instanceof PriceNotFoundError) return undefined
+        throw e
+      })
+    rows.push([last.metadata!.name!, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last), `${(hours * 60).toFixed(1)} min`, `${usd(price)}/h`, usd(cost), odPrice && price ? `${Math.round((1 - price / odPrice) * 100)}%` : odPrice === undefined ? 'no On-Demand list price' : ''])
   }
   rows.push(['total', '', '', '', '', '', usd(spot + onDemand), `Spot ${usd(spot)}, On-Demand ${usd(onDemand)}`])
   await attachHtml(
     "cost of the run's nodes",
-    htmlTable("what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included)", ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'], rows),
+    htmlTable(`what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included). Spot prices: ${SPOT_PRICE_SOURCE}; On-Demand prices: ${onDemandPrices(run.target!).source}`, ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'], rows),
   )
   assert.ok(rows.length > 1, 'the run saw no Karpenter node')
 })
