@@ -1,4 +1,4 @@
-@clean-up @tutorial=step-8-clean-up
+@clean-up @always @tutorial=step-8-clean-up
 Feature: Step 8: Clean up
   Deleting the two deployments leaves Karpenter's nodes empty, and consolidation removes them.
   Terraform then destroys the add-ons, the cluster and the VPC, and CloudFormation the FIS
