@@ -33,6 +33,8 @@ async function firstOutput(command: BackgroundCommand, what: string): Promise<vo
   }
   if (!command.running) {
     const r = await command.wait()
+    // 127: bash found no such command (or a stand-in says the tool is missing, and how to install it).
+    if (r.exitCode === 127) assert.fail(`${r.command.trim().split(/\s/)[0]} is not installed (exit 127):\n${r.output.slice(-2000)}`)
     assert.fail(`${what} exited at once (exit ${r.exitCode}):\n${r.output.slice(-2000)}`)
   }
 }
