@@ -9,6 +9,7 @@ import { field } from '../support/recorders.ts'
 import { isTaint, taintText } from '../support/karpenter-api.ts'
 import { hourlyPrice, onDemandPrices, PriceNotFoundError, SPOT_PRICE_SOURCE, usd } from '../support/prices.ts'
 import { attachHtml, attachText, htmlTable } from '../support/report.ts'
+import { nodeViewerScreen } from '../support/node-viewer-screen.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import { nodes } from './kubernetes.steps.ts'
 import { SPOT_NOTICE_MS } from './karpenter.steps.ts'
@@ -107,14 +108,21 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
 step(new RegExp(`^within (\\d+) (seconds?|minutes?) it shows each node with its instance type, the share of its CPU the pods request, and its price$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   const command = this.background.get('it')
   assert.ok(command, 'eks-node-viewer is not running')
+  // Its screen after the last frame it finished drawing (support/node-viewer-screen.ts reads the
+  // terminal output of the real Bubble Tea program and of the sandbox's alike), against the nodes
+  // that exist now (consolidation may remove some meanwhile).
+  let screen = nodeViewerScreen(command.output)
   await this.within(parseTutorialDuration(Number(amount), unit), 'eks-node-viewer shows every node', async () => {
-    // The last full frame it drew, against the nodes that exist now (consolidation may remove some meanwhile).
-    const frames = command.output.split(/^(?=\d+ nodes \()/m).filter((f) => /^\d+ nodes \(/.test(f))
-    const frame = (frames.length > 1 ? frames[frames.length - 2] : frames[0]) ?? ''
+    if (!command.running) {
+      const r = await command.wait()
+      throw new Error(`eks-node-viewer exited (exit ${r.exitCode}):\n${nodeViewerScreen(r.output).lines.join('\n') || r.output.slice(-2000)}`)
+    }
+    screen = nodeViewerScreen(command.output)
     const expected = (await nodes(this)).map((n) => ({ name: n.metadata!.name!, type: instanceTypeOf(n) }))
-    const screen = frame.split('\n')
-    const missing = expected.filter((n) => !screen.some((l) => l.includes(n.name) && l.includes(n.type) && /\d+%/.test(l) && /\$\d/.test(l)))
-    return { ok: frame !== '' && missing.length === 0, seen: frame ? (missing.length ? `not shown: ${missing.map((n) => n.name).join(', ')}` : 'all shown') : 'nothing drawn yet' }
+    const missing = expected.filter((n) => !screen.nodes.some((s) => s.name === n.name && s.instanceType === n.type && s.price !== undefined))
+    const seen = !screen.header ? 'nothing drawn yet' : missing.length ? `not shown with type and price: ${missing.map((n) => n.name).join(', ')}` : 'all shown'
+    return { ok: screen.header !== undefined && missing.length === 0, seen }
   })
-  await attachText('eks-node-viewer (last frame)', command.output.split(/^(?=\d+ nodes \()/m).slice(-2, -1)[0] ?? command.output)
+  assert.equal(screen.header?.nodes, screen.nodes.length, `the summary counts ${screen.header?.nodes} nodes, the screen lists ${screen.nodes.length}`)
+  await attachText('eks-node-viewer (its screen)', screen.lines.join('\n'))
 })
