@@ -5,6 +5,14 @@ Feature: Step 4: Deploy a Spot-friendly workload
   and the DaemonSets need, and launches one Spot node that fits them all, choosing among about a
   hundred instance types the pool with spare capacity at the lowest price.
 
+  The tutorial's sample numbers (5330m, 5360Mi, 14 pods) are the ten pods' requests plus those of
+  the four DaemonSets its add-ons had in January 2024. The add-ons are installed at their newest
+  version (`most_recent = true`), and a newer Karpenter may count other DaemonSets, so on any other
+  day those numbers change while the claim holds: Karpenter's requests are the pods' plus the
+  DaemonSets'. That rule is asserted on every run, with the DaemonSets Karpenter counted named in
+  the report beside the tutorial's numbers; the numbers themselves are asserted only on the
+  tutorial's own platform (as written, as of 2024-01-29: the sandbox's default run).
+
   Background:
     Given the tutorial has been followed up to this section
 
@@ -64,10 +72,10 @@ Feature: Step 4: Deploy a Spot-friendly workload
       | controller      | provisioner            |
       | message         | created nodeclaim      |
       | nodepool        | default                |
+    And that NodeClaim's requests are the 10 pods' plus the DaemonSets', which the tutorial's sample output shows as:
       | requests.cpu    | 5330m                  |
       | requests.memory | 5360Mi                 |
       | requests.pods   | 14                     |
-    And that NodeClaim's requests are the 10 pods plus the DaemonSets': 14 pods in all, of which 4 from DaemonSets
     And the "instance-types" it lists are 5 names and "N other(s)": the rest of the instance types its NodeClaim allows
     And within 1 minute the Karpenter log shows a line with:
       | controller    | nodeclaim.lifecycle            |

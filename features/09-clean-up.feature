@@ -1,8 +1,15 @@
-@clean-up @tutorial=step-8-clean-up
+@clean-up @always @tutorial=step-8-clean-up
 Feature: Step 8: Clean up
   Deleting the two deployments leaves Karpenter's nodes empty, and consolidation removes them.
   Terraform then destroys the add-ons, the cluster and the VPC, and CloudFormation the FIS
   template. Nothing the run created may be left behind.
+
+  The tutorial says to wait 30 seconds for Karpenter's nodes to go. Karpenter takes up to its
+  10-second disruption poll, then 15 seconds to check the nodes are still empty, then drains them
+  and terminates their instances (Karpenter 1.x removes a Node only once EC2 no longer finds its
+  instance): 30 to 90 seconds on AWS. The wait allows 2 minutes and the report says whether the
+  tutorial's 30 seconds held. The section is tagged @always: it runs even when an earlier one
+  failed, and a node that stays fails its step without skipping the destroy and the audit.
 
   Background:
     Given the tutorial has been followed up to this section
@@ -14,7 +21,7 @@ Feature: Step 8: Clean up
       kubectl delete deployment stateful
       """
     Then the command succeeds
-    And within 30 seconds no node that Karpenter launched remains
+    And within 2 minutes no node that Karpenter launched remains, though the tutorial says to wait 30 seconds
     And the EC2 instances Karpenter launched are terminated
     And the report shows what the run's nodes cost, Spot and On-Demand
 

@@ -7,8 +7,9 @@ import { parseTutorialDuration } from '../support/eventually.ts'
 import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, zoneOf } from '../support/kube.ts'
 import { field } from '../support/recorders.ts'
 import { isTaint, taintText } from '../support/karpenter-api.ts'
-import { hourlyPrice, usd } from '../sandbox/aws/prices.ts'
+import { hourlyPrice, onDemandPrices, PriceNotFoundError, SPOT_PRICE_SOURCE, usd } from '../support/prices.ts'
 import { attachHtml, attachText, htmlTable } from '../support/report.ts'
+import { nodeViewerScreen } from '../support/node-viewer-screen.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import { nodes } from './kubernetes.steps.ts'
 import { SPOT_NOTICE_MS } from './karpenter.steps.ts'
@@ -18,7 +19,7 @@ step('the report shows the Karpenter nodes with their capacity type, instance ty
   assert.ok(karpenter.length > 0, 'Karpenter has no nodes')
   const rows: (string | number)[][] = []
   for (const n of karpenter) {
-    const { price, source } = await hourlyPrice(this.run.aws.ec2, this.run.target!.region, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n))
+    const { price, source } = await hourlyPrice(this.run.target!, this.run.aws.ec2, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n))
     assert.ok(price !== undefined, `no price for ${instanceTypeOf(n)} (${capacityTypeOf(n)}) in ${zoneOf(n)}`)
     rows.push([n.metadata!.name!, capacityTypeOf(n), instanceTypeOf(n), zoneOf(n), nodeReady(n) ? 'Ready' : 'NotReady', `${usd(price)}/h`, source])
   }
@@ -82,17 +83,24 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
     const start = history[0].at
     const end = history.find((x) => x.type === 'DELETED')?.at ?? Date.now()
     const hours = ((end - start) * scale) / 3_600_000
-    const { price } = await hourlyPrice(run.aws.ec2, run.target!.region, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last))
+    const { price } = await hourlyPrice(run.target!, run.aws.ec2, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last))
     const cost = (price ?? 0) * hours
     if (capacityTypeOf(last) === 'spot') spot += cost
     else onDemand += cost
-    const odPrice = (await hourlyPrice(run.aws.ec2, run.target!.region, 'on-demand', instanceTypeOf(last), zoneOf(last))).price
-    rows.push([last.metadata!.name!, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last), `${(hours * 60).toFixed(1)} min`, `${usd(price)}/h`, usd(cost), odPrice && price ? `${Math.round((1 - price / odPrice) * 100)}%` : ''])
+    // The saving of a Spot node needs its type's On-Demand price; without one the column says so.
+    const odPrice = await onDemandPrices(run.target!)
+      .price(instanceTypeOf(last))
+      .then((p) => p.usdPerHour)
+      .catch((e: unknown) => {
+        if (e instanceof PriceNotFoundError) return undefined
+        throw e
+      })
+    rows.push([last.metadata!.name!, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last), `${(hours * 60).toFixed(1)} min`, `${usd(price)}/h`, usd(cost), odPrice && price ? `${Math.round((1 - price / odPrice) * 100)}%` : odPrice === undefined ? 'no On-Demand list price' : ''])
   }
   rows.push(['total', '', '', '', '', '', usd(spot + onDemand), `Spot ${usd(spot)}, On-Demand ${usd(onDemand)}`])
   await attachHtml(
     "cost of the run's nodes",
-    htmlTable("what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included)", ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'], rows),
+    htmlTable(`what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included). Spot prices: ${SPOT_PRICE_SOURCE}; On-Demand prices: ${onDemandPrices(run.target!).source}`, ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'], rows),
   )
   assert.ok(rows.length > 1, 'the run saw no Karpenter node')
 })
@@ -100,14 +108,21 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
 step(new RegExp(`^within (\\d+) (seconds?|minutes?) it shows each node with its instance type, the share of its CPU the pods request, and its price$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   const command = this.background.get('it')
   assert.ok(command, 'eks-node-viewer is not running')
+  // Its screen after the last frame it finished drawing (support/node-viewer-screen.ts reads the
+  // terminal output of the real Bubble Tea program and of the sandbox's alike), against the nodes
+  // that exist now (consolidation may remove some meanwhile).
+  let screen = nodeViewerScreen(command.output)
   await this.within(parseTutorialDuration(Number(amount), unit), 'eks-node-viewer shows every node', async () => {
-    // The last full frame it drew, against the nodes that exist now (consolidation may remove some meanwhile).
-    const frames = command.output.split(/^(?=\d+ nodes \()/m).filter((f) => /^\d+ nodes \(/.test(f))
-    const frame = (frames.length > 1 ? frames[frames.length - 2] : frames[0]) ?? ''
+    if (!command.running) {
+      const r = await command.wait()
+      throw new Error(`eks-node-viewer exited (exit ${r.exitCode}):\n${nodeViewerScreen(r.output).lines.join('\n') || r.output.slice(-2000)}`)
+    }
+    screen = nodeViewerScreen(command.output)
     const expected = (await nodes(this)).map((n) => ({ name: n.metadata!.name!, type: instanceTypeOf(n) }))
-    const screen = frame.split('\n')
-    const missing = expected.filter((n) => !screen.some((l) => l.includes(n.name) && l.includes(n.type) && /\d+%/.test(l) && /\$\d/.test(l)))
-    return { ok: frame !== '' && missing.length === 0, seen: frame ? (missing.length ? `not shown: ${missing.map((n) => n.name).join(', ')}` : 'all shown') : 'nothing drawn yet' }
+    const missing = expected.filter((n) => !screen.nodes.some((s) => s.name === n.name && s.instanceType === n.type && s.price !== undefined))
+    const seen = !screen.header ? 'nothing drawn yet' : missing.length ? `not shown with type and price: ${missing.map((n) => n.name).join(', ')}` : 'all shown'
+    return { ok: screen.header !== undefined && missing.length === 0, seen }
   })
-  await attachText('eks-node-viewer (last frame)', command.output.split(/^(?=\d+ nodes \()/m).slice(-2, -1)[0] ?? command.output)
+  assert.equal(screen.header?.nodes, screen.nodes.length, `the summary counts ${screen.header?.nodes} nodes, the screen lists ${screen.nodes.length}`)
+  await attachText('eks-node-viewer (its screen)', screen.lines.join('\n'))
 })

@@ -9,6 +9,7 @@ import { step } from '../support/step-registry.ts'
 import { attachText } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import type { BackgroundCommand } from '../support/shell.ts'
+import { completeFrames, replayScreen } from '../support/node-viewer-screen.ts'
 
 function output(world: SpotcheckWorld): string {
   assert.ok(world.last, 'no command has run in this scenario yet')
@@ -33,6 +34,8 @@ async function firstOutput(command: BackgroundCommand, what: string): Promise<vo
   }
   if (!command.running) {
     const r = await command.wait()
+    // 127: bash found no such command (or a stand-in says the tool is missing, and how to install it).
+    if (r.exitCode === 127) assert.fail(`${r.command.trim().split(/\s/)[0]} is not installed (exit 127):\n${r.output.slice(-2000)}`)
     assert.fail(`${what} exited at once (exit ${r.exitCode}):\n${r.output.slice(-2000)}`)
   }
 }
@@ -56,7 +59,9 @@ step('I stop it', async function (this: SpotcheckWorld) {
   assert.ok(command, 'nothing was left running in this scenario')
   this.last = await command.stop()
   this.background.delete('it')
-  await attachText(`output of: ${command === undefined ? '' : this.last.command.split('\n')[0]}`, this.last.output)
+  // A full-screen program (eks-node-viewer) writes escape sequences, not lines: show its last screen.
+  const screen = this.last.output.includes('\x1b') ? replayScreen(completeFrames(this.last.output)).join('\n') : undefined
+  await attachText(`${screen === undefined ? 'output' : 'last screen'} of: ${this.last.command.split('\n')[0]}`, screen ?? this.last.output)
 })
 
 step('I stop the commands in the other terminals', async function (this: SpotcheckWorld) {

@@ -6,7 +6,9 @@
 // (`--tags @spot-interruption`), it follows the earlier scenarios first — the same steps, run by
 // the same definitions, shown in the report as a fast-forward — so the section starts where the
 // tutorial would have it start. A scenario that failed earlier in this run stops the ones that
-// build on it.
+// build on it — except where the tutorial says a section is optional (`@optional`: Steps 1, 6
+// and 7), whose failure stops only the rest of its own section, and the clean-up (`@always`:
+// Step 8), which runs whatever failed before it, as a reader cleans up after a failed attempt.
 
 import { compile } from '@cucumber/gherkin'
 import { DataTable } from '@cucumber/cucumber'
@@ -17,7 +19,7 @@ import { join, relative, resolve } from 'node:path'
 import { parseFeature } from './tutorial-commands.ts'
 import { findStep } from './step-registry.ts'
 import { projectRoot } from '../sandbox/state.ts'
-import { SpotcheckWorld, type ScenarioInfo } from './world.ts'
+import type { SpotcheckWorld, ScenarioInfo } from './world.ts'
 
 export const CHECKPOINT_STEP = 'the tutorial has been followed up to this section'
 export const FEATURES_DIR = join(projectRoot, 'features')
@@ -48,23 +50,48 @@ export function scenarioKey(uri: string, name: string): string {
 
 export type Verdict = { kind: 'ready' } | { kind: 'blocked'; by: string } | { kind: 'replay'; scenarios: ScenarioRef[] }
 
+/** What the run knows of the tutorial's scenarios so far (by key). */
+export interface CheckpointState {
+  passed: Set<string>
+  failed: Set<string>
+  /** Skipped because an earlier failure blocked them: settled, never replayed. */
+  blocked?: Set<string>
+}
+
+const tagsOf = (s: ScenarioRef) => s.pickle.tags.map((t) => t.name)
+
+/**
+ * Whether `earlier`, having failed, stops `later`. The tutorial's optional sections (`@optional`)
+ * stop only the rest of their own section: Step 7 does not build on Step 6, nor Step 8 on either.
+ * A scenario tagged `@always` (the clean-up) is stopped by nothing.
+ */
+export function blocks(earlier: ScenarioRef, later: ScenarioRef): boolean {
+  if (tagsOf(later).includes('@always')) return false
+  if (tagsOf(earlier).includes('@optional') && earlier.uri !== later.uri) return false
+  return true
+}
+
 /**
  * What must happen before `current` can run: nothing, follow these earlier scenarios, or stop
- * because one of them failed in this run. Scenarios whose tags the target excludes (Cloud9 when
- * the target has none) are not prerequisites.
+ * because one of them failed in this run (see blocks()). Scenarios whose tags the target excludes
+ * (Cloud9 when the target has none) are not prerequisites; nor are those already settled.
  */
-export function prerequisites(all: ScenarioRef[], currentKey: string, state: { passed: Set<string>; failed: Set<string> }, excluded: (tags: string[]) => boolean): Verdict {
+export function prerequisites(all: ScenarioRef[], currentKey: string, state: CheckpointState, excluded: (tags: string[]) => boolean): Verdict {
   const index = all.findIndex((s) => s.key === currentKey)
   if (index < 0) return { kind: 'ready' } // not a tutorial scenario (a test's own feature)
-  const before = all.slice(0, index).filter((s) => !excluded(s.pickle.tags.map((t) => t.name)))
-  const failed = before.find((s) => state.failed.has(s.key))
+  const current = all[index]
+  const before = all.slice(0, index).filter((s) => !excluded(tagsOf(s)))
+  const failed = before.find((s) => state.failed.has(s.key) && blocks(s, current))
   if (failed) return { kind: 'blocked', by: `${failed.feature} › ${failed.pickle.name}` }
-  const missing = before.filter((s) => !state.passed.has(s.key))
+  const missing = before.filter((s) => !state.passed.has(s.key) && !state.failed.has(s.key) && !state.blocked?.has(s.key))
   return missing.length === 0 ? { kind: 'ready' } : { kind: 'replay', scenarios: missing }
 }
 
 /** Runs an earlier scenario's steps with the step definitions, in a World of its own. */
 export async function replay(scenario: ScenarioRef, template: SpotcheckWorld): Promise<'passed' | 'skipped'> {
+  // Imported here: world.ts registers Cucumber's World, which only works inside a Cucumber run,
+  // and the plan above (prerequisites) is tested outside one.
+  const { SpotcheckWorld } = await import('./world.ts')
   const world = new SpotcheckWorld({ attach: template.attach, log: template.log, link: template.link, parameters: template.parameters })
   world.scenario = { uri: scenario.uri, name: scenario.pickle.name, feature: scenario.feature, tags: scenario.pickle.tags.map((t) => t.name) } satisfies ScenarioInfo
   world.logStart = world.run.karpenterLog?.length ?? 0

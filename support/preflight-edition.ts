@@ -64,7 +64,7 @@ export function sectionNames(dir = join(projectRoot, 'features')): Record<string
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.feature'))) {
     const feature = parseFeature(join(dir, name)).feature
     if (!feature) continue
-    for (const tag of feature.tags) if (!tag.name.includes('=') && tag.name !== '@optional') out[tag.name] = feature.name
+    for (const tag of feature.tags) if (!tag.name.includes('=') && !['@optional', '@always'].includes(tag.name)) out[tag.name] = feature.name
   }
   return out
 }

@@ -84,20 +84,27 @@ export class ClusterRecorder {
         rv = list.metadata?.resourceVersion
       }
       let last = rv
+      // A watch from a resourceVersion the server no longer has ends with an ERROR event (410
+      // Gone): list again then, or every re-open would start from the same expired version.
+      let expiredVersion = false
       const abort = await new k8s.Watch(this.kube.config).watch(
         this.paths[kind].path,
         { resourceVersion: rv, allowWatchBookmarks: true },
         (type: string, object: { metadata?: { name?: string; namespace?: string; resourceVersion?: string } }) => {
+          if (type === 'ERROR') {
+            expiredVersion ||= expired(object)
+            return
+          }
           last = object.metadata?.resourceVersion ?? last
           // Only a watch that delivers proves the cluster is back: client-node hands back the
           // controller even when the request itself failed, so a returned watch proves nothing.
           this.failing.delete(kind)
-          if (type === 'BOOKMARK' || type === 'ERROR') return
+          if (type === 'BOOKMARK') return
           append(history, keyOf(object), { at: Date.now(), type: type as Sighting<never>['type'], object: object as never })
         },
         (error: unknown) => {
           if (this.stopped) return
-          const gone = error instanceof Error && /410|Gone|too old/i.test(error.message)
+          const gone = expiredVersion || expired(error)
           if (error && !gone) this.report(kind, error instanceof Error ? error.message : JSON.stringify(error))
           setTimeout(() => void this.watch(kind, gone ? undefined : last), error ? 1_000 : 0).unref()
         },
@@ -162,22 +169,73 @@ export function logLineOf(index: number, pod: string, raw: string, receivedAt = 
   return { index, pod, raw, fields, view: fields ? normaliseLogLine(fields) : undefined, receivedAt }
 }
 
-/** Follows the logs of every Karpenter pod (as `kubectl logs -l … -f` does) and parses the JSON lines. */
+/**
+ * Where a container's log was read up to: the kubelet's timestamp of the last line (nanoseconds)
+ * and the lines seen at exactly that time, so a stream opened again with `sinceTime` (whole
+ * seconds: metav1.Time) skips what was already kept, and keeps a line logged twice.
+ */
+interface LogPosition {
+  lastNs: bigint
+  atLast: Map<string, number>
+}
+
+const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d) (.*)$/
+
+/** A `timestamps=true` log line: the kubelet's RFC 3339 time (nanoseconds, as a bigint) and the line. */
+export function splitTimestamp(text: string): { ns?: bigint; line: string } {
+  const m = TIMESTAMPED.exec(text)
+  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN
+  if (!m || Number.isNaN(ms)) return { line: text }
+  return { ns: BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0')), line: m[4] }
+}
+
+/** `sinceTime` for a log request: the second of `ns`, in RFC 3339 (what metav1.Time carries). */
+export function sinceTimeOf(ns: bigint): string {
+  return new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** The pod's watch expired (410 Gone, "too old resource version"): list again, then watch. */
+function expired(error: unknown): boolean {
+  const e = error as { statusCode?: number; code?: number; message?: string } | null
+  return Boolean(e) && (e!.statusCode === 410 || e!.code === 410 || /\b410\b|Gone|too old/i.test(String(e!.message)))
+}
+
+const running = (pod: Pod | undefined, container: string) => (pod?.status?.containerStatuses ?? []).some((c) => c.name === container && c.state?.running)
+
+/**
+ * Follows the logs of every Karpenter pod (as `kubectl logs -l … -f` does) and parses the JSON
+ * lines — across a long run: the API server closes watches and log streams after a while
+ * (--min-request-timeout, 30–60 min), and a container's stream ends when it restarts. The pods'
+ * watch is opened again from the last resourceVersion (listed afresh after a 410 Gone); a log
+ * stream that ends is followed again from the last line's time (`sinceTime`) while the container
+ * runs, and a pod seen again (re-ADDED by a new watch) is not followed twice. The lines a stream
+ * opened again repeats are kept once, so "3 created nodeclaim lines" counts three.
+ */
 export class KarpenterLog {
   readonly lines: LogLine[] = []
-  private readonly following = new Map<string, AbortController>()
+  /** The Karpenter pods as last seen, by name. */
+  private readonly pods = new Map<string, Pod>()
+  /** Open log streams, by pod/container. */
+  private readonly streams = new Map<string, AbortController>()
+  private readonly positions = new Map<string, LogPosition>()
+  /** Streams (pod/container; '' for the pods' watch) whose failure has been said, once until they work again. */
+  private readonly failing = new Set<string>()
   private stopWatch?: AbortController
+  private resourceVersion?: string
   private stopped = false
   private readonly kube: KubeSession
   private readonly namespace: string
   private readonly selector: string
   private readonly onError: (message: string) => void
+  /** How long to wait before a stream or a watch is opened again (tests shorten it). */
+  private readonly retryMs: number
 
-  constructor(kube: KubeSession, onError: (message: string) => void, namespace = 'karpenter', selector = 'app.kubernetes.io/name=karpenter') {
+  constructor(kube: KubeSession, onError: (message: string) => void, namespace = 'karpenter', selector = 'app.kubernetes.io/name=karpenter', retryMs = 1_000) {
     this.kube = kube
     this.onError = onError
     this.namespace = namespace
     this.selector = selector
+    this.retryMs = retryMs
   }
 
   start(): void {
@@ -187,7 +245,7 @@ export class KarpenterLog {
   stop(): void {
     this.stopped = true
     quietly(() => this.stopWatch?.abort())
-    for (const a of this.following.values()) quietly(() => a.abort())
+    for (const a of this.streams.values()) quietly(() => a.abort())
   }
 
   get length(): number {
@@ -197,61 +255,125 @@ export class KarpenterLog {
   private async watchPods(): Promise<void> {
     if (this.stopped) return
     try {
+      if (this.resourceVersion === undefined) {
+        // List first (again after a 410), so the watch starts where the list ends.
+        const list = await this.kube.core.listNamespacedPod({ namespace: this.namespace, labelSelector: this.selector })
+        const names = new Set(list.items.map((p) => p.metadata?.name))
+        for (const name of this.pods.keys()) if (!names.has(name)) this.pods.delete(name)
+        for (const pod of list.items) this.seen(pod)
+        this.resourceVersion = list.metadata?.resourceVersion ?? ''
+      }
+      let gone = false
       this.stopWatch = await new k8s.Watch(this.kube.config).watch(
         `/api/v1/namespaces/${this.namespace}/pods`,
-        { labelSelector: this.selector },
-        (type: string, pod: Pod) => {
+        { labelSelector: this.selector, resourceVersion: this.resourceVersion || undefined, allowWatchBookmarks: true },
+        (type: string, pod: Pod & { code?: number }) => {
+          this.failing.delete('')
+          if (type === 'ERROR') {
+            gone ||= expired(pod)
+            return
+          }
+          this.resourceVersion = pod.metadata?.resourceVersion ?? this.resourceVersion
           const name = pod.metadata?.name
-          if (!name) return
-          if (type === 'DELETED') return
-          const running = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running)
-          if (running && !this.following.has(name)) void this.follow(pod)
+          if (type === 'BOOKMARK' || !name) return
+          if (type === 'DELETED') this.pods.delete(name)
+          else this.seen(pod)
         },
-        () => {
-          if (!this.stopped) setTimeout(() => void this.watchPods(), 1_000).unref()
+        (error: unknown) => {
+          if (this.stopped) return
+          if (gone || expired(error)) this.resourceVersion = undefined
+          setTimeout(() => void this.watchPods(), error ? this.retryMs : Math.min(100, this.retryMs)).unref()
         },
       )
     } catch (error) {
-      if (!this.stopped) {
-        this.onError(`watch Karpenter pods: ${(error as Error).message}`)
-        setTimeout(() => void this.watchPods(), 2_000).unref()
-      }
+      if (this.stopped) return
+      if (expired(error)) this.resourceVersion = undefined
+      // Said once until the watch works again (a cluster being destroyed fails many times).
+      if (!this.failing.has('')) this.onError(`watch Karpenter pods: ${(error as Error).message} (retrying quietly)`)
+      this.failing.add('')
+      setTimeout(() => void this.watchPods(), 2 * this.retryMs).unref()
     }
   }
 
-  /**
-   * `kubectl logs -f` for each container of the pod. (client-node's Log pipes the response without
-   * an error handler, so stopping it crashes the process; this reads the same endpoint itself.)
-   */
-  private async follow(pod: Pod): Promise<void> {
+  /** A pod as the list or the watch shows it: follow each running container not followed yet. */
+  private seen(pod: Pod): void {
     const name = pod.metadata!.name!
-    const abort = new AbortController()
-    this.following.set(name, abort)
-    for (const container of (pod.spec?.containers ?? []).map((c) => c.name)) void this.stream(name, container, abort.signal)
+    this.pods.set(name, pod)
+    for (const c of pod.status?.containerStatuses ?? []) if (c.state?.running) this.follow(name, c.name)
   }
 
-  private async stream(pod: string, container: string, signal: AbortSignal): Promise<void> {
+  /**
+   * `kubectl logs -f --timestamps` for one container, from where the last stream stopped. (client-node's
+   * Log pipes the response without an error handler, so stopping it crashes the process; this
+   * reads the same endpoint itself.)
+   */
+  private follow(pod: string, container: string): void {
+    const key = `${pod}/${container}`
+    if (this.stopped || this.streams.has(key)) return
+    const abort = new AbortController()
+    this.streams.set(key, abort)
+    void this.stream(pod, container, key, abort.signal).finally(() => {
+      if (this.streams.get(key) === abort) this.streams.delete(key)
+      if (this.stopped || abort.signal.aborted) return
+      // The stream ended (the server closed it, the connection broke, the container stopped):
+      // follow it again while the pod still runs that container.
+      setTimeout(() => {
+        if (running(this.pods.get(pod), container)) this.follow(pod, container)
+      }, this.retryMs).unref()
+    })
+  }
+
+  private async stream(pod: string, container: string, key: string, signal: AbortSignal): Promise<void> {
     const cluster = this.kube.config.getCurrentCluster()
     if (!cluster) return
-    const url = `${cluster.server}/api/v1/namespaces/${this.namespace}/pods/${pod}/log?container=${encodeURIComponent(container)}&follow=true`
+    const position = this.positions.get(key)
+    const since = position ? `&sinceTime=${encodeURIComponent(sinceTimeOf(position.lastNs))}` : ''
+    const url = `${cluster.server}/api/v1/namespaces/${this.namespace}/pods/${pod}/log?container=${encodeURIComponent(container)}&follow=true&timestamps=true${since}`
+    // What this stream may repeat of the last stream's lines at its last time.
+    const repeatable = new Map(position?.atLast ?? [])
     try {
       const ctx = new k8s.RequestContext(url, k8s.HttpMethod.GET)
       await this.kube.config.applySecurityAuthentication(ctx)
       const response = await fetch(url, { headers: ctx.getHeaders(), signal, dispatcher: ctx.getDispatcher() as never })
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
+      this.failing.delete(key)
       let partial = ''
       const decoder = new TextDecoder()
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         const parts = (partial + decoder.decode(chunk, { stream: true })).split('\n')
         partial = parts.pop() ?? ''
-        for (const raw of parts) if (raw.trim()) this.add(pod, raw)
+        for (const text of parts) if (text.trim()) this.receive(pod, key, text, repeatable)
       }
     } catch (error) {
-      if (!this.stopped && !signal.aborted) this.onError(`follow logs of ${pod}: ${(error as Error).message}`)
-    } finally {
-      // The stream ended (the pod went away, or the server closed it): follow it again if the pod runs.
-      if (this.following.get(pod)?.signal === signal) this.following.delete(pod)
+      if (!this.stopped && !signal.aborted && !this.failing.has(key)) {
+        this.failing.add(key)
+        this.onError(`follow logs of ${pod}: ${(error as Error).message} (following again while it runs)`)
+      }
     }
+  }
+
+  /** A line of a stream: kept unless a stream opened again repeats it. */
+  private receive(pod: string, key: string, text: string, repeatable: Map<string, number>): void {
+    const { ns, line } = splitTimestamp(text)
+    if (!line.trim()) return
+    if (ns === undefined) {
+      this.add(pod, line)
+      return
+    }
+    const position = this.positions.get(key)
+    if (position && ns < position.lastNs) return // before where the last stream stopped: kept already
+    if (position && ns === position.lastNs) {
+      const left = repeatable.get(line) ?? 0
+      if (left > 0) {
+        repeatable.set(line, left - 1)
+        return
+      }
+      position.atLast.set(line, (position.atLast.get(line) ?? 0) + 1)
+    } else {
+      this.positions.set(key, { lastNs: ns, atLast: new Map([[line, 1]]) })
+      repeatable.clear()
+    }
+    this.add(pod, line)
   }
 
   private add(pod: string, raw: string): void {

@@ -36,6 +36,22 @@ export function findLeaks(dirs: string[], known: { secrets: string[]; accountId?
   return leaks
 }
 
+/**
+ * What the check looks for by value: the sandbox credentials the run recorded, and — for a run
+ * on a real account, which records none — the opted-in account ID and the AWS credentials of
+ * this shell (the nightly workflow checks the report with the same account's credentials).
+ * Values shorter than 16 characters are left to the patterns: a moto default like "testing"
+ * would match ordinary text.
+ */
+export function knownSecrets(recorded: { secrets: string[]; accountId?: string }, env: NodeJS.ProcessEnv = process.env): { secrets: string[]; accountId?: string } {
+  const fromEnv = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => env[k] ?? '').filter((v) => v.length >= 16)
+  const optIn = env.SPOTCHECK_AWS_ACCOUNT?.trim()
+  return {
+    secrets: [...new Set([...recorded.secrets, ...fromEnv])],
+    accountId: recorded.accountId ?? (optIn && /^\d{12}$/.test(optIn) ? optIn : undefined),
+  }
+}
+
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name)
@@ -59,8 +75,9 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   const home = spotcheckHome()
   const id = existsSync(latestRunFile(home)) ? readFileSync(latestRunFile(home), 'utf8').trim() : undefined
   const secretsFile = id ? join(runsDir(home), id, 'sandbox-secrets.json') : undefined
-  const known = secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
-  if (known.secrets.length === 0) log('report check: no recorded sandbox credentials for the last run; checking by pattern only')
+  const recorded = secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
+  const known = knownSecrets(recorded)
+  if (known.secrets.length === 0) log('report check: no recorded sandbox credentials for the last run and none in the environment; checking by pattern only')
   const leaks = findLeaks([resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, join(projectRoot, 'reports')], known)
   for (const l of leaks) log(`report check: ${l.file} contains ${l.what}`)
   if (leaks.length > 0) return 1

@@ -13,7 +13,7 @@
 // to their process group), as a reader would stop them.
 
 import { execa, type ResultPromise } from 'execa'
-import { mkdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 
@@ -47,6 +47,13 @@ export interface RunOptions {
   timeoutMs?: number
   /** Called with each chunk of output as it arrives (progress on long commands). */
   onOutput?: (chunk: string) => void
+  /**
+   * Variables this block runs with, on top of the terminal's — and only this block: after it, each
+   * is what it was before (unset if it was), whatever the block exported. The block's other
+   * effects (cwd, other exports, variables) are kept. For a block the tutorial runs in another
+   * terminal on another machine (Cloud9's, with its own HOME).
+   */
+  env?: Record<string, string>
 }
 
 const SPAWN_OPTIONS = {
@@ -128,10 +135,12 @@ export class Terminal {
   /** Runs a block to completion; its effects on the session are kept. */
   async run(script: string, options: RunOptions = {}): Promise<CommandResult> {
     const stateDir = mkdtempSync(join(this.scratch, 'block-'))
-    const child = this.spawn(script, stateDir, true)
+    const before = this.state.env
+    const child = this.spawn(script, stateDir, true, options.env)
     this.foreground = child
     const result = await collect(child, script, options).finally(() => (this.foreground = undefined))
     this.state = readState(stateDir, this.state)
+    if (options.env) this.state = { ...this.state, env: withoutOverlay(this.state.env, before, options.env) }
     rmSync(stateDir, { recursive: true, force: true })
     return result
   }
@@ -161,7 +170,7 @@ export class Terminal {
     return results
   }
 
-  private spawn(script: string, stateDir: string, save: boolean): Child {
+  private spawn(script: string, stateDir: string, save: boolean, overlay: Record<string, string> = {}): Child {
     const s = this.state
     const wrapper = [
       '__SPOTCHECK_BASELINE_VARS=" $(compgen -v | tr "\\n" " ") "',
@@ -174,7 +183,7 @@ export class Terminal {
       'set -e -o pipefail',
       script,
     ].join('\n')
-    const child = execa('bash', ['-c', wrapper], { ...SPAWN_OPTIONS, cwd: s.cwd, env: { ...s.env, __SPOTCHECK_STATE: stateDir } })
+    const child = execa('bash', ['-c', wrapper], { ...SPAWN_OPTIONS, cwd: s.cwd, env: { ...s.env, ...overlay, __SPOTCHECK_STATE: stateDir } })
     if (child.pid) this.onSpawn?.(child.pid)
     return child
   }
@@ -228,6 +237,43 @@ export class BackgroundCommand {
   wait(): Promise<CommandResult> {
     return this.done
   }
+}
+
+/**
+ * A HOME of its own for a block the tutorial runs on another machine (Cloud9's terminal), for
+ * RunOptions.env: `dir`, with `.aws/` holding a link to each file of the real `~/.aws` (config,
+ * credentials, the SSO cache), so the block's AWS CLI still finds its profile, and what it removes
+ * (`rm -vf ${HOME}/.aws/credentials`) is the link, never the machine's own file.
+ */
+export function scratchHome(dir: string, realHome: string | undefined): Record<string, string> {
+  const aws = join(dir, '.aws')
+  mkdirSync(aws, { recursive: true })
+  const real = realHome ? join(realHome, '.aws') : undefined
+  if (real && existsSync(real)) {
+    for (const name of readdirSync(real)) {
+      const link = join(aws, name)
+      if (!existsSync(link) && !isLink(link)) symlinkSync(join(real, name), link)
+    }
+  }
+  return { HOME: dir }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
+/** The environment after a block run with an overlay: the overlay's names as they were before it. */
+export function withoutOverlay(after: Record<string, string>, before: Record<string, string>, overlay: Record<string, string>): Record<string, string> {
+  const env = { ...after }
+  for (const name of Object.keys(overlay)) {
+    if (name in before) env[name] = before[name]
+    else delete env[name]
+  }
+  return env
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -11,6 +11,7 @@ import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
 import type { TargetRef } from './ledger.ts'
 import { EditionError, resolveEdition, type EditionName, type ResolvedEdition } from './editions/edition.ts'
 import { fetchLogPath, writeFileEditsFor } from './editions/fetched.ts'
+import { terraformAdditionsDir, writeTerraformAdditions } from './terraform-additions.ts'
 
 export interface TargetParameters {
   target: 'sandbox' | 'aws'
@@ -200,6 +201,8 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
     aws.destroy()
   }
   checkAwsOptIn(params.awsAccount ?? process.env.SPOTCHECK_AWS_ACCOUNT, account)
+  // What spotcheck adds beside the tutorial's main.tf (run tag, log group, pins and lock): wget copies it there.
+  writeTerraformAdditions(terraformAdditionsDir(options.runDir), { runId: options.runId, edition: edition.edition, rehearsal: (params as { rehearsal?: boolean }).rehearsal === true })
   options.progress(`target aws: account ${account}, region ${region}; the ${edition.edition} edition: EKS ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}. Resources are tagged spotcheck:run=${options.runId}.`)
   const env = cleanEnv({
     ...base,

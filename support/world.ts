@@ -60,7 +60,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
   }
 
   /** Runs a tutorial block in the run's terminal, recording first what it will create. */
-  async sh(published: string, options: { title?: string; allowFailure?: boolean } = {}): Promise<CommandResult> {
+  async sh(published: string, options: { title?: string; allowFailure?: boolean; env?: Record<string, string> } = {}): Promise<CommandResult> {
     const run = this.run
     const terminal = run.terminal!
     // The block as the run's edition has it (the current edition's edits, shown in the report).
@@ -75,6 +75,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
     const long = /\bterraform\s+(apply|destroy)|cloudformation\s+deploy/.test(script)
     let lastProgress = Date.now()
     const result = await terminal.run(script, {
+      env: options.env, // only this block's (shell.ts RunOptions.env)
       onOutput: long
         ? (chunk) => {
             if (Date.now() - lastProgress < 10_000) return

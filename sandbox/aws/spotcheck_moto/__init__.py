@@ -13,6 +13,7 @@
 * ``cloudformation`` stack outputs after ``aws cloudformation deploy`` (a moto fix)
 * ``eks_amis``     the EKS-optimized AMIs and their public SSM parameters, as on the date
 * ``cloud9``       Cloud9 environments (moto has none), closed to new customers after 2024-07-25
+* ``pricing``      the Price List Query API (moto has none): EC2 On-Demand prices from data/, for the aws path's rehearsal
 * ``platform``     the platform view of the sandbox's date (SPOTCHECK_PLATFORM_FILE)
 * ``fixes``        moto answers that differ from AWS where the tutorial shows them (DNS names, role names)
 * ``api``          /spotcheck-api/ inspection endpoint (a WSGI middleware)
@@ -27,7 +28,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import cloud9, cloudformation, ec2_events, ec2_spot, eks, eks_amis, events, fis, fixes, ssm_hooks
+    from . import cloud9, cloudformation, ec2_events, ec2_spot, eks, eks_amis, events, fis, fixes, pricing, ssm_hooks
 
     events.install()
     ec2_spot.install()  # before ec2_events, which wraps the RunInstances it installs
@@ -38,6 +39,7 @@ def install() -> None:
     cloudformation.install()
     eks_amis.install()
     cloud9.install()
+    pricing.install()
     fixes.install()
     _cancel_timers_on_reset()
     _installed = True

@@ -120,3 +120,48 @@ describe("Karpenter's log lines, as the run keeps them", () => {
     assert.equal(logExcerpt([logLineOf(0, 'p', v1)]), want)
   })
 })
+
+describe('the cluster recorder after its watch expires', () => {
+  let lists = 0
+  let watches = 0
+  /** Lists at resourceVersion 7, and answers every watch from 7 with the ERROR event of a 410 Gone. */
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.searchParams.get('watch') === 'true') {
+      watches++
+      const rv = url.searchParams.get('resourceVersion')
+      res.writeHead(200, { 'content-type': 'application/json' })
+      if (rv === '7') res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too old resource version: 7 (9)', reason: 'Expired', code: 410 } }) + '\n')
+      return // any other version: stays open
+    }
+    if (!discovery[url.pathname]) lists++
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: lists > 3 ? '9' : '7' }, items: [] }))
+  })
+  after(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+
+  it('lists again after a 410 Gone ERROR event, instead of watching from the expired version over and over', async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as { port: number }).port
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'recorder-')), 'config')
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    )
+    const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), () => undefined, karpenterApi('v0.32.1'))
+    recorder.start()
+    await new Promise((r) => setTimeout(r, 1_500))
+    recorder.stop()
+    assert.ok(lists > 3, `listed ${lists} times`)
+    assert.ok(watches < 30, `${watches} watches in 1.5 s`)
+  })
+})

@@ -1,9 +1,9 @@
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Terminal } from '../../../support/shell.ts'
+import { Terminal, scratchHome, withoutOverlay } from '../../../support/shell.ts'
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_REGION: 'eu-west-2' }
 
@@ -60,5 +60,43 @@ describe('Terminal', () => {
     assert.equal(r.stoppedBy, 'timeout')
     assert.notEqual(r.exitCode, 0)
     assert.ok(r.durationMs < 6_000)
+  })
+})
+
+// The optional Cloud9 section runs one block "in the Cloud9 terminal" with a HOME of its own: the
+// sections after it must get the real HOME back (audit A11), and `rm -vf ${HOME}/.aws/credentials`
+// must not remove the machine's credentials.
+describe('a block with an environment of its own', () => {
+  const home = mkdtempSync(join(tmpdir(), 'home-'))
+  const terminal = new Terminal({ cwd: mkdtempSync(join(tmpdir(), 'term-')), env: { ...env, HOME: home } })
+  after(() => terminal.close())
+
+  it('runs with the overlay, which does not outlive the block, while its other exports do', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'c9-'))
+    const r = await terminal.run('echo "$HOME|$C9_ONLY"\nexport HOME=/elsewhere\nexport KEPT=yes\nunset AWS_REGION', { env: { HOME: scratch, C9_ONLY: 'x' } })
+    assert.equal(r.output, `${scratch}|x\n`)
+    assert.equal(terminal.variable('HOME'), home)
+    assert.equal(terminal.variable('C9_ONLY'), undefined)
+    assert.equal(terminal.variable('KEPT'), 'yes')
+    assert.equal(terminal.variable('AWS_REGION'), undefined, 'a change to a name outside the overlay is kept')
+    assert.equal((await terminal.run('echo "$HOME"')).output, `${home}\n`)
+  })
+
+  it("Cloud9's scratch HOME: the block's AWS CLI finds ~/.aws, and rm removes a link, not the file", async () => {
+    mkdirSync(join(home, '.aws'))
+    writeFileSync(join(home, '.aws', 'credentials'), '[default]\n')
+    writeFileSync(join(home, '.aws', 'config'), '[default]\nregion = eu-west-2\n')
+    const scratch = join(mkdtempSync(join(tmpdir(), 'run-')), 'cloud9-home')
+    const overlay = scratchHome(scratch, home)
+    assert.deepEqual(overlay, { HOME: scratch })
+    const r = await terminal.run('cat "$HOME/.aws/config"\nrm -vf ${HOME}/.aws/credentials', { env: overlay })
+    assert.equal(r.exitCode, 0, r.output)
+    assert.match(r.output, /region = eu-west-2\nremoved '.*cloud9-home\/\.aws\/credentials'/)
+    assert.equal(readFileSync(join(home, '.aws', 'credentials'), 'utf8'), '[default]\n')
+    assert.deepEqual(scratchHome(scratch, home), overlay, 'again (a replayed section): no error on the links left')
+  })
+
+  it('withoutOverlay: each overlaid name back to what it was, or unset', () => {
+    assert.deepEqual(withoutOverlay({ HOME: '/s', A: '1', B: '2' }, { HOME: '/h', A: '0' }, { HOME: '/s', B: 'b' }), { HOME: '/h', A: '1' })
   })
 })
