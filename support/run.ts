@@ -85,7 +85,8 @@ export class Run {
       pid: process.pid,
     })
     // The sandbox has no opt-in: a run that fails to start it is one to clean up. A run on a real
-    // account becomes "latest" only once its opt-in passed (start()): a refused run created nothing.
+    // account becomes "latest" only once its opt-in passed and it holds the account (start()): a
+    // refused run created nothing, and `spotcheck cleanup` must not pick it over the one before.
     if (params.target !== 'aws') this.markLatest()
   }
 
@@ -112,8 +113,9 @@ export class Run {
     const rehearsal = Boolean((target as TargetSession & { rehearsal?: boolean }).rehearsal)
     this.ledger.setHeader({ account: target.accountId, rehearsal })
     if (target.name === 'aws') {
-      this.markLatest()
+      // Refused by the lock or a bad bucket, the run created nothing: it does not become latest.
       await this.holdAccount(target, rehearsal)
+      this.markLatest()
     }
     // Each block runs in its own process group; its id and start time go to disk, so that
     // `spotcheck cleanup` can stop what a killed run left running (a `kubectl logs -f`, a
