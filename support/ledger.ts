@@ -13,7 +13,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 
-export type TargetRef = { name: 'sandbox'; sandbox: string; home: string; region: string } | { name: 'aws'; region: string }
+export type TargetRef =
+  | { name: 'sandbox'; sandbox: string; home: string; region: string }
+  /** rehearsalSandbox: a rehearsal (`-p aws-rehearsal`), whose "account" is this sandbox the run started. */
+  | { name: 'aws'; region: string; rehearsalSandbox?: { sandbox: string; home: string } }
 
 export interface KubeObjectRef {
   apiVersion: string
