@@ -150,7 +150,7 @@ export function environmentFor(header: Omit<LedgerFile, 'entries'>): Record<stri
   if (target.rehearsalSandbox) {
     // A rehearsal's account is its sandbox: its endpoint and test credentials, and the Terraform
     // CLI configuration with the sandbox's provider mirror; not its stand-in tools or kubeconfig.
-    const record = inspectSandbox(target.rehearsalSandbox.name, target.rehearsalSandbox.home)
+    const record = inspectSandbox(target.rehearsalSandbox.sandbox, target.rehearsalSandbox.home)
     if (!record.running || !record.config || !record.state) return undefined
     const { PATH: _path, KUBECONFIG: _kubeconfig, KUBECACHEDIR: _cache, SPOTCHECK_TARGET: _target, SPOTCHECK_SANDBOX: _sandbox, ...rest } = sandboxEnvironment(record.paths, record.config, record.state, '')
     account = rest

@@ -15,13 +15,13 @@ import { parseAllDocuments } from 'yaml'
 
 /** Where a rehearsal's stand-in account runs: a sandbox of this spotcheck home (support/target.ts). */
 export interface RehearsalSandboxRef {
-  name: string
+  sandbox: string
   home: string
 }
 
 export type TargetRef =
   | { name: 'sandbox'; sandbox: string; home: string; region: string }
-  /** `rehearsalSandbox`: the run was a rehearsal (-p aws-rehearsal), its "account" that sandbox. */
+  /** rehearsalSandbox: a rehearsal (`-p aws-rehearsal`), whose "account" is this sandbox the run started. */
   | { name: 'aws'; region: string; rehearsalSandbox?: RehearsalSandboxRef }
 
 export interface KubeObjectRef {

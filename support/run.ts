@@ -103,14 +103,15 @@ export class Run {
   async start(): Promise<void> {
     const ref = this.ledger.header.target
     if (ref.name === 'sandbox') this.ledger.record({ kind: 'sandbox', name: ref.sandbox, home: ref.home }, 'the run (its target)')
+    // A rehearsal's account is a sandbox: recorded first, so it is stopped last.
+    if (ref.name === 'aws' && ref.rehearsalSandbox) this.ledger.record({ kind: 'sandbox', name: ref.rehearsalSandbox.sandbox, home: ref.rehearsalSandbox.home }, 'the run (its rehearsal account)')
     this.progress(`run ${this.id}: target ${this.params.target}; commands run in ${this.workDir}; cleanup ledger ${this.ledger.path}`)
-    const target = await startTarget(this.params, { runId: this.id, runDir: this.dir, home: this.home, progress: (l) => this.progress(l) })
+    const target = await startTarget(this.params, { runId: this.id, runDir: this.dir, home: this.home, progress: (l) => this.progress(l), account: (a) => this.redactor.addAccount(a) })
     this.target = target
     for (const [k, v] of Object.entries(target.env)) if (/^AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/.test(k)) this.redactor.addSecret(v)
     this.redactor.addAccount(target.accountId)
     // The opt-in passed (startTarget checks it): from here the run may create things.
-    // `rehearsal` is TargetSession's (the rehearsal part of issue 11); read loosely until it is on main.
-    const rehearsal = Boolean((target as TargetSession & { rehearsal?: boolean }).rehearsal)
+    const rehearsal = target.rehearsal
     this.ledger.setHeader({ account: target.accountId, rehearsal })
     if (target.name === 'aws') {
       // Refused by the lock or a bad bucket, the run created nothing: it does not become latest.
@@ -171,7 +172,7 @@ export class Run {
    * prove none of them reached the report. Never written for a real account.
    */
   recordSandboxCredentials(): void {
-    if (this.target?.name !== 'sandbox') return
+    if (this.target?.name !== 'sandbox' && !this.target?.rehearsal) return
     const secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((k) => this.target!.env[k]).filter(Boolean)
     writeFileSync(join(this.dir, 'sandbox-secrets.json'), JSON.stringify({ secrets, accountId: this.target.accountId }) + '\n', { mode: 0o600 })
   }
