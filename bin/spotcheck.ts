@@ -15,6 +15,7 @@ const USAGE = `Usage: spotcheck <command>
   tutorial [cucumber-js args]   run the tutorial once (on the sandbox by default) and write the report
   report [--check]              write the last run's report; --check: no secrets in it, and it opens in Chromium
   cleanup [--run RUN-ID]        undo what a killed run left behind, here or from the state bucket (spotcheck cleanup --help)
+  reap [--older-than 4h] [--dry-run] [--region R] [--yes]  remove what runs left in the account (spotcheck reap --help)
   sandbox up|down|status|env    the offline sandbox (spotcheck sandbox --help)
   tutorial-commands FILE.md     print the tutorial's commands as fixtures/tutorial-commands.yaml lists them
   platform [--as-of DATE] [--json]  the platform of a day: EKS versions, Karpenter releases, AMIs, Terraform majors
@@ -53,6 +54,16 @@ try {
         process.exitCode = await cleanupCli(rest)
       } catch (error) {
         if (error instanceof CleanupUsageError) throw new UsageError(error.message)
+        throw error
+      }
+      break
+    }
+    case 'reap': {
+      const { reapCli, ReapUsageError } = await import('../support/reap.ts')
+      try {
+        process.exitCode = await reapCli(rest)
+      } catch (error) {
+        if (error instanceof ReapUsageError) throw new UsageError(error.message)
         throw error
       }
       break
