@@ -243,10 +243,12 @@ export class Run {
       // The sandbox is a disposable account: stopping it removes everything in it at once.
       // A real account is unwound entry by entry.
       if (this.target.name === 'aws') {
-        const open = await settle(this.ledger, this.undoContext())
+        // A rehearsal's account (its sandbox entry) is not undone here: the lock and the last
+        // ledger copy live in it, and target.stop() stops it last.
+        const open = await settle(this.ledger, this.undoContext(), { except: ['sandbox'] })
         if (open.length > 0) {
           this.progress(`${outcome === 'passed' ? 'the run left' : `the run ${outcome}; undoing`} ${open.length} thing(s) it created`)
-          report = await unwind(this.ledger, this.undoContext())
+          report = await unwind(this.ledger, this.undoContext(), { except: ['sandbox'] })
         }
         await this.releaseAccount(report)
       }
