@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation'
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2'
+import { DescribeInstancesCommand, DescribeNatGatewaysCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks'
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam'
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api'
@@ -63,6 +63,23 @@ function sdk(sandbox: string) {
   return { config, accountEnv }
 }
 
+/**
+ * The tagging API lists terminated instances and deleted NAT gateways for a while after they went
+ * (AWS: "Resource Groups Tagging API … may return resources that were recently deleted";
+ * terminated instances stay visible for about an hour, https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html);
+ * moto keeps them too. Those are gone, not left.
+ */
+async function deletedButListed(ec2: EC2Client, arn: string): Promise<boolean> {
+  const instance = /:instance\/(i-[0-9a-f]+)$/.exec(arn)?.[1]
+  if (instance) {
+    const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name
+    return state === 'terminated'
+  }
+  const nat = /:natgateway\/(nat-[0-9a-f]+)$/.exec(arn)?.[1]
+  if (nat) return (await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [nat] }))).NatGateways?.[0]?.State === 'deleted'
+  return false
+}
+
 /** What is left in the rehearsal's account: tagged spotcheck:run, or one of the tutorial's fixed names. */
 async function leftovers(sandbox: string): Promise<string[]> {
   const { config } = sdk(sandbox)
@@ -78,7 +95,7 @@ async function leftovers(sandbox: string): Promise<string[]> {
     let token: string | undefined
     do {
       const page = await tagging.send(new GetResourcesCommand({ TagFilters: [{ Key: 'spotcheck:run' }], PaginationToken: token }))
-      for (const r of page.ResourceTagMappingList ?? []) left.push(`tagged: ${r.ResourceARN}`)
+      for (const r of page.ResourceTagMappingList ?? []) if (!(await deletedButListed(ec2, r.ResourceARN!))) left.push(`tagged: ${r.ResourceARN}`)
       token = page.PaginationToken || undefined
     } while (token)
     for (const c of (await eks.send(new ListClustersCommand({}))).clusters ?? []) if (c === CLUSTER) left.push(`EKS cluster ${c}`)
