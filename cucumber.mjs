@@ -8,6 +8,11 @@
 //   npx cucumber-js -p aws       a real account (opt-in: SPOTCHECK_AWS_ACCOUNT=<account ID>), as
 //                                written; always today (asOf cannot be set there). Add
 //                                --world-parameters '{"edition":"current"}' for the current edition.
+//   npx cucumber-js -p aws-rehearsal  the aws target's own code (opt-in, environment, real CLIs,
+//                                clean-up) against a sandbox the run starts as the "account"
+//                                (moto's 123456789012), offline; never a real account. It runs
+//                                the current edition: the as-written one stops at the preflight
+//                                today, by design, and the rehearsal is here to prove the aws path.
 // Any day on the sandbox: --world-parameters '{"edition":"current","asOf":"2025-06-01"}'.
 // One section: `npx cucumber-js --tags @spot-interruption` (earlier sections are followed first).
 import { rmSync } from 'node:fs'
@@ -63,3 +68,10 @@ export const aws = {
   ...common,
   worldParameters: { target: 'aws' }, // edition: 'as-written'; asOf: always today
 }
+
+const awsRehearsal = {
+  ...common,
+  worldParameters: { target: 'aws', rehearsal: true, awsAccount: '123456789012', edition: 'current' },
+}
+// A profile name with a dash: an ES2022 string export name (cucumber-js reads the module's exports).
+export { awsRehearsal as 'aws-rehearsal' }

@@ -14,7 +14,7 @@ const USAGE = `Usage: spotcheck <command>
   drift [--no-report]           the tutorial as written then and now, the current edition now: drift/DRIFT.md and the report (npm start)
   tutorial [cucumber-js args]   run the tutorial once (on the sandbox by default) and write the report
   report [--check]              write the last run's report; --check: no secrets in it, and it opens in Chromium
-  cleanup [RUN-ID]              undo what a killed run left behind (spotcheck cleanup --help)
+  cleanup [--run RUN-ID]        undo what a killed run left behind, here or from the state bucket (spotcheck cleanup --help)
   reap [--older-than 4h] [--dry-run] [--region R] [--yes]  remove what runs left in the account (spotcheck reap --help)
   sandbox up|down|status|env    the offline sandbox (spotcheck sandbox --help)
   tutorial-commands FILE.md     print the tutorial's commands as fixtures/tutorial-commands.yaml lists them

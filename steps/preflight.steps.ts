@@ -24,7 +24,7 @@ step("the edition's versions and texts fit the platform of the run's day", async
   const target = run.target!
   const resolved = target.edition
   const edition = editionUnderTest(resolved)
-  const observed = await observe(edition, { target: target.name, env: run.env, aws: run.aws, cloud9: target.cloud9, progress: (l) => run.progress(l) })
+  const observed = await observe(edition, { target: target.name, rehearsal: target.rehearsal, env: run.env, aws: run.aws, cloud9: target.cloud9, progress: (l) => run.progress(l) })
   // Causes name the current edition's edits that answer them, whichever edition runs.
   const verdict = judgeEdition(edition, resolved.view, { observed, edits: loadEdits('current'), target: target.name, sections: sectionNames() })
   // For `spotcheck drift`: in the run's directory, and in Cucumber's messages beside the result.

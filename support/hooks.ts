@@ -8,17 +8,19 @@ import { execa } from 'execa'
 import { CHECKPOINT_STEP, scenarioKey } from './checkpoint.ts'
 import { logExcerpt, writeEnvironment, attachText } from './report.ts'
 import { Run, TUTORIAL_TITLE, hasRun, setRun, theRun } from './run.ts'
+import { signalHandler } from './signals.ts'
 import type { TargetParameters } from './target.ts'
 import type { SpotcheckWorld } from './world.ts'
 
 const RESULTS_DIR = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
-let interrupted: NodeJS.Signals | undefined
+// SIGINT and SIGTERM: one clean-up, whatever arrives after (support/signals.ts).
+const signals = signalHandler(() => (hasRun() ? theRun() : undefined))
 
 BeforeAll({ name: 'spotcheck: start the target', timeout: 10 * 60_000 }, async function (this: { parameters: object }) {
   const params = { target: 'sandbox', ...this.parameters } as TargetParameters
   const run = new Run(params)
   setRun(run)
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void onSignal(signal))
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void signals.handle(signal))
   await run.start()
   run.recordSandboxCredentials()
 })
@@ -52,7 +54,7 @@ After({ name: 'spotcheck: stop what the scenario left running' }, async function
 AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000 }, async function () {
   if (!hasRun()) return
   const run = theRun()
-  const outcome = interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'
+  const outcome = signals.interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'
   try {
     writeEnvironment(RESULTS_DIR, { ...(run.target?.facts ?? { target: run.params.target }), run: run.id, ...(await toolVersions()) })
   } catch (error) {
@@ -60,25 +62,10 @@ AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000
   }
   const report = await run.finish(outcome)
   if (report && report.failed.length > 0) {
-    run.progress(`cleanup left ${report.failed.length} thing(s); finish with: npx spotcheck cleanup ${run.id}`)
+    run.progress(`cleanup left ${report.failed.length} thing(s); finish with: npx spotcheck cleanup --run ${run.id}`)
   }
   setRun(undefined)
 })
-
-/** Ctrl-C or SIGTERM: undo what the run created, stop the target, exit. A second signal stops the cleanup. */
-async function onSignal(signal: NodeJS.Signals): Promise<void> {
-  interrupted = signal
-  if (!hasRun()) process.exit(signal === 'SIGINT' ? 130 : 143)
-  const run = theRun()
-  run.progress(`${signal}: cleaning up what the run created (again to stop; then run: npx spotcheck cleanup ${run.id})`)
-  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143))
-  try {
-    await run.finish('interrupted')
-  } catch (error) {
-    run.progress(`cleanup failed: ${(error as Error).message}; run: npx spotcheck cleanup ${run.id}`)
-  }
-  process.exit(signal === 'SIGINT' ? 130 : 143)
-}
 
 async function toolVersions(): Promise<Record<string, string>> {
   const version = async (cmd: string, args: string[], pattern: RegExp) => {

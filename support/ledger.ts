@@ -13,7 +13,16 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 
-export type TargetRef = { name: 'sandbox'; sandbox: string; home: string; region: string } | { name: 'aws'; region: string }
+/** Where a rehearsal's stand-in account runs: a sandbox of this spotcheck home (support/target.ts). */
+export interface RehearsalSandboxRef {
+  sandbox: string
+  home: string
+}
+
+export type TargetRef =
+  | { name: 'sandbox'; sandbox: string; home: string; region: string }
+  /** rehearsalSandbox: a rehearsal (`-p aws-rehearsal`), whose "account" is this sandbox the run started. */
+  | { name: 'aws'; region: string; rehearsalSandbox?: RehearsalSandboxRef }
 
 export interface KubeObjectRef {
   apiVersion: string
@@ -55,6 +64,15 @@ export interface LedgerFile {
   kubeconfig: string
   /** The process running the suite: cleanup waits for it to be gone. */
   pid?: number
+  /**
+   * The account the target runs in (aws: what STS said once the opt-in passed; a rehearsal and
+   * the sandbox: moto's). Set once the target started; `spotcheck cleanup` refuses any other.
+   */
+  account?: string
+  /** The run was a rehearsal of the aws target against a sandbox (set once the target started). */
+  rehearsal?: boolean
+  /** aws: the S3 bucket holding the run's Terraform state and a copy of this ledger (support/remote-state.ts). */
+  stateBucket?: string
   createdAt: string
   entries: Entry[]
 }
@@ -62,6 +80,7 @@ export interface LedgerFile {
 export class Ledger {
   readonly path: string
   private data: LedgerFile
+  private readonly listeners: ((data: LedgerFile) => void)[] = []
 
   private constructor(path: string, data: LedgerFile) {
     this.path = path
@@ -84,6 +103,25 @@ export class Ledger {
     }
     if (!data.runId || !Array.isArray(data.entries) || !data.target) throw new Error(`${path}: not a spotcheck ledger (runId, target or entries missing)`)
     return new Ledger(path, data)
+  }
+
+  /** Facts known only once the target started (its account, whether it is a rehearsal). */
+  setHeader(facts: Pick<Partial<LedgerFile>, 'account' | 'rehearsal' | 'stateBucket' | 'target'>): void {
+    Object.assign(this.data, facts)
+    this.save()
+  }
+
+  /**
+   * Called with the ledger after every write (the remote copy of support/remote-state.ts). The
+   * listener must not throw and must not block: the write to disk is the one that counts.
+   */
+  onSave(listener: (data: LedgerFile) => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** The ledger as written to disk. */
+  toJSON(): LedgerFile {
+    return JSON.parse(JSON.stringify(this.data)) as LedgerFile
   }
 
   get header(): Omit<LedgerFile, 'entries'> {
@@ -131,6 +169,7 @@ export class Ledger {
     const tmp = join(dirname(this.path), `.ledger-${process.pid}.tmp`)
     writeFileSync(tmp, JSON.stringify(this.data, null, 2) + '\n')
     renameSync(tmp, this.path)
+    for (const listener of this.listeners) listener(this.data)
   }
 }
 

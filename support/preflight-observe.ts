@@ -24,6 +24,11 @@ import { karpenterRelease, platformView } from '../platform/index.ts'
 
 export interface ObserveContext {
   target: 'sandbox' | 'aws'
+  /**
+   * An aws rehearsal: its account is a sandbox, offline. The registries (public.ecr.aws, the
+   * Terraform registry) cannot be reached, so those two answers are the sandbox's, for its day.
+   */
+  rehearsal?: boolean
   env: Record<string, string>
   aws: AwsClients
   cloud9: { offered: boolean; reason: string }
@@ -33,11 +38,13 @@ export interface ObserveContext {
 }
 
 export async function observe(edition: EditionUnderTest, ctx: ObserveContext): Promise<Observed> {
+  // Branches on the rehearsal only where real AWS's answer cannot exist offline (the registries).
+  const registries = ctx.target === 'aws' && !ctx.rehearsal
   const [eksVersions, amiParameter, chart, terraform] = await Promise.all([
     describeClusterVersions(ctx.aws),
     amiParameterExists(ctx, amiParameterName(edition.kubernetesVersion, edition.nodeImageFamily)),
-    ctx.target === 'aws' ? chartInRegistry(edition.karpenterChartVersion, ctx.fetch ?? fetch) : chartOfSandboxDay(edition.karpenterChartVersion, ctx.env),
-    ctx.target === 'aws' ? terraformInit(edition, ctx) : Promise.resolve({ resolved: {}, how: "no registry on the sandbox: the platform table's resolutions" }),
+    registries ? chartInRegistry(edition.karpenterChartVersion, ctx.fetch ?? fetch) : chartOfSandboxDay(edition.karpenterChartVersion, ctx.rehearsal ? { SPOTCHECK_AS_OF: edition.asOf } : ctx.env),
+    registries ? terraformInit(edition, ctx) : Promise.resolve({ resolved: {}, how: `no registry on the ${ctx.rehearsal ? 'rehearsal\'s offline account' : 'sandbox'}: the platform table's resolutions` }),
   ])
   return { eksVersions, amiParameter, chart, terraform, cloud9: ctx.cloud9 }
 }

@@ -3,17 +3,20 @@
 // Cucumber creates a World per scenario; the run outlives them all (BeforeAll → AfterAll).
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { awsClients, type AwsClients } from './aws-clients.ts'
 import type { EventObserver } from './event-observer.ts'
 import { karpenterApi, type KarpenterApi } from './karpenter-api.ts'
 import { connect, type KubeSession } from './kube.ts'
-import { Ledger } from './ledger.ts'
+import { Ledger, type EntrySpec } from './ledger.ts'
+import { processLine } from './process-identity.ts'
 import { ClusterRecorder, KarpenterLog } from './recorders.ts'
 import { Redactor } from './redact.ts'
 import { auditAfterUnwind } from './run-tags.ts'
 import { Terminal } from './shell.ts'
+import { RemoteState, checkStateBucket, s3Client, stateBucketName, writeBackendOverride } from './remote-state.ts'
+import { acquireRunLock, ssmClient, type RunLock } from './run-lock.ts'
 import { startTarget, targetRef, type TargetParameters, type TargetSession } from './target.ts'
 import { settle, unwind, type UndoContext, type UnwindReport } from './undo.ts'
 import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
@@ -62,6 +65,11 @@ export class Run {
   readonly failed = new Set<string>()
   /** Everything said on stderr, for the report's run log. */
   readonly notes: string[] = []
+  /** aws: the run's copy in the state bucket (support/remote-state.ts), when the user named one. */
+  remote?: RemoteState
+  /** aws: this run's hold on its account and region (support/run-lock.ts). */
+  lock?: RunLock
+  private finishing?: Promise<UnwindReport | undefined>
 
   constructor(params: TargetParameters, home = spotcheckHome()) {
     this.params = params
@@ -77,7 +85,14 @@ export class Run {
       kubeconfig: params.target === 'aws' ? join(this.dir, 'kubeconfig') : '',
       pid: process.pid,
     })
-    writeFileSync(latestRunFile(home), `${this.id}\n`)
+    // The sandbox has no opt-in: a run that fails to start it is one to clean up. A run on a real
+    // account becomes "latest" only once its opt-in passed and it holds the account (start()): a
+    // refused run created nothing, and `spotcheck cleanup` must not pick it over the one before.
+    if (params.target !== 'aws') this.markLatest()
+  }
+
+  private markLatest(): void {
+    writeFileSync(latestRunFile(this.home), `${this.id}\n`)
   }
 
   progress(line: string): void {
@@ -89,14 +104,68 @@ export class Run {
   async start(): Promise<void> {
     const ref = this.ledger.header.target
     if (ref.name === 'sandbox') this.ledger.record({ kind: 'sandbox', name: ref.sandbox, home: ref.home }, 'the run (its target)')
+    // A rehearsal's account is a sandbox: recorded first, so it is stopped last.
+    if (ref.name === 'aws' && ref.rehearsalSandbox) this.ledger.record({ kind: 'sandbox', name: ref.rehearsalSandbox.sandbox, home: ref.rehearsalSandbox.home }, 'the run (its rehearsal account)')
     this.progress(`run ${this.id}: target ${this.params.target}; commands run in ${this.workDir}; cleanup ledger ${this.ledger.path}`)
-    const target = await startTarget(this.params, { runId: this.id, runDir: this.dir, home: this.home, progress: (l) => this.progress(l) })
+    const target = await startTarget(this.params, { runId: this.id, runDir: this.dir, home: this.home, progress: (l) => this.progress(l), account: (a) => this.redactor.addAccount(a) })
     this.target = target
     for (const [k, v] of Object.entries(target.env)) if (/^AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/.test(k)) this.redactor.addSecret(v)
     this.redactor.addAccount(target.accountId)
-    // Each block runs in its own process group; their ids go to disk, so that `spotcheck cleanup`
-    // can stop what a killed run left running (a `kubectl logs -f`, a Terraform apply).
-    this.terminal = new Terminal({ cwd: this.workDir, env: target.env, onSpawn: (pid) => appendFileSync(join(this.dir, 'processes'), `${pid}\n`) })
+    // The opt-in passed (startTarget checks it): from here the run may create things.
+    const rehearsal = target.rehearsal
+    this.ledger.setHeader({ account: target.accountId, rehearsal })
+    if (target.name === 'aws') {
+      // Refused by the lock or a bad bucket, the run created nothing: it does not become latest.
+      await this.holdAccount(target, rehearsal)
+      this.markLatest()
+    }
+    // Each block runs in its own process group; its id and start time go to disk, so that
+    // `spotcheck cleanup` can stop what a killed run left running (a `kubectl logs -f`, a
+    // Terraform apply), and only that (support/process-identity.ts).
+    this.terminal = new Terminal({ cwd: this.workDir, env: target.env, onSpawn: (pid) => appendFileSync(join(this.dir, 'processes'), processLine(pid)) })
+  }
+
+  /**
+   * aws (and its rehearsal): the run lock of the account and region, then the remote state. The
+   * sandbox target needs neither: each run has its own sandbox.
+   */
+  private async holdAccount(target: TargetSession, rehearsal: boolean): Promise<void> {
+    const ssm = ssmClient(target.env)
+    try {
+      this.lock = await acquireRunLock(ssm, { region: target.region, account: target.accountId, runId: this.id })
+    } finally {
+      if (!this.lock) ssm.destroy()
+    }
+    this.progress(`run lock: this run holds account and region ${target.region} (SSM parameter /spotcheck/lock/${target.region}/spot-and-karpenter) until it ends`)
+    const bucket = stateBucketName(this.params as TargetParameters & { stateBucket?: string }, process.env)
+    if (!bucket) {
+      this.progress(
+        'no state bucket (SPOTCHECK_STATE_BUCKET): the Terraform state and the cleanup ledger live only on this machine. If it is killed and its disk is gone (an ephemeral CI runner), only `npx spotcheck reap` (by tag, age and the tutorial\'s fixed names) can remove what the run left.',
+      )
+      return
+    }
+    const s3 = s3Client(target.env)
+    await checkStateBucket(s3, { bucket, region: target.region, account: target.accountId, create: rehearsal, log: (l) => this.progress(l) })
+    const remote = new RemoteState(s3, bucket, target.region, this.id, this.workDir, (l) => this.progress(l))
+    // Terraform runs where the tutorial fetches main.tf: the run's work directory.
+    writeBackendOverride(this.dir, { bucket, region: target.region, runId: this.id, dirName: basename(this.workDir), pathStyle: Boolean(target.env.AWS_ENDPOINT_URL) })
+    this.ledger.onSave((data) => remote.mirrorLedger(data))
+    this.ledger.setHeader({ stateBucket: bucket })
+    await remote.flush()
+    this.remote = remote
+    this.progress(`remote state: Terraform state and the cleanup ledger in ${remote.ledgerUrl.replace(/ledger\.json$/, '')}; after a kill, from any machine: npx spotcheck cleanup --run ${this.id}`)
+  }
+
+  /**
+   * Before a block runs: the ledger entries it just recorded are in the bucket (awaited), and the
+   * configuration of a Terraform root it applies is uploaded as it appears. Call the returned
+   * function when the block has ended.
+   */
+  async syncState(specs: EntrySpec[]): Promise<() => Promise<void>> {
+    if (!this.remote) return () => Promise.resolve()
+    await this.remote.flush()
+    const dirs = [...new Set(specs.flatMap((s) => (s.kind === 'terraform' ? [s.dir] : [])))]
+    return this.remote.watchConfig(dirs)
   }
 
   /**
@@ -104,7 +173,7 @@ export class Run {
    * prove none of them reached the report. Never written for a real account.
    */
   recordSandboxCredentials(): void {
-    if (this.target?.name !== 'sandbox') return
+    if (this.target?.name !== 'sandbox' && !this.target?.rehearsal) return
     const secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((k) => this.target!.env[k]).filter(Boolean)
     writeFileSync(join(this.dir, 'sandbox-secrets.json'), JSON.stringify({ secrets, accountId: this.target.accountId }) + '\n', { mode: 0o600 })
   }
@@ -156,8 +225,17 @@ export class Run {
     return { env: this.env, workDir: this.workDir, aws: this.aws, log: (l) => this.progress(l) }
   }
 
-  /** Undoes what the run left: everything but the target on a failure, the target last. */
-  async finish(outcome: 'passed' | 'failed' | 'interrupted'): Promise<UnwindReport | undefined> {
+  /**
+   * Undoes what the run left: everything but the target on a failure, the target last. Once: a
+   * second call (SIGINT then SIGTERM, as GitHub Actions sends on cancel; a signal during AfterAll)
+   * gets the same promise, never a second unwind running beside the first.
+   */
+  finish(outcome: 'passed' | 'failed' | 'interrupted'): Promise<UnwindReport | undefined> {
+    this.finishing ??= this.finishOnce(outcome)
+    return this.finishing
+  }
+
+  private async finishOnce(outcome: 'passed' | 'failed' | 'interrupted'): Promise<UnwindReport | undefined> {
     this.disconnect()
     await this.observer?.stop()
     await this.terminal?.close()
@@ -166,13 +244,16 @@ export class Run {
       // The sandbox is a disposable account: stopping it removes everything in it at once.
       // A real account is unwound entry by entry.
       if (this.target.name === 'aws') {
-        const open = await settle(this.ledger, this.undoContext())
+        // A rehearsal's account (its sandbox entry) is not undone here: the lock and the last
+        // ledger copy live in it, and target.stop() stops it last.
+        const open = await settle(this.ledger, this.undoContext(), { except: ['sandbox'] })
         if (open.length > 0) {
           this.progress(`${outcome === 'passed' ? 'the run left' : `the run ${outcome}; undoing`} ${open.length} thing(s) it created`)
-          report = await unwind(this.ledger, this.undoContext())
+          report = await unwind(this.ledger, this.undoContext(), { except: ['sandbox'] })
         }
         // Whatever ended the run, the account is asked what is left (A4).
         await auditAfterUnwind({ aws: this.aws, log: (l) => this.progress(l) }, this.id, { timeScale: this.target.timeScale })
+        await this.releaseAccount(report)
       }
       this.awsClients?.destroy()
       if (this.target.name === 'sandbox' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
@@ -189,6 +270,25 @@ export class Run {
       for (const e of this.ledger.toUndo) this.ledger.mark(e.id, e.kind === 'sandbox' ? 'undone' : 'gone')
     }
     return report
+  }
+
+  /**
+   * The last ledger copy, then the lock. Kept when the unwind left something: the next run would
+   * meet it under the same fixed names; `spotcheck cleanup --run <id>` releases it when done.
+   */
+  private async releaseAccount(report: UnwindReport | undefined): Promise<void> {
+    await this.remote?.close()
+    if (!this.lock) return
+    if (report && report.failed.length > 0) {
+      this.progress(`run lock kept: the clean-up left ${report.failed.length} thing(s); \`npx spotcheck cleanup --run ${this.id}\` removes them and releases the lock`)
+      return
+    }
+    try {
+      const released = await this.lock.release()
+      if (released !== 'released') this.progress(`run lock: ${released}`)
+    } catch (error) {
+      this.progress(`run lock: could not release it (${(error as Error).message}); \`npx spotcheck reap\` removes it once stale`)
+    }
   }
 }
 

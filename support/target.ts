@@ -4,14 +4,17 @@
 
 import { execa } from 'execa'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { awsClients } from './aws-clients.ts'
+import { awsCliMajor, awsCliV1Config, sandboxMarkers, sandboxMarkersMessage, withoutSandbox, type Env } from './aws-environment.ts'
 import { sandboxBinDir, sandboxEnvironment } from '../sandbox/exports.ts'
-import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
+import { inspectSandbox, projectRoot, type SandboxRecord } from '../sandbox/state.ts'
+import { findProviderMirror, terraformCliConfig } from '../sandbox/terraform-config.ts'
 import type { TargetRef } from './ledger.ts'
 import { EditionError, resolveEdition, type EditionName, type ResolvedEdition } from './editions/edition.ts'
 import { fetchLogPath, writeFileEditsFor } from './editions/fetched.ts'
-import { terraformAdditionsDir, writeTerraformAdditions } from './terraform-additions.ts'
+import { writeTerraformAdditions } from './terraform-additions.ts'
 
 export interface TargetParameters {
   target: 'sandbox' | 'aws'
@@ -34,10 +37,17 @@ export interface TargetParameters {
   cloud9?: boolean
   /** sandbox: how many times faster than real time the tutorial's time runs. */
   timeScale?: number
+  /**
+   * aws only: a rehearsal. The aws target's own code runs against a sandbox the run starts as
+   * the "account" (moto's 123456789012), never a real account (`-p aws-rehearsal`).
+   */
+  rehearsal?: boolean
 }
 
 export interface TargetSession {
   name: 'sandbox' | 'aws'
+  /** An aws run against a sandbox the run started (`-p aws-rehearsal`), not a real account. */
+  rehearsal: boolean
   region: string
   /** The environment the tutorial's commands run with (what a reader's terminal would have). */
   env: Record<string, string>
@@ -54,6 +64,7 @@ export interface TargetSession {
 
 /** The ledger's record of the target, written before the target starts anything. */
 export function targetRef(params: TargetParameters, runId: string, home: string): TargetRef {
+  if (params.target === 'aws' && params.rehearsal) return { name: 'aws', region: awsRegion(params), rehearsalSandbox: { sandbox: sandboxNameFor(runId), home } }
   if (params.target === 'aws') return { name: 'aws', region: awsRegion(params) }
   return { name: 'sandbox', sandbox: sandboxNameFor(runId), home, region: params.region ?? 'eu-west-2' }
 }
@@ -62,7 +73,9 @@ export function sandboxNameFor(runId: string): string {
   return `run-${runId}`.toLowerCase().slice(0, 40)
 }
 
+/** The region of an aws run. A rehearsal's "account" is a sandbox: its default is the sandbox's. */
 function awsRegion(params: TargetParameters): string {
+  if (params.rehearsal) return params.region ?? REHEARSAL_REGION
   const region = params.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
   if (!region) throw new Error('the aws target needs a region: set AWS_REGION, or --world-parameters \'{"region":"eu-west-2"}\'')
   return region
@@ -95,7 +108,21 @@ export interface StartOptions {
   runDir: string
   home: string
   progress: (line: string) => void
+  /**
+   * Told the account ID as soon as STS answers, before any line prints it: the run's redactor
+   * learns it there, so that no progress line or report shows it (audit C6).
+   */
+  account?: (accountId: string) => void
 }
+
+/** A rehearsal's region unless the world parameters name one: the sandbox's, as in the tutorial's sample output. */
+export const REHEARSAL_REGION = 'eu-west-2'
+
+/**
+ * The only variables a rehearsal adds to the aws target's base environment: what an offline
+ * account needs. Everything else in the commands' environment is built as for a real account.
+ */
+export const REHEARSAL_ACCOUNT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'TF_CLI_CONFIG_FILE', 'SPOTCHECK_REHEARSAL'] as const
 
 /** Parameters spotcheck once took and no longer does, with what replaces them. */
 const RETIRED: Record<string, string> = {
@@ -105,12 +132,17 @@ const RETIRED: Record<string, string> = {
 
 /**
  * Checks the world parameters and resolves the edition, before anything is created: an unknown
- * edition, a bad or future asOf, asOf on the aws target, an edit that no longer fits the tutorial.
+ * edition, a bad or future asOf, asOf on the aws target, a rehearsal of the sandbox, an edit that
+ * no longer fits the tutorial.
  */
 export function checkParameters(params: TargetParameters, options: { today?: string } = {}): ResolvedEdition {
   if (params.target !== 'sandbox' && params.target !== 'aws') throw new EditionError(`unknown target ${JSON.stringify(params.target)}: the world parameter "target" is "sandbox" (the default) or "aws"`)
   for (const [name, instead] of Object.entries(RETIRED)) {
     if ((params as unknown as Record<string, unknown>)[name] !== undefined) throw new EditionError(`the world parameter "${name}" is no longer taken: ${instead}`)
+  }
+  if (params.rehearsal !== undefined && typeof params.rehearsal !== 'boolean') throw new EditionError(`the world parameter "rehearsal" is true or false, got ${JSON.stringify(params.rehearsal)}`)
+  if (params.rehearsal && params.target !== 'aws') {
+    throw new EditionError('the world parameter "rehearsal" rehearses the aws target against a sandbox; it means nothing with "target": "sandbox" (a sandbox run is already offline). Use -p aws-rehearsal ({"target":"aws","rehearsal":true}), or drop "rehearsal".')
   }
   return resolveEdition(params, options)
 }
@@ -132,7 +164,7 @@ export async function startTarget(params: TargetParameters, options: StartOption
 }
 
 /** What the tutorial's wget needs to record (and, on a real account, edit) the files it fetches. */
-function fetchEnvironment(options: StartOptions, edition: ResolvedEdition): Record<string, string> {
+function fetchEnvironment(options: Pick<StartOptions, 'runDir'>, edition: ResolvedEdition): Record<string, string> {
   return {
     SPOTCHECK_FETCH_LOG: fetchLogPath(options.runDir),
     SPOTCHECK_FILE_EDITS: writeFileEditsFor(options.runDir, edition),
@@ -140,9 +172,11 @@ function fetchEnvironment(options: StartOptions, edition: ResolvedEdition): Reco
   }
 }
 
-async function startSandbox(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
-  const name = sandboxNameFor(options.runId)
-  const args = ['sandbox', 'up', '--name', name, '--region', params.region ?? 'eu-west-2', '--as-of', edition.asOf]
+type RunningSandbox = SandboxRecord & { config: NonNullable<SandboxRecord['config']>; state: NonNullable<SandboxRecord['state']> }
+
+/** `spotcheck sandbox up` for the run (its own process, as a reader would start it); throws if it does not come up. */
+async function sandboxUp(name: string, params: TargetParameters, options: StartOptions, asOf: string, region: string): Promise<RunningSandbox> {
+  const args = ['sandbox', 'up', '--name', name, '--region', region, '--as-of', asOf]
   if (params.timeScale !== undefined) args.push('--time-scale', String(params.timeScale))
   const child = execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), ...args], {
     env: { ...process.env, SPOTCHECK_HOME: options.home },
@@ -157,6 +191,16 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
   if (r.exitCode !== 0) throw new Error(`the sandbox did not start (spotcheck ${args.join(' ')}):\n${r.stderr}`)
   const record = inspectSandbox(name, options.home)
   if (!record.config || !record.state?.ready) throw new Error(`sandbox "${name}" reported up but has no ready state in ${record.paths.dir}`)
+  return record as RunningSandbox
+}
+
+async function sandboxDown(name: string, home: string): Promise<void> {
+  await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--name', name], { env: { ...process.env, SPOTCHECK_HOME: home }, reject: false })
+}
+
+async function startSandbox(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
+  const name = sandboxNameFor(options.runId)
+  const record = await sandboxUp(name, params, options, edition.asOf, params.region ?? 'eu-west-2')
   const env = cleanEnv({
     ...process.env,
     ...sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? ''),
@@ -167,11 +211,14 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
     TF_VAR_kubernetes_version: edition.versions.kubernetesVersion,
     TF_VAR_karpenter_chart_version: edition.versions.karpenterChartVersion,
     TF_IN_AUTOMATION: '1',
+    // The steps parse the CLI's output as JSON; a user's `output = table` must not change that.
+    AWS_DEFAULT_OUTPUT: 'json',
     HOME: process.env.HOME ?? options.runDir,
     ...fetchEnvironment(options, edition),
   })
   return {
     name: 'sandbox',
+    rehearsal: false,
     region: record.config.region,
     env,
     timeScale: record.config.timeScale,
@@ -185,53 +232,173 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
     },
     edition,
     async stop() {
-      await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--name', name], { env: { ...process.env, SPOTCHECK_HOME: options.home }, reject: false })
+      await sandboxDown(name, options.home)
     },
   }
 }
 
-async function startAws(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
-  const region = awsRegion(params)
-  const base = cleanEnv({ ...process.env, AWS_REGION: region, AWS_DEFAULT_REGION: region })
-  const aws = awsClients(base)
-  let account: string
-  try {
-    account = (await aws.sts.send(new GetCallerIdentityCommand({}))).Account!
-  } finally {
-    aws.destroy()
-  }
-  checkAwsOptIn(params.awsAccount ?? process.env.SPOTCHECK_AWS_ACCOUNT, account)
-  // What spotcheck adds beside the tutorial's main.tf (run tag, log group, pins and lock): wget copies it there.
-  writeTerraformAdditions(terraformAdditionsDir(options.runDir), { runId: options.runId, edition: edition.edition, rehearsal: (params as { rehearsal?: boolean }).rehearsal === true })
-  options.progress(`target aws: account ${account}, region ${region}; the ${edition.edition} edition: EKS ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}. Resources are tagged spotcheck:run=${options.runId}.`)
-  const env = cleanEnv({
+export interface AwsRunEnvironmentOptions {
+  runId: string
+  runDir: string
+  region: string
+  edition: ResolvedEdition
+  /** What `aws --version` printed (CLI v1 gets the run's config with the v2-options plugin). */
+  awsCliVersion: string
+}
+
+/** Where spotcheck's own Terraform files wait to be copied beside the tutorial's main.tf (support/terraform-additions.ts fills it). */
+export function terraformAdditionsPath(runDir: string): string {
+  return join(runDir, 'terraform-additions')
+}
+
+/**
+ * The environment of the tutorial's commands on the aws target, from a base environment that
+ * points at no sandbox. A rehearsal builds it with this same function; only its base differs
+ * (the offline account's endpoint, credentials and Terraform provider mirror).
+ */
+export function awsRunEnvironment(base: Env, o: AwsRunEnvironmentOptions): Record<string, string> {
+  const additions = terraformAdditionsPath(o.runDir)
+  mkdirSync(additions, { recursive: true })
+  // AWS CLI v2 needs nothing. v1 rejects the tutorial's v2-only options (`--no-cli-pager`):
+  // the run's copy of the user's aws config loads the plugin that accepts them (audit A5).
+  const cliV1 = awsCliMajor(o.awsCliVersion) === 1 ? awsCliV1Config(o.runDir, base) : {}
+  return cleanEnv({
     ...base,
-    KUBECONFIG: join(options.runDir, 'kubeconfig'), // the tutorial's update-kubeconfig writes here, not to ~/.kube/config
+    AWS_REGION: o.region,
+    AWS_DEFAULT_REGION: o.region,
+    ...cliV1,
+    // The steps parse the CLI's output as JSON; a user's `output = table` must not change that.
+    AWS_DEFAULT_OUTPUT: 'json',
+    AWS_PAGER: '',
+    KUBECONFIG: join(o.runDir, 'kubeconfig'), // the tutorial's update-kubeconfig writes here, not to ~/.kube/config
+    KUBECACHEDIR: join(o.runDir, 'kube-cache'), // kubectl's discovery cache of this run's cluster, not ~/.kube/cache
     SPOTCHECK_TARGET: 'aws',
     // wget fetches the tutorial's real files (and records, and for the current edition edits,
-    // them); the helm stand-in is used only if Helm is missing.
-    PATH: `${sandboxBinDir}:${process.env.PATH ?? ''}`,
-    TF_VAR_run_id: options.runId,
+    // them, and adds spotcheck's Terraform files beside main.tf); the helm stand-in only says
+    // clearly that Helm is missing, and smooths an older Helm's `registry logout`.
+    PATH: `${sandboxBinDir}:${base.PATH ?? ''}`,
+    SPOTCHECK_TERRAFORM_ADDITIONS: additions,
+    TF_VAR_run_id: o.runId,
     TF_IN_AUTOMATION: '1',
-    AWS_PAGER: '',
-    ...fetchEnvironment(options, edition),
+    ...fetchEnvironment(o, o.edition),
   })
+}
+
+/**
+ * What an offline account adds to the base environment of a rehearsal: the sandbox's AWS
+ * endpoint, credentials and region, and a Terraform CLI config whose provider mirror stands in
+ * for registry.terraform.io (unreachable offline; on AWS, Terraform installs from the registry).
+ * SPOTCHECK_REHEARSAL=1 makes `wget` serve the sandbox's stand-in main.tf (moto cannot run the
+ * public EKS modules) and the FIS template copy, instead of fetching them from GitHub.
+ */
+function offlineAccount(sandbox: RunningSandbox, runDir: string, home: string): Env {
+  const terraformrc = join(runDir, 'terraform.rc')
+  const cache = join(home, 'terraform-plugin-cache')
+  mkdirSync(cache, { recursive: true })
+  writeFileSync(terraformrc, terraformCliConfig({ pluginCacheDir: cache, mirror: findProviderMirror() }).replace('`spotcheck sandbox up`', 'a spotcheck rehearsal (the provider mirror stands in for the Terraform registry)'))
   return {
-    name: 'aws',
-    region,
-    env,
-    timeScale: 1,
-    accountId: account,
-    cloud9: params.cloud9
-      ? { offered: true, reason: 'asked for with the world parameter cloud9: true' }
-      : { offered: false, reason: 'Cloud9 runs only when asked for (--world-parameters \'{"cloud9":true}\'): AWS closed it to new customers in July 2024' },
-    facts: { target: 'aws (a real account)', region, ...editionFacts(edition) },
-    edition,
-    async stop() {},
+    AWS_ENDPOINT_URL: sandbox.state.awsEndpoint,
+    AWS_ACCESS_KEY_ID: sandbox.config.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sandbox.config.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined, // a profile the user's config names would be looked up, and win over nothing here
+    AWS_REGION: sandbox.config.region,
+    AWS_DEFAULT_REGION: sandbox.config.region,
+    TF_CLI_CONFIG_FILE: terraformrc,
+    SPOTCHECK_REHEARSAL: '1',
   }
 }
 
-function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
+export const REHEARSAL_VERSIONS_FILE = 'spotcheck_rehearsal.auto.tfvars'
+
+/**
+ * A rehearsal's main.tf is the sandbox's stand-in, which takes the edition's versions as
+ * variables (on AWS the edition's edits change the tutorial's own main.tf instead). The file
+ * goes with spotcheck's other Terraform additions, so `wget` puts it beside main.tf and the
+ * report shows it as added by spotcheck.
+ */
+function writeRehearsalVersions(additions: string, edition: ResolvedEdition): void {
+  writeFileSync(
+    join(additions, REHEARSAL_VERSIONS_FILE),
+    [
+      '# Written by a spotcheck rehearsal: the versions of the edition for the sandbox\'s stand-in main.tf',
+      `# (${edition.edition} edition as of ${edition.asOf}). On AWS, the edition's edits change the tutorial's main.tf instead.`,
+      `kubernetes_version      = ${JSON.stringify(edition.versions.kubernetesVersion)}`,
+      `karpenter_chart_version = ${JSON.stringify(edition.versions.karpenterChartVersion)}`,
+      '',
+    ].join('\n'),
+  )
+}
+
+async function startAws(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
+  const region = awsRegion(params)
+  const rehearsal = params.rehearsal === true
+  let sandbox: RunningSandbox | undefined
+  let base: Env
+  if (rehearsal) {
+    const name = sandboxNameFor(options.runId)
+    options.progress(`REHEARSAL: the aws target's code runs against sandbox "${name}" as its account (offline; not a real AWS account)`)
+    sandbox = await sandboxUp(name, params, options, edition.asOf, region)
+    base = { ...withoutSandbox(process.env), ...offlineAccount(sandbox, options.runDir, options.home) }
+  } else {
+    // Before anything is created (and before STS): a shell left pointing at a sandbox (audit C3).
+    const markers = sandboxMarkers(process.env)
+    if (markers.length > 0) throw new OptInError(sandboxMarkersMessage(markers))
+    base = withoutSandbox(process.env)
+  }
+  try {
+    const left = sandboxMarkers(base, { allowEndpoint: sandbox?.state.awsEndpoint })
+    if (left.length > 0) throw new OptInError(sandboxMarkersMessage(left))
+    const sts = awsClients({ ...base, AWS_REGION: region, AWS_DEFAULT_REGION: region })
+    let account: string
+    try {
+      account = (await sts.sts.send(new GetCallerIdentityCommand({}))).Account!
+    } finally {
+      sts.destroy()
+    }
+    options.account?.(account)
+    checkAwsOptIn(params.awsAccount ?? process.env.SPOTCHECK_AWS_ACCOUNT, account)
+    options.progress(`target aws${rehearsal ? ' (REHEARSAL, offline sandbox account)' : ''}: account ${account}, region ${region}; the ${edition.edition} edition: EKS ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}. Resources are tagged spotcheck:run=${options.runId}.`)
+    const awsCli = await execa('aws', ['--version'], { env: cleanEnv(base), extendEnv: false, reject: false, all: true })
+    const env = awsRunEnvironment(base, { runId: options.runId, runDir: options.runDir, region, edition, awsCliVersion: awsCli.all ?? '' })
+    // What spotcheck adds beside the tutorial's main.tf (run tag, log group, pins and lock): wget copies it there.
+    writeTerraformAdditions(env.SPOTCHECK_TERRAFORM_ADDITIONS, { runId: options.runId, edition: edition.edition, rehearsal })
+    if (rehearsal) writeRehearsalVersions(env.SPOTCHECK_TERRAFORM_ADDITIONS, edition)
+    const name = sandbox?.config.name
+    return {
+      name: 'aws',
+      rehearsal,
+      region,
+      env,
+      // AWS runs in real time; a rehearsal's account is a sandbox, whose clock runs faster.
+      timeScale: sandbox?.config.timeScale ?? 1,
+      accountId: account,
+      cloud9: rehearsal
+        ? { offered: false, reason: 'a rehearsal\'s account is a sandbox, which has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024)' }
+        : params.cloud9
+          ? { offered: true, reason: 'asked for with the world parameter cloud9: true' }
+          : { offered: false, reason: 'Cloud9 runs only when asked for (--world-parameters \'{"cloud9":true}\'): AWS closed it to new customers in July 2024' },
+      facts: rehearsal
+        ? {
+            target: 'aws rehearsal (the aws target\'s code paths against an offline sandbox account — not a real account)',
+            'rehearsal account': `sandbox "${name}" (moto's account, answering as AWS did on ${edition.asOf}; the sandbox's stand-in main.tf replaces the public Terraform modules)`,
+            region,
+            'time scale': `tutorial time runs ${sandbox!.config.timeScale}× faster than real time (the sandbox's clock)`,
+            ...editionFacts(edition),
+          }
+        : { target: 'aws (a real account)', region, ...editionFacts(edition) },
+      edition,
+      async stop() {
+        if (name) await sandboxDown(name, options.home)
+      },
+    }
+  } catch (error) {
+    if (sandbox) await sandboxDown(sandbox.config.name, options.home)
+    throw error
+  }
+}
+
+function cleanEnv(env: Env): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v
   return out

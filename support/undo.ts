@@ -28,6 +28,7 @@ import { unlessGone } from './aws-errors.ts'
 import { extraClients } from './aws-extra-clients.ts'
 import { allKarpenterApis } from './karpenter-api.ts'
 import type { Entry, KubeObjectRef, Ledger } from './ledger.ts'
+import { BACKEND_OVERRIDE_FILE } from './remote-state.ts'
 import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
 
 export interface UndoContext {
@@ -213,7 +214,16 @@ function run(cmd: string, args: string[], ctx: UndoContext, options: { cwd?: str
 }
 
 async function terraformState(dir: string, ctx: UndoContext): Promise<string[]> {
-  if (!existsSync(dir) || !readdirSync(dir).some((f) => f === 'terraform.tfstate')) return []
+  if (!existsSync(dir)) return []
+  const files = readdirSync(dir)
+  // With a state bucket the state is in S3 (support/remote-state.ts), not in terraform.tfstate;
+  // restored on another machine, the directory has the configuration but was never initialised.
+  const remote = files.includes(BACKEND_OVERRIDE_FILE)
+  if (!remote && !files.includes('terraform.tfstate')) return []
+  if (remote && !existsSync(join(dir, '.terraform'))) {
+    const init = await run('terraform', ['init', '-input=false', '-no-color'], ctx, { cwd: dir })
+    if (init.exitCode !== 0) return [`terraform init (S3 backend) failed: ${init.all.trim().split('\n').slice(-3).join(' ')}`]
+  }
   const r = await run('terraform', ['state', 'list'], ctx, { cwd: dir })
   if (r.exitCode !== 0) return [`terraform state list failed: ${r.all.trim().split('\n').slice(-3).join(' ')}`]
   // Data sources are read, not created: nothing to destroy.

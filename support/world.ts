@@ -72,6 +72,8 @@ export class SpotcheckWorld extends World<WorldParameters> {
     }
     const specs = entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })
     for (const spec of specs) run.ledger.record(spec, by)
+    // aws with a state bucket: those entries are in the bucket before the block runs (support/remote-state.ts).
+    const stateSynced = await run.syncState(specs)
     const long = /\bterraform\s+(apply|destroy)|cloudformation\s+deploy/.test(script)
     let lastProgress = Date.now()
     const result = await terminal.run(script, {
@@ -87,6 +89,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
     })
     // kubectl manifests written by the block itself are known only now: record their objects too.
     for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
+    await stateSynced()
     this.last = result
     await attachCommand(result, options.title)
     // Files the block fetched: the tutorial's own (drift, file edits) or the sandbox's stand-ins.

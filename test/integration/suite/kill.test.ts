@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { projectRoot } from '../../../sandbox/state.ts'
 import { isAlive } from '../../../sandbox/state.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
+import { parseProcessFile } from '../../../support/process-identity.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'spotcheck-kill-'))
 const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), FORCE_COLOR: '0' }
@@ -86,8 +87,9 @@ async function killAndClean(tags: string, point: string, reached: (l: LedgerFile
   // Nothing keeps running: not the sandbox, not a command the killed run had started.
   const state = join(home, 'sandboxes', sandbox, 'state.json')
   assert.ok(!existsSync(state), `the sandbox ${sandbox} still has state`)
-  const groups = readFileSync(join(home, 'runs', after.runId, 'processes'), 'utf8').split('\n').filter(Boolean).map(Number)
-  for (const pid of groups) assert.ok(!isAlive(pid), `process ${pid} of the killed run still runs`)
+  const groups = parseProcessFile(readFileSync(join(home, 'runs', after.runId, 'processes'), 'utf8'))
+  assert.ok(groups.length > 0, 'the run recorded no process group')
+  for (const g of groups) assert.ok(!isAlive(g.pgid), `process ${g.pgid} of the killed run still runs`)
   assert.match(cleanup.all, /undoing #\d+ /, 'cleanup undid entries one by one')
 }
 

@@ -109,4 +109,18 @@ describe('Ledger', () => {
     for (let i = 0; i < 50; i++) ledger.record({ kind: 'cloudformation-stack', stack: `s${i}` }, 'loop')
     assert.equal((JSON.parse(readFileSync(path, 'utf8')) as { entries: unknown[] }).entries.length, 50)
   })
+
+  it("records the target's account and rehearsal once started, and tells a listener of every write (the remote copy)", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ledger-')), 'ledger.json')
+    const ledger = Ledger.create(path, header)
+    const seen: string[] = []
+    ledger.onSave((data) => seen.push(`${data.account ?? '-'}:${data.entries.length}:${data.entries.at(-1)?.state ?? ''}`))
+    ledger.setHeader({ account: '123456789012', rehearsal: true })
+    const e = ledger.record({ kind: 'cloudformation-stack', stack: 's' }, 'deploy')
+    ledger.mark(e.id, 'undone')
+    assert.deepEqual(seen, ['123456789012:0:', '123456789012:1:open', '123456789012:1:undone'])
+    const reopened = Ledger.open(path).header
+    assert.equal(reopened.account, '123456789012')
+    assert.equal(reopened.rehearsal, true)
+  })
 })
