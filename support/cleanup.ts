@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { awsClients } from './aws-clients.ts'
 import { Ledger, type LedgerFile } from './ledger.ts'
 import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
+import { rehearsalCleanupEnvironment } from './target.ts'
 import { describe, settle, undo, unwind, type UndoContext } from './undo.ts'
 import { sandboxEnvironment, sandboxBinDir } from '../sandbox/exports.ts'
 import { inspectSandbox, isAlive } from '../sandbox/state.ts'
@@ -72,6 +73,8 @@ export function environmentFor(header: Omit<LedgerFile, 'entries'>): Record<stri
   const base: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) base[k] = v
   const target = header.target
+  // A rehearsal's account is its sandbox (undefined once stopped: everything went with it).
+  if (target.name === 'aws' && target.rehearsalSandbox) return rehearsalCleanupEnvironment(header)
   if (target.name === 'sandbox') {
     const record = inspectSandbox(target.sandbox, target.home)
     if (!record.running || !record.config || !record.state) return undefined

@@ -20,7 +20,7 @@ const home = mkdtempSync(join(tmpdir(), 'spotcheck-rehearsal-'))
 const dumps = join(home, 'env-dumps')
 const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
 
-/** The environment of every tutorial block, as bash sees it: BASH_ENV runs first in each `bash -c`. */
+/** The environment of every bash, as it starts: BASH_ENV runs first in each `bash -c` (the blocks', and others'). */
 function envDumper(): string {
   mkdirSync(dumps, { recursive: true })
   const script = join(home, 'dump-env.sh')
@@ -28,15 +28,18 @@ function envDumper(): string {
   return script
 }
 
+/** The tutorial's blocks' environments: those the terminal ran (it gives each block a state directory). */
 function readDumps(): Record<string, string>[] {
-  return readdirSync(dumps).map((f) =>
-    Object.fromEntries(
-      readFileSync(join(dumps, f), 'utf8')
-        .split('\0')
-        .filter(Boolean)
-        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-    ),
+  const envs = readdirSync(dumps).map(
+    (f) =>
+      Object.fromEntries(
+        readFileSync(join(dumps, f), 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ) as Record<string, string>,
   )
+  return envs.filter((env) => '__SPOTCHECK_STATE' in env)
 }
 
 /** Every variable the sandbox gives its commands, and the sandbox target's own Terraform variables. */

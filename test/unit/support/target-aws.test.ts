@@ -5,11 +5,12 @@ import assert from 'node:assert/strict'
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { createServer } from 'node:http'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EditionError } from '../../../support/editions/edition.ts'
-import { OptInError, awsRunEnvironment, checkParameters, startTarget, targetRef, terraformAdditionsPath } from '../../../support/target.ts'
+import { OptInError, awsRunEnvironment, checkParameters, rehearsalCleanupEnvironment, startTarget, targetRef, terraformAdditionsPath } from '../../../support/target.ts'
+import { SandboxPaths } from '../../../sandbox/state.ts'
 import { sandboxBinDir } from '../../../sandbox/exports.ts'
 import { AWSCLI_COMPAT_DIR } from '../../../sandbox/aws/moto-process.ts'
 
@@ -84,7 +85,7 @@ describe("the aws target's environment", () => {
   })
 
   it('with aws CLI v1 the tutorial\'s v2 options and a user\'s `output = table` work (the real aws CLI)', async (t) => {
-    let version = ''
+    let version: string
     try {
       version = execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     } catch {
@@ -119,9 +120,43 @@ describe("the aws target's environment", () => {
       assert.equal(readFileSync(userConfig, 'utf8'), '[default]\noutput = table\n', "the user's config is unchanged")
       // Asynchronously: the STS above answers from this process.
       const { stdout } = await promisify(execFile)('aws', ['sts', 'get-caller-identity', '--no-cli-pager'], { env, encoding: 'utf8' })
-      assert.equal(JSON.parse(stdout).Account, '123456789012')
+      assert.equal((JSON.parse(stdout) as { Account: string }).Account, '123456789012')
     } finally {
       server.close()
     }
+  })
+})
+
+describe('cleanup after a killed rehearsal', () => {
+  function header(home: string) {
+    const runDir = join(home, 'runs', 'r1')
+    return { runId: 'r1', workDir: join(runDir, 'work'), kubeconfig: join(runDir, 'kubeconfig'), target: { name: 'aws' as const, region: 'eu-west-2', rehearsalSandbox: { sandbox: 'run-r1', home } } }
+  }
+
+  it("works against the rehearsal's sandbox while it runs, never the shell's own credentials", () => {
+    const home = mkdtempSync(join(tmpdir(), 'home-'))
+    const paths = new SandboxPaths('run-r1', home)
+    mkdirSync(paths.dir, { recursive: true })
+    writeFileSync(paths.config, JSON.stringify({ name: 'run-r1', region: 'eu-west-2', accessKeyId: 'AKIASANDBOX', secretAccessKey: 'sandbox-secret' }))
+    writeFileSync(paths.state, JSON.stringify({ pid: process.pid, ready: true, awsEndpoint: 'http://127.0.0.1:40123' }))
+    const saved = process.env.AWS_PROFILE
+    process.env.AWS_PROFILE = 'production'
+    try {
+      const env = rehearsalCleanupEnvironment(header(home))!
+      assert.equal(env.AWS_ENDPOINT_URL, 'http://127.0.0.1:40123')
+      assert.equal(env.AWS_ACCESS_KEY_ID, 'AKIASANDBOX')
+      assert.equal(env.AWS_PROFILE, undefined)
+      assert.equal(env.SPOTCHECK_TARGET, 'aws')
+      assert.equal(env.SPOTCHECK_REHEARSAL, '1')
+      assert.equal(env.KUBECONFIG, header(home).kubeconfig)
+      assert.equal(env.TF_CLI_CONFIG_FILE, join(home, 'runs', 'r1', 'terraform.rc'))
+    } finally {
+      if (saved === undefined) delete process.env.AWS_PROFILE
+      else process.env.AWS_PROFILE = saved
+    }
+  })
+
+  it('has nothing to work against once the sandbox is gone (everything went with it)', () => {
+    assert.equal(rehearsalCleanupEnvironment(header(mkdtempSync(join(tmpdir(), 'home-')))), undefined)
   })
 })
