@@ -74,6 +74,7 @@ describe('the aws rehearsal, up to the cluster', { timeout: 20 * 60_000 }, () =>
     // The report says plainly it was a rehearsal.
     const environment = readFileSync(join(home, 'allure-results', 'environment.properties'), 'utf8')
     assert.match(environment, /^target=aws rehearsal \(the aws target's code paths against an offline sandbox account — not a real account\)$/m)
+    assert.match(environment, /^tutorial_file_cluster\/terraform\/main\.tf=spotcheck's stand-in fixtures\/terraform\/sandbox\/main\.tf \(rehearsal: the account is an offline sandbox\)$/m)
     assert.match(r.all, /spotcheck: REHEARSAL: the aws target's code runs against sandbox/)
     assert.match(r.all, /spotcheck: target aws \(REHEARSAL, offline sandbox account\): account \[ACCOUNT\]/)
 
@@ -97,7 +98,8 @@ describe('the aws rehearsal, up to the cluster', { timeout: 20 * 60_000 }, () =>
       assert.equal(env.SPOTCHECK_TERRAFORM_ADDITIONS, join(runDir, 'terraform-additions'))
       assert.equal(env.TF_CLI_CONFIG_FILE, join(runDir, 'terraform.rc'))
       if (env.AWS_CONFIG_FILE) assert.equal(env.AWS_CONFIG_FILE, join(runDir, 'aws-config'))
-      assert.equal(env.PATH.split(':')[0], sandboxBinDir)
+      // (not necessarily first: a pyenv shim, itself a bash script, puts its own directories before it)
+      assert.ok(env.PATH.split(':').includes(sandboxBinDir), 'the aws target\'s stand-ins (wget, helm) are on PATH')
       const intoSandbox = Object.entries(env).filter(([, v]) => v.includes(sandboxDir)).map(([k]) => k)
       assert.deepEqual(intoSandbox, [], 'variables pointing into the sandbox directory')
     }
