@@ -18,6 +18,7 @@ import { groupStatus, parseProcessFile } from './process-identity.ts'
 import { RemoteState, remoteLedger, removeStaleTerraformLocks, restoreRun, s3Client, stateBucketName } from './remote-state.ts'
 import { releaseRunLock, ssmClient } from './run-lock.ts'
 import { CLUSTER_NAME, latestRunFile, runsDir, spotcheckHome } from './run.ts'
+import { rehearsalCleanupEnvironment } from './target.ts'
 import { describe, settle, undo, unwind, type UndoContext } from './undo.ts'
 import { sandboxEnvironment, sandboxBinDir } from '../sandbox/exports.ts'
 import { inspectSandbox, isAlive, listSandboxes } from '../sandbox/state.ts'
@@ -141,6 +142,8 @@ export function environmentFor(header: Omit<LedgerFile, 'entries'>): Record<stri
   const base: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) base[k] = v
   const target = header.target
+  // A rehearsal's account is its sandbox (undefined once stopped: everything went with it).
+  if (target.name === 'aws' && target.rehearsalSandbox) return rehearsalCleanupEnvironment(header)
   if (target.name === 'sandbox') {
     const record = inspectSandbox(target.sandbox, target.home)
     if (!record.running || !record.config || !record.state) return undefined

@@ -29,18 +29,11 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3'
 import type { LedgerFile } from './ledger.ts'
+import { terraformAdditionsDir } from './terraform-additions.ts'
 
 /** The file spotcheck adds beside the tutorial's main.tf (Terraform merges `*_override.tf` last). */
 export const BACKEND_OVERRIDE_FILE = 'spotcheck_backend_override.tf'
 
-/**
- * The terraform-additions directory of a run: what `wget` copies next to the tutorial's main.tf.
- * The same path as `terraformAdditionsDir` of support/terraform-additions.ts (the terraform part
- * of issue 11), written out here until that module is on main.
- */
-export function additionsDirOf(runDir: string): string {
-  return join(runDir, 'terraform-additions')
-}
 
 export function stateBucketName(params: { stateBucket?: string }, env: Record<string, string | undefined> = process.env): string | undefined {
   const name = (params.stateBucket ?? env.SPOTCHECK_STATE_BUCKET)?.trim()
@@ -290,7 +283,7 @@ export class RemoteState {
 
 /** Writes the backend override into the run's terraform-additions directory. */
 export function writeBackendOverride(runDir: string, options: { bucket: string; region: string; runId: string; dirName: string; pathStyle: boolean }): string {
-  const dir = additionsDirOf(runDir)
+  const dir = terraformAdditionsDir(runDir)
   mkdirSync(dir, { recursive: true })
   const path = join(dir, BACKEND_OVERRIDE_FILE)
   writeFileSync(path, backendOverride(options))

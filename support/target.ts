@@ -5,7 +5,7 @@
 import { execa } from 'execa'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { awsClients } from './aws-clients.ts'
 import { awsCliMajor, awsCliV1Config, sandboxMarkers, sandboxMarkersMessage, withoutSandbox, type Env } from './aws-environment.ts'
 import { sandboxBinDir, sandboxEnvironment } from '../sandbox/exports.ts'
@@ -14,7 +14,7 @@ import { findProviderMirror, terraformCliConfig } from '../sandbox/terraform-con
 import type { TargetRef } from './ledger.ts'
 import { EditionError, resolveEdition, type EditionName, type ResolvedEdition } from './editions/edition.ts'
 import { fetchLogPath, writeFileEditsFor } from './editions/fetched.ts'
-import { writeTerraformAdditions } from './terraform-additions.ts'
+import { terraformAdditionsDir, writeTerraformAdditions } from './terraform-additions.ts'
 
 export interface TargetParameters {
   target: 'sandbox' | 'aws'
@@ -246,10 +246,6 @@ export interface AwsRunEnvironmentOptions {
   awsCliVersion: string
 }
 
-/** Where spotcheck's own Terraform files wait to be copied beside the tutorial's main.tf (support/terraform-additions.ts fills it). */
-export function terraformAdditionsPath(runDir: string): string {
-  return join(runDir, 'terraform-additions')
-}
 
 /**
  * The environment of the tutorial's commands on the aws target, from a base environment that
@@ -257,7 +253,7 @@ export function terraformAdditionsPath(runDir: string): string {
  * (the offline account's endpoint, credentials and Terraform provider mirror).
  */
 export function awsRunEnvironment(base: Env, o: AwsRunEnvironmentOptions): Record<string, string> {
-  const additions = terraformAdditionsPath(o.runDir)
+  const additions = terraformAdditionsDir(o.runDir)
   mkdirSync(additions, { recursive: true })
   // AWS CLI v2 needs nothing. v1 rejects the tutorial's v2-only options (`--no-cli-pager`):
   // the run's copy of the user's aws config loads the plugin that accepts them (audit A5).
@@ -396,6 +392,39 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
     if (sandbox) await sandboxDown(sandbox.config.name, options.home)
     throw error
   }
+}
+
+/**
+ * The environment `spotcheck cleanup` undoes a killed rehearsal with: the aws target's, against
+ * the rehearsal's sandbox if it still runs (undefined if not: everything the run made went with
+ * it). A rehearsal must never be cleaned up with the credentials of the user's shell: its ledger
+ * names resources of the sandbox, not of any real account.
+ */
+export function rehearsalCleanupEnvironment(header: { runId: string; workDir: string; kubeconfig: string; target: TargetRef }): Record<string, string> | undefined {
+  if (header.target.name !== 'aws' || !header.target.rehearsalSandbox) return undefined
+  const { sandbox, home } = header.target.rehearsalSandbox
+  const record = inspectSandbox(sandbox, home)
+  if (!record.running || !record.config || !record.state) return undefined
+  const runDir = dirname(header.workDir)
+  return cleanEnv({
+    ...withoutSandbox(process.env),
+    AWS_ENDPOINT_URL: record.state.awsEndpoint,
+    AWS_ACCESS_KEY_ID: record.config.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: record.config.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_REGION: header.target.region,
+    AWS_DEFAULT_REGION: header.target.region,
+    TF_CLI_CONFIG_FILE: join(runDir, 'terraform.rc'),
+    SPOTCHECK_REHEARSAL: '1',
+    AWS_DEFAULT_OUTPUT: 'json',
+    AWS_PAGER: '',
+    KUBECONFIG: header.kubeconfig,
+    SPOTCHECK_TARGET: 'aws',
+    PATH: `${sandboxBinDir}:${withoutSandbox(process.env).PATH ?? ''}`,
+    TF_VAR_run_id: header.runId,
+    TF_IN_AUTOMATION: '1',
+  })
 }
 
 function cleanEnv(env: Env): Record<string, string> {

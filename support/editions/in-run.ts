@@ -63,8 +63,14 @@ async function showFetch(run: Run, record: FetchRecord): Promise<void> {
     const copy = sources.files.find((f) => f.upstream === record.upstream)
     const fileEdits = copy ? edition.edits.filter((e) => e.target.kind === 'file' && e.target.file === copy.file) : []
     const env = run.target!.env
-    const versions = record.upstream.endsWith('main.tf') ? ` It takes its versions from TF_VAR_kubernetes_version=${env.TF_VAR_kubernetes_version} and TF_VAR_karpenter_chart_version=${env.TF_VAR_karpenter_chart_version}, which the target sets from the ${edition.edition} edition as of ${edition.asOf}.` : ''
-    const note = `The sandbox has no internet: wget served spotcheck's stand-in ${record.standIn} in place of the tutorial's ${record.upstream}.${versions}`
+    // A rehearsal's account is a sandbox too; its stand-in takes the versions from a file spotcheck adds (target.ts).
+    const rehearsal = run.target!.rehearsal
+    const versions = !record.upstream.endsWith('main.tf')
+      ? ''
+      : rehearsal
+        ? ` It takes its versions from spotcheck_rehearsal.auto.tfvars, which spotcheck adds beside it from the ${edition.edition} edition as of ${edition.asOf}.`
+        : ` It takes its versions from TF_VAR_kubernetes_version=${env.TF_VAR_kubernetes_version} and TF_VAR_karpenter_chart_version=${env.TF_VAR_karpenter_chart_version}, which the target sets from the ${edition.edition} edition as of ${edition.asOf}.`
+    const note = `${rehearsal ? "The rehearsal's account is an offline sandbox" : 'The sandbox has no internet'}: wget served spotcheck's stand-in ${record.standIn} in place of the tutorial's ${record.upstream}.${versions}`
     await allure.logStep(run.redactor.redact(note))
     if (copy && fileEdits.length > 0) {
       const published = readFileSync(tutorialCopyPath(copy.file), 'utf8')
@@ -74,7 +80,7 @@ async function showFetch(run: Run, record: FetchRecord): Promise<void> {
         await showEdit(edition, copy.file, published, { edit, at, replace: renderReplace(edit, edition.view) }, explain)
       }
     }
-    run.target!.facts[`tutorial file ${record.upstream}`] = `spotcheck's stand-in ${record.standIn} (sandbox)`
+    run.target!.facts[`tutorial file ${record.upstream}`] = `spotcheck's stand-in ${record.standIn} (${rehearsal ? 'rehearsal: the account is an offline sandbox' : 'sandbox'})`
     return
   }
   // The tutorial's own file, from its repository.
