@@ -71,7 +71,12 @@ export const aws = {
 
 const awsRehearsal = {
   ...common,
-  worldParameters: { target: 'aws', rehearsal: true, awsAccount: '123456789012', edition: 'current' },
+  // The state bucket is created in the rehearsal's own account (a real run never creates one), so
+  // the remote-state path (S3 backend with its lock file, ledger copy) runs on every rehearsal.
+  // Time runs ×10, not the sandbox's ×20: the rehearsal's account also serves the remote state,
+  // and the two-minute Spot notice (6 s of real time at ×20) left Karpenter's replacement too
+  // little real time on a busy two-core machine.
+  worldParameters: { target: 'aws', rehearsal: true, awsAccount: '123456789012', edition: 'current', stateBucket: 'spotcheck-rehearsal-state', timeScale: 10 },
 }
 // A profile name with a dash: an ES2022 string export name (cucumber-js reads the module's exports).
 export { awsRehearsal as 'aws-rehearsal' }

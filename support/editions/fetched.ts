@@ -38,7 +38,6 @@ export interface FetchRecord {
   /** An edit that did not fit the fetched file: the block fails with this message. */
   error?: string
   /** main.tf on a real account: spotcheck's own file written beside it so every resource carries the run's tag (or why not). */
-  runTag?: { file: string } | { skipped: string }
   at: string
 }
 
@@ -101,39 +100,8 @@ export function recordUpstreamFetch(url: string, dest: string, env: { log: strin
       }
     }
   }
-  if (upstream === 'cluster/terraform/main.tf' && env.runId) record.runTag = addRunTag(dest, readFileSync(dest, 'utf8'))
   appendFetchRecord(env.log, record)
   return record
-}
-
-export const RUN_TAG_FILE = 'spotcheck_run_tag.tf'
-
-/**
- * spotcheck's own file beside the tutorial's main.tf on a real account: the default AWS provider
- * configuration with default_tags, so that every AWS resource Terraform creates carries
- * `spotcheck:run` = $TF_VAR_run_id and the leak audit can find it. The tutorial's main.tf
- * configures only an aliased aws provider; if it ever configures the default one, adding another
- * would be an error, so the file is not written and the record says why.
- */
-export function addRunTag(mainTf: string, text: string): { file: string } | { skipped: string } {
-  const defaultAws = [...text.matchAll(/^provider\s+"aws"\s*\{([\s\S]*?)^\}/gm)].some((m) => !/^\s*alias\s*=/m.test(m[1]))
-  if (defaultAws) return { skipped: 'main.tf configures the default aws provider itself; its resources are not tagged with the run (the leak audit cannot see them)' }
-  const hasRunId = /^variable\s+"run_id"/m.test(text)
-  const file = join(dirname(mainTf), RUN_TAG_FILE)
-  writeFileSync(
-    file,
-    `# Written by spotcheck beside the tutorial's main.tf (not part of the tutorial): every AWS
-# resource carries the run's tag, so that spotcheck can undo and audit what the run created.
-${hasRunId ? '' : 'variable "run_id" {\n  type = string\n}\n\n'}provider "aws" {
-  default_tags {
-    tags = {
-      "spotcheck:run" = var.run_id
-    }
-  }
-}
-`,
-  )
-  return { file }
 }
 
 /** The copy of a tutorial file, by its name under fixtures/tutorial/. */

@@ -5,7 +5,8 @@
 // served in their place).
 
 import * as allure from 'allure-js-commons'
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { Run } from '../run.ts'
 import { attachText } from '../report.ts'
 import { applyEdits, editDiff, unifiedDiff, type AppliedEdit } from './apply.ts'
@@ -93,10 +94,13 @@ async function showFetch(run: Run, record: FetchRecord): Promise<void> {
     await allure.logStep(run.redactor.redact(`wget fetched the tutorial's ${record.upstream}: byte for byte fixtures/tutorial/${record.copy} (commit ${sources.commit.slice(0, 7)}, sha256 ${record.sha256?.slice(0, 12)}…)`))
   }
   if (record.copy) run.target!.facts[`tutorial file ${record.upstream}`] = record.matchesCopy ? `as at ${sources.commit.slice(0, 7)}` : `changed since ${sources.commit.slice(0, 7)} (sha256 ${record.sha256?.slice(0, 12)}…)`
-  if (record.runTag) {
-    const tag = record.runTag
-    if ('file' in tag) await attachText(`spotcheck's ${tag.file.split('/').pop()} beside the tutorial's main.tf (tags every resource with the run)`, readFileSync(tag.file, 'utf8'))
-    else run.progress(`warning: ${tag.skipped}`)
+  // What spotcheck put beside the tutorial's main.tf (run tag, pins and lock, backend: support/terraform-additions.ts).
+  const additions = run.env.SPOTCHECK_TERRAFORM_ADDITIONS
+  if (record.upstream === 'cluster/terraform/main.tf' && additions && existsSync(additions)) {
+    for (const file of readdirSync(additions).sort()) {
+      const beside = join(dirname(record.dest), file)
+      if (existsSync(beside)) await attachText(`added by spotcheck beside the tutorial's main.tf: ${file}`, run.redactor.redact(readFileSync(beside, 'utf8')))
+    }
   }
   if (record.error) await attachText(`edition ${edition.edition}: an edit does not fit the fetched ${name}`, record.error)
   if (record.applied?.length && record.published) {

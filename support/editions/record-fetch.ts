@@ -23,7 +23,6 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
     process.stderr.write(`spotcheck: ${record.error}\n`)
     return 1
   }
-  if (record.runTag && 'skipped' in record.runTag) process.stderr.write(`spotcheck: warning: ${record.runTag.skipped}\n`)
   if (record.applied?.length) process.stderr.write(`spotcheck: applied the edition's edits ${record.applied.join(', ')} to ${dest} (shown in the report)\n`)
   return 0
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
+import { awsClients, type AwsClients } from '../../../support/aws-clients.ts'
 import { awsCliEnv, startMoto, type MotoServer, type StartMotoOptions } from '../../../sandbox/aws/moto-process.ts'
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -63,6 +64,11 @@ export async function startSandbox(options: Partial<StartMotoOptions> = {}): Pro
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+/** The suite's own AWS clients (support/aws-clients.ts), pointed at the sandbox's moto. */
+export function suiteClients(sb: Sandbox): AwsClients {
+  return awsClients({ AWS_REGION: sb.sdk.region, AWS_ENDPOINT_URL: sb.sdk.endpoint, AWS_ACCESS_KEY_ID: sb.sdk.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: sb.sdk.credentials.secretAccessKey })
+}
+
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict'
 import { CreateLogGroupCommand, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { CreateKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms'
 import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs'
-import { awsClients, type AwsClients } from '../../../support/aws-clients.ts'
+import type { AwsClients } from '../../../support/aws-clients.ts'
 import { extraClients } from '../../../support/aws-extra-clients.ts'
 import { auditAfterUnwind, taggedWithRun } from '../../../support/run-tags.ts'
-import { startSandbox, type Sandbox } from './helpers.ts'
+import { startSandbox, suiteClients, type Sandbox } from './helpers.ts'
 
 const RUN = '20261206050734-e4bb'
 
@@ -18,7 +18,7 @@ describe('leak audit against moto', { timeout: 120_000 }, () => {
   let aws: AwsClients
   before(async () => {
     sb = await startSandbox()
-    aws = awsClients({ AWS_REGION: sb.sdk.region, AWS_ENDPOINT_URL: sb.sdk.endpoint, AWS_ACCESS_KEY_ID: sb.sdk.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: sb.sdk.credentials.secretAccessKey })
+    aws = suiteClients(sb)
   })
   after(async () => {
     aws?.destroy()

@@ -21,11 +21,11 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2'
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, ListInstanceProfilesCommand } from '@aws-sdk/client-iam'
-import { awsClients, type AwsClients } from '../../../support/aws-clients.ts'
+import type { AwsClients } from '../../../support/aws-clients.ts'
 import { extraClients } from '../../../support/aws-extra-clients.ts'
 import { undo, type UndoContext } from '../../../support/undo.ts'
 import { findProviderMirror, terraformCliConfig } from '../../../sandbox/terraform-config.ts'
-import { startSandbox, type Sandbox } from './helpers.ts'
+import { startSandbox, suiteClients, type Sandbox } from './helpers.ts'
 
 const CLUSTER = 'spot-and-karpenter'
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] })
@@ -42,7 +42,7 @@ describe('undo against moto', { timeout: 5 * 60_000 }, () => {
   })
   before(async () => {
     sb = await startSandbox()
-    aws = awsClients({ AWS_REGION: sb.sdk.region, AWS_ENDPOINT_URL: sb.sdk.endpoint, AWS_ACCESS_KEY_ID: sb.sdk.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: sb.sdk.credentials.secretAccessKey })
+    aws = suiteClients(sb)
   })
   after(async () => {
     aws?.destroy()

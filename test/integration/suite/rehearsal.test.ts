@@ -1,5 +1,6 @@
-// The rehearsal (`-p aws-rehearsal`) up to the cluster: the aws target's own code against a
-// sandbox the run starts as its account. What it must prove: the ledger says aws, with the
+// The whole rehearsal (`-p aws-rehearsal`, every section): the aws target's own code against a
+// sandbox the run starts as its account — opt-in, environment, Pricing API, run lock, remote
+// state, clean-up and leak audit. This is how `npm test` (and so CI) runs it. What it must prove: every section passes; the ledger says aws, with the
 // sandbox that plays the account (stopped at the end); the report says plainly it was a
 // rehearsal; the account ID is never printed; and the tutorial's commands ran with the aws
 // target's environment — none of the sandbox's stand-in variables beyond what an offline account
@@ -49,9 +50,9 @@ function sandboxStandInVariables(): string[] {
   return [...names, 'TF_VAR_kubernetes_version', 'TF_VAR_karpenter_chart_version']
 }
 
-describe('the aws rehearsal, up to the cluster', { timeout: 20 * 60_000 }, () => {
+describe('the aws rehearsal', { timeout: 20 * 60_000 }, () => {
   it('runs the aws target against its own sandbox, says so, and gives the commands the aws environment', async () => {
-    const r = await execa(process.execPath, [cucumber, '-p', 'aws-rehearsal', '--tags', '@cluster', '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], {
+    const r = await execa(process.execPath, [cucumber, '-p', 'aws-rehearsal', '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], {
       cwd: projectRoot,
       env: { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), FORCE_COLOR: '0', BASH_ENV: envDumper() },
       reject: false,
@@ -103,6 +104,16 @@ describe('the aws rehearsal, up to the cluster', { timeout: 20 * 60_000 }, () =>
       const intoSandbox = Object.entries(env).filter(([, v]) => v.includes(sandboxDir)).map(([k]) => k)
       assert.deepEqual(intoSandbox, [], 'variables pointing into the sandbox directory')
     }
+    // The aws paths a rehearsal exists for: the run lock, remote state in the bucket, prices from
+    // the Price List API (not the sandbox's table), the leak audit.
+    assert.match(r.all, /spotcheck: run lock: this run holds account and region/)
+    assert.equal(ledger.stateBucket, 'spotcheck-rehearsal-state')
+    assert.match(r.all, /spotcheck: remote state: Terraform state and the cleanup ledger in /)
+    assert.ok(existsSync(join(ledger.workDir, 'spotcheck_backend_override.tf')), 'the S3 backend override beside main.tf')
+    const attachments = readdirSync(join(home, 'allure-results')).filter((f) => f.endsWith('.txt') || f.endsWith('.html') || f.endsWith('.md'))
+    const priced = attachments.some((f) => readFileSync(join(home, 'allure-results', f), 'utf8').includes('AWS Price List API (GetProducts'))
+    assert.ok(priced, 'a price attachment names the AWS Price List API as its source')
+    assert.match(r.all, /spotcheck: leak audit: nothing tagged spotcheck:run=/)
     // wget served the stand-in main.tf and put spotcheck's additions beside it.
     assert.ok(existsSync(join(ledger.workDir, 'spotcheck_rehearsal.auto.tfvars')))
   })

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { sandboxBinDir } from '../../../sandbox/exports.ts'
 import { projectRoot } from '../../../sandbox/state.ts'
 import { resolveEdition } from '../../../support/editions/edition.ts'
-import { addRunTag, fetchLogPath, readFetchLog, writeFileEditsFor } from '../../../support/editions/fetched.ts'
+import { fetchLogPath, readFetchLog, writeFileEditsFor } from '../../../support/editions/fetched.ts'
 import { loadTutorialSources, readTutorialFile } from '../../../support/editions/tutorial-files.ts'
 
 const sources = loadTutorialSources()
@@ -55,15 +55,6 @@ describe('the wget stand-in', () => {
     assert.deepEqual(record.applied?.sort(), edition.edits.filter((e) => e.target.kind === 'file').map((e) => e.id).sort())
     assert.match(readFileSync(join(run, 'main.tf'), 'utf8'), /cluster_version = "1\.35"/)
     assert.equal(readFileSync(record.published!, 'utf8'), readTutorialFile('main.tf'))
-    // spotcheck's own file beside it tags every resource with the run (the tutorial's main.tf has no default aws provider).
-    assert.deepEqual(record.runTag, { file: join(run, 'spotcheck_run_tag.tf') })
-    assert.match(readFileSync(join(run, 'spotcheck_run_tag.tf'), 'utf8'), /variable "run_id" \{[\s\S]*provider "aws" \{\n {2}default_tags \{\n {4}tags = \{\n {6}"spotcheck:run" = var\.run_id/)
-  })
-
-  it('does not add the run tag when main.tf configures the default aws provider itself', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'run-tag-'))
-    assert.deepEqual(addRunTag(join(dir, 'main.tf'), 'provider "aws" {\n  alias = "virginia"\n}\n'), { file: join(dir, 'spotcheck_run_tag.tf') })
-    assert.ok('skipped' in addRunTag(join(dir, 'main.tf'), 'provider "aws" {\n  region = var.region\n}\n'))
   })
 
   it('on aws warns of a changed file, and stops the block when an edit no longer fits it', () => {
