@@ -14,6 +14,7 @@
 // (a second Ctrl-C forwards a second, which makes the run stop cleaning up, as it does alone);
 // no further run starts, and what ran is still written.
 
+import { availableParallelism } from 'node:os'
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
@@ -30,13 +31,14 @@ import { generateReport } from './tutorial-cli.ts'
 
 export const DRIFT_DIR = resolve(projectRoot, process.env.SPOTCHECK_DRIFT_DIR ?? 'drift')
 
-const USAGE = `Usage: spotcheck drift [--no-report] [--sequential] [-- cucumber-js args]
+const USAGE = `Usage: spotcheck drift [--no-report] [--side-by-side | --sequential] [-- cucumber-js args]
 
 Runs the tutorial three times on the sandbox — as written on its own date (${TUTORIAL_DATE}), as
 written today, and the current edition today — and writes drift/drift.json, drift/DRIFT.md and
 the report of the three runs. Exit code 0 when the first run passes, the second fails at the
 preflight only, and the third passes. The runs go side by side, each on a sandbox of its own
-(most of a run is Terraform waiting on AWS's timers); --sequential runs them one after another.
+(most of a run is Terraform waiting on AWS's timers) when the machine has 4 or more cores, one
+after another on fewer; --side-by-side and --sequential choose.
 Arguments after -- go to each cucumber-js run (e.g. -- --tags @prerequisites).`
 
 export class DriftUsageError extends Error {}
@@ -47,9 +49,9 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   const dash = argv.indexOf('--')
   const own = dash < 0 ? argv : argv.slice(0, dash)
   const cucumberArgs = dash < 0 ? [] : argv.slice(dash + 1)
-  let values: { 'no-report'?: boolean; sequential?: boolean; help?: boolean }
+  let values: { 'no-report'?: boolean; sequential?: boolean; 'side-by-side'?: boolean; help?: boolean }
   try {
-    values = parseArgs({ args: own, options: { 'no-report': { type: 'boolean' }, sequential: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values
+    values = parseArgs({ args: own, options: { 'no-report': { type: 'boolean' }, sequential: { type: 'boolean' }, 'side-by-side': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values
   } catch (error) {
     throw new DriftUsageError(`${(error as Error).message}\n\n${USAGE}`)
   }
@@ -57,6 +59,8 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
     log(USAGE)
     return 0
   }
+  const together = sideBySide(values, availableParallelism())
+  if (!together.yes) log(`spotcheck drift: the runs go one after another (${together.why})`)
   const today = todayOf()
   const specs = driftRuns(today, TUTORIAL_DATE)
   // The edits first: if one no longer fits the tutorial, say so before three runs.
@@ -77,7 +81,7 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
     return result
   }
   try {
-    if (values.sequential) {
+    if (!together.yes) {
       for (const [i, spec] of specs.entries()) {
         const result = await one(spec, i, '')
         if (result) results.push(result)
@@ -118,6 +122,18 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
 }
 
 const rel = (p: string) => relative(process.cwd(), p) || p
+
+/**
+ * Whether the three runs go side by side. Each runs a sandbox whose clock is real time scaled
+ * ×20, so a starved sandbox misses the tutorial's deadlines (the two-minute Spot notice is 6 s of
+ * real time): on fewer than 4 cores the runs go one after another unless asked otherwise.
+ */
+export function sideBySide(options: { sequential?: boolean; 'side-by-side'?: boolean }, cores: number): { yes: boolean; why: string } {
+  if (options.sequential && options['side-by-side']) throw new DriftUsageError(`--sequential and --side-by-side exclude each other\n\n${USAGE}`)
+  if (options.sequential) return { yes: false, why: '--sequential' }
+  if (options['side-by-side']) return { yes: true, why: '--side-by-side' }
+  return cores >= 4 ? { yes: true, why: `${cores} cores` } : { yes: false, why: `${cores} cores: side by side, three sandboxes would starve each other's clocks; --side-by-side to insist` }
+}
 
 /** Ctrl-C and SIGTERM: forwarded to the running children; no further run starts. */
 class Stopper {

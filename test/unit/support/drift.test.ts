@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { readRunMessages } from '../../../support/drift-messages.ts'
 import { checkExpectation, driftHtml, driftMarkdown, driftRuns, driftSummary, type DriftRunResult, type DriftRunSpec } from '../../../support/drift-report.ts'
 import { combineAllureResults, relabel } from '../../../support/drift-allure.ts'
-import { runConfig } from '../../../support/drift.ts'
+import { DriftUsageError, runConfig, sideBySide } from '../../../support/drift.ts'
 import type { DriftCause, PreflightVerdict } from '../../../support/preflight.ts'
 
 type Outcome = 'passed' | 'failed' | 'skipped'
@@ -245,5 +245,16 @@ describe("a drift run's cucumber-js configuration", () => {
     assert.match(text, /import base from "file:\/\/\/.*\/cucumber\.mjs"/)
     assert.match(text, /edition: "current", asOf: "2026-12-06"/)
     assert.match(text, /resultsDir: dir \+ '\/allure-results'/)
+  })
+})
+
+describe('side by side or one after another', () => {
+  it('goes side by side from 4 cores, one after another on fewer, and takes either flag', () => {
+    assert.equal(sideBySide({}, 4).yes, true)
+    assert.equal(sideBySide({}, 2).yes, false)
+    assert.match(sideBySide({}, 2).why, /2 cores.*--side-by-side to insist/)
+    assert.equal(sideBySide({ 'side-by-side': true }, 2).yes, true)
+    assert.equal(sideBySide({ sequential: true }, 16).yes, false)
+    assert.throws(() => sideBySide({ sequential: true, 'side-by-side': true }, 2), DriftUsageError)
   })
 })
