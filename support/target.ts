@@ -4,7 +4,7 @@
 
 import { execa } from 'execa'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { awsClients } from './aws-clients.ts'
 import { awsCliMajor, awsCliV1Config, sandboxMarkers, sandboxMarkersMessage, withoutSandbox, type Env } from './aws-environment.ts'
@@ -415,7 +415,9 @@ export function rehearsalCleanupEnvironment(header: { runId: string; workDir: st
     AWS_PROFILE: undefined,
     AWS_REGION: header.target.region,
     AWS_DEFAULT_REGION: header.target.region,
-    TF_CLI_CONFIG_FILE: join(runDir, 'terraform.rc'),
+    // The run's Terraform CLI configuration, or — when the runner's directory is gone and the run
+    // was restored from the state bucket — the sandbox's own, with the same provider mirror.
+    TF_CLI_CONFIG_FILE: existsSync(join(runDir, 'terraform.rc')) ? join(runDir, 'terraform.rc') : record.paths.terraformrc,
     SPOTCHECK_REHEARSAL: '1',
     AWS_DEFAULT_OUTPUT: 'json',
     AWS_PAGER: '',

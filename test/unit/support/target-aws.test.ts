@@ -150,7 +150,11 @@ describe('cleanup after a killed rehearsal', () => {
       assert.equal(env.SPOTCHECK_TARGET, 'aws')
       assert.equal(env.SPOTCHECK_REHEARSAL, '1')
       assert.equal(env.KUBECONFIG, header(home).kubeconfig)
-      assert.equal(env.TF_CLI_CONFIG_FILE, join(home, 'runs', 'r1', 'terraform.rc'))
+      // The runner's directory is gone (restored from the bucket without it): the sandbox's own provider mirror.
+      assert.equal(env.TF_CLI_CONFIG_FILE, paths.terraformrc)
+      mkdirSync(join(home, 'runs', 'r1'), { recursive: true })
+      writeFileSync(join(home, 'runs', 'r1', 'terraform.rc'), '# the run\'s\n')
+      assert.equal(rehearsalCleanupEnvironment(header(home))!.TF_CLI_CONFIG_FILE, join(home, 'runs', 'r1', 'terraform.rc'))
     } finally {
       if (saved === undefined) delete process.env.AWS_PROFILE
       else process.env.AWS_PROFILE = saved
