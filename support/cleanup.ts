@@ -149,18 +149,8 @@ export function environmentFor(header: Omit<LedgerFile, 'entries'>): Record<stri
     if (!record.running || !record.config || !record.state) return undefined
     return cleanEnv({ ...base, ...sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? '') })
   }
-  let account: Record<string, string | undefined> = {}
-  if (target.rehearsalSandbox) {
-    // A rehearsal's account is its sandbox: its endpoint and test credentials, and the Terraform
-    // CLI configuration with the sandbox's provider mirror; not its stand-in tools or kubeconfig.
-    const record = inspectSandbox(target.rehearsalSandbox.sandbox, target.rehearsalSandbox.home)
-    if (!record.running || !record.config || !record.state) return undefined
-    const { PATH: _path, KUBECONFIG: _kubeconfig, KUBECACHEDIR: _cache, SPOTCHECK_TARGET: _target, SPOTCHECK_SANDBOX: _sandbox, ...rest } = sandboxEnvironment(record.paths, record.config, record.state, '')
-    account = rest
-  }
   return cleanEnv({
     ...base,
-    ...account,
     AWS_REGION: target.region,
     AWS_DEFAULT_REGION: target.region,
     KUBECONFIG: header.kubeconfig,
@@ -169,6 +159,7 @@ export function environmentFor(header: Omit<LedgerFile, 'entries'>): Record<stri
     TF_VAR_run_id: header.runId,
     TF_IN_AUTOMATION: '1',
     AWS_PAGER: '',
+    AWS_DEFAULT_OUTPUT: 'json', // as the run had it (support/target.ts)
   })
 }
 
