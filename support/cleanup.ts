@@ -18,7 +18,7 @@ import { groupStatus, parseProcessFile } from './process-identity.ts'
 import { RemoteState, remoteLedger, removeStaleTerraformLocks, restoreRun, s3Client, stateBucketName } from './remote-state.ts'
 import { releaseRunLock, ssmClient } from './run-lock.ts'
 import { CLUSTER_NAME, latestRunFile, runsDir, spotcheckHome } from './run.ts'
-import { rehearsalCleanupEnvironment } from './target.ts'
+import { cleanEnv, rehearsalCleanupEnvironment } from './target.ts'
 import { describe, settle, undo, unwind, type UndoContext } from './undo.ts'
 import { sandboxEnvironment, sandboxBinDir } from '../sandbox/exports.ts'
 import { inspectSandbox, isAlive, listSandboxes } from '../sandbox/state.ts'
@@ -131,10 +131,6 @@ function runIds(home: string): string[] {
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'ledger.json')))
     .map((d) => d.name)
     .sort()
-}
-
-function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>
 }
 
 /** The environment the run's commands had, rebuilt without the run: never any secret from the ledger. */

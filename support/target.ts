@@ -429,7 +429,8 @@ export function rehearsalCleanupEnvironment(header: { runId: string; workDir: st
   })
 }
 
-function cleanEnv(env: Env): Record<string, string> {
+/** The environment without its unset variables (what a child process is given). */
+export function cleanEnv(env: Env): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v
   return out
