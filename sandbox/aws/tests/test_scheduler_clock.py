@@ -361,6 +361,9 @@ class FisOnTheDaemonClockTest(EnvTest):
                 ]),
             )
             self.assertEqual(ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["State"]["Name"], "terminated")
+            request = ec2.describe_spot_instance_requests()["SpotInstanceRequests"][0]
+            self.assertEqual(request["Status"]["Code"], "instance-terminated-by-experiment")
+            self.assertEqual(request["Status"]["UpdateTime"].timestamp(), interrupted // 1000, "closed at the interruption's instant")
 
 
 class UnreachableDaemonTest(EnvTest):
