@@ -6,7 +6,9 @@ Port 0 picks a free port. Once the socket listens, one line goes to stdout:
 
     spotcheck-moto ready {"endpoint": "http://127.0.0.1:45123", "port": 45123, "pid": 4242}
 
-SIGTERM or SIGINT stop the server, cancel pending timers (FIS actions) and exit with 0.
+SIGTERM or SIGINT stop the server, cancel pending deferred jobs (FIS actions; those the
+sandbox daemon's clock holds are cancelled there too, see spotcheck_moto/scheduler.py) and exit
+with 0.
 Configuration comes from the environment: SPOTCHECK_CONTROL_URL, SPOTCHECK_TIME_SCALE,
 SPOTCHECK_SPOT_SEED, SPOTCHECK_REGION (see spotcheck_moto/config.py).
 """

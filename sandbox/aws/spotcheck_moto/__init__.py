@@ -16,7 +16,8 @@
 * ``pricing``      the Price List Query API (moto has none): EC2 On-Demand prices from data/, for the aws path's rehearsal
 * ``platform``     the platform view of the sandbox's date (SPOTCHECK_PLATFORM_FILE)
 * ``fixes``        moto answers that differ from AWS where the tutorial shows them (DNS names, role names)
-* ``api``          /spotcheck-api/ inspection endpoint (a WSGI middleware)
+* ``scheduler``    deferred work (FIS steps, Spot pool recovery) on the sandbox daemon's tutorial clock
+* ``api``          /spotcheck-api/ inspection endpoint and the daemon's /_spotcheck/ fire route (a WSGI middleware)
 """
 
 from __future__ import annotations

@@ -6,7 +6,14 @@ are read once per access so a unit test can set them with ``os.environ`` and see
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
 
 
 def control_url() -> str | None:
@@ -39,6 +46,58 @@ def default_region() -> str:
 def to_real_seconds(tutorial_seconds: float) -> float:
     """Real seconds that a duration written in tutorial time takes in this sandbox."""
     return tutorial_seconds / time_scale()
+
+
+_instant = threading.local()
+_clock_unreachable = False
+CLOCK_TIMEOUT_SECONDS = 5.0
+
+
+@contextlib.contextmanager
+def tutorial_instant(tutorial_ms: float) -> Iterator[None]:
+    """Make ``tutorial_ms`` the current tutorial instant of this thread (a fired job's)."""
+    previous = getattr(_instant, "ms", None)
+    _instant.ms = float(tutorial_ms)
+    try:
+        yield
+    finally:
+        _instant.ms = previous
+
+
+def tutorial_now_ms() -> float:
+    """The current tutorial instant, epoch milliseconds: the time every event moto's extension
+    writes in tutorial terms carries (EventBridge "time", FIS start and end times).
+
+    Inside a job the daemon fired, the fire's ``tutorialMs`` (the daemon stands still for us
+    meanwhile, so that is exactly when the job ran). Otherwise the daemon's clock, asked anew
+    each time (a local call; a cached value would be stale by the next request, since the
+    daemon's tutorial time runs faster than real time when idle). Without a control URL, wall
+    time: moto on its own has no tutorial clock to follow.
+    """
+    global _clock_unreachable
+    fired = getattr(_instant, "ms", None)
+    if fired is not None:
+        return fired
+    control = control_url()
+    if control is None:
+        return time.time() * 1000.0
+    try:
+        with urllib.request.urlopen(f"{control}/v1/clock", timeout=CLOCK_TIMEOUT_SECONDS) as response:
+            value = float(json.load(response)["tutorialMs"])
+        _clock_unreachable = False
+        return value
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        # An event with a wall-clock time is better than an AWS call that fails for a clock;
+        # said once per outage so the log shows which times may be off.
+        if not _clock_unreachable:
+            _clock_unreachable = True
+            print(f"spotcheck-moto: could not read the sandbox daemon's clock at {control}/v1/clock ({getattr(e, 'reason', None) or e}); using wall time until it answers", file=sys.stderr, flush=True)
+        return time.time() * 1000.0
+
+
+def tutorial_now() -> float:
+    """``tutorial_now_ms()`` in epoch seconds (what moto's models and botocore timestamps use)."""
+    return tutorial_now_ms() / 1000.0
 
 
 def platform_file() -> str | None:

@@ -52,7 +52,6 @@ def market() -> SpotMarket:
                 seed=config.spot_seed(),
                 on_demand=load_on_demand_prices(),
                 offerings=offerings,
-                to_real_seconds=config.to_real_seconds,
             )
         return _market
 

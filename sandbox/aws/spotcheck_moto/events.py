@@ -5,17 +5,21 @@ Warning" and "EC2 Instance Rebalance Recommendation" to the default event bus of
 account and region; rules route them (Karpenter's rules route them to its SQS queue). We publish
 through moto's own events backend (``put_events``) so moto's rule matching and SQS delivery do
 the routing, exactly as a rule created with the aws CLI or Terraform expects.
+
+Each event's "time" is the tutorial instant it happened at (``config.tutorial_now_ms``), so
+a reader lining up Karpenter's log with the event bus sees one clock.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import time
 from typing import Any
 
 from moto.events.models import events_backends
 from moto.events.utils import EventTemplateParser
+
+from . import config
 
 EC2_SOURCE = "aws.ec2"
 STATE_CHANGE = "EC2 Instance State-change Notification"
@@ -62,8 +66,10 @@ def put_ec2_event(
                 "DetailType": detail_type,
                 "Detail": json.dumps(detail),
                 "Resources": resources,
-                # moto turns a unix time into the RFC 3339 "time" of the envelope
-                "Time": time.time(),
+                # The tutorial instant the event happened at (the sandbox's clock, not the
+                # wall clock: see config.tutorial_now_ms); moto turns the unix time into the
+                # envelope's "time" in AWS's whole-second format, 2026-12-06T09:00:00Z.
+                "Time": config.tutorial_now(),
             }
         ]
     )

@@ -15,7 +15,9 @@ Everything derives from a seed, so a run can be replayed:
   between 2 and 20 for sizes up to 4xlarge, fewer for bigger sizes and metal. An instance
   that runs uses one unit; terminating it gives the unit back (the caller counts running
   instances, so there is no counter to drift). A pool that EC2 reclaimed (a Spot
-  interruption) has no spare capacity for ``RECLAIM_TUTORIAL_SECONDS``.
+  interruption) has no spare capacity for ``RECLAIM_TUTORIAL_SECONDS`` of tutorial time: its
+  recovery is a job on ``scheduler.after``, so it comes in order with the sandbox's other
+  timers, on the daemon's clock, however loaded the machine is.
 
 Allocation rules (documented choices, EC2 does not publish its algorithms):
 
@@ -40,6 +42,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from . import scheduler
 
 PRICE_STEP_SECONDS = 6 * 3600  # the drift changes at these wall-clock boundaries (UTC)
 RECLAIM_TUTORIAL_SECONDS = 10 * 60  # a reclaimed pool has no spare capacity for this long
@@ -109,16 +114,19 @@ class SpotMarket:
         offerings: dict[str, dict[str, set[str]]],
         fallback_region: str = "us-east-1",
         now: Callable[[], float] = time.time,
-        to_real_seconds: Callable[[float], float] = lambda s: s,
+        schedule: Callable[[float, Callable[[], None], str], Any] = scheduler.after,
     ):
         self.seed = seed
         self._on_demand = on_demand
         self._offerings = offerings
         self._fallback_region = fallback_region
-        self._now = now
-        self._to_real_seconds = to_real_seconds
+        self._now = now  # wall clock: the price steps (DescribeSpotPriceHistory's timestamps)
+        self._schedule = schedule  # (tutorial seconds, job, name): the recovery of a reclaimed pool
         self._capacity_overrides: dict[tuple[str, str, str], int] = {}
-        self._reclaimed_until: dict[tuple[str, str, str], float] = {}
+        # pool -> number of its latest reclaim; a recovery job ends only the reclaim it was
+        # scheduled for, so a second interruption of the pool restarts the ten minutes
+        self._reclaims: dict[tuple[str, str, str], int] = {}
+        self._reclaim_count = 0
         # Held by the EC2 integration across "choose a pool" and "launch in it", so two
         # concurrent fleets cannot both take the last unit of a pool.
         self.lock = threading.RLock()
@@ -211,7 +219,7 @@ class SpotMarket:
         """
         key = (region, instance_type, zone)
         with self.lock:
-            self._reclaimed_until.pop(key, None)
+            self._reclaims.pop(key, None)
             if capacity is None:
                 self._capacity_overrides.pop(key, None)
             else:
@@ -219,13 +227,21 @@ class SpotMarket:
 
     def reclaim(self, region: str, instance_type: str, zone: str) -> None:
         """EC2 took capacity back from this pool (a Spot interruption): no spare capacity for a while."""
+        key = (region, instance_type, zone)
         with self.lock:
-            until = self._now() + self._to_real_seconds(RECLAIM_TUTORIAL_SECONDS)
-            key = (region, instance_type, zone)
-            self._reclaimed_until[key] = max(until, self._reclaimed_until.get(key, 0.0))
+            self._reclaim_count += 1
+            number = self._reclaim_count
+            self._reclaims[key] = number
+
+        def recover() -> None:
+            with self.lock:
+                if self._reclaims.get(key) == number:
+                    del self._reclaims[key]
+
+        self._schedule(RECLAIM_TUTORIAL_SECONDS, recover, f"spot-pool-{instance_type}-{zone}-recovers")
 
     def reclaimed(self, region: str, instance_type: str, zone: str) -> bool:
-        return self._reclaimed_until.get((region, instance_type, zone), 0.0) > self._now()
+        return (region, instance_type, zone) in self._reclaims
 
     def available(self, region: str, instance_type: str, zone: str, used: int) -> int:
         """Spare capacity of a pool when ``used`` of its units are taken."""

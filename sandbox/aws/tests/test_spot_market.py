@@ -26,8 +26,23 @@ class Clock:
         return self.t
 
 
-def market(seed: int = 1, clock: Clock | None = None) -> SpotMarket:
-    return SpotMarket(seed, OD, ZONES, fallback_region="r-1", now=clock or Clock(), to_real_seconds=lambda s: s / 60)
+class Jobs:
+    """Stands in for scheduler.after: records the jobs, runs them when the test says."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[float, object, str]] = []
+
+    def __call__(self, tutorial_seconds: float, job: object, name: str) -> None:
+        self.jobs.append((tutorial_seconds, job, name))
+
+    def run_all(self) -> None:
+        jobs, self.jobs = self.jobs, []
+        for _, job, _ in jobs:
+            job()  # type: ignore[operator]
+
+
+def market(seed: int = 1, clock: Clock | None = None, jobs: Jobs | None = None) -> SpotMarket:
+    return SpotMarket(seed, OD, ZONES, fallback_region="r-1", now=clock or Clock(), schedule=jobs or Jobs())
 
 
 class PricesTest(unittest.TestCase):
@@ -109,14 +124,27 @@ class AllocationTest(unittest.TestCase):
         used[("m5.large", "r-1a")] = 1
         self.assertIsNone(m.choose_spot("r-1", candidates, lambda t, z: used.get((t, z), 0)))
 
-    def test_reclaimed_pool_has_no_spare_capacity_for_a_while(self) -> None:
-        clock = Clock()
-        m = market(clock=clock)
+    def test_reclaimed_pool_has_no_spare_capacity_until_its_recovery_job_runs(self) -> None:
+        jobs = Jobs()
+        m = market(jobs=jobs)
         self.assertGreater(m.available("r-1", "c5.large", "r-1a", 0), 0)
         m.reclaim("r-1", "c5.large", "r-1a")
         self.assertEqual(m.available("r-1", "c5.large", "r-1a", 0), 0)
-        clock.t += RECLAIM_TUTORIAL_SECONDS / 60 + 0.01  # the time scale of market() is 60
+        self.assertEqual([(s, n) for s, _, n in jobs.jobs], [(RECLAIM_TUTORIAL_SECONDS, "spot-pool-c5.large-r-1a-recovers")])
+        self.assertGreater(m.available("r-1", "c5.large", "r-1b", 0), 0, "only that pool")
+        jobs.run_all()
         self.assertGreater(m.available("r-1", "c5.large", "r-1a", 0), 0)
+
+    def test_a_second_reclaim_restarts_the_recovery(self) -> None:
+        jobs = Jobs()
+        m = market(jobs=jobs)
+        m.reclaim("r-1", "c5.large", "r-1a")
+        first = jobs.jobs.pop()
+        m.reclaim("r-1", "c5.large", "r-1a")
+        first[1]()  # type: ignore[operator]
+        self.assertTrue(m.reclaimed("r-1", "c5.large", "r-1a"), "the first reclaim's recovery does not end the second")
+        jobs.run_all()
+        self.assertFalse(m.reclaimed("r-1", "c5.large", "r-1a"))
 
     def test_on_demand_lowest_price_and_prioritized(self) -> None:
         m = market()

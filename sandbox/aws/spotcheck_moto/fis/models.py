@@ -6,7 +6,9 @@ templates, Start/Get/List/Stop of experiments with FIS's state machine, and the 
 ``aws:ec2:send-spot-instance-interruptions`` (plus ``aws:fis:wait``) carried out against moto's
 EC2 with the events EC2 publishes on AWS.
 
-Experiment lifecycle (tutorial time; real time is divided by SPOTCHECK_TIME_SCALE):
+Experiment lifecycle (tutorial time: deferred steps run on ``scheduler.after``, on the sandbox
+daemon's clock when there is one; creation, start and end times of experiments and actions
+and templates are tutorial instants, ``config.tutorial_now()``):
 
     StartExperiment -> initiating --(targets resolved, INITIATING_SECONDS)--> running
         -> completed        when every action completed (or was skipped)
@@ -30,7 +32,6 @@ from __future__ import annotations
 import random
 import string
 import threading
-import time
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
@@ -237,7 +238,7 @@ class Experiment:
             "emptyTargetResolutionMode": template_options.get("emptyTargetResolutionMode", "fail"),
             "actionsMode": options.get("actionsMode", "run-all"),
         }
-        now = time.time()
+        now = config.tutorial_now()
         self.creation_time = now
         self.start_time = now
         self.end_time: float | None = None
@@ -321,7 +322,8 @@ class SpotcheckFISBackend(FISBackend):
         validate_template(targets, actions, stop_conditions, role_arn)
         options = {"accountTargeting": "single-account", "emptyTargetResolutionMode": "fail"}
         options.update(experiment_options or {})
-        now = time.time()
+        # tutorial time, as the experiments' times: a template never looks younger than its experiment
+        now = config.tutorial_now()
         template = ExperimentTemplate(
             account_id=self.account_id,
             region_name=self.region_name,
@@ -393,7 +395,7 @@ class SpotcheckFISBackend(FISBackend):
             template.experiment_options = options
         if "experimentReportConfiguration" in changes:
             template.experiment_report_configuration = changes["experimentReportConfiguration"]
-        template.last_update_time = time.time()
+        template.last_update_time = config.tutorial_now()
         return template.to_dict(tags=self.tagger.get_tag_dict_for_resource(template.arn))
 
     # ---- experiments ----------------------------------------------------------------------
@@ -466,7 +468,7 @@ class SpotcheckFISBackend(FISBackend):
 
     def _finish_stop(self, experiment: Experiment) -> None:
         with self.lock:
-            now = time.time()
+            now = config.tutorial_now()
             for action in experiment.actions.values():
                 status = action["state"]["status"]
                 if status == "stopping":
@@ -517,7 +519,7 @@ class SpotcheckFISBackend(FISBackend):
             self._advance(experiment)
 
     def _fail(self, experiment: Experiment, reason: str, code: str, location: str) -> None:
-        now = time.time()
+        now = config.tutorial_now()
         experiment.status = "failed"
         experiment.reason = reason
         experiment.error = {"accountId": self.account_id, "code": code, "location": location}
@@ -538,11 +540,11 @@ class SpotcheckFISBackend(FISBackend):
         if all(a["state"]["status"] in done for a in experiment.actions.values()) and experiment.status == "running":
             experiment.status = "completed"
             experiment.reason = REASON["completed"]
-            experiment.end_time = time.time()
+            experiment.end_time = config.tutorial_now()
 
     def _start_action(self, experiment: Experiment, name: str, action: dict[str, Any]) -> None:
         action["state"] = {"status": "running", "reason": "Action is running."}
-        action["startTime"] = time.time()
+        action["startTime"] = config.tutorial_now()
         params = action.get("parameters") or {}
         if action["actionId"] == WAIT_ACTION:
             seconds = parse_iso_duration(params["duration"])
@@ -608,7 +610,7 @@ class SpotcheckFISBackend(FISBackend):
             if action["state"]["status"] != "running":
                 return
             action["state"] = {"status": "completed", "reason": "Action was completed."}
-            action["endTime"] = time.time()
+            action["endTime"] = config.tutorial_now()
             self._advance(experiment)
 
     # ---- actions catalogue ----------------------------------------------------------------
