@@ -54,6 +54,9 @@ async function start(): Promise<void> {
     synchronous: clusters.synchronousHooks,
     status: () => state,
     log,
+    clock,
+    awsEndpoint: () => state.awsEndpoint,
+    tutorialTimes: (name, afterRv, limit) => clusters?.cluster(name)?.store.tutorialTimes(afterRv, limit),
   })
   state.controlUrl = control.url
   log(`control endpoint ${control.url}`)
@@ -91,6 +94,7 @@ async function stop(code: number): Promise<never> {
     log(`stopping moto: ${(error as Error).message}`)
   }
   await control?.close()
+  clock.close()
   log('stopped')
   process.exit(code)
 }
