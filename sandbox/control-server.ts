@@ -17,7 +17,7 @@
 //          and counts as busy until moto answers (moto's timers run on the sandbox's clock)
 //   DELETE /v1/clock/after/<id>                       → 204; cancels that timer
 
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Clock, ClockTimer } from './clock.ts'
 
@@ -112,7 +112,7 @@ async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknow
 
 type Reply = (code: number, body: unknown) => void
 
-function clockEndpoint(req: IncomingMessage, url: URL, reply: Reply, res: import('node:http').ServerResponse, options: ControlServerOptions, timers: MotoTimers): void {
+function clockEndpoint(req: IncomingMessage, url: URL, reply: Reply, res: ServerResponse, options: ControlServerOptions, timers: MotoTimers): void {
   const noContent = () => {
     res.writeHead(204)
     res.end()
