@@ -2,7 +2,8 @@
 //
 // It owns everything a sandbox runs: moto (the AWS APIs, with spotcheck's extension), the
 // control endpoint moto reports to, and — once EKS clusters exist — their Kubernetes API servers,
-// controllers and Karpenter. It writes `state.json` when it answers, and on SIGTERM/SIGINT stops
+// controllers and Karpenter, all on one clock of tutorial time (sandbox/clock.ts), which the
+// control endpoint publishes and on which moto's own timers run (`/v1/clock/after`). It writes `state.json` when it answers, and on SIGTERM/SIGINT stops
 // every child and frees every port before it exits.
 
 import { parseArgs } from 'node:util'
@@ -54,6 +55,9 @@ async function start(): Promise<void> {
     synchronous: clusters.synchronousHooks,
     status: () => state,
     log,
+    clock,
+    awsEndpoint: () => state.awsEndpoint,
+    tutorialTimes: (name, afterRv, limit) => clusters?.cluster(name)?.store.tutorialTimes(afterRv, limit),
   })
   state.controlUrl = control.url
   log(`control endpoint ${control.url}`)
@@ -91,6 +95,7 @@ async function stop(code: number): Promise<never> {
     log(`stopping moto: ${(error as Error).message}`)
   }
   await control?.close()
+  clock.close()
   log('stopped')
   process.exit(code)
 }

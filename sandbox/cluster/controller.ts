@@ -4,7 +4,7 @@
 // to be called again after a delay in tutorial time; a failing reconcile is retried with
 // exponential backoff and logged, never lost.
 
-import type { Clock } from '../clock.ts'
+import type { Clock, ClockTimer } from '../clock.ts'
 
 export interface ReconcileResult {
   /** Reconcile this key again after this much tutorial time. */
@@ -27,7 +27,7 @@ export class Controller {
   readonly name: string
   private readonly options: ControllerOptions
   private readonly queue = new Set<string>()
-  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly timers = new Map<string, ClockTimer>()
   private readonly failures = new Map<string, number>()
   /** Keys being reconciled right now. */
   private readonly active = new Set<string>()
@@ -45,7 +45,7 @@ export class Controller {
     if (this.stopped) return
     const timer = this.timers.get(key)
     if (timer) {
-      clearTimeout(timer)
+      this.options.clock.clear(timer)
       this.timers.delete(key)
     }
     this.queue.add(key)
@@ -66,18 +66,18 @@ export class Controller {
   enqueueAfter(key: string, delayMs: number): void {
     if (this.stopped || this.queue.has(key)) return
     const existing = this.timers.get(key)
-    if (existing) clearTimeout(existing)
+    if (existing) this.options.clock.clear(existing)
     const timer = this.options.clock.setTimeout(() => {
       this.timers.delete(key)
       this.enqueue(key)
     }, delayMs)
-    timer.unref?.()
+    timer.unref()
     this.timers.set(key, timer)
   }
 
   stop(): void {
     this.stopped = true
-    for (const t of this.timers.values()) clearTimeout(t)
+    for (const t of this.timers.values()) this.options.clock.clear(t)
     this.timers.clear()
     this.queue.clear()
   }

@@ -50,6 +50,8 @@ export class GarbageCollector {
     this.running = true
     this.stopWatch = this.store.watchAll((ev) => this.onEvent(ev))
     this.fullScan()
+    // Real time on purpose: the resync is a safety net for missed watch events, not a duration of
+    // the simulated world (the collector acts on watch events as they come).
     this.resync = setInterval(() => this.fullScan(), this.options.resyncMs ?? 5_000)
     this.resync.unref()
   }

@@ -37,9 +37,9 @@ export class Kubelets {
   private readonly timings: KubeletTimings
   readonly controller: Controller
   private readonly stops: (() => void)[] = []
-  /** When each pod's containers started (or will have started), by pod uid. */
+  /** When each pod's containers started (or will have started), tutorial instants by pod uid. */
   private readonly starting = new Map<string, number>()
-  /** When this kubelet saw each pod's deletion (real ms): its containers got SIGTERM then. */
+  /** When this kubelet saw each pod's deletion (tutorial instant): its containers got SIGTERM then. */
   private readonly stopping = new Map<string, number>()
   private readonly ipCounters = new Map<string, number>()
 
@@ -89,7 +89,7 @@ export class Kubelets {
     const uid = pod.metadata.uid!
     if (!this.starting.has(uid)) {
       if (status.phase === 'Running') return // already running (e.g. the sandbox restarted a controller)
-      const startAt = this.clock.nowMs() + this.clock.toReal(this.timings.containerStartMs)
+      const startAt = this.clock.tutorialNow() + this.timings.containerStartMs
       this.starting.set(uid, startAt)
       this.writeStatus(pod, {
         phase: 'Pending',
@@ -112,7 +112,7 @@ export class Kubelets {
       return { requeueAfterMs: this.timings.containerStartMs }
     }
     const startAt = this.starting.get(uid)!
-    if (this.clock.nowMs() < startAt) return { requeueAfterMs: this.clock.toSimulated(startAt - this.clock.nowMs()) }
+    if (this.clock.tutorialNow() < startAt) return { requeueAfterMs: startAt - this.clock.tutorialNow() }
     if (status.phase === 'Running') return
     const now = this.clock.now()
     this.writeStatus(pod, {
@@ -137,14 +137,15 @@ export class Kubelets {
 
   /** The containers got SIGTERM; once they exit, the kubelet removes the pod for good. */
   private terminate(pod: KubeObject): { requeueAfterMs: number } | void {
-    // Counted from when this kubelet saw the deletion, not from deletionTimestamp: that has whole
-    // seconds only, and a second is 20 s of tutorial time at the default scale — the containers
-    // would "exit" before the ReplicaSet has replaced the pod, which never happens on EKS.
+    // Counted from when this kubelet saw the deletion (in tutorial time), not from
+    // deletionTimestamp: that is a wall stamp with whole seconds only, and a second is up to 20 s
+    // of tutorial time at the default scale — the containers would "exit" before the ReplicaSet
+    // has replaced the pod, which never happens on EKS.
     const uid = pod.metadata.uid!
-    if (!this.stopping.has(uid)) this.stopping.set(uid, this.clock.nowMs())
+    if (!this.stopping.has(uid)) this.stopping.set(uid, this.clock.tutorialNow())
     const since = this.stopping.get(uid)!
-    const exitAt = since + this.clock.toReal(Math.min(this.timings.containerStopMs, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000))
-    if (this.clock.nowMs() < exitAt) return { requeueAfterMs: this.clock.toSimulated(exitAt - this.clock.nowMs()) }
+    const exitAt = since + (Math.min(this.timings.containerStopMs, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000))
+    if (this.clock.tutorialNow() < exitAt) return { requeueAfterMs: exitAt - this.clock.tutorialNow() }
     this.remove(pod, 'terminated')
   }
 

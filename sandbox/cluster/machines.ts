@@ -5,7 +5,7 @@
 // Whoever launches an instance — the managed node group, Karpenter — hands it here with the
 // kubelet configuration its user data would carry (node labels, taints, reserved resources).
 
-import type { Clock } from '../clock.ts'
+import type { Clock, ClockTimer } from '../clock.ts'
 import { ApiError, ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
 import { rfc3339, type KubeObject } from '../kube/json.ts'
@@ -51,7 +51,7 @@ export class Machines {
   private readonly store: Store
   private readonly clock: Clock
   private readonly log: (line: string) => void
-  private readonly timers = new Map<string, NodeJS.Timeout[]>()
+  private readonly timers = new Map<string, ClockTimer[]>()
   private readonly nodeNames = new Map<string, string>()
 
   constructor(store: Store, clock: Clock, log: (line: string) => void) {
@@ -64,9 +64,8 @@ export class Machines {
   boot(spec: MachineSpec): void {
     const name = spec.node.metadata.name!
     this.nodeNames.set(spec.instanceId, name)
-    // Ready is timed from registration, not from the launch: two timers of different lengths set
-    // together may fire in either order when the event loop lags, and a Node marked Ready before
-    // it registered would stay NotReady for good.
+    // Ready is timed from registration, not from the launch (the clock fires timers in due order,
+    // but a Node marked Ready before it registered would stay NotReady for good).
     const register = this.clock.setTimeout(() => {
       this.register(spec)
       if (this.timers.get(spec.instanceId)?.[0] !== register) return // halted meanwhile
@@ -77,7 +76,7 @@ export class Machines {
 
   /** The instance stopped or was terminated: its kubelet is gone. */
   halt(instanceId: string): void {
-    for (const t of this.timers.get(instanceId) ?? []) clearTimeout(t)
+    for (const t of this.timers.get(instanceId) ?? []) this.clock.clear(t)
     this.timers.delete(instanceId)
     const name = this.nodeNames.get(instanceId)
     if (!name) return
@@ -91,7 +90,7 @@ export class Machines {
   }
 
   stop(): void {
-    for (const list of this.timers.values()) for (const t of list) clearTimeout(t)
+    for (const list of this.timers.values()) for (const t of list) this.clock.clear(t)
     this.timers.clear()
   }
 

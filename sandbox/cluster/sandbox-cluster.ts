@@ -4,6 +4,7 @@
 
 import { EC2Client } from '@aws-sdk/client-ec2'
 import type { Clock } from '../clock.ts'
+import { countBusy } from '../busy-clients.ts'
 import type { KubeObject } from '../kube/json.ts'
 import { crdName, type CrdSpec } from '../kube/crds/definitions.ts'
 import { PodLogs } from '../kube/pod-logs.ts'
@@ -79,8 +80,8 @@ export class SandboxCluster {
     this.clock = options.clock
     this.log = (line) => options.log(`[${options.name}] ${line}`)
     this.aws = options.aws
-    this.store = new Store()
-    this.ec2 = new EC2Client({ region: options.aws.region, endpoint: options.aws.endpoint, credentials: { accessKeyId: options.aws.accessKeyId, secretAccessKey: options.aws.secretAccessKey } })
+    this.store = new Store({ tutorialNow: () => this.clock.tutorialNow() })
+    this.ec2 = countBusy(new EC2Client({ region: options.aws.region, endpoint: options.aws.endpoint, credentials: { accessKeyId: options.aws.accessKeyId, secretAccessKey: options.aws.secretAccessKey } }), this.clock)
     this.gc = new GarbageCollector(this.store)
     this.machines = new Machines(this.store, this.clock, this.log)
     this.nodeGroups = new NodeGroups({

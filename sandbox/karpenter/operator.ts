@@ -8,6 +8,7 @@
 // KarpenterLine: the chart's default log level, the start-up and leader-election lines, and the
 // controllers the leader runs (the 1.x ones live in operator/v1/, over the v1 API).
 
+import type { ClockTimer } from '../clock.ts'
 import { ApiError } from '../kube/errors.ts'
 import type { ChartRuntime, HelmRelease, SandboxCluster } from '../cluster/sandbox-cluster.ts'
 import type { Pod } from '../k8s/types.ts'
@@ -118,7 +119,7 @@ export class KarpenterOperator implements ChartRuntime {
   /** Leadership changes run one after another, in the order the pod events came. */
   private transitions: Promise<void> = Promise.resolve()
   /** The leader renews its lease every retry period while it leads. */
-  private renewTimer?: NodeJS.Timeout
+  private renewTimer?: ClockTimer
 
   constructor(cluster: SandboxCluster, release: HelmRelease) {
     // charts.ts refuses versions without a twin; the v0.32 twin stays the fallback for callers that bypass it.
@@ -151,7 +152,7 @@ export class KarpenterOperator implements ChartRuntime {
     if (!next) {
       // No replica runs: nothing provisions, consolidates or reads the queue until one does, and the
       // lease is no longer renewed.
-      clearInterval(this.renewTimer)
+      this.ctx.clock.clear(this.renewTimer)
       this.ctx.leaderPod = undefined
       await this.term?.stop()
       this.term = undefined
@@ -161,9 +162,8 @@ export class KarpenterOperator implements ChartRuntime {
     await this.term?.stop()
     this.ctx.leaderPod = next.metadata.name
     this.takeLease(next.metadata.name!)
-    clearInterval(this.renewTimer)
-    this.renewTimer = this.ctx.clock.setInterval(() => this.renewLease(next.metadata.name!), LEASE_RETRY_PERIOD_MS)
-    this.renewTimer.unref()
+    this.ctx.clock.clear(this.renewTimer)
+    this.renewTimer = this.ctx.clock.setInterval(() => this.renewLease(next.metadata.name!), LEASE_RETRY_PERIOD_MS).unref()
     this.ctx.logAll(this.profile.leaderLines(this.ctx))
     this.term = this.profile.leaderTerm(this.ctx)
     await this.term.start()
@@ -179,9 +179,9 @@ export class KarpenterOperator implements ChartRuntime {
   }
 
   private startupLines(pod: string): void {
-    const time = this.ctx.clock.now()
+    const time = this.ctx.instant()
     for (const e of this.profile.startupLines(this.ctx)) {
-      this.ctx.podLogs.append(this.ctx.settings.namespace, pod, 'controller', formatLogLine(e, time, this.ctx.twin.commit), time)
+      this.ctx.podLogs.append(this.ctx.settings.namespace, pod, 'controller', formatLogLine(e, time.tutorial, this.ctx.twin.commit), time.wall)
     }
   }
 
@@ -219,7 +219,7 @@ export class KarpenterOperator implements ChartRuntime {
 
   async stop(): Promise<void> {
     this.stopWatch?.()
-    clearInterval(this.renewTimer)
+    this.ctx.clock.clear(this.renewTimer)
     await this.transitions
     await this.term?.stop()
     this.term = undefined
@@ -237,7 +237,7 @@ class LeaderTerm implements Term {
   private readonly disruption: Disruption
   private readonly nodeClasses: NodeClasses
   private readonly nodePools: NodePools
-  private priceTimer?: NodeJS.Timeout
+  private priceTimer?: ClockTimer
   private readonly ctx: KarpenterContext
 
   constructor(ctx: KarpenterContext) {
@@ -276,12 +276,11 @@ class LeaderTerm implements Term {
         (s) => this.ctx.log(log.updatedSpotPricing(s.types, s.offerings)),
         () => undefined,
       )
-    }, SPOT_PRICE_REFRESH_MS)
-    this.priceTimer.unref()
+    }, SPOT_PRICE_REFRESH_MS).unref()
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.priceTimer)
+    this.ctx.clock.clear(this.priceTimer)
     this.provisioner.stop()
     this.lifecycle.stop()
     this.termination.stop()
@@ -313,7 +312,7 @@ class LeaderTermV1 implements Term {
   private readonly disruption: DisruptionV1
   private readonly nodeClasses: NodeClassesV1
   private readonly nodePools: NodePoolsV1
-  private priceTimer?: NodeJS.Timeout
+  private priceTimer?: ClockTimer
 
   constructor(ctx: KarpenterContext) {
     this.ctx = ctx
@@ -351,12 +350,11 @@ class LeaderTermV1 implements Term {
         (s) => this.ctx.log({ ...log.updatedSpotPricing(s.types, s.offerings), logger: 'controller' }),
         () => undefined,
       )
-    }, SPOT_PRICE_REFRESH_MS)
-    this.priceTimer.unref()
+    }, SPOT_PRICE_REFRESH_MS).unref()
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.priceTimer)
+    this.ctx.clock.clear(this.priceTimer)
     this.provisioner.stop()
     this.lifecycle.stop()
     this.termination.stop()

@@ -124,7 +124,15 @@ export interface StoreOptions {
   crds?: CrdSpec[]
   /** Wall clock (tests may pin it). */
   now?: () => Date
+  /**
+   * Tutorial time (epoch ms) for the journal of when each resourceVersion was written (default: the
+   * wall clock). The sandbox passes its clock's `tutorialNow`.
+   */
+  tutorialNow?: () => number
 }
+
+/** How many resourceVersions the tutorial-time journal keeps (the oldest are dropped beyond). */
+const JOURNAL_LIMIT = 500_000
 
 /** Options only the store's own code paths pass. */
 interface InternalWrite extends WriteOptions {
@@ -173,6 +181,10 @@ export class Store {
   private readonly historySize: number
   private readonly now: () => Date
   private rv = 0
+  private readonly tutorialNow: () => number
+  /** The tutorial instant each resourceVersion was written at: rvs `journalFirstRv`, +1, … */
+  private journal: number[] = []
+  private journalFirstRv = 1
   private readonly queue: StoreEvent[] = []
   private draining = false
 
@@ -180,9 +192,22 @@ export class Store {
     this.registry = options.registry ?? new Registry()
     this.historySize = options.historySize ?? 10_000
     this.now = options.now ?? (() => new Date())
+    this.tutorialNow = options.tutorialNow ?? (() => this.now().getTime())
     for (const def of this.registry.resources) this.tables.set(def.key, { def, objects: new Map(), sorted: null, history: [], evictedRv: 0 })
     if (options.bootstrap !== false) this.bootstrap()
     for (const crd of options.crds ?? []) this.installCrd(crd)
+  }
+
+  /**
+   * When each resourceVersion after `afterRv` was written, in tutorial time: `[rv, T]` pairs in
+   * ascending rv, at most `limit` of them (`more` when there are further ones).
+   */
+  tutorialTimes(afterRv: number, limit = 5_000): { entries: [number, number][]; more: boolean } {
+    const from = Math.max(0, Math.floor(afterRv) + 1 - this.journalFirstRv)
+    const to = Math.min(this.journal.length, from + Math.max(0, limit))
+    const entries: [number, number][] = []
+    for (let i = from; i < to; i++) entries.push([this.journalFirstRv + i, this.journal[i]])
+    return { entries, more: to < this.journal.length }
   }
 
   /** The newest resourceVersion the store has handed out. */
@@ -736,6 +761,7 @@ export class Store {
     if (!set) this.watchers.set(t.def.key, (set = new Set()))
     set.add(w)
     if (options.allowBookmarks) {
+      // Real time on purpose: bookmarks are a watch keep-alive, not a duration of the simulated world.
       w.timer = setInterval(bookmark, options.bookmarkIntervalMs ?? 60_000)
       w.timer.unref()
     }
@@ -789,8 +815,20 @@ export class Store {
     }
   }
 
-  private commit(t: Table, type: 'ADDED' | 'MODIFIED', obj: KubeObject, previous: KubeObject | undefined): void {
+  /** Hands out the next resourceVersion and notes when (in tutorial time) it was written. */
+  private nextRv(): number {
     this.rv++
+    this.journal.push(this.tutorialNow())
+    if (this.journal.length > JOURNAL_LIMIT) {
+      const drop = this.journal.length - JOURNAL_LIMIT / 2
+      this.journal = this.journal.slice(drop)
+      this.journalFirstRv += drop
+    }
+    return this.rv
+  }
+
+  private commit(t: Table, type: 'ADDED' | 'MODIFIED', obj: KubeObject, previous: KubeObject | undefined): void {
+    this.nextRv()
     obj.metadata.resourceVersion = String(this.rv)
     const key = objKey(obj.metadata.namespace, obj.metadata.name!)
     if (!t.objects.has(key)) t.sorted = null
@@ -800,7 +838,7 @@ export class Store {
   }
 
   private remove(t: Table, current: KubeObject, finalState: KubeObject): KubeObject {
-    this.rv++
+    this.nextRv()
     const gone = clone(finalState)
     gone.metadata.resourceVersion = String(this.rv)
     const key = objKey(current.metadata.namespace, current.metadata.name!)

@@ -10,6 +10,7 @@ import { hourlyPrice } from '../aws/prices.ts'
 import { parseQuantity } from '../k8s/quantity.ts'
 import { AltScreenRenderer, view, type ViewNode } from './node-viewer-view.ts'
 
+/** Real time: a separate process redrawing a terminal, not part of the simulated world. */
 const REFRESH_MS = 1_000
 
 function milli(q: string | undefined): number {

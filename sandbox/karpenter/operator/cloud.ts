@@ -40,6 +40,7 @@ import type { EC2NodeClass, KubeletConfiguration, SelectorTerm } from '../api.ts
 import { buildInstanceTypes, DESCRIBE_INSTANCE_TYPES_FILTERS, onDemandPricesFor, passesDescribeFilters, spotPricesFromHistory, zonesByInstanceType, type InstanceType } from '../instance-types.ts'
 import type { AmiIds, LaunchTemplatePlan } from '../launch.ts'
 import { pruneUnavailable } from '../unavailable-offerings.ts'
+import { countBusy } from '../../busy-clients.ts'
 import type { KarpenterContext } from './context.ts'
 
 const data = (file: string) => JSON.parse(readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8')) as unknown
@@ -71,8 +72,8 @@ export class Cloud {
     this.ctx = ctx
     const aws = ctx.cluster.aws
     const config = { region: aws.region, endpoint: aws.endpoint, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } }
-    this.ssm = new SSMClient(config)
-    this.iam = new IAMClient(config)
+    this.ssm = countBusy(new SSMClient(config), ctx.clock)
+    this.iam = countBusy(new IAMClient(config), ctx.clock)
   }
 
   get region(): string {

@@ -62,7 +62,7 @@ export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
   const claimByProvider = new Map<string, NodeClaim>()
   for (const nc of nodeClaims) if (nc.status?.providerID) claimByProvider.set(nc.status.providerID, nc)
   const paired = new Set<NodeClaim>()
-  const now = ctx.clock.nowMs()
+  const now = ctx.clock.tutorialNow()
   const nominated = (name: string) => (ctx.nominatedUntil.get(name) ?? 0) > now
   const stateNodes: StateNode[] = []
   for (const node of nodes) {

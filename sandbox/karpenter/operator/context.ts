@@ -6,6 +6,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import type { Clock } from '../../clock.ts'
+import { countBusy } from '../../busy-clients.ts'
 import type { SandboxCluster } from '../../cluster/sandbox-cluster.ts'
 import { recordEvent } from '../../kube/events.ts'
 import type { KubeObject } from '../../kube/json.ts'
@@ -28,8 +29,17 @@ export interface KarpenterSettings {
   namespace: string
 }
 
+/**
+ * When a line is logged: its JSON `time` is the tutorial instant (what Karpenter's own clock would
+ * read); the pod-log store keeps the wall instant (`kubectl logs --timestamps/--since-time`).
+ */
+export interface LogInstant {
+  wall: Date
+  tutorial: Date
+}
+
 export interface LogRecord {
-  time: Date
+  time: LogInstant
   entry: LogEntry
   line: string
 }
@@ -49,7 +59,7 @@ export class KarpenterContext {
   readonly records: LogRecord[] = []
   /** The pod whose container log receives the lines (the elected leader). */
   leaderPod: string | undefined
-  /** Nodes nominated by provisioning, until when (ms): not consolidated meanwhile. */
+  /** Nodes nominated by provisioning, until when (tutorial instant, ms): not consolidated meanwhile. */
   readonly nominatedUntil = new Map<string, number>()
   /** Bumped on every pod/node/NodeClaim change: consolidation skips unchanged clusters. */
   consolidationState = 0
@@ -68,22 +78,27 @@ export class KarpenterContext {
     this.settings = settings
     const aws = cluster.aws
     const config = { region: aws.region, endpoint: aws.endpoint, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } }
-    this.ec2 = new EC2Client(config)
-    this.sqs = new SQSClient(config)
+    this.ec2 = countBusy(new EC2Client(config), this.clock)
+    this.sqs = countBusy(new SQSClient(config), this.clock)
     this.rng = seededRng(`${settings.clusterName}/karpenter`)
   }
 
   /** Writes Karpenter's log line (if its level is enabled) into the leader's container log. */
-  log(entry: LogEntry, time: Date = this.clock.now()): void {
+  log(entry: LogEntry, time: LogInstant = this.instant()): void {
     if (LEVEL_ORDER[entry.level] < LEVEL_ORDER[this.settings.logLevel]) return
-    const line = formatLogLine(entry, time, this.twin.commit)
+    const line = formatLogLine(entry, time.tutorial, this.twin.commit)
     this.records.push({ time, entry, line })
     if (this.records.length > 20_000) this.records.splice(0, this.records.length - 20_000)
-    if (this.leaderPod) this.podLogs.append(this.settings.namespace, this.leaderPod, 'controller', line, time)
+    if (this.leaderPod) this.podLogs.append(this.settings.namespace, this.leaderPod, 'controller', line, time.wall)
+  }
+
+  /** Now, as a log line records it. */
+  instant(): LogInstant {
+    return { wall: this.clock.now(), tutorial: new Date(this.clock.tutorialNow()) }
   }
 
   logAll(entries: readonly LogEntry[]): void {
-    const time = this.clock.now()
+    const time = this.instant()
     for (const e of entries) this.log(e, time)
   }
 

@@ -42,8 +42,9 @@ export class Interruption {
     while (!this.abort.signal.aborted) {
       try {
         url ??= (await this.ctx.sqs.send(new GetQueueUrlCommand({ QueueName: queue }), { abortSignal: this.abort.signal })).QueueUrl
-        // A long poll waits in real time on the queue's side: shorten it by the time scale.
-        const wait = Math.max(1, Math.round(this.ctx.clock.toReal(WAIT_TIME_MS) / 1000))
+        // A long poll waits in real time on the queue's side: shorten it by the time scale. It is
+        // not busy (the sandbox's clock does not slow down for it) and returns as a message comes.
+        const wait = Math.max(1, Math.round(WAIT_TIME_MS / this.ctx.clock.scale / 1000))
         const out = await this.ctx.sqs.send(
           new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait, VisibilityTimeout: VISIBILITY_TIMEOUT_S }),
           { abortSignal: this.abort.signal },

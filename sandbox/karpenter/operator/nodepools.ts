@@ -15,6 +15,7 @@ import * as log from '../logger.ts'
 import { nodePoolHash, nodePoolUsage } from '../provisioning.ts'
 import { NODECLAIMS, NODECLASSES, NODEPOOLS, takeSnapshot } from './cluster-state.ts'
 import type { Cloud } from './cloud.ts'
+import { countBusy } from '../../busy-clients.ts'
 import type { KarpenterContext } from './context.ts'
 
 const NODECLASS_FINALIZER = 'karpenter.k8s.aws/termination'
@@ -87,7 +88,7 @@ export class NodeClasses {
     const profile = (nodeClass.status as { instanceProfile?: string } | undefined)?.instanceProfile
     if (profile && !nodeClass.spec.instanceProfile && nodeClass.spec.role) {
       const aws = this.ctx.cluster.aws
-      const iam = new IAMClient({ region: aws.region, endpoint: aws.endpoint, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } })
+      const iam = countBusy(new IAMClient({ region: aws.region, endpoint: aws.endpoint, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } }), this.ctx.clock)
       try {
         await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profile, RoleName: nodeClass.spec.role })).catch(() => undefined)
         await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: profile })).catch(() => undefined)

@@ -4,6 +4,7 @@
 // then one scheduling simulation decides which pods go to nodes already there or in flight
 // (nominations) and which NodeClaims to create, and the NodeClaims are created at once.
 
+import type { ClockTimer } from '../../clock.ts'
 import { ApiError } from '../../kube/errors.ts'
 import type { KubeObject } from '../../kube/json.ts'
 import type { Pod } from '../../k8s/types.ts'
@@ -43,10 +44,10 @@ export class Provisioner {
   private readonly line?: ProvisionerLine
   private firstTrigger?: number
   private lastTrigger?: number
-  private timer?: NodeJS.Timeout
+  private timer?: ClockTimer
   private running = false
   private rerun = false
-  private readonly retriggers = new Map<string, NodeJS.Timeout>()
+  private readonly retriggers = new Map<string, ClockTimer>()
   private stopWatch?: () => void
   private stopped = false
 
@@ -61,7 +62,7 @@ export class Provisioner {
       const pod = e.object as unknown as Pod
       const key = `${pod.metadata.namespace}/${pod.metadata.name}`
       if (e.type === 'DELETED' || !isProvisionable(pod)) {
-        clearTimeout(this.retriggers.get(key))
+        this.ctx.clock.clear(this.retriggers.get(key))
         this.retriggers.delete(key)
         return
       }
@@ -75,8 +76,8 @@ export class Provisioner {
   stop(): void {
     this.stopped = true
     this.stopWatch?.()
-    clearTimeout(this.timer)
-    for (const t of this.retriggers.values()) clearTimeout(t)
+    this.ctx.clock.clear(this.timer)
+    for (const t of this.retriggers.values()) this.ctx.clock.clear(t)
     this.retriggers.clear()
   }
 
@@ -87,7 +88,7 @@ export class Provisioner {
     this.firstTrigger ??= now
     this.lastTrigger = now
     const closes = batchWindowCloses(this.firstTrigger, this.lastTrigger, this.ctx.settings.batchIdleMs, this.ctx.settings.batchMaxMs)
-    clearTimeout(this.timer)
+    this.ctx.clock.clear(this.timer)
     this.timer = this.ctx.clock.setTimeout(() => void this.closeBatch(), Math.max(0, closes - now))
   }
 
@@ -163,7 +164,7 @@ export class Provisioner {
     const durationMs = performance.now() - started
     // The simulation's duration field is measured here (the pure round cannot time itself).
     for (const entry of result.logs) if (entry.message === 'found provisionable pod(s)') entry.fields = entry.fields.map(([k, v]) => (k === 'duration' ? [k, goDuration(durationMs)] : [k, v]))
-    const until = this.ctx.clock.nowMs() + this.ctx.clock.toReal(nominationWindowMs(this.ctx.settings.batchMaxMs))
+    const until = this.ctx.clock.tutorialNow() + nominationWindowMs(this.ctx.settings.batchMaxMs)
     for (const { pod, node } of result.nominations) {
       this.ctx.nominatedUntil.set(node.name, until)
       if (node.nodeClaim) this.ctx.nominatedUntil.set(node.nodeClaim.metadata.name!, until)
@@ -172,7 +173,7 @@ export class Provisioner {
     }
     for (const [pod, reason] of result.results.podErrors) this.ctx.event(pod as unknown as KubeObject, 'Warning', 'FailedScheduling', `Failed to schedule pod, ${reason}`)
     const logs = this.line ? this.line.roundLogs(result.logs, scope) : [...result.logs]
-    const now = this.ctx.clock.now()
+    const now = this.ctx.instant()
     for (const entry of logs) this.ctx.log(entry, now)
     // NodeClaims are created in parallel once the round is decided; limits are checked again.
     for (const nodeClaim of result.nodeClaims) {

@@ -121,13 +121,13 @@ export class Termination {
  * only the taint differs (v0.32 `karpenter.sh/disruption=disrupting`, 1.x `karpenter.sh/disrupted`).
  */
 export function drainNode(ctx: KarpenterContext, nodeName: string, disruptionTaint: Taint): number {
-  const now = ctx.clock.nowMs()
+  const now = ctx.clock.tutorialNow()
   const pods = (ctx.store.list('pods', { fieldSelector: `spec.nodeName=${nodeName}` }).items as unknown as Pod[]).filter((p) => {
     const phase = p.status?.phase
     if (phase === 'Succeeded' || phase === 'Failed') return false
     if (tolerationsTolerateTaint(p.spec.tolerations, disruptionTaint)) return false
     if ((p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Node')) return false // mirror pods
-    if (p.metadata.deletionTimestamp && ctx.clock.toSimulated(now - Date.parse(p.metadata.deletionTimestamp)) > STUCK_TERMINATING_MS) return false
+    if (p.metadata.deletionTimestamp && now - ctx.clock.simulated(p.metadata.deletionTimestamp) > STUCK_TERMINATING_MS) return false
     return true
   })
   const critical = (p: Pod) => p.spec.priorityClassName === 'system-cluster-critical' || p.spec.priorityClassName === 'system-node-critical'

@@ -105,10 +105,11 @@ export class DisruptionV1 {
     if (type === 'MODIFIED' && !terminal && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running') return
     const claim = (this.ctx.store.listRaw(NODECLAIMS).items as unknown as NodeClaimV1[]).find((nc) => nc.status?.nodeName === nodeName)
     if (!claim) return
-    const now = this.ctx.clock.nowMs()
-    const last = this.lastPodEvent.get(claim.metadata.name!) ?? 0
-    if (this.ctx.clock.toSimulated(now - last) < POD_EVENT_DEDUPE_MS) return
-    this.lastPodEvent.set(claim.metadata.name!, now)
+    const now = this.ctx.clock.nowMs() // the stamp written (wall, as every object timestamp)
+    const at = this.ctx.clock.tutorialNow() // the dedupe window is tutorial time
+    const last = this.lastPodEvent.get(claim.metadata.name!)
+    if (last !== undefined && at - last < POD_EVENT_DEDUPE_MS) return
+    this.lastPodEvent.set(claim.metadata.name!, at)
     try {
       this.ctx.store.mutate(NODECLAIMS, undefined, claim.metadata.name!, (o) => void (o.status = { ...((o.status ?? {}) as Record<string, unknown>), lastPodEventTime: rfc3339(new Date(now)) }), { subresource: 'status', fieldManager: 'karpenter' })
     } catch (error) {
