@@ -113,7 +113,7 @@ step('the Karpenter log shows the {string} controller deleting them by consolida
   const clock = this.run.tutorialTime
   await clock.sync()
   const recorder = this.run.cluster!
-  const consolidations = deleting.map((l) => ({ atMs: l.tutorialAt ?? clock.of({ at: l.receivedAt }), nodes: api.consolidationDeletes(l.view!) }))
+  const consolidations = deleting.map((l) => ({ atMs: l.tutorialAt !== undefined ? clock.stamped(l.tutorialAt) : clock.of({ at: l.receivedAt }), nodes: api.consolidationDeletes(l.view!) }))
   const { problems } = consolidationAfterDeletion({ deletedAt, app: deployment, hosts: [...hosts], pods: recorder.pods, nodes: recorder.nodes, consolidations, instant: (o) => clock.of(o) })
   const first = consolidations[0]?.atMs
   if (first !== undefined) {
@@ -327,7 +327,7 @@ step('that line names the interrupted node and its NodeClaim', function (this: S
   this.subject.interruptedNodeClaim = String(field(line, 'nodeclaim'))
   this.subject.interruptedZone = zoneOf(node)
   // When Karpenter logged it, in tutorial time (its `time` field), not when the run received it.
-  this.subject.interruptionAt = line.tutorialAt ?? this.run.tutorialTime.of({ at: line.receivedAt })
+  this.subject.interruptionAt = line.tutorialAt !== undefined ? this.run.tutorialTime.stamped(line.tutorialAt) : this.run.tutorialTime.of({ at: line.receivedAt })
 })
 
 step(new RegExp(`^${WITHIN} the interrupted node carries Karpenter's disruption taint and its pods are evicted$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
@@ -392,8 +392,9 @@ step('the replacement was Ready before EC2 reclaimed the interrupted instance', 
   const readyAt = clock.of(ready)
   assert.ok(readyAt !== undefined, `no tutorial instant for ${name} turning Ready (resourceVersion ${ready.rv})`)
   // Event times have whole seconds: the notice is counted from the end of that second, to be fair to EC2.
-  const reclaimAt = warning.time + EVENT_TIME_RESOLUTION_MS + SPOT_NOTICE_MS
-  const after = ((readyAt - warning.time) / 1000).toFixed(0)
+  const warnedAt = clock.stamped(warning.time)
+  const reclaimAt = warnedAt + EVENT_TIME_RESOLUTION_MS + SPOT_NOTICE_MS
+  const after = ((readyAt - warnedAt) / 1000).toFixed(0)
   await this.note(`replacement ${name} Ready ${after} s (tutorial time) after the warning; EC2 reclaims the instance ${SPOT_NOTICE_MS / 1000} s after it`)
   assert.ok(readyAt <= reclaimAt, `${name} was Ready ${after} s after the warning, after the 2-minute notice ended`)
 })

@@ -132,7 +132,7 @@ async function assertPendingThenRunning(world: SpotcheckWorld, pods: Pod[], with
   const created = claim ? world.run.karpenterLog?.lines.find((l) => l.view?.message === 'created nodeclaim' && l.view.nodeClaim === claim) : undefined
   const ready = node ? (recorder.nodes.get(node) ?? []).find((s) => nodeReady(s.object)) : undefined
   const readyAt = ready ? clock.of(ready) : undefined
-  if (created?.tutorialAt !== undefined && readyAt !== undefined) world.run.timings.duration('NodeClaim created → node Ready', readyAt - created.tutorialAt)
+  if (created?.tutorialAt !== undefined && readyAt !== undefined) world.run.timings.duration('NodeClaim created → node Ready', readyAt - clock.stamped(created.tutorialAt))
   assert.deepEqual(problems, [], `the pods were not Pending first, then Running on a new node:\n${problems.join('\n')}`)
 }
 

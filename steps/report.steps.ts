@@ -50,6 +50,7 @@ export async function interruptionTimelineOf(world: SpotcheckWorld): Promise<Tim
     isDisruptionTaint: (t) => isTaint(t, taint),
     taintText: taintText(taint),
     instant: (o) => clock.of(o),
+    stamped: (ms) => clock.stamped(ms),
   })
   world.timeline = events
   return events

@@ -40,6 +40,11 @@ export interface TutorialTime {
   sync(): Promise<void>
   /** The tutorial instant of an observation (after `sync`); undefined when it cannot be known. */
   of(observed: Observed): number | undefined
+  /**
+   * The tutorial instant of a time the target stamped itself (a Karpenter line's `time`, an
+   * EventBridge event's `time`): itself, except on a sandbox without a tutorial clock (below).
+   */
+  stamped(ms: number): number
 }
 
 /** AWS: tutorial time is wall time, and an observation's instant is when it was seen. */
@@ -62,6 +67,10 @@ export class WallTutorialTime implements TutorialTime {
 
   of(observed: Observed): number {
     return observed.at
+  }
+
+  stamped(ms: number): number {
+    return ms
   }
 }
 
@@ -90,6 +99,12 @@ export class SandboxTutorialTime implements TutorialTime {
   /** Readings of the clock (wall, tutorial), ascending: to place an observation with no resourceVersion. */
   private readonly readings: { wallMs: number; tutorialMs: number }[] = []
   private syncing?: Promise<void>
+  /**
+   * A sandbox whose daemon has no tutorial clock yet (no /v1/clock: 404) stamps everything with
+   * the wall clock and runs its timers at `scale ×`: tutorial time is then estimated as wall time
+   * × scale from a common origin, for every instant alike (observations and stamps).
+   */
+  private legacyOrigin?: number
 
   constructor(options: SandboxTutorialTimeOptions) {
     this.controlUrl = options.controlUrl.replace(/\/+$/, '')
@@ -99,9 +114,32 @@ export class SandboxTutorialTime implements TutorialTime {
     this.wallNow = options.wallNow ?? Date.now
   }
 
+  /** True once the daemon answered that it has no tutorial clock. */
+  get legacy(): boolean {
+    return this.legacyOrigin !== undefined
+  }
+
+  private fromWall(wallMs: number): number {
+    const origin = this.legacyOrigin!
+    return origin + (wallMs - origin) * this.scale
+  }
+
+  stamped(ms: number): number {
+    return this.legacy ? this.fromWall(ms) : ms
+  }
+
   async now(): Promise<number> {
+    if (this.legacy) return this.fromWall(this.wallNow())
     const url = `${this.controlUrl}/v1/clock`
-    const body = (await this.fetchJson(url)) as Partial<ClockReading>
+    let body: Partial<ClockReading>
+    try {
+      body = (await this.fetchJson(url)) as Partial<ClockReading>
+    } catch (error) {
+      if (!/HTTP 404\b/.test((error as Error).message)) throw error
+      // An older daemon: no tutorial clock. The origin is the run's start, as near as we know it.
+      this.legacyOrigin = this.wallNow()
+      return this.fromWall(this.wallNow())
+    }
     if (typeof body?.tutorialMs !== 'number' || typeof body.wallMs !== 'number') throw new Error(`${url}: expected {"tutorialMs": <number>, "wallMs": <number>, …}, got ${JSON.stringify(body)}`)
     this.remember(body.wallMs, body.tutorialMs)
     return body.tutorialMs
@@ -116,6 +154,7 @@ export class SandboxTutorialTime implements TutorialTime {
   private async fetchPages(): Promise<void> {
     // One clock reading per sync: an observation outside the journal is placed between readings.
     await this.now().catch(() => undefined)
+    if (this.legacy) return
     for (let page = 0; page < 10_000; page++) {
       const url = `${this.controlUrl}/v1/clusters/${encodeURIComponent(this.cluster)}/tutorial-times?afterRv=${this.lastRv}`
       const body = (await this.fetchJson(url)) as { entries?: unknown; more?: unknown }
@@ -130,6 +169,7 @@ export class SandboxTutorialTime implements TutorialTime {
   }
 
   of(observed: Observed): number | undefined {
+    if (this.legacy) return this.fromWall(observed.at)
     const rv = observed.rv !== undefined && /^\d+$/.test(observed.rv) ? Number(observed.rv) : undefined
     const exact = rv !== undefined ? this.journal.get(rv) : undefined
     if (exact !== undefined) return exact

@@ -49,6 +49,8 @@ export interface InterruptionHistory {
   taintText: string
   /** The tutorial instant (epoch ms) of an observation (support/tutorial-time.ts `of`). */
   instant: (o: Observed) => number | undefined
+  /** The tutorial instant of a time the target stamped (log line, event); default: itself (support/tutorial-time.ts `stamped`). */
+  stamped?: (ms: number) => number
 }
 
 const STATE_CHANGE = 'EC2 Instance State-change Notification'
@@ -66,10 +68,14 @@ const minOf = (xs: (number | undefined)[]) => {
 export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
   const t0 = h.experimentStartedAt
   const ofSighting = (s: Sighting<unknown> | undefined) => (s ? h.instant({ at: s.at, rv: s.rv }) : undefined)
-  const ofLine = (l: LogLine | undefined) => (l ? (l.tutorialAt ?? h.instant({ at: l.receivedAt })) : undefined)
+  const stamped = h.stamped ?? ((ms: number) => ms)
+  const ofLine = (l: LogLine | undefined) => (l ? (l.tutorialAt !== undefined ? stamped(l.tutorialAt) : h.instant({ at: l.receivedAt })) : undefined)
+  const ofEvent = (e: Ec2Event | undefined) => (e ? stamped(e.time) : undefined)
+  // An event's whole second, in tutorial time (20 s on a sandbox whose events are stamped by the wall clock).
+  const second = stamped(EVENT_SECOND) - stamped(0)
 
   const warning = h.ec2Events.find((e) => e.detailType === WARNING && e.instanceId === h.interruptedInstance)
-  const message = h.lines.find((l) => field(l, 'message') === 'initiating delete from interruption message' && (field(l, 'node') === h.interruptedNode || String(field(l, 'instance-id') ?? '') === h.interruptedInstance))
+  const message = h.lines.find((l) => field(l, 'message') === 'initiating delete from interruption message' && field(l, 'node') === h.interruptedNode)
   const nodeHistory = h.nodes.get(h.interruptedNode) ?? []
   const tainted = nodeHistory.find((s) => (s.object.spec?.taints ?? []).some((t) => h.isDisruptionTaint(t)))
   const taintedAt = ofSighting(tainted)
@@ -115,12 +121,12 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
   }
 
   const reclaims = h.ec2Events.filter((e) => e.instanceId === h.interruptedInstance && e.detailType === STATE_CHANGE && ['shutting-down', 'terminated'].includes(String(e.detail.state)))
-  const terminatedAt = minOf(reclaims.map((e) => e.time))
+  const terminatedAt = minOf(reclaims.map(ofEvent))
 
   const rel = (at: number | undefined) => (at === undefined || Number.isNaN(at) ? undefined : at - t0)
   return [
     { key: 'experiment', label: 'FIS experiment started', lane: 'EC2 / FIS', atMs: 0 },
-    { key: 'warning', label: 'Spot interruption warning on the event bus', lane: 'EventBridge / SQS', atMs: rel(warning?.time), resolutionMs: EVENT_SECOND },
+    { key: 'warning', label: 'Spot interruption warning on the event bus', lane: 'EventBridge / SQS', atMs: rel(ofEvent(warning)), resolutionMs: second },
     { key: 'message', label: 'Karpenter: initiating delete from interruption message', lane: 'Karpenter', atMs: rel(ofLine(message)) },
     { key: 'taint', label: `interrupted node tainted ${h.taintText}`, lane: 'node', atMs: rel(taintedAt) },
     { key: 'eviction', label: `${h.app} pods evicted from the interrupted node`, lane: 'pods', atMs: rel(evictedAt) },
@@ -128,8 +134,8 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
     { key: 'drained', label: 'interrupted node drained (the last evicted pod gone)', lane: 'pods', atMs: rel(drainedAt) },
     { key: 'ready', label: 'replacement node Ready', lane: 'node', atMs: rel(readyAt) },
     { key: 'running', label: 'evicted pods Running on the replacement', lane: 'pods', atMs: rel(podsRunningAt) },
-    { key: 'terminated', label: 'instance terminated (Karpenter, once drained)', lane: 'EC2 / FIS', atMs: rel(terminatedAt), resolutionMs: EVENT_SECOND },
-    { key: 'notice-ends', label: 'the 2-minute notice ends: EC2 would reclaim it', lane: 'EC2 / FIS', atMs: warning ? rel(warning.time + SPOT_NOTICE_MS) : undefined, resolutionMs: EVENT_SECOND },
+    { key: 'terminated', label: 'instance terminated (Karpenter, once drained)', lane: 'EC2 / FIS', atMs: rel(terminatedAt), resolutionMs: second },
+    { key: 'notice-ends', label: 'the 2-minute notice ends: EC2 would reclaim it', lane: 'EC2 / FIS', atMs: warning ? rel(ofEvent(warning)! + SPOT_NOTICE_MS) : undefined, resolutionMs: second },
   ]
 }
 

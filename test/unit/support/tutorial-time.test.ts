@@ -12,7 +12,7 @@ describe('the sandbox\'s tutorial clock', () => {
   const requests: string[] = []
   // The daemon's journal: rv 1..12000 written at tutorial 1e12 + rv × 10.
   const journal = Array.from({ length: 12_000 }, (_, i) => [i + 1, 1e12 + (i + 1) * 10] as [number, number])
-  let tutorialMs = 1e12 + 500_000
+  const tutorialMs = 1e12 + 500_000
 
   before(async () => {
     server = createServer((req, res) => {
@@ -98,5 +98,24 @@ describe('Karpenter log times', () => {
     assert.equal(logTimeMs({ time: 1706518048.5 }), 1706518048500)
     assert.equal(logTimeMs({ time: 'yesterday' }), undefined)
     assert.equal(logTimeMs(undefined), undefined)
+  })
+})
+
+describe('a sandbox without a tutorial clock (its daemon answers 404)', () => {
+  it('estimates every instant alike from the wall clock × scale: observations, stamps and now', async () => {
+    let wall = 1_000_000
+    const clock = new SandboxTutorialTime({
+      controlUrl: 'http://x',
+      cluster: 'c',
+      scale: 20,
+      wallNow: () => wall,
+      fetchJson: () => Promise.reject(new Error('GET http://x/v1/clock: HTTP 404 {"error":"no such endpoint"}')),
+    })
+    await clock.sync()
+    assert.ok(clock.legacy)
+    wall += 1_000
+    assert.equal((await clock.now()) - clock.of({ at: 1_000_000, rv: '3' })!, 20_000)
+    assert.equal(clock.stamped(1_000_500) - clock.of({ at: 1_000_000 })!, 10_000)
+    await assert.rejects(new SandboxTutorialTime({ controlUrl: 'http://x', cluster: 'c', scale: 20, fetchJson: () => Promise.reject(new Error('ECONNREFUSED')) }).now(), /ECONNREFUSED/)
   })
 })

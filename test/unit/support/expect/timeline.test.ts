@@ -28,8 +28,8 @@ function sighting<T>(j: Journal, tutorialS: number, type: Sighting<T>['type'], o
   return { at: at(tutorialS) + 60_000, rv: j.write(tutorialS), type, object }
 }
 
-const readyNode = (name: string, extra: Partial<Node['spec']> = {}): Node => ({ metadata: { name, labels: {} }, spec: { ...extra }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }) as Node
-const notReady = (name: string): Node => ({ metadata: { name, labels: {} }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'False' }] } }) as Node
+const readyNode = (name: string, extra: Partial<Node['spec']> = {}): Node => ({ metadata: { name, labels: {} }, spec: { ...extra }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })
+const notReady = (name: string): Node => ({ metadata: { name, labels: {} }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'False' }] } })
 const pod = (name: string, node: string | undefined, phase: string, deleting = false): Pod =>
   ({
     metadata: { name, namespace: 'default', labels: { app: 'stateless' }, ...(deleting ? { deletionTimestamp: new Date(0) } : {}) },
