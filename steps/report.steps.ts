@@ -65,8 +65,38 @@ step('the report shows the interruption timeline: experiment started, message qu
   const at = (key: string) => events.find((e) => e.key === key)?.atMs
   const warning = at('warning')
   this.run.timings.duration('interruption warning → replacement Ready', warning !== undefined && at('ready') !== undefined ? at('ready')! - warning : undefined)
-  assertTimeline(events)
+  try {
+    assertTimeline(events)
+  } catch (error) {
+    await attachText('interruption timeline: what the run recorded', timelineEvidence(this))
+    throw error
+  }
 })
+
+/** On a failure: the pods and nodes the timeline reads, each sighting with its tutorial instant. */
+function timelineEvidence(world: SpotcheckWorld): string {
+  const s = world.subject
+  const run = world.run
+  const clock = run.tutorialTime
+  const t0 = s.experimentStartedTutorialAt ?? 0
+  const when = (x: { at: number; rv?: string }) => {
+    const t = clock.of(x)
+    return t === undefined ? 'no tutorial instant' : `+${((t - t0) / 1000).toFixed(1)} s`
+  }
+  const out = [`interrupted node ${s.interruptedNode}, replacement NodeClaim ${s.replacementNodeClaim ?? '?'}, replacement node ${s.node ?? '?'}`]
+  for (const name of [s.interruptedNode, s.node]) {
+    if (!name) continue
+    out.push(`node ${name}:`)
+    for (const x of run.cluster!.nodes.get(name) ?? []) out.push(`  ${when(x)} ${x.type} rv ${x.rv} ${nodeReady(x.object) ? 'Ready' : 'NotReady'} taints ${(x.object.spec?.taints ?? []).map((t) => t.key).join(',') || '-'}`)
+  }
+  for (const [key, history] of run.cluster!.pods) {
+    if (history[0]?.object.metadata?.labels?.app !== 'stateless') continue
+    if (!history.some((x) => [s.interruptedNode, s.node].includes(x.object.spec?.nodeName))) continue
+    out.push(`pod ${key}:`)
+    for (const x of history) out.push(`  ${when(x)} ${x.type} rv ${x.rv} ${x.object.status?.phase ?? '-'} on ${x.object.spec?.nodeName ?? '-'}${x.object.metadata?.deletionTimestamp ? ' (deleting)' : ''}`)
+  }
+  return out.join('\n')
+}
 
 step('the report shows what the run\'s nodes cost, Spot and On-Demand', async function (this: SpotcheckWorld) {
   const run = this.run

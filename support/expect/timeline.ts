@@ -102,7 +102,7 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
   const replacementClaim = h.replacementNodeClaim ?? (launched ? String(field(launched, 'nodeclaim')) : undefined)
   const replacementName =
     h.replacementNode ??
-    [...h.nodes.entries()].find(([, hist]) => hist.some((s) => s.object.metadata?.labels?.['karpenter.sh/nodeclaim'] === replacementClaim || s.object.metadata?.name === replacementClaim))?.[0]
+    [...h.nodes.entries()].find(([, hist]) => hist.some((s) => s.object.metadata?.labels?.['karpenter.sh/nodeclaim'] === replacementClaim || (s.object.metadata?.ownerReferences ?? []).some((o) => o.kind === 'NodeClaim' && o.name === replacementClaim)))?.[0]
   const readyAt = ofSighting((replacementName ? h.nodes.get(replacementName) : undefined)?.find((s) => ready(s.object)))
 
   // The evicted pods back: as many of the workload's pods Running on the replacement as were
