@@ -134,6 +134,7 @@ step('the output names the experiment, whose state is {string} or {string}', asy
   assert.ok([a, b].includes(String(out.experiment.state?.status)), `state ${out.experiment.state?.status}`)
   this.subject.experimentId = out.experiment.id
   this.subject.experimentStartedAt = this.last!.startedAt.getTime()
+  this.subject.experimentStartedTutorialAt = this.lastTutorialStartedAt
 })
 
 step(

@@ -10,6 +10,9 @@ import { isTaint, taintText } from '../support/karpenter-api.ts'
 import { capacityTypeOf, getKarpenterObject, instanceIdOf, instanceTypeOf, isKarpenterNode, listNodeClaims, nodeReady, zoneOf, type Node, type NodeClaim } from '../support/kube.ts'
 import { onDemandPrices, usd } from '../support/prices.ts'
 import { field, type LogLine } from '../support/recorders.ts'
+import { EVENT_TIME_RESOLUTION_MS } from '../support/event-observer.ts'
+import { SPOT_NOTICE_MS } from '../support/expect/timeline.ts'
+import { consolidationAfterDeletion } from '../support/expect/claims.ts'
 import { labelsOf, violations } from '../support/nodepool-check.ts'
 import { attachHtml, attachText, htmlTable, logExcerpt } from '../support/report.ts'
 import { TUTORIAL_DATE } from '../platform/index.ts'
@@ -103,6 +106,21 @@ step('the Karpenter log shows the {string} controller deleting them by consolida
   await attachText(`Karpenter: consolidation deletes ${[...deleted].join(', ')}`, `${logExcerpt(deleting)}\n\n${deleting.map((l) => l.raw).join('\n')}`)
   this.subject.logLine = deleting[0]
   assert.deepEqual([...hosts].filter((n) => !deleted.has(n)), [], `nodes of ${deployment} no consolidation delete names (it named ${[...deleted].join(', ')})`)
+  // After the deletion, in tutorial time: the deployment deleted, its pods gone from each node,
+  // then Karpenter's consolidation delete (its line's `time`), then the node gone.
+  const deletedAt = this.subject.deletedAt
+  if (deletedAt === undefined) return
+  const clock = this.run.tutorialTime
+  await clock.sync()
+  const recorder = this.run.cluster!
+  const consolidations = deleting.map((l) => ({ atMs: l.tutorialAt !== undefined ? clock.stamped(l.tutorialAt) : clock.of({ at: l.receivedAt }), nodes: api.consolidationDeletes(l.view!) }))
+  const { problems } = consolidationAfterDeletion({ deletedAt, app: deployment, hosts: [...hosts], pods: recorder.pods, nodes: recorder.nodes, consolidations, instant: (o) => clock.of(o) })
+  const first = consolidations[0]?.atMs
+  if (first !== undefined) {
+    this.run.timings.duration('workload deletion → consolidation delete', first - deletedAt)
+    await this.note(`Karpenter's consolidation delete ${((first - deletedAt) / 1000).toFixed(1)} s (tutorial time) after the deletion`)
+  }
+  assert.deepEqual(problems, [], `consolidation did not follow the deletion:\n${problems.join('\n')}`)
 })
 
 function createdNodeClaim(world: SpotcheckWorld): LogLine {
@@ -308,7 +326,8 @@ step('that line names the interrupted node and its NodeClaim', function (this: S
   this.subject.interruptedNode = node.metadata!.name!
   this.subject.interruptedNodeClaim = String(field(line, 'nodeclaim'))
   this.subject.interruptedZone = zoneOf(node)
-  this.subject.interruptionAt = line.receivedAt
+  // When Karpenter logged it, in tutorial time (its `time` field), not when the run received it.
+  this.subject.interruptionAt = line.tutorialAt !== undefined ? this.run.tutorialTime.stamped(line.tutorialAt) : this.run.tutorialTime.of({ at: line.receivedAt })
 })
 
 step(new RegExp(`^${WITHIN} the interrupted node carries Karpenter's disruption taint and its pods are evicted$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
@@ -358,8 +377,6 @@ step(new RegExp(`^${WITHIN} the interrupted node is gone, and a replacement Spot
 
 // EC2 reclaims a Spot instance two minutes after its interruption warning; Karpenter usually
 // terminates it itself, earlier, once it has drained the node. The claim is about the notice.
-export const SPOT_NOTICE_MS = 120_000
-
 step('the replacement was Ready before EC2 reclaimed the interrupted instance', async function (this: SpotcheckWorld) {
   const name = this.subject.node
   assert.ok(name && this.subject.interruptedInstance, 'no replacement known')
@@ -368,11 +385,18 @@ step('the replacement was Ready before EC2 reclaimed the interrupted instance', 
   assert.ok(ready, `the run never saw ${name} Ready`)
   const warning = this.run.observer?.warnings().find((w) => w.instanceId === this.subject.interruptedInstance)
   assert.ok(warning, `no interruption warning seen for ${this.subject.interruptedInstance}`)
+  // Both in tutorial time: the write that made the node Ready (its resourceVersion's instant on
+  // the sandbox's clock; when the run saw it on AWS) and the warning's own `time`.
+  const clock = this.run.tutorialTime
+  await clock.sync()
+  const readyAt = clock.of(ready)
+  assert.ok(readyAt !== undefined, `no tutorial instant for ${name} turning Ready (resourceVersion ${ready.rv})`)
   // Event times have whole seconds: the notice is counted from the end of that second, to be fair to EC2.
-  const reclaimAt = warning.time + 999 + SPOT_NOTICE_MS / this.run.target!.timeScale
-  const scale = this.run.target!.timeScale
-  await this.note(`replacement ${name} Ready ${(((ready.at - warning.time) * scale) / 1000).toFixed(0)} s (tutorial time) after the warning; EC2 reclaims the instance ${SPOT_NOTICE_MS / 1000} s after it`)
-  assert.ok(ready.at <= reclaimAt, `${name} was Ready ${(((ready.at - warning.time) * scale) / 1000).toFixed(0)} s after the warning, after the 2-minute notice ended`)
+  const warnedAt = clock.stamped(warning.time)
+  const reclaimAt = warnedAt + EVENT_TIME_RESOLUTION_MS + SPOT_NOTICE_MS
+  const after = ((readyAt - warnedAt) / 1000).toFixed(0)
+  await this.note(`replacement ${name} Ready ${after} s (tutorial time) after the warning; EC2 reclaims the instance ${SPOT_NOTICE_MS / 1000} s after it`)
+  assert.ok(readyAt <= reclaimAt, `${name} was Ready ${after} s after the warning, after the 2-minute notice ended`)
 })
 
 // A rule, not a snapshot: no type the NodeClaim allowed (the NodePool's types that fit the pods)

@@ -8,6 +8,7 @@ import { describeInstanceType, labelsOf, violations, type Requirement } from '..
 import { attachText, htmlTable, attachHtml } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import { parseTable } from './shell.steps.ts'
+import { consolidationAfterDeletion, pendingThenRunning, since } from '../support/expect/claims.ts'
 
 export async function podsOf(world: SpotcheckWorld, deployment: string, namespace = 'default'): Promise<Pod[]> {
   const kube = world.run.kube()
@@ -95,12 +96,53 @@ step(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Runn
 })
 
 step(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Running on a single node$`), async function (this: SpotcheckWorld, amount: string, unit: string, count: string, deployment: string) {
-  const pods = await allRunning(this, parseTutorialDuration(Number(amount), unit), Number(count), deployment)
+  const withinMs = parseTutorialDuration(Number(amount), unit)
+  const pods = await allRunning(this, withinMs, Number(count), deployment)
   const names = new Set(pods.map((p) => p.spec?.nodeName))
   assert.equal(names.size, 1, `the pods run on ${names.size} nodes: ${[...names].join(', ')}`)
   this.subject.node = [...names][0]
   this.subject.deployment = deployment
+  await assertPendingThenRunning(this, pods, withinMs)
 })
+
+/**
+ * The section's story in order, from the run's histories in tutorial time: each pod Pending
+ * first, then a new node, then the pod Running on it. The deadline from Pending to Running is
+ * the step's plus the minute the section gives Karpenter's lines before it.
+ */
+async function assertPendingThenRunning(world: SpotcheckWorld, pods: Pod[], withinMs: number): Promise<void> {
+  const keys = pods.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`)
+  const recorder = world.run.cluster!
+  const clock = world.run.tutorialTime
+  // The recorder's watch may trail the list the wait used by a moment.
+  await world.within(30_000, "the run's recorder has seen the pods Running", async () => {
+    const missing = keys.filter((k) => !(recorder.pods.get(k) ?? []).some((s) => s.object.status?.phase === 'Running'))
+    return { ok: missing.length === 0, seen: `${missing.length} pods not yet seen Running` }
+  })
+  await clock.sync()
+  const { stories, problems } = pendingThenRunning({ pods: recorder.pods, names: keys, nodes: recorder.nodes, instant: (o) => clock.of(o), withinMs: withinMs + 60_000 })
+  const origin = Math.min(...stories.map((x) => x.pendingAt ?? Infinity))
+  await attachHtml(
+    'pods: Pending, then Running on a new node',
+    htmlTable(`each pod's story in tutorial time from the first pod Pending (${clock.source})`, ['pod', 'Pending', 'its node created', 'Running', 'node'], stories.map((x) => [x.pod, since(origin, x.pendingAt), since(origin, x.nodeCreatedAt), since(origin, x.runningAt), x.node ?? '']),
+  ))
+  // NodeClaim → node Ready for the benchmark (bench/tutorial-load.bench.ts): the node's NodeClaim's "created nodeclaim" line to its Ready write.
+  const node = stories[0]?.node
+  const claim = node ? nodeClaimOf(world, node) : undefined
+  const created = claim ? world.run.karpenterLog?.lines.find((l) => l.view?.message === 'created nodeclaim' && l.view.nodeClaim === claim) : undefined
+  const ready = node ? (recorder.nodes.get(node) ?? []).find((s) => nodeReady(s.object)) : undefined
+  const readyAt = ready ? clock.of(ready) : undefined
+  if (created?.tutorialAt !== undefined && readyAt !== undefined) world.run.timings.duration('NodeClaim created → node Ready', readyAt - clock.stamped(created.tutorialAt))
+  assert.deepEqual(problems, [], `the pods were not Pending first, then Running on a new node:\n${problems.join('\n')}`)
+}
+
+/** The NodeClaim of a node, as the run recorded it (its label on 1.x, its status.nodeName on both). */
+function nodeClaimOf(world: SpotcheckWorld, node: string): string | undefined {
+  const label = world.run.cluster?.nodes.get(node)?.at(-1)?.object.metadata?.labels?.['karpenter.sh/nodeclaim']
+  if (label) return label
+  for (const [name, history] of world.run.cluster?.nodeClaims ?? []) if (history.some((s) => s.object.status?.nodeName === node)) return name
+  return undefined
+}
 
 step('they run on {int} nodes in {int} different zones, {int}, {int} and {int} pods per zone', async function (this: SpotcheckWorld, nodeCount: number, zoneCount: number, a: number, b: number, c: number) {
   const pods = await podsOf(this, 'stateless')
@@ -178,10 +220,28 @@ step(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "
   const hosts = nodesThatHosted(this, deployment)
   assert.ok(hosts.size > 0, `the run saw no Karpenter node host a pod of ${deployment}`)
   this.subject.deployment = deployment
+  // The workload was deleted by the command before this step (`kubectl delete deployment`).
+  const deletedAt = this.lastTutorialStartedAt
+  this.subject.deletedAt = deletedAt
   await this.within(parseTutorialDuration(Number(amount), unit), `Karpenter's nodes for ${deployment} gone`, async () => {
     const left = (await nodes(this)).map((n) => n.metadata!.name!).filter((n) => hosts.has(n))
     return { ok: left.length === 0, seen: left.length ? `still there: ${left.join(', ')}` : 'all gone' }
   })
+  // In order, in tutorial time: the deletion, each node's pods gone, then the node.
+  if (deletedAt === undefined) return
+  const recorder = this.run.cluster!
+  await this.within(30_000, "the run's recorder has seen the nodes deleted", async () => {
+    const unseen = [...hosts].filter((n) => !(recorder.nodes.get(n) ?? []).some((s) => s.type === 'DELETED'))
+    return { ok: unseen.length === 0, seen: unseen.length ? `not yet seen deleted: ${unseen.join(', ')}` : 'all seen deleted' }
+  })
+  const clock = this.run.tutorialTime
+  await clock.sync()
+  const { stories, problems } = consolidationAfterDeletion({ deletedAt, app: deployment, hosts: [...hosts], pods: recorder.pods, nodes: recorder.nodes, instant: (o) => clock.of(o) })
+  await attachHtml(
+    `${deployment}: deleted, then its nodes removed`,
+    htmlTable(`tutorial time from the deletion (${clock.source})`, ['node', 'its last pod gone', 'node deleted'], stories.map((x) => [x.node, since(deletedAt, x.emptiedAt), since(deletedAt, x.goneAt)])),
+  )
+  assert.deepEqual(problems, [], `the nodes were not removed after the workload:\n${problems.join('\n')}`)
 })
 
 step(new RegExp(`^${WITHIN} no node that Karpenter launched remains$`), async function (this: SpotcheckWorld, amount: string, unit: string) {

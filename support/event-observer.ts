@@ -12,11 +12,25 @@ import type { Ledger } from './ledger.ts'
 
 export interface Ec2Event {
   detailType: string
+  /**
+   * The event's own `time`, in tutorial time (epoch ms): when EC2 emitted it — the sandbox's moto
+   * writes the tutorial instant there, AWS its wall time. Whole seconds (AWS's format): the event
+   * happened within EVENT_TIME_RESOLUTION_MS after it.
+   */
   time: number
   instanceId: string
   detail: Record<string, unknown>
+  /** Real time the run received it (from its own queue): when the run learnt of it. */
   receivedAt: number
 }
+
+/**
+ * EventBridge's `time` has whole seconds. An event stamped 12:00:01 happened in [12:00:01,
+ * 12:00:02): ordering it against instants measured in milliseconds must allow that second
+ * (with the sandbox's old wall × 20 times, that second was 20 s of tutorial time, and an instance
+ * terminated after Karpenter's drain was shown before Karpenter received the message).
+ */
+export const EVENT_TIME_RESOLUTION_MS = 1_000
 
 export const OBSERVED_DETAIL_TYPES = ['EC2 Spot Instance Interruption Warning', 'EC2 Instance State-change Notification']
 
@@ -94,7 +108,7 @@ export class EventObserver {
     return this.events.filter((e) => e.detailType === 'EC2 Spot Instance Interruption Warning')
   }
 
-  /** When EC2 started reclaiming the instance (its first shutting-down or terminated event). */
+  /** When EC2 started reclaiming the instance (its first shutting-down or terminated event's `time`, tutorial time, whole seconds). */
   async terminationTime(instanceId: string): Promise<number | undefined> {
     const ends = this.events.filter((e) => e.instanceId === instanceId && e.detailType === 'EC2 Instance State-change Notification' && ['shutting-down', 'terminated'].includes(String(e.detail.state)))
     return ends.length > 0 ? Math.min(...ends.map((e) => e.time)) : undefined

@@ -11,10 +11,16 @@ import * as k8s from '@kubernetes/client-node'
 import { fetch } from 'undici'
 import { normaliseLogLine, type KarpenterApi, type KarpenterLogView } from './karpenter-api.ts'
 import type { KubeSession, Node, NodeClaim, Pod } from './kube.ts'
+import { logTimeMs } from './tutorial-time.ts'
 
 export interface Sighting<T> {
-  /** Real time it was seen (ms since epoch). */
+  /** Real time it was seen (ms since epoch): when the run learnt of it, not when it happened. */
   at: number
+  /**
+   * The object's resourceVersion in this sighting: the API server write it shows. The run's
+   * tutorial clock (support/tutorial-time.ts) resolves it to the tutorial instant of that write.
+   */
+  rv?: string
   type: 'ADDED' | 'MODIFIED' | 'DELETED'
   object: T
 }
@@ -76,11 +82,11 @@ export class ClusterRecorder {
       if (!rv) {
         // List first, so what exists already is in the history, then watch from there.
         const list = (await this.kube.objects.list(this.paths[kind].apiVersion, this.paths[kind].kind)) as {
-          items: { metadata?: { name?: string; namespace?: string } }[]
+          items: { metadata?: { name?: string; namespace?: string; resourceVersion?: string } }[]
           metadata?: { resourceVersion?: string }
         }
         const now = Date.now()
-        for (const item of list.items) append(history, keyOf(item), { at: now, type: 'ADDED', object: item as never })
+        for (const item of list.items) append(history, keyOf(item), { at: now, rv: rvOf(item), type: 'ADDED', object: item as never })
         rv = list.metadata?.resourceVersion
       }
       let last = rv
@@ -100,7 +106,7 @@ export class ClusterRecorder {
           // controller even when the request itself failed, so a returned watch proves nothing.
           this.failing.delete(kind)
           if (type === 'BOOKMARK') return
-          append(history, keyOf(object), { at: Date.now(), type: type as Sighting<never>['type'], object: object as never })
+          append(history, keyOf(object), { at: Date.now(), rv: rvOf(object), type: type as Sighting<never>['type'], object: object as never })
         },
         (error: unknown) => {
           if (this.stopped) return
@@ -133,6 +139,10 @@ function quietly(fn: () => void): void {
   }
 }
 
+function rvOf(o: { metadata?: { resourceVersion?: string } }): string | undefined {
+  return o.metadata?.resourceVersion
+}
+
 function keyOf(o: { metadata?: { name?: string; namespace?: string } }): string {
   return o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : String(o.metadata?.name)
 }
@@ -154,7 +164,13 @@ export interface LogLine {
   fields?: Record<string, unknown>
   /** The same line in one vocabulary for every Karpenter (support/karpenter-api.ts); undefined when not JSON. */
   view?: KarpenterLogView
+  /** Real time the run received it: when the run learnt of it, not when Karpenter logged it. */
   receivedAt: number
+  /**
+   * When Karpenter logged it, in tutorial time: its JSON `time` field (the sandbox's twins write
+   * the tutorial instant there; on AWS it is Karpenter's own wall time). Undefined without one.
+   */
+  tutorialAt?: number
 }
 
 /** A line of Karpenter's log as the run keeps it: parsed when it is a JSON object, and normalised. */
@@ -166,7 +182,7 @@ export function logLineOf(index: number, pod: string, raw: string, receivedAt = 
   } catch {
     fields = undefined
   }
-  return { index, pod, raw, fields, view: fields ? normaliseLogLine(fields) : undefined, receivedAt }
+  return { index, pod, raw, fields, view: fields ? normaliseLogLine(fields) : undefined, receivedAt, tutorialAt: logTimeMs(fields) }
 }
 
 /**

@@ -18,6 +18,8 @@ import { Terminal } from './shell.ts'
 import { RemoteState, checkStateBucket, s3Client, stateBucketName, writeBackendOverride } from './remote-state.ts'
 import { acquireRunLock, ssmClient, type RunLock } from './run-lock.ts'
 import { startTarget, targetRef, type TargetParameters, type TargetSession } from './target.ts'
+import { tutorialTimeFor, type TutorialTime } from './tutorial-time.ts'
+import { RunTimings } from './timings.ts'
 import { settle, unwind, type UndoContext, type UnwindReport } from './undo.ts'
 import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
 
@@ -70,6 +72,9 @@ export class Run {
   /** aws: this run's hold on its account and region (support/run-lock.ts). */
   lock?: RunLock
   private finishing?: Promise<UnwindReport | undefined>
+  private tutorialClock?: TutorialTime
+  /** Commands' wall times and tutorial-time durations, written to timings.json when the run ends (for `npm run bench`). */
+  readonly timings = new RunTimings()
 
   constructor(params: TargetParameters, home = spotcheckHome()) {
     this.params = params
@@ -190,6 +195,13 @@ export class Run {
     return this.karpenterOfRun
   }
 
+  /** The run's tutorial clock: the sandbox's (also a rehearsal's account), or the wall clock on AWS. */
+  get tutorialTime(): TutorialTime {
+    if (!this.target) throw new Error('the run has not started (BeforeAll did not run or failed)')
+    this.tutorialClock ??= tutorialTimeFor(this.target, CLUSTER_NAME)
+    return this.tutorialClock
+  }
+
   get aws(): AwsClients {
     this.awsClients ??= awsClients(this.env)
     return this.awsClients
@@ -237,6 +249,11 @@ export class Run {
 
   private async finishOnce(outcome: 'passed' | 'failed' | 'interrupted'): Promise<UnwindReport | undefined> {
     this.disconnect()
+    try {
+      this.timings.write(join(this.dir, 'timings.json'), this.id)
+    } catch (error) {
+      this.progress(`could not write timings.json: ${(error as Error).message}`)
+    }
     await this.observer?.stop()
     await this.terminal?.close()
     let report: UnwindReport | undefined

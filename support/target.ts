@@ -53,6 +53,8 @@ export interface TargetSession {
   env: Record<string, string>
   /** Tutorial milliseconds per real millisecond. */
   timeScale: number
+  /** The sandbox daemon's control endpoint (its tutorial clock: support/tutorial-time.ts); unset on a real account. */
+  controlUrl?: string
   accountId: string
   cloud9: { offered: boolean; reason: string }
   /** What the report's environment section shows. */
@@ -222,6 +224,7 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
     region: record.config.region,
     env,
     timeScale: record.config.timeScale,
+    controlUrl: record.state.controlUrl,
     accountId: '123456789012', // moto's account
     cloud9: { offered: false, reason: 'the sandbox has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024); every later section runs from any terminal' },
     facts: {
@@ -368,6 +371,7 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
       env,
       // AWS runs in real time; a rehearsal's account is a sandbox, whose clock runs faster.
       timeScale: sandbox?.config.timeScale ?? 1,
+      controlUrl: sandbox?.state.controlUrl,
       accountId: account,
       cloud9: rehearsal
         ? { offered: false, reason: 'a rehearsal\'s account is a sandbox, which has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024)' }

@@ -9,6 +9,7 @@ import { stripVTControlCharacters } from 'node:util'
 import { eventually, type Attempt, type Outcome } from './eventually.ts'
 import { entriesForBlock } from './ledger.ts'
 import type { LogLine } from './recorders.ts'
+import type { TimelineEvent } from './expect/timeline.ts'
 import { CLUSTER_NAME, theRun, type Run } from './run.ts'
 import type { BackgroundCommand, CommandResult } from './shell.ts'
 import type { TargetParameters } from './target.ts'
@@ -39,6 +40,10 @@ export interface Subject {
   replacementNodeClaim?: string
   experimentId?: string
   experimentStartedAt?: number
+  /** The experiment's start in tutorial time (the run's tutorial clock read as its command began). */
+  experimentStartedTutorialAt?: number
+  /** When the workload was deleted, in tutorial time (its `kubectl delete` began). */
+  deletedAt?: number
   /** Cloud9: the public subnet the environment goes in. */
   subnet?: string
 }
@@ -50,6 +55,10 @@ export class SpotcheckWorld extends World<WorldParameters> {
   /** Karpenter log lines before this index were logged before the scenario began. */
   logStart = 0
   subject: Subject = {}
+  /** The interruption timeline of this scenario, once built (steps/report.steps.ts), for the chart. */
+  timeline?: TimelineEvent[]
+  /** The tutorial instant (support/tutorial-time.ts) at which the last command began; undefined if the clock did not answer. */
+  lastTutorialStartedAt?: number
 
   constructor(options: IWorldOptions<WorldParameters>) {
     super(options)
@@ -76,6 +85,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
     const stateSynced = await run.syncState(specs)
     const long = /\bterraform\s+(apply|destroy)|cloudformation\s+deploy/.test(script)
     let lastProgress = Date.now()
+    this.lastTutorialStartedAt = await run.tutorialTime.now().catch(() => undefined)
     const result = await terminal.run(script, {
       env: options.env, // only this block's (shell.ts RunOptions.env)
       onOutput: long
@@ -91,6 +101,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
     for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
     await stateSynced()
     this.last = result
+    run.timings.command(result)
     await attachCommand(result, options.title)
     // Files the block fetched: the tutorial's own (drift, file edits) or the sandbox's stand-ins.
     await afterBlock(run)
@@ -114,6 +125,8 @@ export class SpotcheckWorld extends World<WorldParameters> {
     const outcome = await eventually(what, probe, {
       withinMs,
       timeScale: run.target?.timeScale ?? 1,
+      // The deadline in the target's tutorial time (the sandbox's clock; the wall clock on AWS).
+      tutorialNow: run.target ? () => run.tutorialTime.now() : undefined,
       progress: (line) => run.progress(line),
     })
     await allure.logStep(`${what}: after ${Math.round(outcome.tookMs / 1000)} s of tutorial time — ${run.redactor.redact(outcome.seen)}`)

@@ -73,3 +73,50 @@ describe('tutorial durations', () => {
     assert.equal(formatTutorialTime(90_000), '1 min 30 s')
   })
 })
+
+describe('eventually on the target\'s tutorial clock', () => {
+  /** A tutorial clock that runs `rate` tutorial ms per real ms of the fake wall clock. */
+  function tutorialClockAt(c: ReturnType<typeof fakeClock>, rate: number, epoch = 1_700_000_000_000) {
+    return async () => epoch + c.now() * rate
+  }
+
+  it('counts the deadline in the clock\'s tutorial time: a clock slowed by load waits longer in real time', async () => {
+    const c = fakeClock()
+    // Nominal scale 20, but the busy sandbox's clock runs only 5× (1 real s = 5 tutorial s).
+    await assert.rejects(
+      eventually('replacement Ready', async () => ({ ok: false, seen: 'NotReady' }), { withinMs: 60_000, timeScale: 20, graceMs: 1_000, intervalMs: 500, tutorialNow: tutorialClockAt(c, 5), now: c.now, sleep: c.sleep }),
+      /replacement Ready: not within 1 min \(waited 1 min 5 s of tutorial time, 13 s of real time/,
+    )
+    // 60 s of tutorial time at 5× = 12 s real, plus 1 s of grace: not the 3 s + 1 s that wall × 20 would allow.
+    assert.equal(c.now(), 13_000)
+  })
+
+  it('reports the tutorial time a success took, from the clock', async () => {
+    const c = fakeClock()
+    let calls = 0
+    const out = await eventually('pods Running', async () => ({ ok: ++calls === 3, seen: 'ok' }), { withinMs: 60_000, timeScale: 20, graceMs: 0, intervalMs: 100, tutorialNow: tutorialClockAt(c, 7), now: c.now, sleep: c.sleep })
+    assert.equal(out.tookMs, 200 * 7)
+  })
+
+  it('gives up at its real backstop when the clock stops', async () => {
+    const c = fakeClock()
+    await assert.rejects(eventually('x', async () => ({ ok: false, seen: 'no' }), { withinMs: 10_000, timeScale: 20, graceMs: 1_000, intervalMs: 500, tutorialNow: async () => 42, now: c.now, sleep: c.sleep }), /waited 0 s of tutorial time, 11 s of real time/)
+    assert.equal(c.now(), 11_000)
+  })
+
+  it('estimates from the last reading when the clock fails, and uses real time × scale when it never answered', async () => {
+    const c = fakeClock()
+    let reads = 0
+    const flaky = async () => {
+      if (++reads > 2) throw new Error('ECONNREFUSED')
+      return 1_000_000 + c.now() * 10
+    }
+    await assert.rejects(eventually('y', async () => ({ ok: false, seen: 'no' }), { withinMs: 20_000, timeScale: 10, graceMs: 0, intervalMs: 500, tutorialNow: flaky, now: c.now, sleep: c.sleep }))
+    assert.equal(c.now(), 2_000)
+    const d = fakeClock()
+    await assert.rejects(
+      eventually('z', async () => ({ ok: false, seen: 'no' }), { withinMs: 20_000, timeScale: 10, graceMs: 0, intervalMs: 500, tutorialNow: () => Promise.reject(new Error('404')), now: d.now, sleep: d.sleep }),
+    )
+    assert.equal(d.now(), 2_000)
+  })
+})

@@ -165,3 +165,33 @@ describe('the cluster recorder after its watch expires', () => {
     assert.ok(watches < 30, `${watches} watches in 1.5 s`)
   })
 })
+
+describe('what the recorder keeps to place a sighting in tutorial time', () => {
+  it('keeps each sighting\'s resourceVersion (listed and watched), and each log line\'s own time', async () => {
+    const pod = (rv: string, phase: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', resourceVersion: rv }, spec: { containers: [] }, status: { phase } })
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x')
+      if (url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        if (url.pathname === '/api/v1/pods') res.write(JSON.stringify({ type: 'MODIFIED', object: pod('9', 'Running') }) + '\n')
+        return // held open
+      }
+      const items = url.pathname === '/api/v1/pods' ? [pod('5', 'Pending')] : []
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const dir = mkdtempSync(join(tmpdir(), 'recorder-rv-'))
+    const kubeconfig = join(dir, 'config')
+    const port = (server.address() as { port: number }).port
+    writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }))
+    const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), () => undefined, karpenterApi('v0.32.1'))
+    recorder.start()
+    for (let i = 0; i < 50 && (recorder.pods.get('default/p')?.length ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 100))
+    recorder.stop()
+    server.closeAllConnections()
+    server.close()
+    assert.deepEqual(recorder.pods.get('default/p')?.map((s) => [s.type, s.rv]), [['ADDED', '5'], ['MODIFIED', '9']])
+    assert.equal(logLineOf(0, 'p', '{"level":"INFO","time":"2024-01-28T21:14:32.652Z","message":"x"}', 1).tutorialAt, Date.parse('2024-01-28T21:14:32.652Z'))
+    assert.equal(logLineOf(0, 'p', 'not json').tutorialAt, undefined)
+  })
+})
