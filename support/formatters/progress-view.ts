@@ -356,6 +356,14 @@ export function formatWall(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`
 }
 
+// Section names are up to ~80 characters ("Step 2: Create an EKS cluster with Karpenter using EKS
+// Blueprints for Terraform"): clipped in the table so that a row fits a terminal.
+const NAME_WIDTH = 56
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text
+}
+
 export interface TableOptions {
   color?: boolean
   hookFailures?: Failure[]
@@ -370,7 +378,7 @@ export interface TableOptions {
 export function summaryTable(rows: (SectionRow & { run: string })[], options: TableOptions = {}): string[] {
   const withRun = rows.some((r) => r.run)
   const head = [...(withRun ? ['run'] : []), 'section', 'status', 'wall time']
-  const body = rows.map((r) => [...(withRun ? [r.run] : []), r.name, r.status, formatWall(r.wallMs)])
+  const body = rows.map((r) => [...(withRun ? [r.run] : []), clip(r.name, NAME_WIDTH), r.status, formatWall(r.wallMs)])
   const total = options.totalMs !== undefined ? [...(withRun ? [''] : []), 'the whole run (with set-up and clean-up)', options.success === false ? 'failed' : 'passed', formatWall(options.totalMs)] : undefined
   const all = [head, ...body, ...(total ? [total] : [])]
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)))
