@@ -99,6 +99,8 @@ export class Run {
   progress(line: string): void {
     const text = this.redactor.redact(line)
     this.notes.push(text)
+    // Every line, also those the progress formatter folds into its status line.
+    appendFileSync(join(this.dir, 'progress.log'), `${text}\n`)
     // To the progress formatter when it runs (it owns the terminal), else stderr (support/formatters/channel.ts).
     publishProgress(text)
   }

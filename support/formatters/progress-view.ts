@@ -73,7 +73,13 @@ interface Running {
   since: number
   /** The latest wait or command output line since it started. */
   activity?: string
+  /** Notes printed while it ran, and those folded into the status line beyond NOTES_PER_STEP. */
+  notes: number
+  folded: number
 }
+
+/** A step or hook prints at most this many notes (a clean-up deleting twenty things is one line then). */
+export const NOTES_PER_STEP = 6
 
 export class ProgressView {
   private readonly write: (text: string) => void
@@ -141,7 +147,7 @@ export class ProgressView {
       this.start(this.hookName(e.testRunHookStarted.hookId))
     } else if (e.testRunHookFinished) {
       const f = e.testRunHookFinished
-      this.running = undefined
+      this.stop()
       if (BAD.has(String(f.result.status))) {
         const failure = { scenario: '', step: this.hookName(this.runHooks.get(f.testRunHookStartedId) ?? ''), message: firstLine(f.result) }
         this.hookFailures.push(failure)
@@ -152,7 +158,7 @@ export class ProgressView {
     } else if (e.testStepStarted) {
       this.start(this.stepText(e.testStepStarted.testCaseStartedId, e.testStepStarted.testStepId))
     } else if (e.testStepFinished) {
-      this.running = undefined
+      this.stop()
       const a = this.attempts.get(e.testStepFinished.testCaseStartedId)
       const r = e.testStepFinished.testStepResult
       if (!a) return
@@ -170,13 +176,18 @@ export class ProgressView {
 
   /** One of the run's progress lines (support/formatters/channel.ts). */
   note(line: string): void {
-    // A wait ("… what: seen (45 s of 2 min)", support/eventually.ts) or a long command's latest
-    // output (indented, support/world.ts): what the running step is doing, not a line of its own.
-    if (this.running && (line.startsWith('… ') || /^\s/.test(line))) {
+    // A wait ("… what: seen (45 s of 2 min)", support/eventually.ts), a long command's latest
+    // output (indented, support/world.ts), the sandbox coming up ("…: still starting (15s)…") or a
+    // watch that retries by itself ("(recorder) watch pods: … (retrying quietly)", support/
+    // recorders.ts): what the running step or hook is doing, not a line of its own (the report's
+    // run log keeps every line: Run.notes).
+    if (this.running && (isActivity(line) || this.running.notes >= NOTES_PER_STEP)) {
+      if (!isActivity(line)) this.running.folded++
       this.running.activity = line.trim().replace(/^… /, '')
       if (this.live) this.drawLive()
       return
     }
+    if (this.running) this.running.notes++
     this.print(`${this.current ? '    ' : ''}spotcheck: ${line}`)
   }
 
@@ -289,8 +300,14 @@ export class ProgressView {
   }
 
   private start(what: string): void {
-    this.running = { what, since: this.now() }
+    this.running = { what, since: this.now(), notes: 0, folded: 0 }
     if (this.live) this.drawLive()
+  }
+
+  private stop(): void {
+    const folded = this.running?.folded ?? 0
+    this.running = undefined
+    if (folded > 0) this.print(`${this.current ? '    ' : ''}spotcheck: … and ${folded} more line(s) (every line: progress.log in the run's directory)`)
   }
 
   private liveText(): string {
@@ -322,6 +339,10 @@ export class ProgressView {
   private mark(status: SectionStatus): string {
     return paint(MARK[status], status, this.color)
   }
+}
+
+export function isActivity(line: string): boolean {
+  return line.startsWith('… ') || /^\s/.test(line) || /: still [a-z ]+\(\d+s\)…?$/.test(line) || line.endsWith('(retrying quietly)')
 }
 
 function sectionStatus(s: Section): SectionStatus {

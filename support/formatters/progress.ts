@@ -3,9 +3,10 @@
 // and wall time, a summary table at the end (support/formatters/progress-view.ts).
 //
 // Where it writes: to a terminal on stdout, stdout, with one status line redrawn in place. When
-// stdout is not a terminal (a pipe, a file, CI), to stderr, so that stdout stays for what a caller
-// redirects (`--format message > run.ndjson`): cucumber-js's own formatters write to stdout
-// whatever it is; the issue asks for stderr there (docs/ARCHITECTURE.md). Given a file of its own
+// stdout is not a terminal (redirected to a file, a pipe, CI), to stderr, as the issue asks:
+// `npx cucumber-js > out.txt` still shows the progress on the terminal, and a CI log gets it
+// beside the run's other diagnostics. (cucumber-js's own formatters write to stdout whatever it
+// is; its warnings go to stderr.) Given a file of its own
 // (`['./support/formatters/progress.ts', 'reports/progress.log']`), to that file.
 //
 // The run's progress lines come through support/formatters/channel.ts: while this formatter runs,

@@ -154,6 +154,39 @@ describe("the run's progress lines, not on a terminal (CI, a log)", () => {
     assert.match(t.output(), /\[1 min\] module\.eks\.aws_eks_cluster\.this\[0\]: Still creating\.\.\. \[1m0s elapsed\]\n$/)
   })
 
+  it('the sandbox coming up in BeforeAll is the hook’s activity, not a line every 5 s', () => {
+    const t = view()
+    const ts = { seconds: 1, nanos: 0 }
+    t.v.update({ hook: { id: 'h1', name: 'spotcheck: start the target', type: 'BEFORE_TEST_RUN', sourceReference: {} } } as unknown as Envelope)
+    t.v.update({ testRunHookStarted: { id: 'r1', testRunStartedId: 'x', hookId: 'h1', timestamp: ts } })
+    t.v.note('sandbox "run-1": starting (region eu-west-2, time scale ×20, AWS as of 2024-01-29)…')
+    for (const n of [5, 10, 15, 20, 25, 30]) t.v.note(`sandbox "run-1": still starting (${n}s)…`)
+    t.advance(30_000)
+    t.v.tick()
+    assert.equal(t.output(), 'spotcheck: sandbox "run-1": starting (region eu-west-2, time scale ×20, AWS as of 2024-01-29)…\n… [30 s] sandbox "run-1": still starting (30s)…\n')
+  })
+
+  it('a watch that retries by itself is activity too, not a line', () => {
+    const t = view()
+    feedUntil(t.v, (e) => Boolean(e.testStepStarted))
+    t.v.update(RECORDED.find((e) => e.testStepStarted)!)
+    t.clear()
+    t.v.note('(recorder) watch pods: The operation was aborted due to timeout (retrying quietly)')
+    assert.equal(t.output(), '')
+  })
+
+  it('a step prints at most 6 notes; the rest are folded into one line when it ends', () => {
+    const t = view()
+    feedUntil(t.v, (e) => Boolean(e.testStepFinished))
+    t.clear()
+    for (let i = 1; i <= 11; i++) t.v.note(`cleanup: deleting launch template lt-${i}`)
+    t.v.update(RECORDED.find((e) => e.testStepFinished)!)
+    assert.deepEqual(t.lines().filter(Boolean), [
+      ...[1, 2, 3, 4, 5, 6].map((i) => `    spotcheck: cleanup: deleting launch template lt-${i}`),
+      "    spotcheck: … and 5 more line(s) (every line: progress.log in the run's directory)",
+    ])
+  })
+
   it('no heartbeat and no status line between steps', () => {
     const t = view()
     for (const e of RECORDED) t.v.update(e)
