@@ -227,8 +227,13 @@ describe('on a terminal', () => {
   it('the end of the run clears the status line before the table', () => {
     const t = view({ live: true })
     for (const e of RECORDED) t.v.update(e)
-    assert.ok(t.output().endsWith('failed       0.1 s\n') || /\n$/.test(t.output()), 'ends with a whole line')
-    assert.ok(!t.output().slice(t.output().lastIndexOf('Summary')).includes('\r'))
+    const out = t.output()
+    assert.ok(out.includes('\r\x1b[2K'), 'status lines were drawn')
+    // Whatever status line was last drawn is cleared before a printed line: after the last clear,
+    // only whole lines follow, down to the table's end.
+    const rest = out.slice(out.lastIndexOf('\r\x1b[2K') + '\r\x1b[2K'.length)
+    assert.doesNotMatch(rest, /^ *… \[/m, 'no status line left standing')
+    assert.ok(rest.includes('Summary') && rest.endsWith('\n'))
   })
 
   it('colours the result marks only on a terminal, and never with NO_COLOR or FORCE_COLOR=0', () => {
