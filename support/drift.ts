@@ -16,6 +16,7 @@
 
 import { availableParallelism } from 'node:os'
 import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -204,6 +205,9 @@ async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper,
     child.on('exit', (code, signal) => done({ code, signal }))
     child.on('error', () => done({ code: null, signal: null }))
   })
+  // The last of its stderr may still be in the pipe; not 'close', which a process the run left
+  // holding the pipe would keep away.
+  if (child.stderr && !child.stderr.readableEnded) await Promise.race([once(child.stderr, 'end'), new Promise((r) => setTimeout(r, 2_000).unref())])
   relay.flush()
   stop.children.delete(child)
   closeSync(output)
