@@ -27,7 +27,9 @@ const common = {
   paths: ['features/**/*.feature'],
   import: ['support/**/*.ts', 'steps/**/*.ts'],
   format: [
-    'progress',
+    // Sections, scenarios, waits and a summary table instead of Cucumber's dots: on stdout when it
+    // is a terminal, else on stderr (support/formatters/progress.ts).
+    './support/formatters/progress.ts',
     ['html', 'reports/cucumber.html'],
     ['message', 'reports/messages.ndjson'],
     ['junit', 'reports/junit.xml'],

@@ -16,7 +16,8 @@
 
 import { availableParallelism } from 'node:os'
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -24,9 +25,11 @@ import { TUTORIAL_DATE, loadPlatformTable, today as todayOf } from '../platform/
 import { projectRoot } from '../sandbox/state.ts'
 import { combineAllureResults } from './drift-allure.ts'
 import { editViews } from './drift-edits.ts'
-import { readRunMessages, type RunMessages, type SectionResult } from './drift-messages.ts'
+import type { Envelope } from '@cucumber/messages'
+import { readRunMessages, type RunMessages } from './drift-messages.ts'
 import { checkExpectation, driftHtml, driftMarkdown, driftRuns, driftSummary, type DriftRunResult, type DriftRunSpec } from './drift-report.ts'
 import { resolveEdition } from './editions/edition.ts'
+import { ProgressView, summaryTable } from './formatters/progress-view.ts'
 import { generateReport } from './tutorial-cli.ts'
 
 export const DRIFT_DIR = resolve(projectRoot, process.env.SPOTCHECK_DRIFT_DIR ?? 'drift')
@@ -87,13 +90,15 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
         if (result) results.push(result)
       }
     } else {
-      // Side by side, each line prefixed with its run; the results keep the runs' order.
-      const all = await Promise.all(specs.map((spec, i) => one(spec, i, `[${i + 1}] `)))
+      // Side by side, each line prefixed with its run's name; the results keep the runs' order.
+      const all = await Promise.all(specs.map((spec, i) => one(spec, i, `[${spec.name}] `)))
       for (const result of all) if (result) results.push(result)
     }
   } finally {
     stop.dispose()
   }
+  // One table of the runs' sections (each run's own progress left its table out: runConfig).
+  log(['', ...runsTable(results)].join('\n'))
 
   const drift = driftSummary(results, { generated: new Date().toISOString(), today, tutorialDate: TUTORIAL_DATE, edits })
   const markdown = driftMarkdown(drift)
@@ -167,7 +172,7 @@ const dir = ${JSON.stringify(dir)}
 export default {
   ...base,
   format: base.format.map((f) => (Array.isArray(f) ? [f[0], dir + '/reports/' + f[1].split('/').pop()] : f)),
-  formatOptions: { ...base.formatOptions, resultsDir: dir + '/allure-results' },
+  formatOptions: { ...base.formatOptions, resultsDir: dir + '/allure-results', spotcheckProgress: { summary: false } },
   worldParameters: { ...base.worldParameters, target: 'sandbox', edition: ${JSON.stringify(spec.edition)}, asOf: ${JSON.stringify(spec.asOf)} },
 }
 `
@@ -184,22 +189,29 @@ async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper,
   const child = spawn(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.mjs')), ...cucumberArgs], {
     cwd: projectRoot,
     env: { ...process.env, SPOTCHECK_ALLURE_RESULTS: join(dir, 'allure-results') },
-    stdio: ['ignore', output, output],
+    // stderr: the run's progress (support/formatters/progress.ts writes there when stdout is not a
+    // terminal), shown line by line and kept in output.log beside stdout.
+    stdio: ['ignore', output, 'pipe'],
     detached: true, // a process group of its own: the terminal's Ctrl-C reaches it only through us
   })
   stop.children.add(child)
   log(`  cucumber-js pid ${child.pid}; its output: ${rel(join(dir, 'output.log'))}`)
-  const shown = new Set<string>()
-  const poll = setInterval(() => showSections(read(messagesFile), shown, log), 1000)
+  const relay = lineRelay((line) => log(`  ${line}`))
+  child.stderr?.on('data', (chunk: Buffer) => {
+    writeSync(output, chunk)
+    relay.push(chunk.toString())
+  })
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
     child.on('exit', (code, signal) => done({ code, signal }))
     child.on('error', () => done({ code: null, signal: null }))
   })
-  clearInterval(poll)
+  // The last of its stderr may still be in the pipe; not 'close', which a process the run left
+  // holding the pipe would keep away.
+  if (child.stderr && !child.stderr.readableEnded) await Promise.race([once(child.stderr, 'end'), new Promise((r) => setTimeout(r, 2_000).unref())])
+  relay.flush()
   stop.children.delete(child)
   closeSync(output)
   const messages = read(messagesFile)
-  showSections(messages, shown, log)
   return { spec, target: 'sandbox', exitCode: exit.code ?? undefined, interrupted: stop.requested, durationMs: Date.now() - started, messages, dir }
 }
 
@@ -207,20 +219,36 @@ function read(file: string): RunMessages {
   return readRunMessages(existsSync(file) ? readFileSync(file, 'utf8') : '')
 }
 
-const SYMBOL: Record<string, string> = { passed: '✓', failed: '✗', skipped: '-' }
-
-/** A line per section as it completes: its status, time, and the first failure in it. */
-function showSections(messages: RunMessages, shown: Set<string>, log: Log): void {
-  for (const s of messages.sections) {
-    if (s.status === 'not run' || shown.has(s.uri)) continue
-    shown.add(s.uri)
-    log(`    ${SYMBOL[s.status] ?? '?'} ${s.name}: ${s.status}${timing(s)}`)
-    const failed = s.scenarios.find((x) => x.status === 'failed')
-    if (failed) log(`        ${failed.name}: ${(failed.message ?? '').split('\n')[0].slice(0, 200)}`)
+/** Whole lines out of a stream's chunks (a line split across two chunks is shown once, whole). */
+export function lineRelay(show: Log): { push(chunk: string): void; flush(): void } {
+  let partial = ''
+  return {
+    push(chunk) {
+      const lines = (partial + chunk).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) show(line.replace(/\r$/, ''))
+    },
+    flush() {
+      if (partial) show(partial)
+      partial = ''
+    },
   }
 }
 
-function timing(s: SectionResult): string {
-  const ms = s.scenarios.reduce((t, x) => t + x.durationMs, 0)
-  return ms >= 1000 ? ` (${Math.round(ms / 1000)} s)` : ''
+/** Run × section × status × wall time, from each run's messages (the progress formatter's own rows). */
+export function runsTable(results: Pick<DriftRunResult, 'spec' | 'dir'>[]): string[] {
+  const rows = results.flatMap((r) => {
+    const file = join(r.dir, 'reports', 'messages.ndjson')
+    const view = new ProgressView({ write: () => {}, summary: false })
+    for (const line of existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []) {
+      if (!line.trim()) continue
+      try {
+        view.update(JSON.parse(line) as Envelope)
+      } catch {
+        // a last line cut short by a kill
+      }
+    }
+    return view.rows().map((row) => ({ ...row, run: r.spec.name }))
+  })
+  return summaryTable(rows)
 }

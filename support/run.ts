@@ -10,6 +10,7 @@ import type { EventObserver } from './event-observer.ts'
 import { karpenterApi, type KarpenterApi } from './karpenter-api.ts'
 import { connect, type KubeSession } from './kube.ts'
 import { Ledger, type EntrySpec } from './ledger.ts'
+import { publishProgress } from './formatters/channel.ts'
 import { processLine } from './process-identity.ts'
 import { ClusterRecorder, KarpenterLog } from './recorders.ts'
 import { Redactor } from './redact.ts'
@@ -103,7 +104,10 @@ export class Run {
   progress(line: string): void {
     const text = this.redactor.redact(line)
     this.notes.push(text)
-    process.stderr.write(`spotcheck: ${text}\n`)
+    // Every line, also those the progress formatter folds into its status line.
+    appendFileSync(join(this.dir, 'progress.log'), `${text}\n`)
+    // To the progress formatter when it runs (it owns the terminal), else stderr (support/formatters/channel.ts).
+    publishProgress(text)
   }
 
   async start(): Promise<void> {
