@@ -29,7 +29,7 @@ step("the edition's versions and texts fit the platform of the run's day", async
   const verdict = judgeEdition(edition, resolved.view, { observed, edits: loadEdits('current'), target: target.name, sections: sectionNames() })
   // For `spotcheck drift`: in the run's directory, and in Cucumber's messages beside the result.
   writeFileSync(join(run.dir, PREFLIGHT_ATTACHMENT), JSON.stringify(verdict, null, 2) + '\n')
-  await attachToCucumber(this, JSON.stringify(verdict), { mediaType: 'application/json', fileName: PREFLIGHT_ATTACHMENT })
+  attachToCucumber(this, JSON.stringify(verdict), { mediaType: 'application/json', fileName: PREFLIGHT_ATTACHMENT })
   await attachHtml('drift causes', causesHtml(verdict))
   await attachHtml('what the preflight asked', checksHtml(verdict))
   for (const n of verdict.notes) await this.note(`Note: ${n.what}${n.source ? ` (${n.source})` : ''}`)

@@ -45,8 +45,8 @@ export async function attachHtml(name: string, html: string): Promise<void> {
 }
 
 /** A Cucumber attachment (in its messages and HTML report, e.g. data `spotcheck drift` reads back), redacted. */
-export async function attachToCucumber(world: Pick<World, 'attach'>, text: string, options: { mediaType: string; fileName?: string }): Promise<void> {
-  await world.attach(redact(text), options)
+export function attachToCucumber(world: Pick<World, 'attach'>, text: string, options: { mediaType: string; fileName?: string }): void {
+  world.attach(redact(text), options)
 }
 
 export function escapeHtml(text: string): string {

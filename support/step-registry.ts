@@ -43,7 +43,9 @@ export function redacting<F extends StepFn>(fn: F, redactor: () => Pick<Redactor
       throw redactError(error, redactor())
     }
     if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-      return Promise.resolve(result).catch((error: unknown) => Promise.reject(redactError(error, redactor())))
+      return Promise.resolve(result).catch((error: unknown) => {
+        throw redactError(error, redactor())
+      })
     }
     return result
   }

@@ -11,7 +11,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execa } from 'execa'
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -21,55 +20,9 @@ import { findLeaks, leaksInText } from '../../../support/leak-scan.ts'
 import { readRunMessages } from '../../../support/drift-messages.ts'
 import { driftHtml, driftMarkdown, driftSummary } from '../../../support/drift-report.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
+import { RUN_ACCOUNT, plantedSecrets, plantedText } from './redaction/planted.ts'
 
 const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
-/** moto's account: the sandbox's, and the aws rehearsal's "real" one. */
-const RUN_ACCOUNT = '123456789012'
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-const pick = (alphabet: string, n: number) => [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('')
-const upper = (n: number) => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', n)
-const digits = (n: number) => `9${pick('0123456789', n - 1)}`
-
-/** Fresh fake values each run, so that nothing can pass by matching a fixed string. */
-export function plantedSecrets() {
-  const accessKeyId = `AKIA${upper(16)}`
-  const secretAccessKey = `${pick(B64, 18)}/${pick(B64, 10)}+${pick(B64, 10)}`
-  const sessionToken = `IQoJb3JpZ2luX2VjE${pick(B64, 300)}`
-  const otherAccessKeyId = `ASIA${upper(16)}`
-  const otherSecretKey = `${pick(B64, 20)}+${pick(B64, 19)}`
-  const presigned = `https://sts.eu-west-2.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Credential=${otherAccessKeyId}%2F20240129%2Feu-west-2%2Fsts%2Faws4_request&X-Amz-Signature=${randomBytes(32).toString('hex')}`
-  const eksToken = Buffer.from(presigned).toString('base64url')
-  const clientKeyData = randomBytes(48).toString('base64')
-  const kubeToken = randomBytes(24).toString('hex')
-  const otherAccount = digits(12)
-  return { accessKeyId, secretAccessKey, sessionToken, otherAccessKeyId, otherSecretKey, eksToken, clientKeyData, kubeToken, otherAccount }
-}
-type Planted = ReturnType<typeof plantedSecrets>
-
-/** How a run meets them: an `env` dump, a credentials CSV, `aws configure`, `aws eks get-token`, a kubeconfig, STS, ARNs. */
-export function plantedText(p: Planted, runAccount = RUN_ACCOUNT): string {
-  return [
-    `AWS_ACCESS_KEY_ID=${p.accessKeyId}`,
-    `AWS_SECRET_ACCESS_KEY=${p.secretAccessKey}`,
-    `AWS_SESSION_TOKEN=${p.sessionToken}`,
-    `bare secret: ${p.secretAccessKey}`,
-    `bare token: ${p.sessionToken}`,
-    `${p.otherAccessKeyId},${p.otherSecretKey}`,
-    `aws_secret_access_key = ${p.otherSecretKey}`,
-    `{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","status":{"token":"k8s-aws-v1.${p.eksToken}"}}`,
-    `Authorization: Bearer k8s-aws-v1.${p.eksToken}`,
-    'users:',
-    '- name: planted',
-    '  user:',
-    `    client-key-data: ${p.clientKeyData}`,
-    `    token: ${p.kubeToken}`,
-    `{"UserId": "AROA${upper(17)}:planted", "Account": "${runAccount}", "Arn": "arn:aws:sts::${runAccount}:assumed-role/planted/session"}`,
-    `arn:aws:iam::${p.otherAccount}:role/KarpenterNodeRole-spot-and-karpenter`,
-    `${p.otherAccount}.dkr.ecr.eu-west-2.amazonaws.com/karpenter`,
-    `account ${runAccount}`,
-  ].join('\n')
-}
 
 const FEATURE = (planted: string) => `Feature: Planted secrets (spotcheck's redaction test)
 
@@ -111,7 +64,7 @@ const dir = ${JSON.stringify(dir)}
 export default {
   ...base,
   paths: [${JSON.stringify(feature)}],
-  import: [...base.import, 'test/integration/suite/redaction/*.ts'],
+  import: [...base.import, 'test/integration/suite/redaction/planted.steps.ts'],
   format: base.format.map((f) => (Array.isArray(f) ? [f[0], dir + '/reports/' + f[1].split('/').pop()] : f)),
   formatOptions: { ...base.formatOptions, resultsDir: dir + '/allure-results' },
 }

@@ -25,7 +25,7 @@ step('spotcheck says the planted secrets in every way it says things', async fun
   await attachText('planted (text)', text)
   await attachJson('planted (json)', { lines })
   await attachHtml('planted (html)', `<pre>${escapeHtml(text)}</pre>`)
-  await attachToCucumber(this, text, { mediaType: 'text/plain', fileName: 'planted.txt' })
+  attachToCucumber(this, text, { mediaType: 'text/plain', fileName: 'planted.txt' })
   await this.within(60_000, 'the planted secrets are seen', async () => ({ ok: true, seen: text.split('\n').join(' ') }))
 })
 
