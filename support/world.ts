@@ -116,7 +116,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
       timeScale: run.target?.timeScale ?? 1,
       progress: (line) => run.progress(line),
     })
-    await allure.logStep(`${what}: after ${Math.round(outcome.tookMs / 1000)} s of tutorial time — ${run.redactor.redact(outcome.seen)}`)
+    await allure.logStep(run.redactor.redact(`${what}: after ${Math.round(outcome.tookMs / 1000)} s of tutorial time — ${outcome.seen}`))
     return outcome
   }
 
