@@ -11,13 +11,17 @@ import { CHECKPOINT_STEP, scenarioKey } from './checkpoint.ts'
 import { logExcerpt, writeEnvironment, attachText } from './report.ts'
 import { Run, TUTORIAL_TITLE, hasRun, setRun, theRun } from './run.ts'
 import { signalHandler } from './signals.ts'
-import { redacting } from './step-registry.ts'
+import { currentRedactor, redacting } from './step-registry.ts'
+import { redactError } from './redact.ts'
 import type { TargetParameters } from './target.ts'
 import type { SpotcheckWorld } from './world.ts'
 
 const RESULTS_DIR = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
 // SIGINT and SIGTERM: one clean-up, whatever arrives after (support/signals.ts).
 const signals = signalHandler(() => (hasRun() ? theRun() : undefined))
+// An exception nobody caught (a timer's, a stream's) fails the running step through Cucumber's own
+// 'uncaughtException' listener, past the steps' wrapper: monitors run first, so redact it there.
+process.on('uncaughtExceptionMonitor', (error) => void redactError(error, currentRedactor()))
 
 BeforeAll({ name: 'spotcheck: start the target', timeout: 10 * 60_000 }, redacting(async function (this: { parameters: object }) {
   const params = { target: 'sandbox', ...this.parameters } as TargetParameters

@@ -20,14 +20,16 @@ interface Definition {
   fn: StepFn
 }
 
-/** Before the run has started (or after it ended): what the process's own environment says is secret. */
+/** Before the run has started: what the process's own environment says is secret. */
 let processRedactor: Redactor | undefined
+/** After it ended (AfterAll's last lines, a late exception): what the run knew. */
+let lastRunRedactor: Redactor | undefined
 
 /** The run's redactor; before the run exists, one from the process's environment. */
 export function currentRedactor(): Pick<Redactor, 'redact'> {
-  if (hasRun()) return theRun().redactor
+  if (hasRun()) return (lastRunRedactor = theRun().redactor)
   processRedactor ??= new Redactor(process.env)
-  return processRedactor
+  return lastRunRedactor ?? processRedactor
 }
 
 /**

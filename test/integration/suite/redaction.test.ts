@@ -53,6 +53,9 @@ const FEATURE = (planted: string) => `Feature: Planted secrets (spotcheck's reda
 
   Scenario: an error caused by them
     Then an error caused by the planted secrets is thrown
+
+  Scenario: an exception nobody catches
+    Then an exception nobody catches carries the planted secrets
 `
 
 /** The project's profile, with every output in `dir` and the feature and its steps added. */
@@ -127,7 +130,7 @@ describe('redaction on every path', { timeout: 30 * 60_000 }, () => {
       // The run did meet the secrets, and failed where the feature makes it fail, each time redacted.
       const envelopes = readFileSync(join(dir, 'reports', 'messages.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Envelope)
       const failures = envelopes.flatMap((e) => (e.testStepFinished?.testStepResult.status === 'FAILED' ? [e.testStepFinished.testStepResult.message ?? ''] : []))
-      assert.equal(failures.length, 5, `five scenarios fail, each on its planted secrets (exit ${run.exitCode}):\n${run.all.slice(-4000)}`)
+      assert.equal(failures.length, 6, `six scenarios fail, each on its planted secrets (exit ${run.exitCode}):\n${run.all.slice(-4000)}`)
       for (const m of failures) assert.match(m, /\[REDACTED\]/, `a failure message with the secrets redacted:\n${m}`)
       assert.match(run.all, /spotcheck: planted: .*\[REDACTED\]/, 'the progress line, redacted')
       assert.ok(envelopes.some((e) => e.attachment?.body.includes('[REDACTED]')), 'attachments carry the redacted text')

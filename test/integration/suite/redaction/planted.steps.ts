@@ -38,3 +38,12 @@ step('an error caused by the planted secrets is thrown', function () {
   const { lines, text } = planted()
   throw new Error(`could not use ${lines[0]} with ${lines[1]}`, { cause: new Error(text) })
 })
+
+step('an exception nobody catches carries the planted secrets', async function () {
+  const { text } = planted()
+  // Thrown from a timer: Cucumber's uncaught-exception listener fails this step with it.
+  setTimeout(() => {
+    throw new Error(`uncaught: ${text}`)
+  }, 10)
+  await new Promise((resolve) => setTimeout(resolve, 5_000))
+})
