@@ -22,6 +22,14 @@ const USAGE = `Usage: spotcheck <command>
 `
 
 const { sandboxCli, UsageError } = await import('../sandbox/cli.ts')
+// Every line the commands below print goes through the redactor of this shell's secrets (its AWS
+// credentials, CI tokens, the opted-in account ID) and the patterns of support/redact.ts: a
+// nightly workflow's log is as public as its report. (`sandbox env` prints the sandbox's own test
+// credentials on purpose, for eval: the sandbox command prints unredacted.)
+const { Redactor } = await import('../support/redact.ts')
+const redactor = new Redactor(process.env)
+const toStderr = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`)
+const toStdout = (line: string) => process.stdout.write(`${redactor.redact(line)}\n`)
 const [command, ...rest] = process.argv.slice(2)
 try {
   switch (command) {
@@ -31,7 +39,7 @@ try {
     case 'drift': {
       const { driftCli, DriftUsageError } = await import('../support/drift.ts')
       try {
-        process.exitCode = await driftCli(rest)
+        process.exitCode = await driftCli(rest, toStderr)
       } catch (error) {
         if (error instanceof DriftUsageError) throw new UsageError(error.message)
         throw error
@@ -40,18 +48,18 @@ try {
     }
     case 'tutorial': {
       const { tutorialCli } = await import('../support/tutorial-cli.ts')
-      process.exitCode = await tutorialCli(rest)
+      process.exitCode = await tutorialCli(rest, toStderr)
       break
     }
     case 'report': {
       const { reportCli } = await import('../support/report-check.ts')
-      process.exitCode = await reportCli(rest)
+      process.exitCode = await reportCli(rest, toStderr)
       break
     }
     case 'cleanup': {
       const { cleanupCli, CleanupUsageError } = await import('../support/cleanup.ts')
       try {
-        process.exitCode = await cleanupCli(rest)
+        process.exitCode = await cleanupCli(rest, toStderr)
       } catch (error) {
         if (error instanceof CleanupUsageError) throw new UsageError(error.message)
         throw error
@@ -61,7 +69,7 @@ try {
     case 'reap': {
       const { reapCli, ReapUsageError } = await import('../support/reap.ts')
       try {
-        process.exitCode = await reapCli(rest)
+        process.exitCode = await reapCli(rest, toStdout)
       } catch (error) {
         if (error instanceof ReapUsageError) throw new UsageError(error.message)
         throw error
@@ -97,6 +105,6 @@ try {
   }
 } catch (error) {
   const e = error as Error
-  process.stderr.write(`spotcheck: ${e instanceof UsageError || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message : (e.stack ?? e.message)}\n`)
+  toStderr(`spotcheck: ${e instanceof UsageError || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message : (e.stack ?? e.message)}`)
   process.exitCode = e instanceof UsageError ? 2 : 1
 }

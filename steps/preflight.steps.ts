@@ -13,7 +13,7 @@ import { editionUnderTest, sectionNames } from '../support/preflight-edition.ts'
 import { observe } from '../support/preflight-observe.ts'
 import { judgeEdition } from '../support/preflight.ts'
 import { PREFLIGHT_ATTACHMENT, causesHtml, checksHtml, failureMessage } from '../support/preflight-report.ts'
-import { attachHtml } from '../support/report.ts'
+import { attachHtml, attachToCucumber } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 
 /** Set when the preflight failed in this run: the feature it ran in, and why. */
@@ -29,7 +29,7 @@ step("the edition's versions and texts fit the platform of the run's day", async
   const verdict = judgeEdition(edition, resolved.view, { observed, edits: loadEdits('current'), target: target.name, sections: sectionNames() })
   // For `spotcheck drift`: in the run's directory, and in Cucumber's messages beside the result.
   writeFileSync(join(run.dir, PREFLIGHT_ATTACHMENT), JSON.stringify(verdict, null, 2) + '\n')
-  this.attach(JSON.stringify(verdict), { mediaType: 'application/json', fileName: PREFLIGHT_ATTACHMENT })
+  attachToCucumber(this, JSON.stringify(verdict), { mediaType: 'application/json', fileName: PREFLIGHT_ATTACHMENT })
   await attachHtml('drift causes', causesHtml(verdict))
   await attachHtml('what the preflight asked', checksHtml(verdict))
   for (const n of verdict.notes) await this.note(`Note: ${n.what}${n.source ? ` (${n.source})` : ''}`)

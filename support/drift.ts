@@ -30,6 +30,7 @@ import { readRunMessages, type RunMessages } from './drift-messages.ts'
 import { checkExpectation, driftHtml, driftMarkdown, driftRuns, driftSummary, type DriftRunResult, type DriftRunSpec } from './drift-report.ts'
 import { resolveEdition } from './editions/edition.ts'
 import { ProgressView, summaryTable } from './formatters/progress-view.ts'
+import { Redactor } from './redact.ts'
 import { generateReport } from './tutorial-cli.ts'
 
 export const DRIFT_DIR = resolve(projectRoot, process.env.SPOTCHECK_DRIFT_DIR ?? 'drift')
@@ -100,7 +101,10 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   // One table of the runs' sections (each run's own progress left its table out: runConfig).
   log(['', ...runsTable(results)].join('\n'))
 
-  const drift = driftSummary(results, { generated: new Date().toISOString(), today, tutorialDate: TUTORIAL_DATE, edits })
+  // Failure messages in it come redacted from the runs; redacted again here with the shell's own
+  // secrets (support/redact.ts), for drift.json, DRIFT.md and the report alike.
+  const redactor = new Redactor(process.env)
+  const drift = JSON.parse(redactor.redact(JSON.stringify(driftSummary(results, { generated: new Date().toISOString(), today, tutorialDate: TUTORIAL_DATE, edits })))) as ReturnType<typeof driftSummary>
   const markdown = driftMarkdown(drift)
   writeFileSync(join(DRIFT_DIR, 'drift.json'), JSON.stringify(drift, null, 2) + '\n')
   writeFileSync(join(DRIFT_DIR, 'DRIFT.md'), markdown)

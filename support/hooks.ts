@@ -1,38 +1,63 @@
 // The run's lifecycle: start the target before the first feature, stop it after the last — also
 // when a step fails or the run is interrupted (Ctrl-C, SIGTERM), undoing what the run created.
+// Every hook is wrapped in the run's redactor (step-registry.ts), as every step is: a hook's error
+// reaches the same formatters.
 
 import 'allure-cucumberjs' // without it every allure.* call in steps does nothing
-import { After, AfterAll, Before, BeforeAll, Status } from '@cucumber/cucumber'
+import { After, AfterAll, Before, BeforeAll, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
 import * as allure from 'allure-js-commons'
 import { execa } from 'execa'
 import { CHECKPOINT_STEP, scenarioKey } from './checkpoint.ts'
 import { logExcerpt, writeEnvironment, attachText } from './report.ts'
 import { Run, TUTORIAL_TITLE, hasRun, setRun, theRun } from './run.ts'
 import { signalHandler } from './signals.ts'
+import { currentRedactor, redacting } from './step-registry.ts'
+import { redactError } from './redact.ts'
 import type { TargetParameters } from './target.ts'
 import type { SpotcheckWorld } from './world.ts'
 
 const RESULTS_DIR = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
 // SIGINT and SIGTERM: one clean-up, whatever arrives after (support/signals.ts).
 const signals = signalHandler(() => (hasRun() ? theRun() : undefined))
+// An exception nobody caught (a timer's, a stream's) fails the running step through Cucumber's own
+// 'uncaughtException' listener, past the steps' wrapper: monitors run first, so redact it there.
+process.on('uncaughtExceptionMonitor', (error) => void redactError(error, currentRedactor()))
 
-BeforeAll({ name: 'spotcheck: start the target', timeout: 10 * 60_000 }, async function (this: { parameters: object }) {
+BeforeAll({ name: 'spotcheck: start the target', timeout: 10 * 60_000 }, redacting(async function (this: { parameters: object }) {
   const params = { target: 'sandbox', ...this.parameters } as TargetParameters
   const run = new Run(params)
+  // The shell's own secrets (its AWS credentials, CI tokens, the opted-in account) before anything prints.
+  run.redactor.addEnvironment(process.env)
   setRun(run)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void signals.handle(signal))
   await run.start()
+  run.redactor.addEnvironment(run.env)
+  await learnResolvedCredentials(run)
   run.recordSandboxCredentials()
-})
+}))
 
-Before({ name: 'spotcheck: label the scenario in the report' }, async function (this: SpotcheckWorld, { pickle, gherkinDocument }) {
+/**
+ * Credentials from a profile, SSO or a role (the nightly run's OIDC role) are in no environment
+ * variable: the SDK's chain resolves them. The redactor learns the values it resolved.
+ */
+async function learnResolvedCredentials(run: Run): Promise<void> {
+  if (run.target?.name !== 'aws') return
+  try {
+    const credentials = await run.aws.sts.config.credentials()
+    for (const v of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) run.redactor.addSecret(v)
+  } catch {
+    // STS answered with them a moment ago (the opt-in); if they cannot be read again, the patterns remain
+  }
+}
+
+Before({ name: 'spotcheck: label the scenario in the report' }, redacting(async function (this: SpotcheckWorld, { pickle, gherkinDocument }: ITestCaseHookParameter) {
   this.scenario = { uri: pickle.uri, name: pickle.name, feature: gherkinDocument.feature?.name ?? '', tags: pickle.tags.map((t) => t.name) }
   await allure.epic(TUTORIAL_TITLE)
   await allure.story(pickle.name)
   if (hasRun()) this.logStart = theRun().karpenterLog?.length ?? 0
-})
+}))
 
-After({ name: 'spotcheck: stop what the scenario left running' }, async function (this: SpotcheckWorld, { pickle, result }) {
+After({ name: 'spotcheck: stop what the scenario left running' }, redacting(async function (this: SpotcheckWorld, { pickle, result }: ITestCaseHookParameter) {
   for (const [name, command] of this.background) {
     const r = await command.stop()
     await attachText(`still running at the end: ${name}`, r.output)
@@ -49,9 +74,9 @@ After({ name: 'spotcheck: stop what the scenario left running' }, async function
   } else if (result?.status === Status.SKIPPED && !pickle.steps.some((s) => s.text === CHECKPOINT_STEP)) {
     run.passed.add(key) // skipped on purpose (e.g. Cloud9 on a target without it): nothing builds on it
   }
-})
+}))
 
-AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000 }, async function () {
+AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000 }, redacting(async function () {
   if (!hasRun()) return
   const run = theRun()
   const outcome = signals.interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'
@@ -65,7 +90,7 @@ AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000
     run.progress(`cleanup left ${report.failed.length} thing(s); finish with: npx spotcheck cleanup --run ${run.id}`)
   }
   setRun(undefined)
-})
+}))
 
 async function toolVersions(): Promise<Record<string, string>> {
   const version = async (cmd: string, args: string[], pattern: RegExp) => {

@@ -4,37 +4,15 @@
 // screenshot is saved to reports/report.png to look at).
 
 import { execa } from 'execa'
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { findLeaks } from './leak-scan.ts'
 import { generateReport, REPORT_DIR } from './tutorial-cli.ts'
 import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
 import { projectRoot } from '../sandbox/state.ts'
 
-const FORBIDDEN: [string, RegExp][] = [
-  ['an access key ID', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
-  ['an EKS token', /k8s-aws-v1\.(?!\[REDACTED\])[A-Za-z0-9_-]{20,}/],
-  ['a secret key assignment', /aws_secret_access_key\s*[=:]\s*(?!\[REDACTED\])\S{8,}/i],
-  ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/]{20,}/],
-]
-
-export interface Leak {
-  file: string
-  what: string
-}
-
-/** Every file under `dirs` that contains a secret: the known ones, or anything shaped like one. */
-export function findLeaks(dirs: string[], known: { secrets: string[]; accountId?: string }): Leak[] {
-  const leaks: Leak[] = []
-  const files = dirs.filter(existsSync).flatMap((d) => walk(d))
-  for (const file of files) {
-    const text = readFileSync(file, 'latin1')
-    for (const s of known.secrets) if (s && text.includes(s)) leaks.push({ file, what: 'a credential of the run' })
-    if (known.accountId && new RegExp(`(?<![0-9])${known.accountId}(?![0-9])`).test(text)) leaks.push({ file, what: `the account ID ${known.accountId}` })
-    for (const [what, re] of FORBIDDEN) if (re.test(text)) leaks.push({ file, what })
-  }
-  return leaks
-}
+export { findLeaks, type Leak } from './leak-scan.ts'
 
 /**
  * What the check looks for by value: the sandbox credentials the run recorded, and — for a run
@@ -50,13 +28,6 @@ export function knownSecrets(recorded: { secrets: string[]; accountId?: string }
     secrets: [...new Set([...recorded.secrets, ...fromEnv])],
     accountId: recorded.accountId ?? (optIn && /^\d{12}$/.test(optIn) ? optIn : undefined),
   }
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name)
-    return statSync(p).isDirectory() ? walk(p) : [p]
-  })
 }
 
 export function findBrowser(): string | undefined {

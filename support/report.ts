@@ -1,16 +1,17 @@
 // The report as documentation: what a reader of the tutorial would want to see in place of its
-// sample output. Every attachment passes through the run's redactor.
+// sample output. Every attachment passes through the run's redactor: attach only through here.
 
 import * as allure from 'allure-js-commons'
 import { ContentType } from 'allure-js-commons'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { hasRun, theRun } from './run.ts'
+import type { World } from '@cucumber/cucumber'
+import { currentRedactor } from './step-registry.ts'
 import type { CommandResult } from './shell.ts'
 import type { LogLine } from './recorders.ts'
 
 function redact(text: string): string {
-  return hasRun() ? theRun().redactor.redact(text) : text
+  return currentRedactor().redact(text)
 }
 
 /** `$ first line…` with its exit code, duration and output, as its own step in the report. */
@@ -41,6 +42,11 @@ export async function attachJson(name: string, value: unknown): Promise<void> {
 
 export async function attachHtml(name: string, html: string): Promise<void> {
   await allure.attachment(name, redact(html), ContentType.HTML)
+}
+
+/** A Cucumber attachment (in its messages and HTML report, e.g. data `spotcheck drift` reads back), redacted. */
+export function attachToCucumber(world: Pick<World, 'attach'>, text: string, options: { mediaType: string; fileName?: string }): void {
+  world.attach(redact(text), options)
 }
 
 export function escapeHtml(text: string): string {

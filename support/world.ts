@@ -129,7 +129,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
       tutorialNow: run.target ? () => run.tutorialTime.now() : undefined,
       progress: (line) => run.progress(line),
     })
-    await allure.logStep(`${what}: after ${Math.round(outcome.tookMs / 1000)} s of tutorial time — ${run.redactor.redact(outcome.seen)}`)
+    await allure.logStep(run.redactor.redact(`${what}: after ${Math.round(outcome.tookMs / 1000)} s of tutorial time — ${outcome.seen}`))
     return outcome
   }
 
