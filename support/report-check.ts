@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { generateReport, REPORT_DIR } from './tutorial-cli.ts'
 import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
 import { projectRoot } from '../sandbox/state.ts'
+import { chartMarks, EXPECTED_CHARTS } from './charts.ts'
 
 const FORBIDDEN: [string, RegExp][] = [
   ['an access key ID', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
@@ -59,6 +60,73 @@ function walk(dir: string): string[] {
   })
 }
 
+/** What is wrong with a report's content (not a secret): the file and what. */
+export interface Problem {
+  file: string
+  what: string
+}
+
+interface ResultStep {
+  name?: string
+  status?: string
+  steps?: ResultStep[]
+  attachments?: { name: string; source: string; type: string }[]
+}
+
+function results(resultsDir: string): { file: string; result: ResultStep }[] {
+  if (!existsSync(resultsDir)) return []
+  return readdirSync(resultsDir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => ({ file: join(resultsDir, f), result: JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as ResultStep }))
+}
+
+function attachmentsUnder(step: ResultStep): NonNullable<ResultStep['attachments']> {
+  return [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attachmentsUnder)]
+}
+
+function stepsOf(step: ResultStep): ResultStep[] {
+  return (step.steps ?? []).flatMap((s) => [s, ...stepsOf(s)])
+}
+
+/**
+ * Every passed step that draws a chart (support/charts.ts EXPECTED_CHARTS) carries it: an
+ * `image/svg+xml` attachment of that name, present, with data marks (not the "no data" frame).
+ */
+export function chartProblems(resultsDir: string): Problem[] {
+  const problems: Problem[] = []
+  for (const { file, result } of results(resultsDir)) {
+    for (const step of stepsOf(result)) {
+      const expected = EXPECTED_CHARTS.find((e) => step.status === 'passed' && step.name?.includes(e.step))
+      if (!expected) continue
+      const where = `${result.name ?? file} › ${step.name}`
+      const chart = attachmentsUnder(step).find((a) => a.name === expected.chart)
+      if (!chart) {
+        problems.push({ file, what: `${where}: no chart "${expected.chart}"` })
+        continue
+      }
+      const svgFile = join(resultsDir, chart.source)
+      if (chart.type !== 'image/svg+xml') problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" is ${chart.type}, not image/svg+xml` })
+      else if (!existsSync(svgFile)) problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" has no file` })
+      else if (chartMarks(readFileSync(svgFile, 'utf8')) === 0) problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" is empty (no data marks)` })
+    }
+  }
+  return problems
+}
+
+/** Attachments that would show a terminal's escape codes as text: a raw ESC, or one JSON-escaped. */
+export function rawEscapes(resultsDir: string): Problem[] {
+  if (!existsSync(resultsDir)) return []
+  const names = new Map<string, string>()
+  for (const { result } of results(resultsDir)) for (const a of attachmentsUnder(result)) names.set(a.source, a.name)
+  const problems: Problem[] = []
+  for (const f of readdirSync(resultsDir).filter((f) => f.includes('-attachment'))) {
+    const text = readFileSync(join(resultsDir, f), 'latin1')
+    const raw = text.includes('\u001b')
+    if (raw || (f.endsWith('.json') && /\\u001[bB]/.test(text))) problems.push({ file: join(resultsDir, f), what: `the attachment "${names.get(f) ?? f}" contains ${raw ? 'a raw' : 'a JSON-escaped'} escape character (ESC): terminal codes not stripped` })
+  }
+  return problems
+}
+
 export function findBrowser(): string | undefined {
   for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
     for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, name))) return join(dir, name)
@@ -83,7 +151,14 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   if (leaks.length > 0) return 1
   log(`report check: no credential, token or account ID in allure-results/, allure-report/ or reports/ (${known.secrets.length} known secrets${known.accountId ? " and the account ID" : ""}, and secret-shaped text)`)
 
-  // 2. It opens offline in a browser.
+  // 2. It reads as a person would want: every expected chart drawn, no terminal escape codes.
+  const resultsDir = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
+  const problems = [...chartProblems(resultsDir), ...rawEscapes(resultsDir)]
+  for (const p of problems) log(`report check: ${p.what} (${p.file})`)
+  if (problems.length > 0) return 1
+  log('report check: every expected chart is drawn, with data, and no attachment carries a terminal escape code')
+
+  // 3. It opens offline in a browser.
   const browser = findBrowser()
   if (!browser) {
     log('report check: no Chromium on PATH (apt-get install chromium); the browser check did not run')
