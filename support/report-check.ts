@@ -1,7 +1,9 @@
 // `npx spotcheck report [--check]`: write the Allure report of the last run; with --check, prove
 // it is fit to publish — no secret in any result, attachment or report file — and that it opens
 // offline in a browser (headless Chromium: the page renders the tutorial's sections; a
-// screenshot is saved to reports/report.png to look at).
+// screenshot is saved to reports/report.png to look at); that every chart a passed step draws is
+// there, with data, and renders (a screenshot of each: reports/report-<chart>.png); and that no
+// attachment carries a terminal's raw escape codes.
 
 import { execa } from 'execa'
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs'
@@ -11,6 +13,7 @@ import { generateReport, REPORT_DIR } from './tutorial-cli.ts'
 import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
 import { projectRoot } from '../sandbox/state.ts'
 import { chartMarks, EXPECTED_CHARTS } from './charts.ts'
+import { chartScreens } from './report-screens.ts'
 
 const FORBIDDEN: [string, RegExp][] = [
   ['an access key ID', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
@@ -177,5 +180,11 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   const png = join(projectRoot, 'reports', 'report.png')
   await execa(browser, [...args, `--screenshot=${png}`, url], { reject: false, timeout: 120_000 })
   log(`report check: ${browser} renders the report offline; screenshot: ${png}`)
+
+  // 4. Its charts render as pictures in the browser, each photographed for a person to look at.
+  const screens = await chartScreens(browser, join(REPORT_DIR, 'index.html'), join(projectRoot, 'reports'))
+  for (const s of screens) log(`report check: ${s.scenario} › ${s.chart}: ${s.problem ?? s.png}`)
+  if (screens.some((s) => s.problem)) return 1
+  log(`report check: ${screens.length} chart(s) render in ${browser}`)
   return 0
 }
