@@ -87,3 +87,4 @@ Feature: Step 4: Deploy a Spot-friendly workload
     And its instance type is one the NodePool "default" allows
     And its EC2 instance is a Spot instance tagged "project" = "build-on-aws"
     And the report shows the Karpenter nodes with their capacity type, instance type, zone and price
+    And the report shows the nodes and pods over time, by capacity type

@@ -58,3 +58,5 @@ Feature: Step 5: Spread pods within multiple AZs
     Then the output is a table with the columns "NAME STATUS ROLES AGE VERSION CAPACITY-TYPE INSTANCE-TYPE ZONE"
     And it lists 3 nodes, each with CAPACITY-TYPE "spot", in 3 different ZONEs
     And every INSTANCE-TYPE it lists is one the NodePool "default" allows
+    And the report shows the zone spread of the deployment "stateless"
+    And the report shows the nodes and pods over time, by capacity type

@@ -58,6 +58,7 @@ Feature: Step 6 (optional): Simulate a Spot interruption
     Then the "nodes" terminal showed the interrupted node leave and the replacement join
     And the "logs" terminal showed the line "initiating delete from interruption message"
     And the report shows the interruption timeline: experiment started, message queued, node tainted, replacement launched, pods Running
+    And the report shows the nodes and pods over time, by capacity type
 
   Scenario: eks-node-viewer shows the nodes' usage
     When I run, and leave it running:

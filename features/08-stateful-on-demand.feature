@@ -56,3 +56,4 @@ Feature: Step 7 (optional): Deploy a stateful workload on On-Demand capacity
     Then the output is a table with the columns "NAME STATUS ROLES AGE VERSION CAPACITY-TYPE INSTANCE-TYPE ZONE"
     And it lists 1 node, with CAPACITY-TYPE "on-demand"
     And the report shows the Karpenter nodes with their capacity type, instance type, zone and price
+    And the report shows the nodes and pods over time, by capacity type

@@ -24,6 +24,7 @@ Feature: Step 8: Clean up
     And within 2 minutes no node that Karpenter launched remains, though the tutorial says to wait 30 seconds
     And the EC2 instances Karpenter launched are terminated
     And the report shows what the run's nodes cost, Spot and On-Demand
+    And the report shows the nodes and pods over time, by capacity type
 
   Scenario: Terraform and CloudFormation remove everything else
     When I run:

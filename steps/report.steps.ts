@@ -2,6 +2,7 @@
 // price, the interruption timeline, the cost of the run's nodes, eks-node-viewer's view.
 
 import assert from 'node:assert/strict'
+import { BeforeStep } from '@cucumber/cucumber'
 import { step } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
 import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, zoneOf } from '../support/kube.ts'
@@ -9,9 +10,10 @@ import { assertTimeline, interruptionTimeline, timelineRows, type TimelineEvent 
 import { isTaint, taintText } from '../support/karpenter-api.ts'
 import { hourlyPrice, onDemandPrices, PriceNotFoundError, SPOT_PRICE_SOURCE, usd } from '../support/prices.ts'
 import { attachHtml, attachText, htmlTable } from '../support/report.ts'
+import { attachChart, capacityOverTime, costChart, nodesOverTimeChart, timelineChart, usdText, zoneSpreadChart, type CostRow } from '../support/charts.ts'
 import { nodeViewerScreen } from '../support/node-viewer-screen.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
-import { nodes } from './kubernetes.steps.ts'
+import { nodes, podsOf } from './kubernetes.steps.ts'
 
 step('the report shows the Karpenter nodes with their capacity type, instance type, zone and price', async function (this: SpotcheckWorld) {
   const karpenter = (await nodes(this)).filter(isKarpenterNode)
@@ -60,8 +62,7 @@ step('the report shows the interruption timeline: experiment started, message qu
   const events = await interruptionTimelineOf(this)
   const s = this.subject
   const title = `Spot interruption of ${s.interruptedNode} (${s.interruptedInstance}); tutorial time from the experiment's start (${this.run.tutorialTime.source})`
-  await attachHtml('interruption timeline', htmlTable(title, ['event', 'actor', 'at'], timelineRows(events)))
-  // charts: the timeline as a chart — one line here, e.g. attachChart('interruption timeline', timelineChart(events, title), table)
+  await attachChart('interruption timeline', await timelineChart(events, title), htmlTable(title, ['event', 'actor', 'at'], timelineRows(events)))
   const at = (key: string) => events.find((e) => e.key === key)?.atMs
   const warning = at('warning')
   this.run.timings.duration('interruption warning → replacement Ready', warning !== undefined && at('ready') !== undefined ? at('ready')! - warning : undefined)
@@ -101,6 +102,7 @@ function timelineEvidence(world: SpotcheckWorld): string {
 step('the report shows what the run\'s nodes cost, Spot and On-Demand', async function (this: SpotcheckWorld) {
   const run = this.run
   const rows: (string | number)[][] = []
+  const costs: CostRow[] = []
   let spot = 0
   let onDemand = 0
   // Lifetimes in tutorial time: from the node's creation to its deletion (the writes' tutorial
@@ -127,6 +129,8 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
         if (e instanceof PriceNotFoundError) return undefined
         throw e
       })
+    const ct = capacityTypeOf(last)
+    if (ct === 'spot' || ct === 'on-demand') costs.push({ capacityType: ct, usd: cost, onDemandUsd: ct === 'spot' && odPrice !== undefined ? odPrice * hours : undefined })
     rows.push([last.metadata!.name!, capacityTypeOf(last), instanceTypeOf(last), zoneOf(last), `${(hours * 60).toFixed(1)} min`, `${usd(price)}/h`, usd(cost), odPrice && price ? `${Math.round((1 - price / odPrice) * 100)}%` : odPrice === undefined ? 'no On-Demand list price' : ''])
   }
   rows.push(['total', '', '', '', '', '', usd(spot + onDemand), `Spot ${usd(spot)}, On-Demand ${usd(onDemand)}`])
@@ -134,7 +138,44 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
     "cost of the run's nodes",
     htmlTable(`what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included). Spot prices: ${SPOT_PRICE_SOURCE}; On-Demand prices: ${onDemandPrices(run.target!).source}`, ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'], rows),
   )
+  await attachChart("cost of the run's nodes", await costChart(costs, "what Karpenter's nodes cost during the run, Spot and On-Demand"), htmlTable('cost by capacity type', ['capacity type', 'nodes', 'cost'], (['spot', 'on-demand'] as const).map((ct) => [ct, costs.filter((c) => c.capacityType === ct).length, usdText(costs.filter((c) => c.capacityType === ct).reduce((a, c) => a + c.usd, 0))])))
   assert.ok(rows.length > 1, 'the run saw no Karpenter node')
+})
+
+// Each section's chart of nodes and pods covers the section: from its first step to the chart's.
+const sectionStartedAt = new Map<string, number>()
+BeforeStep(function (this: SpotcheckWorld) {
+  if (!sectionStartedAt.has(this.scenario.uri)) sectionStartedAt.set(this.scenario.uri, Date.now())
+})
+
+step('the report shows the nodes and pods over time, by capacity type', async function (this: SpotcheckWorld) {
+  const run = this.run
+  assert.ok(run.cluster, 'the run is not watching the cluster')
+  const from = sectionStartedAt.get(this.scenario.uri) ?? Date.now()
+  const points = capacityOverTime(run.cluster.nodes, run.cluster.pods, from, Date.now(), run.target!.timeScale)
+  await attachChart(
+    'nodes and pods over time',
+    await nodesOverTimeChart(points, `${this.scenario.feature}: nodes and pods over time, by capacity type`),
+    htmlTable('nodes and pods over time (tutorial time since the section started)', ['at', 'capacity type', 'nodes', 'pods Running'], points.map((p) => [`+${(p.atMs / 1000).toFixed(1)} s`, p.capacityType, p.nodes, p.pods]), [2, 3]),
+  )
+  assert.ok(points.some((p) => p.nodes > 0), 'the run saw no node during this section')
+})
+
+step('the report shows the zone spread of the deployment {string}', async function (this: SpotcheckWorld, deployment: string) {
+  const all = await nodes(this)
+  const perZone = new Map<string, { zone: string; capacityType: string; nodes: Set<string>; pods: number }>()
+  for (const p of await podsOf(this, deployment)) {
+    const node = all.find((n) => n.metadata?.name === p.spec?.nodeName)
+    if (!node) continue
+    const key = `${zoneOf(node)} ${capacityTypeOf(node)}`
+    const row = perZone.get(key) ?? { zone: zoneOf(node), capacityType: capacityTypeOf(node), nodes: new Set<string>(), pods: 0 }
+    row.nodes.add(node.metadata!.name!)
+    row.pods++
+    perZone.set(key, row)
+  }
+  const rows = [...perZone.values()].map((r) => ({ zone: r.zone, capacityType: r.capacityType, nodes: r.nodes.size, pods: r.pods }))
+  await attachChart('zone spread', await zoneSpreadChart(rows, `the pods of "${deployment}" by zone`), htmlTable(`the pods of "${deployment}" by zone`, ['zone', 'capacity type', 'nodes', 'pods'], rows.map((r) => [r.zone, r.capacityType, r.nodes, r.pods]), [2, 3]))
+  assert.ok(rows.length > 0, `no pod of "${deployment}" runs on a node`)
 })
 
 step(new RegExp(`^within (\\d+) (seconds?|minutes?) it shows each node with its instance type, the share of its CPU the pods request, and its price$`), async function (this: SpotcheckWorld, amount: string, unit: string) {

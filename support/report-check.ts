@@ -1,16 +1,20 @@
 // `npx spotcheck report [--check]`: write the Allure report of the last run; with --check, prove
 // it is fit to publish — no secret in any result, attachment or report file — and that it opens
 // offline in a browser (headless Chromium: the page renders the tutorial's sections; a
-// screenshot is saved to reports/report.png to look at).
+// screenshot is saved to reports/report.png to look at); that every chart a passed step draws is
+// there, with data, and renders (a screenshot of each: reports/report-<chart>.png); and that no
+// attachment carries a terminal's raw escape codes.
 
 import { execa } from 'execa'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { findLeaks } from './leak-scan.ts'
 import { generateReport, REPORT_DIR } from './tutorial-cli.ts'
 import { latestRunFile, runsDir, spotcheckHome } from './run.ts'
 import { projectRoot } from '../sandbox/state.ts'
+import { chartMarks, EXPECTED_CHARTS } from './charts.ts'
+import { chartScreens } from './report-screens.ts'
 
 export { findLeaks, type Leak } from './leak-scan.ts'
 
@@ -28,6 +32,73 @@ export function knownSecrets(recorded: { secrets: string[]; accountId?: string }
     secrets: [...new Set([...recorded.secrets, ...fromEnv])],
     accountId: recorded.accountId ?? (optIn && /^\d{12}$/.test(optIn) ? optIn : undefined),
   }
+}
+
+/** What is wrong with a report's content (not a secret): the file and what. */
+export interface Problem {
+  file: string
+  what: string
+}
+
+interface ResultStep {
+  name?: string
+  status?: string
+  steps?: ResultStep[]
+  attachments?: { name: string; source: string; type: string }[]
+}
+
+function results(resultsDir: string): { file: string; result: ResultStep }[] {
+  if (!existsSync(resultsDir)) return []
+  return readdirSync(resultsDir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => ({ file: join(resultsDir, f), result: JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as ResultStep }))
+}
+
+function attachmentsUnder(step: ResultStep): NonNullable<ResultStep['attachments']> {
+  return [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attachmentsUnder)]
+}
+
+function stepsOf(step: ResultStep): ResultStep[] {
+  return (step.steps ?? []).flatMap((s) => [s, ...stepsOf(s)])
+}
+
+/**
+ * Every passed step that draws a chart (support/charts.ts EXPECTED_CHARTS) carries it: an
+ * `image/svg+xml` attachment of that name, present, with data marks (not the "no data" frame).
+ */
+export function chartProblems(resultsDir: string): Problem[] {
+  const problems: Problem[] = []
+  for (const { file, result } of results(resultsDir)) {
+    for (const step of stepsOf(result)) {
+      const expected = EXPECTED_CHARTS.find((e) => step.status === 'passed' && step.name?.includes(e.step))
+      if (!expected) continue
+      const where = `${result.name ?? file} › ${step.name}`
+      const chart = attachmentsUnder(step).find((a) => a.name === expected.chart)
+      if (!chart) {
+        problems.push({ file, what: `${where}: no chart "${expected.chart}"` })
+        continue
+      }
+      const svgFile = join(resultsDir, chart.source)
+      if (chart.type !== 'image/svg+xml') problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" is ${chart.type}, not image/svg+xml` })
+      else if (!existsSync(svgFile)) problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" has no file` })
+      else if (chartMarks(readFileSync(svgFile, 'utf8')) === 0) problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" is empty (no data marks)` })
+    }
+  }
+  return problems
+}
+
+/** Attachments that would show a terminal's escape codes as text: a raw ESC, or one JSON-escaped. */
+export function rawEscapes(resultsDir: string): Problem[] {
+  if (!existsSync(resultsDir)) return []
+  const names = new Map<string, string>()
+  for (const { result } of results(resultsDir)) for (const a of attachmentsUnder(result)) names.set(a.source, a.name)
+  const problems: Problem[] = []
+  for (const f of readdirSync(resultsDir).filter((f) => f.includes('-attachment'))) {
+    const text = readFileSync(join(resultsDir, f), 'latin1')
+    const raw = text.includes('\u001b')
+    if (raw || (f.endsWith('.json') && /\\u001[bB]/.test(text))) problems.push({ file: join(resultsDir, f), what: `the attachment "${names.get(f) ?? f}" contains ${raw ? 'a raw' : 'a JSON-escaped'} escape character (ESC): terminal codes not stripped` })
+  }
+  return problems
 }
 
 export function findBrowser(): string | undefined {
@@ -54,7 +125,14 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   if (leaks.length > 0) return 1
   log(`report check: no credential, token or account ID in allure-results/, allure-report/ or reports/ (${known.secrets.length} known secrets${known.accountId ? " and the account ID" : ""}, and secret-shaped text)`)
 
-  // 2. It opens offline in a browser.
+  // 2. It reads as a person would want: every expected chart drawn, no terminal escape codes.
+  const resultsDir = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
+  const problems = [...chartProblems(resultsDir), ...rawEscapes(resultsDir)]
+  for (const p of problems) log(`report check: ${p.what} (${p.file})`)
+  if (problems.length > 0) return 1
+  log('report check: every expected chart is drawn, with data, and no attachment carries a terminal escape code')
+
+  // 3. It opens offline in a browser.
   const browser = findBrowser()
   if (!browser) {
     log('report check: no Chromium on PATH (apt-get install chromium); the browser check did not run')
@@ -73,5 +151,11 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   const png = join(projectRoot, 'reports', 'report.png')
   await execa(browser, [...args, `--screenshot=${png}`, url], { reject: false, timeout: 120_000 })
   log(`report check: ${browser} renders the report offline; screenshot: ${png}`)
+
+  // 4. Its charts render as pictures in the browser, each photographed for a person to look at.
+  const screens = await chartScreens(browser, join(REPORT_DIR, 'index.html'), join(projectRoot, 'reports'))
+  for (const s of screens) log(`report check: ${s.scenario} › ${s.chart}: ${s.problem ?? s.png}`)
+  if (screens.some((s) => s.problem)) return 1
+  log(`report check: ${screens.length} chart(s) render in ${browser}`)
   return 0
 }

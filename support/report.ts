@@ -6,12 +6,35 @@ import { ContentType } from 'allure-js-commons'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { World } from '@cucumber/cucumber'
+import { stripVTControlCharacters } from 'node:util'
 import { currentRedactor } from './step-registry.ts'
 import type { CommandResult } from './shell.ts'
 import type { LogLine } from './recorders.ts'
 
-function redact(text: string): string {
+export function redact(text: string): string {
   return currentRedactor().redact(text)
+}
+
+/**
+ * Command output as it read in the terminal: colours and cursor moves (Terraform's, Helm's,
+ * kubectl's) stripped, a line rewritten in place by carriage returns shown as it was left, and
+ * any escape character no sequence claimed made visible (␛) — never a raw ESC in the report.
+ */
+export function asTerminalShowed(text: string): string {
+  return noRawEscape(
+    stripVTControlCharacters(text)
+      .split('\n')
+      .map((line) => {
+        const l = line.replace(/\r+$/, '')
+        return l.slice(l.lastIndexOf('\r') + 1)
+      })
+      .join('\n'),
+  )
+}
+
+/** Escape sequences stripped and a stray ESC made visible: for every attachment, terminal output or not. */
+export function noRawEscape(text: string): string {
+  return stripVTControlCharacters(text).replaceAll('\u001b', '␛')
 }
 
 /** `$ first line…` with its exit code, duration and output, as its own step in the report. */
@@ -23,8 +46,8 @@ export async function attachCommand(result: CommandResult, title?: string): Prom
     await ctx.parameter('exit code', String(result.exitCode))
     await ctx.parameter('duration', `${(result.durationMs / 1000).toFixed(1)} s`)
     if (result.stoppedBy) await ctx.parameter('stopped by', result.stoppedBy === 'interrupt' ? 'Ctrl-C' : 'timeout')
-    await allure.attachment('command', redact(result.command), ContentType.TEXT)
-    await allure.attachment('output', redact(result.output || '(no output)'), ContentType.TEXT)
+    await allure.attachment('command', redact(noRawEscape(result.command)), ContentType.TEXT)
+    await allure.attachment('output', redact(asTerminalShowed(result.output || '(no output)')), ContentType.TEXT)
     if (result.exitCode !== 0 && !result.stoppedBy) throw new Error(`exit code ${result.exitCode}`)
   }).then(
     () => undefined,
@@ -33,15 +56,16 @@ export async function attachCommand(result: CommandResult, title?: string): Prom
 }
 
 export async function attachText(name: string, text: string): Promise<void> {
-  await allure.attachment(name, redact(text), ContentType.TEXT)
+  await allure.attachment(name, redact(asTerminalShowed(text)), ContentType.TEXT)
 }
 
 export async function attachJson(name: string, value: unknown): Promise<void> {
-  await allure.attachment(name, redact(JSON.stringify(value, null, 2)), ContentType.JSON)
+  // JSON.stringify would write an ESC in a string as the text \u001b: strip the sequences first.
+  await allure.attachment(name, redact(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? noRawEscape(v) : v), 2)), ContentType.JSON)
 }
 
 export async function attachHtml(name: string, html: string): Promise<void> {
-  await allure.attachment(name, redact(html), ContentType.HTML)
+  await allure.attachment(name, redact(noRawEscape(html)), ContentType.HTML)
 }
 
 /** A Cucumber attachment (in its messages and HTML report, e.g. data `spotcheck drift` reads back), redacted. */

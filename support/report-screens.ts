@@ -1,0 +1,108 @@
+// The charts as a reader sees them in the single-file report: for every step that draws one,
+// headless Chromium opens the scenario, unfolds the step and its chart, proves the picture
+// rendered (an <img> with pixels) and photographs the step to reports/report-step-<n>-<chart>.png.
+
+import { join } from 'node:path'
+import { EXPECTED_CHARTS } from './charts.ts'
+import { withChromium, type Page } from './chromium.ts'
+
+export interface ChartScreen {
+  scenario: string
+  step: string
+  chart: string
+  /** The screenshot, when the chart rendered. */
+  png?: string
+  /** Why it is not a picture a reader can see. */
+  problem?: string
+}
+
+interface Located {
+  testResultId: string
+  scenario: string
+  /** The scenario's section, "Step 5: …" (its feature label). */
+  section: string
+  stepId: string
+  step: string
+  chart: string
+  attachmentId?: string
+}
+
+/** In the page: every passed step that should carry a chart, from the report's own embedded data. */
+const LOCATE = `(() => {
+  const expected = ${JSON.stringify(EXPECTED_CHARTS)}
+  const decode = (v) => JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(v), (c) => c.charCodeAt(0))))
+  const found = []
+  const walk = (tr, steps) => {
+    for (const s of steps ?? []) {
+      if (s.type !== 'step') continue
+      const e = s.status === 'passed' && expected.find((x) => s.name.includes(x.step))
+      if (e) {
+        const a = (s.steps ?? []).find((x) => x.type === 'attachment' && x.link?.name === e.chart && x.link?.contentType === 'image/svg+xml')
+        const section = (tr.labels ?? []).find((l) => l.name === 'feature')?.value ?? ''
+        found.push({ testResultId: tr.id, scenario: tr.name, section, stepId: s.stepId, step: s.name, chart: e.chart, attachmentId: a?.link?.id })
+      }
+      walk(tr, s.steps)
+    }
+  }
+  for (const [key, value] of Object.entries(window.allureReportData)) if (key.startsWith('data/test-results/')) { const tr = decode(value); walk(tr, tr.steps) }
+  return found.sort((a, b) => a.section.localeCompare(b.section, 'en', { numeric: true }))
+})()`
+
+function slug(text: string): string {
+  return text
+    .replace(/\(chart\)/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+}
+
+async function photograph(page: Page, index: string, at: Located, png: string): Promise<string | undefined> {
+  await page.navigate(`${index}#/${at.testResultId}`)
+  // The page is one app: wait until it shows this scenario, not the last one.
+  if (!(await page.waitFor(`document.querySelector('[data-testid=test-result-info-title]')?.textContent === ${JSON.stringify(at.scenario)}`))) return 'the report did not open the scenario'
+  const header = `document.querySelector('[data-tr-focus-id="${at.stepId}"]')`
+  if (!(await page.waitFor(header))) return 'the report did not show the step'
+  // The report remembers which steps were unfolded: unfold only a folded one.
+  const content = `${header}.closest('[data-testid=test-result-step]').querySelector('[data-testid=test-result-step-content]')`
+  if (!(await page.evaluate<boolean>(`Boolean(${content})`))) await page.evaluate(`${header}.querySelector('[data-testid=test-result-step-arrow-button]').click()`)
+  const attachment = `document.querySelector('[data-tr-focus-id="${at.attachmentId}"]')`
+  if (!(await page.waitFor(attachment, 5_000))) return 'the step shows no chart attachment'
+  const image = `${attachment}.closest('[data-testid=test-result-attachment]').querySelector('img')`
+  if (!(await page.evaluate<boolean>(`Boolean(${image})`))) await page.evaluate(`${attachment}.querySelector('button').click()`)
+  if (!(await page.waitFor(`${image} && ${image}.complete && ${image}.naturalWidth > 0`, 10_000))) return 'the chart did not render as a picture'
+  const step = `${header}.closest('[data-testid=test-result-step]')`
+  const box = await page.evaluate<{ x: number; y: number; width: number; height: number }>(
+    `(() => { const s = ${step}; s.scrollIntoView({ block: 'start' }); const r = s.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: Math.min(r.height, innerHeight - r.y) } })()`,
+  )
+  await new Promise((r) => setTimeout(r, 300)) // the scroll settles before the picture
+  await page.screenshot(png, box)
+  return undefined
+}
+
+/** Opens the report once and photographs every chart it should show; a problem for each that does not render. */
+export async function chartScreens(browser: string, reportIndex: string, outDir: string): Promise<ChartScreen[]> {
+  const index = `file://${reportIndex}`
+  return withChromium(browser, { width: 1400, height: 1400 }, async (page) => {
+    await page.navigate(index)
+    if (!(await page.waitFor('window.allureReportData && Object.keys(window.allureReportData).length > 0', 60_000))) throw new Error(`${reportIndex}: the report's data did not load in ${browser}`)
+    const located = await page.evaluate<Located[]>(LOCATE)
+    const screens: ChartScreen[] = []
+    const used = new Map<string, number>()
+    for (const at of located) {
+      const screen: ChartScreen = { scenario: at.scenario, step: at.step, chart: at.chart }
+      screens.push(screen)
+      if (!at.attachmentId) {
+        screen.problem = `no chart "${at.chart}" in the report`
+        continue
+      }
+      // reports/report-step-5-zone-spread.png: the section's number, then the chart.
+      const name = slug(`${/^Step \d+/.exec(at.section)?.[0] ?? ''} ${at.chart}`)
+      const n = (used.get(name) ?? 0) + 1
+      used.set(name, n)
+      const png = join(outDir, `report-${name}${n > 1 ? `-${n}` : ''}.png`)
+      screen.problem = await photograph(page, index, at, png)
+      if (!screen.problem) screen.png = png
+    }
+    return screens
+  })
+}
