@@ -6,12 +6,11 @@
 // the chart's frame with "no data" and no data marks, so the report check (chartMarks) fails it
 // as empty rather than the step hiding that the run saw nothing.
 
-import * as allure from 'allure-js-commons'
 import { parse, View } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
 import type { Node, Pod } from './kube.ts'
 import type { Sighting } from './recorders.ts'
-import { attachHtml, redact } from './report.ts'
+import { attachHtml, attachSvg } from './report.ts'
 
 import type { Lane, TimelineEvent } from './expect/timeline.ts'
 
@@ -310,6 +309,6 @@ export const EXPECTED_CHARTS: { step: string; chart: string }[] = [
  * table, for screen readers and for copying numbers. Both pass through the run's redactor.
  */
 export async function attachChart(name: string, svg: string, table: string): Promise<void> {
-  await allure.attachment(`${name} (chart)`, redact(svg), 'image/svg+xml')
+  await attachSvg(`${name} (chart)`, svg)
   await attachHtml(`${name} (table)`, table)
 }

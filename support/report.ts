@@ -68,6 +68,11 @@ export async function attachHtml(name: string, html: string): Promise<void> {
   await allure.attachment(name, redact(noRawEscape(html)), ContentType.HTML)
 }
 
+/** A picture drawn from the run's data (support/charts.ts), redacted like any other attachment. */
+export async function attachSvg(name: string, svg: string): Promise<void> {
+  await allure.attachment(name, redact(noRawEscape(svg)), ContentType.SVG)
+}
+
 /** A Cucumber attachment (in its messages and HTML report, e.g. data `spotcheck drift` reads back), redacted. */
 export function attachToCucumber(world: Pick<World, 'attach'>, text: string, options: { mediaType: string; fileName?: string }): void {
   world.attach(redact(text), options)
