@@ -24,6 +24,8 @@ export interface TimelineEvent {
   atMs?: number
   /** The instant is known to this many ms (EventBridge's whole-second `time`): it lies in [atMs, atMs + resolutionMs). */
   resolutionMs?: number
+  /** The evicted pods' event only: whether they run again on the replacement (then after it turned Ready). */
+  onReplacement?: boolean
 }
 
 /** EC2 reclaims a Spot instance two minutes after its interruption warning. */
@@ -105,20 +107,34 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
     [...h.nodes.entries()].find(([, hist]) => hist.some((s) => s.object.metadata?.labels?.['karpenter.sh/nodeclaim'] === replacementClaim || (s.object.metadata?.ownerReferences ?? []).some((o) => o.kind === 'NodeClaim' && o.name === replacementClaim)))?.[0]
   const readyAt = ofSighting((replacementName ? h.nodes.get(replacementName) : undefined)?.find((s) => ready(s.object)))
 
-  // The evicted pods back: as many of the workload's pods Running on the replacement as were
-  // evicted (at least one), at the instant the last of them was.
+  // The evicted pods back: the pods the ReplicaSet created in their place (after the first
+  // eviction), as many as were evicted (at least one), Running — at the instant the last of them
+  // was, and on which nodes. They need not run on the replacement: once the interrupted node is
+  // deleted its zone is no longer a domain of the topology spread (kube-scheduler counts the
+  // domains of existing nodes that match the pod's node selector), so the scheduler places them
+  // on the surviving nodes if they fit, usually before the replacement is Ready — as the sandbox
+  // does (its kube-scheduler twin) and AWS would.
   let podsRunningAt: number | undefined
-  if (replacementName) {
-    const runningAt: number[] = []
+  let runningOn: string[] = []
+  if (evictedAt !== undefined) {
+    const back: { at: number; node: string }[] = []
     for (const history of h.pods.values()) {
       if (history[0]?.object.metadata?.labels?.app !== h.app) continue
-      const at = ofSighting(history.find((s) => s.type !== 'DELETED' && s.object.spec?.nodeName === replacementName && running(s.object)))
-      if (at !== undefined) runningAt.push(at)
+      const created = ofSighting(history[0])
+      if (created === undefined || created < evictedAt) continue
+      const runs = history.find((s) => s.type !== 'DELETED' && s.object.spec?.nodeName && running(s.object))
+      const at = ofSighting(runs)
+      if (at !== undefined) back.push({ at, node: runs!.object.spec!.nodeName! })
     }
-    runningAt.sort((a, b) => a - b)
-    const wanted = Math.max(1, evicted)
-    if (runningAt.length >= wanted) podsRunningAt = runningAt[wanted - 1]
+    back.sort((a, b) => a.at - b.at)
+    const wanted = back.slice(0, Math.max(1, evicted))
+    if (back.length >= Math.max(1, evicted)) {
+      podsRunningAt = wanted.at(-1)!.at
+      runningOn = [...new Set(wanted.map((x) => x.node))].sort()
+    }
   }
+  const onReplacement = runningOn.length > 0 && runningOn.every((n) => n === replacementName)
+  const where = runningOn.length === 0 ? '' : onReplacement ? ' on the replacement' : ` on ${runningOn.join(', ')}${runningOn.includes(replacementName ?? '') ? '' : ' (not the replacement)'}`
 
   const reclaims = h.ec2Events.filter((e) => e.instanceId === h.interruptedInstance && e.detailType === STATE_CHANGE && ['shutting-down', 'terminated'].includes(String(e.detail.state)))
   const terminatedAt = minOf(reclaims.map(ofEvent))
@@ -133,7 +149,7 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
     { key: 'launched', label: 'Karpenter: replacement NodeClaim launched', lane: 'Karpenter', atMs: rel(ofLine(launched)) },
     { key: 'drained', label: 'interrupted node drained (the last evicted pod gone)', lane: 'pods', atMs: rel(drainedAt) },
     { key: 'ready', label: 'replacement node Ready', lane: 'node', atMs: rel(readyAt) },
-    { key: 'running', label: 'evicted pods Running on the replacement', lane: 'pods', atMs: rel(podsRunningAt) },
+    { key: 'running', label: `evicted pods Running again${where}`, lane: 'pods', atMs: rel(podsRunningAt), onReplacement },
     { key: 'terminated', label: 'instance terminated (Karpenter, once drained)', lane: 'EC2 / FIS', atMs: rel(terminatedAt), resolutionMs: second },
     { key: 'notice-ends', label: 'the 2-minute notice ends: EC2 would reclaim it', lane: 'EC2 / FIS', atMs: warning ? rel(ofEvent(warning)! + SPOT_NOTICE_MS) : undefined, resolutionMs: second },
   ]
@@ -142,7 +158,9 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
 /**
  * The order the tutorial claims: "Karpenter cordons the node, drains it, deletes it and launches a
  * replacement at once, so the pods are running again before EC2 reclaims the instance"
- * (features/07-spot-interruption.feature). The replacement NodeClaim is launched after the first
+ * (features/07-spot-interruption.feature). The replacement is Ready before the notice ends; the
+ * evicted pods run again before it ends too — after the replacement turned Ready when they run on
+ * it (ON_REPLACEMENT_ORDER), but the scheduler may place them on the surviving nodes first (above). The replacement NodeClaim is launched after the first
  * eviction: drain starts as the node is tainted (kubernetes-sigs/karpenter v0.32.1,
  * pkg/controllers/node/termination/controller.go: taint, then terminator.Drain), while launching
  * waits a provisioning batch and a CreateFleet call (below). The instance is terminated only once
@@ -155,7 +173,8 @@ export const INTERRUPTION_ORDER: readonly (readonly [string, string])[] = [
   ['taint', 'eviction'],
   ['eviction', 'launched'],
   ['launched', 'ready'],
-  ['ready', 'running'],
+  ['ready', 'notice-ends'],
+  ['eviction', 'running'],
   ['running', 'notice-ends'],
   ['eviction', 'drained'],
   ['drained', 'terminated'],
@@ -169,9 +188,9 @@ const s = (n: number) => n * 1000
  * kubernetes-sigs/karpenter v0.32.1 (core) and aws/karpenter-provider-aws v0.32.1 (aws).
  */
 export const INTERRUPTION_BOUNDS: readonly Bound[] = [
-  // features/07-spot-interruption.feature: "within 1 minute EC2 warns one of Karpenter's Spot instances";
-  // FIS's aws:ec2:send-spot-instance-interruptions acts when the experiment starts.
-  { from: 'experiment', to: 'warning', maxMs: s(60), why: 'FIS sends the warning as the experiment starts (the feature allows 1 minute)' },
+  // No bound from the experiment's start: its instant is read as its command begins, before the
+  // aws CLI has even started (idle tutorial time for the sandbox, whose clock then runs at its
+  // full scale), so it is only a lower bound. The feature's "within 1 minute EC2 warns" has its own step.
   // aws pkg/providers/sqs/sqs.go: ReceiveMessage with WaitTimeSeconds 20 (a long poll returns as a
   // message arrives); pkg/controllers/interruption/controller.go handles a batch at once.
   { from: 'warning', to: 'message', maxMs: s(25), why: "Karpenter long-polls its interruption queue 20 s at a time and handles a message as it arrives" },
@@ -185,18 +204,22 @@ export const INTERRUPTION_BOUNDS: readonly Bound[] = [
   // EC2 boot + kubelet registration 24.6–26.5 s and initialization 10.8–13 s observed on AWS; the
   // sandbox's machines boot in 25 s + 11 s (sandbox/cluster/machines.ts DEFAULT_BOOT).
   { from: 'launched', to: 'ready', minMs: s(20), maxMs: s(90), why: 'an instance boots, registers and turns Ready in ~36–40 s' },
-  { from: 'ready', to: 'running', maxMs: s(30), why: 'the pause-image pods start seconds after their node is Ready' },
   // The tutorial: "the pods are running again before EC2 reclaims the instance".
   { from: 'warning', to: 'running', maxMs: SPOT_NOTICE_MS, why: 'the pods run again within the 2-minute notice' },
   // EC2 reclaims the instance at the end of the notice if Karpenter has not terminated it before.
   { from: 'warning', to: 'terminated', maxMs: SPOT_NOTICE_MS + s(10), why: 'EC2 reclaims the instance when the notice ends, if Karpenter has not' },
 ]
 
+/** When the evicted pods run again on the replacement: after it turned Ready, and soon after. */
+export const ON_REPLACEMENT_ORDER: readonly (readonly [string, string])[] = [['ready', 'running']]
+export const ON_REPLACEMENT_BOUNDS: readonly Bound[] = [{ from: 'ready', to: 'running', maxMs: s(30), why: 'the pause-image pods start seconds after their node is Ready' }]
+
 /** Every problem of the timeline: events not seen, pairs out of order, durations out of bounds. */
 export function timelineProblems(events: readonly TimelineEvent[], order = INTERRUPTION_ORDER, bounds = INTERRUPTION_BOUNDS): string[] {
   const problems = events.filter((e) => e.atMs === undefined).map((e) => `not seen: ${e.label}`)
   const instants = new Map<string, Instant>(events.map((e) => [e.key, { label: e.label, atMs: e.atMs, resolutionMs: e.resolutionMs }]))
-  return [...problems, ...checkOrder(instants, order, bounds)]
+  const onReplacement = events.find((e) => e.key === 'running')?.onReplacement === true
+  return [...problems, ...checkOrder(instants, onReplacement ? [...order, ...ON_REPLACEMENT_ORDER] : order, onReplacement ? [...bounds, ...ON_REPLACEMENT_BOUNDS] : bounds)]
 }
 
 /** Fails, naming every problem, unless the timeline shows every event in the tutorial's order and within bounds. */

@@ -120,7 +120,7 @@ describe('the interruption timeline', () => {
   })
 
   it('fails a history with an event missing, naming it', () => {
-    assert.throws(() => assertTimeline(interruptionTimeline(history(IN_ORDER, ['running']))), /not seen: evicted pods Running on the replacement/)
+    assert.throws(() => assertTimeline(interruptionTimeline(history(IN_ORDER, ['running']))), /not seen: evicted pods Running again/)
     assert.throws(() => assertTimeline(interruptionTimeline(history(IN_ORDER, ['warning']))), /not seen: Spot interruption warning on the event bus/)
   })
 
@@ -130,11 +130,42 @@ describe('the interruption timeline', () => {
     const fast = timelineProblems(interruptionTimeline(history({ ...IN_ORDER, ready: 9, running: 10 })))
     assert.ok(fast.some((p) => /too fast: .*took 2\.0 s, less than 20\.0 s/.test(p)), fast.join('\n'))
     const late = timelineProblems(interruptionTimeline(history({ ...IN_ORDER, ready: 100, running: 125 })))
-    assert.ok(late.some((p) => /out of order: "evicted pods Running on the replacement" \(\+125\.0 s\) came after "the 2-minute notice ends/.test(p)), late.join('\n'))
+    assert.ok(late.some((p) => /out of order: "evicted pods Running again on the replacement" \(\+125\.0 s\) came after "the 2-minute notice ends/.test(p)), late.join('\n'))
   })
 
   it('allows EventBridge\'s whole second: an event stamped in the same second as an earlier instant is not out of order', () => {
     // Terminated at 5.5 s, after the drain (5.2 s): its time says 5.0 s.
     assert.deepEqual(timelineProblems(interruptionTimeline(history({ ...IN_ORDER, terminated: 5.5 }))), [])
+  })
+
+  it('fails pods Running on the replacement before it was Ready, naming the pair', () => {
+    const events = interruptionTimeline(history(IN_ORDER))
+    const running = events.find((e) => e.key === 'running')!
+    assert.equal(running.onReplacement, true)
+    const ready = events.find((e) => e.key === 'ready')!
+    assert.ok(ready.atMs! < running.atMs!, 'in order in the fixture')
+    // The replacement Ready only after the pods ran on it.
+    const swapped = events.map((e) => (e.key === 'ready' ? { ...e, atMs: running.atMs! + 5_000 } : e))
+    assert.match(timelineProblems(swapped).join('\n'), /out of order: "replacement node Ready" \(\+52\.0 s\) came after "evicted pods Running again on the replacement" \(\+47\.0 s\)/)
+  })
+
+  it('passes evicted pods the scheduler placed on the surviving nodes before the replacement was Ready, and says where', () => {
+    const h = history(IN_ORDER)
+    const pods = new Map(h.pods)
+    const j = new Map<string, number>()
+    for (const i of [1, 2, 3]) {
+      const key = `default/stateless-new-${i}`
+      const base = h.pods.get(key)!
+      // Running on ip-10-0-2-1 at 6 s: the interrupted node is gone, its zone no domain any more.
+      const rv = `9${i}`
+      j.set(rv, T0 + 6_000)
+      pods.set(key, [base[0], { at: 0, rv, type: 'MODIFIED', object: pod(`stateless-new-${i}`, 'ip-10-0-2-1', 'Running') }])
+    }
+    const events = interruptionTimeline({ ...h, pods, instant: (o) => j.get(o.rv ?? '') ?? h.instant(o) })
+    const running = events.find((e) => e.key === 'running')!
+    assert.equal(running.label, 'evicted pods Running again on ip-10-0-2-1 (not the replacement)')
+    assert.equal(running.atMs, 6_000)
+    assert.equal(running.onReplacement, false)
+    assert.deepEqual(timelineProblems(events), [])
   })
 })
