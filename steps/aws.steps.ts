@@ -129,12 +129,16 @@ step('spotcheck watches the default event bus for Spot interruption warnings and
 })
 
 step('the output names the experiment, whose state is {string} or {string}', async function (this: SpotcheckWorld, a: string, b: string) {
-  const out = JSON.parse(this.last!.stdout) as { experiment?: { id?: string; state?: { status?: string } } }
+  const out = JSON.parse(this.last!.stdout) as { experiment?: { id?: string; startTime?: string; state?: { status?: string } } }
   assert.ok(out.experiment?.id, 'no experiment id in the output')
   assert.ok([a, b].includes(String(out.experiment.state?.status)), `state ${out.experiment.state?.status}`)
   this.subject.experimentId = out.experiment.id
   this.subject.experimentStartedAt = this.last!.startedAt.getTime()
-  this.subject.experimentStartedTutorialAt = this.lastTutorialStartedAt
+  // The timeline's t0 is the experiment's own start as FIS recorded it (the sandbox's moto writes
+  // it in tutorial time), not when the command began: the aws CLI's start-up is idle tutorial time
+  // for the sandbox, and on a loaded machine worth a minute or more of it.
+  const started = out.experiment.startTime ? Date.parse(out.experiment.startTime) : Number.NaN
+  this.subject.experimentStartedTutorialAt = Number.isFinite(started) ? started : this.lastTutorialStartedAt
 })
 
 step(

@@ -188,9 +188,11 @@ const s = (n: number) => n * 1000
  * kubernetes-sigs/karpenter v0.32.1 (core) and aws/karpenter-provider-aws v0.32.1 (aws).
  */
 export const INTERRUPTION_BOUNDS: readonly Bound[] = [
-  // No bound from the experiment's start: its instant is read as its command begins, before the
-  // aws CLI has even started (idle tutorial time for the sandbox, whose clock then runs at its
-  // full scale), so it is only a lower bound. The feature's "within 1 minute EC2 warns" has its own step.
+  // FIS sends the warning as the experiment's action starts: "the action sends a Spot Instance
+  // interruption notice to target Spot Instances two minutes before interrupting them" with
+  // durationBeforeInterruption PT2M (AWS FIS user guide, "aws:ec2:send-spot-instance-interruptions").
+  // t0 is the experiment's startTime as FIS reports it; the feature allows 1 minute.
+  { from: 'experiment', to: 'warning', maxMs: s(60), why: 'FIS sends the warning as the experiment starts (the feature allows 1 minute)' },
   // aws pkg/providers/sqs/sqs.go: ReceiveMessage with WaitTimeSeconds 20 (a long poll returns as a
   // message arrives); pkg/controllers/interruption/controller.go handles a batch at once.
   { from: 'warning', to: 'message', maxMs: s(25), why: "Karpenter long-polls its interruption queue 20 s at a time and handles a message as it arrives" },

@@ -133,6 +133,12 @@ describe('the interruption timeline', () => {
     assert.ok(late.some((p) => /out of order: "evicted pods Running again on the replacement" \(\+125\.0 s\) came after "the 2-minute notice ends/.test(p)), late.join('\n'))
   })
 
+  it('fails a warning more than a minute after the experiment started (t0 is the experiment\'s own startTime)', () => {
+    const t: Times = { warning: 70, message: 71, taint: 71.5, evict: 71.7, launched: 75, ready: 112, running: 115, terminated: 130 }
+    const problems = timelineProblems(interruptionTimeline(history(t)))
+    assert.ok(problems.some((p) => /too slow: "FIS experiment started" → "Spot interruption warning on the event bus" took 70\.0 s, more than 60\.0 s/.test(p)), problems.join('\n'))
+  })
+
   it('allows EventBridge\'s whole second: an event stamped in the same second as an earlier instant is not out of order', () => {
     // Terminated at 5.5 s, after the drain (5.2 s): its time says 5.0 s.
     assert.deepEqual(timelineProblems(interruptionTimeline(history({ ...IN_ORDER, terminated: 5.5 }))), [])
