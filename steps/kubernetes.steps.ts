@@ -8,7 +8,7 @@ import { describeInstanceType, labelsOf, violations, type Requirement } from '..
 import { attachText, htmlTable, attachHtml } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import { parseTable } from './shell.steps.ts'
-import { consolidationAfterDeletion, pendingThenRunning, since } from '../support/expect/claims.ts'
+import { consolidationAfterDeletion, pendingThenRunning, since, terminationStart } from '../support/expect/claims.ts'
 
 export async function podsOf(world: SpotcheckWorld, deployment: string, namespace = 'default'): Promise<Pod[]> {
   const kube = world.run.kube()
@@ -220,15 +220,15 @@ step(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "
   const hosts = nodesThatHosted(this, deployment)
   assert.ok(hosts.size > 0, `the run saw no Karpenter node host a pod of ${deployment}`)
   this.subject.deployment = deployment
-  // The workload was deleted by the command before this step (`kubectl delete deployment`).
-  const deletedAt = this.lastTutorialStartedAt
-  this.subject.deletedAt = deletedAt
+  // The workload was deleted by the command before this step (`kubectl delete deployment`): it
+  // began no earlier than that command did; its instant is the first of its pods' terminations.
+  const commandStartedAt = this.lastTutorialStartedAt
   await this.within(parseTutorialDuration(Number(amount), unit), `Karpenter's nodes for ${deployment} gone`, async () => {
     const left = (await nodes(this)).map((n) => n.metadata!.name!).filter((n) => hosts.has(n))
     return { ok: left.length === 0, seen: left.length ? `still there: ${left.join(', ')}` : 'all gone' }
   })
   // In order, in tutorial time: the deletion, each node's pods gone, then the node.
-  if (deletedAt === undefined) return
+  if (commandStartedAt === undefined) return
   const recorder = this.run.cluster!
   await this.within(30_000, "the run's recorder has seen the nodes deleted", async () => {
     const unseen = [...hosts].filter((n) => !(recorder.nodes.get(n) ?? []).some((s) => s.type === 'DELETED'))
@@ -236,6 +236,8 @@ step(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "
   })
   const clock = this.run.tutorialTime
   await clock.sync()
+  const deletedAt = terminationStart(deployment, recorder.pods, (o) => clock.of(o), commandStartedAt) ?? commandStartedAt
+  this.subject.deletedAt = deletedAt
   const { stories, problems } = consolidationAfterDeletion({ deletedAt, app: deployment, hosts: [...hosts], pods: recorder.pods, nodes: recorder.nodes, instant: (o) => clock.of(o) })
   await attachHtml(
     `${deployment}: deleted, then its nodes removed`,

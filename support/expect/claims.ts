@@ -128,6 +128,28 @@ export function consolidationAfterDeletion(input: ConsolidationInput): { stories
   return { stories, problems }
 }
 
+/**
+ * When a deletion took effect in the API server: the earliest tutorial instant, not before
+ * `notBefore` (the command's start), at which a pod of `app` was seen terminating (a
+ * deletionTimestamp) or gone. The command's own start is only a lower bound — kubectl's start-up
+ * is idle tutorial time for the sandbox, worth many tutorial seconds on a loaded machine — while
+ * this instant is the write's own (its resourceVersion's, through the sandbox's journal).
+ */
+export function terminationStart(app: string, pods: Map<string, Sighting<Pod>[]>, instant: Instants, notBefore: number): number | undefined {
+  let first: number | undefined
+  for (const history of pods.values()) {
+    if (history[0]?.object.metadata?.labels?.app !== app) continue
+    for (const s of history) {
+      if (s.type !== 'DELETED' && !s.object.metadata?.deletionTimestamp) continue
+      const t = instantOf(instant, s)
+      if (t === undefined || t < notBefore) continue
+      first = Math.min(first ?? Infinity, t)
+      break
+    }
+  }
+  return first
+}
+
 /** A story's instants as "+12.3 s" after an origin, for the report's tables. */
 export function since(origin: number, at: number | undefined): string {
   return at === undefined ? 'not seen' : `+${sec(at - origin)}`

@@ -2,7 +2,7 @@
 // after the workload was deleted. In order they pass; out of order they fail naming the pair.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { consolidationAfterDeletion, pendingThenRunning } from '../../../../support/expect/claims.ts'
+import { consolidationAfterDeletion, pendingThenRunning, terminationStart } from '../../../../support/expect/claims.ts'
 import { checkOrder } from '../../../../support/expect/order.ts'
 import type { Sighting } from '../../../../support/recorders.ts'
 import type { Node, Pod } from '../../../../support/kube.ts'
@@ -81,5 +81,23 @@ describe('checkOrder', () => {
     assert.deepEqual(checkOrder(instants, [['a', 'b']]), [])
     assert.match(checkOrder(new Map([['a', { label: 'A', atMs: 6_200 }], ['b', { label: 'B', atMs: 5_000, resolutionMs: 1_000 }]]), [['a', 'b']])[0], /out of order: "A" \(\+6\.2 s\) came after "B"/)
     assert.throws(() => checkOrder(instants, [['a', 'c']]), /no event "c"/)
+  })
+})
+
+describe("a deletion's instant: the first of its pods' terminations", () => {
+  const terminating = (name: string) => ({ ...pod(name, 'n1', 'Running'), metadata: { name, namespace: 'default', labels: { app: 'stateless' }, deletionTimestamp: new Date(0) } }) as unknown as Pod
+
+  it("is the earliest pod's deletionTimestamp write (its rv's instant), not when the command began or the run saw it", () => {
+    const pods = new Map([
+      ['default/a', [seen(1_000, 'ADDED', pod('a', 'n1', 'Running')), seen(52_000, 'MODIFIED', terminating('a')), seen(60_000, 'DELETED', terminating('a'))]],
+      ['default/b', [seen(1_000, 'ADDED', pod('b', 'n1', 'Running')), seen(51_000, 'MODIFIED', terminating('b'))]],
+      ['default/other', [seen(40_000, 'DELETED', { ...terminating('other'), metadata: { name: 'other', labels: { app: 'other' } } })]],
+    ])
+    assert.equal(terminationStart('stateless', pods, instant, 30_000), 51_000)
+  })
+
+  it('ignores terminations before the command started, and is undefined when none was seen', () => {
+    const pods = new Map([['default/a', [seen(10_000, 'DELETED', terminating('a'))]]])
+    assert.equal(terminationStart('stateless', pods, instant, 30_000), undefined)
   })
 })
