@@ -183,19 +183,13 @@ class DaemonClockTest(EnvTest):
     def test_a_fired_job_publishes_events_at_the_fires_instant(self) -> None:
         from moto import mock_aws
 
-        import boto3
         import spotcheck_moto
         from spotcheck_moto import events
 
         spotcheck_moto.install()
         with mock_aws():
             region = "eu-west-2"
-            sqs = boto3.client("sqs", region_name=region)
-            bus = boto3.client("events", region_name=region)
-            queue = sqs.create_queue(QueueName="karpenter")["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            bus.put_rule(Name="spot", EventPattern=json.dumps({"source": ["aws.ec2"]}))
-            bus.put_targets(Rule="spot", Targets=[{"Id": "q", "Arn": arn}])
+            sqs, queue = _ec2_events_to_queue(region, {"source": ["aws.ec2"]})
             account = sts_account()
 
             def warn() -> None:
@@ -219,12 +213,7 @@ class DaemonClockTest(EnvTest):
         spotcheck_moto.install()
         with mock_aws():
             region = "eu-west-2"
-            sqs = boto3.client("sqs", region_name=region)
-            bus = boto3.client("events", region_name=region)
-            queue = sqs.create_queue(QueueName="karpenter")["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            bus.put_rule(Name="state", EventPattern=json.dumps({"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]}))
-            bus.put_targets(Rule="state", Targets=[{"Id": "q", "Arn": arn}])
+            sqs, queue = _ec2_events_to_queue(region, {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]})
             boto3.client("ec2", region_name=region).run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="c5.large")
             bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
             self.assertEqual(sorted(b["detail"]["state"] for b in bodies), ["pending", "running"])
@@ -306,14 +295,9 @@ class FisOnTheDaemonClockTest(EnvTest):
         spotcheck_moto.install()
         with mock_aws():
             region = "eu-west-2"
-            sqs = boto3.client("sqs", region_name=region)
-            bus = boto3.client("events", region_name=region)
             ec2 = boto3.client("ec2", region_name=region)
             fis = boto3.client("fis", region_name=region)
-            queue = sqs.create_queue(QueueName="karpenter")["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            bus.put_rule(Name="ec2", EventPattern=json.dumps({"source": ["aws.ec2"]}))
-            bus.put_targets(Rule="ec2", Targets=[{"Id": "q", "Arn": arn}])
+            sqs, queue = _ec2_events_to_queue(region, {"source": ["aws.ec2"]})
             instance = ec2.run_instances(
                 ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="c5.large",
                 InstanceMarketOptions={"MarketType": "spot"},
@@ -414,6 +398,19 @@ class StandaloneTest(EnvTest):
         before = time.time() * 1000
         now = config.tutorial_now_ms()
         self.assertTrue(before <= now <= time.time() * 1000)
+
+
+def _ec2_events_to_queue(region: str, pattern: dict[str, Any]) -> tuple[Any, str]:
+    """An SQS queue that an EventBridge rule on the default bus feeds with the events matching ``pattern``."""
+    import boto3
+
+    sqs = boto3.client("sqs", region_name=region)
+    bus = boto3.client("events", region_name=region)
+    queue = sqs.create_queue(QueueName="karpenter")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus.put_rule(Name="ec2", EventPattern=json.dumps(pattern))
+    bus.put_targets(Rule="ec2", Targets=[{"Id": "q", "Arn": arn}])
+    return sqs, queue
 
 
 def sts_account() -> str:
