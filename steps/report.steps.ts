@@ -143,16 +143,22 @@ step('the report shows what the run\'s nodes cost, Spot and On-Demand', async fu
 })
 
 // Each section's chart of nodes and pods covers the section: from its first step to the chart's.
+// Its start is the tutorial instant of the section's first step (the target's clock).
 const sectionStartedAt = new Map<string, number>()
-BeforeStep(function (this: SpotcheckWorld) {
-  if (!sectionStartedAt.has(this.scenario.uri)) sectionStartedAt.set(this.scenario.uri, Date.now())
+BeforeStep(async function (this: SpotcheckWorld) {
+  if (sectionStartedAt.has(this.scenario.uri) || !this.run.target) return
+  sectionStartedAt.set(this.scenario.uri, await this.run.tutorialTime.now().catch(() => Number.NaN))
 })
 
 step('the report shows the nodes and pods over time, by capacity type', async function (this: SpotcheckWorld) {
   const run = this.run
   assert.ok(run.cluster, 'the run is not watching the cluster')
-  const from = sectionStartedAt.get(this.scenario.uri) ?? Date.now()
-  const points = capacityOverTime(run.cluster.nodes, run.cluster.pods, from, Date.now(), run.target!.timeScale)
+  const clock = run.tutorialTime
+  await clock.sync()
+  const to = await clock.now()
+  const started = sectionStartedAt.get(this.scenario.uri)
+  const from = started !== undefined && Number.isFinite(started) ? started : to
+  const points = capacityOverTime(run.cluster.nodes, run.cluster.pods, from, to, (s) => clock.of(s))
   await attachChart(
     'nodes and pods over time',
     await nodesOverTimeChart(points, `${this.scenario.feature}: nodes and pods over time, by capacity type`),

@@ -125,10 +125,12 @@ function capacityOf(node: Node): CapacityType | undefined {
 }
 
 /** The last sighting at or before `t`, or undefined when the object was not there (yet, or any more). */
-function stateAt<T>(history: Sighting<T>[], t: number): T | undefined {
+function stateAt<T>(history: Sighting<T>[], t: number, instant: (s: Sighting<unknown>) => number | undefined): T | undefined {
   let last: Sighting<T> | undefined
   for (const s of history) {
-    if (s.at > t) break
+    const at = instant(s)
+    if (at === undefined) continue
+    if (at > t) break
     last = s
   }
   return last && last.type !== 'DELETED' ? last.object : undefined
@@ -138,12 +140,18 @@ function stateAt<T>(history: Sighting<T>[], t: number): T | undefined {
  * From the run's recorders (support/recorders.ts): at each moment in [from, to] something
  * changed, how many nodes of each capacity type existed and how many pods were Running on them
  * (system namespaces aside: the reader follows the tutorial's workloads). One point per capacity
- * type where its counts change, and at both ends, so a step line reads right. `atMs` is tutorial
- * time since `from` (real elapsed × the target's time scale).
+ * type where its counts change, and at both ends, so a step line reads right. `from`, `to` and
+ * `instant` (a sighting's tutorial instant: support/tutorial-time.ts) are tutorial time; `atMs`
+ * is tutorial time since `from`.
  */
-export function capacityOverTime(nodes: Map<string, Sighting<Node>[]>, pods: Map<string, Sighting<Pod>[]>, from: number, to: number, scale: number): CapacityPoint[] {
+export function capacityOverTime(nodes: Map<string, Sighting<Node>[]>, pods: Map<string, Sighting<Pod>[]>, from: number, to: number, instant: (s: Sighting<unknown>) => number | undefined): CapacityPoint[] {
   const times = new Set<number>([from, to])
-  for (const h of [...nodes.values(), ...pods.values()]) for (const s of h) if (s.at > from && s.at < to) times.add(s.at)
+  for (const h of [...nodes.values(), ...pods.values()]) {
+    for (const s of h) {
+      const at = instant(s)
+      if (at !== undefined && at > from && at < to) times.add(at)
+    }
+  }
   const points: CapacityPoint[] = []
   const previous = new Map<CapacityType, string>()
   const sorted = [...times].sort((a, b) => a - b)
@@ -151,14 +159,14 @@ export function capacityOverTime(nodes: Map<string, Sighting<Node>[]>, pods: Map
     const capacity = new Map<string, CapacityType>()
     const count = { spot: { nodes: 0, pods: 0 }, 'on-demand': { nodes: 0, pods: 0 } }
     for (const [name, h] of nodes) {
-      const node = stateAt(h, t)
+      const node = stateAt(h, t, instant)
       const ct = node && capacityOf(node)
       if (!ct) continue
       capacity.set(name, ct)
       count[ct].nodes++
     }
     for (const h of pods.values()) {
-      const pod = stateAt(h, t)
+      const pod = stateAt(h, t, instant)
       if (!pod || SYSTEM_NAMESPACES.has(pod.metadata?.namespace ?? '') || pod.status?.phase !== 'Running') continue
       const ct = capacity.get(pod.spec?.nodeName ?? '')
       if (ct) count[ct].pods++
@@ -167,7 +175,7 @@ export function capacityOverTime(nodes: Map<string, Sighting<Node>[]>, pods: Map
       const key = `${count[ct].nodes}/${count[ct].pods}`
       if (previous.get(ct) === key && t !== to) continue
       previous.set(ct, key)
-      points.push({ atMs: (t - from) * scale, capacityType: ct, ...count[ct] })
+      points.push({ atMs: t - from, capacityType: ct, ...count[ct] })
     }
   }
   return points

@@ -134,7 +134,7 @@ describe('capacityOverTime', () => {
       ['p1', [seen(2_000, 'ADDED', pod('p1', 's1', 'Pending')), seen(3_000, 'MODIFIED', pod('p1', 's1', 'Running')), seen(5_000, 'DELETED', pod('p1', 's1', 'Running'))]],
       ['dns', [seen(0, 'ADDED', pod('dns', 'od', 'Running', 'kube-system'))]],
     ])
-    const points = capacityOverTime(nodes, pods, 500, 6_000, 20)
+    const points = capacityOverTime(nodes, pods, 10_000, 120_000, (s) => s.at * 20) // tutorial instants: ×20 here
     const spot = points.filter((p) => p.capacityType === 'spot').map((p) => [p.atMs, p.nodes, p.pods])
     assert.deepEqual(spot, [[0, 0, 0], [10_000, 1, 0], [50_000, 1, 1], [90_000, 0, 0], [110_000, 0, 0]])
     const onDemand = points.filter((p) => p.capacityType === 'on-demand').map((p) => [p.atMs, p.nodes, p.pods])
