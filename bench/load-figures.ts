@@ -67,7 +67,29 @@ export function loadMarkdown(quiet: LoadFigures, loaded: LoadFigures, busyLoops:
     `| wall time of Terraform's and CloudFormation's commands | ${s(quiet.providerWallMs)} | ${s(loaded.providerWallMs)} | ${deviation(quiet.providerWallMs, loaded.providerWallMs)} |`,
     `| wall time, whole run | ${s(quiet.totalWallMs)} | ${s(loaded.totalWallMs)} | ${deviation(quiet.totalWallMs, loaded.totalWallMs)} |`,
     '',
-    'Issue 12 asks the loaded durations to stay within 10 % of the quiet ones, and the wall time of all but the',
-    "providers' commands to stay at or under 20 s on a quiet machine.",
+    'The goal: the loaded durations within 10 % of the quiet ones (the sandbox\'s clock slows down with the machine),',
+    "and the wall time of all but the providers' commands at or under 20 s on a quiet machine.",
+    '',
+    `Deletion → consolidation has a spread of its own, load or not: Karpenter's disruption controller looks for`,
+    `candidates every ${CONSOLIDATION_POLL_MS / 1000} s and waits out a ${CONSOLIDATION_TTL_MS / 1000} s validation before it deletes`,
+    '(kubernetes-sigs/karpenter v0.32.1, pkg/controllers/disruption/controller.go `pollingPeriod`,',
+    'consolidation.go `consolidationTTL`), and where the deletion falls in that 10 s cycle is chance. One sample',
+    `of it is therefore judged against that band, ${CONSOLIDATION_BAND_MS.map((ms) => ms / 1000).join('–')} s after the deletion: quiet ${inBand(quiet)}, loaded ${inBand(loaded)}.`,
+    '',
+    quiet.restWallMs <= 20_000 ? "The 20 s goal for the wall time of all but the providers' commands is met." : NO_RUN_AHEAD,
   ].join('\n')
+}
+
+const NO_RUN_AHEAD =
+  "The 20 s goal for the wall time of all but the providers' commands is not met: the sandbox's clock never runs ahead of real time \u00d7 its scale when nothing is due (a run-ahead clock would make idle tutorial time free, but the test's own commands, kubectl, the aws CLI and Terraform act on wall time, and none of them tells the clock when it is busy), so the 2-minute notice, the node boots and the waits of the tutorial still cost their tutorial time \u00f7 20, and the aws CLI's and kubectl's own start-ups add to that."
+
+const CONSOLIDATION_POLL_MS = 10_000
+const CONSOLIDATION_TTL_MS = 15_000
+/** The validation, plus up to one polling period, plus 5 s for the pods' own termination and the API calls. */
+export const CONSOLIDATION_BAND_MS = [CONSOLIDATION_TTL_MS, CONSOLIDATION_TTL_MS + CONSOLIDATION_POLL_MS + 5_000] as const
+
+function inBand(f: LoadFigures): string {
+  const ms = f.durations['workload deletion → consolidation delete']
+  if (ms === undefined) return 'not measured'
+  return ms >= CONSOLIDATION_BAND_MS[0] && ms <= CONSOLIDATION_BAND_MS[1] ? `${s(ms)}, within it` : `${s(ms)}, OUTSIDE it`
 }
