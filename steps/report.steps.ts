@@ -62,7 +62,7 @@ step('the report shows the interruption timeline: experiment started, message qu
   const events = await interruptionTimelineOf(this)
   const s = this.subject
   const title = `Spot interruption of ${s.interruptedNode} (${s.interruptedInstance}); tutorial time from the experiment's start (${this.run.tutorialTime.source})`
-  await attachChart('interruption timeline', await timelineChart(events, title), htmlTable(title, ['event', 'actor', 'at'], timelineRows(events)))
+  await attachChart('interruption timeline', await timelineChart(events, `Spot interruption of ${s.interruptedNode} (${s.interruptedInstance})`), htmlTable(title, ['event', 'actor', 'at'], timelineRows(events)))
   const at = (key: string) => events.find((e) => e.key === key)?.atMs
   const warning = at('warning')
   this.run.timings.duration('interruption warning → replacement Ready', warning !== undefined && at('ready') !== undefined ? at('ready')! - warning : undefined)

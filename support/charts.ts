@@ -75,6 +75,21 @@ function noData(title: string, what: string): Promise<string> {
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10
 
+/** The timeline's events in a few words each, for the chart; the table beside it has them whole. */
+const SHORT_LABELS: Record<string, string> = {
+  experiment: 'FIS experiment started',
+  warning: 'interruption warning',
+  message: 'Karpenter handles the message',
+  taint: 'node tainted',
+  eviction: 'pods evicted',
+  launched: 'replacement launched',
+  drained: 'node drained',
+  ready: 'replacement Ready',
+  running: 'pods Running again',
+  terminated: 'instance terminated',
+  'notice-ends': 'the 2-minute notice ends',
+}
+
 /**
  * The interruption as a reader pictures it: a lane per actor, each event a labelled dot at its
  * tutorial time. Events of one lane get rows of their own inside the lane (yOffset) so their
@@ -90,7 +105,7 @@ export async function timelineChart(events: TimelineEvent[], title: string): Pro
     .map((e) => {
       const row = perLane.get(e.lane) ?? 0
       perLane.set(e.lane, row + 1)
-      return { lane: e.lane, label: `${e.label} (+${seconds(e.atMs!)} s)`, t: seconds(e.atMs!), row }
+      return { lane: e.lane, label: `${SHORT_LABELS[e.key] ?? e.label} (+${seconds(e.atMs!)} s)`, t: seconds(e.atMs!), row }
     })
   const end = Math.max(...values.map((v) => v.t), 1)
   const rows = Math.max(...perLane.values())
@@ -99,7 +114,8 @@ export async function timelineChart(events: TimelineEvent[], title: string): Pro
   const yOffset = { field: 'row', type: 'ordinal' as const, scale: { domain: [...Array(rows).keys()], paddingOuter: 0.5 } }
   const label = (align: 'left' | 'right', filter: string) => ({
     transform: [{ filter }],
-    mark: { type: 'text' as const, align, dx: align === 'left' ? 8 : -8, fontSize: 11 },
+    // Long labels (node names) are cut with an ellipsis; the table beside the chart has them whole.
+    mark: { type: 'text' as const, align, dx: align === 'left' ? 8 : -8, fontSize: 11, limit: Math.round(WIDTH * 0.6) },
     encoding: { x, y, yOffset, text: { field: 'label' } },
   })
   return render({

@@ -48,7 +48,7 @@ describe('charts', () => {
     assertSelfContained(svg)
     const t = texts(svg)
     for (const lane of ['EC2 / FIS', 'EventBridge / SQS', 'Karpenter', 'node', 'pods']) assert.ok(t.includes(lane), `no lane ${lane}`)
-    assert.ok(t.includes('Karpenter: initiating delete (+21 s)'), t.join(' | '))
+    assert.ok(t.includes('Karpenter handles the message (+21 s)'), t.join(' | ')) // the chart's short label; the table has the whole one
     assert.ok(t.includes('the 2-minute notice ends (+120 s)'))
     assert.ok(t.some((x) => x.startsWith('not seen: evicted pods Running on the replacement')))
     assert.equal((svg.match(/<g class="mark-symbol role-mark[^>]*>/g) ?? []).length, 1)
