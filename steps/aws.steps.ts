@@ -19,6 +19,7 @@ import { settle } from '../support/undo.ts'
 import { attachJson, attachText, htmlTable, attachHtml } from '../support/report.ts'
 import { CLUSTER_NAME } from '../support/run.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
+import { awsCliTimestamp } from '../support/tutorial-time.ts'
 import { nodeOfInstance } from './karpenter.steps.ts'
 
 const WITHIN = String.raw`within (\d+) (seconds?|minutes?)`
@@ -129,7 +130,7 @@ step('spotcheck watches the default event bus for Spot interruption warnings and
 })
 
 step('the output names the experiment, whose state is {string} or {string}', async function (this: SpotcheckWorld, a: string, b: string) {
-  const out = JSON.parse(this.last!.stdout) as { experiment?: { id?: string; startTime?: string; state?: { status?: string } } }
+  const out = JSON.parse(this.last!.stdout) as { experiment?: { id?: string; startTime?: string | number; state?: { status?: string } } }
   assert.ok(out.experiment?.id, 'no experiment id in the output')
   assert.ok([a, b].includes(String(out.experiment.state?.status)), `state ${out.experiment.state?.status}`)
   this.subject.experimentId = out.experiment.id
@@ -137,7 +138,7 @@ step('the output names the experiment, whose state is {string} or {string}', asy
   // The timeline's t0 is the experiment's own start as FIS recorded it (the sandbox's moto writes
   // it in tutorial time), not when the command began: the aws CLI's start-up is idle tutorial time
   // for the sandbox, and on a loaded machine worth a minute or more of it.
-  const started = out.experiment.startTime ? Date.parse(out.experiment.startTime) : Number.NaN
+  const started = awsCliTimestamp(out.experiment.startTime)
   this.subject.experimentStartedTutorialAt = Number.isFinite(started) ? started : this.lastTutorialStartedAt
 })
 

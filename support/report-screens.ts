@@ -27,7 +27,12 @@ interface Located {
   attachmentId?: string
 }
 
-/** In the page: every passed step that should carry a chart, from the report's own embedded data. */
+/**
+ * In the page: every passed step of a scenario that should carry a chart, from the report's own
+ * embedded data. Steps replayed inside a checkpoint's fast-forward (a section run on its own,
+ * support/checkpoint.ts) are nested in the report and not photographed; their charts are still
+ * checked for data (report-check.ts chartProblems).
+ */
 const LOCATE = `(() => {
   const expected = ${JSON.stringify(EXPECTED_CHARTS)}
   const decode = (v) => JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(v), (c) => c.charCodeAt(0))))
@@ -41,7 +46,6 @@ const LOCATE = `(() => {
         const section = (tr.labels ?? []).find((l) => l.name === 'feature')?.value ?? ''
         found.push({ testResultId: tr.id, scenario: tr.name, section, stepId: s.stepId, step: s.name, chart: e.chart, attachmentId: a?.link?.id })
       }
-      walk(tr, s.steps)
     }
   }
   for (const [key, value] of Object.entries(window.allureReportData)) if (key.startsWith('data/test-results/')) { const tr = decode(value); walk(tr, tr.steps) }

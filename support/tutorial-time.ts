@@ -238,3 +238,13 @@ export function logTimeMs(fields: Record<string, unknown> | undefined): number |
 export function tutorialTimeFor(target: { controlUrl?: string; timeScale: number }, cluster: string): TutorialTime {
   return target.controlUrl ? new SandboxTutorialTime({ controlUrl: target.controlUrl, cluster, scale: target.timeScale }) : new WallTutorialTime()
 }
+
+/**
+ * A timestamp as the aws CLI prints it: ISO 8601 (CLI v2's default `cli_timestamp_format`), or
+ * epoch seconds (CLI v1's default, and v2 with `cli_timestamp_format = none`). Epoch ms, or NaN.
+ */
+export function awsCliTimestamp(value: string | number | undefined): number {
+  if (typeof value === 'number') return value * 1000
+  if (typeof value !== 'string') return Number.NaN
+  return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value)
+}

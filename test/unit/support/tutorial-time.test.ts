@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { SandboxTutorialTime, WallTutorialTime, logTimeMs, tutorialTimeFor } from '../../../support/tutorial-time.ts'
+import { SandboxTutorialTime, WallTutorialTime, awsCliTimestamp, logTimeMs, tutorialTimeFor } from '../../../support/tutorial-time.ts'
 
 describe('the sandbox\'s tutorial clock', () => {
   let server: Server
@@ -117,5 +117,15 @@ describe('a sandbox without a tutorial clock (its daemon answers 404)', () => {
     assert.equal((await clock.now()) - clock.of({ at: 1_000_000, rv: '3' })!, 20_000)
     assert.equal(clock.stamped(1_000_500) - clock.of({ at: 1_000_000 })!, 10_000)
     await assert.rejects(new SandboxTutorialTime({ controlUrl: 'http://x', cluster: 'c', scale: 20, fetchJson: () => Promise.reject(new Error('ECONNREFUSED')) }).now(), /ECONNREFUSED/)
+  })
+})
+
+describe('awsCliTimestamp: a time as the aws CLI prints it', () => {
+  it('reads ISO 8601 (CLI v2) and epoch seconds (CLI v1, or cli_timestamp_format = none), as a number or a string', () => {
+    assert.equal(awsCliTimestamp('2026-12-06T11:15:38.396000+00:00'), Date.parse('2026-12-06T11:15:38.396Z'))
+    assert.equal(awsCliTimestamp(1796555738.396), 1796555738396)
+    assert.equal(awsCliTimestamp('1796555738.5'), 1796555738500)
+    assert.ok(Number.isNaN(awsCliTimestamp(undefined)))
+    assert.ok(Number.isNaN(awsCliTimestamp('yesterday')))
   })
 })
