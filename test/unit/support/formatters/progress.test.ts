@@ -32,6 +32,15 @@ function view(options: Partial<ViewOptions> = {}) {
 }
 
 /** Feeds the recorded run up to (not including) the first envelope for which `stop` is true. */
+/** A view inside the recorded run's first step, with nothing printed yet. */
+function inAStep(options: Partial<ViewOptions> = {}) {
+  const t = view(options)
+  feedUntil(t.v, (e) => Boolean(e.testStepStarted))
+  t.v.update(RECORDED.find((e) => e.testStepStarted)!)
+  t.clear()
+  return t
+}
+
 function feedUntil(v: ProgressView, stop: (e: Envelope) => boolean): number {
   const i = RECORDED.findIndex(stop)
   for (const e of RECORDED.slice(0, i)) v.update(e)
@@ -120,10 +129,7 @@ describe("the run's progress lines, not on a terminal (CI, a log)", () => {
   })
 
   it('a wait is not a line each time: one heartbeat line per 30 s with its subject and the step’s elapsed time', () => {
-    const t = view()
-    feedUntil(t.v, (e) => Boolean(e.testStepStarted))
-    t.v.update(RECORDED.find((e) => e.testStepStarted)!)
-    t.clear()
+    const t = inAStep()
     t.v.note('… Karpenter launches a node: 0 NodeClaims (5 s of 2 min)')
     t.advance(10_000)
     t.v.tick()
@@ -141,10 +147,7 @@ describe("the run's progress lines, not on a terminal (CI, a log)", () => {
   })
 
   it('a long step with no wait of its own: the heartbeat names the step; a long command’s output is its activity', () => {
-    const t = view()
-    feedUntil(t.v, (e) => Boolean(e.testStepStarted))
-    t.v.update(RECORDED.find((e) => e.testStepStarted)!)
-    t.clear()
+    const t = inAStep()
     t.advance(30_000)
     t.v.tick()
     assert.equal(t.output(), '    … [30 s] Given "a step that waits"\n')
@@ -167,10 +170,7 @@ describe("the run's progress lines, not on a terminal (CI, a log)", () => {
   })
 
   it('a watch that retries by itself is activity too, not a line', () => {
-    const t = view()
-    feedUntil(t.v, (e) => Boolean(e.testStepStarted))
-    t.v.update(RECORDED.find((e) => e.testStepStarted)!)
-    t.clear()
+    const t = inAStep()
     t.v.note('(recorder) watch pods: The operation was aborted due to timeout (retrying quietly)')
     assert.equal(t.output(), '')
   })
@@ -199,10 +199,7 @@ describe("the run's progress lines, not on a terminal (CI, a log)", () => {
 
 describe('on a terminal', () => {
   it('a wait is one status line redrawn in place; a printed line clears it first and it comes back', () => {
-    const t = view({ live: true, columns: () => 80 })
-    feedUntil(t.v, (e) => Boolean(e.testStepStarted))
-    t.v.update(RECORDED.find((e) => e.testStepStarted)!)
-    t.clear()
+    const t = inAStep({ live: true, columns: () => 80 })
     t.v.note('… the fixture is ready: not yet (5 s of 2 min)')
     t.advance(3_000)
     t.v.tick()
@@ -214,10 +211,7 @@ describe('on a terminal', () => {
   })
 
   it('the status line fits the terminal’s width', () => {
-    const t = view({ live: true, columns: () => 40 })
-    feedUntil(t.v, (e) => Boolean(e.testStepStarted))
-    t.v.update(RECORDED.find((e) => e.testStepStarted)!)
-    t.clear()
+    const t = inAStep({ live: true, columns: () => 40 })
     t.v.note(`… ${'a very long subject '.repeat(10)}(5 s of 2 min)`)
     const shown = t.output().split('\r\x1b[2K').pop()!
     assert.equal([...shown].length, 39)
