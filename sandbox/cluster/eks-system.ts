@@ -5,7 +5,7 @@
 // managed add-on. Their DaemonSets are what Karpenter counts as per-node overhead, so their
 // requests are those of the real manifests for EKS 1.29: aws-node 2 × 25m, kube-proxy 100m,
 // ebs-csi-node and ebs-csi-node-windows 3 × 10m/40Mi each — 210m, 240Mi and 4 pods in all, the
-// overhead the tutorial's Karpenter logs show (karpenter-behaviour.md §1.5).
+// overhead the tutorial's Karpenter logs show (docs/karpenter-lines.md, "DaemonSet overhead").
 
 import type { KubeObject } from '../kube/json.ts'
 
@@ -191,7 +191,7 @@ export function ebsCsiDriver(region: string, version: string, serviceAccountRole
     serviceAccount('ebs-csi-node-sa'),
     daemonSet('ebs-csi-node', nodeLabels, { serviceAccountName: 'ebs-csi-node-sa', nodeSelector: { 'kubernetes.io/os': 'linux' }, affinity: LINUX_NODES, containers: nodeContainers }, 'aws-ebs-csi-driver'),
     // Never runs on the tutorial's Linux nodes, yet Karpenter v0.32 counts it: its requirements
-    // do not conflict with a NodePool that leaves kubernetes.io/os open (karpenter-behaviour.md §1.5).
+    // do not conflict with a NodePool that leaves kubernetes.io/os open (docs/karpenter-lines.md).
     daemonSet(
       'ebs-csi-node-windows',
       windowsLabels,

@@ -22,7 +22,7 @@ export interface MachineSpec {
   readyAfterMs: number
 }
 
-/** Tutorial timings observed on AWS (karpenter-behaviour.md §7): ~25 s to register, ~11 s more to Ready. */
+/** Timings observed in Karpenter's logs on AWS (docs/karpenter-lines.md, "Timings"): ~25 s to register, ~11 s more to Ready. */
 export const DEFAULT_BOOT = { registerAfterMs: 25_000, readyAfterMs: 11_000 }
 
 const NODE_MONITOR_GRACE_MS = 40_000
