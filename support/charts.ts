@@ -8,7 +8,7 @@
 
 import { parse, View } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
-import type { Node, Pod } from './kube.ts'
+import { capacityTypeOf, type Node, type Pod } from './kube.ts'
 import type { Sighting } from './recorders.ts'
 import { attachHtml, attachSvg } from './report.ts'
 
@@ -134,9 +134,9 @@ export async function timelineChart(events: TimelineEvent[], title: string): Pro
 
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'karpenter', 'kube-public', 'kube-node-lease'])
 
+/** The node's capacity type (support/kube.ts reads the label), when it is one the charts draw. */
 function capacityOf(node: Node): CapacityType | undefined {
-  const labels = node.metadata?.labels ?? {}
-  const ct = labels['karpenter.sh/capacity-type'] ?? labels['eks.amazonaws.com/capacityType']?.toLowerCase().replace('_', '-')
+  const ct = capacityTypeOf(node)
   return ct === 'spot' || ct === 'on-demand' ? ct : undefined
 }
 
