@@ -11,6 +11,9 @@ export default tseslint.config(
       'allure-report/',
       '.spotcheck/',
       '**/*.mjs',
+      // cucumber-js's configuration (an ES module, plain JavaScript) and the copies drift writes of it.
+      'cucumber.js',
+      'drift/runs/',
       'fixtures/',
       'sandbox/aws/spotcheck_moto/',
     ],

@@ -10,7 +10,7 @@ import { GetExperimentTemplateCommand, GetExperimentCommand } from '@aws-sdk/cli
 import { GetRoleCommand } from '@aws-sdk/client-iam'
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
-import { step } from '../support/step-registry.ts'
+import { Given, Then } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
 import { EventObserver } from '../support/event-observer.ts'
 import { instanceIdOf, isKarpenterNode } from '../support/kube.ts'
@@ -20,11 +20,11 @@ import { attachJson, attachText, htmlTable, attachHtml } from '../support/report
 import { CLUSTER_NAME } from '../support/run.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import { awsCliTimestamp } from '../support/tutorial-time.ts'
-import { nodeOfInstance } from './karpenter.steps.ts'
+import { nodeOfInstance } from '../support/expect/cluster.ts'
 
 const WITHIN = String.raw`within (\d+) (seconds?|minutes?)`
 
-step("the target's AWS account answers, and the report names the target and its region", async function (this: SpotcheckWorld) {
+Then("the target's AWS account answers, and the report names the target and its region", async function (this: SpotcheckWorld) {
   const who = await this.run.aws.sts.send(new GetCallerIdentityCommand({}))
   assert.match(String(who.Account), /^\d{12}$/)
   const facts = { ...this.run.target!.facts, caller: String(who.Arn) }
@@ -38,7 +38,7 @@ async function vpcNamed(world: SpotcheckWorld, name: string): Promise<string> {
   return vpcs[0].VpcId!
 }
 
-step('the VPC {string} has public and private subnets in {int} availability zones', async function (this: SpotcheckWorld, name: string, zones: number) {
+Then('the VPC {string} has public and private subnets in {int} availability zones', async function (this: SpotcheckWorld, name: string, zones: number) {
   const ec2 = this.run.aws.ec2
   const vpc = await vpcNamed(this, name)
   const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets ?? []
@@ -54,7 +54,7 @@ step('the VPC {string} has public and private subnets in {int} availability zone
   this.subject.deployment = vpc
 })
 
-step('the private subnets carry the tag {string} = {string}', async function (this: SpotcheckWorld, key: string, value: string) {
+Then('the private subnets carry the tag {string} = {string}', async function (this: SpotcheckWorld, key: string, value: string) {
   const ec2 = this.run.aws.ec2
   const vpc = await vpcNamed(this, 'spot-and-karpenter')
   const tagged = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }, { Name: `tag:${key}`, Values: [value] }] }))).Subnets ?? []
@@ -62,7 +62,7 @@ step('the private subnets carry the tag {string} = {string}', async function (th
   for (const s of tagged) assert.equal(s.MapPublicIpOnLaunch ?? false, false, `${s.SubnetId} gives public IPs: not a private subnet`)
 })
 
-step('the EKS cluster {string} is ACTIVE', async function (this: SpotcheckWorld, name: string) {
+Then('the EKS cluster {string} is ACTIVE', async function (this: SpotcheckWorld, name: string) {
   const c = (await this.run.aws.eks.send(new DescribeClusterCommand({ name }))).cluster
   assert.equal(c?.status, 'ACTIVE')
   await attachText('cluster', `${c?.name}: Kubernetes ${c?.version}, ${c?.status}`)
@@ -70,7 +70,7 @@ step('the EKS cluster {string} is ACTIVE', async function (this: SpotcheckWorld,
 
 const KARPENTER_EVENTS = ['AWS Health Event', 'EC2 Spot Instance Interruption Warning', 'EC2 Instance Rebalance Recommendation', 'EC2 Instance State-change Notification']
 
-step('the SQS queue {string} receives the {int} kinds of EC2 and AWS Health events Karpenter handles', async function (this: SpotcheckWorld, queue: string, kinds: number) {
+Then('the SQS queue {string} receives the {int} kinds of EC2 and AWS Health events Karpenter handles', async function (this: SpotcheckWorld, queue: string, kinds: number) {
   const aws = this.run.aws
   const url = (await aws.sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!
   const arn = (await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!
@@ -85,7 +85,7 @@ step('the SQS queue {string} receives the {int} kinds of EC2 and AWS Health even
   assert.deepEqual(KARPENTER_EVENTS.filter((k) => !routed.has(k)), [], 'kinds no rule routes to the queue')
 })
 
-step('the IAM role {string} exists', async function (this: SpotcheckWorld, name: string) {
+Then('the IAM role {string} exists', async function (this: SpotcheckWorld, name: string) {
   const role = (await this.run.aws.iam.send(new GetRoleCommand({ RoleName: name }))).Role
   assert.equal(role?.RoleName, name)
 })
@@ -94,11 +94,11 @@ async function stack(world: SpotcheckWorld, name: string) {
   return (await world.run.aws.cloudformation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0]
 }
 
-step('the CloudFormation stack {string} is CREATE_COMPLETE', async function (this: SpotcheckWorld, name: string) {
+Then('the CloudFormation stack {string} is CREATE_COMPLETE', async function (this: SpotcheckWorld, name: string) {
   assert.equal((await stack(this, name))?.StackStatus, 'CREATE_COMPLETE')
 })
 
-step(
+Then(
   'its output {string} names a FIS experiment template that interrupts {int} running Spot instance tagged {string} = {string}, with a {int}-minute notice',
   async function (this: SpotcheckWorld, output: string, count: number, key: string, value: string, minutes: number) {
     const s = await stack(this, 'fis-spot-and-karpenter')
@@ -120,7 +120,7 @@ step(
   },
 )
 
-step('spotcheck watches the default event bus for Spot interruption warnings and instance state changes', async function (this: SpotcheckWorld) {
+Given('spotcheck watches the default event bus for Spot interruption warnings and instance state changes', async function (this: SpotcheckWorld) {
   if (!this.run.observer) {
     const observer = new EventObserver(this.run.aws, this.run.id)
     await observer.start(this.run.ledger, `${this.scenario.feature} › ${this.scenario.name}`)
@@ -129,7 +129,7 @@ step('spotcheck watches the default event bus for Spot interruption warnings and
   await this.note(`EventBridge rule ${this.run.observer.rule} → SQS queue ${this.run.observer.queue} (tagged spotcheck:run; removed at the end of the run)`)
 })
 
-step('the output names the experiment, whose state is {string} or {string}', async function (this: SpotcheckWorld, a: string, b: string) {
+Then('the output names the experiment, whose state is {string} or {string}', async function (this: SpotcheckWorld, a: string, b: string) {
   const out = JSON.parse(this.last!.stdout) as { experiment?: { id?: string; startTime?: string | number; state?: { status?: string } } }
   assert.ok(out.experiment?.id, 'no experiment id in the output')
   assert.ok([a, b].includes(String(out.experiment.state?.status)), `state ${out.experiment.state?.status}`)
@@ -142,7 +142,7 @@ step('the output names the experiment, whose state is {string} or {string}', asy
   this.subject.experimentStartedTutorialAt = Number.isFinite(started) ? started : this.lastTutorialStartedAt
 })
 
-step(
+Then(
   new RegExp(`^${WITHIN} EC2 warns one of Karpenter's Spot instances of its interruption, and EventBridge routes the warning to the queue "([^"]+)"$`),
   async function (this: SpotcheckWorld, amount: string, unit: string, queue: string) {
     const observer = this.run.observer
@@ -171,7 +171,7 @@ step(
   },
 )
 
-step(new RegExp(`^${WITHIN} the experiment is "([^"]+)" and the interrupted instance is terminated$`), async function (this: SpotcheckWorld, amount: string, unit: string, state: string) {
+Then(new RegExp(`^${WITHIN} the experiment is "([^"]+)" and the interrupted instance is terminated$`), async function (this: SpotcheckWorld, amount: string, unit: string, state: string) {
   const id = this.subject.experimentId
   const instance = this.subject.interruptedInstance
   assert.ok(id && instance, 'no experiment or interrupted instance known')
@@ -182,7 +182,7 @@ step(new RegExp(`^${WITHIN} the experiment is "([^"]+)" and the interrupted inst
   })
 })
 
-step('its EC2 instance is a Spot instance tagged {string} = {string}', async function (this: SpotcheckWorld, key: string, value: string) {
+Then('its EC2 instance is a Spot instance tagged {string} = {string}', async function (this: SpotcheckWorld, key: string, value: string) {
   const node = await this.run.kube().core.readNode({ name: this.subject.node! })
   const id = instanceIdOf(node.spec?.providerID)
   assert.ok(id, `${node.metadata?.name} has no providerID`)
@@ -196,7 +196,7 @@ async function liveInstances(world: SpotcheckWorld, filters: Filter[]): Promise<
   return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId!)
 }
 
-step('the EC2 instances Karpenter launched are terminated', async function (this: SpotcheckWorld) {
+Then('the EC2 instances Karpenter launched are terminated', async function (this: SpotcheckWorld) {
   await this.within(60_000, "Karpenter's instances terminated", async () => {
     // Found by the tags the run's Karpenter gives its instances (karpenter.sh/managed-by on v0.32, eks:eks-cluster-name on 1.x).
     const left = await liveInstances(this, this.run.karpenter.instanceFilters(CLUSTER_NAME))
@@ -204,21 +204,21 @@ step('the EC2 instances Karpenter launched are terminated', async function (this
   })
 })
 
-step(new RegExp(`^${WITHIN} the CloudFormation stack "([^"]+)" is gone$`), async function (this: SpotcheckWorld, amount: string, unit: string, name: string) {
+Then(new RegExp(`^${WITHIN} the CloudFormation stack "([^"]+)" is gone$`), async function (this: SpotcheckWorld, amount: string, unit: string, name: string) {
   await this.within(parseTutorialDuration(Number(amount), unit), `stack ${name} deleted`, async () => {
     const s = await stack(this, name).catch((e: Error) => (/does not exist/.test(e.message) ? undefined : Promise.reject(e)))
     return { ok: !s || s.StackStatus === 'DELETE_COMPLETE', seen: s ? String(s.StackStatus) : 'gone' }
   })
 })
 
-step("no AWS resource tagged with this run's {string} tag remains", async function (this: SpotcheckWorld, key: string) {
+Then("no AWS resource tagged with this run's {string} tag remains", async function (this: SpotcheckWorld, key: string) {
   assert.equal(key, 'spotcheck:run')
   const left = await auditRunTags(this.run.aws, this.run.id, { timeScale: this.run.target?.timeScale, progress: (l) => this.run.progress(l) })
   await attachText(`resources tagged spotcheck:run=${this.run.id}`, left.join('\n') || '(none)')
   assert.deepEqual(left, [], 'resources still tagged with the run')
 })
 
-step('no EC2 instance of the cluster {string} is running', async function (this: SpotcheckWorld, cluster: string) {
+Then('no EC2 instance of the cluster {string} is running', async function (this: SpotcheckWorld, cluster: string) {
   const left = [
     ...(await liveInstances(this, [{ Name: `tag:kubernetes.io/cluster/${cluster}`, Values: ['owned'] }])),
     ...(await liveInstances(this, [{ Name: 'tag:eks:cluster-name', Values: [cluster] }])),
@@ -227,7 +227,7 @@ step('no EC2 instance of the cluster {string} is running', async function (this:
   assert.deepEqual([...new Set(left)], [], 'instances of the cluster still running')
 })
 
-step("the run's cleanup ledger has nothing left to undo", async function (this: SpotcheckWorld) {
+Then("the run's cleanup ledger has nothing left to undo", async function (this: SpotcheckWorld) {
   const open = await settle(this.run.ledger, this.run.undoContext(), { except: ['sandbox'] })
   await attachHtml(
     'cleanup ledger',

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict'
 import type { DataTable } from '@cucumber/cucumber'
 import { DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type InstanceTypeInfo } from '@aws-sdk/client-ec2'
-import { step } from '../support/step-registry.ts'
+import { Given, Then } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
 import { isTaint, taintText } from '../support/karpenter-api.ts'
-import { capacityTypeOf, getKarpenterObject, instanceIdOf, instanceTypeOf, isKarpenterNode, listNodeClaims, nodeReady, zoneOf, type Node, type NodeClaim } from '../support/kube.ts'
+import { capacityTypeOf, getKarpenterObject, instanceTypeOf, isKarpenterNode, listNodeClaims, nodeReady, zoneOf, type Node, type NodeClaim } from '../support/kube.ts'
 import { onDemandPrices, usd } from '../support/prices.ts'
 import { field, type LogLine } from '../support/recorders.ts'
 import { EVENT_TIME_RESOLUTION_MS } from '../support/event-observer.ts'
@@ -17,7 +17,7 @@ import { labelsOf, violations } from '../support/nodepool-check.ts'
 import { attachHtml, attachText, htmlTable, logExcerpt } from '../support/report.ts'
 import { TUTORIAL_DATE } from '../platform/index.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
-import { nodePoolRequirements, nodes, nodesThatHosted, podsOf } from './kubernetes.steps.ts'
+import { nodeOfInstance, nodePoolRequirements, nodes, nodesThatHosted, podsOf } from '../support/expect/cluster.ts'
 
 const WITHIN = String.raw`within (\d+) (seconds?|minutes?)`
 
@@ -64,7 +64,7 @@ async function showLine(world: SpotcheckWorld, line: LogLine): Promise<void> {
   await attachText(`Karpenter: ${String(field(line, 'message'))}`, `${logExcerpt([line])}\n\n${line.raw}`)
 }
 
-step(new RegExp(`^${WITHIN} the Karpenter log shows a line with:$`), async function (this: SpotcheckWorld, amount: string, unit: string, table: DataTable) {
+Then(new RegExp(`^${WITHIN} the Karpenter log shows a line with:$`), async function (this: SpotcheckWorld, amount: string, unit: string, table: DataTable) {
   const expected = table.rowsHash()
   const outcome = await this.within(parseTutorialDuration(Number(amount), unit), `Karpenter logs "${expected.message}"`, async () => {
     const lines = linesSince(this)
@@ -74,7 +74,7 @@ step(new RegExp(`^${WITHIN} the Karpenter log shows a line with:$`), async funct
   await showLine(this, outcome.value)
 })
 
-step('the Karpenter log shows a line with:', async function (this: SpotcheckWorld, table: DataTable) {
+Then('the Karpenter log shows a line with:', async function (this: SpotcheckWorld, table: DataTable) {
   const expected = table.rowsHash()
   const lines = linesSince(this)
   const line = lines.find((l) => matches(this, l, expected))
@@ -87,14 +87,14 @@ function controllerNamed(name: string): string {
   return name.replace(/^controller\./, '')
 }
 
-step('the Karpenter log shows a line from the {string} controller whose message starts with {string}', async function (this: SpotcheckWorld, controller: string, prefix: string) {
+Given('the Karpenter log shows a line from the {string} controller whose message starts with {string}', async function (this: SpotcheckWorld, controller: string, prefix: string) {
   const lines = linesSince(this)
   const line = lines.find((l) => field(l, 'controller') === controllerNamed(controller) && String(field(l, 'message')).startsWith(prefix))
   assert.ok(line, `no line from the ${controller} controller starting "${prefix}"; last lines:\n${logExcerpt(lines.slice(-10))}`)
   await showLine(this, line)
 })
 
-step('the Karpenter log shows the {string} controller deleting them by consolidation', async function (this: SpotcheckWorld, controller: string) {
+Then('the Karpenter log shows the {string} controller deleting them by consolidation', async function (this: SpotcheckWorld, controller: string) {
   const deployment = this.subject.deployment
   assert.ok(deployment, 'no deployment has been named in this scenario')
   const hosts = nodesThatHosted(this, deployment)
@@ -196,7 +196,7 @@ async function compareWithSample(world: SpotcheckWorld, title: string, sample: R
   }
 }
 
-step("that NodeClaim's requests are the {int} pods' plus the DaemonSets', which the tutorial's sample output shows as:", async function (this: SpotcheckWorld, pods: number, table: DataTable) {
+Then("that NodeClaim's requests are the {int} pods' plus the DaemonSets', which the tutorial's sample output shows as:", async function (this: SpotcheckWorld, pods: number, table: DataTable) {
   const line = createdNodeClaim(this)
   const sample = table.rowsHash()
   const deployment = await podsOf(this, 'stateless')
@@ -206,7 +206,7 @@ step("that NodeClaim's requests are the {int} pods' plus the DaemonSets', which 
   await compareWithSample(this, 'requests of the NodeClaim', [{ cpu: sample['requests.cpu'], memory: sample['requests.memory'], pods: sample['requests.pods'] }], [line], overhead, computed)
 })
 
-step("the Karpenter log shows {int} {string} lines, each for its share of the {int} pods plus the DaemonSets', which the tutorial's sample output shows as:", async function (this: SpotcheckWorld, count: number, message: string, pods: number, table: DataTable) {
+Then("the Karpenter log shows {int} {string} lines, each for its share of the {int} pods plus the DaemonSets', which the tutorial's sample output shows as:", async function (this: SpotcheckWorld, count: number, message: string, pods: number, table: DataTable) {
   const lines = linesSince(this).filter((l) => field(l, 'message') === message)
   assert.equal(lines.length, count, `"${message}" lines:\n${logExcerpt(lines)}`)
   await attachText(`Karpenter: ${message}`, logExcerpt(lines))
@@ -237,7 +237,7 @@ function quantity(q: string, resource: string): number {
 
 // v0.32 writes the 100 cheapest types into a NodeClaim (the tutorial's "95 other(s)"), 1.9 up to 600:
 // the line and the NodeClaim must agree, within the limit of the run's Karpenter.
-step(/^the "([^"]+)" it lists are (\d+) names and "N other\(s\)": the rest of the instance types its NodeClaim allows$/, async function (this: SpotcheckWorld, key: string, count: string) {
+Then(/^the "([^"]+)" it lists are (\d+) names and "N other\(s\)": the rest of the instance types its NodeClaim allows$/, async function (this: SpotcheckWorld, key: string, count: string) {
   const names = Number(count)
   const line = createdNodeClaim(this)
   const value = String(field(line, key))
@@ -254,7 +254,7 @@ step(/^the "([^"]+)" it lists are (\d+) names and "N other\(s\)": the rest of th
   assert.ok(allowed.length <= limit, `${allowed.length} instance types, over Karpenter's limit of ${limit}`)
 })
 
-step(
+Then(
   "the NodePool {string} allows more than {int} of the region's instance types, all of the categories c, m or r with more than {int} vCPUs and more than {int} MiB of memory",
   async function (this: SpotcheckWorld, name: string, atLeast: number, cpus: number, memory: number) {
     const requirements = await nodePoolRequirements(this, name)
@@ -285,7 +285,7 @@ step(
   },
 )
 
-step(
+Then(
   new RegExp(`^${WITHIN} the EC2NodeClass "([^"]+)" resolves the subnets and security groups tagged "([^"]+)" = "([^"]+)"$`),
   async function (this: SpotcheckWorld, amount: string, unit: string, name: string, key: string, value: string) {
     const ec2 = this.run.aws.ec2
@@ -304,16 +304,8 @@ step(
 
 // ── the interruption ──────────────────────────────────────────────────────────────────────────
 
-/** The node (as the run last saw it, even if gone) whose EC2 instance is `instanceId`. */
-export function nodeOfInstance(world: SpotcheckWorld, instanceId: string): Node | undefined {
-  for (const history of world.run.cluster!.nodes.values()) {
-    const seen = history.find((s) => instanceIdOf(s.object.spec?.providerID) === instanceId)
-    if (seen) return history.filter((s) => s.type !== 'DELETED').at(-1)?.object ?? seen.object
-  }
-  return undefined
-}
 
-step('that line names the interrupted node and its NodeClaim', function (this: SpotcheckWorld) {
+Then('that line names the interrupted node and its NodeClaim', function (this: SpotcheckWorld) {
   const line = this.subject.logLine
   assert.ok(line, 'no line named')
   assert.ok(this.subject.interruptedInstance, 'the interrupted instance is not known yet')
@@ -330,7 +322,7 @@ step('that line names the interrupted node and its NodeClaim', function (this: S
   this.subject.interruptionAt = line.tutorialAt !== undefined ? this.run.tutorialTime.stamped(line.tutorialAt) : this.run.tutorialTime.of({ at: line.receivedAt })
 })
 
-step(new RegExp(`^${WITHIN} the interrupted node carries Karpenter's disruption taint and its pods are evicted$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+Then(new RegExp(`^${WITHIN} the interrupted node carries Karpenter's disruption taint and its pods are evicted$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   const name = this.subject.interruptedNode
   assert.ok(name, 'the interrupted node is not known yet')
   const taint = this.run.karpenter.disruptionTaint
@@ -343,7 +335,7 @@ step(new RegExp(`^${WITHIN} the interrupted node carries Karpenter's disruption 
   })
 })
 
-step(new RegExp(`^${WITHIN} the Karpenter log shows a "created nodeclaim" line for the evicted pods, with a replacement in the same zone$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+Then(new RegExp(`^${WITHIN} the Karpenter log shows a "created nodeclaim" line for the evicted pods, with a replacement in the same zone$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   const after = this.subject.logLine?.index ?? this.logStart
   const outcome = await this.within(parseTutorialDuration(Number(amount), unit), 'a replacement NodeClaim', async () => {
     const lines = this.run.karpenterLog!.since(after)
@@ -362,7 +354,7 @@ function replacementNode(world: SpotcheckWorld, all: Node[]): Node | undefined {
   return all.find((n) => n.metadata?.labels?.['karpenter.sh/nodeclaim'] === world.subject.replacementNodeClaim || n.metadata?.name === world.subject.replacementNodeClaim)
 }
 
-step(new RegExp(`^${WITHIN} the interrupted node is gone, and a replacement Spot node is Ready$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+Then(new RegExp(`^${WITHIN} the interrupted node is gone, and a replacement Spot node is Ready$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   await this.within(parseTutorialDuration(Number(amount), unit), 'interrupted node replaced', async () => {
     const all = await nodes(this)
     const old = all.find((n) => n.metadata?.name === this.subject.interruptedNode)
@@ -377,7 +369,7 @@ step(new RegExp(`^${WITHIN} the interrupted node is gone, and a replacement Spot
 
 // EC2 reclaims a Spot instance two minutes after its interruption warning; Karpenter usually
 // terminates it itself, earlier, once it has drained the node. The claim is about the notice.
-step('the replacement was Ready before EC2 reclaimed the interrupted instance', async function (this: SpotcheckWorld) {
+Then('the replacement was Ready before EC2 reclaimed the interrupted instance', async function (this: SpotcheckWorld) {
   const name = this.subject.node
   assert.ok(name && this.subject.interruptedInstance, 'no replacement known')
   const history = this.run.cluster!.nodes.get(name) ?? []
@@ -405,7 +397,7 @@ step('the replacement was Ready before EC2 reclaimed the interrupted instance', 
 // sandbox), read now, so the check holds when AWS changes a price. A cheaper type that Karpenter
 // saw EC2 refuse for lack of On-Demand capacity (its DEBUG "removing offering from offerings"
 // line, logged when the chart's log level shows DEBUG) is excused: Fleet could not launch it.
-step('its instance type is the cheapest On-Demand type among those its NodeClaim allowed', async function (this: SpotcheckWorld) {
+Then('its instance type is the cheapest On-Demand type among those its NodeClaim allowed', async function (this: SpotcheckWorld) {
   const name = this.subject.node
   assert.ok(name, 'no node named in this scenario')
   const node = await this.run.kube().core.readNode({ name })

@@ -1,27 +1,15 @@
 // What the cluster shows: pods, nodes, their labels and zones — asserted through client-node.
 
 import assert from 'node:assert/strict'
-import { step } from '../support/step-registry.ts'
+import { Given, Then } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
-import { capacityTypeOf, getKarpenterObject, instanceTypeOf, isKarpenterNode, nodeReady, podReady, zoneOf, type Node, type Pod } from '../support/kube.ts'
-import { describeInstanceType, labelsOf, violations, type Requirement } from '../support/nodepool-check.ts'
+import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, podReady, zoneOf, type Node, type Pod } from '../support/kube.ts'
+import { describeInstanceType, labelsOf, violations } from '../support/nodepool-check.ts'
 import { attachText, htmlTable, attachHtml } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
-import { parseTable } from './shell.steps.ts'
+import { parseTable } from '../support/kubectl-table.ts'
+import { nodePoolRequirements, nodes, nodesThatHosted, podsOf } from '../support/expect/cluster.ts'
 import { consolidationAfterDeletion, pendingThenRunning, since, terminationStart } from '../support/expect/claims.ts'
-
-export async function podsOf(world: SpotcheckWorld, deployment: string, namespace = 'default'): Promise<Pod[]> {
-  const kube = world.run.kube()
-  const d = await kube.apps.readNamespacedDeployment({ name: deployment, namespace })
-  const selector = Object.entries(d.spec?.selector?.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',')
-  return (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp)
-}
-
-export async function nodes(world: SpotcheckWorld): Promise<Node[]> {
-  return (await world.run.kube().core.listNode()).items
-}
 
 function describePods(pods: Pod[]): string {
   const phases = new Map<string, number>()
@@ -34,7 +22,7 @@ function describePods(pods: Pod[]): string {
 
 const WITHIN = String.raw`within (\d+) (seconds?|minutes?)`
 
-step(
+Then(
   new RegExp(`^${WITHIN} (\\d+) pods labelled "([^"]+)" run in the namespace "([^"]+)", each (\\d+)/(\\d+) Ready$`),
   async function (this: SpotcheckWorld, amount: string, unit: string, count: string, selector: string, namespace: string, readyContainers: string, containers: string) {
     await this.within(parseTutorialDuration(Number(amount), unit), `${count} pods ${selector} Ready in ${namespace}`, async () => {
@@ -48,7 +36,7 @@ step(
   },
 )
 
-step('the Karpenter pods run on nodes labelled {string} whose capacity type is On-Demand', async function (this: SpotcheckWorld, label: string) {
+Then('the Karpenter pods run on nodes labelled {string} whose capacity type is On-Demand', async function (this: SpotcheckWorld, label: string) {
   const [key, value] = label.split('=')
   const pods = (await this.run.kube().core.listNamespacedPod({ namespace: 'karpenter', labelSelector: 'app.kubernetes.io/name=karpenter' })).items
   const all = await nodes(this)
@@ -61,7 +49,7 @@ step('the Karpenter pods run on nodes labelled {string} whose capacity type is O
   }
 })
 
-step('the {int} pods of the deployment {string} are Pending at first, because no node matches them', async function (this: SpotcheckWorld, count: number, deployment: string) {
+Then('the {int} pods of the deployment {string} are Pending at first, because no node matches them', async function (this: SpotcheckWorld, count: number, deployment: string) {
   const outcome = await this.within(60_000, `${count} pods of ${deployment} created`, async () => {
     const pods = await podsOf(this, deployment)
     return { ok: pods.length === count, seen: describePods(pods), value: pods }
@@ -91,11 +79,11 @@ async function allRunning(world: SpotcheckWorld, withinMs: number, count: number
   return outcome.value
 }
 
-step(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Running(?: again)?$`), async function (this: SpotcheckWorld, amount: string, unit: string, count: string, deployment: string) {
+Then(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Running(?: again)?$`), async function (this: SpotcheckWorld, amount: string, unit: string, count: string, deployment: string) {
   await allRunning(this, parseTutorialDuration(Number(amount), unit), Number(count), deployment)
 })
 
-step(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Running on a single node$`), async function (this: SpotcheckWorld, amount: string, unit: string, count: string, deployment: string) {
+Then(new RegExp(`^${WITHIN} all (\\d+) pods of the deployment "([^"]+)" are Running on a single node$`), async function (this: SpotcheckWorld, amount: string, unit: string, count: string, deployment: string) {
   const withinMs = parseTutorialDuration(Number(amount), unit)
   const pods = await allRunning(this, withinMs, Number(count), deployment)
   const names = new Set(pods.map((p) => p.spec?.nodeName))
@@ -144,7 +132,7 @@ function nodeClaimOf(world: SpotcheckWorld, node: string): string | undefined {
   return undefined
 }
 
-step('they run on {int} nodes in {int} different zones, {int}, {int} and {int} pods per zone', async function (this: SpotcheckWorld, nodeCount: number, zoneCount: number, a: number, b: number, c: number) {
+Then('they run on {int} nodes in {int} different zones, {int}, {int} and {int} pods per zone', async function (this: SpotcheckWorld, nodeCount: number, zoneCount: number, a: number, b: number, c: number) {
   const pods = await podsOf(this, 'stateless')
   const all = await nodes(this)
   const perZone = new Map<string, number>()
@@ -165,16 +153,11 @@ async function theNode(world: SpotcheckWorld): Promise<Node> {
   return world.run.kube().core.readNode({ name: world.subject.node })
 }
 
-step('that node is labelled {string} = {string} and {string} = {string}', async function (this: SpotcheckWorld, k1: string, v1: string, k2: string, v2: string) {
+Then('that node is labelled {string} = {string} and {string} = {string}', async function (this: SpotcheckWorld, k1: string, v1: string, k2: string, v2: string) {
   const node = await theNode(this)
   assert.equal(node.metadata?.labels?.[k1], v1, `${node.metadata?.name} ${k1}`)
   assert.equal(node.metadata?.labels?.[k2], v2, `${node.metadata?.name} ${k2}`)
 })
-
-export async function nodePoolRequirements(world: SpotcheckWorld, name: string): Promise<Requirement[]> {
-  const np = await getKarpenterObject<{ spec: { template: { spec: { requirements?: Requirement[] } } } }>(world.run.kube(), world.run.karpenter.nodePool, name)
-  return np.spec.template.spec.requirements ?? []
-}
 
 async function assertAllowed(world: SpotcheckWorld, nodePool: string, instanceType: string, capacityType: string, zone: string): Promise<void> {
   const info = await describeInstanceType(world.run.aws.ec2, instanceType)
@@ -182,41 +165,32 @@ async function assertAllowed(world: SpotcheckWorld, nodePool: string, instanceTy
   assert.deepEqual(broken, [], `${instanceType} (${capacityType}, ${zone}) is not allowed by the NodePool "${nodePool}"`)
 }
 
-step('its instance type is one the NodePool {string} allows', async function (this: SpotcheckWorld, nodePool: string) {
+Then('its instance type is one the NodePool {string} allows', async function (this: SpotcheckWorld, nodePool: string) {
   const node = await theNode(this)
   await assertAllowed(this, nodePool, instanceTypeOf(node), capacityTypeOf(node), zoneOf(node))
 })
 
-step('every INSTANCE-TYPE it lists is one the NodePool {string} allows', async function (this: SpotcheckWorld, nodePool: string) {
+Then('every INSTANCE-TYPE it lists is one the NodePool {string} allows', async function (this: SpotcheckWorld, nodePool: string) {
   const { rows } = parseTable(this.last!.output)
   assert.ok(rows.length > 0, 'the table is empty')
   for (const r of rows) await assertAllowed(this, nodePool, r['INSTANCE-TYPE'], r['CAPACITY-TYPE'], r.ZONE)
 })
 
-step('it lists {int} nodes, each with CAPACITY-TYPE {string}, in {int} different ZONEs', function (this: SpotcheckWorld, count: number, capacity: string, zones: number) {
+Then('it lists {int} nodes, each with CAPACITY-TYPE {string}, in {int} different ZONEs', function (this: SpotcheckWorld, count: number, capacity: string, zones: number) {
   const { rows } = parseTable(this.last!.output)
   assert.equal(rows.length, count, `${rows.length} nodes listed`)
   for (const r of rows) assert.equal(r['CAPACITY-TYPE'], capacity, r.NAME)
   assert.equal(new Set(rows.map((r) => r.ZONE)).size, zones, `zones: ${rows.map((r) => r.ZONE).join(', ')}`)
 })
 
-step('it lists {int} node, with CAPACITY-TYPE {string}', function (this: SpotcheckWorld, count: number, capacity: string) {
+Then('it lists {int} node, with CAPACITY-TYPE {string}', function (this: SpotcheckWorld, count: number, capacity: string) {
   const { rows } = parseTable(this.last!.output)
   assert.equal(rows.length, count, `${rows.length} nodes listed`)
   for (const r of rows) assert.equal(r['CAPACITY-TYPE'], capacity, r.NAME)
 })
 
 /** The Karpenter nodes the run saw hosting a pod of the deployment. */
-export function nodesThatHosted(world: SpotcheckWorld, deployment: string): Set<string> {
-  const out = new Set<string>()
-  for (const history of world.run.cluster!.pods.values()) {
-    for (const s of history) if (s.object.metadata?.labels?.app === deployment && s.object.spec?.nodeName) out.add(s.object.spec.nodeName)
-  }
-  const karpenter = new Set([...world.run.cluster!.nodes.values()].filter((h) => isKarpenterNode(h[h.length - 1].object)).map((h) => h[0].object.metadata!.name!))
-  return new Set([...out].filter((n) => karpenter.has(n)))
-}
-
-step(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "([^"]+)" remains$`), async function (this: SpotcheckWorld, amount: string, unit: string, deployment: string) {
+Then(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "([^"]+)" remains$`), async function (this: SpotcheckWorld, amount: string, unit: string, deployment: string) {
   const hosts = nodesThatHosted(this, deployment)
   assert.ok(hosts.size > 0, `the run saw no Karpenter node host a pod of ${deployment}`)
   this.subject.deployment = deployment
@@ -246,14 +220,14 @@ step(new RegExp(`^${WITHIN} no node that Karpenter launched for the deployment "
   assert.deepEqual(problems, [], `the nodes were not removed after the workload:\n${problems.join('\n')}`)
 })
 
-step(new RegExp(`^${WITHIN} no node that Karpenter launched remains$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+Given(new RegExp(`^${WITHIN} no node that Karpenter launched remains$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   await this.within(parseTutorialDuration(Number(amount), unit), "Karpenter's nodes gone", async () => {
     const left = (await nodes(this)).filter(isKarpenterNode).map((n) => n.metadata!.name!)
     return { ok: left.length === 0, seen: left.length ? `still there: ${left.join(', ')}` : 'none left' }
   })
 })
 
-step('the Spot nodes of the deployment {string} are still running', async function (this: SpotcheckWorld, deployment: string) {
+Then('the Spot nodes of the deployment {string} are still running', async function (this: SpotcheckWorld, deployment: string) {
   const pods = await podsOf(this, deployment)
   const all = await nodes(this)
   assert.ok(pods.length > 0, `no pods of ${deployment}`)

@@ -7,7 +7,7 @@ import { Before } from '@cucumber/cucumber'
 import { AssertionError } from 'node:assert'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { step } from '../support/step-registry.ts'
+import { Then } from '../support/step-registry.ts'
 import { loadEdits } from '../support/editions/edits.ts'
 import { editionUnderTest, sectionNames } from '../support/preflight-edition.ts'
 import { observe } from '../support/preflight-observe.ts'
@@ -19,7 +19,7 @@ import type { SpotcheckWorld } from '../support/world.ts'
 /** Set when the preflight failed in this run: the feature it ran in, and why. */
 let failed: { uri: string; summary: string } | undefined
 
-step("the edition's versions and texts fit the platform of the run's day", async function (this: SpotcheckWorld) {
+Then("the edition's versions and texts fit the platform of the run's day", async function (this: SpotcheckWorld) {
   const run = this.run
   const target = run.target!
   const resolved = target.edition

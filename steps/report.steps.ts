@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { BeforeStep } from '@cucumber/cucumber'
-import { step } from '../support/step-registry.ts'
+import { Then } from '../support/step-registry.ts'
 import { parseTutorialDuration } from '../support/eventually.ts'
 import { capacityTypeOf, instanceTypeOf, isKarpenterNode, nodeReady, zoneOf } from '../support/kube.ts'
 import { assertTimeline, interruptionTimeline, timelineRows, type TimelineEvent } from '../support/expect/timeline.ts'
@@ -13,9 +13,9 @@ import { attachHtml, attachText, htmlTable } from '../support/report.ts'
 import { attachChart, capacityOverTime, costChart, nodesOverTimeChart, timelineChart, usdText, zoneSpreadChart, type CostRow } from '../support/charts.ts'
 import { nodeViewerScreen } from '../support/node-viewer-screen.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
-import { nodes, podsOf } from './kubernetes.steps.ts'
+import { nodes, podsOf } from '../support/expect/cluster.ts'
 
-step('the report shows the Karpenter nodes with their capacity type, instance type, zone and price', async function (this: SpotcheckWorld) {
+Then('the report shows the Karpenter nodes with their capacity type, instance type, zone and price', async function (this: SpotcheckWorld) {
   const karpenter = (await nodes(this)).filter(isKarpenterNode)
   assert.ok(karpenter.length > 0, 'Karpenter has no nodes')
   const rows: (string | number)[][] = []
@@ -58,7 +58,7 @@ export async function interruptionTimelineOf(world: SpotcheckWorld): Promise<Tim
   return events
 }
 
-step('the report shows the interruption timeline: experiment started, message queued, node tainted, replacement launched, pods Running', async function (this: SpotcheckWorld) {
+Then('the report shows the interruption timeline: experiment started, message queued, node tainted, replacement launched, pods Running', async function (this: SpotcheckWorld) {
   const events = await interruptionTimelineOf(this)
   const s = this.subject
   const title = `Spot interruption of ${s.interruptedNode} (${s.interruptedInstance}); tutorial time from the experiment's start (${this.run.tutorialTime.source})`
@@ -99,7 +99,7 @@ function timelineEvidence(world: SpotcheckWorld): string {
   return out.join('\n')
 }
 
-step('the report shows what the run\'s nodes cost, Spot and On-Demand', async function (this: SpotcheckWorld) {
+Then('the report shows what the run\'s nodes cost, Spot and On-Demand', async function (this: SpotcheckWorld) {
   const run = this.run
   const rows: (string | number)[][] = []
   const costs: CostRow[] = []
@@ -150,7 +150,7 @@ BeforeStep(async function (this: SpotcheckWorld) {
   sectionStartedAt.set(this.scenario.uri, await this.run.tutorialTime.now().catch(() => Number.NaN))
 })
 
-step('the report shows the nodes and pods over time, by capacity type', async function (this: SpotcheckWorld) {
+Then('the report shows the nodes and pods over time, by capacity type', async function (this: SpotcheckWorld) {
   const run = this.run
   assert.ok(run.cluster, 'the run is not watching the cluster')
   const clock = run.tutorialTime
@@ -167,7 +167,7 @@ step('the report shows the nodes and pods over time, by capacity type', async fu
   assert.ok(points.some((p) => p.nodes > 0), 'the run saw no node during this section')
 })
 
-step('the report shows the zone spread of the deployment {string}', async function (this: SpotcheckWorld, deployment: string) {
+Then('the report shows the zone spread of the deployment {string}', async function (this: SpotcheckWorld, deployment: string) {
   const all = await nodes(this)
   const perZone = new Map<string, { zone: string; capacityType: string; nodes: Set<string>; pods: number }>()
   for (const p of await podsOf(this, deployment)) {
@@ -184,7 +184,7 @@ step('the report shows the zone spread of the deployment {string}', async functi
   assert.ok(rows.length > 0, `no pod of "${deployment}" runs on a node`)
 })
 
-step(new RegExp(`^within (\\d+) (seconds?|minutes?) it shows each node with its instance type, the share of its CPU the pods request, and its price$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
+Then(new RegExp(`^within (\\d+) (seconds?|minutes?) it shows each node with its instance type, the share of its CPU the pods request, and its price$`), async function (this: SpotcheckWorld, amount: string, unit: string) {
   const command = this.background.get('it')
   assert.ok(command, 'eks-node-viewer is not running')
   // Its screen after the last frame it finished drawing (support/node-viewer-screen.ts reads the

@@ -5,10 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataTable } from '@cucumber/cucumber'
 import { parse as parseYaml } from 'yaml'
-import { step } from '../support/step-registry.ts'
+import { Then, When } from '../support/step-registry.ts'
 import { attachText } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 import type { BackgroundCommand } from '../support/shell.ts'
+import { parseTable } from '../support/kubectl-table.ts'
 import { completeFrames, replayScreen } from '../support/node-viewer-screen.ts'
 
 function output(world: SpotcheckWorld): string {
@@ -16,7 +17,7 @@ function output(world: SpotcheckWorld): string {
   return world.last.output
 }
 
-step('I run:', async function (this: SpotcheckWorld, script: string) {
+When('I run:', async function (this: SpotcheckWorld, script: string) {
   const r = await this.sh(script)
   assert.equal(r.exitCode, 0, `the block failed with exit code ${r.exitCode}:\n${this.run.redactor.redact(r.output.slice(-3000))}`)
 })
@@ -40,21 +41,21 @@ async function firstOutput(command: BackgroundCommand, what: string): Promise<vo
   }
 }
 
-step('I run, and leave it running:', async function (this: SpotcheckWorld, script: string) {
+When('I run, and leave it running:', async function (this: SpotcheckWorld, script: string) {
   const command = this.run.terminal!.start(script)
   this.background.set('it', command)
   await attachText('command (left running)', script)
   await firstOutput(command, script.trim())
 })
 
-step('in another terminal, {string}, I run:', async function (this: SpotcheckWorld, name: string, script: string) {
+When('in another terminal, {string}, I run:', async function (this: SpotcheckWorld, name: string, script: string) {
   const command = this.run.terminal!.another().start(script)
   this.background.set(name, command)
   await attachText(`command in terminal "${name}" (left running)`, script)
   await firstOutput(command, `terminal "${name}"`)
 })
 
-step('I stop it', async function (this: SpotcheckWorld) {
+When('I stop it', async function (this: SpotcheckWorld) {
   const command = this.background.get('it')
   assert.ok(command, 'nothing was left running in this scenario')
   this.last = await command.stop()
@@ -64,7 +65,7 @@ step('I stop it', async function (this: SpotcheckWorld) {
   await attachText(`${screen === undefined ? 'output' : 'last screen'} of: ${this.last.command.split('\n')[0]}`, screen ?? this.last.output)
 })
 
-step('I stop the commands in the other terminals', async function (this: SpotcheckWorld) {
+When('I stop the commands in the other terminals', async function (this: SpotcheckWorld) {
   for (const [name, command] of this.background) {
     if (name === 'it') continue
     const r = await command.stop()
@@ -72,75 +73,59 @@ step('I stop the commands in the other terminals', async function (this: Spotche
   }
 })
 
-step('the command succeeds', function (this: SpotcheckWorld) {
+Then('the command succeeds', function (this: SpotcheckWorld) {
   assert.equal(this.last?.exitCode, 0, `exit code ${this.last?.exitCode}:\n${output(this).slice(-2000)}`)
 })
 
-step('the output contains {string}', function (this: SpotcheckWorld, text: string) {
+Then('the output contains {string}', function (this: SpotcheckWorld, text: string) {
   assert.ok(output(this).includes(text), `the output does not contain "${text}":\n${output(this).slice(-2000)}`)
 })
 
-step('the output is {string}', function (this: SpotcheckWorld, text: string) {
+Then('the output is {string}', function (this: SpotcheckWorld, text: string) {
   assert.equal(output(this).trim(), text)
 })
 
-step('the output is {string} with $AWS_REGION expanded', function (this: SpotcheckWorld, text: string) {
+Then('the output is {string} with $AWS_REGION expanded', function (this: SpotcheckWorld, text: string) {
   const region = this.run.terminal!.variable('AWS_REGION')
   assert.ok(region, 'AWS_REGION is not set in the terminal')
   assert.equal(output(this).trim(), text.replaceAll('$AWS_REGION', region))
 })
 
-/** The rows of a kubectl table: header tokens and each row split on runs of 2+ spaces (or 1 between simple words). */
-export function parseTable(text: string): { headers: string[]; rows: Record<string, string>[] } {
-  const lines = text.split('\n').filter((l) => l.trim() !== '')
-  const headerLine = lines.findIndex((l) => /^NAME\s/.test(l))
-  assert.ok(headerLine >= 0, `no table (no NAME header) in:\n${text.slice(0, 1500)}`)
-  const header = lines[headerLine]
-  const starts: number[] = []
-  for (const m of header.matchAll(/\S+/g)) starts.push(m.index)
-  const headers = [...header.matchAll(/\S+/g)].map((m) => m[0])
-  const rows = lines.slice(headerLine + 1).map((line) => {
-    const row: Record<string, string> = {}
-    headers.forEach((h, i) => (row[h] = line.slice(starts[i], starts[i + 1] ?? line.length).trim()))
-    return row
-  })
-  return { headers, rows }
-}
 
-step('the output is a table with the columns {string}', function (this: SpotcheckWorld, columns: string) {
+Then('the output is a table with the columns {string}', function (this: SpotcheckWorld, columns: string) {
   const { headers } = parseTable(output(this))
   assert.deepEqual(headers, columns.split(/\s+/))
 })
 
-step('it lists {int} pods named {string}', function (this: SpotcheckWorld, count: number, pattern: string) {
+Then('it lists {int} pods named {string}', function (this: SpotcheckWorld, count: number, pattern: string) {
   const { rows } = parseTable(output(this))
   const prefix = pattern.replace(/…$/, '')
   assert.equal(rows.length, count, `${rows.length} rows: ${rows.map((r) => r.NAME).join(', ')}`)
   for (const r of rows) assert.ok(r.NAME.startsWith(prefix), `${r.NAME} is not named "${pattern}"`)
 })
 
-step('the variable {word} is {string}', function (this: SpotcheckWorld, name: string, value: string) {
+Then('the variable {word} is {string}', function (this: SpotcheckWorld, name: string, value: string) {
   assert.equal(this.run.terminal!.variable(name), value, `$${name}`)
 })
 
-step('the output shows the version of each tool:', function (this: SpotcheckWorld, table: DataTable) {
+Then('the output shows the version of each tool:', function (this: SpotcheckWorld, table: DataTable) {
   for (const row of table.hashes()) {
     assert.match(output(this), new RegExp(row['version pattern']), `${row.tool}: no version in the output`)
   }
 })
 
-step('Terraform reports {string} {int} times', function (this: SpotcheckWorld, text: string, times: number) {
+Then('Terraform reports {string} {int} times', function (this: SpotcheckWorld, text: string, times: number) {
   const count = output(this).split(text).length - 1
   assert.equal(count, times, `"${text}" appears ${count} times`)
 })
 
-step('the {string} terminal showed the line {string}', function (this: SpotcheckWorld, name: string, text: string) {
+Then('the {string} terminal showed the line {string}', function (this: SpotcheckWorld, name: string, text: string) {
   const command = this.background.get(name)
   assert.ok(command, `no terminal "${name}" in this scenario`)
   assert.ok(command.output.includes(text), `terminal "${name}" did not show "${text}"; it showed:\n${command.output.slice(-3000)}`)
 })
 
-step("I add the tutorial's topology spread constraint to {string}, between the nodeSelector and the containers:", async function (this: SpotcheckWorld, file: string, snippet: string) {
+When("I add the tutorial's topology spread constraint to {string}, between the nodeSelector and the containers:", async function (this: SpotcheckWorld, file: string, snippet: string) {
   const path = join(this.run.terminal!.cwd, file)
   const lines = readFileSync(path, 'utf8').split('\n')
   // The template's `containers:` key: the one at the nodeSelector's indentation.
@@ -157,7 +142,7 @@ step("I add the tutorial's topology spread constraint to {string}, between the n
   await attachText(file, edited)
 })
 
-step('the {string} terminal showed the interrupted node leave and the replacement join', function (this: SpotcheckWorld, name: string) {
+Then('the {string} terminal showed the interrupted node leave and the replacement join', function (this: SpotcheckWorld, name: string) {
   const command = this.background.get(name)
   assert.ok(command, `no terminal "${name}" in this scenario`)
   const { interruptedNode, node } = this.subject

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation'
 import { DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2'
-import { step } from '../support/step-registry.ts'
+import { Given, Then, When } from '../support/step-registry.ts'
 import { CHECKPOINT_STEP, blocks, prerequisites, replay, scenarioKey, tutorialScenarios, type ScenarioRef } from '../support/checkpoint.ts'
 import { describe as describeEntry, remains, undo } from '../support/undo.ts'
 import type { Entry } from '../support/ledger.ts'
@@ -12,7 +12,7 @@ import { attachText, logExcerpt } from '../support/report.ts'
 import { formatTutorialTime, parseTutorialDuration } from '../support/eventually.ts'
 import { isKarpenterNode } from '../support/kube.ts'
 import { field } from '../support/recorders.ts'
-import { nodes } from './kubernetes.steps.ts'
+import { nodes } from '../support/expect/cluster.ts'
 import { scratchHome } from '../support/shell.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 
@@ -20,7 +20,7 @@ let scenarios: ScenarioRef[] | undefined
 /** Scenarios the checkpoint skipped because an earlier failure blocked them, per run. */
 const blockedIn = new WeakMap<object, Set<string>>()
 
-step(CHECKPOINT_STEP, async function (this: SpotcheckWorld) {
+Given(CHECKPOINT_STEP, async function (this: SpotcheckWorld) {
   const run = this.run
   scenarios ??= tutorialScenarios()
   const offered = run.target!.cloud9.offered
@@ -58,7 +58,7 @@ step(CHECKPOINT_STEP, async function (this: SpotcheckWorld) {
   }
 })
 
-step('the target offers Cloud9', async function (this: SpotcheckWorld) {
+Given('the target offers Cloud9', async function (this: SpotcheckWorld) {
   const { offered, reason } = this.run.target!.cloud9
   if (!offered) {
     await this.note(`Skipped: ${reason}.`)
@@ -66,7 +66,7 @@ step('the target offers Cloud9', async function (this: SpotcheckWorld) {
   }
 })
 
-step("a public subnet of the account's default VPC", async function (this: SpotcheckWorld) {
+Given("a public subnet of the account's default VPC", async function (this: SpotcheckWorld) {
   const ec2 = this.run.aws.ec2
   const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs?.[0]
   assert.ok(vpc, 'the account has no default VPC in this region')
@@ -75,7 +75,7 @@ step("a public subnet of the account's default VPC", async function (this: Spotc
   this.subject.subnet = subnet.SubnetId
 })
 
-step("I run, with {string} replaced by that subnet's ID:", async function (this: SpotcheckWorld, placeholder: string, script: string) {
+When("I run, with {string} replaced by that subnet's ID:", async function (this: SpotcheckWorld, placeholder: string, script: string) {
   assert.ok(this.subject.subnet, 'no subnet chosen')
   const r = await this.sh(script.replaceAll(placeholder, this.subject.subnet))
   assert.equal(r.exitCode, 0, r.output.slice(-2000))
@@ -84,7 +84,7 @@ step("I run, with {string} replaced by that subnet's ID:", async function (this:
 /** The stack the tutorial's Step 1 deploys (02-cloud9.feature). */
 const CLOUD9_STACK = 'EKSKarpenterCloud9'
 
-step('the ID of the Cloud9 environment is exported as C9_PID', async function (this: SpotcheckWorld) {
+Given('the ID of the Cloud9 environment is exported as C9_PID', async function (this: SpotcheckWorld) {
   const resources = (await this.run.aws.cloudformation.send(new DescribeStackResourcesCommand({ StackName: CLOUD9_STACK }))).StackResources ?? []
   const env = resources.find((r) => r.ResourceType === 'AWS::Cloud9::EnvironmentEC2')
   assert.ok(env?.PhysicalResourceId, 'the stack EKSKarpenterCloud9 has no Cloud9 environment')
@@ -95,7 +95,7 @@ step('the ID of the Cloud9 environment is exported as C9_PID', async function (t
 // runs it from its own with HOME pointing at a scratch directory for this block only (shell.ts
 // scratchHome, RunOptions.env): `rm -vf ${HOME}/.aws/credentials` must never touch the
 // credentials of the machine running spotcheck, and every later section still needs its ~/.aws.
-step("I run, in the Cloud9 environment's terminal:", async function (this: SpotcheckWorld, script: string) {
+When("I run, in the Cloud9 environment's terminal:", async function (this: SpotcheckWorld, script: string) {
   const env = scratchHome(join(this.run.dir, 'cloud9-home'), this.run.terminal!.variable('HOME'))
   const r = await this.sh(script, { env })
   assert.equal(r.exitCode, 0, r.output.slice(-2000))
@@ -110,7 +110,7 @@ function leftByTheTutorial(e: Entry): boolean {
   return e.kind === 'karpenter' || e.kind === 'event-observer' || (e.kind === 'cloudformation-stack' && e.stack === CLOUD9_STACK)
 }
 
-step('spotcheck removes what the tutorial leaves behind, and its own watcher of the event bus', async function (this: SpotcheckWorld) {
+When('spotcheck removes what the tutorial leaves behind, and its own watcher of the event bus', async function (this: SpotcheckWorld) {
   const run = this.run
   await run.observer?.stop()
   const ctx = run.undoContext()
@@ -137,7 +137,7 @@ step('spotcheck removes what the tutorial leaves behind, and its own watcher of 
 // the feature says; the report tells whether the tutorial's 30 seconds held; a node still there at
 // the end fails this step with what Karpenter was doing with it (and, Step 8 being @always, the
 // destroy still runs).
-step(
+Then(
   /^within (\d+) (seconds?|minutes?) no node that Karpenter launched remains, though the tutorial says to wait (\d+) (seconds?|minutes?)$/,
   async function (this: SpotcheckWorld, amount: string, unit: string, saidAmount: string, saidUnit: string) {
     const said = parseTutorialDuration(Number(saidAmount), saidUnit)

@@ -169,7 +169,7 @@ class Stopper {
 
 /** The cucumber-js configuration of one run: the project's default profile, its outputs in the run's directory. */
 export function runConfig(spec: DriftRunSpec, dir: string): string {
-  const base = pathToFileURL(join(projectRoot, 'cucumber.mjs')).href
+  const base = pathToFileURL(join(projectRoot, 'cucumber.js')).href
   return `// Written by spotcheck drift for the run "${spec.name}".
 import base from ${JSON.stringify(base)}
 const dir = ${JSON.stringify(dir)}
@@ -185,12 +185,12 @@ export default {
 async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper, log: Log): Promise<DriftRunResult> {
   const dir = join(DRIFT_DIR, 'runs', spec.name)
   mkdirSync(join(dir, 'reports'), { recursive: true })
-  writeFileSync(join(dir, 'cucumber.mjs'), runConfig(spec, dir))
+  writeFileSync(join(dir, 'cucumber.js'), runConfig(spec, dir))
   const messagesFile = join(dir, 'reports', 'messages.ndjson')
   const output = openSync(join(dir, 'output.log'), 'w')
   const started = Date.now()
   const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
-  const child = spawn(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.mjs')), ...cucumberArgs], {
+  const child = spawn(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.js')), ...cucumberArgs], {
     cwd: projectRoot,
     env: { ...process.env, SPOTCHECK_ALLURE_RESULTS: join(dir, 'allure-results') },
     // stderr: the run's progress (support/formatters/progress.ts writes there when stdout is not a

@@ -6,8 +6,9 @@
 // before Cucumber formats it, so no formatter (progress, HTML, messages, JUnit, Allure) and no
 // replay in a checkpoint ever holds a secret from a failure message.
 
-import { defineStep } from '@cucumber/cucumber'
-import { CucumberExpression, ParameterTypeRegistry, RegularExpression, type Expression } from '@cucumber/cucumber-expressions'
+import { Given as cucumberGiven, Then as cucumberThen, When as cucumberWhen, defineParameterType } from '@cucumber/cucumber'
+import { CucumberExpression, ParameterType, ParameterTypeRegistry, RegularExpression, type Expression } from '@cucumber/cucumber-expressions'
+import { parseTutorialDuration } from './eventually.ts'
 import { Redactor, redactError } from './redact.ts'
 import { hasRun, theRun } from './run.ts'
 
@@ -59,12 +60,65 @@ export function redacting<F extends StepFn>(fn: F, redactor: () => Pick<Redactor
 const parameterTypes = new ParameterTypeRegistry()
 const definitions: Definition[] = []
 
-/** Registers a step definition (Given/When/Then are the same to Cucumber; the features say which). */
-export function step(pattern: string | RegExp, fn: StepFn, options: { timeout?: number } = {}): void {
+interface ParameterTypeSpec<T> {
+  name: string
+  regexp: RegExp
+  transformer: (text: string) => T
+}
+
+const customTypes: ParameterTypeSpec<unknown>[] = []
+
+/**
+ * A custom parameter type, known to Cucumber and to the registry the checkpoint replay matches
+ * against: both must know it, or a replayed step would not match the text Cucumber ran. Cucumber
+ * hears of it with the first step definition, since it accepts definitions only while it loads
+ * support code (this module is also imported outside a run, by the report and by unit tests).
+ */
+function defineParameter<T>(spec: ParameterTypeSpec<T>): void {
+  customTypes.push(spec)
+  parameterTypes.defineParameterType(new ParameterType(spec.name, spec.regexp, null, spec.transformer, false, false))
+}
+
+let cucumberHasTypes = false
+function defineParameterTypesForCucumber(): void {
+  if (cucumberHasTypes) return
+  cucumberHasTypes = true
+  for (const spec of customTypes) defineParameterType({ name: spec.name, regexp: spec.regexp, transformer: spec.transformer, useForSnippets: false })
+}
+
+/** "30 seconds", "2 minutes", "1 hour": tutorial time in milliseconds. */
+defineParameter({
+  name: 'duration',
+  regexp: /\d+ (?:seconds?|minutes?|hours?)/,
+  transformer: (text) => {
+    const [amount, unit] = text.split(' ')
+    return parseTutorialDuration(Number(amount), unit)
+  },
+})
+
+type Keyword = typeof cucumberGiven
+
+function register(keyword: Keyword, pattern: string | RegExp, fn: StepFn, options: { timeout?: number } = {}): void {
+  defineParameterTypesForCucumber()
   const safe = redacting(fn)
-  defineStep(pattern, options, safe)
+  keyword(pattern, options, safe)
   const expression = typeof pattern === 'string' ? new CucumberExpression(pattern, parameterTypes) : new RegularExpression(pattern, parameterTypes)
   definitions.push({ pattern, expression, fn: safe })
+}
+
+/**
+ * Cucumber's Given/When/Then, each definition also kept for the checkpoint replay (findStep) and
+ * wrapped in the run's redactor. As in Cucumber, the keyword documents intent; any keyword in a
+ * feature matches a definition registered under any of them.
+ */
+export function Given(pattern: string | RegExp, fn: StepFn, options?: { timeout?: number }): void {
+  register(cucumberGiven, pattern, fn, options)
+}
+export function When(pattern: string | RegExp, fn: StepFn, options?: { timeout?: number }): void {
+  register(cucumberWhen, pattern, fn, options)
+}
+export function Then(pattern: string | RegExp, fn: StepFn, options?: { timeout?: number }): void {
+  register(cucumberThen, pattern, fn, options)
 }
 
 export interface Match {
@@ -82,3 +136,4 @@ export function findStep(text: string): Match | undefined {
   if (found.length > 1) throw new Error(`ambiguous step "${text}": ${found.length} definitions match`)
   return found[0]
 }
+

@@ -1,4 +1,4 @@
-// spotcheck's progress formatter for cucumber-js (cucumber.mjs: format), in place of Cucumber's
+// spotcheck's progress formatter for cucumber-js (cucumber.js: format), in place of Cucumber's
 // dots: sections and scenarios as they start, what a long step waits for, each section's result
 // and wall time, a summary table at the end (support/formatters/progress-view.ts).
 //

@@ -61,7 +61,7 @@ const FEATURE = (planted: string) => `Feature: Planted secrets (spotcheck's reda
 /** The project's profile, with every output in `dir` and the feature and its steps added. */
 function config(profile: string, dir: string, feature: string): string {
   return `// Written by test/integration/suite/redaction.test.ts
-import * as profiles from ${JSON.stringify(pathToFileURL(join(projectRoot, 'cucumber.mjs')).href)}
+import * as profiles from ${JSON.stringify(pathToFileURL(join(projectRoot, 'cucumber.js')).href)}
 const base = profiles[${JSON.stringify(profile)}]
 const dir = ${JSON.stringify(dir)}
 export default {
@@ -87,7 +87,7 @@ async function runWithPlantedSecrets(profile: 'default' | 'aws-rehearsal') {
   writeFileSync(plantedFile, plantedText(secrets) + '\n')
   const feature = join(dir, 'planted.feature')
   writeFileSync(feature, FEATURE(plantedFile))
-  writeFileSync(join(dir, 'cucumber.mjs'), config(profile, dir, feature))
+  writeFileSync(join(dir, 'cucumber.js'), config(profile, dir, feature))
   mkdirSync(join(dir, 'reports'))
 
   const env = {
@@ -103,7 +103,7 @@ async function runWithPlantedSecrets(profile: 'default' | 'aws-rehearsal') {
     AWS_SESSION_TOKEN: secrets.sessionToken,
     FORCE_COLOR: '0',
   }
-  const run = await execa(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.mjs'))], { cwd: projectRoot, env, reject: false, all: true, timeout: 15 * 60_000 })
+  const run = await execa(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.js'))], { cwd: projectRoot, env, reject: false, all: true, timeout: 15 * 60_000 })
   const report = await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'report'], { cwd: projectRoot, env, reject: false, all: true, timeout: 5 * 60_000 })
   return { dir, secrets, run, report }
 }

@@ -242,7 +242,7 @@ describe('the combined Allure results', () => {
 describe("a drift run's cucumber-js configuration", () => {
   it("is the project's default profile with the run's edition, day and output paths", () => {
     const text = runConfig(NOW_CURRENT, '/p/drift/runs/current-2026-12-06')
-    assert.match(text, /import base from "file:\/\/\/.*\/cucumber\.mjs"/)
+    assert.match(text, /import base from "file:\/\/\/.*\/cucumber\.js"/)
     assert.match(text, /edition: "current", asOf: "2026-12-06"/)
     assert.match(text, /resultsDir: dir \+ '\/allure-results'/)
   })

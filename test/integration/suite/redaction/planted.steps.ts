@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { step } from '../../../../support/step-registry.ts'
+import { Then } from '../../../../support/step-registry.ts'
 import { attachHtml, attachJson, attachText, attachToCucumber, escapeHtml } from '../../../../support/report.ts'
 import type { SpotcheckWorld } from '../../../../support/world.ts'
 
@@ -18,7 +18,7 @@ function planted(): { lines: string[]; text: string } {
   return { lines: text.trim().split('\n'), text }
 }
 
-step('spotcheck says the planted secrets in every way it says things', async function (this: SpotcheckWorld) {
+Then('spotcheck says the planted secrets in every way it says things', async function (this: SpotcheckWorld) {
   const { lines, text } = planted()
   this.run.progress(`planted: ${text}`)
   await this.note(`planted: ${text}`)
@@ -29,17 +29,17 @@ step('spotcheck says the planted secrets in every way it says things', async fun
   await this.within(60_000, 'the planted secrets are seen', async () => ({ ok: true, seen: text.split('\n').join(' ') }))
 })
 
-step('a deep comparison with the planted secrets fails', function () {
+Then('a deep comparison with the planted secrets fails', function () {
   const { lines } = planted()
   assert.deepEqual({ output: lines }, { output: [...lines.slice(1), 'something else'] })
 })
 
-step('an error caused by the planted secrets is thrown', function () {
+Then('an error caused by the planted secrets is thrown', function () {
   const { lines, text } = planted()
   throw new Error(`could not use ${lines[0]} with ${lines[1]}`, { cause: new Error(text) })
 })
 
-step('an exception nobody catches carries the planted secrets', async function () {
+Then('an exception nobody catches carries the planted secrets', async function () {
   const { text } = planted()
   // Thrown from a timer: Cucumber's uncaught-exception listener fails this step with it.
   setTimeout(() => {
