@@ -188,8 +188,25 @@ export class Run {
   }
 
   get env(): Record<string, string> {
+    return this.session.env
+  }
+
+  /** The run's target, once BeforeAll started it; a clear error before (steps need no `!`). */
+  get session(): TargetSession {
     if (!this.target) throw new Error('the run has not started (BeforeAll did not run or failed)')
-    return this.target.env
+    return this.target
+  }
+
+  /** The run's terminal (support/shell.ts), once BeforeAll opened it. */
+  get shell(): Terminal {
+    if (!this.terminal) throw new Error('the run has no terminal (BeforeAll did not run or failed)')
+    return this.terminal
+  }
+
+  /** The recorder of the cluster's pods, nodes and NodeClaims, once the kubeconfig exists (Step 2). */
+  get recorder(): ClusterRecorder {
+    if (!this.cluster) throw new Error('the run records no cluster yet: the tutorial has not written its kubeconfig (Step 2)')
+    return this.cluster
   }
 
   /** The Karpenter the run's edition installs: its API versions, tags, taint and log shapes (support/karpenter-api.ts). */

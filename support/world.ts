@@ -29,7 +29,6 @@ export interface ScenarioInfo {
 /** What the steps of a scenario refer back to. */
 export interface Subject {
   node?: string
-  nodeClaim?: string
   logLine?: LogLine
   deployment?: string
   interruptedInstance?: string
@@ -44,6 +43,8 @@ export interface Subject {
   experimentStartedTutorialAt?: number
   /** When the workload was deleted, in tutorial time (its `kubectl delete` began). */
   deletedAt?: number
+  /** The CloudFormation stack a step named ("that stack"). */
+  stack?: string
   /** Cloud9: the public subnet the environment goes in. */
   subnet?: string
 }
