@@ -24,7 +24,7 @@ function build(name: string, opts: Partial<InstanceTypeOptions> = {}) {
   return newInstanceType(motoInstanceType(name), new Set(base.zones), { ...base, branchInterfaces: branchInterfaces(), ...opts })
 }
 
-describe('allocatable estimate (karpenter-behaviour.md §3, every observed log line)', () => {
+describe('allocatable estimate (aws/karpenter-provider-aws v0.32.1 pkg/providers/instancetype/types.go), every observed log line', () => {
   // [type, systemReserved?, allocatable as Karpenter logged it]
   const rows: [string, boolean, Record<string, string>][] = [
     ['c7g.2xlarge', true, { cpu: '7810m', 'ephemeral-storage': '17Gi', memory: '14003Mi', pods: '58', 'vpc.amazonaws.com/pod-eni': '38' }],
