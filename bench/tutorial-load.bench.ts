@@ -1,5 +1,5 @@
 // The whole tutorial on the sandbox twice: on a quiet machine, then with busy loops pinning every
-// core (as a loaded CI machine is). Issue 12: the tutorial-time durations (NodeClaim → node Ready,
+// core (as a loaded CI machine is). The claim under test: the tutorial-time durations (NodeClaim → node Ready,
 // interruption warning → replacement Ready, workload deletion → consolidation) stay within 10 %,
 // because the sandbox's clock slows down with the machine; and the wall time of everything but
 // Terraform's and CloudFormation's own commands. Figures come from each run's timings.json

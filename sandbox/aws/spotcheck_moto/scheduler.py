@@ -10,7 +10,7 @@ Whose clock the jobs run on:
   synchronously inside that request, with ``T`` as the tutorial instant for everything the job
   writes (``config.tutorial_now_ms()``). So moto's deferred work and the daemon's own timers
   fire in one order, at exactly their tutorial instants, however loaded the machine is: a real
-  timer thread and the daemon's clock drift apart under CPU load (issue 12).
+  timer thread and the daemon's clock drift apart under CPU load.
 * Without one (moto on its own, unit tests), on a daemon ``threading.Timer`` per job that waits
   ``tutorial_seconds / SPOTCHECK_TIME_SCALE`` real seconds, as before.
 

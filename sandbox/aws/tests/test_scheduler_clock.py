@@ -28,7 +28,7 @@ T0 = 1_900_000_000_000  # a tutorial instant far from the wall clock, so a mix-u
 
 
 class FakeDaemon:
-    """The daemon's clock API, as the contract of issue 12 states it."""
+    """The daemon's clock API, as the scheduler relies on it."""
 
     def __init__(self) -> None:
         self.tutorial_ms = float(T0)

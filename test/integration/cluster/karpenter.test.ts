@@ -1,4 +1,4 @@
-// Karpenter beyond the tutorial's one NodePool (issue 4, point 4), end to end on the cluster of
+// Karpenter beyond the tutorial's one NodePool, end to end on the cluster of
 // Step 2: an On-Demand-only NodePool, one instance category and arm64 only, taints and
 // tolerations, weights across NodePools, limits, pods no instance type can hold, several NodePools
 // in one provisioning round. Every NodePool and workload carries its own `scenario` label, so the

@@ -5,7 +5,7 @@ import { platformView } from '../../../platform/index.ts'
 import { bash, isolatedHome, parseExports, spotcheck } from './helpers.ts'
 
 const home = isolatedHome()
-// "today" is fixed so the test means the same on any day; the dates are the lead's examples.
+// "today" is fixed so the test means the same on any day.
 const TODAY = '2026-12-06'
 const MID_2024 = '2024-06-01'
 const env = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: undefined, SPOTCHECK_TODAY: TODAY }

@@ -1,4 +1,4 @@
-// Kill tests on the aws path (issue 11, item 5): a rehearsal (`-p aws-rehearsal`, the aws target's
+// Kill tests on the aws path: a rehearsal (`-p aws-rehearsal`, the aws target's
 // own code against a sandbox it starts as the account) with a state bucket is killed with SIGKILL
 // at three points; then its runner dies with it — its commands are killed and its local `runs/`
 // directory is deleted, as on an ephemeral CI runner — while the sandbox, which is the account,

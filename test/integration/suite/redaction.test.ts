@@ -1,4 +1,4 @@
-// Redaction on every path (issue 12, point 5). A tiny feature makes secrets appear the ways a run
+// Redaction on every path. A tiny feature makes secrets appear the ways a run
 // can meet them — printed by a command in the run's terminal, in a failing assertion's message
 // (with its actual/expected diff), in an error's cause, in progress lines, notes and every kind of
 // attachment — and runs with the project's own hooks, steps, formatters and Allure, on both

@@ -107,7 +107,7 @@ describe('the interruption timeline', () => {
   })
 
   it('fails a history out of order, naming the pair', () => {
-    // The instance terminated before Karpenter drained the node (run A of issue 12, read literally).
+    // The instance terminated before Karpenter drained the node.
     const events = interruptionTimeline(history({ ...IN_ORDER, terminated: 3 }))
     assert.throws(() => assertTimeline(events), (e: Error) => {
       assert.equal(e.name, 'AssertionError')
