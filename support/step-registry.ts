@@ -57,9 +57,6 @@ export function redacting<F extends StepFn>(fn: F, redactor: () => Pick<Redactor
   return wrapped as F
 }
 
-const parameterTypes = new ParameterTypeRegistry()
-const definitions: Definition[] = []
-
 interface ParameterTypeSpec<T> {
   name: string
   regexp: RegExp
@@ -76,7 +73,6 @@ const customTypes: ParameterTypeSpec<unknown>[] = []
  */
 function defineParameter<T>(spec: ParameterTypeSpec<T>): void {
   customTypes.push(spec)
-  parameterTypes.defineParameterType(new ParameterType(spec.name, spec.regexp, null, spec.transformer, false, false))
 }
 
 let cucumberHasTypes = false
@@ -96,14 +92,45 @@ defineParameter({
   },
 })
 
+/**
+ * The definitions the checkpoint replay matches a step's text against, with the custom parameter
+ * types. The module keeps one (`findStep`); a test builds its own, since Cucumber accepts
+ * definitions only during a run.
+ */
+export class StepRegistry {
+  private readonly parameterTypes = new ParameterTypeRegistry()
+  private readonly definitions: Definition[] = []
+
+  constructor() {
+    for (const spec of customTypes) this.parameterTypes.defineParameterType(new ParameterType(spec.name, spec.regexp, null, spec.transformer, false, false))
+  }
+
+  add(pattern: string | RegExp, fn: StepFn): void {
+    const expression = typeof pattern === 'string' ? new CucumberExpression(pattern, this.parameterTypes) : new RegularExpression(pattern, this.parameterTypes)
+    this.definitions.push({ pattern, expression, fn })
+  }
+
+  /** The definition a step's text matches, with its arguments; undefined when none does. */
+  find(text: string): Match | undefined {
+    const found: Match[] = []
+    for (const d of this.definitions) {
+      const args = d.expression.match(text)
+      if (args) found.push({ fn: d.fn, args: args.map((a) => a.getValue(null)) })
+    }
+    if (found.length > 1) throw new Error(`ambiguous step "${text}": ${found.length} definitions match`)
+    return found[0]
+  }
+}
+
+const registry = new StepRegistry()
+
 type Keyword = typeof cucumberGiven
 
 function register(keyword: Keyword, pattern: string | RegExp, fn: StepFn, options: { timeout?: number } = {}): void {
   defineParameterTypesForCucumber()
   const safe = redacting(fn)
   keyword(pattern, options, safe)
-  const expression = typeof pattern === 'string' ? new CucumberExpression(pattern, parameterTypes) : new RegularExpression(pattern, parameterTypes)
-  definitions.push({ pattern, expression, fn: safe })
+  registry.add(pattern, safe)
 }
 
 /**
@@ -128,12 +155,6 @@ export interface Match {
 
 /** The definition a step's text matches, with its arguments; undefined when none does. */
 export function findStep(text: string): Match | undefined {
-  const found: Match[] = []
-  for (const d of definitions) {
-    const args = d.expression.match(text)
-    if (args) found.push({ fn: d.fn, args: args.map((a) => a.getValue(null)) })
-  }
-  if (found.length > 1) throw new Error(`ambiguous step "${text}": ${found.length} definitions match`)
-  return found[0]
+  return registry.find(text)
 }
 
