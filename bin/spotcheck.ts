@@ -21,7 +21,8 @@ const USAGE = `Usage: spotcheck <command>
   platform [--as-of DATE] [--json]  the platform of a day: EKS versions, Karpenter releases, AMIs, Terraform majors
 `
 
-const { sandboxCli, UsageError } = await import('../sandbox/cli.ts')
+const { UsageError, messageOf } = await import('../lib/errors.ts')
+const { sandboxCli } = await import('../sandbox/cli.ts')
 // Every line the commands below print goes through the redactor of this shell's secrets (its AWS
 // credentials, CI tokens, the opted-in account ID) and the patterns of support/redact.ts: a
 // nightly workflow's log is as public as its report. (`sandbox env` prints the sandbox's own test
@@ -37,13 +38,8 @@ try {
       process.exitCode = await sandboxCli(rest)
       break
     case 'drift': {
-      const { driftCli, DriftUsageError } = await import('../support/drift.ts')
-      try {
-        process.exitCode = await driftCli(rest, toStderr)
-      } catch (error) {
-        if (error instanceof DriftUsageError) throw new UsageError(error.message)
-        throw error
-      }
+      const { driftCli } = await import('../support/drift.ts')
+      process.exitCode = await driftCli(rest, toStderr)
       break
     }
     case 'tutorial': {
@@ -57,23 +53,13 @@ try {
       break
     }
     case 'cleanup': {
-      const { cleanupCli, CleanupUsageError } = await import('../support/cleanup.ts')
-      try {
-        process.exitCode = await cleanupCli(rest, toStderr)
-      } catch (error) {
-        if (error instanceof CleanupUsageError) throw new UsageError(error.message)
-        throw error
-      }
+      const { cleanupCli } = await import('../support/cleanup.ts')
+      process.exitCode = await cleanupCli(rest, toStderr)
       break
     }
     case 'reap': {
-      const { reapCli, ReapUsageError } = await import('../support/reap.ts')
-      try {
-        process.exitCode = await reapCli(rest, toStdout)
-      } catch (error) {
-        if (error instanceof ReapUsageError) throw new UsageError(error.message)
-        throw error
-      }
+      const { reapCli } = await import('../support/reap.ts')
+      process.exitCode = await reapCli(rest, toStdout)
       break
     }
     case 'tutorial-commands': {
@@ -84,7 +70,7 @@ try {
       try {
         markdown = readFileSync(rest[0], 'utf8')
       } catch (error) {
-        throw new UsageError(`cannot read ${rest[0]}: ${(error as Error).message}`)
+        throw new UsageError(`cannot read ${rest[0]}: ${messageOf(error)}`)
       }
       process.stdout.write(commandsYaml(extractCommands(markdown)))
       break

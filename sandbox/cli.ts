@@ -26,6 +26,7 @@ import {
   type SandboxRecord,
 } from './state.ts'
 import { findProviderMirror, terraformCliConfig } from './terraform-config.ts'
+import { UsageError } from '../lib/errors.ts'
 
 export const DEFAULT_REGION = 'eu-west-2' // the tutorial's sample output is from London
 export const DEFAULT_TIME_SCALE = 20
@@ -57,8 +58,6 @@ Try the tutorial by hand:
 Try it as it was written (EKS 1.29 was offered then):
   eval "$(npx spotcheck sandbox up --name tutorial-day --as-of 2024-01-29)"
 `
-
-export class UsageError extends Error {}
 
 const err = (line: string) => process.stderr.write(`${line}\n`)
 

@@ -2,6 +2,8 @@
 // raced another, a resource the tagging index still lists), and a few errors mean "not yet"
 // (AWS is eventually consistent: a subnet stays "in use" for a while after its ENIs went).
 
+import { sleep } from '../lib/sleep.ts'
+
 /** The error's name, code and message, for matching. */
 export function errorText(error: unknown): string {
   const e = error as { name?: string; Code?: string; code?: string; message?: string }
@@ -54,7 +56,7 @@ export async function removing(what: string, action: () => Promise<unknown>, opt
         options.log?.(`${what}: ${errorText(error).split('\n')[0]} — retrying (AWS releases dependencies with a delay)`)
       }
     }
-    await new Promise((r) => setTimeout(r, interval))
+    await sleep(interval)
     interval = Math.min(interval * 2, 15_000)
   }
 }

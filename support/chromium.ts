@@ -3,6 +3,7 @@
 // scenario, open the step that carries a chart, and photograph it as a reader would see it.
 
 import { execa, type ResultPromise } from 'execa'
+import { sleep } from '../lib/sleep.ts'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -77,7 +78,7 @@ export async function withChromium<T>(browser: string, size: { width: number; he
         const until = Date.now() + timeoutMs
         while (Date.now() < until) {
           if (await page.evaluate<boolean>(`Boolean(${expression})`).catch(() => false)) return true
-          await new Promise((r) => setTimeout(r, 200))
+          await sleep(200)
         }
         return false
       },

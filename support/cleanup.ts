@@ -8,6 +8,8 @@
 // is in the bucket already. It acts only in the account the run recorded.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { UsageError, messageOf } from '../lib/errors.ts'
+import { sleep } from '../lib/sleep.ts'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { execa } from 'execa'
@@ -44,10 +46,8 @@ Options:
   --keep-sandbox  a rehearsal: leave its sandbox (its "account") running, e.g. for spotcheck reap
 `
 
-export class CleanupUsageError extends Error {}
-
 /** Cleanup will not act: another account than the run's, or no account to check against. */
-export class CleanupRefusedError extends CleanupUsageError {}
+export class CleanupRefusedError extends UsageError {}
 
 export async function cleanupCli(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -75,21 +75,21 @@ export async function cleanupCli(argv: string[], log: (line: string) => void = (
     }
     return 0
   }
-  if (values.run && positionals[0] && values.run !== positionals[0]) throw new CleanupUsageError(`two runs named: --run ${values.run} and ${positionals[0]}`)
+  if (values.run && positionals[0] && values.run !== positionals[0]) throw new UsageError(`two runs named: --run ${values.run} and ${positionals[0]}`)
   const id = values.run ?? positionals[0] ?? (existsSync(latestRunFile(home)) ? readFileSync(latestRunFile(home), 'utf8').trim() : undefined)
-  if (!id) throw new CleanupUsageError(`no run to clean up: ${latestRunFile(home)} does not exist (pass --run <id>; see --list)`)
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new CleanupUsageError(`"${id}" is not a run id (like 20260106020000-ab12)`)
+  if (!id) throw new UsageError(`no run to clean up: ${latestRunFile(home)} does not exist (pass --run <id>; see --list)`)
+  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new UsageError(`"${id}" is not a run id (like 20260106020000-ab12)`)
   const runDir = join(runsDir(home), id)
   let path = join(runDir, 'ledger.json')
   if (!existsSync(path)) {
     const bucket = stateBucketName({ stateBucket: values.bucket })
-    if (!bucket) throw new CleanupUsageError(`no run "${id}": ${path} does not exist (see spotcheck cleanup --list), and no state bucket to look in (--bucket or SPOTCHECK_STATE_BUCKET)`)
+    if (!bucket) throw new UsageError(`no run "${id}": ${path} does not exist (see spotcheck cleanup --list), and no state bucket to look in (--bucket or SPOTCHECK_STATE_BUCKET)`)
     path = await restoreFromBucket(id, runDir, { bucket, region: values.region, log })
   }
   const ledger = Ledger.open(path)
   const pid = ledger.header.pid
   if (pid && pid !== process.pid && isAlive(pid)) {
-    throw new CleanupUsageError(`run ${id} is still running (pid ${pid}): stop it with Ctrl-C or SIGTERM — it cleans up after itself — or kill it, then run this again`)
+    throw new UsageError(`run ${id} is still running (pid ${pid}): stop it with Ctrl-C or SIGTERM — it cleans up after itself — or kill it, then run this again`)
   }
   return cleanupRun(ledger, { unwind: Boolean(values.unwind), keepSandbox: Boolean(values['keep-sandbox']), log })
 }
@@ -115,7 +115,7 @@ async function restoreFromBucket(id: string, runDir: string, options: { bucket: 
     }
   }
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
-  if (!region) throw new CleanupUsageError(`no region to look for run "${id}" in: set AWS_REGION or pass --region`)
+  if (!region) throw new UsageError(`no region to look for run "${id}" in: set AWS_REGION or pass --region`)
   const s3 = s3Client({ ...process.env, AWS_REGION: region })
   try {
     return await restoreRun(s3, { bucket: options.bucket, region, runId: id, runDir, log: options.log })
@@ -179,7 +179,7 @@ export async function stopLeftoverProcesses(runDir: string, log: (line: string) 
   log(`stopping ${groups.length} command(s) the run left running (process groups ${groups.join(', ')})`)
   for (const pid of groups) signalGroup(pid, 'SIGINT')
   const deadline = Date.now() + graceMs
-  while (groups.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+  while (groups.some(alive) && Date.now() < deadline) await sleep(250)
   for (const pid of groups.filter(alive)) signalGroup(pid, 'SIGKILL')
   return groups.length
 }
@@ -295,7 +295,7 @@ async function releaseLockOf(runId: string, region: string, env: Record<string, 
     const result = await releaseRunLock(ssm, region, runId)
     if (result === 'released') log(`run lock of ${region} released`)
   } catch (error) {
-    log(`run lock: could not check or release it (${(error as Error).message})`)
+    log(`run lock: could not check or release it (${messageOf(error)})`)
   } finally {
     ssm.destroy()
   }

@@ -15,6 +15,7 @@
 // no further run starts, and what ran is still written.
 
 import { availableParallelism } from 'node:os'
+import { UsageError, messageOf } from '../lib/errors.ts'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
@@ -45,8 +46,6 @@ preflight only, and the third passes. The runs go side by side, each on a sandbo
 after another on fewer; --side-by-side and --sequential choose.
 Arguments after -- go to each cucumber-js run (e.g. -- --tags @prerequisites).`
 
-export class DriftUsageError extends Error {}
-
 type Log = (line: string) => void
 
 export async function driftCli(argv: string[], log: Log = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
@@ -57,7 +56,7 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   try {
     values = parseArgs({ args: own, options: { 'no-report': { type: 'boolean' }, sequential: { type: 'boolean' }, 'side-by-side': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values
   } catch (error) {
-    throw new DriftUsageError(`${(error as Error).message}\n\n${USAGE}`)
+    throw new UsageError(`${messageOf(error)}\n\n${USAGE}`)
   }
   if (values.help) {
     log(USAGE)
@@ -138,7 +137,7 @@ const rel = (p: string) => relative(process.cwd(), p) || p
  * real time): on fewer than 4 cores the runs go one after another unless asked otherwise.
  */
 export function sideBySide(options: { sequential?: boolean; 'side-by-side'?: boolean }, cores: number): { yes: boolean; why: string } {
-  if (options.sequential && options['side-by-side']) throw new DriftUsageError(`--sequential and --side-by-side exclude each other\n\n${USAGE}`)
+  if (options.sequential && options['side-by-side']) throw new UsageError(`--sequential and --side-by-side exclude each other\n\n${USAGE}`)
   if (options.sequential) return { yes: false, why: '--sequential' }
   if (options['side-by-side']) return { yes: true, why: '--side-by-side' }
   return cores >= 4 ? { yes: true, why: `${cores} cores` } : { yes: false, why: `${cores} cores: side by side, three sandboxes would starve each other's clocks; --side-by-side to insist` }

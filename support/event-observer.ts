@@ -6,6 +6,7 @@
 // SQS queue as target, both tagged with the run and written to the ledger before they exist.
 
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge'
+import { sleep } from '../lib/sleep.ts'
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs'
 import type { AwsClients } from './aws-clients.ts'
 import type { Ledger } from './ledger.ts'
@@ -94,7 +95,7 @@ export class EventObserver {
           await this.aws.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }))
         }
       } catch {
-        if (!this.stopped) await new Promise((r) => setTimeout(r, 1_000))
+        if (!this.stopped) await sleep(1_000)
       }
     }
   }

@@ -10,6 +10,7 @@
 // waits it reports progress; when it gives up it says what it last saw, and how long it waited.
 
 import { AssertionError } from 'node:assert'
+import { sleep as wallSleep } from '../lib/sleep.ts'
 
 export interface Attempt<T> {
   ok: boolean
@@ -58,7 +59,7 @@ export const DEFAULT_GRACE_MS = 15_000
 /** Probes until it succeeds, or fails with an AssertionError naming what it last saw. */
 export async function eventually<T>(what: string, probe: () => Promise<Attempt<T>>, options: EventuallyOptions): Promise<Outcome<T>> {
   const now = options.now ?? (() => Date.now())
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const sleep = options.sleep ?? wallSleep
   const scale = options.timeScale > 0 ? options.timeScale : 1
   const grace = options.graceMs ?? DEFAULT_GRACE_MS
   const backstop = options.backstopMs ?? (options.tutorialNow ? Math.max(options.withinMs, options.withinMs / scale) + grace : options.withinMs / scale + grace)

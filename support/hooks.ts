@@ -5,6 +5,7 @@
 
 import 'allure-cucumberjs' // without it every allure.* call in steps does nothing
 import { After, AfterAll, Before, BeforeAll, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
+import { messageOf } from '../lib/errors.ts'
 import * as allure from 'allure-js-commons'
 import { execa } from 'execa'
 import { CHECKPOINT_STEP, scenarioKey } from './checkpoint.ts'
@@ -83,7 +84,7 @@ AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000
   try {
     writeEnvironment(RESULTS_DIR, { ...(run.target?.facts ?? { target: run.params.target }), run: run.id, ...(await toolVersions()) })
   } catch (error) {
-    run.progress(`could not write the report's environment: ${(error as Error).message}`)
+    run.progress(`could not write the report's environment: ${messageOf(error)}`)
   }
   const report = await run.finish(outcome)
   if (report && report.failed.length > 0) {

@@ -10,6 +10,7 @@
 // Entries are data, never closures: `support/undo.ts` knows how to probe and undo each kind.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { messageOf } from '../lib/errors.ts'
 import { dirname, join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 
@@ -99,7 +100,7 @@ export class Ledger {
     try {
       data = JSON.parse(readFileSync(path, 'utf8')) as LedgerFile
     } catch (error) {
-      throw new Error(`${path}: not a spotcheck ledger (${(error as Error).message})`, { cause: error })
+      throw new Error(`${path}: not a spotcheck ledger (${messageOf(error)})`, { cause: error })
     }
     if (!data.runId || !Array.isArray(data.entries) || !data.target) throw new Error(`${path}: not a spotcheck ledger (runId, target or entries missing)`)
     return new Ledger(path, data)

@@ -5,6 +5,7 @@
 // ResourceInUse) and takes NotFound as done.
 
 import { DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
+import { sleep } from '../lib/sleep.ts'
 import {
   DeleteInternetGatewayCommand,
   DeleteLaunchTemplateCommand,
@@ -121,7 +122,7 @@ async function waitUntil(what: string, done: () => Promise<boolean>, ctx: Remove
       announced = Date.now()
       ctx.log(`  still waiting for ${what}…`)
     }
-    await new Promise((r) => setTimeout(r, ctx.intervalMs ?? 5_000))
+    await sleep(ctx.intervalMs ?? 5_000)
   }
 }
 

@@ -10,6 +10,7 @@
 // is handled from AWS's documentation, cited where it is handled.
 
 import { createInterface } from 'node:readline/promises'
+import { UsageError, messageOf } from '../lib/errors.ts'
 import { parseArgs } from 'node:util'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { awsClients, type AwsClients } from './aws-clients.ts'
@@ -38,8 +39,6 @@ Options:
 Exit status: 0 when everything selected is gone, 1 when something could not be removed, 2 on
 bad usage or a refusal.
 `
-
-export class ReapUsageError extends Error {}
 
 export interface ReapOptions {
   olderThanMs: number
@@ -70,15 +69,15 @@ export async function reapCli(argv: string[], log: (line: string) => void = (l) 
     process.stderr.write(USAGE)
     return 0
   }
-  if (positionals.length > 0) throw new ReapUsageError(`spotcheck reap takes no arguments, got "${positionals.join(' ')}" (see spotcheck reap --help)`)
+  if (positionals.length > 0) throw new UsageError(`spotcheck reap takes no arguments, got "${positionals.join(' ')}" (see spotcheck reap --help)`)
   let olderThanMs: number
   try {
     olderThanMs = parseDuration(values['older-than'] ?? '4h')
   } catch (error) {
-    throw new ReapUsageError((error as Error).message)
+    throw new UsageError(messageOf(error))
   }
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
-  if (!region) throw new ReapUsageError('no region: pass --region R or set AWS_REGION')
+  if (!region) throw new UsageError('no region: pass --region R or set AWS_REGION')
   return reap({
     olderThanMs,
     dryRun: Boolean(values['dry-run']),
@@ -144,7 +143,7 @@ export async function reap(options: ReapOptions): Promise<number> {
       try {
         options.log(`${(await removeLock(lock, ctx)) === 'gone' ? 'gone   ' : 'removed'} run lock ${lock.name} (run ${lock.runId ?? 'unknown'})`)
       } catch (error) {
-        options.log(`FAILED  run lock ${lock.name}: ${(error as Error).message}`)
+        options.log(`FAILED  run lock ${lock.name}: ${messageOf(error)}`)
         failed.push({ leftover: { kind: 'unsupported', id: lock.name, label: lock.name }, outcome: 'failed' })
       }
     }

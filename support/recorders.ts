@@ -7,6 +7,7 @@
 // Karpenter pods' logs, and keeps every change with the time it was seen.
 
 import * as k8s from '@kubernetes/client-node'
+import { messageOf } from '../lib/errors.ts'
 // client-node's TLS dispatcher is an undici 8 Agent: only undici's own fetch takes it.
 import { fetch } from 'undici'
 import { normaliseLogLine, type KarpenterApi, type KarpenterLogView } from './karpenter-api.ts'
@@ -119,7 +120,7 @@ export class ClusterRecorder {
     } catch (error) {
       if (this.stopped) return
       // The NodeClaim CRD exists only once Karpenter's chart is installed; keep trying quietly.
-      if (!(kind === 'nodeclaims' && /404|not found/i.test(String((error as Error).message)))) this.report(kind, (error as Error).message)
+      if (!(kind === 'nodeclaims' && /404|not found/i.test(messageOf(error)))) this.report(kind, messageOf(error))
       setTimeout(() => void this.watch(kind), 2_000).unref()
     }
   }
@@ -305,7 +306,7 @@ export class KarpenterLog {
       if (this.stopped) return
       if (expired(error)) this.resourceVersion = undefined
       // Said once until the watch works again (a cluster being destroyed fails many times).
-      if (!this.failing.has('')) this.onError(`watch Karpenter pods: ${(error as Error).message} (retrying quietly)`)
+      if (!this.failing.has('')) this.onError(`watch Karpenter pods: ${messageOf(error)} (retrying quietly)`)
       this.failing.add('')
       setTimeout(() => void this.watchPods(), 2 * this.retryMs).unref()
     }
@@ -363,7 +364,7 @@ export class KarpenterLog {
     } catch (error) {
       if (!this.stopped && !signal.aborted && !this.failing.has(key)) {
         this.failing.add(key)
-        this.onError(`follow logs of ${pod}: ${(error as Error).message} (following again while it runs)`)
+        this.onError(`follow logs of ${pod}: ${messageOf(error)} (following again while it runs)`)
       }
     }
   }

@@ -15,6 +15,7 @@
 // this project reaches AWS.
 
 import { createHash } from 'node:crypto'
+import { messageOf } from '../lib/errors.ts'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import {
@@ -134,7 +135,7 @@ export async function checkStateBucket(s3: S3Client, options: { bucket: string; 
     if (/Forbidden|403/.test(what)) {
       throw new StateBucketError(`the state bucket "${bucket}" is not one these credentials may use in account ${account} (403: it belongs to another account, or the role lacks s3:ListBucket on it)`)
     }
-    throw new StateBucketError(`could not check the state bucket "${bucket}": ${(error as Error).message}`, { cause: error })
+    throw new StateBucketError(`could not check the state bucket "${bucket}": ${messageOf(error)}`, { cause: error })
   }
   const location = (await s3.send(new GetBucketLocationCommand({ Bucket: bucket, ExpectedBucketOwner: account }))).LocationConstraint
   // GetBucketLocation says nothing (null) for us-east-1, and "EU" for old eu-west-1 buckets.
@@ -231,7 +232,7 @@ export class RemoteState {
           await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body }))
           this.uploaded.set(key, hash)
         } catch (error) {
-          this.log(`remote state: could not upload ${file}: ${(error as Error).message}`)
+          this.log(`remote state: could not upload ${file}: ${messageOf(error)}`)
         }
       }
     })
@@ -274,7 +275,7 @@ export class RemoteState {
     try {
       await this.flush()
     } catch (error) {
-      this.log((error as Error).message)
+      this.log(messageOf(error))
     }
     this.closed = true
     this.s3.destroy()
@@ -318,7 +319,7 @@ export async function remoteLedger(s3: S3Client, bucket: string, region: string,
   try {
     return JSON.parse(text) as LedgerFile
   } catch (error) {
-    throw new Error(`s3://${bucket}/${ledgerKey(region, runId)}: not a spotcheck ledger (${(error as Error).message})`, { cause: error })
+    throw new Error(`s3://${bucket}/${ledgerKey(region, runId)}: not a spotcheck ledger (${messageOf(error)})`, { cause: error })
   }
 }
 

@@ -3,6 +3,7 @@
 // rendered (an <img> with pixels) and photographs the step to reports/report-step-<n>-<chart>.png.
 
 import { join } from 'node:path'
+import { sleep } from '../lib/sleep.ts'
 import { EXPECTED_CHARTS } from './charts.ts'
 import { withChromium, type Page } from './chromium.ts'
 
@@ -78,7 +79,7 @@ async function photograph(page: Page, index: string, at: Located, png: string): 
   const box = await page.evaluate<{ x: number; y: number; width: number; height: number }>(
     `(() => { const s = ${step}; s.scrollIntoView({ block: 'start' }); const r = s.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: Math.min(r.height, innerHeight - r.y) } })()`,
   )
-  await new Promise((r) => setTimeout(r, 300)) // the scroll settles before the picture
+  await sleep(300) // the scroll settles before the picture
   await page.screenshot(png, box)
   return undefined
 }

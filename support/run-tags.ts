@@ -7,6 +7,8 @@
 // created with it.
 
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation'
+import { messageOf } from '../lib/errors.ts'
+import { sleep } from '../lib/sleep.ts'
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { ListTagsForResourceCommand as ListFisTags, ListExperimentTemplatesCommand, TagResourceCommand as TagFisResource } from '@aws-sdk/client-fis'
 import {
@@ -249,7 +251,7 @@ export async function auditRunTags(aws: AwsClients, runId: string, options: Audi
     if (left.length === 0 || Date.now() + intervalMs > deadline) return left
     const remaining = Math.round((deadline - Date.now()) * scale / 1000)
     options.progress?.(`leak audit (pass ${pass}): ${left.length} resource(s) still tagged ${RUN_TAG}=${runId}: ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}; AWS lists deleted resources for a while, asking again (for up to ${remaining} s more, tutorial time)`)
-    await new Promise((r) => setTimeout(r, intervalMs))
+    await sleep(intervalMs)
   }
 }
 
@@ -269,8 +271,8 @@ export async function auditAfterUnwind(ctx: { aws: AwsClients; log: (line: strin
     const groups = (await extraClients(ctx.aws).logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: logGroup }))).logGroups ?? []
     if (clusterGone && groups.some((g) => g.logGroupName === logGroup)) left.push(`log group ${logGroup} (EKS made it, untagged)`)
   } catch (error) {
-    ctx.log(`leak audit: could not ask the account: ${(error as Error).message}; check with: npx spotcheck reap --dry-run --region ${ctx.aws.region}`)
-    return [`(the audit failed: ${(error as Error).message})`]
+    ctx.log(`leak audit: could not ask the account: ${messageOf(error)}; check with: npx spotcheck reap --dry-run --region ${ctx.aws.region}`)
+    return [`(the audit failed: ${messageOf(error)})`]
   }
   if (left.length === 0) {
     ctx.log(`leak audit: nothing tagged ${RUN_TAG}=${runId} is left`)

@@ -3,6 +3,7 @@
 // Cucumber creates a World per scenario; the run outlives them all (BeforeAll → AfterAll).
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { messageOf } from '../lib/errors.ts'
 import { basename, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { awsClients, type AwsClients } from './aws-clients.ts'
@@ -273,7 +274,7 @@ export class Run {
     try {
       this.timings.write(join(this.dir, 'timings.json'), this.id)
     } catch (error) {
-      this.progress(`could not write timings.json: ${(error as Error).message}`)
+      this.progress(`could not write timings.json: ${messageOf(error)}`)
     }
     await this.observer?.stop()
     await this.terminal?.close()
@@ -325,7 +326,7 @@ export class Run {
       const released = await this.lock.release()
       if (released !== 'released') this.progress(`run lock: ${released}`)
     } catch (error) {
-      this.progress(`run lock: could not release it (${(error as Error).message}); \`npx spotcheck reap\` removes it once stale`)
+      this.progress(`run lock: could not release it (${messageOf(error)}); \`npx spotcheck reap\` removes it once stale`)
     }
   }
 }

@@ -7,6 +7,8 @@
 // — exits at once: it never starts a second clean-up beside the first. What is left then is for
 // `npx spotcheck cleanup --run <id>` (from the remote state, in the workflow's always() step).
 
+import { messageOf } from '../lib/errors.ts'
+
 export interface Interruptible {
   id: string
   progress(line: string): void
@@ -42,7 +44,7 @@ export function signalHandler(run: () => Interruptible | undefined, exit: (code:
       try {
         await current.finish('interrupted')
       } catch (error) {
-        current.progress(`cleanup failed: ${(error as Error).message}; run: npx spotcheck cleanup --run ${current.id}`)
+        current.progress(`cleanup failed: ${messageOf(error)}; run: npx spotcheck cleanup --run ${current.id}`)
       }
       exit(code)
     },

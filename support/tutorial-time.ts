@@ -15,6 +15,7 @@
 // when the run saw it.
 
 import { fetch } from 'undici'
+import { messageOf } from '../lib/errors.ts'
 
 export interface ClockReading {
   tutorialMs: number
@@ -135,7 +136,7 @@ export class SandboxTutorialTime implements TutorialTime {
     try {
       body = (await this.fetchJson(url)) as Partial<ClockReading>
     } catch (error) {
-      if (!/HTTP 404\b/.test((error as Error).message)) throw error
+      if (!/HTTP 404\b/.test(messageOf(error))) throw error
       // An older daemon: no tutorial clock. The origin is the run's start, as near as we know it.
       this.legacyOrigin = this.wallNow()
       return this.fromWall(this.wallNow())

@@ -3,6 +3,8 @@
 // with the same tools a reader would use: kubectl, terraform, and the AWS APIs.
 
 import { execa } from 'execa'
+import { messageOf } from '../lib/errors.ts'
+import { sleep } from '../lib/sleep.ts'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
@@ -61,14 +63,14 @@ export async function unwind(ledger: Ledger, ctx: UndoContext, options: { except
     try {
       await undo(entry, ctx)
     } catch (e) {
-      error = (e as Error).message
+      error = messageOf(e)
       ctx.log(`cleanup: #${entry.id} failed: ${error}`)
     }
     let left: string[]
     try {
       left = await remains(entry, ctx)
     } catch (e) {
-      left = [`could not check: ${(e as Error).message}`]
+      left = [`could not check: ${messageOf(e)}`]
     }
     if (left.length === 0) {
       ledger.mark(entry.id, 'undone')
@@ -192,7 +194,7 @@ async function waitFor(ctx: UndoContext, what: string, done: () => Promise<boole
       announced = Date.now()
       ctx.log(`cleanup: still waiting for ${what}…`)
     }
-    await new Promise((r) => setTimeout(r, 1_000))
+    await sleep(1_000)
   }
 }
 
@@ -507,7 +509,7 @@ async function stackStatus(stack: string, ctx: UndoContext): Promise<string | un
     const out = await ctx.aws.cloudformation.send(new DescribeStacksCommand({ StackName: stack }))
     return out.Stacks?.[0]?.StackStatus
   } catch (error) {
-    if (/does not exist/.test((error as Error).message)) return undefined
+    if (/does not exist/.test(messageOf(error))) return undefined
     throw error
   }
 }
@@ -524,7 +526,7 @@ async function queueUrl(queue: string, ctx: UndoContext): Promise<string | undef
   try {
     return (await ctx.aws.sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl
   } catch (error) {
-    if (/NonExistentQueue|does not exist/i.test(`${(error as Error).name} ${(error as Error).message}`)) return undefined
+    if (/NonExistentQueue|does not exist/i.test(`${(error as Error).name} ${messageOf(error)}`)) return undefined
     throw error
   }
 }

@@ -5,6 +5,7 @@
 // halfway through Step 3.
 
 import { readdirSync } from 'node:fs'
+import { messageOf } from '../../lib/errors.ts'
 import { join, relative } from 'node:path'
 import type { PlatformTable } from '../../platform/table.ts'
 import type { PlatformView } from '../../platform/types.ts'
@@ -77,7 +78,7 @@ export function editionProblems(input: CheckInput): string[] {
     try {
       renderReplace(edit, input.view)
     } catch (error) {
-      problems.push((error as Error).message)
+      problems.push(messageOf(error))
     }
     const section = blocks.filter((b) => b.tags.includes(edit.section))
     if (section.length === 0) {

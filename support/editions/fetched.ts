@@ -9,6 +9,7 @@
 // can read it after the run.
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { messageOf } from '../../lib/errors.ts'
 import { basename, dirname, join } from 'node:path'
 import type { PlatformView } from '../../platform/types.ts'
 import { applyFileEdits } from './apply.ts'
@@ -96,7 +97,7 @@ export function recordUpstreamFetch(url: string, dest: string, env: { log: strin
         writeFileSync(dest, result.text)
         record.applied = result.applied.map((a) => a.edit.id)
       } catch (error) {
-        record.error = (error as Error).message
+        record.error = messageOf(error)
       }
     }
   }

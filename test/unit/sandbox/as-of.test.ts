@@ -1,7 +1,8 @@
 // The sandbox's date: --as-of validation, and the Kubernetes side of a 1.35 cluster looking like EKS's.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { asOfOption, UsageError } from '../../../sandbox/cli.ts'
+import { asOfOption } from '../../../sandbox/cli.ts'
+import { UsageError } from '../../../lib/errors.ts'
 import { kubeletVersion } from '../../../sandbox/cluster/machines.ts'
 import { eksVersion } from '../../../sandbox/kube/server.ts'
 

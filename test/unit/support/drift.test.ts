@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { readRunMessages } from '../../../support/drift-messages.ts'
 import { checkExpectation, driftHtml, driftMarkdown, driftRuns, driftSummary, type DriftRunResult, type DriftRunSpec } from '../../../support/drift-report.ts'
 import { combineAllureResults, relabel } from '../../../support/drift-allure.ts'
-import { DriftUsageError, runConfig, sideBySide } from '../../../support/drift.ts'
+import { runConfig, sideBySide } from '../../../support/drift.ts'
+import { UsageError } from '../../../lib/errors.ts'
 import type { DriftCause, PreflightVerdict } from '../../../support/preflight.ts'
 
 type Outcome = 'passed' | 'failed' | 'skipped'
@@ -255,6 +256,6 @@ describe('side by side or one after another', () => {
     assert.match(sideBySide({}, 2).why, /2 cores.*--side-by-side to insist/)
     assert.equal(sideBySide({ 'side-by-side': true }, 2).yes, true)
     assert.equal(sideBySide({ sequential: true }, 16).yes, false)
-    assert.throws(() => sideBySide({ sequential: true, 'side-by-side': true }, 2), DriftUsageError)
+    assert.throws(() => sideBySide({ sequential: true, 'side-by-side': true }, 2), UsageError)
   })
 })

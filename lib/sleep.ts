@@ -1,0 +1,6 @@
+// Waiting in real (wall) time. The sandbox's waits run on its own clock instead (sandbox/clock.ts).
+
+/** Resolves after `ms` real milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
