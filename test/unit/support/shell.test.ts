@@ -8,10 +8,19 @@ import { Terminal, scratchHome, withoutOverlay } from '../../../support/shell.ts
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_REGION: 'eu-west-2' }
 
 describe('Terminal', () => {
-  const terminal = new Terminal({ cwd: mkdtempSync(join(tmpdir(), 'term-')), env })
-  after(() => terminal.close())
+  // A terminal of its own for each test: none depends on what another left in its session.
+  const opened: Terminal[] = []
+  const newTerminal = () => {
+    const terminal = new Terminal({ cwd: mkdtempSync(join(tmpdir(), 'term-')), env })
+    opened.push(terminal)
+    return terminal
+  }
+  after(async () => {
+    for (const terminal of opened) await terminal.close()
+  })
 
   it('keeps exported variables, plain variables, aliases and the directory from block to block', async () => {
+    const terminal = newTerminal()
     const first = await terminal.run(
       ["export TF_VAR_region=$AWS_REGION", "FIS_EXP_TEMP_ID='EXT 1'", "alias hello='echo hello from alias'", 'mkdir -p sub && cd sub'].join('\n'),
     )
@@ -23,6 +32,7 @@ describe('Terminal', () => {
   })
 
   it('stops at the first failing command, with its exit code, and keeps what ran before it', async () => {
+    const terminal = newTerminal()
     const r = await terminal.run('export BEFORE=yes\nfalse\necho never')
     assert.equal(r.exitCode, 1)
     assert.doesNotMatch(r.output, /never/)
@@ -30,16 +40,20 @@ describe('Terminal', () => {
   })
 
   it('fails a pipeline when any part fails, and `|| true` forgives it', async () => {
+    const terminal = newTerminal()
     assert.equal((await terminal.run('false | cat')).exitCode, 1)
     assert.equal((await terminal.run('false || true')).exitCode, 0)
   })
 
   it('runs commands verbatim, heredocs included', async () => {
+    const terminal = newTerminal()
     const r = await terminal.run("cat <<EOF > f.yaml\nname: ${AWS_REGION} 'quoted' \\$HOME\nEOF\ncat f.yaml")
     assert.equal(r.output, "name: eu-west-2 'quoted' $HOME\n")
   })
 
-  it('runs a never-ending command in the background until Ctrl-C', async () => {
+  it('runs a never-ending command in the background until Ctrl-C, with the session\'s aliases', async () => {
+    const terminal = newTerminal()
+    assert.equal((await terminal.run("alias hello='echo hello from alias'")).exitCode, 0)
     const follow = terminal.start('hello; while true; do echo tick; sleep 0.05; done')
     await new Promise((r) => setTimeout(r, 300))
     assert.match(follow.output, /hello from alias\ntick\n/)
@@ -49,6 +63,9 @@ describe('Terminal', () => {
   })
 
   it('gives another terminal the login environment but not the session', async () => {
+    const terminal = newTerminal()
+    const session = await terminal.run("export TF_VAR_region=$AWS_REGION\nalias hello='echo hello from alias'\nhello")
+    assert.equal(session.output, 'hello from alias\n')
     const other = terminal.another()
     const r = await other.run('echo "${TF_VAR_region:-unset} ${AWS_REGION}"; type hello >/dev/null 2>&1 || echo no-alias')
     assert.equal(r.output, 'unset eu-west-2\nno-alias\n')
@@ -56,6 +73,7 @@ describe('Terminal', () => {
   })
 
   it('interrupts a command that overruns its time limit', async () => {
+    const terminal = newTerminal()
     const r = await terminal.run('sleep 30', { timeoutMs: 200 })
     assert.equal(r.stoppedBy, 'timeout')
     assert.notEqual(r.exitCode, 0)
