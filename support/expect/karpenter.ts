@@ -444,7 +444,8 @@ export async function eventuallyReplacementLaunched(world: SpotcheckWorld, withi
 
 /** The replacement's node: the one of its NodeClaim, or else a new Ready Karpenter node in the interrupted node's zone. */
 export function replacementNode(all: readonly Node[], o: { replacementNodeClaim?: string; interruptedNode?: string; interruptedZone?: string }): Node | undefined {
-  const ofClaim = all.find((n) => n.metadata?.labels?.['karpenter.sh/nodeclaim'] === o.replacementNodeClaim || n.metadata?.name === o.replacementNodeClaim)
+  const claim = o.replacementNodeClaim
+  const ofClaim = claim ? all.find((n) => n.metadata?.labels?.['karpenter.sh/nodeclaim'] === claim || n.metadata?.name === claim) : undefined
   return ofClaim ?? all.find((n) => isKarpenterNode(n) && nodeReady(n) && zoneOf(n) === o.interruptedZone && n.metadata?.name !== o.interruptedNode)
 }
 
