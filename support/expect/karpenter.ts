@@ -48,7 +48,7 @@ function matches(world: SpotcheckWorld, line: LogLine, expected: Record<string, 
 }
 
 /** Karpenter's lines since the scenario began (or since `index`). */
-export function linesSince(world: SpotcheckWorld, index = world.logStart): LogLine[] {
+function linesSince(world: SpotcheckWorld, index = world.logStart): LogLine[] {
   const log = world.run.karpenterLog
   assert.ok(log, "Karpenter's log is not followed yet: the cluster has not been reached (Step 2's update-kubeconfig)")
   return log.since(index)
@@ -89,7 +89,7 @@ export async function expectLogLine(world: SpotcheckWorld, expected: Record<stri
 }
 
 /** When Karpenter logged the line, in tutorial time (its `time` field), not when the run received it. */
-export function loggedAt(world: SpotcheckWorld, line: LogLine): number | undefined {
+function loggedAt(world: SpotcheckWorld, line: LogLine): number | undefined {
   const clock = world.run.tutorialTime
   return line.tutorialAt !== undefined ? clock.stamped(line.tutorialAt) : clock.of({ at: line.receivedAt })
 }
@@ -154,7 +154,7 @@ export interface Requests {
 }
 
 /** What a "created nodeclaim" line says the NodeClaim requests. */
-export function loggedRequests(line: LogLine): Requests {
+function loggedRequests(line: LogLine): Requests {
   const r = field(line, 'requests') as Record<string, string> | undefined
   assert.ok(r, `the line has no requests: ${line.raw}`)
   return { cpu: quantity(r.cpu, 'cpu'), memory: quantity(r.memory, 'memory'), pods: Number(r.pods) }
@@ -256,7 +256,7 @@ async function compareWithSample(world: SpotcheckWorld, title: string, sample: S
 }
 
 /** The "created nodeclaim" line an earlier step named ("that NodeClaim"). */
-export function createdNodeClaimLine(world: SpotcheckWorld): LogLine {
+function createdNodeClaimLine(world: SpotcheckWorld): LogLine {
   const line = world.subject.logLine
   assert.ok(line && field(line, 'message') === 'created nodeclaim', 'no "created nodeclaim" line has been named in this scenario')
   return line
