@@ -11,6 +11,7 @@ import type { SpotcheckWorld } from '../support/world.ts'
 import type { BackgroundCommand } from '../support/shell.ts'
 import { parseTable } from '../support/kubectl-table.ts'
 import { completeFrames, replayScreen } from '../support/node-viewer-screen.ts'
+import { deploymentCreatedBy } from '../support/expect/cluster.ts'
 
 function output(world: SpotcheckWorld): string {
   assert.ok(world.last, 'no command has run in this scenario yet')
@@ -83,6 +84,7 @@ Then('the output contains {string}', function (this: SpotcheckWorld, text: strin
 
 Then('the output is {string}', function (this: SpotcheckWorld, text: string) {
   assert.equal(output(this).trim(), text)
+  this.subject.deployment = deploymentCreatedBy(text) ?? this.subject.deployment
 })
 
 Then('the output is {string} with $AWS_REGION expanded', function (this: SpotcheckWorld, text: string) {

@@ -11,7 +11,7 @@ import { messageOf } from '../lib/errors.ts'
 // client-node's TLS dispatcher is an undici 8 Agent: only undici's own fetch takes it.
 import { fetch } from 'undici'
 import { normaliseLogLine, type KarpenterApi, type KarpenterLogView } from './karpenter-api.ts'
-import type { KubeSession, Node, NodeClaim, Pod } from './kube.ts'
+import { instanceIdOf, isKarpenterNode, type KubeSession, type Node, type NodeClaim, type Pod } from './kube.ts'
 import { logTimeMs } from './tutorial-time.ts'
 
 export interface Sighting<T> {
@@ -27,6 +27,13 @@ export interface Sighting<T> {
 }
 
 type Kind = 'pods' | 'nodes' | 'nodeclaims'
+
+/** What each kind's history holds. */
+interface Recorded {
+  pods: Pod
+  nodes: Node
+  nodeclaims: NodeClaim
+}
 
 /** Where each kind is listed and watched: NodeClaims where the run's Karpenter serves them. */
 export function recorderPaths(karpenter: Pick<KarpenterApi, 'nodeClaim'>): Record<Kind, { path: string; apiVersion: string; kind: string }> {
@@ -128,6 +135,61 @@ export class ClusterRecorder {
   /** The last sighting of every object still present (not deleted). */
   current<T>(history: Map<string, Sighting<T>[]>): T[] {
     return [...history.values()].map((h) => h[h.length - 1]).filter((s) => s.type !== 'DELETED').map((s) => s.object)
+  }
+
+  // ── queries: what the steps ask of the history, so that none walks the maps itself ──
+
+  /** Every sighting of one object (a pod by namespace/name, a node or NodeClaim by name), oldest first; empty if never seen. */
+  historyOf<K extends Kind>(kind: K, key: string): readonly Sighting<Recorded[K]>[] {
+    return this.history(kind).get(key) ?? []
+  }
+
+  /** The first sighting of the object that satisfies `test` (any sighting when no test is given). */
+  firstSighting<K extends Kind>(kind: K, key: string, test: (o: Recorded[K], s: Sighting<Recorded[K]>) => boolean = () => true): Sighting<Recorded[K]> | undefined {
+    return this.historyOf(kind, key).find((s) => test(s.object, s))
+  }
+
+  /** The object as the run last saw it, even if gone since (its last state before the deletion). */
+  lastKnown<K extends Kind>(kind: K, key: string): Recorded[K] | undefined {
+    const history = this.historyOf(kind, key)
+    return history.filter((s) => s.type !== 'DELETED').at(-1)?.object ?? history.at(-1)?.object
+  }
+
+  /** Whether the run saw the object deleted. */
+  seenDeleted(kind: Kind, key: string): boolean {
+    return this.historyOf(kind, key).some((s) => s.type === 'DELETED')
+  }
+
+  /** The histories of the pods of a workload (its `app` label, as first seen), by namespace/name. */
+  podsOfApp(app: string): Map<string, readonly Sighting<Pod>[]> {
+    return new Map([...this.pods].filter(([, h]) => h[0]?.object.metadata?.labels?.app === app))
+  }
+
+  /** The Karpenter nodes on which the run saw a pod of the workload `app`. */
+  nodesThatHosted(app: string): Set<string> {
+    const hosts = new Set<string>()
+    for (const history of this.podsOfApp(app).values()) for (const s of history) if (s.object.spec?.nodeName) hosts.add(s.object.spec.nodeName)
+    return new Set([...hosts].filter((n) => this.isKarpenterNode(n)))
+  }
+
+  /** Whether the node, as last seen, is one Karpenter launched. */
+  isKarpenterNode(name: string): boolean {
+    const node = this.historyOf('nodes', name).at(-1)?.object
+    return node !== undefined && isKarpenterNode(node)
+  }
+
+  /** The node (as the run last saw it, even if gone) whose EC2 instance is `instanceId`. */
+  nodeOfInstance(instanceId: string): Node | undefined {
+    for (const [name, history] of this.nodes) if (history.some((s) => instanceIdOf(s.object.spec?.providerID) === instanceId)) return this.lastKnown('nodes', name)
+    return undefined
+  }
+
+  /** The NodeClaim of a node, as the run recorded it (its label on 1.x, its status.nodeName on both). */
+  nodeClaimOf(node: string): string | undefined {
+    const label = this.historyOf('nodes', node).at(-1)?.object.metadata?.labels?.['karpenter.sh/nodeclaim']
+    if (label) return label
+    for (const [name, history] of this.nodeClaims) if (history.some((s) => s.object.status?.nodeName === node)) return name
+    return undefined
   }
 }
 

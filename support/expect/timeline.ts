@@ -3,15 +3,18 @@
 // node, drains it, launches a replacement, the replacement turns Ready and the evicted pods run
 // on it — all before the 2-minute notice ends — and the instance is terminated once drained.
 //
-// Pure: the step gathers the histories (support/recorders.ts, support/event-observer.ts) and a
-// resolver of tutorial instants (support/tutorial-time.ts); this module builds the events and
-// checks them, so a unit test can feed it any history.
+// Pure at its core: the histories (support/recorders.ts, support/event-observer.ts) and a resolver
+// of tutorial instants (support/tutorial-time.ts) go in, the events and their check come out, so a
+// unit test can feed it any history. `interruptionTimelineOf` and `interruptionEvidence`, at the
+// end, gather those from the run for the step.
 
-import { AssertionError } from 'node:assert'
+import assert, { AssertionError } from 'node:assert/strict'
 import type { Ec2Event } from '../event-observer.ts'
 import type { Node, Pod } from '../kube.ts'
 import type { Observed } from '../tutorial-time.ts'
+import { isTaint, taintText } from '../karpenter-api.ts'
 import { field, type LogLine, type Sighting } from '../recorders.ts'
+import type { SpotcheckWorld } from '../world.ts'
 import { checkOrder, type Bound, type Instant } from './order.ts'
 
 export type Lane = 'EC2 / FIS' | 'EventBridge / SQS' | 'Karpenter' | 'node' | 'pods'
@@ -233,4 +236,82 @@ export function assertTimeline(events: readonly TimelineEvent[], order = INTERRU
 /** The timeline as table rows: event, lane, tutorial time since the experiment started. */
 export function timelineRows(events: readonly TimelineEvent[]): string[][] {
   return events.map((e) => [e.label, e.lane, e.atMs === undefined ? 'not seen' : `+${(e.atMs / 1000).toFixed(1)} s${e.resolutionMs ? ` (whole seconds)` : ''}`])
+}
+
+/** What the failure evidence shows: the interrupted and replacement nodes, and the workload's pods that were on them. */
+export interface EvidenceInput {
+  interruptedNode: string
+  replacementNodeClaim?: string
+  replacementNode?: string
+  app: string
+  nodes: ReadonlyMap<string, readonly Sighting<Node>[]>
+  pods: ReadonlyMap<string, readonly Sighting<Pod>[]>
+  /** The timeline's t0 (tutorial epoch ms). */
+  t0: number
+  instant: (o: Observed) => number | undefined
+}
+
+/** On a failure: the pods and nodes the timeline reads, each sighting with its tutorial instant since t0. */
+export function timelineEvidence(e: EvidenceInput): string {
+  const when = (x: Observed) => {
+    const t = e.instant(x)
+    return t === undefined ? 'no tutorial instant' : `+${((t - e.t0) / 1000).toFixed(1)} s`
+  }
+  const out = [`interrupted node ${e.interruptedNode}, replacement NodeClaim ${e.replacementNodeClaim ?? '?'}, replacement node ${e.replacementNode ?? '?'}`]
+  const watched = [e.interruptedNode, e.replacementNode].filter((n): n is string => Boolean(n))
+  for (const name of watched) {
+    out.push(`node ${name}:`)
+    for (const x of e.nodes.get(name) ?? []) out.push(`  ${when(x)} ${x.type} rv ${x.rv} ${ready(x.object) ? 'Ready' : 'NotReady'} taints ${(x.object.spec?.taints ?? []).map((t) => t.key).join(',') || '-'}`)
+  }
+  for (const [key, history] of e.pods) {
+    if (history[0]?.object.metadata?.labels?.app !== e.app) continue
+    if (!history.some((x) => watched.includes(String(x.object.spec?.nodeName)))) continue
+    out.push(`pod ${key}:`)
+    for (const x of history) out.push(`  ${when(x)} ${x.type} rv ${x.rv} ${x.object.status?.phase ?? '-'} on ${x.object.spec?.nodeName ?? '-'}${x.object.metadata?.deletionTimestamp ? ' (deleting)' : ''}`)
+  }
+  return out.join('\n')
+}
+
+// ── from the run ──────────────────────────────────────────────────────────────────────────────
+
+function followedInterruption(world: SpotcheckWorld): { experimentStartedAt: number; interruptedInstance: string; interruptedNode: string } {
+  const s = world.subject
+  assert.ok(s.experimentStartedAt && s.interruptedInstance && s.interruptedNode, 'the interruption has not been followed in this scenario')
+  const experimentStartedAt = s.experimentStartedTutorialAt ?? world.run.tutorialTime.of({ at: s.experimentStartedAt })
+  assert.ok(experimentStartedAt !== undefined, "no tutorial instant for the experiment's start")
+  return { experimentStartedAt, interruptedInstance: s.interruptedInstance, interruptedNode: s.interruptedNode }
+}
+
+/**
+ * The interruption timeline of this scenario, in tutorial time from the experiment's start, from
+ * the run's histories; `app` is the workload whose pods were evicted. Also kept on the world for the chart.
+ */
+export async function interruptionTimelineOf(world: SpotcheckWorld, app: string): Promise<TimelineEvent[]> {
+  const run = world.run
+  const clock = run.tutorialTime
+  await clock.sync()
+  const taint = run.karpenter.disruptionTaint
+  const events = interruptionTimeline({
+    ...followedInterruption(world),
+    replacementNodeClaim: world.subject.replacementNodeClaim,
+    replacementNode: world.subject.node,
+    app,
+    nodes: run.recorder.nodes,
+    pods: run.recorder.pods,
+    lines: run.karpenterLog?.lines ?? [],
+    ec2Events: run.observer?.events ?? [],
+    isDisruptionTaint: (t) => isTaint(t, taint),
+    taintText: taintText(taint),
+    instant: (o) => clock.of(o),
+    stamped: (ms) => clock.stamped(ms),
+  })
+  world.timeline = events
+  return events
+}
+
+/** The evidence of the scenario's interruption (timelineEvidence), from the run's histories. */
+export function interruptionEvidence(world: SpotcheckWorld, app: string): string {
+  const s = world.subject
+  const clock = world.run.tutorialTime
+  return timelineEvidence({ interruptedNode: String(s.interruptedNode), replacementNodeClaim: s.replacementNodeClaim, replacementNode: s.node, app, nodes: world.run.recorder.nodes, pods: world.run.recorder.pods, t0: s.experimentStartedTutorialAt ?? 0, instant: (o) => clock.of(o) })
 }

@@ -3,7 +3,7 @@
 // naming the pair, one with an event missing fails naming it.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { assertTimeline, interruptionTimeline, timelineProblems, type InterruptionHistory } from '../../../../support/expect/timeline.ts'
+import { assertTimeline, interruptionTimeline, timelineEvidence, timelineProblems, type InterruptionHistory } from '../../../../support/expect/timeline.ts'
 import { logLineOf, type Sighting } from '../../../../support/recorders.ts'
 import type { Node, Pod } from '../../../../support/kube.ts'
 import type { Ec2Event } from '../../../../support/event-observer.ts'
@@ -173,5 +173,20 @@ describe('the interruption timeline', () => {
     assert.equal(running.atMs, 6_000)
     assert.equal(running.onReplacement, false)
     assert.deepEqual(timelineProblems(events), [])
+  })
+})
+
+describe("the evidence shown when the timeline fails", () => {
+  it("lists the interrupted and replacement nodes' sightings and the workload's pods that were on them, each at its tutorial instant", () => {
+    const h = history(IN_ORDER)
+    const text = timelineEvidence({ interruptedNode: h.interruptedNode, replacementNodeClaim: h.replacementNodeClaim, replacementNode: h.replacementNode, app: 'stateless', nodes: h.nodes, pods: h.pods, t0: T0, instant: h.instant })
+    const lines = text.split('\n')
+    assert.equal(lines[0], 'interrupted node ip-10-0-1-1, replacement NodeClaim default-xyz, replacement node ip-10-0-1-2')
+    assert.ok(lines.includes('node ip-10-0-1-1:'), text)
+    assert.match(text, /^ {2}\+4\.0 s MODIFIED rv \d+ Ready taints karpenter\.sh\/disruption$/m)
+    assert.match(text, /^ {2}\+44\.0 s MODIFIED rv \d+ Ready taints -$/m)
+    assert.match(text, /^pod default\/stateless-old-1:\n {2}\+-200\.0 s ADDED rv \d+ Running on ip-10-0-1-1$/m)
+    assert.match(text, /^ {2}\+4\.2 s MODIFIED rv \d+ Running on ip-10-0-1-1 \(deleting\)$/m)
+    assert.equal(timelineEvidence({ interruptedNode: h.interruptedNode, app: 'stateful', nodes: h.nodes, pods: h.pods, t0: T0, instant: h.instant }).includes('pod '), false)
   })
 })
