@@ -8,7 +8,6 @@ import { RUN_TAG, auditRunTags } from '../support/run-tags.ts'
 import { attachJson, attachText, htmlTable, attachHtml } from '../support/report.ts'
 import { CLUSTER_NAME } from '../support/run.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
-import { awsCliTimestamp } from '../support/tutorial-time.ts'
 import { nodeOfInstance } from '../support/expect/cluster.ts'
 import { ledgerLeftToUndo } from '../support/expect/clean-up.ts'
 import {
@@ -19,10 +18,11 @@ import {
   eksCluster,
   experimentEnded,
   experimentOfOutput,
+  experimentStart,
   instanceById,
   interruptionWarning,
-  liveInstances,
   liveInstancesOfAny,
+  noLiveInstances,
   privateTagProblems,
   queueRoutes,
   roleExists,
@@ -101,11 +101,7 @@ Then('the output names the experiment, whose state is {string} or {string}', asy
   assert.ok([a, b].includes(experiment.status), `state ${experiment.status}`)
   this.subject.experimentId = experiment.id
   this.subject.experimentStartedAt = this.last.startedAt.getTime()
-  // The timeline's t0 is the experiment's own start as FIS recorded it (the sandbox's moto writes
-  // it in tutorial time), not when the command began: the aws CLI's start-up is idle tutorial time
-  // for the sandbox, and on a loaded machine worth a minute or more of it.
-  const started = awsCliTimestamp(experiment.startTime)
-  this.subject.experimentStartedTutorialAt = Number.isFinite(started) ? started : this.lastTutorialStartedAt
+  this.subject.experimentStartedTutorialAt = experimentStart(experiment, this.lastTutorialStartedAt)
 })
 
 Then("within {duration} EC2 warns one of Karpenter's Spot instances of its interruption, and EventBridge routes the warning to the queue {string}", async function (this: SpotcheckWorld, withinMs: number, queue: string) {
@@ -136,11 +132,8 @@ Then('its EC2 instance is a Spot instance tagged {string} = {string}', async fun
 })
 
 Then('the EC2 instances Karpenter launched are terminated', async function (this: SpotcheckWorld) {
-  await this.within(60_000, "Karpenter's instances terminated", async () => {
-    // Found by the tags the run's Karpenter gives its instances (karpenter.sh/managed-by on v0.32, eks:eks-cluster-name on 1.x).
-    const left = await liveInstances(this.run.aws, this.run.karpenter.instanceFilters(CLUSTER_NAME))
-    return { ok: left.length === 0, seen: left.length ? `still running: ${left.join(', ')}` : 'all terminated' }
-  })
+  // Found by the tags the run's Karpenter gives its instances (karpenter.sh/managed-by on v0.32, eks:eks-cluster-name on 1.x).
+  await this.within(60_000, "Karpenter's instances terminated", () => noLiveInstances(this.run.aws, this.run.karpenter.instanceFilters(CLUSTER_NAME)))
 })
 
 Then('within {duration} the CloudFormation stack {string} is gone', async function (this: SpotcheckWorld, withinMs: number, name: string) {

@@ -7,12 +7,19 @@ import type { DataTable } from '@cucumber/cucumber'
 import { Then, When } from '../support/step-registry.ts'
 import { attachText } from '../support/report.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
+import type { BackgroundCommand } from '../support/shell.ts'
 import { parseTable } from '../support/kubectl-table.ts'
 import { firstOutput, leaveAndJoinProblem, occurrences, shownOutput, toolsWithoutVersion, withSnippetBeforeContainers } from '../support/expect/terminal.ts'
 
 function output(world: SpotcheckWorld): string {
   assert.ok(world.last, 'no command has run in this scenario yet')
   return world.last.output
+}
+
+function terminalNamed(world: SpotcheckWorld, name: string): BackgroundCommand {
+  const command = world.background.get(name)
+  assert.ok(command, `no terminal "${name}" in this scenario`)
+  return command
 }
 
 When('I run:', async function (this: SpotcheckWorld, script: string) {
@@ -96,8 +103,7 @@ Then('Terraform reports {string} {int} times', function (this: SpotcheckWorld, t
 })
 
 Then('the {string} terminal showed the line {string}', function (this: SpotcheckWorld, name: string, text: string) {
-  const command = this.background.get(name)
-  assert.ok(command, `no terminal "${name}" in this scenario`)
+  const command = terminalNamed(this, name)
   assert.ok(command.output.includes(text), `terminal "${name}" did not show "${text}"; it showed:\n${command.output.slice(-3000)}`)
 })
 
@@ -109,8 +115,7 @@ When("I add the tutorial's topology spread constraint to {string}, between the n
 })
 
 Then('the {string} terminal showed the interrupted node leave and the replacement join', function (this: SpotcheckWorld, name: string) {
-  const command = this.background.get(name)
-  assert.ok(command, `no terminal "${name}" in this scenario`)
+  const command = terminalNamed(this, name)
   const { interruptedNode, node } = this.subject
   assert.ok(interruptedNode && node, 'the interrupted node and its replacement are not known yet')
   const problem = leaveAndJoinProblem(command.output, interruptedNode, node)

@@ -16,6 +16,7 @@ import type { AwsClients } from '../aws-clients.ts'
 import type { Attempt } from '../eventually.ts'
 import { EventObserver, type Ec2Event } from '../event-observer.ts'
 import type { Run } from '../run.ts'
+import { awsCliTimestamp } from '../tutorial-time.ts'
 
 /** The account the clients talk to, and who they are in it. */
 export async function callerIdentity(aws: AwsClients): Promise<{ account: string; arn: string }> {
@@ -212,6 +213,12 @@ export async function experimentEnded(aws: AwsClients, id: string, state: string
 /** An instance that still exists or may still run: every state but `terminated`. */
 export const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down']
 
+/** Whether no live instance matches the filters, as a probe. */
+export async function noLiveInstances(aws: AwsClients, filters: Filter[]): Promise<Attempt<void>> {
+  const left = await liveInstances(aws, filters)
+  return { ok: left.length === 0, seen: left.length ? `still running: ${left.join(', ')}` : 'all terminated' }
+}
+
 /** The IDs of the live instances that match the filters. */
 export async function liveInstances(aws: AwsClients, filters: Filter[]): Promise<string[]> {
   const out = await aws.ec2.send(new DescribeInstancesCommand({ Filters: [...filters, { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }] }))
@@ -239,4 +246,15 @@ export function experimentOfOutput(stdout: string): { id: string; status: string
   const out = JSON.parse(stdout) as { experiment?: { id?: string; startTime?: string | number; state?: { status?: string } } }
   assert.ok(out.experiment?.id, 'no experiment id in the output')
   return { id: out.experiment.id, status: String(out.experiment.state?.status), startTime: out.experiment.startTime }
+}
+
+/**
+ * The experiment's start in tutorial time: its own start as FIS recorded it (the sandbox's moto
+ * writes it in tutorial time), not when the command began — the aws CLI's start-up is idle
+ * tutorial time for the sandbox, and on a loaded machine worth a minute or more of it. When FIS
+ * gave no time, `commandBegan`.
+ */
+export function experimentStart(experiment: { startTime?: string | number }, commandBegan: number | undefined): number | undefined {
+  const started = awsCliTimestamp(experiment.startTime)
+  return Number.isFinite(started) ? started : commandBegan
 }

@@ -11,6 +11,7 @@ import {
   assertInterruptsSpot,
   clusterInstanceFilters,
   experimentOfOutput,
+  experimentStart,
   interruptionWarning,
   privateTagProblems,
   publicSubnetIds,
@@ -135,5 +136,15 @@ describe('live instances', () => {
   it("of a cluster are its node groups', EKS's and Karpenter's", () => {
     const karpenter = [{ Name: 'tag:karpenter.sh/managed-by', Values: ['c'] }]
     assert.deepEqual(clusterInstanceFilters('c', karpenter), [[{ Name: 'tag:kubernetes.io/cluster/c', Values: ['owned'] }], [{ Name: 'tag:eks:cluster-name', Values: ['c'] }], karpenter])
+  })
+})
+
+describe("the experiment's start", () => {
+  it('is the start FIS recorded, not when the command began', () => {
+    assert.equal(experimentStart({ startTime: '2024-01-29T08:47:00+00:00' }, 9e12), Date.parse('2024-01-29T08:47:00Z'))
+  })
+
+  it('is when the command began when FIS gave no time', () => {
+    assert.equal(experimentStart({}, 1_000), 1_000)
   })
 })
