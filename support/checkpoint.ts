@@ -10,6 +10,7 @@
 // and 7), whose failure stops only the rest of its own section, and the clean-up (`@always`:
 // Step 8), which runs whatever failed before it, as a reader cleans up after a failed attempt.
 
+import assert from 'node:assert/strict'
 import { compile } from '@cucumber/gherkin'
 import { DataTable } from '@cucumber/cucumber'
 import { IdGenerator, type Pickle } from '@cucumber/messages'
@@ -116,4 +117,51 @@ export async function replay(scenario: ScenarioRef, template: SpotcheckWorld): P
   })
   for (const command of world.background.values()) await command.stop()
   return outcome
+}
+
+let scenarios: ScenarioRef[] | undefined
+/** Scenarios the checkpoint skipped because an earlier failure blocked them, per run. */
+const blockedIn = new WeakMap<object, Set<string>>()
+
+/**
+ * The checkpoint step: brings the run to where `world`'s scenario starts. Returns 'skipped' when an
+ * earlier failure blocks the scenario; otherwise follows the earlier scenarios it needs first. A
+ * failure while following them first blocks what builds on it, as in a whole run.
+ */
+export async function followUpTo(world: SpotcheckWorld): Promise<'skipped' | undefined> {
+  const run = world.run
+  const all = (scenarios ??= tutorialScenarios())
+  const offered = run.session.cloud9.offered
+  const excluded = (tags: string[]) => tags.includes('@cloud9') && !offered
+  const blocked = blockedIn.get(run) ?? new Set<string>()
+  blockedIn.set(run, blocked)
+  const key = scenarioKey(world.scenario.uri, world.scenario.name)
+  const verdict = prerequisites(all, key, { passed: run.passed, failed: run.failed, blocked }, excluded)
+  if (verdict.kind === 'ready') return undefined
+  if (verdict.kind === 'blocked') {
+    blocked.add(key)
+    await world.note(`Skipped: this builds on "${verdict.by}", which failed earlier in this run.`)
+    return 'skipped'
+  }
+  run.progress(`following ${verdict.scenarios.length} earlier scenario(s) first: ${verdict.scenarios.map((s) => s.pickle.name).join('; ')}`)
+  const current = all.find((s) => s.key === key)
+  assert.ok(current, `${key} is not one of the tutorial's scenarios`)
+  for (const s of verdict.scenarios) {
+    const by = all.find((f) => run.failed.has(f.key) && all.indexOf(f) < all.indexOf(s) && !excluded(tagsOf(f)) && blocks(f, s))
+    if (by) {
+      blocked.add(s.key)
+      continue
+    }
+    try {
+      await replay(s, world)
+      run.passed.add(s.key)
+    } catch (error) {
+      run.failed.add(s.key)
+      const message = `while following "${s.feature} › ${s.pickle.name}" first: ${(error as Error).message}`
+      if (blocks(s, current)) throw new Error(message, { cause: error })
+      // An optional section, or the clean-up that runs whatever failed: go on, and say so.
+      await world.note(`Failed ${message}; this scenario does not build on it, so it goes on.`)
+    }
+  }
+  return undefined
 }

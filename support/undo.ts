@@ -11,7 +11,6 @@ import { DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloud
 import {
   DeleteLaunchTemplateCommand,
   DeleteNetworkInterfaceCommand,
-  DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeNetworkInterfacesCommand,
@@ -28,6 +27,7 @@ import { DeleteQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import type { AwsClients } from './aws-clients.ts'
 import { unlessGone } from './aws-errors.ts'
 import { extraClients } from './aws-extra-clients.ts'
+import { liveInstances } from './expect/aws.ts'
 import { allKarpenterApis } from './karpenter-api.ts'
 import type { Entry, KubeObjectRef, Ledger } from './ledger.ts'
 import { BACKEND_OVERRIDE_FILE } from './remote-state.ts'
@@ -50,8 +50,6 @@ export interface UnwindReport {
   /** Entries that could not be fully undone, with what remains. */
   failed: { entry: Entry; remains: string[]; error?: string }[]
 }
-
-const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down']
 
 /** Undoes the open entries, newest first; keeps going past failures, and says what remains. */
 export async function unwind(ledger: Ledger, ctx: UndoContext, options: { except?: Entry['kind'][] } = {}): Promise<UnwindReport> {
@@ -393,9 +391,8 @@ async function karpenterInstances(cluster: string, ctx: UndoContext, scope?: Run
   if (scope.vpcs && scope.vpcs.length === 0) return []
   const found = new Set<string>()
   for (const api of allKarpenterApis()) {
-    const filters = [...api.instanceFilters(cluster), { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }, ...(scope.vpcs ? [{ Name: 'vpc-id', Values: scope.vpcs }] : [])]
-    const out = await ctx.aws.ec2.send(new DescribeInstancesCommand({ Filters: filters }))
-    for (const i of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) found.add(i.InstanceId!)
+    const filters = [...api.instanceFilters(cluster), ...(scope.vpcs ? [{ Name: 'vpc-id', Values: scope.vpcs }] : [])]
+    for (const id of await liveInstances(ctx.aws, filters)) found.add(id)
   }
   return [...found]
 }

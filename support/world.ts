@@ -45,6 +45,8 @@ export interface Subject {
   deletedAt?: number
   /** The CloudFormation stack a step named ("that stack"). */
   stack?: string
+  /** The VPC a step named ("the private subnets"): its Name tag, ID and private subnets. */
+  vpc?: { name: string; id: string; privateSubnets: string[] }
   /** Cloud9: the public subnet the environment goes in. */
   subnet?: string
 }
