@@ -3,7 +3,7 @@
 // Cucumber creates a World per scenario; the run outlives them all (BeforeAll → AfterAll).
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { basename, join, resolve } from 'node:path'
+import { basename, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { awsClients, type AwsClients } from './aws-clients.ts'
 import type { EventObserver } from './event-observer.ts'
@@ -22,15 +22,12 @@ import { startTarget, targetRef, type TargetParameters, type TargetSession } fro
 import { tutorialTimeFor, type TutorialTime } from './tutorial-time.ts'
 import { RunTimings } from './timings.ts'
 import { settle, unwind, type UndoContext, type UnwindReport } from './undo.ts'
-import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
+import { inspectSandbox } from './sandbox-target.ts'
+import { spotcheckHome } from '../lib/paths.ts'
 
 export const TUTORIAL_TITLE = 'Run Kubernetes Clusters for Less with Amazon EC2 Spot and Karpenter'
 export const TUTORIAL_URL = 'https://community.aws/content/2dhlDEUfwElQ9mhtOP6D8YJbULA/run-kubernetes-clusters-for-less-with-amazon-ec2-spot-and-karpenter'
 export const CLUSTER_NAME = 'spot-and-karpenter'
-
-export function spotcheckHome(): string {
-  return resolve(process.env.SPOTCHECK_HOME ?? join(projectRoot, '.spotcheck'))
-}
 
 export function runsDir(home = spotcheckHome()): string {
   return join(home, 'runs')
