@@ -278,7 +278,7 @@ export class Run {
     if (this.target) {
       // The sandbox is a disposable account: stopping it removes everything in it at once.
       // A real account is unwound entry by entry.
-      if (this.target.name === 'aws') {
+      if (this.target.cleanup === 'unwind') {
         // A rehearsal's account (its sandbox entry) is not undone here: the lock and the last
         // ledger copy live in it, and target.stop() stops it last.
         const open = await settle(this.ledger, this.undoContext(), { except: ['sandbox'] })
@@ -291,7 +291,7 @@ export class Run {
         await this.releaseAccount(report)
       }
       this.awsClients?.destroy()
-      if (this.target.name === 'sandbox' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
+      if (this.target.cleanup === 'dispose' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
         // For looking around after a run: the sandbox stays, with everything the run made in it.
         const ref = this.ledger.header.target
         if (ref.name === 'sandbox') this.progress(`SPOTCHECK_KEEP_SANDBOX=1: the sandbox stays up. Look around: eval "$(SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox env --name ${ref.sandbox})"; stop it: SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox down --name ${ref.sandbox}`)

@@ -58,6 +58,12 @@ export interface TargetSession {
   cloud9: { offered: boolean; reason: string }
   /** What the report's environment section shows. */
   facts: Record<string, string>
+  /**
+   * How the run's end removes what it made: 'unwind' undoes the ledger entry by entry and asks the
+   * account what is left (a real account, and its rehearsal); 'dispose' stops the target, a
+   * disposable account that takes everything in it along (the sandbox).
+   */
+  cleanup: 'unwind' | 'dispose'
   /** The tutorial the run follows (edition, day, platform view, versions, edits). */
   edition: ResolvedEdition
   stop(): Promise<void>
@@ -207,6 +213,7 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
       ...editionFacts(edition),
     },
     edition,
+    cleanup: 'dispose',
     async stop() {
       await sandboxDown(name, options.home)
     },
@@ -361,6 +368,7 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
           }
         : { target: 'aws (a real account)', region, ...editionFacts(edition) },
       edition,
+      cleanup: 'unwind',
       async stop() {
         if (name) await sandboxDown(name, options.home)
       },
