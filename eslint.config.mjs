@@ -11,6 +11,8 @@ export default tseslint.config(
       'allure-report/',
       '.spotcheck/',
       '**/*.mjs',
+      // dependency-cruiser's configuration (CommonJS, plain JavaScript; npm run lint:boundaries).
+      '.dependency-cruiser.cjs',
       // cucumber-js's configuration (an ES module, plain JavaScript) and the copies drift writes of it.
       'cucumber.js',
       'drift/runs/',

@@ -7,7 +7,7 @@ import { execa } from 'execa'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { projectRoot } from '../sandbox/state.ts'
+import { projectRoot } from '../lib/paths.ts'
 import type { BenchResult } from './run.ts'
 
 interface DriftJson {

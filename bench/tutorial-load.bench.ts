@@ -9,7 +9,7 @@ import { execa, type ResultPromise } from 'execa'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { projectRoot } from '../sandbox/state.ts'
+import { projectRoot } from '../lib/paths.ts'
 import type { BenchResult } from './run.ts'
 import { figuresOf, loadMarkdown, parseTimings, type LoadFigures } from './load-figures.ts'
 

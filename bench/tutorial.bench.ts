@@ -6,7 +6,7 @@ import { execa } from 'execa'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { projectRoot } from '../sandbox/state.ts'
+import { projectRoot } from '../lib/paths.ts'
 import type { BenchResult } from './run.ts'
 
 interface Envelope {

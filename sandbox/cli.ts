@@ -17,9 +17,7 @@ import {
   inspectSandbox,
   isAlive,
   listSandboxes,
-  projectRoot,
   removeSandboxDir,
-  sandboxHome,
   sandboxName,
   writeJson,
   type SandboxConfig,
@@ -27,6 +25,7 @@ import {
 } from './state.ts'
 import { findProviderMirror, terraformCliConfig } from './terraform-config.ts'
 import { UsageError } from '../lib/errors.ts'
+import { projectRoot, spotcheckHome as sandboxHome } from '../lib/paths.ts'
 
 export const DEFAULT_REGION = 'eu-west-2' // the tutorial's sample output is from London
 export const DEFAULT_TIME_SCALE = 20

@@ -1,3 +1,7 @@
+// The sandbox's public entry: what the suite may use of it (the one module of the suite that
+// starts a sandbox, support/sandbox-target.ts, imports this file and no other of sandbox/; the
+// boundary rule in .dependency-cruiser.cjs checks it).
+//
 // The environment a running sandbox gives to the tutorial's own commands.
 //
 // `eval "$(npx spotcheck sandbox up)"` must make `aws`, `terraform` and `kubectl` talk to the
@@ -6,15 +10,14 @@
 // AWS_DEFAULT_REGION because the aws CLI v1 reads only that one), a KUBECONFIG owned by the
 // sandbox (the tutorial's `aws eks update-kubeconfig` writes there, never to ~/.kube/config),
 // an aws CLI configuration that accepts the CLI v2 options the tutorial uses,
-// Terraform's CLI configuration, a PATH that puts the sandbox's tool stand-ins first, and the
+// Terraform's CLI configuration, a PATH that puts the suite's tool stand-ins first, and the
 // day whose AWS the sandbox answers as (SPOTCHECK_AS_OF, for the suite and for the reader).
 
-import { join } from 'node:path'
-import { AWSCLI_COMPAT_DIR } from './aws/moto-process.ts'
-import { projectRoot, type SandboxConfig, type SandboxPaths, type SandboxState } from './state.ts'
+import { awscliCompatDir as AWSCLI_COMPAT_DIR, standInsDir } from '../lib/paths.ts'
+import type { SandboxConfig, SandboxPaths, SandboxState } from './state.ts'
 
-/** Directory of the sandbox's stand-ins for tools that would need the internet (wget, helm). */
-export const sandboxBinDir = join(projectRoot, 'sandbox', 'bin')
+export { inspectSandbox, isAlive, listSandboxes, type SandboxRecord } from './state.ts'
+export { findProviderMirror, terraformCliConfig } from './terraform-config.ts'
 
 /**
  * The environment for commands run against the sandbox. Variables set to `undefined` are removed
@@ -32,7 +35,7 @@ export function sandboxEnvironment(paths: SandboxPaths, config: SandboxConfig, s
     AWS_PROFILE: undefined,
     AWS_PAGER: '',
     // The aws CLI v1 on many machines rejects the tutorial's --no-cli-pager; this config loads
-    // the sandbox's plugin that accepts it (sandbox/aws/awscli_compat).
+    // spotcheck's plugin that accepts it (lib/awscli_compat).
     AWS_CONFIG_FILE: paths.awsConfig,
     PYTHONPATH: [AWSCLI_COMPAT_DIR, ...(process.env.PYTHONPATH ?? '').split(':').filter((p) => p && p !== AWSCLI_COMPAT_DIR)].join(':'),
     KUBECONFIG: paths.kubeconfig,
@@ -41,7 +44,7 @@ export function sandboxEnvironment(paths: SandboxPaths, config: SandboxConfig, s
     SPOTCHECK_SANDBOX: config.name,
     SPOTCHECK_TARGET: 'sandbox',
     SPOTCHECK_AS_OF: config.asOf,
-    PATH: basePath === undefined ? `${sandboxBinDir}:$PATH` : prependPath(sandboxBinDir, basePath),
+    PATH: basePath === undefined ? `${standInsDir}:$PATH` : prependPath(standInsDir, basePath),
   }
 }
 

@@ -6,11 +6,8 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-/** The project's root directory (this file is `<root>/sandbox/state.ts`). */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+import { dirname, join } from 'node:path'
+import { spotcheckHome } from '../lib/paths.ts'
 
 export const DEFAULT_SANDBOX = 'default'
 
@@ -54,10 +51,6 @@ export interface ClusterEndpoint {
   kubernetesVersion: string
 }
 
-export function sandboxHome(): string {
-  return resolve(process.env.SPOTCHECK_HOME ?? join(projectRoot, '.spotcheck'))
-}
-
 export function sandboxName(explicit?: string): string {
   const name = explicit ?? process.env.SPOTCHECK_SANDBOX ?? DEFAULT_SANDBOX
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) {
@@ -69,8 +62,8 @@ export function sandboxName(explicit?: string): string {
 export class SandboxPaths {
   readonly name: string
   readonly dir: string
-  /** `home` defaults to sandboxHome() ($SPOTCHECK_HOME or .spotcheck/). */
-  constructor(name: string, home = sandboxHome()) {
+  /** `home` defaults to spotcheckHome() ($SPOTCHECK_HOME or .spotcheck/). */
+  constructor(name: string, home = spotcheckHome()) {
     this.name = name
     this.dir = join(home, 'sandboxes', name)
   }
@@ -152,7 +145,7 @@ export function inspectSandbox(name: string, home?: string): SandboxRecord {
 }
 
 export async function listSandboxes(): Promise<SandboxRecord[]> {
-  const root = join(sandboxHome(), 'sandboxes')
+  const root = join(spotcheckHome(), 'sandboxes')
   if (!existsSync(root)) return []
   const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
   return names.sort().map((n) => inspectSandbox(n))

@@ -13,8 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
-import { AWSCLI_COMPAT_DIR } from '../sandbox/aws/moto-process.ts'
-import { sandboxBinDir } from '../sandbox/exports.ts'
+import { awscliCompatDir as AWSCLI_COMPAT_DIR, standInsDir } from '../lib/paths.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -89,7 +88,7 @@ export function withoutSandbox(env: Env): Env {
     delete out.AWS_ACCESS_KEY_ID
     delete out.AWS_SECRET_ACCESS_KEY
   }
-  if (env.PATH) out.PATH = env.PATH.split(':').filter((p) => p && p !== sandboxBinDir).join(':')
+  if (env.PATH) out.PATH = env.PATH.split(':').filter((p) => p && p !== standInsDir).join(':')
   if (env.PYTHONPATH !== undefined) {
     const rest = env.PYTHONPATH.split(':').filter((p) => p && p !== AWSCLI_COMPAT_DIR)
     if (rest.length > 0) out.PYTHONPATH = rest.join(':')
@@ -110,7 +109,7 @@ export const AWSCLI_COMPAT_PLUGIN = 'spotcheck_compat = spotcheck_awscli_compat'
 
 /**
  * The tutorial was written for aws CLI v2 (`--no-cli-pager`); aws CLI v1 rejects v2-only
- * options. With v1, the sandbox's plugin (sandbox/aws/awscli_compat) maps them, loaded from a
+ * options. With v1, spotcheck's plugin (lib/awscli_compat) maps them, loaded from a
  * `[plugins]` section. The user's own config (profiles, SSO, credential_process, region) must
  * keep working, and aws config files cannot include one another, so the run's config is a copy
  * of the user's ($AWS_CONFIG_FILE, else ~/.aws/config) with the plugin added to its `[plugins]`
@@ -129,7 +128,7 @@ export function awsCliV1Config(runDir: string, env: Env): Record<string, string>
 
 /** `config` with the compat plugin in its `[plugins]` section. */
 export function withCompatPlugin(config: string, source: string): string {
-  const header = `# Written by spotcheck for one run: a copy of ${source}, plus the aws CLI v1 plugin that accepts\n# the tutorial's CLI v2 options (sandbox/aws/awscli_compat). Your own file is unchanged.\n`
+  const header = `# Written by spotcheck for one run: a copy of ${source}, plus the aws CLI v1 plugin that accepts\n# the tutorial's CLI v2 options (lib/awscli_compat). Your own file is unchanged.\n`
   const lines = config.replace(/\r\n/g, '\n').split('\n')
   const at = lines.findIndex((l) => /^\s*\[\s*plugins\s*\]\s*$/.test(l))
   if (at >= 0) {

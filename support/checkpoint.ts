@@ -19,7 +19,7 @@ import { readdirSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { parseFeature } from './tutorial-commands.ts'
 import { findStep } from './step-registry.ts'
-import { projectRoot } from '../sandbox/state.ts'
+import { projectRoot } from '../lib/paths.ts'
 import type { SpotcheckWorld, ScenarioInfo } from './world.ts'
 
 export const CHECKPOINT_STEP = 'the tutorial has been followed up to this section'

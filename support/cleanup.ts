@@ -19,11 +19,12 @@ import { Ledger, type LedgerFile } from './ledger.ts'
 import { groupStatus, parseProcessFile } from './process-identity.ts'
 import { RemoteState, remoteLedger, removeStaleTerraformLocks, restoreRun, s3Client, stateBucketName } from './remote-state.ts'
 import { releaseRunLock, ssmClient } from './run-lock.ts'
-import { CLUSTER_NAME, latestRunFile, runsDir, spotcheckHome } from './run.ts'
+import { CLUSTER_NAME, latestRunFile, runsDir } from './run.ts'
+import { spotcheckHome } from '../lib/paths.ts'
 import { cleanEnv, rehearsalCleanupEnvironment } from './target.ts'
 import { describe, settle, undo, unwind, type UndoContext } from './undo.ts'
-import { sandboxEnvironment, sandboxBinDir } from '../sandbox/exports.ts'
-import { inspectSandbox, isAlive, listSandboxes } from '../sandbox/state.ts'
+import { standInsDir } from '../lib/paths.ts'
+import { inspectSandbox, isAlive, listSandboxes, sandboxEnvironment } from './sandbox-target.ts'
 
 const USAGE = `Usage: spotcheck cleanup [--run RUN-ID] [options]
 
@@ -151,7 +152,7 @@ export function environmentFor(header: Omit<LedgerFile, 'entries'>): Record<stri
     AWS_DEFAULT_REGION: target.region,
     KUBECONFIG: header.kubeconfig,
     SPOTCHECK_TARGET: 'aws',
-    PATH: `${sandboxBinDir}:${process.env.PATH ?? ''}`,
+    PATH: `${standInsDir}:${process.env.PATH ?? ''}`,
     TF_VAR_run_id: header.runId,
     TF_IN_AUTOMATION: '1',
     AWS_PAGER: '',

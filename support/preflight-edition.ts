@@ -11,7 +11,7 @@ import type { ResolvedEdition } from './editions/edition.ts'
 import { readTutorialFile } from './editions/tutorial-files.ts'
 import { karpenterApiVersions, nodeImageFamilyOf, type EditionUnderTest } from './preflight.ts'
 import { parseFeature } from './tutorial-commands.ts'
-import { projectRoot } from '../sandbox/state.ts'
+import { projectRoot } from '../lib/paths.ts'
 
 /** The tutorial's EC2NodeClass says `amiFamily: AL2`, and its node group is AL2 (EKS 1.29's default). */
 const TUTORIAL_NODE_IMAGE_FAMILY = 'AL2'

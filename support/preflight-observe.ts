@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import type { AwsClients } from './aws-clients.ts'
 import { requiredProviders } from './preflight-edition.ts'
 import { resolveProviders } from './preflight-terraform.ts'
-import { spotcheckHome } from './run.ts'
+import { spotcheckHome } from '../lib/paths.ts'
 import { amiParameterName, type EditionUnderTest, type Observed } from './preflight.ts'
 import { karpenterRelease, platformView } from '../platform/index.ts'
 

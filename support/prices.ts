@@ -20,7 +20,7 @@
 
 import { DescribeSpotPriceHistoryCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { GetProductsCommand, PricingClient, type Filter } from '@aws-sdk/client-pricing'
-import { ON_DEMAND_PRICE_FILE, onDemandTable } from '../sandbox/aws/prices.ts'
+import { ON_DEMAND_PRICE_FILE, onDemandTable } from '../platform/on-demand-prices.ts'
 import type { TargetSession } from './target.ts'
 
 /** What the price source needs of the run's target. */

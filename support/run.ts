@@ -4,7 +4,7 @@
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { messageOf } from '../lib/errors.ts'
-import { basename, join, resolve } from 'node:path'
+import { basename, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { awsClients, type AwsClients } from './aws-clients.ts'
 import type { EventObserver } from './event-observer.ts'
@@ -23,15 +23,12 @@ import { startTarget, targetRef, type TargetParameters, type TargetSession } fro
 import { tutorialTimeFor, type TutorialTime } from './tutorial-time.ts'
 import { RunTimings } from './timings.ts'
 import { settle, unwind, type UndoContext, type UnwindReport } from './undo.ts'
-import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
+import { inspectSandbox } from './sandbox-target.ts'
+import { spotcheckHome } from '../lib/paths.ts'
 
 export const TUTORIAL_TITLE = 'Run Kubernetes Clusters for Less with Amazon EC2 Spot and Karpenter'
 export const TUTORIAL_URL = 'https://community.aws/content/2dhlDEUfwElQ9mhtOP6D8YJbULA/run-kubernetes-clusters-for-less-with-amazon-ec2-spot-and-karpenter'
 export const CLUSTER_NAME = 'spot-and-karpenter'
-
-export function spotcheckHome(): string {
-  return resolve(process.env.SPOTCHECK_HOME ?? join(projectRoot, '.spotcheck'))
-}
 
 export function runsDir(home = spotcheckHome()): string {
   return join(home, 'runs')
@@ -282,7 +279,7 @@ export class Run {
     if (this.target) {
       // The sandbox is a disposable account: stopping it removes everything in it at once.
       // A real account is unwound entry by entry.
-      if (this.target.name === 'aws') {
+      if (this.target.cleanup === 'unwind') {
         // A rehearsal's account (its sandbox entry) is not undone here: the lock and the last
         // ledger copy live in it, and target.stop() stops it last.
         const open = await settle(this.ledger, this.undoContext(), { except: ['sandbox'] })
@@ -295,7 +292,7 @@ export class Run {
         await this.releaseAccount(report)
       }
       this.awsClients?.destroy()
-      if (this.target.name === 'sandbox' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
+      if (this.target.cleanup === 'dispose' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
         // For looking around after a run: the sandbox stays, with everything the run made in it.
         const ref = this.ledger.header.target
         if (ref.name === 'sandbox') this.progress(`SPOTCHECK_KEEP_SANDBOX=1: the sandbox stays up. Look around: eval "$(SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox env --name ${ref.sandbox})"; stop it: SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox down --name ${ref.sandbox}`)

@@ -8,9 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { awsClients } from './aws-clients.ts'
 import { awsCliMajor, awsCliV1Config, sandboxMarkers, sandboxMarkersMessage, withoutSandbox, type Env } from './aws-environment.ts'
-import { sandboxBinDir, sandboxEnvironment } from '../sandbox/exports.ts'
-import { inspectSandbox, projectRoot, type SandboxRecord } from '../sandbox/state.ts'
-import { findProviderMirror, terraformCliConfig } from '../sandbox/terraform-config.ts'
+import { standInsDir } from '../lib/paths.ts'
+import { findProviderMirror, inspectSandbox, sandboxDown, sandboxEnvironment, sandboxUp, terraformCliConfig, type RunningSandbox } from './sandbox-target.ts'
 import type { TargetRef } from './ledger.ts'
 import { EditionError, resolveEdition, type EditionName, type ResolvedEdition } from './editions/edition.ts'
 import { fetchLogPath, writeFileEditsFor } from './editions/fetched.ts'
@@ -59,6 +58,12 @@ export interface TargetSession {
   cloud9: { offered: boolean; reason: string }
   /** What the report's environment section shows. */
   facts: Record<string, string>
+  /**
+   * How the run's end removes what it made: 'unwind' undoes the ledger entry by entry and asks the
+   * account what is left (a real account, and its rehearsal); 'dispose' stops the target, a
+   * disposable account that takes everything in it along (the sandbox).
+   */
+  cleanup: 'unwind' | 'dispose'
   /** The tutorial the run follows (edition, day, platform view, versions, edits). */
   edition: ResolvedEdition
   stop(): Promise<void>
@@ -174,35 +179,9 @@ function fetchEnvironment(options: Pick<StartOptions, 'runDir'>, edition: Resolv
   }
 }
 
-type RunningSandbox = SandboxRecord & { config: NonNullable<SandboxRecord['config']>; state: NonNullable<SandboxRecord['state']> }
-
-/** `spotcheck sandbox up` for the run (its own process, as a reader would start it); throws if it does not come up. */
-async function sandboxUp(name: string, params: TargetParameters, options: StartOptions, asOf: string, region: string): Promise<RunningSandbox> {
-  const args = ['sandbox', 'up', '--name', name, '--region', region, '--as-of', asOf]
-  if (params.timeScale !== undefined) args.push('--time-scale', String(params.timeScale))
-  const child = execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), ...args], {
-    env: { ...process.env, SPOTCHECK_HOME: options.home },
-    reject: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) options.progress(line)
-  })
-  const r = await child
-  if (r.exitCode !== 0) throw new Error(`the sandbox did not start (spotcheck ${args.join(' ')}):\n${r.stderr}`)
-  const record = inspectSandbox(name, options.home)
-  if (!record.config || !record.state?.ready) throw new Error(`sandbox "${name}" reported up but has no ready state in ${record.paths.dir}`)
-  return record as RunningSandbox
-}
-
-async function sandboxDown(name: string, home: string): Promise<void> {
-  await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--name', name], { env: { ...process.env, SPOTCHECK_HOME: home }, reject: false })
-}
-
 async function startSandbox(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
   const name = sandboxNameFor(options.runId)
-  const record = await sandboxUp(name, params, options, edition.asOf, params.region ?? 'eu-west-2')
+  const record = await sandboxUp({ name, home: options.home, region: params.region ?? 'eu-west-2', asOf: edition.asOf, timeScale: params.timeScale, progress: options.progress })
   const env = cleanEnv({
     ...process.env,
     ...sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? ''),
@@ -234,6 +213,7 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
       ...editionFacts(edition),
     },
     edition,
+    cleanup: 'dispose',
     async stop() {
       await sandboxDown(name, options.home)
     },
@@ -275,7 +255,7 @@ export function awsRunEnvironment(base: Env, o: AwsRunEnvironmentOptions): Recor
     // wget fetches the tutorial's real files (and records, and for the current edition edits,
     // them, and adds spotcheck's Terraform files beside main.tf); the helm stand-in only says
     // clearly that Helm is missing, and smooths an older Helm's `registry logout`.
-    PATH: `${sandboxBinDir}:${base.PATH ?? ''}`,
+    PATH: `${standInsDir}:${base.PATH ?? ''}`,
     SPOTCHECK_TERRAFORM_ADDITIONS: additions,
     TF_VAR_run_id: o.runId,
     TF_IN_AUTOMATION: '1',
@@ -337,7 +317,7 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
   if (rehearsal) {
     const name = sandboxNameFor(options.runId)
     options.progress(`REHEARSAL: the aws target's code runs against sandbox "${name}" as its account (offline; not a real AWS account)`)
-    sandbox = await sandboxUp(name, params, options, edition.asOf, region)
+    sandbox = await sandboxUp({ name, home: options.home, region, asOf: edition.asOf, timeScale: params.timeScale, progress: options.progress })
     base = { ...withoutSandbox(process.env), ...offlineAccount(sandbox, options.runDir, options.home) }
   } else {
     // Before anything is created (and before STS): a shell left pointing at a sandbox (audit C3).
@@ -388,6 +368,7 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
           }
         : { target: 'aws (a real account)', region, ...editionFacts(edition) },
       edition,
+      cleanup: 'unwind',
       async stop() {
         if (name) await sandboxDown(name, options.home)
       },
@@ -427,7 +408,7 @@ export function rehearsalCleanupEnvironment(header: { runId: string; workDir: st
     AWS_PAGER: '',
     KUBECONFIG: header.kubeconfig,
     SPOTCHECK_TARGET: 'aws',
-    PATH: `${sandboxBinDir}:${withoutSandbox(process.env).PATH ?? ''}`,
+    PATH: `${standInsDir}:${withoutSandbox(process.env).PATH ?? ''}`,
     TF_VAR_run_id: header.runId,
     TF_IN_AUTOMATION: '1',
   })

@@ -23,7 +23,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { projectRoot } from '../sandbox/state.ts'
+import { projectRoot } from '../lib/paths.ts'
 import type { EditionName } from './editions/edition.ts'
 
 /** The committed files spotcheck adds beside the tutorial's main.tf on aws. */

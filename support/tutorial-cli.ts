@@ -4,7 +4,7 @@
 import { execa } from 'execa'
 import { existsSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { projectRoot } from '../sandbox/state.ts'
+import { projectRoot } from '../lib/paths.ts'
 
 export const REPORT_DIR = resolve(projectRoot, process.env.SPOTCHECK_REPORT_DIR ?? 'allure-report')
 

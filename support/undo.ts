@@ -31,7 +31,7 @@ import { liveInstances } from './expect/aws.ts'
 import { allKarpenterApis } from './karpenter-api.ts'
 import type { Entry, KubeObjectRef, Ledger } from './ledger.ts'
 import { BACKEND_OVERRIDE_FILE } from './remote-state.ts'
-import { inspectSandbox, projectRoot } from '../sandbox/state.ts'
+import { inspectSandbox, sandboxDown } from './sandbox-target.ts'
 
 export interface UndoContext {
   /** The environment the run's commands had (endpoint, region, KUBECONFIG, Terraform config). */
@@ -146,12 +146,8 @@ export async function remains(entry: Entry, ctx: UndoContext): Promise<string[]>
 export async function undo(entry: Entry, ctx: UndoContext): Promise<void> {
   switch (entry.kind) {
     case 'sandbox': {
-      const r = await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--name', entry.name], {
-        env: { ...process.env, SPOTCHECK_HOME: entry.home },
-        reject: false,
-        all: true,
-      })
-      if (r.exitCode !== 0) throw new Error(`sandbox down: ${r.all}`)
+      const r = await sandboxDown(entry.name, entry.home)
+      if (!r.ok) throw new Error(`sandbox down: ${r.output}`)
       return
     }
     case 'terraform':

@@ -11,13 +11,12 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
+import { awscliCompatDir } from '../../lib/paths.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
 /** server.py, next to this file. */
 export const SERVER_SCRIPT = join(here, 'server.py')
-/** Directory of the aws CLI v1 plugin that accepts v2-only flags such as --no-cli-pager. */
-export const AWSCLI_COMPAT_DIR = join(here, 'awscli_compat')
 
 export const MOTO_INSTALL_COMMAND = "python3 -m pip install 'moto[server]==5.2.1'"
 
@@ -219,7 +218,7 @@ export function awsCliEnv(options: AwsCliEnvOptions): Record<string, string> {
   mkdirSync(options.configDir, { recursive: true })
   const configFile = join(options.configDir, 'aws-config')
   writeFileSync(configFile, `[plugins]\nspotcheck_compat = spotcheck_awscli_compat\n\n[default]\nregion = ${options.region}\n`)
-  const pythonPath = [AWSCLI_COMPAT_DIR, process.env.PYTHONPATH].filter(Boolean).join(':')
+  const pythonPath = [awscliCompatDir, process.env.PYTHONPATH].filter(Boolean).join(':')
   return {
     AWS_ENDPOINT_URL: options.endpoint,
     AWS_DEFAULT_REGION: options.region,

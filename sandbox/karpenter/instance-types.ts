@@ -384,7 +384,7 @@ export function computeRequirements(info: InstanceTypeInfo, offerings: readonly 
 // ---- offerings ----
 
 export interface PriceBook {
-  /** On-Demand USD/h per instance type (sandbox/aws/data/ec2-on-demand-prices.json for the region). */
+  /** On-Demand USD/h per instance type (fixtures/prices/ec2-on-demand-prices.json for the region). */
   onDemand: Readonly<Record<string, number>>
   /**
    * Latest Spot price per type and zone from DescribeSpotPriceHistory. Undefined until the first
@@ -549,7 +549,7 @@ export function singleValueLabels(it: InstanceType): Record<string, string> {
   return out
 }
 
-/** Reads sandbox/aws/data/ec2-on-demand-prices.json's table for a region (us-east-1 as fallback). */
+/** Reads fixtures/prices/ec2-on-demand-prices.json's table for a region (us-east-1 as fallback). */
 export function onDemandPricesFor(file: { regions: Record<string, { prices: Record<string, number> }> }, region: string): Record<string, number> {
   return (file.regions[region] ?? file.regions['us-east-1'])?.prices ?? {}
 }

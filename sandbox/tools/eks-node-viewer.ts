@@ -2,7 +2,7 @@
 // pods request against what is allocatable, each node's price and the cluster's), drawn as the
 // real one draws them — its View()'s lines, in the alternate screen, frame by frame as Bubble Tea
 // writes them (node-viewer-view.ts) — so one reader (support/node-viewer-screen.ts) serves both.
-// Run by sandbox/bin/eks-node-viewer.
+// Run by bin/stand-ins/eks-node-viewer.
 
 import * as k8s from '@kubernetes/client-node'
 import { EC2Client } from '@aws-sdk/client-ec2'

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml'
-import { projectRoot } from '../../sandbox/state.ts'
+import { projectRoot } from '../../lib/paths.ts'
 import type { PlatformView } from '../../platform/types.ts'
 
 export const EDITIONS_DIR = join(projectRoot, 'fixtures', 'editions')

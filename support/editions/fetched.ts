@@ -1,4 +1,4 @@
-// The files the tutorial's `wget` fetched during a run, as the wget stand-in (sandbox/bin/wget)
+// The files the tutorial's `wget` fetched during a run, as the wget stand-in (bin/stand-ins/wget)
 // records them, one JSON line each, in <run dir>/fetched.jsonl:
 //   - on the sandbox, spotcheck's stand-in was served (fixtures/terraform/sandbox/main.tf, the
 //     FIS template): nothing to compare;

@@ -1,4 +1,4 @@
-// Called by the wget stand-in (sandbox/bin/wget) after the real wget fetched one of the tutorial's
+// Called by the wget stand-in (bin/stand-ins/wget) after the real wget fetched one of the tutorial's
 // files on a real account:  node support/editions/record-fetch.ts <url> <dest>
 // Environment: SPOTCHECK_FETCH_LOG (required), SPOTCHECK_FILE_EDITS (the edition's file edits).
 // Exit 1 when an edit of the edition does not fit the fetched file: the tutorial changed, and the

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { projectRoot } from '../../sandbox/state.ts'
+import { projectRoot } from '../../lib/paths.ts'
 
 export const TUTORIAL_FILES_DIR = join(projectRoot, 'fixtures', 'tutorial')
 export const SOURCES_FILE = join(TUTORIAL_FILES_DIR, 'SOURCES.yaml')

@@ -52,7 +52,8 @@ MIN_DISCOUNT = 0.55
 MAX_DISCOUNT = 0.80
 DRIFT = 0.03
 
-DATA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "ec2-on-demand-prices.json")
+# The project's shipped table (fixtures/prices/, beside the suite's other data: the suite names it as its source).
+DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures", "prices", "ec2-on-demand-prices.json")
 
 
 def _unit(*parts: object) -> float:
@@ -77,7 +78,7 @@ def _size_factor(instance_type: str) -> float:
 
 
 def load_on_demand_prices(path: str = DATA_FILE) -> dict[str, dict[str, float]]:
-    """On-Demand Linux prices per region from sandbox/aws/data (region -> type -> USD/h)."""
+    """On-Demand Linux prices per region from fixtures/prices (region -> type -> USD/h)."""
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     return {region: dict(entry["prices"]) for region, entry in data["regions"].items()}

@@ -1,5 +1,5 @@
 """The sandbox's Price List Query API (spotcheck_moto.pricing): GetProducts, DescribeServices,
-GetAttributeValues for AmazonEC2, answered from data/ec2-on-demand-prices.json."""
+GetAttributeValues for AmazonEC2, answered from fixtures/prices/ec2-on-demand-prices.json."""
 
 from __future__ import annotations
 

@@ -41,10 +41,11 @@ import { buildInstanceTypes, DESCRIBE_INSTANCE_TYPES_FILTERS, onDemandPricesFor,
 import type { AmiIds, LaunchTemplatePlan } from '../launch.ts'
 import { pruneUnavailable } from '../unavailable-offerings.ts'
 import { countBusy } from '../../busy-clients.ts'
+import { onDemandPriceFile } from '../../../platform/on-demand-prices.ts'
 import type { KarpenterContext } from './context.ts'
 
 const data = (file: string) => JSON.parse(readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8')) as unknown
-const priceFile = data('../../aws/data/ec2-on-demand-prices.json') as { regions: Record<string, { prices: Record<string, number> }> }
+const priceFile = onDemandPriceFile()
 const branchInterfaces = (data('../data/branch-interfaces.json') as { branchInterfaces: Record<string, number> }).branchInterfaces
 
 /** Catalog caches live 5 minutes in Karpenter (instance types, offerings); Spot prices refresh on a timer. */

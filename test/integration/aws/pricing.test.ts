@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { onDemandPrices, shippedTablePrices } from '../../../support/prices.ts'
-import { onDemandTable } from '../../../sandbox/aws/prices.ts'
+import { onDemandTable } from '../../../platform/on-demand-prices.ts'
 import { REGION, startSandbox, type Sandbox } from './helpers.ts'
 
 describe('On-Demand prices on the aws path, rehearsed against the sandbox', () => {

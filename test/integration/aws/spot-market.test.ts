@@ -26,7 +26,7 @@ interface FleetAnswer {
   Errors?: { ErrorCode: string; ErrorMessage: string; Lifecycle: string; LaunchTemplateAndOverrides: { Overrides: { InstanceType: string; AvailabilityZone: string } } }[]
 }
 
-const prices = JSON.parse(readFileSync(join(REPO_ROOT, 'sandbox/aws/data/ec2-on-demand-prices.json'), 'utf8')) as { regions: Record<string, { prices: Record<string, number> }> }
+const prices = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures/prices/ec2-on-demand-prices.json'), 'utf8')) as { regions: Record<string, { prices: Record<string, number> }> }
 
 describe('the sandbox Spot market', () => {
   let sb: Sandbox

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import { CLUSTER_NAME, eventually, startTutorialCluster, type TutorialCluster } from './tutorial-cluster.ts'
 import { v1NodePoolAndClass } from './tutorial-helpers.ts'
 

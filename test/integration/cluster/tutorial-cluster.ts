@@ -22,7 +22,7 @@ import { execa, type Result } from 'execa'
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import { TUTORIAL_DATE } from '../../../platform/index.ts'
 import { bash as runBash, isolatedHome, parseExports, spotcheck } from '../sandbox/helpers.ts'
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import type { KarpenterLine, KubeObjectLike, TutorialCluster } from './tutorial-cluster.ts'
 
 interface Command {

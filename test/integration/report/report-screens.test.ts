@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { zoneSpreadChart } from '../../../support/charts.ts'
 import { findBrowser } from '../../../support/report-check.ts'
 import { chartScreens } from '../../../support/report-screens.ts'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 
 const browser = findBrowser()
 

@@ -4,7 +4,7 @@ import { execa, type Result } from 'execa'
 import { join } from 'node:path'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 
 export const spotcheckBin = join(projectRoot, 'bin', 'spotcheck.ts')
 

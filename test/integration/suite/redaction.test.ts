@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import { findLeaks, leaksInText } from '../../../support/leak-scan.ts'
 import { readRunMessages } from '../../../support/drift-messages.ts'
 import { driftHtml, driftMarkdown, driftSummary } from '../../../support/drift-report.ts'

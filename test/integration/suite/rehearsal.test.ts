@@ -12,8 +12,9 @@ import { execa } from 'execa'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sandboxBinDir, sandboxEnvironment } from '../../../sandbox/exports.ts'
-import { inspectSandbox, projectRoot, SandboxPaths, type SandboxConfig, type SandboxState } from '../../../sandbox/state.ts'
+import { sandboxEnvironment } from '../../../sandbox/exports.ts'
+import { projectRoot, standInsDir } from '../../../lib/paths.ts'
+import { inspectSandbox, SandboxPaths, type SandboxConfig, type SandboxState } from '../../../sandbox/state.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
 import { REHEARSAL_ACCOUNT_VARIABLES } from '../../../support/target.ts'
 
@@ -100,7 +101,7 @@ describe('the aws rehearsal', { timeout: 20 * 60_000 }, () => {
       assert.equal(env.TF_CLI_CONFIG_FILE, join(runDir, 'terraform.rc'))
       if (env.AWS_CONFIG_FILE) assert.equal(env.AWS_CONFIG_FILE, join(runDir, 'aws-config'))
       // (not necessarily first: a pyenv shim, itself a bash script, puts its own directories before it)
-      assert.ok(env.PATH.split(':').includes(sandboxBinDir), 'the aws target\'s stand-ins (wget, helm) are on PATH')
+      assert.ok(env.PATH.split(':').includes(standInsDir), 'the aws target\'s stand-ins (wget, helm) are on PATH')
       const intoSandbox = Object.entries(env).filter(([, v]) => v.includes(sandboxDir)).map(([k]) => k)
       assert.deepEqual(intoSandbox, [], 'variables pointing into the sandbox directory')
     }

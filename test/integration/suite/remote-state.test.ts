@@ -16,7 +16,7 @@ import { SSMClient } from '@aws-sdk/client-ssm'
 import { Ledger, type LedgerFile } from '../../../support/ledger.ts'
 import { RemoteState, StateBucketError, checkStateBucket, ledgerKey, s3Client, terraformStateKey, writeBackendOverride } from '../../../support/remote-state.ts'
 import { RunLockHeldError, acquireRunLock, readRunLock, releaseRunLock } from '../../../support/run-lock.ts'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import { ACCOUNT, REGION, startSandbox, type Sandbox } from '../aws/helpers.ts'
 
 const spotcheck = join(projectRoot, 'bin', 'spotcheck.ts')

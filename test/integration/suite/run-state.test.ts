@@ -15,7 +15,7 @@ import { ledgerKey, s3Client } from '../../../support/remote-state.ts'
 import { readRunLock, ssmClient } from '../../../support/run-lock.ts'
 import { Run, latestRunFile } from '../../../support/run.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 
 const BUCKET = 'spotcheck-run-state'
 const home = mkdtempSync(join(tmpdir(), 'spotcheck-run-state-'))

@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import { findProviderMirror, terraformCliConfig } from '../../../sandbox/terraform-config.ts'
 import { LOCK_FILE, TERRAFORM_ADDITIONS_FIXTURE, writeTerraformAdditions } from '../../../support/terraform-additions.ts'
 import { resolveEdition } from '../../../support/editions/edition.ts'

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { sandboxEnvironment, shellExports, shellQuote, sandboxBinDir } from '../../../sandbox/exports.ts'
+import { sandboxEnvironment, shellExports, shellQuote } from '../../../sandbox/exports.ts'
+import { standInsDir } from '../../../lib/paths.ts'
 import { SandboxPaths, type SandboxConfig, type SandboxState } from '../../../sandbox/state.ts'
 
 const config: SandboxConfig = {
@@ -48,9 +49,9 @@ describe('sandbox exports', () => {
   })
 
   it('put the tool stand-ins first on PATH, once', () => {
-    const again = sandboxEnvironment(new SandboxPaths('default'), config, state, `${sandboxBinDir}:/usr/bin`)
-    assert.equal(again.PATH, `${sandboxBinDir}:/usr/bin`)
-    assert.equal(env.PATH, `${sandboxBinDir}:/usr/bin:/bin`)
+    const again = sandboxEnvironment(new SandboxPaths('default'), config, state, `${standInsDir}:/usr/bin`)
+    assert.equal(again.PATH, `${standInsDir}:/usr/bin`)
+    assert.equal(env.PATH, `${standInsDir}:/usr/bin:/bin`)
   })
 
   it('survive a round trip through bash, keeping the shell own PATH after the stand-ins', () => {
@@ -60,7 +61,7 @@ describe('sandbox exports', () => {
     const [secret, token, kubeconfig, path, pager] = out.trimEnd().split('\n')
     assert.deepEqual([secret, token, kubeconfig, pager], [config.secretAccessKey, 'unset', env.KUBECONFIG, '[]'])
     // The stand-ins come first and the shell's own PATH (whatever bash's startup added to it) stays.
-    assert.ok(path.startsWith(`${sandboxBinDir}:`) && path.endsWith(':/usr/bin:/bin'), path)
+    assert.ok(path.startsWith(`${standInsDir}:`) && path.endsWith(':/usr/bin:/bin'), path)
   })
 
   it('quote only when needed', () => {

@@ -1,4 +1,4 @@
-// The helm stand-in (sandbox/bin/helm): on a real account it never pretends a Helm that is not
+// The helm stand-in (bin/stand-ins/helm): on a real account it never pretends a Helm that is not
 // there (audit C4); with a real Helm, an older Helm's "not logged in" on `registry logout` is a
 // logout done, not a failed Step 2 (audit A12, oras-project/oras issue 73).
 import { describe, it } from 'node:test'
@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sandboxBinDir } from '../../../sandbox/exports.ts'
+import { standInsDir } from '../../../lib/paths.ts'
 
 /** A directory with a fake "real" helm: `registry logout` prints `logout.out` and exits `logout.status`. */
 function fakeHelm(logout: { out: string; status: number }): string {
@@ -22,8 +22,8 @@ function fakeHelm(logout: { out: string; status: number }): string {
 
 function helm(args: string[], env: Record<string, string>, realDir?: string) {
   // Only the stand-in and the system's basic tools: no Helm unless `realDir` has one.
-  const PATH = [sandboxBinDir, realDir, '/usr/bin', '/bin'].filter(Boolean).join(':')
-  return spawnSync('bash', [join(sandboxBinDir, 'helm'), ...args], { env: { ...env, PATH }, encoding: 'utf8' })
+  const PATH = [standInsDir, realDir, '/usr/bin', '/bin'].filter(Boolean).join(':')
+  return spawnSync('bash', [join(standInsDir, 'helm'), ...args], { env: { ...env, PATH }, encoding: 'utf8' })
 }
 
 describe('the helm stand-in without Helm', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { execa } from 'execa'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 
 const config = join(projectRoot, 'allurerc.mjs')
 

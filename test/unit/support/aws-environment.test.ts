@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AWSCLI_COMPAT_PLUGIN, awsCliMajor, awsCliV1Config, inSandboxDir, sandboxMarkers, sandboxMarkersMessage, withoutSandbox, withCompatPlugin } from '../../../support/aws-environment.ts'
-import { sandboxBinDir } from '../../../sandbox/exports.ts'
-import { AWSCLI_COMPAT_DIR } from '../../../sandbox/aws/moto-process.ts'
+import { standInsDir } from '../../../lib/paths.ts'
+import { awscliCompatDir as AWSCLI_COMPAT_DIR } from '../../../lib/paths.ts'
 
 /** A sandbox directory as `spotcheck sandbox up` leaves it: <home>/sandboxes/<name>/ with its files. */
 function fakeSandboxDir(): string {
@@ -72,7 +72,7 @@ describe("a rehearsal's base environment", () => {
       TF_CLI_CONFIG_FILE: join(sandbox, 'terraform.rc'),
       KUBECONFIG: join(sandbox, 'kubeconfig'),
       KUBECACHEDIR: join(sandbox, 'kube-cache'),
-      PATH: `${sandboxBinDir}:/usr/local/bin:/usr/bin`,
+      PATH: `${standInsDir}:/usr/local/bin:/usr/bin`,
       PYTHONPATH: `${AWSCLI_COMPAT_DIR}:/opt/py`,
     })
     assert.deepEqual(env, { HOME: '/home/me', LANG: 'C.UTF-8', PATH: '/usr/local/bin:/usr/bin', PYTHONPATH: '/opt/py' })

@@ -1,4 +1,4 @@
-// The wget stand-in (sandbox/bin/wget): on the sandbox it serves spotcheck's stand-ins; on a real
+// The wget stand-in (bin/stand-ins/wget): on the sandbox it serves spotcheck's stand-ins; on a real
 // account it lets the real wget fetch the tutorial's file, then records whether the file is still
 // the copy in fixtures/tutorial/ and applies the edition's file edits to it.
 import { describe, it } from 'node:test'
@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sandboxBinDir } from '../../../sandbox/exports.ts'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { standInsDir } from '../../../lib/paths.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import { resolveEdition } from '../../../support/editions/edition.ts'
 import { fetchLogPath, readFetchLog, writeFileEditsFor } from '../../../support/editions/fetched.ts'
 import { loadTutorialSources, readTutorialFile } from '../../../support/editions/tutorial-files.ts'
@@ -26,7 +26,7 @@ function fakeRealWget(content: string): string {
 }
 
 function runWget(env: Record<string, string>, cwd: string, url = MAIN_TF) {
-  return spawnSync('bash', [join(sandboxBinDir, 'wget'), url], { cwd, env: { HOME: cwd, ...env, PATH: `${env.PATH ? `${env.PATH}:` : ''}/usr/bin:/bin` }, encoding: 'utf8' })
+  return spawnSync('bash', [join(standInsDir, 'wget'), url], { cwd, env: { HOME: cwd, ...env, PATH: `${env.PATH ? `${env.PATH}:` : ''}/usr/bin:/bin` }, encoding: 'utf8' })
 }
 
 describe('the wget stand-in', () => {
@@ -46,7 +46,7 @@ describe('the wget stand-in', () => {
     const run = mkdtempSync(join(tmpdir(), 'wget-aws-'))
     const edition = resolveEdition({ target: 'aws', edition: 'current' }, { today: '2026-12-06' })
     const real = fakeRealWget(readTutorialFile('main.tf'))
-    const r = runWget({ PATH: `${sandboxBinDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath, TF_VAR_run_id: 'r1' }, run)
+    const r = runWget({ PATH: `${standInsDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath, TF_VAR_run_id: 'r1' }, run)
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stderr, /real wget: main\.tf/)
     const [record] = readFetchLog(fetchLogPath(run)).records
@@ -61,7 +61,7 @@ describe('the wget stand-in', () => {
     const run = mkdtempSync(join(tmpdir(), 'wget-aws-drift-'))
     const edition = resolveEdition({ target: 'aws', edition: 'current' }, { today: '2026-12-06' })
     const real = fakeRealWget(readTutorialFile('main.tf').replace('cluster_version = "1.29"', 'cluster_version = "1.31"'))
-    const r = runWget({ PATH: `${sandboxBinDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath }, run)
+    const r = runWget({ PATH: `${standInsDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath }, run)
     assert.equal(r.status, 1)
     assert.match(r.stderr, /warning: cluster\/terraform\/main\.tf as fetched differs from spotcheck's copy fixtures\/tutorial\/main\.tf/)
     assert.match(r.stderr, /edit "kubernetes-version" \(.*current\.yaml:\d+, section @cluster\): its published text occurs nowhere in main\.tf/)
@@ -74,7 +74,7 @@ describe('the wget stand-in', () => {
     const run = mkdtempSync(join(tmpdir(), 'wget-aws-as-written-'))
     const edition = resolveEdition({ target: 'aws' }, { today: '2026-12-06' })
     const real = fakeRealWget(readTutorialFile('spotinterruption.yaml'))
-    const r = runWget({ PATH: `${sandboxBinDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath }, run, `${sources.raw}fis/spotinterruption.yaml`)
+    const r = runWget({ PATH: `${standInsDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath }, run, `${sources.raw}fis/spotinterruption.yaml`)
     assert.equal(r.status, 0, r.stderr)
     const [record] = readFetchLog(fetchLogPath(run)).records
     assert.equal(record.matchesCopy, true)

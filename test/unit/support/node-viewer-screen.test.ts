@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { completeFrames, nodeViewerScreen, replayScreen } from '../../../support/node-viewer-screen.ts'
 import { Terminal } from '../../../support/shell.ts'
 import { AltScreenRenderer, view, type ViewNode } from '../../../sandbox/tools/node-viewer-view.ts'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 
 const red = (s: string) => `\x1b[38;2;255;0;0m${s}\x1b[0m`
 const bar = (full: number, empty: number, pct = '') => `${red('█').repeat(full)}${'\x1b[38;2;96;96;96m░\x1b[0m'.repeat(empty)}${pct}`
@@ -112,11 +112,11 @@ describe("the sandbox's eks-node-viewer draws what the real one draws", () => {
   })
 })
 
-describe('sandbox/bin/eks-node-viewer on a real account', () => {
+describe('bin/stand-ins/eks-node-viewer on a real account', () => {
   const bin = mkdtempSync(join(tmpdir(), 'env-bin-'))
   const terminal = new Terminal({
     cwd: mkdtempSync(join(tmpdir(), 'env-')),
-    env: { PATH: `${join(projectRoot, 'sandbox', 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: tmpdir(), SPOTCHECK_TARGET: 'aws' },
+    env: { PATH: `${join(projectRoot, 'bin', 'stand-ins')}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: tmpdir(), SPOTCHECK_TARGET: 'aws' },
   })
   after(() => terminal.close())
 

@@ -20,7 +20,7 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url))
 const answer = JSON.parse(readFileSync(join(here, 'data', 'price-list-get-products.json'), 'utf8')) as { PriceList: string[] }
-const table = JSON.parse(readFileSync(join(here, '..', '..', '..', 'sandbox', 'aws', 'data', 'ec2-on-demand-prices.json'), 'utf8')) as {
+const table = JSON.parse(readFileSync(join(here, '..', '..', '..', 'fixtures', 'prices', 'ec2-on-demand-prices.json'), 'utf8')) as {
   regions: Record<string, { prices: Record<string, number>; retrievedAt: string }>
 }
 
@@ -149,9 +149,9 @@ describe('the price source a run uses and names', () => {
 
   it('is the shipped table on the sandbox, named with its file and date, and how it was made when not the region\'s own', () => {
     const date = table.regions['us-east-1'].retrievedAt
-    assert.equal(onDemandPrices({ name: 'sandbox', region: 'us-east-1', env: {} }).source, `spotcheck's shipped table (sandbox/aws/data/ec2-on-demand-prices.json, ${date})`)
-    assert.match(onDemandPrices({ name: 'sandbox', region: 'eu-west-2', env: {} }).source, /^spotcheck's shipped table \(sandbox\/aws\/data\/ec2-on-demand-prices\.json, \d{4}-\d\d-\d\d; eu-west-2: derived: us-east-1 × 1\.16\)$/)
-    assert.equal(onDemandPrices({ name: 'sandbox', region: 'ap-southeast-2', env: {} }).source, `spotcheck's shipped table (sandbox/aws/data/ec2-on-demand-prices.json, ${date}; ap-southeast-2: no ap-southeast-2 table: us-east-1's prices)`)
+    assert.equal(onDemandPrices({ name: 'sandbox', region: 'us-east-1', env: {} }).source, `spotcheck's shipped table (fixtures/prices/ec2-on-demand-prices.json, ${date})`)
+    assert.match(onDemandPrices({ name: 'sandbox', region: 'eu-west-2', env: {} }).source, /^spotcheck's shipped table \(fixtures\/prices\/ec2-on-demand-prices\.json, \d{4}-\d\d-\d\d; eu-west-2: derived: us-east-1 × 1\.16\)$/)
+    assert.equal(onDemandPrices({ name: 'sandbox', region: 'ap-southeast-2', env: {} }).source, `spotcheck's shipped table (fixtures/prices/ec2-on-demand-prices.json, ${date}; ap-southeast-2: no ap-southeast-2 table: us-east-1's prices)`)
   })
 
   it('is one source per target session, so its cache lasts the run', () => {
@@ -163,6 +163,6 @@ describe('the price source a run uses and names', () => {
   it('gives the table\'s price on the sandbox, and for an unknown type an error naming the file and the type', async () => {
     const prices = shippedTablePrices('eu-west-2')
     assert.equal((await prices.price('m5.large')).usdPerHour, table.regions['eu-west-2'].prices['m5.large'])
-    await assert.rejects(prices.price('m99.huge'), /sandbox\/aws\/data\/ec2-on-demand-prices\.json has no On-Demand price for m99\.huge in its eu-west-2 table/)
+    await assert.rejects(prices.price('m99.huge'), /fixtures\/prices\/ec2-on-demand-prices\.json has no On-Demand price for m99\.huge in its eu-west-2 table/)
   })
 })

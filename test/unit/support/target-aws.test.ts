@@ -12,8 +12,8 @@ import { EditionError } from '../../../support/editions/edition.ts'
 import { OptInError, awsRunEnvironment, checkParameters, rehearsalCleanupEnvironment, startTarget, targetRef } from '../../../support/target.ts'
 import { terraformAdditionsDir } from '../../../support/terraform-additions.ts'
 import { SandboxPaths } from '../../../sandbox/state.ts'
-import { sandboxBinDir } from '../../../sandbox/exports.ts'
-import { AWSCLI_COMPAT_DIR } from '../../../sandbox/aws/moto-process.ts'
+import { standInsDir } from '../../../lib/paths.ts'
+import { awscliCompatDir as AWSCLI_COMPAT_DIR } from '../../../lib/paths.ts'
 
 const TODAY = '2026-12-06'
 
@@ -74,7 +74,7 @@ describe("the aws target's environment", () => {
     assert.equal(env.AWS_PROFILE, 'nightly')
     assert.equal(env.KUBECONFIG, join(runDir, 'kubeconfig'))
     assert.equal(env.SPOTCHECK_TARGET, 'aws')
-    assert.equal(env.PATH, `${sandboxBinDir}:/usr/bin:/bin`)
+    assert.equal(env.PATH, `${standInsDir}:/usr/bin:/bin`)
     assert.equal(env.TF_VAR_run_id, 'r1')
     assert.equal(env.SPOTCHECK_TERRAFORM_ADDITIONS, terraformAdditionsDir(runDir))
     assert.deepEqual(readdirSync(env.SPOTCHECK_TERRAFORM_ADDITIONS), [])

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { commandsYaml, extractCommands, featureDocStrings, missingCommands, readCommandsFile } from '../../../support/tutorial-commands.ts'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 
 const sample = [
   '## Step 2: Create a cluster',

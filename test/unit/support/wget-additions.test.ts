@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sandboxBinDir } from '../../../sandbox/exports.ts'
-import { projectRoot } from '../../../sandbox/state.ts'
+import { standInsDir } from '../../../lib/paths.ts'
+import { projectRoot } from '../../../lib/paths.ts'
 import { loadTutorialSources } from '../../../support/editions/tutorial-files.ts'
 import { fetchLogPath, readFetchLog } from '../../../support/editions/fetched.ts'
 
@@ -33,8 +33,8 @@ function additions(files: Record<string, string>): string {
 
 function wget(url: string, env: Record<string, string>, realDir?: string) {
   const cwd = mkdtempSync(join(tmpdir(), 'work-'))
-  const PATH = [sandboxBinDir, realDir, '/usr/bin', '/bin'].filter(Boolean).join(':')
-  const r = spawnSync('bash', [join(sandboxBinDir, 'wget'), url], { cwd, env: { HOME: cwd, ...env, PATH }, encoding: 'utf8' })
+  const PATH = [standInsDir, realDir, '/usr/bin', '/bin'].filter(Boolean).join(':')
+  const r = spawnSync('bash', [join(standInsDir, 'wget'), url], { cwd, env: { HOME: cwd, ...env, PATH }, encoding: 'utf8' })
   return { ...r, cwd }
 }
 

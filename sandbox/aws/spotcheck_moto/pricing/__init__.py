@@ -2,7 +2,7 @@
 
 The aws target reads On-Demand prices with ``GetProducts`` (support/prices.ts); a rehearsal
 (``-p aws-rehearsal``) runs that same code against the sandbox, so the sandbox answers the
-Price List API from the table it already prices EC2 with (``data/ec2-on-demand-prices.json``).
+Price List API from the table it already prices EC2 with (``fixtures/prices/ec2-on-demand-prices.json``).
 
 ``install()`` registers this package as moto's ``pricing`` service, the way ``cloud9/`` is
 registered: the URL patterns of ``api.pricing.<region>.amazonaws.com`` (requests signed for

@@ -12,7 +12,7 @@ attributes. Shapes follow botocore's pricing 2017-10-15 model and the AWS Price 
 term layout, and the attribute names: ``instanceType``, ``location``, ``regionCode``,
 ``operatingSystem``, ``tenancy``, ``preInstalledSw``, ``capacitystatus``, ``marketoption``, …).
 
-The prices are the sandbox's own (data/ec2-on-demand-prices.json): the same numbers the
+The prices are the sandbox's own (fixtures/prices/ec2-on-demand-prices.json): the same numbers the
 sandbox's EC2 (spot_market.py) and Karpenter twin price instances with, so a rehearsal's
 "cheapest On-Demand type" check compares like with like. A region without its own table gets
 us-east-1's prices, as everywhere else in the sandbox.

@@ -58,5 +58,5 @@ export function branchInterfaces(): Record<string, number> {
 }
 
 export function onDemandPriceFile(): { regions: Record<string, { prices: Record<string, number> }> } {
-  return JSON.parse(readFileSync(join(repo, 'sandbox/aws/data/ec2-on-demand-prices.json'), 'utf8')) as { regions: Record<string, { prices: Record<string, number> }> }
+  return JSON.parse(readFileSync(join(repo, 'fixtures/prices/ec2-on-demand-prices.json'), 'utf8')) as { regions: Record<string, { prices: Record<string, number> }> }
 }

@@ -4,9 +4,9 @@ The tutorial was written for aws CLI v2 (``aws fis start-experiment ... --no-cli
 machine has aws CLI v1, which rejects ``--no-cli-pager`` ("Unknown options"). v1 never pages,
 so accepting the option and ignoring it gives the same behaviour as v2 with it.
 
-Enable it for a child process (moto-process.ts's ``awsCliCompatEnv`` does this):
+Enable it for a child process (lib/paths.ts ``awscliCompatDir``; the sandbox's environment and the aws target's do this):
 
-    PYTHONPATH=<repo>/sandbox/aws/awscli_compat
+    PYTHONPATH=<repo>/lib/awscli_compat
     AWS_CONFIG_FILE=<a config file containing>
         [plugins]
         spotcheck_compat = spotcheck_awscli_compat
