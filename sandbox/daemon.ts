@@ -2,14 +2,14 @@
 //
 // It owns everything a sandbox runs: moto (the AWS APIs, with spotcheck's extension), the
 // control endpoint moto reports to, and — once EKS clusters exist — their Kubernetes API servers,
-// controllers and Karpenter, all on one clock of tutorial time (sandbox/clock.ts), which the
+// controllers and Karpenter, all on one clock of tutorial time (sandbox/runtime/clock.ts), which the
 // control endpoint publishes and on which moto's own timers run (`/v1/clock/after`). It writes `state.json` when it answers, and on SIGTERM/SIGINT stops
 // every child and frees every port before it exits.
 
 import { parseArgs } from 'node:util'
 import { platformView } from '../platform/index.ts'
 import { startMoto, type MotoServer } from './aws/moto-process.ts'
-import { Clock } from './clock.ts'
+import { Clock } from './runtime/clock.ts'
 import { startControlServer, type ControlServer } from './control-server.ts'
 import { ClusterHost } from './cluster-host.ts'
 import { SandboxPaths, readJson, writeJson, type SandboxConfig, type SandboxState } from './state.ts'

@@ -3,12 +3,12 @@
 // updates (maxSurge/maxUnavailable), revisions and the status fields and conditions
 // `kubectl rollout status` and `kubectl wait` read.
 
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../runtime/clock.ts'
 import { conditionTrue, rfc3339, type KubeObject, type OwnerReference } from '../kube/json.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store, WatchEvent } from '../kube/store.ts'
 import { fromLabelSelectorSpec } from '../kube/selectors.ts'
-import { Controller } from './controller.ts'
+import { Controller } from '../runtime/controller.ts'
 
 type Obj = Record<string, unknown>
 

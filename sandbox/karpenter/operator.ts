@@ -8,7 +8,7 @@
 // KarpenterLine: the chart's default log level, the start-up and leader-election lines, and the
 // controllers the leader runs (the 1.x ones live in operator/v1/, over the v1 API).
 
-import type { ClockTimer } from '../clock.ts'
+import type { ClockTimer } from '../runtime/clock.ts'
 import { ApiError } from '../kube/errors.ts'
 import type { ChartRuntime, HelmRelease, SandboxCluster } from '../cluster/sandbox-cluster.ts'
 import type { Pod } from '../k8s/types.ts'
