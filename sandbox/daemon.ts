@@ -16,13 +16,14 @@ import { SandboxPaths, readJson, writeJson, type SandboxConfig, type SandboxStat
 
 const { values } = parseArgs({ options: { name: { type: 'string' } } })
 const paths = new SandboxPaths(values.name ?? 'default')
+/** The daemon's log: timestamped lines on stderr, which `sandbox up` sends to the sandbox's daemon log. */
+const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`)
 const config = readJson<SandboxConfig>(paths.config)
 if (!config) {
-  console.error(`daemon: no configuration at ${paths.config}`)
+  log(`daemon: no configuration at ${paths.config}`)
   process.exit(2)
 }
 
-const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`)
 const clock = new Clock({ scale: config.timeScale })
 let control: ControlServer | undefined
 let moto: MotoServer | undefined
