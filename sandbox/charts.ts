@@ -13,7 +13,7 @@ import { karpenterChartObjects } from './karpenter/chart.ts'
 import { karpenterV1ChartObjects } from './karpenter/chart-v1.ts'
 import { karpenterChartReleased } from './karpenter/chart-releases.ts'
 import { karpenterTwinFor, KARPENTER_V1_CHART_VERSION } from './karpenter/version.ts'
-import { startKarpenter } from './karpenter/operator.ts'
+import { startKarpenter } from './karpenter/operator/operator.ts'
 import { loadPlatformTable } from '../platform/index.ts'
 
 export interface ChartVersion {
