@@ -6,14 +6,14 @@
 
 import type { KubeObject } from './kube/json.ts'
 import type { CrdSpec } from './kube/crds/definitions.ts'
-import { karpenterV1beta1Crds } from './kube/crds/karpenter.ts'
-import { karpenterV1Crds } from './kube/crds/karpenter-v1.ts'
+import { karpenterV1beta1Crds } from './karpenter/crds/v1beta1.ts'
+import { karpenterV1Crds } from './karpenter/crds/v1.ts'
 import type { ChartInstaller, HelmRelease, SandboxCluster } from './cluster/sandbox-cluster.ts'
 import { karpenterChartObjects } from './karpenter/chart.ts'
 import { karpenterV1ChartObjects } from './karpenter/chart-v1.ts'
 import { karpenterChartReleased } from './karpenter/chart-releases.ts'
 import { karpenterTwinFor, KARPENTER_V1_CHART_VERSION } from './karpenter/version.ts'
-import { startKarpenter } from './karpenter/operator.ts'
+import { startKarpenter } from './karpenter/operator/operator.ts'
 import { loadPlatformTable } from '../platform/index.ts'
 
 export interface ChartVersion {

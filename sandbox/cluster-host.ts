@@ -5,12 +5,13 @@
 // under /spotcheck/helm-releases/ are installed into their cluster.
 
 import { platformView } from '../platform/index.ts'
-import type { Clock } from './clock.ts'
+import type { Clock } from './runtime/clock.ts'
 import type { HookHandler } from './control-server.ts'
 import { SandboxCluster, type HelmRelease } from './cluster/sandbox-cluster.ts'
 import type { NodeGroupHook } from './cluster/nodegroups.ts'
 import { generateCertificates, type Certificates } from './kube/tls.ts'
 import { chartFor } from './charts.ts'
+import { al2NodeShape } from './karpenter/node-shape.ts'
 import type { ClusterEndpoint, SandboxConfig, SandboxPaths } from './state.ts'
 
 export interface ClusterHostOptions {
@@ -89,6 +90,7 @@ export class ClusterHost {
       tls: await this.tls,
       clock: this.options.clock,
       log: this.options.log,
+      nodeShape: al2NodeShape(this.options.config.region),
     })
     this.clusters.set(name, cluster)
     this.options.onChange()

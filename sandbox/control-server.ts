@@ -6,9 +6,9 @@
 // `eks.cluster.created` needs an answer (the endpoint and CA DescribeCluster returns), so every
 // other hook is acknowledged at once and handled in the background, never blocking moto's
 // request thread while the daemon itself calls back into moto. While a hook is handled, the
-// simulation counts as busy (tutorial time runs at 1×, sandbox/clock.ts).
+// simulation counts as busy (tutorial time runs at 1×, sandbox/runtime/clock.ts).
 //
-// It also publishes tutorial time (sandbox/clock.ts) to whoever needs it:
+// It also publishes tutorial time (sandbox/runtime/clock.ts) to whoever needs it:
 //   GET    /v1/clock                                  → {tutorialMs, wallMs, scale, epochMs}
 //   GET    /v1/clusters/<name>/tutorial-times?afterRv= → {entries: [[rv, T], …], more?}: when each
 //          resourceVersion of that cluster's API server was written (at most 5000 per page)
@@ -19,7 +19,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Clock, ClockTimer } from './clock.ts'
+import type { Clock, ClockTimer } from './runtime/clock.ts'
 
 export type HookHandler = (body: Record<string, unknown>) => Promise<Record<string, unknown> | void>
 

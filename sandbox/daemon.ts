@@ -2,27 +2,28 @@
 //
 // It owns everything a sandbox runs: moto (the AWS APIs, with spotcheck's extension), the
 // control endpoint moto reports to, and — once EKS clusters exist — their Kubernetes API servers,
-// controllers and Karpenter, all on one clock of tutorial time (sandbox/clock.ts), which the
+// controllers and Karpenter, all on one clock of tutorial time (sandbox/runtime/clock.ts), which the
 // control endpoint publishes and on which moto's own timers run (`/v1/clock/after`). It writes `state.json` when it answers, and on SIGTERM/SIGINT stops
 // every child and frees every port before it exits.
 
 import { parseArgs } from 'node:util'
 import { platformView } from '../platform/index.ts'
 import { startMoto, type MotoServer } from './aws/moto-process.ts'
-import { Clock } from './clock.ts'
+import { Clock } from './runtime/clock.ts'
 import { startControlServer, type ControlServer } from './control-server.ts'
 import { ClusterHost } from './cluster-host.ts'
 import { SandboxPaths, readJson, writeJson, type SandboxConfig, type SandboxState } from './state.ts'
 
 const { values } = parseArgs({ options: { name: { type: 'string' } } })
 const paths = new SandboxPaths(values.name ?? 'default')
+/** The daemon's log: timestamped lines on stderr, which `sandbox up` sends to the sandbox's daemon log. */
+const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`)
 const config = readJson<SandboxConfig>(paths.config)
 if (!config) {
-  console.error(`daemon: no configuration at ${paths.config}`)
+  log(`daemon: no configuration at ${paths.config}`)
   process.exit(2)
 }
 
-const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`)
 const clock = new Clock({ scale: config.timeScale })
 let control: ControlServer | undefined
 let moto: MotoServer | undefined

@@ -8,6 +8,7 @@
 // API adds what only it lists here: KMS keys and log groups carrying the tag.
 // Selection (age, locks) is support/reap-select.ts; removal support/reap-remove.ts.
 
+import { LIVE_INSTANCE_STATES } from './ec2-instances.ts'
 import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation'
 import {
   DescribeAddressesCommand,
@@ -80,7 +81,6 @@ export function lockPrefix(region: string): string {
   return `/spotcheck/lock/${region}/`
 }
 
-const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down']
 
 function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
   return Object.fromEntries((list ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))

@@ -58,7 +58,7 @@ export class SpotcheckWorld extends World<WorldParameters> {
   /** Karpenter log lines before this index were logged before the scenario began. */
   logStart = 0
   subject: Subject = {}
-  /** The interruption timeline of this scenario, once built (support/expect/timeline.ts interruptionTimelineOf), for the chart. */
+  /** The interruption timeline of this scenario, once built (support/expect/run-timeline.ts interruptionTimelineOf), for the chart. */
   timeline?: TimelineEvent[]
   /** The tutorial instant (support/tutorial-time.ts) at which the last command began; undefined if the clock did not answer. */
   lastTutorialStartedAt?: number

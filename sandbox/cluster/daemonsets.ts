@@ -3,14 +3,14 @@
 // controller it creates the pod with a required node affinity on the node's name plus the
 // DaemonSet default tolerations, and lets the scheduler bind it.
 
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../runtime/clock.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
 import { conditionTrue, type KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 import { podMatchesNodeSelectorAndAffinity } from '../k8s/node-affinity.ts'
 import { findUntoleratedTaint } from '../k8s/taints.ts'
 import type { Node, Pod, Toleration } from '../k8s/types.ts'
-import { Controller } from './controller.ts'
+import { Controller } from '../runtime/controller.ts'
 
 type Obj = Record<string, unknown>
 

@@ -7,11 +7,11 @@
 // through kubectl is what a kubelet reports: phases, conditions, container statuses, IPs.
 
 import { createHash } from 'node:crypto'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../runtime/clock.ts'
 import { ApiError, ignoreNotFound } from '../kube/errors.ts'
 import { conditionTrue, rfc3339, type KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
-import { Controller } from './controller.ts'
+import { Controller } from '../runtime/controller.ts'
 
 type Obj = Record<string, unknown>
 

@@ -5,16 +5,16 @@
 // Whoever launches an instance — the managed node group, Karpenter — hands it here with the
 // kubelet configuration its user data would carry (node labels, taints, reserved resources).
 
-import type { Clock, ClockTimer } from '../clock.ts'
+import type { Clock, ClockTimer } from '../runtime/clock.ts'
 import { ApiError, ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
 import { rfc3339, type KubeObject } from '../kube/json.ts'
 import type { Node, Taint } from '../k8s/types.ts'
-import { markNodeReady } from '../karpenter/nodes.ts'
+import { markNodeReady } from '../ec2-nodes/kubelet-node.ts'
 
 export interface MachineSpec {
   instanceId: string
-  /** The Node its kubelet registers (karpenter/nodes.ts `kubeletNode`: NotReady, tainted not-ready). */
+  /** The Node its kubelet registers (ec2-nodes/kubelet-node.ts `kubeletNode`: NotReady, tainted not-ready). */
   node: Node
   /** Tutorial time from launch to the kubelet registering the Node. */
   registerAfterMs: number

@@ -3,17 +3,13 @@
 // cluster with the group's labels and taints. Scaling changes launch or terminate instances;
 // deleting the group drains and terminates them.
 
-import { DescribeInstanceTypesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import type { Clock } from '../clock.ts'
+import { DescribeInstanceTypesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Instance, type InstanceTypeInfo } from '@aws-sdk/client-ec2'
+import type { Clock } from '../runtime/clock.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
-import { newInstanceType } from '../karpenter/instance-types.ts'
-import { toStringMap } from '../k8s/resources.ts'
 import type { Taint } from '../k8s/types.ts'
 import { DEFAULT_BOOT, kubeletVersion, type Machines } from './machines.ts'
-import { kubeletNode } from '../karpenter/nodes.ts'
+import { kubeletNode } from '../ec2-nodes/kubelet-node.ts'
 
 export interface NodeGroupHook {
   cluster: string
@@ -34,9 +30,8 @@ interface NodeGroup {
   instances: Map<string, string> // instance id → node name
 }
 
-const branchInterfaces = (
-  JSON.parse(readFileSync(fileURLToPath(new URL('../karpenter/data/branch-interfaces.json', import.meta.url)), 'utf8')) as { branchInterfaces: Record<string, number> }
-).branchInterfaces
+/** The capacity and allocatable a node of this instance type reports (the AMI's bootstrap reservations). */
+export type NodeShape = (info: InstanceTypeInfo, zone: string) => { capacity: Record<string, string>; allocatable: Record<string, string> }
 
 /** The EKS-optimized AMI the node group launches (its id only matters to the sandbox's EC2). */
 const NODE_GROUP_AMI = 'ami-0eks129al2x86000'
@@ -52,14 +47,16 @@ export class NodeGroups {
   private readonly clock: Clock
   private readonly log: (line: string) => void
   private readonly cluster: { name: string; region: string; kubernetesVersion: string }
+  private readonly nodeShape: NodeShape
 
-  constructor(options: { ec2: EC2Client; store: Store; machines: Machines; clock: Clock; log: (line: string) => void; cluster: { name: string; region: string; kubernetesVersion: string } }) {
+  constructor(options: { ec2: EC2Client; store: Store; machines: Machines; clock: Clock; log: (line: string) => void; cluster: { name: string; region: string; kubernetesVersion: string }; nodeShape: NodeShape }) {
     this.ec2 = options.ec2
     this.store = options.store
     this.machines = options.machines
     this.clock = options.clock
     this.log = options.log
     this.cluster = options.cluster
+    this.nodeShape = options.nodeShape
   }
 
   async created(spec: NodeGroupHook): Promise<void> {
@@ -139,8 +136,7 @@ export class NodeGroups {
     const type = instance.InstanceType!
     const zone = instance.Placement!.AvailabilityZone!
     const info = (await this.ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [type as never] }))).InstanceTypes![0]
-    // The EKS AL2 AMI's bootstrap.sh reserves what Karpenter estimates for AL2 (same formulas).
-    const shape = newInstanceType(info, new Set([zone]), { region: this.cluster.region, zones: [zone], subnetZones: [zone], prices: { onDemand: {} }, nodeClass: { amiFamily: 'AL2' }, branchInterfaces })
+    const shape = this.nodeShape(info, zone)
     const spec = group.spec
     const taints: Taint[] = (spec.taints ?? []).map((t) => ({ key: t.key, value: t.value, effect: EFFECTS[t.effect] ?? t.effect }))
     const arch = (info.ProcessorInfo?.SupportedArchitectures ?? []).includes('arm64') ? 'arm64' : 'amd64'
@@ -160,8 +156,8 @@ export class NodeGroups {
         'eks.amazonaws.com/nodegroup-image': NODE_GROUP_AMI,
       },
       registerTaints: taints,
-      capacity: toStringMap(shape.capacity),
-      allocatable: toStringMap(shape.allocatable),
+      capacity: shape.capacity,
+      allocatable: shape.allocatable,
       creationTimestamp: this.clock.now().toISOString(),
       kubeletVersion: kubeletVersion(this.cluster.kubernetesVersion),
     })

@@ -3,8 +3,8 @@
 // nodes, the managed node groups, the add-ons, and the Helm releases recorded for it.
 
 import { EC2Client } from '@aws-sdk/client-ec2'
-import type { Clock } from '../clock.ts'
-import { countBusy } from '../busy-clients.ts'
+import type { Clock } from '../runtime/clock.ts'
+import { countBusy } from '../runtime/busy-clients.ts'
 import type { KubeObject } from '../kube/json.ts'
 import { crdName, type CrdSpec } from '../kube/crds/definitions.ts'
 import { PodLogs } from '../kube/pod-logs.ts'
@@ -17,7 +17,7 @@ import { GarbageCollector } from './garbage-collector.ts'
 import { Kubelets } from './kubelet.ts'
 import { Machines } from './machines.ts'
 import { applyManifests, deleteManifests } from './manifests.ts'
-import { NodeGroups, type NodeGroupHook } from './nodegroups.ts'
+import { NodeGroups, type NodeGroupHook, type NodeShape } from './nodegroups.ts'
 import { Scheduler } from './scheduler.ts'
 import { DeploymentController, ReplicaSetController } from './workloads.ts'
 
@@ -35,6 +35,8 @@ export interface SandboxClusterOptions {
   tls: Certificates
   clock: Clock
   log: (line: string) => void
+  /** The capacity and allocatable of a managed node group's node. */
+  nodeShape: NodeShape
 }
 
 /** A Helm release the cluster runs (the sandbox plays Helm for the charts it knows). */
@@ -91,6 +93,7 @@ export class SandboxCluster {
       clock: this.clock,
       log: this.log,
       cluster: { name: this.name, region: options.aws.region, kubernetesVersion: this.kubernetesVersion },
+      nodeShape: options.nodeShape,
     })
     this.controllers = [
       new ReplicaSetController(this.store, this.clock, this.log),

@@ -11,7 +11,7 @@
 // ports) is kept up to date from the pod and node watches, so scheduling one pod costs a pass
 // over the nodes, not over every pod in the cluster.
 
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../runtime/clock.ts'
 import { ApiError } from '../kube/errors.ts'
 import { recordEvent } from '../kube/events.ts'
 import { rfc3339, type KubeObject } from '../kube/json.ts'
@@ -22,7 +22,7 @@ import { ceiling, fits, merge, parseResourceList, subtract, type ResourceList } 
 import { Quantity } from '../k8s/quantity.ts'
 import { findUntoleratedTaint, tolerationsTolerateTaint } from '../k8s/taints.ts'
 import type { Node, Pod, PodAffinityTerm, TopologySpreadConstraint } from '../k8s/types.ts'
-import { Controller } from './controller.ts'
+import { Controller } from '../runtime/controller.ts'
 
 const SCHEDULER = 'default-scheduler'
 

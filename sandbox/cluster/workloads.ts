@@ -3,12 +3,13 @@
 // updates (maxSurge/maxUnavailable), revisions and the status fields and conditions
 // `kubectl rollout status` and `kubectl wait` read.
 
-import type { Clock } from '../clock.ts'
-import { conditionTrue, rfc3339, type KubeObject, type OwnerReference } from '../kube/json.ts'
+import type { Clock } from '../runtime/clock.ts'
+import { canonicalJson, conditionTrue, rfc3339, type KubeObject, type OwnerReference } from '../kube/json.ts'
+import { SAFE_ALPHABET } from '../kube/names.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store, WatchEvent } from '../kube/store.ts'
 import { fromLabelSelectorSpec } from '../kube/selectors.ts'
-import { Controller } from './controller.ts'
+import { Controller } from '../runtime/controller.ts'
 
 type Obj = Record<string, unknown>
 
@@ -38,22 +39,8 @@ export function podTemplateHash(template: Template): string {
     hash ^= byte
     hash = Math.imul(hash, 0x01000193) >>> 0
   }
-  // rand.SafeEncodeString: every character mapped into an alphabet without vowels or
-  // look-alike digits, so names never spell words (this is why hashes look like 5c77994ccb).
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
-  return [...String(hash)].map((c) => alphabet[c.charCodeAt(0) % alphabet.length]).join('')
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Obj)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Obj)[k])}`)
-      .join(',')}}`
-  }
-  return JSON.stringify(value)
+  // rand.SafeEncodeString: every character mapped into the safe alphabet.
+  return [...String(hash)].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('')
 }
 
 /** Resolves an int-or-percent against a total (percentages round up for surge, down for unavailable). */

@@ -2,7 +2,7 @@
 // NodeClaim, karpenter.k8s.aws/v1beta1 EC2NodeClass), as the plain JSON the API server stores.
 // Only the fields the twin's logic reads are typed; everything else passes through.
 
-import { parseGoDuration } from '../clock.ts'
+import { parseGoDuration } from '../runtime/clock.ts'
 import type { NodeSelectorRequirement, ObjectMeta, RawResourceList, Taint } from '../k8s/types.ts'
 
 export interface KubeletConfiguration {

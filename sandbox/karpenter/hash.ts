@@ -1,5 +1,7 @@
 // Deterministic hashes standing in for Go's hashstructure (NodePool hash, launch template names).
 
+import { canonicalJson } from '../kube/json.ts'
+
 /** 64-bit FNV-1a over canonical JSON, printed as an unsigned decimal like hashstructure's uint64. */
 export function stableHash(value: unknown): string {
   const text = canonicalJson(value)
@@ -10,15 +12,4 @@ export function stableHash(value: unknown): string {
     h = (h * prime) & 0xffffffffffffffffn
   }
   return h.toString()
-}
-
-function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null)
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
-  const o = v as Record<string, unknown>
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(',')}}`
 }

@@ -5,24 +5,14 @@
 // EBS CSI zone alias).
 
 import type { Taint } from '../k8s/types.ts'
+import { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD, LABEL_BETA_INSTANCE_TYPE, LABEL_BETA_ARCH, LABEL_BETA_OS, LABEL_FAILURE_DOMAIN_ZONE, LABEL_FAILURE_DOMAIN_REGION } from '../k8s/labels.ts'
 
 export const GROUP = 'karpenter.sh'
 export const AWS_GROUP = 'karpenter.k8s.aws'
 export const COMMIT = '1072d3b'
 
-// ---- upstream Kubernetes labels ----
-export const LABEL_HOSTNAME = 'kubernetes.io/hostname'
-export const LABEL_ARCH = 'kubernetes.io/arch'
-export const LABEL_OS = 'kubernetes.io/os'
-export const LABEL_INSTANCE_TYPE = 'node.kubernetes.io/instance-type'
-export const LABEL_ZONE = 'topology.kubernetes.io/zone'
-export const LABEL_REGION = 'topology.kubernetes.io/region'
-export const LABEL_WINDOWS_BUILD = 'node.kubernetes.io/windows-build'
-export const LABEL_BETA_INSTANCE_TYPE = 'beta.kubernetes.io/instance-type'
-export const LABEL_BETA_ARCH = 'beta.kubernetes.io/arch'
-export const LABEL_BETA_OS = 'beta.kubernetes.io/os'
-export const LABEL_FAILURE_DOMAIN_ZONE = 'failure-domain.beta.kubernetes.io/zone'
-export const LABEL_FAILURE_DOMAIN_REGION = 'failure-domain.beta.kubernetes.io/region'
+// ---- upstream Kubernetes labels (k8s/labels.ts; Karpenter's well-known sets include them) ----
+export { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD, LABEL_BETA_INSTANCE_TYPE, LABEL_BETA_ARCH, LABEL_BETA_OS, LABEL_FAILURE_DOMAIN_ZONE, LABEL_FAILURE_DOMAIN_REGION }
 
 // ---- Karpenter core ----
 export const LABEL_NODEPOOL = 'karpenter.sh/nodepool'

@@ -7,11 +7,11 @@
 // resource lists JSON objects with sorted keys. One function per message of the catalogue
 // (the messages of core@v0.32.1's provisioner, lifecycle, termination, disruption and the AWS
 // provider's interruption controller) builds the entry; `formatLogLine` renders it with a timestamp.
-// In the sandbox that timestamp is the tutorial instant the line was logged at (sandbox/clock.ts
+// In the sandbox that timestamp is the tutorial instant the line was logged at (sandbox/runtime/clock.ts
 // `tutorialNow()`: what Karpenter's own clock reads in the simulated world), for both twins; the
 // pod-log store keeps its own wall timestamp beside it for `kubectl logs --timestamps`.
 
-import { formatGoDuration } from '../clock.ts'
+import { formatGoDuration } from '../runtime/clock.ts'
 import { toStringMap, withoutZeros, type ResourceList } from '../k8s/resources.ts'
 import { COMMIT } from './labels.ts'
 import { instanceTypeList } from './scheduling/nodeclaim.ts'

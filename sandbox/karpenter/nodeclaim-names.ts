@@ -1,15 +1,13 @@
 // Names Karpenter and EC2 give things: NodeClaim names (`metadata.generateName: "<nodepool>-"`,
 // completed by the API server), EC2 private DNS names used as node names, provider IDs.
 
+import { SAFE_ALPHABET } from '../kube/names.ts'
 import type { Rng } from './rng.ts'
-
-/** apimachinery's `utilrand.String` alphabet: no vowels, no ambiguous characters. */
-export const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
 
 /** The 5-character suffix `generateName` appends (`default-8blnj`). */
 export function generateNameSuffix(rng: Rng, length = 5): string {
   let s = ''
-  for (let i = 0; i < length; i++) s += NAME_SUFFIX_ALPHABET[rng.int(NAME_SUFFIX_ALPHABET.length)]
+  for (let i = 0; i < length; i++) s += SAFE_ALPHABET[rng.int(SAFE_ALPHABET.length)]
   return s
 }
 

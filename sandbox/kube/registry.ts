@@ -4,7 +4,7 @@
 // fixed; custom resources come and go with their CustomResourceDefinitions (Store.installCrd).
 
 import type { Schema } from './schema.ts'
-import type { CrdSpec } from './crds/definitions.ts'
+import type { CrdSpec, PrinterColumn } from './crds/definitions.ts'
 
 export interface SubresourceDef {
   /** The kind the subresource speaks (Scale, Eviction, Binding, or the parent's kind for status). */
@@ -12,15 +12,6 @@ export interface SubresourceDef {
   version: string
   kind: string
   verbs: string[]
-}
-
-export interface PrinterColumn {
-  name: string
-  type: string
-  jsonPath: string
-  priority?: number
-  format?: string
-  description?: string
 }
 
 export interface ResourceDef {

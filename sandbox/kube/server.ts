@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:https'
 import type { Socket } from 'node:net'
 import { createHash } from 'node:crypto'
-import { ApiError, notFoundPath, unauthorized } from './errors.ts'
+import { notFoundPath, unauthorized } from './errors.ts'
 import type { Store } from './store.ts'
 import type { PodLogs } from './pod-logs.ts'
 import { TokenVerifier } from './auth.ts'
@@ -131,7 +131,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         if (!res.writableEnded) res.end()
         return
       }
-      sendError(res, err instanceof ApiError ? err : err)
+      sendError(res, err)
     })
   })
   server.keepAliveTimeout = 30_000

@@ -26,6 +26,7 @@ import { applyJsonPatch } from './patch/json-patch.ts'
 import { serverSideApply } from './patch/apply.ts'
 import { recordUpdate, shapeOf } from './managed-fields.ts'
 import { crdName, crdObject, type CrdSpec } from './crds/definitions.ts'
+import { SAFE_ALPHABET } from './names.ts'
 
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply'
 export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
@@ -162,11 +163,9 @@ interface Watcher {
   onClose?: () => void
 }
 
-const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
-
 export function generateSuffix(n = 5): string {
   let s = ''
-  for (let i = 0; i < n; i++) s += GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)]
+  for (let i = 0; i < n; i++) s += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)]
   return s
 }
 

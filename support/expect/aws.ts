@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict'
 import { DescribeStackResourcesCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation'
-import { DescribeInstancesCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, type Filter, type RouteTable, type Subnet } from '@aws-sdk/client-ec2'
+import { DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, type RouteTable, type Subnet } from '@aws-sdk/client-ec2'
 import { DescribeClusterCommand, type Cluster } from '@aws-sdk/client-eks'
 import { DescribeRuleCommand, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge'
 import { GetExperimentCommand, GetExperimentTemplateCommand, type ExperimentTemplate } from '@aws-sdk/client-fis'
@@ -17,6 +17,10 @@ import type { Attempt } from '../eventually.ts'
 import { EventObserver, type Ec2Event } from '../event-observer.ts'
 import type { Run } from '../run.ts'
 import { awsCliTimestamp } from '../tutorial-time.ts'
+import { instanceById } from '../ec2-instances.ts'
+
+// The instance checks the steps use live beside the clean-up's (support/ec2-instances.ts).
+export { clusterInstanceFilters, instanceById, liveInstancesOfAny, noLiveInstances } from '../ec2-instances.ts'
 
 /** The account the clients talk to, and who they are in it. */
 export async function callerIdentity(aws: AwsClients): Promise<{ account: string; arn: string }> {
@@ -206,39 +210,6 @@ export async function experimentEnded(aws: AwsClients, id: string, state: string
   const e = (await aws.fis.send(new GetExperimentCommand({ id }))).experiment
   const i = await instanceById(aws, instance)
   return { ok: e?.state?.status === state && i?.State?.Name === 'terminated', seen: `experiment ${e?.state?.status}; instance ${i?.State?.Name}` }
-}
-
-// --- EC2 instances -----------------------------------------------------------------------------
-
-/** An instance that still exists or may still run: every state but `terminated`. */
-export const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down']
-
-/** Whether no live instance matches the filters, as a probe. */
-export async function noLiveInstances(aws: AwsClients, filters: Filter[]): Promise<Attempt<void>> {
-  const left = await liveInstances(aws, filters)
-  return { ok: left.length === 0, seen: left.length ? `still running: ${left.join(', ')}` : 'all terminated' }
-}
-
-/** The IDs of the live instances that match the filters. */
-export async function liveInstances(aws: AwsClients, filters: Filter[]): Promise<string[]> {
-  const out = await aws.ec2.send(new DescribeInstancesCommand({ Filters: [...filters, { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }] }))
-  return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []))
-}
-
-export async function instanceById(aws: AwsClients, id: string) {
-  return (await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0]
-}
-
-/** The filters that find a cluster's instances: its node groups', EKS's, and Karpenter's. */
-export function clusterInstanceFilters(cluster: string, karpenter: Filter[]): Filter[][] {
-  return [[{ Name: `tag:kubernetes.io/cluster/${cluster}`, Values: ['owned'] }], [{ Name: 'tag:eks:cluster-name', Values: [cluster] }], karpenter]
-}
-
-/** The live instances matching any of the filter sets, each once. */
-export async function liveInstancesOfAny(aws: AwsClients, filterSets: Filter[][]): Promise<string[]> {
-  const found = new Set<string>()
-  for (const filters of filterSets) for (const id of await liveInstances(aws, filters)) found.add(id)
-  return [...found]
 }
 
 /** What `aws fis start-experiment` printed: the experiment's ID, state and start (as FIS recorded it). */

@@ -14,7 +14,8 @@ import type { BackgroundCommand } from '../shell.ts'
 import type { Observed } from '../tutorial-time.ts'
 import type { SpotcheckWorld } from '../world.ts'
 import { nodes, podsOf } from './cluster.ts'
-import { assertTimeline, interruptionEvidence, interruptionTimelineOf, timelineRows } from './timeline.ts'
+import { assertTimeline, timelineRows } from './timeline.ts'
+import { interruptionEvidence, interruptionTimelineOf } from './run-timeline.ts'
 
 /** Karpenter's nodes now, each with its capacity type, instance type, zone, status and hourly price. */
 export async function showKarpenterNodesWithPrice(world: SpotcheckWorld): Promise<void> {

@@ -4,7 +4,7 @@ recovers after ten).
 Whose clock the jobs run on:
 
 * With a control URL (moto started by the sandbox daemon), on the daemon's tutorial clock
-  (sandbox/clock.ts). ``after()`` registers the job under a unique id with
+  (sandbox/runtime/clock.ts). ``after()`` registers the job under a unique id with
   ``POST <control>/v1/clock/after {"id", "delayMs"}``; when the job is due, the daemon calls
   ``POST /_spotcheck/scheduler/<id>/fire {"tutorialMs": T}`` (``api.py``), which runs the job
   synchronously inside that request, with ``T`` as the tutorial instant for everything the job

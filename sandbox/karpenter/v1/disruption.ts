@@ -13,7 +13,7 @@
 // The scheduling simulation, candidate building and the consolidation search are v0.32's
 // (disruption/candidates.ts, consolidation.ts), called with the v1 filters.
 
-import { parseGoDuration } from '../../clock.ts'
+import { parseGoDuration } from '../../runtime/clock.ts'
 import {
   getCandidates,
   offeringOf,

@@ -12,7 +12,7 @@
 // The provisioning round (provisioning.ts, shared with v0.32) produces v0.32-catalogue entries;
 // `translateRoundLogs` renders them as 1.9 writes the same decisions.
 
-import { formatGoDuration } from '../../clock.ts'
+import { formatGoDuration } from '../../runtime/clock.ts'
 import type { FieldValue, LogEntry, LogLevel } from '../logger.ts'
 import { prettySlice } from '../logger.ts'
 import type { Rng } from '../rng.ts'

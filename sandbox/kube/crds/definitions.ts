@@ -5,8 +5,17 @@
 // release is installed (Store.installCrd), as Helm applies a chart's crds/ directory.
 
 import type { KubeObject } from '../json.ts'
-import type { PrinterColumn } from '../registry.ts'
 import { toOpenApi, type Schema } from '../schema.ts'
+
+/** A column of `kubectl get` (a CRD's additionalPrinterColumns, or a built-in printer's). */
+export interface PrinterColumn {
+  name: string
+  type: string
+  jsonPath: string
+  priority?: number
+  format?: string
+  description?: string
+}
 
 export interface CrdSpec {
   group: string

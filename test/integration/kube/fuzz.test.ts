@@ -4,19 +4,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:https'
+import { seededRng } from '../../../sandbox/karpenter/rng.ts'
 import { startHarness, type Harness } from './harness.ts'
-
-// A small deterministic PRNG so a failure can be replayed.
-function prng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('fuzzing the sandbox API server', () => {
   let h: Harness
@@ -29,7 +18,9 @@ describe('fuzzing the sandbox API server', () => {
 
   it('answers random requests without 500s and stays up', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? 20261125)
-    const rnd = prng(seed)
+    // Seeded, so a failure can be replayed.
+    const rng = seededRng(seed)
+    const rnd = (): number => rng.next()
     const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]
     const methods = ['GET', 'GET', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
     const prefixes = ['/api', '/apis', '/api/v1', '/apis/apps/v1', '/apis/karpenter.sh/v1beta1', '/apis/karpenter.k8s.aws/v1beta1', '/apis/coordination.k8s.io/v1', '/openapi/v3', '/version', '/apis/apiextensions.k8s.io/v1', '/apis/nope/v9', '']

@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { NodeClaim } from '../../../sandbox/karpenter/api.ts'
-import { generateNameSuffix, NAME_SUFFIX_ALPHABET, nodeClaimName, parseInstanceID, privateDnsName, providerID } from '../../../sandbox/karpenter/nodeclaim-names.ts'
-import { initializationBlocker, initializeNode, kubeletNode, markNodeReady, nodeClaimReady, registerNode, setCondition } from '../../../sandbox/karpenter/nodes.ts'
+import { SAFE_ALPHABET } from '../../../sandbox/kube/names.ts'
+import { generateNameSuffix, nodeClaimName, parseInstanceID, privateDnsName, providerID } from '../../../sandbox/karpenter/nodeclaim-names.ts'
+import { kubeletNode, markNodeReady } from '../../../sandbox/ec2-nodes/kubelet-node.ts'
+import { initializationBlocker, initializeNode, nodeClaimReady, registerNode, setCondition } from '../../../sandbox/karpenter/nodes.ts'
 import { seededRng } from '../../../sandbox/karpenter/rng.ts'
 import { buildStateNode } from '../../../sandbox/karpenter/state.ts'
 
@@ -10,7 +12,7 @@ describe('names', () => {
   it('generateName suffix: 5 characters of bcdfghjklmnpqrstvwxz2456789', () => {
     const rng = seededRng(9)
     for (let i = 0; i < 200; i++) assert.match(generateNameSuffix(rng), /^[bcdfghjklmnpqrstvwxz2456789]{5}$/)
-    assert.equal(NAME_SUFFIX_ALPHABET.length, 27)
+    assert.equal(SAFE_ALPHABET.length, 27)
     assert.equal(nodeClaimName('default', seededRng(1)), nodeClaimName('default', seededRng(1)))
     const taken = new Set([nodeClaimName('default', seededRng(1))])
     assert.notEqual(nodeClaimName('default', seededRng(1), taken), [...taken][0])

@@ -5,7 +5,7 @@ import { Store } from '../../../sandbox/kube/store.ts'
 import { rejection } from './rejection.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
 import { tutorialNodeClass, tutorialNodePool } from '../karpenter/helpers/tutorial.ts'
-import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/karpenter/crds/v1beta1.ts'
 
 // The tutorial's NodePool and EC2NodeClass (Step 3), as untyped manifests the tests can break.
 const nodePool = () => tutorialNodePool() as unknown as KubeObject & { spec: Record<string, any> } // eslint-disable-line @typescript-eslint/no-explicit-any

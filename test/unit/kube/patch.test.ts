@@ -5,7 +5,7 @@ import { strategicMergePatch } from '../../../sandbox/kube/patch/strategic.ts'
 import { applyJsonPatch } from '../../../sandbox/kube/patch/json-patch.ts'
 import { Store } from '../../../sandbox/kube/store.ts'
 import { ApiError } from '../../../sandbox/kube/errors.ts'
-import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/karpenter/crds/v1beta1.ts'
 
 const deployment = () => ({
   apiVersion: 'apps/v1',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { Store, type WatchEvent } from '../../../sandbox/kube/store.ts'
 import { ApiError } from '../../../sandbox/kube/errors.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
-import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/karpenter/crds/v1beta1.ts'
 
 const pod = (name: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',

@@ -4,7 +4,7 @@ import { humanDuration, jsonPath } from '../../../sandbox/kube/tables/format.ts'
 import { printerFor } from '../../../sandbox/kube/tables/printers.ts'
 import { toTable } from '../../../sandbox/kube/tables/table.ts'
 import { Registry, builtinResources, customResourceDef } from '../../../sandbox/kube/registry.ts'
-import { karpenterV1beta1Crds } from '../../../sandbox/kube/crds/karpenter.ts'
+import { karpenterV1beta1Crds } from '../../../sandbox/karpenter/crds/v1beta1.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
 
 // Built-ins plus the v0.32.1 chart's CRDs (which arrive with its release).

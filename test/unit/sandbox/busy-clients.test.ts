@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { Clock } from '../../../sandbox/clock.ts'
-import { countBusy } from '../../../sandbox/busy-clients.ts'
+import { Clock } from '../../../sandbox/runtime/clock.ts'
+import { countBusy } from '../../../sandbox/runtime/busy-clients.ts'
 import { FakeRealTime } from './fake-real-time.ts'
 
 describe('countBusy', () => {

@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { Clock } from '../../../sandbox/clock.ts'
+import { Clock } from '../../../sandbox/runtime/clock.ts'
 import { Kubelets } from '../../../sandbox/cluster/kubelet.ts'
 import { Machines } from '../../../sandbox/cluster/machines.ts'
 import { Store } from '../../../sandbox/kube/store.ts'

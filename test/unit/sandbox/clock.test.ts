@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { Clock, formatGoDuration, parseGoDuration } from '../../../sandbox/clock.ts'
+import { Clock, formatGoDuration, parseGoDuration } from '../../../sandbox/runtime/clock.ts'
 import { FakeRealTime, flush } from './fake-real-time.ts'
 
 const SCALE = 20

@@ -1,7 +1,7 @@
-// A real-time source for sandbox/clock.ts that tests drive by hand: no real time passes, and the
+// A real-time source for sandbox/runtime/clock.ts that tests drive by hand: no real time passes, and the
 // driver's wake-ups run only when the test moves real time on (or stalls it).
 
-import type { RealTime } from '../../../sandbox/clock.ts'
+import type { RealTime } from '../../../sandbox/runtime/clock.ts'
 
 export class FakeRealTime implements RealTime {
   wall: number

@@ -7,7 +7,6 @@ import type { RouteTable, Subnet } from '@aws-sdk/client-ec2'
 import type { ExperimentTemplate } from '@aws-sdk/client-fis'
 import {
   KARPENTER_EVENTS,
-  LIVE_INSTANCE_STATES,
   assertInterruptsSpot,
   clusterInstanceFilters,
   experimentOfOutput,
@@ -20,6 +19,7 @@ import {
   zonesOf,
 } from '../../../../support/expect/aws.ts'
 import type { Ec2Event } from '../../../../support/event-observer.ts'
+import { LIVE_INSTANCE_STATES } from '../../../../support/ec2-instances.ts'
 
 const subnet = (id: string, zone: string, publicIps = false): Subnet => ({ SubnetId: id, AvailabilityZone: zone, CidrBlock: `10.0.${id.slice(-1)}.0/24`, MapPublicIpOnLaunch: publicIps })
 

@@ -8,14 +8,14 @@
 
 import { DeleteInstanceProfileCommand, IAMClient, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
 import { ignoreNotFound } from '../../kube/errors.ts'
-import { Controller } from '../../cluster/controller.ts'
+import { Controller } from '../../runtime/controller.ts'
 import type { EC2NodeClass, NodePool } from '../api.ts'
 import { ANNOTATION_NODEPOOL_HASH } from '../labels.ts'
 import * as log from '../logger.ts'
 import { nodePoolHash, nodePoolUsage } from '../provisioning.ts'
 import { NODECLAIMS, NODECLASSES, NODEPOOLS, takeSnapshot } from './cluster-state.ts'
 import type { Cloud } from './cloud.ts'
-import { countBusy } from '../../busy-clients.ts'
+import { countBusy } from '../../runtime/busy-clients.ts'
 import type { KarpenterContext } from './context.ts'
 
 const NODECLASS_FINALIZER = 'karpenter.k8s.aws/termination'

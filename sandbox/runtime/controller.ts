@@ -4,7 +4,7 @@
 // to be called again after a delay in tutorial time; a failing reconcile is retried with
 // exponential backoff and logged, never lost.
 
-import type { Clock, ClockTimer } from '../clock.ts'
+import type { Clock, ClockTimer } from './clock.ts'
 
 export interface ReconcileResult {
   /** Reconcile this key again after this much tutorial time. */

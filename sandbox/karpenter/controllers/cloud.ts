@@ -40,7 +40,7 @@ import type { EC2NodeClass, KubeletConfiguration, SelectorTerm } from '../api.ts
 import { buildInstanceTypes, DESCRIBE_INSTANCE_TYPES_FILTERS, onDemandPricesFor, passesDescribeFilters, spotPricesFromHistory, zonesByInstanceType, type InstanceType } from '../instance-types.ts'
 import type { AmiIds, LaunchTemplatePlan } from '../launch.ts'
 import { pruneUnavailable } from '../unavailable-offerings.ts'
-import { countBusy } from '../../busy-clients.ts'
+import { countBusy } from '../../runtime/busy-clients.ts'
 import { onDemandPriceFile } from '../../../platform/on-demand-prices.ts'
 import type { KarpenterContext } from './context.ts'
 

@@ -1,6 +1,6 @@
 // The 1.x interruption controller (aws/karpenter-provider-aws@v1.9.2
 // pkg/controllers/interruption/controller.go): the same long poll of the queue as v0.32
-// (operator/interruption.ts); each message is handled as 1.9 does — `notifyForMessage` events on
+// (controllers/interruption.ts); each message is handled as 1.9 does — `notifyForMessage` events on
 // the Node and the NodeClaim, the Spot offering marked unavailable for 3 minutes, the NodeClaim
 // deleted (`initiating delete from interruption message`, `TerminatingOnInterruption` on both), the
 // message deleted. Cordoning is termination's `karpenter.sh/disrupted:NoSchedule` taint.

@@ -3,9 +3,9 @@
 // field types, enums, patterns, bounds, defaults, printer columns and the CEL rules, each with
 // a predicate that evaluates it. Written for the sandbox, not generated from upstream files.
 
-import type { Rule, Schema } from '../schema.ts'
-import { EVICTION_SIGNAL, LABEL_VALUE, QUALIFIED_KEY, QUANTITY, arr, bool, celInt, celList, domain, has, int, keysOf, map, obj, quantity, resourceList, str, type SchemaOpts as Opts } from './builders.ts'
-import type { CrdSpec } from './definitions.ts'
+import type { Rule, Schema } from '../../kube/schema.ts'
+import { EVICTION_SIGNAL, LABEL_VALUE, QUALIFIED_KEY, QUANTITY, arr, bool, celInt, celList, domain, has, int, keysOf, map, obj, quantity, resourceList, str, type SchemaOpts as Opts } from '../../kube/crds/builders.ts'
+import type { CrdSpec } from '../../kube/crds/definitions.ts'
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- CEL predicates read untyped JSON (`self`), as CEL itself does */
 

@@ -9,10 +9,10 @@
 // for Deployments and ReplicaSets only) and most field descriptions (kubectl explain shows the
 // ones given here).
 
-import type { Rule, Schema } from '../schema.ts'
-import { LABEL_VALUE, QUALIFIED_KEY, arr, bool, celInt, celList, domain, has, int, keysOf, map, obj, present, quantity, resourceList, str } from './builders.ts'
-import type { CrdSpec } from './definitions.ts'
-import { kubelet, tagMap, taint } from './karpenter.ts'
+import type { Rule, Schema } from '../../kube/schema.ts'
+import { LABEL_VALUE, QUALIFIED_KEY, arr, bool, celInt, celList, domain, has, int, keysOf, map, obj, present, quantity, resourceList, str } from '../../kube/crds/builders.ts'
+import type { CrdSpec } from '../../kube/crds/definitions.ts'
+import { kubelet, tagMap, taint } from './v1beta1.ts'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 

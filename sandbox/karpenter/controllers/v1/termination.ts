@@ -8,7 +8,7 @@
 import { ignoreNotFound } from '../../../kube/errors.ts'
 import { rfc3339, type KubeObject } from '../../../kube/json.ts'
 import type { Node } from '../../../k8s/types.ts'
-import { Controller } from '../../../cluster/controller.ts'
+import { Controller } from '../../../runtime/controller.ts'
 import { FINALIZER_TERMINATION } from '../../labels.ts'
 import { parseInstanceID } from '../../nodeclaim-names.ts'
 import { DISRUPTED_NO_SCHEDULE_TAINT, type NodeClaimV1 } from '../../v1/api.ts'

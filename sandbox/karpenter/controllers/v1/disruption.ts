@@ -16,7 +16,7 @@
 import { rfc3339, type KubeObject } from '../../../kube/json.ts'
 import { ignoreNotFound } from '../../../kube/errors.ts'
 import type { Node, Pod } from '../../../k8s/types.ts'
-import { Controller } from '../../../cluster/controller.ts'
+import { Controller } from '../../../runtime/controller.ts'
 import type { DisruptionSnapshot, Candidate } from '../../disruption/candidates.ts'
 import { CONSOLIDATION_TTL_MS, DISRUPTION_POLLING_PERIOD_MS, validateCommand, validateEmptyNodeConsolidation, type Command } from '../../disruption/consolidation.ts'
 import { LABEL_INSTANCE_TYPE, LABEL_NODEPOOL } from '../../labels.ts'

@@ -6,35 +6,35 @@
 // The chart version picks the twin (version.ts karpenterTwinFor): the v0.32.1 twin or the 1.x twin
 // (Karpenter 1.9.2). Everything that differs between them sits behind one `LineProfile` per
 // KarpenterLine: the chart's default log level, the start-up and leader-election lines, and the
-// controllers the leader runs (the 1.x ones live in operator/v1/, over the v1 API).
+// controllers the leader runs (the 1.x ones live in controllers/v1/, over the v1 API).
 
-import type { ClockTimer } from '../clock.ts'
-import { ApiError } from '../kube/errors.ts'
-import type { ChartRuntime, HelmRelease, SandboxCluster } from '../cluster/sandbox-cluster.ts'
-import type { Pod } from '../k8s/types.ts'
-import { karpenterLabels } from './chart.ts'
-import { formatLogLine, LEVEL_ORDER, type LogEntry } from './logger.ts'
-import * as log from './logger.ts'
-import { Cloud } from './operator/cloud.ts'
-import { KarpenterContext, settingsFrom } from './operator/context.ts'
-import { Disruption } from './operator/disruption.ts'
-import { Interruption } from './operator/interruption.ts'
-import { Lifecycle } from './operator/lifecycle.ts'
-import { NodeClasses, NodePools } from './operator/nodepools.ts'
-import { Provisioner } from './operator/provisioner.ts'
-import { Termination } from './operator/termination.ts'
-import { NODEPOOLS } from './operator/cluster-state.ts'
-import type { NodePool } from './api.ts'
-import { DisruptionV1 } from './operator/v1/disruption.ts'
-import { InterruptionV1 } from './operator/v1/interruption.ts'
-import { LifecycleV1 } from './operator/v1/lifecycle.ts'
-import { NodeClassesV1, NodePoolsV1 } from './operator/v1/status.ts'
-import { TerminationV1 } from './operator/v1/termination.ts'
-import type { ProvisionerLine } from './operator/provisioner.ts'
-import type { NodePoolV1 } from './v1/api.ts'
-import * as logV1 from './v1/logger.ts'
-import { toNodeClaimV1 } from './v1/nodeclaim.ts'
-import { karpenterTwinFor, KARPENTER_V0_32, type KarpenterLine } from './version.ts'
+import type { ClockTimer } from '../../runtime/clock.ts'
+import { ApiError } from '../../kube/errors.ts'
+import type { ChartRuntime, HelmRelease, SandboxCluster } from '../../cluster/sandbox-cluster.ts'
+import type { Pod } from '../../k8s/types.ts'
+import { karpenterLabels } from '../chart.ts'
+import { formatLogLine, LEVEL_ORDER, type LogEntry } from '../logger.ts'
+import * as log from '../logger.ts'
+import { Cloud } from '../controllers/cloud.ts'
+import { KarpenterContext, settingsFrom } from '../controllers/context.ts'
+import { Disruption } from '../controllers/disruption.ts'
+import { Interruption } from '../controllers/interruption.ts'
+import { Lifecycle } from '../controllers/lifecycle.ts'
+import { NodeClasses, NodePools } from '../controllers/nodepools.ts'
+import { Provisioner } from '../controllers/provisioner.ts'
+import { Termination } from '../controllers/termination.ts'
+import { NODEPOOLS } from '../controllers/cluster-state.ts'
+import type { NodePool } from '../api.ts'
+import { DisruptionV1 } from '../controllers/v1/disruption.ts'
+import { InterruptionV1 } from '../controllers/v1/interruption.ts'
+import { LifecycleV1 } from '../controllers/v1/lifecycle.ts'
+import { NodeClassesV1, NodePoolsV1 } from '../controllers/v1/status.ts'
+import { TerminationV1 } from '../controllers/v1/termination.ts'
+import type { ProvisionerLine } from '../controllers/provisioner.ts'
+import type { NodePoolV1 } from '../v1/api.ts'
+import * as logV1 from '../v1/logger.ts'
+import { toNodeClaimV1 } from '../v1/nodeclaim.ts'
+import { karpenterTwinFor, KARPENTER_V0_32, type KarpenterLine } from '../version.ts'
 
 export const KARPENTER_VERSION = 'v0.32.1'
 const LEASE = 'karpenter-leader-election'
@@ -79,7 +79,7 @@ const V0_32_PROFILE: LineProfile = {
     return entries
   },
   leaderLines: (ctx) => [{ level: 'INFO', logger: 'controller', message: `successfully acquired lease ${ctx.settings.namespace}/${LEASE}`, fields: [] }],
-  leaderTerm: (ctx) => new LeaderTerm(ctx),
+  leaderTerm: (ctx) => new LeaderTerm(ctx, V0_32_LEADER),
 }
 
 /**
@@ -100,7 +100,7 @@ const V1_PROFILE: LineProfile = {
     return [...entries, ...logV1.startupLines(ctx.settings.namespace, LEASE)].filter((e) => LEVEL_ORDER[e.level] >= LEVEL_ORDER[ctx.settings.logLevel])
   },
   leaderLines: (ctx) => [logV1.acquiredLease(ctx.settings.namespace, LEASE), ...logV1.startingControllers()],
-  leaderTerm: (ctx) => new LeaderTermV1(ctx),
+  leaderTerm: (ctx) => new LeaderTerm(ctx, V1_LEADER),
 }
 
 export const LINE_PROFILES: Record<KarpenterLine, LineProfile> = { 'v0.32': V0_32_PROFILE, v1: V1_PROFILE }
@@ -227,53 +227,58 @@ export class KarpenterOperator implements ChartRuntime {
   }
 }
 
-/** What the elected v0.32 leader runs: the controllers, over its own view of EC2. */
-class LeaderTerm implements Term {
-  private readonly cloud: Cloud
-  private readonly provisioner: Provisioner
-  private readonly lifecycle: Lifecycle
-  private readonly termination: Termination
-  private readonly interruption: Interruption
-  private readonly disruption: Disruption
-  private readonly nodeClasses: NodeClasses
-  private readonly nodePools: NodePools
-  private priceTimer?: ClockTimer
-  private readonly ctx: KarpenterContext
+/** One controller of the leader, by the name its upstream controller has. */
+interface LeaderController {
+  name: string
+  start(): void
+  stop(): void | Promise<void>
+}
 
-  constructor(ctx: KarpenterContext) {
+function named(name: string, controller: { start(): void; stop(): void | Promise<void> }): LeaderController {
+  return { name, start: () => controller.start(), stop: () => controller.stop() }
+}
+
+/** What one line's leader runs and logs around them. */
+interface LeaderLine {
+  /** The controllers, in start order (stopped in the same order). */
+  controllers(ctx: KarpenterContext, cloud: Cloud): LeaderController[]
+  /** The instance type, offering and zone discovery lines, once the catalog is read. */
+  discoveryLines(cloud: Cloud): LogEntry[]
+  /** The spot pricing update line. */
+  spotPricing(update: { types: number; offerings: number }): LogEntry
+  /** Logged after discovery, before the controllers start. */
+  startingLines: LogEntry[]
+}
+
+/** What the elected leader runs: its line's controllers, listed once, over its own view of EC2. */
+class LeaderTerm implements Term {
+  private readonly ctx: KarpenterContext
+  private readonly line: LeaderLine
+  private readonly cloud: Cloud
+  private readonly controllers: LeaderController[]
+  private priceTimer?: ClockTimer
+
+  constructor(ctx: KarpenterContext, line: LeaderLine) {
     this.ctx = ctx
+    this.line = line
     this.cloud = new Cloud(ctx)
-    this.provisioner = new Provisioner(ctx, this.cloud)
-    this.lifecycle = new Lifecycle(ctx, this.cloud)
-    this.termination = new Termination(ctx, this.cloud)
-    this.interruption = new Interruption(ctx)
-    this.disruption = new Disruption(ctx, this.provisioner)
-    this.nodeClasses = new NodeClasses(ctx, this.cloud)
-    this.nodePools = new NodePools(ctx)
+    this.controllers = line.controllers(ctx, this.cloud)
   }
 
   async start(): Promise<void> {
     try {
       await this.cloud.refreshCatalog(true)
-      this.ctx.log(log.discoveredAvailabilityZones(this.cloud.zones))
-      this.ctx.log(log.discoveredInstanceTypes(this.cloud.instanceTypeCount))
-      this.ctx.log(log.discoveredOfferings(this.cloud.instanceTypeCount))
+      for (const e of this.line.discoveryLines(this.cloud)) this.ctx.log(e)
       const spot = await this.cloud.refreshSpotPrices()
-      this.ctx.log(log.updatedSpotPricing(spot.types, spot.offerings))
+      this.ctx.log(this.line.spotPricing(spot))
     } catch (error) {
       this.ctx.cluster.log(`karpenter: EC2 discovery failed: ${(error as Error).message}`)
     }
-    for (const name of ['provisioner', 'disruption', 'interruption']) this.ctx.log({ level: 'INFO', logger: `controller.${name}`, message: 'starting controller', fields: [] })
-    this.nodeClasses.start()
-    this.nodePools.start()
-    this.lifecycle.start()
-    this.termination.start()
-    this.provisioner.start()
-    this.interruption.start()
-    this.disruption.start()
+    for (const e of this.line.startingLines) this.ctx.log(e)
+    for (const c of this.controllers) c.start()
     this.priceTimer = this.ctx.clock.setInterval(() => {
       void this.cloud.refreshSpotPrices().then(
-        (s) => this.ctx.log(log.updatedSpotPricing(s.types, s.offerings)),
+        (s) => this.ctx.log(this.line.spotPricing(s)),
         () => undefined,
       )
     }, SPOT_PRICE_REFRESH_MS).unref()
@@ -281,15 +286,57 @@ class LeaderTerm implements Term {
 
   async stop(): Promise<void> {
     this.ctx.clock.clear(this.priceTimer)
-    this.provisioner.stop()
-    this.lifecycle.stop()
-    this.termination.stop()
-    this.nodeClasses.stop()
-    this.nodePools.stop()
-    await this.interruption.stop()
-    await this.disruption.stop()
+    // Synchronous stops run back to back; an asynchronous one (a loop finishing its round) is awaited.
+    for (const c of this.controllers) {
+      const stopped = c.stop()
+      if (stopped) await stopped
+    }
     this.cloud.destroy()
   }
+}
+
+/** The v0.32 leader: the v1beta1 controllers. */
+const V0_32_LEADER: LeaderLine = {
+  controllers(ctx, cloud) {
+    const provisioner = new Provisioner(ctx, cloud)
+    return [
+      named('nodeclass', new NodeClasses(ctx, cloud)),
+      named('nodepool', new NodePools(ctx)),
+      named('nodeclaim.lifecycle', new Lifecycle(ctx, cloud)),
+      named('node.termination', new Termination(ctx, cloud)),
+      named('provisioner', provisioner),
+      named('interruption', new Interruption(ctx)),
+      named('disruption', new Disruption(ctx, provisioner)),
+    ]
+  },
+  discoveryLines: (cloud) => [log.discoveredAvailabilityZones(cloud.zones), log.discoveredInstanceTypes(cloud.instanceTypeCount), log.discoveredOfferings(cloud.instanceTypeCount)],
+  spotPricing: (s) => log.updatedSpotPricing(s.types, s.offerings),
+  startingLines: ['provisioner', 'disruption', 'interruption'].map((name): LogEntry => ({ level: 'INFO', logger: `controller.${name}`, message: 'starting controller', fields: [] })),
+}
+
+/** The 1.x leader: the v1 controllers, with the shared cloud and provisioner. */
+const V1_LEADER: LeaderLine = {
+  controllers(ctx, cloud) {
+    const provisioner = new Provisioner(ctx, cloud, provisionerLineV1(ctx))
+    return [
+      named('nodeclass', new NodeClassesV1(ctx, cloud)),
+      named('nodepool', new NodePoolsV1(ctx)),
+      named('nodeclaim.lifecycle', new LifecycleV1(ctx, cloud)),
+      named('node.termination', new TerminationV1(ctx, cloud)),
+      named('provisioner', provisioner),
+      named('interruption', new InterruptionV1(ctx)),
+      named('disruption', new DisruptionV1(ctx, cloud, provisioner)),
+    ]
+  },
+  // instancetype.go / pricing.go discovery lines (DEBUG, so hidden at the chart's info level).
+  discoveryLines: (cloud) => [
+    { ...log.discoveredInstanceTypes(cloud.instanceTypeCount), logger: 'controller' },
+    { ...log.discoveredOfferings(cloud.instanceTypeCount), logger: 'controller' },
+    { level: 'DEBUG', logger: 'controller', message: 'discovered zones', fields: [['zones', cloud.zones]] },
+  ],
+  spotPricing: (s) => ({ ...log.updatedSpotPricing(s.types, s.offerings), logger: 'controller' }),
+  // The 1.x leader's "Starting Controller" lines are its leaderLines.
+  startingLines: [],
 }
 
 /** A Kubernetes MicroTime (RFC 3339 with microseconds), as Lease timestamps are written. */
@@ -299,71 +346,6 @@ function microTime(ms: number): string {
 
 function running(pod: Pod): boolean {
   return pod.status?.phase === 'Running'
-}
-
-/** What the elected 1.x leader runs: the v1 controllers, with the shared cloud and provisioner. */
-class LeaderTermV1 implements Term {
-  private readonly ctx: KarpenterContext
-  private readonly cloud: Cloud
-  private readonly provisioner: Provisioner
-  private readonly lifecycle: LifecycleV1
-  private readonly termination: TerminationV1
-  private readonly interruption: InterruptionV1
-  private readonly disruption: DisruptionV1
-  private readonly nodeClasses: NodeClassesV1
-  private readonly nodePools: NodePoolsV1
-  private priceTimer?: ClockTimer
-
-  constructor(ctx: KarpenterContext) {
-    this.ctx = ctx
-    this.cloud = new Cloud(ctx)
-    this.provisioner = new Provisioner(ctx, this.cloud, provisionerLineV1(ctx))
-    this.lifecycle = new LifecycleV1(ctx, this.cloud)
-    this.termination = new TerminationV1(ctx, this.cloud)
-    this.interruption = new InterruptionV1(ctx)
-    this.disruption = new DisruptionV1(ctx, this.cloud, this.provisioner)
-    this.nodeClasses = new NodeClassesV1(ctx, this.cloud)
-    this.nodePools = new NodePoolsV1(ctx)
-  }
-
-  async start(): Promise<void> {
-    try {
-      await this.cloud.refreshCatalog(true)
-      // instancetype.go / pricing.go discovery lines (DEBUG, so hidden at the chart's info level).
-      this.ctx.log({ ...log.discoveredInstanceTypes(this.cloud.instanceTypeCount), logger: 'controller' })
-      this.ctx.log({ ...log.discoveredOfferings(this.cloud.instanceTypeCount), logger: 'controller' })
-      this.ctx.log({ level: 'DEBUG', logger: 'controller', message: 'discovered zones', fields: [['zones', this.cloud.zones]] })
-      const spot = await this.cloud.refreshSpotPrices()
-      this.ctx.log({ ...log.updatedSpotPricing(spot.types, spot.offerings), logger: 'controller' })
-    } catch (error) {
-      this.ctx.cluster.log(`karpenter: EC2 discovery failed: ${(error as Error).message}`)
-    }
-    this.nodeClasses.start()
-    this.nodePools.start()
-    this.lifecycle.start()
-    this.termination.start()
-    this.provisioner.start()
-    this.interruption.start()
-    this.disruption.start()
-    this.priceTimer = this.ctx.clock.setInterval(() => {
-      void this.cloud.refreshSpotPrices().then(
-        (s) => this.ctx.log({ ...log.updatedSpotPricing(s.types, s.offerings), logger: 'controller' }),
-        () => undefined,
-      )
-    }, SPOT_PRICE_REFRESH_MS).unref()
-  }
-
-  async stop(): Promise<void> {
-    this.ctx.clock.clear(this.priceTimer)
-    this.provisioner.stop()
-    this.lifecycle.stop()
-    this.termination.stop()
-    this.nodeClasses.stop()
-    this.nodePools.stop()
-    await this.interruption.stop()
-    await this.disruption.stop()
-    this.cloud.destroy()
-  }
 }
 
 /**

@@ -4,7 +4,7 @@
 // then one scheduling simulation decides which pods go to nodes already there or in flight
 // (nominations) and which NodeClaims to create, and the NodeClaims are created at once.
 
-import type { ClockTimer } from '../../clock.ts'
+import type { ClockTimer } from '../../runtime/clock.ts'
 import { ApiError } from '../../kube/errors.ts'
 import type { KubeObject } from '../../kube/json.ts'
 import type { Pod } from '../../k8s/types.ts'

@@ -5,8 +5,8 @@
 
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { SQSClient } from '@aws-sdk/client-sqs'
-import type { Clock } from '../../clock.ts'
-import { countBusy } from '../../busy-clients.ts'
+import type { Clock } from '../../runtime/clock.ts'
+import { countBusy } from '../../runtime/busy-clients.ts'
 import type { SandboxCluster } from '../../cluster/sandbox-cluster.ts'
 import { recordEvent } from '../../kube/events.ts'
 import type { KubeObject } from '../../kube/json.ts'
