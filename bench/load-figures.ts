@@ -5,7 +5,7 @@
 import type { TimingsFile } from '../support/timings.ts'
 
 /** The durations the issue compares between a quiet and a loaded machine, as the steps name them. */
-export const DURATIONS = ['NodeClaim created → node Ready', 'interruption warning → replacement Ready', 'workload deletion → consolidation delete'] as const
+const DURATIONS = ['NodeClaim created → node Ready', 'interruption warning → replacement Ready', 'workload deletion → consolidation delete'] as const
 
 export interface LoadFigures {
   /** Wall time of the whole `spotcheck tutorial` (sandbox up, all sections, clean-up, report). */
@@ -86,7 +86,7 @@ const NO_RUN_AHEAD =
 const CONSOLIDATION_POLL_MS = 10_000
 const CONSOLIDATION_TTL_MS = 15_000
 /** The validation, plus up to one polling period, plus 5 s for the pods' own termination and the API calls. */
-export const CONSOLIDATION_BAND_MS = [CONSOLIDATION_TTL_MS, CONSOLIDATION_TTL_MS + CONSOLIDATION_POLL_MS + 5_000] as const
+const CONSOLIDATION_BAND_MS = [CONSOLIDATION_TTL_MS, CONSOLIDATION_TTL_MS + CONSOLIDATION_POLL_MS + 5_000] as const
 
 function inBand(f: LoadFigures): string {
   const ms = f.durations['workload deletion → consolidation delete']

@@ -5,7 +5,7 @@ import { platformView } from './index.ts'
 import { PlatformRangeError, supportsKubernetes } from './view.ts'
 import type { PlatformView } from './types.ts'
 
-export const PLATFORM_USAGE = `Usage: spotcheck platform [--as-of YYYY-MM-DD] [--json]
+const PLATFORM_USAGE = `Usage: spotcheck platform [--as-of YYYY-MM-DD] [--json]
 
   Prints the platform of a day from fixtures/platform.yaml: the EKS versions offered (status and
   dates) and the Karpenter releases supporting each, the AMI families and their SSM parameters,
@@ -37,7 +37,7 @@ function supporting(view: PlatformView, v: string): string {
 }
 
 /** The view as a reader would want it on a terminal. */
-export function formatPlatform(view: PlatformView): string {
+function formatPlatform(view: PlatformView): string {
   const out: string[] = [`Platform as of ${view.asOf}`, '']
 
   const offered = view.eks.versions.filter((v) => v.offered)

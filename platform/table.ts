@@ -8,7 +8,7 @@ import type { NodeImageFamily } from './types.ts'
 
 export const DEFAULT_PLATFORM_FILE = fileURLToPath(new URL('../fixtures/platform.yaml', import.meta.url))
 
-export interface EksVersionRow {
+interface EksVersionRow {
   version: string
   released: string
   endOfStandardSupport: string
@@ -17,7 +17,7 @@ export interface EksVersionRow {
   note?: string
 }
 
-export interface NodeImageFamilyRow {
+interface NodeImageFamilyRow {
   family: NodeImageFamily
   publishedFrom: string
   minKubernetes: string
@@ -42,7 +42,7 @@ export interface KarpenterReleaseRow {
   note?: string
 }
 
-export interface TerraformReleaseRow {
+interface TerraformReleaseRow {
   version: string
   released: string
   /** Set on the first release of a major that breaks something: what. */
@@ -52,7 +52,7 @@ export interface TerraformReleaseRow {
   note?: string
 }
 
-export interface TerraformDependencyRow {
+interface TerraformDependencyRow {
   name: string
   kind: 'provider' | 'module'
   tutorialConstraint: string
@@ -61,10 +61,10 @@ export interface TerraformDependencyRow {
   note?: string
 }
 
-export const KUBERNETES_RULES = ['newest-offered'] as const
-export const KARPENTER_RULES = ['newest-supported-lts-else-newest'] as const
+const KUBERNETES_RULES = ['newest-offered'] as const
+const KARPENTER_RULES = ['newest-supported-lts-else-newest'] as const
 
-export interface CurrentEditionRule {
+interface CurrentEditionRule {
   kubernetesVersion: (typeof KUBERNETES_RULES)[number]
   karpenterChart: (typeof KARPENTER_RULES)[number]
   /** Karpenter minor lines ("1.9") the edition prefers; empty: no preference. */

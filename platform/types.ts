@@ -8,7 +8,7 @@
 // Dates are ISO calendar days (YYYY-MM-DD), compared as strings; a fact dated D holds from D on.
 
 /** Where a fact comes from: a document title and URL, or a repository, tag and file. */
-export type Source = string
+type Source = string
 
 export type EksSupportStatus = 'STANDARD_SUPPORT' | 'EXTENDED_SUPPORT' | 'UNSUPPORTED'
 

@@ -16,7 +16,7 @@ import { karpenterTwinFor, KARPENTER_V1_CHART_VERSION } from './karpenter/versio
 import { startKarpenter } from './karpenter/operator/operator.ts'
 import { loadPlatformTable } from '../platform/index.ts'
 
-export interface ChartVersion {
+interface ChartVersion {
   /** The chart's crds/ directory: Helm creates the ones the cluster lacks before anything else. */
   crds: CrdSpec[]
   objects: (cluster: SandboxCluster, release: HelmRelease) => KubeObject[]

@@ -27,8 +27,8 @@ import { findProviderMirror, terraformCliConfig } from './terraform-config.ts'
 import { UsageError } from '../lib/errors.ts'
 import { projectRoot, spotcheckHome as sandboxHome } from '../lib/paths.ts'
 
-export const DEFAULT_REGION = 'eu-west-2' // the tutorial's sample output is from London
-export const DEFAULT_TIME_SCALE = 20
+const DEFAULT_REGION = 'eu-west-2' // the tutorial's sample output is from London
+const DEFAULT_TIME_SCALE = 20
 
 const USAGE = `Usage: spotcheck sandbox <command> [options]
 

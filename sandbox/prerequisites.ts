@@ -4,7 +4,7 @@
 import { execa } from 'execa'
 import { checkMotoInstalled, MOTO_INSTALL_COMMAND } from './aws/moto-process.ts'
 
-export interface Prerequisite {
+interface Prerequisite {
   name: string
   /** Why the sandbox (or the tutorial) needs it. */
   purpose: string
@@ -32,7 +32,7 @@ async function firstLine(cmd: string, args: string[]): Promise<string> {
   return (r.all ?? '').trim().split('\n')[0] ?? ''
 }
 
-export const prerequisites: Prerequisite[] = [
+const prerequisites: Prerequisite[] = [
   {
     name: 'python3',
     purpose: 'runs moto, the AWS API emulator',

@@ -9,7 +9,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { spotcheckHome } from '../lib/paths.ts'
 
-export const DEFAULT_SANDBOX = 'default'
+const DEFAULT_SANDBOX = 'default'
 
 /** What `up` asks the daemon to start. Written before the daemon starts. */
 export interface SandboxConfig {

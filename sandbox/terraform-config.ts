@@ -12,7 +12,7 @@ import { join } from 'node:path'
 const REGISTRY = 'registry.terraform.io'
 
 /** Places where machines keep provider mirrors, in the order they are tried. */
-export function mirrorCandidates(): string[] {
+function mirrorCandidates(): string[] {
   return [
     process.env.SPOTCHECK_TERRAFORM_MIRROR,
     '/opt/tf-plugins',

@@ -16,7 +16,7 @@ import { awscliCompatDir } from '../../lib/paths.ts'
 const here = dirname(fileURLToPath(import.meta.url))
 
 /** server.py, next to this file. */
-export const SERVER_SCRIPT = join(here, 'server.py')
+const SERVER_SCRIPT = join(here, 'server.py')
 
 export const MOTO_INSTALL_COMMAND = "python3 -m pip install 'moto[server]==5.2.1'"
 
@@ -56,7 +56,7 @@ export interface MotoServer {
   stop(): Promise<void>
 }
 
-export class MotoNotInstalledError extends Error {
+class MotoNotInstalledError extends Error {
   constructor(detail: string) {
     super(`moto 5.2.x with its server extras is required for the sandbox (${detail}). Install it with: ${MOTO_INSTALL_COMMAND}`)
     this.name = 'MotoNotInstalledError'

@@ -5,7 +5,7 @@
 import { DescribeSpotPriceHistoryCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { onDemandPrice } from '../../platform/on-demand-prices.ts'
 
-export async function spotPrice(ec2: EC2Client, instanceType: string, zone: string): Promise<number | undefined> {
+async function spotPrice(ec2: EC2Client, instanceType: string, zone: string): Promise<number | undefined> {
   const out = await ec2.send(
     new DescribeSpotPriceHistoryCommand({ InstanceTypes: [instanceType as never], ProductDescriptions: ['Linux/UNIX'], AvailabilityZone: zone, StartTime: new Date(), MaxResults: 5 }),
   )
@@ -18,6 +18,3 @@ export async function hourlyPrice(ec2: EC2Client, region: string, capacityType: 
   return { price: onDemandPrice(region, instanceType), source: 'On-Demand price table (fixtures/prices)' }
 }
 
-export function usd(value: number | undefined, digits = 4): string {
-  return value === undefined ? 'n/a' : `$${value.toFixed(digits)}`
-}

@@ -11,7 +11,7 @@ import type { KubeObject } from '../kube/json.ts'
 
 type Manifest = KubeObject & { kind: string; apiVersion: string }
 
-export interface AddonVersions {
+interface AddonVersions {
   'vpc-cni': string
   'kube-proxy': string
   coredns: string
@@ -19,7 +19,7 @@ export interface AddonVersions {
 }
 
 /** Default add-on versions of EKS 1.29 at the tutorial's time. */
-export const DEFAULT_ADDON_VERSIONS: AddonVersions = {
+const DEFAULT_ADDON_VERSIONS: AddonVersions = {
   'vpc-cni': 'v1.16.0-eksbuild.1',
   'kube-proxy': 'v1.29.0-eksbuild.1',
   coredns: 'v1.11.1-eksbuild.4',
@@ -65,7 +65,7 @@ function serviceAccount(name: string, namespace = 'kube-system', annotations?: R
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, ...(annotations ? { annotations } : {}) } }
 }
 
-export function vpcCni(region: string, version: string, configurationValues?: string): Manifest[] {
+function vpcCni(region: string, version: string, configurationValues?: string): Manifest[] {
   const env = [
     { name: 'AWS_VPC_K8S_CNI_LOGLEVEL', value: 'DEBUG' },
     { name: 'ENABLE_PREFIX_DELEGATION', value: 'false' },
@@ -94,7 +94,7 @@ export function vpcCni(region: string, version: string, configurationValues?: st
   ]
 }
 
-export function kubeProxy(region: string, version: string): Manifest[] {
+function kubeProxy(region: string, version: string): Manifest[] {
   const labels = { 'k8s-app': 'kube-proxy' }
   return [
     serviceAccount('kube-proxy'),
@@ -113,7 +113,7 @@ export function kubeProxy(region: string, version: string): Manifest[] {
   ]
 }
 
-export function coreDns(region: string, version: string): Manifest[] {
+function coreDns(region: string, version: string): Manifest[] {
   const labels = { 'k8s-app': 'kube-dns' }
   return [
     serviceAccount('coredns'),
@@ -175,7 +175,7 @@ export function coreDns(region: string, version: string): Manifest[] {
   ]
 }
 
-export function ebsCsiDriver(region: string, version: string, serviceAccountRoleArn?: string): Manifest[] {
+function ebsCsiDriver(region: string, version: string, serviceAccountRoleArn?: string): Manifest[] {
   const image = (name: string, tag: string) => `${ECR(region)}/eks/${name}:${tag}`
   const sidecar = (name: string, img: string, tag: string) => container(name, image(img, tag), { cpu: '10m', memory: '40Mi' }, { memory: '256Mi' })
   const nodeContainers = [

@@ -22,7 +22,7 @@ export interface KubeletTimings {
   containerStopMs: number
 }
 
-export const DEFAULT_KUBELET_TIMINGS: KubeletTimings = { containerStartMs: 3_000, containerStopMs: 3_000 }
+const DEFAULT_KUBELET_TIMINGS: KubeletTimings = { containerStartMs: 3_000, containerStopMs: 3_000 }
 
 const podKey = (p: KubeObject) => `${p.metadata.namespace}/${p.metadata.name}`
 

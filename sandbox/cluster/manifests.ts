@@ -5,7 +5,7 @@ import { ignoreNotFound } from '../kube/errors.ts'
 import type { KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
 
-export function resourceOf(store: Store, object: KubeObject): string {
+function resourceOf(store: Store, object: KubeObject): string {
   const def = store.registry.byApiVersionKind(object.apiVersion ?? '', object.kind ?? '')
   if (!def) throw new Error(`no resource serves ${object.apiVersion} ${object.kind}`)
   return def.key

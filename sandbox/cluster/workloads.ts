@@ -32,7 +32,7 @@ const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`
 const split = (k: string) => k.split('/') as [string, string]
 
 /** The ReplicaSet name suffix Kubernetes derives from a pod template (FNV-32a, safe-encoded). */
-export function podTemplateHash(template: Template): string {
+function podTemplateHash(template: Template): string {
   const text = canonicalJson(template)
   let hash = 0x811c9dc5
   for (const byte of Buffer.from(text)) {

@@ -19,8 +19,8 @@ import {
   LABEL_ZONE,
 } from '../k8s/labels.ts'
 
-export const DEFAULT_KUBELET_VERSION = 'v1.29.0-eks-5e0fdde'
-export const NOT_READY_TAINT: Taint = { key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' }
+const DEFAULT_KUBELET_VERSION = 'v1.29.0-eks-5e0fdde'
+const NOT_READY_TAINT: Taint = { key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' }
 
 export interface KubeletNodeInput {
   /** The node name (the instance's private DNS name). */

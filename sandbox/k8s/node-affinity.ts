@@ -40,7 +40,7 @@ export function matchNodeSelectorRequirement(req: NodeSelectorRequirement, label
 }
 
 /** Fields a node exposes to `matchFields` (only `metadata.name` is supported by Kubernetes). */
-export function nodeFields(node: Pick<Node, 'metadata'>): Record<string, string> {
+function nodeFields(node: Pick<Node, 'metadata'>): Record<string, string> {
   return { 'metadata.name': node.metadata.name ?? '' }
 }
 
@@ -63,7 +63,7 @@ export function matchNodeSelector(selector: NodeSelector, labels: Labels, fields
 }
 
 /** `spec.nodeSelector` (a map) against the labels. */
-export function matchNodeSelectorMap(nodeSelector: Record<string, string> | undefined, labels: Labels): boolean {
+function matchNodeSelectorMap(nodeSelector: Record<string, string> | undefined, labels: Labels): boolean {
   if (!nodeSelector) return true
   for (const [k, v] of Object.entries(nodeSelector)) if (labels?.[k] !== v) return false
   return true

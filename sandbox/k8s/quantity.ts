@@ -216,16 +216,6 @@ function canonical(q: Quantity): string {
   return suffix === undefined ? `${amount}e${exp}` : `${amount}${suffix}`
 }
 
-/** Parses a quantity or returns undefined (for optional inputs that may be malformed). */
-export function tryParseQuantity(text: string | number | undefined | null): Quantity | undefined {
-  if (text === undefined || text === null) return undefined
-  try {
-    return typeof text === 'number' ? parseQuantity(String(text)) : parseQuantity(text)
-  } catch {
-    return undefined
-  }
-}
-
 /** Accepts what a JSON manifest may hold for a quantity: a string or a plain number. */
 export function toQuantity(value: string | number | Quantity): Quantity {
   if (value instanceof Quantity) return value

@@ -89,13 +89,8 @@ export function withoutZeros(list: ResourceList): ResourceList {
   return out
 }
 
-export function isEmpty(list: ResourceList): boolean {
-  for (const _ in list) return false
-  return true
-}
-
 /** A container's requests with limits filling in absent requests. */
-export function containerRequests(container: Container): ResourceList {
+function containerRequests(container: Container): ResourceList {
   const requests = parseResourceList(container.resources?.requests)
   const limits = container.resources?.limits
   if (limits) for (const [name, v] of Object.entries(limits)) if (!(name in requests)) requests[name] = toQuantity(v)
@@ -130,13 +125,6 @@ export function requestsForPods(...pods: Pod[]): ResourceList {
   return merged
 }
 
-/** `resources.LimitsForPods`. */
-export function limitsForPods(...pods: Pod[]): ResourceList {
-  const merged = merge(...pods.map((p) => ceiling(p).limits))
-  merged[PODS] = Quantity.of(pods.length, 'DecimalExponent')
-  return merged
-}
-
 /** The resource list as JSON-ready strings, keys sorted as Go's encoding/json sorts map keys. */
 export function toStringMap(list: ResourceList): Record<string, string> {
   const out: Record<string, string> = {}
@@ -149,6 +137,3 @@ export function resourcesString(list: ResourceList): string {
   return JSON.stringify(toStringMap(list))
 }
 
-export function cloneList(list: ResourceList): ResourceList {
-  return { ...list }
-}

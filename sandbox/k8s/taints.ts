@@ -10,11 +10,6 @@ import type { Pod, Taint, Toleration } from './types.ts'
 
 export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready'
 export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable'
-export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable'
-export const TAINT_NODE_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure'
-export const TAINT_NODE_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure'
-export const TAINT_NODE_PID_PRESSURE = 'node.kubernetes.io/pid-pressure'
-export const TAINT_NODE_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable'
 export const TAINT_EXTERNAL_CLOUD_PROVIDER = 'node.cloudprovider.kubernetes.io/uninitialized'
 
 /** `Toleration.ToleratesTaint`: empty effect matches all effects, empty key (with Exists) all keys. */
@@ -46,11 +41,6 @@ export function matchTaint(a: Taint, b: Taint): boolean {
 /** `Toleration.MatchToleration`: same key, operator, value and effect. */
 export function matchToleration(a: Toleration, b: Toleration): boolean {
   return (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '')
-}
-
-/** `taint.ToString()`-like rendering: `key=value:Effect` (`key:Effect` without a value). */
-export function taintToString(taint: Taint): string {
-  return taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`
 }
 
 /**

@@ -18,7 +18,7 @@ export interface ObjectMeta {
   resourceVersion?: string
 }
 
-export interface OwnerReference {
+interface OwnerReference {
   apiVersion: string
   kind: string
   name: string
@@ -27,12 +27,12 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean
 }
 
-export interface ResourceRequirements {
+interface ResourceRequirements {
   requests?: RawResourceList
   limits?: RawResourceList
 }
 
-export interface ContainerPort {
+interface ContainerPort {
   containerPort?: number
   hostPort?: number
   hostIP?: string
@@ -46,8 +46,6 @@ export interface Container {
   resources?: ResourceRequirements
   ports?: ContainerPort[]
 }
-
-export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'
 
 export interface Taint {
   key: string
@@ -63,8 +61,6 @@ export interface Toleration {
   effect?: string /* TaintEffect */
   tolerationSeconds?: number
 }
-
-export type NodeSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'
 
 export interface NodeSelectorRequirement {
   key: string
@@ -86,7 +82,7 @@ export interface PreferredSchedulingTerm {
   preference: NodeSelectorTerm
 }
 
-export interface LabelSelectorRequirement {
+interface LabelSelectorRequirement {
   key: string
   operator: string /* In | NotIn | Exists | DoesNotExist */
   values?: string[]
@@ -104,12 +100,12 @@ export interface PodAffinityTerm {
   topologyKey: string
 }
 
-export interface WeightedPodAffinityTerm {
+interface WeightedPodAffinityTerm {
   weight: number
   podAffinityTerm: PodAffinityTerm
 }
 
-export interface Affinity {
+interface Affinity {
   nodeAffinity?: {
     requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector | null
     preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[]
@@ -135,7 +131,7 @@ export interface TopologySpreadConstraint {
   matchLabelKeys?: string[]
 }
 
-export interface PodSpec {
+interface PodSpec {
   nodeName?: string
   nodeSelector?: Record<string, string>
   affinity?: Affinity | null
@@ -149,7 +145,7 @@ export interface PodSpec {
   schedulerName?: string
 }
 
-export interface PodCondition {
+interface PodCondition {
   type: string
   status: string
   reason?: string

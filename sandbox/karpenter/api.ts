@@ -27,7 +27,7 @@ export interface NodeClassRef {
   name: string
 }
 
-export interface NodeClaimSpec {
+interface NodeClaimSpec {
   taints?: Taint[]
   startupTaints?: Taint[]
   requirements?: NodeSelectorRequirement[]
@@ -36,7 +36,7 @@ export interface NodeClaimSpec {
   nodeClassRef?: NodeClassRef
 }
 
-export interface NodePoolSpec {
+interface NodePoolSpec {
   template: {
     metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }
     spec: NodeClaimSpec
@@ -128,7 +128,6 @@ export interface EC2NodeClass {
 }
 
 export const NODEPOOL_API_VERSION = 'karpenter.sh/v1beta1'
-export const NODECLASS_API_VERSION = 'karpenter.k8s.aws/v1beta1'
 
 /** Parses `expireAfter` / `consolidateAfter`: milliseconds, or undefined for "Never". */
 export function parseDisruptionDuration(value: string | undefined, fallback: string | undefined): number | undefined {

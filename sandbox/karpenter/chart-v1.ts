@@ -11,9 +11,9 @@
 import type { KubeObject } from '../kube/json.ts'
 import { karpenterLabels, type KarpenterValues } from './chart.ts'
 
-export const V1_CHART_VERSION = '1.9.2'
+const V1_CHART_VERSION = '1.9.2'
 /** values.yaml's controller.image at 1.9.2 (repository:tag@digest, as the chart's image helper renders it). */
-export const V1_CONTROLLER_IMAGE = 'public.ecr.aws/karpenter/controller:1.9.2@sha256:daa1a6ab518560d48db0e3137111ca14ad97a92595548fbdd5e27e1f08c35a0d'
+const V1_CONTROLLER_IMAGE = 'public.ecr.aws/karpenter/controller:1.9.2@sha256:daa1a6ab518560d48db0e3137111ca14ad97a92595548fbdd5e27e1f08c35a0d'
 
 /** values.yaml's settings.featureGates at 1.9.2, in the order the template writes FEATURE_GATES. */
 const FEATURE_GATES = 'ReservedCapacity=true,SpotToSpotConsolidation=false,NodeRepair=false,NodeOverlay=false,StaticCapacity=false'

@@ -14,7 +14,7 @@ export interface KarpenterValues {
   logLevel?: string
 }
 
-export const CONTROLLER_IMAGE = 'public.ecr.aws/karpenter/controller:v0.32.1'
+const CONTROLLER_IMAGE = 'public.ecr.aws/karpenter/controller:v0.32.1'
 
 export function karpenterLabels(): Record<string, string> {
   return { 'app.kubernetes.io/name': 'karpenter', 'app.kubernetes.io/instance': 'karpenter' }

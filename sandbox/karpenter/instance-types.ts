@@ -58,7 +58,7 @@ export interface Offering {
   available: boolean
 }
 
-export interface InstanceTypeOverhead {
+interface InstanceTypeOverhead {
   kubeReserved: ResourceList
   systemReserved: ResourceList
   evictionThreshold: ResourceList
@@ -84,7 +84,7 @@ export interface InstanceTypeSettings {
   enableENILimitedPodDensity: boolean
 }
 
-export const DEFAULT_INSTANCE_TYPE_SETTINGS: InstanceTypeSettings = {
+const DEFAULT_INSTANCE_TYPE_SETTINGS: InstanceTypeSettings = {
   vmMemoryOverheadPercent: 0.075,
   reservedENIs: 0,
   enableENILimitedPodDensity: true,
@@ -122,7 +122,7 @@ interface AmiFamilyTraits {
 
 const DEFAULT_FLAGS = { usesENILimitedMemoryOverhead: true, podsPerCoreEnabled: true, evictionSoftEnabled: true, supportsENILimitedPodDensity: true }
 
-export function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
+function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
   switch (amiFamily) {
     case 'Bottlerocket':
       return { usesENILimitedMemoryOverhead: false, podsPerCoreEnabled: false, evictionSoftEnabled: false, supportsENILimitedPodDensity: true, ephemeralBlockDevice: '/dev/xvdb', defaultEphemeralSize: '20Gi' }
@@ -150,7 +150,7 @@ export function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits 
 const DEFAULT_EBS_SIZE = '20Gi'
 
 /** types.go `ephemeralStorage`: the root volume, or the family's ephemeral device, or 20Gi. */
-export function ephemeralStorage(amiFamily: string | undefined, bdms: readonly BlockDeviceMapping[] | undefined): Quantity {
+function ephemeralStorage(amiFamily: string | undefined, bdms: readonly BlockDeviceMapping[] | undefined): Quantity {
   const traits = amiFamilyTraits(amiFamily)
   if (bdms && bdms.length > 0) {
     const root = bdms.find((b) => b.rootVolume)
@@ -170,7 +170,7 @@ export function ephemeralStorage(amiFamily: string | undefined, bdms: readonly B
 const ARCHITECTURES: Record<string, string> = { x86_64: ARCH_AMD64, arm64: ARCH_ARM64 }
 
 /** `getArchitecture`: the first supported architecture Kubernetes knows. */
-export function architectureOf(info: InstanceTypeInfo): string {
+function architectureOf(info: InstanceTypeInfo): string {
   const archs = info.ProcessorInfo?.SupportedArchitectures ?? []
   for (const a of archs) if (ARCHITECTURES[a]) return ARCHITECTURES[a]
   return `[${archs.join(' ')}]`
@@ -187,7 +187,7 @@ export function eniLimitedPods(info: InstanceTypeInfo, settings: InstanceTypeSet
 }
 
 /** types.go `pods`: maxPods, else ENI-limited (AL2 …) or 110, capped by podsPerCore × vCPUs. */
-export function maxPods(info: InstanceTypeInfo, amiFamily: string | undefined, kubelet: KubeletConfiguration | undefined, settings: InstanceTypeSettings = DEFAULT_INSTANCE_TYPE_SETTINGS): number {
+function maxPods(info: InstanceTypeInfo, amiFamily: string | undefined, kubelet: KubeletConfiguration | undefined, settings: InstanceTypeSettings = DEFAULT_INSTANCE_TYPE_SETTINGS): number {
   const traits = amiFamilyTraits(amiFamily)
   let count: number
   if (kubelet?.maxPods !== undefined && kubelet.maxPods !== null) count = kubelet.maxPods
@@ -200,7 +200,7 @@ export function maxPods(info: InstanceTypeInfo, amiFamily: string | undefined, k
 }
 
 /** types.go `memory`: SizeInMiB, −64 MiB on Graviton (CMA), − ceil(VM overhead %) MiB. */
-export function memoryCapacity(info: InstanceTypeInfo, settings: InstanceTypeSettings = DEFAULT_INSTANCE_TYPE_SETTINGS): Quantity {
+function memoryCapacity(info: InstanceTypeInfo, settings: InstanceTypeSettings = DEFAULT_INSTANCE_TYPE_SETTINGS): Quantity {
   let mib = info.MemoryInfo?.SizeInMiB ?? 0
   if (info.ProcessorInfo?.SupportedArchitectures?.[0] === 'arm64') mib -= 64
   const bytes = mib * 1024 * 1024
@@ -225,7 +225,7 @@ function neuronCount(info: InstanceTypeInfo): number {
   return n
 }
 
-export interface CapacityInputs {
+interface CapacityInputs {
   amiFamily?: string
   blockDeviceMappings?: readonly BlockDeviceMapping[]
   kubelet?: KubeletConfiguration
@@ -235,7 +235,7 @@ export interface CapacityInputs {
 }
 
 /** types.go `computeCapacity`. Zero-valued resources are kept, as in Go. */
-export function computeCapacity(info: InstanceTypeInfo, inputs: CapacityInputs = {}): ResourceList {
+function computeCapacity(info: InstanceTypeInfo, inputs: CapacityInputs = {}): ResourceList {
   const settings = inputs.settings ?? DEFAULT_INSTANCE_TYPE_SETTINGS
   const name = info.InstanceType ?? ''
   return {
@@ -261,7 +261,7 @@ const CPU_BANDS = [
 ]
 
 /** types.go `kubeReservedResources`: CPU bands, 11 × pods + 255 MiB, 1Gi storage; kubelet overrides. */
-export function kubeReserved(vcpus: number, pods: number, eniPods: number, amiFamily: string | undefined, kubelet: KubeletConfiguration | undefined): ResourceList {
+function kubeReserved(vcpus: number, pods: number, eniPods: number, amiFamily: string | undefined, kubelet: KubeletConfiguration | undefined): ResourceList {
   const podsForMemory = amiFamilyTraits(amiFamily).usesENILimitedMemoryOverhead ? eniPods : pods
   const out: ResourceList = {
     [MEMORY]: Quantity.parse(`${11 * podsForMemory + 255}Mi`),
@@ -294,7 +294,7 @@ function evictionSignal(capacity: Quantity, value: string): Quantity {
 }
 
 /** types.go `evictionThreshold`: memory 100Mi, storage 10 %; evictionHard/Soft (max wins) override. */
-export function evictionThreshold(memory: Quantity, storage: Quantity, amiFamily: string | undefined, kubelet: KubeletConfiguration | undefined): ResourceList {
+function evictionThreshold(memory: Quantity, storage: Quantity, amiFamily: string | undefined, kubelet: KubeletConfiguration | undefined): ResourceList {
   const overhead: ResourceList = {
     [MEMORY]: Quantity.parse('100Mi'),
     [EPHEMERAL_STORAGE]: ceilQuantity((storage.toNumber() / 100) * 10),
@@ -327,7 +327,7 @@ function lowerKebab(s: string): string {
  * network card's baseline bandwidth in DescribeInstanceTypes (identical for the types the table
  * covers, see README "Deviations").
  */
-export function networkBandwidthMbps(info: InstanceTypeInfo): number | undefined {
+function networkBandwidthMbps(info: InstanceTypeInfo): number | undefined {
   const net = info.NetworkInfo
   const card = net?.NetworkCards?.[net.DefaultNetworkCardIndex ?? 0] ?? net?.NetworkCards?.[0]
   const gbps = card?.BaselineBandwidthInGbps
@@ -335,7 +335,7 @@ export function networkBandwidthMbps(info: InstanceTypeInfo): number | undefined
 }
 
 /** types.go `computeRequirements`: one requirement per well-known label. */
-export function computeRequirements(info: InstanceTypeInfo, offerings: readonly Offering[], region: string, amiFamily: string | undefined): Requirements {
+function computeRequirements(info: InstanceTypeInfo, offerings: readonly Offering[], region: string, amiFamily: string | undefined): Requirements {
   const name = info.InstanceType ?? ''
   const traits = amiFamilyTraits(amiFamily)
   const arch = architectureOf(info)
@@ -499,7 +499,7 @@ export function instanceTypesFor(by: InstanceTypesByNodePool, nodePool: string):
   return (by as Readonly<Record<string, readonly InstanceType[]>>)[nodePool] ?? []
 }
 
-export function availableOfferings(it: InstanceType): Offering[] {
+function availableOfferings(it: InstanceType): Offering[] {
   return it.offerings.filter((o) => o.available)
 }
 
@@ -510,7 +510,7 @@ export function offeringsMatching(offerings: readonly Offering[], reqs: Requirem
   return offerings.filter((o) => (!zone || zone.has(o.zone)) && (!ct || ct.has(o.capacityType)))
 }
 
-export function cheapestOffering(offerings: readonly Offering[]): Offering | undefined {
+function cheapestOffering(offerings: readonly Offering[]): Offering | undefined {
   let best: Offering | undefined
   for (const o of offerings) if (!best || o.price < best.price) best = o
   return best

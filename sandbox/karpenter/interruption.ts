@@ -4,7 +4,7 @@
 // and Nodes by provider ID, deletes the NodeClaim and the message.
 
 import type { NodeClaim } from './api.ts'
-import { CAPACITY_TYPE_SPOT, LABEL_INSTANCE_TYPE, LABEL_NODEPOOL, LABEL_ZONE } from './labels.ts'
+import { CAPACITY_TYPE_SPOT, LABEL_INSTANCE_TYPE, LABEL_ZONE } from './labels.ts'
 import * as log from './logger.ts'
 import { markUnavailable, type UnavailableOfferings } from './unavailable-offerings.ts'
 
@@ -66,7 +66,7 @@ export function actionFor(kind: MessageKind): InterruptionAction {
 }
 
 /** The Kubernetes event reasons `notifyForMessage` publishes on the Node and NodeClaim. */
-export function eventReasonFor(msg: InterruptionMessage): string | undefined {
+function eventReasonFor(msg: InterruptionMessage): string | undefined {
   switch (msg.kind) {
     case 'RebalanceRecommendationKind':
       return 'SpotRebalanceRecommendation'
@@ -112,7 +112,3 @@ export function handleInterruption(msg: InterruptionMessage, nodeClaim: NodeClai
   return { action, deleteNodeClaim: del, eventReason: eventReasonFor(msg), logs }
 }
 
-/** The NodePool of a NodeClaim (for log fields). */
-export function nodePoolOf(nodeClaim: NodeClaim): string {
-  return nodeClaim.metadata.labels?.[LABEL_NODEPOOL] ?? ''
-}

@@ -7,12 +7,12 @@
 import type { Taint } from '../k8s/types.ts'
 import { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD, LABEL_BETA_INSTANCE_TYPE, LABEL_BETA_ARCH, LABEL_BETA_OS, LABEL_FAILURE_DOMAIN_ZONE, LABEL_FAILURE_DOMAIN_REGION } from '../k8s/labels.ts'
 
-export const GROUP = 'karpenter.sh'
-export const AWS_GROUP = 'karpenter.k8s.aws'
+const GROUP = 'karpenter.sh'
+const AWS_GROUP = 'karpenter.k8s.aws'
 export const COMMIT = '1072d3b'
 
 // ---- upstream Kubernetes labels (k8s/labels.ts; Karpenter's well-known sets include them) ----
-export { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD, LABEL_BETA_INSTANCE_TYPE, LABEL_BETA_ARCH, LABEL_BETA_OS, LABEL_FAILURE_DOMAIN_ZONE, LABEL_FAILURE_DOMAIN_REGION }
+export { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD,      }
 
 // ---- Karpenter core ----
 export const LABEL_NODEPOOL = 'karpenter.sh/nodepool'
@@ -97,7 +97,7 @@ export const WELL_KNOWN_LABELS: ReadonlySet<string> = new Set([
 ])
 
 /** Domains prohibited by the kubelet or reserved by Karpenter (core + the AWS group). */
-export const RESTRICTED_LABEL_DOMAINS: ReadonlySet<string> = new Set(['kubernetes.io', 'k8s.io', GROUP, AWS_GROUP])
+const RESTRICTED_LABEL_DOMAINS: ReadonlySet<string> = new Set(['kubernetes.io', 'k8s.io', GROUP, AWS_GROUP])
 
 /** Sub-domains of the restricted domains that remain usable. */
 export const LABEL_DOMAIN_EXCEPTIONS: ReadonlySet<string> = new Set(['kops.k8s.io', 'node.kubernetes.io', 'node-restriction.kubernetes.io'])
@@ -106,7 +106,7 @@ export const LABEL_DOMAIN_EXCEPTIONS: ReadonlySet<string> = new Set(['kops.k8s.i
 export const RESTRICTED_LABELS: ReadonlySet<string> = new Set([LABEL_HOSTNAME, 'karpenter.sh/emptiness-timestamp'])
 
 /** Aliases translated to the well-known key before matching. */
-export const NORMALIZED_LABELS: Readonly<Record<string, string>> = {
+const NORMALIZED_LABELS: Readonly<Record<string, string>> = {
   [LABEL_FAILURE_DOMAIN_ZONE]: LABEL_ZONE,
   [LABEL_BETA_ARCH]: LABEL_ARCH,
   [LABEL_BETA_OS]: LABEL_OS,

@@ -40,12 +40,12 @@ import type { Rng } from './rng.ts'
 import { markUnavailable, type UnavailableOfferings } from './unavailable-offerings.ts'
 
 /** instance.go `MaxInstanceTypes`: overrides sent to CreateFleet. */
-export const MAX_FLEET_INSTANCE_TYPES = 60
+const MAX_FLEET_INSTANCE_TYPES = 60
 /** instance.go `instanceTypeFlexibilityThreshold`. */
-export const INSTANCE_TYPE_FLEXIBILITY_THRESHOLD = 5
+const INSTANCE_TYPE_FLEXIBILITY_THRESHOLD = 5
 
 /** errors.go `unfulfillableCapacityErrorCodes`: fleet errors that mark the offering unavailable. */
-export const UNFULFILLABLE_CAPACITY_ERROR_CODES: ReadonlySet<string> = new Set([
+const UNFULFILLABLE_CAPACITY_ERROR_CODES: ReadonlySet<string> = new Set([
   'InsufficientInstanceCapacity',
   'MaxSpotInstanceCountExceeded',
   'VcpuLimitExceeded',
@@ -78,7 +78,7 @@ export function filterExoticInstanceTypes(types: readonly InstanceType[]): Insta
 }
 
 /** instance.go `isMixedCapacityLaunch`: both capacity types allowed and both kinds of offerings exist. */
-export function isMixedCapacityLaunch(reqs: Requirements, types: readonly InstanceType[]): boolean {
+function isMixedCapacityLaunch(reqs: Requirements, types: readonly InstanceType[]): boolean {
   const ct = reqs.get(LABEL_CAPACITY_TYPE)
   if (!ct.has(CAPACITY_TYPE_SPOT) || !ct.has(CAPACITY_TYPE_ON_DEMAND)) return false
   const zones = reqs.get(LABEL_ZONE)
@@ -167,7 +167,7 @@ export function releaseInflightIPs(input: CreateFleetCommandInput, output: Pick<
 // ---- AMIs and launch templates ----
 
 /** The AL2 AMI variants Karpenter resolves from SSM (al2.go DefaultAMIs). */
-export type AmiVariant = 'amd64' | 'amd64-gpu' | 'amd64-accelerator' | 'arm64'
+type AmiVariant = 'amd64' | 'amd64-gpu' | 'amd64-accelerator' | 'arm64'
 
 export interface AmiIds {
   /** /aws/service/eks/optimized-ami/<version>/amazon-linux-2/recommended/image_id */
@@ -179,7 +179,7 @@ export interface AmiIds {
 }
 
 /** Which AL2 AMI an instance type maps to (`AMIs.MapToInstanceTypes`), or undefined. */
-export function amiVariantOf(it: InstanceType): AmiVariant | undefined {
+function amiVariantOf(it: InstanceType): AmiVariant | undefined {
   const arch = it.requirements.get(LABEL_ARCH)
   const gpu = it.requirements.get(LABEL_INSTANCE_GPU_COUNT).operator() === 'In'
   const acc = it.requirements.get(LABEL_INSTANCE_ACCELERATOR_COUNT).operator() === 'In'
@@ -196,7 +196,7 @@ function imageFor(variant: AmiVariant, amis: AmiIds): string | undefined {
   return amis.gpu
 }
 
-export interface ClusterInfo {
+interface ClusterInfo {
   name: string
   endpoint: string
   /** Base64 CA bundle. */
@@ -228,7 +228,7 @@ function joinArgs(name: string, m: Record<string, string> | undefined, sep: stri
 }
 
 /** The AL2 user data (bootstrap/eksbootstrap.go), with map arguments in sorted order. */
-export function al2UserData(cluster: ClusterInfo, kubelet: KubeletConfiguration, labels: Record<string, string>, taints: readonly Taint[]): string {
+function al2UserData(cluster: ClusterInfo, kubelet: KubeletConfiguration, labels: Record<string, string>, taints: readonly Taint[]): string {
   const args: string[] = []
   const labelKeys = Object.keys(labels)
     .sort()
@@ -288,7 +288,7 @@ export interface LaunchInput {
   }
 }
 
-export interface LaunchPlan {
+interface LaunchPlan {
   capacityType: string
   /** The candidates after filtering, ordered by price and cut to 60. */
   instanceTypes: InstanceType[]
@@ -303,7 +303,7 @@ export interface LaunchPlan {
 export type LaunchDecision = { ok: true; plan: LaunchPlan } | { ok: false; insufficientCapacity: boolean; error: string }
 
 /** instance.go `getTags`: nodeclass and settings tags, with Karpenter's static tags winning. */
-export function launchTags(nodeClaim: NodeClaim, nodeClass: EC2NodeClass, clusterName: string, settingsTags: Record<string, string> = {}): Record<string, string> {
+function launchTags(nodeClaim: NodeClaim, nodeClass: EC2NodeClass, clusterName: string, settingsTags: Record<string, string> = {}): Record<string, string> {
   return {
     ...settingsTags,
     ...(nodeClass.spec.tags ?? {}),

@@ -56,7 +56,7 @@ export function prettySlice(items: readonly string[], max = 5): string {
 }
 
 /** A resource list as Karpenter logs it: zero values dropped where the code drops them, keys sorted. */
-export function resourceField(list: ResourceList, dropZeros = false): Record<string, string> {
+function resourceField(list: ResourceList, dropZeros = false): Record<string, string> {
   return toStringMap(dropZeros ? withoutZeros(list) : list)
 }
 
@@ -116,10 +116,6 @@ export function ignoringPod(pod: string, reason: string): LogEntry {
 
 export function relaxingSoftConstraints(pod: string, reason: string): LogEntry {
   return entry('DEBUG', PROVISIONER, `relaxing soft constraints for pod since it previously failed to schedule, ${reason}`, [['pod', pod]])
-}
-
-export function preferredConstraintWarning(pod: string, kind: 'TopologySpreadConstraint' | 'Anti-Affinity'): LogEntry {
-  return entry('INFO', PROVISIONER, `pod ${pod} has a preferred ${kind} which can prevent consolidation`)
 }
 
 export function noNodePools(): LogEntry {
@@ -335,10 +331,6 @@ export function discoveredKubeDns(ip: string): LogEntry {
   return entry('DEBUG', 'controller', 'discovered kube dns', [['kube-dns-ip', ip]])
 }
 
-export function discoveredKubernetesVersion(version: string, logger = 'controller'): LogEntry {
-  return entry('DEBUG', logger, 'discovered kubernetes version', [['version', version]])
-}
-
 export function discoveredInstanceTypes(count: number, logger = PROVISIONER): LogEntry {
   return entry('DEBUG', logger, 'discovered instance types', [['count', count]])
 }
@@ -356,10 +348,6 @@ export function updatedSpotPricing(instanceTypeCount: number, offeringCount: num
     ['instance-type-count', instanceTypeCount],
     ['offering-count', offeringCount],
   ])
-}
-
-export function updatedOnDemandPricing(instanceTypeCount: number, logger = 'controller.pricing'): LogEntry {
-  return entry('DEBUG', logger, 'updated on-demand pricing', [['instance-type-count', instanceTypeCount]])
 }
 
 // ---- helpers ----

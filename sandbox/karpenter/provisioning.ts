@@ -19,7 +19,7 @@ import { schedule, type SchedulingInput, type SchedulingResults } from './schedu
 import type { StateNode } from './state.ts'
 
 /** v1beta1 NodeClaims carry the 100 cheapest instance types (v1 cuts to 60). */
-export const MAX_NODECLAIM_INSTANCE_TYPES = 100
+const MAX_NODECLAIM_INSTANCE_TYPES = 100
 
 /** The `karpenter.sh/nodepool-hash` annotation value (a hash of the NodePool's template). */
 export function nodePoolHash(nodePool: NodePool): string {
@@ -93,8 +93,8 @@ function decimal(nano: bigint): string {
 }
 
 /** batcher.go: the batch window ends 1 s after the last trigger, or 10 s after the first. */
-export const BATCH_IDLE_DURATION_MS = 1_000
-export const BATCH_MAX_DURATION_MS = 10_000
+const BATCH_IDLE_DURATION_MS = 1_000
+const BATCH_MAX_DURATION_MS = 10_000
 
 /** When the provisioner's batch window closes, given its first and latest trigger (epoch ms). */
 export function batchWindowCloses(firstTriggerMs: number, lastTriggerMs: number, idleMs = BATCH_IDLE_DURATION_MS, maxMs = BATCH_MAX_DURATION_MS): number {
@@ -102,7 +102,7 @@ export function batchWindowCloses(firstTriggerMs: number, lastTriggerMs: number,
 }
 
 /** The pending pods the provisioner picks up, and the DEBUG lines for those it ignores. */
-export function provisionablePods(pods: readonly Pod[]): { pods: Pod[]; ignored: log.LogEntry[] } {
+function provisionablePods(pods: readonly Pod[]): { pods: Pod[]; ignored: log.LogEntry[] } {
   const out: Pod[] = []
   const ignored: log.LogEntry[] = []
   for (const p of pods) {

@@ -15,8 +15,6 @@ import type { NodeSelectorRequirement, Pod } from '../k8s/types.ts'
 import { isRestrictedNodeLabel, normalizeLabelKey, RESTRICTED_LABELS, WELL_KNOWN_LABELS, LABEL_HOSTNAME } from './labels.ts'
 import type { Rng } from './rng.ts'
 
-export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'
-
 /** Stands in for Go's math.MaxInt64 in `Len()` of a complement set. */
 const MAX_LEN = Number.MAX_SAFE_INTEGER
 

@@ -31,10 +31,3 @@ function hashSeed(s: string): number {
   return h >>> 0
 }
 
-/** Picks one element at random (undefined for an empty list). */
-export function pick<T>(rng: Rng, items: readonly T[]): T | undefined {
-  return items.length === 0 ? undefined : items[rng.int(items.length)]
-}
-
-/** An Rng that always returns the first choice: for callers that want the deterministic order. */
-export const firstChoice: Rng = { next: () => 0, int: () => 0 }

@@ -6,7 +6,7 @@
 // available, so scheduling and launches route around it. Pure data plus an explicit `now`: the
 // controller owns the clock.
 
-export const UNAVAILABLE_OFFERINGS_TTL_MS = 3 * 60 * 1000
+const UNAVAILABLE_OFFERINGS_TTL_MS = 3 * 60 * 1000
 
 export interface UnavailableOfferings {
   /** `<capacityType>:<instanceType>:<zone>` → expiry (epoch ms). */

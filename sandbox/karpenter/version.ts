@@ -25,7 +25,7 @@ export const KARPENTER_V0_32: KarpenterTwin = {
   api: { nodePool: 'karpenter.sh/v1beta1', nodeClaim: 'karpenter.sh/v1beta1', ec2NodeClass: 'karpenter.k8s.aws/v1beta1' },
 }
 
-export const KARPENTER_V1: KarpenterTwin = {
+const KARPENTER_V1: KarpenterTwin = {
   line: 'v1',
   version: 'v1.9.2',
   commit: '310b356',

@@ -18,7 +18,7 @@ const fieldCache = new Map<string, Map<string, string> | null>()
 const formatCache = new Map<string, Map<string, string>>()
 
 /** JSON field name → type string (`string`, `Array<V1Container>`, `{ [key: string]: string; }`, `V1PodSpec`). */
-export function fieldsOf(typeName: string): Map<string, string> | null {
+function fieldsOf(typeName: string): Map<string, string> | null {
   let cached = fieldCache.get(typeName)
   if (cached !== undefined) return cached
   const attrs = models[typeName]?.attributeTypeMap
@@ -87,9 +87,6 @@ const LIST_META: Record<string, ListMeta> = {
   'V1ServiceStatus.conditions': { strategy: 'merge', mergeKey: 'type' },
 }
 
-// Fields (objects) with patchStrategy=retainKeys.
-const RETAIN_KEYS_FIELDS = new Set(['V1DeploymentSpec.strategy', 'V1DaemonSetSpec.updateStrategy'])
-
 // Server-side apply: associative lists (listType=map) and sets (listType=set) of the built-ins,
 // beyond the merge-keyed lists above (whose key is the list-map key).
 const SSA_LIST_KEYS: Record<string, string[]> = {
@@ -100,10 +97,6 @@ const SSA_LIST_KEYS: Record<string, string[]> = {
 
 export function listMeta(typeName: string, field: string): ListMeta | undefined {
   return LIST_META[`${typeName}.${field}`]
-}
-
-export function retainKeysField(typeName: string, field: string): boolean {
-  return RETAIN_KEYS_FIELDS.has(`${typeName}.${field}`)
 }
 
 /** SSA list type of a built-in field: `map` with keys, `set`, or `atomic`. */

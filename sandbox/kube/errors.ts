@@ -4,7 +4,7 @@
 // over HTTP it is rendered as the `Status` object a real API server sends, so kubectl prints
 // `Error from server (<reason>): <message>` exactly as it does against EKS.
 
-export interface StatusCause {
+interface StatusCause {
   reason?: string
   message?: string
   field?: string
@@ -59,7 +59,7 @@ export class ApiError extends Error {
 }
 
 /** `deployments.apps` / `pods`: how Kubernetes names a group-resource in messages. */
-export function groupResource(plural: string, group: string): string {
+function groupResource(plural: string, group: string): string {
   return group ? `${plural}.${group}` : plural
 }
 
@@ -105,21 +105,12 @@ export function notFoundPath(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource')
 }
 
-/** 415, as a real server answers a strategic merge patch to a custom resource. */
-export function unsupportedMediaType(accepted: string[]): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
-}
-
 export function unauthorized(): ApiError {
   return new ApiError(401, 'Unauthorized', 'Unauthorized')
 }
 
 export function forbidden(message: string, details?: StatusDetails): ApiError {
   return new ApiError(403, 'Forbidden', message, details)
-}
-
-export function internalError(message: string): ApiError {
-  return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`)
 }
 
 /** One field error, rendered as `<field>: <message>` in an Invalid status. */
@@ -163,7 +154,7 @@ export const fieldErrors = {
 }
 
 /** Renders a value as the apiserver's field errors do (Go's %#v for strings and numbers). */
-export function goValue(value: unknown): string {
+function goValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (value === null || value === undefined) return 'null'
@@ -188,6 +179,3 @@ export function invalid(kind: string, group: string, name: string, errors: Field
   })
 }
 
-export function isApiError(err: unknown): err is ApiError {
-  return err instanceof ApiError
-}

@@ -8,7 +8,7 @@ import { ignoreNotFound } from './errors.ts'
 import { rfc3339, type KubeObject } from './json.ts'
 import type { Store } from './store.ts'
 
-export interface InvolvedObject {
+interface InvolvedObject {
   kind: string
   name: string
   namespace?: string

@@ -1,6 +1,6 @@
 // Small JSON helpers shared by the store, the patchers and the printers.
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
 
 /** A Kubernetes object as plain JSON. */

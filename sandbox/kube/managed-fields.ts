@@ -133,7 +133,7 @@ function collect(value: unknown, fs: { shape: Shape; list?: ListKind; elem?: Sha
 }
 
 /** Paths whose value was added or changed between `oldObj` and `newObj`, and paths that were removed. */
-export function diffFieldSets(oldObj: Record<string, unknown> | undefined, newObj: Record<string, unknown>, shape: Shape, subresource?: string): { changed: Set<string>; removed: Set<string> } {
+function diffFieldSets(oldObj: Record<string, unknown> | undefined, newObj: Record<string, unknown>, shape: Shape, subresource?: string): { changed: Set<string>; removed: Set<string> } {
   const oldSet = oldObj ? fieldSetOf(oldObj, shape, subresource) : new Set<string>()
   const newSet = fieldSetOf(newObj, shape, subresource)
   const changed = new Set<string>()
@@ -217,7 +217,7 @@ export function renderPath(path: string): string {
 
 // ---- FieldsV1 tree <-> flat set ----
 
-export function toFieldsV1(set: Set<string>): JsonObject {
+function toFieldsV1(set: Set<string>): JsonObject {
   const root: JsonObject = {}
   for (const p of [...set].sort()) {
     let node = root
@@ -249,7 +249,7 @@ export function toFieldsV1(set: Set<string>): JsonObject {
   return root
 }
 
-export function fromFieldsV1(tree: unknown): Set<string> {
+function fromFieldsV1(tree: unknown): Set<string> {
   const out = new Set<string>()
   const walk = (node: unknown, path: string[]) => {
     if (!isObject(node)) return

@@ -6,7 +6,7 @@
 import type { Schema } from './schema.ts'
 import type { CrdSpec, PrinterColumn } from './crds/definitions.ts'
 
-export interface SubresourceDef {
+interface SubresourceDef {
   /** The kind the subresource speaks (Scale, Eviction, Binding, or the parent's kind for status). */
   group: string
   version: string

@@ -202,14 +202,3 @@ export function toOpenApi(schema: Schema): Record<string, unknown> {
   return out
 }
 
-/** Looks up the sub-schema at a path of property names (array items are stepped through). */
-export function schemaAt(schema: Schema | undefined, path: string[]): Schema | undefined {
-  let cur = schema
-  for (const p of path) {
-    if (!cur) return undefined
-    if (cur.type === 'array') cur = cur.items
-    if (!cur) return undefined
-    cur = cur.properties?.[p] ?? cur.additionalProperties
-  }
-  return cur
-}

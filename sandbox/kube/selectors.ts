@@ -8,7 +8,7 @@
 import { badRequest } from './errors.ts'
 import { getPath, isObject, txt } from './json.ts'
 
-export type LabelOperator = 'in' | 'notin' | 'exists' | '!' | '=' | '==' | '!=' | 'gt' | 'lt'
+type LabelOperator = 'in' | 'notin' | 'exists' | '!' | '=' | '==' | '!=' | 'gt' | 'lt'
 
 export interface LabelRequirement {
   key: string
@@ -339,7 +339,7 @@ export function parseFieldSelector(input: string | undefined, supported?: Set<st
 const COMMON_FIELDS = ['metadata.name', 'metadata.namespace']
 
 /** Field selectors each resource supports (as the apiserver's GetAttrs functions declare). */
-export const SUPPORTED_FIELDS: Record<string, string[]> = {
+const SUPPORTED_FIELDS: Record<string, string[]> = {
   pods: [
     ...COMMON_FIELDS,
     'spec.nodeName',

@@ -87,7 +87,7 @@ export interface ListResult {
   remainingItemCount?: number
 }
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'
 export interface WatchEvent {
   type: WatchEventType
   object: KubeObject
@@ -163,7 +163,7 @@ interface Watcher {
   onClose?: () => void
 }
 
-export function generateSuffix(n = 5): string {
+function generateSuffix(n = 5): string {
   let s = ''
   for (let i = 0; i < n; i++) s += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)]
   return s

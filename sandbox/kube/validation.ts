@@ -18,7 +18,7 @@ const LABEL_MSG =
 const DNS1035_MSG =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
 
-export function validateName(def: ResourceDef, name: string, field = 'metadata.name'): FieldError[] {
+function validateName(def: ResourceDef, name: string, field = 'metadata.name'): FieldError[] {
   if (!name) return [fieldErrors.required(field, 'name or generateName is required')]
   if (def.key === 'namespaces') {
     if (name.length > 63) return [fieldErrors.invalid(field, name, 'must be no more than 63 characters')]
@@ -61,7 +61,7 @@ export function validateMetadata(def: ResourceDef, obj: KubeObject): FieldError[
   return errs
 }
 
-export function validateLabels(labels: unknown, field: string): FieldError[] {
+function validateLabels(labels: unknown, field: string): FieldError[] {
   const errs: FieldError[] = []
   if (labels === undefined || labels === null) return errs
   if (!isObject(labels)) return [fieldErrors.invalid(field, labels, 'must be a map of strings')]
@@ -100,7 +100,7 @@ function defaultContainer(c: Obj): void {
   for (const p of (c.ports as Obj[] | undefined) ?? []) if (isObject(p)) p.protocol ??= 'TCP'
 }
 
-export function defaultPodSpec(spec: Obj): void {
+function defaultPodSpec(spec: Obj): void {
   spec.restartPolicy ??= 'Always'
   spec.dnsPolicy ??= 'ClusterFirst'
   spec.schedulerName ??= 'default-scheduler'

@@ -26,6 +26,6 @@ export function countBusy<C>(client: C, clock: Clock): C {
   return client
 }
 
-export function isLongPoll(commandName: string | undefined, input: unknown): boolean {
+function isLongPoll(commandName: string | undefined, input: unknown): boolean {
   return commandName === 'ReceiveMessageCommand' && Number((input as { WaitTimeSeconds?: number } | undefined)?.WaitTimeSeconds ?? 0) > 0
 }

@@ -30,7 +30,7 @@ export interface RealTime {
   wake(fn: () => void, ms: number, keepAlive: boolean): () => void
 }
 
-export const systemRealTime: RealTime = {
+const systemRealTime: RealTime = {
   now: () => Date.now(),
   wake(fn, ms, keepAlive) {
     if (ms <= 0) {

@@ -6,7 +6,7 @@
 
 import type { Clock, ClockTimer } from './clock.ts'
 
-export interface ReconcileResult {
+interface ReconcileResult {
   /** Reconcile this key again after this much tutorial time. */
   requeueAfterMs?: number
 }

@@ -15,7 +15,7 @@ export { reschedulablePods }
 import type { TopologyCluster } from '../scheduling/topology.ts'
 import type { StateNode } from '../state.ts'
 
-export interface PodDisruptionBudget {
+interface PodDisruptionBudget {
   metadata: { namespace?: string; name?: string }
   spec: { selector?: LabelSelector | null; unhealthyPodEvictionPolicy?: string }
   status?: { disruptionsAllowed?: number }
@@ -88,7 +88,7 @@ export function lifetimeRemaining(nodePool: NodePool, createdMs: number, now: nu
 }
 
 /** `NewCandidate`: a candidate, or the reason (and maybe an event) it is not one. */
-export function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?: Candidate; reason?: string; event?: DisruptionEvent } {
+function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?: Candidate; reason?: string; event?: DisruptionEvent } {
   const ev = (message: string): DisruptionEvent => ({ node: sn.node?.metadata.name ?? sn.name, nodeClaim: sn.nodeClaim?.metadata.name, reason: 'DisruptionBlocked', message })
   if (!sn.node || !sn.nodeClaim) return { reason: "state node doesn't contain both a node and a nodeclaim" }
   if (sn.markedForDeletion) return { reason: 'state node is marked for deletion' }
@@ -139,7 +139,7 @@ export function getCandidates(snapshot: DisruptionSnapshot, shouldDisrupt: Candi
 }
 
 /** `PDBLimits.CanEvictPods`: the blocking PDB (`ns/name`), or undefined when every pod can be evicted. */
-export function blockingPdb(pods: readonly Pod[], pdbs: readonly PodDisruptionBudget[] | undefined): string | undefined {
+function blockingPdb(pods: readonly Pod[], pdbs: readonly PodDisruptionBudget[] | undefined): string | undefined {
   for (const pod of pods) {
     for (const pdb of pdbs ?? []) {
       if ((pdb.metadata.namespace ?? 'default') !== (pod.metadata.namespace ?? 'default')) continue

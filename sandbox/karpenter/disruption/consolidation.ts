@@ -35,10 +35,10 @@ export const CONSOLIDATION_TTL_MS = 15_000
 /** controller.go `pollingPeriod`. */
 export const DISRUPTION_POLLING_PERIOD_MS = 10_000
 /** multinodeconsolidation.go: at most 100 candidates are considered at once. */
-export const MAX_MULTI_NODE_CANDIDATES = 100
+const MAX_MULTI_NODE_CANDIDATES = 100
 
-export type DisruptionMethod = 'expiration' | 'drift' | 'emptiness' | 'consolidation'
-export type ConsolidationType = 'empty' | 'multi' | 'single' | ''
+type DisruptionMethod = 'expiration' | 'drift' | 'emptiness' | 'consolidation'
+type ConsolidationType = 'empty' | 'multi' | 'single' | ''
 export type Action = 'no-op' | 'delete' | 'replace'
 
 export interface Command {
@@ -46,7 +46,7 @@ export interface Command {
   replacements: PlannedNodeClaim[]
 }
 
-export const NO_OP: Command = { candidates: [], replacements: [] }
+const NO_OP: Command = { candidates: [], replacements: [] }
 
 export function action(cmd: Command): Action {
   if (cmd.candidates.length > 0 && cmd.replacements.length > 0) return 'replace'
@@ -77,7 +77,7 @@ export function commandString(cmd: Command): string {
 }
 
 /** The `disrupting via <method> <command>` INFO line. */
-export function disruptingLog(method: DisruptionMethod, cmd: Command): log.LogEntry {
+function disruptingLog(method: DisruptionMethod, cmd: Command): log.LogEntry {
   return log.disrupting(method, commandString(cmd))
 }
 
@@ -129,7 +129,7 @@ export function simulateScheduling(snapshot: DisruptionSnapshot, candidates: rea
 }
 
 /** helpers.go `worstLaunchPrice`: the dearest Spot offering in allowed zones when Spot is allowed, else On-Demand. */
-export function worstLaunchPrice(offerings: readonly Offering[], reqs: Requirements): number {
+function worstLaunchPrice(offerings: readonly Offering[], reqs: Requirements): number {
   const ct = reqs.get(LABEL_CAPACITY_TYPE)
   const zones = reqs.get(LABEL_ZONE)
   for (const type of [CAPACITY_TYPE_SPOT, CAPACITY_TYPE_ON_DEMAND]) {
@@ -141,17 +141,17 @@ export function worstLaunchPrice(offerings: readonly Offering[], reqs: Requireme
 }
 
 /** helpers.go `filterByPrice`: types whose worst launch price is strictly below `price`. */
-export function filterByPrice(options: readonly InstanceType[], reqs: Requirements, price: number): InstanceType[] {
+function filterByPrice(options: readonly InstanceType[], reqs: Requirements, price: number): InstanceType[] {
   return options.filter((it) => worstLaunchPrice(it.offerings.filter((o) => o.available), reqs) < price)
 }
 
-export interface ConsolidationResult {
+interface ConsolidationResult {
   command: Command
   events: DisruptionEvent[]
 }
 
 /** consolidation.go `computeConsolidation`: delete, replace with one strictly cheaper node, or nothing. */
-export function computeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): ConsolidationResult {
+function computeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): ConsolidationResult {
   const events: DisruptionEvent[] = []
   const unconsolidatable = (message: string): void => {
     if (candidates.length === 1) events.push({ node: candidates[0].name, nodeClaim: candidates[0].stateNode.nodeClaim?.metadata.name, reason: 'Unconsolidatable', message })
@@ -219,7 +219,7 @@ function result(command: Command, extra: Partial<MethodResult> = {}): MethodResu
 }
 
 /** emptynodeconsolidation.go: every empty candidate, in one command (validated after 15 s). */
-export function emptyNodeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
+function emptyNodeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
   const events: DisruptionEvent[] = []
   const sorted = sortAndFilterCandidates(candidates, snapshot, events)
   const empty = sorted.filter((c) => c.pods.length === 0)
@@ -239,7 +239,7 @@ export function validateEmptyNodeConsolidation(cmd: Command, later: DisruptionSn
 }
 
 /** multinodeconsolidation.go `filterOutSameType`: a replacement must beat the cheapest candidate of the same type. */
-export function filterOutSameType(replacement: PlannedNodeClaim, candidates: readonly Candidate[]): InstanceType[] {
+function filterOutSameType(replacement: PlannedNodeClaim, candidates: readonly Candidate[]): InstanceType[] {
   const existing = new Set<string>()
   const prices = new Map<string, number>()
   for (const c of candidates) {
@@ -381,16 +381,16 @@ function expireOrDrift(snapshot: DisruptionSnapshot, candidates: readonly Candid
   return result(NO_OP, { events, logs })
 }
 
-export function expiration(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
+function expiration(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
   return expireOrDrift(snapshot, candidates, 'Expired')
 }
 
-export function drift(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
+function drift(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
   return expireOrDrift(snapshot, candidates, 'Drifted')
 }
 
 /** emptiness.go (WhenEmpty): delete the empty candidates, no validation. */
-export function emptiness(_snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
+function emptiness(_snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): MethodResult {
   const empty = candidates.filter((c) => !c.stateNode.nodeClaim?.metadata.deletionTimestamp && c.pods.length === 0)
   return result({ candidates: empty, replacements: [] })
 }

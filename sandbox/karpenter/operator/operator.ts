@@ -36,7 +36,7 @@ import * as logV1 from '../v1/logger.ts'
 import { toNodeClaimV1 } from '../v1/nodeclaim.ts'
 import { karpenterTwinFor, KARPENTER_V0_32, type KarpenterLine } from '../version.ts'
 
-export const KARPENTER_VERSION = 'v0.32.1'
+const KARPENTER_VERSION = 'v0.32.1'
 const LEASE = 'karpenter-leader-election'
 /** controller-runtime's leader election defaults, which Karpenter keeps: renew every 2 s (retry period). */
 const LEASE_RETRY_PERIOD_MS = 2_000
@@ -49,7 +49,7 @@ export async function startKarpenter(cluster: SandboxCluster, release: HelmRelea
 }
 
 /** What one Karpenter line does differently at the operator level. */
-export interface LineProfile {
+interface LineProfile {
   /** The chart's `logLevel` default. */
   defaultLogLevel: string
   /** What a replica logs when its container starts, up to waiting for the lease. */
@@ -103,13 +103,13 @@ const V1_PROFILE: LineProfile = {
   leaderTerm: (ctx) => new LeaderTerm(ctx, V1_LEADER),
 }
 
-export const LINE_PROFILES: Record<KarpenterLine, LineProfile> = { 'v0.32': V0_32_PROFILE, v1: V1_PROFILE }
+const LINE_PROFILES: Record<KarpenterLine, LineProfile> = { 'v0.32': V0_32_PROFILE, v1: V1_PROFILE }
 
 function kubeDnsIp(ctx: KarpenterContext): string | undefined {
   return (ctx.store.find('services', 'kube-system', 'kube-dns') as { spec?: { clusterIP?: string } } | undefined)?.spec?.clusterIP
 }
 
-export class KarpenterOperator implements ChartRuntime {
+class KarpenterOperator implements ChartRuntime {
   readonly ctx: KarpenterContext
   /** The leader's controllers; none while no replica runs (e.g. the deployment scaled to 0). */
   private term?: Term

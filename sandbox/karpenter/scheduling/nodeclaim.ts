@@ -87,7 +87,7 @@ function failureReason(r: FilterResults): string {
 }
 
 /** `hasOffering`: an available offering in an allowed zone with an allowed capacity type. */
-export function hasOffering(it: InstanceType, reqs: Requirements): boolean {
+function hasOffering(it: InstanceType, reqs: Requirements): boolean {
   const zone = reqs.has(LABEL_ZONE) ? reqs.get(LABEL_ZONE) : undefined
   const ct = reqs.has(LABEL_CAPACITY_TYPE) ? reqs.get(LABEL_CAPACITY_TYPE) : undefined
   for (const o of it.offerings) if (o.available && (!zone || zone.has(o.zone)) && (!ct || ct.has(o.capacityType))) return true
@@ -119,7 +119,7 @@ export class FilterCache {
 }
 
 /** `filterInstanceTypesByRequirements`: the types meeting requirements, resources and offerings. */
-export function filterInstanceTypes(types: readonly InstanceType[], reqs: Requirements, requests: ResourceList, cache: FilterCache): FilterResults {
+function filterInstanceTypes(types: readonly InstanceType[], reqs: Requirements, requests: ResourceList, cache: FilterCache): FilterResults {
   const signature = reqs.signature()
   const r: FilterResults = { remaining: [], requirementsMet: false, fits: false, hasOffering: false, requirementsAndFits: false, requirementsAndOffering: false, fitsAndOffering: false, requests }
   for (const it of types) {

@@ -19,11 +19,11 @@ export function isScheduled(pod: Pod): boolean {
   return !!pod.spec.nodeName
 }
 
-export function isPreempting(pod: Pod): boolean {
+function isPreempting(pod: Pod): boolean {
   return !!pod.status?.nominatedNodeName
 }
 
-export function failedToSchedule(pod: Pod): boolean {
+function failedToSchedule(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable')
 }
 
@@ -69,7 +69,7 @@ export function hasPodAntiAffinity(pod: Pod): boolean {
   return !!aa && ((aa.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 || (aa.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0)
 }
 
-export function hasPreferredNodeAffinity(pod: Pod): boolean {
+function hasPreferredNodeAffinity(pod: Pod): boolean {
   return (pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0
 }
 

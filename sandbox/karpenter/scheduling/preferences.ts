@@ -72,7 +72,7 @@ function creationMs(p: SchedPod): number {
 }
 
 /** First-fit-decreasing order: CPU desc, memory desc, older first, then UID. */
-export function byCpuAndMemoryDescending(a: SchedPod, b: SchedPod): number {
+function byCpuAndMemoryDescending(a: SchedPod, b: SchedPod): number {
   const cpu = (b.requests[CPU] ?? Quantity.ZERO).cmp(a.requests[CPU] ?? Quantity.ZERO)
   if (cpu !== 0) return cpu
   const mem = (b.requests[MEMORY] ?? Quantity.ZERO).cmp(a.requests[MEMORY] ?? Quantity.ZERO)

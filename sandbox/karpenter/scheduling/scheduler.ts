@@ -40,7 +40,7 @@ export interface SchedulingInput {
   simulationMode?: boolean
 }
 
-export interface LimitsDebug {
+interface LimitsDebug {
   nodePool: string
   excluded: number
   total: number
@@ -84,7 +84,7 @@ export function daemonSetPods(daemonSets: readonly DaemonSet[], clusterPods: rea
 }
 
 /** NodePools in the order the scheduler tries them: weight descending (then name, for stability). */
-export function orderByWeight(nodePools: readonly NodePool[]): NodePool[] {
+function orderByWeight(nodePools: readonly NodePool[]): NodePool[] {
   return [...nodePools].sort((a, b) => (b.spec.weight ?? 0) - (a.spec.weight ?? 0) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : (a.metadata.name ?? '') > (b.metadata.name ?? '') ? 1 : 0))
 }
 
@@ -125,7 +125,7 @@ function poolDomains(np: NodePool, types: readonly InstanceType[]): Map<string, 
  * The topology domain universe (provisioner.go NewScheduler): per key, the values of every
  * instance type's requirements intersected with its NodePool's, plus the NodePools' `In` values.
  */
-export function buildDomains(nodePools: readonly NodePool[], instanceTypes: SchedulingInput['instanceTypes']): Map<string, Set<string>> {
+function buildDomains(nodePools: readonly NodePool[], instanceTypes: SchedulingInput['instanceTypes']): Map<string, Set<string>> {
   const domains = new Map<string, Set<string>>()
   for (const np of nodePools) {
     for (const [key, values] of poolDomains(np, typesFor(instanceTypes, np.metadata.name ?? ''))) {

@@ -10,7 +10,7 @@ import type { NodeSelectorRequirement } from '../../k8s/types.ts'
 import { LABEL_ARCH, LABEL_INSTANCE_ACCELERATOR_COUNT, LABEL_INSTANCE_GPU_COUNT } from '../labels.ts'
 import type { EC2NodeClassV1 } from './api.ts'
 
-export const AMI_FAMILIES = ['AL2', 'AL2023', 'Bottlerocket', 'Windows2019', 'Windows2022', 'Windows2025'] as const
+const AMI_FAMILIES = ['AL2', 'AL2023', 'Bottlerocket', 'Windows2019', 'Windows2022', 'Windows2025'] as const
 
 export interface Alias {
   family: string
@@ -36,7 +36,7 @@ export function amiFamilyOf(nodeClass: Pick<EC2NodeClassV1, 'spec'>): string {
 export type Variant = 'standard' | 'nvidia' | 'neuron'
 
 /** types.go `Variant.Requirements`. */
-export function variantRequirements(v: Variant): NodeSelectorRequirement[] {
+function variantRequirements(v: Variant): NodeSelectorRequirement[] {
   switch (v) {
     case 'standard':
       return [

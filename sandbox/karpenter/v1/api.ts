@@ -7,12 +7,10 @@
 import type { NodeSelectorRequirement, ObjectMeta, RawResourceList, Taint } from '../../k8s/types.ts'
 
 /** Object metadata with the generation the API server keeps (status conditions record it). */
-export type MetaV1 = ObjectMeta & { generation?: number }
+type MetaV1 = ObjectMeta & { generation?: number }
 
 export const NODEPOOL_V1 = 'karpenter.sh/v1'
 export const NODECLASS_V1 = 'karpenter.k8s.aws/v1'
-export const NODECLASS_GROUP = 'karpenter.k8s.aws'
-export const NODECLASS_KIND = 'EC2NodeClass'
 
 /** status.Condition of awslabs/operatorpkg: a metav1.Condition (reason required, message may be ""). */
 export interface ConditionV1 {
@@ -40,17 +38,17 @@ export interface KubeletConfigurationV1 {
   cpuCFSQuota?: boolean
 }
 
-export interface NodeClassReferenceV1 {
+interface NodeClassReferenceV1 {
   group: string
   kind: string
   name: string
 }
 
-export interface NodeSelectorRequirementWithMinValues extends NodeSelectorRequirement {
+interface NodeSelectorRequirementWithMinValues extends NodeSelectorRequirement {
   minValues?: number
 }
 
-export interface NodeClaimSpecV1 {
+interface NodeClaimSpecV1 {
   taints?: Taint[]
   startupTaints?: Taint[]
   requirements: NodeSelectorRequirementWithMinValues[]
@@ -114,13 +112,13 @@ export interface NodeClaimV1 {
 }
 
 /** ec2nodeclass.go SelectorTerms (subnets, security groups) and AMISelectorTerm. */
-export interface SelectorTermV1 {
+interface SelectorTermV1 {
   tags?: Record<string, string>
   id?: string
   name?: string
 }
 
-export interface AMISelectorTermV1 extends SelectorTermV1 {
+interface AMISelectorTermV1 extends SelectorTermV1 {
   alias?: string
   owner?: string
   ssmParameter?: string

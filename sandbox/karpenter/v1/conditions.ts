@@ -7,7 +7,7 @@
 
 import type { ConditionV1 } from './api.ts'
 
-export const READY = 'Ready'
+const READY = 'Ready'
 
 export interface ConditionOwner {
   metadata: { generation?: number; creationTimestamp?: string; deletionTimestamp?: string }

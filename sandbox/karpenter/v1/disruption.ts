@@ -23,7 +23,7 @@ import {
   type DisruptionSnapshot,
 } from '../disruption/candidates.ts'
 import { action, CandidateDeletingError, multiNodeConsolidation, simulateScheduling, singleNodeConsolidation, type Command } from '../disruption/consolidation.ts'
-import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_ZONE, CAPACITY_TYPE_SPOT, CAPACITY_TYPE_ON_DEMAND } from '../labels.ts'
+import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, CAPACITY_TYPE_SPOT, CAPACITY_TYPE_ON_DEMAND } from '../labels.ts'
 import { Requirements } from '../requirements.ts'
 import { instanceTypeList } from '../scheduling/nodeclaim.ts'
 import { allNonPendingPodsScheduled } from '../scheduling/scheduler.ts'
@@ -35,12 +35,12 @@ import type { DisruptedNode } from './logger.ts'
 
 export type DisruptionReason = 'Empty' | 'Drifted' | 'Underutilized'
 
-export const DEFAULT_BUDGETS: readonly BudgetV1[] = [{ nodes: '10%' }]
+const DEFAULT_BUDGETS: readonly BudgetV1[] = [{ nodes: '10%' }]
 
 // ---- budgets ----
 
 /** `intstr.GetScaledValueFromIntOrPercent(nodes, total, roundUp=true)`; throws on a malformed value. */
-export function scaledNodes(nodes: string, total: number): number {
+function scaledNodes(nodes: string, total: number): number {
   if (/^\d+$/.test(nodes)) return Number(nodes)
   const m = /^(\d+)%$/.exec(nodes)
   if (!m) throw new Error(`invalid value for IntOrString: invalid value "${nodes}": budget nodes must be an integer or a percentage such as "10%"`)
@@ -48,7 +48,7 @@ export function scaledNodes(nodes: string, total: number): number {
 }
 
 /** A 5-field cron schedule (robfig/cron ParseStandard, UTC) or a descriptor (@daily, …). */
-export function cronMatches(schedule: string, at: Date): boolean {
+function cronMatches(schedule: string, at: Date): boolean {
   const aliases: Record<string, string> = { '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *' }
   if (schedule.trim().startsWith('@') && !aliases[schedule.trim()]) throw new Error(`invalid cron "${schedule}": unrecognized descriptor (accepted: ${Object.keys(aliases).join(', ')})`)
   const names: Record<string, string> = { SUN: '0', MON: '1', TUE: '2', WED: '3', THU: '4', FRI: '5', SAT: '6', JAN: '1', FEB: '2', MAR: '3', APR: '4', MAY: '5', JUN: '6', JUL: '7', AUG: '8', SEP: '9', OCT: '10', NOV: '11', DEC: '12' }
@@ -346,7 +346,7 @@ export function computeDisruptionV1(snapshot: DisruptionSnapshot, v1Pools: Reado
 // ---- the command as 1.9 logs it ----
 
 /** `Command.EstimatedSavings`: the candidates' offering prices minus each replacement's cheapest offering. */
-export function estimatedSavings(cmd: Command): number {
+function estimatedSavings(cmd: Command): number {
   const source = cmd.candidates.reduce((s, c) => s + (offeringOf(c)?.price ?? 0), 0)
   const dest = cmd.replacements.reduce((s, r) => {
     const offerings = r.instanceTypeOptions[0]?.offerings ?? []
@@ -381,10 +381,5 @@ export function logValues(cmd: Command): { decision: string; podCount: number; d
       return cmd.replacements.length === 1 ? { capacityType, instanceTypes: instanceTypeList(r.instanceTypeOptions.map((t) => t.name)) } : { capacityType }
     }),
   }
-}
-
-/** The zone and type of a candidate's offering, for events. */
-export function candidateOffering(c: Candidate): string {
-  return `${c.instanceType.name}/${c.stateNode.labels[LABEL_ZONE] ?? c.zone}/${c.capacityType}`
 }
 

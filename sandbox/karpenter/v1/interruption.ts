@@ -13,7 +13,7 @@ import type { LogEntry } from '../logger.ts'
 import { markUnavailable, type UnavailableOfferings } from '../unavailable-offerings.ts'
 import * as log from './logger.ts'
 
-export type MessageKindV1 = 'spot_interrupted' | 'rebalance_recommendation' | 'scheduled_change' | 'instance_stopped' | 'instance_terminated' | 'no_op'
+type MessageKindV1 = 'spot_interrupted' | 'rebalance_recommendation' | 'scheduled_change' | 'instance_stopped' | 'instance_terminated' | 'no_op'
 
 export interface InterruptionMessageV1 {
   kind: MessageKindV1
@@ -40,12 +40,12 @@ export function parseInterruptionMessageV1(body: string): InterruptionMessageV1 
 }
 
 /** controller.go `actionForMessage`. */
-export function actionForV1(kind: MessageKindV1): 'CordonAndDrain' | 'NoAction' {
+function actionForV1(kind: MessageKindV1): 'CordonAndDrain' | 'NoAction' {
   return kind === 'scheduled_change' || kind === 'spot_interrupted' || kind === 'instance_stopped' || kind === 'instance_terminated' ? 'CordonAndDrain' : 'NoAction'
 }
 
 /** events.go: the event notifyForMessage publishes on the Node and the NodeClaim. */
-export function notificationV1(kind: MessageKindV1): { type: 'Normal' | 'Warning'; reason: string; message: string } | undefined {
+function notificationV1(kind: MessageKindV1): { type: 'Normal' | 'Warning'; reason: string; message: string } | undefined {
   switch (kind) {
     case 'spot_interrupted':
       return { type: 'Warning', reason: 'SpotInterrupted', message: 'Spot interruption warning was triggered' }

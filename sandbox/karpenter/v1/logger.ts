@@ -42,7 +42,7 @@ export function singletonScope(controller: string, rng: Rng): Scope {
 }
 
 /** An object controller's reconcile of one cluster-scoped object. */
-export function objectScope(controller: string, group: string, kind: string, name: string, rng: Rng): Scope {
+function objectScope(controller: string, group: string, kind: string, name: string, rng: Rng): Scope {
   return [
     ['controller', controller],
     ['controllerGroup', group],
@@ -55,8 +55,7 @@ export function objectScope(controller: string, group: string, kind: string, nam
 }
 
 export const nodeClaimScope = (controller: string, name: string, rng: Rng): Scope => objectScope(controller, 'karpenter.sh', 'NodeClaim', name, rng)
-export const nodePoolScope = (controller: string, name: string, rng: Rng): Scope => objectScope(controller, 'karpenter.sh', 'NodePool', name, rng)
-export const nodeScope = (controller: string, name: string, rng: Rng): Scope => objectScope(controller, '', 'Node', name, rng)
+const nodeScope = (controller: string, name: string, rng: Rng): Scope => objectScope(controller, '', 'Node', name, rng)
 export const nodeClassScope = (controller: string, name: string, rng: Rng): Scope => objectScope(controller, 'karpenter.k8s.aws', 'EC2NodeClass', name, rng)
 
 export function entry(level: LogLevel, message: string, scope: Scope, fields: Scope = [], logger = 'controller'): LogEntry {
@@ -64,12 +63,12 @@ export function entry(level: LogLevel, message: string, scope: Scope, fields: Sc
 }
 
 /** `log.FromContext(ctx).Error(err, msg)`: ERROR with `"error"` after every other field. */
-export function errorEntry(message: string, error: string, scope: Scope, fields: Scope = []): LogEntry {
+function errorEntry(message: string, error: string, scope: Scope, fields: Scope = []): LogEntry {
   return entry('ERROR', message, scope, [...fields, ['error', error]])
 }
 
 /** zap's StringDurationEncoder (Go's time.Duration.String()). */
-export function duration(ms: number): string {
+function duration(ms: number): string {
   return formatGoDuration(ms)
 }
 
@@ -89,7 +88,7 @@ export function acquiredLease(namespace: string, lease: string): LogEntry {
 }
 
 /** The controllers the twin runs, as controller-runtime announces them once the lease is held. */
-export const CONTROLLERS: readonly { name: string; group?: string; kind?: string; workers: number }[] = [
+const CONTROLLERS: readonly { name: string; group?: string; kind?: string; workers: number }[] = [
   { name: 'provisioner', workers: 1 },
   { name: 'disruption', workers: 1 },
   { name: 'interruption', workers: 1 },
@@ -257,10 +256,6 @@ export function disruptingNodes(scope: Scope, f: { command: string; decision: st
 export function abandoning(scope: Scope, kind: 'empty node' | 'multi-node' | 'single-node', command: string): LogEntry {
   const message = kind === 'empty node' ? 'abandoning empty node consolidation attempt due to pod churn, command is no longer valid' : `abandoning ${kind} consolidation attempt due to pod churn, command is no longer valid`
   return entry('DEBUG', message, scope, [['command', command]])
-}
-
-export function commandSucceeded(scope: Scope): LogEntry {
-  return entry('DEBUG', 'command succeeded', scope)
 }
 
 // ---- nodeclaim.disruption / nodeclaim.expiration ----

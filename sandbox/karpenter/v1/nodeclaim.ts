@@ -6,7 +6,7 @@
 // pkg/providers/amifamily/bootstrap/{nodeadm.go, mime/mime.go} (AL2023 user data),
 // pkg/controllers/nodeclaim/tagging/controller.go.
 
-import { parseResourceList, toStringMap, withoutZeros } from '../../k8s/resources.ts'
+import { toStringMap, withoutZeros } from '../../k8s/resources.ts'
 import type { Taint } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
 import { stableHash } from '../hash.ts'
@@ -244,7 +244,3 @@ export function launchedNodeClaimV1(nodeClaim: NodeClaim, instance: LaunchedInst
   }
 }
 
-/** The NodeClaim's allocatable as the `launched nodeclaim` line prints it. */
-export function allocatableField(nc: NodeClaim): Record<string, string> {
-  return toStringMap(parseResourceList(nc.status?.allocatable))
-}

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import YAML from 'yaml'
 import { ApiError, badRequest } from '../errors.ts'
 
-export const MAX_BODY = 3 * 1024 * 1024
+const MAX_BODY = 3 * 1024 * 1024
 
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io'
 
@@ -27,7 +27,7 @@ export function negotiate(accept: string | undefined): Format {
   return 'json'
 }
 
-export function warningHeader(text: string): string {
+function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text)}`
 }
 

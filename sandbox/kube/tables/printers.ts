@@ -8,7 +8,7 @@ import type { ResourceDef } from '../registry.ts'
 import { fromLabelSelectorSpec } from '../selectors.ts'
 import { age, jsonPath } from './format.ts'
 
-export interface Column {
+interface Column {
   name: string
   type: string
   format: string

@@ -8,7 +8,7 @@ import { printerFor } from './printers.ts'
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object'
 
-export function rowObject(obj: KubeObject, include: IncludeObject): unknown {
+function rowObject(obj: KubeObject, include: IncludeObject): unknown {
   if (include === 'None') return undefined
   if (include === 'Object') return obj
   const metadata = { ...obj.metadata }

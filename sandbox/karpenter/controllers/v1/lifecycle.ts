@@ -367,7 +367,7 @@ export class LifecycleV1 {
 }
 
 /** The EC2NodeClass's resolved AMIs by what they run on (ami.go MapToInstanceTypes, by variant). */
-export function amisFromStatus(nodeClass: EC2NodeClassV1): AmiIds {
+function amisFromStatus(nodeClass: EC2NodeClassV1): AmiIds {
   const find = (arch: string, gpu: boolean) =>
     (nodeClass.status?.amis ?? []).find(
       (a) => a.requirements.some((r) => r.key === 'kubernetes.io/arch' && (r.values ?? []).includes(arch)) && a.requirements.some((r) => r.key === 'karpenter.k8s.aws/instance-gpu-count' && (gpu ? r.operator === 'Exists' : r.operator === 'DoesNotExist')),
