@@ -47,7 +47,7 @@ export default async function bench(): Promise<BenchResult> {
     `| **\`spotcheck drift\`**, the three runs, DRIFT.md and the report | **${side.total.toFixed(1)} s** | **${seq.total.toFixed(1)} s** |`,
     ...rows,
     '',
-    'Each run brings up a sandbox of its own; most of a run is the aws provider\'s fixed waits in Step 2',
+    "Each run brings up a sandbox of its own; most of a run is the aws provider's fixed waits in Step 2",
     'and Step 8 (see the sandbox benchmark), which overlap when the runs go side by side. The run as',
     'written today stops at the preflight and creates nothing. Side by side, the two full runs share',
     'the two cores, so their Karpenter phases take longer in wall time than one after another.',

@@ -48,7 +48,9 @@ function rss(pid: number): number {
 
 /** User + system CPU seconds a process has used, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
 }
 
@@ -65,10 +67,24 @@ async function startCluster(twin: Twin, replicas: number): Promise<TutorialClust
     await cluster.run(tutorialCommand('Step 3', 2))
     return cluster
   }
-  const cluster = await startTutorialCluster({ name: `bench-scale-v1-${replicas}`, karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', asOf: '2026-12-06', noWait: true })
-  await eventually("Karpenter 1.9's controllers started", async () => (await cluster.karpenterLogs()).some((l) => l.message === 'Starting workers' && l.controller === 'interruption') || 'not yet', 180_000)
+  const cluster = await startTutorialCluster({
+    name: `bench-scale-v1-${replicas}`,
+    karpenterChartVersion: '1.9.2',
+    kubernetesVersion: '1.35',
+    nodeGroupAmiType: 'AL2023_x86_64_STANDARD',
+    asOf: '2026-12-06',
+    noWait: true,
+  })
+  await eventually(
+    "Karpenter 1.9's controllers started",
+    async () => (await cluster.karpenterLogs()).some((l) => l.message === 'Starting workers' && l.controller === 'interruption') || 'not yet',
+    180_000,
+  )
   await cluster.run(V1_NODEPOOL_AND_CLASS)
-  await eventually('the v1 NodePool Ready', async () => /True/.test(await cluster.run("kubectl get nodepool default -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}'")) || 'not yet')
+  await eventually(
+    'the v1 NodePool Ready',
+    async () => /True/.test(await cluster.run('kubectl get nodepool default -o jsonpath=\'{.status.conditions[?(@.type=="Ready")].status}\'')) || 'not yet',
+  )
   return cluster
 }
 
@@ -88,7 +104,12 @@ async function scaleUp(twin: Twin, replicas: number): Promise<Run> {
     const cpuBefore = cpuSeconds(cluster.daemonPid)
     // One watch, as a user would keep `kubectl get deployment --watch` open: polling with a kubectl
     // (and its `aws eks get-token`) several times a second would compete with the sandbox for the CPU.
-    const watch = execa('kubectl', ['get', 'deployment', 'stateless', '--watch', '-o', 'jsonpath={.status.readyReplicas}{"\\n"}'], { env: cluster.env, extendEnv: false, reject: false, killDescendants: true })
+    const watch = execa('kubectl', ['get', 'deployment', 'stateless', '--watch', '-o', 'jsonpath={.status.readyReplicas}{"\\n"}'], {
+      env: cluster.env,
+      extendEnv: false,
+      reject: false,
+      killDescendants: true,
+    })
     let done = 0
     let opened = false
     const allReady = new Promise<void>((resolve) => {
@@ -109,7 +130,9 @@ async function scaleUp(twin: Twin, replicas: number): Promise<Run> {
     await eventually('the deployment watch open', async () => opened || 'no line yet', 30_000, 100)
     const t0 = Date.now()
     await cluster.run(`kubectl scale deployment stateless --replicas=${replicas}`)
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${replicas} replicas not Running after 20 minutes`)), 20 * 60_000).unref())
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${replicas} replicas not Running after 20 minutes`)), 20 * 60_000).unref(),
+    )
     try {
       await Promise.race([allReady, timeout])
     } finally {
@@ -136,7 +159,10 @@ async function scaleUp(twin: Twin, replicas: number): Promise<Run> {
       initializedSeconds: at(all('initialized nodeclaim').at(-1)),
       rounds: all('computed new nodeclaim(s) to fit pod(s)').length,
       nodeClaims: created.length,
-      instanceTypes: claims.items.filter((c) => created.some((l) => createdName(l) === c.metadata.name)).map((c) => c.metadata.labels?.['node.kubernetes.io/instance-type'] ?? '?').sort(),
+      instanceTypes: claims.items
+        .filter((c) => created.some((l) => createdName(l) === c.metadata.name))
+        .map((c) => c.metadata.labels?.['node.kubernetes.io/instance-type'] ?? '?')
+        .sort(),
       simulationMs: found.map((l) => parseGoDurationMs(String(l.duration))),
       daemonCpuSeconds,
       rss: { daemonBefore, daemonAfter, motoBefore, motoAfter },
@@ -250,27 +276,27 @@ const V1_NOTES = [
 ].join('\n')
 
 const FINDINGS = [
-    'The floor is the nodes’ boot (36 s of tutorial time, 1.8 s here); everything above it is the daemon’s CPU: one',
-    'Node.js event loop runs the API server, the controllers, the kubelets and Karpenter, and while it works through 5,000 pods’',
-    'writes the nodes’ boot timers fire late (launched → Ready takes ~7 s instead of 1.8 s). CPU profiles of the daemon',
-    '(inspector, during the 5,000-pod scale-up) showed where the time went before this benchmark’s fixes:',
-    '',
-    '- the kube-scheduler twin re-read and re-summed every pod in the cluster for every pod it scheduled (quadratic: the',
-    '  5,000-pod scale-up took 353 s, 60 % of it in `nodeInfos`, quantity parsing and the garbage collector); it now keeps a',
-    '  scheduler cache from its watches, as kube-scheduler does;',
-    '- Karpenter’s cluster snapshot, taken every 10 s of tutorial time by the disruption loop, deep-copied every pod and grouped',
-    '  them by node with a quadratic copy; it now reads the store’s objects;',
-    '- the ReplicaSet controller copied its thousands of pods on every pod event; it now reads them in place;',
-    '- NodeClaims launched one after another; the lifecycle controller now reconciles concurrently, as Karpenter’s does',
-    '  (MaxConcurrentReconciles 1000);',
-    '- a node whose Ready timer fired before its registration timer (two timers of different lengths under event-loop lag)',
-    '  stayed NotReady for good and held 504 pods Pending; Ready is now timed from registration.',
-    '',
-    'With those fixes the 5,000-pod scale-up takes ~14 s instead of 353 s. What remains is spread thin: creating the pods (the',
-    'ReplicaSet twin creates them all in one pass) and writing their status (scheduler, then kubelet twice), copying objects for',
-    'watchers and API responses, managedFields bookkeeping on every write, and the garbage collector. Karpenter’s own simulation',
-    'stays well under a second per round. The daemon grows by 60–90 KiB per running pod (objects, their history for watches,',
-    'events); moto stays flat (it holds only the instances). The benchmark waits with one `kubectl get deployment --watch`:',
-    'polling with kubectl (and its `aws eks get-token`) several times a second competed with the sandbox for the two cores and',
-    'doubled the 1,000-pod figure.',
+  'The floor is the nodes’ boot (36 s of tutorial time, 1.8 s here); everything above it is the daemon’s CPU: one',
+  'Node.js event loop runs the API server, the controllers, the kubelets and Karpenter, and while it works through 5,000 pods’',
+  'writes the nodes’ boot timers fire late (launched → Ready takes ~7 s instead of 1.8 s). CPU profiles of the daemon',
+  '(inspector, during the 5,000-pod scale-up) showed where the time went before this benchmark’s fixes:',
+  '',
+  '- the kube-scheduler twin re-read and re-summed every pod in the cluster for every pod it scheduled (quadratic: the',
+  '  5,000-pod scale-up took 353 s, 60 % of it in `nodeInfos`, quantity parsing and the garbage collector); it now keeps a',
+  '  scheduler cache from its watches, as kube-scheduler does;',
+  '- Karpenter’s cluster snapshot, taken every 10 s of tutorial time by the disruption loop, deep-copied every pod and grouped',
+  '  them by node with a quadratic copy; it now reads the store’s objects;',
+  '- the ReplicaSet controller copied its thousands of pods on every pod event; it now reads them in place;',
+  '- NodeClaims launched one after another; the lifecycle controller now reconciles concurrently, as Karpenter’s does',
+  '  (MaxConcurrentReconciles 1000);',
+  '- a node whose Ready timer fired before its registration timer (two timers of different lengths under event-loop lag)',
+  '  stayed NotReady for good and held 504 pods Pending; Ready is now timed from registration.',
+  '',
+  'With those fixes the 5,000-pod scale-up takes ~14 s instead of 353 s. What remains is spread thin: creating the pods (the',
+  'ReplicaSet twin creates them all in one pass) and writing their status (scheduler, then kubelet twice), copying objects for',
+  'watchers and API responses, managedFields bookkeeping on every write, and the garbage collector. Karpenter’s own simulation',
+  'stays well under a second per round. The daemon grows by 60–90 KiB per running pod (objects, their history for watches,',
+  'events); moto stays flat (it holds only the instances). The benchmark waits with one `kubectl get deployment --watch`:',
+  'polling with kubectl (and its `aws eks get-token`) several times a second competed with the sandbox for the two cores and',
+  'doubled the 1,000-pod figure.',
 ].join('\n')

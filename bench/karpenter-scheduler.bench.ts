@@ -11,7 +11,14 @@ import { seededRng } from '../sandbox/karpenter/rng.ts'
 import { schedule, type SchedulingInput } from '../sandbox/karpenter/scheduling/scheduler.ts'
 import { buildStateNode, type StateNode } from '../sandbox/karpenter/state.ts'
 import { toStringMap, withoutZeros } from '../sandbox/k8s/resources.ts'
-import { karpenterNodeLabels, tutorialDaemonSetPods, tutorialInstanceTypes, tutorialNodePool, workloadPods, ZONE_SPREAD } from '../test/unit/karpenter/helpers/tutorial.ts'
+import {
+  karpenterNodeLabels,
+  tutorialDaemonSetPods,
+  tutorialInstanceTypes,
+  tutorialNodePool,
+  workloadPods,
+  ZONE_SPREAD,
+} from '../test/unit/karpenter/helpers/tutorial.ts'
 
 interface Scenario {
   name: string
@@ -28,11 +35,19 @@ function existingNodes(n: number): StateNode[] {
     const labels = karpenterNodeLabels(name, it.name, zone)
     // full nodes: every pod must be tried against them first and rejected
     const alloc = toStringMap(withoutZeros(it.allocatable))
-    return buildStateNode({ node: { metadata: { name, labels }, spec: {}, status: { allocatable: alloc, capacity: alloc, conditions: [{ type: 'Ready', status: 'True' }] } }, nodeClaim: { metadata: { name: `default-${i}`, labels }, spec: {} }, pods: workloadPods(15, { nodeName: name, app: `full-${i}` }) })
+    return buildStateNode({
+      node: { metadata: { name, labels }, spec: {}, status: { allocatable: alloc, capacity: alloc, conditions: [{ type: 'Ready', status: 'True' }] } },
+      nodeClaim: { metadata: { name: `default-${i}`, labels }, spec: {} },
+      pods: workloadPods(15, { nodeName: name, app: `full-${i}` }),
+    })
   })
 }
 
-const antiAffinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'stateless' } }, topologyKey: 'kubernetes.io/hostname' }] } }
+const antiAffinity = {
+  podAntiAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'stateless' } }, topologyKey: 'kubernetes.io/hostname' }],
+  },
+}
 
 const scenarios: Scenario[] = [
   { name: 'tutorial Step 4: 10 pods → 1 NodeClaim', pods: () => workloadPods(10), runs: 20 },
@@ -53,7 +68,11 @@ export default async function bench(): Promise<BenchResult> {
   const t0 = performance.now()
   const its = tutorialInstanceTypes()
   const buildMs = performance.now() - t0
-  const base: Omit<SchedulingInput, 'pods' | 'rng'> = { nodePools: [tutorialNodePool()], instanceTypes: { default: its }, daemonSetPods: tutorialDaemonSetPods() }
+  const base: Omit<SchedulingInput, 'pods' | 'rng'> = {
+    nodePools: [tutorialNodePool()],
+    instanceTypes: { default: its },
+    daemonSetPods: tutorialDaemonSetPods(),
+  }
   // warm-up (JIT), not measured
   for (let i = 0; i < 3; i++) schedule({ ...base, pods: workloadPods(500), rng: seededRng(i) })
 

@@ -24,23 +24,38 @@ const pod = (ns: string, name: string) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: ns, labels: { app: 'stateless', 'pod-template-hash': '5c77994ccb' } },
-  spec: { containers: [{ name: 'app', image: 'public.ecr.aws/eks-distro/kubernetes/pause:v1.29.0-eks-1-29-latest', resources: { requests: { cpu: '512m', memory: '512Mi' } } }], nodeSelector: { intent: 'apps', 'karpenter.sh/capacity-type': 'spot' } },
+  spec: {
+    containers: [
+      { name: 'app', image: 'public.ecr.aws/eks-distro/kubernetes/pause:v1.29.0-eks-1-29-latest', resources: { requests: { cpu: '512m', memory: '512Mi' } } },
+    ],
+    nodeSelector: { intent: 'apps', 'karpenter.sh/capacity-type': 'spot' },
+  },
 })
 
 function get(server: ApiServer, agent: Agent, tok: string, path: string, accept = 'application/json'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, ca: server.caPem, agent, headers: { Authorization: `Bearer ${tok}`, Accept: accept } }, (res) => {
-      let n = 0
-      res.on('data', (d: Buffer) => (n += d.length))
-      res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`${path}: ${res.statusCode}`))))
-    })
+    const req = request(
+      { host: '127.0.0.1', port: server.port, path, ca: server.caPem, agent, headers: { Authorization: `Bearer ${tok}`, Accept: accept } },
+      (res) => {
+        let n = 0
+        res.on('data', (d: Buffer) => (n += d.length))
+        res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`${path}: ${res.statusCode}`))))
+      },
+    )
     req.on('error', reject)
     req.end()
   })
 }
 
 /** Requests per second for `path` over `seconds`, `concurrency` requests in flight. */
-async function throughput(server: ApiServer, tok: string, path: string, seconds: number, concurrency: number, accept?: string): Promise<{ rps: number; bytes: number; p50: number; p99: number }> {
+async function throughput(
+  server: ApiServer,
+  tok: string,
+  path: string,
+  seconds: number,
+  concurrency: number,
+  accept?: string,
+): Promise<{ rps: number; bytes: number; p50: number; p99: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   const deadline = Date.now() + seconds * 1000
   const lat: number[] = []
@@ -61,7 +76,13 @@ async function throughput(server: ApiServer, tok: string, path: string, seconds:
 }
 
 /** Opens `n` HTTP watches, writes `events` objects, waits until every watcher has every event. */
-async function httpFanout(server: ApiServer, store: Store, tok: string, n: number, events: number): Promise<{ seconds: number; delivered: number; perSecond: number }> {
+async function httpFanout(
+  server: ApiServer,
+  store: Store,
+  tok: string,
+  n: number,
+  events: number,
+): Promise<{ seconds: number; delivered: number; perSecond: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: n + 10 })
   const rv = store.resourceVersion
   let received = 0
@@ -70,7 +91,14 @@ async function httpFanout(server: ApiServer, store: Store, tok: string, n: numbe
   await new Promise<void>((resolve, reject) => {
     for (let i = 0; i < n; i++) {
       const req = request(
-        { host: '127.0.0.1', port: server.port, path: `/api/v1/namespaces/fan/configmaps?watch=true&resourceVersion=${rv}`, ca: server.caPem, agent, headers: { Authorization: `Bearer ${tok}` } },
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: `/api/v1/namespaces/fan/configmaps?watch=true&resourceVersion=${rv}`,
+          ca: server.caPem,
+          agent,
+          headers: { Authorization: `Bearer ${tok}` },
+        },
         (res) => {
           opened++
           if (opened === n) resolve()
@@ -137,7 +165,14 @@ export default async function bench(): Promise<BenchResult> {
     for (let i = 0; i < 20; i++) store.create('pods', pod('small', `p-${i}`))
     const getPod = await throughput(server, tok, '/api/v1/namespaces/small/pods/p-7', 3, 8)
     const listSmall = await throughput(server, tok, '/api/v1/namespaces/small/pods?limit=500', 3, 8)
-    const listSmallTable = await throughput(server, tok, '/api/v1/namespaces/small/pods?limit=500', 3, 8, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json')
+    const listSmallTable = await throughput(
+      server,
+      tok,
+      '/api/v1/namespaces/small/pods?limit=500',
+      3,
+      8,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    )
     const listLabel = await throughput(server, tok, '/api/v1/pods?labelSelector=app%3Dnothing', 3, 8)
     const listAll = await throughput(server, tok, '/api/v1/namespaces/bench/pods', 5, 2)
     const listAllTable = await throughput(server, tok, '/api/v1/namespaces/bench/pods', 5, 2, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json')
@@ -159,7 +194,10 @@ export default async function bench(): Promise<BenchResult> {
       '',
       '| request | concurrency | req/s | p50 ms | p99 ms | response size |',
       '|---|---:|---:|---:|---:|---:|',
-      ...rows.map(([name, r], i) => `| ${name} | ${i >= 4 ? 2 : 8} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.bytes / 1024).toFixed(1)} KiB |`),
+      ...rows.map(
+        ([name, r], i) =>
+          `| ${name} | ${i >= 4 ? 2 : 8} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.bytes / 1024).toFixed(1)} KiB |`,
+      ),
       '',
       '### Watch fan-out',
       '',
@@ -178,7 +216,7 @@ export default async function bench(): Promise<BenchResult> {
       '',
       `Creating the 10,000 pods in process took ${createSeconds.toFixed(2)} s (${(10_000 / createSeconds).toFixed(0)} creates/s, validation, defaulting and managedFields included).`,
       '',
-      'Findings: GETs and small LISTs are bound by TLS and JSON encoding, not the store; a 10,000-pod LIST is dominated by serialisation (kubectl asks for Tables, which are smaller per row but need the printer). Fan-out serialises each event once per format and writes it into each watcher\'s socket buffer, so a slow watcher never blocks a writer.',
+      "Findings: GETs and small LISTs are bound by TLS and JSON encoding, not the store; a 10,000-pod LIST is dominated by serialisation (kubectl asks for Tables, which are smaller per row but need the printer). Fan-out serialises each event once per format and writes it into each watcher's socket buffer, so a slow watcher never blocks a writer.",
     ].join('\n')
     return { id: 'kube-api', title: 'Sandbox Kubernetes API server (sandbox/kube)', markdown }
   } finally {

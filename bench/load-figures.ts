@@ -30,7 +30,8 @@ export function parseTimings(text: string, file = 'timings.json'): TimingsFile {
   if (!d || typeof d !== 'object' || !Array.isArray(d.commands)) throw new Error(`${file}: "commands" is not a list`)
   if (!Array.isArray(d.tutorialDurations)) throw new Error(`${file}: "tutorialDurations" is not a list`)
   d.commands.forEach((c, i) => {
-    if (typeof c?.wallMs !== 'number' || !['terraform', 'cloudformation', 'other'].includes(c.kind)) throw new Error(`${file}: commands[${i}] needs a numeric "wallMs" and a "kind" of terraform, cloudformation or other`)
+    if (typeof c?.wallMs !== 'number' || !['terraform', 'cloudformation', 'other'].includes(c.kind))
+      throw new Error(`${file}: commands[${i}] needs a numeric "wallMs" and a "kind" of terraform, cloudformation or other`)
   })
   d.tutorialDurations.forEach((t, i) => {
     if (typeof t?.name !== 'string' || typeof t.ms !== 'number') throw new Error(`${file}: tutorialDurations[${i}] needs a "name" and a numeric "ms"`)
@@ -62,12 +63,15 @@ export function loadMarkdown(quiet: LoadFigures, loaded: LoadFigures, busyLoops:
     '',
     '| | quiet | busy loops | loaded vs quiet |',
     '|---|---:|---:|---:|',
-    ...DURATIONS.map((name) => `| ${name} (tutorial time) | ${s(quiet.durations[name])} | ${s(loaded.durations[name])} | ${deviation(quiet.durations[name], loaded.durations[name])} |`),
+    ...DURATIONS.map(
+      (name) =>
+        `| ${name} (tutorial time) | ${s(quiet.durations[name])} | ${s(loaded.durations[name])} | ${deviation(quiet.durations[name], loaded.durations[name])} |`,
+    ),
     `| **wall time, all but Terraform's and CloudFormation's own commands** | **${s(quiet.restWallMs)}** | **${s(loaded.restWallMs)}** | ${deviation(quiet.restWallMs, loaded.restWallMs)} |`,
     `| wall time of Terraform's and CloudFormation's commands | ${s(quiet.providerWallMs)} | ${s(loaded.providerWallMs)} | ${deviation(quiet.providerWallMs, loaded.providerWallMs)} |`,
     `| wall time, whole run | ${s(quiet.totalWallMs)} | ${s(loaded.totalWallMs)} | ${deviation(quiet.totalWallMs, loaded.totalWallMs)} |`,
     '',
-    'The goal: the loaded durations within 10 % of the quiet ones (the sandbox\'s clock slows down with the machine),',
+    "The goal: the loaded durations within 10 % of the quiet ones (the sandbox's clock slows down with the machine),",
     "and the wall time of all but the providers' commands at or under 20 s on a quiet machine.",
     '',
     `Deletion → consolidation has a spread of its own, load or not: Karpenter's disruption controller looks for`,

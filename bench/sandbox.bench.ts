@@ -61,8 +61,12 @@ export default async function bench(): Promise<BenchResult> {
       await time('`terraform apply --auto-approve`', () => run('export TF_VAR_region=$AWS_REGION && terraform apply --auto-approve')),
     ].join('\n')
     const destroys = [
-      await time('`terraform destroy -target="module.eks_blueprints_addons"`', () => run('export TF_VAR_region=$AWS_REGION && terraform destroy -target="module.eks_blueprints_addons" --auto-approve')),
-      await time('`terraform destroy -target="module.eks"`', () => run('export TF_VAR_region=$AWS_REGION && terraform destroy -target="module.eks" --auto-approve')),
+      await time('`terraform destroy -target="module.eks_blueprints_addons"`', () =>
+        run('export TF_VAR_region=$AWS_REGION && terraform destroy -target="module.eks_blueprints_addons" --auto-approve'),
+      ),
+      await time('`terraform destroy -target="module.eks"`', () =>
+        run('export TF_VAR_region=$AWS_REGION && terraform destroy -target="module.eks" --auto-approve'),
+      ),
       await time('`terraform destroy --auto-approve`', () => run('export TF_VAR_region=$AWS_REGION && terraform destroy --auto-approve')),
     ].join('\n')
     await time('`spotcheck sandbox down`', async () => (await spotcheck(['sandbox', 'down'], cli)).stdout)
@@ -80,7 +84,7 @@ export default async function bench(): Promise<BenchResult> {
       `| **Step 2** (init + three applies) | **${total('terraform init', '--auto-approve`').toFixed(1)} s** |`,
       `| **Step 8** (three destroys) | **${total('module.eks_blueprints_addons', 'terraform destroy --auto-approve').toFixed(1)} s** |`,
       '',
-      'Slowest resources to create (terraform\'s own timings):',
+      "Slowest resources to create (terraform's own timings):",
       '',
       '| resource | time |',
       '|---|---:|',
@@ -96,7 +100,7 @@ export default async function bench(): Promise<BenchResult> {
       'AWS does eventually; moto answers at once, so these are fixed costs of the provider (5.100),',
       'not of the sandbox: `aws_sqs_queue` polls its attributes until they read back the same',
       'several times in a row (~25 s); `aws_vpc` waits a fixed 10 s before re-reading the DNS',
-      'attributes it set (`waitVPCAttributeUpdated`, Delay 10 s); the NAT gateway\'s deletion waiter',
+      "attributes it set (`waitVPCAttributeUpdated`, Delay 10 s); the NAT gateway's deletion waiter",
       'has a fixed 10 s delay; the instance profile waits for IAM propagation (~5 s); and the EKS',
       'cluster is deleted after a random delay of up to a minute (`WithDelayRand(1*time.Minute)`),',
       'so Step 8 varies between about 25 s and 85 s from run to run.',

@@ -15,7 +15,13 @@ import { figuresOf, loadMarkdown, parseTimings, type LoadFigures } from './load-
 
 async function tutorial(label: string): Promise<LoadFigures> {
   const home = mkdtempSync(join(tmpdir(), `bench-load-${label}-`))
-  const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), SPOTCHECK_REPORT_DIR: join(home, 'allure-report'), FORCE_COLOR: '0' }
+  const env = {
+    ...process.env,
+    SPOTCHECK_HOME: home,
+    SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'),
+    SPOTCHECK_REPORT_DIR: join(home, 'allure-report'),
+    FORCE_COLOR: '0',
+  }
   try {
     const start = performance.now()
     const r = await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'tutorial'], { cwd: projectRoot, env, reject: false, all: true })
@@ -42,5 +48,9 @@ export default async function bench(): Promise<BenchResult> {
     for (const loop of loops) loop.kill('SIGKILL')
     await Promise.all(loops)
   }
-  return { id: 'tutorial-load', title: 'The whole tutorial on the sandbox, quiet and with every core pinned by busy loops', markdown: loadMarkdown(quiet, loaded, loops.length) }
+  return {
+    id: 'tutorial-load',
+    title: 'The whole tutorial on the sandbox, quiet and with every core pinned by busy loops',
+    markdown: loadMarkdown(quiet, loaded, loops.length),
+  }
 }

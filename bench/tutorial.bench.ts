@@ -44,7 +44,13 @@ function descendants(pid: number): number[] {
 export default async function bench(): Promise<BenchResult> {
   const home = mkdtempSync(join(tmpdir(), 'bench-tutorial-'))
   const messages = join(home, 'messages.ndjson')
-  const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), SPOTCHECK_REPORT_DIR: join(home, 'allure-report'), FORCE_COLOR: '0' }
+  const env = {
+    ...process.env,
+    SPOTCHECK_HOME: home,
+    SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'),
+    SPOTCHECK_REPORT_DIR: join(home, 'allure-report'),
+    FORCE_COLOR: '0',
+  }
   let peak = 0
   const sampler = setInterval(() => {
     const dir = join(home, 'sandboxes')
@@ -53,16 +59,28 @@ export default async function bench(): Promise<BenchResult> {
       const state = join(dir, name, 'state.json')
       if (!existsSync(state)) continue
       const pid = (JSON.parse(readFileSync(state, 'utf8')) as { pid?: number }).pid
-      if (pid) peak = Math.max(peak, descendants(pid).reduce((s, p) => s + rssOf(p), 0))
+      if (pid)
+        peak = Math.max(
+          peak,
+          descendants(pid).reduce((s, p) => s + rssOf(p), 0),
+        )
     }
   }, 1_000)
   const start = performance.now()
-  const r = await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'tutorial', '--format', `message:${messages}`], { cwd: projectRoot, env, reject: false, all: true })
+  const r = await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'tutorial', '--format', `message:${messages}`], {
+    cwd: projectRoot,
+    env,
+    reject: false,
+    all: true,
+  })
   const total = (performance.now() - start) / 1000
   clearInterval(sampler)
   try {
     if (r.exitCode !== 0) throw new Error(`the tutorial failed on the sandbox:\n${r.all.slice(-3000)}`)
-    const envelopes = readFileSync(messages, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Envelope)
+    const envelopes = readFileSync(messages, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Envelope)
     const features = new Map<string, string>()
     const pickles = new Map<string, { uri: string; name: string }>()
     const cases = new Map<string, string>()
@@ -87,7 +105,9 @@ export default async function bench(): Promise<BenchResult> {
         perFeature.set(uri, f)
       }
     }
-    const rows = [...perFeature].sort(([a], [b]) => a.localeCompare(b)).map(([uri, f]) => `| ${features.get(uri)} | ${f.scenarios} | ${(f.ms / 1000).toFixed(1)} s |`)
+    const rows = [...perFeature]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([uri, f]) => `| ${features.get(uri)} | ${f.scenarios} | ${(f.ms / 1000).toFixed(1)} s |`)
     const markdown = [
       '| | wall time |',
       '|---|---:|',
@@ -101,13 +121,13 @@ export default async function bench(): Promise<BenchResult> {
       '',
       `Sandbox memory (daemon + moto + their children), peak RSS: ${(peak / 2 ** 20).toFixed(0)} MiB.`,
       '',
-      'Findings. The run is dominated by the aws provider\'s fixed waits in Step 2 (create) and Step 8',
+      "Findings. The run is dominated by the aws provider's fixed waits in Step 2 (create) and Step 8",
       '(destroy; the EKS deletion waits a random 0–60 s), measured in the sandbox benchmark above;',
-      'Karpenter\'s own waits (batching, launch, registration, the 2-minute Spot notice, consolidation)',
+      "Karpenter's own waits (batching, launch, registration, the 2-minute Spot notice, consolidation)",
       'run 20× faster than on AWS. The aim of the issue — the whole tutorial in under two minutes — is',
       'reached only when that random delay is short (as in this run); with a long one the run takes',
       'close to three minutes. Terraform alone takes ~47 s (Step 2) plus 25–85 s (Step 8) of provider',
-      'waits that the sandbox cannot remove without changing the tutorial\'s commands or the provider.',
+      "waits that the sandbox cannot remove without changing the tutorial's commands or the provider.",
     ].join('\n')
     return { id: 'tutorial-sandbox', title: 'The whole tutorial on the sandbox, one run (`spotcheck tutorial`)', markdown }
   } finally {

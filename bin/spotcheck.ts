@@ -91,6 +91,8 @@ try {
   }
 } catch (error) {
   const e = error as Error
-  toStderr(`spotcheck: ${e instanceof UsageError || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message : (e.stack ?? e.message)}`)
+  toStderr(
+    `spotcheck: ${e instanceof UsageError || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message : (e.stack ?? e.message)}`,
+  )
   process.exitCode = e instanceof UsageError ? 2 : 1
 }

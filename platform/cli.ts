@@ -18,7 +18,16 @@ const PLATFORM_USAGE = `Usage: spotcheck platform [--as-of YYYY-MM-DD] [--json]
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  return rows.map((r) => '  ' + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n')
+  return rows
+    .map(
+      (r) =>
+        '  ' +
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd(),
+    )
+    .join('\n')
 }
 
 /** The Karpenter releases out that support `v`, briefly: the range, and the LTS ones still supported. */
@@ -78,7 +87,11 @@ function formatPlatform(view: PlatformView): string {
   out.push('Node images (EKS-optimized AMIs)')
   for (const f of view.nodeImageFamilies ?? []) {
     const range = `Kubernetes ${f.minKubernetes}${f.maxKubernetes ? `–${f.maxKubernetes} only` : ' and later'}`
-    const state = !f.published ? `not published yet (from ${f.publishedFrom})` : f.supported ? `published since ${f.publishedFrom}` : `end of support ${f.endOfSupport ?? ''}`
+    const state = !f.published
+      ? `not published yet (from ${f.publishedFrom})`
+      : f.supported
+        ? `published since ${f.publishedFrom}`
+        : `end of support ${f.endOfSupport ?? ''}`
     out.push(`  ${f.family}: ${range}; ${state}`)
   }
   out.push(
@@ -86,7 +99,11 @@ function formatPlatform(view: PlatformView): string {
       ['version', 'AMI families', 'SSM parameters (…/recommended/image_id)'],
       ...view.nodeImages
         .filter((n) => offered.some((v) => v.version === n.kubernetesVersion))
-        .map((n) => [n.kubernetesVersion, n.families.join(' ') || 'none', n.ssmParameters.map((p) => p.replace(/^\/aws\/service\/eks\/optimized-ami\/[^/]+\//, '').replace(/\/recommended\/image_id$/, '')).join(' ')]),
+        .map((n) => [
+          n.kubernetesVersion,
+          n.families.join(' ') || 'none',
+          n.ssmParameters.map((p) => p.replace(/^\/aws\/service\/eks\/optimized-ami\/[^/]+\//, '').replace(/\/recommended\/image_id$/, '')).join(' '),
+        ]),
     ]),
     '',
   )
@@ -119,7 +136,11 @@ function formatPlatform(view: PlatformView): string {
 export async function platformCli(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
   let values: { 'as-of'?: string; json?: boolean; help?: boolean }
   try {
-    ;({ values } = parseArgs({ args, options: { 'as-of': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }))
+    ;({ values } = parseArgs({
+      args,
+      options: { 'as-of': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }))
   } catch (error) {
     io.stderr.write(`spotcheck platform: ${(error as Error).message}\n\n${PLATFORM_USAGE}`)
     return 2

@@ -27,9 +27,9 @@ export function parseAsOf(value: string, options: { allowFuture?: boolean; today
   const name = options.name ?? 'as-of date'
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))
     throw new AsOfError(`${name} ${JSON.stringify(value)} is not a date; write YYYY-MM-DD, e.g. ${TUTORIAL_DATE}`)
-  if (!isCalendarDate(value)) throw new AsOfError(`${name} ${JSON.stringify(value)} is not a day of the calendar; write a real YYYY-MM-DD date, e.g. ${TUTORIAL_DATE}`)
+  if (!isCalendarDate(value))
+    throw new AsOfError(`${name} ${JSON.stringify(value)} is not a day of the calendar; write a real YYYY-MM-DD date, e.g. ${TUTORIAL_DATE}`)
   const now = options.today ?? today()
-  if (!options.allowFuture && value > now)
-    throw new AsOfError(`${name} ${value} is in the future (today is ${now}); give a YYYY-MM-DD date on or before today`)
+  if (!options.allowFuture && value > now) throw new AsOfError(`${name} ${value} is in the future (today is ${now}); give a YYYY-MM-DD date on or before today`)
   return value
 }

@@ -4,9 +4,9 @@ import { viewOf } from './view.ts'
 import type { PlatformView } from './types.ts'
 
 export type * from './types.ts'
-export { loadPlatformTable, parsePlatformTable, PlatformTableError, DEFAULT_PLATFORM_FILE,  type PlatformTable } from './table.ts'
+export { loadPlatformTable, parsePlatformTable, PlatformTableError, DEFAULT_PLATFORM_FILE, type PlatformTable } from './table.ts'
 export { TUTORIAL_DATE, today, parseAsOf, AsOfError } from './dates.ts'
-export {  PlatformRangeError } from './view.ts'
+export { PlatformRangeError } from './view.ts'
 export { eksVersion, karpenterRelease, karpenterReleaseLoosely, supportsKubernetes, ssmParameterExists } from './lookups.ts'
 
 let cached: PlatformTable | undefined

@@ -46,7 +46,8 @@ export function onDemandTable(region: string): OnDemandTable {
   const regions = priceFile().regions
   const tableRegion = regions[region] ? region : FALLBACK_REGION
   const entry = regions[tableRegion]
-  const derivation = tableRegion !== region ? `no ${region} table: ${tableRegion}'s prices` : entry.derived ? `derived: ${entry.derivedFrom} × ${entry.factor}` : undefined
+  const derivation =
+    tableRegion !== region ? `no ${region} table: ${tableRegion}'s prices` : entry.derived ? `derived: ${entry.derivedFrom} × ${entry.factor}` : undefined
   return { region, tableRegion, retrievedAt: entry.retrievedAt ?? 'undated', ...(derivation ? { derivation } : {}), prices: entry.prices }
 }
 

@@ -146,7 +146,12 @@ class Reader {
   private scalar(parent: YAMLMap<unknown, unknown>, key: string, path: string, required: boolean): { node?: Node; value?: unknown } {
     const n = this.resolve(parent.get(key, true))
     if (n === undefined) {
-      if (required) this.fail(parent, join(path, key), key === 'source' ? 'missing: every row names its source (a document title and URL, or a repository, tag and file)' : 'missing')
+      if (required)
+        this.fail(
+          parent,
+          join(path, key),
+          key === 'source' ? 'missing: every row names its source (a document title and URL, or a repository, tag and file)' : 'missing',
+        )
       return {}
     }
     if (!isScalar(n)) this.fail(n, join(path, key), 'expected a single value, not a list or mapping')
@@ -167,7 +172,8 @@ class Reader {
   date(parent: YAMLMap<unknown, unknown>, key: string, path: string, optional?: 'optional'): string | undefined {
     const { node, value } = this.scalar(parent, key, path, optional === undefined)
     if (node === undefined) return undefined
-    if (typeof value !== 'string' || !isCalendarDate(value)) this.fail(node, join(path, key), `${JSON.stringify(value)} is not a calendar date; write YYYY-MM-DD, e.g. 2024-01-29`)
+    if (typeof value !== 'string' || !isCalendarDate(value))
+      this.fail(node, join(path, key), `${JSON.stringify(value)} is not a calendar date; write YYYY-MM-DD, e.g. 2024-01-29`)
     return value
   }
 
@@ -177,7 +183,8 @@ class Reader {
     const { node, value } = this.scalar(parent, key, path, optional === undefined)
     if (node === undefined) return undefined
     // A bare 1.30 is the number 1.3 in YAML: insist on the quoted text.
-    if (typeof value !== 'string' || !MINOR.test(value)) this.fail(node, join(path, key), `${JSON.stringify(value)} is not a Kubernetes minor version; write it quoted, e.g. "1.29"`)
+    if (typeof value !== 'string' || !MINOR.test(value))
+      this.fail(node, join(path, key), `${JSON.stringify(value)} is not a Kubernetes minor version; write it quoted, e.g. "1.29"`)
     return value
   }
 
@@ -230,7 +237,11 @@ function readEksVersion(r: Reader, item: Node, path: string, root: YAMLMap<unkno
     note: r.string(m, 'note', path, 'optional'),
   }
   if (!(row.released < row.endOfStandardSupport && row.endOfStandardSupport < row.endOfExtendedSupport))
-    r.fail(m, path, `dates out of order: released ${row.released} < endOfStandardSupport ${row.endOfStandardSupport} < endOfExtendedSupport ${row.endOfExtendedSupport} is required`)
+    r.fail(
+      m,
+      path,
+      `dates out of order: released ${row.released} < endOfStandardSupport ${row.endOfStandardSupport} < endOfExtendedSupport ${row.endOfExtendedSupport} is required`,
+    )
   return row
 }
 
@@ -248,7 +259,12 @@ function readNodeImageFamily(r: Reader, item: Node, path: string, root: YAMLMap<
     note: r.string(m, 'note', path, 'optional'),
   }
   row.ssmParameters.forEach((t, i) => {
-    if (!t.startsWith('/aws/service/') || !t.includes('{v}')) r.fail(m.get('ssmParameters', true), `${path}.ssmParameters[${i}]`, `${JSON.stringify(t)} is not a template like /aws/service/eks/optimized-ami/{v}/…/image_id`)
+    if (!t.startsWith('/aws/service/') || !t.includes('{v}'))
+      r.fail(
+        m.get('ssmParameters', true),
+        `${path}.ssmParameters[${i}]`,
+        `${JSON.stringify(t)} is not a template like /aws/service/eks/optimized-ami/{v}/…/image_id`,
+      )
   })
   return row
 }
@@ -268,8 +284,14 @@ function readKarpenterRelease(r: Reader, item: Node, path: string, root: YAMLMap
     source: r.string(m, 'source', path),
     note: r.string(m, 'note', path, 'optional'),
   }
-  if (!/^v\d+\.\d+\.\d+$/.test(row.version)) r.fail(m.get('version', true), `${path}.version`, `${JSON.stringify(row.version)} is not a release tag like v1.9.2`)
-  if (row.chartVersion.replace(/^v/, '') !== row.version.slice(1)) r.fail(m.get('chartVersion', true), `${path}.chartVersion`, `${JSON.stringify(row.chartVersion)} does not name release ${row.version} (write ${row.version} or ${row.version.slice(1)})`)
+  if (!/^v\d+\.\d+\.\d+$/.test(row.version))
+    r.fail(m.get('version', true), `${path}.version`, `${JSON.stringify(row.version)} is not a release tag like v1.9.2`)
+  if (row.chartVersion.replace(/^v/, '') !== row.version.slice(1))
+    r.fail(
+      m.get('chartVersion', true),
+      `${path}.chartVersion`,
+      `${JSON.stringify(row.chartVersion)} does not name release ${row.version} (write ${row.version} or ${row.version.slice(1)})`,
+    )
   if (compareMinor(row.minKubernetes, row.maxKubernetes) > 0) r.fail(m, path, `minKubernetes ${row.minKubernetes} is after maxKubernetes ${row.maxKubernetes}`)
   return row
 }
@@ -333,7 +355,8 @@ export function parsePlatformTable(text: string, file: string): PlatformTable {
   r.known(current, 'currentEdition', ['kubernetesVersion', 'karpenterChart', 'karpenterLines', 'nodeImageFamily', 'source'])
   const karpenterLines = current.has('karpenterLines') ? r.strings(current, 'karpenterLines', 'currentEdition') : []
   karpenterLines.forEach((line, i) => {
-    if (!MINOR.test(line)) r.fail(current.get('karpenterLines', true), `currentEdition.karpenterLines[${i}]`, `${JSON.stringify(line)} is not a minor line like "1.9"`)
+    if (!MINOR.test(line))
+      r.fail(current.get('karpenterLines', true), `currentEdition.karpenterLines[${i}]`, `${JSON.stringify(line)} is not a minor line like "1.9"`)
   })
 
   const table: PlatformTable = {
@@ -356,9 +379,24 @@ export function parsePlatformTable(text: string, file: string): PlatformTable {
       source: r.string(current, 'source', 'currentEdition'),
     },
   }
-  checkUnique(r, eks, 'eks.versions', versions.map((v) => v.version))
-  checkUnique(r, karpenter, 'karpenter.releases', releases.map((v) => v.version))
-  checkUnique(r, root, 'nodeImageFamilies', families.map((f) => f.family))
+  checkUnique(
+    r,
+    eks,
+    'eks.versions',
+    versions.map((v) => v.version),
+  )
+  checkUnique(
+    r,
+    karpenter,
+    'karpenter.releases',
+    releases.map((v) => v.version),
+  )
+  checkUnique(
+    r,
+    root,
+    'nodeImageFamilies',
+    families.map((f) => f.family),
+  )
   return table
 }
 

@@ -107,7 +107,14 @@ function terraform(table: PlatformTable, asOf: string): TerraformDependencyView[
       resolvesTo: resolved?.version ?? `none known on ${asOf}`,
       ...(breaks ? { breaks: { since: breaks.released, what: `${d.name} ${breaks.version}: ${breaks.breaking}` } } : {}),
       ...(breaking.length > 0
-        ? { breakingReleases: breaking.map((r) => ({ version: r.version, released: r.released, what: r.breaking ?? '', breaksTutorial: r.breaksTutorial === true })) }
+        ? {
+            breakingReleases: breaking.map((r) => ({
+              version: r.version,
+              released: r.released,
+              what: r.breaking ?? '',
+              breaksTutorial: r.breaksTutorial === true,
+            })),
+          }
         : {}),
       source: d.source,
       ...(d.note || resolved?.note ? { note: [d.note, resolved?.note && `${resolved.version}: ${resolved.note}`].filter(Boolean).join(' ') } : {}),
@@ -143,8 +150,7 @@ function currentKarpenter(table: PlatformTable, releases: KarpenterReleaseView[]
 
 /** The platform of `asOf` (YYYY-MM-DD) according to `table`. */
 export function viewOf(table: PlatformTable, asOf: string): PlatformView {
-  if (asOf < table.coversFrom)
-    throw new PlatformRangeError(`${table.file} describes the platform from ${table.coversFrom} on; ${asOf} is before it`)
+  if (asOf < table.coversFrom) throw new PlatformRangeError(`${table.file} describes the platform from ${table.coversFrom} on; ${asOf} is before it`)
   const versions = eksVersions(table, asOf)
   const releases = table.karpenter.releases
     .filter((r) => r.released <= asOf)

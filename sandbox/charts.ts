@@ -42,7 +42,8 @@ const karpenter: Chart = {
   resolve(version, asOf) {
     // The message of the helm provider's helm_release (which the EKS Blueprints add-on uses) for a
     // version the OCI repository does not have, as in aws/karpenter-provider-aws issues #4791, #8718.
-    if (!karpenterChartReleased(version) || publishedAfter(version, asOf)) throw new ChartUnavailable(`could not download chart: ${KARPENTER_OCI}:${version}: not found`)
+    if (!karpenterChartReleased(version) || publishedAfter(version, asOf))
+      throw new ChartUnavailable(`could not download chart: ${KARPENTER_OCI}:${version}: not found`)
     const twin = karpenterTwinFor(version)
     if (!twin)
       throw new ChartUnavailable(
@@ -50,7 +51,10 @@ const karpenter: Chart = {
       )
     return {
       crds: twin.line === 'v1' ? karpenterV1Crds : karpenterV1beta1Crds,
-      objects: (_cluster, release) => (twin.line === 'v1' ? karpenterV1ChartObjects(release.namespace, release.values) : karpenterChartObjects(release.namespace, release.version, release.values)),
+      objects: (_cluster, release) =>
+        twin.line === 'v1'
+          ? karpenterV1ChartObjects(release.namespace, release.values)
+          : karpenterChartObjects(release.namespace, release.version, release.values),
       install: (cluster, release) => startKarpenter(cluster, release),
     }
   },

@@ -13,16 +13,7 @@ import { AsOfError, parseAsOf, platformView, PlatformRangeError, today } from '.
 import { awsCliEnv } from './aws/moto-process.ts'
 import { sandboxEnvironment, shellExports } from './exports.ts'
 import { describeMissing, probePrerequisites } from './prerequisites.ts'
-import {
-  inspectSandbox,
-  isAlive,
-  listSandboxes,
-  removeSandboxDir,
-  sandboxName,
-  writeJson,
-  type SandboxConfig,
-  type SandboxRecord,
-} from './state.ts'
+import { inspectSandbox, isAlive, listSandboxes, removeSandboxDir, sandboxName, writeJson, type SandboxConfig, type SandboxRecord } from './state.ts'
 import { findProviderMirror, terraformCliConfig } from './terraform-config.ts'
 import { UsageError } from '../lib/errors.ts'
 import { projectRoot, spotcheckHome as sandboxHome } from '../lib/paths.ts'
@@ -139,7 +130,9 @@ interface UpOptions {
 async function up(name: string, options: UpOptions): Promise<number> {
   const existing = inspectSandbox(name)
   if (existing.running && existing.config && options.asOfGiven && existing.config.asOf !== options.asOf) {
-    err(`sandbox "${name}" is already running as of ${existing.config.asOf ?? 'an unknown day'}, not ${options.asOf}; stop it first (npx spotcheck sandbox down --name ${name}) or start another with --name`)
+    err(
+      `sandbox "${name}" is already running as of ${existing.config.asOf ?? 'an unknown day'}, not ${options.asOf}; stop it first (npx spotcheck sandbox down --name ${name}) or start another with --name`,
+    )
     return 1
   }
   if (existing.running && existing.state?.ready && existing.config) {
@@ -174,10 +167,7 @@ async function up(name: string, options: UpOptions): Promise<number> {
   }
   await writeJson(paths.config, config)
   const mirror = findProviderMirror()
-  await writeFile(
-    paths.terraformrc,
-    terraformCliConfig({ pluginCacheDir: join(sandboxHome(), 'terraform-plugin-cache'), mirror }),
-  )
+  await writeFile(paths.terraformrc, terraformCliConfig({ pluginCacheDir: join(sandboxHome(), 'terraform-plugin-cache'), mirror }))
   await mkdir(join(sandboxHome(), 'terraform-plugin-cache'), { recursive: true })
   awsCliEnv({ endpoint: '', region: config.region, configDir: paths.dir }) // writes paths.awsConfig
   err(`sandbox "${name}": Terraform providers from ${mirror ? `the local mirror ${mirror.path}` : 'the Terraform registry'}`)
@@ -280,7 +270,9 @@ async function status(name?: string): Promise<number> {
       continue
     }
     const uptime = Math.round((Date.now() - Date.parse(s.startedAt)) / 1000)
-    err(`sandbox "${r.paths.name}": ${s.ready ? 'running' : 'starting'} (pid ${s.pid}, up ${uptime}s, region ${c?.region}, time scale ×${c?.timeScale}, AWS as of ${c?.asOf ?? 'an unknown day'})`)
+    err(
+      `sandbox "${r.paths.name}": ${s.ready ? 'running' : 'starting'} (pid ${s.pid}, up ${uptime}s, region ${c?.region}, time scale ×${c?.timeScale}, AWS as of ${c?.asOf ?? 'an unknown day'})`,
+    )
     err(`  AWS APIs (moto)        ${s.awsEndpoint}   pid ${s.awsPid}`)
     for (const cluster of s.clusters) {
       err(`  EKS cluster ${cluster.name.padEnd(10)} ${cluster.endpoint || '(no API server)'}   Kubernetes ${cluster.kubernetesVersion}`)

@@ -45,7 +45,12 @@ export class ClusterHost {
   }
 
   endpoints(): ClusterEndpoint[] {
-    return [...this.clusters.values()].map((c) => ({ name: c.name, region: this.options.config.region, endpoint: c.endpoint, kubernetesVersion: c.kubernetesVersion }))
+    return [...this.clusters.values()].map((c) => ({
+      name: c.name,
+      region: this.options.config.region,
+      endpoint: c.endpoint,
+      kubernetesVersion: c.kubernetesVersion,
+    }))
   }
 
   cluster(name: string): SandboxCluster | undefined {
@@ -59,8 +64,14 @@ export class ClusterHost {
       'eks.nodegroup.created': (body) => this.withCluster(body, (c) => c.nodeGroupCreated(body as unknown as NodeGroupHook)),
       'eks.nodegroup.updated': (body) => this.withCluster(body, (c) => c.nodeGroupUpdated(body as unknown as NodeGroupHook)),
       'eks.nodegroup.deleted': (body) => this.withCluster(body, (c) => c.nodeGroupDeleted(String(body.nodegroupName))),
-      'eks.addon.created': (body) => this.withCluster(body, (c) => c.addonApplied(String(body.addonName), String(body.addonVersion), optional(body.configurationValues), optional(body.serviceAccountRoleArn))),
-      'eks.addon.updated': (body) => this.withCluster(body, (c) => c.addonApplied(String(body.addonName), String(body.addonVersion), optional(body.configurationValues), optional(body.serviceAccountRoleArn))),
+      'eks.addon.created': (body) =>
+        this.withCluster(body, (c) =>
+          c.addonApplied(String(body.addonName), String(body.addonVersion), optional(body.configurationValues), optional(body.serviceAccountRoleArn)),
+        ),
+      'eks.addon.updated': (body) =>
+        this.withCluster(body, (c) =>
+          c.addonApplied(String(body.addonName), String(body.addonVersion), optional(body.configurationValues), optional(body.serviceAccountRoleArn)),
+        ),
       'eks.addon.deleted': (body) => this.withCluster(body, (c) => c.addonDeleted(String(body.addonName))),
       'ssm.parameter.put': (body) => this.releaseRecorded(String(body.name), String(body.value)),
       'ssm.parameter.deleted': (body) => this.releaseRemoved(String(body.name)),
@@ -142,9 +153,9 @@ export class ClusterHost {
     }
     const version = chart.resolve(String(release.version), this.options.config.asOf)
     const key = `${where.namespace}/${where.release}`
-    this.withCluster({ cluster: where.cluster }, (c) => c.releaseInstalled(key, release, { crds: version.crds, objects: () => version.objects(c, release), install: version.install })).catch((error: Error) =>
-      this.options.log(`helm release ${parameter}: install failed: ${error.stack ?? error.message}`),
-    )
+    this.withCluster({ cluster: where.cluster }, (c) =>
+      c.releaseInstalled(key, release, { crds: version.crds, objects: () => version.objects(c, release), install: version.install }),
+    ).catch((error: Error) => this.options.log(`helm release ${parameter}: install failed: ${error.stack ?? error.message}`))
     return Promise.resolve()
   }
 

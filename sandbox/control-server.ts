@@ -56,7 +56,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     const url = new URL(req.url ?? '/', 'http://control')
     if (req.method === 'GET' && url.pathname === '/v1/status') return reply(200, options.status())
-    if (url.pathname === '/v1/clock' || url.pathname.startsWith('/v1/clock/') || url.pathname.startsWith('/v1/clusters/')) return clockEndpoint(req, url, reply, res, options, motoTimers)
+    if (url.pathname === '/v1/clock' || url.pathname.startsWith('/v1/clock/') || url.pathname.startsWith('/v1/clusters/'))
+      return clockEndpoint(req, url, reply, res, options, motoTimers)
     const hook = /^\/v1\/hooks\/([a-z0-9.-]+)$/.exec(url.pathname)?.[1]
     if (req.method !== 'POST' || !hook) return reply(404, { error: `no such endpoint: ${req.method} ${url.pathname}` })
     const handler = options.hooks[hook]
@@ -72,10 +73,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
           return reply(200, result ?? {})
         }
         reply(202, {})
-        options.clock.busy(() => handler(body)).then(
-          () => options.log(`hook ${hook}: handled`),
-          (error: Error) => options.log(`hook ${hook}: failed: ${error.stack ?? error.message}`),
-        )
+        options.clock
+          .busy(() => handler(body))
+          .then(
+            () => options.log(`hook ${hook}: handled`),
+            (error: Error) => options.log(`hook ${hook}: failed: ${error.stack ?? error.message}`),
+          )
       })
       .catch((error: Error & { status?: number }) => {
         options.log(`hook ${hook}: failed: ${error.stack ?? error.message}`)
@@ -136,7 +139,8 @@ function clockEndpoint(req: IncomingMessage, url: URL, reply: Reply, res: Server
         const id = body.id
         const delayMs = body.delayMs
         if (typeof id !== 'string' || id === '') return reply(400, { error: 'field "id": a non-empty string is required' })
-        if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) return reply(400, { error: `field "delayMs": a non-negative number of tutorial ms is required, got ${JSON.stringify(delayMs)}` })
+        if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0)
+          return reply(400, { error: `field "delayMs": a non-negative number of tutorial ms is required, got ${JSON.stringify(delayMs)}` })
         timers.after(id, delayMs)
         noContent()
       },

@@ -64,12 +64,19 @@ Then('the EKS cluster {string} is ACTIVE', async function (this: SpotcheckWorld,
   await attachText('cluster', `${c?.name}: Kubernetes ${c?.version}, ${c?.status}`)
 })
 
-Then('the SQS queue {string} receives the {int} kinds of EC2 and AWS Health events Karpenter handles', async function (this: SpotcheckWorld, queue: string, kinds: number) {
-  const { rules, detailTypes } = await queueRoutes(this.run.aws, queue)
-  await attachText(`rules that target ${queue}`, rules.join('\n'))
-  assert.equal(detailTypes.size, kinds, `kinds of event routed to the queue: ${[...detailTypes].join(', ')}`)
-  assert.deepEqual(KARPENTER_EVENTS.filter((k) => !detailTypes.has(k)), [], 'kinds no rule routes to the queue')
-})
+Then(
+  'the SQS queue {string} receives the {int} kinds of EC2 and AWS Health events Karpenter handles',
+  async function (this: SpotcheckWorld, queue: string, kinds: number) {
+    const { rules, detailTypes } = await queueRoutes(this.run.aws, queue)
+    await attachText(`rules that target ${queue}`, rules.join('\n'))
+    assert.equal(detailTypes.size, kinds, `kinds of event routed to the queue: ${[...detailTypes].join(', ')}`)
+    assert.deepEqual(
+      KARPENTER_EVENTS.filter((k) => !detailTypes.has(k)),
+      [],
+      'kinds no rule routes to the queue',
+    )
+  },
+)
 
 Then('the IAM role {string} exists', async function (this: SpotcheckWorld, name: string) {
   assert.ok(await roleExists(this.run.aws, name), `no IAM role ${name}`)
@@ -104,23 +111,35 @@ Then('the output names the experiment, whose state is {string} or {string}', asy
   this.subject.experimentStartedTutorialAt = experimentStart(experiment, this.lastTutorialStartedAt)
 })
 
-Then("within {duration} EC2 warns one of Karpenter's Spot instances of its interruption, and EventBridge routes the warning to the queue {string}", async function (this: SpotcheckWorld, withinMs: number, queue: string) {
-  const observer = this.run.observer
-  assert.ok(observer, 'spotcheck is not watching the event bus (a step of this scenario should start it)')
-  const { value: warning } = await this.within(withinMs, 'a Spot interruption warning', async () => interruptionWarning(observer, this.subject.experimentStartedAt ?? 0))
-  await attachJson('the warning, as EventBridge delivered it', { 'detail-type': warning.detailType, time: new Date(warning.time).toISOString(), detail: warning.detail })
-  this.subject.interruptedInstance = warning.instanceId
-  const node = nodeOfInstance(this, warning.instanceId)
-  assert.ok(node && isKarpenterNode(node), `${warning.instanceId} is not one of Karpenter's nodes`)
-  // The tutorial's own rule sends the same event to Karpenter's queue.
-  assert.ok((await queueRoutes(this.run.aws, queue)).detailTypes.has(warning.detailType), `no rule routes "${warning.detailType}" to ${queue}`)
-})
+Then(
+  "within {duration} EC2 warns one of Karpenter's Spot instances of its interruption, and EventBridge routes the warning to the queue {string}",
+  async function (this: SpotcheckWorld, withinMs: number, queue: string) {
+    const observer = this.run.observer
+    assert.ok(observer, 'spotcheck is not watching the event bus (a step of this scenario should start it)')
+    const { value: warning } = await this.within(withinMs, 'a Spot interruption warning', async () =>
+      interruptionWarning(observer, this.subject.experimentStartedAt ?? 0),
+    )
+    await attachJson('the warning, as EventBridge delivered it', {
+      'detail-type': warning.detailType,
+      time: new Date(warning.time).toISOString(),
+      detail: warning.detail,
+    })
+    this.subject.interruptedInstance = warning.instanceId
+    const node = nodeOfInstance(this, warning.instanceId)
+    assert.ok(node && isKarpenterNode(node), `${warning.instanceId} is not one of Karpenter's nodes`)
+    // The tutorial's own rule sends the same event to Karpenter's queue.
+    assert.ok((await queueRoutes(this.run.aws, queue)).detailTypes.has(warning.detailType), `no rule routes "${warning.detailType}" to ${queue}`)
+  },
+)
 
-Then('within {duration} the experiment is {string} and the interrupted instance is terminated', async function (this: SpotcheckWorld, withinMs: number, state: string) {
-  const { experimentId: id, interruptedInstance: instance } = this.subject
-  assert.ok(id && instance, 'no experiment or interrupted instance known')
-  await this.within(withinMs, `experiment ${state}, ${instance} terminated`, () => experimentEnded(this.run.aws, id, state, instance))
-})
+Then(
+  'within {duration} the experiment is {string} and the interrupted instance is terminated',
+  async function (this: SpotcheckWorld, withinMs: number, state: string) {
+    const { experimentId: id, interruptedInstance: instance } = this.subject
+    assert.ok(id && instance, 'no experiment or interrupted instance known')
+    await this.within(withinMs, `experiment ${state}, ${instance} terminated`, () => experimentEnded(this.run.aws, id, state, instance))
+  },
+)
 
 Then('its EC2 instance is a Spot instance tagged {string} = {string}', async function (this: SpotcheckWorld, key: string, value: string) {
   assert.ok(this.subject.node, 'no node named yet (a step of this scenario names it)')

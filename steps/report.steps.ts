@@ -5,16 +5,26 @@
 import { BeforeStep } from '@cucumber/cucumber'
 import { Then } from '../support/step-registry.ts'
 import { thatDeployment } from '../support/expect/cluster.ts'
-import { eventuallyNodeViewerShowsNodes, showInterruptionTimeline, showKarpenterNodesWithPrice, showNodesOverTime, showRunsNodeCosts, showZoneSpread } from '../support/expect/report-views.ts'
+import {
+  eventuallyNodeViewerShowsNodes,
+  showInterruptionTimeline,
+  showKarpenterNodesWithPrice,
+  showNodesOverTime,
+  showRunsNodeCosts,
+  showZoneSpread,
+} from '../support/expect/report-views.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
 
 Then('the report shows the Karpenter nodes with their capacity type, instance type, zone and price', async function (this: SpotcheckWorld) {
   await showKarpenterNodesWithPrice(this)
 })
 
-Then('the report shows the interruption timeline: experiment started, message queued, node tainted, replacement launched, pods Running', async function (this: SpotcheckWorld) {
-  await showInterruptionTimeline(this, thatDeployment(this))
-})
+Then(
+  'the report shows the interruption timeline: experiment started, message queued, node tainted, replacement launched, pods Running',
+  async function (this: SpotcheckWorld) {
+    await showInterruptionTimeline(this, thatDeployment(this))
+  },
+)
 
 Then("the report shows what the run's nodes cost, Spot and On-Demand", async function (this: SpotcheckWorld) {
   await showRunsNodeCosts(this)
@@ -36,6 +46,9 @@ Then('the report shows the zone spread of the deployment {string}', async functi
   await showZoneSpread(this, deployment)
 })
 
-Then('within {duration} it shows each node with its instance type, the share of its CPU the pods request, and its price', async function (this: SpotcheckWorld, withinMs: number) {
-  await eventuallyNodeViewerShowsNodes(this, withinMs, this.background.get('it'))
-})
+Then(
+  'within {duration} it shows each node with its instance type, the share of its CPU the pods request, and its price',
+  async function (this: SpotcheckWorld, withinMs: number) {
+    await eventuallyNodeViewerShowsNodes(this, withinMs, this.background.get('it'))
+  },
+)

@@ -78,7 +78,6 @@ Then('the output is {string} with $AWS_REGION expanded', function (this: Spotche
   assert.equal(output(this).trim(), text.replaceAll('$AWS_REGION', region))
 })
 
-
 Then('the output is a table with the columns {string}', function (this: SpotcheckWorld, columns: string) {
   const { headers } = parseTable(output(this))
   assert.deepEqual(headers, columns.split(/\s+/))
@@ -109,12 +108,15 @@ Then('the {string} terminal showed the line {string}', function (this: Spotcheck
   assert.ok(command.output.includes(text), `terminal "${name}" did not show "${text}"; it showed:\n${command.output.slice(-3000)}`)
 })
 
-When("I add the tutorial's topology spread constraint to {string}, between the nodeSelector and the containers:", async function (this: SpotcheckWorld, file: string, snippet: string) {
-  const path = join(this.run.shell.cwd, file)
-  const edited = withSnippetBeforeContainers(readFileSync(path, 'utf8'), snippet, file)
-  writeFileSync(path, edited)
-  await attachText(file, edited)
-})
+When(
+  "I add the tutorial's topology spread constraint to {string}, between the nodeSelector and the containers:",
+  async function (this: SpotcheckWorld, file: string, snippet: string) {
+    const path = join(this.run.shell.cwd, file)
+    const edited = withSnippetBeforeContainers(readFileSync(path, 'utf8'), snippet, file)
+    writeFileSync(path, edited)
+    await attachText(file, edited)
+  },
+)
 
 Then('the {string} terminal showed the interrupted node leave and the replacement join', function (this: SpotcheckWorld, name: string) {
   const command = terminalNamed(this, name)

@@ -58,6 +58,9 @@ When('spotcheck removes what the tutorial leaves behind, and its own watcher of 
 // the feature says; the report tells whether the tutorial's 30 seconds held; a node still there at
 // the end fails this step with what Karpenter was doing with it (and, Step 8 being @always, the
 // destroy still runs).
-Then('within {duration} no node that Karpenter launched remains, though the tutorial says to wait {duration}', async function (this: SpotcheckWorld, allowedMs: number, saidMs: number) {
-  await karpenterNodesGone(this, allowedMs, saidMs)
-})
+Then(
+  'within {duration} no node that Karpenter launched remains, though the tutorial says to wait {duration}',
+  async function (this: SpotcheckWorld, allowedMs: number, saidMs: number) {
+    await karpenterNodesGone(this, allowedMs, saidMs)
+  },
+)

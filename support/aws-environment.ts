@@ -47,7 +47,7 @@ export function sandboxMarkers(env: Env, options: { allowEndpoint?: string } = {
     if (value === undefined || value === '') continue
     if (/^AWS_ENDPOINT_URL(_[A-Z0-9_]+)?$/.test(variable)) {
       if (options.allowEndpoint !== undefined && value === options.allowEndpoint) continue
-      found.push({ variable, value, why: 'sends AWS calls to another endpoint than AWS (a sandbox\'s moto, or another emulator)' })
+      found.push({ variable, value, why: "sends AWS calls to another endpoint than AWS (a sandbox's moto, or another emulator)" })
     } else if (variable === 'SPOTCHECK_SANDBOX') {
       found.push({ variable, value, why: 'names a spotcheck sandbox (set by `eval "$(npx spotcheck sandbox up)"`)' })
     } else if (variable === 'SPOTCHECK_TARGET' && value === 'sandbox') {
@@ -67,7 +67,7 @@ export function sandboxMarkersMessage(markers: SandboxMarker[]): string {
     'Refusing to run on the aws target: this environment points at a spotcheck sandbox, not at a real AWS account:',
     ...lines,
     `Fix: unset ${[...new Set(markers.map((m) => m.variable))].join(' ')} (or open a new shell), then run again.`,
-    'To run the aws target\'s code against a sandbox on purpose, use the rehearsal: npx cucumber-js -p aws-rehearsal',
+    "To run the aws target's code against a sandbox on purpose, use the rehearsal: npx cucumber-js -p aws-rehearsal",
   ].join('\n')
 }
 
@@ -88,7 +88,10 @@ export function withoutSandbox(env: Env): Env {
     delete out.AWS_ACCESS_KEY_ID
     delete out.AWS_SECRET_ACCESS_KEY
   }
-  if (env.PATH) out.PATH = env.PATH.split(':').filter((p) => p && p !== standInsDir).join(':')
+  if (env.PATH)
+    out.PATH = env.PATH.split(':')
+      .filter((p) => p && p !== standInsDir)
+      .join(':')
   if (env.PYTHONPATH !== undefined) {
     const rest = env.PYTHONPATH.split(':').filter((p) => p && p !== AWSCLI_COMPAT_DIR)
     if (rest.length > 0) out.PYTHONPATH = rest.join(':')

@@ -26,7 +26,9 @@ export function isNotFound(error: unknown): boolean {
  * associated, a NAT gateway still deleting), and throttling.
  */
 export function isTransient(error: unknown): boolean {
-  return /DependencyViolation|DeleteConflict|ResourceInUse|InUse|IncorrectState|InvalidState|ConcurrentModification|Throttl|RequestLimitExceeded|TooManyRequests|has dependencies|currently in use|still in use|ServiceUnavailable/i.test(errorText(error))
+  return /DependencyViolation|DeleteConflict|ResourceInUse|InUse|IncorrectState|InvalidState|ConcurrentModification|Throttl|RequestLimitExceeded|TooManyRequests|has dependencies|currently in use|still in use|ServiceUnavailable/i.test(
+    errorText(error),
+  )
 }
 
 export interface RetryOptions {

@@ -109,7 +109,12 @@ export async function timelineChart(events: TimelineEvent[], title: string): Pro
     })
   const end = Math.max(...values.map((v) => v.t), 1)
   const rows = Math.max(...perLane.values())
-  const x = { field: 't', type: 'quantitative' as const, title: 'tutorial time since the experiment started (s)', scale: { domain: [Math.min(0, ...values.map((v) => v.t)), end * 1.02] } }
+  const x = {
+    field: 't',
+    type: 'quantitative' as const,
+    title: 'tutorial time since the experiment started (s)',
+    scale: { domain: [Math.min(0, ...values.map((v) => v.t)), end * 1.02] },
+  }
   const y = { field: 'lane', type: 'nominal' as const, title: null, scale: { domain: LANES }, axis: { labelFontWeight: 'bold' as const, labelPadding: 8 } }
   const yOffset = { field: 'row', type: 'ordinal' as const, scale: { domain: [...Array(rows).keys()], paddingOuter: 0.5 } }
   const label = (align: 'left' | 'right', filter: string) => ({
@@ -125,7 +130,16 @@ export async function timelineChart(events: TimelineEvent[], title: string): Pro
     data: { values },
     layer: [
       { mark: { type: 'rule', color: '#eee' }, encoding: { y, yOffset } },
-      { mark: { type: 'point', filled: true, size: 90, opacity: 1 }, encoding: { x, y, yOffset, color: { field: 'lane', type: 'nominal', scale: { domain: LANES, scheme: 'tableau10' }, legend: null }, tooltip: { field: 'label' } } },
+      {
+        mark: { type: 'point', filled: true, size: 90, opacity: 1 },
+        encoding: {
+          x,
+          y,
+          yOffset,
+          color: { field: 'lane', type: 'nominal', scale: { domain: LANES, scheme: 'tableau10' }, legend: null },
+          tooltip: { field: 'label' },
+        },
+      },
       label('left', `datum.t <= ${end * 0.55}`),
       label('right', `datum.t > ${end * 0.55}`),
     ],
@@ -160,7 +174,13 @@ function stateAt<T>(history: Sighting<T>[], t: number, instant: (s: Sighting<unk
  * `instant` (a sighting's tutorial instant: support/tutorial-time.ts) are tutorial time; `atMs`
  * is tutorial time since `from`.
  */
-export function capacityOverTime(nodes: Map<string, Sighting<Node>[]>, pods: Map<string, Sighting<Pod>[]>, from: number, to: number, instant: (s: Sighting<unknown>) => number | undefined): CapacityPoint[] {
+export function capacityOverTime(
+  nodes: Map<string, Sighting<Node>[]>,
+  pods: Map<string, Sighting<Pod>[]>,
+  from: number,
+  to: number,
+  instant: (s: Sighting<unknown>) => number | undefined,
+): CapacityPoint[] {
   const times = new Set<number>([from, to])
   for (const h of [...nodes.values(), ...pods.values()]) {
     for (const s of h) {
@@ -244,11 +264,20 @@ export async function costChart(rows: CostRow[], title: string): Promise<string>
   const priced = rows.filter((r) => r.capacityType === 'spot' && r.onDemandUsd !== undefined)
   const spotPaid = priced.reduce((a, r) => a + r.usd, 0)
   const spotOd = priced.reduce((a, r) => a + r.onDemandUsd!, 0)
-  const saving = priced.length && spotOd > 0 ? `Spot saved ${usdText(spotOd - spotPaid)} (${Math.round((1 - spotPaid / spotOd) * 100)}%) against On-Demand prices` : 'no On-Demand list price to compare the Spot nodes with'
+  const saving =
+    priced.length && spotOd > 0
+      ? `Spot saved ${usdText(spotOd - spotPaid)} (${Math.round((1 - spotPaid / spotOd) * 100)}%) against On-Demand prices`
+      : 'no On-Demand list price to compare the Spot nodes with'
   const total = rows.reduce((a, r) => a + r.usd, 0)
   const y = { field: 'capacityType', type: 'nominal' as const, title: null, scale: { domain: types }, axis: { labelFontWeight: 'bold' as const } }
   // Room on the right for the amounts written beside the bars.
-  const x = { field: 'usd', type: 'quantitative' as const, title: 'USD (tutorial time)', axis: { format: '$.4~f' }, scale: { domain: [0, Math.max(...values.map((v) => v.usd), 1e-6) * 1.15] } }
+  const x = {
+    field: 'usd',
+    type: 'quantitative' as const,
+    title: 'USD (tutorial time)',
+    axis: { format: '$.4~f' },
+    scale: { domain: [0, Math.max(...values.map((v) => v.usd), 1e-6) * 1.15] },
+  }
   const yOffset = { field: 'kind', type: 'nominal' as const, scale: { domain: ['paid', 'at On-Demand prices'] } }
   return render({
     title: { text: title, subtitle: `${usdText(total)} in all; ${saving}` },
@@ -278,7 +307,14 @@ export async function zoneSpreadChart(rows: ZoneRow[], title: string): Promise<s
   const zones = [...new Set(rows.map((r) => r.zone))].sort()
   const y = { field: 'zone', type: 'nominal' as const, title: 'zone', scale: { domain: zones } }
   const most = Math.max(...zones.map((z) => rows.filter((r) => r.zone === z).reduce((a, r) => a + r.pods, 0)), 1)
-  const x = { field: 'pods', type: 'quantitative' as const, title: 'pods', stack: 'zero' as const, axis: { tickMinStep: 1, format: 'd' }, scale: { domain: [0, most * 1.3] } }
+  const x = {
+    field: 'pods',
+    type: 'quantitative' as const,
+    title: 'pods',
+    stack: 'zero' as const,
+    axis: { tickMinStep: 1, format: 'd' },
+    scale: { domain: [0, most * 1.3] },
+  }
   return render({
     title: { text: title, subtitle: `${rows.reduce((a, r) => a + r.pods, 0)} pods in ${zones.length} zone${zones.length === 1 ? '' : 's'}` },
     width: WIDTH,
@@ -295,7 +331,16 @@ export async function zoneSpreadChart(rows: ZoneRow[], title: string): Promise<s
         },
       },
       {
-        transform: [{ aggregate: [{ op: 'sum', field: 'pods', as: 'pods' }, { op: 'sum', field: 'nodes', as: 'nodes' }], groupby: ['zone'] }, { calculate: "datum.pods + (datum.pods == 1 ? ' pod' : ' pods') + ' on ' + datum.nodes + (datum.nodes == 1 ? ' node' : ' nodes')", as: 'text' }],
+        transform: [
+          {
+            aggregate: [
+              { op: 'sum', field: 'pods', as: 'pods' },
+              { op: 'sum', field: 'nodes', as: 'nodes' },
+            ],
+            groupby: ['zone'],
+          },
+          { calculate: "datum.pods + (datum.pods == 1 ? ' pod' : ' pods') + ' on ' + datum.nodes + (datum.nodes == 1 ? ' node' : ' nodes')", as: 'text' },
+        ],
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
         encoding: { y, x, text: { field: 'text' } },
       },

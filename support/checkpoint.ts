@@ -36,7 +36,9 @@ export interface ScenarioRef {
 export function tutorialScenarios(dir = FEATURES_DIR): ScenarioRef[] {
   const out: ScenarioRef[] = []
   const newId = IdGenerator.incrementing()
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.feature'))
+    .sort()) {
     const file = join(dir, name)
     const uri = relative(projectRoot, file)
     const doc = parseFeature(file)
@@ -94,7 +96,12 @@ export async function replay(scenario: ScenarioRef, template: SpotcheckWorld): P
   // and the plan above (prerequisites) is tested outside one.
   const { SpotcheckWorld } = await import('./world.ts')
   const world = new SpotcheckWorld({ attach: template.attach, log: template.log, link: template.link, parameters: template.parameters })
-  world.scenario = { uri: scenario.uri, name: scenario.pickle.name, feature: scenario.feature, tags: scenario.pickle.tags.map((t) => t.name) } satisfies ScenarioInfo
+  world.scenario = {
+    uri: scenario.uri,
+    name: scenario.pickle.name,
+    feature: scenario.feature,
+    tags: scenario.pickle.tags.map((t) => t.name),
+  } satisfies ScenarioInfo
   world.logStart = world.run.karpenterLog?.length ?? 0
   let outcome: 'passed' | 'skipped' = 'passed'
   await allure.step(`Fast-forward: ${scenario.feature} › ${scenario.pickle.name}`, async () => {

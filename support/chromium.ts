@@ -20,7 +20,20 @@ export interface Page {
 
 export async function withChromium<T>(browser: string, size: { width: number; height: number }, use: (page: Page) => Promise<T>): Promise<T> {
   const profile = mkdtempSync(join(tmpdir(), 'spotcheck-chromium-'))
-  const child: ResultPromise = execa(browser, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--remote-debugging-port=0', `--user-data-dir=${profile}`, `--window-size=${size.width},${size.height}`, 'about:blank'], { reject: false, buffer: false })
+  const child: ResultPromise = execa(
+    browser,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      `--window-size=${size.width},${size.height}`,
+      'about:blank',
+    ],
+    { reject: false, buffer: false },
+  )
   try {
     const endpoint = await new Promise<string>((resolve, reject) => {
       let seen = ''
@@ -63,7 +76,11 @@ export async function withChromium<T>(browser: string, size: { width: number; he
     await send('Emulation.setDeviceMetricsOverride', { ...size, deviceScaleFactor: 1, mobile: false })
     const page: Page = {
       async evaluate<V>(expression: string): Promise<V> {
-        const r = await send<{ result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } }>('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })
+        const r = await send<{ result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } }>('Runtime.evaluate', {
+          expression,
+          awaitPromise: true,
+          returnByValue: true,
+        })
         if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`)
         return r.result.value as V
       },
@@ -71,7 +88,11 @@ export async function withChromium<T>(browser: string, size: { width: number; he
         await send('Page.navigate', { url })
       },
       async screenshot(file, clip): Promise<void> {
-        const r = await send<{ data: string }>('Page.captureScreenshot', { format: 'png', captureBeyondViewport: false, ...(clip ? { clip: { ...clip, scale: 1 } } : {}) })
+        const r = await send<{ data: string }>('Page.captureScreenshot', {
+          format: 'png',
+          captureBeyondViewport: false,
+          ...(clip ? { clip: { ...clip, scale: 1 } } : {}),
+        })
         writeFileSync(file, Buffer.from(r.data, 'base64'))
       },
       async waitFor(expression: string, timeoutMs = 20_000): Promise<boolean> {

@@ -84,13 +84,18 @@ export async function cleanupCli(argv: string[], log: (line: string) => void = (
   let path = join(runDir, 'ledger.json')
   if (!existsSync(path)) {
     const bucket = stateBucketName({ stateBucket: values.bucket })
-    if (!bucket) throw new UsageError(`no run "${id}": ${path} does not exist (see spotcheck cleanup --list), and no state bucket to look in (--bucket or SPOTCHECK_STATE_BUCKET)`)
+    if (!bucket)
+      throw new UsageError(
+        `no run "${id}": ${path} does not exist (see spotcheck cleanup --list), and no state bucket to look in (--bucket or SPOTCHECK_STATE_BUCKET)`,
+      )
     path = await restoreFromBucket(id, runDir, { bucket, region: values.region, log })
   }
   const ledger = Ledger.open(path)
   const pid = ledger.header.pid
   if (pid && pid !== process.pid && isAlive(pid)) {
-    throw new UsageError(`run ${id} is still running (pid ${pid}): stop it with Ctrl-C or SIGTERM — it cleans up after itself — or kill it, then run this again`)
+    throw new UsageError(
+      `run ${id} is still running (pid ${pid}): stop it with Ctrl-C or SIGTERM — it cleans up after itself — or kill it, then run this again`,
+    )
   }
   return cleanupRun(ledger, { unwind: Boolean(values.unwind), keepSandbox: Boolean(values['keep-sandbox']), log })
 }
@@ -213,7 +218,9 @@ export async function checkCleanupAccount(header: Omit<LedgerFile, 'entries'>, e
     )
   }
   if (recorded !== caller) {
-    throw new CleanupRefusedError(`Refusing to clean up run ${header.runId}: it ran in account ${recorded}, but your credentials are for account ${caller}. Switch to credentials for account ${recorded} and run this again.`)
+    throw new CleanupRefusedError(
+      `Refusing to clean up run ${header.runId}: it ran in account ${recorded}, but your credentials are for account ${caller}. Switch to credentials for account ${recorded} and run this again.`,
+    )
   }
   return caller
 }
@@ -265,7 +272,9 @@ export async function cleanupRun(ledger: Ledger, options: { unwind: boolean; kee
       await releaseLockOf(header.runId, header.target.region, env, log)
     }
     if (sandbox && options.keepSandbox) {
-      log(`--keep-sandbox: the sandbox "${sandbox.kind === 'sandbox' ? sandbox.name : ''}" keeps running; stop it with: npx spotcheck sandbox down --name ${sandbox.kind === 'sandbox' ? sandbox.name : ''}`)
+      log(
+        `--keep-sandbox: the sandbox "${sandbox.kind === 'sandbox' ? sandbox.name : ''}" keeps running; stop it with: npx spotcheck sandbox down --name ${sandbox.kind === 'sandbox' ? sandbox.name : ''}`,
+      )
     } else if (sandbox) {
       await undo(sandbox, ctx)
       for (const e of ledger.toUndo) ledger.mark(e.id, e.id === sandbox.id ? 'undone' : 'gone')
@@ -286,8 +295,18 @@ export async function cleanupRun(ledger: Ledger, options: { unwind: boolean; kee
  */
 async function restoreKubeconfig(header: Omit<LedgerFile, 'entries'>, env: Record<string, string>, log: (line: string) => void): Promise<void> {
   if (!header.kubeconfig || existsSync(header.kubeconfig)) return
-  const r = await execa('aws', ['eks', 'update-kubeconfig', '--region', header.target.region, '--name', CLUSTER_NAME, '--kubeconfig', header.kubeconfig], { env, extendEnv: false, reject: false, all: true, timeout: 120_000 })
-  log(r.exitCode === 0 ? `kubeconfig for the cluster ${CLUSTER_NAME} written again to ${header.kubeconfig}` : `no cluster ${CLUSTER_NAME} to connect to (${String(r.all).trim().split('\n').pop()})`)
+  const r = await execa('aws', ['eks', 'update-kubeconfig', '--region', header.target.region, '--name', CLUSTER_NAME, '--kubeconfig', header.kubeconfig], {
+    env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+    timeout: 120_000,
+  })
+  log(
+    r.exitCode === 0
+      ? `kubeconfig for the cluster ${CLUSTER_NAME} written again to ${header.kubeconfig}`
+      : `no cluster ${CLUSTER_NAME} to connect to (${String(r.all).trim().split('\n').pop()})`,
+  )
 }
 
 async function releaseLockOf(runId: string, region: string, env: Record<string, string>, log: (line: string) => void): Promise<void> {

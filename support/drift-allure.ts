@@ -59,7 +59,11 @@ export function relabel(result: AllureResult, spec: Pick<DriftRunSpec, 'name' | 
  * Writes `out` afresh from the runs' results directories, and the drift's own result. Each run's
  * environment.properties is kept with its keys prefixed by the run.
  */
-export function combineAllureResults(runs: { spec: DriftRunSpec; resultsDir: string }[], out: string, drift: { value: Drift; markdown: string; html: string }): void {
+export function combineAllureResults(
+  runs: { spec: DriftRunSpec; resultsDir: string }[],
+  out: string,
+  drift: { value: Drift; markdown: string; html: string },
+): void {
   rmSync(out, { recursive: true, force: true })
   mkdirSync(out, { recursive: true })
   const environment: string[] = []
@@ -112,11 +116,22 @@ function writeDriftResult(out: string, drift: { value: Drift; markdown: string; 
     historyId: `${testCaseId}:${md5('')}`,
     testCaseId,
     status: d.ok ? 'passed' : 'failed',
-    statusDetails: d.ok ? {} : { message: d.runs.filter((r) => !r.outcome.ok).map((r) => `${r.title}: ${r.outcome.reason}`).join('\n') },
+    statusDetails: d.ok
+      ? {}
+      : {
+          message: d.runs
+            .filter((r) => !r.outcome.ok)
+            .map((r) => `${r.title}: ${r.outcome.reason}`)
+            .join('\n'),
+        },
     stage: 'finished',
     description: `What \`npx spotcheck drift\` found on ${d.today}: each section of the tutorial in each run, why the tutorial as written no longer works, and the edits of the current edition that make it work (also in drift/DRIFT.md, ready for a pull request on the tutorial).`,
     steps,
-    attachments: [attach(out, 'drift: sections × runs, causes and edits', drift.html, 'text/html', 'html'), attach(out, 'DRIFT.md', drift.markdown, 'text/markdown', 'md'), attach(out, 'drift.json', JSON.stringify(d, null, 2), 'application/json', 'json')],
+    attachments: [
+      attach(out, 'drift: sections × runs, causes and edits', drift.html, 'text/html', 'html'),
+      attach(out, 'DRIFT.md', drift.markdown, 'text/markdown', 'md'),
+      attach(out, 'drift.json', JSON.stringify(d, null, 2), 'application/json', 'json'),
+    ],
     parameters: [],
     labels: [
       { name: 'epic', value: DRIFT_EPIC },

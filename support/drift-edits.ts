@@ -11,7 +11,13 @@ import type { EditView } from './drift-report.ts'
 import type { PlatformTable } from '../platform/table.ts'
 import type { PlatformView } from '../platform/types.ts'
 
-export function editViews(edits: readonly Edit[], view: PlatformView, table: PlatformTable, blocks: SectionBlock[] = sectionBlocks(), readFile: (file: string) => string = readTutorialFile): EditView[] {
+export function editViews(
+  edits: readonly Edit[],
+  view: PlatformView,
+  table: PlatformTable,
+  blocks: SectionBlock[] = sectionBlocks(),
+  readFile: (file: string) => string = readTutorialFile,
+): EditView[] {
   return edits.map((edit) => {
     let where: string
     let diff: string

@@ -46,7 +46,11 @@ interface Envelope {
   pickle?: { id: string; uri: string; name: string }
   testCase?: { id: string; pickleId: string; testSteps: { id: string; pickleStepId?: string }[] }
   testCaseStarted?: { id: string; testCaseId: string }
-  testStepFinished?: { testCaseStartedId: string; testStepId: string; testStepResult: { status: string; message?: string; duration?: { seconds: number; nanos: number } } }
+  testStepFinished?: {
+    testCaseStartedId: string
+    testStepId: string
+    testStepResult: { status: string; message?: string; duration?: { seconds: number; nanos: number } }
+  }
   testCaseFinished?: { testCaseStartedId: string; willBeRetried?: boolean }
   attachment?: { testCaseStartedId?: string; body: string; fileName?: string; mediaType: string }
   testRunFinished?: unknown
@@ -78,7 +82,10 @@ export function readRunMessages(ndjson: string): RunMessages {
       pickles.set(e.pickle.id, { uri: e.pickle.uri, name: e.pickle.name })
       for (const s of e.pickle.steps ?? []) pickleSteps.set(s.id, s.text)
     } else if (e.testCase) {
-      cases.set(e.testCase.id, { pickleId: e.testCase.pickleId, steps: new Map(e.testCase.testSteps.map((s) => [s.id, s.pickleStepId ? pickleSteps.get(s.pickleStepId) : undefined])) })
+      cases.set(e.testCase.id, {
+        pickleId: e.testCase.pickleId,
+        steps: new Map(e.testCase.testSteps.map((s) => [s.id, s.pickleStepId ? pickleSteps.get(s.pickleStepId) : undefined])),
+      })
     } else if (e.testCaseStarted) {
       started.set(e.testCaseStarted.id, { testCaseId: e.testCaseStarted.testCaseId, steps: [], preflight: false })
     } else if (e.testStepFinished) {
@@ -133,7 +140,14 @@ export function readRunMessages(ndjson: string): RunMessages {
   return {
     sections,
     ...(first
-      ? { firstFailure: { section: firstSection ? `${firstSection.tag} ${firstSection.name}` : first.uri, scenario: first.name, ...(first.failedStep ? { step: first.failedStep } : {}), ...(first.message ? { message: first.message.split('\n').slice(0, 12).join('\n') } : {}) } }
+      ? {
+          firstFailure: {
+            section: firstSection ? `${firstSection.tag} ${firstSection.name}` : first.uri,
+            scenario: first.name,
+            ...(first.failedStep ? { step: first.failedStep } : {}),
+            ...(first.message ? { message: first.message.split('\n').slice(0, 12).join('\n') } : {}),
+          },
+        }
       : {}),
     ...(preflight ? { preflight } : {}),
     finished,

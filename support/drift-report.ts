@@ -52,24 +52,42 @@ export function checkExpectation(run: DriftRunResult): Expectation {
   const failure = messages.firstFailure
   const failureText = failure ? `${failure.section} › ${failure.scenario}${failure.message ? `: ${failure.message.split('\n')[0]}` : ''}` : ''
   if (run.interrupted) return { ok: false, reason: 'interrupted (Ctrl-C)' }
-  if (!messages.finished) return { ok: false, reason: `cucumber-js stopped before the end of the run (exit code ${run.exitCode ?? 'none: killed'}); see ${run.dir}/output.log` }
-  if (!messages.preflight) return { ok: false, reason: 'the preflight did not run (no verdict in the run\'s messages)' + (failure ? `; first failure: ${failureText}` : '') }
+  if (!messages.finished)
+    return { ok: false, reason: `cucumber-js stopped before the end of the run (exit code ${run.exitCode ?? 'none: killed'}); see ${run.dir}/output.log` }
+  if (!messages.preflight)
+    return { ok: false, reason: "the preflight did not run (no verdict in the run's messages)" + (failure ? `; first failure: ${failureText}` : '') }
   const scenarios = messages.sections.flatMap((s) => s.scenarios)
   const failed = scenarios.filter(isFailure)
   if (spec.expect === 'pass') {
     if (failed.length > 0) return { ok: false, reason: `expected to pass, but ${failed.length} scenario(s) failed, first ${failureText}` }
-    if (run.exitCode !== 0) return { ok: false, reason: `expected to pass, but cucumber-js exited with ${run.exitCode} (a hook failed? see ${run.dir}/output.log)` }
+    if (run.exitCode !== 0)
+      return { ok: false, reason: `expected to pass, but cucumber-js exited with ${run.exitCode} (a hook failed? see ${run.dir}/output.log)` }
     const passed = messages.sections.filter((s) => s.status === 'passed').length
-    return { ok: true, reason: `passed as expected: ${passed} section(s) passed${messages.preflight.causes.length ? `; the preflight listed ${messages.preflight.causes.map((c) => c.id).join(', ')} without failing` : ''}` }
+    return {
+      ok: true,
+      reason: `passed as expected: ${passed} section(s) passed${messages.preflight.causes.length ? `; the preflight listed ${messages.preflight.causes.map((c) => c.id).join(', ')} without failing` : ''}`,
+    }
   }
   const blocking = messages.preflight.causes.filter((c) => c.blocking)
   if (failed.length === 0) return { ok: false, reason: 'expected to fail at the preflight, but nothing failed' }
   const others = failed.filter((s) => !s.preflight)
-  if (others.length > 0 || !failed.some((s) => s.preflight)) return { ok: false, reason: `expected to fail at the preflight only, but ${others.map((s) => `"${s.name}"`).join(', ') || 'another scenario'} failed` + (failed.some((s) => s.preflight) ? '' : ` (the preflight passed with ${blocking.length} failing cause(s))`) }
+  if (others.length > 0 || !failed.some((s) => s.preflight))
+    return {
+      ok: false,
+      reason:
+        `expected to fail at the preflight only, but ${others.map((s) => `"${s.name}"`).join(', ') || 'another scenario'} failed` +
+        (failed.some((s) => s.preflight) ? '' : ` (the preflight passed with ${blocking.length} failing cause(s))`),
+    }
   const preflightUri = failed.find((s) => s.preflight)!.uri
-  const ranAfter = messages.sections.filter((s) => s.uri !== preflightUri).flatMap((s) => s.scenarios).filter((s) => s.status === 'passed')
+  const ranAfter = messages.sections
+    .filter((s) => s.uri !== preflightUri)
+    .flatMap((s) => s.scenarios)
+    .filter((s) => s.status === 'passed')
   if (ranAfter.length > 0) return { ok: false, reason: `the preflight failed, but later sections still ran: ${ranAfter.map((s) => `"${s.name}"`).join(', ')}` }
-  return { ok: true, reason: `failed at the preflight as expected, with ${blocking.length} drift cause(s) (${blocking.map((c) => c.id).join(', ')}); later sections skipped` }
+  return {
+    ok: true,
+    reason: `failed at the preflight as expected, with ${blocking.length} drift cause(s) (${blocking.map((c) => c.id).join(', ')}); later sections skipped`,
+  }
 }
 
 export interface EditView {
@@ -110,22 +128,24 @@ export interface Drift {
 }
 
 export function driftSummary(results: DriftRunResult[], context: { generated: string; today: string; tutorialDate: string; edits: EditView[] }): Drift {
-  const runs = results.map((r): DriftRunSummary => ({
-    name: r.spec.name,
-    title: r.spec.title,
-    edition: r.spec.edition,
-    asOf: r.spec.asOf,
-    target: r.target,
-    expected: r.spec.expect,
-    outcome: checkExpectation(r),
-    exitCode: r.exitCode ?? null,
-    durationSeconds: Math.round(r.durationMs / 1000),
-    sections: r.messages.sections.map((s) => ({ tag: s.tag, name: s.name, status: s.status })),
-    ...(r.messages.firstFailure ? { firstFailure: r.messages.firstFailure } : {}),
-    causes: r.messages.preflight?.causes ?? [],
-    notes: r.messages.preflight?.notes ?? [],
-    dir: r.dir,
-  }))
+  const runs = results.map(
+    (r): DriftRunSummary => ({
+      name: r.spec.name,
+      title: r.spec.title,
+      edition: r.spec.edition,
+      asOf: r.spec.asOf,
+      target: r.target,
+      expected: r.spec.expect,
+      outcome: checkExpectation(r),
+      exitCode: r.exitCode ?? null,
+      durationSeconds: Math.round(r.durationMs / 1000),
+      sections: r.messages.sections.map((s) => ({ tag: s.tag, name: s.name, status: s.status })),
+      ...(r.messages.firstFailure ? { firstFailure: r.messages.firstFailure } : {}),
+      causes: r.messages.preflight?.causes ?? [],
+      notes: r.messages.preflight?.notes ?? [],
+      dir: r.dir,
+    }),
+  )
   return { ...context, ok: runs.length > 0 && runs.every((r) => r.outcome.ok), runs }
 }
 
@@ -163,15 +183,30 @@ export function driftMarkdown(drift: Drift): string {
   out.push(`| Section | ${drift.runs.map((r) => cell(`${r.edition === 'current' ? 'Current edition' : 'As written'}, ${r.asOf}`)).join(' | ')} |`)
   out.push(`|---|${drift.runs.map(() => '---').join('|')}|`)
   for (const t of tags) out.push(`| ${cell(t.name)} | ${drift.runs.map((r) => sectionCell(r, t.tag)).join(' | ')} |`)
-  out.push(`| **As expected?** | ${drift.runs.map((r) => (r.outcome.ok ? `yes: ${r.expected === 'pass' ? 'passes' : 'fails at the preflight'}` : `**no**: ${cell(r.outcome.reason)}`)).join(' | ')} |`, '')
+  out.push(
+    `| **As expected?** | ${drift.runs.map((r) => (r.outcome.ok ? `yes: ${r.expected === 'pass' ? 'passes' : 'fails at the preflight'}` : `**no**: ${cell(r.outcome.reason)}`)).join(' | ')} |`,
+    '',
+  )
 
   const { run, causes } = causesOf(drift)
   if (run && causes.length > 0) {
     out.push(`## Why ${run.title.replace(/^the /, 'the ')} does not work`, '')
-    out.push('Found by the preflight before anything was created. Each row is a fact of the platform, dated, with its source, and the edit of the current edition that answers it.', '')
+    out.push(
+      'Found by the preflight before anything was created. Each row is a fact of the platform, dated, with its source, and the edit of the current edition that answers it.',
+      '',
+    )
     out.push('| What | Since | Breaks | Source | Fixed by |', '|---|---|---|---|---|')
     for (const c of causes) {
-      out.push(`| ${cell(c.what)} | ${c.since ?? ''} | ${cell(c.breaks)} | ${cell(c.source)} | ${c.edit ? c.edit.split(', ').map((id) => `[\`${id}\`](#${id})`).join(', ') : cell(c.remedy ?? 'no edit')} |`)
+      out.push(
+        `| ${cell(c.what)} | ${c.since ?? ''} | ${cell(c.breaks)} | ${cell(c.source)} | ${
+          c.edit
+            ? c.edit
+                .split(', ')
+                .map((id) => `[\`${id}\`](#${id})`)
+                .join(', ')
+            : cell(c.remedy ?? 'no edit')
+        } |`,
+      )
     }
     out.push('')
   }
@@ -202,7 +237,10 @@ export function driftHtml(drift: Drift): string {
     htmlTable(
       `Tutorial drift on ${drift.today}: each section in each run`,
       ['section', ...drift.runs.map((r) => `${r.edition === 'current' ? 'current edition' : 'as written'}, ${r.asOf}`)],
-      [...tags.map((t) => [t.name, ...drift.runs.map((r) => sectionCell(r, t.tag).replace(/\\\|/g, '|'))]), ['as expected?', ...drift.runs.map((r) => (r.outcome.ok ? 'yes' : `NO: ${r.outcome.reason}`))]],
+      [
+        ...tags.map((t) => [t.name, ...drift.runs.map((r) => sectionCell(r, t.tag).replace(/\\\|/g, '|'))]),
+        ['as expected?', ...drift.runs.map((r) => (r.outcome.ok ? 'yes' : `NO: ${r.outcome.reason}`))],
+      ],
     ),
   )
   const { run, causes } = causesOf(drift)
@@ -216,7 +254,9 @@ export function driftHtml(drift: Drift): string {
     )
   }
   for (const e of drift.edits) {
-    parts.push(`<h3>${escapeHtml(e.id)}</h3><p>${escapeHtml(`${e.section}, ${e.where}. ${e.reason}`)}</p><ul>${e.facts.map((f) => `<li><code>${escapeHtml(f.key)}</code>: ${escapeHtml(f.text)} (${escapeHtml(f.source)})</li>`).join('')}</ul><pre>${escapeHtml(e.diff)}</pre>`)
+    parts.push(
+      `<h3>${escapeHtml(e.id)}</h3><p>${escapeHtml(`${e.section}, ${e.where}. ${e.reason}`)}</p><ul>${e.facts.map((f) => `<li><code>${escapeHtml(f.key)}</code>: ${escapeHtml(f.text)} (${escapeHtml(f.source)})</li>`).join('')}</ul><pre>${escapeHtml(e.diff)}</pre>`,
+    )
   }
   // htmlTable makes whole documents; keep the first one's head and join the bodies.
   return parts.map((p, i) => (i === 0 ? p : p.replace(/^<!doctype html><meta charset="utf-8"><style>[\s\S]*?<\/style>/, ''))).join('\n<hr>\n')

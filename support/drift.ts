@@ -54,7 +54,15 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   const cucumberArgs = dash < 0 ? [] : argv.slice(dash + 1)
   let values: { 'no-report'?: boolean; sequential?: boolean; 'side-by-side'?: boolean; help?: boolean }
   try {
-    values = parseArgs({ args: own, options: { 'no-report': { type: 'boolean' }, sequential: { type: 'boolean' }, 'side-by-side': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values
+    values = parseArgs({
+      args: own,
+      options: {
+        'no-report': { type: 'boolean' },
+        sequential: { type: 'boolean' },
+        'side-by-side': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values
   } catch (error) {
     throw new UsageError(`${messageOf(error)}\n\n${USAGE}`)
   }
@@ -103,7 +111,9 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   // Failure messages in it come redacted from the runs; redacted again here with the shell's own
   // secrets (support/redact.ts), for drift.json, DRIFT.md and the report alike.
   const redactor = new Redactor(process.env)
-  const drift = JSON.parse(redactor.redact(JSON.stringify(driftSummary(results, { generated: new Date().toISOString(), today, tutorialDate: TUTORIAL_DATE, edits })))) as ReturnType<typeof driftSummary>
+  const drift = JSON.parse(
+    redactor.redact(JSON.stringify(driftSummary(results, { generated: new Date().toISOString(), today, tutorialDate: TUTORIAL_DATE, edits }))),
+  ) as ReturnType<typeof driftSummary>
   const markdown = driftMarkdown(drift)
   writeFileSync(join(DRIFT_DIR, 'drift.json'), JSON.stringify(drift, null, 2) + '\n')
   writeFileSync(join(DRIFT_DIR, 'DRIFT.md'), markdown)
@@ -140,7 +150,9 @@ export function sideBySide(options: { sequential?: boolean; 'side-by-side'?: boo
   if (options.sequential && options['side-by-side']) throw new UsageError(`--sequential and --side-by-side exclude each other\n\n${USAGE}`)
   if (options.sequential) return { yes: false, why: '--sequential' }
   if (options['side-by-side']) return { yes: true, why: '--side-by-side' }
-  return cores >= 4 ? { yes: true, why: `${cores} cores` } : { yes: false, why: `${cores} cores: side by side, three sandboxes would starve each other's clocks; --side-by-side to insist` }
+  return cores >= 4
+    ? { yes: true, why: `${cores} cores` }
+    : { yes: false, why: `${cores} cores: side by side, three sandboxes would starve each other's clocks; --side-by-side to insist` }
 }
 
 /** Ctrl-C and SIGTERM: forwarded to the running children; no further run starts. */

@@ -35,4 +35,3 @@ export async function liveInstancesOfAny(aws: AwsClients, filterSets: Filter[][]
   for (const filters of filterSets) for (const id of await liveInstances(aws, filters)) found.add(id)
   return [...found]
 }
-

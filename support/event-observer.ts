@@ -71,7 +71,15 @@ export class EventObserver {
         Attributes: {
           Policy: JSON.stringify({
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': rule.RuleArn } } }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: arn,
+                Condition: { ArnEquals: { 'aws:SourceArn': rule.RuleArn } },
+              },
+            ],
           }),
         },
       }),
@@ -89,10 +97,18 @@ export class EventObserver {
           const e = JSON.parse(m.Body ?? '{}') as { 'detail-type'?: string; time?: string; detail?: Record<string, unknown> }
           const id = e.detail?.['instance-id']
           const instanceId = typeof id === 'string' ? id : ''
-          this.events.push({ detailType: String(e['detail-type']), time: Date.parse(String(e.time)), instanceId, detail: e.detail ?? {}, receivedAt: Date.now() })
+          this.events.push({
+            detailType: String(e['detail-type']),
+            time: Date.parse(String(e.time)),
+            instanceId,
+            detail: e.detail ?? {},
+            receivedAt: Date.now(),
+          })
         }
         if (messages.length > 0) {
-          await this.aws.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }))
+          await this.aws.sqs.send(
+            new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+          )
         }
       } catch {
         if (!this.stopped) await sleep(1_000)
@@ -111,7 +127,12 @@ export class EventObserver {
 
   /** When EC2 started reclaiming the instance (its first shutting-down or terminated event's `time`, tutorial time, whole seconds). */
   async terminationTime(instanceId: string): Promise<number | undefined> {
-    const ends = this.events.filter((e) => e.instanceId === instanceId && e.detailType === 'EC2 Instance State-change Notification' && ['shutting-down', 'terminated'].includes(String(e.detail.state)))
+    const ends = this.events.filter(
+      (e) =>
+        e.instanceId === instanceId &&
+        e.detailType === 'EC2 Instance State-change Notification' &&
+        ['shutting-down', 'terminated'].includes(String(e.detail.state)),
+    )
     return ends.length > 0 ? Math.min(...ends.map((e) => e.time)) : undefined
   }
 }

@@ -24,18 +24,21 @@ const signals = signalHandler(() => (hasRun() ? theRun() : undefined))
 // 'uncaughtException' listener, past the steps' wrapper: monitors run first, so redact it there.
 process.on('uncaughtExceptionMonitor', (error) => void redactError(error, currentRedactor()))
 
-BeforeAll({ name: 'spotcheck: start the target', timeout: 10 * 60_000 }, redacting(async function (this: { parameters: object }) {
-  const params = { target: 'sandbox', ...this.parameters } as TargetParameters
-  const run = new Run(params)
-  // The shell's own secrets (its AWS credentials, CI tokens, the opted-in account) before anything prints.
-  run.redactor.addEnvironment(process.env)
-  setRun(run)
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void signals.handle(signal))
-  await run.start()
-  run.redactor.addEnvironment(run.env)
-  await learnResolvedCredentials(run)
-  run.recordSandboxCredentials()
-}))
+BeforeAll(
+  { name: 'spotcheck: start the target', timeout: 10 * 60_000 },
+  redacting(async function (this: { parameters: object }) {
+    const params = { target: 'sandbox', ...this.parameters } as TargetParameters
+    const run = new Run(params)
+    // The shell's own secrets (its AWS credentials, CI tokens, the opted-in account) before anything prints.
+    run.redactor.addEnvironment(process.env)
+    setRun(run)
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void signals.handle(signal))
+    await run.start()
+    run.redactor.addEnvironment(run.env)
+    await learnResolvedCredentials(run)
+    run.recordSandboxCredentials()
+  }),
+)
 
 /**
  * Credentials from a profile, SSO or a role (the nightly run's OIDC role) are in no environment
@@ -51,47 +54,56 @@ async function learnResolvedCredentials(run: Run): Promise<void> {
   }
 }
 
-Before({ name: 'spotcheck: label the scenario in the report' }, redacting(async function (this: SpotcheckWorld, { pickle, gherkinDocument }: ITestCaseHookParameter) {
-  this.scenario = { uri: pickle.uri, name: pickle.name, feature: gherkinDocument.feature?.name ?? '', tags: pickle.tags.map((t) => t.name) }
-  await allure.epic(TUTORIAL_TITLE)
-  await allure.story(pickle.name)
-  if (hasRun()) this.logStart = theRun().karpenterLog?.length ?? 0
-}))
+Before(
+  { name: 'spotcheck: label the scenario in the report' },
+  redacting(async function (this: SpotcheckWorld, { pickle, gherkinDocument }: ITestCaseHookParameter) {
+    this.scenario = { uri: pickle.uri, name: pickle.name, feature: gherkinDocument.feature?.name ?? '', tags: pickle.tags.map((t) => t.name) }
+    await allure.epic(TUTORIAL_TITLE)
+    await allure.story(pickle.name)
+    if (hasRun()) this.logStart = theRun().karpenterLog?.length ?? 0
+  }),
+)
 
-After({ name: 'spotcheck: stop what the scenario left running' }, redacting(async function (this: SpotcheckWorld, { pickle, result }: ITestCaseHookParameter) {
-  for (const [name, command] of this.background) {
-    const r = await command.stop()
-    await attachText(`still running at the end: ${name}`, r.output)
-  }
-  if (!hasRun()) return
-  const run = theRun()
-  const key = scenarioKey(pickle.uri, pickle.name)
-  if (result?.status === Status.PASSED) run.passed.add(key)
-  else if (result?.status === Status.FAILED) {
-    run.failed.add(key)
-    // What a reader debugging the failure wants next to it: Karpenter's recent lines.
-    const lines = run.karpenterLog?.since(this.logStart) ?? []
-    if (lines.length > 0) await attachText("Karpenter's log during this scenario", logExcerpt(lines.slice(-200)))
-  } else if (result?.status === Status.SKIPPED && !pickle.steps.some((s) => s.text === CHECKPOINT_STEP)) {
-    run.passed.add(key) // skipped on purpose (e.g. Cloud9 on a target without it): nothing builds on it
-  }
-}))
+After(
+  { name: 'spotcheck: stop what the scenario left running' },
+  redacting(async function (this: SpotcheckWorld, { pickle, result }: ITestCaseHookParameter) {
+    for (const [name, command] of this.background) {
+      const r = await command.stop()
+      await attachText(`still running at the end: ${name}`, r.output)
+    }
+    if (!hasRun()) return
+    const run = theRun()
+    const key = scenarioKey(pickle.uri, pickle.name)
+    if (result?.status === Status.PASSED) run.passed.add(key)
+    else if (result?.status === Status.FAILED) {
+      run.failed.add(key)
+      // What a reader debugging the failure wants next to it: Karpenter's recent lines.
+      const lines = run.karpenterLog?.since(this.logStart) ?? []
+      if (lines.length > 0) await attachText("Karpenter's log during this scenario", logExcerpt(lines.slice(-200)))
+    } else if (result?.status === Status.SKIPPED && !pickle.steps.some((s) => s.text === CHECKPOINT_STEP)) {
+      run.passed.add(key) // skipped on purpose (e.g. Cloud9 on a target without it): nothing builds on it
+    }
+  }),
+)
 
-AfterAll({ name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000 }, redacting(async function () {
-  if (!hasRun()) return
-  const run = theRun()
-  const outcome = signals.interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'
-  try {
-    writeEnvironment(RESULTS_DIR, { ...(run.target?.facts ?? { target: run.params.target }), run: run.id, ...(await toolVersions()) })
-  } catch (error) {
-    run.progress(`could not write the report's environment: ${messageOf(error)}`)
-  }
-  const report = await run.finish(outcome)
-  if (report && report.failed.length > 0) {
-    run.progress(`cleanup left ${report.failed.length} thing(s); finish with: npx spotcheck cleanup --run ${run.id}`)
-  }
-  setRun(undefined)
-}))
+AfterAll(
+  { name: 'spotcheck: clean up and stop the target', timeout: 60 * 60_000 },
+  redacting(async function () {
+    if (!hasRun()) return
+    const run = theRun()
+    const outcome = signals.interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'
+    try {
+      writeEnvironment(RESULTS_DIR, { ...(run.target?.facts ?? { target: run.params.target }), run: run.id, ...(await toolVersions()) })
+    } catch (error) {
+      run.progress(`could not write the report's environment: ${messageOf(error)}`)
+    }
+    const report = await run.finish(outcome)
+    if (report && report.failed.length > 0) {
+      run.progress(`cleanup left ${report.failed.length} thing(s); finish with: npx spotcheck cleanup --run ${run.id}`)
+    }
+    setRun(undefined)
+  }),
+)
 
 async function toolVersions(): Promise<Record<string, string>> {
   const version = async (cmd: string, args: string[], pattern: RegExp) => {

@@ -102,10 +102,14 @@ const V1BETA1: Omit<KarpenterApi, 'chartVersion'> = {
   instanceFilters: (cluster) => [tag('karpenter.sh/managed-by', cluster)],
   // provider@v0.32.1 pkg/providers/launchtemplate/launchtemplate.go: karpenter.k8s.aws/cluster=<cluster>,
   // merged over the instance's tags (so karpenter.sh/managed-by too).
-  launchTemplateFilters: (cluster) => [[tag('karpenter.k8s.aws/cluster', cluster)], [tag('karpenter.sh/managed-by', cluster), tagKey('karpenter.k8s.aws/ec2nodeclass')]],
+  launchTemplateFilters: (cluster) => [
+    [tag('karpenter.k8s.aws/cluster', cluster)],
+    [tag('karpenter.sh/managed-by', cluster), tagKey('karpenter.k8s.aws/ec2nodeclass')],
+  ],
   // provider@v0.32.1 pkg/providers/instanceprofile/instanceprofile.go: karpenter.sh/managed-by=<cluster>,
   // kubernetes.io/cluster/<cluster>=owned, karpenter.k8s.aws/ec2nodeclass, topology.kubernetes.io/region.
-  ownsInstanceProfile: (p, cluster) => profileNamed(p.name, cluster) && (p.tags['karpenter.sh/managed-by'] === cluster || p.tags[`kubernetes.io/cluster/${cluster}`] === 'owned'),
+  ownsInstanceProfile: (p, cluster) =>
+    profileNamed(p.name, cluster) && (p.tags['karpenter.sh/managed-by'] === cluster || p.tags[`kubernetes.io/cluster/${cluster}`] === 'owned'),
   logLine: normaliseLogLine,
   consolidationDeletes: (view) => {
     // core@v0.32.1 pkg/controllers/disruption/controller.go: "disrupting via %s %s" (method, command);
@@ -137,7 +141,10 @@ const V1: Omit<KarpenterApi, 'chartVersion'> = {
   // karpenter.k8s.aws/ec2nodeclass, topology.kubernetes.io/region, kubernetes.io/cluster/<cluster>=owned;
   // path /karpenter/<region>/<cluster>/<nodeclass uid>/ (older profiles have none).
   ownsInstanceProfile: (p, cluster) =>
-    profileNamed(p.name, cluster) && p.tags['eks:eks-cluster-name'] === cluster && 'karpenter.k8s.aws/ec2nodeclass' in p.tags && (!p.path || p.path === '/' || p.path.split('/')[3] === cluster),
+    profileNamed(p.name, cluster) &&
+    p.tags['eks:eks-cluster-name'] === cluster &&
+    'karpenter.k8s.aws/ec2nodeclass' in p.tags &&
+    (!p.path || p.path === '/' || p.path.split('/')[3] === cluster),
   logLine: normaliseLogLine,
   consolidationDeletes: (view) => {
     if (view.controller !== 'disruption' || typeof view.message !== 'string') return []
@@ -162,7 +169,9 @@ export function karpenterApi(chartVersion: string): KarpenterApi {
   const v = chartVersion.trim()
   if (/^v?0\.3[2-7]\.\d+$/.test(v)) return { ...V1BETA1, chartVersion: v }
   if (/^v?1\.\d+\.\d+$/.test(v)) return { ...V1, chartVersion: v }
-  throw new Error(`karpenterChartVersion "${chartVersion}": the suite knows Karpenter charts v0.32.x to v0.37.x (API v1beta1) and 1.x (API v1), e.g. "v0.32.1" or "1.9.2"`)
+  throw new Error(
+    `karpenterChartVersion "${chartVersion}": the suite knows Karpenter charts v0.32.x to v0.37.x (API v1beta1) and 1.x (API v1), e.g. "v0.32.1" or "1.9.2"`,
+  )
 }
 
 /** Every line's API, for cleaning up after a run whose Karpenter is not recorded (`spotcheck cleanup`). */

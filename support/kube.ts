@@ -46,7 +46,13 @@ export type Node = k8s.V1Node
 export interface NodeClaim {
   metadata: { name: string; labels?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string }
   spec: { requirements?: { key: string; operator: string; values?: string[]; minValues?: number }[]; resources?: { requests?: Record<string, string> } }
-  status?: { providerID?: string; nodeName?: string; capacity?: Record<string, string>; allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] }
+  status?: {
+    providerID?: string
+    nodeName?: string
+    capacity?: Record<string, string>
+    allocatable?: Record<string, string>
+    conditions?: { type: string; status: string }[]
+  }
 }
 
 /** The NodeClaims, read where the run's Karpenter serves them (karpenter.sh/v1beta1 or karpenter.sh/v1). */
@@ -84,7 +90,9 @@ export function instanceTypeOf(node: Node): string {
 }
 
 export function capacityTypeOf(node: Node): string {
-  return node.metadata?.labels?.['karpenter.sh/capacity-type'] ?? node.metadata?.labels?.['eks.amazonaws.com/capacityType']?.toLowerCase().replace('_', '-') ?? ''
+  return (
+    node.metadata?.labels?.['karpenter.sh/capacity-type'] ?? node.metadata?.labels?.['eks.amazonaws.com/capacityType']?.toLowerCase().replace('_', '-') ?? ''
+  )
 }
 
 /** `aws:///eu-west-2a/i-0abc…` → `i-0abc…` */

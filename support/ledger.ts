@@ -274,7 +274,12 @@ export function objectsIn(manifest: string): KubeObjectRef[] {
   for (const doc of parseAllDocuments(manifest)) {
     const o = doc.toJSON() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null
     if (!o?.kind || !o.apiVersion || !o.metadata?.name) continue
-    out.push({ apiVersion: o.apiVersion, kind: o.kind, name: String(o.metadata.name).trim(), ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) })
+    out.push({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: String(o.metadata.name).trim(),
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    })
   }
   return out
 }

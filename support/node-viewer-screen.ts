@@ -103,7 +103,10 @@ export function replayScreen(output: string): string[] {
         if (j >= chars.length) break // cut off mid-sequence
         const params = chars.slice(i + 2, j).join('')
         const final = chars[j]
-        const nums = params.replace(/^[?>=<]/, '').split(';').map((p) => (p === '' ? undefined : Number(p)))
+        const nums = params
+          .replace(/^[?>=<]/, '')
+          .split(';')
+          .map((p) => (p === '' ? undefined : Number(p)))
         const n = (k: number, dflt: number) => nums[k] ?? dflt
         const privateMode = params.startsWith('?')
         switch (final) {
@@ -198,7 +201,15 @@ export function parseNodeViewerScreen(lines: string[]): NodeViewerScreen {
   for (const line of lines) {
     const h = HEADER.exec(line)
     if (h && !screen.header) {
-      screen.header = { nodes: num(h[1]), used: h[2], allocatable: h[3], percent: num(h[4]), resource: h[5], hourly: h[6] ? num(h[6]) : undefined, monthly: h[7] ? num(h[7]) : undefined }
+      screen.header = {
+        nodes: num(h[1]),
+        used: h[2],
+        allocatable: h[3],
+        percent: num(h[4]),
+        resource: h[5],
+        hourly: h[6] ? num(h[6]) : undefined,
+        monthly: h[7] ? num(h[7]) : undefined,
+      }
       continue
     }
     if (/^[\d,]+ pods \(/.test(line) && !screen.pods) {

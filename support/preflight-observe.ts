@@ -43,8 +43,15 @@ export async function observe(edition: EditionUnderTest, ctx: ObserveContext): P
   const [eksVersions, amiParameter, chart, terraform] = await Promise.all([
     describeClusterVersions(ctx.aws),
     amiParameterExists(ctx, amiParameterName(edition.kubernetesVersion, edition.nodeImageFamily)),
-    registries ? chartInRegistry(edition.karpenterChartVersion, ctx.fetch ?? fetch) : chartOfSandboxDay(edition.karpenterChartVersion, ctx.rehearsal ? { SPOTCHECK_AS_OF: edition.asOf } : ctx.env),
-    registries ? terraformInit(edition, ctx) : Promise.resolve({ resolved: {}, how: `no registry on the ${ctx.rehearsal ? 'rehearsal\'s offline account' : 'sandbox'}: the platform table's resolutions` }),
+    registries
+      ? chartInRegistry(edition.karpenterChartVersion, ctx.fetch ?? fetch)
+      : chartOfSandboxDay(edition.karpenterChartVersion, ctx.rehearsal ? { SPOTCHECK_AS_OF: edition.asOf } : ctx.env),
+    registries
+      ? terraformInit(edition, ctx)
+      : Promise.resolve({
+          resolved: {},
+          how: `no registry on the ${ctx.rehearsal ? "rehearsal's offline account" : 'sandbox'}: the platform table's resolutions`,
+        }),
   ])
   return { eksVersions, amiParameter, chart, terraform, cloud9: ctx.cloud9 }
 }
@@ -54,7 +61,8 @@ async function describeClusterVersions(aws: AwsClients): Promise<{ version: stri
   let nextToken: string | undefined
   do {
     const page = await aws.eks.send(new DescribeClusterVersionsCommand({ nextToken }))
-    for (const v of page.clusterVersions ?? []) if (v.clusterVersion) out.push({ version: v.clusterVersion, status: String(v.versionStatus ?? v.status ?? 'UNKNOWN') })
+    for (const v of page.clusterVersions ?? [])
+      if (v.clusterVersion) out.push({ version: v.clusterVersion, status: String(v.versionStatus ?? v.status ?? 'UNKNOWN') })
     nextToken = page.nextToken
   } while (nextToken)
   return out
@@ -63,7 +71,12 @@ async function describeClusterVersions(aws: AwsClients): Promise<{ version: stri
 async function amiParameterExists(ctx: ObserveContext, name: string): Promise<{ name: string; exists: boolean }> {
   // The run's clients have no SSM client: one from the same region, endpoint and credentials.
   const config = ctx.aws.eks.config
-  const ssm = new SSMClient({ region: ctx.aws.region, credentials: config.credentials, maxAttempts: 5, ...(ctx.env.AWS_ENDPOINT_URL ? { endpoint: ctx.env.AWS_ENDPOINT_URL } : {}) })
+  const ssm = new SSMClient({
+    region: ctx.aws.region,
+    credentials: config.credentials,
+    maxAttempts: 5,
+    ...(ctx.env.AWS_ENDPOINT_URL ? { endpoint: ctx.env.AWS_ENDPOINT_URL } : {}),
+  })
   try {
     await ssm.send(new GetParameterCommand({ Name: name }))
     return { name, exists: true }
@@ -97,7 +110,10 @@ export async function chartInRegistry(chartVersion: string, fetchFn: typeof fetc
 /** The sandbox's answer: the chart exists if the platform view of the sandbox's day lists its release. */
 export async function chartOfSandboxDay(chartVersion: string, env: Record<string, string>): Promise<{ reference: string; exists: boolean; how: string }> {
   const day = env.SPOTCHECK_AS_OF
-  if (!day) throw new Error('the sandbox did not say which day it answers as (no SPOTCHECK_AS_OF in its environment): restart it with `spotcheck sandbox up --as-of YYYY-MM-DD`')
+  if (!day)
+    throw new Error(
+      'the sandbox did not say which day it answers as (no SPOTCHECK_AS_OF in its environment): restart it with `spotcheck sandbox up --as-of YYYY-MM-DD`',
+    )
   const view = platformView(day)
   const release = karpenterRelease(view, chartVersion)
   return {
@@ -111,5 +127,5 @@ async function terraformInit(edition: EditionUnderTest, ctx: ObserveContext): Pr
   const providers = requiredProviders(edition.terraformConstraints)
   ctx.progress?.(`preflight: terraform init of the edition's required_providers in a scratch directory (${Object.keys(providers).join(', ')})`)
   const r = await resolveProviders(providers, ctx.env, join(spotcheckHome(), 'terraform-plugin-cache'))
-  return { resolved: r.resolved, how: 'the registry (a scratch terraform init of the edition\'s required_providers)', ...(r.error ? { error: r.error } : {}) }
+  return { resolved: r.resolved, how: "the registry (a scratch terraform init of the edition's required_providers)", ...(r.error ? { error: r.error } : {}) }
 }

@@ -27,7 +27,12 @@ export function checksHtml(verdict: PreflightVerdict): string {
 
 /** One line per cause, for a failure message. */
 export function causeLines(causes: DriftCause[]): string {
-  return causes.map((c) => `  - ${c.what}${c.since ? ` [since ${c.since}]` : ''} — breaks ${c.breaks}; ${c.edit ? `edit: ${c.edit}` : c.remedy ? `instead: ${c.remedy}` : 'no edit yet'}`).join('\n')
+  return causes
+    .map(
+      (c) =>
+        `  - ${c.what}${c.since ? ` [since ${c.since}]` : ''} — breaks ${c.breaks}; ${c.edit ? `edit: ${c.edit}` : c.remedy ? `instead: ${c.remedy}` : 'no edit yet'}`,
+    )
+    .join('\n')
 }
 
 export function failureMessage(verdict: PreflightVerdict): string {

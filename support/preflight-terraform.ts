@@ -48,7 +48,14 @@ export async function resolveProviders(providers: Record<string, string>, env: R
       mkdirSync(pluginCacheDir, { recursive: true })
       rest.TF_PLUGIN_CACHE_DIR = pluginCacheDir
     }
-    const r = await execa('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env: { ...rest, TF_IN_AUTOMATION: '1' }, extendEnv: false, reject: false, all: true, timeout: 5 * 60_000 })
+    const r = await execa('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
+      cwd: dir,
+      env: { ...rest, TF_IN_AUTOMATION: '1' },
+      extendEnv: false,
+      reject: false,
+      all: true,
+      timeout: 5 * 60_000,
+    })
     const lock = join(dir, '.terraform.lock.hcl')
     const resolved = existsSync(lock) ? lockedVersions(readFileSync(lock, 'utf8')) : {}
     return { resolved, block, ...(r.exitCode === 0 ? {} : { error: (r.all ?? '').trim().split('\n').slice(-15).join('\n') }) }

@@ -143,7 +143,15 @@ const list = (xs: string[]) => (xs.length === 0 ? 'none' : xs.join(', '))
 
 /** The verdict on an edition against the platform of its date. */
 export function judgeEdition(edition: EditionUnderTest, view: PlatformView, options: JudgeOptions = {}): PreflightVerdict {
-  const verdict: PreflightVerdict = { edition: edition.edition, asOf: view.asOf, target: options.target ?? 'the platform table', causes: [], notes: [], checks: [], passes: true }
+  const verdict: PreflightVerdict = {
+    edition: edition.edition,
+    asOf: view.asOf,
+    target: options.target ?? 'the platform table',
+    causes: [],
+    notes: [],
+    checks: [],
+    passes: true,
+  }
   const ctx: Ctx = { edition, view, observed: options.observed ?? {}, verdict, offered: [], isOffered: false, add: () => undefined }
   ctx.add = (c) => {
     const tag = BREAKS[c.id.startsWith('terraform:') ? 'terraform' : c.id]
@@ -172,7 +180,8 @@ interface Ctx {
   add(c: Omit<DriftCause, 'breaks' | 'edit' | 'blocking'> & { blocking?: boolean }): void
 }
 
-const EKS_SOURCE = 'Amazon EKS user guide, "Understand the Kubernetes version lifecycle on EKS" (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html)'
+const EKS_SOURCE =
+  'Amazon EKS user guide, "Understand the Kubernetes version lifecycle on EKS" (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html)'
 
 /** EKS: is the edition's Kubernetes version offered for a new cluster? */
 function checkEks(ctx: Ctx): void {
@@ -180,11 +189,22 @@ function checkEks(ctx: Ctx): void {
   const k = edition.kubernetesVersion
   const D = view.asOf
   const row = view.eks.versions.find((v) => v.version === k)
-  const viewOffered = view.eks.versions.filter((v) => v.offered).map((v) => v.version).sort(compareMinor)
-  ctx.offered = observed.eksVersions ? observed.eksVersions.filter((v) => v.status !== 'UNSUPPORTED').map((v) => v.version).sort(compareMinor) : viewOffered
+  const viewOffered = view.eks.versions
+    .filter((v) => v.offered)
+    .map((v) => v.version)
+    .sort(compareMinor)
+  ctx.offered = observed.eksVersions
+    ? observed.eksVersions
+        .filter((v) => v.status !== 'UNSUPPORTED')
+        .map((v) => v.version)
+        .sort(compareMinor)
+    : viewOffered
   ctx.isOffered = ctx.offered.includes(k)
   if (observed.eksVersions && list(viewOffered) !== list(ctx.offered)) {
-    verdict.notes.push({ id: 'platform-table-eks', what: `fixtures/platform.yaml says EKS offers ${list(viewOffered)} on ${D}; the target's DescribeClusterVersions says ${list(ctx.offered)}: the table needs updating` })
+    verdict.notes.push({
+      id: 'platform-table-eks',
+      what: `fixtures/platform.yaml says EKS offers ${list(viewOffered)} on ${D}; the target's DescribeClusterVersions says ${list(ctx.offered)}: the table needs updating`,
+    })
   }
   verdict.checks.push({
     question: `Does EKS offer Kubernetes ${k} for a new cluster?`,
@@ -206,7 +226,11 @@ function checkEks(ctx: Ctx): void {
       source: row?.source ?? EKS_SOURCE,
     })
   } else if (row?.status === 'EXTENDED_SUPPORT') {
-    verdict.notes.push({ id: 'eks-extended-support', what: `Kubernetes ${k} is in EKS extended support since ${row.endOfStandardSupport} (a cluster costs more per hour); new clusters until ${row.endOfExtendedSupport}`, source: row.source })
+    verdict.notes.push({
+      id: 'eks-extended-support',
+      what: `Kubernetes ${k} is in EKS extended support since ${row.endOfStandardSupport} (a cluster costs more per hour); new clusters until ${row.endOfExtendedSupport}`,
+      source: row.source,
+    })
   }
 }
 
@@ -226,9 +250,15 @@ function checkNodeImage(ctx: Ctx): void {
   const asked = ctx.isOffered && observed.amiParameter?.name === parameter ? observed.amiParameter.exists : undefined
   const exists = asked ?? viewHas
   if (asked !== undefined && asked !== viewHas) {
-    verdict.notes.push({ id: 'platform-table-ami', what: `fixtures/platform.yaml says ${parameter} ${viewHas ? 'exists' : 'does not exist'} on ${D}; the target's SSM says it ${asked ? 'does' : 'does not'}: the table needs updating` })
+    verdict.notes.push({
+      id: 'platform-table-ami',
+      what: `fixtures/platform.yaml says ${parameter} ${viewHas ? 'exists' : 'does not exist'} on ${D}; the target's SSM says it ${asked ? 'does' : 'does not'}: the table needs updating`,
+    })
   }
-  const withFamily = view.nodeImages.filter((n) => ctx.offered.includes(n.kubernetesVersion) && n.families.includes(family)).map((n) => n.kubernetesVersion).sort(compareMinor)
+  const withFamily = view.nodeImages
+    .filter((n) => ctx.offered.includes(n.kubernetesVersion) && n.families.includes(family))
+    .map((n) => n.kubernetesVersion)
+    .sort(compareMinor)
   const supported = familyView ? familyView.supported : true
   verdict.checks.push({
     question: `Is there a supported EKS-optimized ${family} AMI for Kubernetes ${version}${ctx.isOffered ? '' : ` (the newest version offered on ${D}, as ${edition.kubernetesVersion} is not)`}?`,
@@ -239,10 +269,16 @@ function checkNodeImage(ctx: Ctx): void {
   if (exists && supported) return
   const parts = [
     !supported && familyView?.endOfSupport ? `EKS-optimized ${family} AMIs reached end of support on ${familyView.endOfSupport} (no updates since)` : undefined,
-    familyView?.maxKubernetes ? `EKS publishes none for Kubernetes later than ${familyView.maxKubernetes}` : !exists ? `EKS publishes none for Kubernetes ${version}` : undefined,
+    familyView?.maxKubernetes
+      ? `EKS publishes none for Kubernetes later than ${familyView.maxKubernetes}`
+      : !exists
+        ? `EKS publishes none for Kubernetes ${version}`
+        : undefined,
     `of the versions offered on ${D} (${list(ctx.offered)}), ${withFamily.length === 0 ? 'none has one' : `only ${list(withFamily)} ${withFamily.length > 1 ? 'have' : 'has'} one`}`,
   ].filter(Boolean)
-  const firstWithout = familyView?.maxKubernetes ? view.eks.versions.filter((v) => compareMinor(v.version, familyView.maxKubernetes!) > 0).sort((a, b) => compareMinor(a.version, b.version))[0] : undefined
+  const firstWithout = familyView?.maxKubernetes
+    ? view.eks.versions.filter((v) => compareMinor(v.version, familyView.maxKubernetes!) > 0).sort((a, b) => compareMinor(a.version, b.version))[0]
+    : undefined
   ctx.add({
     id: 'node-image-family',
     facts: [
@@ -269,7 +305,12 @@ function checkKarpenter(ctx: Ctx): KarpenterReleaseView | undefined {
     ok: pullable,
   })
   if (!pullable) {
-    ctx.add({ id: 'karpenter-chart', facts: [`karpenter:${edition.karpenterChartVersion}:released`], what: `the Karpenter chart ${edition.karpenterChartVersion} cannot be pulled on ${D}`, source: release?.source ?? 'https://gallery.ecr.aws/karpenter/karpenter' })
+    ctx.add({
+      id: 'karpenter-chart',
+      facts: [`karpenter:${edition.karpenterChartVersion}:released`],
+      what: `the Karpenter chart ${edition.karpenterChartVersion} cannot be pulled on ${D}`,
+      source: release?.source ?? 'https://gallery.ecr.aws/karpenter/karpenter',
+    })
   }
   if (!release) return undefined
   const inRange = ctx.offered.filter((v) => supportsKubernetes(release, v))
@@ -281,7 +322,10 @@ function checkKarpenter(ctx: Ctx): KarpenterReleaseView | undefined {
   })
   if (inRange.length === 0) {
     // The day the last version it supports stopped being offered.
-    const ended = view.eks.versions.filter((v) => supportsKubernetes(release, v.version) && v.endOfExtendedSupport <= D).map((v) => v.endOfExtendedSupport).sort()
+    const ended = view.eks.versions
+      .filter((v) => supportsKubernetes(release, v.version) && v.endOfExtendedSupport <= D)
+      .map((v) => v.endOfExtendedSupport)
+      .sort()
     ctx.add({
       id: 'karpenter-kubernetes-support',
       facts: [...new Set([`karpenter:${release.version}:maxKubernetes`, `karpenter:${release.chartVersion}:maxKubernetes`])],
@@ -338,13 +382,21 @@ function checkKarpenterApi(ctx: Ctx, release: KarpenterReleaseView | undefined):
   const byAge = [...view.karpenter.releases].sort((a, b) => compareVersions(a.version.slice(1), b.version.slice(1)))
   const lastServing = byAge.filter(serves).at(-1)
   const dropped = lastServing ? byAge.find((r) => compareVersions(r.version.slice(1), lastServing.version.slice(1)) > 0 && !serves(r)) : undefined
-  const ended = byAge.filter(serves).flatMap((r) => view.eks.versions.filter((v) => supportsKubernetes(r, v.version) && v.endOfExtendedSupport <= D).map((v) => v.endOfExtendedSupport)).sort()
+  const ended = byAge
+    .filter(serves)
+    .flatMap((r) => view.eks.versions.filter((v) => supportsKubernetes(r, v.version) && v.endOfExtendedSupport <= D).map((v) => v.endOfExtendedSupport))
+    .sort()
   ctx.add({
     id: 'karpenter-api',
-    facts: [...(dropped ? [`karpenter:>=${dropped.version.replace(/^v/, '').split('.').slice(0, 2).join('.')}:v1-only`] : []), ...(release ? [`karpenter:${release.version}:apiVersions`] : [])],
+    facts: [
+      ...(dropped ? [`karpenter:>=${dropped.version.replace(/^v/, '').split('.').slice(0, 2).join('.')}:v1-only`] : []),
+      ...(release ? [`karpenter:${release.version}:apiVersions`] : []),
+    ],
     what:
       `every Karpenter that supports a Kubernetes version offered on ${D} (${viable[viable.length - 1].version} to ${viable[0].version}) serves ${otherApis} only: the manifests' ${needed.join(', ')} are rejected` +
-      (dropped && lastServing ? ` (Karpenter serves only ${list(dropped.apiVersions)} from ${dropped.version} on; the last release serving them, ${lastServing.version}, supports Kubernetes up to ${lastServing.maxKubernetes})` : ''),
+      (dropped && lastServing
+        ? ` (Karpenter serves only ${list(dropped.apiVersions)} from ${dropped.version} on; the last release serving them, ${lastServing.version}, supports Kubernetes up to ${lastServing.maxKubernetes})`
+        : ''),
     ...(ended.length ? { since: ended[ended.length - 1] } : {}),
     source: (dropped ?? viable[0]).source,
   })
@@ -354,7 +406,11 @@ function checkKarpenterApi(ctx: Ctx, release: KarpenterReleaseView | undefined):
 function checkTerraform(ctx: Ctx): void {
   const { edition, view, observed, verdict } = ctx
   const D = view.asOf
-  if (observed.terraform?.error) verdict.notes.push({ id: 'terraform-init', what: `terraform init of the edition's required_providers failed, so the platform table's resolutions stand:\n${observed.terraform.error}` })
+  if (observed.terraform?.error)
+    verdict.notes.push({
+      id: 'terraform-init',
+      what: `terraform init of the edition's required_providers failed, so the platform table's resolutions stand:\n${observed.terraform.error}`,
+    })
   for (const dep of view.terraform) {
     const constraint = edition.terraformConstraints[dep.name] ?? dep.tutorialConstraint
     const resolved = dep.kind === 'provider' ? observed.terraform?.resolved[dep.name] : undefined
@@ -367,15 +423,27 @@ function checkTerraform(ctx: Ctx): void {
         ? `resolves to ${resolved}`
         : admits(constraint, dep.resolvesTo)
           ? `resolves to ${dep.resolvesTo}`
-          : `excludes ${dep.resolvesTo}${dep.breaks ? ' (which breaks the tutorial\'s file)' : ''}`,
-      from: resolved ? (observed.terraform?.how ?? 'terraform init') : `the platform table${observed.terraform && dep.kind === 'provider' ? ` (${observed.terraform.how})` : ''}`,
+          : `excludes ${dep.resolvesTo}${dep.breaks ? " (which breaks the tutorial's file)" : ''}`,
+      from: resolved
+        ? (observed.terraform?.how ?? 'terraform init')
+        : `the platform table${observed.terraform && dep.kind === 'provider' ? ` (${observed.terraform.how})` : ''}`,
       ok: breaks.length === 0,
     })
     for (const b of breaks) {
-      ctx.add({ id: `terraform:${dep.name}`, facts: [`terraform:${dep.name}:${b.version}`], what: `${dep.name} "${constraint}" resolves to ${resolved ?? dep.resolvesTo} on ${D}; from ${b.version} (${b.released}) on: ${b.what}`, since: b.released, source: dep.source })
+      ctx.add({
+        id: `terraform:${dep.name}`,
+        facts: [`terraform:${dep.name}:${b.version}`],
+        what: `${dep.name} "${constraint}" resolves to ${resolved ?? dep.resolvesTo} on ${D}; from ${b.version} (${b.released}) on: ${b.what}`,
+        since: b.released,
+        source: dep.source,
+      })
     }
     for (const b of breaking.filter((x) => !x.breaksTutorial)) {
-      verdict.notes.push({ id: `terraform:${dep.name}`, what: `${dep.name} "${constraint}" reaches ${b.version} (${b.released}): ${b.what}`, source: dep.source })
+      verdict.notes.push({
+        id: `terraform:${dep.name}`,
+        what: `${dep.name} "${constraint}" reaches ${b.version} (${b.released}): ${b.what}`,
+        source: dep.source,
+      })
     }
   }
 }
@@ -403,7 +471,7 @@ function checkCloud9(ctx: Ctx): void {
     source: view.cloud9.source,
     // The tutorial's own tip for Step 1: "You can skip this step … if you're planning to run all
     // steps on your own computer." The current edition takes it, so no text needs an edit.
-    remedy: 'skip the optional Step 1 and run every step from your own terminal (or AWS CloudShell), as the tutorial\'s tip for Step 1 allows',
+    remedy: "skip the optional Step 1 and run every step from your own terminal (or AWS CloudShell), as the tutorial's tip for Step 1 allows",
     blocking: false,
   })
 }

@@ -73,7 +73,8 @@ export function shippedTablePrices(region: string): OnDemandPrices {
   const source = shippedTableSource(region)
   return withCache(source, async (instanceType) => {
     const usdPerHour = table.prices[instanceType]
-    if (usdPerHour === undefined) throw new PriceNotFoundError(`${ON_DEMAND_PRICE_FILE} has no On-Demand price for ${instanceType} in its ${table.tableRegion} table (used for ${region})`)
+    if (usdPerHour === undefined)
+      throw new PriceNotFoundError(`${ON_DEMAND_PRICE_FILE} has no On-Demand price for ${instanceType} in its ${table.tableRegion} table (used for ${region})`)
     return { instanceType, region, usdPerHour, source }
   })
 }
@@ -83,7 +84,9 @@ export function shippedTablePrices(region: string): OnDemandPrices {
 /** The Price List endpoint region for a run's region (Karpenter's choice: the nearest of the three). */
 export function priceListRegion(region: string): 'us-east-1' | 'eu-central-1' | 'ap-south-1' {
   if (/^(cn|us-gov|us-iso|eu-isoe)-/.test(region)) {
-    throw new Error(`the AWS Price List Query API serves the aws partition from us-east-1, eu-central-1 and ap-south-1; ${region} is in another partition, which spotcheck does not price`)
+    throw new Error(
+      `the AWS Price List Query API serves the aws partition from us-east-1, eu-central-1 and ap-south-1; ${region} is in another partition, which spotcheck does not price`,
+    )
   }
   if (region.startsWith('ap-')) return 'ap-south-1'
   if (region.startsWith('eu-')) return 'eu-central-1'
@@ -132,7 +135,9 @@ export function priceListPrices(options: PriceListOptions): OnDemandPrices {
       const usdPerHour = onDemandPriceFromPriceList(await send(onDemandFilters(region, instanceType, tenancy)), { instanceType, region })
       if (usdPerHour !== undefined) return { instanceType, region, usdPerHour, source }
     }
-    throw new PriceNotFoundError(`the AWS Price List API (api.pricing.${endpointRegion}) has no Linux On-Demand price for ${instanceType} in ${region} (GetProducts AmazonEC2, regionCode ${region}, shared or bare-metal dedicated tenancy)`)
+    throw new PriceNotFoundError(
+      `the AWS Price List API (api.pricing.${endpointRegion}) has no Linux On-Demand price for ${instanceType} in ${region} (GetProducts AmazonEC2, regionCode ${region}, shared or bare-metal dedicated tenancy)`,
+    )
   })
 }
 
@@ -142,7 +147,11 @@ function pricingClient(env: Record<string, string | undefined>, region: string):
   const endpoint = env.AWS_ENDPOINT_URL_PRICING ?? env.AWS_ENDPOINT_URL
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
       : undefined
   return new PricingClient({ region, maxAttempts: 5, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) })
 }
@@ -151,7 +160,9 @@ async function getProducts(client: Pick<PricingClient, 'send'>, filters: Filter[
   const items: unknown[] = []
   let NextToken: string | undefined
   do {
-    const page = await client.send(new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: filters, FormatVersion: 'aws_v1', MaxResults: 100, ...(NextToken ? { NextToken } : {}) }))
+    const page = await client.send(
+      new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: filters, FormatVersion: 'aws_v1', MaxResults: 100, ...(NextToken ? { NextToken } : {}) }),
+    )
     items.push(...((page.PriceList as unknown[] | undefined) ?? []))
     NextToken = page.NextToken
   } while (NextToken)
@@ -170,9 +181,13 @@ export interface PriceListProduct {
 export function parsePriceListItem(item: unknown): PriceListProduct {
   const doc = (typeof item === 'string' || item instanceof String ? JSON.parse(String(item)) : item) as Record<string, unknown> | null
   const product = doc?.product as { sku?: unknown; productFamily?: unknown; attributes?: unknown } | undefined
-  if (!product || typeof product.attributes !== 'object' || product.attributes === null) throw new Error('a PriceList entry without product.attributes: not a Price List product')
+  if (!product || typeof product.attributes !== 'object' || product.attributes === null)
+    throw new Error('a PriceList entry without product.attributes: not a Price List product')
   const hourlyUsd: number[] = []
-  const onDemand = ((doc?.terms as Record<string, unknown> | undefined)?.OnDemand ?? {}) as Record<string, { priceDimensions?: Record<string, { unit?: string; pricePerUnit?: Record<string, string> }> }>
+  const onDemand = ((doc?.terms as Record<string, unknown> | undefined)?.OnDemand ?? {}) as Record<
+    string,
+    { priceDimensions?: Record<string, { unit?: string; pricePerUnit?: Record<string, string> }> }
+  >
   for (const offer of Object.values(onDemand)) {
     for (const dimension of Object.values(offer.priceDimensions ?? {})) {
       const usd = dimension.pricePerUnit?.USD
@@ -182,7 +197,12 @@ export function parsePriceListItem(item: unknown): PriceListProduct {
       hourlyUsd.push(value)
     }
   }
-  return { sku: typeof product.sku === 'string' ? product.sku : '', ...(typeof product.productFamily === 'string' ? { productFamily: product.productFamily } : {}), attributes: product.attributes as Record<string, string>, hourlyUsd }
+  return {
+    sku: typeof product.sku === 'string' ? product.sku : '',
+    ...(typeof product.productFamily === 'string' ? { productFamily: product.productFamily } : {}),
+    attributes: product.attributes as Record<string, string>,
+    hourlyUsd,
+  }
 }
 
 /**
@@ -194,12 +214,19 @@ export function parsePriceListItem(item: unknown): PriceListProduct {
 export function onDemandPriceFromPriceList(items: readonly unknown[], want: { instanceType: string; region: string }): number | undefined {
   const candidates = items.map(parsePriceListItem).filter((p) => {
     const a = p.attributes
-    return a.instanceType === want.instanceType && (a.regionCode ?? want.region) === want.region && (a.capacitystatus ?? 'Used') === 'Used' && (a.operatingSystem ?? 'Linux') === 'Linux'
+    return (
+      a.instanceType === want.instanceType &&
+      (a.regionCode ?? want.region) === want.region &&
+      (a.capacitystatus ?? 'Used') === 'Used' &&
+      (a.operatingSystem ?? 'Linux') === 'Linux'
+    )
   })
   const priced = candidates.flatMap((p) => p.hourlyUsd.filter((usd) => usd > 0).map((usd) => ({ sku: p.sku, usd })))
   const distinct = [...new Set(priced.map((p) => p.usd))]
   if (distinct.length > 1) {
-    throw new Error(`the Price List has ${distinct.length} different On-Demand prices for ${want.instanceType} in ${want.region}: ${priced.map((p) => `${p.sku} $${p.usd}`).join(', ')}`)
+    throw new Error(
+      `the Price List has ${distinct.length} different On-Demand prices for ${want.instanceType} in ${want.region}: ${priced.map((p) => `${p.sku} $${p.usd}`).join(', ')}`,
+    )
   }
   return distinct[0]
 }
@@ -246,13 +273,29 @@ export const SPOT_PRICE_SOURCE = 'EC2 Spot price history (DescribeSpotPriceHisto
 
 /** The Spot price EC2 charges now in `zone` (the latest of its price history), if it has one. */
 export async function spotPrice(ec2: EC2Client, instanceType: string, zone: string): Promise<number | undefined> {
-  const out = await ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: [instanceType as never], ProductDescriptions: ['Linux/UNIX'], AvailabilityZone: zone, StartTime: new Date(), MaxResults: 5 }))
-  const latest = (out.SpotPriceHistory ?? []).filter((p) => p.AvailabilityZone === zone).sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0]
+  const out = await ec2.send(
+    new DescribeSpotPriceHistoryCommand({
+      InstanceTypes: [instanceType as never],
+      ProductDescriptions: ['Linux/UNIX'],
+      AvailabilityZone: zone,
+      StartTime: new Date(),
+      MaxResults: 5,
+    }),
+  )
+  const latest = (out.SpotPriceHistory ?? [])
+    .filter((p) => p.AvailabilityZone === zone)
+    .sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0]
   return latest?.SpotPrice ? Number(latest.SpotPrice) : undefined
 }
 
 /** What a node of this capacity type costs per hour, with its source (On-Demand: PriceNotFoundError if unknown). */
-export async function hourlyPrice(target: PriceTarget, ec2: EC2Client, capacityType: string, instanceType: string, zone: string): Promise<{ price?: number; source: string }> {
+export async function hourlyPrice(
+  target: PriceTarget,
+  ec2: EC2Client,
+  capacityType: string,
+  instanceType: string,
+  zone: string,
+): Promise<{ price?: number; source: string }> {
   if (capacityType === 'spot') return { price: await spotPrice(ec2, instanceType, zone), source: SPOT_PRICE_SOURCE }
   const p = await onDemandPrices(target).price(instanceType)
   return { price: p.usdPerHour, source: p.source }

@@ -81,7 +81,6 @@ export function lockPrefix(region: string): string {
   return `/spotcheck/lock/${region}/`
 }
 
-
 function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
   return Object.fromEntries((list ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
 }
@@ -162,7 +161,11 @@ async function findEc2(aws: AwsClients, add: (l: Leftover) => void): Promise<voi
     const ofCluster =
       tags[`kubernetes.io/cluster/${CLUSTER}`] === 'owned' ||
       tags['eks:cluster-name'] === CLUSTER ||
-      karpenterTags.some((filters) => filters.every((f) => (f.Name!.startsWith('tag:') ? f.Values!.includes(tags[f.Name!.slice(4)]) : f.Name!.startsWith('tag-key') ? f.Values!.some((k) => k in tags) : true)))
+      karpenterTags.some((filters) =>
+        filters.every((f) =>
+          f.Name!.startsWith('tag:') ? f.Values!.includes(tags[f.Name!.slice(4)]) : f.Name!.startsWith('tag-key') ? f.Values!.some((k) => k in tags) : true,
+        ),
+      )
     add({
       kind: 'ec2-instance',
       id: i.InstanceId!,
@@ -191,7 +194,10 @@ async function findEc2(aws: AwsClients, add: (l: Leftover) => void): Promise<voi
     const tags = tagsOf(a.Tags)
     const vpcId = a.AllocationId ? eipVpc.get(a.AllocationId) : undefined
     if (!runOf(tags) && !vpcId) continue
-    add({ ...vpcThing('elastic-ip', a.AllocationId!, `Elastic IP ${a.PublicIp} (${a.AllocationId})`, tags, vpcId), extra: { ...(a.AssociationId ? { associationId: a.AssociationId } : {}), ...(runOf(tags) ? {} : { onlyWithVpc: '1' }) } })
+    add({
+      ...vpcThing('elastic-ip', a.AllocationId!, `Elastic IP ${a.PublicIp} (${a.AllocationId})`, tags, vpcId),
+      extra: { ...(a.AssociationId ? { associationId: a.AssociationId } : {}), ...(runOf(tags) ? {} : { onlyWithVpc: '1' }) },
+    })
   }
   const enis = await allPages(async (NextToken) => {
     const r = await ec2.send(new DescribeNetworkInterfacesCommand({ NextToken }))
@@ -200,7 +206,17 @@ async function findEc2(aws: AwsClients, add: (l: Leftover) => void): Promise<voi
   for (const n of enis) {
     // Only ENIs nobody manages: instances' own go with them, NAT gateways' and EKS's with theirs.
     if (n.Status !== 'available' && n.Attachment?.InstanceId) continue
-    add(vpcThing('network-interface', n.NetworkInterfaceId!, `network interface ${n.NetworkInterfaceId} (${n.Status}${n.Description ? `, ${n.Description}` : ''})`, tagsOf(n.TagSet), n.VpcId, undefined, n.Attachment?.AttachmentId))
+    add(
+      vpcThing(
+        'network-interface',
+        n.NetworkInterfaceId!,
+        `network interface ${n.NetworkInterfaceId} (${n.Status}${n.Description ? `, ${n.Description}` : ''})`,
+        tagsOf(n.TagSet),
+        n.VpcId,
+        undefined,
+        n.Attachment?.AttachmentId,
+      ),
+    )
   }
   const igws = await allPages(async (NextToken) => {
     const r = await ec2.send(new DescribeInternetGatewaysCommand({ NextToken }))
@@ -247,14 +263,31 @@ async function findEc2(aws: AwsClients, add: (l: Leftover) => void): Promise<voi
   for (const t of templates) {
     const tags = tagsOf(t.Tags)
     const runId = runOf(tags)
-    const karpenters = karpenterTemplates.some((filters) => filters.every((f) => (f.Name!.startsWith('tag:') ? f.Values!.includes(tags[f.Name!.slice(4)]) : f.Values!.some((k) => k in tags))))
+    const karpenters = karpenterTemplates.some((filters) =>
+      filters.every((f) => (f.Name!.startsWith('tag:') ? f.Values!.includes(tags[f.Name!.slice(4)]) : f.Values!.some((k) => k in tags))),
+    )
     if (!runId && !karpenters) continue
-    add({ kind: 'launch-template', id: t.LaunchTemplateId!, label: `launch template ${t.LaunchTemplateName} (${t.LaunchTemplateId})`, runId, fixedName: karpenters ? CLUSTER : undefined, createdAt: t.CreateTime })
+    add({
+      kind: 'launch-template',
+      id: t.LaunchTemplateId!,
+      label: `launch template ${t.LaunchTemplateName} (${t.LaunchTemplateId})`,
+      runId,
+      fixedName: karpenters ? CLUSTER : undefined,
+      createdAt: t.CreateTime,
+    })
   }
 }
 
 /** An EC2 thing inside a VPC: a leftover of its own when tagged, otherwise only if its VPC goes. */
-function vpcThing(kind: Kind, id: string, label: string, tags: Record<string, string>, vpcId: string | undefined, createdAt?: Date, attachmentId?: string): Leftover {
+function vpcThing(
+  kind: Kind,
+  id: string,
+  label: string,
+  tags: Record<string, string>,
+  vpcId: string | undefined,
+  createdAt?: Date,
+  attachmentId?: string,
+): Leftover {
   const runId = runOf(tags)
   const extra: Record<string, string> = {}
   if (!runId) extra.onlyWithVpc = '1'
@@ -275,7 +308,16 @@ async function findEks(aws: AwsClients, add: (l: Leftover) => void): Promise<voi
     const runId = c.tags?.[RUN_TAG]
     const fixed = name === CLUSTER ? CLUSTER : undefined
     if (!runId && !fixed) continue
-    add({ kind: 'eks-cluster', id: name, label: `EKS cluster ${name}`, runId, fixedName: fixed, createdAt: c.createdAt, vpcId: c.resourcesVpcConfig?.vpcId, extra: { ...(c.identity?.oidc?.issuer ? { issuer: c.identity.oidc.issuer } : {}) } })
+    add({
+      kind: 'eks-cluster',
+      id: name,
+      label: `EKS cluster ${name}`,
+      runId,
+      fixedName: fixed,
+      createdAt: c.createdAt,
+      vpcId: c.resourcesVpcConfig?.vpcId,
+      extra: { ...(c.identity?.oidc?.issuer ? { issuer: c.identity.oidc.issuer } : {}) },
+    })
     const groups = await allPages(async (nextToken) => {
       const r = await aws.eks.send(new ListNodegroupsCommand({ clusterName: name, nextToken }))
       return { items: r.nodegroups, next: r.nextToken }
@@ -283,7 +325,15 @@ async function findEks(aws: AwsClients, add: (l: Leftover) => void): Promise<voi
     for (const g of groups) {
       const ng = (await unlessGone(aws.eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: g })), { nodegroup: undefined })).nodegroup
       if (!ng) continue
-      add({ kind: 'eks-nodegroup', id: g, label: `EKS node group ${g} of ${name}`, runId: ng.tags?.[RUN_TAG] ?? runId, fixedName: fixed, createdAt: ng.createdAt, extra: { cluster: name } })
+      add({
+        kind: 'eks-nodegroup',
+        id: g,
+        label: `EKS node group ${g} of ${name}`,
+        runId: ng.tags?.[RUN_TAG] ?? runId,
+        fixedName: fixed,
+        createdAt: ng.createdAt,
+        extra: { cluster: name },
+      })
     }
   }
 }
@@ -298,7 +348,14 @@ async function findStacks(aws: AwsClients, add: (l: Leftover) => void): Promise<
     const runId = runOf(tagsOf(s.Tags))
     const fixed = FIXED_NAMES.stacks.includes(s.StackName!) ? s.StackName : undefined
     if (!runId && !fixed) continue
-    add({ kind: 'cloudformation-stack', id: s.StackName!, label: `CloudFormation stack ${s.StackName} (${s.StackStatus})`, runId, fixedName: fixed, createdAt: s.CreationTime })
+    add({
+      kind: 'cloudformation-stack',
+      id: s.StackName!,
+      label: `CloudFormation stack ${s.StackName} (${s.StackStatus})`,
+      runId,
+      fixedName: fixed,
+      createdAt: s.CreationTime,
+    })
   }
 }
 
@@ -360,11 +417,19 @@ async function findFisTemplates(aws: AwsClients, add: (l: Leftover) => void): Pr
     return { items: r.experimentTemplates, next: r.nextToken }
   })
   for (const t of templates) {
-    const tags: Record<string, string> = t.tags ?? (await aws.fis.send(new ListFisTags({ resourceArn: fisTemplateArn(aws.region, account, t.id!) })).catch(() => ({ tags: {} }))).tags ?? {}
+    const tags: Record<string, string> =
+      t.tags ?? (await aws.fis.send(new ListFisTags({ resourceArn: fisTemplateArn(aws.region, account, t.id!) })).catch(() => ({ tags: {} }))).tags ?? {}
     const runId = tags[RUN_TAG]
     const fixed = tags.Name === FIXED_NAMES.fisTemplateName ? tags.Name : undefined
     if (!runId && !fixed) continue
-    add({ kind: 'fis-template', id: t.id!, label: `FIS experiment template ${t.id}${tags.Name ? ` (${tags.Name})` : ''}`, runId, fixedName: fixed, createdAt: t.creationTime })
+    add({
+      kind: 'fis-template',
+      id: t.id!,
+      label: `FIS experiment template ${t.id}${tags.Name ? ` (${tags.Name})` : ''}`,
+      runId,
+      fixedName: fixed,
+      createdAt: t.creationTime,
+    })
   }
 }
 
@@ -389,9 +454,18 @@ async function findIam(aws: AwsClients, add: (l: Leftover) => void, found: Lefto
   })
   for (const p of profiles) {
     const fixed = FIXED_NAMES.instanceProfiles.some((re) => re.test(p.InstanceProfileName!)) ? p.InstanceProfileName : undefined
-    const runId = runOf(tagsOf((await unlessGone(iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: p.InstanceProfileName })), { Tags: [] })).Tags))
+    const runId = runOf(
+      tagsOf((await unlessGone(iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: p.InstanceProfileName })), { Tags: [] })).Tags),
+    )
     if (!runId && !fixed) continue
-    add({ kind: 'iam-instance-profile', id: p.InstanceProfileName!, label: `IAM instance profile ${p.InstanceProfileName}`, runId, fixedName: fixed, createdAt: p.CreateDate })
+    add({
+      kind: 'iam-instance-profile',
+      id: p.InstanceProfileName!,
+      label: `IAM instance profile ${p.InstanceProfileName}`,
+      runId,
+      fixedName: fixed,
+      createdAt: p.CreateDate,
+    })
   }
   const policies = await allPages(async (Marker) => {
     const r = await iam.send(new ListPoliciesCommand({ Scope: 'Local', Marker }))
@@ -465,7 +539,13 @@ async function findFixedLogAndKey(extra: ExtraClients, add: (l: Leftover) => voi
       continue
     }
     if (g.logGroupName !== FIXED_NAMES.logGroup) continue
-    add({ kind: 'log-group', id: g.logGroupName, label: `log group ${g.logGroupName}`, fixedName: g.logGroupName, createdAt: g.creationTime ? new Date(g.creationTime) : undefined })
+    add({
+      kind: 'log-group',
+      id: g.logGroupName,
+      label: `log group ${g.logGroupName}`,
+      fixedName: g.logGroupName,
+      createdAt: g.creationTime ? new Date(g.creationTime) : undefined,
+    })
   }
   const aliases = await allPages(async (Marker) => {
     const r = await extra.kms.send(new ListAliasesCommand({ Marker }))
@@ -479,5 +559,12 @@ async function findFixedLogAndKey(extra: ExtraClients, add: (l: Leftover) => voi
   }
   const meta = (await extra.kms.send(new DescribeKeyCommand({ KeyId: alias.TargetKeyId })).catch(() => undefined))?.KeyMetadata
   if (!meta || meta.KeyState === 'PendingDeletion') return
-  add({ kind: 'kms-key', id: alias.TargetKeyId, label: `KMS key ${alias.TargetKeyId} (${alias.AliasName})`, fixedName: alias.AliasName, createdAt: meta.CreationDate, extra: { alias: alias.AliasName! } })
+  add({
+    kind: 'kms-key',
+    id: alias.TargetKeyId,
+    label: `KMS key ${alias.TargetKeyId} (${alias.AliasName})`,
+    fixedName: alias.AliasName,
+    createdAt: meta.CreationDate,
+    extra: { alias: alias.AliasName! },
+  })
 }

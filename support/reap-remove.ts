@@ -73,13 +73,19 @@ export interface RemoveContext {
 export type Outcome = 'removed' | 'gone' | 'failed'
 
 /** Removes `leftovers` in the order given (REMOVAL_ORDER); one line each; what failed is returned. */
-export async function removeAll(leftovers: { leftover: Leftover; why: string }[], ctx: RemoveContext): Promise<{ leftover: Leftover; outcome: Outcome; error?: string }[]> {
+export async function removeAll(
+  leftovers: { leftover: Leftover; why: string }[],
+  ctx: RemoveContext,
+): Promise<{ leftover: Leftover; outcome: Outcome; error?: string }[]> {
   const results: { leftover: Leftover; outcome: Outcome; error?: string }[] = []
   // Instances go as one batch, so their terminations overlap.
   const instances = leftovers.filter((l) => l.leftover.kind === 'ec2-instance').map((l) => l.leftover)
   if (instances.length > 0) {
     try {
-      await terminate(instances.map((i) => i.id), ctx)
+      await terminate(
+        instances.map((i) => i.id),
+        ctx,
+      )
       for (const i of instances) {
         ctx.log(`removed ${i.label}`)
         results.push({ leftover: i, outcome: 'removed' })
@@ -130,10 +136,14 @@ async function waitUntil(what: string, done: () => Promise<boolean>, ctx: Remove
 export async function terminate(ids: string[], ctx: Pick<RemoveContext, 'aws' | 'log' | 'timeoutMs' | 'intervalMs'> & Partial<RemoveContext>): Promise<void> {
   const full = ctx as RemoveContext
   await removing('terminating instances', () => ctx.aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: ids })), retry(full))
-  await waitUntil(`instances ${ids.join(', ')} terminated`, async () => {
-    const out = await unlessGone(ctx.aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids })), { Reservations: [] })
-    return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).every((i) => i.State?.Name === 'terminated')
-  }, full)
+  await waitUntil(
+    `instances ${ids.join(', ')} terminated`,
+    async () => {
+      const out = await unlessGone(ctx.aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids })), { Reservations: [] })
+      return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).every((i) => i.State?.Name === 'terminated')
+    },
+    full,
+  )
 }
 
 async function removeOne(l: Leftover, ctx: RemoveContext): Promise<'removed' | 'gone'> {
@@ -143,7 +153,11 @@ async function removeOne(l: Leftover, ctx: RemoveContext): Promise<'removed' | '
     case 'eks-nodegroup': {
       const cluster = l.extra!.cluster
       const out = await removing(l.label, () => aws.eks.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName: l.id })), r)
-      await waitUntil(`${l.label} deleted`, async () => !(await unlessGone(aws.eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: l.id })))), ctx)
+      await waitUntil(
+        `${l.label} deleted`,
+        async () => !(await unlessGone(aws.eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: l.id })))),
+        ctx,
+      )
       return out
     }
     case 'eks-cluster': {
@@ -158,21 +172,30 @@ async function removeOne(l: Leftover, ctx: RemoveContext): Promise<'removed' | '
       const status = async () => (await unlessGone(aws.cloudformation.send(new DescribeStacksCommand({ StackName: l.id }))))?.Stacks?.[0]?.StackStatus
       if (!(await status())) return 'gone'
       await aws.cloudformation.send(new DeleteStackCommand({ StackName: l.id }))
-      await waitUntil(`${l.label} deleted`, async () => {
-        const s = await status()
-        if (s === 'DELETE_FAILED') throw new Error(`stack ${l.id}: DELETE_FAILED (see its events: aws cloudformation describe-stack-events --stack-name ${l.id})`)
-        return !s || s === 'DELETE_COMPLETE'
-      }, ctx)
+      await waitUntil(
+        `${l.label} deleted`,
+        async () => {
+          const s = await status()
+          if (s === 'DELETE_FAILED')
+            throw new Error(`stack ${l.id}: DELETE_FAILED (see its events: aws cloudformation describe-stack-events --stack-name ${l.id})`)
+          return !s || s === 'DELETE_COMPLETE'
+        },
+        ctx,
+      )
       return 'removed'
     }
     case 'launch-template':
       return removing(l.label, () => aws.ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: l.id })), r)
     case 'nat-gateway': {
       const out = await removing(l.label, () => aws.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: l.id })), r)
-      await waitUntil(`${l.label} deleted`, async () => {
-        const n = (await unlessGone(aws.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [l.id] }))))?.NatGateways?.[0]
-        return !n || n.State === 'deleted'
-      }, ctx)
+      await waitUntil(
+        `${l.label} deleted`,
+        async () => {
+          const n = (await unlessGone(aws.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [l.id] }))))?.NatGateways?.[0]
+          return !n || n.State === 'deleted'
+        },
+        ctx,
+      )
       return out
     }
     case 'elastic-ip': {
@@ -187,7 +210,8 @@ async function removeOne(l: Leftover, ctx: RemoveContext): Promise<'removed' | '
     case 'internet-gateway': {
       const g = (await unlessGone(aws.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [l.id] }))))?.InternetGateways?.[0]
       if (!g) return 'gone'
-      for (const a of g.Attachments ?? []) await removing(`detach ${l.label}`, () => aws.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: l.id, VpcId: a.VpcId })), r)
+      for (const a of g.Attachments ?? [])
+        await removing(`detach ${l.label}`, () => aws.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: l.id, VpcId: a.VpcId })), r)
       return removing(l.label, () => aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: l.id })), r)
     }
     case 'subnet':
@@ -195,7 +219,9 @@ async function removeOne(l: Leftover, ctx: RemoveContext): Promise<'removed' | '
     case 'route-table': {
       const t = (await unlessGone(aws.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [l.id] }))))?.RouteTables?.[0]
       if (!t) return 'gone'
-      for (const a of t.Associations ?? []) if (!a.Main && a.RouteTableAssociationId) await unlessGone(aws.ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId })))
+      for (const a of t.Associations ?? [])
+        if (!a.Main && a.RouteTableAssociationId)
+          await unlessGone(aws.ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId })))
       return removing(l.label, () => aws.ec2.send(new DeleteRouteTableCommand({ RouteTableId: l.id })), r)
     }
     case 'security-group': {
@@ -203,7 +229,8 @@ async function removeOne(l: Leftover, ctx: RemoveContext): Promise<'removed' | '
       const g = (await unlessGone(aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [l.id] }))))?.SecurityGroups?.[0]
       if (!g) return 'gone'
       if (g.IpPermissions?.length) await unlessGone(aws.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: l.id, IpPermissions: g.IpPermissions })))
-      if (g.IpPermissionsEgress?.length) await unlessGone(aws.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: l.id, IpPermissions: g.IpPermissionsEgress })))
+      if (g.IpPermissionsEgress?.length)
+        await unlessGone(aws.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: l.id, IpPermissions: g.IpPermissionsEgress })))
       return removing(l.label, () => aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: l.id })), r)
     }
     case 'network-acl':
@@ -234,14 +261,16 @@ async function removeOne(l: Leftover, ctx: RemoveContext): Promise<'removed' | '
     case 'iam-instance-profile': {
       const p = (await unlessGone(aws.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: l.id }))))?.InstanceProfile
       if (!p) return 'gone'
-      for (const role of p.Roles ?? []) await unlessGone(aws.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: l.id, RoleName: role.RoleName })))
+      for (const role of p.Roles ?? [])
+        await unlessGone(aws.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: l.id, RoleName: role.RoleName })))
       return removing(l.label, () => aws.iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: l.id })), r)
     }
     case 'iam-role': {
       const attached = (await unlessGone(aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: l.id }))))?.AttachedPolicies
       if (!attached) return 'gone'
       for (const p of attached) await unlessGone(aws.iam.send(new DetachRolePolicyCommand({ RoleName: l.id, PolicyArn: p.PolicyArn })))
-      for (const name of (await unlessGone(aws.iam.send(new ListRolePoliciesCommand({ RoleName: l.id }))))?.PolicyNames ?? []) await unlessGone(aws.iam.send(new DeleteRolePolicyCommand({ RoleName: l.id, PolicyName: name })))
+      for (const name of (await unlessGone(aws.iam.send(new ListRolePoliciesCommand({ RoleName: l.id }))))?.PolicyNames ?? [])
+        await unlessGone(aws.iam.send(new DeleteRolePolicyCommand({ RoleName: l.id, PolicyName: name })))
       for (const p of (await unlessGone(aws.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: l.id }))))?.InstanceProfiles ?? []) {
         await unlessGone(aws.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: p.InstanceProfileName, RoleName: l.id })))
       }

@@ -160,14 +160,20 @@ export function select(leftovers: Leftover[], locks: RunLock[], options: { now: 
       return { reap: false, locked: true, why: `run ${l.runId} holds the lock ${lock.name}${lock.host ? ` (on ${lock.host})` : ''}, younger than ${limit}` }
     }
     if (!l.runId && l.fixedName && heldLocks.length > 0) {
-      return { reap: false, locked: true, why: `the tutorial's fixed name "${l.fixedName}" may be in use: ${heldLocks.map((h) => `run ${h.runId ?? '(unknown)'}`).join(', ')} holds the lock, younger than ${limit}` }
+      return {
+        reap: false,
+        locked: true,
+        why: `the tutorial's fixed name "${l.fixedName}" may be in use: ${heldLocks.map((h) => `run ${h.runId ?? '(unknown)'}`).join(', ')} holds the lock, younger than ${limit}`,
+      }
     }
     if (l.orphan) return { reap: true, why: 'orphaned (what it served is gone)' }
     const fromRun = runIdTime(l.runId)
     const at = fromRun ?? l.createdAt
     const what = l.runId ? `run ${l.runId}` : `fixed name "${l.fixedName}"`
     if (!at) {
-      return olderThanMs === 0 ? { reap: true, why: `${what}, age unknown (--older-than 0)` } : { reap: false, why: `${what}: age unknown (no run id time, no creation time); --older-than 0 removes it` }
+      return olderThanMs === 0
+        ? { reap: true, why: `${what}, age unknown (--older-than 0)` }
+        : { reap: false, why: `${what}: age unknown (no run id time, no creation time); --older-than 0 removes it` }
     }
     const age = formatDuration(Math.max(0, now.getTime() - at.getTime()))
     const source = fromRun ? 'started' : 'created'

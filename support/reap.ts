@@ -63,7 +63,13 @@ export async function reapCli(argv: string[], log: (line: string) => void = (l) 
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' }, region: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'older-than': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      region: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      help: { type: 'boolean', short: 'h' },
+    },
   })
   if (values.help) {
     process.stderr.write(USAGE)
@@ -111,7 +117,9 @@ export async function reap(options: ReapOptions): Promise<number> {
       return 2
     }
     const where = env.AWS_ENDPOINT_URL ? ` at ${env.AWS_ENDPOINT_URL} (not AWS: a sandbox)` : ''
-    options.log(`spotcheck reap: account ${maskedAccount(account)}, region ${options.region}${where}; older than ${formatDuration(options.olderThanMs)}${options.dryRun ? '; dry run' : ''}`)
+    options.log(
+      `spotcheck reap: account ${maskedAccount(account)}, region ${options.region}${where}; older than ${formatDuration(options.olderThanMs)}${options.dryRun ? '; dry run' : ''}`,
+    )
     const selection = await survey(aws, extra, options)
     print(selection, options)
     const todo = selection.reap.length + selection.staleLocks.length
@@ -147,7 +155,11 @@ export async function reap(options: ReapOptions): Promise<number> {
         failed.push({ leftover: { kind: 'unsupported', id: lock.name, label: lock.name }, outcome: 'failed' })
       }
     }
-    options.log(failed.length === 0 ? `done: ${todo} removed or already gone` : `done: ${failed.length} could not be removed (above); run spotcheck reap again, or remove them by hand`)
+    options.log(
+      failed.length === 0
+        ? `done: ${todo} removed or already gone`
+        : `done: ${failed.length} could not be removed (above); run spotcheck reap again, or remove them by hand`,
+    )
     return failed.length === 0 ? 0 : 1
   } finally {
     aws.destroy()
@@ -162,8 +174,12 @@ export async function survey(aws: AwsClients, extra: ExtraClients, options: Pick
 
 function print(selection: Selection, options: Pick<ReapOptions, 'dryRun' | 'log'>): void {
   const verb = options.dryRun ? 'would remove' : 'to remove'
-  for (const lock of selection.heldLocks) options.log(`held    run lock ${lock.name}: run ${lock.runId ?? '(unknown)'}${lock.host ? ` on ${lock.host}` : ''} since ${lock.startedAt?.toISOString() ?? '(unknown)'}`)
+  for (const lock of selection.heldLocks)
+    options.log(
+      `held    run lock ${lock.name}: run ${lock.runId ?? '(unknown)'}${lock.host ? ` on ${lock.host}` : ''} since ${lock.startedAt?.toISOString() ?? '(unknown)'}`,
+    )
   for (const k of selection.keep) options.log(`keep    ${k.leftover.label}: ${k.why}`)
   for (const r of selection.reap) options.log(`${verb}  ${r.leftover.label}: ${r.why}`)
-  for (const lock of selection.staleLocks) options.log(`${verb}  run lock ${lock.name}: run ${lock.runId ?? '(unknown)'} since ${lock.startedAt?.toISOString() ?? '(unknown)'}`)
+  for (const lock of selection.staleLocks)
+    options.log(`${verb}  run lock ${lock.name}: run ${lock.runId ?? '(unknown)'} since ${lock.startedAt?.toISOString() ?? '(unknown)'}`)
 }

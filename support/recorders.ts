@@ -134,7 +134,10 @@ export class ClusterRecorder {
 
   /** The last sighting of every object still present (not deleted). */
   current<T>(history: Map<string, Sighting<T>[]>): T[] {
-    return [...history.values()].map((h) => h[h.length - 1]).filter((s) => s.type !== 'DELETED').map((s) => s.object)
+    return [...history.values()]
+      .map((h) => h[h.length - 1])
+      .filter((s) => s.type !== 'DELETED')
+      .map((s) => s.object)
   }
 
   // ── queries: what the steps ask of the history, so that none walks the maps itself ──
@@ -145,7 +148,11 @@ export class ClusterRecorder {
   }
 
   /** The first sighting of the object that satisfies `test` (any sighting when no test is given). */
-  firstSighting<K extends Kind>(kind: K, key: string, test: (o: Recorded[K], s: Sighting<Recorded[K]>) => boolean = () => true): Sighting<Recorded[K]> | undefined {
+  firstSighting<K extends Kind>(
+    kind: K,
+    key: string,
+    test: (o: Recorded[K], s: Sighting<Recorded[K]>) => boolean = () => true,
+  ): Sighting<Recorded[K]> | undefined {
     return this.historyOf(kind, key).find((s) => test(s.object, s))
   }
 
@@ -180,7 +187,8 @@ export class ClusterRecorder {
 
   /** The node (as the run last saw it, even if gone) whose EC2 instance is `instanceId`. */
   nodeOfInstance(instanceId: string): Node | undefined {
-    for (const [name, history] of this.nodes) if (history.some((s) => instanceIdOf(s.object.spec?.providerID) === instanceId)) return this.lastKnown('nodes', name)
+    for (const [name, history] of this.nodes)
+      if (history.some((s) => instanceIdOf(s.object.spec?.providerID) === instanceId)) return this.lastKnown('nodes', name)
     return undefined
   }
 

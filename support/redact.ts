@@ -42,11 +42,17 @@ const PATTERNS: [RegExp, string | ((...m: string[]) => string)][] = [
   // Access key IDs (long-term AKIA, temporary ASIA, and the other documented prefixes).
   [ACCESS_KEY_ID, REDACTED],
   // key = value / "key": "value" forms for secret keys and session tokens.
-  [/((?:aws_secret_access_key|secret_?access_?key|SecretAccessKey|aws_session_token|aws_security_token|session_?token|SessionToken)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, `$1${REDACTED}`],
+  [
+    /((?:aws_secret_access_key|secret_?access_?key|SecretAccessKey|aws_session_token|aws_security_token|session_?token|SessionToken)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+    `$1${REDACTED}`,
+  ],
   // STS session tokens, wherever they stand: their base64 starts with the same few bytes.
   [/\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz)[A-Za-z0-9/+=]{16,}/g, REDACTED],
   // Kubeconfig users (`kubectl config view --raw`), and token/password fields of any JSON or YAML.
-  [/(\b(?:client-key-data|(?:id-|refresh-|access-)?token|password)["']?\s*[:=]\s*["']?)(?!\[REDACTED\]|k8s-aws-v1\.\[)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`],
+  [
+    /(\b(?:client-key-data|(?:id-|refresh-|access-)?token|password)["']?\s*[:=]\s*["']?)(?!\[REDACTED\]|k8s-aws-v1\.\[)[A-Za-z0-9._~+/=-]{8,}/gi,
+    `$1${REDACTED}`,
+  ],
   // PEM private keys.
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, `-----BEGIN PRIVATE KEY-----${REDACTED}-----END PRIVATE KEY-----`],
   // Account IDs inside ARNs: arn:partition:service:region:123456789012:…
@@ -131,6 +137,10 @@ export function redactError(error: unknown, redactor: Pick<Redactor, 'redact'>, 
     if (typeof e[key] === 'string') set(key, redactor.redact(e[key]))
   }
   if (error.cause !== undefined) set('cause', redactError(error.cause, redactor, seen))
-  if (error instanceof AggregateError) set('errors', error.errors.map((x) => redactError(x, redactor, seen)))
+  if (error instanceof AggregateError)
+    set(
+      'errors',
+      error.errors.map((x) => redactError(x, redactor, seen)),
+    )
   return error
 }

@@ -35,13 +35,14 @@ import { terraformAdditionsDir } from './terraform-additions.ts'
 /** The file spotcheck adds beside the tutorial's main.tf (Terraform merges `*_override.tf` last). */
 export const BACKEND_OVERRIDE_FILE = 'spotcheck_backend_override.tf'
 
-
 export function stateBucketName(params: { stateBucket?: string }, env: Record<string, string | undefined> = process.env): string | undefined {
   const name = (params.stateBucket ?? env.SPOTCHECK_STATE_BUCKET)?.trim()
   if (!name) return undefined
   // S3 bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
-    throw new StateBucketError(`the state bucket "${name}" (${params.stateBucket ? 'world parameter stateBucket' : 'SPOTCHECK_STATE_BUCKET'}) is not an S3 bucket name: 3–63 lower-case letters, digits, dots and hyphens`)
+    throw new StateBucketError(
+      `the state bucket "${name}" (${params.stateBucket ? 'world parameter stateBucket' : 'SPOTCHECK_STATE_BUCKET'}) is not an S3 bucket name: 3–63 lower-case letters, digits, dots and hyphens`,
+    )
   }
   return name
 }
@@ -74,11 +75,20 @@ export function s3Client(env: Record<string, string | undefined>): S3Client {
 }
 
 /** SDK settings from the target's environment, as support/aws-clients.ts builds them. */
-export function sdkConfig(env: Record<string, string | undefined>): { region?: string; maxAttempts: number; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } {
+export function sdkConfig(env: Record<string, string | undefined>): {
+  region?: string
+  maxAttempts: number
+  endpoint?: string
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+} {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
       : undefined
   return { region, maxAttempts: 5, ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}), ...(credentials ? { credentials } : {}) }
 }
@@ -90,7 +100,7 @@ export function sdkConfig(env: Record<string, string | undefined>): { region?: s
  */
 export function backendOverride(options: { bucket: string; region: string; runId: string; dirName: string; pathStyle: boolean }): string {
   const lines = [
-    '# Added by spotcheck: the run\'s Terraform state lives in the S3 bucket you named, so that',
+    "# Added by spotcheck: the run's Terraform state lives in the S3 bucket you named, so that",
     '# `npx spotcheck cleanup --run <id>` can destroy from another machine after a killed runner.',
     'terraform {',
     '  backend "s3" {',
@@ -101,7 +111,7 @@ export function backendOverride(options: { bucket: string; region: string; runId
     '    # S3 native locking (a .tflock object written with If-None-Match), Terraform >= 1.10',
     '    use_lockfile = true',
   ]
-  if (options.pathStyle) lines.push('    # the rehearsal\'s sandbox endpoint (AWS_ENDPOINT_URL) has no bucket sub-domains', '    use_path_style = true')
+  if (options.pathStyle) lines.push("    # the rehearsal's sandbox endpoint (AWS_ENDPOINT_URL) has no bucket sub-domains", '    use_path_style = true')
   lines.push('  }', '}', '')
   return lines.join('\n')
 }
@@ -116,7 +126,10 @@ function errorName(error: unknown): string {
  * account (its policy, versioning and lifecycle are the owner's decision); in a rehearsal it
  * creates it in the sandbox, which is the "account" there.
  */
-export async function checkStateBucket(s3: S3Client, options: { bucket: string; region: string; account: string; create: boolean; log: (line: string) => void }): Promise<void> {
+export async function checkStateBucket(
+  s3: S3Client,
+  options: { bucket: string; region: string; account: string; create: boolean; log: (line: string) => void },
+): Promise<void> {
   const { bucket, region, account } = options
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: account }))
@@ -129,18 +142,28 @@ export async function checkStateBucket(s3: S3Client, options: { bucket: string; 
         )
       }
       options.log(`rehearsal: creating the state bucket "${bucket}" in the sandbox`)
-      await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }) }))
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        }),
+      )
       return
     }
     if (/Forbidden|403/.test(what)) {
-      throw new StateBucketError(`the state bucket "${bucket}" is not one these credentials may use in account ${account} (403: it belongs to another account, or the role lacks s3:ListBucket on it)`)
+      throw new StateBucketError(
+        `the state bucket "${bucket}" is not one these credentials may use in account ${account} (403: it belongs to another account, or the role lacks s3:ListBucket on it)`,
+      )
     }
     throw new StateBucketError(`could not check the state bucket "${bucket}": ${messageOf(error)}`, { cause: error })
   }
   const location = (await s3.send(new GetBucketLocationCommand({ Bucket: bucket, ExpectedBucketOwner: account }))).LocationConstraint
   // GetBucketLocation says nothing (null) for us-east-1, and "EU" for old eu-west-1 buckets.
   const bucketRegion = !location ? 'us-east-1' : location === 'EU' ? 'eu-west-1' : location
-  if (bucketRegion !== region) throw new StateBucketError(`the state bucket "${bucket}" is in ${bucketRegion}, the run in ${region}: use a bucket in the run's region (its state then survives with the region's resources)`)
+  if (bucketRegion !== region)
+    throw new StateBucketError(
+      `the state bucket "${bucket}" is in ${bucketRegion}, the run in ${region}: use a bucket in the run's region (its state then survives with the region's resources)`,
+    )
 }
 
 /** Terraform configuration files worth keeping: what `terraform init` and `destroy` need. */
@@ -266,7 +289,9 @@ export class RemoteState {
       await seen
     } while (seen !== this.chain)
     if (this.ledgerError) {
-      throw new StateMirrorError(`the run's ledger could not be copied to ${this.ledgerUrl}: ${this.ledgerError.message}. Without the copy a killed runner leaves nothing to clean up from; stopping before anything more is created.`)
+      throw new StateMirrorError(
+        `the run's ledger could not be copied to ${this.ledgerUrl}: ${this.ledgerError.message}. Without the copy a killed runner leaves nothing to clean up from; stopping before anything more is created.`,
+      )
     }
   }
 
@@ -328,7 +353,10 @@ export async function remoteLedger(s3: S3Client, bucket: string, region: string,
  * Terraform finds the S3 backend again) and its ledger, with the dead runner's paths rewritten to
  * this machine's. Returns the ledger's path.
  */
-export async function restoreRun(s3: S3Client, options: { bucket: string; region: string; runId: string; runDir: string; log: (line: string) => void }): Promise<string> {
+export async function restoreRun(
+  s3: S3Client,
+  options: { bucket: string; region: string; runId: string; runDir: string; log: (line: string) => void },
+): Promise<string> {
   const { bucket, region, runId, runDir } = options
   const data = await remoteLedger(s3, bucket, region, runId)
   if (!data) throw new Error(`no run "${runId}" in s3://${bucket}/${runPrefix(region, runId)}/ (no ledger.json there)`)
@@ -366,7 +394,10 @@ export function rebaseLedger(data: LedgerFile, runDir: string): LedgerFile {
  * Terraform lock files this run's killed processes left (a SIGKILL mid-apply releases nothing).
  * Called only once no process of the run lives: then nobody holds them.
  */
-export async function removeStaleTerraformLocks(s3: S3Client, options: { bucket: string; region: string; runId: string; log: (line: string) => void }): Promise<string[]> {
+export async function removeStaleTerraformLocks(
+  s3: S3Client,
+  options: { bucket: string; region: string; runId: string; log: (line: string) => void },
+): Promise<string[]> {
   const keys = (await listKeys(s3, options.bucket, `${runPrefix(options.region, options.runId)}/terraform/`)).filter((k) => k.endsWith('.tflock'))
   for (const key of keys) {
     options.log(`removing the Terraform lock s3://${options.bucket}/${key} that the killed run left`)

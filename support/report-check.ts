@@ -25,7 +25,10 @@ export { findLeaks, type Leak } from './leak-scan.ts'
  * Values shorter than 16 characters are left to the patterns: a moto default like "testing"
  * would match ordinary text.
  */
-export function knownSecrets(recorded: { secrets: string[]; accountId?: string }, env: NodeJS.ProcessEnv = process.env): { secrets: string[]; accountId?: string } {
+export function knownSecrets(
+  recorded: { secrets: string[]; accountId?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): { secrets: string[]; accountId?: string } {
   const fromEnv = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => env[k] ?? '').filter((v) => v.length >= 16)
   const optIn = env.SPOTCHECK_AWS_ACCOUNT?.trim()
   return {
@@ -81,7 +84,8 @@ export function chartProblems(resultsDir: string): Problem[] {
       const svgFile = join(resultsDir, chart.source)
       if (chart.type !== 'image/svg+xml') problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" is ${chart.type}, not image/svg+xml` })
       else if (!existsSync(svgFile)) problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" has no file` })
-      else if (chartMarks(readFileSync(svgFile, 'utf8')) === 0) problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" is empty (no data marks)` })
+      else if (chartMarks(readFileSync(svgFile, 'utf8')) === 0)
+        problems.push({ file: svgFile, what: `${where}: the chart "${chart.name}" is empty (no data marks)` })
     }
   }
   return problems
@@ -96,7 +100,11 @@ export function rawEscapes(resultsDir: string): Problem[] {
   for (const f of readdirSync(resultsDir).filter((f) => f.includes('-attachment'))) {
     const text = readFileSync(join(resultsDir, f), 'latin1')
     const raw = text.includes('\u001b')
-    if (raw || (f.endsWith('.json') && /\\u001[bB]/.test(text))) problems.push({ file: join(resultsDir, f), what: `the attachment "${names.get(f) ?? f}" contains ${raw ? 'a raw' : 'a JSON-escaped'} escape character (ESC): terminal codes not stripped` })
+    if (raw || (f.endsWith('.json') && /\\u001[bB]/.test(text)))
+      problems.push({
+        file: join(resultsDir, f),
+        what: `the attachment "${names.get(f) ?? f}" contains ${raw ? 'a raw' : 'a JSON-escaped'} escape character (ESC): terminal codes not stripped`,
+      })
   }
   return problems
 }
@@ -117,13 +125,16 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   const home = spotcheckHome()
   const id = existsSync(latestRunFile(home)) ? readFileSync(latestRunFile(home), 'utf8').trim() : undefined
   const secretsFile = id ? join(runsDir(home), id, 'sandbox-secrets.json') : undefined
-  const recorded = secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
+  const recorded =
+    secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
   const known = knownSecrets(recorded)
   if (known.secrets.length === 0) log('report check: no recorded sandbox credentials for the last run and none in the environment; checking by pattern only')
   const leaks = findLeaks([resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, join(projectRoot, 'reports')], known)
   for (const l of leaks) log(`report check: ${l.file} contains ${l.what}`)
   if (leaks.length > 0) return 1
-  log(`report check: no credential, token or account ID in allure-results/, allure-report/ or reports/ (${known.secrets.length} known secrets${known.accountId ? " and the account ID" : ""}, and secret-shaped text)`)
+  log(
+    `report check: no credential, token or account ID in allure-results/, allure-report/ or reports/ (${known.secrets.length} known secrets${known.accountId ? ' and the account ID' : ''}, and secret-shaped text)`,
+  )
 
   // 2. It reads as a person would want: every expected chart drawn, no terminal escape codes.
   const resultsDir = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')

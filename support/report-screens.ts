@@ -64,12 +64,14 @@ function slug(text: string): string {
 async function photograph(page: Page, index: string, at: Located, png: string): Promise<string | undefined> {
   await page.navigate(`${index}#/${at.testResultId}`)
   // The page is one app: wait until it shows this scenario, not the last one.
-  if (!(await page.waitFor(`document.querySelector('[data-testid=test-result-info-title]')?.textContent === ${JSON.stringify(at.scenario)}`))) return 'the report did not open the scenario'
+  if (!(await page.waitFor(`document.querySelector('[data-testid=test-result-info-title]')?.textContent === ${JSON.stringify(at.scenario)}`)))
+    return 'the report did not open the scenario'
   const header = `document.querySelector('[data-tr-focus-id="${at.stepId}"]')`
   if (!(await page.waitFor(header))) return 'the report did not show the step'
   // The report remembers which steps were unfolded: unfold only a folded one.
   const content = `${header}.closest('[data-testid=test-result-step]').querySelector('[data-testid=test-result-step-content]')`
-  if (!(await page.evaluate<boolean>(`Boolean(${content})`))) await page.evaluate(`${header}.querySelector('[data-testid=test-result-step-arrow-button]').click()`)
+  if (!(await page.evaluate<boolean>(`Boolean(${content})`)))
+    await page.evaluate(`${header}.querySelector('[data-testid=test-result-step-arrow-button]').click()`)
   const attachment = `document.querySelector('[data-tr-focus-id="${at.attachmentId}"]')`
   if (!(await page.waitFor(attachment, 5_000))) return 'the step shows no chart attachment'
   const image = `${attachment}.closest('[data-testid=test-result-attachment]').querySelector('img')`
@@ -89,7 +91,8 @@ export async function chartScreens(browser: string, reportIndex: string, outDir:
   const index = `file://${reportIndex}`
   return withChromium(browser, { width: 1400, height: 1400 }, async (page) => {
     await page.navigate(index)
-    if (!(await page.waitFor('window.allureReportData && Object.keys(window.allureReportData).length > 0', 60_000))) throw new Error(`${reportIndex}: the report's data did not load in ${browser}`)
+    if (!(await page.waitFor('window.allureReportData && Object.keys(window.allureReportData).length > 0', 60_000)))
+      throw new Error(`${reportIndex}: the report's data did not load in ${browser}`)
     const located = await page.evaluate<Located[]>(LOCATE)
     const screens: ChartScreen[] = []
     const used = new Map<string, number>()

@@ -42,17 +42,19 @@ export async function attachCommand(result: CommandResult, title?: string): Prom
   const first = result.command.trim().split('\n')[0]
   const lines = result.command.trim().split('\n').length
   const name = title ?? `$ ${first.length > 100 ? `${first.slice(0, 97)}…` : first}${lines > 1 ? ` (+${lines - 1} lines)` : ''}`
-  await allure.step(redact(name), async (ctx) => {
-    await ctx.parameter('exit code', String(result.exitCode))
-    await ctx.parameter('duration', `${(result.durationMs / 1000).toFixed(1)} s`)
-    if (result.stoppedBy) await ctx.parameter('stopped by', result.stoppedBy === 'interrupt' ? 'Ctrl-C' : 'timeout')
-    await allure.attachment('command', redact(noRawEscape(result.command)), ContentType.TEXT)
-    await allure.attachment('output', redact(asTerminalShowed(result.output || '(no output)')), ContentType.TEXT)
-    if (result.exitCode !== 0 && !result.stoppedBy) throw new Error(`exit code ${result.exitCode}`)
-  }).then(
-    () => undefined,
-    () => undefined, // a failed command is shown failed in the report; the step decides whether that fails the scenario
-  )
+  await allure
+    .step(redact(name), async (ctx) => {
+      await ctx.parameter('exit code', String(result.exitCode))
+      await ctx.parameter('duration', `${(result.durationMs / 1000).toFixed(1)} s`)
+      if (result.stoppedBy) await ctx.parameter('stopped by', result.stoppedBy === 'interrupt' ? 'Ctrl-C' : 'timeout')
+      await allure.attachment('command', redact(noRawEscape(result.command)), ContentType.TEXT)
+      await allure.attachment('output', redact(asTerminalShowed(result.output || '(no output)')), ContentType.TEXT)
+      if (result.exitCode !== 0 && !result.stoppedBy) throw new Error(`exit code ${result.exitCode}`)
+    })
+    .then(
+      () => undefined,
+      () => undefined, // a failed command is shown failed in the report; the step decides whether that fails the scenario
+    )
 }
 
 export async function attachText(name: string, text: string): Promise<void> {

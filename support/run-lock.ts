@@ -52,7 +52,11 @@ export async function readRunLock(ssm: SSMClient, region: string): Promise<LockH
     const out = await ssm.send(new GetParameterCommand({ Name: lockParameterName(region) }))
     try {
       const v = JSON.parse(out.Parameter?.Value ?? '') as Partial<LockHolder>
-      return { runId: String(v.runId ?? 'unknown'), host: String(v.host ?? 'unknown'), startedAt: String(v.startedAt ?? out.Parameter?.LastModifiedDate?.toISOString() ?? '') }
+      return {
+        runId: String(v.runId ?? 'unknown'),
+        host: String(v.host ?? 'unknown'),
+        startedAt: String(v.startedAt ?? out.Parameter?.LastModifiedDate?.toISOString() ?? ''),
+      }
     } catch {
       return { runId: 'unknown', host: 'unknown', startedAt: out.Parameter?.LastModifiedDate?.toISOString() ?? '' }
     }

@@ -125,7 +125,9 @@ export async function taggedWithRun(aws: AwsClients, runId: string): Promise<str
   } while (marker)
   marker = undefined
   do {
-    const page: { InstanceProfiles?: { InstanceProfileName?: string; Arn?: string }[]; IsTruncated?: boolean; Marker?: string } = await aws.iam.send(new ListInstanceProfilesCommand({ Marker: marker }))
+    const page: { InstanceProfiles?: { InstanceProfileName?: string; Arn?: string }[]; IsTruncated?: boolean; Marker?: string } = await aws.iam.send(
+      new ListInstanceProfilesCommand({ Marker: marker }),
+    )
     for (const p of page.InstanceProfiles ?? []) {
       if (has((await unlessGone(aws.iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: p.InstanceProfileName }))))?.Tags)) found.add(p.Arn!)
     }
@@ -133,7 +135,9 @@ export async function taggedWithRun(aws: AwsClients, runId: string): Promise<str
   } while (marker)
   marker = undefined
   do {
-    const page: { Policies?: { Arn?: string }[]; IsTruncated?: boolean; Marker?: string } = await aws.iam.send(new ListPoliciesCommand({ Scope: 'Local', Marker: marker }))
+    const page: { Policies?: { Arn?: string }[]; IsTruncated?: boolean; Marker?: string } = await aws.iam.send(
+      new ListPoliciesCommand({ Scope: 'Local', Marker: marker }),
+    )
     for (const p of page.Policies ?? []) {
       if (has((await unlessGone(aws.iam.send(new ListPolicyTagsCommand({ PolicyArn: p.Arn }))))?.Tags)) found.add(p.Arn!)
     }
@@ -152,7 +156,8 @@ export async function taggedWithRun(aws: AwsClients, runId: string): Promise<str
   }
   const account = await accountOf(aws)
   for (const t of (await aws.fis.send(new ListExperimentTemplatesCommand({}))).experimentTemplates ?? []) {
-    const tags: Record<string, string> | undefined = t.tags ?? (await unlessGone(aws.fis.send(new ListFisTags({ resourceArn: fisTemplateArn(aws.region, account, t.id!) }))))?.tags
+    const tags: Record<string, string> | undefined =
+      t.tags ?? (await unlessGone(aws.fis.send(new ListFisTags({ resourceArn: fisTemplateArn(aws.region, account, t.id!) }))))?.tags
     if (tags?.[RUN_TAG] === runId) found.add(`FIS experiment template ${t.id}`)
   }
   return [...found].sort()
@@ -249,8 +254,10 @@ export async function auditRunTags(aws: AwsClients, runId: string, options: Audi
   for (let pass = 1; ; pass++) {
     const left = await taggedWithRun(aws, runId)
     if (left.length === 0 || Date.now() + intervalMs > deadline) return left
-    const remaining = Math.round((deadline - Date.now()) * scale / 1000)
-    options.progress?.(`leak audit (pass ${pass}): ${left.length} resource(s) still tagged ${RUN_TAG}=${runId}: ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}; AWS lists deleted resources for a while, asking again (for up to ${remaining} s more, tutorial time)`)
+    const remaining = Math.round(((deadline - Date.now()) * scale) / 1000)
+    options.progress?.(
+      `leak audit (pass ${pass}): ${left.length} resource(s) still tagged ${RUN_TAG}=${runId}: ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}; AWS lists deleted resources for a while, asking again (for up to ${remaining} s more, tutorial time)`,
+    )
     await sleep(intervalMs)
   }
 }
@@ -261,7 +268,11 @@ export async function auditRunTags(aws: AwsClients, runId: string, options: Audi
  * cluster that is gone (EKS creates it untagged; B3). Says what leaked and how to finish; never
  * throws (the run is ending: a failed audit is reported, not raised).
  */
-export async function auditAfterUnwind(ctx: { aws: AwsClients; log: (line: string) => void }, runId: string, options: AuditOptions & { cluster?: string } = {}): Promise<string[]> {
+export async function auditAfterUnwind(
+  ctx: { aws: AwsClients; log: (line: string) => void },
+  runId: string,
+  options: AuditOptions & { cluster?: string } = {},
+): Promise<string[]> {
   const cluster = options.cluster ?? 'spot-and-karpenter'
   let left: string[]
   try {
@@ -280,6 +291,8 @@ export async function auditAfterUnwind(ctx: { aws: AwsClients; log: (line: strin
   }
   ctx.log(`leak audit: ${left.length} resource(s) of run ${runId} left after the clean-up:`)
   for (const l of left) ctx.log(`  ${l}`)
-  ctx.log(`finish with: npx spotcheck cleanup --run ${runId}; what that cannot undo: npx spotcheck reap --region ${ctx.aws.region} (resources of runs older than 4 h; --older-than 0 when no other run is going)`)
+  ctx.log(
+    `finish with: npx spotcheck cleanup --run ${runId}; what that cannot undo: npx spotcheck reap --region ${ctx.aws.region} (resources of runs older than 4 h; --older-than 0 when no other run is going)`,
+  )
   return left
 }

@@ -112,9 +112,16 @@ export class Run {
     const ref = this.ledger.header.target
     if (ref.name === 'sandbox') this.ledger.record({ kind: 'sandbox', name: ref.sandbox, home: ref.home }, 'the run (its target)')
     // A rehearsal's account is a sandbox: recorded first, so it is stopped last.
-    if (ref.name === 'aws' && ref.rehearsalSandbox) this.ledger.record({ kind: 'sandbox', name: ref.rehearsalSandbox.sandbox, home: ref.rehearsalSandbox.home }, 'the run (its rehearsal account)')
+    if (ref.name === 'aws' && ref.rehearsalSandbox)
+      this.ledger.record({ kind: 'sandbox', name: ref.rehearsalSandbox.sandbox, home: ref.rehearsalSandbox.home }, 'the run (its rehearsal account)')
     this.progress(`run ${this.id}: target ${this.params.target}; commands run in ${this.workDir}; cleanup ledger ${this.ledger.path}`)
-    const target = await startTarget(this.params, { runId: this.id, runDir: this.dir, home: this.home, progress: (l) => this.progress(l), account: (a) => this.redactor.addAccount(a) })
+    const target = await startTarget(this.params, {
+      runId: this.id,
+      runDir: this.dir,
+      home: this.home,
+      progress: (l) => this.progress(l),
+      account: (a) => this.redactor.addAccount(a),
+    })
     this.target = target
     for (const [k, v] of Object.entries(target.env)) if (/^AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/.test(k)) this.redactor.addSecret(v)
     this.redactor.addAccount(target.accountId)
@@ -143,11 +150,13 @@ export class Run {
     } finally {
       if (!this.lock) ssm.destroy()
     }
-    this.progress(`run lock: this run holds account and region ${target.region} (SSM parameter /spotcheck/lock/${target.region}/spot-and-karpenter) until it ends`)
+    this.progress(
+      `run lock: this run holds account and region ${target.region} (SSM parameter /spotcheck/lock/${target.region}/spot-and-karpenter) until it ends`,
+    )
     const bucket = stateBucketName(this.params as TargetParameters & { stateBucket?: string }, process.env)
     if (!bucket) {
       this.progress(
-        'no state bucket (SPOTCHECK_STATE_BUCKET): the Terraform state and the cleanup ledger live only on this machine. If it is killed and its disk is gone (an ephemeral CI runner), only `npx spotcheck reap` (by tag, age and the tutorial\'s fixed names) can remove what the run left.',
+        "no state bucket (SPOTCHECK_STATE_BUCKET): the Terraform state and the cleanup ledger live only on this machine. If it is killed and its disk is gone (an ephemeral CI runner), only `npx spotcheck reap` (by tag, age and the tutorial's fixed names) can remove what the run left.",
       )
       return
     }
@@ -155,12 +164,20 @@ export class Run {
     await checkStateBucket(s3, { bucket, region: target.region, account: target.accountId, create: rehearsal, log: (l) => this.progress(l) })
     const remote = new RemoteState(s3, bucket, target.region, this.id, this.workDir, (l) => this.progress(l))
     // Terraform runs where the tutorial fetches main.tf: the run's work directory.
-    writeBackendOverride(this.dir, { bucket, region: target.region, runId: this.id, dirName: basename(this.workDir), pathStyle: Boolean(target.env.AWS_ENDPOINT_URL) })
+    writeBackendOverride(this.dir, {
+      bucket,
+      region: target.region,
+      runId: this.id,
+      dirName: basename(this.workDir),
+      pathStyle: Boolean(target.env.AWS_ENDPOINT_URL),
+    })
     this.ledger.onSave((data) => remote.mirrorLedger(data))
     this.ledger.setHeader({ stateBucket: bucket })
     await remote.flush()
     this.remote = remote
-    this.progress(`remote state: Terraform state and the cleanup ledger in ${remote.ledgerUrl.replace(/ledger\.json$/, '')}; after a kill, from any machine: npx spotcheck cleanup --run ${this.id}`)
+    this.progress(
+      `remote state: Terraform state and the cleanup ledger in ${remote.ledgerUrl.replace(/ledger\.json$/, '')}; after a kill, from any machine: npx spotcheck cleanup --run ${this.id}`,
+    )
   }
 
   /**
@@ -295,7 +312,10 @@ export class Run {
       if (this.target.cleanup === 'dispose' && process.env.SPOTCHECK_KEEP_SANDBOX === '1' && outcome !== 'interrupted') {
         // For looking around after a run: the sandbox stays, with everything the run made in it.
         const ref = this.ledger.header.target
-        if (ref.name === 'sandbox') this.progress(`SPOTCHECK_KEEP_SANDBOX=1: the sandbox stays up. Look around: eval "$(SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox env --name ${ref.sandbox})"; stop it: SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox down --name ${ref.sandbox}`)
+        if (ref.name === 'sandbox')
+          this.progress(
+            `SPOTCHECK_KEEP_SANDBOX=1: the sandbox stays up. Look around: eval "$(SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox env --name ${ref.sandbox})"; stop it: SPOTCHECK_HOME=${ref.home} npx spotcheck sandbox down --name ${ref.sandbox}`,
+          )
       } else {
         await this.target.stop()
       }
@@ -316,7 +336,9 @@ export class Run {
     await this.remote?.close()
     if (!this.lock) return
     if (report && report.failed.length > 0) {
-      this.progress(`run lock kept: the clean-up left ${report.failed.length} thing(s); \`npx spotcheck cleanup --run ${this.id}\` removes them and releases the lock`)
+      this.progress(
+        `run lock kept: the clean-up left ${report.failed.length} thing(s); \`npx spotcheck cleanup --run ${this.id}\` removes them and releases the lock`,
+      )
       return
     }
     try {

@@ -157,4 +157,3 @@ export interface Match {
 export function findStep(text: string): Match | undefined {
   return registry.find(text)
 }
-

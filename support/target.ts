@@ -100,11 +100,15 @@ export class OptInError extends Error {}
 export function checkAwsOptIn(optIn: string | undefined, callerAccount: string): void {
   const how = 'set SPOTCHECK_AWS_ACCOUNT=<account ID> (or --world-parameters \'{"awsAccount":"<account ID>"}\') to the ID of the account the run may use'
   if (!optIn) {
-    throw new OptInError(`The aws target creates billable resources in a real AWS account, and needs your explicit opt-in: ${how}. Your credentials are for account ${callerAccount}.`)
+    throw new OptInError(
+      `The aws target creates billable resources in a real AWS account, and needs your explicit opt-in: ${how}. Your credentials are for account ${callerAccount}.`,
+    )
   }
   if (!/^\d{12}$/.test(optIn.trim())) throw new OptInError(`SPOTCHECK_AWS_ACCOUNT must be a 12-digit AWS account ID, got "${optIn}"`)
   if (optIn.trim() !== callerAccount) {
-    throw new OptInError(`Refusing to run: the opt-in names account ${optIn.trim()}, but your credentials are for account ${callerAccount}. Switch credentials, or ${how}.`)
+    throw new OptInError(
+      `Refusing to run: the opt-in names account ${optIn.trim()}, but your credentials are for account ${callerAccount}. Switch credentials, or ${how}.`,
+    )
   }
 }
 
@@ -129,7 +133,15 @@ export const REHEARSAL_REGION = 'eu-west-2'
  * The only variables a rehearsal adds to the aws target's base environment: what an offline
  * account needs. Everything else in the commands' environment is built as for a real account.
  */
-export const REHEARSAL_ACCOUNT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'TF_CLI_CONFIG_FILE', 'SPOTCHECK_REHEARSAL'] as const
+export const REHEARSAL_ACCOUNT_VARIABLES = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'TF_CLI_CONFIG_FILE',
+  'SPOTCHECK_REHEARSAL',
+] as const
 
 /** Parameters spotcheck once took and no longer does, with what replaces them. */
 const RETIRED: Record<string, string> = {
@@ -143,13 +155,18 @@ const RETIRED: Record<string, string> = {
  * no longer fits the tutorial.
  */
 export function checkParameters(params: TargetParameters, options: { today?: string } = {}): ResolvedEdition {
-  if (params.target !== 'sandbox' && params.target !== 'aws') throw new EditionError(`unknown target ${JSON.stringify(params.target)}: the world parameter "target" is "sandbox" (the default) or "aws"`)
+  if (params.target !== 'sandbox' && params.target !== 'aws')
+    throw new EditionError(`unknown target ${JSON.stringify(params.target)}: the world parameter "target" is "sandbox" (the default) or "aws"`)
   for (const [name, instead] of Object.entries(RETIRED)) {
-    if ((params as unknown as Record<string, unknown>)[name] !== undefined) throw new EditionError(`the world parameter "${name}" is no longer taken: ${instead}`)
+    if ((params as unknown as Record<string, unknown>)[name] !== undefined)
+      throw new EditionError(`the world parameter "${name}" is no longer taken: ${instead}`)
   }
-  if (params.rehearsal !== undefined && typeof params.rehearsal !== 'boolean') throw new EditionError(`the world parameter "rehearsal" is true or false, got ${JSON.stringify(params.rehearsal)}`)
+  if (params.rehearsal !== undefined && typeof params.rehearsal !== 'boolean')
+    throw new EditionError(`the world parameter "rehearsal" is true or false, got ${JSON.stringify(params.rehearsal)}`)
   if (params.rehearsal && params.target !== 'aws') {
-    throw new EditionError('the world parameter "rehearsal" rehearses the aws target against a sandbox; it means nothing with "target": "sandbox" (a sandbox run is already offline). Use -p aws-rehearsal ({"target":"aws","rehearsal":true}), or drop "rehearsal".')
+    throw new EditionError(
+      'the world parameter "rehearsal" rehearses the aws target against a sandbox; it means nothing with "target": "sandbox" (a sandbox run is already offline). Use -p aws-rehearsal ({"target":"aws","rehearsal":true}), or drop "rehearsal".',
+    )
   }
   return resolveEdition(params, options)
 }
@@ -157,7 +174,8 @@ export function checkParameters(params: TargetParameters, options: { today?: str
 /** What the report's environment panel says of the edition. */
 export function editionFacts(edition: ResolvedEdition): Record<string, string> {
   return {
-    edition: edition.edition === 'as-written' ? 'as-written (the tutorial as published)' : `current (${edition.edits.length} edits of fixtures/editions/current.yaml)`,
+    edition:
+      edition.edition === 'as-written' ? 'as-written (the tutorial as published)' : `current (${edition.edits.length} edits of fixtures/editions/current.yaml)`,
     'as of': `${edition.asOf} (${edition.asOfReason})`,
     'Kubernetes version': edition.versions.kubernetesVersion,
     'Karpenter version': edition.versions.karpenterChartVersion,
@@ -166,7 +184,9 @@ export function editionFacts(edition: ResolvedEdition): Record<string, string> {
 
 export async function startTarget(params: TargetParameters, options: StartOptions): Promise<TargetSession> {
   const edition = checkParameters(params)
-  options.progress(`edition ${edition.edition} as of ${edition.asOf} (${edition.asOfReason}): Kubernetes ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}${edition.edits.length ? `, ${edition.edits.length} edits` : ''}`)
+  options.progress(
+    `edition ${edition.edition} as of ${edition.asOf} (${edition.asOfReason}): Kubernetes ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}${edition.edits.length ? `, ${edition.edits.length} edits` : ''}`,
+  )
   return params.target === 'aws' ? startAws(params, options, edition) : startSandbox(params, options, edition)
 }
 
@@ -181,7 +201,14 @@ function fetchEnvironment(options: Pick<StartOptions, 'runDir'>, edition: Resolv
 
 async function startSandbox(params: TargetParameters, options: StartOptions, edition: ResolvedEdition): Promise<TargetSession> {
   const name = sandboxNameFor(options.runId)
-  const record = await sandboxUp({ name, home: options.home, region: params.region ?? 'eu-west-2', asOf: edition.asOf, timeScale: params.timeScale, progress: options.progress })
+  const record = await sandboxUp({
+    name,
+    home: options.home,
+    region: params.region ?? 'eu-west-2',
+    asOf: edition.asOf,
+    timeScale: params.timeScale,
+    progress: options.progress,
+  })
   const env = cleanEnv({
     ...process.env,
     ...sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? ''),
@@ -205,7 +232,10 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
     timeScale: record.config.timeScale,
     controlUrl: record.state.controlUrl,
     accountId: '123456789012', // moto's account
-    cloud9: { offered: false, reason: 'the sandbox has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024); every later section runs from any terminal' },
+    cloud9: {
+      offered: false,
+      reason: 'the sandbox has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024); every later section runs from any terminal',
+    },
     facts: {
       target: `sandbox "${name}" (offline twin: moto + spotcheck's Kubernetes API server and Karpenter twin), answering as AWS did on ${edition.asOf}`,
       region: record.config.region,
@@ -228,7 +258,6 @@ export interface AwsRunEnvironmentOptions {
   /** What `aws --version` printed (CLI v1 gets the run's config with the v2-options plugin). */
   awsCliVersion: string
 }
-
 
 /**
  * The environment of the tutorial's commands on the aws target, from a base environment that
@@ -274,7 +303,13 @@ function offlineAccount(sandbox: RunningSandbox, runDir: string, home: string): 
   const terraformrc = join(runDir, 'terraform.rc')
   const cache = join(home, 'terraform-plugin-cache')
   mkdirSync(cache, { recursive: true })
-  writeFileSync(terraformrc, terraformCliConfig({ pluginCacheDir: cache, mirror: findProviderMirror() }).replace('`spotcheck sandbox up`', 'a spotcheck rehearsal (the provider mirror stands in for the Terraform registry)'))
+  writeFileSync(
+    terraformrc,
+    terraformCliConfig({ pluginCacheDir: cache, mirror: findProviderMirror() }).replace(
+      '`spotcheck sandbox up`',
+      'a spotcheck rehearsal (the provider mirror stands in for the Terraform registry)',
+    ),
+  )
   return {
     AWS_ENDPOINT_URL: sandbox.state.awsEndpoint,
     AWS_ACCESS_KEY_ID: sandbox.config.accessKeyId,
@@ -300,7 +335,7 @@ function writeRehearsalVersions(additions: string, edition: ResolvedEdition): vo
   writeFileSync(
     join(additions, REHEARSAL_VERSIONS_FILE),
     [
-      '# Written by a spotcheck rehearsal: the versions of the edition for the sandbox\'s stand-in main.tf',
+      "# Written by a spotcheck rehearsal: the versions of the edition for the sandbox's stand-in main.tf",
       `# (${edition.edition} edition as of ${edition.asOf}). On AWS, the edition's edits change the tutorial's main.tf instead.`,
       `kubernetes_version      = ${JSON.stringify(edition.versions.kubernetesVersion)}`,
       `karpenter_chart_version = ${JSON.stringify(edition.versions.karpenterChartVersion)}`,
@@ -337,7 +372,9 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
     }
     options.account?.(account)
     checkAwsOptIn(params.awsAccount ?? process.env.SPOTCHECK_AWS_ACCOUNT, account)
-    options.progress(`target aws${rehearsal ? ' (REHEARSAL, offline sandbox account)' : ''}: account ${account}, region ${region}; the ${edition.edition} edition: EKS ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}. Resources are tagged spotcheck:run=${options.runId}.`)
+    options.progress(
+      `target aws${rehearsal ? ' (REHEARSAL, offline sandbox account)' : ''}: account ${account}, region ${region}; the ${edition.edition} edition: EKS ${edition.versions.kubernetesVersion}, Karpenter chart ${edition.versions.karpenterChartVersion}. Resources are tagged spotcheck:run=${options.runId}.`,
+    )
     const awsCli = await execa('aws', ['--version'], { env: cleanEnv(base), extendEnv: false, reject: false, all: true })
     const env = awsRunEnvironment(base, { runId: options.runId, runDir: options.runDir, region, edition, awsCliVersion: awsCli.all ?? '' })
     // What spotcheck adds beside the tutorial's main.tf (run tag, log group, pins and lock): wget copies it there.
@@ -354,13 +391,13 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
       controlUrl: sandbox?.state.controlUrl,
       accountId: account,
       cloud9: rehearsal
-        ? { offered: false, reason: 'a rehearsal\'s account is a sandbox, which has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024)' }
+        ? { offered: false, reason: "a rehearsal's account is a sandbox, which has no Cloud9 (and AWS closed Cloud9 to new customers in July 2024)" }
         : params.cloud9
           ? { offered: true, reason: 'asked for with the world parameter cloud9: true' }
           : { offered: false, reason: 'Cloud9 runs only when asked for (--world-parameters \'{"cloud9":true}\'): AWS closed it to new customers in July 2024' },
       facts: rehearsal
         ? {
-            target: 'aws rehearsal (the aws target\'s code paths against an offline sandbox account — not a real account)',
+            target: "aws rehearsal (the aws target's code paths against an offline sandbox account — not a real account)",
             'rehearsal account': `sandbox "${name}" (moto's account, answering as AWS did on ${edition.asOf}; the sandbox's stand-in main.tf replaces the public Terraform modules)`,
             region,
             'time scale': `tutorial time runs ${sandbox!.config.timeScale}× faster than real time (the sandbox's clock)`,
@@ -385,7 +422,12 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
  * it). A rehearsal must never be cleaned up with the credentials of the user's shell: its ledger
  * names resources of the sandbox, not of any real account.
  */
-export function rehearsalCleanupEnvironment(header: { runId: string; workDir: string; kubeconfig: string; target: TargetRef }): Record<string, string> | undefined {
+export function rehearsalCleanupEnvironment(header: {
+  runId: string
+  workDir: string
+  kubeconfig: string
+  target: TargetRef
+}): Record<string, string> | undefined {
   if (header.target.name !== 'aws' || !header.target.rehearsalSandbox) return undefined
   const { sandbox, home } = header.target.rehearsalSandbox
   const record = inspectSandbox(sandbox, home)

@@ -66,8 +66,15 @@ export interface ProviderPin {
 
 /** The pins of spotcheck_versions_override.tf, in file order. */
 export function providerPins(text = readFixture(VERSIONS_OVERRIDE_FILE)): ProviderPin[] {
-  const pins = [...text.matchAll(/^ {4}([a-z0-9_-]+) = \{\n {6}source {2}= "([^"]+)"\n {6}version = "([^"]+)"\n {4}\}$/gm)].map((m) => ({ name: m[1], source: m[2], version: m[3] }))
-  if (pins.length === 0) throw new TerraformAdditionsError(`${join(TERRAFORM_ADDITIONS_FIXTURE, VERSIONS_OVERRIDE_FILE)}: no provider pins found (each is "name = { source = "ns/type", version = "x.y.z" }", formatted by terraform fmt)`)
+  const pins = [...text.matchAll(/^ {4}([a-z0-9_-]+) = \{\n {6}source {2}= "([^"]+)"\n {6}version = "([^"]+)"\n {4}\}$/gm)].map((m) => ({
+    name: m[1],
+    source: m[2],
+    version: m[3],
+  }))
+  if (pins.length === 0)
+    throw new TerraformAdditionsError(
+      `${join(TERRAFORM_ADDITIONS_FIXTURE, VERSIONS_OVERRIDE_FILE)}: no provider pins found (each is "name = { source = "ns/type", version = "x.y.z" }", formatted by terraform fmt)`,
+    )
   return pins
 }
 
@@ -75,7 +82,8 @@ export function providerPins(text = readFixture(VERSIONS_OVERRIDE_FILE)): Provid
 export function versionsOverrideFor(names: readonly string[], text = readFixture(VERSIONS_OVERRIDE_FILE)): string {
   const keep = providerPins(text).filter((p) => names.includes(p.name))
   const missing = names.filter((n) => !keep.some((p) => p.name === n))
-  if (missing.length > 0) throw new TerraformAdditionsError(`${join(TERRAFORM_ADDITIONS_FIXTURE, VERSIONS_OVERRIDE_FILE)} pins no provider named ${missing.join(', ')}`)
+  if (missing.length > 0)
+    throw new TerraformAdditionsError(`${join(TERRAFORM_ADDITIONS_FIXTURE, VERSIONS_OVERRIDE_FILE)} pins no provider named ${missing.join(', ')}`)
   const header = text.slice(0, text.indexOf('terraform {'))
   const body = keep.map((p) => `    ${p.name} = {\n      source  = "${p.source}"\n      version = "${p.version}"\n    }\n`).join('')
   return `${header}# In a rehearsal: only the providers of the sandbox's stand-in main.tf (${names.join(', ')}).\nterraform {\n  required_providers {\n${body}  }\n}\n`
@@ -83,10 +91,15 @@ export function versionsOverrideFor(names: readonly string[], text = readFixture
 
 /** The committed lock file with only the entries of the named providers (local names of the pins). */
 export function lockFor(names: readonly string[], text = readFixture(LOCK_FILE)): string {
-  const addresses = providerPins().filter((p) => names.includes(p.name)).map((p) => `registry.terraform.io/${p.source}`)
+  const addresses = providerPins()
+    .filter((p) => names.includes(p.name))
+    .map((p) => `registry.terraform.io/${p.source}`)
   const blocks = [...text.matchAll(/^provider "([^"]+)" \{\n[\s\S]*?^\}\n/gm)]
   const keep = blocks.filter((m) => addresses.includes(m[1]))
-  if (keep.length !== addresses.length) throw new TerraformAdditionsError(`${join(TERRAFORM_ADDITIONS_FIXTURE, LOCK_FILE)} lacks an entry for ${addresses.filter((a) => !keep.some((m) => m[1] === a)).join(', ')}`)
+  if (keep.length !== addresses.length)
+    throw new TerraformAdditionsError(
+      `${join(TERRAFORM_ADDITIONS_FIXTURE, LOCK_FILE)} lacks an entry for ${addresses.filter((a) => !keep.some((m) => m[1] === a)).join(', ')}`,
+    )
   return text.slice(0, blocks[0].index) + keep.map((m) => m[0]).join('\n')
 }
 
@@ -98,7 +111,9 @@ export function writeTerraformAdditions(dir: string, options: TerraformAdditions
   // EC2 tag values allow letters, digits, spaces and + - = . _ : / @; a run id needs far fewer,
   // and nothing that HCL would read as an escape or a template ("${").
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(options.runId)) {
-    throw new TerraformAdditionsError(`run id ${JSON.stringify(options.runId)} cannot be the spotcheck:run tag: use 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`)
+    throw new TerraformAdditionsError(
+      `run id ${JSON.stringify(options.runId)} cannot be the spotcheck:run tag: use 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`,
+    )
   }
   mkdirSync(dir, { recursive: true })
   const written: string[] = []

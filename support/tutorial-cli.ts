@@ -29,7 +29,11 @@ export async function generateReport(log: (line: string) => void): Promise<numbe
   }
   const allure = join(projectRoot, 'node_modules', 'allure', 'cli.js')
   const bin = existsSync(allure) ? [allure] : [join(projectRoot, 'node_modules', '.bin', 'allure')]
-  const r = await execa(process.execPath, [...bin, 'generate', results, '--config', join(projectRoot, 'allurerc.mjs'), '--output', REPORT_DIR], { cwd: projectRoot, reject: false, all: true })
+  const r = await execa(process.execPath, [...bin, 'generate', results, '--config', join(projectRoot, 'allurerc.mjs'), '--output', REPORT_DIR], {
+    cwd: projectRoot,
+    reject: false,
+    all: true,
+  })
   if (r.exitCode !== 0) {
     log(`spotcheck: the report could not be generated:\n${r.all}`)
     return 1

@@ -87,11 +87,17 @@ export function parseFeature(file: string, text = readFileSync(file, 'utf8')): G
 /** Every doc string of the .feature files in `dir`, with where it is. */
 export function featureDocStrings(dir: string): DocString[] {
   const out: DocString[] = []
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.feature'))
+    .sort()) {
     const file = join(dir, name)
     const doc = parseFeature(file)
     for (const child of doc.feature?.children ?? []) {
-      const steps = [...(child.scenario?.steps ?? []), ...(child.background?.steps ?? []), ...(child.rule?.children ?? []).flatMap((c) => c.scenario?.steps ?? [])]
+      const steps = [
+        ...(child.scenario?.steps ?? []),
+        ...(child.background?.steps ?? []),
+        ...(child.rule?.children ?? []).flatMap((c) => c.scenario?.steps ?? []),
+      ]
       for (const step of steps) if (step.docString) out.push({ file, line: step.docString.location.line, content: step.docString.content })
     }
   }

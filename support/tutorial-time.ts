@@ -141,7 +141,8 @@ export class SandboxTutorialTime implements TutorialTime {
       this.legacyOrigin = this.wallNow()
       return this.fromWall(this.wallNow())
     }
-    if (typeof body?.tutorialMs !== 'number' || typeof body.wallMs !== 'number') throw new Error(`${url}: expected {"tutorialMs": <number>, "wallMs": <number>, …}, got ${JSON.stringify(body)}`)
+    if (typeof body?.tutorialMs !== 'number' || typeof body.wallMs !== 'number')
+      throw new Error(`${url}: expected {"tutorialMs": <number>, "wallMs": <number>, …}, got ${JSON.stringify(body)}`)
     this.remember(body.wallMs, body.tutorialMs)
     return body.tutorialMs
   }
@@ -161,7 +162,8 @@ export class SandboxTutorialTime implements TutorialTime {
       const body = (await this.fetchJson(url)) as { entries?: unknown; more?: unknown }
       if (!Array.isArray(body?.entries)) throw new Error(`${url}: expected {"entries": [[rv, tutorialMs], …]}, got ${JSON.stringify(body).slice(0, 200)}`)
       for (const [i, entry] of (body.entries as unknown[]).entries()) {
-        if (!Array.isArray(entry) || typeof entry[0] !== 'number' || typeof entry[1] !== 'number') throw new Error(`${url}: entries[${i}] is ${JSON.stringify(entry)}, not [rv, tutorialMs]`)
+        if (!Array.isArray(entry) || typeof entry[0] !== 'number' || typeof entry[1] !== 'number')
+          throw new Error(`${url}: entries[${i}] is ${JSON.stringify(entry)}, not [rv, tutorialMs]`)
         this.journal.set(entry[0], entry[1])
         this.lastRv = Math.max(this.lastRv, entry[0])
       }

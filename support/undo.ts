@@ -22,7 +22,13 @@ import { DescribeClusterCommand } from '@aws-sdk/client-eks'
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { DeleteRuleCommand, DescribeRuleCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge'
 import { ListExperimentsCommand, StopExperimentCommand } from '@aws-sdk/client-fis'
-import { DeleteInstanceProfileCommand, ListInstanceProfilesCommand, ListInstanceProfileTagsCommand, ListRoleTagsCommand, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
+import {
+  DeleteInstanceProfileCommand,
+  ListInstanceProfilesCommand,
+  ListInstanceProfileTagsCommand,
+  ListRoleTagsCommand,
+  RemoveRoleFromInstanceProfileCommand,
+} from '@aws-sdk/client-iam'
 import { DeleteQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import type { AwsClients } from './aws-clients.ts'
 import { unlessGone } from './aws-errors.ts'
@@ -249,7 +255,8 @@ async function terraformDestroy(dir: string, ctx: UndoContext): Promise<void> {
   if (state.length === 0) return
   const logGroupManaged = state.some((a) => /(^|\.)aws_cloudwatch_log_group\./.test(a))
   const env = { ...ctx.env, TF_VAR_region: ctx.env.TF_VAR_region ?? ctx.env.AWS_REGION ?? '', TF_IN_AUTOMATION: '1' }
-  const destroy = (args: string[]) => execa('terraform', args, { env, extendEnv: false, cwd: dir, reject: false, all: true, killDescendants: true, timeout: 60 * 60_000 })
+  const destroy = (args: string[]) =>
+    execa('terraform', args, { env, extendEnv: false, cwd: dir, reject: false, all: true, killDescendants: true, timeout: 60 * 60_000 })
   for (const target of ['-target=module.eks_blueprints_addons', '-target=module.eks', '']) {
     const args = ['destroy', '-auto-approve', '-no-color', '-lock-timeout=10m', ...(target ? [target] : [])]
     if (!target) await deleteStrayEnis(ctx)
@@ -282,7 +289,12 @@ const CLUSTER = 'spot-and-karpenter'
  */
 export function forgettableAfterClusterGone(output: string, state: string[], clusterIsGone: boolean): string[] {
   if (!clusterIsGone) return []
-  if (!/cluster unreachable|Kubernetes cluster unreachable|connection refused|no such host|dial tcp|i\/o timeout|the server has asked for the client to provide credentials|Unauthorized/i.test(output)) return []
+  if (
+    !/cluster unreachable|Kubernetes cluster unreachable|connection refused|no such host|dial tcp|i\/o timeout|the server has asked for the client to provide credentials|Unauthorized/i.test(
+      output,
+    )
+  )
+    return []
   return state.filter((a) => /(^|\.)(helm_release|kubernetes_[a-z0-9_]+|kubectl_manifest)\./.test(a) && !/(^|\.)data\./.test(a))
 }
 
@@ -316,7 +328,14 @@ async function runVpcs(ctx: UndoContext): Promise<string[]> {
 async function deleteStrayEnis(ctx: UndoContext): Promise<number> {
   const vpcs = await runVpcs(ctx)
   if (vpcs.length === 0) return 0
-  const out = await ctx.aws.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: vpcs }, { Name: 'status', Values: ['available'] }] }))
+  const out = await ctx.aws.ec2.send(
+    new DescribeNetworkInterfacesCommand({
+      Filters: [
+        { Name: 'vpc-id', Values: vpcs },
+        { Name: 'status', Values: ['available'] },
+      ],
+    }),
+  )
   const enis = out.NetworkInterfaces ?? []
   for (const eni of enis) {
     ctx.log(`cleanup: deleting the network interface ${eni.NetworkInterfaceId} left available in ${eni.VpcId}${eni.Description ? ` (${eni.Description})` : ''}`)
@@ -339,7 +358,10 @@ function manifestOf(o: KubeObjectRef): string {
 }
 
 async function kubeObjectExists(o: KubeObjectRef, ctx: UndoContext): Promise<boolean> {
-  const r = await run('kubectl', ['get', '-f', '-', '--ignore-not-found', '-o', 'name', '--request-timeout=30s'], ctx, { input: manifestOf(o), timeoutMs: 60_000 })
+  const r = await run('kubectl', ['get', '-f', '-', '--ignore-not-found', '-o', 'name', '--request-timeout=30s'], ctx, {
+    input: manifestOf(o),
+    timeoutMs: 60_000,
+  })
   if (r.exitCode !== 0) {
     // A kind the cluster no longer serves (its CRD went with the chart) has no objects left.
     if (/doesn't have a resource type|no matches for kind/.test(r.all)) return false
@@ -406,7 +428,8 @@ async function karpenterLaunchTemplates(cluster: string, ctx: UndoContext, scope
 }
 
 async function launchTemplateIsRuns(id: string, scope: RunScope, ctx: UndoContext): Promise<boolean> {
-  const version = (await unlessGone(ctx.aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }))))?.LaunchTemplateVersions?.[0]
+  const version = (await unlessGone(ctx.aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }))))
+    ?.LaunchTemplateVersions?.[0]
   const data = version?.LaunchTemplateData
   if (!data) return false
   const groups = [...(data.SecurityGroupIds ?? []), ...(data.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])]

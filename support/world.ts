@@ -101,7 +101,8 @@ export class SpotcheckWorld extends World<WorldParameters> {
         : undefined,
     })
     // kubectl manifests written by the block itself are known only now: record their objects too.
-    for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile })) if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
+    for (const spec of entriesForBlock(script, { cwd: terminal.cwd, cluster: CLUSTER_NAME, readFile }))
+      if (spec.kind === 'kubernetes') run.ledger.record(spec, by)
     await stateSynced()
     this.last = result
     run.timings.command(result)
@@ -113,7 +114,9 @@ export class SpotcheckWorld extends World<WorldParameters> {
       for (const spec of specs) {
         if (spec.kind !== 'cloudformation-stack') continue
         const { tagged, untaggable } = await tagStackResources(run.aws, spec.stack, run.id)
-        await this.note(`spotcheck tagged ${tagged.join(', ') || 'nothing'} of the stack ${spec.stack} with spotcheck:run=${run.id}${untaggable.length ? ` (not taggable: ${untaggable.join(', ')})` : ''}`)
+        await this.note(
+          `spotcheck tagged ${tagged.join(', ') || 'nothing'} of the stack ${spec.stack} with spotcheck:run=${run.id}${untaggable.length ? ` (not taggable: ${untaggable.join(', ')})` : ''}`,
+        )
       }
     }
     // The cluster is gone with a full destroy (Step 8): stop watching it. Otherwise keep up with it.

@@ -7,14 +7,27 @@ import { onDemandPrice } from '../../platform/on-demand-prices.ts'
 
 async function spotPrice(ec2: EC2Client, instanceType: string, zone: string): Promise<number | undefined> {
   const out = await ec2.send(
-    new DescribeSpotPriceHistoryCommand({ InstanceTypes: [instanceType as never], ProductDescriptions: ['Linux/UNIX'], AvailabilityZone: zone, StartTime: new Date(), MaxResults: 5 }),
+    new DescribeSpotPriceHistoryCommand({
+      InstanceTypes: [instanceType as never],
+      ProductDescriptions: ['Linux/UNIX'],
+      AvailabilityZone: zone,
+      StartTime: new Date(),
+      MaxResults: 5,
+    }),
   )
-  const latest = (out.SpotPriceHistory ?? []).filter((p) => p.AvailabilityZone === zone).sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0]
+  const latest = (out.SpotPriceHistory ?? [])
+    .filter((p) => p.AvailabilityZone === zone)
+    .sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0]
   return latest?.SpotPrice ? Number(latest.SpotPrice) : undefined
 }
 
-export async function hourlyPrice(ec2: EC2Client, region: string, capacityType: string, instanceType: string, zone: string): Promise<{ price?: number; source: string }> {
+export async function hourlyPrice(
+  ec2: EC2Client,
+  region: string,
+  capacityType: string,
+  instanceType: string,
+  zone: string,
+): Promise<{ price?: number; source: string }> {
   if (capacityType === 'spot') return { price: await spotPrice(ec2, instanceType, zone), source: 'EC2 Spot price history' }
   return { price: onDemandPrice(region, instanceType), source: 'On-Demand price table (fixtures/prices)' }
 }
-

@@ -59,8 +59,13 @@ export class DaemonSetController {
     const ds = this.store.find('daemonsets.apps', namespace, name)
     if (!ds || ds.metadata.deletionTimestamp) return
     const template = (ds.spec as { template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Obj } }).template
-    const probe = { metadata: { namespace, labels: template.metadata?.labels }, spec: { ...template.spec, tolerations: withDefaults(template.spec.tolerations as Toleration[]) } } as unknown as Pod
-    const pods = this.store.list('pods', { namespace }).items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === ds.metadata.uid))
+    const probe = {
+      metadata: { namespace, labels: template.metadata?.labels },
+      spec: { ...template.spec, tolerations: withDefaults(template.spec.tolerations as Toleration[]) },
+    } as unknown as Pod
+    const pods = this.store
+      .list('pods', { namespace })
+      .items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === ds.metadata.uid))
     const byNode = new Map<string, KubeObject[]>()
     for (const pod of pods) {
       const target = targetNode(pod)
@@ -70,7 +75,8 @@ export class DaemonSetController {
     let desired = 0
     const nodes = this.store.list('nodes').items as unknown as Node[]
     for (const node of nodes) {
-      const should = !node.metadata.deletionTimestamp && podMatchesNodeSelectorAndAffinity(probe, node) && !findUntoleratedTaint(node.spec?.taints, probe.spec.tolerations)
+      const should =
+        !node.metadata.deletionTimestamp && podMatchesNodeSelectorAndAffinity(probe, node) && !findUntoleratedTaint(node.spec?.taints, probe.spec.tolerations)
       const existing = (byNode.get(node.metadata.name!) ?? []).filter((p) => !p.metadata.deletionTimestamp)
       if (should) {
         desired++
@@ -82,7 +88,9 @@ export class DaemonSetController {
     }
     for (const orphans of byNode.values()) for (const pod of orphans) if (!pod.metadata.deletionTimestamp) this.deletePod(pod)
 
-    const current = this.store.list('pods', { namespace }).items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === ds.metadata.uid) && !p.metadata.deletionTimestamp)
+    const current = this.store
+      .list('pods', { namespace })
+      .items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === ds.metadata.uid) && !p.metadata.deletionTimestamp)
     const scheduled = current.filter((p) => (p.spec as Obj).nodeName)
     const ready = scheduled.filter((p) => conditionTrue(p, 'Ready')).length
     const status = {
@@ -103,11 +111,15 @@ export class DaemonSetController {
     }
   }
 
-  private createPod(ds: KubeObject, template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Obj }, nodeName: string): void {
+  private createPod(
+    ds: KubeObject,
+    template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Obj },
+    nodeName: string,
+  ): void {
     const spec = structuredClone(template.spec)
     const affinity = (spec.affinity ?? {}) as Obj
     affinity.nodeAffinity = {
-      ...((affinity.nodeAffinity) ?? {}),
+      ...(affinity.nodeAffinity ?? {}),
       requiredDuringSchedulingIgnoredDuringExecution: {
         nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }],
       },
@@ -122,9 +134,15 @@ export class DaemonSetController {
         metadata: {
           generateName: `${ds.metadata.name}-`,
           namespace: ds.metadata.namespace,
-          labels: { ...(template.metadata?.labels ?? {}), 'controller-revision-hash': 'sandbox', 'pod-template-generation': String(ds.metadata.generation ?? 1) },
+          labels: {
+            ...(template.metadata?.labels ?? {}),
+            'controller-revision-hash': 'sandbox',
+            'pod-template-generation': String(ds.metadata.generation ?? 1),
+          },
           annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined,
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true },
+          ],
         },
         spec,
       },
@@ -143,7 +161,12 @@ export class DaemonSetController {
 
 /** The node a daemon pod is for: its binding, or the name in its node affinity. */
 function targetNode(pod: KubeObject): string | undefined {
-  const spec = pod.spec as { nodeName?: string; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { key: string; values?: string[] }[] }[] } } } }
+  const spec = pod.spec as {
+    nodeName?: string
+    affinity?: {
+      nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { key: string; values?: string[] }[] }[] } }
+    }
+  }
   if (spec.nodeName) return spec.nodeName
   for (const term of spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
     for (const f of term.matchFields ?? []) if (f.key === 'metadata.name') return f.values?.[0]

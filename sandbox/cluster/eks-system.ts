@@ -72,7 +72,7 @@ function vpcCni(region: string, version: string, configurationValues?: string): 
     { name: 'WARM_ENI_TARGET', value: '1' },
   ]
   // The tutorial configures prefix delegation through the add-on's configuration values.
-  const configured = configurationValues ? (JSON.parse(configurationValues) as { env?: Record<string, string> }).env ?? {} : {}
+  const configured = configurationValues ? ((JSON.parse(configurationValues) as { env?: Record<string, string> }).env ?? {}) : {}
   for (const [name, value] of Object.entries(configured)) {
     const existing = env.find((e) => e.name === name)
     if (existing) existing.value = value
@@ -121,12 +121,19 @@ function coreDns(region: string, version: string): Manifest[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'eks.amazonaws.com/component': 'coredns', 'k8s-app': 'kube-dns' } },
-      data: { Corefile: '.:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n      pods insecure\n      fallthrough in-addr.arpa ip6.arpa\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n' },
+      data: {
+        Corefile:
+          '.:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n      pods insecure\n      fallthrough in-addr.arpa ip6.arpa\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n',
+      },
     },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'eks.amazonaws.com/component': 'coredns', 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' } },
+      metadata: {
+        name: 'coredns',
+        namespace: 'kube-system',
+        labels: { 'eks.amazonaws.com/component': 'coredns', 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' },
+      },
       spec: {
         replicas: 2,
         selector: { matchLabels: { 'eks.amazonaws.com/component': 'coredns', 'k8s-app': 'kube-dns' } },
@@ -140,11 +147,20 @@ function coreDns(region: string, version: string): Manifest[] {
               ...LINUX_NODES,
               podAntiAffinity: {
                 preferredDuringSchedulingIgnoredDuringExecution: [
-                  { weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] }, topologyKey: 'kubernetes.io/hostname' } },
+                  {
+                    weight: 100,
+                    podAffinityTerm: {
+                      labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] },
+                      topologyKey: 'kubernetes.io/hostname',
+                    },
+                  },
                 ],
               },
             },
-            tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+            tolerations: [
+              { key: 'CriticalAddonsOnly', operator: 'Exists' },
+              { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' },
+            ],
             containers: [
               {
                 ...container('coredns', `${ECR(region)}/eks/coredns:${version}`, { cpu: '100m', memory: '70Mi' }, { memory: '170Mi' }),
@@ -162,7 +178,11 @@ function coreDns(region: string, version: string): Manifest[] {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'eks.amazonaws.com/component': 'kube-dns', 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
+      metadata: {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'eks.amazonaws.com/component': 'kube-dns', 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+      },
       spec: {
         selector: labels,
         clusterIP: '172.20.0.10',
@@ -189,7 +209,12 @@ function ebsCsiDriver(region: string, version: string, serviceAccountRoleArn?: s
   return [
     serviceAccount('ebs-csi-controller-sa', 'kube-system', serviceAccountRoleArn ? { 'eks.amazonaws.com/role-arn': serviceAccountRoleArn } : undefined),
     serviceAccount('ebs-csi-node-sa'),
-    daemonSet('ebs-csi-node', nodeLabels, { serviceAccountName: 'ebs-csi-node-sa', nodeSelector: { 'kubernetes.io/os': 'linux' }, affinity: LINUX_NODES, containers: nodeContainers }, 'aws-ebs-csi-driver'),
+    daemonSet(
+      'ebs-csi-node',
+      nodeLabels,
+      { serviceAccountName: 'ebs-csi-node-sa', nodeSelector: { 'kubernetes.io/os': 'linux' }, affinity: LINUX_NODES, containers: nodeContainers },
+      'aws-ebs-csi-driver',
+    ),
     // Never runs on the tutorial's Linux nodes, yet Karpenter v0.32 counts it: its requirements
     // do not conflict with a NodePool that leaves kubernetes.io/os open (docs/karpenter-lines.md).
     daemonSet(
@@ -211,7 +236,10 @@ function ebsCsiDriver(region: string, version: string, serviceAccountRoleArn?: s
             priorityClassName: 'system-cluster-critical',
             serviceAccountName: 'ebs-csi-controller-sa',
             nodeSelector: { 'kubernetes.io/os': 'linux' },
-            tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists', tolerationSeconds: 300 }],
+            tolerations: [
+              { key: 'CriticalAddonsOnly', operator: 'Exists' },
+              { effect: 'NoExecute', operator: 'Exists', tolerationSeconds: 300 },
+            ],
             containers: [
               container('ebs-plugin', image('aws-ebs-csi-driver', version), { cpu: '10m', memory: '40Mi' }, { memory: '256Mi' }),
               sidecar('csi-provisioner', 'external-provisioner', 'v3.6.3-eks-1-29-3'),
@@ -235,7 +263,9 @@ export function newClusterObjects(region: string, clusterName: string, kubernete
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'aws-auth', namespace: 'kube-system' },
-      data: { mapRoles: `- groups:\n  - system:bootstrappers\n  - system:nodes\n  rolearn: arn:aws:iam::123456789012:role/${clusterName}-node\n  username: system:node:{{EC2PrivateDNSName}}\n` },
+      data: {
+        mapRoles: `- groups:\n  - system:bootstrappers\n  - system:nodes\n  rolearn: arn:aws:iam::123456789012:role/${clusterName}-node\n  username: system:node:{{EC2PrivateDNSName}}\n`,
+      },
     },
     ...vpcCni(region, versions['vpc-cni']),
     ...kubeProxy(region, versions['kube-proxy']),

@@ -74,7 +74,8 @@ export class GarbageCollector {
       for (const obj of this.store.listRaw(def.key).items) {
         this.index(obj)
         if (obj.metadata.ownerReferences?.length) this.enqueue({ kind: 'object', uid: obj.metadata.uid! })
-        if (obj.metadata.deletionTimestamp) this.enqueue(def.key === 'namespaces' ? { kind: 'namespace', name: obj.metadata.name! } : { kind: 'object', uid: obj.metadata.uid! })
+        if (obj.metadata.deletionTimestamp)
+          this.enqueue(def.key === 'namespaces' ? { kind: 'namespace', name: obj.metadata.name! } : { kind: 'object', uid: obj.metadata.uid! })
       }
     }
   }
@@ -186,10 +187,16 @@ export class GarbageCollector {
       }
       if (dead.length) {
         const deadUids = new Set(dead.map((d) => d.ref.uid))
-        this.store.mutate(resource, ns, name, (o) => {
-          o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => !deadUids.has(r.uid))
-          if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences
-        }, { fieldManager: 'garbage-collector' })
+        this.store.mutate(
+          resource,
+          ns,
+          name,
+          (o) => {
+            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => !deadUids.has(r.uid))
+            if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences
+          },
+          { fieldManager: 'garbage-collector' },
+        )
       }
     }
 
@@ -199,10 +206,16 @@ export class GarbageCollector {
     const deps = [...(this.dependents.get(uid) ?? [])].map((d) => this.store.findByUid(d)).filter((d): d is NonNullable<typeof d> => d !== undefined)
     if (finalizers.includes('orphan')) {
       for (const d of deps) {
-        this.store.mutate(d.resource, d.object.metadata.namespace, d.object.metadata.name!, (o) => {
-          o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid)
-          if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences
-        }, { fieldManager: 'garbage-collector' })
+        this.store.mutate(
+          d.resource,
+          d.object.metadata.namespace,
+          d.object.metadata.name!,
+          (o) => {
+            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid)
+            if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences
+          },
+          { fieldManager: 'garbage-collector' },
+        )
       }
       this.removeFinalizer(resource, ns, name, 'orphan')
       return
@@ -216,7 +229,10 @@ export class GarbageCollector {
           // Dependents with other live owners stay (they lose this reference once it is gone).
           const others = (d.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid && this.exists(r))
           if (others.length) continue
-          this.store.delete(d.resource, d.object.metadata.namespace, d.object.metadata.name!, { propagationPolicy: ref?.blockOwnerDeletion ? 'Foreground' : 'Background', preconditions: { uid: d.object.metadata.uid } })
+          this.store.delete(d.resource, d.object.metadata.namespace, d.object.metadata.name!, {
+            propagationPolicy: ref?.blockOwnerDeletion ? 'Foreground' : 'Background',
+            preconditions: { uid: d.object.metadata.uid },
+          })
         }
       }
       if (blocking === 0) this.removeFinalizer(resource, ns, name, 'foregroundDeletion')
@@ -224,11 +240,17 @@ export class GarbageCollector {
   }
 
   private removeFinalizer(resource: string, ns: string | undefined, name: string, finalizer: string): void {
-    this.store.mutate(resource, ns, name, (o) => {
-      if (!(o.metadata.finalizers ?? []).includes(finalizer)) return false
-      o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== finalizer)
-      if (!o.metadata.finalizers.length) delete o.metadata.finalizers
-    }, { fieldManager: 'garbage-collector' })
+    this.store.mutate(
+      resource,
+      ns,
+      name,
+      (o) => {
+        if (!(o.metadata.finalizers ?? []).includes(finalizer)) return false
+        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== finalizer)
+        if (!o.metadata.finalizers.length) delete o.metadata.finalizers
+      },
+      { fieldManager: 'garbage-collector' },
+    )
   }
 
   /** A namespace being deleted: delete its content; when none is left, finalize it. */

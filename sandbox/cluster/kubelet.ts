@@ -96,7 +96,12 @@ export class Kubelets {
         hostIP: internalIp(node),
         hostIPs: [{ ip: internalIp(node) }],
         startTime: rfc3339(this.clock.now()),
-        conditions: conditions(this.clock.now(), status, { PodReadyToStartContainers: 'False', Initialized: 'True', Ready: 'False', ContainersReady: 'False' }, containers),
+        conditions: conditions(
+          this.clock.now(),
+          status,
+          { PodReadyToStartContainers: 'False', Initialized: 'True', Ready: 'False', ContainersReady: 'False' },
+          containers,
+        ),
         containerStatuses: containers.map((c) => ({
           name: c.name,
           image: c.image,
@@ -144,7 +149,7 @@ export class Kubelets {
     const uid = pod.metadata.uid!
     if (!this.stopping.has(uid)) this.stopping.set(uid, this.clock.tutorialNow())
     const since = this.stopping.get(uid)!
-    const exitAt = since + (Math.min(this.timings.containerStopMs, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000))
+    const exitAt = since + Math.min(this.timings.containerStopMs, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000)
     if (this.clock.tutorialNow() < exitAt) return { requeueAfterMs: exitAt - this.clock.tutorialNow() }
     this.remove(pod, 'terminated')
   }
@@ -190,7 +195,12 @@ function conditions(now: Date, status: Obj, wanted: Record<string, 'True' | 'Fal
   const out: Obj[] = []
   for (const [type, value] of Object.entries(wanted)) {
     const before = previous.find((c) => c.type === type)
-    const condition: Obj = { type, status: value, lastProbeTime: null, lastTransitionTime: before && before.status === value ? before.lastTransitionTime : rfc3339(now) }
+    const condition: Obj = {
+      type,
+      status: value,
+      lastProbeTime: null,
+      lastTransitionTime: before && before.status === value ? before.lastTransitionTime : rfc3339(now),
+    }
     if (value === 'False' && (type === 'Ready' || type === 'ContainersReady')) {
       condition.reason = 'ContainersNotReady'
       condition.message = `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`

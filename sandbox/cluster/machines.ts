@@ -121,7 +121,9 @@ export class Machines {
     const now = rfc3339(this.clock.now())
     this.updateNode(name, (node) => {
       const conditions = (node.status?.conditions ?? []).map((c) =>
-        c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: now } : c,
+        c.type === 'Ready'
+          ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: now }
+          : c,
       )
       const taints: Taint[] = [...(node.spec?.taints ?? [])]
       if (!taints.some((t) => t.key === 'node.kubernetes.io/unreachable')) {

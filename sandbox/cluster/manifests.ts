@@ -20,7 +20,14 @@ export function applyManifests(store: Store, objects: KubeObject[], fieldManager
       store.create(resource, object, { fieldManager })
       continue
     }
-    store.patch(resource, object.metadata.namespace, object.metadata.name!, 'merge', { ...object, metadata: { labels: object.metadata.labels, annotations: object.metadata.annotations } }, { fieldManager })
+    store.patch(
+      resource,
+      object.metadata.namespace,
+      object.metadata.name!,
+      'merge',
+      { ...object, metadata: { labels: object.metadata.labels, annotations: object.metadata.annotations } },
+      { fieldManager },
+    )
   }
 }
 

@@ -3,7 +3,14 @@
 // cluster with the group's labels and taints. Scaling changes launch or terminate instances;
 // deleting the group drains and terminates them.
 
-import { DescribeInstanceTypesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Instance, type InstanceTypeInfo } from '@aws-sdk/client-ec2'
+import {
+  DescribeInstanceTypesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type Instance,
+  type InstanceTypeInfo,
+} from '@aws-sdk/client-ec2'
 import type { Clock } from '../runtime/clock.ts'
 import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
@@ -49,7 +56,15 @@ export class NodeGroups {
   private readonly cluster: { name: string; region: string; kubernetesVersion: string }
   private readonly nodeShape: NodeShape
 
-  constructor(options: { ec2: EC2Client; store: Store; machines: Machines; clock: Clock; log: (line: string) => void; cluster: { name: string; region: string; kubernetesVersion: string }; nodeShape: NodeShape }) {
+  constructor(options: {
+    ec2: EC2Client
+    store: Store
+    machines: Machines
+    clock: Clock
+    log: (line: string) => void
+    cluster: { name: string; region: string; kubernetesVersion: string }
+    nodeShape: NodeShape
+  }) {
     this.ec2 = options.ec2
     this.store = options.store
     this.machines = options.machines

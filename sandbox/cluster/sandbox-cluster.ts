@@ -83,7 +83,14 @@ export class SandboxCluster {
     this.log = (line) => options.log(`[${options.name}] ${line}`)
     this.aws = options.aws
     this.store = new Store({ tutorialNow: () => this.clock.tutorialNow() })
-    this.ec2 = countBusy(new EC2Client({ region: options.aws.region, endpoint: options.aws.endpoint, credentials: { accessKeyId: options.aws.accessKeyId, secretAccessKey: options.aws.secretAccessKey } }), this.clock)
+    this.ec2 = countBusy(
+      new EC2Client({
+        region: options.aws.region,
+        endpoint: options.aws.endpoint,
+        credentials: { accessKeyId: options.aws.accessKeyId, secretAccessKey: options.aws.secretAccessKey },
+      }),
+      this.clock,
+    )
     this.gc = new GarbageCollector(this.store)
     this.machines = new Machines(this.store, this.clock, this.log)
     this.nodeGroups = new NodeGroups({

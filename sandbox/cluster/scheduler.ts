@@ -56,7 +56,8 @@ function schedulable(pod: Pod): boolean {
 
 function hostPorts(pod: Pod): string[] {
   const out: string[] = []
-  for (const c of pod.spec.containers ?? []) for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`)
+  for (const c of pod.spec.containers ?? [])
+    for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`)
   return out
 }
 
@@ -136,7 +137,13 @@ export class Scheduler {
       if (info?.pods.has(key)) info.pods.set(key, counted)
       return
     }
-    const c: PodContribution = { pod: counted, node: counted.spec.nodeName!, uid: counted.metadata.uid!, requests: ceiling(counted).requests, ports: hostPorts(counted) }
+    const c: PodContribution = {
+      pod: counted,
+      node: counted.spec.nodeName!,
+      uid: counted.metadata.uid!,
+      requests: ceiling(counted).requests,
+      ports: hostPorts(counted),
+    }
     this.bound.set(key, c)
     const info = this.nodes.get(c.node)
     if (info) this.attach(info, key, c)
@@ -261,7 +268,10 @@ export class Scheduler {
       for (const n of eligible) {
         const domain = n.node.metadata.labels![constraint.topologyKey]
         const matching = [...n.pods.values()].filter(
-          (p) => p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp && labelSelectorMatches(constraint.labelSelector, p.metadata.labels),
+          (p) =>
+            p.metadata.namespace === pod.metadata.namespace &&
+            !p.metadata.deletionTimestamp &&
+            labelSelectorMatches(constraint.labelSelector, p.metadata.labels),
         ).length
         counts.set(domain, (counts.get(domain) ?? 0) + matching)
       }
@@ -302,7 +312,7 @@ export class Scheduler {
         pod.metadata.name!,
         (o) => {
           if (o.metadata.uid !== pod.metadata.uid || (o.spec as { nodeName?: string }).nodeName) return false
-          o.status = { ...((o.status) ?? {}), phase: 'Pending', conditions }
+          o.status = { ...(o.status ?? {}), phase: 'Pending', conditions }
         },
         { subresource: 'status', fieldManager: SCHEDULER },
       )

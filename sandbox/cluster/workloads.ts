@@ -151,7 +151,10 @@ export class ReplicaSetController {
     const previous = rs.status as Obj | undefined
     if (JSON.stringify(compact(previous)) !== JSON.stringify(compact(status))) {
       try {
-        this.store.mutate('replicasets.apps', namespace, name, (o) => void (o.status = status), { subresource: 'status', fieldManager: 'kube-controller-manager' })
+        this.store.mutate('replicasets.apps', namespace, name, (o) => void (o.status = status), {
+          subresource: 'status',
+          fieldManager: 'kube-controller-manager',
+        })
       } catch (error) {
         ignoreNotFound(error)
       }
@@ -161,7 +164,16 @@ export class ReplicaSetController {
 
 function compact(status: Obj | undefined): Obj {
   const out: Obj = {}
-  for (const k of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration', 'updatedReplicas', 'unavailableReplicas', 'conditions']) {
+  for (const k of [
+    'replicas',
+    'fullyLabeledReplicas',
+    'readyReplicas',
+    'availableReplicas',
+    'observedGeneration',
+    'updatedReplicas',
+    'unavailableReplicas',
+    'conditions',
+  ]) {
     const v = status?.[k]
     if (v !== undefined && v !== 0) out[k] = v
   }
@@ -351,10 +363,14 @@ export class DeploymentController {
       conditions,
     }
     const before = deployment.status as Obj | undefined
-    const strip = (s: Obj | undefined) => JSON.stringify({ ...compact(s), conditions: ((s?.conditions as Obj[] | undefined) ?? []).map((c) => [c.type, c.status, c.reason]) })
+    const strip = (s: Obj | undefined) =>
+      JSON.stringify({ ...compact(s), conditions: ((s?.conditions as Obj[] | undefined) ?? []).map((c) => [c.type, c.status, c.reason]) })
     if (strip(before) === strip(status)) return
     try {
-      this.store.mutate('deployments.apps', namespace, deployment.metadata.name!, (o) => void (o.status = status), { subresource: 'status', fieldManager: 'kube-controller-manager' })
+      this.store.mutate('deployments.apps', namespace, deployment.metadata.name!, (o) => void (o.status = status), {
+        subresource: 'status',
+        fieldManager: 'kube-controller-manager',
+      })
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -367,4 +383,3 @@ export class DeploymentController {
     }
   }
 }
-

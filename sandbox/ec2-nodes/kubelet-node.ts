@@ -69,7 +69,16 @@ export function kubeletNode(input: KubeletNodeInput): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: input.name, labels: sortObject(labels), annotations: { 'alpha.kubernetes.io/provided-node-ip': input.privateIp, 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' }, creationTimestamp: t },
+    metadata: {
+      name: input.name,
+      labels: sortObject(labels),
+      annotations: {
+        'alpha.kubernetes.io/provided-node-ip': input.privateIp,
+        'node.alpha.kubernetes.io/ttl': '0',
+        'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+      },
+      creationTimestamp: t,
+    },
     spec: { providerID: input.providerID, taints: mergeTaints([...input.registerTaints], [{ ...NOT_READY_TAINT, timeAdded: t }]) },
     status: {
       capacity: { ...input.capacity },
@@ -97,21 +106,43 @@ export function kubeletNode(input: KubeletNodeInput): Node {
 }
 
 function nodeConditions(ready: boolean, t: string): NodeCondition[] {
-  const ok = (type: string, reason: string, message: string): NodeCondition => ({ type, status: 'False', reason, message, lastHeartbeatTime: t, lastTransitionTime: t })
+  const ok = (type: string, reason: string, message: string): NodeCondition => ({
+    type,
+    status: 'False',
+    reason,
+    message,
+    lastHeartbeatTime: t,
+    lastTransitionTime: t,
+  })
   return [
     ok('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
     ok('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
     ok('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     ready
       ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: t, lastTransitionTime: t }
-      : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized', lastHeartbeatTime: t, lastTransitionTime: t },
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: 'KubeletNotReady',
+          message:
+            'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+          lastHeartbeatTime: t,
+          lastTransitionTime: t,
+        },
   ]
 }
 
 /** The node turns Ready (CNI up): Ready condition True, not-ready taint removed by the node lifecycle controller. */
 export function markNodeReady(node: Node, time: string): Node {
   const conditions = (node.status?.conditions ?? []).filter((c) => c.type !== 'Ready')
-  conditions.push({ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: time, lastTransitionTime: time })
+  conditions.push({
+    type: 'Ready',
+    status: 'True',
+    reason: 'KubeletReady',
+    message: 'kubelet is posting ready status',
+    lastHeartbeatTime: time,
+    lastTransitionTime: time,
+  })
   return {
     ...node,
     spec: { ...(node.spec ?? {}), taints: (node.spec?.taints ?? []).filter((t) => !matchTaint(t, NOT_READY_TAINT)) },

@@ -136,4 +136,3 @@ export function toStringMap(list: ResourceList): Record<string, string> {
 export function resourcesString(list: ResourceList): string {
   return JSON.stringify(toStringMap(list))
 }
-

@@ -40,7 +40,9 @@ export function matchTaint(a: Taint, b: Taint): boolean {
 
 /** `Toleration.MatchToleration`: same key, operator, value and effect. */
 export function matchToleration(a: Toleration, b: Toleration): boolean {
-  return (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '')
+  return (
+    (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '')
+  )
 }
 
 /**

@@ -20,7 +20,12 @@ const FEATURE_GATES = 'ReservedCapacity=true,SpotToSpotConsolidation=false,NodeR
 
 export function karpenterV1ChartObjects(namespace: string, values: KarpenterValues): KubeObject[] {
   const selector = karpenterLabels()
-  const labels = { 'helm.sh/chart': `karpenter-${V1_CHART_VERSION}`, ...selector, 'app.kubernetes.io/version': V1_CHART_VERSION, 'app.kubernetes.io/managed-by': 'Helm' }
+  const labels = {
+    'helm.sh/chart': `karpenter-${V1_CHART_VERSION}`,
+    ...selector,
+    'app.kubernetes.io/version': V1_CHART_VERSION,
+    'app.kubernetes.io/managed-by': 'Helm',
+  }
   const serviceAccount = values.serviceAccount?.name || 'karpenter'
   const settings = values.settings ?? {}
   // `{{- with … }}` drops an empty setting; CLUSTER_NAME is always written (the chart requires it).
@@ -83,7 +88,15 @@ export function karpenterV1ChartObjects(namespace: string, values: KarpenterValu
             containers: [
               {
                 name: 'controller',
-                securityContext: { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, capabilities: { drop: ['ALL'] } },
+                securityContext: {
+                  privileged: false,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  runAsUser: 65532,
+                  runAsGroup: 65532,
+                  capabilities: { drop: ['ALL'] },
+                },
                 image: V1_CONTROLLER_IMAGE,
                 imagePullPolicy: 'IfNotPresent',
                 env,
@@ -98,10 +111,18 @@ export function karpenterV1ChartObjects(namespace: string, values: KarpenterValu
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             // values.yaml's affinity, with the label selector the chart's patchAffinity helper adds.
             affinity: {
-              nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' }] }] } },
-              podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } }] },
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' }] }],
+                },
+              },
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } }],
+              },
             },
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selector } }],
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selector } },
+            ],
             tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
           },
         },

@@ -22,7 +22,12 @@ export function karpenterLabels(): Record<string, string> {
 
 export function karpenterChartObjects(namespace: string, version: string, values: KarpenterValues): KubeObject[] {
   const labels = karpenterLabels()
-  const chartLabels = { ...labels, 'helm.sh/chart': `karpenter-${version}`, 'app.kubernetes.io/version': version.replace(/^v/, ''), 'app.kubernetes.io/managed-by': 'Helm' }
+  const chartLabels = {
+    ...labels,
+    'helm.sh/chart': `karpenter-${version}`,
+    'app.kubernetes.io/version': version.replace(/^v/, ''),
+    'app.kubernetes.io/managed-by': 'Helm',
+  }
   const serviceAccount = values.serviceAccount?.name ?? 'karpenter'
   const settings = values.settings ?? {}
   const env = [
@@ -57,7 +62,16 @@ export function karpenterChartObjects(namespace: string, version: string, values
       data: {
         'loglevel.controller': values.logLevel ?? 'debug',
         'loglevel.webhook': 'error',
-        'zap-logger-config': JSON.stringify({ level: values.logLevel ?? 'debug', development: false, disableStacktrace: true, disableCaller: true, sampling: { initial: 100, thereafter: 100 }, outputPaths: ['stdout'], errorOutputPaths: ['stderr'], encoding: 'json' }),
+        'zap-logger-config': JSON.stringify({
+          level: values.logLevel ?? 'debug',
+          development: false,
+          disableStacktrace: true,
+          disableCaller: true,
+          sampling: { initial: 100, thereafter: 100 },
+          outputPaths: ['stdout'],
+          errorOutputPaths: ['stderr'],
+          encoding: 'json',
+        }),
       },
     },
     {
@@ -102,9 +116,13 @@ export function karpenterChartObjects(namespace: string, version: string, values
                   ],
                 },
               },
-              podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels } }] },
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels } }],
+              },
             },
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
+            ],
             tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
             containers: [
               {

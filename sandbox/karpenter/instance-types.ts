@@ -125,7 +125,14 @@ const DEFAULT_FLAGS = { usesENILimitedMemoryOverhead: true, podsPerCoreEnabled: 
 function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
   switch (amiFamily) {
     case 'Bottlerocket':
-      return { usesENILimitedMemoryOverhead: false, podsPerCoreEnabled: false, evictionSoftEnabled: false, supportsENILimitedPodDensity: true, ephemeralBlockDevice: '/dev/xvdb', defaultEphemeralSize: '20Gi' }
+      return {
+        usesENILimitedMemoryOverhead: false,
+        podsPerCoreEnabled: false,
+        evictionSoftEnabled: false,
+        supportsENILimitedPodDensity: true,
+        ephemeralBlockDevice: '/dev/xvdb',
+        defaultEphemeralSize: '20Gi',
+      }
     case 'Ubuntu':
       return { ...DEFAULT_FLAGS, ephemeralBlockDevice: '/dev/sda1', defaultEphemeralSize: '20Gi' }
     case 'Windows2019':
@@ -187,7 +194,12 @@ export function eniLimitedPods(info: InstanceTypeInfo, settings: InstanceTypeSet
 }
 
 /** types.go `pods`: maxPods, else ENI-limited (AL2 …) or 110, capped by podsPerCore × vCPUs. */
-function maxPods(info: InstanceTypeInfo, amiFamily: string | undefined, kubelet: KubeletConfiguration | undefined, settings: InstanceTypeSettings = DEFAULT_INSTANCE_TYPE_SETTINGS): number {
+function maxPods(
+  info: InstanceTypeInfo,
+  amiFamily: string | undefined,
+  kubelet: KubeletConfiguration | undefined,
+  settings: InstanceTypeSettings = DEFAULT_INSTANCE_TYPE_SETTINGS,
+): number {
   const traits = amiFamilyTraits(amiFamily)
   let count: number
   if (kubelet?.maxPods !== undefined && kubelet.maxPods !== null) count = kubelet.maxPods
@@ -348,10 +360,16 @@ function computeRequirements(info: InstanceTypeInfo, offerings: readonly Offerin
   set(LABEL_INSTANCE_TYPE, [name])
   set(LABEL_ARCH, [arch])
   set(LABEL_OS, os)
-  set(LABEL_ZONE, available.map((o) => o.zone))
+  set(
+    LABEL_ZONE,
+    available.map((o) => o.zone),
+  )
   set(LABEL_REGION, [region])
   set(LABEL_WINDOWS_BUILD, [traits.windowsBuild])
-  set(LABEL_CAPACITY_TYPE, available.map((o) => o.capacityType))
+  set(
+    LABEL_CAPACITY_TYPE,
+    available.map((o) => o.capacityType),
+  )
   set(LABEL_INSTANCE_CPU, [String(info.VCpuInfo?.DefaultVCpus ?? 0)])
   set(LABEL_INSTANCE_MEMORY, [String(info.MemoryInfo?.SizeInMiB ?? 0)])
   const bw = networkBandwidthMbps(info)
@@ -422,7 +440,12 @@ export function createOfferings(info: InstanceTypeInfo, inputs: OfferingInputs):
       else if (ct === 'on-demand') price = inputs.prices.onDemand[name]
       else continue // capacity-block: not supported by v0.32.1
       const unavailable = isUnavailable(inputs.unavailable, name, zone, ct, inputs.nowMs ?? 0)
-      out.push({ zone, capacityType: ct, price: price ?? 0, available: !unavailable && price !== undefined && inputs.typeZones.has(zone) && inputs.subnetZones.has(zone) })
+      out.push({
+        zone,
+        capacityType: ct,
+        price: price ?? 0,
+        available: !unavailable && price !== undefined && inputs.typeZones.has(zone) && inputs.subnetZones.has(zone),
+      })
     }
   }
   return out
@@ -470,12 +493,23 @@ export function newInstanceType(info: InstanceTypeInfo, typeZones: ReadonlySet<s
     nowMs: opts.nowMs,
   })
   const requirements = computeRequirements(info, offerings, opts.region, amiFamily)
-  const capacity = computeCapacity(info, { amiFamily, blockDeviceMappings: opts.nodeClass?.blockDeviceMappings, kubelet: opts.kubelet, settings, branchInterfaces: opts.branchInterfaces })
+  const capacity = computeCapacity(info, {
+    amiFamily,
+    blockDeviceMappings: opts.nodeClass?.blockDeviceMappings,
+    kubelet: opts.kubelet,
+    settings,
+    branchInterfaces: opts.branchInterfaces,
+  })
   const pods = maxPods(info, amiFamily, opts.kubelet, settings)
   const overhead: InstanceTypeOverhead = {
     kubeReserved: kubeReserved(info.VCpuInfo?.DefaultVCpus ?? 0, pods, eniLimitedPods(info, settings), amiFamily, opts.kubelet),
     systemReserved: parseResourceList(opts.kubelet?.systemReserved),
-    evictionThreshold: evictionThreshold(memoryCapacity(info, settings), ephemeralStorage(amiFamily, opts.nodeClass?.blockDeviceMappings), amiFamily, opts.kubelet),
+    evictionThreshold: evictionThreshold(
+      memoryCapacity(info, settings),
+      ephemeralStorage(amiFamily, opts.nodeClass?.blockDeviceMappings),
+      amiFamily,
+      opts.kubelet,
+    ),
   }
   // Windows nodes advertise secondary IPv4 addresses as a resource.
   if (requirements.get(LABEL_OS).has('windows')) capacity[RESOURCE_PRIVATE_IPV4] = Quantity.of((info.NetworkInfo?.Ipv4AddressesPerInterface ?? 0) - 1)
@@ -484,7 +518,11 @@ export function newInstanceType(info: InstanceTypeInfo, typeZones: ReadonlySet<s
 }
 
 /** instancetype.go `List`: every described type, in the order given. */
-export function buildInstanceTypes(infos: readonly InstanceTypeInfo[], typeZones: ReadonlyMap<string, ReadonlySet<string>>, opts: InstanceTypeOptions): InstanceType[] {
+export function buildInstanceTypes(
+  infos: readonly InstanceTypeInfo[],
+  typeZones: ReadonlyMap<string, ReadonlySet<string>>,
+  opts: InstanceTypeOptions,
+): InstanceType[] {
   const none = new Set<string>()
   return infos.map((info) => newInstanceType(info, typeZones.get(info.InstanceType ?? '') ?? none, opts))
 }
@@ -534,7 +572,13 @@ export function orderByPrice(types: readonly InstanceType[], reqs: Requirements)
 /** Karpenter's "exotic" types, dropped at launch when generic ones remain: metal, GPUs, accelerators. */
 export function isExotic(it: InstanceType): boolean {
   // `strings.Contains(size, "metal")`: the large metal sizes are named `metal-24xl`, `metal-48xl`, …
-  if (it.requirements.get(LABEL_INSTANCE_SIZE).valueList().some((size) => size.includes('metal'))) return true
+  if (
+    it.requirements
+      .get(LABEL_INSTANCE_SIZE)
+      .valueList()
+      .some((size) => size.includes('metal'))
+  )
+    return true
   for (const r of [RESOURCE_AWS_NEURON, RESOURCE_AMD_GPU, RESOURCE_NVIDIA_GPU, RESOURCE_HABANA_GAUDI]) {
     const q = it.capacity[r]
     if (q && !q.isZero()) return true
@@ -555,7 +599,9 @@ export function onDemandPricesFor(file: { regions: Record<string, { prices: Reco
 }
 
 /** Latest price per (type, zone) from DescribeSpotPriceHistory entries (newest timestamp wins). */
-export function spotPricesFromHistory(history: readonly { InstanceType?: string; AvailabilityZone?: string; SpotPrice?: string; Timestamp?: Date | string }[]): Record<string, Record<string, number>> {
+export function spotPricesFromHistory(
+  history: readonly { InstanceType?: string; AvailabilityZone?: string; SpotPrice?: string; Timestamp?: Date | string }[],
+): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {}
   const stamp: Record<string, number> = {}
   for (const h of history) {

@@ -93,7 +93,14 @@ export interface InterruptionHandling {
  * `handleNodeClaim` for one NodeClaim named by a message: mark a Spot interruption's offering
  * unavailable (3 min), then decide the deletion; returns the DEBUG/INFO lines in Karpenter's order.
  */
-export function handleInterruption(msg: InterruptionMessage, nodeClaim: NodeClaim, nodeName: string | undefined, queue: string, cache: UnavailableOfferings, nowMs: number): InterruptionHandling {
+export function handleInterruption(
+  msg: InterruptionMessage,
+  nodeClaim: NodeClaim,
+  nodeName: string | undefined,
+  queue: string,
+  cache: UnavailableOfferings,
+  nowMs: number,
+): InterruptionHandling {
   const action = actionFor(msg.kind)
   const fields = { queue, messageKind: msg.kind, nodeClaim: nodeClaim.metadata.name ?? '', action, node: nodeName ?? '' }
   const logs: log.LogEntry[] = []
@@ -111,4 +118,3 @@ export function handleInterruption(msg: InterruptionMessage, nodeClaim: NodeClai
   if (del) logs.push({ level: 'INFO', logger: 'controller.interruption', message: 'initiating delete from interruption message', fields: context })
   return { action, deleteNodeClaim: del, eventReason: eventReasonFor(msg), logs }
 }
-

@@ -5,14 +5,27 @@
 // EBS CSI zone alias).
 
 import type { Taint } from '../k8s/types.ts'
-import { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD, LABEL_BETA_INSTANCE_TYPE, LABEL_BETA_ARCH, LABEL_BETA_OS, LABEL_FAILURE_DOMAIN_ZONE, LABEL_FAILURE_DOMAIN_REGION } from '../k8s/labels.ts'
+import {
+  LABEL_HOSTNAME,
+  LABEL_ARCH,
+  LABEL_OS,
+  LABEL_INSTANCE_TYPE,
+  LABEL_ZONE,
+  LABEL_REGION,
+  LABEL_WINDOWS_BUILD,
+  LABEL_BETA_INSTANCE_TYPE,
+  LABEL_BETA_ARCH,
+  LABEL_BETA_OS,
+  LABEL_FAILURE_DOMAIN_ZONE,
+  LABEL_FAILURE_DOMAIN_REGION,
+} from '../k8s/labels.ts'
 
 const GROUP = 'karpenter.sh'
 const AWS_GROUP = 'karpenter.k8s.aws'
 export const COMMIT = '1072d3b'
 
 // ---- upstream Kubernetes labels (k8s/labels.ts; Karpenter's well-known sets include them) ----
-export { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD,      }
+export { LABEL_HOSTNAME, LABEL_ARCH, LABEL_OS, LABEL_INSTANCE_TYPE, LABEL_ZONE, LABEL_REGION, LABEL_WINDOWS_BUILD }
 
 // ---- Karpenter core ----
 export const LABEL_NODEPOOL = 'karpenter.sh/nodepool'
@@ -164,13 +177,19 @@ export function validateRequirement(req: { key: string; operator: string; values
   const parts = key.split('/')
   const name = parts.length === 2 ? parts[1] : key
   if (parts.length > 2 || (parts.length === 2 && (parts[0].length === 0 || parts[0].length > 253 || !DNS_SUBDOMAIN.test(parts[0])))) {
-    errs.push(`key ${key} is not a qualified name, prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`)
+    errs.push(
+      `key ${key} is not a qualified name, prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    )
   } else if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    errs.push(`key ${key} is not a qualified name, name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`)
+    errs.push(
+      `key ${key} is not a qualified name, name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    )
   }
   for (const v of values) {
     if (v.length > 63 || !LABEL_VALUE.test(v)) {
-      errs.push(`invalid value ${v} for key ${key}, a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`)
+      errs.push(
+        `invalid value ${v} for key ${key}, a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+      )
     }
   }
   if (req.operator === 'In' && values.length === 0) errs.push(`key ${key} with operator ${req.operator} must have a value defined`)

@@ -10,7 +10,14 @@
 // `interpretFleetResult` turns the answer into the launched NodeClaim, or into the offerings to
 // mark unavailable and the insufficient-capacity error.
 
-import type { CreateFleetCommandInput, CreateFleetCommandOutput, FleetLaunchTemplateConfigRequest, FleetLaunchTemplateOverridesRequest, Subnet, _InstanceType } from '@aws-sdk/client-ec2'
+import type {
+  CreateFleetCommandInput,
+  CreateFleetCommandOutput,
+  FleetLaunchTemplateConfigRequest,
+  FleetLaunchTemplateOverridesRequest,
+  Subnet,
+  _InstanceType,
+} from '@aws-sdk/client-ec2'
 import { fits, parseResourceList, toStringMap, withoutZeros } from '../k8s/resources.ts'
 import type { Taint } from '../k8s/types.ts'
 import type { EC2NodeClass, KubeletConfiguration, NodeClaim } from './api.ts'
@@ -67,7 +74,10 @@ export function resolveInstanceTypes(nodeClaim: NodeClaim, instanceTypes: readon
   const reqs = nodeClaimRequirements(nodeClaim)
   const requests = parseResourceList(nodeClaim.spec.resources?.requests)
   return instanceTypes.filter(
-    (it) => reqs.isCompatible(it.requirements, ALLOW_UNDEFINED_WELL_KNOWN) && offeringsMatching(it.offerings, reqs).some((o) => o.available) && fits(requests, it.allocatable),
+    (it) =>
+      reqs.isCompatible(it.requirements, ALLOW_UNDEFINED_WELL_KNOWN) &&
+      offeringsMatching(it.offerings, reqs).some((o) => o.available) &&
+      fits(requests, it.allocatable),
   )
 }
 
@@ -97,7 +107,8 @@ function isMixedCapacityLaunch(reqs: Requirements, types: readonly InstanceType[
 /** instance.go `filterUnwantedSpot`: drop types whose cheapest offering costs more than the cheapest On-Demand one. */
 export function filterUnwantedSpot(types: readonly InstanceType[]): InstanceType[] {
   let cheapestOD = Number.MAX_VALUE
-  for (const it of types) for (const o of it.offerings) if (o.available && o.capacityType === CAPACITY_TYPE_ON_DEMAND && o.price < cheapestOD) cheapestOD = o.price
+  for (const it of types)
+    for (const o of it.offerings) if (o.available && o.capacityType === CAPACITY_TYPE_ON_DEMAND && o.price < cheapestOD) cheapestOD = o.price
   return types.filter((it) => {
     const available = it.offerings.filter((o) => o.available)
     if (available.length === 0) return false
@@ -109,7 +120,8 @@ export function filterUnwantedSpot(types: readonly InstanceType[]): InstanceType
 export function chooseCapacityType(reqs: Requirements, types: readonly InstanceType[]): string {
   if (reqs.get(LABEL_CAPACITY_TYPE).has(CAPACITY_TYPE_SPOT)) {
     const zones = reqs.get(LABEL_ZONE)
-    for (const it of types) for (const o of it.offerings) if (o.available && o.capacityType === CAPACITY_TYPE_SPOT && zones.has(o.zone)) return CAPACITY_TYPE_SPOT
+    for (const it of types)
+      for (const o of it.offerings) if (o.available && o.capacityType === CAPACITY_TYPE_SPOT && zones.has(o.zone)) return CAPACITY_TYPE_SPOT
   }
   return CAPACITY_TYPE_ON_DEMAND
 }
@@ -134,7 +146,12 @@ function minPods(types: readonly InstanceType[], zone: string, capacityType: str
  * subnet.go `ZonalSubnetsForLaunch`: per zone, the subnet with the most available IPs (counting
  * launches in flight), and the IPs the launch is predicted to use deducted from it.
  */
-export function zonalSubnetsForLaunch(subnets: readonly Subnet[], types: readonly InstanceType[], capacityType: string, inflight: InflightIPs): Map<string, Subnet> {
+export function zonalSubnetsForLaunch(
+  subnets: readonly Subnet[],
+  types: readonly InstanceType[],
+  capacityType: string,
+  inflight: InflightIPs,
+): Map<string, Subnet> {
   const ips = (s: Subnet): number => inflight.get(s.SubnetId ?? '') ?? s.AvailableIpAddressCount ?? 0
   const sorted = [...subnets].sort((a, b) => ips(a) - ips(b))
   const zonal = new Map<string, Subnet>()
@@ -147,7 +164,14 @@ export function zonalSubnetsForLaunch(subnets: readonly Subnet[], types: readonl
 }
 
 /** subnet.go `UpdateInflightIPs`: give back the IPs of subnets Fleet did not launch into. */
-export function releaseInflightIPs(input: CreateFleetCommandInput, output: Pick<CreateFleetCommandOutput, 'Instances'> | undefined, types: readonly InstanceType[], subnets: readonly Subnet[], capacityType: string, inflight: InflightIPs): void {
+export function releaseInflightIPs(
+  input: CreateFleetCommandInput,
+  output: Pick<CreateFleetCommandOutput, 'Instances'> | undefined,
+  types: readonly InstanceType[],
+  subnets: readonly Subnet[],
+  capacityType: string,
+  inflight: InflightIPs,
+): void {
   const requested = new Set<string>()
   for (const c of input.LaunchTemplateConfigs ?? []) for (const o of c.Overrides ?? []) if (o.SubnetId) requested.add(o.SubnetId)
   const used = new Set<string>()
@@ -324,7 +348,8 @@ function tagList(tags: Record<string, string>): { Key: string; Value: string }[]
 export function planLaunch(input: LaunchInput): LaunchDecision {
   const { nodeClaim, nodeClass } = input
   const resolved = resolveInstanceTypes(nodeClaim, input.instanceTypes)
-  if (resolved.length === 0) return { ok: false, insufficientCapacity: true, error: 'insufficient capacity, all requested instance types were unavailable during launch' }
+  if (resolved.length === 0)
+    return { ok: false, insufficientCapacity: true, error: 'insufficient capacity, all requested instance types were unavailable during launch' }
   const reqs = nodeClaimRequirements(nodeClaim)
   let types = filterExoticInstanceTypes(resolved)
   if (isMixedCapacityLaunch(reqs, types)) types = filterUnwantedSpot(types)
@@ -345,7 +370,12 @@ export function planLaunch(input: LaunchInput): LaunchDecision {
     if (!g) groups.set(key, (g = { variant, maxPods, types: [] }))
     g.types.push(it)
   }
-  if (groups.size === 0) return { ok: false, insufficientCapacity: false, error: 'getting launch template configs, getting launch templates, no instance types satisfy requirements of amis' }
+  if (groups.size === 0)
+    return {
+      ok: false,
+      insufficientCapacity: false,
+      error: 'getting launch template configs, getting launch templates, no instance types satisfy requirements of amis',
+    }
   const nodeLabels = input.bootstrap?.nodeLabels(capacityType) ?? { ...(nodeClaim.metadata.labels ?? {}), [LABEL_CAPACITY_TYPE]: capacityType }
   const registerTaints = input.bootstrap?.registerTaints ?? [...(nodeClaim.spec.taints ?? []), ...(nodeClaim.spec.startupTaints ?? [])]
   const zones = reqs.get(LABEL_ZONE)
@@ -356,9 +386,21 @@ export function planLaunch(input: LaunchInput): LaunchDecision {
     const kubelet: KubeletConfiguration = { ...(nodeClaim.spec.kubelet ?? {}) }
     kubelet.maxPods ??= g.maxPods
     if (!kubelet.clusterDNS?.length && input.cluster.kubeDnsIP) kubelet.clusterDNS = [input.cluster.kubeDnsIP]
-    const userData = input.bootstrap ? input.bootstrap.userData(kubelet, nodeLabels, registerTaints) : al2UserData(input.cluster, kubelet, nodeLabels, registerTaints)
+    const userData = input.bootstrap
+      ? input.bootstrap.userData(kubelet, nodeLabels, registerTaints)
+      : al2UserData(input.cluster, kubelet, nodeLabels, registerTaints)
     const name = `karpenter.k8s.aws/${stableHash({ cluster: input.cluster.name, nodeClass: nodeClass.metadata.name, spec: nodeClass.spec, imageId, kubelet, userData, tags })}`
-    launchTemplates.push({ name, imageId, variant: g.variant, maxPods: g.maxPods, instanceTypes: g.types.map((t) => t.name), userData, nodeLabels, registerTaints, kubelet })
+    launchTemplates.push({
+      name,
+      imageId,
+      variant: g.variant,
+      maxPods: g.maxPods,
+      instanceTypes: g.types.map((t) => t.name),
+      userData,
+      nodeLabels,
+      registerTaints,
+      kubelet,
+    })
     const overrides: FleetLaunchTemplateOverridesRequest[] = []
     for (const it of g.types) {
       for (const o of it.offerings) {
@@ -370,7 +412,12 @@ export function planLaunch(input: LaunchInput): LaunchDecision {
     }
     if (overrides.length > 0) configs.push({ LaunchTemplateSpecification: { LaunchTemplateName: name, Version: '$Latest' }, Overrides: overrides })
   }
-  if (configs.length === 0) return { ok: false, insufficientCapacity: false, error: 'getting launch template configs, no capacity offerings are currently available given the constraints' }
+  if (configs.length === 0)
+    return {
+      ok: false,
+      insufficientCapacity: false,
+      error: 'getting launch template configs, no capacity offerings are currently available given the constraints',
+    }
 
   const warnings: log.LogEntry[] = []
   if (capacityType === CAPACITY_TYPE_ON_DEMAND && reqs.get(LABEL_CAPACITY_TYPE).has(CAPACITY_TYPE_SPOT) && types.length < INSTANCE_TYPE_FLEXIBILITY_THRESHOLD) {
@@ -450,7 +497,12 @@ export function interpretFleetResult(output: Pick<CreateFleetCommandOutput, 'Ins
 }
 
 /** Marks the ICE'd offerings and returns the DEBUG `removing offering from offerings` lines. */
-export function markFleetUnavailable(cache: UnavailableOfferings, nodeClaim: NodeClaim, unavailable: readonly UnavailableOffering[], nowMs: number): log.LogEntry[] {
+export function markFleetUnavailable(
+  cache: UnavailableOfferings,
+  nodeClaim: NodeClaim,
+  unavailable: readonly UnavailableOffering[],
+  nowMs: number,
+): log.LogEntry[] {
   return unavailable.map((u) => {
     markUnavailable(cache, u.instanceType, u.zone, u.capacityType, nowMs)
     return log.removingOffering(
@@ -470,7 +522,12 @@ export function markFleetUnavailable(cache: UnavailableOfferings, nodeClaim: Nod
  * the instance, single-valued requirement labels, then the NodeClaim's own), provider ID, image,
  * capacity and allocatable (zero values dropped), the managed-by and nodeclass-hash annotations.
  */
-export function launchedNodeClaim(nodeClaim: NodeClaim, instance: LaunchedInstance, instanceType: InstanceType | undefined, opts: { clusterName: string; nodeClass: EC2NodeClass; rng: Rng }): NodeClaim {
+export function launchedNodeClaim(
+  nodeClaim: NodeClaim,
+  instance: LaunchedInstance,
+  instanceType: InstanceType | undefined,
+  opts: { clusterName: string; nodeClass: EC2NodeClass; rng: Rng },
+): NodeClaim {
   const cloudLabels: Record<string, string> = instanceType ? singleValueLabels(instanceType) : {}
   cloudLabels[LABEL_ZONE] = instance.zone
   cloudLabels[LABEL_CAPACITY_TYPE] = instance.capacityType
@@ -478,7 +535,11 @@ export function launchedNodeClaim(nodeClaim: NodeClaim, instance: LaunchedInstan
   if (pool) cloudLabels[LABEL_NODEPOOL] = pool
   const reqLabels = nodeClaimRequirements(nodeClaim).labels(opts.rng)
   const labels = { ...cloudLabels, ...reqLabels, ...(nodeClaim.metadata.labels ?? {}) }
-  const annotations = { ...(nodeClaim.metadata.annotations ?? {}), [ANNOTATION_MANAGED_BY]: opts.clusterName, [ANNOTATION_NODECLASS_HASH]: stableHash(opts.nodeClass.spec) }
+  const annotations = {
+    ...(nodeClaim.metadata.annotations ?? {}),
+    [ANNOTATION_MANAGED_BY]: opts.clusterName,
+    [ANNOTATION_NODECLASS_HASH]: stableHash(opts.nodeClass.spec),
+  }
   return {
     ...nodeClaim,
     metadata: { ...nodeClaim.metadata, labels, annotations },

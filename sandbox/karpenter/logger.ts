@@ -18,7 +18,15 @@ import { instanceTypeList } from './scheduling/nodeclaim.ts'
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
 
-export type FieldValue = string | number | boolean | null | readonly string[] | Readonly<Record<string, string>> | readonly FieldValue[] | { readonly [key: string]: FieldValue }
+export type FieldValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly string[]
+  | Readonly<Record<string, string>>
+  | readonly FieldValue[]
+  | { readonly [key: string]: FieldValue }
 
 export interface LogEntry {
   level: LogLevel
@@ -93,7 +101,12 @@ export function computedUnreadyNodes(nodes: number, pods: number): LogEntry {
 }
 
 /** INFO `created nodeclaim`; `instanceTypes` are the NodeClaim's instance-type requirement values (sorted here). */
-export function createdNodeClaim(nodePool: string, nodeClaim: string, requests: ResourceList | Record<string, string>, instanceTypes: readonly string[]): LogEntry {
+export function createdNodeClaim(
+  nodePool: string,
+  nodeClaim: string,
+  requests: ResourceList | Record<string, string>,
+  instanceTypes: readonly string[],
+): LogEntry {
   return entry('INFO', PROVISIONER, 'created nodeclaim', [
     ['nodepool', nodePool],
     ['nodeclaim', nodeClaim],
@@ -188,10 +201,15 @@ export function insufficientCapacity(nodeClaim: string, nodePool: string, messag
 
 /** WARN when falling back to On-Demand with little flexibility (instance.go checkODFallback). */
 export function onDemandFallbackWarning(nodeClaim: string, nodePool: string, options: number): LogEntry {
-  return entry('WARN', LIFECYCLE, `at least 5 instance types are recommended when flexible to spot but requesting on-demand, the current provisioning request only has ${options} instance type options`, [
-    ['nodeclaim', nodeClaim],
-    ['nodepool', nodePool],
-  ])
+  return entry(
+    'WARN',
+    LIFECYCLE,
+    `at least 5 instance types are recommended when flexible to spot but requesting on-demand, the current provisioning request only has ${options} instance type options`,
+    [
+      ['nodeclaim', nodeClaim],
+      ['nodepool', nodePool],
+    ],
+  )
 }
 
 export function terminatingDueToRegistrationTTL(nodeClaim: string, nodePool: string, ttlMs: number): LogEntry {

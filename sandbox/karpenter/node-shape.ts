@@ -14,9 +14,18 @@ const branchInterfaces = (
 ).branchInterfaces
 
 /** The node shape of an instance type in `region` on the EKS AL2 AMI. */
-export function al2NodeShape(region: string): (info: InstanceTypeInfo, zone: string) => { capacity: Record<string, string>; allocatable: Record<string, string> } {
+export function al2NodeShape(
+  region: string,
+): (info: InstanceTypeInfo, zone: string) => { capacity: Record<string, string>; allocatable: Record<string, string> } {
   return (info, zone) => {
-    const shape = newInstanceType(info, new Set([zone]), { region, zones: [zone], subnetZones: [zone], prices: { onDemand: {} }, nodeClass: { amiFamily: 'AL2' }, branchInterfaces })
+    const shape = newInstanceType(info, new Set([zone]), {
+      region,
+      zones: [zone],
+      subnetZones: [zone],
+      prices: { onDemand: {} },
+      nodeClass: { amiFamily: 'AL2' },
+      branchInterfaces,
+    })
     return { capacity: toStringMap(shape.capacity), allocatable: toStringMap(shape.allocatable) }
   }
 }

@@ -18,7 +18,13 @@ import { KNOWN_EPHEMERAL_TAINTS } from './state.ts'
 export function registerNode(node: Node, nodeClaim: NodeClaim): Node {
   const finalizers = [...new Set([...(node.metadata.finalizers ?? []), FINALIZER_TERMINATION])]
   const owners = (node.metadata.ownerReferences ?? []).filter((o) => !(o.kind === 'NodeClaim' && o.name === nodeClaim.metadata.name))
-  owners.push({ apiVersion: NODEPOOL_API_VERSION, kind: 'NodeClaim', name: nodeClaim.metadata.name ?? '', uid: nodeClaim.metadata.uid, blockOwnerDeletion: true })
+  owners.push({
+    apiVersion: NODEPOOL_API_VERSION,
+    kind: 'NodeClaim',
+    name: nodeClaim.metadata.name ?? '',
+    uid: nodeClaim.metadata.uid,
+    blockOwnerDeletion: true,
+  })
   let taints = mergeTaints(node.spec?.taints ?? [], nodeClaim.spec.taints ?? [])
   taints = mergeTaints(taints, nodeClaim.spec.startupTaints ?? [])
   return {

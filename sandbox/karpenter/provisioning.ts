@@ -41,7 +41,13 @@ export interface ToNodeClaimOptions {
 export function toNodeClaim(planned: PlannedNodeClaim, opts: ToNodeClaimOptions): NodeClaim {
   const t = planned.template
   const cheapest = orderByPrice(planned.instanceTypeOptions, planned.requirements).slice(0, MAX_NODECLAIM_INSTANCE_TYPES)
-  const reqs = planned.requirements.copy().add(Requirement.of(LABEL_INSTANCE_TYPE, 'In', cheapest.map((it) => it.name)))
+  const reqs = planned.requirements.copy().add(
+    Requirement.of(
+      LABEL_INSTANCE_TYPE,
+      'In',
+      cheapest.map((it) => it.name),
+    ),
+  )
   const name = opts.name ?? nodeClaimName(t.nodePoolName, opts.rng, opts.takenNames)
   const spec: NodeClaim['spec'] = {}
   if (t.taints.length > 0) spec.taints = t.taints
@@ -176,7 +182,13 @@ export function provisioningRound(opts: ProvisioningOptions): ProvisioningRound 
     logs.push(log.foundProvisionablePods(results.podsInQueueOrder.map(podKey), opts.durationMs ?? 0))
     logs.push(log.computedNewNodeClaims(results.newNodeClaims.length, newPods))
     const busy = results.existingNodes.filter((n) => n.pods.length > 0)
-    if (busy.length > 0) logs.push(log.computedUnreadyNodes(busy.length, busy.reduce((s, n) => s + n.pods.length, 0)))
+    if (busy.length > 0)
+      logs.push(
+        log.computedUnreadyNodes(
+          busy.length,
+          busy.reduce((s, n) => s + n.pods.length, 0),
+        ),
+      )
     const taken = new Set(opts.takenNames ?? [])
     for (const planned of results.newNodeClaims) {
       const nc = (opts.toNodeClaim ?? toNodeClaim)(planned, { rng: opts.rng, takenNames: taken })

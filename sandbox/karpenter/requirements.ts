@@ -423,8 +423,7 @@ function suffixOf(key: string): string {
 
 /** `labelHint`: ` (typo of "…"?)` when the key looks like a known one (candidates in sorted order). */
 function labelHint(r: Requirements, key: string, allowUndefined: ReadonlySet<string> | undefined): string {
-  const looksLike = (known: string): boolean =>
-    known.includes(key) || editDistance(key, known) < Math.trunc(known.length / 5) || known.endsWith(suffixOf(key))
+  const looksLike = (known: string): boolean => known.includes(key) || editDistance(key, known) < Math.trunc(known.length / 5) || known.endsWith(suffixOf(key))
   for (const known of [...(allowUndefined ?? [])].sort()) if (looksLike(known)) return ` (typo of ${JSON.stringify(known)}?)`
   for (const existing of r.keys().sort()) if (looksLike(existing)) return ` (typo of ${JSON.stringify(existing)}?)`
   return ''

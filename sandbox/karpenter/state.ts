@@ -73,13 +73,13 @@ export function buildStateNode(input: StateNodeInput): StateNode {
   const registered = managed ? nodeLabels[LABEL_REGISTERED] === 'true' : true
   const initialized = managed ? nodeLabels[LABEL_INITIALIZED] === 'true' : true
   const useClaim = !node || (!!nodeClaim && !registered && !initialized)
-  const name = useClaim ? nodeClaim!.metadata.name ?? '' : node.metadata.name ?? ''
+  const name = useClaim ? (nodeClaim!.metadata.name ?? '') : (node.metadata.name ?? '')
   const labels = useClaim ? { ...(nodeClaim!.metadata.labels ?? {}) } : { ...nodeLabels }
   const annotations = useClaim ? { ...(nodeClaim!.metadata.annotations ?? {}) } : { ...(node.metadata.annotations ?? {}) }
 
   const ephemeral = [...KNOWN_EPHEMERAL_TAINTS]
   if (!initialized && managed && nodeClaim) ephemeral.push(...(nodeClaim.spec.startupTaints ?? []))
-  const rawTaints = (useClaim && nodeClaim) || !node ? nodeClaim?.spec.taints ?? [] : node.spec?.taints ?? []
+  const rawTaints = (useClaim && nodeClaim) || !node ? (nodeClaim?.spec.taints ?? []) : (node.spec?.taints ?? [])
   const taints = rawTaints.filter((t) => !ephemeral.some((e) => matchTaint(e, t)))
 
   const pick = (nodeList: ResourceList, claimList: ResourceList): ResourceList => {
@@ -103,7 +103,8 @@ export function buildStateNode(input: StateNodeInput): StateNode {
   }
   const ready = (node?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
   const markedForDeletion =
-    input.markedForDeletion ?? (!!node?.metadata.deletionTimestamp || !!nodeClaim?.metadata.deletionTimestamp || (node?.spec?.taints ?? []).some(isDisruptingTaint))
+    input.markedForDeletion ??
+    (!!node?.metadata.deletionTimestamp || !!nodeClaim?.metadata.deletionTimestamp || (node?.spec?.taints ?? []).some(isDisruptingTaint))
   return {
     name,
     hostname: labels[LABEL_HOSTNAME] || name,

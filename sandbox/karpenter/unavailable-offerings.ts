@@ -24,7 +24,14 @@ function key(instanceType: string, zone: string, capacityType: string): string {
 }
 
 /** `MarkUnavailable`: (re)starts the TTL even when the offering is already marked. */
-export function markUnavailable(cache: UnavailableOfferings, instanceType: string, zone: string, capacityType: string, nowMs: number, ttlMs = UNAVAILABLE_OFFERINGS_TTL_MS): void {
+export function markUnavailable(
+  cache: UnavailableOfferings,
+  instanceType: string,
+  zone: string,
+  capacityType: string,
+  nowMs: number,
+  ttlMs = UNAVAILABLE_OFFERINGS_TTL_MS,
+): void {
   cache.entries.set(key(instanceType, zone, capacityType), nowMs + ttlMs)
   cache.seq++
 }

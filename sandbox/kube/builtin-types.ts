@@ -151,7 +151,22 @@ function walkType(type: string, value: unknown, path: string, prune: boolean, ou
 
 // Quantity-valued fields: client-node types them as strings, but Go's resource.Quantity also
 // decodes a JSON number (`cpu: 2`), so numbers are accepted there.
-const QUANTITY_MAPS = new Set(['limits', 'requests', 'capacity', 'allocatable', 'overhead', 'hard', 'used', 'max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio', 'systemReserved', 'kubeReserved'])
+const QUANTITY_MAPS = new Set([
+  'limits',
+  'requests',
+  'capacity',
+  'allocatable',
+  'overhead',
+  'hard',
+  'used',
+  'max',
+  'min',
+  'default',
+  'defaultRequest',
+  'maxLimitRequestRatio',
+  'systemReserved',
+  'kubeReserved',
+])
 const QUANTITY_SCALARS = new Set(['sizeLimit'])
 
 function jsonType(v: unknown): string {
@@ -193,7 +208,8 @@ export function decodeError(typeName: string, value: unknown, path = ''): string
 }
 
 function checkValue(type: string, format: string, v: unknown, path: string, struct: string, field: string): string | undefined {
-  const fail = () => `json: cannot unmarshal ${jsonType(v) === 'boolean' ? 'bool' : jsonType(v)} into Go struct field ${struct}.${path} of type ${goType(type, format)}`
+  const fail = () =>
+    `json: cannot unmarshal ${jsonType(v) === 'boolean' ? 'bool' : jsonType(v)} into Go struct field ${struct}.${path} of type ${goType(type, format)}`
   if (v === null) return undefined
   switch (type) {
     case 'string':
@@ -216,7 +232,11 @@ function checkValue(type: string, format: string, v: unknown, path: string, stru
     if (!Array.isArray(v)) return fail()
     for (const [i, item] of v.entries()) {
       if (item === null) continue
-      const err = isModel(el.elem) ? (typeof item === 'object' && !Array.isArray(item) ? decodeError(el.elem, item, `${path}[${i}]`) : `json: cannot unmarshal ${jsonType(item)} into Go struct field ${struct}.${path} of type ${goType(el.elem, '')}`) : checkValue(el.elem, '', item, path, struct, field)
+      const err = isModel(el.elem)
+        ? typeof item === 'object' && !Array.isArray(item)
+          ? decodeError(el.elem, item, `${path}[${i}]`)
+          : `json: cannot unmarshal ${jsonType(item)} into Go struct field ${struct}.${path} of type ${goType(el.elem, '')}`
+        : checkValue(el.elem, '', item, path, struct, field)
       if (err) return err
     }
     return undefined

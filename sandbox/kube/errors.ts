@@ -178,4 +178,3 @@ export function invalid(kind: string, group: string, name: string, errors: Field
     causes: errors.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
   })
 }
-

@@ -34,7 +34,14 @@ const cache = new WeakMap<Store, Map<string, { namespace: string; name: string; 
 function toInvolved(o: InvolvedObject | KubeObject): InvolvedObject {
   if ('metadata' in o && o.metadata && typeof o.metadata === 'object') {
     const k = o
-    return { kind: String(k.kind ?? ''), name: k.metadata.name ?? '', namespace: k.metadata.namespace, uid: k.metadata.uid, apiVersion: k.apiVersion, resourceVersion: k.metadata.resourceVersion }
+    return {
+      kind: String(k.kind ?? ''),
+      name: k.metadata.name ?? '',
+      namespace: k.metadata.namespace,
+      uid: k.metadata.uid,
+      apiVersion: k.apiVersion,
+      resourceVersion: k.metadata.resourceVersion,
+    }
   }
   return o as InvolvedObject
 }
@@ -44,7 +51,18 @@ export function recordEvent(store: Store, input: EventInput): KubeObject {
   const io = toInvolved(input.involvedObject)
   const namespace = io.namespace || 'default'
   const time = input.time ?? new Date()
-  const key = JSON.stringify([input.source.component, input.source.host ?? '', io.kind, io.namespace ?? '', io.name, io.uid ?? '', io.fieldPath ?? '', input.type, input.reason, input.message])
+  const key = JSON.stringify([
+    input.source.component,
+    input.source.host ?? '',
+    io.kind,
+    io.namespace ?? '',
+    io.name,
+    io.uid ?? '',
+    io.fieldPath ?? '',
+    input.type,
+    input.reason,
+    input.message,
+  ])
   let seen = cache.get(store)
   if (!seen) cache.set(store, (seen = new Map<string, { namespace: string; name: string; last: number }>()))
   const prior = seen.get(key)

@@ -77,7 +77,19 @@ function keySegment(item: Record<string, unknown>, keys: string[], index: number
 }
 
 /** Root fields that never belong to a manager. */
-const IGNORED_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'generateName'])
+const IGNORED_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+  'generateName',
+])
 
 function rootKeys(obj: Record<string, unknown>, subresource: string | undefined): string[] {
   if (subresource === 'status') return obj.status === undefined ? [] : ['status']
@@ -133,7 +145,12 @@ function collect(value: unknown, fs: { shape: Shape; list?: ListKind; elem?: Sha
 }
 
 /** Paths whose value was added or changed between `oldObj` and `newObj`, and paths that were removed. */
-function diffFieldSets(oldObj: Record<string, unknown> | undefined, newObj: Record<string, unknown>, shape: Shape, subresource?: string): { changed: Set<string>; removed: Set<string> } {
+function diffFieldSets(
+  oldObj: Record<string, unknown> | undefined,
+  newObj: Record<string, unknown>,
+  shape: Shape,
+  subresource?: string,
+): { changed: Set<string>; removed: Set<string> } {
   const oldSet = oldObj ? fieldSetOf(oldObj, shape, subresource) : new Set<string>()
   const newSet = fieldSetOf(newObj, shape, subresource)
   const changed = new Set<string>()
@@ -288,7 +305,14 @@ export function writeManagers(states: ManagerState[]): ManagedFieldsEntry[] | un
   const entries = states
     .filter((s) => s.fields.size > 0)
     .map((s) => {
-      const e: ManagedFieldsEntry = { manager: s.manager, operation: s.operation, apiVersion: s.apiVersion, time: s.time, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(s.fields) }
+      const e: ManagedFieldsEntry = {
+        manager: s.manager,
+        operation: s.operation,
+        apiVersion: s.apiVersion,
+        time: s.time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: toFieldsV1(s.fields),
+      }
       if (s.subresource) e.subresource = s.subresource
       return e
     })

@@ -91,7 +91,15 @@ function def(input: DefInput): ResourceDef {
 }
 
 const builtins: ResourceDef[] = [
-  def({ kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], namespaced: false, model: 'V1Namespace', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: { status: { verbs: STATUS_VERBS }, finalize: { verbs: ['update'] } } }),
+  def({
+    kind: 'Namespace',
+    plural: 'namespaces',
+    shortNames: ['ns'],
+    namespaced: false,
+    model: 'V1Namespace',
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: { status: { verbs: STATUS_VERBS }, finalize: { verbs: ['update'] } },
+  }),
   def({
     kind: 'Pod',
     plural: 'pods',
@@ -107,7 +115,16 @@ const builtins: ResourceDef[] = [
     },
   }),
   def({ kind: 'Node', plural: 'nodes', shortNames: ['no'], namespaced: false, model: 'V1Node', subresources: { status: { verbs: STATUS_VERBS } } }),
-  def({ kind: 'Service', plural: 'services', shortNames: ['svc'], namespaced: true, categories: ['all'], model: 'V1Service', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], subresources: { status: { verbs: STATUS_VERBS } } }),
+  def({
+    kind: 'Service',
+    plural: 'services',
+    shortNames: ['svc'],
+    namespaced: true,
+    categories: ['all'],
+    model: 'V1Service',
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: { status: { verbs: STATUS_VERBS } },
+  }),
   def({ kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'], namespaced: true, model: 'V1ConfigMap' }),
   def({ kind: 'Secret', plural: 'secrets', namespaced: true, model: 'V1Secret' }),
   def({ kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'], namespaced: true, model: 'V1ServiceAccount' }),

@@ -140,13 +140,17 @@ export function validateSchema(schema: Schema, value: unknown, path: string, err
       errors.push(fieldErrors.invalid(path, value, `${path} in body must be of type date-time: ${JSON.stringify(value)}`))
   }
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) errors.push(fieldErrors.invalid(path, value, `${path} in body should be greater than or equal to ${schema.minimum}`))
-    if (schema.maximum !== undefined && value > schema.maximum) errors.push(fieldErrors.invalid(path, value, `${path} in body should be less than or equal to ${schema.maximum}`))
-    if (schema.format === 'int32' && (value > 2147483647 || value < -2147483648)) errors.push(fieldErrors.invalid(path, value, `${path} in body must be of type int32`))
+    if (schema.minimum !== undefined && value < schema.minimum)
+      errors.push(fieldErrors.invalid(path, value, `${path} in body should be greater than or equal to ${schema.minimum}`))
+    if (schema.maximum !== undefined && value > schema.maximum)
+      errors.push(fieldErrors.invalid(path, value, `${path} in body should be less than or equal to ${schema.maximum}`))
+    if (schema.format === 'int32' && (value > 2147483647 || value < -2147483648))
+      errors.push(fieldErrors.invalid(path, value, `${path} in body must be of type int32`))
   }
   if (Array.isArray(value)) {
     if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push(fieldErrors.tooMany(path, value.length, schema.maxItems))
-    if (schema.minItems !== undefined && value.length < schema.minItems) errors.push(fieldErrors.invalid(path, value.length, `${path} in body should have at least ${schema.minItems} items`))
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      errors.push(fieldErrors.invalid(path, value.length, `${path} in body should have at least ${schema.minItems} items`))
     if (schema.items) {
       const oldArr = Array.isArray(old) ? old : undefined
       value.forEach((item, i) => validateSchema(schema.items!, item, `${path}[${i}]`, errors, oldArr?.[i]))
@@ -193,7 +197,8 @@ export function toOpenApi(schema: Schema): Record<string, unknown> {
   if (schema.format) out.format = schema.format
   if (schema.pattern) out.pattern = schema.pattern
   if (schema.allOfPatterns) out.allOf = schema.allOfPatterns.map((p) => ({ pattern: p }))
-  for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'maxItems', 'minItems', 'maxProperties'] as const) if (schema[k] !== undefined) out[k] = schema[k]
+  for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'maxItems', 'minItems', 'maxProperties'] as const)
+    if (schema[k] !== undefined) out[k] = schema[k]
   if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, toOpenApi(v)]))
   if (schema.additionalProperties) out.additionalProperties = toOpenApi(schema.additionalProperties)
   if (schema.items) out.items = toOpenApi(schema.items)
@@ -201,4 +206,3 @@ export function toOpenApi(schema: Schema): Record<string, unknown> {
   if (schema.rules) out['x-kubernetes-validations'] = schema.rules.map((r) => ({ message: r.message, rule: r.rule }))
   return out
 }
-

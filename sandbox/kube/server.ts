@@ -67,7 +67,8 @@ const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz'])
 /** `/version` as EKS reports it: strict semver gitVersion `v1.29.10-eks-<7 hex>`. */
 export function eksVersion(kubernetesVersion: string, clusterName: string): Record<string, string> {
   const parts = kubernetesVersion.replace(/^v/, '').split('.')
-  if (parts.length < 2 || !parts.every((p) => /^\d+$/.test(p))) throw new RangeError(`kubernetesVersion must look like 1.29 or 1.29.10, got ${kubernetesVersion}`)
+  if (parts.length < 2 || !parts.every((p) => /^\d+$/.test(p)))
+    throw new RangeError(`kubernetesVersion must look like 1.29 or 1.29.10, got ${kubernetesVersion}`)
   const [major, minor] = parts
   const patch = parts[2] ?? PATCH_VERSIONS[minor] ?? '0'
   const hash = createHash('sha1').update(`${clusterName}/${major}.${minor}.${patch}`).digest('hex')
@@ -113,7 +114,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return sendError(res, notFoundPath())
     }
     res.on('finish', () => {
-      options.onRequest?.({ method: req.method ?? '', path: url.pathname, query: url.search, status: res.statusCode, userAgent: req.headers['user-agent'] ?? '', contentType: req.headers['content-type'] })
+      options.onRequest?.({
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.search,
+        status: res.statusCode,
+        userAgent: req.headers['user-agent'] ?? '',
+        contentType: req.headers['content-type'],
+      })
     })
     // Authentication, as EKS does it: a valid `aws eks get-token` token, or nothing but the public paths.
     const authz = req.headers.authorization

@@ -13,10 +13,32 @@
 // watcher sees every event once, in order, even when controllers react inside handlers.
 
 import { randomUUID } from 'node:crypto'
-import { ApiError, STALE_OBJECT, alreadyExists, badRequest, conflict, forbidden, gone, ignoreNotFound, invalid, methodNotAllowed, notFound, type FieldError } from './errors.ts'
+import {
+  ApiError,
+  STALE_OBJECT,
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  gone,
+  ignoreNotFound,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  type FieldError,
+} from './errors.ts'
 import { clone, deepEqual, isObject, rfc3339, txt, type KubeObject, type ObjectMeta } from './json.ts'
 import { Registry, customResourceDef, type ResourceDef } from './registry.ts'
-import { FieldSelector, LabelSelector, parseFieldSelector, parseLabelSelector, selectableFields, supportedFields, fromLabelSelectorSpec, type LabelSelectorSpec } from './selectors.ts'
+import {
+  FieldSelector,
+  LabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+  selectableFields,
+  supportedFields,
+  fromLabelSelectorSpec,
+  type LabelSelectorSpec,
+} from './selectors.ts'
 import { applyDefaults, pruneUnknown, validateSchema } from './schema.ts'
 import { decodeError, unknownFields } from './builtin-types.ts'
 import { applyBuiltinDefaults, initialStatus, validateBuiltin, validateMetadata } from './validation.ts'
@@ -224,7 +246,8 @@ export class Store {
   }
 
   private bootstrap(): void {
-    for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) this.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: 'kube-apiserver' })
+    for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system'])
+      this.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: 'kube-apiserver' })
     this.create(
       'services',
       {
@@ -324,9 +347,12 @@ export class Store {
   /** Internal: like list, without copying the stored objects. */
   listRaw(resource: string, options: ListOptions = {}): ListResult {
     const t = this.table(resource)
-    const label = typeof options.labelSelector === 'string' || options.labelSelector === undefined ? parseLabelSelector(options.labelSelector) : options.labelSelector
+    const label =
+      typeof options.labelSelector === 'string' || options.labelSelector === undefined ? parseLabelSelector(options.labelSelector) : options.labelSelector
     const field =
-      typeof options.fieldSelector === 'string' || options.fieldSelector === undefined ? parseFieldSelector(options.fieldSelector, supportedFields(t.def.key)) : options.fieldSelector
+      typeof options.fieldSelector === 'string' || options.fieldSelector === undefined
+        ? parseFieldSelector(options.fieldSelector, supportedFields(t.def.key))
+        : options.fieldSelector
     const namespace = t.def.namespaced ? options.namespace || undefined : undefined
     let start = ''
     let listRv = this.rv
@@ -429,7 +455,8 @@ export class Store {
   update(resource: string, object: KubeObject, options: WriteOptions = {}): KubeObject {
     const t = this.table(resource)
     const def = t.def
-    if (!isObject(object) || !isObject(object.metadata) || !object.metadata.name) throw badRequest('the object provided is unrecognized or malformed: metadata.name is required')
+    if (!isObject(object) || !isObject(object.metadata) || !object.metadata.name)
+      throw badRequest('the object provided is unrecognized or malformed: metadata.name is required')
     const name = object.metadata.name
     const namespace = def.namespaced ? object.metadata.namespace || 'default' : undefined
     const current = t.objects.get(objKey(namespace, name))
@@ -441,7 +468,8 @@ export class Store {
     this.checkTypeMeta(def, body)
     const rv = body.metadata.resourceVersion
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(def.plural, def.group, name, STALE_OBJECT)
-    if (body.metadata.uid && body.metadata.uid !== current.metadata.uid) throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${current.metadata.uid}`)
+    if (body.metadata.uid && body.metadata.uid !== current.metadata.uid)
+      throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${current.metadata.uid}`)
     return this.writeUpdate(t, current, body, options)
   }
 
@@ -456,7 +484,12 @@ export class Store {
     if (!(sub ? def.subresources[sub]?.verbs.includes('patch') : def.verbs.includes('patch'))) throw methodNotAllowed()
     const ns = def.namespaced ? namespace || 'default' : undefined
     const current = t.objects.get(objKey(ns, name))
-    if (patchType === 'strategic' && def.custom) throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml')
+    if (patchType === 'strategic' && def.custom)
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      )
     if (patchType === 'apply') return this.apply(t, ns, name, current, body, options)
     if (!current) throw notFound(def.plural, def.group, name)
     if (sub === 'scale') {
@@ -469,7 +502,8 @@ export class Store {
     const rv = patched.metadata.resourceVersion
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(def.plural, def.group, name, STALE_OBJECT)
     // A patch cannot rename or move an object.
-    if (patched.metadata.name !== current.metadata.name) throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`)
+    if (patched.metadata.name !== current.metadata.name)
+      throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`)
     patched.metadata.namespace = current.metadata.namespace
     patched.metadata.uid = current.metadata.uid
     this.checkTypeMeta(def, patched)
@@ -492,14 +526,21 @@ export class Store {
 
   private apply(t: Table, ns: string | undefined, name: string, current: KubeObject | undefined, body: unknown, options: PatchOptions): KubeObject {
     const def = t.def
-    if (!options.fieldManager) throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] })
+    if (!options.fieldManager)
+      throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
+        group: 'meta.k8s.io',
+        kind: 'PatchOptions',
+        causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
+      })
     if (!isObject(body)) throw badRequest('error decoding YAML: the apply patch must be an object')
     const applied = clone(body) as KubeObject
     if (!isObject(applied.metadata)) applied.metadata = {}
     if (!applied.apiVersion || !applied.kind) throw badRequest('invalid object type: /, Kind=')
     this.checkTypeMeta(def, applied)
-    if (applied.metadata.name && applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`)
-    if (def.namespaced && applied.metadata.namespace && applied.metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
+    if (applied.metadata.name && applied.metadata.name !== name)
+      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`)
+    if (def.namespaced && applied.metadata.namespace && applied.metadata.namespace !== ns)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
     applied.metadata.name = name
     if (def.namespaced) applied.metadata.namespace = ns
     // SSA types the patch against the schema: an undeclared field is an error whatever fieldValidation says.
@@ -509,7 +550,13 @@ export class Store {
       throw badRequest(`failed to create typed patch object (${ns ?? ''}/${name}; ${gvk}): .${unknown[0]}: field not declared in schema`)
     }
     const now = rfc3339(this.now())
-    const merged = serverSideApply(current, applied, shapeOf(def), { manager: options.fieldManager, force: options.force === true, apiVersion: def.apiVersion, time: now, subresource: options.subresource })
+    const merged = serverSideApply(current, applied, shapeOf(def), {
+      manager: options.fieldManager,
+      force: options.force === true,
+      apiVersion: def.apiVersion,
+      time: now,
+      subresource: options.subresource,
+    })
     if (!current) {
       // Created by apply: the applier owns what it applied, as an Apply manager.
       const internal: InternalWrite = { ...options, subresource: undefined, managedFields: merged.metadata.managedFields }
@@ -532,7 +579,10 @@ export class Store {
       if (options.keepManagedFields) next.metadata.managedFields = body.metadata.managedFields
     } else if (sub === 'finalize') {
       next = clone(current)
-      ;(next as Record<string, unknown>).spec = { ...((next as Record<string, unknown>).spec as object), finalizers: ((body as Record<string, unknown>).spec as Record<string, unknown> | undefined)?.finalizers ?? [] }
+      ;(next as Record<string, unknown>).spec = {
+        ...((next as Record<string, unknown>).spec as object),
+        finalizers: ((body as Record<string, unknown>).spec as Record<string, unknown> | undefined)?.finalizers ?? [],
+      }
     } else {
       next = body
       if (def.subresources.status) {
@@ -560,7 +610,14 @@ export class Store {
       if (c.generateName) m.generateName = c.generateName
       if (c.deletionTimestamp) {
         const added = (m.finalizers ?? []).filter((f) => !(c.finalizers ?? []).includes(f))
-        if (added.length) throw invalid(def.kind, def.group, c.name!, [{ field: 'metadata.finalizers', type: 'FieldValueForbidden', detail: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }])
+        if (added.length)
+          throw invalid(def.kind, def.group, c.name!, [
+            {
+              field: 'metadata.finalizers',
+              type: 'FieldValueForbidden',
+              detail: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+            },
+          ])
       }
     }
     this.validate(def, next, current)
@@ -569,7 +626,13 @@ export class Store {
     const now = rfc3339(this.now())
     if (!options.keepManagedFields) {
       next.metadata.managedFields = current.metadata.managedFields
-      recordUpdate(current, next, shapeOf(def), { manager: options.fieldManager ?? 'sandbox', operation: 'Update', apiVersion: def.apiVersion, subresource: sub === 'status' ? 'status' : undefined, time: now })
+      recordUpdate(current, next, shapeOf(def), {
+        manager: options.fieldManager ?? 'sandbox',
+        operation: 'Update',
+        apiVersion: def.apiVersion,
+        subresource: sub === 'status' ? 'status' : undefined,
+        time: now,
+      })
     }
     next.metadata.resourceVersion = current.metadata.resourceVersion
     if (deepEqual(stripVolatile(next), stripVolatile(current))) return clone(current) // no-op: no new resourceVersion, no event
@@ -604,16 +667,29 @@ export class Store {
     if (pre?.uid && pre.uid !== current.metadata.uid)
       throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`)
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
-      throw conflict(def.plural, def.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`)
+      throw conflict(
+        def.plural,
+        def.group,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`,
+      )
     if (options.gracePeriodSeconds !== undefined && (!Number.isInteger(options.gracePeriodSeconds) || options.gracePeriodSeconds < 0))
-      throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ field: 'gracePeriodSeconds', type: 'FieldValueInvalid', detail: `Invalid value: ${options.gracePeriodSeconds}: must be >= 0` }])
+      throw invalid('DeleteOptions', 'meta.k8s.io', '', [
+        { field: 'gracePeriodSeconds', type: 'FieldValueInvalid', detail: `Invalid value: ${options.gracePeriodSeconds}: must be >= 0` },
+      ])
 
     const next = clone(current)
     const m = next.metadata
     const nowDate = this.now()
     let policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : undefined)
     if (policy && !['Background', 'Foreground', 'Orphan'].includes(policy))
-      throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ field: 'propagationPolicy', type: 'FieldValueNotSupported', detail: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"` }])
+      throw invalid('DeleteOptions', 'meta.k8s.io', '', [
+        {
+          field: 'propagationPolicy',
+          type: 'FieldValueNotSupported',
+          detail: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"`,
+        },
+      ])
     policy ??= 'Background'
 
     // Graceful deletion (pods on a node).
@@ -644,7 +720,7 @@ export class Store {
     }
     if (finalizers.length) m.finalizers = finalizers
     if (def.key === 'namespaces') {
-      ;(next as Record<string, unknown>).status = { ...(((next as Record<string, unknown>).status ?? {})), phase: 'Terminating' }
+      ;(next as Record<string, unknown>).status = { ...((next as Record<string, unknown>).status ?? {}), phase: 'Terminating' }
     }
     if (deepEqual(next, current)) return { object: clone(current), deleted: false }
     if (options.dryRun) return { object: clone(next), deleted: false }
@@ -676,7 +752,13 @@ export class Store {
    * get → fn → update, retried on 409 Conflict (up to `attempts` times). `fn` edits the copy
    * in place or returns a replacement; returning `false` skips the write.
    */
-  mutate(resource: string, namespace: string | undefined, name: string, fn: (obj: KubeObject) => KubeObject | void | false, options: WriteOptions & { attempts?: number } = {}): KubeObject {
+  mutate(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    fn: (obj: KubeObject) => KubeObject | void | false,
+    options: WriteOptions & { attempts?: number } = {},
+  ): KubeObject {
     const attempts = options.attempts ?? 10
     for (let i = 0; ; i++) {
       const obj = this.get(resource, namespace, name)
@@ -701,11 +783,16 @@ export class Store {
     if (current.metadata.deletionTimestamp) throw conflict('pods', '', name, `pod ${name} is being deleted, cannot be assigned to a host`)
     const next = clone(current)
     ;(next as Record<string, unknown>).spec = { ...spec, nodeName }
-    const status = (((next as Record<string, unknown>).status ?? {}) as Record<string, unknown>)
+    const status = ((next as Record<string, unknown>).status ?? {}) as Record<string, unknown>
     const conditions = ((status.conditions as Record<string, unknown>[] | undefined) ?? []).filter((c) => c.type !== 'PodScheduled')
     conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.now()) })
     ;(next as Record<string, unknown>).status = { ...status, conditions }
-    recordUpdate(current, next, shapeOf(t.def), { manager: options.fieldManager ?? 'default-scheduler', operation: 'Update', apiVersion: 'v1', time: rfc3339(this.now()) })
+    recordUpdate(current, next, shapeOf(t.def), {
+      manager: options.fieldManager ?? 'default-scheduler',
+      operation: 'Update',
+      apiVersion: 'v1',
+      time: rfc3339(this.now()),
+    })
     if (options.dryRun) return clone(next)
     this.commit(t, 'MODIFIED', next, current)
     return clone(next)
@@ -720,9 +807,12 @@ export class Store {
    */
   watch(resource: string, options: WatchOptions, handler: (event: WatchEvent) => void): () => void {
     const t = this.table(resource)
-    const label = typeof options.labelSelector === 'string' || options.labelSelector === undefined ? parseLabelSelector(options.labelSelector) : options.labelSelector
+    const label =
+      typeof options.labelSelector === 'string' || options.labelSelector === undefined ? parseLabelSelector(options.labelSelector) : options.labelSelector
     const field =
-      typeof options.fieldSelector === 'string' || options.fieldSelector === undefined ? parseFieldSelector(options.fieldSelector, supportedFields(t.def.key)) : options.fieldSelector
+      typeof options.fieldSelector === 'string' || options.fieldSelector === undefined
+        ? parseFieldSelector(options.fieldSelector, supportedFields(t.def.key))
+        : options.fieldSelector
     const rvText = options.resourceVersion
     const fromRv = rvText === undefined || rvText === '' || rvText === '0' ? undefined : Number(rvText)
     if (fromRv !== undefined && (!Number.isInteger(fromRv) || fromRv < 0)) throw badRequest(`invalid resource version: ${rvText}`)
@@ -739,7 +829,11 @@ export class Store {
       onClose: options.onClose,
     }
     const bookmark = () => {
-      if (!w.closed) handler({ type: 'BOOKMARK', object: { kind: t.def.kind, apiVersion: t.def.apiVersion, metadata: { resourceVersion: String(Math.max(this.rv, w.lastRv)) } } })
+      if (!w.closed)
+        handler({
+          type: 'BOOKMARK',
+          object: { kind: t.def.kind, apiVersion: t.def.apiVersion, metadata: { resourceVersion: String(Math.max(this.rv, w.lastRv)) } },
+        })
     }
     if (fromRv === undefined || options.sendInitialEvents) {
       // Initial state as synthetic ADDED events, then everything after it.
@@ -747,7 +841,14 @@ export class Store {
       w.lastRv = this.rv
       for (const item of items) w.handler('ADDED', item)
       if (options.sendInitialEvents && options.allowBookmarks) {
-        handler({ type: 'BOOKMARK', object: { kind: t.def.kind, apiVersion: t.def.apiVersion, metadata: { resourceVersion: String(this.rv), annotations: { 'k8s.io/initial-events-end': 'true' } } } })
+        handler({
+          type: 'BOOKMARK',
+          object: {
+            kind: t.def.kind,
+            apiVersion: t.def.apiVersion,
+            metadata: { resourceVersion: String(this.rv), annotations: { 'k8s.io/initial-events-end': 'true' } },
+          },
+        })
       }
     } else {
       for (const ev of t.history) {
@@ -880,7 +981,8 @@ export class Store {
   private checkTypeMeta(def: ResourceDef, obj: KubeObject): void {
     if (obj.apiVersion !== undefined && obj.apiVersion !== def.apiVersion)
       throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${def.apiVersion})`)
-    if (obj.kind !== undefined && obj.kind !== def.kind) throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${def.kind})`)
+    if (obj.kind !== undefined && obj.kind !== def.kind)
+      throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${def.kind})`)
     obj.apiVersion = def.apiVersion
     obj.kind = def.kind
   }
@@ -901,7 +1003,9 @@ export class Store {
     const unknown = this.unknownOf(def, obj, true)
     if (!unknown.length) return
     if (mode === 'Strict') {
-      throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${unknown.map((u) => `unknown field ${JSON.stringify(u)}`).join(', ')}`)
+      throw badRequest(
+        `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${unknown.map((u) => `unknown field ${JSON.stringify(u)}`).join(', ')}`,
+      )
     }
     if (mode === 'Warn') for (const u of unknown) options.warnings?.push(`unknown field ${JSON.stringify(u)}`)
   }
@@ -932,7 +1036,11 @@ export class Store {
   private onNamespaceCreated(namespace: string): void {
     // The ServiceAccount controller's job, done inline: every namespace has `default`.
     if (!this.tables.get('serviceaccounts')!.objects.has(objKey(namespace, 'default')))
-      this.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } }, { fieldManager: 'kube-controller-manager' })
+      this.create(
+        'serviceaccounts',
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } },
+        { fieldManager: 'kube-controller-manager' },
+      )
   }
 
   // ---- scale subresource (autoscaling/v1 Scale) ----
@@ -959,7 +1067,13 @@ export class Store {
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
       spec: { replicas: spec.replicas ?? 0 },
       status: { replicas: status.replicas ?? 0, selector },
     }
@@ -969,7 +1083,9 @@ export class Store {
     const def = t.def
     const replicas = ((scale as Record<string, unknown>).spec as Record<string, unknown> | undefined)?.replicas
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
-      throw invalid('Scale', 'autoscaling', current.metadata.name!, [{ field: 'spec.replicas', type: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }])
+      throw invalid('Scale', 'autoscaling', current.metadata.name!, [
+        { field: 'spec.replicas', type: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` },
+      ])
     const rv = scale.metadata?.resourceVersion
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(def.plural, def.group, current.metadata.name!, STALE_OBJECT)
     const next = clone(current)

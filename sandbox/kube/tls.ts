@@ -18,7 +18,10 @@ export interface Certificates {
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const
 
 function pem(label: string, der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`
 }
 
@@ -33,12 +36,13 @@ export async function generateCertificates(options: { hosts?: string[]; commonNa
   const hosts = options.hosts ?? ['127.0.0.1', 'localhost']
   // A server certificate whose subject equals its issuer's looks self-signed to OpenSSL, and
   // Node's TLS (client-node, the AWS SDK) then refuses it even with the CA (Go's kubectl does not).
-  if (options.commonName === 'kubernetes') throw new Error('the server certificate cannot share the CA\'s subject (CN=kubernetes): Node would take it for self-signed')
+  if (options.commonName === 'kubernetes')
+    throw new Error("the server certificate cannot share the CA's subject (CN=kubernetes): Node would take it for self-signed")
   const days = options.days ?? 365
   const notBefore = new Date(Date.now() - 60_000)
   const notAfter = new Date(Date.now() + days * 86_400_000)
   const subtle = webcrypto.subtle
-  const caKeys = (await subtle.generateKey(ALG, true, ['sign', 'verify']))
+  const caKeys = await subtle.generateKey(ALG, true, ['sign', 'verify'])
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: 'CN=kubernetes',
@@ -52,7 +56,7 @@ export async function generateCertificates(options: { hosts?: string[]; commonNa
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   })
-  const serverKeys = (await subtle.generateKey(ALG, true, ['sign', 'verify']))
+  const serverKeys = await subtle.generateKey(ALG, true, ['sign', 'verify'])
   const san = hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }))
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),

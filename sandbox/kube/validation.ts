@@ -29,7 +29,7 @@ function validateName(def: ResourceDef, name: string, field = 'metadata.name'): 
     return DNS1035_LABEL.test(name) ? [] : [fieldErrors.invalid(field, name, DNS1035_MSG)]
   }
   if (name.length > 253) return [fieldErrors.invalid(field, name, 'must be no more than 253 characters')]
-  if (def.key === 'events') return name.includes('/') || name === '.' || name === '..' ? [fieldErrors.invalid(field, name, 'may not contain \'/\'')] : []
+  if (def.key === 'events') return name.includes('/') || name === '.' || name === '..' ? [fieldErrors.invalid(field, name, "may not contain '/'")] : []
   return DNS1123_SUBDOMAIN.test(name) ? [] : [fieldErrors.invalid(field, name, SUBDOMAIN_MSG)]
 }
 
@@ -51,7 +51,8 @@ export function validateMetadata(def: ResourceDef, obj: KubeObject): FieldError[
     }
   }
   for (const [i, f] of (meta.finalizers ?? []).entries()) {
-    if (typeof f !== 'string' || labelKeyErrors(f).length) errs.push(fieldErrors.invalid(`metadata.finalizers[${i}]`, f, labelKeyErrors(String(f)).join('; ') || 'must be a string'))
+    if (typeof f !== 'string' || labelKeyErrors(f).length)
+      errs.push(fieldErrors.invalid(`metadata.finalizers[${i}]`, f, labelKeyErrors(String(f)).join('; ') || 'must be a string'))
   }
   for (const [i, o] of (meta.ownerReferences ?? []).entries()) {
     for (const k of ['apiVersion', 'kind', 'name', 'uid'] as const) if (!o?.[k]) errs.push(fieldErrors.required(`metadata.ownerReferences[${i}].${k}`))
@@ -95,7 +96,7 @@ function defaultContainer(c: Obj): void {
   const res = c.resources as Obj
   // Requests default to limits when only limits are given.
   if (isObject(res.limits)) {
-    res.requests = { ...(res.limits as Obj), ...((res.requests) ?? {}) }
+    res.requests = { ...(res.limits as Obj), ...(res.requests ?? {}) }
   }
   for (const p of (c.ports as Obj[] | undefined) ?? []) if (isObject(p)) p.protocol ??= 'TCP'
 }
@@ -143,7 +144,7 @@ export function applyBuiltinDefaults(def: ResourceDef, obj: KubeObject, op: 'cre
       defaultPodSpec(spec)
       if (op === 'create') {
         // ServiceAccount and DefaultTolerationSeconds admission plugins.
-        spec.serviceAccountName ??= (spec.serviceAccount) ?? 'default'
+        spec.serviceAccountName ??= spec.serviceAccount ?? 'default'
         spec.serviceAccount = spec.serviceAccountName
         spec.priority ??= 0
         spec.preemptionPolicy ??= 'PreemptLowerPriority'
@@ -287,7 +288,8 @@ function validateContainers(list: unknown, field: string, required: boolean): Fi
     for (const [j, port] of ((c.ports as unknown[]) ?? []).entries()) {
       if (!isObject(port)) continue
       const cp = port.containerPort
-      if (typeof cp !== 'number' || cp < 1 || cp > 65535) errs.push(fieldErrors.invalid(`${p}.ports[${j}].containerPort`, cp, 'must be between 1 and 65535, inclusive'))
+      if (typeof cp !== 'number' || cp < 1 || cp > 65535)
+        errs.push(fieldErrors.invalid(`${p}.ports[${j}].containerPort`, cp, 'must be between 1 and 65535, inclusive'))
     }
   })
   return errs
@@ -308,7 +310,8 @@ function validatePodSpec(spec: unknown, field: string): FieldError[] {
     if (!t.topologyKey) errs.push(fieldErrors.required(`${p}.topologyKey`, 'can not be empty'))
     if (!['DoNotSchedule', 'ScheduleAnyway'].includes(t.whenUnsatisfiable as string))
       errs.push(fieldErrors.notSupported(`${p}.whenUnsatisfiable`, t.whenUnsatisfiable ?? '', ['DoNotSchedule', 'ScheduleAnyway']))
-    if (t.minDomains !== undefined && (typeof t.minDomains !== 'number' || t.minDomains < 1)) errs.push(fieldErrors.invalid(`${p}.minDomains`, t.minDomains, 'must be greater than 0'))
+    if (t.minDomains !== undefined && (typeof t.minDomains !== 'number' || t.minDomains < 1))
+      errs.push(fieldErrors.invalid(`${p}.minDomains`, t.minDomains, 'must be greater than 0'))
   }
   return errs
 }
@@ -346,13 +349,19 @@ function validateWorkload(spec: Obj | undefined, old: KubeObject | undefined, wi
       const sel = fromLabelSelectorSpec(selector)
       if (sel.empty) errs.push(fieldErrors.invalid('spec.selector', '', 'empty selector is invalid for deployment'))
       const labels = getPath(spec, ['template', 'metadata', 'labels']) as Record<string, string> | undefined
-      if (!sel.empty && !sel.matches(labels)) errs.push({ field: 'spec.template.metadata.labels', type: 'FieldValueInvalid', detail: `Invalid value: ${goStringMap(labels)}: \`selector\` does not match template \`labels\`` })
+      if (!sel.empty && !sel.matches(labels))
+        errs.push({
+          field: 'spec.template.metadata.labels',
+          type: 'FieldValueInvalid',
+          detail: `Invalid value: ${goStringMap(labels)}: \`selector\` does not match template \`labels\``,
+        })
     } catch (e) {
       errs.push(fieldErrors.invalid('spec.selector', '', (e as Error).message))
     }
     if (old) {
       const oldSel = getPath(old, ['spec', 'selector'])
-      if (!deepEqual(oldSel, selector)) errs.push({ field: 'spec.selector', type: 'FieldValueInvalid', detail: `Invalid value: ${goSelector(selector)}: field is immutable` })
+      if (!deepEqual(oldSel, selector))
+        errs.push({ field: 'spec.selector', type: 'FieldValueInvalid', detail: `Invalid value: ${goSelector(selector)}: field is immutable` })
     }
   }
   errs.push(...validatePodSpec(getPath(spec, ['template', 'spec']), 'spec.template.spec'))
@@ -396,7 +405,8 @@ export function validateBuiltin(def: ResourceDef, obj: KubeObject, old: KubeObje
     case 'services': {
       const spec = o.spec as Obj
       const errs: FieldError[] = []
-      if (spec?.type !== 'ExternalName' && (!Array.isArray(spec?.ports) || spec.ports.length === 0) && spec?.clusterIP !== 'None') errs.push(fieldErrors.required('spec.ports'))
+      if (spec?.type !== 'ExternalName' && (!Array.isArray(spec?.ports) || spec.ports.length === 0) && spec?.clusterIP !== 'None')
+        errs.push(fieldErrors.required('spec.ports'))
       if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(spec?.type as string))
         errs.push(fieldErrors.notSupported('spec.type', spec?.type, ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']))
       if (old && getPath(old, ['spec', 'clusterIP']) && spec?.clusterIP !== getPath(old, ['spec', 'clusterIP']))
@@ -406,7 +416,8 @@ export function validateBuiltin(def: ResourceDef, obj: KubeObject, old: KubeObje
     case 'nodes': {
       const errs: FieldError[] = []
       const oldPid = old ? getPath(old, ['spec', 'providerID']) : undefined
-      if (oldPid && getPath(o, ['spec', 'providerID']) !== oldPid) errs.push(fieldErrors.forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'))
+      if (oldPid && getPath(o, ['spec', 'providerID']) !== oldPid)
+        errs.push(fieldErrors.forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'))
       return errs
     }
     default:

@@ -130,7 +130,9 @@ export class Controller {
       this.failures.set(key, n)
       const base = this.options.baseBackoffMs ?? 1_000
       const delay = Math.min(base * 2 ** (n - 1), this.options.maxBackoffMs ?? 60_000)
-      this.options.log?.(`${this.name}: reconciling ${key} failed (attempt ${n}, retry in ${delay} ms tutorial time): ${(error as Error).stack ?? String(error)}`)
+      this.options.log?.(
+        `${this.name}: reconciling ${key} failed (attempt ${n}, retry in ${delay} ms tutorial time): ${(error as Error).stack ?? String(error)}`,
+      )
       this.enqueueAfter(key, delay)
     } finally {
       this.active.delete(key)

@@ -64,7 +64,12 @@ async function main(): Promise<void> {
     const frame = renderer.frame(
       view({
         nodes: drawn.map((d) => d.node),
-        pods: { total: pods.length, pending: pods.filter((p) => p.status?.phase === 'Pending').length, running: pods.filter((p) => p.status?.phase === 'Running').length, bound },
+        pods: {
+          total: pods.length,
+          pending: pods.filter((p) => p.status?.phase === 'Pending').length,
+          running: pods.filter((p) => p.status?.phase === 'Running').length,
+          bound,
+        },
       }),
     )
     if (frame) process.stdout.write(frame)

@@ -60,7 +60,14 @@ export function view(cluster: ViewCluster): string {
   const hourly = cluster.nodes.reduce((s, n) => s + (n.price ?? 0), 0)
   const pct = allocatable > 0 ? (100 * requested) / allocatable : 0
   const summary = tabulate([
-    [`${en(cluster.nodes.length)} nodes`, `(${cpu(requested).padStart(10)}/${cpu(allocatable)})`, `${pct.toFixed(1)}%`, 'cpu', progress(pct / 100, false), `$${en(hourly, 3)}/hour | $${en((hourly * 365 * 24) / 12, 3)}/month`],
+    [
+      `${en(cluster.nodes.length)} nodes`,
+      `(${cpu(requested).padStart(10)}/${cpu(allocatable)})`,
+      `${pct.toFixed(1)}%`,
+      'cpu',
+      progress(pct / 100, false),
+      `$${en(hourly, 3)}/hour | $${en((hourly * 365 * 24) / 12, 3)}/month`,
+    ],
   ])
   const p = cluster.pods
   const out = [...summary, `${en(p.total)} pods (${en(p.pending)} pending ${en(p.running)} running ${en(p.bound)} bound)`]

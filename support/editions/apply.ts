@@ -65,7 +65,10 @@ export function applyEdits(section: string | readonly string[], blockText: strin
     if (edit.target.kind !== 'command' || !tags.includes(edit.section)) continue
     const at = occurrences(blockText, edit.find)
     if (at.length === 0) continue
-    if (at.length > 1) throw new EditMismatchError(`${where(edit)}: its published text occurs ${at.length} times in the block "${firstLine(blockText)}"; make "find" longer so it is found once`)
+    if (at.length > 1)
+      throw new EditMismatchError(
+        `${where(edit)}: its published text occurs ${at.length} times in the block "${firstLine(blockText)}"; make "find" longer so it is found once`,
+      )
     matches.push({ edit, at: at[0], replace: renderReplace(edit, view) })
   }
   return splice(blockText, matches, `the block "${firstLine(blockText)}"`)
@@ -78,7 +81,9 @@ export function applyFileEdits(file: string, text: string, edits: readonly Edit[
     if (edit.target.kind !== 'file' || edit.target.file !== file) continue
     const at = occurrences(text, edit.find)
     if (at.length !== 1) {
-      throw new EditMismatchError(`${where(edit)}: its published text occurs ${at.length === 0 ? 'nowhere' : `${at.length} times`} in ${file}${at.length === 0 ? ' (the tutorial changed?)' : '; make "find" longer so it is found once'}`)
+      throw new EditMismatchError(
+        `${where(edit)}: its published text occurs ${at.length === 0 ? 'nowhere' : `${at.length} times`} in ${file}${at.length === 0 ? ' (the tutorial changed?)' : '; make "find" longer so it is found once'}`,
+      )
     }
     matches.push({ edit, at: at[0], replace: renderReplace(edit, view) })
   }

@@ -28,16 +28,22 @@ export interface SectionBlock {
 /** Every doc string of the features, with the tags of its feature and scenario. */
 export function sectionBlocks(dir = join(projectRoot, 'features')): SectionBlock[] {
   const out: SectionBlock[] = []
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.feature'))
+    .sort()) {
     const path = join(dir, name)
     const doc = parseFeature(path)
     const featureTags = (doc.feature?.tags ?? []).map((t) => t.name.replace(/=.*$/, ''))
     for (const child of doc.feature?.children ?? []) {
       const scenarios = [child.scenario, ...(child.rule?.children ?? []).map((c) => c.scenario)].filter((s) => s !== undefined)
-      const groups = [...scenarios.map((s) => ({ tags: s.tags.map((t) => t.name), steps: s.steps })), ...(child.background ? [{ tags: [], steps: child.background.steps }] : [])]
+      const groups = [
+        ...scenarios.map((s) => ({ tags: s.tags.map((t) => t.name), steps: s.steps })),
+        ...(child.background ? [{ tags: [], steps: child.background.steps }] : []),
+      ]
       for (const g of groups) {
         for (const step of g.steps) {
-          if (step.docString) out.push({ file: relative(projectRoot, path), line: step.docString.location.line, tags: [...featureTags, ...g.tags], text: step.docString.content })
+          if (step.docString)
+            out.push({ file: relative(projectRoot, path), line: step.docString.location.line, tags: [...featureTags, ...g.tags], text: step.docString.content })
         }
       }
     }
@@ -96,11 +102,14 @@ export function editionProblems(input: CheckInput): string[] {
       const file = edit.target.file
       const copy = sources.files.find((f) => f.file === file)
       if (!copy) {
-        problems.push(`${where(edit)}: ${file} is not one of the tutorial's files in ${relative(projectRoot, TUTORIAL_FILES_DIR)}/SOURCES.yaml (${sources.files.map((f) => f.file).join(', ')})`)
+        problems.push(
+          `${where(edit)}: ${file} is not one of the tutorial's files in ${relative(projectRoot, TUTORIAL_FILES_DIR)}/SOURCES.yaml (${sources.files.map((f) => f.file).join(', ')})`,
+        )
         continue
       }
       const url = sources.raw + copy.upstream
-      if (!section.some((b) => b.text.includes(url))) problems.push(`${where(edit)}: no command block of ${edit.section} fetches ${url}, so nothing there would be edited`)
+      if (!section.some((b) => b.text.includes(url)))
+        problems.push(`${where(edit)}: no command block of ${edit.section} fetches ${url}, so nothing there would be edited`)
     }
   }
   // Each block and each file with all its edits at once: text found twice, or overlapping edits.

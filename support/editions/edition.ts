@@ -52,7 +52,9 @@ export class EditionError extends Error {
 export function parseEditionName(value: unknown): EditionName {
   if (value === undefined) return 'as-written'
   if (typeof value !== 'string' || !(EDITIONS as readonly string[]).includes(value)) {
-    throw new EditionError(`unknown edition ${JSON.stringify(value)}: the world parameter "edition" is "as-written" (the tutorial as published, the default) or "current" (with the edits of fixtures/editions/current.yaml)`)
+    throw new EditionError(
+      `unknown edition ${JSON.stringify(value)}: the world parameter "edition" is "as-written" (the tutorial as published, the default) or "current" (with the edits of fixtures/editions/current.yaml)`,
+    )
   }
   return value as EditionName
 }
@@ -61,13 +63,19 @@ export function parseEditionName(value: unknown): EditionName {
 export function resolveAsOf(params: EditionParameters, edition: EditionName, now = today()): { asOf: string; reason: string } {
   if (params.target === 'aws') {
     if (params.asOf !== undefined) {
-      throw new EditionError(`asOf ${JSON.stringify(params.asOf)} cannot be set on the aws target: a real account is always today's platform (${now}); remove "asOf" from the world parameters, or run on the sandbox`)
+      throw new EditionError(
+        `asOf ${JSON.stringify(params.asOf)} cannot be set on the aws target: a real account is always today's platform (${now}); remove "asOf" from the world parameters, or run on the sandbox`,
+      )
     }
     return { asOf: now, reason: 'today (the aws target is always today)' }
   }
-  if (params.asOf === undefined) return edition === 'as-written' ? { asOf: TUTORIAL_DATE, reason: "the tutorial's date (the as-written default)" } : { asOf: now, reason: 'today (the current default)' }
+  if (params.asOf === undefined)
+    return edition === 'as-written'
+      ? { asOf: TUTORIAL_DATE, reason: "the tutorial's date (the as-written default)" }
+      : { asOf: now, reason: 'today (the current default)' }
   if (params.asOf === 'today') return { asOf: now, reason: 'today (asked for)' }
-  if (typeof params.asOf !== 'string') throw new EditionError(`asOf ${JSON.stringify(params.asOf)} is not a date: the world parameter "asOf" is a YYYY-MM-DD day, or "today"`)
+  if (typeof params.asOf !== 'string')
+    throw new EditionError(`asOf ${JSON.stringify(params.asOf)} is not a date: the world parameter "asOf" is a YYYY-MM-DD day, or "today"`)
   try {
     return { asOf: parseAsOf(params.asOf, { today: now, name: 'the world parameter asOf' }), reason: 'asked for' }
   } catch (error) {
@@ -94,9 +102,15 @@ export function resolveEdition(params: EditionParameters, options: ResolveOption
   const edition = parseEditionName(params.edition)
   const { asOf, reason } = resolveAsOf(params, edition, options.today ?? today())
   const table = options.table ?? loadPlatformTable()
-  if (asOf < table.coversFrom) throw new EditionError(`asOf ${asOf} is before the first day the platform table describes (${table.coversFrom}, ${table.file}); give a later YYYY-MM-DD date`)
+  if (asOf < table.coversFrom)
+    throw new EditionError(
+      `asOf ${asOf} is before the first day the platform table describes (${table.coversFrom}, ${table.file}); give a later YYYY-MM-DD date`,
+    )
   const view = platformView(asOf, table)
-  const versions: EditionVersions = edition === 'as-written' ? { ...TUTORIAL_VERSIONS } : { kubernetesVersion: view.current.kubernetesVersion, karpenterChartVersion: view.current.karpenterChartVersion }
+  const versions: EditionVersions =
+    edition === 'as-written'
+      ? { ...TUTORIAL_VERSIONS }
+      : { kubernetesVersion: view.current.kubernetesVersion, karpenterChartVersion: view.current.karpenterChartVersion }
   let loaded: EditionFile
   try {
     loaded = loadEditionFile(edition, options.editionsDir)

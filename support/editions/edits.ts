@@ -84,7 +84,8 @@ export function parseEditionFile(text: string, file: string): EditionFile {
   if (!isMap(root)) throw new EditsFileError(`${file}:1: expected a mapping with an "edits" list`)
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
-    if (key !== 'edits' && key !== 'requires') throw new EditsFileError(`${file}:${lineOf(pair.key)}: unknown key "${key}"; an edits file has "requires" and "edits"`)
+    if (key !== 'edits' && key !== 'requires')
+      throw new EditsFileError(`${file}:${lineOf(pair.key)}: unknown key "${key}"; an edits file has "requires" and "edits"`)
   }
   const requires: EditionRequires = {}
   const requiresNode = root.get('requires', true) as Node | undefined
@@ -93,8 +94,10 @@ export function parseEditionFile(text: string, file: string): EditionFile {
     for (const pair of requiresNode.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
       const value = isScalar(pair.value) ? pair.value.value : undefined
-      if (key !== 'karpenterApiVersion') throw new EditsFileError(`${file}:${lineOf(pair.key as Node)}: requires.${key} is unknown; accepted: karpenterApiVersion`)
-      if (typeof value !== 'string' || !/^karpenter\.(sh|k8s\.aws)\/v\w+$/.test(value)) throw new EditsFileError(`${file}:${lineOf(pair.key as Node)}: requires.karpenterApiVersion must be an API version such as "karpenter.sh/v1"`)
+      if (key !== 'karpenterApiVersion')
+        throw new EditsFileError(`${file}:${lineOf(pair.key as Node)}: requires.${key} is unknown; accepted: karpenterApiVersion`)
+      if (typeof value !== 'string' || !/^karpenter\.(sh|k8s\.aws)\/v\w+$/.test(value))
+        throw new EditsFileError(`${file}:${lineOf(pair.key as Node)}: requires.karpenterApiVersion must be an API version such as "karpenter.sh/v1"`)
       requires.karpenterApiVersion = value
     }
   }
@@ -135,13 +138,15 @@ export function parseEditionFile(text: string, file: string): EditionFile {
     const platformNode = map.get('platform', true)
     let platform: string[]
     if (isScalar(platformNode) && typeof platformNode.value === 'string') platform = [platformNode.value]
-    else if (isSeq(platformNode) && platformNode.items.every((x) => isScalar(x) && typeof x.value === 'string')) platform = platformNode.items.map((x) => String((x as { value: unknown }).value))
+    else if (isSeq(platformNode) && platformNode.items.every((x) => isScalar(x) && typeof x.value === 'string'))
+      platform = platformNode.items.map((x) => String((x as { value: unknown }).value))
     else platform = fail('platform', 'must be a platform fact key (e.g. "eks:1.29:endOfExtendedSupport") or a list of them')
     if (platform.length === 0) fail('platform', 'must name at least one platform fact')
     const targetNode = map.get('target', true)
     let target: EditTarget
     if (isScalar(targetNode) && targetNode.value === 'command') target = { kind: 'command' }
-    else if (isMap(targetNode) && typeof targetNode.get('file') === 'string' && targetNode.items.length === 1) target = { kind: 'file', file: targetNode.get('file') as string }
+    else if (isMap(targetNode) && typeof targetNode.get('file') === 'string' && targetNode.items.length === 1)
+      target = { kind: 'file', file: targetNode.get('file') as string }
     else target = fail('target', 'must be "command" (a command block of the section) or {file: <a file the tutorial fetches, e.g. main.tf>}')
     edits.push({ id: editId, section, target, find, replace, reason, platform, at: { file, line } })
   }
@@ -163,9 +168,14 @@ export function renderReplace(edit: Edit, view: PlatformView): string {
   return edit.replace.replace(TEMPLATE, (_whole, path: string, filter?: string) => {
     const value = lookup(view, path)
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new EditsFileError(`${edit.at.file}:${edit.at.line}: edit "${edit.id}", field "replace": {{${path}}} is not a text or number of the platform view (e.g. current.kubernetesVersion, current.karpenterChartVersion, current.nodeImageFamily)`)
+      throw new EditsFileError(
+        `${edit.at.file}:${edit.at.line}: edit "${edit.id}", field "replace": {{${path}}} is not a text or number of the platform view (e.g. current.kubernetesVersion, current.karpenterChartVersion, current.nodeImageFamily)`,
+      )
     }
-    if (filter && !FILTERS[filter]) throw new EditsFileError(`${edit.at.file}:${edit.at.line}: edit "${edit.id}", field "replace": unknown filter "${filter}" (accepted: ${Object.keys(FILTERS).join(', ')})`)
+    if (filter && !FILTERS[filter])
+      throw new EditsFileError(
+        `${edit.at.file}:${edit.at.line}: edit "${edit.id}", field "replace": unknown filter "${filter}" (accepted: ${Object.keys(FILTERS).join(', ')})`,
+      )
     return filter ? FILTERS[filter](String(value)) : String(value)
   })
 }

@@ -43,7 +43,11 @@ export function platformFact(key: string, table: PlatformTable): PlatformFact {
       const labels = { released: 'released on EKS', endOfStandardSupport: 'end of standard support', endOfExtendedSupport: 'end of extended support' } as const
       if (!(field in labels)) return fail(`unknown EKS field "${field}"`)
       const f = field as keyof typeof labels
-      return { key, text: `EKS Kubernetes ${version}: ${labels[f]} ${row[f]}${f === 'endOfExtendedSupport' ? ' (no new clusters of it after that day)' : ''}`, source: row.source }
+      return {
+        key,
+        text: `EKS Kubernetes ${version}: ${labels[f]} ${row[f]}${f === 'endOfExtendedSupport' ? ' (no new clusters of it after that day)' : ''}`,
+        source: row.source,
+      }
     }
     case 'karpenter': {
       const [release, field] = rest
@@ -56,7 +60,11 @@ export function platformFact(key: string, table: PlatformTable): PlatformFact {
         const beta = later.find((r) => r.apiVersions.some((a) => a.endsWith('/v1beta1')))
         if (beta) return fail(`${beta.version} still serves v1beta1, so "v1-only" does not hold from ${from}`)
         const first = [...later].sort((a, b) => a.released.localeCompare(b.released))[0]
-        return { key, text: `Karpenter from ${first.version} (${first.released}) on serves only karpenter.sh/v1 and karpenter.k8s.aws/v1: v1beta1 NodePools and EC2NodeClasses are rejected`, source: first.source }
+        return {
+          key,
+          text: `Karpenter from ${first.version} (${first.released}) on serves only karpenter.sh/v1 and karpenter.k8s.aws/v1: v1beta1 NodePools and EC2NodeClasses are rejected`,
+          source: first.source,
+        }
       }
       const row = table.karpenter.releases.find((r) => r.version === release || r.chartVersion === release) ?? fail(`no Karpenter release ${release}`)
       switch (field) {
@@ -81,8 +89,13 @@ export function platformFact(key: string, table: PlatformTable): PlatformFact {
         return { key, text: `${family} EKS-optimized AMIs: end of support ${row.endOfSupport}`, source: row.source }
       }
       if (field.startsWith('<=')) {
-        if (row.maxKubernetes !== field.slice(2)) return fail(`the table says ${family} covers Kubernetes up to ${row.maxKubernetes ?? '(no limit)'}, not ${field.slice(2)}`)
-        return { key, text: `EKS publishes ${family} AMIs only up to Kubernetes ${row.maxKubernetes}${row.endOfSupport ? ` (end of support ${row.endOfSupport})` : ''}`, source: row.source }
+        if (row.maxKubernetes !== field.slice(2))
+          return fail(`the table says ${family} covers Kubernetes up to ${row.maxKubernetes ?? '(no limit)'}, not ${field.slice(2)}`)
+        return {
+          key,
+          text: `EKS publishes ${family} AMIs only up to Kubernetes ${row.maxKubernetes}${row.endOfSupport ? ` (end of support ${row.endOfSupport})` : ''}`,
+          source: row.source,
+        }
       }
       return fail(`unknown node image field "${field}"`)
     }

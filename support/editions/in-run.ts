@@ -30,7 +30,8 @@ async function showEdit(edition: ResolvedEdition, name: string, published: strin
   await allure.step(`${edition.edition} edition, edit "${edit.id}": ${edit.reason}`, async (ctx) => {
     await ctx.parameter('section', edit.section)
     await ctx.parameter('edits', `${name} (${edit.at.file.replace(/^.*\/fixtures\//, 'fixtures/')}:${edit.at.line})`)
-    for (const [i, fact] of facts(edit.platform).entries()) await ctx.parameter(i === 0 ? 'platform fact' : `platform fact ${i + 1}`, `${fact.key}: ${fact.text} (as of ${edition.asOf}; source: ${fact.source})`)
+    for (const [i, fact] of facts(edit.platform).entries())
+      await ctx.parameter(i === 0 ? 'platform fact' : `platform fact ${i + 1}`, `${fact.key}: ${fact.text} (as of ${edition.asOf}; source: ${fact.source})`)
     if (note) await ctx.parameter('on this target', note)
     await attachText(`as published → as run: ${name}`, editDiff(name, published, applied))
   })
@@ -81,19 +82,32 @@ async function showFetch(run: Run, record: FetchRecord): Promise<void> {
         await showEdit(edition, copy.file, published, { edit, at, replace: renderReplace(edit, edition.view) }, explain)
       }
     }
-    run.target!.facts[`tutorial file ${record.upstream}`] = `spotcheck's stand-in ${record.standIn} (${rehearsal ? 'rehearsal: the account is an offline sandbox' : 'sandbox'})`
+    run.target!.facts[`tutorial file ${record.upstream}`] =
+      `spotcheck's stand-in ${record.standIn} (${rehearsal ? 'rehearsal: the account is an offline sandbox' : 'sandbox'})`
     return
   }
   // The tutorial's own file, from its repository.
   const name = record.copy ?? record.upstream
   if (record.matchesCopy === false) {
-    run.progress(`warning: the tutorial's ${record.upstream} differs from spotcheck's copy fixtures/tutorial/${record.copy} (${sources.commit.slice(0, 7)}): the tutorial changed; see the report`)
+    run.progress(
+      `warning: the tutorial's ${record.upstream} differs from spotcheck's copy fixtures/tutorial/${record.copy} (${sources.commit.slice(0, 7)}): the tutorial changed; see the report`,
+    )
     const fetched = readFileSync(record.published ?? record.dest, 'utf8')
-    await attachText(`drift: the tutorial's ${record.upstream} now differs from fixtures/tutorial/${record.copy}`, unifiedDiff(name, readFileSync(tutorialCopyPath(record.copy!), 'utf8'), fetched).replace(`${name} (as run)`, `${name} (as fetched today)`))
+    await attachText(
+      `drift: the tutorial's ${record.upstream} now differs from fixtures/tutorial/${record.copy}`,
+      unifiedDiff(name, readFileSync(tutorialCopyPath(record.copy!), 'utf8'), fetched).replace(`${name} (as run)`, `${name} (as fetched today)`),
+    )
   } else if (record.matchesCopy) {
-    await allure.logStep(run.redactor.redact(`wget fetched the tutorial's ${record.upstream}: byte for byte fixtures/tutorial/${record.copy} (commit ${sources.commit.slice(0, 7)}, sha256 ${record.sha256?.slice(0, 12)}…)`))
+    await allure.logStep(
+      run.redactor.redact(
+        `wget fetched the tutorial's ${record.upstream}: byte for byte fixtures/tutorial/${record.copy} (commit ${sources.commit.slice(0, 7)}, sha256 ${record.sha256?.slice(0, 12)}…)`,
+      ),
+    )
   }
-  if (record.copy) run.target!.facts[`tutorial file ${record.upstream}`] = record.matchesCopy ? `as at ${sources.commit.slice(0, 7)}` : `changed since ${sources.commit.slice(0, 7)} (sha256 ${record.sha256?.slice(0, 12)}…)`
+  if (record.copy)
+    run.target!.facts[`tutorial file ${record.upstream}`] = record.matchesCopy
+      ? `as at ${sources.commit.slice(0, 7)}`
+      : `changed since ${sources.commit.slice(0, 7)} (sha256 ${record.sha256?.slice(0, 12)}…)`
   // What spotcheck put beside the tutorial's main.tf (run tag, pins and lock, backend: support/terraform-additions.ts).
   const additions = run.env.SPOTCHECK_TERRAFORM_ADDITIONS
   if (record.upstream === 'cluster/terraform/main.tf' && additions && existsSync(additions)) {

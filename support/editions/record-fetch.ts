@@ -17,7 +17,9 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
   }
   const record = recordUpstreamFetch(url, resolve(dest), { log, fileEdits: env.SPOTCHECK_FILE_EDITS, runId: env.TF_VAR_run_id })
   if (record.matchesCopy === false) {
-    process.stderr.write(`spotcheck: warning: ${record.upstream} as fetched differs from spotcheck's copy fixtures/tutorial/${record.copy}: the tutorial changed since the commit fixtures/tutorial/SOURCES.yaml names\n`)
+    process.stderr.write(
+      `spotcheck: warning: ${record.upstream} as fetched differs from spotcheck's copy fixtures/tutorial/${record.copy}: the tutorial changed since the commit fixtures/tutorial/SOURCES.yaml names\n`,
+    )
   }
   if (record.error) {
     process.stderr.write(`spotcheck: ${record.error}\n`)

@@ -78,7 +78,18 @@ export function subnetRows(vpc: VpcSubnets): string[][] {
 
 /** The subnets of a VPC that carry a tag. */
 export async function subnetsTagged(aws: AwsClients, vpcId: string, key: string, value: string): Promise<Subnet[]> {
-  return (await aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: `tag:${key}`, Values: [value] }] }))).Subnets ?? []
+  return (
+    (
+      await aws.ec2.send(
+        new DescribeSubnetsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: `tag:${key}`, Values: [value] },
+          ],
+        }),
+      )
+    ).Subnets ?? []
+  )
 }
 
 /**
@@ -98,7 +109,10 @@ export function privateTagProblems(privateIds: string[], tagged: Subnet[]): stri
 export async function defaultVpcPublicSubnet(aws: AwsClients): Promise<string> {
   const vpc = (await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs?.[0]
   assert.ok(vpc?.VpcId, 'the account has no default VPC in this region')
-  const filters = [{ Name: 'vpc-id', Values: [vpc.VpcId] }, { Name: 'map-public-ip-on-launch', Values: ['true'] }]
+  const filters = [
+    { Name: 'vpc-id', Values: [vpc.VpcId] },
+    { Name: 'map-public-ip-on-launch', Values: ['true'] },
+  ]
   const subnet = (await aws.ec2.send(new DescribeSubnetsCommand({ Filters: filters }))).Subnets?.[0]
   assert.ok(subnet?.SubnetId, `the default VPC ${vpc.VpcId} has no public subnet`)
   return subnet.SubnetId
@@ -138,7 +152,12 @@ export async function queueRoutes(aws: AwsClients, queue: string): Promise<{ rul
  * The interruption events Karpenter handles, which its module's rules route to its queue
  * (terraform-aws-modules/terraform-aws-eks, modules/karpenter/main.tf, `events`).
  */
-export const KARPENTER_EVENTS = ['AWS Health Event', 'EC2 Spot Instance Interruption Warning', 'EC2 Instance Rebalance Recommendation', 'EC2 Instance State-change Notification']
+export const KARPENTER_EVENTS = [
+  'AWS Health Event',
+  'EC2 Spot Instance Interruption Warning',
+  'EC2 Instance Rebalance Recommendation',
+  'EC2 Instance State-change Notification',
+]
 
 /** The run's watcher of the default event bus, started (and recorded in its ledger) on first use. */
 export async function watchEventBus(run: Run, by: string): Promise<EventObserver> {
@@ -199,7 +218,10 @@ export function assertInterruptsSpot(template: ExperimentTemplate, expected: Spo
   assert.equal(target.resourceType, 'aws:ec2:spot-instance')
   assert.deepEqual(target.resourceTags, { [expected.tag.key]: expected.tag.value })
   assert.equal(target.selectionMode, `COUNT(${expected.count})`)
-  assert.ok((target.filters ?? []).some((f) => f.path === 'State.Name' && (f.values ?? []).includes('running')), 'targets only running instances')
+  assert.ok(
+    (target.filters ?? []).some((f) => f.path === 'State.Name' && (f.values ?? []).includes('running')),
+    'targets only running instances',
+  )
   const [action] = Object.values(template.actions ?? {})
   assert.equal(action?.actionId, 'aws:ec2:send-spot-instance-interruptions')
   assert.equal(action?.parameters?.durationBeforeInterruption, `PT${expected.noticeMinutes}M`)

@@ -48,20 +48,37 @@ export function pendingThenRunning(input: PendingThenRunningInput): { stories: P
     const running = history.find((s) => s.type !== 'DELETED' && s.object.status?.phase === 'Running' && s.object.spec?.nodeName)
     const node = running?.object.spec?.nodeName
     const nodeHistory = node ? input.nodes.get(node) : undefined
-    const story: PodStory = { pod: name, pendingAt: instantOf(input.instant, pending), node, nodeCreatedAt: instantOf(input.instant, nodeHistory?.[0]), runningAt: instantOf(input.instant, running) }
+    const story: PodStory = {
+      pod: name,
+      pendingAt: instantOf(input.instant, pending),
+      node,
+      nodeCreatedAt: instantOf(input.instant, nodeHistory?.[0]),
+      runningAt: instantOf(input.instant, running),
+    }
     stories.push(story)
     if (story.pendingAt === undefined) problems.push(`${name}: never seen Pending without a node`)
     if (story.runningAt === undefined) problems.push(`${name}: never seen Running`)
     if (node && !nodeHistory) problems.push(`${name}: runs on ${node}, which the run never saw`)
     const capacity = nodeHistory?.at(-1)?.object.metadata?.labels?.['karpenter.sh/capacity-type']
-    if (nodeHistory && input.capacityType && capacity !== input.capacityType) problems.push(`${name}: runs on ${node}, capacity type ${capacity ?? 'none'}, not ${input.capacityType}`)
+    if (nodeHistory && input.capacityType && capacity !== input.capacityType)
+      problems.push(`${name}: runs on ${node}, capacity type ${capacity ?? 'none'}, not ${input.capacityType}`)
     const instants = new Map<string, Instant>([
       ['pending', { label: `${name} Pending`, atMs: story.pendingAt }],
       ['node', { label: `${node ?? 'its node'} created`, atMs: story.nodeCreatedAt }],
       ['running', { label: `${name} Running on ${node ?? '?'}`, atMs: story.runningAt }],
     ])
     const bounds: Bound[] = [{ from: 'pending', to: 'running', maxMs: input.withinMs, why: 'the tutorial waits no longer for its pods to run' }]
-    problems.push(...checkOrder(instants, [['pending', 'node'], ['node', 'running'], ['pending', 'running']], bounds))
+    problems.push(
+      ...checkOrder(
+        instants,
+        [
+          ['pending', 'node'],
+          ['node', 'running'],
+          ['pending', 'running'],
+        ],
+        bounds,
+      ),
+    )
   }
   return { stories, problems }
 }
@@ -102,7 +119,10 @@ export function consolidationAfterDeletion(input: ConsolidationInput): { stories
     for (const history of input.pods.values()) {
       if (history[0]?.object.metadata?.labels?.app !== input.app) continue
       if (!history.some((s) => s.object.spec?.nodeName === node)) continue
-      const gone = instantOf(input.instant, history.find((s) => s.type === 'DELETED'))
+      const gone = instantOf(
+        input.instant,
+        history.find((s) => s.type === 'DELETED'),
+      )
       // A pod of the workload still there has not left the node.
       if (gone === undefined) {
         problems.push(`${history[0].object.metadata?.name}: still on ${node} (never seen deleted)`)
@@ -110,8 +130,14 @@ export function consolidationAfterDeletion(input: ConsolidationInput): { stories
       }
       emptiedAt = Math.max(emptiedAt ?? -Infinity, gone)
     }
-    const consolidatedAt = (input.consolidations ?? []).filter((c) => c.nodes.includes(node)).map((c) => c.atMs).find((x) => x !== undefined)
-    const goneAt = instantOf(input.instant, input.nodes.get(node)?.find((s) => s.type === 'DELETED'))
+    const consolidatedAt = (input.consolidations ?? [])
+      .filter((c) => c.nodes.includes(node))
+      .map((c) => c.atMs)
+      .find((x) => x !== undefined)
+    const goneAt = instantOf(
+      input.instant,
+      input.nodes.get(node)?.find((s) => s.type === 'DELETED'),
+    )
     stories.push({ node, emptiedAt, consolidatedAt, goneAt })
     const instants = new Map<string, Instant>([
       ['deleted', { label: `the deployment's deletion`, atMs: input.deletedAt }],
@@ -121,9 +147,29 @@ export function consolidationAfterDeletion(input: ConsolidationInput): { stories
     ])
     if (input.consolidations && consolidatedAt === undefined) problems.push(`no consolidation line names ${node}`)
     const bounds: Bound[] = input.consolidations
-      ? [{ from: 'deleted', to: 'consolidated', minMs: 15_000, why: "consolidation waits out its 15 s validation TTL before it deletes (consolidation.go consolidationTTL)" }]
+      ? [
+          {
+            from: 'deleted',
+            to: 'consolidated',
+            minMs: 15_000,
+            why: 'consolidation waits out its 15 s validation TTL before it deletes (consolidation.go consolidationTTL)',
+          },
+        ]
       : []
-    problems.push(...checkOrder(instants, [['deleted', 'emptied'], ['emptied', 'consolidated'], ['deleted', 'consolidated'], ['consolidated', 'gone'], ['emptied', 'gone'], ['deleted', 'gone']], bounds))
+    problems.push(
+      ...checkOrder(
+        instants,
+        [
+          ['deleted', 'emptied'],
+          ['emptied', 'consolidated'],
+          ['deleted', 'consolidated'],
+          ['consolidated', 'gone'],
+          ['emptied', 'gone'],
+          ['deleted', 'gone'],
+        ],
+        bounds,
+      ),
+    )
   }
   return { stories, problems }
 }

@@ -89,7 +89,11 @@ export function podRunsReady(pod: Pod, ready: number, containers: number): boole
 }
 
 /** Waits until exactly `count` pods labelled `selector` run in `namespace`, each `ready`/`containers` Ready. */
-export async function eventuallyLabelledPodsReady(world: SpotcheckWorld, withinMs: number, o: { count: number; selector: string; namespace: string; ready: number; containers: number }): Promise<void> {
+export async function eventuallyLabelledPodsReady(
+  world: SpotcheckWorld,
+  withinMs: number,
+  o: { count: number; selector: string; namespace: string; ready: number; containers: number },
+): Promise<void> {
   await world.within(withinMs, `${o.count} pods ${o.selector} Ready in ${o.namespace}`, async () => {
     const pods = (await world.run.kube().core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector })).items
     const ready = pods.filter((p) => podRunsReady(p, o.ready, o.containers))
@@ -129,7 +133,10 @@ export async function expectPendingAtFirst(world: SpotcheckWorld, count: number,
     assert.ok(first, `the run never saw ${name} change`)
     assert.ok(!first.spec?.nodeName, `${name} was on ${first.spec?.nodeName} when first seen`)
     assert.equal(first.status?.phase ?? 'Pending', 'Pending', `${name} first seen ${first.status?.phase}`)
-    const unschedulable = recorder.historyOf('pods', keyOf(pod)).map((s) => s.object.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable')).find(Boolean)
+    const unschedulable = recorder
+      .historyOf('pods', keyOf(pod))
+      .map((s) => s.object.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'))
+      .find(Boolean)
     assert.ok(unschedulable, `${name} was never marked Unschedulable by the scheduler`)
     assert.match(String(unschedulable.message), /didn't match Pod's node affinity\/selector/, `${name}: ${unschedulable.message}`)
     early.push(`${name}: Pending — ${unschedulable.message}`)
@@ -171,11 +178,21 @@ export async function expectPendingThenRunning(world: SpotcheckWorld, pods: Pod[
     return { ok: missing.length === 0, seen: `${missing.length} pods not yet seen Running` }
   })
   await clock.sync()
-  const { stories, problems } = pendingThenRunning({ pods: recorder.pods, names: keys, nodes: recorder.nodes, instant: (o) => clock.of(o), withinMs: withinMs + 60_000 })
+  const { stories, problems } = pendingThenRunning({
+    pods: recorder.pods,
+    names: keys,
+    nodes: recorder.nodes,
+    instant: (o) => clock.of(o),
+    withinMs: withinMs + 60_000,
+  })
   const origin = Math.min(...stories.map((x) => x.pendingAt ?? Infinity))
   await attachHtml(
     'pods: Pending, then Running on a new node',
-    htmlTable(`each pod's story in tutorial time from the first pod Pending (${clock.source})`, ['pod', 'Pending', 'its node created', 'Running', 'node'], stories.map((x) => [x.pod, since(origin, x.pendingAt), since(origin, x.nodeCreatedAt), since(origin, x.runningAt), x.node ?? ''])),
+    htmlTable(
+      `each pod's story in tutorial time from the first pod Pending (${clock.source})`,
+      ['pod', 'Pending', 'its node created', 'Running', 'node'],
+      stories.map((x) => [x.pod, since(origin, x.pendingAt), since(origin, x.nodeCreatedAt), since(origin, x.runningAt), x.node ?? '']),
+    ),
   )
   recordNodeClaimToReady(world, stories[0]?.node)
   assert.deepEqual(problems, [], `the pods were not Pending first, then Running on a new node:\n${problems.join('\n')}`)
@@ -190,7 +207,8 @@ function recordNodeClaimToReady(world: SpotcheckWorld, node: string | undefined)
   const created = claim ? world.run.karpenterLog?.lines.find((l) => l.view?.message === 'created nodeclaim' && l.view.nodeClaim === claim) : undefined
   const ready = recorder.firstSighting('nodes', node, nodeReady)
   const readyAt = ready ? clock.of(ready) : undefined
-  if (created?.tutorialAt !== undefined && readyAt !== undefined) world.run.timings.duration('NodeClaim created → node Ready', readyAt - clock.stamped(created.tutorialAt))
+  if (created?.tutorialAt !== undefined && readyAt !== undefined)
+    world.run.timings.duration('NodeClaim created → node Ready', readyAt - clock.stamped(created.tutorialAt))
 }
 
 /** Pods per zone and the nodes they run on; a pod on no known node is named in `homeless`. */
@@ -221,7 +239,13 @@ export async function expectZoneSpread(world: SpotcheckWorld, deployment: string
 }
 
 /** The NodePool allows this instance type, with this capacity type, in this zone. */
-export async function expectAllowedByNodePool(world: SpotcheckWorld, nodePool: string, instanceType: string, capacityType: string, zone: string): Promise<void> {
+export async function expectAllowedByNodePool(
+  world: SpotcheckWorld,
+  nodePool: string,
+  instanceType: string,
+  capacityType: string,
+  zone: string,
+): Promise<void> {
   const info = await describeInstanceType(world.run.aws.ec2, instanceType)
   const broken = violations(labelsOf(info, capacityType, zone), await nodePoolRequirements(world, nodePool))
   assert.deepEqual(broken, [], `${instanceType} (${capacityType}, ${zone}) is not allowed by the NodePool "${nodePool}"`)
@@ -257,10 +281,21 @@ export async function eventuallyNodesOfDeploymentGone(world: SpotcheckWorld, wit
   const clock = world.run.tutorialTime
   await clock.sync()
   const deletedAt = terminationStart(deployment, recorder.pods, (o) => clock.of(o), commandStartedAt) ?? commandStartedAt
-  const { stories, problems } = consolidationAfterDeletion({ deletedAt, app: deployment, hosts: [...hosts], pods: recorder.pods, nodes: recorder.nodes, instant: (o) => clock.of(o) })
+  const { stories, problems } = consolidationAfterDeletion({
+    deletedAt,
+    app: deployment,
+    hosts: [...hosts],
+    pods: recorder.pods,
+    nodes: recorder.nodes,
+    instant: (o) => clock.of(o),
+  })
   await attachHtml(
     `${deployment}: deleted, then its nodes removed`,
-    htmlTable(`tutorial time from the deletion (${clock.source})`, ['node', 'its last pod gone', 'node deleted'], stories.map((x) => [x.node, since(deletedAt, x.emptiedAt), since(deletedAt, x.goneAt)])),
+    htmlTable(
+      `tutorial time from the deletion (${clock.source})`,
+      ['node', 'its last pod gone', 'node deleted'],
+      stories.map((x) => [x.node, since(deletedAt, x.emptiedAt), since(deletedAt, x.goneAt)]),
+    ),
   )
   assert.deepEqual(problems, [], `the nodes were not removed after the workload:\n${problems.join('\n')}`)
   return deletedAt
@@ -278,5 +313,12 @@ export async function expectOnReadySpotNodes(world: SpotcheckWorld, deployment: 
     return node
   })
   for (const p of pods) assert.equal(p.status?.phase, 'Running', `${p.metadata?.name}`)
-  await attachHtml(`nodes of ${deployment}`, htmlTable(`nodes of ${deployment}`, ['node', 'capacity type', 'instance type', 'zone'], hosts.map((n) => [String(n.metadata?.name), capacityTypeOf(n), instanceTypeOf(n), zoneOf(n)])))
+  await attachHtml(
+    `nodes of ${deployment}`,
+    htmlTable(
+      `nodes of ${deployment}`,
+      ['node', 'capacity type', 'instance type', 'zone'],
+      hosts.map((n) => [String(n.metadata?.name), capacityTypeOf(n), instanceTypeOf(n), zoneOf(n)]),
+    ),
+  )
 }

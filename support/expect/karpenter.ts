@@ -5,11 +5,29 @@
 // (quantities, the DaemonSet overhead, the listed types, the notice) are unit-tested.
 
 import assert from 'node:assert/strict'
-import { DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type EC2Client, type InstanceTypeInfo } from '@aws-sdk/client-ec2'
+import {
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeInstanceTypesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  type EC2Client,
+  type InstanceTypeInfo,
+} from '@aws-sdk/client-ec2'
 import { TUTORIAL_DATE } from '../../platform/index.ts'
 import { EVENT_TIME_RESOLUTION_MS } from '../event-observer.ts'
 import { isTaint, taintText } from '../karpenter-api.ts'
-import { capacityTypeOf, getKarpenterObject, instanceTypeOf, isKarpenterNode, listNodeClaims, nodeReady, zoneOf, type Node, type NodeClaim, type Pod } from '../kube.ts'
+import {
+  capacityTypeOf,
+  getKarpenterObject,
+  instanceTypeOf,
+  isKarpenterNode,
+  listNodeClaims,
+  nodeReady,
+  zoneOf,
+  type Node,
+  type NodeClaim,
+  type Pod,
+} from '../kube.ts'
 import { labelsOf, violations, type Requirement } from '../nodepool-check.ts'
 import { onDemandPrices, usd, type OnDemandPrice } from '../prices.ts'
 import { field, type LogLine } from '../recorders.ts'
@@ -30,7 +48,11 @@ function render(value: unknown): string {
  * text). Karpenter 1.x does not put the NodePool on its NodeClaim lifecycle lines (v0.32 does):
  * there the NodePool is the one of the NodeClaim the line names, as `nodePoolOf` knows it.
  */
-export function lineMatches(line: LogLine, expected: Record<string, string>, nodePoolOf: (nodeClaim: string | undefined) => string | undefined = () => undefined): boolean {
+export function lineMatches(
+  line: LogLine,
+  expected: Record<string, string>,
+  nodePoolOf: (nodeClaim: string | undefined) => string | undefined = () => undefined,
+): boolean {
   if (!line.view) return false
   return Object.entries(expected).every(([k, v]) => {
     const value = field(line, k)
@@ -111,16 +133,31 @@ export async function expectConsolidationDeletes(world: SpotcheckWorld, controll
   const deleting = lines.flatMap((l) => (l.view && api.consolidationDeletes(l.view).length > 0 ? [{ line: l, nodes: api.consolidationDeletes(l.view) }] : []))
   const deleted = new Set(deleting.flatMap((d) => d.nodes))
   assert.ok(deleting.length > 0, `no consolidation delete from the ${controller} controller; its lines:\n${logExcerpt(lines.slice(-10)) || '(none)'}`)
-  await attachText(`Karpenter: consolidation deletes ${[...deleted].join(', ')}`, `${logExcerpt(deleting.map((d) => d.line))}\n\n${deleting.map((d) => d.line.raw).join('\n')}`)
+  await attachText(
+    `Karpenter: consolidation deletes ${[...deleted].join(', ')}`,
+    `${logExcerpt(deleting.map((d) => d.line))}\n\n${deleting.map((d) => d.line.raw).join('\n')}`,
+  )
   world.subject.logLine = deleting[0].line
-  assert.deepEqual([...hosts].filter((n) => !deleted.has(n)), [], `nodes of ${deployment} no consolidation delete names (it named ${[...deleted].join(', ')})`)
+  assert.deepEqual(
+    [...hosts].filter((n) => !deleted.has(n)),
+    [],
+    `nodes of ${deployment} no consolidation delete names (it named ${[...deleted].join(', ')})`,
+  )
   const deletedAt = world.subject.deletedAt
   if (deletedAt === undefined) return
   const clock = world.run.tutorialTime
   await clock.sync()
   const recorder = world.run.recorder
   const consolidations = deleting.map((d) => ({ atMs: loggedAt(world, d.line), nodes: d.nodes }))
-  const { problems } = consolidationAfterDeletion({ deletedAt, app: deployment, hosts: [...hosts], pods: recorder.pods, nodes: recorder.nodes, consolidations, instant: (o) => clock.of(o) })
+  const { problems } = consolidationAfterDeletion({
+    deletedAt,
+    app: deployment,
+    hosts: [...hosts],
+    pods: recorder.pods,
+    nodes: recorder.nodes,
+    consolidations,
+    instant: (o) => clock.of(o),
+  })
   const first = consolidations[0]?.atMs
   if (first !== undefined) {
     world.run.timings.duration('workload deletion → consolidation delete', first - deletedAt)
@@ -181,12 +218,23 @@ export interface Overhead extends Requests {
  * is the same, the set is found, and the report names it. Every DaemonSet is tried first (what
  * v0.32 does), then each smaller subset.
  */
-export function overheadOf(daemonSets: readonly DaemonSetPod[], logged: readonly Requests[], perPod: { cpu: number; memory: number }, shares: readonly number[]): Overhead | undefined {
+export function overheadOf(
+  daemonSets: readonly DaemonSetPod[],
+  logged: readonly Requests[],
+  perPod: { cpu: number; memory: number },
+  shares: readonly number[],
+): Overhead | undefined {
   const subsets = Array.from({ length: 2 ** daemonSets.length }, (_, mask) => daemonSets.filter((_, i) => mask & (1 << i))).sort((x, y) => y.length - x.length)
   for (const subset of subsets) {
     const o = { cpu: subset.reduce((s, d) => s + d.cpu, 0), memory: subset.reduce((s, d) => s + d.memory, 0), pods: subset.length }
-    if (logged.every((l, i) => l.cpu === shares[i] * perPod.cpu + o.cpu && l.memory === shares[i] * perPod.memory + o.memory && l.pods === shares[i] + o.pods)) {
-      return { ...o, counted: subset.map((d) => `${d.name} (${d.cpu}m, ${d.memory}Mi)`), notCounted: daemonSets.filter((d) => !subset.includes(d)).map((d) => d.name) }
+    if (
+      logged.every((l, i) => l.cpu === shares[i] * perPod.cpu + o.cpu && l.memory === shares[i] * perPod.memory + o.memory && l.pods === shares[i] + o.pods)
+    ) {
+      return {
+        ...o,
+        counted: subset.map((d) => `${d.name} (${d.cpu}m, ${d.memory}Mi)`),
+        notCounted: daemonSets.filter((d) => !subset.includes(d)).map((d) => d.name),
+      }
     }
   }
   return undefined
@@ -197,7 +245,12 @@ export function overheadOf(daemonSets: readonly DaemonSetPod[], logged: readonly
  * logged: the shares read from each line's pod count less the DaemonSets', adding up to `pods`,
  * then checked against cpu and memory.
  */
-export function sharesOf(daemonSets: readonly DaemonSetPod[], logged: readonly Requests[], perPod: { cpu: number; memory: number }, pods: number): { shares: number[]; overhead?: Overhead } {
+export function sharesOf(
+  daemonSets: readonly DaemonSetPod[],
+  logged: readonly Requests[],
+  perPod: { cpu: number; memory: number },
+  pods: number,
+): { shares: number[]; overhead?: Overhead } {
   for (let ds = 0; ds <= Math.min(...logged.map((l) => l.pods)); ds++) {
     const shares = logged.map((l) => l.pods - ds)
     if (shares.reduce((a, b) => a + b, 0) !== pods) continue
@@ -210,7 +263,11 @@ export function sharesOf(daemonSets: readonly DaemonSetPod[], logged: readonly R
 /** One pod of each of the cluster's DaemonSets, with its requests. */
 async function daemonSetPods(world: SpotcheckWorld): Promise<DaemonSetPod[]> {
   const all = (await world.run.kube().apps.listDaemonSetForAllNamespaces()).items
-  return all.map((d) => ({ name: `${d.metadata?.namespace}/${d.metadata?.name}`, cpu: podRequests(d.spec?.template, 'cpu'), memory: podRequests(d.spec?.template, 'memory') }))
+  return all.map((d) => ({
+    name: `${d.metadata?.namespace}/${d.metadata?.name}`,
+    cpu: podRequests(d.spec?.template, 'cpu'),
+    memory: podRequests(d.spec?.template, 'memory'),
+  }))
 }
 
 /** What one pod of the deployment requests. */
@@ -236,7 +293,14 @@ interface Sample {
   pods: string
 }
 
-async function compareWithSample(world: SpotcheckWorld, title: string, sample: Sample[], logged: LogLine[], overhead: Overhead | undefined, computed: string[]): Promise<void> {
+async function compareWithSample(
+  world: SpotcheckWorld,
+  title: string,
+  sample: Sample[],
+  logged: LogLine[],
+  overhead: Overhead | undefined,
+  computed: string[],
+): Promise<void> {
   const got = logged.map((l) => field(l, 'requests') as Record<string, string>)
   const own = onTheTutorialsPlatform(world)
   await attachHtml(
@@ -244,11 +308,22 @@ async function compareWithSample(world: SpotcheckWorld, title: string, sample: S
     htmlTable(
       `${title}: the tutorial's sample output (2024-01-29), what Karpenter logged in this run, and the pods plus the DaemonSets it counted${own ? '' : " (the sample is shown, not asserted: this run is not on the tutorial's own platform)"}`,
       ['', "the tutorial's sample (cpu / memory / pods)", 'Karpenter logged', 'the pods plus the DaemonSets'],
-      got.map((r, i) => [`#${i + 1}`, sample[i] ? `${sample[i].cpu} / ${sample[i].memory} / ${sample[i].pods}` : '', `${r.cpu} / ${r.memory} / ${r.pods}`, computed[i] ?? '']),
+      got.map((r, i) => [
+        `#${i + 1}`,
+        sample[i] ? `${sample[i].cpu} / ${sample[i].memory} / ${sample[i].pods}` : '',
+        `${r.cpu} / ${r.memory} / ${r.pods}`,
+        computed[i] ?? '',
+      ]),
     ),
   )
-  if (overhead) await world.note(`DaemonSets Karpenter counted: ${overhead.counted.join(', ')}${overhead.notCounted.length ? `; not counted: ${overhead.notCounted.join(', ')}` : ''}`)
-  assert.ok(overhead, `Karpenter's requests (${got.map((r) => `${r.cpu}/${r.memory}/${r.pods}`).join('; ')}) are not the pods' plus any set of the cluster's DaemonSets`)
+  if (overhead)
+    await world.note(
+      `DaemonSets Karpenter counted: ${overhead.counted.join(', ')}${overhead.notCounted.length ? `; not counted: ${overhead.notCounted.join(', ')}` : ''}`,
+    )
+  assert.ok(
+    overhead,
+    `Karpenter's requests (${got.map((r) => `${r.cpu}/${r.memory}/${r.pods}`).join('; ')}) are not the pods' plus any set of the cluster's DaemonSets`,
+  )
   if (own) {
     const key = (r: Sample | Record<string, string>) => `${r.cpu}/${r.memory}/${r.pods}`
     assert.deepEqual(got.map(key).sort(), sample.map(key).sort(), "on the tutorial's own platform, Karpenter logs the tutorial's numbers")
@@ -267,8 +342,19 @@ export async function expectNodeClaimRequests(world: SpotcheckWorld, deployment:
   const line = createdNodeClaimLine(world)
   const perPod = await perPodOf(world, deployment)
   const overhead = overheadOf(await daemonSetPods(world), [loggedRequests(line)], perPod, [pods])
-  const computed = overhead ? [`${pods} × ${perPod.cpu}m/${perPod.memory}Mi + ${overhead.pods} DaemonSet pods (${overhead.cpu}m/${overhead.memory}Mi) = ${pods * perPod.cpu + overhead.cpu}m / ${pods * perPod.memory + overhead.memory}Mi / ${pods + overhead.pods}`] : []
-  await compareWithSample(world, 'requests of the NodeClaim', [{ cpu: sample['requests.cpu'], memory: sample['requests.memory'], pods: sample['requests.pods'] }], [line], overhead, computed)
+  const computed = overhead
+    ? [
+        `${pods} × ${perPod.cpu}m/${perPod.memory}Mi + ${overhead.pods} DaemonSet pods (${overhead.cpu}m/${overhead.memory}Mi) = ${pods * perPod.cpu + overhead.cpu}m / ${pods * perPod.memory + overhead.memory}Mi / ${pods + overhead.pods}`,
+      ]
+    : []
+  await compareWithSample(
+    world,
+    'requests of the NodeClaim',
+    [{ cpu: sample['requests.cpu'], memory: sample['requests.memory'], pods: sample['requests.pods'] }],
+    [line],
+    overhead,
+    computed,
+  )
 }
 
 /**
@@ -276,13 +362,21 @@ export async function expectNodeClaimRequests(world: SpotcheckWorld, deployment:
  * its share of the deployment's `pods` pods plus the same DaemonSets, the shares spread with a skew
  * of at most 1 (and the tutorial's sample on its own platform).
  */
-export async function expectSharedNodeClaimRequests(world: SpotcheckWorld, o: { count: number; message: string; deployment: string; pods: number; sample: Sample[] }): Promise<void> {
+export async function expectSharedNodeClaimRequests(
+  world: SpotcheckWorld,
+  o: { count: number; message: string; deployment: string; pods: number; sample: Sample[] },
+): Promise<void> {
   const lines = linesSince(world).filter((l) => field(l, 'message') === o.message)
   assert.equal(lines.length, o.count, `"${o.message}" lines:\n${logExcerpt(lines)}`)
   await attachText(`Karpenter: ${o.message}`, logExcerpt(lines))
   const perPod = await perPodOf(world, o.deployment)
   const { shares, overhead } = sharesOf(await daemonSetPods(world), lines.map(loggedRequests), perPod, o.pods)
-  const computed = overhead ? shares.map((n) => `${n} × ${perPod.cpu}m/${perPod.memory}Mi + ${overhead.pods} DaemonSet pods = ${n * perPod.cpu + overhead.cpu}m / ${n * perPod.memory + overhead.memory}Mi / ${n + overhead.pods}`) : []
+  const computed = overhead
+    ? shares.map(
+        (n) =>
+          `${n} × ${perPod.cpu}m/${perPod.memory}Mi + ${overhead.pods} DaemonSet pods = ${n * perPod.cpu + overhead.cpu}m / ${n * perPod.memory + overhead.memory}Mi / ${n + overhead.pods}`,
+      )
+    : []
   await compareWithSample(world, `requests of the ${o.count} NodeClaims`, o.sample, lines, overhead, computed)
   assert.ok(Math.max(...shares) - Math.min(...shares) <= 1, `the pods' shares ${shares.join(', ')} are not spread with a skew of at most 1`)
 }
@@ -316,7 +410,9 @@ export async function expectListedTypesAreTheNodeClaims(world: SpotcheckWorld, k
   assert.ok(claim, `the run never saw the NodeClaim ${name}`)
   const allowed = allowedTypesOf(claim)
   const limit = world.run.karpenter.maxInstanceTypesPerNodeClaim
-  await world.note(`"${listed.others} other(s)": the NodeClaim ${name} allows ${allowed.length} instance types; Karpenter ${world.run.karpenter.chartVersion} writes at most ${limit} into a NodeClaim`)
+  await world.note(
+    `"${listed.others} other(s)": the NodeClaim ${name} allows ${allowed.length} instance types; Karpenter ${world.run.karpenter.chartVersion} writes at most ${limit} into a NodeClaim`,
+  )
   assert.equal(names + listed.others, allowed.length, `the line lists ${names} + ${listed.others} instance types, the NodeClaim allows ${allowed.length}`)
   assert.ok(allowed.length <= limit, `${allowed.length} instance types, over Karpenter's limit of ${limit}`)
 }
@@ -349,7 +445,13 @@ export function allowedByRequirements(infos: readonly InstanceTypeInfo[], requir
 export async function expectNodePoolAllowsOffered(world: SpotcheckWorld, name: string, o: { atLeast: number; cpus: number; memory: number }): Promise<void> {
   const infos = await offeredInstanceTypes(world.run.aws.ec2)
   const allowed = allowedByRequirements(infos, await nodePoolRequirements(world, name))
-  await attachText(`instance types the NodePool "${name}" allows (${allowed.length} of ${infos.length})`, allowed.map((i) => i.InstanceType).sort().join('\n'))
+  await attachText(
+    `instance types the NodePool "${name}" allows (${allowed.length} of ${infos.length})`,
+    allowed
+      .map((i) => i.InstanceType)
+      .sort()
+      .join('\n'),
+  )
   assert.ok(allowed.length > o.atLeast, `only ${allowed.length} instance types allowed`)
   for (const i of allowed) {
     const labels = labelsOf(i, 'spot', '')
@@ -365,7 +467,9 @@ export async function expectNodePoolAllowsOffered(world: SpotcheckWorld, name: s
 async function taggedSubnetsAndGroups(ec2: EC2Client, key: string, value: string): Promise<{ subnets: string[]; groups: string[] }> {
   const filter = [{ Name: `tag:${key}`, Values: [value] }]
   const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters: filter }))).Subnets ?? []).flatMap((s) => (s.SubnetId ? [s.SubnetId] : [])).sort()
-  const groups = ((await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filter }))).SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])).sort()
+  const groups = ((await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filter }))).SecurityGroups ?? [])
+    .flatMap((g) => (g.GroupId ? [g.GroupId] : []))
+    .sort()
   return { subnets, groups }
 }
 
@@ -374,10 +478,17 @@ export async function eventuallyNodeClassResolves(world: SpotcheckWorld, withinM
   const { subnets, groups } = await taggedSubnetsAndGroups(world.run.aws.ec2, key, value)
   assert.ok(subnets.length > 0 && groups.length > 0, `EC2 has ${subnets.length} subnets and ${groups.length} security groups tagged ${key}=${value}`)
   await world.within(withinMs, `EC2NodeClass ${name} resolved`, async () => {
-    const nc = await getKarpenterObject<{ status?: { subnets?: { id: string }[]; securityGroups?: { id: string }[] } }>(world.run.kube(), world.run.karpenter.ec2NodeClass, name)
+    const nc = await getKarpenterObject<{ status?: { subnets?: { id: string }[]; securityGroups?: { id: string }[] } }>(
+      world.run.kube(),
+      world.run.karpenter.ec2NodeClass,
+      name,
+    )
     const s = (nc.status?.subnets ?? []).map((x) => x.id).sort()
     const g = (nc.status?.securityGroups ?? []).map((x) => x.id).sort()
-    return { ok: JSON.stringify(s) === JSON.stringify(subnets) && JSON.stringify(g) === JSON.stringify(groups), seen: `status: subnets ${s.join(',') || '-'}, security groups ${g.join(',') || '-'}` }
+    return {
+      ok: JSON.stringify(s) === JSON.stringify(subnets) && JSON.stringify(g) === JSON.stringify(groups),
+      seen: `status: subnets ${s.join(',') || '-'}, security groups ${g.join(',') || '-'}`,
+    }
   })
 }
 
@@ -409,7 +520,9 @@ export function interruptedNodeNamedBy(world: SpotcheckWorld): Interrupted {
 
 /** The pods a drain evicts from a node: those on it, not terminating, that no DaemonSet owns. */
 export function evictablePodsOn(pods: readonly Pod[], node: string): Pod[] {
-  return pods.filter((p) => p.spec?.nodeName === node && !p.metadata?.deletionTimestamp && !(p.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet'))
+  return pods.filter(
+    (p) => p.spec?.nodeName === node && !p.metadata?.deletionTimestamp && !(p.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet'),
+  )
 }
 
 /** Waits until the interrupted node has carried Karpenter's disruption taint and none of its pods is left on it. */
@@ -421,7 +534,10 @@ export async function eventuallyTaintedAndDrained(world: SpotcheckWorld, withinM
   await world.within(withinMs, `${name} tainted ${taintText(taint)} and drained`, async () => {
     const tainted = world.run.recorder.firstSighting('nodes', name, (n) => (n.spec?.taints ?? []).some((t) => isTaint(t, taint)))
     const onIt = evictablePodsOn((await world.run.kube().core.listPodForAllNamespaces()).items, name)
-    return { ok: Boolean(tainted) && onIt.length === 0, seen: `${tainted ? 'tainted' : 'not tainted'}; ${onIt.length} pods still on it${onIt.length ? ` (${onIt.map((p) => p.metadata?.name).join(', ')})` : ''}` }
+    return {
+      ok: Boolean(tainted) && onIt.length === 0,
+      seen: `${tainted ? 'tainted' : 'not tainted'}; ${onIt.length} pods still on it${onIt.length ? ` (${onIt.map((p) => p.metadata?.name).join(', ')})` : ''}`,
+    }
   })
 }
 
@@ -432,7 +548,11 @@ export async function eventuallyReplacementLaunched(world: SpotcheckWorld, withi
     const lines = linesSince(world, after)
     const created = lines.find((l) => field(l, 'message') === 'created nodeclaim')
     const launched = created && lines.find((l) => field(l, 'message') === 'launched nodeclaim' && field(l, 'nodeclaim') === field(created, 'nodeclaim'))
-    return { ok: Boolean(launched), value: created && launched ? { created, launched } : undefined, seen: created ? `created ${String(field(created, 'nodeclaim'))}, not launched yet` : 'no NodeClaim created yet' }
+    return {
+      ok: Boolean(launched),
+      value: created && launched ? { created, launched } : undefined,
+      seen: created ? `created ${String(field(created, 'nodeclaim'))}, not launched yet` : 'no NodeClaim created yet',
+    }
   })
   assert.ok(outcome.value)
   const { created, launched } = outcome.value
@@ -443,7 +563,10 @@ export async function eventuallyReplacementLaunched(world: SpotcheckWorld, withi
 }
 
 /** The replacement's node: the one of its NodeClaim, or else a new Ready Karpenter node in the interrupted node's zone. */
-export function replacementNode(all: readonly Node[], o: { replacementNodeClaim?: string; interruptedNode?: string; interruptedZone?: string }): Node | undefined {
+export function replacementNode(
+  all: readonly Node[],
+  o: { replacementNodeClaim?: string; interruptedNode?: string; interruptedZone?: string },
+): Node | undefined {
   const claim = o.replacementNodeClaim
   const ofClaim = claim ? all.find((n) => n.metadata?.labels?.['karpenter.sh/nodeclaim'] === claim || n.metadata?.name === claim) : undefined
   return ofClaim ?? all.find((n) => isKarpenterNode(n) && nodeReady(n) && zoneOf(n) === o.interruptedZone && n.metadata?.name !== o.interruptedNode)
@@ -503,7 +626,11 @@ export async function expectReadyBeforeReclaim(world: SpotcheckWorld): Promise<v
  * The priced types cheaper than the chosen one that EC2 Fleet could have launched: those Karpenter
  * did not see refused for lack of On-Demand capacity. `priced` sorted cheapest first.
  */
-export function cheaperLaunchable(priced: readonly OnDemandPrice[], chosen: string, unavailable: ReadonlySet<string>): { mine?: OnDemandPrice; cheaper: OnDemandPrice[]; beaten: OnDemandPrice[] } {
+export function cheaperLaunchable(
+  priced: readonly OnDemandPrice[],
+  chosen: string,
+  unavailable: ReadonlySet<string>,
+): { mine?: OnDemandPrice; cheaper: OnDemandPrice[]; beaten: OnDemandPrice[] } {
   const mine = priced.find((p) => p.instanceType === chosen)
   const cheaper = mine ? priced.filter((p) => p.usdPerHour < mine.usdPerHour) : []
   return { mine, cheaper, beaten: cheaper.filter((p) => !unavailable.has(p.instanceType)) }
@@ -511,7 +638,9 @@ export function cheaperLaunchable(priced: readonly OnDemandPrice[], chosen: stri
 
 /** The types Karpenter saw EC2 refuse for lack of On-Demand capacity (its DEBUG "removing offering from offerings" lines). */
 function onDemandUnavailable(world: SpotcheckWorld): Set<string> {
-  const lines = (world.run.karpenterLog?.lines ?? []).filter((l) => field(l, 'message') === 'removing offering from offerings' && field(l, 'capacity-type') === 'on-demand')
+  const lines = (world.run.karpenterLog?.lines ?? []).filter(
+    (l) => field(l, 'message') === 'removing offering from offerings' && field(l, 'capacity-type') === 'on-demand',
+  )
   return new Set(lines.map((l) => String(field(l, 'instance-type'))))
 }
 
@@ -537,13 +666,25 @@ export async function expectCheapestOnDemand(world: SpotcheckWorld): Promise<voi
   const chosen = instanceTypeOf(node)
   const unavailable = onDemandUnavailable(world)
   const { mine, cheaper, beaten } = cheaperLaunchable(priced, chosen, unavailable)
-  const mark = (p: OnDemandPrice) => (p.instanceType === chosen ? '  ← launched' : unavailable.has(p.instanceType) && cheaper.includes(p) ? '  (no On-Demand capacity, per Karpenter)' : '')
+  const mark = (p: OnDemandPrice) =>
+    p.instanceType === chosen ? '  ← launched' : unavailable.has(p.instanceType) && cheaper.includes(p) ? '  (no On-Demand capacity, per Karpenter)' : ''
   await attachText(
     `On-Demand list prices of the ${allowed.length} types ${claim.metadata.name} allowed (cheapest first)`,
-    [`price source: ${source.source}`, ...priced.map((p) => `${p.instanceType.padEnd(16)} ${usd(p.usdPerHour)}/h${mark(p)}`), ...missing.map((m) => `${m.instanceType.padEnd(16)} no list price: ${m.reason}`)].join('\n'),
+    [
+      `price source: ${source.source}`,
+      ...priced.map((p) => `${p.instanceType.padEnd(16)} ${usd(p.usdPerHour)}/h${mark(p)}`),
+      ...missing.map((m) => `${m.instanceType.padEnd(16)} no list price: ${m.reason}`),
+    ].join('\n'),
   )
   assert.equal(capacityTypeOf(node), 'on-demand')
   assert.ok(allowed.includes(chosen), `${chosen} is not among the NodeClaim's types`)
   assert.ok(mine, `no list price for the launched type ${chosen}: ${missing.find((m) => m.instanceType === chosen)?.reason ?? 'unknown'}`)
-  assert.equal(beaten.length, 0, `${chosen} costs ${usd(mine.usdPerHour)}/h, but the NodeClaim allowed cheaper types: ${beaten.slice(0, 5).map((p) => `${p.instanceType} ${usd(p.usdPerHour)}/h`).join(', ')} (${source.source})`)
+  assert.equal(
+    beaten.length,
+    0,
+    `${chosen} costs ${usd(mine.usdPerHour)}/h, but the NodeClaim allowed cheaper types: ${beaten
+      .slice(0, 5)
+      .map((p) => `${p.instanceType} ${usd(p.usdPerHour)}/h`)
+      .join(', ')} (${source.source})`,
+  )
 }

@@ -50,8 +50,10 @@ export function checkOrder(instants: ReadonlyMap<string, Instant>, order: readon
     const shortest = earliest(to) - latest(from)
     const longest = latest(to) - earliest(from)
     const took = to.atMs - from.atMs
-    if (bound.maxMs !== undefined && shortest > bound.maxMs) problems.push(`too slow: "${from.label}" → "${to.label}" took ${sec(took)}, more than ${sec(bound.maxMs)} (${bound.why})`)
-    if (bound.minMs !== undefined && longest < bound.minMs) problems.push(`too fast: "${from.label}" → "${to.label}" took ${sec(took)}, less than ${sec(bound.minMs)} (${bound.why})`)
+    if (bound.maxMs !== undefined && shortest > bound.maxMs)
+      problems.push(`too slow: "${from.label}" → "${to.label}" took ${sec(took)}, more than ${sec(bound.maxMs)} (${bound.why})`)
+    if (bound.minMs !== undefined && longest < bound.minMs)
+      problems.push(`too fast: "${from.label}" → "${to.label}" took ${sec(took)}, less than ${sec(bound.minMs)} (${bound.why})`)
   }
   return problems
 }

@@ -17,7 +17,14 @@ export async function judgeTheRunsEdition(world: SpotcheckWorld): Promise<Prefli
   const run = world.run
   const target = run.session
   const edition = editionUnderTest(target.edition)
-  const observed = await observe(edition, { target: target.name, rehearsal: target.rehearsal, env: run.env, aws: run.aws, cloud9: target.cloud9, progress: (l) => run.progress(l) })
+  const observed = await observe(edition, {
+    target: target.name,
+    rehearsal: target.rehearsal,
+    env: run.env,
+    aws: run.aws,
+    cloud9: target.cloud9,
+    progress: (l) => run.progress(l),
+  })
   // Causes name the current edition's edits that answer them, whichever edition runs.
   const verdict = judgeEdition(edition, target.edition.view, { observed, edits: loadEdits('current'), target: target.name, sections: sectionNames() })
   // For `spotcheck drift`: in the run's directory, and in Cucumber's messages beside the result.
@@ -28,11 +35,16 @@ export async function judgeTheRunsEdition(world: SpotcheckWorld): Promise<Prefli
   for (const n of verdict.notes) await world.note(`Note: ${n.what}${n.source ? ` (${n.source})` : ''}`)
   const listed = verdict.causes.filter((c) => !c.blocking)
   for (const c of listed) await world.note(`Drift, not failing: ${c.what}`)
-  run.progress(`preflight: the ${verdict.edition} edition as of ${verdict.asOf}: ${verdict.causes.length} drift cause(s), ${verdict.causes.length - listed.length} failing${verdict.causes.length ? ` (${verdict.causes.map((c) => c.id).join(', ')})` : ''}`)
+  run.progress(
+    `preflight: the ${verdict.edition} edition as of ${verdict.asOf}: ${verdict.causes.length} drift cause(s), ${verdict.causes.length - listed.length} failing${verdict.causes.length ? ` (${verdict.causes.map((c) => c.id).join(', ')})` : ''}`,
+  )
   return verdict
 }
 
 /** Why nothing is created after a failed preflight, in one line. */
 export function blockingSummary(verdict: Pick<PreflightVerdict, 'edition' | 'asOf' | 'causes'>): string {
-  return `the ${verdict.edition} edition does not fit the platform of ${verdict.asOf} (${verdict.causes.filter((c) => c.blocking).map((c) => c.id).join(', ')})`
+  return `the ${verdict.edition} edition does not fit the platform of ${verdict.asOf} (${verdict.causes
+    .filter((c) => c.blocking)
+    .map((c) => c.id)
+    .join(', ')})`
 }

@@ -27,7 +27,10 @@ export async function showKarpenterNodesWithPrice(world: SpotcheckWorld): Promis
     assert.ok(price !== undefined, `no price for ${instanceTypeOf(n)} (${capacityTypeOf(n)}) in ${zoneOf(n)}`)
     rows.push([String(n.metadata?.name), capacityTypeOf(n), instanceTypeOf(n), zoneOf(n), nodeReady(n) ? 'Ready' : 'NotReady', `${usd(price)}/h`, source])
   }
-  await attachHtml("Karpenter's nodes", htmlTable("Karpenter's nodes", ['node', 'capacity type', 'instance type', 'zone', 'status', 'price', 'price source'], rows))
+  await attachHtml(
+    "Karpenter's nodes",
+    htmlTable("Karpenter's nodes", ['node', 'capacity type', 'instance type', 'zone', 'status', 'price', 'price source'], rows),
+  )
 }
 
 /**
@@ -39,7 +42,11 @@ export async function showInterruptionTimeline(world: SpotcheckWorld, app: strin
   const events = await interruptionTimelineOf(world, app)
   const s = world.subject
   const title = `Spot interruption of ${s.interruptedNode} (${s.interruptedInstance})`
-  await attachChart('interruption timeline', await timelineChart(events, title), htmlTable(`${title}; tutorial time from the experiment's start (${world.run.tutorialTime.source})`, ['event', 'actor', 'at'], timelineRows(events)))
+  await attachChart(
+    'interruption timeline',
+    await timelineChart(events, title),
+    htmlTable(`${title}; tutorial time from the experiment's start (${world.run.tutorialTime.source})`, ['event', 'actor', 'at'], timelineRows(events)),
+  )
   const at = (key: string) => events.find((e) => e.key === key)?.atMs
   const warning = at('warning')
   const ready = at('ready')
@@ -57,7 +64,11 @@ export async function showInterruptionTimeline(world: SpotcheckWorld, app: strin
  * instants; the wall clock on AWS), or to `now` for a node still there; its last state before the
  * deletion. Undefined for a history with no state.
  */
-export function lifetimeOf(history: readonly Sighting<Node>[], instant: (o: Observed) => number | undefined, now: number): { node: Node; hours: number } | undefined {
+export function lifetimeOf(
+  history: readonly Sighting<Node>[],
+  instant: (o: Observed) => number | undefined,
+  now: number,
+): { node: Node; hours: number } | undefined {
   const node = history.filter((x) => x.type !== 'DELETED').at(-1)?.object
   if (!node) return undefined
   const start = instant(history[0]) ?? now
@@ -99,16 +110,38 @@ export async function showRunsNodeCosts(world: SpotcheckWorld): Promise<void> {
         if (e instanceof PriceNotFoundError) return undefined
         throw e
       })
-    if (ct === 'spot' || ct === 'on-demand') costs.push({ capacityType: ct, usd: cost, onDemandUsd: ct === 'spot' && odPrice !== undefined ? odPrice * hours : undefined })
-    rows.push([String(node.metadata?.name), ct, instanceTypeOf(node), zoneOf(node), `${(hours * 60).toFixed(1)} min`, `${usd(price)}/h`, usd(cost), savingText(price, odPrice)])
+    if (ct === 'spot' || ct === 'on-demand')
+      costs.push({ capacityType: ct, usd: cost, onDemandUsd: ct === 'spot' && odPrice !== undefined ? odPrice * hours : undefined })
+    rows.push([
+      String(node.metadata?.name),
+      ct,
+      instanceTypeOf(node),
+      zoneOf(node),
+      `${(hours * 60).toFixed(1)} min`,
+      `${usd(price)}/h`,
+      usd(cost),
+      savingText(price, odPrice),
+    ])
   }
   rows.push(['total', '', '', '', '', '', usd(total.spot + total.onDemand), `Spot ${usd(total.spot)}, On-Demand ${usd(total.onDemand)}`])
   await attachHtml(
     "cost of the run's nodes",
-    htmlTable(`what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included). Spot prices: ${SPOT_PRICE_SOURCE}; On-Demand prices: ${prices.source}`, ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'], rows),
+    htmlTable(
+      `what Karpenter's nodes cost during the run (tutorial time; the managed node group and the control plane not included). Spot prices: ${SPOT_PRICE_SOURCE}; On-Demand prices: ${prices.source}`,
+      ['node', 'capacity type', 'instance type', 'zone', 'lifetime', 'price', 'cost', 'saving vs On-Demand'],
+      rows,
+    ),
   )
-  const byType = (['spot', 'on-demand'] as const).map((ct) => [ct, costs.filter((c) => c.capacityType === ct).length, usdText(costs.filter((c) => c.capacityType === ct).reduce((a, c) => a + c.usd, 0))])
-  await attachChart("cost of the run's nodes", await costChart(costs, "what Karpenter's nodes cost during the run, Spot and On-Demand"), htmlTable('cost by capacity type', ['capacity type', 'nodes', 'cost'], byType))
+  const byType = (['spot', 'on-demand'] as const).map((ct) => [
+    ct,
+    costs.filter((c) => c.capacityType === ct).length,
+    usdText(costs.filter((c) => c.capacityType === ct).reduce((a, c) => a + c.usd, 0)),
+  ])
+  await attachChart(
+    "cost of the run's nodes",
+    await costChart(costs, "what Karpenter's nodes cost during the run, Spot and On-Demand"),
+    htmlTable('cost by capacity type', ['capacity type', 'nodes', 'cost'], byType),
+  )
   assert.ok(rows.length > 1, 'the run saw no Karpenter node')
 }
 
@@ -123,9 +156,17 @@ export async function showNodesOverTime(world: SpotcheckWorld, from: number | un
   await attachChart(
     'nodes and pods over time',
     await nodesOverTimeChart(points, `${world.scenario.feature}: nodes and pods over time, by capacity type`),
-    htmlTable('nodes and pods over time (tutorial time since the section started)', ['at', 'capacity type', 'nodes', 'pods Running'], points.map((p) => [`+${(p.atMs / 1000).toFixed(1)} s`, p.capacityType, p.nodes, p.pods]), [2, 3]),
+    htmlTable(
+      'nodes and pods over time (tutorial time since the section started)',
+      ['at', 'capacity type', 'nodes', 'pods Running'],
+      points.map((p) => [`+${(p.atMs / 1000).toFixed(1)} s`, p.capacityType, p.nodes, p.pods]),
+      [2, 3],
+    ),
   )
-  assert.ok(points.some((p) => p.nodes > 0), 'the run saw no node during this section')
+  assert.ok(
+    points.some((p) => p.nodes > 0),
+    'the run saw no node during this section',
+  )
 }
 
 /** The pods by zone and capacity type, with the number of nodes they run on; pods on no known node left out. */
@@ -147,7 +188,16 @@ export function zoneRows(pods: readonly Pod[], all: readonly Node[]): ZoneRow[] 
 export async function showZoneSpread(world: SpotcheckWorld, deployment: string): Promise<void> {
   const rows = zoneRows(await podsOf(world, deployment), await nodes(world))
   const title = `the pods of "${deployment}" by zone`
-  await attachChart('zone spread', await zoneSpreadChart(rows, title), htmlTable(title, ['zone', 'capacity type', 'nodes', 'pods'], rows.map((r) => [r.zone, r.capacityType, r.nodes, r.pods]), [2, 3]))
+  await attachChart(
+    'zone spread',
+    await zoneSpreadChart(rows, title),
+    htmlTable(
+      title,
+      ['zone', 'capacity type', 'nodes', 'pods'],
+      rows.map((r) => [r.zone, r.capacityType, r.nodes, r.pods]),
+      [2, 3],
+    ),
+  )
   assert.ok(rows.length > 0, `no pod of "${deployment}" runs on a node`)
 }
 
@@ -171,7 +221,10 @@ export async function eventuallyNodeViewerShowsNodes(world: SpotcheckWorld, with
       throw new Error(`eks-node-viewer exited (exit ${r.exitCode}):\n${nodeViewerScreen(r.output).lines.join('\n') || r.output.slice(-2000)}`)
     }
     screen = nodeViewerScreen(command.output)
-    const missing = missingFromScreen(screen, (await nodes(world)).map((n) => ({ name: String(n.metadata?.name), type: instanceTypeOf(n) })))
+    const missing = missingFromScreen(
+      screen,
+      (await nodes(world)).map((n) => ({ name: String(n.metadata?.name), type: instanceTypeOf(n) })),
+    )
     const seen = !screen.header ? 'nothing drawn yet' : missing.length ? `not shown with type and price: ${missing.join(', ')}` : 'all shown'
     return { ok: screen.header !== undefined && missing.length === 0, seen }
   })

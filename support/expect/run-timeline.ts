@@ -47,5 +47,14 @@ export async function interruptionTimelineOf(world: SpotcheckWorld, app: string)
 export function interruptionEvidence(world: SpotcheckWorld, app: string): string {
   const s = world.subject
   const clock = world.run.tutorialTime
-  return timelineEvidence({ interruptedNode: String(s.interruptedNode), replacementNodeClaim: s.replacementNodeClaim, replacementNode: s.node, app, nodes: world.run.recorder.nodes, pods: world.run.recorder.pods, t0: s.experimentStartedTutorialAt ?? 0, instant: (o) => clock.of(o) })
+  return timelineEvidence({
+    interruptedNode: String(s.interruptedNode),
+    replacementNodeClaim: s.replacementNodeClaim,
+    replacementNode: s.node,
+    app,
+    nodes: world.run.recorder.nodes,
+    pods: world.run.recorder.pods,
+    t0: s.experimentStartedTutorialAt ?? 0,
+    instant: (o) => clock.of(o),
+  })
 }

@@ -71,6 +71,9 @@ export function withSnippetBeforeContainers(manifest: string, snippet: string, f
   lines.splice(containers, 0, ...snippet.replace(/\n+$/, '').split('\n'))
   const edited = lines.join('\n')
   const parsed = parseYaml(edited) as { spec?: { template?: { spec?: { topologySpreadConstraints?: unknown[] } } } }
-  assert.ok(parsed.spec?.template?.spec?.topologySpreadConstraints?.length, `${file}: after the edit the pod template has no topologySpreadConstraints (indentation?)`)
+  assert.ok(
+    parsed.spec?.template?.spec?.topologySpreadConstraints?.length,
+    `${file}: after the edit the pod template has no topologySpreadConstraints (indentation?)`,
+  )
   return edited
 }

@@ -91,7 +91,9 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
   for (const history of h.pods.values()) {
     if (history[0]?.object.metadata?.labels?.app !== h.app) continue
     if (!history.some((s) => s.object.spec?.nodeName === h.interruptedNode)) continue
-    const evictedSeen = history.find((s) => s.object.spec?.nodeName === h.interruptedNode && (s.type === 'DELETED' || Boolean(s.object.metadata?.deletionTimestamp)))
+    const evictedSeen = history.find(
+      (s) => s.object.spec?.nodeName === h.interruptedNode && (s.type === 'DELETED' || Boolean(s.object.metadata?.deletionTimestamp)),
+    )
     const at = ofSighting(evictedSeen)
     if (at === undefined || at < t0) continue
     evicted++
@@ -101,11 +103,21 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
   const evictedAt = minOf(evictions)
   const drainedAt = removals.length ? Math.max(...removals.filter((x): x is number => x !== undefined)) : undefined
 
-  const launched = h.lines.find((l) => field(l, 'message') === 'launched nodeclaim' && (h.replacementNodeClaim ? field(l, 'nodeclaim') === h.replacementNodeClaim : l.index > (message?.index ?? Infinity)))
+  const launched = h.lines.find(
+    (l) =>
+      field(l, 'message') === 'launched nodeclaim' &&
+      (h.replacementNodeClaim ? field(l, 'nodeclaim') === h.replacementNodeClaim : l.index > (message?.index ?? Infinity)),
+  )
   const replacementClaim = h.replacementNodeClaim ?? (launched ? String(field(launched, 'nodeclaim')) : undefined)
   const replacementName =
     h.replacementNode ??
-    [...h.nodes.entries()].find(([, hist]) => hist.some((s) => s.object.metadata?.labels?.['karpenter.sh/nodeclaim'] === replacementClaim || (s.object.metadata?.ownerReferences ?? []).some((o) => o.kind === 'NodeClaim' && o.name === replacementClaim)))?.[0]
+    [...h.nodes.entries()].find(([, hist]) =>
+      hist.some(
+        (s) =>
+          s.object.metadata?.labels?.['karpenter.sh/nodeclaim'] === replacementClaim ||
+          (s.object.metadata?.ownerReferences ?? []).some((o) => o.kind === 'NodeClaim' && o.name === replacementClaim),
+      ),
+    )?.[0]
   const readyAt = ofSighting((replacementName ? h.nodes.get(replacementName) : undefined)?.find((s) => ready(s.object)))
 
   // The evicted pods back: the pods the ReplicaSet created in their place (after the first
@@ -135,9 +147,16 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
     }
   }
   const onReplacement = runningOn.length > 0 && runningOn.every((n) => n === replacementName)
-  const where = runningOn.length === 0 ? '' : onReplacement ? ' on the replacement' : ` on ${runningOn.join(', ')}${runningOn.includes(replacementName ?? '') ? '' : ' (not the replacement)'}`
+  const where =
+    runningOn.length === 0
+      ? ''
+      : onReplacement
+        ? ' on the replacement'
+        : ` on ${runningOn.join(', ')}${runningOn.includes(replacementName ?? '') ? '' : ' (not the replacement)'}`
 
-  const reclaims = h.ec2Events.filter((e) => e.instanceId === h.interruptedInstance && e.detailType === STATE_CHANGE && ['shutting-down', 'terminated'].includes(String(e.detail.state)))
+  const reclaims = h.ec2Events.filter(
+    (e) => e.instanceId === h.interruptedInstance && e.detailType === STATE_CHANGE && ['shutting-down', 'terminated'].includes(String(e.detail.state)),
+  )
   const terminatedAt = minOf(reclaims.map(ofEvent))
 
   const rel = (at: number | undefined) => (at === undefined || Number.isNaN(at) ? undefined : at - t0)
@@ -152,7 +171,13 @@ export function interruptionTimeline(h: InterruptionHistory): TimelineEvent[] {
     { key: 'ready', label: 'replacement node Ready', lane: 'node', atMs: rel(readyAt) },
     { key: 'running', label: `evicted pods Running again${where}`, lane: 'pods', atMs: rel(podsRunningAt), onReplacement },
     { key: 'terminated', label: 'instance terminated (Karpenter, once drained)', lane: 'EC2 / FIS', atMs: rel(terminatedAt), resolutionMs: second },
-    { key: 'notice-ends', label: 'the 2-minute notice ends: EC2 would reclaim it', lane: 'EC2 / FIS', atMs: warning ? rel(ofEvent(warning)! + SPOT_NOTICE_MS) : undefined, resolutionMs: second },
+    {
+      key: 'notice-ends',
+      label: 'the 2-minute notice ends: EC2 would reclaim it',
+      lane: 'EC2 / FIS',
+      atMs: warning ? rel(ofEvent(warning)! + SPOT_NOTICE_MS) : undefined,
+      resolutionMs: second,
+    },
   ]
 }
 
@@ -196,7 +221,7 @@ export const INTERRUPTION_BOUNDS: readonly Bound[] = [
   { from: 'experiment', to: 'warning', maxMs: s(60), why: 'FIS sends the warning as the experiment starts (the feature allows 1 minute)' },
   // aws pkg/providers/sqs/sqs.go: ReceiveMessage with WaitTimeSeconds 20 (a long poll returns as a
   // message arrives); pkg/controllers/interruption/controller.go handles a batch at once.
-  { from: 'warning', to: 'message', maxMs: s(25), why: "Karpenter long-polls its interruption queue 20 s at a time and handles a message as it arrives" },
+  { from: 'warning', to: 'message', maxMs: s(25), why: 'Karpenter long-polls its interruption queue 20 s at a time and handles a message as it arrives' },
   // core pkg/controllers/node/termination/controller.go: the NodeClaim deleted by the interruption
   // controller is finalized (taint, drain) on its next reconcile; observed 28 ms – 1.4 s on AWS.
   { from: 'message', to: 'taint', maxMs: s(10), why: "Karpenter's termination controller taints the node on its next reconcile" },
@@ -215,14 +240,19 @@ export const INTERRUPTION_BOUNDS: readonly Bound[] = [
 
 /** When the evicted pods run again on the replacement: after it turned Ready, and soon after. */
 export const ON_REPLACEMENT_ORDER: readonly (readonly [string, string])[] = [['ready', 'running']]
-export const ON_REPLACEMENT_BOUNDS: readonly Bound[] = [{ from: 'ready', to: 'running', maxMs: s(30), why: 'the pause-image pods start seconds after their node is Ready' }]
+export const ON_REPLACEMENT_BOUNDS: readonly Bound[] = [
+  { from: 'ready', to: 'running', maxMs: s(30), why: 'the pause-image pods start seconds after their node is Ready' },
+]
 
 /** Every problem of the timeline: events not seen, pairs out of order, durations out of bounds. */
 export function timelineProblems(events: readonly TimelineEvent[], order = INTERRUPTION_ORDER, bounds = INTERRUPTION_BOUNDS): string[] {
   const problems = events.filter((e) => e.atMs === undefined).map((e) => `not seen: ${e.label}`)
   const instants = new Map<string, Instant>(events.map((e) => [e.key, { label: e.label, atMs: e.atMs, resolutionMs: e.resolutionMs }]))
   const onReplacement = events.find((e) => e.key === 'running')?.onReplacement === true
-  return [...problems, ...checkOrder(instants, onReplacement ? [...order, ...ON_REPLACEMENT_ORDER] : order, onReplacement ? [...bounds, ...ON_REPLACEMENT_BOUNDS] : bounds)]
+  return [
+    ...problems,
+    ...checkOrder(instants, onReplacement ? [...order, ...ON_REPLACEMENT_ORDER] : order, onReplacement ? [...bounds, ...ON_REPLACEMENT_BOUNDS] : bounds),
+  ]
 }
 
 /** Fails, naming every problem, unless the timeline shows every event in the tutorial's order and within bounds. */
@@ -259,13 +289,19 @@ export function timelineEvidence(e: EvidenceInput): string {
   const watched = [e.interruptedNode, e.replacementNode].filter((n): n is string => Boolean(n))
   for (const name of watched) {
     out.push(`node ${name}:`)
-    for (const x of e.nodes.get(name) ?? []) out.push(`  ${when(x)} ${x.type} rv ${x.rv} ${ready(x.object) ? 'Ready' : 'NotReady'} taints ${(x.object.spec?.taints ?? []).map((t) => t.key).join(',') || '-'}`)
+    for (const x of e.nodes.get(name) ?? [])
+      out.push(
+        `  ${when(x)} ${x.type} rv ${x.rv} ${ready(x.object) ? 'Ready' : 'NotReady'} taints ${(x.object.spec?.taints ?? []).map((t) => t.key).join(',') || '-'}`,
+      )
   }
   for (const [key, history] of e.pods) {
     if (history[0]?.object.metadata?.labels?.app !== e.app) continue
     if (!history.some((x) => watched.includes(String(x.object.spec?.nodeName)))) continue
     out.push(`pod ${key}:`)
-    for (const x of history) out.push(`  ${when(x)} ${x.type} rv ${x.rv} ${x.object.status?.phase ?? '-'} on ${x.object.spec?.nodeName ?? '-'}${x.object.metadata?.deletionTimestamp ? ' (deleting)' : ''}`)
+    for (const x of history)
+      out.push(
+        `  ${when(x)} ${x.type} rv ${x.rv} ${x.object.status?.phase ?? '-'} on ${x.object.spec?.nodeName ?? '-'}${x.object.metadata?.deletionTimestamp ? ' (deleting)' : ''}`,
+      )
   }
   return out.join('\n')
 }

@@ -132,7 +132,11 @@ export class ProgressView {
       steps(f.children)
     } else if (e.pickle) {
       const p = e.pickle
-      this.pickles.set(p.id, { uri: p.uri, name: p.name, steps: new Map(p.steps.map((s) => [s.id, `${this.keywords.get(s.astNodeIds[0]) ?? ''} "${s.text}"`.trim()])) })
+      this.pickles.set(p.id, {
+        uri: p.uri,
+        name: p.name,
+        steps: new Map(p.steps.map((s) => [s.id, `${this.keywords.get(s.astNodeIds[0]) ?? ''} "${s.text}"`.trim()])),
+      })
     } else if (e.hook) {
       this.hooks.set(e.hook.id, { name: e.hook.name ?? e.hook.tagExpression ?? '', type: e.hook.type })
     } else if (e.testRunStarted) {
@@ -163,7 +167,8 @@ export class ProgressView {
       const r = e.testStepFinished.testStepResult
       if (!a) return
       a.statuses.push(String(r.status))
-      if (BAD.has(String(r.status)) && !a.failure) a.failure = { step: this.stepText(e.testStepFinished.testCaseStartedId, e.testStepFinished.testStepId), message: firstLine(r) }
+      if (BAD.has(String(r.status)) && !a.failure)
+        a.failure = { step: this.stepText(e.testStepFinished.testCaseStartedId, e.testStepFinished.testStepId), message: firstLine(r) }
     } else if (e.testCaseFinished) {
       this.caseFinished(e.testCaseFinished.testCaseStartedId, ms(e.testCaseFinished.timestamp), e.testCaseFinished.willBeRetried)
     } else if (e.testRunFinished) {
@@ -199,7 +204,8 @@ export class ProgressView {
       return
     }
     const now = this.now()
-    if (now - this.running.since >= this.heartbeatMs && now - this.lastPrinted >= this.heartbeatMs) this.print(`${this.current ? '    ' : ''}${this.liveText()}`)
+    if (now - this.running.since >= this.heartbeatMs && now - this.lastPrinted >= this.heartbeatMs)
+      this.print(`${this.current ? '    ' : ''}${this.liveText()}`)
   }
 
   /** Clears the status line (the run ended, or was cut short). */
@@ -281,13 +287,25 @@ export class ProgressView {
     this.clearLive()
     if (!this.summary) return
     const rows = this.rows()
-    const lines = summaryTable(rows.map((r) => ({ ...r, run: '' })), { color: this.color, hookFailures: this.hookFailures, totalMs: this.totalMs(), success: this.runSuccess })
+    const lines = summaryTable(
+      rows.map((r) => ({ ...r, run: '' })),
+      { color: this.color, hookFailures: this.hookFailures, totalMs: this.totalMs(), success: this.runSuccess },
+    )
     this.print(['', ...lines].join('\n'))
   }
 
   private hookName(hookId: string): string {
     const h = this.hooks.get(hookId)
-    const kind = h?.type === 'BEFORE_TEST_RUN' ? 'BeforeAll' : h?.type === 'AFTER_TEST_RUN' ? 'AfterAll' : h?.type === 'AFTER_TEST_CASE' ? 'After' : h?.type === 'BEFORE_TEST_CASE' ? 'Before' : 'hook'
+    const kind =
+      h?.type === 'BEFORE_TEST_RUN'
+        ? 'BeforeAll'
+        : h?.type === 'AFTER_TEST_RUN'
+          ? 'AfterAll'
+          : h?.type === 'AFTER_TEST_CASE'
+            ? 'After'
+            : h?.type === 'BEFORE_TEST_CASE'
+              ? 'Before'
+              : 'hook'
     return h?.name ? `${kind} hook "${h.name}"` : `${kind} hook`
   }
 
@@ -400,7 +418,10 @@ export function summaryTable(rows: (SectionRow & { run: string })[], options: Ta
   const withRun = rows.some((r) => r.run)
   const head = [...(withRun ? ['run'] : []), 'section', 'status', 'wall time']
   const body = rows.map((r) => [...(withRun ? [r.run] : []), clip(r.name, NAME_WIDTH), r.status, formatWall(r.wallMs)])
-  const total = options.totalMs !== undefined ? [...(withRun ? [''] : []), 'the whole run (with set-up and clean-up)', options.success === false ? 'failed' : 'passed', formatWall(options.totalMs)] : undefined
+  const total =
+    options.totalMs !== undefined
+      ? [...(withRun ? [''] : []), 'the whole run (with set-up and clean-up)', options.success === false ? 'failed' : 'passed', formatWall(options.totalMs)]
+      : undefined
   const all = [head, ...body, ...(total ? [total] : [])]
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)))
   const statusAt = withRun ? 2 : 1

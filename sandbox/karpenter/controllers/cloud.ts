@@ -31,13 +31,29 @@ import {
   type SpotPrice,
   type Subnet,
 } from '@aws-sdk/client-ec2'
-import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, DeleteInstanceProfileCommand, GetInstanceProfileCommand, IAMClient, NoSuchEntityException, RemoveRoleFromInstanceProfileCommand } from '@aws-sdk/client-iam'
+import {
+  AddRoleToInstanceProfileCommand,
+  CreateInstanceProfileCommand,
+  DeleteInstanceProfileCommand,
+  GetInstanceProfileCommand,
+  IAMClient,
+  NoSuchEntityException,
+  RemoveRoleFromInstanceProfileCommand,
+} from '@aws-sdk/client-iam'
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { EC2NodeClass, KubeletConfiguration, SelectorTerm } from '../api.ts'
-import { buildInstanceTypes, DESCRIBE_INSTANCE_TYPES_FILTERS, onDemandPricesFor, passesDescribeFilters, spotPricesFromHistory, zonesByInstanceType, type InstanceType } from '../instance-types.ts'
+import {
+  buildInstanceTypes,
+  DESCRIBE_INSTANCE_TYPES_FILTERS,
+  onDemandPricesFor,
+  passesDescribeFilters,
+  spotPricesFromHistory,
+  zonesByInstanceType,
+  type InstanceType,
+} from '../instance-types.ts'
 import type { AmiIds, LaunchTemplatePlan } from '../launch.ts'
 import { pruneUnavailable } from '../unavailable-offerings.ts'
 import { countBusy } from '../../runtime/busy-clients.ts'
@@ -90,20 +106,27 @@ export class Cloud {
   async refreshCatalog(force = false): Promise<void> {
     const now = this.ctx.clock.simulated()
     if (!force && this.catalog && now - this.catalog.at < CATALOG_TTL_MS) return
-    const zones = ((await this.ctx.ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }))).AvailabilityZones ?? [])
+    const zones = (
+      (await this.ctx.ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }))).AvailabilityZones ??
+      []
+    )
       .map((z) => z.ZoneName!)
       .sort()
     const infos: InstanceTypeInfo[] = []
     let token: string | undefined
     do {
-      const page: DescribeInstanceTypesCommandOutput = await this.ctx.ec2.send(new DescribeInstanceTypesCommand({ Filters: DESCRIBE_INSTANCE_TYPES_FILTERS, NextToken: token, MaxResults: 100 }))
+      const page: DescribeInstanceTypesCommandOutput = await this.ctx.ec2.send(
+        new DescribeInstanceTypesCommand({ Filters: DESCRIBE_INSTANCE_TYPES_FILTERS, NextToken: token, MaxResults: 100 }),
+      )
       infos.push(...(page.InstanceTypes ?? []).filter(passesDescribeFilters))
       token = page.NextToken
     } while (token)
     const offerings: InstanceTypeOffering[] = []
     token = undefined
     do {
-      const page: DescribeInstanceTypeOfferingsCommandOutput = await this.ctx.ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', NextToken: token, MaxResults: 1000 }))
+      const page: DescribeInstanceTypeOfferingsCommandOutput = await this.ctx.ec2.send(
+        new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', NextToken: token, MaxResults: 1000 }),
+      )
       offerings.push(...(page.InstanceTypeOfferings ?? []))
       token = page.NextToken
     } while (token)
@@ -117,7 +140,12 @@ export class Cloud {
     let token: string | undefined
     do {
       const page: DescribeSpotPriceHistoryCommandOutput = await this.ctx.ec2.send(
-        new DescribeSpotPriceHistoryCommand({ ProductDescriptions: ['Linux/UNIX', 'Linux/UNIX (Amazon VPC)'], StartTime: new Date(), NextToken: token, MaxResults: 1000 }),
+        new DescribeSpotPriceHistoryCommand({
+          ProductDescriptions: ['Linux/UNIX', 'Linux/UNIX (Amazon VPC)'],
+          StartTime: new Date(),
+          NextToken: token,
+          MaxResults: 1000,
+        }),
       )
       history.push(...(page.SpotPriceHistory ?? []))
       token = page.NextToken
@@ -171,7 +199,9 @@ export class Cloud {
       const out = await this.ctx.ec2.send(new DescribeSubnetsCommand(selectorQuery(term, 'subnet-id')))
       for (const s of out.Subnets ?? []) found.set(s.SubnetId!, s)
     }
-    return [...found.values()].sort((a, b) => String(a.AvailabilityZone).localeCompare(String(b.AvailabilityZone)) || String(a.SubnetId).localeCompare(String(b.SubnetId)))
+    return [...found.values()].sort(
+      (a, b) => String(a.AvailabilityZone).localeCompare(String(b.AvailabilityZone)) || String(a.SubnetId).localeCompare(String(b.SubnetId)),
+    )
   }
 
   async securityGroups(nodeClass: EC2NodeClass): Promise<SecurityGroup[]> {
@@ -206,7 +236,12 @@ export class Cloud {
    * parameters that exist, then DescribeImages of their ids. Missing parameters are skipped, as
    * Karpenter skips them; none at all is "failed to discover any AMIs for alias".
    */
-  async aliasImages(parameters: readonly { path: string; variants: string[] }[]): Promise<{ known: Map<string, string[]>; images: { id: string; name?: string; architecture?: string; creationDate?: string; deprecationTime?: string }[] }> {
+  async aliasImages(
+    parameters: readonly { path: string; variants: string[] }[],
+  ): Promise<{
+    known: Map<string, string[]>
+    images: { id: string; name?: string; architecture?: string; creationDate?: string; deprecationTime?: string }[]
+  }> {
     const known = new Map<string, string[]>()
     for (const p of parameters) {
       try {
@@ -217,8 +252,22 @@ export class Cloud {
       }
     }
     if (known.size === 0) return { known, images: [] }
-    const out = await this.ctx.ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'image-id', Values: [...known.keys()] }, { Name: 'state', Values: ['available'] }], IncludeDeprecated: true }))
-    const images = (out.Images ?? []).map((i) => ({ id: i.ImageId!, name: i.Name, architecture: i.Architecture, creationDate: i.CreationDate, deprecationTime: i.DeprecationTime }))
+    const out = await this.ctx.ec2.send(
+      new DescribeImagesCommand({
+        Filters: [
+          { Name: 'image-id', Values: [...known.keys()] },
+          { Name: 'state', Values: ['available'] },
+        ],
+        IncludeDeprecated: true,
+      }),
+    )
+    const images = (out.Images ?? []).map((i) => ({
+      id: i.ImageId!,
+      name: i.Name,
+      architecture: i.Architecture,
+      creationDate: i.CreationDate,
+      deprecationTime: i.DeprecationTime,
+    }))
     return { known, images }
   }
 
@@ -279,7 +328,13 @@ export class Cloud {
   }
 
   /** Creates the launch template when missing; returns its id and whether it was created. */
-  async ensureLaunchTemplate(plan: LaunchTemplatePlan, nodeClass: EC2NodeClass, securityGroups: readonly string[], instanceProfile: string | undefined, tags: Record<string, string>): Promise<{ id: string; created: boolean }> {
+  async ensureLaunchTemplate(
+    plan: LaunchTemplatePlan,
+    nodeClass: EC2NodeClass,
+    securityGroups: readonly string[],
+    instanceProfile: string | undefined,
+    tags: Record<string, string>,
+  ): Promise<{ id: string; created: boolean }> {
     const known = this.launchTemplates.get(plan.name)
     if (known) return { id: known, created: false }
     // Launches run concurrently; the provider holds a lock around EnsureAll, so a template is
@@ -295,7 +350,13 @@ export class Cloud {
     }
   }
 
-  private async createLaunchTemplate(plan: LaunchTemplatePlan, nodeClass: EC2NodeClass, securityGroups: readonly string[], instanceProfile: string | undefined, tags: Record<string, string>): Promise<{ id: string; created: boolean }> {
+  private async createLaunchTemplate(
+    plan: LaunchTemplatePlan,
+    nodeClass: EC2NodeClass,
+    securityGroups: readonly string[],
+    instanceProfile: string | undefined,
+    tags: Record<string, string>,
+  ): Promise<{ id: string; created: boolean }> {
     try {
       const out = await this.ctx.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [plan.name] }))
       const id = out.LaunchTemplates?.[0]?.LaunchTemplateId
@@ -316,7 +377,9 @@ export class Cloud {
           IamInstanceProfile: instanceProfile ? { Name: instanceProfile } : undefined,
           MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
           BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }],
-          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries({ ...(nodeClass.spec.tags ?? {}), ...tags }).map(([Key, Value]) => ({ Key, Value })) }],
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: Object.entries({ ...(nodeClass.spec.tags ?? {}), ...tags }).map(([Key, Value]) => ({ Key, Value })) },
+          ],
         },
         TagSpecifications: [{ ResourceType: 'launch-template', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
       }),

@@ -68,7 +68,14 @@ export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
   for (const node of nodes) {
     const nodeClaim = node.spec?.providerID ? claimByProvider.get(node.spec.providerID) : undefined
     if (nodeClaim) paired.add(nodeClaim)
-    stateNodes.push(buildStateNode({ node, nodeClaim, pods: podsByNode.get(node.metadata.name!) ?? [], nominated: nominated(node.metadata.name!) || (nodeClaim ? nominated(nodeClaim.metadata.name!) : false) }))
+    stateNodes.push(
+      buildStateNode({
+        node,
+        nodeClaim,
+        pods: podsByNode.get(node.metadata.name!) ?? [],
+        nominated: nominated(node.metadata.name!) || (nodeClaim ? nominated(nodeClaim.metadata.name!) : false),
+      }),
+    )
   }
   for (const nodeClaim of nodeClaims) {
     if (paired.has(nodeClaim)) continue

@@ -102,7 +102,12 @@ export class KarpenterContext {
     for (const e of entries) this.log(e, time)
   }
 
-  event(object: KubeObject | { kind: string; name: string; namespace?: string; uid?: string; apiVersion?: string }, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  event(
+    object: KubeObject | { kind: string; name: string; namespace?: string; uid?: string; apiVersion?: string },
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): void {
     try {
       recordEvent(this.store, { involvedObject: object, type, reason, message, source: { component: 'karpenter' } })
     } catch (error) {

@@ -9,7 +9,18 @@ import { ignoreNotFound } from '../../kube/errors.ts'
 import { rfc3339, type KubeObject } from '../../kube/json.ts'
 import type { Node } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
-import { CONSOLIDATION_TTL_MS, computeDisruption, DISRUPTION_POLLING_PERIOD_MS, emptyCondition, expiredCondition, replacementNodeClaims, validateCommand, validateEmptyNodeConsolidation, type ConsolidationMemo, type DisruptionDecision } from '../disruption/consolidation.ts'
+import {
+  CONSOLIDATION_TTL_MS,
+  computeDisruption,
+  DISRUPTION_POLLING_PERIOD_MS,
+  emptyCondition,
+  expiredCondition,
+  replacementNodeClaims,
+  validateCommand,
+  validateEmptyNodeConsolidation,
+  type ConsolidationMemo,
+  type DisruptionDecision,
+} from '../disruption/consolidation.ts'
 import type { DisruptionSnapshot } from '../disruption/candidates.ts'
 import { DISRUPTION_NO_SCHEDULE_TAINT } from '../labels.ts'
 import { setCondition } from '../nodes.ts'
@@ -88,14 +99,23 @@ export class Disruption {
     if (decision.needsValidation) {
       await this.ctx.clock.sleep(CONSOLIDATION_TTL_MS, this.abort.signal)
       const later = await this.snapshot()
-      const check = decision.consolidationType === 'empty' ? validateEmptyNodeConsolidation(decision.command, later) : validateCommand(decision.command, later, decision.consolidationType === 'multi' ? 'multi-node' : 'single-node')
+      const check =
+        decision.consolidationType === 'empty'
+          ? validateEmptyNodeConsolidation(decision.command, later)
+          : validateCommand(decision.command, later, decision.consolidationType === 'multi' ? 'multi-node' : 'single-node')
       this.ctx.logAll(check.logs)
       if (!check.valid) return false
     }
     this.ctx.log(decision.log)
     const candidates = decision.command.candidates.map((c) => c.stateNode)
     for (const c of candidates) {
-      if (c.node) this.ctx.event(c.node as unknown as KubeObject, 'Normal', 'DisruptionTerminating', `Disrupting Node: ${capitalize(decision.method)}/${capitalize(action(decision))}`)
+      if (c.node)
+        this.ctx.event(
+          c.node as unknown as KubeObject,
+          'Normal',
+          'DisruptionTerminating',
+          `Disrupting Node: ${capitalize(decision.method)}/${capitalize(action(decision))}`,
+        )
     }
     if (decision.command.replacements.length > 0) {
       this.taint(candidates, true)
@@ -103,9 +123,18 @@ export class Disruption {
       const replacements = replacementNodeClaims(decision.command, { rng: this.ctx.rng }, taken)
       for (const nc of replacements) {
         this.ctx.store.create(NODECLAIMS, nc as unknown as KubeObject, { fieldManager: 'karpenter' })
-        for (const c of candidates) if (c.node) this.ctx.event(c.node as unknown as KubeObject, 'Normal', 'DisruptionLaunching', `Launching NodeClaim: ${capitalize(decision.method)}/${capitalize(action(decision))}`)
+        for (const c of candidates)
+          if (c.node)
+            this.ctx.event(
+              c.node as unknown as KubeObject,
+              'Normal',
+              'DisruptionLaunching',
+              `Launching NodeClaim: ${capitalize(decision.method)}/${capitalize(action(decision))}`,
+            )
       }
-      const ok = await this.waitFor(() => replacements.every((nc) => initialized(this.ctx.store.find(NODECLAIMS, undefined, nc.metadata.name!) as unknown as NodeClaim | undefined)))
+      const ok = await this.waitFor(() =>
+        replacements.every((nc) => initialized(this.ctx.store.find(NODECLAIMS, undefined, nc.metadata.name!) as unknown as NodeClaim | undefined)),
+      )
       if (!ok) {
         // The replacement never became ready: give the candidates back.
         this.taint(candidates, false)
@@ -137,12 +166,18 @@ export class Disruption {
     for (const c of candidates) {
       if (!c.node) continue
       try {
-        this.ctx.store.mutate('nodes', undefined, c.node.metadata.name!, (o) => {
-          const spec = (o.spec ?? {}) as { taints?: { key: string; effect: string }[] }
-          const without = (spec.taints ?? []).filter((t) => !(t.key === DISRUPTION_NO_SCHEDULE_TAINT.key && t.effect === DISRUPTION_NO_SCHEDULE_TAINT.effect))
-          spec.taints = on ? [...without, { ...DISRUPTION_NO_SCHEDULE_TAINT }] : without
-          o.spec = spec
-        }, { fieldManager: 'karpenter' })
+        this.ctx.store.mutate(
+          'nodes',
+          undefined,
+          c.node.metadata.name!,
+          (o) => {
+            const spec = (o.spec ?? {}) as { taints?: { key: string; effect: string }[] }
+            const without = (spec.taints ?? []).filter((t) => !(t.key === DISRUPTION_NO_SCHEDULE_TAINT.key && t.effect === DISRUPTION_NO_SCHEDULE_TAINT.effect))
+            spec.taints = on ? [...without, { ...DISRUPTION_NO_SCHEDULE_TAINT }] : without
+            o.spec = spec
+          },
+          { fieldManager: 'karpenter' },
+        )
       } catch (error) {
         ignoreNotFound(error)
       }
@@ -191,12 +226,19 @@ export class Disruption {
       const changes = want.filter(([type, on]) => current.some((c) => c.type === type && c.status === 'True') !== on)
       if (changes.length === 0) continue
       try {
-        this.ctx.store.mutate(NODECLAIMS, undefined, nc.metadata.name!, (o) => {
-          const status = (o.status ?? {}) as NonNullable<NodeClaim['status']>
-          let conditions = (status.conditions ?? []).filter((c) => !changes.some(([type, on]) => !on && c.type === type))
-          for (const [type, on] of changes) if (on) conditions = setCondition(conditions, { type, status: 'True', lastTransitionTime: rfc3339(this.ctx.clock.now()) })
-          o.status = { ...status, conditions }
-        }, { subresource: 'status', fieldManager: 'karpenter' })
+        this.ctx.store.mutate(
+          NODECLAIMS,
+          undefined,
+          nc.metadata.name!,
+          (o) => {
+            const status = (o.status ?? {}) as NonNullable<NodeClaim['status']>
+            let conditions = (status.conditions ?? []).filter((c) => !changes.some(([type, on]) => !on && c.type === type))
+            for (const [type, on] of changes)
+              if (on) conditions = setCondition(conditions, { type, status: 'True', lastTransitionTime: rfc3339(this.ctx.clock.now()) })
+            o.status = { ...status, conditions }
+          },
+          { subresource: 'status', fieldManager: 'karpenter' },
+        )
       } catch (error) {
         ignoreNotFound(error)
       }
@@ -215,7 +257,10 @@ export class Disruption {
       nodeClaim: sn.nodeClaim && {
         ...sn.nodeClaim,
         metadata: { ...sn.nodeClaim.metadata, creationTimestamp: toSim(sn.nodeClaim.metadata.creationTimestamp) },
-        status: { ...(sn.nodeClaim.status ?? {}), conditions: (sn.nodeClaim.status?.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: toSim(c.lastTransitionTime) })) },
+        status: {
+          ...(sn.nodeClaim.status ?? {}),
+          conditions: (sn.nodeClaim.status?.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: toSim(c.lastTransitionTime) })),
+        },
       },
     }))
     return {

@@ -82,7 +82,8 @@ export class Interruption {
         }
       }
       if (handling.deleteNodeClaim) {
-        for (const target of [nodeClaim as unknown as KubeObject]) this.ctx.event(target, 'Warning', 'TerminatingOnInterruption', 'Interruption triggered termination for the NodeClaim')
+        for (const target of [nodeClaim as unknown as KubeObject])
+          this.ctx.event(target, 'Warning', 'TerminatingOnInterruption', 'Interruption triggered termination for the NodeClaim')
         try {
           this.ctx.store.delete(NODECLAIMS, undefined, nodeClaim.metadata.name!)
         } catch (error) {

@@ -35,7 +35,13 @@ export class Lifecycle {
     this.cloud = cloud
     // MaxConcurrentReconciles 1000 in Karpenter ("fast reaction to node syncing and launch"):
     // NodeClaims created in one round launch side by side, not one after another.
-    this.controller = new Controller({ name: 'nodeclaim.lifecycle', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcile(k), maxConcurrentReconciles: 1000 })
+    this.controller = new Controller({
+      name: 'nodeclaim.lifecycle',
+      clock: ctx.clock,
+      log: ctx.cluster.log,
+      reconcile: (k) => this.reconcile(k),
+      maxConcurrentReconciles: 1000,
+    })
   }
 
   start(): void {
@@ -60,7 +66,9 @@ export class Lifecycle {
     const nodeClaim = this.ctx.store.find(NODECLAIMS, undefined, name) as unknown as NodeClaim | undefined
     if (!nodeClaim || nodeClaim.metadata.deletionTimestamp) return
     if (!(nodeClaim.metadata.finalizers ?? []).includes(FINALIZER_TERMINATION)) {
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), FINALIZER_TERMINATION]), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), FINALIZER_TERMINATION]), {
+        fieldManager: 'karpenter',
+      })
       return
     }
     if (!conditionTrue(nodeClaim, 'Launched')) return this.launch(nodeClaim)
@@ -90,13 +98,24 @@ export class Lifecycle {
         subnets,
         inflightIPs: this.ctx.inflightIPs,
         amis: await this.cloud.amis(this.ctx.cluster.kubernetesVersion),
-        cluster: { name: this.ctx.settings.clusterName, endpoint: this.ctx.cluster.endpoint, caBundle: Buffer.from(this.ctx.cluster.caPem).toString('base64'), kubeDnsIP: kubeDnsIp(this.ctx) },
+        cluster: {
+          name: this.ctx.settings.clusterName,
+          endpoint: this.ctx.cluster.endpoint,
+          caBundle: Buffer.from(this.ctx.cluster.caPem).toString('base64'),
+          kubeDnsIP: kubeDnsIp(this.ctx),
+        },
       })
       if (!decision.ok) return this.launchFailed(nodeClaim, decision.insufficientCapacity, decision.error)
       const plan = decision.plan
       this.ctx.logAll(plan.warnings)
       for (const lt of plan.launchTemplates) {
-        const { id, created } = await this.cloud.ensureLaunchTemplate(lt, nodeClass, (status.securityGroups ?? []).map((g) => g.id), status.instanceProfile, plan.tags)
+        const { id, created } = await this.cloud.ensureLaunchTemplate(
+          lt,
+          nodeClass,
+          (status.securityGroups ?? []).map((g) => g.id),
+          status.instanceProfile,
+          plan.tags,
+        )
         if (created) this.ctx.log(log.createdLaunchTemplate(name, nodeClaim.metadata.labels?.[LABEL_NODEPOOL] ?? '', lt.name, id))
       }
       await this.ctx.clock.sleep(LAUNCH_LATENCY_MS)
@@ -114,10 +133,16 @@ export class Lifecycle {
       }
       const instanceType = instanceTypes.find((t) => t.name === outcome.instance.instanceType)
       const launched = launchedNodeClaim(current, outcome.instance, instanceType, { clusterName: this.ctx.settings.clusterName, nodeClass, rng: this.ctx.rng })
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => {
-        o.metadata.labels = launched.metadata.labels
-        o.metadata.annotations = launched.metadata.annotations
-      }, { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        name,
+        (o) => {
+          o.metadata.labels = launched.metadata.labels
+          o.metadata.annotations = launched.metadata.annotations
+        },
+        { fieldManager: 'karpenter' },
+      )
       this.writeStatus(name, (s) => ({
         ...s,
         providerID: launched.status!.providerID,
@@ -127,7 +152,11 @@ export class Lifecycle {
         conditions: setCondition(s.conditions, condition('Launched', 'True')),
       }))
       this.ctx.log(launchedLog(launched))
-      await this.boot(launched, outcome.instance.instanceId, plan.launchTemplates.find((lt) => lt.instanceTypes.includes(outcome.instance.instanceType)) ?? plan.launchTemplates[0])
+      await this.boot(
+        launched,
+        outcome.instance.instanceId,
+        plan.launchTemplates.find((lt) => lt.instanceTypes.includes(outcome.instance.instanceType)) ?? plan.launchTemplates[0],
+      )
     } finally {
       this.launching.delete(name)
     }
@@ -144,12 +173,19 @@ export class Lifecycle {
       return
     }
     this.ctx.cluster.log(`karpenter: launching nodeclaim ${name}: ${error}`)
-    this.writeStatus(name, (s) => ({ ...s, conditions: setCondition(s.conditions, { ...condition('Launched', 'False'), reason: 'LaunchFailed', message: error }) }))
+    this.writeStatus(name, (s) => ({
+      ...s,
+      conditions: setCondition(s.conditions, { ...condition('Launched', 'False'), reason: 'LaunchFailed', message: error }),
+    }))
     return { requeueAfterMs: 10_000 }
   }
 
   /** The instance boots; its kubelet registers the Node with the launch template's labels and taints. */
-  private async boot(nodeClaim: NodeClaim, instanceId: string, template: { nodeLabels: Record<string, string>; registerTaints: NodeClaim['spec']['taints'] } | undefined): Promise<void> {
+  private async boot(
+    nodeClaim: NodeClaim,
+    instanceId: string,
+    template: { nodeLabels: Record<string, string>; registerTaints: NodeClaim['spec']['taints'] } | undefined,
+  ): Promise<void> {
     const instance = await this.cloud.describeInstance(instanceId)
     if (!instance) return
     const zone = nodeClaim.metadata.labels?.['topology.kubernetes.io/zone'] ?? ''
@@ -178,23 +214,34 @@ export class Lifecycle {
     const name = nodeClaim.metadata.name!
     const node = this.nodeFor(nodeClaim)
     if (!node) {
-      const launchedAt = Date.parse(nodeClaim.status?.conditions?.find((c) => c.type === 'Launched')?.lastTransitionTime ?? nodeClaim.metadata.creationTimestamp ?? '')
+      const launchedAt = Date.parse(
+        nodeClaim.status?.conditions?.find((c) => c.type === 'Launched')?.lastTransitionTime ?? nodeClaim.metadata.creationTimestamp ?? '',
+      )
       if (this.ctx.clock.simulated() - this.ctx.clock.simulated(launchedAt) > REGISTRATION_TTL_MS) {
         this.ctx.log(log.terminatingDueToRegistrationTTL(name, nodeClaim.metadata.labels?.[LABEL_NODEPOOL] ?? '', REGISTRATION_TTL_MS))
         this.deleteNodeClaim(name)
         return
       }
-      this.writeStatus(name, (s) => ({ ...s, conditions: setCondition(s.conditions, { ...condition('Registered', 'False'), reason: 'NodeNotFound', message: 'Node not registered with cluster' }) }))
+      this.writeStatus(name, (s) => ({
+        ...s,
+        conditions: setCondition(s.conditions, { ...condition('Registered', 'False'), reason: 'NodeNotFound', message: 'Node not registered with cluster' }),
+      }))
       return { requeueAfterMs: 30_000 }
     }
     const synced = registerNode(node, nodeClaim)
-    this.ctx.store.mutate('nodes', undefined, node.metadata.name!, (o) => {
-      o.metadata.labels = synced.metadata.labels
-      o.metadata.annotations = synced.metadata.annotations
-      o.metadata.finalizers = synced.metadata.finalizers
-      o.metadata.ownerReferences = synced.metadata.ownerReferences as KubeObject['metadata']['ownerReferences']
-      ;(o.spec as Record<string, unknown>).taints = synced.spec?.taints
-    }, { fieldManager: 'karpenter' })
+    this.ctx.store.mutate(
+      'nodes',
+      undefined,
+      node.metadata.name!,
+      (o) => {
+        o.metadata.labels = synced.metadata.labels
+        o.metadata.annotations = synced.metadata.annotations
+        o.metadata.finalizers = synced.metadata.finalizers
+        o.metadata.ownerReferences = synced.metadata.ownerReferences as KubeObject['metadata']['ownerReferences']
+        ;(o.spec as Record<string, unknown>).taints = synced.spec?.taints
+      },
+      { fieldManager: 'karpenter' },
+    )
     this.writeStatus(name, (s) => ({ ...s, nodeName: node.metadata.name, conditions: setCondition(s.conditions, condition('Registered', 'True')) }))
     this.ctx.log(log.registeredNodeClaim(name, nodeClaim.metadata.labels?.[LABEL_NODEPOOL] ?? '', nodeClaim.status!.providerID!, node.metadata.name!))
     // The tagging controller names the instance after its node.
@@ -211,7 +258,10 @@ export class Lifecycle {
     if (!node) return
     const blocker = initializationBlocker(node, nodeClaim)
     if (blocker) {
-      this.writeStatus(name, (s) => ({ ...s, conditions: setCondition(s.conditions, { ...condition('Initialized', 'False'), reason: blocker.reason, message: blocker.message }) }))
+      this.writeStatus(name, (s) => ({
+        ...s,
+        conditions: setCondition(s.conditions, { ...condition('Initialized', 'False'), reason: blocker.reason, message: blocker.message }),
+      }))
       return
     }
     const initialized = initializeNode(node)
@@ -233,7 +283,7 @@ export class Lifecycle {
 
   private writeStatus(name: string, edit: (status: NonNullable<NodeClaim['status']>) => NonNullable<NodeClaim['status']>): void {
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.status = edit(((o.status ?? {})))), { subresource: 'status', fieldManager: 'karpenter' })
+      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.status = edit(o.status ?? {})), { subresource: 'status', fieldManager: 'karpenter' })
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -260,4 +310,3 @@ function kubeDnsIp(ctx: KarpenterContext): string | undefined {
   const svc = ctx.store.find('services', 'kube-system', 'kube-dns') as { spec?: { clusterIP?: string } } | undefined
   return svc?.spec?.clusterIP
 }
-

@@ -59,20 +59,42 @@ export class NodeClasses {
     if (!nodeClass) return
     if (nodeClass.metadata.deletionTimestamp) return this.finalize(nodeClass)
     if (!(nodeClass.metadata.finalizers ?? []).includes(NODECLASS_FINALIZER)) {
-      this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), NODECLASS_FINALIZER]), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), NODECLASS_FINALIZER]), {
+        fieldManager: 'karpenter',
+      })
     }
     const subnets = (await this.cloud.subnets(nodeClass)).map((s) => ({ id: s.SubnetId!, zone: s.AvailabilityZone! }))
     const securityGroups = (await this.cloud.securityGroups(nodeClass)).map((g) => ({ id: g.GroupId!, name: g.GroupName! }))
     const amis = await this.cloud.amis(this.ctx.cluster.kubernetesVersion)
     const amiList = [
-      amis.amd64 && { id: amis.amd64, name: `amazon-eks-node-${this.ctx.cluster.kubernetesVersion}`, requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] },
-      amis.arm64 && { id: amis.arm64, name: `amazon-eks-arm64-node-${this.ctx.cluster.kubernetesVersion}`, requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] },
+      amis.amd64 && {
+        id: amis.amd64,
+        name: `amazon-eks-node-${this.ctx.cluster.kubernetesVersion}`,
+        requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }],
+      },
+      amis.arm64 && {
+        id: amis.arm64,
+        name: `amazon-eks-arm64-node-${this.ctx.cluster.kubernetesVersion}`,
+        requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }],
+      },
     ].filter(Boolean)
     const instanceProfile = nodeClass.spec.instanceProfile ?? (nodeClass.spec.role ? await this.cloud.instanceProfile(nodeClass.spec.role) : undefined)
     const status = { subnets, securityGroups, amis: amiList, instanceProfile }
     if (this.changed(`subnets/${name}`, subnets)) this.ctx.log(log.discoveredSubnets(name, subnets))
-    if (this.changed(`securitygroups/${name}`, securityGroups)) this.ctx.log(log.discoveredSecurityGroups(name, securityGroups.map((g) => g.id)))
-    if (this.changed(`amis/${name}`, amiList)) this.ctx.log(log.discoveredAmis(name, amiList.map((a) => (a as { id: string }).id)))
+    if (this.changed(`securitygroups/${name}`, securityGroups))
+      this.ctx.log(
+        log.discoveredSecurityGroups(
+          name,
+          securityGroups.map((g) => g.id),
+        ),
+      )
+    if (this.changed(`amis/${name}`, amiList))
+      this.ctx.log(
+        log.discoveredAmis(
+          name,
+          amiList.map((a) => (a as { id: string }).id),
+        ),
+      )
     if (JSON.stringify(nodeClass.status ?? {}) !== JSON.stringify(status)) {
       this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.status = status), { subresource: 'status', fieldManager: 'karpenter' })
     }
@@ -88,7 +110,10 @@ export class NodeClasses {
     const profile = (nodeClass.status as { instanceProfile?: string } | undefined)?.instanceProfile
     if (profile && !nodeClass.spec.instanceProfile && nodeClass.spec.role) {
       const aws = this.ctx.cluster.aws
-      const iam = countBusy(new IAMClient({ region: aws.region, endpoint: aws.endpoint, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } }), this.ctx.clock)
+      const iam = countBusy(
+        new IAMClient({ region: aws.region, endpoint: aws.endpoint, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } }),
+        this.ctx.clock,
+      )
       try {
         await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profile, RoleName: nodeClass.spec.role })).catch(() => undefined)
         await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: profile })).catch(() => undefined)
@@ -97,7 +122,13 @@ export class NodeClasses {
       }
     }
     try {
-      this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== NODECLASS_FINALIZER)), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLASSES,
+        undefined,
+        name,
+        (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== NODECLASS_FINALIZER)),
+        { fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -132,7 +163,13 @@ export class NodePools {
     if (!nodePool || nodePool.metadata.deletionTimestamp) return
     const hash = nodePoolHash(nodePool)
     if (nodePool.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH] !== hash) {
-      this.ctx.store.mutate(NODEPOOLS, undefined, name, (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [ANNOTATION_NODEPOOL_HASH]: hash }), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODEPOOLS,
+        undefined,
+        name,
+        (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [ANNOTATION_NODEPOOL_HASH]: hash }),
+        { fieldManager: 'karpenter' },
+      )
     }
     const resources = nodePoolUsage(name, takeSnapshot(this.ctx).stateNodes)
     if (JSON.stringify(nodePool.status?.resources ?? {}) === JSON.stringify(resources)) return

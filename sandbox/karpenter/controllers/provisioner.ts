@@ -163,15 +163,19 @@ export class Provisioner {
     })
     const durationMs = performance.now() - started
     // The simulation's duration field is measured here (the pure round cannot time itself).
-    for (const entry of result.logs) if (entry.message === 'found provisionable pod(s)') entry.fields = entry.fields.map(([k, v]) => (k === 'duration' ? [k, goDuration(durationMs)] : [k, v]))
+    for (const entry of result.logs)
+      if (entry.message === 'found provisionable pod(s)') entry.fields = entry.fields.map(([k, v]) => (k === 'duration' ? [k, goDuration(durationMs)] : [k, v]))
     const until = this.ctx.clock.tutorialNow() + nominationWindowMs(this.ctx.settings.batchMaxMs)
     for (const { pod, node } of result.nominations) {
       this.ctx.nominatedUntil.set(node.name, until)
       if (node.nodeClaim) this.ctx.nominatedUntil.set(node.nodeClaim.metadata.name!, until)
-      const targets = [node.nodeClaim ? `nodeclaim/${node.nodeClaim.metadata.name}` : undefined, node.node ? `node/${node.node.metadata.name}` : undefined].filter(Boolean).join(', ')
+      const targets = [node.nodeClaim ? `nodeclaim/${node.nodeClaim.metadata.name}` : undefined, node.node ? `node/${node.node.metadata.name}` : undefined]
+        .filter(Boolean)
+        .join(', ')
       this.ctx.event(pod as unknown as KubeObject, 'Normal', 'Nominated', `Pod should schedule on: ${targets}`)
     }
-    for (const [pod, reason] of result.results.podErrors) this.ctx.event(pod as unknown as KubeObject, 'Warning', 'FailedScheduling', `Failed to schedule pod, ${reason}`)
+    for (const [pod, reason] of result.results.podErrors)
+      this.ctx.event(pod as unknown as KubeObject, 'Warning', 'FailedScheduling', `Failed to schedule pod, ${reason}`)
     const logs = this.line ? this.line.roundLogs(result.logs, scope) : [...result.logs]
     const now = this.ctx.instant()
     for (const entry of logs) this.ctx.log(entry, now)

@@ -67,7 +67,13 @@ export class Termination {
       this.ctx.cluster.machines.halt(instanceId)
     }
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        name,
+        (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)),
+        { fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -78,12 +84,18 @@ export class Termination {
     const node = this.ctx.store.find('nodes', undefined, name) as unknown as Node | undefined
     if (!node?.metadata.deletionTimestamp || !(node.metadata.finalizers ?? []).includes(FINALIZER_TERMINATION)) return
     if (!(node.spec?.taints ?? []).some((t) => t.key === DISRUPTION_NO_SCHEDULE_TAINT.key && t.effect === DISRUPTION_NO_SCHEDULE_TAINT.effect)) {
-      this.ctx.store.mutate('nodes', undefined, name, (o) => {
-        const spec = (o.spec ?? {}) as { taints?: unknown[] }
-        spec.taints = [...(spec.taints ?? []), { ...DISRUPTION_NO_SCHEDULE_TAINT }]
-        o.spec = spec
-        o.metadata.labels = { ...(o.metadata.labels ?? {}), [EXCLUDE_LB_LABEL]: 'karpenter' }
-      }, { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        'nodes',
+        undefined,
+        name,
+        (o) => {
+          const spec = (o.spec ?? {}) as { taints?: unknown[] }
+          spec.taints = [...(spec.taints ?? []), { ...DISRUPTION_NO_SCHEDULE_TAINT }]
+          o.spec = spec
+          o.metadata.labels = { ...(o.metadata.labels ?? {}), [EXCLUDE_LB_LABEL]: 'karpenter' }
+        },
+        { fieldManager: 'karpenter' },
+      )
       this.ctx.log(log.taintedNode(name))
     }
     const waiting = this.drain(name)
@@ -94,7 +106,13 @@ export class Termination {
       this.ctx.cluster.machines.halt(instanceId)
     }
     try {
-      this.ctx.store.mutate('nodes', undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        'nodes',
+        undefined,
+        name,
+        (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)),
+        { fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -132,7 +150,12 @@ export function drainNode(ctx: KarpenterContext, nodeName: string, disruptionTai
   })
   const critical = (p: Pod) => p.spec.priorityClassName === 'system-cluster-critical' || p.spec.priorityClassName === 'system-node-critical'
   const daemon = (p: Pod) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet')
-  const groups = [pods.filter((p) => !critical(p) && !daemon(p)), pods.filter((p) => !critical(p) && daemon(p)), pods.filter((p) => critical(p) && !daemon(p)), pods.filter((p) => critical(p) && daemon(p))]
+  const groups = [
+    pods.filter((p) => !critical(p) && !daemon(p)),
+    pods.filter((p) => !critical(p) && daemon(p)),
+    pods.filter((p) => critical(p) && !daemon(p)),
+    pods.filter((p) => critical(p) && daemon(p)),
+  ]
   const first = groups.find((g) => g.length > 0) ?? []
   for (const pod of first) if (!pod.metadata.deletionTimestamp) evictPod(ctx, pod)
   return pods.length

@@ -10,7 +10,24 @@
 // ones given here).
 
 import type { Rule, Schema } from '../../kube/schema.ts'
-import { LABEL_VALUE, QUALIFIED_KEY, arr, bool, celInt, celList, domain, has, int, keysOf, map, obj, present, quantity, resourceList, str } from '../../kube/crds/builders.ts'
+import {
+  LABEL_VALUE,
+  QUALIFIED_KEY,
+  arr,
+  bool,
+  celInt,
+  celList,
+  domain,
+  has,
+  int,
+  keysOf,
+  map,
+  obj,
+  present,
+  quantity,
+  resourceList,
+  str,
+} from '../../kube/crds/builders.ts'
 import type { CrdSpec } from '../../kube/crds/definitions.ts'
 import { kubelet, tagMap, taint } from './v1beta1.ts'
 
@@ -53,10 +70,26 @@ const KARPENTER_SH_LABELS = ['karpenter.sh/capacity-type', 'karpenter.sh/nodepoo
 // ---- rules on one label key (requirement keys) and on label maps (template labels) ----
 
 const keyRules = {
-  karpenterSh: { message: 'label domain "karpenter.sh" is restricted', rule: `self in ${celList(KARPENTER_SH_LABELS)} || !self.find("^([^/]+)").endsWith("karpenter.sh")`, check: (x: string) => KARPENTER_SH_LABELS.includes(x) || !domain(x).endsWith('karpenter.sh') },
-  nodepool: { message: 'label "karpenter.sh/nodepool" is restricted', rule: 'self != "karpenter.sh/nodepool"', check: (x: string) => x !== 'karpenter.sh/nodepool' },
-  hostname: { message: 'label "kubernetes.io/hostname" is restricted', rule: 'self != "kubernetes.io/hostname"', check: (x: string) => x !== 'kubernetes.io/hostname' },
-  aws: (allowed: string[]): Rule => ({ message: 'label domain "karpenter.k8s.aws" is restricted', rule: `self in ${celList(allowed)} || !self.find("^([^/]+)").endsWith("karpenter.k8s.aws")`, check: (x: string) => allowed.includes(x) || !domain(x).endsWith('karpenter.k8s.aws') }),
+  karpenterSh: {
+    message: 'label domain "karpenter.sh" is restricted',
+    rule: `self in ${celList(KARPENTER_SH_LABELS)} || !self.find("^([^/]+)").endsWith("karpenter.sh")`,
+    check: (x: string) => KARPENTER_SH_LABELS.includes(x) || !domain(x).endsWith('karpenter.sh'),
+  },
+  nodepool: {
+    message: 'label "karpenter.sh/nodepool" is restricted',
+    rule: 'self != "karpenter.sh/nodepool"',
+    check: (x: string) => x !== 'karpenter.sh/nodepool',
+  },
+  hostname: {
+    message: 'label "kubernetes.io/hostname" is restricted',
+    rule: 'self != "kubernetes.io/hostname"',
+    check: (x: string) => x !== 'kubernetes.io/hostname',
+  },
+  aws: (allowed: string[]): Rule => ({
+    message: 'label domain "karpenter.k8s.aws" is restricted',
+    rule: `self in ${celList(allowed)} || !self.find("^([^/]+)").endsWith("karpenter.k8s.aws")`,
+    check: (x: string) => allowed.includes(x) || !domain(x).endsWith('karpenter.k8s.aws'),
+  }),
 } satisfies Record<string, Rule | ((allowed: string[]) => Rule)>
 
 /** The same restriction over every key of a label map: `self.all(x, <rule with x for self>)`. */
@@ -64,7 +97,12 @@ function overKeys(r: Rule): Rule {
   return { message: r.message, rule: `self.all(x, ${r.rule.replaceAll('self', 'x')})`, check: (self: Json) => keysOf(self).every((x) => r.check(x, undefined)) }
 }
 
-const templateLabelRules: Rule[] = [overKeys(keyRules.karpenterSh), overKeys(keyRules.nodepool), overKeys(keyRules.hostname), overKeys(keyRules.aws(AWS_LABELS))]
+const templateLabelRules: Rule[] = [
+  overKeys(keyRules.karpenterSh),
+  overKeys(keyRules.nodepool),
+  overKeys(keyRules.hostname),
+  overKeys(keyRules.aws(AWS_LABELS)),
+]
 
 // ---- requirements ----
 
@@ -103,24 +141,48 @@ const requirementRules = {
 function requirement(keyChecks: Rule[], withMinValues: boolean): Schema {
   const props: Record<string, Schema> = {
     key: str({ maxLength: 316, pattern: QUALIFIED_KEY, rules: keyChecks, description: 'The label key that the selector applies to.' }),
-    operator: str({ enum: OPERATORS, description: "Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, Lt, Gte, and Lte." }),
+    operator: str({
+      enum: OPERATORS,
+      description: "Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, Lt, Gte, and Lte.",
+    }),
     // controller-gen puts maxLength/pattern on the array itself, where the apiserver ignores them.
     values: arr(str(), { description: 'An array of string values.' }),
   }
-  if (withMinValues) props.minValues = int({ minimum: 1, maximum: 50, description: 'MinValues is the minimum number of unique values required to define the flexibility of the specific requirement.' })
+  if (withMinValues)
+    props.minValues = int({
+      minimum: 1,
+      maximum: 50,
+      description: 'MinValues is the minimum number of unique values required to define the flexibility of the specific requirement.',
+    })
   return obj(
     // key, minValues, operator, values: the CRD's (alphabetical) order
-    Object.fromEntries(Object.keys(props).sort().map((k) => [k, props[k]])),
+    Object.fromEntries(
+      Object.keys(props)
+        .sort()
+        .map((k) => [k, props[k]]),
+    ),
     { required: ['key', 'operator'] },
   )
 }
 
 const nodeRequirements = (forNodePool: boolean): Schema =>
-  arr(requirement(forNodePool ? [keyRules.karpenterSh, keyRules.nodepool, keyRules.hostname, keyRules.aws(AWS_LABELS)] : [keyRules.karpenterSh, keyRules.hostname, keyRules.aws(AWS_LABELS)], true), {
-    maxItems: 100,
-    description: 'Requirements are layered with GetLabels and applied to every node.',
-    rules: [requirementRules.inHasValues, requirementRules.ordering("requirements operator 'Gt', 'Lt', 'Gte', or 'Lte' must have a single positive integer value"), requirementRules.minValues],
-  })
+  arr(
+    requirement(
+      forNodePool
+        ? [keyRules.karpenterSh, keyRules.nodepool, keyRules.hostname, keyRules.aws(AWS_LABELS)]
+        : [keyRules.karpenterSh, keyRules.hostname, keyRules.aws(AWS_LABELS)],
+      true,
+    ),
+    {
+      maxItems: 100,
+      description: 'Requirements are layered with GetLabels and applied to every node.',
+      rules: [
+        requirementRules.inHasValues,
+        requirementRules.ordering("requirements operator 'Gt', 'Lt', 'Gte', or 'Lte' must have a single positive integer value"),
+        requirementRules.minValues,
+      ],
+    },
+  )
 
 // ---- NodeClaim spec (and the NodePool's template of it) ----
 
@@ -138,8 +200,18 @@ function nodeClassRef(immutableGroupKind: boolean): Schema {
       description: 'NodeClassRef is a reference to an object that defines provider specific configuration',
       rules: immutableGroupKind
         ? [
-            { message: 'nodeClassRef.group is immutable', rule: 'self.group == oldSelf.group', check: (self: Json, old: Json) => self.group === old.group, transition: true },
-            { message: 'nodeClassRef.kind is immutable', rule: 'self.kind == oldSelf.kind', check: (self: Json, old: Json) => self.kind === old.kind, transition: true },
+            {
+              message: 'nodeClassRef.group is immutable',
+              rule: 'self.group == oldSelf.group',
+              check: (self: Json, old: Json) => self.group === old.group,
+              transition: true,
+            },
+            {
+              message: 'nodeClassRef.kind is immutable',
+              rule: 'self.kind == oldSelf.kind',
+              check: (self: Json, old: Json) => self.kind === old.kind,
+              transition: true,
+            },
           ]
         : undefined,
     },
@@ -148,14 +220,29 @@ function nodeClassRef(immutableGroupKind: boolean): Schema {
 
 function nodeClaimSpecProps(forNodePool: boolean): Record<string, Schema> {
   const props: Record<string, Schema> = {
-    expireAfter: str({ pattern: DURATION_OR_NEVER, default: '720h', description: 'ExpireAfter is the duration the controller will wait before terminating a node, measured from when the node is created.' }),
+    expireAfter: str({
+      pattern: DURATION_OR_NEVER,
+      default: '720h',
+      description: 'ExpireAfter is the duration the controller will wait before terminating a node, measured from when the node is created.',
+    }),
     nodeClassRef: nodeClassRef(forNodePool),
     requirements: nodeRequirements(forNodePool),
   }
-  if (!forNodePool) props.resources = obj({ requests: resourceList({ description: 'Requests describes the minimum required resources for the NodeClaim to launch' }) }, { description: 'Resources models the resource requirements for the NodeClaim to launch' })
-  props.startupTaints = arr(taint, { description: 'StartupTaints are taints that are applied to nodes upon startup which are expected to be removed automatically within a short period of time.' })
+  if (!forNodePool)
+    props.resources = obj(
+      { requests: resourceList({ description: 'Requests describes the minimum required resources for the NodeClaim to launch' }) },
+      { description: 'Resources models the resource requirements for the NodeClaim to launch' },
+    )
+  props.startupTaints = arr(taint, {
+    description:
+      'StartupTaints are taints that are applied to nodes upon startup which are expected to be removed automatically within a short period of time.',
+  })
   props.taints = arr(taint, { description: "Taints will be applied to the NodeClaim's node." })
-  props.terminationGracePeriod = str({ pattern: DURATION, description: 'TerminationGracePeriod is the maximum duration the controller will wait before forcefully deleting the pods on a node, measured from when deletion is first initiated.' })
+  props.terminationGracePeriod = str({
+    pattern: DURATION,
+    description:
+      'TerminationGracePeriod is the maximum duration the controller will wait before forcefully deleting the pods on a node, measured from when deletion is first initiated.',
+  })
   return props
 }
 
@@ -168,9 +255,14 @@ function conditions(reasonMayBeEmpty: boolean): Schema {
         lastTransitionTime: str({ format: 'date-time' }),
         message: str({ maxLength: 32768 }),
         observedGeneration: int({ format: 'int64', minimum: 0 }),
-        reason: reasonMayBeEmpty ? str({ maxLength: 1024, pattern: '^([A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?|)$' }) : str({ maxLength: 1024, minLength: 1, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' }),
+        reason: reasonMayBeEmpty
+          ? str({ maxLength: 1024, pattern: '^([A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?|)$' })
+          : str({ maxLength: 1024, minLength: 1, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' }),
         status: str({ enum: ['True', 'False', 'Unknown'] }),
-        type: str({ maxLength: 316, pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' }),
+        type: str({
+          maxLength: 316,
+          pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+        }),
       },
       { required: ['lastTransitionTime', 'message', 'reason', 'status', 'type'] },
     ),
@@ -184,10 +276,23 @@ const typeMeta = { apiVersion: str(), kind: str(), metadata: { type: 'object' } 
 
 const budget = obj(
   {
-    duration: str({ pattern: '^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$', description: 'Duration determines how long a Budget is active since each Schedule hit.' }),
-    nodes: str({ pattern: '^((100|[0-9]{1,2})%|[0-9]+)$', default: '10%', description: 'Nodes dictates the maximum number of NodeClaims owned by this NodePool that can be terminating at once.' }),
-    reasons: arr(str({ enum: ['Underutilized', 'Empty', 'Drifted'] }), { maxItems: 50, description: 'Reasons is a list of disruption methods that this budget applies to.' }),
-    schedule: str({ pattern: '^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\\s(.+)\\s(.+)\\s(.+)\\s(.+))$', description: 'Schedule specifies when a budget begins being active, following the upstream cronjob syntax.' }),
+    duration: str({
+      pattern: '^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$',
+      description: 'Duration determines how long a Budget is active since each Schedule hit.',
+    }),
+    nodes: str({
+      pattern: '^((100|[0-9]{1,2})%|[0-9]+)$',
+      default: '10%',
+      description: 'Nodes dictates the maximum number of NodeClaims owned by this NodePool that can be terminating at once.',
+    }),
+    reasons: arr(str({ enum: ['Underutilized', 'Empty', 'Drifted'] }), {
+      maxItems: 50,
+      description: 'Reasons is a list of disruption methods that this budget applies to.',
+    }),
+    schedule: str({
+      pattern: '^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\\s(.+)\\s(.+)\\s(.+)\\s(.+))$',
+      description: 'Schedule specifies when a budget begins being active, following the upstream cronjob syntax.',
+    }),
   },
   { required: ['nodes'], description: 'Budget defines when Karpenter will restrict the number of Node Claims that can be terminating simultaneously.' },
 )
@@ -203,12 +308,29 @@ const nodePoolSchema: Schema = obj(
               maxItems: 50,
               default: [{ nodes: '10%' }],
               description: 'Budgets is a list of Budgets. If there are multiple active budgets, Karpenter uses the most restrictive value.',
-              rules: [{ message: "'schedule' must be set with 'duration'", rule: 'self.all(x, has(x.schedule) == has(x.duration))', check: (self: Json[]) => self.every((x) => has(x, 'schedule') === has(x, 'duration')) }],
+              rules: [
+                {
+                  message: "'schedule' must be set with 'duration'",
+                  rule: 'self.all(x, has(x.schedule) == has(x.duration))',
+                  check: (self: Json[]) => self.every((x) => has(x, 'schedule') === has(x, 'duration')),
+                },
+              ],
             }),
-            consolidateAfter: str({ pattern: DURATION_OR_NEVER, description: 'ConsolidateAfter is the duration the controller will wait before attempting to terminate nodes that are underutilized.' }),
-            consolidationPolicy: str({ enum: ['WhenEmpty', 'WhenEmptyOrUnderutilized'], default: 'WhenEmptyOrUnderutilized', description: 'ConsolidationPolicy describes which nodes Karpenter can disrupt through its consolidation algorithm.' }),
+            consolidateAfter: str({
+              pattern: DURATION_OR_NEVER,
+              description: 'ConsolidateAfter is the duration the controller will wait before attempting to terminate nodes that are underutilized.',
+            }),
+            consolidationPolicy: str({
+              enum: ['WhenEmpty', 'WhenEmptyOrUnderutilized'],
+              default: 'WhenEmptyOrUnderutilized',
+              description: 'ConsolidationPolicy describes which nodes Karpenter can disrupt through its consolidation algorithm.',
+            }),
           },
-          { required: ['consolidateAfter'], default: { consolidateAfter: '0s' }, description: "Disruption contains the parameters that relate to Karpenter's disruption logic" },
+          {
+            required: ['consolidateAfter'],
+            default: { consolidateAfter: '0s' },
+            description: "Disruption contains the parameters that relate to Karpenter's disruption logic",
+          },
         ),
         limits: resourceList({ description: 'Limits define a set of bounds for provisioning capacity.' }),
         replicas: int({ format: 'int64', minimum: 0, description: 'Replicas is the desired number of nodes for the NodePool (alpha).' }),
@@ -218,7 +340,10 @@ const nodePoolSchema: Schema = obj(
               annotations: map(str()),
               labels: map(str({ maxLength: 63, pattern: LABEL_VALUE }), { maxProperties: 100, rules: templateLabelRules }),
             }),
-            spec: obj(nodeClaimSpecProps(true), { required: ['nodeClassRef', 'requirements'], description: 'NodeClaimTemplateSpec describes the desired state of the NodeClaim in the Nodepool' }),
+            spec: obj(nodeClaimSpecProps(true), {
+              required: ['nodeClassRef', 'requirements'],
+              description: 'NodeClaimTemplateSpec describes the desired state of the NodeClaim in the Nodepool',
+            }),
           },
           { required: ['spec'], description: 'Template contains the template of possibilities for the provisioning logic to launch a NodeClaim with.' },
         ),
@@ -237,9 +362,17 @@ const nodePoolSchema: Schema = obj(
           {
             message: "only 'limits.nodes' is supported on static NodePools",
             rule: "!has(self.replicas) || (!has(self.limits) || size(self.limits) == 0 || (size(self.limits) == 1 && 'nodes' in self.limits))",
-            check: (self: Json) => !has(self, 'replicas') || !has(self, 'limits') || keysOf(self.limits).length === 0 || (keysOf(self.limits).length === 1 && 'nodes' in self.limits),
+            check: (self: Json) =>
+              !has(self, 'replicas') ||
+              !has(self, 'limits') ||
+              keysOf(self.limits).length === 0 ||
+              (keysOf(self.limits).length === 1 && 'nodes' in self.limits),
           },
-          { message: "'weight' is not supported on static NodePools", rule: '!has(self.replicas) || !has(self.weight)', check: (self: Json) => !has(self, 'replicas') || !has(self, 'weight') },
+          {
+            message: "'weight' is not supported on static NodePools",
+            rule: '!has(self.replicas) || !has(self.weight)',
+            check: (self: Json) => !has(self, 'replicas') || !has(self, 'weight'),
+          },
         ],
       },
     ),
@@ -264,7 +397,14 @@ const nodeClaimSchema: Schema = obj(
     spec: obj(nodeClaimSpecProps(false), {
       required: ['nodeClassRef', 'requirements'],
       description: 'NodeClaimSpec describes the desired state of the NodeClaim',
-      rules: [{ message: 'spec is immutable', rule: 'self == oldSelf', check: (self: unknown, old: unknown) => JSON.stringify(canonical(self)) === JSON.stringify(canonical(old)), transition: true }],
+      rules: [
+        {
+          message: 'spec is immutable',
+          rule: 'self == oldSelf',
+          check: (self: unknown, old: unknown) => JSON.stringify(canonical(self)) === JSON.stringify(canonical(old)),
+          transition: true,
+        },
+      ],
     }),
     status: obj(
       {
@@ -285,7 +425,12 @@ const nodeClaimSchema: Schema = obj(
 /** JSON with object keys sorted, so CEL's `==` on two maps ignores key order. */
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical)
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Json)[k])]))
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Json)[k])]),
+    )
   return v
 }
 
@@ -300,7 +445,11 @@ const amiSelectorTerm = obj({
     maxLength: 30,
     description: 'Alias specifies which EKS optimized AMI to select, as "family@version" (e.g. al2023@latest).',
     rules: [
-      { message: "'alias' is improperly formatted, must match the format 'family@version'", rule: "self.matches('^[a-zA-Z0-9]+@.+$')", check: (self: string) => /^[a-zA-Z0-9]+@.+$/.test(self) },
+      {
+        message: "'alias' is improperly formatted, must match the format 'family@version'",
+        rule: "self.matches('^[a-zA-Z0-9]+@.+$')",
+        check: (self: string) => /^[a-zA-Z0-9]+@.+$/.test(self),
+      },
       {
         message: "family is not supported, must be one of the following: 'al2', 'al2023', 'bottlerocket', 'windows2019', 'windows2022', 'windows2025'",
         rule: "self.split('@')[0] in ['al2','al2023','bottlerocket','windows2019','windows2022','windows2025']",
@@ -335,12 +484,19 @@ const amiTerms = (self: Json): Json[] => self.amiSelectorTerms as Json[]
 const familyForAlias = (alias: string, family: string): Rule => ({
   message: `if set, amiFamily must be '${family}' or 'Custom' when using ${family.startsWith('AL') ? 'an' : 'a'} ${family} alias`,
   rule: `!has(self.amiFamily) || (self.amiSelectorTerms.exists(x, has(x.alias) && x.alias.find('^[^@]+') == '${alias}') ? (self.amiFamily == 'Custom' || self.amiFamily == '${family}') : true)`,
-  check: (self: Json) => !has(self, 'amiFamily') || !amiTermsGiven(self) || (amiTerms(self).some((x) => has(x, 'alias') && aliasFamily(String(x.alias)) === alias) ? self.amiFamily === 'Custom' || self.amiFamily === family : true),
+  check: (self: Json) =>
+    !has(self, 'amiFamily') ||
+    !amiTermsGiven(self) ||
+    (amiTerms(self).some((x) => has(x, 'alias') && aliasFamily(String(x.alias)) === alias) ? self.amiFamily === 'Custom' || self.amiFamily === family : true),
 })
 
 const selectorTermsRules = (what: string, fields: string[], exclusive: { field: string; with: string[]; message: string }[]): Rule[] => [
   { message: `${what} cannot be empty`, rule: 'self.size() != 0', check: (self: unknown[]) => self.length !== 0 },
-  { message: `expected at least one, got none, [${fields.map((f) => `'${f}'`).join(', ')}]`, rule: `self.all(x, ${fields.map((f) => `has(x.${f})`).join(' || ')})`, check: (self: Json[]) => self.every((x) => fields.some((f) => has(x, f))) },
+  {
+    message: `expected at least one, got none, [${fields.map((f) => `'${f}'`).join(', ')}]`,
+    rule: `self.all(x, ${fields.map((f) => `has(x.${f})`).join(' || ')})`,
+    check: (self: Json[]) => self.every((x) => fields.some((f) => has(x, f))),
+  },
   ...exclusive.map(
     (e): Rule => ({
       message: e.message,
@@ -353,15 +509,27 @@ const selectorTermsRules = (what: string, fields: string[], exclusive: { field: 
 
 const restrictedTag = (key: string, prefix = false): Rule =>
   prefix
-    ? { message: `tag contains a restricted tag matching ${key}/`, rule: `self.all(k, !k.startsWith('${key}') )`, check: (self: Json) => keysOf(self).every((k) => !k.startsWith(key)) }
-    : { message: `tag contains a restricted tag matching ${key}`, rule: `self.all(k, k !='${key}')`, check: (self: Json) => keysOf(self).every((k) => k !== key) }
+    ? {
+        message: `tag contains a restricted tag matching ${key}/`,
+        rule: `self.all(k, !k.startsWith('${key}') )`,
+        check: (self: Json) => keysOf(self).every((k) => !k.startsWith(key)),
+      }
+    : {
+        message: `tag contains a restricted tag matching ${key}`,
+        rule: `self.all(k, k !='${key}')`,
+        check: (self: Json) => keysOf(self).every((k) => k !== key),
+      }
 
 const ec2NodeClassSchema: Schema = obj(
   {
     ...typeMeta,
     spec: obj(
       {
-        amiFamily: str({ enum: ['AL2', 'AL2023', 'Bottlerocket', 'Custom', 'Windows2019', 'Windows2022', 'Windows2025'], description: 'AMIFamily dictates the UserData format and default BlockDeviceMappings used when generating launch templates. Optional with an alias amiSelectorTerm.' }),
+        amiFamily: str({
+          enum: ['AL2', 'AL2023', 'Bottlerocket', 'Custom', 'Windows2019', 'Windows2022', 'Windows2025'],
+          description:
+            'AMIFamily dictates the UserData format and default BlockDeviceMappings used when generating launch templates. Optional with an alias amiSelectorTerm.',
+        }),
         amiSelectorTerms: arr(amiSelectorTerm, {
           maxItems: 30,
           minItems: 1,
@@ -389,7 +557,9 @@ const ec2NodeClassSchema: Schema = obj(
             },
           ],
         }),
-        associatePublicIPAddress: bool({ description: 'AssociatePublicIPAddress controls if public IP addresses are assigned to instances that are launched with the nodeclass.' }),
+        associatePublicIPAddress: bool({
+          description: 'AssociatePublicIPAddress controls if public IP addresses are assigned to instances that are launched with the nodeclass.',
+        }),
         blockDeviceMappings: arr(
           obj({
             deviceName: str({ description: 'The device name (for example, /dev/sdh or xvdh).' }),
@@ -402,12 +572,19 @@ const ec2NodeClassSchema: Schema = obj(
                 snapshotID: str(),
                 throughput: int({ format: 'int64' }),
                 volumeInitializationRate: int({ format: 'int32', minimum: 100, maximum: 300 }),
-                volumeSize: str({ pattern: '^((?:[1-9][0-9]{0,3}|[1-4][0-9]{4}|[5][0-8][0-9]{3}|59000)Gi|(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|[6][0-3][0-9]{3}|64000)G|([1-9]||[1-5][0-7]|58)Ti|([1-9]||[1-5][0-9]|6[0-3]|64)T)$' }),
+                volumeSize: str({
+                  pattern:
+                    '^((?:[1-9][0-9]{0,3}|[1-4][0-9]{4}|[5][0-8][0-9]{3}|59000)Gi|(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|[6][0-3][0-9]{3}|64000)G|([1-9]||[1-5][0-7]|58)Ti|([1-9]||[1-5][0-9]|6[0-3]|64)T)$',
+                }),
                 volumeType: str({ enum: ['standard', 'io1', 'io2', 'gp2', 'sc1', 'st1', 'gp3'] }),
               },
               {
                 rules: [
-                  { message: 'snapshotID or volumeSize must be defined', rule: 'has(self.snapshotID) || has(self.volumeSize)', check: (self: Json) => has(self, 'snapshotID') || has(self, 'volumeSize') },
+                  {
+                    message: 'snapshotID or volumeSize must be defined',
+                    rule: 'has(self.snapshotID) || has(self.volumeSize)',
+                    check: (self: Json) => has(self, 'snapshotID') || has(self, 'volumeSize'),
+                  },
                   {
                     message: 'snapshotID must be set when volumeInitializationRate is set',
                     rule: "!has(self.volumeInitializationRate) || (has(self.snapshotID) && self.snapshotID != '')",
@@ -431,7 +608,12 @@ const ec2NodeClassSchema: Schema = obj(
           },
         ),
         capacityReservationSelectorTerms: arr(
-          obj({ id: str({ pattern: '^cr-[0-9a-z]+$' }), instanceMatchCriteria: str({ enum: ['open', 'targeted'] }), ownerID: str({ pattern: '^[0-9]{12}$' }), tags: tagMap() }),
+          obj({
+            id: str({ pattern: '^cr-[0-9a-z]+$' }),
+            instanceMatchCriteria: str({ enum: ['open', 'targeted'] }),
+            ownerID: str({ pattern: '^[0-9]{12}$' }),
+            tags: tagMap(),
+          }),
           {
             maxItems: 30,
             description: 'CapacityReservationSelectorTerms is a list of capacity reservation selector terms. Each term is ORed together.',
@@ -451,9 +633,16 @@ const ec2NodeClassSchema: Schema = obj(
         ),
         context: str({ description: 'Context is a Reserved field in EC2 APIs' }),
         detailedMonitoring: bool({ description: 'DetailedMonitoring controls if detailed monitoring is enabled for instances that are launched' }),
-        instanceProfile: str({ description: 'InstanceProfile is the AWS entity that instances use. Mutually exclusive with role.', rules: [{ message: 'instanceProfile cannot be empty', rule: "self != ''", check: (self: string) => self !== '' }] }),
+        instanceProfile: str({
+          description: 'InstanceProfile is the AWS entity that instances use. Mutually exclusive with role.',
+          rules: [{ message: 'instanceProfile cannot be empty', rule: "self != ''", check: (self: string) => self !== '' }],
+        }),
         instanceStorePolicy: str({ enum: ['RAID0'], description: 'InstanceStorePolicy specifies how to handle instance-store disks.' }),
-        ipPrefixCount: int({ format: 'int32', minimum: 0, description: 'IPPrefixCount sets the number of IPv4 prefixes to be automatically assigned to the network interface.' }),
+        ipPrefixCount: int({
+          format: 'int32',
+          minimum: 0,
+          description: 'IPPrefixCount sets the number of IPv4 prefixes to be automatically assigned to the network interface.',
+        }),
         kubelet,
         metadataOptions: obj(
           {
@@ -462,21 +651,49 @@ const ec2NodeClassSchema: Schema = obj(
             httpPutResponseHopLimit: int({ format: 'int64', minimum: 1, maximum: 64, default: 1 }),
             httpTokens: str({ enum: ['required', 'optional'], default: 'required' }),
           },
-          { default: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' }, description: 'MetadataOptions for the generated launch template of provisioned nodes.' },
+          {
+            default: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' },
+            description: 'MetadataOptions for the generated launch template of provisioned nodes.',
+          },
         ),
-        role: str({ description: 'Role is the AWS identity that nodes use. Mutually exclusive with instanceProfile.', rules: [{ message: 'role cannot be empty', rule: "self != ''", check: (self: string) => self !== '' }] }),
+        role: str({
+          description: 'Role is the AWS identity that nodes use. Mutually exclusive with instanceProfile.',
+          rules: [{ message: 'role cannot be empty', rule: "self != ''", check: (self: string) => self !== '' }],
+        }),
         securityGroupSelectorTerms: arr(obj({ id: str({ pattern: 'sg-[0-9a-z]+' }), name: str(), tags: tagMap() }), {
           maxItems: 30,
           description: 'SecurityGroupSelectorTerms is a list of security group selector terms. The terms are ORed.',
-          rules: selectorTermsRules('securityGroupSelectorTerms', ['tags', 'id', 'name'], [
-            { field: 'id', with: ['tags', 'name'], message: "'id' is mutually exclusive, cannot be set with a combination of other fields in a security group selector term" },
-            { field: 'name', with: ['tags', 'id'], message: "'name' is mutually exclusive, cannot be set with a combination of other fields in a security group selector term" },
-          ]),
+          rules: selectorTermsRules(
+            'securityGroupSelectorTerms',
+            ['tags', 'id', 'name'],
+            [
+              {
+                field: 'id',
+                with: ['tags', 'name'],
+                message: "'id' is mutually exclusive, cannot be set with a combination of other fields in a security group selector term",
+              },
+              {
+                field: 'name',
+                with: ['tags', 'id'],
+                message: "'name' is mutually exclusive, cannot be set with a combination of other fields in a security group selector term",
+              },
+            ],
+          ),
         }),
         subnetSelectorTerms: arr(obj({ id: str({ pattern: 'subnet-[0-9a-z]+' }), tags: tagMap() }), {
           maxItems: 30,
           description: 'SubnetSelectorTerms is a list of subnet selector terms. The terms are ORed.',
-          rules: selectorTermsRules('subnetSelectorTerms', ['tags', 'id'], [{ field: 'id', with: ['tags'], message: "'id' is mutually exclusive, cannot be set with a combination of other fields in a subnet selector term" }]),
+          rules: selectorTermsRules(
+            'subnetSelectorTerms',
+            ['tags', 'id'],
+            [
+              {
+                field: 'id',
+                with: ['tags'],
+                message: "'id' is mutually exclusive, cannot be set with a combination of other fields in a subnet selector term",
+              },
+            ],
+          ),
         }),
         tags: map(str(), {
           description: 'Tags to be applied on ec2 resources like instances and launch templates.',
@@ -484,7 +701,11 @@ const ec2NodeClassSchema: Schema = obj(
             { message: "empty tag keys aren't supported", rule: "self.all(k, k != '')", check: (self: Json) => keysOf(self).every((k) => k !== '') },
             restrictedTag('eks:eks-cluster-name'),
             restrictedTag('kubernetes.io/cluster', true),
-            { message: 'tag contains a restricted tag matching karpenter.sh/nodepool', rule: "self.all(k, k != 'karpenter.sh/nodepool')", check: (self: Json) => keysOf(self).every((k) => k !== 'karpenter.sh/nodepool') },
+            {
+              message: 'tag contains a restricted tag matching karpenter.sh/nodepool',
+              rule: "self.all(k, k != 'karpenter.sh/nodepool')",
+              check: (self: Json) => keysOf(self).every((k) => k !== 'karpenter.sh/nodepool'),
+            },
             restrictedTag('karpenter.sh/nodeclaim'),
             restrictedTag('karpenter.k8s.aws/ec2nodeclass'),
           ],
@@ -563,20 +784,39 @@ const nodeOverlaySchema: Schema = obj(
       {
         capacity: map(quantity(), {
           description: 'Capacity adds extended resources only, and does not replace any existing resources.',
-          rules: [{ message: 'invalid resource restricted', rule: "self.all(x, !(x in ['cpu', 'memory', 'ephemeral-storage', 'pods']))", check: (self: Json) => keysOf(self).every((x) => !['cpu', 'memory', 'ephemeral-storage', 'pods'].includes(x)) }],
+          rules: [
+            {
+              message: 'invalid resource restricted',
+              rule: "self.all(x, !(x in ['cpu', 'memory', 'ephemeral-storage', 'pods']))",
+              check: (self: Json) => keysOf(self).every((x) => !['cpu', 'memory', 'ephemeral-storage', 'pods'].includes(x)),
+            },
+          ],
         }),
         price: str({ pattern: '^\\d+(\\.\\d+)?$', description: 'Price specifies amount for an instance types that match the specified labels.' }),
-        priceAdjustment: str({ pattern: '^(([+-]{1}(\\d*\\.?\\d+))|(\\+{1}\\d*\\.?\\d+%)|(^(-\\d{1,2}(\\.\\d+)?%)$)|(-100%))$', description: 'PriceAdjustment specifies the price change for matching instance types.' }),
+        priceAdjustment: str({
+          pattern: '^(([+-]{1}(\\d*\\.?\\d+))|(\\+{1}\\d*\\.?\\d+%)|(^(-\\d{1,2}(\\.\\d+)?%)$)|(-100%))$',
+          description: 'PriceAdjustment specifies the price change for matching instance types.',
+        }),
         requirements: arr(requirement([keyRules.karpenterSh, keyRules.hostname, keyRules.aws(OVERLAY_AWS_LABELS)], false), {
           maxItems: 100,
           description: 'Requirements constrain when this NodeOverlay is applied during scheduling simulations.',
-          rules: [requirementRules.notInHasValues, requirementRules.inHasValues, requirementRules.ordering("requirements operator 'Gt', 'Lt', 'Gte' or 'Lte' must have a single positive integer value")],
+          rules: [
+            requirementRules.notInHasValues,
+            requirementRules.inHasValues,
+            requirementRules.ordering("requirements operator 'Gt', 'Lt', 'Gte' or 'Lte' must have a single positive integer value"),
+          ],
         }),
         weight: int({ format: 'int32', minimum: 1, maximum: 10000, description: 'Weight defines the priority of this NodeOverlay.' }),
       },
       {
         required: ['requirements'],
-        rules: [{ message: "cannot set both 'price' and 'priceAdjustment'", rule: '!has(self.price) || !has(self.priceAdjustment)', check: (self: Json) => !has(self, 'price') || !has(self, 'priceAdjustment') }],
+        rules: [
+          {
+            message: "cannot set both 'price' and 'priceAdjustment'",
+            rule: '!has(self.price) || !has(self.priceAdjustment)',
+            check: (self: Json) => !has(self, 'price') || !has(self, 'priceAdjustment'),
+          },
+        ],
       },
     ),
     status: obj({ conditions: conditions(false) }),

@@ -4,7 +4,26 @@
 // a predicate that evaluates it. Written for the sandbox, not generated from upstream files.
 
 import type { Rule, Schema } from '../../kube/schema.ts'
-import { EVICTION_SIGNAL, LABEL_VALUE, QUALIFIED_KEY, QUANTITY, arr, bool, celInt, celList, domain, has, int, keysOf, map, obj, quantity, resourceList, str, type SchemaOpts as Opts } from '../../kube/crds/builders.ts'
+import {
+  EVICTION_SIGNAL,
+  LABEL_VALUE,
+  QUALIFIED_KEY,
+  QUANTITY,
+  arr,
+  bool,
+  celInt,
+  celList,
+  domain,
+  has,
+  int,
+  keysOf,
+  map,
+  obj,
+  quantity,
+  resourceList,
+  str,
+  type SchemaOpts as Opts,
+} from '../../kube/crds/builders.ts'
 import type { CrdSpec } from '../../kube/crds/definitions.ts'
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- CEL predicates read untyped JSON (`self`), as CEL itself does */
@@ -49,7 +68,14 @@ const labelMapRules: Rule[] = [
   {
     message: 'label domain "kubernetes.io" is restricted',
     rule: `self.all(x, x in ${celList(WELL_KNOWN_K8S_LABELS)} || x.startsWith("node.kubernetes.io") || x.startsWith("node-restriction.kubernetes.io") || !x.find("^([^/]+)").endsWith("kubernetes.io"))`,
-    check: (self) => keysOf(self).every((x) => WELL_KNOWN_K8S_LABELS.includes(x) || x.startsWith('node.kubernetes.io') || x.startsWith('node-restriction.kubernetes.io') || !domain(x).endsWith('kubernetes.io')),
+    check: (self) =>
+      keysOf(self).every(
+        (x) =>
+          WELL_KNOWN_K8S_LABELS.includes(x) ||
+          x.startsWith('node.kubernetes.io') ||
+          x.startsWith('node-restriction.kubernetes.io') ||
+          !domain(x).endsWith('kubernetes.io'),
+      ),
   },
   {
     message: 'label domain "k8s.io" is restricted',
@@ -85,7 +111,11 @@ function requirementKeyRules(forNodePool: boolean): Rule[] {
     {
       message: 'label domain "kubernetes.io" is restricted',
       rule: `self in ${celList(allowedK8s)} || self.startsWith("node.kubernetes.io/") || self.startsWith("node-restriction.kubernetes.io/") || !self.find("^([^/]+)").endsWith("kubernetes.io")`,
-      check: (x: string) => allowedK8s.includes(x) || x.startsWith('node.kubernetes.io/') || x.startsWith('node-restriction.kubernetes.io/') || !domain(x).endsWith('kubernetes.io'),
+      check: (x: string) =>
+        allowedK8s.includes(x) ||
+        x.startsWith('node.kubernetes.io/') ||
+        x.startsWith('node-restriction.kubernetes.io/') ||
+        !domain(x).endsWith('kubernetes.io'),
     },
     {
       message: 'label domain "k8s.io" is restricted',
@@ -99,7 +129,11 @@ function requirementKeyRules(forNodePool: boolean): Rule[] {
     },
   ]
   if (forNodePool)
-    rules.push({ message: 'label "karpenter.sh/nodepool" is restricted', rule: 'self != "karpenter.sh/nodepool"', check: (x: string) => x !== 'karpenter.sh/nodepool' })
+    rules.push({
+      message: 'label "karpenter.sh/nodepool" is restricted',
+      rule: 'self != "karpenter.sh/nodepool"',
+      check: (x: string) => x !== 'karpenter.sh/nodepool',
+    })
   rules.push(
     { message: 'label "kubernetes.io/hostname" is restricted', rule: 'self != "kubernetes.io/hostname"', check: (x: string) => x !== 'kubernetes.io/hostname' },
     {
@@ -121,7 +155,12 @@ function requirements(forNodePool: boolean): Schema {
   return arr(
     obj(
       {
-        key: str({ maxLength: 316, pattern: QUALIFIED_KEY, rules: requirementKeyRules(forNodePool), description: 'The label key that the selector applies to.' }),
+        key: str({
+          maxLength: 316,
+          pattern: QUALIFIED_KEY,
+          rules: requirementKeyRules(forNodePool),
+          description: 'The label key that the selector applies to.',
+        }),
         operator: str({ enum: ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'], description: "Represents a key's relationship to a set of values." }),
         // v0.32.1 puts maxLength/pattern on the array itself, where the apiserver ignores them.
         values: arr(str(), { description: 'An array of string values.' }),
@@ -145,7 +184,8 @@ function requirements(forNodePool: boolean): Schema {
         {
           message: "requirements operator 'Gt' or 'Lt' must have a single positive integer value",
           rule: "self.all(x, (x.operator == 'Gt' || x.operator == 'Lt') ? (x.values.size() == 1 && int(x.values[0]) >= 0) : true)",
-          check: (self: Requirement[]) => self.every((x) => (x.operator === 'Gt' || x.operator === 'Lt' ? (x.values ?? []).length === 1 && celInt(x.values![0]) >= 0 : true)),
+          check: (self: Requirement[]) =>
+            self.every((x) => (x.operator === 'Gt' || x.operator === 'Lt' ? (x.values ?? []).length === 1 && celInt(x.values![0]) >= 0 : true)),
         },
       ],
     },
@@ -199,7 +239,10 @@ export const kubelet = obj(
       {
         message: 'imageGCHighThresholdPercent must be greater than imageGCLowThresholdPercent',
         rule: 'has(self.imageGCHighThresholdPercent) && has(self.imageGCLowThresholdPercent) ?  self.imageGCHighThresholdPercent > self.imageGCLowThresholdPercent  : true',
-        check: (self) => (has(self, 'imageGCHighThresholdPercent') && has(self, 'imageGCLowThresholdPercent') ? self.imageGCHighThresholdPercent > self.imageGCLowThresholdPercent : true),
+        check: (self) =>
+          has(self, 'imageGCHighThresholdPercent') && has(self, 'imageGCLowThresholdPercent')
+            ? self.imageGCHighThresholdPercent > self.imageGCLowThresholdPercent
+            : true,
       },
       {
         message: 'evictionSoft OwnerKey does not have a matching evictionSoftGracePeriod',
@@ -233,7 +276,10 @@ export const taint = obj(
   { required: ['effect', 'key'] },
 )
 
-const nodeClassRef = obj({ apiVersion: str(), kind: str(), name: str() }, { required: ['name'], description: 'NodeClassRef is a reference to an object that defines provider specific configuration' })
+const nodeClassRef = obj(
+  { apiVersion: str(), kind: str(), name: str() },
+  { required: ['name'], description: 'NodeClassRef is a reference to an object that defines provider specific configuration' },
+)
 
 function nodeClaimSpecProps(forNodePool: boolean): Record<string, Schema> {
   return {
@@ -245,7 +291,6 @@ function nodeClaimSpecProps(forNodePool: boolean): Record<string, Schema> {
     taints: arr(taint),
   }
 }
-
 
 const nodePoolSchema: Schema = obj({
   apiVersion: str(),
@@ -261,7 +306,7 @@ const nodePoolSchema: Schema = obj({
         },
         {
           default: { consolidationPolicy: 'WhenUnderutilized', expireAfter: '720h' },
-          description: 'Disruption contains the parameters that relate to Karpenter\'s disruption logic',
+          description: "Disruption contains the parameters that relate to Karpenter's disruption logic",
           rules: [
             {
               message: 'consolidateAfter cannot be combined with consolidationPolicy=WhenUnderutilized',
@@ -311,7 +356,13 @@ const nodeClaimSchema: Schema = obj({
 export const tagMap = (o: Opts = {}) =>
   map(str(), {
     maxProperties: 20,
-    rules: [{ message: "empty tag keys or values aren't supported", rule: "self.all(k, k != '' && self[k] != '')", check: (self: Record<string, string>) => keysOf(self).every((k) => k !== '' && self[k] !== '') }],
+    rules: [
+      {
+        message: "empty tag keys or values aren't supported",
+        rule: "self.all(k, k != '' && self[k] != '')",
+        check: (self: Record<string, string>) => keysOf(self).every((k) => k !== '' && self[k] !== ''),
+      },
+    ],
     ...o,
   })
 
@@ -325,13 +376,21 @@ const ec2NodeClassSchema: Schema = obj({
       amiSelectorTerms: arr(obj({ id: str({ pattern: 'ami-[0-9a-z]+' }), name: str(), owner: str(), tags: tagMap() }), {
         maxItems: 30,
         rules: [
-          { message: "expected at least one, got none, ['tags', 'id', 'name']", rule: 'self.all(x, has(x.tags) || has(x.id) || has(x.name))', check: (self: unknown[]) => self.every((x) => has(x, 'tags') || has(x, 'id') || has(x, 'name')) },
+          {
+            message: "expected at least one, got none, ['tags', 'id', 'name']",
+            rule: 'self.all(x, has(x.tags) || has(x.id) || has(x.name))',
+            check: (self: unknown[]) => self.every((x) => has(x, 'tags') || has(x, 'id') || has(x, 'name')),
+          },
           {
             message: "'id' is mutually exclusive, cannot be set with a combination of other fields in amiSelectorTerms",
             rule: '!self.all(x, has(x.id) && (has(x.tags) || has(x.name) || has(x.owner)))',
             check: (self: unknown[]) => !self.every((x) => has(x, 'id') && (has(x, 'tags') || has(x, 'name') || has(x, 'owner'))),
           },
-          { message: "'owner' cannot be set with 'tags'", rule: '!self.all(x, has(x.owner) && has(x.tags))', check: (self: unknown[]) => !self.every((x) => has(x, 'owner') && has(x, 'tags')) },
+          {
+            message: "'owner' cannot be set with 'tags'",
+            rule: '!self.all(x, has(x.owner) && has(x.tags))',
+            check: (self: unknown[]) => !self.every((x) => has(x, 'owner') && has(x, 'tags')),
+          },
         ],
       }),
       blockDeviceMappings: arr(
@@ -354,7 +413,15 @@ const ec2NodeClassSchema: Schema = obj({
               },
               volumeType: str({ enum: ['standard', 'io1', 'io2', 'gp2', 'sc1', 'st1', 'gp3'] }),
             },
-            { rules: [{ message: 'snapshotID or volumeSize must be defined', rule: 'has(self.snapshotID) || has(self.volumeSize)', check: (self) => has(self, 'snapshotID') || has(self, 'volumeSize') }] },
+            {
+              rules: [
+                {
+                  message: 'snapshotID or volumeSize must be defined',
+                  rule: 'has(self.snapshotID) || has(self.volumeSize)',
+                  check: (self) => has(self, 'snapshotID') || has(self, 'volumeSize'),
+                },
+              ],
+            },
           ),
           rootVolume: bool(),
         }),
@@ -391,7 +458,11 @@ const ec2NodeClassSchema: Schema = obj({
         maxItems: 30,
         rules: [
           { message: 'securityGroupSelectorTerms cannot be empty', rule: 'self.size() != 0', check: (self: unknown[]) => self.length !== 0 },
-          { message: "expected at least one, got none, ['tags', 'id', 'name']", rule: 'self.all(x, has(x.tags) || has(x.id) || has(x.name))', check: (self: unknown[]) => self.every((x) => has(x, 'tags') || has(x, 'id') || has(x, 'name')) },
+          {
+            message: "expected at least one, got none, ['tags', 'id', 'name']",
+            rule: 'self.all(x, has(x.tags) || has(x.id) || has(x.name))',
+            check: (self: unknown[]) => self.every((x) => has(x, 'tags') || has(x, 'id') || has(x, 'name')),
+          },
           {
             message: "'id' is mutually exclusive, cannot be set with a combination of other fields in securityGroupSelectorTerms",
             rule: '!self.all(x, has(x.id) && (has(x.tags) || has(x.name)))',
@@ -408,7 +479,11 @@ const ec2NodeClassSchema: Schema = obj({
         maxItems: 30,
         rules: [
           { message: 'subnetSelectorTerms cannot be empty', rule: 'self.size() != 0', check: (self: unknown[]) => self.length !== 0 },
-          { message: "expected at least one, got none, ['tags', 'id']", rule: 'self.all(x, has(x.tags) || has(x.id))', check: (self: unknown[]) => self.every((x) => has(x, 'tags') || has(x, 'id')) },
+          {
+            message: "expected at least one, got none, ['tags', 'id']",
+            rule: 'self.all(x, has(x.tags) || has(x.id))',
+            check: (self: unknown[]) => self.every((x) => has(x, 'tags') || has(x, 'id')),
+          },
           {
             message: "'id' is mutually exclusive, cannot be set with a combination of other fields in subnetSelectorTerms",
             rule: '!self.all(x, has(x.id) && has(x.tags))',
@@ -419,10 +494,26 @@ const ec2NodeClassSchema: Schema = obj({
       tags: map(str(), {
         rules: [
           { message: "empty tag keys aren't supported", rule: "self.all(k, k != '')", check: (self) => keysOf(self).every((k) => k !== '') },
-          { message: 'tag contains a restricted tag matching kubernetes.io/cluster/', rule: "self.all(k, !k.startsWith('kubernetes.io/cluster') )", check: (self) => keysOf(self).every((k) => !k.startsWith('kubernetes.io/cluster')) },
-          { message: 'tag contains a restricted tag matching karpenter.sh/provisioner-name', rule: "self.all(k, k != 'karpenter.sh/provisioner-name')", check: (self) => keysOf(self).every((k) => k !== 'karpenter.sh/provisioner-name') },
-          { message: 'tag contains a restricted tag matching karpenter.sh/nodepool', rule: "self.all(k, k != 'karpenter.sh/nodepool')", check: (self) => keysOf(self).every((k) => k !== 'karpenter.sh/nodepool') },
-          { message: 'tag contains a restricted tag matching karpenter.sh/managed-by', rule: "self.all(k, k !='karpenter.sh/managed-by')", check: (self) => keysOf(self).every((k) => k !== 'karpenter.sh/managed-by') },
+          {
+            message: 'tag contains a restricted tag matching kubernetes.io/cluster/',
+            rule: "self.all(k, !k.startsWith('kubernetes.io/cluster') )",
+            check: (self) => keysOf(self).every((k) => !k.startsWith('kubernetes.io/cluster')),
+          },
+          {
+            message: 'tag contains a restricted tag matching karpenter.sh/provisioner-name',
+            rule: "self.all(k, k != 'karpenter.sh/provisioner-name')",
+            check: (self) => keysOf(self).every((k) => k !== 'karpenter.sh/provisioner-name'),
+          },
+          {
+            message: 'tag contains a restricted tag matching karpenter.sh/nodepool',
+            rule: "self.all(k, k != 'karpenter.sh/nodepool')",
+            check: (self) => keysOf(self).every((k) => k !== 'karpenter.sh/nodepool'),
+          },
+          {
+            message: 'tag contains a restricted tag matching karpenter.sh/managed-by',
+            rule: "self.all(k, k !='karpenter.sh/managed-by')",
+            check: (self) => keysOf(self).every((k) => k !== 'karpenter.sh/managed-by'),
+          },
         ],
       }),
       userData: str(),
@@ -443,7 +534,12 @@ const ec2NodeClassSchema: Schema = obj({
     },
   ),
   status: obj({
-    amis: arr(obj({ id: str(), name: str(), requirements: arr(obj({ key: str(), operator: str(), values: arr(str()) }, { required: ['key', 'operator'] })) }, { required: ['id', 'requirements'] })),
+    amis: arr(
+      obj(
+        { id: str(), name: str(), requirements: arr(obj({ key: str(), operator: str(), values: arr(str()) }, { required: ['key', 'operator'] })) },
+        { required: ['id', 'requirements'] },
+      ),
+    ),
     instanceProfile: str(),
     securityGroups: arr(obj({ id: str(), name: str() }, { required: ['id'] })),
     subnets: arr(obj({ id: str(), zone: str() }, { required: ['id', 'zone'] })),

@@ -7,7 +7,14 @@ import { labelSelectorMatcher } from '../../k8s/label-selector.ts'
 import type { LabelSelector, Pod } from '../../k8s/types.ts'
 import { parseDisruptionDuration, type NodePool } from '../api.ts'
 import { instanceTypesFor, type InstanceType, type InstanceTypesByNodePool, type Offering } from '../instance-types.ts'
-import { ANNOTATION_DO_NOT_CONSOLIDATE, ANNOTATION_DO_NOT_DISRUPT, ANNOTATION_POD_DELETION_COST, LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../labels.ts'
+import {
+  ANNOTATION_DO_NOT_CONSOLIDATE,
+  ANNOTATION_DO_NOT_DISRUPT,
+  ANNOTATION_POD_DELETION_COST,
+  LABEL_CAPACITY_TYPE,
+  LABEL_INSTANCE_TYPE,
+  LABEL_ZONE,
+} from '../labels.ts'
 import type { Rng } from '../rng.ts'
 import { hasDoNotDisrupt, isOwnedByNode, isTerminal, isTerminating, podKey, reschedulablePods } from '../scheduling/pods.ts'
 
@@ -89,7 +96,12 @@ export function lifetimeRemaining(nodePool: NodePool, createdMs: number, now: nu
 
 /** `NewCandidate`: a candidate, or the reason (and maybe an event) it is not one. */
 function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?: Candidate; reason?: string; event?: DisruptionEvent } {
-  const ev = (message: string): DisruptionEvent => ({ node: sn.node?.metadata.name ?? sn.name, nodeClaim: sn.nodeClaim?.metadata.name, reason: 'DisruptionBlocked', message })
+  const ev = (message: string): DisruptionEvent => ({
+    node: sn.node?.metadata.name ?? sn.name,
+    nodeClaim: sn.nodeClaim?.metadata.name,
+    reason: 'DisruptionBlocked',
+    message,
+  })
   if (!sn.node || !sn.nodeClaim) return { reason: "state node doesn't contain both a node and a nodeclaim" }
   if (sn.markedForDeletion) return { reason: 'state node is marked for deletion' }
   if (!sn.initialized) return { reason: "state node isn't initialized" }
@@ -103,7 +115,8 @@ function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?
   if (!sn.nodePool) return { reason: "state node doesn't have the Karpenter owner label" }
   const nodePool = snapshot.nodePools.find((np) => np.metadata.name === sn.nodePool)
   const types = typesFor(snapshot, sn.nodePool)
-  if (!nodePool || !types) return { reason: `nodepool "${sn.nodePool}" can't be resolved for state node`, event: ev(`Owning nodepool "${sn.nodePool}" not found`) }
+  if (!nodePool || !types)
+    return { reason: `nodepool "${sn.nodePool}" can't be resolved for state node`, event: ev(`Owning nodepool "${sn.nodePool}" not found`) }
   const itName = sn.labels[LABEL_INSTANCE_TYPE]
   const instanceType = types.find((t) => t.name === itName)
   if (!instanceType) return { reason: `instance type '${itName}' can't be resolved`, event: ev(`Instance type "${itName}" not found`) }
@@ -144,7 +157,8 @@ function blockingPdb(pods: readonly Pod[], pdbs: readonly PodDisruptionBudget[] 
     for (const pdb of pdbs ?? []) {
       if ((pdb.metadata.namespace ?? 'default') !== (pod.metadata.namespace ?? 'default')) continue
       if (!labelSelectorMatcher(pdb.spec.selector).matches(pod.metadata.labels ?? {})) continue
-      const unhealthy = pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'False')
+      const unhealthy =
+        pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'False')
       if (!unhealthy && (pdb.status?.disruptionsAllowed ?? 0) === 0) return `${pdb.metadata.namespace ?? 'default'}/${pdb.metadata.name ?? ''}`
     }
   }
@@ -154,7 +168,8 @@ function blockingPdb(pods: readonly Pod[], pdbs: readonly PodDisruptionBudget[] 
 /** `filterCandidates`: drop deleting nodes, nodes whose pods a PDB protects, and do-not-disrupt pods. */
 export function filterCandidates(candidates: readonly Candidate[], snapshot: DisruptionSnapshot, events: DisruptionEvent[] = []): Candidate[] {
   return candidates.filter((c) => {
-    const ev = (message: string): void => void events.push({ node: c.name, nodeClaim: c.stateNode.nodeClaim?.metadata.name, reason: 'DisruptionBlocked', message })
+    const ev = (message: string): void =>
+      void events.push({ node: c.name, nodeClaim: c.stateNode.nodeClaim?.metadata.name, reason: 'DisruptionBlocked', message })
     if (c.stateNode.node?.metadata.deletionTimestamp) {
       ev('Node in the process of deletion')
       return false
@@ -176,12 +191,22 @@ export function filterCandidates(candidates: readonly Candidate[], snapshot: Dis
 /** Consolidation's `ShouldDisrupt`: not opted out, and the NodePool consolidates when underutilized. */
 export function consolidationShouldDisrupt(c: Candidate, events: DisruptionEvent[]): boolean {
   if (c.stateNode.annotations[ANNOTATION_DO_NOT_CONSOLIDATE] === 'true') {
-    events.push({ node: c.name, nodeClaim: c.stateNode.nodeClaim?.metadata.name, reason: 'Unconsolidatable', message: `${ANNOTATION_DO_NOT_CONSOLIDATE} annotation exists` })
+    events.push({
+      node: c.name,
+      nodeClaim: c.stateNode.nodeClaim?.metadata.name,
+      reason: 'Unconsolidatable',
+      message: `${ANNOTATION_DO_NOT_CONSOLIDATE} annotation exists`,
+    })
     return false
   }
   const d = c.nodePool.spec.disruption ?? {}
   if ((d.consolidationPolicy ?? 'WhenUnderutilized') !== 'WhenUnderutilized' || d.consolidateAfter === 'Never') {
-    events.push({ node: c.name, nodeClaim: c.stateNode.nodeClaim?.metadata.name, reason: 'Unconsolidatable', message: `NodePool "${c.nodePool.metadata.name}" has consolidation disabled` })
+    events.push({
+      node: c.name,
+      nodeClaim: c.stateNode.nodeClaim?.metadata.name,
+      reason: 'Unconsolidatable',
+      message: `NodePool "${c.nodePool.metadata.name}" has consolidation disabled`,
+    })
     return false
   }
   return true

@@ -142,7 +142,13 @@ function worstLaunchPrice(offerings: readonly Offering[], reqs: Requirements): n
 
 /** helpers.go `filterByPrice`: types whose worst launch price is strictly below `price`. */
 function filterByPrice(options: readonly InstanceType[], reqs: Requirements, price: number): InstanceType[] {
-  return options.filter((it) => worstLaunchPrice(it.offerings.filter((o) => o.available), reqs) < price)
+  return options.filter(
+    (it) =>
+      worstLaunchPrice(
+        it.offerings.filter((o) => o.available),
+        reqs,
+      ) < price,
+  )
 }
 
 interface ConsolidationResult {
@@ -154,7 +160,8 @@ interface ConsolidationResult {
 function computeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly Candidate[]): ConsolidationResult {
   const events: DisruptionEvent[] = []
   const unconsolidatable = (message: string): void => {
-    if (candidates.length === 1) events.push({ node: candidates[0].name, nodeClaim: candidates[0].stateNode.nodeClaim?.metadata.name, reason: 'Unconsolidatable', message })
+    if (candidates.length === 1)
+      events.push({ node: candidates[0].name, nodeClaim: candidates[0].stateNode.nodeClaim?.metadata.name, reason: 'Unconsolidatable', message })
   }
   let results: SchedulingResults
   try {
@@ -191,7 +198,8 @@ function computeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly
     return { command: NO_OP, events }
   }
   // OD → [OD, spot]: prices were filtered assuming Spot launches, so only Spot may launch.
-  if (ct.has(CAPACITY_TYPE_SPOT) && ct.has(CAPACITY_TYPE_ON_DEMAND)) replacement.requirements.add(Requirement.of(LABEL_CAPACITY_TYPE, 'In', [CAPACITY_TYPE_SPOT]))
+  if (ct.has(CAPACITY_TYPE_SPOT) && ct.has(CAPACITY_TYPE_ON_DEMAND))
+    replacement.requirements.add(Requirement.of(LABEL_CAPACITY_TYPE, 'In', [CAPACITY_TYPE_SPOT]))
   return { command: { candidates: [...candidates], replacements: [replacement] }, events }
 }
 
@@ -228,7 +236,11 @@ function emptyNodeConsolidation(snapshot: DisruptionSnapshot, candidates: readon
 }
 
 /** emptynodeconsolidation.go validation: the candidates are still empty and not nominated. */
-export function validateEmptyNodeConsolidation(cmd: Command, later: DisruptionSnapshot, shouldDisrupt: (c: Candidate, events: DisruptionEvent[]) => boolean = consolidationShouldDisrupt): { valid: boolean; logs: log.LogEntry[] } {
+export function validateEmptyNodeConsolidation(
+  cmd: Command,
+  later: DisruptionSnapshot,
+  shouldDisrupt: (c: Candidate, events: DisruptionEvent[]) => boolean = consolidationShouldDisrupt,
+): { valid: boolean; logs: log.LogEntry[] } {
   const current = getCandidates(later, shouldDisrupt)
   const names = new Set(cmd.candidates.map((c) => c.name))
   for (const c of current) {
@@ -316,7 +328,12 @@ function validationShouldDisrupt(c: Candidate): boolean {
  * 15 s TTL: same candidates, none nominated, and a fresh simulation yields the same shape (no
  * new node for a delete; exactly one, whose types include the command's, for a replace).
  */
-export function validateCommand(cmd: Command, later: DisruptionSnapshot, kind: 'multi-node' | 'single-node', shouldDisrupt: (c: Candidate) => boolean = validationShouldDisrupt): { valid: boolean; logs: log.LogEntry[] } {
+export function validateCommand(
+  cmd: Command,
+  later: DisruptionSnapshot,
+  kind: 'multi-node' | 'single-node',
+  shouldDisrupt: (c: Candidate) => boolean = validationShouldDisrupt,
+): { valid: boolean; logs: log.LogEntry[] } {
   const abandon = { valid: false, logs: [log.abandoningConsolidation(kind, commandString(cmd))] }
   const names = new Set(cmd.candidates.map((c) => c.name))
   const current = getCandidates(later, (c) => shouldDisrupt(c)).filter((c) => names.has(c.name))
@@ -368,7 +385,12 @@ function expireOrDrift(snapshot: DisruptionSnapshot, candidates: readonly Candid
       throw e
     }
     if (!allNonPendingPodsScheduled(results)) {
-      events.push({ node: c.name, nodeClaim: c.stateNode.nodeClaim?.metadata.name, reason: 'DisruptionBlocked', message: 'Scheduling simulation failed to schedule all pods' })
+      events.push({
+        node: c.name,
+        nodeClaim: c.stateNode.nodeClaim?.metadata.name,
+        reason: 'DisruptionBlocked',
+        message: 'Scheduling simulation failed to schedule all pods',
+      })
       continue
     }
     if (type === 'Expired') {
@@ -438,9 +460,25 @@ export function computeDisruption(snapshot: DisruptionSnapshot, memo: Consolidat
   const decide = (method: DisruptionMethod, type: ConsolidationType, r: MethodResult): DisruptionRound | undefined => {
     events.push(...r.events)
     if (action(r.command) === 'no-op') return undefined
-    return { decision: { method, consolidationType: type, command: r.command, needsValidation: r.needsValidation, log: disruptingLog(method, r.command), logs: r.logs }, events, memo: next }
+    return {
+      decision: {
+        method,
+        consolidationType: type,
+        command: r.command,
+        needsValidation: r.needsValidation,
+        log: disruptingLog(method, r.command),
+        logs: r.logs,
+      },
+      events,
+      memo: next,
+    }
   }
-  const run = (method: DisruptionMethod, type: ConsolidationType, filter: (c: Candidate, ev: DisruptionEvent[]) => boolean, fn: (s: DisruptionSnapshot, c: readonly Candidate[]) => MethodResult): DisruptionRound | undefined => {
+  const run = (
+    method: DisruptionMethod,
+    type: ConsolidationType,
+    filter: (c: Candidate, ev: DisruptionEvent[]) => boolean,
+    fn: (s: DisruptionSnapshot, c: readonly Candidate[]) => MethodResult,
+  ): DisruptionRound | undefined => {
     const candidates = getCandidates(snapshot, filter, events)
     if (candidates.length === 0) return undefined
     if (type !== '' && consolidationState !== undefined && next[type] === consolidationState) return undefined
@@ -464,7 +502,14 @@ export function computeDisruption(snapshot: DisruptionSnapshot, memo: Consolidat
  * nodeclaim/disruption/emptiness.go: whether the NodeClaim should carry `Empty=True` (WhenEmpty
  * with consolidateAfter, initialized, not nominated, no reschedulable pods).
  */
-export function emptyCondition(input: { consolidationPolicy?: string; consolidateAfter?: string; initialized: boolean; hasNode: boolean; nominated: boolean; reschedulablePods: number }): boolean {
+export function emptyCondition(input: {
+  consolidationPolicy?: string
+  consolidateAfter?: string
+  initialized: boolean
+  hasNode: boolean
+  nominated: boolean
+  reschedulablePods: number
+}): boolean {
   if (input.consolidationPolicy !== 'WhenEmpty' || input.consolidateAfter === undefined || input.consolidateAfter === 'Never') return false
   if (!input.initialized || !input.hasNode || input.nominated) return false
   return input.reschedulablePods === 0
@@ -474,7 +519,10 @@ export function emptyCondition(input: { consolidationPolicy?: string; consolidat
  * nodeclaim/disruption/expiration.go: expired when now ≥ min(NodeClaim, Node creation) +
  * expireAfter; also when to look again.
  */
-export function expiredCondition(input: { expireAfter?: string; nodeClaimCreated: string; nodeCreated?: string; now: number }): { expired: boolean; requeueAfterMs?: number } {
+export function expiredCondition(input: { expireAfter?: string; nodeClaimCreated: string; nodeCreated?: string; now: number }): {
+  expired: boolean
+  requeueAfterMs?: number
+} {
   const ttl = parseDisruptionDuration(input.expireAfter, '720h')
   if (ttl === undefined) return { expired: false }
   const nc = Date.parse(input.nodeClaimCreated)

@@ -173,8 +173,10 @@ class KarpenterOperator implements ChartRuntime {
     const selector = Object.entries(karpenterLabels())
       .map(([k, v]) => `${k}=${v}`)
       .join(',')
-    return (this.ctx.store.list('pods', { namespace: this.ctx.settings.namespace, labelSelector: selector }).items as unknown as Pod[]).sort((a, b) =>
-      String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)),
+    return (this.ctx.store.list('pods', { namespace: this.ctx.settings.namespace, labelSelector: selector }).items as unknown as Pod[]).sort(
+      (a, b) =>
+        String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) ||
+        String(a.metadata.name).localeCompare(String(b.metadata.name)),
     )
   }
 
@@ -210,7 +212,12 @@ class KarpenterOperator implements ChartRuntime {
           o.spec = { ...spec, leaseTransitions: (prev.leaseTransitions ?? 0) + 1 }
         })
       } else {
-        this.ctx.store.create('leases.coordination.k8s.io', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE, namespace: this.ctx.settings.namespace }, spec })
+        this.ctx.store.create('leases.coordination.k8s.io', {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: LEASE, namespace: this.ctx.settings.namespace },
+          spec,
+        })
       }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
@@ -276,12 +283,14 @@ class LeaderTerm implements Term {
     }
     for (const e of this.line.startingLines) this.ctx.log(e)
     for (const c of this.controllers) c.start()
-    this.priceTimer = this.ctx.clock.setInterval(() => {
-      void this.cloud.refreshSpotPrices().then(
-        (s) => this.ctx.log(this.line.spotPricing(s)),
-        () => undefined,
-      )
-    }, SPOT_PRICE_REFRESH_MS).unref()
+    this.priceTimer = this.ctx.clock
+      .setInterval(() => {
+        void this.cloud.refreshSpotPrices().then(
+          (s) => this.ctx.log(this.line.spotPricing(s)),
+          () => undefined,
+        )
+      }, SPOT_PRICE_REFRESH_MS)
+      .unref()
   }
 
   async stop(): Promise<void> {
@@ -309,9 +318,15 @@ const V0_32_LEADER: LeaderLine = {
       named('disruption', new Disruption(ctx, provisioner)),
     ]
   },
-  discoveryLines: (cloud) => [log.discoveredAvailabilityZones(cloud.zones), log.discoveredInstanceTypes(cloud.instanceTypeCount), log.discoveredOfferings(cloud.instanceTypeCount)],
+  discoveryLines: (cloud) => [
+    log.discoveredAvailabilityZones(cloud.zones),
+    log.discoveredInstanceTypes(cloud.instanceTypeCount),
+    log.discoveredOfferings(cloud.instanceTypeCount),
+  ],
   spotPricing: (s) => log.updatedSpotPricing(s.types, s.offerings),
-  startingLines: ['provisioner', 'disruption', 'interruption'].map((name): LogEntry => ({ level: 'INFO', logger: `controller.${name}`, message: 'starting controller', fields: [] })),
+  startingLines: ['provisioner', 'disruption', 'interruption'].map(
+    (name): LogEntry => ({ level: 'INFO', logger: `controller.${name}`, message: 'starting controller', fields: [] }),
+  ),
 }
 
 /** The 1.x leader: the v1 controllers, with the shared cloud and provisioner. */

@@ -69,7 +69,8 @@ const ONE_MILLION = Quantity.parse('1M')
 /** `filterResults.FailureReason`: why every instance type was filtered out. */
 function failureReason(r: FilterResults): string {
   if (r.remaining.length > 0) return ''
-  if (!r.requirementsMet && !r.fits && !r.hasOffering) return 'no instance type met the scheduling requirements or had enough resources or had a required offering'
+  if (!r.requirementsMet && !r.fits && !r.hasOffering)
+    return 'no instance type met the scheduling requirements or had enough resources or had a required offering'
   if (!r.requirementsMet && !r.fits) return 'no instance type met the scheduling requirements or had enough resources'
   if (!r.requirementsMet && !r.hasOffering) return 'no instance type met the scheduling requirements or had a required offering'
   if (!r.fits && !r.hasOffering) return 'no instance type had enough resources or had a required offering'
@@ -121,7 +122,16 @@ export class FilterCache {
 /** `filterInstanceTypesByRequirements`: the types meeting requirements, resources and offerings. */
 function filterInstanceTypes(types: readonly InstanceType[], reqs: Requirements, requests: ResourceList, cache: FilterCache): FilterResults {
   const signature = reqs.signature()
-  const r: FilterResults = { remaining: [], requirementsMet: false, fits: false, hasOffering: false, requirementsAndFits: false, requirementsAndOffering: false, fitsAndOffering: false, requests }
+  const r: FilterResults = {
+    remaining: [],
+    requirementsMet: false,
+    fits: false,
+    hasOffering: false,
+    requirementsAndFits: false,
+    requirementsAndOffering: false,
+    fitsAndOffering: false,
+    requests,
+  }
   for (const it of types) {
     const f = cache.flags(it, reqs, signature)
     const compat = (f & 1) !== 0
@@ -194,18 +204,21 @@ export class PlannedNodeClaim {
 
     const reqs = this.requirements.copy()
     const podReqs = p.requirements()
-    if (!reqs.isCompatible(podReqs, ALLOW_UNDEFINED_WELL_KNOWN)) return () => `incompatible requirements, ${reqs.compatible(podReqs, ALLOW_UNDEFINED_WELL_KNOWN).join('; ')}`
+    if (!reqs.isCompatible(podReqs, ALLOW_UNDEFINED_WELL_KNOWN))
+      return () => `incompatible requirements, ${reqs.compatible(podReqs, ALLOW_UNDEFINED_WELL_KNOWN).join('; ')}`
     reqs.add(...podReqs.values())
 
     const topo = this.#topology.addRequirements(p.strictRequirements(), reqs, pod, ALLOW_UNDEFINED_WELL_KNOWN)
     if ('error' in topo) return topo.error
-    if (!reqs.isCompatible(topo.requirements, ALLOW_UNDEFINED_WELL_KNOWN)) return () => reqs.compatible(topo.requirements, ALLOW_UNDEFINED_WELL_KNOWN).join('; ')
+    if (!reqs.isCompatible(topo.requirements, ALLOW_UNDEFINED_WELL_KNOWN))
+      return () => reqs.compatible(topo.requirements, ALLOW_UNDEFINED_WELL_KNOWN).join('; ')
     reqs.add(...topo.requirements.values())
 
     const requests = merge(this.requests, p.requests)
     const filtered = filterInstanceTypes(this.instanceTypeOptions, reqs, requests, this.#cache)
     if (filtered.remaining.length === 0) {
-      return () => `no instance type satisfied resources ${resourcesString(merge(this.daemonResources, p.requests))} and requirements ${reqs.toString()} (${failureReason(filtered)})`
+      return () =>
+        `no instance type satisfied resources ${resourcesString(merge(this.daemonResources, p.requests))} and requirements ${reqs.toString()} (${failureReason(filtered)})`
     }
     this.pods.push(p)
     this.instanceTypeOptions = filtered.remaining

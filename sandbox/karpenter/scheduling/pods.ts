@@ -80,13 +80,25 @@ function hasPreferredNodeAffinity(pod: Pod): boolean {
 export function validatePod(pod: Pod): string | undefined {
   const errs: string[] = []
   const reqs = Requirements.forPod(pod)
-  if (reqs.has(LABEL_PROVISIONER_NAME) && reqs.get(LABEL_PROVISIONER_NAME).operator() === 'DoesNotExist' && reqs.has(LABEL_NODEPOOL) && reqs.get(LABEL_NODEPOOL).operator() === 'DoesNotExist') {
-    errs.push(`configured to not run on a Karpenter provisioned node via ${LABEL_PROVISIONER_NAME} DoesNotExist and ${LABEL_NODEPOOL} DoesNotExist requirements`)
+  if (
+    reqs.has(LABEL_PROVISIONER_NAME) &&
+    reqs.get(LABEL_PROVISIONER_NAME).operator() === 'DoesNotExist' &&
+    reqs.has(LABEL_NODEPOOL) &&
+    reqs.get(LABEL_NODEPOOL).operator() === 'DoesNotExist'
+  ) {
+    errs.push(
+      `configured to not run on a Karpenter provisioned node via ${LABEL_PROVISIONER_NAME} DoesNotExist and ${LABEL_NODEPOOL} DoesNotExist requirements`,
+    )
   }
-  const terms = Object.entries(pod.spec.nodeSelector ?? {}).map(([k, v]) => ({ matchExpressions: [{ key: k, operator: 'In', values: [v] }] as { key: string; operator: string; values?: string[] }[], matchFields: undefined as unknown[] | undefined }))
+  const terms = Object.entries(pod.spec.nodeSelector ?? {}).map(([k, v]) => ({
+    matchExpressions: [{ key: k, operator: 'In', values: [v] }] as { key: string; operator: string; values?: string[] }[],
+    matchFields: undefined as unknown[] | undefined,
+  }))
   const na = pod.spec.affinity?.nodeAffinity
-  for (const t of na?.preferredDuringSchedulingIgnoredDuringExecution ?? []) terms.push({ matchExpressions: t.preference.matchExpressions ?? [], matchFields: t.preference.matchFields })
-  for (const t of na?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) terms.push({ matchExpressions: t.matchExpressions ?? [], matchFields: t.matchFields })
+  for (const t of na?.preferredDuringSchedulingIgnoredDuringExecution ?? [])
+    terms.push({ matchExpressions: t.preference.matchExpressions ?? [], matchFields: t.preference.matchFields })
+  for (const t of na?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [])
+    terms.push({ matchExpressions: t.matchExpressions ?? [], matchFields: t.matchFields })
   for (const term of terms) {
     if (term.matchFields !== undefined && term.matchFields !== null) errs.push('node selector term with matchFields is not supported')
     for (const r of term.matchExpressions) {

@@ -70,9 +70,18 @@ export interface SchedulingResults {
 export function daemonSetPods(daemonSets: readonly DaemonSet[], clusterPods: readonly Pod[]): Pod[] {
   return daemonSets.map((ds) => {
     const owned = clusterPods
-      .filter((p) => isOwnedByDaemonSet(p) && (p.metadata.ownerReferences ?? []).some((o) => (ds.metadata.uid && o.uid === ds.metadata.uid) || (o.kind === 'DaemonSet' && o.name === ds.metadata.name)) && p.metadata.namespace === ds.metadata.namespace)
+      .filter(
+        (p) =>
+          isOwnedByDaemonSet(p) &&
+          (p.metadata.ownerReferences ?? []).some(
+            (o) => (ds.metadata.uid && o.uid === ds.metadata.uid) || (o.kind === 'DaemonSet' && o.name === ds.metadata.name),
+          ) &&
+          p.metadata.namespace === ds.metadata.namespace,
+      )
       .sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '0') - Date.parse(a.metadata.creationTimestamp ?? '0'))
-    const base: Pod = owned[0] ? structuredClone(owned[0]) : { metadata: { namespace: ds.metadata.namespace, labels: ds.spec.template.metadata?.labels }, spec: structuredClone(ds.spec.template.spec) }
+    const base: Pod = owned[0]
+      ? structuredClone(owned[0])
+      : { metadata: { namespace: ds.metadata.namespace, labels: ds.spec.template.metadata?.labels }, spec: structuredClone(ds.spec.template.spec) }
     const required = ds.spec.template.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
     if (required) {
       base.spec.affinity ??= {}
@@ -85,7 +94,11 @@ export function daemonSetPods(daemonSets: readonly DaemonSet[], clusterPods: rea
 
 /** NodePools in the order the scheduler tries them: weight descending (then name, for stability). */
 function orderByWeight(nodePools: readonly NodePool[]): NodePool[] {
-  return [...nodePools].sort((a, b) => (b.spec.weight ?? 0) - (a.spec.weight ?? 0) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : (a.metadata.name ?? '') > (b.metadata.name ?? '') ? 1 : 0))
+  return [...nodePools].sort(
+    (a, b) =>
+      (b.spec.weight ?? 0) - (a.spec.weight ?? 0) ||
+      ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : (a.metadata.name ?? '') > (b.metadata.name ?? '') ? 1 : 0),
+  )
 }
 
 const typesFor = instanceTypesFor
@@ -141,7 +154,9 @@ function buildDomains(nodePools: readonly NodePool[], instanceTypes: SchedulingI
 function daemonOverhead(templates: readonly NodeClaimTemplate[], dsPods: readonly Pod[]): Map<NodeClaimTemplate, ResourceList> {
   const out = new Map<NodeClaimTemplate, ResourceList>()
   for (const t of templates) {
-    const daemons = dsPods.filter((p) => karpenterTolerationErrors(t.taints, p).length === 0 && t.requirements.isCompatible(Requirements.forPod(p), ALLOW_UNDEFINED_WELL_KNOWN))
+    const daemons = dsPods.filter(
+      (p) => karpenterTolerationErrors(t.taints, p).length === 0 && t.requirements.isCompatible(Requirements.forPod(p), ALLOW_UNDEFINED_WELL_KNOWN),
+    )
     out.set(t, requestsForPods(...daemons))
   }
   return out
@@ -213,7 +228,8 @@ export function schedule(input: SchedulingInput): SchedulingResults {
         errs.push(`all available instance types exceed limits for nodepool: ${JSON.stringify(t.nodePoolName)}`)
         continue
       }
-      if (types.length !== all.length && !input.simulationMode) limits.push({ nodePool: t.nodePoolName, excluded: all.length - types.length, total: all.length })
+      if (types.length !== all.length && !input.simulationMode)
+        limits.push({ nodePool: t.nodePoolName, excluded: all.length - types.length, total: all.length })
       const dsOverhead = overhead.get(t)!
       const nc = new PlannedNodeClaim(t, topology, dsOverhead, types, cache)
       const err = nc.add(p)

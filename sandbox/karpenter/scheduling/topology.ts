@@ -80,7 +80,16 @@ export class TopologyGroup {
   /** The domains whose count is still 0 (anti-affinity asks for those). */
   readonly #zeroDomains = new Set<string>()
 
-  constructor(type: TopologyType, key: string, pod: Pod, namespaces: ReadonlySet<string>, selector: LabelSelector | null | undefined, maxSkew: number, minDomains: number | undefined, domains: ReadonlySet<string> | undefined) {
+  constructor(
+    type: TopologyType,
+    key: string,
+    pod: Pod,
+    namespaces: ReadonlySet<string>,
+    selector: LabelSelector | null | undefined,
+    maxSkew: number,
+    minDomains: number | undefined,
+    domains: ReadonlySet<string> | undefined,
+  ) {
     this.type = type
     this.key = key
     this.namespaces = namespaces
@@ -211,7 +220,10 @@ export class TopologyGroup {
 
   /** `counts = …` as Go prints the map in errors: `map[a:1 b:0]`. */
   countsString(): string {
-    return `map[${[...this.domains.keys()].sort().map((d) => `${d}:${this.domains.get(d)}`).join(' ')}]`
+    return `map[${[...this.domains.keys()]
+      .sort()
+      .map((d) => `${d}:${this.domains.get(d)}`)
+      .join(' ')}]`
   }
 }
 
@@ -281,7 +293,12 @@ export class Topology {
    * `AddRequirements`: the node requirements tightened by every group that governs the pod, or
    * the `unsatisfiable topology constraint …` error.
    */
-  addRequirements(podReqs: Requirements, nodeReqs: Requirements, pod: Pod, options: CompatibilityOptions = {}): { requirements: Requirements } | { error: () => string } {
+  addRequirements(
+    podReqs: Requirements,
+    nodeReqs: Requirements,
+    pod: Pod,
+    options: CompatibilityOptions = {},
+  ): { requirements: Requirements } | { error: () => string } {
     const requirements = nodeReqs.copy()
     for (const tg of this.matchingTopologies(pod, nodeReqs, options)) {
       const podDomains = podReqs.has(tg.key) ? podReqs.get(tg.key) : Requirement.of(tg.key, 'Exists')
@@ -289,7 +306,10 @@ export class Topology {
       const domains = tg.get(pod, podDomains, nodeDomains, this.rng)
       if (domains.len() === 0) {
         // Built only when reported: most rejections are discarded while trying other nodes.
-        return { error: () => `unsatisfiable topology constraint for ${tg.type}, key=${tg.key} (counts = ${tg.countsString()}, podDomains = ${podDomains.toString()}, nodeDomains = ${nodeDomains.toString()})` }
+        return {
+          error: () =>
+            `unsatisfiable topology constraint for ${tg.type}, key=${tg.key} (counts = ${tg.countsString()}, podDomains = ${podDomains.toString()}, nodeDomains = ${nodeDomains.toString()})`,
+        }
       }
       requirements.add(domains)
     }
@@ -324,7 +344,16 @@ export class Topology {
     // Preferred anti-affinity is deliberately not tracked in reverse (topology.go).
     for (const term of pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
       const namespaces = this.namespaceList(pod.metadata.namespace ?? 'default', term.namespaces, term.namespaceSelector)
-      let tg = new TopologyGroup('pod anti-affinity', term.topologyKey, pod, namespaces, term.labelSelector, 2147483647, undefined, this.domains.get(term.topologyKey))
+      let tg = new TopologyGroup(
+        'pod anti-affinity',
+        term.topologyKey,
+        pod,
+        namespaces,
+        term.labelSelector,
+        2147483647,
+        undefined,
+        this.domains.get(term.topologyKey),
+      )
       const hash = tg.hash()
       const existing = this.inverseTopologies.get(hash)
       if (existing) tg = existing
@@ -367,14 +396,20 @@ export class Topology {
     const aff = pod.spec.affinity
     if (!aff) return []
     const out: TopologyGroup[] = []
-    const build = (type: TopologyType, terms: { labelSelector?: LabelSelector | null; namespaces?: string[]; namespaceSelector?: LabelSelector | null; topologyKey: string }[]): void => {
+    const build = (
+      type: TopologyType,
+      terms: { labelSelector?: LabelSelector | null; namespaces?: string[]; namespaceSelector?: LabelSelector | null; topologyKey: string }[],
+    ): void => {
       for (const term of terms) {
         const namespaces = this.namespaceList(pod.metadata.namespace ?? 'default', term.namespaces, term.namespaceSelector)
         out.push(new TopologyGroup(type, term.topologyKey, pod, namespaces, term.labelSelector, 2147483647, undefined, this.domains.get(term.topologyKey)))
       }
     }
     if (aff.podAffinity) {
-      build('pod affinity', [...(aff.podAffinity.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(aff.podAffinity.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => t.podAffinityTerm)])
+      build('pod affinity', [
+        ...(aff.podAffinity.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+        ...(aff.podAffinity.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => t.podAffinityTerm),
+      ])
     }
     if (aff.podAntiAffinity) {
       build('pod anti-affinity', [

@@ -76,7 +76,8 @@ export function aliasParameters(alias: Alias, kubernetesVersion: string): AliasP
     return out
   }
   if (alias.family === 'AL2') {
-    const at = (dir: string, prefix: string) => `/aws/service/eks/optimized-ami/${kubernetesVersion}/${dir}/${latest ? 'recommended' : `${prefix}-${kubernetesVersion}-${alias.version}`}/image_id`
+    const at = (dir: string, prefix: string) =>
+      `/aws/service/eks/optimized-ami/${kubernetesVersion}/${dir}/${latest ? 'recommended' : `${prefix}-${kubernetesVersion}-${alias.version}`}/image_id`
     return [
       { path: at('amazon-linux-2', 'amazon-eks-node'), variants: ['standard'] },
       { path: at('amazon-linux-2-arm64', 'amazon-eks-arm64-node'), variants: ['standard'] },
@@ -89,7 +90,8 @@ export function aliasParameters(alias: Alias, kubernetesVersion: string): AliasP
 /** ami.go: AL2 aliases are refused from Kubernetes 1.33 on. */
 export function aliasUnsupported(alias: Alias, kubernetesVersion: string): string | undefined {
   const minor = Number(kubernetesVersion.split('.')[1])
-  if (alias.family === 'AL2' && minor >= 33) return 'AL2 aliases are no longer supported on EKS 1.33+ (see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-33)'
+  if (alias.family === 'AL2' && minor >= 33)
+    return 'AL2 aliases are no longer supported on EKS 1.33+ (see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-33)'
   return undefined
 }
 
@@ -128,7 +130,9 @@ export function resolveAmis(images: readonly ImageInfo[], known: ReadonlyMap<str
     const arch = KUBE_ARCH[image.architecture ?? '']
     if (!arch) continue
     const variants = known.get(image.id)
-    const sets: NodeSelectorRequirement[][] = variants ? variants.map((v) => [...variantRequirements(v), { key: LABEL_ARCH, operator: 'In', values: [arch] }]) : [[{ key: LABEL_ARCH, operator: 'In', values: [arch] }]]
+    const sets: NodeSelectorRequirement[][] = variants
+      ? variants.map((v) => [...variantRequirements(v), { key: LABEL_ARCH, operator: 'In', values: [arch] }])
+      : [[{ key: LABEL_ARCH, operator: 'In', values: [arch] }]]
     for (const reqs of sets) {
       const requirements = sortRequirements(reqs)
       const key = JSON.stringify(requirements)
@@ -144,7 +148,9 @@ export function resolveAmis(images: readonly ImageInfo[], known: ReadonlyMap<str
       byReqs.set(key, candidate)
     }
   }
-  return [...byReqs.values()].sort((a, b) => time(b.creationDate, Number.NEGATIVE_INFINITY) - time(a.creationDate, Number.NEGATIVE_INFINITY) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return [...byReqs.values()].sort(
+    (a, b) => time(b.creationDate, Number.NEGATIVE_INFINITY) - time(a.creationDate, Number.NEGATIVE_INFINITY) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  )
 }
 
 /** ami.go `compareAMI`: negative when `i` is preferred over `j`. */

@@ -139,7 +139,20 @@ export interface EC2NodeClassV1 {
     instanceProfile?: string
     tags?: Record<string, string>
     userData?: string
-    blockDeviceMappings?: { deviceName?: string; rootVolume?: boolean; ebs?: { volumeSize?: string; volumeType?: string; encrypted?: boolean; deleteOnTermination?: boolean; iops?: number; throughput?: number; kmsKeyID?: string; snapshotID?: string } }[]
+    blockDeviceMappings?: {
+      deviceName?: string
+      rootVolume?: boolean
+      ebs?: {
+        volumeSize?: string
+        volumeType?: string
+        encrypted?: boolean
+        deleteOnTermination?: boolean
+        iops?: number
+        throughput?: number
+        kmsKeyID?: string
+        snapshotID?: string
+      }
+    }[]
     metadataOptions?: { httpEndpoint?: string; httpProtocolIPv6?: string; httpPutResponseHopLimit?: number; httpTokens?: string }
     detailedMonitoring?: boolean
     associatePublicIPAddress?: boolean

@@ -81,7 +81,9 @@ export class ConditionSet {
   clear(type: string): boolean {
     if (this.isDependent(type)) throw new Error(`clearing dependent condition ${type} is not implemented (operatorpkg)`)
     if (!this.get(type)) return false
-    const rest = this.list().filter((c) => c.type !== type).sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+    const rest = this.list()
+      .filter((c) => c.type !== type)
+      .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
     this.object.status = { ...(this.object.status ?? {}), conditions: rest }
     return true
   }
@@ -119,7 +121,14 @@ export class ConditionSet {
 }
 
 function sameCondition(a: ConditionV1, b: ConditionV1): boolean {
-  return a.type === b.type && a.status === b.status && a.reason === b.reason && a.message === b.message && a.lastTransitionTime === b.lastTransitionTime && a.observedGeneration === b.observedGeneration
+  return (
+    a.type === b.type &&
+    a.status === b.status &&
+    a.reason === b.reason &&
+    a.message === b.message &&
+    a.lastTransitionTime === b.lastTransitionTime &&
+    a.observedGeneration === b.observedGeneration
+  )
 }
 
 /** status/controller.go: the Normal events for conditions whose status changed between two observations. */
@@ -128,7 +137,10 @@ export function transitions(before: readonly ConditionV1[] | undefined, after: r
   for (const c of after ?? []) {
     const old = (before ?? []).find((b) => b.type === c.type)
     if (!old || old.status === c.status) continue
-    out.push({ reason: c.type, message: `Status condition transitioned, Type: ${c.type}, Status: ${old.status} -> ${c.status}, Reason: ${c.reason}${c.message ? `, Message: ${c.message}` : ''}` })
+    out.push({
+      reason: c.type,
+      message: `Status condition transitioned, Type: ${c.type}, Status: ${old.status} -> ${c.status}, Reason: ${c.reason}${c.message ? `, Message: ${c.message}` : ''}`,
+    })
   }
   return out
 }

@@ -14,15 +14,15 @@
 // (disruption/candidates.ts, consolidation.ts), called with the v1 filters.
 
 import { parseGoDuration } from '../../runtime/clock.ts'
+import { getCandidates, offeringOf, sortAndFilterCandidates, type Candidate, type DisruptionEvent, type DisruptionSnapshot } from '../disruption/candidates.ts'
 import {
-  getCandidates,
-  offeringOf,
-  sortAndFilterCandidates,
-  type Candidate,
-  type DisruptionEvent,
-  type DisruptionSnapshot,
-} from '../disruption/candidates.ts'
-import { action, CandidateDeletingError, multiNodeConsolidation, simulateScheduling, singleNodeConsolidation, type Command } from '../disruption/consolidation.ts'
+  action,
+  CandidateDeletingError,
+  multiNodeConsolidation,
+  simulateScheduling,
+  singleNodeConsolidation,
+  type Command,
+} from '../disruption/consolidation.ts'
 import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, CAPACITY_TYPE_SPOT, CAPACITY_TYPE_ON_DEMAND } from '../labels.ts'
 import { Requirements } from '../requirements.ts'
 import { instanceTypeList } from '../scheduling/nodeclaim.ts'
@@ -49,15 +49,45 @@ function scaledNodes(nodes: string, total: number): number {
 
 /** A 5-field cron schedule (robfig/cron ParseStandard, UTC) or a descriptor (@daily, …). */
 function cronMatches(schedule: string, at: Date): boolean {
-  const aliases: Record<string, string> = { '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *' }
-  if (schedule.trim().startsWith('@') && !aliases[schedule.trim()]) throw new Error(`invalid cron "${schedule}": unrecognized descriptor (accepted: ${Object.keys(aliases).join(', ')})`)
-  const names: Record<string, string> = { SUN: '0', MON: '1', TUE: '2', WED: '3', THU: '4', FRI: '5', SAT: '6', JAN: '1', FEB: '2', MAR: '3', APR: '4', MAY: '5', JUN: '6', JUL: '7', AUG: '8', SEP: '9', OCT: '10', NOV: '11', DEC: '12' }
+  const aliases: Record<string, string> = {
+    '@yearly': '0 0 1 1 *',
+    '@annually': '0 0 1 1 *',
+    '@monthly': '0 0 1 * *',
+    '@weekly': '0 0 * * 0',
+    '@daily': '0 0 * * *',
+    '@midnight': '0 0 * * *',
+    '@hourly': '0 * * * *',
+  }
+  if (schedule.trim().startsWith('@') && !aliases[schedule.trim()])
+    throw new Error(`invalid cron "${schedule}": unrecognized descriptor (accepted: ${Object.keys(aliases).join(', ')})`)
+  const names: Record<string, string> = {
+    SUN: '0',
+    MON: '1',
+    TUE: '2',
+    WED: '3',
+    THU: '4',
+    FRI: '5',
+    SAT: '6',
+    JAN: '1',
+    FEB: '2',
+    MAR: '3',
+    APR: '4',
+    MAY: '5',
+    JUN: '6',
+    JUL: '7',
+    AUG: '8',
+    SEP: '9',
+    OCT: '10',
+    NOV: '11',
+    DEC: '12',
+  }
   const fields = (aliases[schedule.trim()] ?? schedule)
     .trim()
     .toUpperCase()
     .replace(/[A-Z]{3}/g, (n) => names[n] ?? n)
     .split(/\s+/)
-  if (fields.length !== 5) throw new Error(`invalid cron "${schedule}": expected 5 fields (minute hour day-of-month month day-of-week) or a descriptor such as @daily`)
+  if (fields.length !== 5)
+    throw new Error(`invalid cron "${schedule}": expected 5 fields (minute hour day-of-month month day-of-week) or a descriptor such as @daily`)
   const values = [at.getUTCMinutes(), at.getUTCHours(), at.getUTCDate(), at.getUTCMonth() + 1, at.getUTCDay()]
   const ranges: [number, number][] = [
     [0, 59],
@@ -120,7 +150,12 @@ export function allowedDisruptions(nodePool: Pick<NodePoolV1, 'spec'>, numNodes:
 }
 
 /** helpers.go `BuildDisruptionBudgetMapping`: how many more nodes each NodePool may disrupt now. */
-export function budgetMapping(nodePools: readonly NodePoolV1[], stateNodes: readonly StateNode[], reason: DisruptionReason, nowMs: number): Map<string, number> {
+export function budgetMapping(
+  nodePools: readonly NodePoolV1[],
+  stateNodes: readonly StateNode[],
+  reason: DisruptionReason,
+  nowMs: number,
+): Map<string, number> {
   const count = new Map<string, number>()
   const disrupting = new Map<string, number>()
   for (const sn of stateNodes) {
@@ -166,7 +201,10 @@ export function consolidateAfterMs(nodePool: Pick<NodePoolV1, 'spec'>): number |
  * consolidation.go: whether the NodeClaim is `Consolidatable`, and when to look again. Counts from
  * the last pod event on its node, or from initialization when there was none.
  */
-export function consolidatable(input: { consolidateAfterMs: number | undefined; initializedAt?: string; lastPodEventTime?: string; nowMs: number }): { consolidatable: boolean; requeueAfterMs?: number } {
+export function consolidatable(input: { consolidateAfterMs: number | undefined; initializedAt?: string; lastPodEventTime?: string; nowMs: number }): {
+  consolidatable: boolean
+  requeueAfterMs?: number
+} {
   if (input.consolidateAfterMs === undefined || !input.initializedAt) return { consolidatable: false }
   const from = Date.parse(input.lastPodEventTime || input.initializedAt)
   const at = from + input.consolidateAfterMs
@@ -201,11 +239,25 @@ export function driftReason(input: {
   const { nodeClaim, nodePool, nodeClass } = input
   const a = nodeClaim.metadata.annotations ?? {}
   const p = nodePool.metadata.annotations ?? {}
-  if (p[ANNOTATION_NODEPOOL_HASH] && a[ANNOTATION_NODEPOOL_HASH] && p[ANNOTATION_NODEPOOL_HASH_VERSION] && p[ANNOTATION_NODEPOOL_HASH_VERSION] === a[ANNOTATION_NODEPOOL_HASH_VERSION] && p[ANNOTATION_NODEPOOL_HASH] !== a[ANNOTATION_NODEPOOL_HASH]) return 'NodePoolDrifted'
+  if (
+    p[ANNOTATION_NODEPOOL_HASH] &&
+    a[ANNOTATION_NODEPOOL_HASH] &&
+    p[ANNOTATION_NODEPOOL_HASH_VERSION] &&
+    p[ANNOTATION_NODEPOOL_HASH_VERSION] === a[ANNOTATION_NODEPOOL_HASH_VERSION] &&
+    p[ANNOTATION_NODEPOOL_HASH] !== a[ANNOTATION_NODEPOOL_HASH]
+  )
+    return 'NodePoolDrifted'
   const poolReqs = Requirements.fromNodeSelector(nodePool.spec.template.spec.requirements)
   if (!Requirements.fromLabels(nodeClaim.metadata.labels ?? {}).isCompatible(poolReqs)) return 'RequirementsDrifted'
   const c = nodeClass.metadata.annotations ?? {}
-  if (c[ANNOTATION_NODECLASS_HASH] && a[ANNOTATION_NODECLASS_HASH] && c[ANNOTATION_NODECLASS_HASH_VERSION] && c[ANNOTATION_NODECLASS_HASH_VERSION] === a[ANNOTATION_NODECLASS_HASH_VERSION] && c[ANNOTATION_NODECLASS_HASH] !== a[ANNOTATION_NODECLASS_HASH]) return 'NodeClassDrift'
+  if (
+    c[ANNOTATION_NODECLASS_HASH] &&
+    a[ANNOTATION_NODECLASS_HASH] &&
+    c[ANNOTATION_NODECLASS_HASH_VERSION] &&
+    c[ANNOTATION_NODECLASS_HASH_VERSION] === a[ANNOTATION_NODECLASS_HASH_VERSION] &&
+    c[ANNOTATION_NODECLASS_HASH] !== a[ANNOTATION_NODECLASS_HASH]
+  )
+    return 'NodeClassDrift'
   const amis = nodeClass.status?.amis ?? []
   const image = nodeClaim.status?.imageID
   if (amis.length > 0 && image) {
@@ -275,12 +327,18 @@ export interface V1Round {
  * controller.go `Reconcile` for one pass: Emptiness → Drift → multi-node → single-node; the first
  * method with a command wins. Budgets are built per method's reason.
  */
-export function computeDisruptionV1(snapshot: DisruptionSnapshot, v1Pools: ReadonlyMap<string, NodePoolV1>, memo: V1Round['memo'] = {}, consolidationState?: number): V1Round {
+export function computeDisruptionV1(
+  snapshot: DisruptionSnapshot,
+  v1Pools: ReadonlyMap<string, NodePoolV1>,
+  memo: V1Round['memo'] = {},
+  consolidationState?: number,
+): V1Round {
   const events: DisruptionEvent[] = []
   const next = { ...memo }
   const pools = [...v1Pools.values()]
   const budgets = (reason: DisruptionReason) => budgetMapping(pools, snapshot.stateNodes, reason, snapshot.now)
-  const decide = (reason: DisruptionReason, type: V1Decision['consolidationType'], command: Command): V1Round | undefined => (action(command) === 'no-op' ? undefined : { decision: { reason, consolidationType: type, command }, events, memo: next })
+  const decide = (reason: DisruptionReason, type: V1Decision['consolidationType'], command: Command): V1Round | undefined =>
+    action(command) === 'no-op' ? undefined : { decision: { reason, consolidationType: type, command }, events, memo: next }
   const skip = (type: 'empty' | 'multi' | 'single') => consolidationState !== undefined && next[type] === consolidationState
   const mark = (type: 'empty' | 'multi' | 'single') => {
     if (consolidationState !== undefined) next[type] = consolidationState
@@ -313,7 +371,12 @@ export function computeDisruptionV1(snapshot: DisruptionSnapshot, v1Pools: Reado
         throw e
       }
       if (!allNonPendingPodsScheduled(results)) {
-        events.push({ node: c.name, nodeClaim: c.stateNode.nodeClaim?.metadata.name, reason: 'DisruptionBlocked', message: 'Scheduling simulation failed to schedule all pods' })
+        events.push({
+          node: c.name,
+          nodeClaim: c.stateNode.nodeClaim?.metadata.name,
+          reason: 'DisruptionBlocked',
+          message: 'Scheduling simulation failed to schedule all pods',
+        })
         continue
       }
       return decide('Drifted', '', { candidates: [c], replacements: results.newNodeClaims })!
@@ -360,12 +423,18 @@ export function commandText(reason: DisruptionReason, id: string, cmd: Command):
   const sources = cmd.candidates.map((c) => c.name).join(', ')
   const decision = action(cmd)
   const savings = `(savings: $${estimatedSavings(cmd).toFixed(2)})`
-  if (cmd.replacements.length > 0) return `${reason}/${id}: ${decision}: [${sources}] -> [${cmd.replacements.length} ${cmd.replacements.length === 1 ? 'replacement' : 'replacements'}] ${savings}`
+  if (cmd.replacements.length > 0)
+    return `${reason}/${id}: ${decision}: [${sources}] -> [${cmd.replacements.length} ${cmd.replacements.length === 1 ? 'replacement' : 'replacements'}] ${savings}`
   return `${reason}/${id}: ${decision}: [${sources}] ${savings}`
 }
 
 /** types.go `LogValues`: the disrupted nodes and replacements of a command. */
-export function logValues(cmd: Command): { decision: string; podCount: number; disrupted: DisruptedNode[]; replacements: { capacityType: string; instanceTypes?: string }[] } {
+export function logValues(cmd: Command): {
+  decision: string
+  podCount: number
+  disrupted: DisruptedNode[]
+  replacements: { capacityType: string; instanceTypes?: string }[]
+} {
   return {
     decision: action(cmd),
     podCount: cmd.candidates.reduce((s, c) => s + c.pods.length, 0),
@@ -382,4 +451,3 @@ export function logValues(cmd: Command): { decision: string; podCount: number; d
     }),
   }
 }
-

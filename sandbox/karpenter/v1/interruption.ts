@@ -41,7 +41,9 @@ export function parseInterruptionMessageV1(body: string): InterruptionMessageV1 
 
 /** controller.go `actionForMessage`. */
 function actionForV1(kind: MessageKindV1): 'CordonAndDrain' | 'NoAction' {
-  return kind === 'scheduled_change' || kind === 'spot_interrupted' || kind === 'instance_stopped' || kind === 'instance_terminated' ? 'CordonAndDrain' : 'NoAction'
+  return kind === 'scheduled_change' || kind === 'spot_interrupted' || kind === 'instance_stopped' || kind === 'instance_terminated'
+    ? 'CordonAndDrain'
+    : 'NoAction'
 }
 
 /** events.go: the event notifyForMessage publishes on the Node and the NodeClaim. */
@@ -82,7 +84,15 @@ export interface InterruptionHandlingV1 {
  * `handleNodeClaim`: notify, mark a Spot interruption's offering unavailable for 3 minutes, then
  * delete the NodeClaim unless the action is NoAction or it is already deleting.
  */
-export function handleInterruptionV1(msg: InterruptionMessageV1, nodeClaim: NodeClaim, nodeName: string | undefined, queue: string, reconcileScope: log.Scope, cache: UnavailableOfferings, nowMs: number): InterruptionHandlingV1 {
+export function handleInterruptionV1(
+  msg: InterruptionMessageV1,
+  nodeClaim: NodeClaim,
+  nodeName: string | undefined,
+  queue: string,
+  reconcileScope: log.Scope,
+  cache: UnavailableOfferings,
+  nowMs: number,
+): InterruptionHandlingV1 {
   const action = actionForV1(msg.kind)
   const scope = log.interruptionScope(reconcileScope, { queue, messageKind: msg.kind, nodeClaim: nodeClaim.metadata.name ?? '', action, node: nodeName })
   const logs: LogEntry[] = []

@@ -77,8 +77,25 @@ function duration(ms: number): string {
 export function startupLines(namespace: string, lease: string, metricsPort = 8080, healthPort = 8081): LogEntry[] {
   return [
     entry('INFO', 'Starting metrics server', [], [], 'controller.controller-runtime.metrics'),
-    entry('INFO', 'Serving metrics server', [], [['bindAddress', `:${metricsPort}`], ['secure', false]], 'controller.controller-runtime.metrics'),
-    entry('INFO', 'starting server', [], [['name', 'health probe'], ['addr', `[::]:${healthPort}`]]),
+    entry(
+      'INFO',
+      'Serving metrics server',
+      [],
+      [
+        ['bindAddress', `:${metricsPort}`],
+        ['secure', false],
+      ],
+      'controller.controller-runtime.metrics',
+    ),
+    entry(
+      'INFO',
+      'starting server',
+      [],
+      [
+        ['name', 'health probe'],
+        ['addr', `[::]:${healthPort}`],
+      ],
+    ),
     entry('INFO', `attempting to acquire leader lease ${namespace}/${lease}...`, []),
   ]
 }
@@ -106,7 +123,14 @@ const CONTROLLERS: readonly { name: string; group?: string; kind?: string; worke
 export function startingControllers(): LogEntry[] {
   const out: LogEntry[] = []
   for (const c of CONTROLLERS) {
-    const ctx: Scope = c.kind === undefined ? [['controller', c.name]] : [['controller', c.name], ['controllerGroup', c.group ?? ''], ['controllerKind', c.kind]]
+    const ctx: Scope =
+      c.kind === undefined
+        ? [['controller', c.name]]
+        : [
+            ['controller', c.name],
+            ['controllerGroup', c.group ?? ''],
+            ['controllerKind', c.kind],
+          ]
     out.push(entry('INFO', 'Starting Controller', ctx))
     out.push(entry('INFO', 'Starting workers', ctx, [['worker count', c.workers]]))
   }
@@ -138,7 +162,10 @@ export function lifecycleScope(name: string, rng: Rng, providerID?: string, node
 }
 
 /** launch.go: INFO `launched nodeclaim`. */
-export function launched(scope: Scope, f: { providerID: string; instanceType: string; zone: string; capacityType: string; allocatable: Record<string, string> }): LogEntry {
+export function launched(
+  scope: Scope,
+  f: { providerID: string; instanceType: string; zone: string; capacityType: string; allocatable: Record<string, string> },
+): LogEntry {
   return entry('INFO', 'launched nodeclaim', scope, [
     ['provider-id', f.providerID],
     ['instance-type', f.instanceType],
@@ -170,12 +197,18 @@ export function deletedNodeClaim(scope: Scope): LogEntry {
 
 /** liveness.go: DEBUG `terminating due to timeout`. */
 export function terminatingDueToTimeout(scope: Scope, timeoutMs: number, reason: string): LogEntry {
-  return entry('DEBUG', 'terminating due to timeout', scope, [['timeout', duration(timeoutMs)], ['reason', reason]])
+  return entry('DEBUG', 'terminating due to timeout', scope, [
+    ['timeout', duration(timeoutMs)],
+    ['reason', reason],
+  ])
 }
 
 /** aws launchtemplate.go: DEBUG `created launch template` (the lifecycle's scope). */
 export function createdLaunchTemplate(scope: Scope, name: string, id: string): LogEntry {
-  return entry('DEBUG', 'created launch template', scope, [['launch-template-name', name], ['id', id]])
+  return entry('DEBUG', 'created launch template', scope, [
+    ['launch-template-name', name],
+    ['id', id],
+  ])
 }
 
 /** aws cache/unavailableofferings.go: DEBUG `removing offering from offerings`. */
@@ -239,7 +272,16 @@ export interface DisruptedNode {
 }
 
 /** queue.go StartCommand: INFO `disrupting node(s)` with `command` then Command.LogValues() (types.go). */
-export function disruptingNodes(scope: Scope, f: { command: string; decision: string; podCount: number; disrupted: readonly DisruptedNode[]; replacements: readonly { capacityType: string; instanceTypes?: string }[] }): LogEntry {
+export function disruptingNodes(
+  scope: Scope,
+  f: {
+    command: string
+    decision: string
+    podCount: number
+    disrupted: readonly DisruptedNode[]
+    replacements: readonly { capacityType: string; instanceTypes?: string }[]
+  },
+): LogEntry {
   return entry('INFO', 'disrupting node(s)', scope, [
     ['command', f.command],
     ['decision', f.decision],
@@ -247,14 +289,26 @@ export function disruptingNodes(scope: Scope, f: { command: string; decision: st
     ['replacement-node-count', f.replacements.length],
     ['pod-count', f.podCount],
     // Go maps marshal with sorted keys.
-    ['disrupted-nodes', f.disrupted.map((d) => ({ Node: ref(d.node), NodeClaim: ref(d.nodeClaim), 'capacity-type': d.capacityType, 'instance-type': d.instanceType }))],
-    ['replacement-nodes', f.replacements.map((r): Record<string, string> => (r.instanceTypes === undefined ? { 'capacity-type': r.capacityType } : { 'capacity-type': r.capacityType, 'instance-types': r.instanceTypes }))],
+    [
+      'disrupted-nodes',
+      f.disrupted.map((d) => ({ Node: ref(d.node), NodeClaim: ref(d.nodeClaim), 'capacity-type': d.capacityType, 'instance-type': d.instanceType })),
+    ],
+    [
+      'replacement-nodes',
+      f.replacements.map(
+        (r): Record<string, string> =>
+          r.instanceTypes === undefined ? { 'capacity-type': r.capacityType } : { 'capacity-type': r.capacityType, 'instance-types': r.instanceTypes },
+      ),
+    ],
   ])
 }
 
 /** emptiness.go / validation: DEBUG when a command is no longer valid after the 15 s wait. */
 export function abandoning(scope: Scope, kind: 'empty node' | 'multi-node' | 'single-node', command: string): LogEntry {
-  const message = kind === 'empty node' ? 'abandoning empty node consolidation attempt due to pod churn, command is no longer valid' : `abandoning ${kind} consolidation attempt due to pod churn, command is no longer valid`
+  const message =
+    kind === 'empty node'
+      ? 'abandoning empty node consolidation attempt due to pod churn, command is no longer valid'
+      : `abandoning ${kind} consolidation attempt due to pod churn, command is no longer valid`
   return entry('DEBUG', message, scope, [['command', command]])
 }
 
@@ -295,24 +349,60 @@ export function translateRoundLogs(entries: readonly LogEntry[], scope: Scope): 
   }
   for (const e of entries) {
     const m = e.message
-    if (m === 'found provisionable pod(s)') out.push(entry('INFO', m, scope, [['Pods', field(e, 'pods') ?? ''], ['duration', field(e, 'duration') ?? '0s']]))
-    else if (m === 'computed new nodeclaim(s) to fit pod(s)') out.push(entry('INFO', m, scope, [['nodeclaims', field(e, 'nodeclaims') ?? 0], ['pods', field(e, 'pods') ?? 0]]))
+    if (m === 'found provisionable pod(s)')
+      out.push(
+        entry('INFO', m, scope, [
+          ['Pods', field(e, 'pods') ?? ''],
+          ['duration', field(e, 'duration') ?? '0s'],
+        ]),
+      )
+    else if (m === 'computed new nodeclaim(s) to fit pod(s)')
+      out.push(
+        entry('INFO', m, scope, [
+          ['nodeclaims', field(e, 'nodeclaims') ?? 0],
+          ['pods', field(e, 'pods') ?? 0],
+        ]),
+      )
     else if (/^computed (\d+) unready node\(s\) will fit (\d+) pod\(s\)$/.test(m)) {
       const [, nodes, pods] = /^computed (\d+) unready node\(s\) will fit (\d+) pod\(s\)$/.exec(m)!
-      out.push(entry('INFO', 'computed unready node(s) will fit pod(s)', scope, [['nodes', Number(nodes)], ['pods', Number(pods)]]))
+      out.push(
+        entry('INFO', 'computed unready node(s) will fit pod(s)', scope, [
+          ['nodes', Number(nodes)],
+          ['pods', Number(pods)],
+        ]),
+      )
     } else if (m === 'created nodeclaim') {
-      out.push(entry('INFO', m, scope, [['NodePool', ref(text(e, 'nodepool'))], ['NodeClaim', ref(text(e, 'nodeclaim'))], ['requests', field(e, 'requests') ?? {}], ['instance-types', field(e, 'instance-types') ?? '']]))
-    } else if (m.startsWith('Could not schedule pod, ')) out.push(errorEntry('could not schedule pod', m.slice('Could not schedule pod, '.length), scope, [['Pod', podRef(text(e, 'pod'))]]))
+      out.push(
+        entry('INFO', m, scope, [
+          ['NodePool', ref(text(e, 'nodepool'))],
+          ['NodeClaim', ref(text(e, 'nodeclaim'))],
+          ['requests', field(e, 'requests') ?? {}],
+          ['instance-types', field(e, 'instance-types') ?? ''],
+        ]),
+      )
+    } else if (m.startsWith('Could not schedule pod, '))
+      out.push(errorEntry('could not schedule pod', m.slice('Could not schedule pod, '.length), scope, [['Pod', podRef(text(e, 'pod'))]]))
     else if (m.startsWith('ignoring pod, ') || m.startsWith('relaxing soft constraints')) out.push(entry('DEBUG', m, scope, [['Pod', podRef(text(e, 'pod'))]]))
     else if (m === 'no nodepools or provisioners found') out.push(entry('INFO', 'no dynamic nodepools found', scope))
     else if (/ has a preferred TopologySpreadConstraint /.test(m)) spread.push(m.split(' ')[1])
     else if (/ has a preferred Anti-Affinity /.test(m)) anti.push(m.split(' ')[1])
-    else if (/instance types were excluded because they would breach limits$/.test(m)) out.push(entry('DEBUG', m, scope, [['NodePool', ref(text(e, 'nodepool'))]]))
-    else out.push(entry(e.level, m, scope, e.fields.filter(([k]) => k !== 'nodepool' && k !== 'nodeclaim')))
+    else if (/instance types were excluded because they would breach limits$/.test(m))
+      out.push(entry('DEBUG', m, scope, [['NodePool', ref(text(e, 'nodepool'))]]))
+    else
+      out.push(
+        entry(
+          e.level,
+          m,
+          scope,
+          e.fields.filter(([k]) => k !== 'nodepool' && k !== 'nodeclaim'),
+        ),
+      )
   }
   const warnings: LogEntry[] = []
-  if (anti.length > 0) warnings.push(entry('INFO', 'pod(s) have a preferred Anti-Affinity which can prevent consolidation', scope, [['pods', prettySlice(anti, 10)]]))
-  if (spread.length > 0) warnings.push(entry('INFO', 'pod(s) have a preferred TopologySpreadConstraint which can prevent consolidation', scope, [['pods', prettySlice(spread, 10)]]))
+  if (anti.length > 0)
+    warnings.push(entry('INFO', 'pod(s) have a preferred Anti-Affinity which can prevent consolidation', scope, [['pods', prettySlice(anti, 10)]]))
+  if (spread.length > 0)
+    warnings.push(entry('INFO', 'pod(s) have a preferred TopologySpreadConstraint which can prevent consolidation', scope, [['pods', prettySlice(spread, 10)]]))
   // GetPendingPods warns before the simulation runs.
   return [...warnings, ...out]
 }

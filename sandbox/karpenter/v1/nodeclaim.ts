@@ -11,7 +11,15 @@ import type { Taint } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
 import { stableHash } from '../hash.ts'
 import { orderByPrice, singleValueLabels, type InstanceType } from '../instance-types.ts'
-import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_NODEPOOL, LABEL_ZONE, WELL_KNOWN_LABELS, RESTRICTED_LABELS, ANNOTATION_NODEPOOL_HASH } from '../labels.ts'
+import {
+  LABEL_CAPACITY_TYPE,
+  LABEL_INSTANCE_TYPE,
+  LABEL_NODEPOOL,
+  LABEL_ZONE,
+  WELL_KNOWN_LABELS,
+  RESTRICTED_LABELS,
+  ANNOTATION_NODEPOOL_HASH,
+} from '../labels.ts'
 import type { LaunchedInstance } from '../launch.ts'
 import { nodeClaimName, providerID } from '../nodeclaim-names.ts'
 import { Requirement, type Requirements } from '../requirements.ts'
@@ -54,11 +62,21 @@ export function nodeClassHashV1(nc: EC2NodeClassV1): string {
  * labels, custom single-valued requirement labels, the nodepool-hash annotations, expireAfter and
  * the v1 nodeClassRef on the spec.
  */
-export function toNodeClaimV1(planned: PlannedNodeClaim, nodePool: NodePoolV1, opts: { rng: Rng; takenNames?: ReadonlySet<string>; name?: string }): NodeClaimV1 {
+export function toNodeClaimV1(
+  planned: PlannedNodeClaim,
+  nodePool: NodePoolV1,
+  opts: { rng: Rng; takenNames?: ReadonlySet<string>; name?: string },
+): NodeClaimV1 {
   const t = planned.template
   const reqs: Requirements = planned.requirements.copy()
   const cheapest = orderByPrice(planned.instanceTypeOptions, reqs).slice(0, MAX_NODECLAIM_INSTANCE_TYPES_V1)
-  reqs.add(Requirement.of(LABEL_INSTANCE_TYPE, 'In', cheapest.map((it) => it.name)))
+  reqs.add(
+    Requirement.of(
+      LABEL_INSTANCE_TYPE,
+      'In',
+      cheapest.map((it) => it.name),
+    ),
+  )
   const zones = reqs.get(LABEL_ZONE)
   const capacityTypes: string[] = []
   for (const it of cheapest) {
@@ -100,7 +118,11 @@ export function toNodeClaimV1(planned: PlannedNodeClaim, nodePool: NodePoolV1, o
 }
 
 /** utils.go `GetTags`: the EC2NodeClass's tags, then the static ones (which win). */
-export function launchTagsV1(nodeClaim: { metadata: { labels?: Record<string, string> } }, nodeClass: EC2NodeClassV1, clusterName: string): Record<string, string> {
+export function launchTagsV1(
+  nodeClaim: { metadata: { labels?: Record<string, string> } },
+  nodeClass: EC2NodeClassV1,
+  clusterName: string,
+): Record<string, string> {
   return {
     ...(nodeClass.spec.tags ?? {}),
     [`kubernetes.io/cluster/${clusterName}`]: 'owned',
@@ -185,7 +207,12 @@ export function nodeadmUserData(input: NodeadmInput): string {
     kind: 'NodeConfig',
     metadata: {},
     spec: {
-      cluster: { apiServerEndpoint: input.endpoint, ...(input.caBundle ? { certificateAuthority: input.caBundle } : {}), cidr: input.clusterCIDR, name: input.clusterName },
+      cluster: {
+        apiServerEndpoint: input.endpoint,
+        ...(input.caBundle ? { certificateAuthority: input.caBundle } : {}),
+        cidr: input.clusterCIDR,
+        name: input.clusterName,
+      },
       containerd: {},
       instance: { localStorage: {} },
       kubelet: {
@@ -214,7 +241,12 @@ export function nodeLabelsV1(nodeClaim: { metadata: { labels?: Record<string, st
  * then the NodeClaim's own labels; capacity and allocatable without zero values; the
  * ec2nodeclass-hash annotations and the instance profile.
  */
-export function launchedNodeClaimV1(nodeClaim: NodeClaim, instance: LaunchedInstance, instanceType: InstanceType | undefined, nodeClass: EC2NodeClassV1): NodeClaim {
+export function launchedNodeClaimV1(
+  nodeClaim: NodeClaim,
+  instance: LaunchedInstance,
+  instanceType: InstanceType | undefined,
+  nodeClass: EC2NodeClassV1,
+): NodeClaim {
   const labels: Record<string, string> = instanceType ? singleValueLabels(instanceType) : {}
   labels[LABEL_ZONE] = instance.zone
   const zoneID = nodeClass.status?.subnets?.find((s) => s.zone === instance.zone)?.zoneID
@@ -243,4 +275,3 @@ export function launchedNodeClaimV1(nodeClaim: NodeClaim, instance: LaunchedInst
     },
   }
 }
-

@@ -43,7 +43,13 @@ export function crdObject(c: CrdSpec, now: string): KubeObject {
     storage: true,
     subresources: { status: {} },
   }
-  if (c.printerColumns) version.additionalPrinterColumns = c.printerColumns.map((p) => ({ jsonPath: p.jsonPath, name: p.name, type: p.type, ...(p.priority ? { priority: p.priority } : {}) }))
+  if (c.printerColumns)
+    version.additionalPrinterColumns = c.printerColumns.map((p) => ({
+      jsonPath: p.jsonPath,
+      name: p.name,
+      type: p.type,
+      ...(p.priority ? { priority: p.priority } : {}),
+    }))
   const metadata: KubeObject['metadata'] = { name: crdName(c), creationTimestamp: now, generation: 1 }
   if (c.metadata?.annotations) metadata.annotations = { ...c.metadata.annotations }
   if (c.metadata?.labels) metadata.labels = { ...c.metadata.labels }

@@ -8,7 +8,15 @@ import type { ResourceDef } from '../registry.ts'
 import { PATCH_CONTENT_TYPES, type DeleteOptions, type FieldValidation, type Store } from '../store.ts'
 import type { PodLogs } from '../pod-logs.ts'
 import { toTable, type IncludeObject } from '../tables/table.ts'
-import { aggregatedContentType, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList, type AggregatedVersion } from '../discovery.ts'
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  legacyApiVersions,
+  legacyGroup,
+  legacyGroupList,
+  legacyResourceList,
+  type AggregatedVersion,
+} from '../discovery.ts'
 import type { OpenApi } from '../openapi.ts'
 import { boolParam, intParam, negotiate, parseBody, readBody, send, type Format } from './util.ts'
 import { serveWatch, type OpenStream } from './watch.ts'
@@ -65,7 +73,8 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
   if (path === '/api' || path === '/apis') {
     const agg = wantsAggregated(accept)
     const which = path === '/api' ? 'api' : 'apis'
-    if (agg) return send(res, 200, aggregatedDiscovery(ctx.store.registry, which, agg), 'json', [], { 'Content-Type': aggregatedContentType(agg), Vary: 'Accept' })
+    if (agg)
+      return send(res, 200, aggregatedDiscovery(ctx.store.registry, which, agg), 'json', [], { 'Content-Type': aggregatedContentType(agg), Vary: 'Accept' })
     return send(res, 200, which === 'api' ? legacyApiVersions(ctx.serverAddress()) : legacyGroupList(ctx.store.registry))
   }
   if (segs[0] === 'api' && segs.length === 2) {
@@ -156,7 +165,14 @@ function renderObject(route: ResourceRoute, obj: KubeObject, format: Format, q: 
   return obj
 }
 
-async function serveResource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, q: URLSearchParams, method: string): Promise<void> {
+async function serveResource(
+  ctx: HandlerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ResourceRoute,
+  q: URLSearchParams,
+  method: string,
+): Promise<void> {
   const { store } = ctx
   const { def } = route
   const format = negotiate(req.headers.accept)
@@ -193,7 +209,17 @@ async function serveResource(ctx: HandlerContext, req: IncomingMessage, res: Ser
       if (!def.verbs.includes('list')) throw methodNotAllowed()
       const result = store.listRaw(def.key, { ...listOpts, limit: intParam(q, 'limit'), continue: q.get('continue') ?? undefined })
       if (format === 'table') {
-        return send(res, 200, toTable(def, result.items, { resourceVersion: result.resourceVersion, continue: result.continue, remainingItemCount: result.remainingItemCount, include: includeObject(q) }), 'table')
+        return send(
+          res,
+          200,
+          toTable(def, result.items, {
+            resourceVersion: result.resourceVersion,
+            continue: result.continue,
+            remainingItemCount: result.remainingItemCount,
+            include: includeObject(q),
+          }),
+          'table',
+        )
       }
       const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion }
       if (result.continue) metadata.continue = result.continue
@@ -208,10 +234,16 @@ async function serveResource(ctx: HandlerContext, req: IncomingMessage, res: Ser
       if (!isObject(obj.metadata)) obj.metadata = {}
       if (def.namespaced) {
         if (route.namespace === undefined) throw methodNotAllowed()
-        if (obj.metadata.namespace && obj.metadata.namespace !== route.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
+        if (obj.metadata.namespace && obj.metadata.namespace !== route.namespace)
+          throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
         obj.metadata.namespace = route.namespace
       }
-      const created = store.create(def.key, obj, { dryRun: dryRun(q), fieldManager: q.get('fieldManager') || defaultManager(req), fieldValidation: fieldValidation(q), warnings })
+      const created = store.create(def.key, obj, {
+        dryRun: dryRun(q),
+        fieldManager: q.get('fieldManager') || defaultManager(req),
+        fieldValidation: fieldValidation(q),
+        warnings,
+      })
       return send(res, 201, renderObject(route, created, format, q), format, warnings)
     }
     if (method === 'DELETE') {
@@ -247,22 +279,40 @@ async function serveResource(ctx: HandlerContext, req: IncomingMessage, res: Ser
     // PodDisruptionBudgets are not modelled by the sandbox: every eviction is allowed and
     // deletes the pod gracefully, as it would with no PDB covering it.
     const opts = (body.deleteOptions ?? {}) as DeleteOptions
-    store.delete('pods', ns, name, { ...opts, dryRun: dryRun(q) || (Array.isArray((opts as Record<string, unknown>).dryRun) && ((opts as Record<string, unknown>).dryRun as string[]).includes('All')) })
+    store.delete('pods', ns, name, {
+      ...opts,
+      dryRun: dryRun(q) || (Array.isArray((opts as Record<string, unknown>).dryRun) && ((opts as Record<string, unknown>).dryRun as string[]).includes('All')),
+    })
     return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 })
   }
   if (sub === 'scale') {
     if (method === 'GET') return send(res, 200, store.getScale(def.key, ns, name), format === 'table' ? 'json' : format)
     if (method === 'PUT' || method === 'PATCH') {
       const body = parseBody(await readBody(req), req.headers['content-type'], method === 'PATCH' ? 'patch' : 'object')
-      const common = { dryRun: dryRun(q), fieldManager: q.get('fieldManager') || defaultManager(req), fieldValidation: fieldValidation(q), subresource: 'scale', warnings }
+      const common = {
+        dryRun: dryRun(q),
+        fieldManager: q.get('fieldManager') || defaultManager(req),
+        fieldValidation: fieldValidation(q),
+        subresource: 'scale',
+        warnings,
+      }
       let scale: KubeObject
       if (method === 'PUT') {
         if (!isObject(body)) throw badRequest('the object provided is unrecognized or malformed')
         const obj = body as KubeObject
-        scale = store.update(def.key, { ...obj, apiVersion: def.apiVersion, kind: def.kind, metadata: { ...(obj.metadata ?? {}), name, namespace: ns } }, common)
+        scale = store.update(
+          def.key,
+          { ...obj, apiVersion: def.apiVersion, kind: def.kind, metadata: { ...(obj.metadata ?? {}), name, namespace: ns } },
+          common,
+        )
       } else {
         const type = patchType(req, def)
-        if (type === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json')
+        if (type === 'apply')
+          throw new ApiError(
+            415,
+            'UnsupportedMediaType',
+            'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json',
+          )
         scale = store.patch(def.key, ns, name, type, body, common)
       }
       return send(res, 200, scale, format === 'table' ? 'json' : format, warnings)
@@ -281,11 +331,19 @@ async function serveResource(ctx: HandlerContext, req: IncomingMessage, res: Ser
     if (!isObject(body)) throw badRequest('the object provided is unrecognized or malformed')
     const obj = body as KubeObject
     if (!isObject(obj.metadata)) obj.metadata = {}
-    if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`)
-    if (def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
+    if (obj.metadata.name && obj.metadata.name !== name)
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`)
+    if (def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
     obj.metadata.name = name
     if (def.namespaced) obj.metadata.namespace = ns
-    const updated = store.update(def.key, obj, { dryRun: dryRun(q), fieldManager: q.get('fieldManager') || defaultManager(req), fieldValidation: fieldValidation(q), subresource: sub, warnings })
+    const updated = store.update(def.key, obj, {
+      dryRun: dryRun(q),
+      fieldManager: q.get('fieldManager') || defaultManager(req),
+      fieldValidation: fieldValidation(q),
+      subresource: sub,
+      warnings,
+    })
     return send(res, 200, renderObject(route, updated, format, q), format, warnings)
   }
   if (method === 'PATCH') {
@@ -293,9 +351,20 @@ async function serveResource(ctx: HandlerContext, req: IncomingMessage, res: Ser
     const body = parseBody(await readBody(req), req.headers['content-type'], 'patch')
     const existed = store.peek(def.key, ns, name) !== undefined
     const force = boolParam(q.get('force'))
-    if (force !== undefined && type !== 'apply') throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions' })
+    if (force !== undefined && type !== 'apply')
+      throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', {
+        group: 'meta.k8s.io',
+        kind: 'PatchOptions',
+      })
     const manager = q.get('fieldManager') || (type === 'apply' ? '' : defaultManager(req))
-    const patched = store.patch(def.key, ns, name, type, body, { dryRun: dryRun(q), fieldManager: manager, fieldValidation: fieldValidation(q), subresource: sub, force: force === true, warnings })
+    const patched = store.patch(def.key, ns, name, type, body, {
+      dryRun: dryRun(q),
+      fieldManager: manager,
+      fieldValidation: fieldValidation(q),
+      subresource: sub,
+      force: force === true,
+      warnings,
+    })
     return send(res, type === 'apply' && !existed ? 201 : 200, renderObject(route, patched, format, q), format, warnings)
   }
   if (method === 'DELETE') {
@@ -303,7 +372,18 @@ async function serveResource(ctx: HandlerContext, req: IncomingMessage, res: Ser
     const opts = await deleteOptions(req, q)
     const result = store.delete(def.key, ns, name, opts)
     if (result.deleted && !def.custom && def.key !== 'pods') {
-      return send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: def.group || undefined, kind: def.plural, uid: result.object.metadata.uid } }, format === 'table' ? 'json' : format)
+      return send(
+        res,
+        200,
+        {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name, group: def.group || undefined, kind: def.plural, uid: result.object.metadata.uid },
+        },
+        format === 'table' ? 'json' : format,
+      )
     }
     return send(res, 200, renderObject(route, result.object, format, q), format)
   }
@@ -363,7 +443,9 @@ function serveOpenApi(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     res.end()
     return
   }
-  const cache = asked ? { 'Cache-Control': 'public, immutable', Expires: new Date(Date.now() + 365 * 86_400_000).toUTCString() } : { 'Cache-Control': 'no-cache, private' }
+  const cache = asked
+    ? { 'Cache-Control': 'public, immutable', Expires: new Date(Date.now() + 365 * 86_400_000).toUTCString() }
+    : { 'Cache-Control': 'no-cache, private' }
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, { ETag: etag, ...cache })
     res.end()

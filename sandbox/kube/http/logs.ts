@@ -37,26 +37,35 @@ export function serveLogs(pod: KubeObject, q: URLSearchParams, logs: PodLogs, re
   const sinceSeconds = intParam(q, 'sinceSeconds')
   const limitBytes = intParam(q, 'limitBytes')
   const sinceTimeText = q.get('sinceTime')
-  if (tailLines !== undefined && tailLines < 0) throw badRequest('PodLogOptions "" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0')
-  if (sinceSeconds !== undefined && sinceSeconds < 1) throw badRequest(`PodLogOptions "" is invalid: sinceSeconds: Invalid value: ${sinceSeconds}: must be greater than 0`)
-  if (limitBytes !== undefined && limitBytes < 1) throw badRequest(`PodLogOptions "" is invalid: limitBytes: Invalid value: ${limitBytes}: must be greater than 0`)
-  if (sinceSeconds !== undefined && sinceTimeText) throw badRequest('PodLogOptions "" is invalid: []: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified')
+  if (tailLines !== undefined && tailLines < 0)
+    throw badRequest('PodLogOptions "" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0')
+  if (sinceSeconds !== undefined && sinceSeconds < 1)
+    throw badRequest(`PodLogOptions "" is invalid: sinceSeconds: Invalid value: ${sinceSeconds}: must be greater than 0`)
+  if (limitBytes !== undefined && limitBytes < 1)
+    throw badRequest(`PodLogOptions "" is invalid: limitBytes: Invalid value: ${limitBytes}: must be greater than 0`)
+  if (sinceSeconds !== undefined && sinceTimeText)
+    throw badRequest('PodLogOptions "" is invalid: []: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified')
   let sinceTime: Date | undefined
   if (sinceTimeText) {
     const t = Date.parse(sinceTimeText)
-    if (Number.isNaN(t)) throw badRequest(`parsing time ${JSON.stringify(sinceTimeText)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(sinceTimeText)}`)
+    if (Number.isNaN(t))
+      throw badRequest(`parsing time ${JSON.stringify(sinceTimeText)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(sinceTimeText)}`)
     sinceTime = new Date(t)
   }
   if (sinceSeconds !== undefined) sinceTime = new Date(Date.now() - sinceSeconds * 1000)
 
-  if (previous && !logs.hasPrevious(ns, name, container)) throw badRequest(`previous terminated container ${JSON.stringify(container)} in pod ${JSON.stringify(name)} not found`)
+  if (previous && !logs.hasPrevious(ns, name, container))
+    throw badRequest(`previous terminated container ${JSON.stringify(container)} in pod ${JSON.stringify(name)} not found`)
   if (!previous && !logs.has(ns, name, container)) {
     // No output yet: what the kubelet says about a container that has not started.
     const statuses = [...((getPath(pod, ['status', 'containerStatuses']) as O[]) ?? []), ...((getPath(pod, ['status', 'initContainerStatuses']) as O[]) ?? [])]
     const st = statuses.find((s) => s.name === container)
     const waiting = getPath(st, ['state', 'waiting']) as O | undefined
     const running = getPath(st, ['state', 'running']) ?? getPath(st, ['state', 'terminated'])
-    if (!running) throw badRequest(`container ${JSON.stringify(container)} in pod ${JSON.stringify(name)} is waiting to start: ${txt(waiting?.reason ?? 'ContainerCreating')}`)
+    if (!running)
+      throw badRequest(
+        `container ${JSON.stringify(container)} in pod ${JSON.stringify(name)} is waiting to start: ${txt(waiting?.reason ?? 'ContainerCreating')}`,
+      )
   }
 
   let written = 0

@@ -23,7 +23,8 @@ export function negotiate(accept: string | undefined): Format {
     if (type === 'application/yaml' && !kv.as) return 'yaml'
   }
   const onlyProtobuf = parts.every((p) => p.startsWith('application/vnd.kubernetes.protobuf') || p.startsWith('application/com.github.proto-openapi'))
-  if (onlyProtobuf) throw new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml, ${TABLE_CONTENT_TYPE}`)
+  if (onlyProtobuf)
+    throw new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml, ${TABLE_CONTENT_TYPE}`)
   return 'json'
 }
 
@@ -31,7 +32,14 @@ function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text)}`
 }
 
-export function send(res: ServerResponse, code: number, body: unknown, format: Format = 'json', warnings: string[] = [], extraHeaders: Record<string, string> = {}): void {
+export function send(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  format: Format = 'json',
+  warnings: string[] = [],
+  extraHeaders: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return
   let text: string
   let type: string

@@ -8,7 +8,18 @@
 
 import { ApiError } from '../errors.ts'
 import { clone, deepEqual, isObject, type KubeObject } from '../json.ts'
-import { childShape, fieldSetOf, readManagers, removeAt, renderPath, valueAt, writeManagers, type ListKind, type ManagerState, type Shape } from '../managed-fields.ts'
+import {
+  childShape,
+  fieldSetOf,
+  readManagers,
+  removeAt,
+  renderPath,
+  valueAt,
+  writeManagers,
+  type ListKind,
+  type ManagerState,
+  type Shape,
+} from '../managed-fields.ts'
 
 export interface ApplyOptions {
   manager: string
@@ -80,7 +91,11 @@ function conflictError(conflicts: { manager: ManagerState; path: string }[]): Ap
   }
   const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`
   return new ApiError(409, 'Conflict', message, {
-    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${JSON.stringify(c.manager.manager)} using ${c.manager.apiVersion}`, field: renderPath(c.path) })),
+    causes: conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with ${JSON.stringify(c.manager.manager)} using ${c.manager.apiVersion}`,
+      field: renderPath(c.path),
+    })),
   })
 }
 

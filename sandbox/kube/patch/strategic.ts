@@ -17,7 +17,7 @@ type Result = unknown
 
 /** Applies `patch` to `original` for an object of model type `typeName` (e.g. `V1Deployment`). */
 export function strategicMergePatch(original: unknown, patch: unknown, typeName: string): unknown {
-  if (!isObject(patch)) throw badRequest('couldn\'t get version/kind; json parse error: patch is not a JSON object')
+  if (!isObject(patch)) throw badRequest("couldn't get version/kind; json parse error: patch is not a JSON object")
   const out = mergeMap(isObject(original) ? original : {}, patch, typeName)
   return out === DELETE ? {} : out
 }

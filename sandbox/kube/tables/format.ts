@@ -85,7 +85,8 @@ export function jsonPath(obj: unknown, path: string): unknown[] {
     for (const v of cur) {
       if (v === null || v === undefined) continue
       if ('field' in seg) {
-        if (typeof v === 'object' && !Array.isArray(v) && (v as Record<string, unknown>)[seg.field] !== undefined) next.push((v as Record<string, unknown>)[seg.field])
+        if (typeof v === 'object' && !Array.isArray(v) && (v as Record<string, unknown>)[seg.field] !== undefined)
+          next.push((v as Record<string, unknown>)[seg.field])
       } else if ('index' in seg) {
         if (Array.isArray(v)) {
           const x: unknown = v[seg.index < 0 ? v.length + seg.index : seg.index]

@@ -21,8 +21,10 @@ export interface Printer {
   cells(obj: KubeObject, now: number): unknown[]
 }
 
-const NAME_DESC = 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names'
-const AGE_DESC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata'
+const NAME_DESC =
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names'
+const AGE_DESC =
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata'
 
 function col(name: string, type = 'string', priority = 0, format = '', description = ''): Column {
   return { name, type, format, description, priority }
@@ -31,8 +33,8 @@ const NAME = col('Name', 'string', 0, 'name', NAME_DESC)
 const AGE = col('Age', 'string', 0, '', AGE_DESC)
 
 type O = Record<string, unknown>
-const spec = (o: KubeObject) => (((o as O).spec ?? {}) as O)
-const status = (o: KubeObject) => (((o as O).status ?? {}) as O)
+const spec = (o: KubeObject) => ((o as O).spec ?? {}) as O
+const status = (o: KubeObject) => ((o as O).status ?? {}) as O
 const num = (v: unknown) => (typeof v === 'number' ? v : 0)
 const created = (o: KubeObject, now: number) => age(o.metadata.creationTimestamp, now)
 
@@ -147,9 +149,9 @@ function podCells(pod: KubeObject, now: number): unknown[] {
     reason,
     restartsStr,
     created(pod, now),
-    (st.podIP) || '<none>',
-    (sp.nodeName) || '<none>',
-    (st.nominatedNodeName) || '<none>',
+    st.podIP || '<none>',
+    sp.nodeName || '<none>',
+    st.nominatedNodeName || '<none>',
     gates,
   ]
 }
@@ -182,9 +184,9 @@ function nodeCells(node: KubeObject, now: number): unknown[] {
     txt(info.kubeletVersion ?? ''),
     addr('InternalIP'),
     addr('ExternalIP'),
-    (info.osImage) || '<unknown>',
-    (info.kernelVersion) || '<unknown>',
-    (info.containerRuntimeVersion) || '<unknown>',
+    info.osImage || '<unknown>',
+    info.kernelVersion || '<unknown>',
+    info.containerRuntimeVersion || '<unknown>',
   ]
 }
 
@@ -202,8 +204,16 @@ function serviceCells(svc: KubeObject, now: number): unknown[] {
     const all = [...ingress, ...externalIPs].filter(Boolean)
     external = all.length ? all.join(',') : '<pending>'
   } else if (externalIPs.length) external = externalIPs.join(',')
-  const ports = ((sp.ports as O[]) ?? []).filter(isObject).map((p) => (p.nodePort ? `${txt(p.port)}:${txt(p.nodePort)}/${txt(p.protocol ?? 'TCP')}` : `${txt(p.port)}/${txt(p.protocol ?? 'TCP')}`))
-  const selector = isObject(sp.selector) && Object.keys(sp.selector).length ? Object.entries(sp.selector as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',') : '<none>'
+  const ports = ((sp.ports as O[]) ?? [])
+    .filter(isObject)
+    .map((p) => (p.nodePort ? `${txt(p.port)}:${txt(p.nodePort)}/${txt(p.protocol ?? 'TCP')}` : `${txt(p.port)}/${txt(p.protocol ?? 'TCP')}`))
+  const selector =
+    isObject(sp.selector) && Object.keys(sp.selector).length
+      ? Object.entries(sp.selector as Record<string, string>)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')
+      : '<none>'
   return [svc.metadata.name, type, clusterIP, external, ports.length ? ports.join(',') : '<none>', created(svc, now), selector]
 }
 
@@ -227,29 +237,77 @@ function eventCells(ev: KubeObject, now: number): unknown[] {
   const component = (src.component as string) || (o.reportingController as string) || (o.reportingComponent as string) || ''
   const host = (src.host as string) || (o.reportingInstance as string) || ''
   const source = host ? `${component}, ${host}` : component
-  return [lastTs, o.type ?? '', o.reason ?? '', target, (io.fieldPath) ?? '', source, txt(o.message ?? '').trim(), firstTs, count, ev.metadata.name]
+  return [lastTs, o.type ?? '', o.reason ?? '', target, io.fieldPath ?? '', source, txt(o.message ?? '').trim(), firstTs, count, ev.metadata.name]
 }
 
 const builtins: Record<string, Printer> = {
   pods: {
-    columns: [NAME, col('Ready'), col('Status'), col('Restarts'), AGE, col('IP', 'string', 1), col('Node', 'string', 1), col('Nominated Node', 'string', 1), col('Readiness Gates', 'string', 1)],
+    columns: [
+      NAME,
+      col('Ready'),
+      col('Status'),
+      col('Restarts'),
+      AGE,
+      col('IP', 'string', 1),
+      col('Node', 'string', 1),
+      col('Nominated Node', 'string', 1),
+      col('Readiness Gates', 'string', 1),
+    ],
     cells: podCells,
   },
   nodes: {
-    columns: [NAME, col('Status'), col('Roles'), AGE, col('Version'), col('Internal-IP', 'string', 1), col('External-IP', 'string', 1), col('OS-Image', 'string', 1), col('Kernel-Version', 'string', 1), col('Container-Runtime', 'string', 1)],
+    columns: [
+      NAME,
+      col('Status'),
+      col('Roles'),
+      AGE,
+      col('Version'),
+      col('Internal-IP', 'string', 1),
+      col('External-IP', 'string', 1),
+      col('OS-Image', 'string', 1),
+      col('Kernel-Version', 'string', 1),
+      col('Container-Runtime', 'string', 1),
+    ],
     cells: nodeCells,
   },
   'deployments.apps': {
-    columns: [NAME, col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+    columns: [
+      NAME,
+      col('Ready'),
+      col('Up-to-date', 'integer'),
+      col('Available', 'integer'),
+      AGE,
+      col('Containers', 'string', 1),
+      col('Images', 'string', 1),
+      col('Selector', 'string', 1),
+    ],
     cells: (d, now) => {
       const sp = spec(d)
       const st = status(d)
       const [containers, images] = containersAndImages((getPath(sp, ['template', 'spec']) ?? {}) as O)
-      return [d.metadata.name, `${num(st.readyReplicas)}/${num(sp.replicas)}`, num(st.updatedReplicas), num(st.availableReplicas), created(d, now), containers, images, selectorString(sp.selector)]
+      return [
+        d.metadata.name,
+        `${num(st.readyReplicas)}/${num(sp.replicas)}`,
+        num(st.updatedReplicas),
+        num(st.availableReplicas),
+        created(d, now),
+        containers,
+        images,
+        selectorString(sp.selector),
+      ]
     },
   },
   'replicasets.apps': {
-    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+    columns: [
+      NAME,
+      col('Desired', 'integer'),
+      col('Current', 'integer'),
+      col('Ready', 'integer'),
+      AGE,
+      col('Containers', 'string', 1),
+      col('Images', 'string', 1),
+      col('Selector', 'string', 1),
+    ],
     cells: (rs, now) => {
       const sp = spec(rs)
       const st = status(rs)
@@ -276,8 +334,26 @@ const builtins: Record<string, Printer> = {
       const st = status(ds)
       const podSpec = (getPath(sp, ['template', 'spec']) ?? {}) as O
       const [containers, images] = containersAndImages(podSpec)
-      const ns = isObject(podSpec.nodeSelector) && Object.keys(podSpec.nodeSelector).length ? Object.entries(podSpec.nodeSelector as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',') : '<none>'
-      return [ds.metadata.name, num(st.desiredNumberScheduled), num(st.currentNumberScheduled), num(st.numberReady), num(st.updatedNumberScheduled), num(st.numberAvailable), ns, created(ds, now), containers, images, selectorString(sp.selector)]
+      const ns =
+        isObject(podSpec.nodeSelector) && Object.keys(podSpec.nodeSelector).length
+          ? Object.entries(podSpec.nodeSelector as Record<string, string>)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')
+          : '<none>'
+      return [
+        ds.metadata.name,
+        num(st.desiredNumberScheduled),
+        num(st.currentNumberScheduled),
+        num(st.numberReady),
+        num(st.updatedNumberScheduled),
+        num(st.numberAvailable),
+        ns,
+        created(ds, now),
+        containers,
+        images,
+        selectorString(sp.selector),
+      ]
     },
   },
   services: {
@@ -289,16 +365,27 @@ const builtins: Record<string, Printer> = {
     cells: (ns, now) => [ns.metadata.name, txt(status(ns).phase ?? ''), created(ns, now)],
   },
   events: {
-    columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('Message'), col('First Seen', 'string', 1), col('Count', 'integer', 1), col('Name', 'string', 1)],
+    columns: [
+      col('Last Seen'),
+      col('Type'),
+      col('Reason'),
+      col('Object'),
+      col('Subobject', 'string', 1),
+      col('Source', 'string', 1),
+      col('Message'),
+      col('First Seen', 'string', 1),
+      col('Count', 'integer', 1),
+      col('Name', 'string', 1),
+    ],
     cells: eventCells,
   },
   configmaps: {
     columns: [NAME, col('Data', 'integer'), AGE],
-    cells: (cm, now) => [cm.metadata.name, Object.keys(((cm as O).data ?? {})).length + Object.keys(((cm as O).binaryData ?? {})).length, created(cm, now)],
+    cells: (cm, now) => [cm.metadata.name, Object.keys((cm as O).data ?? {}).length + Object.keys((cm as O).binaryData ?? {}).length, created(cm, now)],
   },
   secrets: {
     columns: [NAME, col('Type'), col('Data', 'integer'), AGE],
-    cells: (s, now) => [s.metadata.name, txt((s as O).type ?? ''), Object.keys(((s as O).data ?? {})).length, created(s, now)],
+    cells: (s, now) => [s.metadata.name, txt((s as O).type ?? ''), Object.keys((s as O).data ?? {}).length, created(s, now)],
   },
   serviceaccounts: {
     columns: [NAME, col('Secrets', 'integer'), AGE],
@@ -317,7 +404,9 @@ const builtins: Record<string, Printer> = {
 
 /** Printer for a custom resource: Name + additionalPrinterColumns (or Age when it has none). */
 function customPrinter(def: ResourceDef): Printer {
-  const extra = def.printerColumns?.length ? def.printerColumns : [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: AGE_DESC }]
+  const extra = def.printerColumns?.length
+    ? def.printerColumns
+    : [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: AGE_DESC }]
   return {
     columns: [NAME, ...extra.map((c) => col(c.name, c.type, c.priority ?? 0, c.format ?? '', c.description ?? ''))],
     cells: (obj, now) => [

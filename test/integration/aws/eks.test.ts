@@ -9,7 +9,19 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
-import { DeleteAddonCommand, DeleteClusterCommand, DeleteNodegroupCommand, DescribeAddonCommand, DescribeAddonVersionsCommand, DescribeUpdateCommand, EKSClient, ListAddonsCommand, ListClustersCommand, ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-eks'
+import {
+  DeleteAddonCommand,
+  DeleteClusterCommand,
+  DeleteNodegroupCommand,
+  DescribeAddonCommand,
+  DescribeAddonVersionsCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  ListAddonsCommand,
+  ListClustersCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-eks'
 import { ACCOUNT, REGION, startSandbox, type Sandbox } from './helpers.ts'
 
 const SANDBOX_ENDPOINT = 'https://127.0.0.1:6443'
@@ -79,7 +91,18 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
       const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: `${REGION}${zone}` }))
       subnets.push(subnet.Subnet!.SubnetId!)
     }
-    const created = await sb.aws('eks', 'create-cluster', '--name', 'spot-and-karpenter', '--kubernetes-version', '1.29', '--role-arn', ROLE, '--resources-vpc-config', `subnetIds=${subnets.join(',')}`)
+    const created = await sb.aws(
+      'eks',
+      'create-cluster',
+      '--name',
+      'spot-and-karpenter',
+      '--kubernetes-version',
+      '1.29',
+      '--role-arn',
+      ROLE,
+      '--resources-vpc-config',
+      `subnetIds=${subnets.join(',')}`,
+    )
     assert.equal(created.exitCode, 0, created.stderr)
   })
   after(async () => {
@@ -100,9 +123,14 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
 
     const kubeconfig = join(sb.dir, 'kubeconfig')
     const [{ cluster }, update, listed] = await Promise.all([
-      sb.awsJson<{ cluster: { endpoint: string; certificateAuthority: { data: string }; status: string; resourcesVpcConfig: { vpcId: string; clusterSecurityGroupId: string; subnetIds: string[] } } }>(
-        'eks', 'describe-cluster', '--name', 'spot-and-karpenter',
-      ),
+      sb.awsJson<{
+        cluster: {
+          endpoint: string
+          certificateAuthority: { data: string }
+          status: string
+          resourcesVpcConfig: { vpcId: string; clusterSecurityGroupId: string; subnetIds: string[] }
+        }
+      }>('eks', 'describe-cluster', '--name', 'spot-and-karpenter'),
       // the tutorial's own command (Step 2), with the kubeconfig in a scratch file
       sb.bash('aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter', { KUBECONFIG: kubeconfig }),
       eks.send(new ListClustersCommand({})),
@@ -116,7 +144,10 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
     assert.ok(groups.SecurityGroups![0].Tags!.some((t) => t.Key === 'kubernetes.io/cluster/spot-and-karpenter' && t.Value === 'owned'))
 
     assert.equal(update.exitCode, 0, update.stderr)
-    const config = parseYaml(readFileSync(kubeconfig, 'utf8')) as { clusters: { name: string; cluster: { server: string; 'certificate-authority-data': string } }[]; users: { user: { exec: { args: string[] } } }[] }
+    const config = parseYaml(readFileSync(kubeconfig, 'utf8')) as {
+      clusters: { name: string; cluster: { server: string; 'certificate-authority-data': string } }[]
+      users: { user: { exec: { args: string[] } } }[]
+    }
     assert.equal(config.clusters[0].name, `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/spot-and-karpenter`)
     assert.equal(config.clusters[0].cluster.server, SANDBOX_ENDPOINT)
     assert.equal(config.clusters[0].cluster['certificate-authority-data'], CA_DATA)
@@ -126,33 +157,77 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
 
   it('announces node groups when they are created, scaled and deleted', async () => {
     const created = await sb.awsJson<{ nodegroup: { nodegroupName: string; status: string } }>(
-      'eks', 'create-nodegroup', '--cluster-name', 'spot-and-karpenter', '--nodegroup-name', 'initial', '--node-role', `arn:aws:iam::${ACCOUNT}:role/node`,
-      '--subnets', ...subnets, '--instance-types', 'm5.large', '--scaling-config', 'minSize=1,maxSize=3,desiredSize=2', '--capacity-type', 'ON_DEMAND', '--labels', 'intent=control-apps',
+      'eks',
+      'create-nodegroup',
+      '--cluster-name',
+      'spot-and-karpenter',
+      '--nodegroup-name',
+      'initial',
+      '--node-role',
+      `arn:aws:iam::${ACCOUNT}:role/node`,
+      '--subnets',
+      ...subnets,
+      '--instance-types',
+      'm5.large',
+      '--scaling-config',
+      'minSize=1,maxSize=3,desiredSize=2',
+      '--capacity-type',
+      'ON_DEMAND',
+      '--labels',
+      'intent=control-apps',
     )
     assert.equal(created.nodegroup.status, 'ACTIVE')
     const [hook] = daemon.of('eks.nodegroup.created')
-    assert.deepEqual(Object.keys(hook.body).sort(), ['accountId', 'amiType', 'capacityType', 'cluster', 'diskSize', 'instanceTypes', 'labels', 'launchTemplate', 'nodeRole', 'nodegroupName', 'region', 'scalingConfig', 'subnets', 'tags', 'taints'])
+    assert.deepEqual(Object.keys(hook.body).sort(), [
+      'accountId',
+      'amiType',
+      'capacityType',
+      'cluster',
+      'diskSize',
+      'instanceTypes',
+      'labels',
+      'launchTemplate',
+      'nodeRole',
+      'nodegroupName',
+      'region',
+      'scalingConfig',
+      'subnets',
+      'tags',
+      'taints',
+    ])
     assert.equal(hook.body.cluster, 'spot-and-karpenter')
     assert.deepEqual(hook.body.scalingConfig, { minSize: 1, maxSize: 3, desiredSize: 2 })
     assert.deepEqual(hook.body.labels, { intent: 'control-apps' })
     assert.deepEqual(hook.body.instanceTypes, ['m5.large'])
 
     const updated = await sb.awsJson<{ update: { id: string; status: string } }>(
-      'eks', 'update-nodegroup-config', '--cluster-name', 'spot-and-karpenter', '--nodegroup-name', 'initial', '--scaling-config', 'minSize=1,maxSize=3,desiredSize=3',
+      'eks',
+      'update-nodegroup-config',
+      '--cluster-name',
+      'spot-and-karpenter',
+      '--nodegroup-name',
+      'initial',
+      '--scaling-config',
+      'minSize=1,maxSize=3,desiredSize=3',
     )
     assert.deepEqual((daemon.of('eks.nodegroup.updated')[0].body.scalingConfig as Record<string, number>).desiredSize, 3)
     const status = await eks.send(new DescribeUpdateCommand({ name: 'spot-and-karpenter', updateId: updated.update.id, nodegroupName: 'initial' }))
     assert.equal(status.update!.status, 'Successful')
 
     await eks.send(new DeleteNodegroupCommand({ clusterName: 'spot-and-karpenter', nodegroupName: 'initial' }))
-    assert.deepEqual(daemon.of('eks.nodegroup.deleted')[0].body, { accountId: ACCOUNT, region: REGION, cluster: 'spot-and-karpenter', nodegroupName: 'initial' })
+    assert.deepEqual(daemon.of('eks.nodegroup.deleted')[0].body, {
+      accountId: ACCOUNT,
+      region: REGION,
+      cluster: 'spot-and-karpenter',
+      nodegroupName: 'initial',
+    })
   })
 
   it('serves add-ons: versions, create (default version), update, delete', async () => {
     const [versions, all] = await Promise.all([
-      sb.awsJson<{ addons: { addonName: string; addonVersions: { addonVersion: string; compatibilities: { clusterVersion: string; defaultVersion: boolean }[] }[] }[] }>(
-        'eks', 'describe-addon-versions', '--addon-name', 'vpc-cni', '--kubernetes-version', '1.29',
-      ),
+      sb.awsJson<{
+        addons: { addonName: string; addonVersions: { addonVersion: string; compatibilities: { clusterVersion: string; defaultVersion: boolean }[] }[] }[]
+      }>('eks', 'describe-addon-versions', '--addon-name', 'vpc-cni', '--kubernetes-version', '1.29'),
       eks.send(new DescribeAddonVersionsCommand({ kubernetesVersion: '1.29' })),
     ])
     assert.equal(versions.addons.length, 1)
@@ -162,7 +237,14 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
 
     const [created, unsupported] = await Promise.all([
       sb.awsJson<{ addon: { addonName: string; addonVersion: string; status: string; addonArn: string } }>(
-        'eks', 'create-addon', '--cluster-name', 'spot-and-karpenter', '--addon-name', 'vpc-cni', '--configuration-values', '{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}',
+        'eks',
+        'create-addon',
+        '--cluster-name',
+        'spot-and-karpenter',
+        '--addon-name',
+        'vpc-cni',
+        '--configuration-values',
+        '{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}',
       ),
       sb.aws('eks', 'create-addon', '--cluster-name', 'spot-and-karpenter', '--addon-name', 'coredns', '--addon-version', 'v0.0.1-eksbuild.1'),
     ])
@@ -172,13 +254,27 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
     assert.equal(created.addon.addonVersion, defaults[0].addonVersion)
     assert.match(created.addon.addonArn, new RegExp(`^arn:aws:eks:${REGION}:${ACCOUNT}:addon/spot-and-karpenter/vpc-cni/`))
     assert.deepEqual(daemon.of('eks.addon.created')[0].body, {
-      accountId: ACCOUNT, region: REGION, cluster: 'spot-and-karpenter', addonName: 'vpc-cni', addonVersion: defaults[0].addonVersion,
-      configurationValues: '{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}', serviceAccountRoleArn: null,
+      accountId: ACCOUNT,
+      region: REGION,
+      cluster: 'spot-and-karpenter',
+      addonName: 'vpc-cni',
+      addonVersion: defaults[0].addonVersion,
+      configurationValues: '{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}',
+      serviceAccountRoleArn: null,
     })
     assert.match(unsupported.stderr, /InvalidParameterException/)
 
     const newer = versions.addons[0].addonVersions[0].addonVersion
-    const update = await sb.awsJson<{ update: { id: string; type: string } }>('eks', 'update-addon', '--cluster-name', 'spot-and-karpenter', '--addon-name', 'vpc-cni', '--addon-version', newer)
+    const update = await sb.awsJson<{ update: { id: string; type: string } }>(
+      'eks',
+      'update-addon',
+      '--cluster-name',
+      'spot-and-karpenter',
+      '--addon-name',
+      'vpc-cni',
+      '--addon-version',
+      newer,
+    )
     assert.equal(update.update.type, 'AddonUpdate')
     const [updateStatus, described, addonList] = await Promise.all([
       eks.send(new DescribeUpdateCommand({ name: 'spot-and-karpenter', updateId: update.update.id, addonName: 'vpc-cni' })),
@@ -199,7 +295,9 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
   it('fails CreateCluster with ServerException when the daemon fails, and keeps no cluster', async () => {
     daemon.failing.add('eks.cluster.created')
     try {
-      const r = await sb.bash(`aws eks create-cluster --name broken --role-arn ${ROLE} --resources-vpc-config subnetIds=${subnets[0]}`, { AWS_MAX_ATTEMPTS: '1' })
+      const r = await sb.bash(`aws eks create-cluster --name broken --role-arn ${ROLE} --resources-vpc-config subnetIds=${subnets[0]}`, {
+        AWS_MAX_ATTEMPTS: '1',
+      })
       assert.notEqual(r.exitCode, 0)
       assert.match(r.stderr, /ServerException/)
       assert.match(r.stderr, /daemon says no/)
@@ -215,12 +313,24 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
       sb.aws('ssm', 'put-parameter', '--name', '/spotcheck/helm/karpenter', '--type', 'String', '--value', '{"chart":"karpenter","version":"v0.32.1"}'),
       sb.aws('ssm', 'put-parameter', '--name', '/elsewhere/x', '--type', 'String', '--value', 'y'),
     ])
-    assert.deepEqual(puts.map((r) => r.exitCode), [0, 0])
-    assert.deepEqual(daemon.hooks.slice(before).filter((h) => h.event.startsWith('ssm.')), [
-      { event: 'ssm.parameter.put', body: { accountId: ACCOUNT, region: REGION, name: '/spotcheck/helm/karpenter', value: '{"chart":"karpenter","version":"v0.32.1"}', type: 'String' } },
-    ])
+    assert.deepEqual(
+      puts.map((r) => r.exitCode),
+      [0, 0],
+    )
+    assert.deepEqual(
+      daemon.hooks.slice(before).filter((h) => h.event.startsWith('ssm.')),
+      [
+        {
+          event: 'ssm.parameter.put',
+          body: { accountId: ACCOUNT, region: REGION, name: '/spotcheck/helm/karpenter', value: '{"chart":"karpenter","version":"v0.32.1"}', type: 'String' },
+        },
+      ],
+    )
     assert.equal((await sb.aws('ssm', 'delete-parameter', '--name', '/spotcheck/helm/karpenter')).exitCode, 0)
-    assert.deepEqual(daemon.of('ssm.parameter.deleted').map((h) => h.body), [{ accountId: ACCOUNT, region: REGION, name: '/spotcheck/helm/karpenter' }])
+    assert.deepEqual(
+      daemon.of('ssm.parameter.deleted').map((h) => h.body),
+      [{ accountId: ACCOUNT, region: REGION, name: '/spotcheck/helm/karpenter' }],
+    )
 
     daemon.failing.add('ssm.parameter.put')
     try {
@@ -234,6 +344,9 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
 
   it('announces the cluster deletion', async () => {
     await eks.send(new DeleteClusterCommand({ name: 'spot-and-karpenter' }))
-    assert.deepEqual(daemon.of('eks.cluster.deleted').map((h) => h.body), [{ accountId: ACCOUNT, region: REGION, name: 'spot-and-karpenter' }])
+    assert.deepEqual(
+      daemon.of('eks.cluster.deleted').map((h) => h.body),
+      [{ accountId: ACCOUNT, region: REGION, name: 'spot-and-karpenter' }],
+    )
   })
 })

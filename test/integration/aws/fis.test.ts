@@ -6,7 +6,18 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { EC2Client, RunInstancesCommand, StopInstancesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2'
-import { FisClient, CreateExperimentTemplateCommand, GetExperimentCommand, ListActionsCommand, ListExperimentResolvedTargetsCommand, ListExperimentsCommand, ListExperimentTemplatesCommand, StartExperimentCommand, StopExperimentCommand, type Experiment } from '@aws-sdk/client-fis'
+import {
+  FisClient,
+  CreateExperimentTemplateCommand,
+  GetExperimentCommand,
+  ListActionsCommand,
+  ListExperimentResolvedTargetsCommand,
+  ListExperimentsCommand,
+  ListExperimentTemplatesCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+  type Experiment,
+} from '@aws-sdk/client-fis'
 import { ACCOUNT, REGION, setSpotCapacity, startSandbox, waitFor, sleep, type Sandbox } from './helpers.ts'
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/fis-test`
@@ -62,9 +73,20 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
         roleArn: ROLE,
         stopConditions: [{ source: 'none' }],
         targets: {
-          Spot: { resourceType: 'aws:ec2:spot-instance', resourceTags: { suite: tagValue }, filters: [{ path: 'State.Name', values: ['running'] }], selectionMode },
+          Spot: {
+            resourceType: 'aws:ec2:spot-instance',
+            resourceTags: { suite: tagValue },
+            filters: [{ path: 'State.Name', values: ['running'] }],
+            selectionMode,
+          },
         },
-        actions: { Interrupt: { actionId: 'aws:ec2:send-spot-instance-interruptions', parameters: { durationBeforeInterruption: duration }, targets: { SpotInstances: 'Spot' } } },
+        actions: {
+          Interrupt: {
+            actionId: 'aws:ec2:send-spot-instance-interruptions',
+            parameters: { durationBeforeInterruption: duration },
+            targets: { SpotInstances: 'Spot' },
+          },
+        },
         ...extra,
       }),
     )
@@ -79,7 +101,9 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
   }
 
   it('runs the tutorial verbatim: deploy, describe-stacks, start-experiment; the queue gets the notice and the instance is interrupted', async () => {
-    const deploying = sb.bash('cd fixtures/cloudformation && aws cloudformation deploy --stack-name fis-spot-and-karpenter --template-file spotinterruption.yaml --capabilities "CAPABILITY_NAMED_IAM"')
+    const deploying = sb.bash(
+      'cd fixtures/cloudformation && aws cloudformation deploy --stack-name fis-spot-and-karpenter --template-file spotinterruption.yaml --capabilities "CAPABILITY_NAMED_IAM"',
+    )
     // Instances FIS must leave alone
     const bystanders = (async () => {
       const [onDemand] = await launch({ project: 'build-on-aws' }, false)
@@ -89,7 +113,9 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
       return { onDemand, untagged, stopped }
     })()
     // Karpenter's interruption queue and its four rules (names as the EKS Blueprints add-on makes them)
-    const queueUrl = (await sb.awsJson<{ QueueUrl: string }>('sqs', 'create-queue', '--endpoint-url', sb.moto.endpoint, '--queue-name', 'karpenter-spot-and-karpenter')).QueueUrl
+    const queueUrl = (
+      await sb.awsJson<{ QueueUrl: string }>('sqs', 'create-queue', '--endpoint-url', sb.moto.endpoint, '--queue-name', 'karpenter-spot-and-karpenter')
+    ).QueueUrl
     const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:karpenter-spot-and-karpenter`
     const rules: Record<string, string> = {
       'Karpenter-HealthEvent': '{"source":["aws.health"],"detail-type":["AWS Health Event"]}',
@@ -106,8 +132,16 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
 
     // The Spot node Karpenter would have launched (after the rules, so its launch is in the queue too)
     const run = await sb.awsJson<{ Instances: { InstanceId: string; InstanceLifecycle?: string }[] }>(
-      'ec2', 'run-instances', '--image-id', 'ami-12345678', '--instance-type', 'c7g.2xlarge',
-      '--instance-market-options', 'MarketType=spot', '--tag-specifications', 'ResourceType=instance,Tags=[{Key=project,Value=build-on-aws}]',
+      'ec2',
+      'run-instances',
+      '--image-id',
+      'ami-12345678',
+      '--instance-type',
+      'c7g.2xlarge',
+      '--instance-market-options',
+      'MarketType=spot',
+      '--tag-specifications',
+      'ResourceType=instance,Tags=[{Key=project,Value=build-on-aws}]',
     )
     const target = run.Instances[0].InstanceId
     const { onDemand, untagged, stopped } = await bystanders
@@ -137,9 +171,18 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
     const actionSeconds = (action.endTime!.getTime() - action.startTime!.getTime()) / 1000
     assert.ok(actionSeconds >= 0.9 && actionSeconds < 5, `PT2M at scale 120 took ${actionSeconds} s`)
 
-    const [cliInstances, requests] = await Promise.all([sb.awsJson<{ Reservations: { Instances: { InstanceId: string; State: { Name: string }; StateReason?: { Code: string } }[] }[] }>(
-      'ec2', 'describe-instances', '--instance-ids', target, onDemand, untagged, stopped,
-    ), sb.awsJson<{ SpotInstanceRequests: { InstanceId: string; State: string; Status: { Code: string } }[] }>('ec2', 'describe-spot-instance-requests')])
+    const [cliInstances, requests] = await Promise.all([
+      sb.awsJson<{ Reservations: { Instances: { InstanceId: string; State: { Name: string }; StateReason?: { Code: string } }[] }[] }>(
+        'ec2',
+        'describe-instances',
+        '--instance-ids',
+        target,
+        onDemand,
+        untagged,
+        stopped,
+      ),
+      sb.awsJson<{ SpotInstanceRequests: { InstanceId: string; State: string; Status: { Code: string } }[] }>('ec2', 'describe-spot-instance-requests'),
+    ])
     const byId = Object.fromEntries(cliInstances.Reservations.flatMap((r) => r.Instances).map((i) => [i.InstanceId, i]))
     assert.equal(byId[target].State.Name, 'terminated')
     assert.equal(byId[target].StateReason?.Code, 'Server.SpotInstanceTermination')
@@ -147,19 +190,39 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
     assert.equal(byId[untagged].State.Name, 'running', 'an instance without the tag is never targeted')
     assert.equal(byId[stopped].State.Name, 'stopped', 'an instance that is not running is never targeted')
 
-    const market = (await (await fetch(`${sb.moto.endpoint}/spotcheck-api/spot-market?region=${REGION}&instanceType=c7g.2xlarge`)).json()) as { pools: { availabilityZone: string; reclaimed: boolean }[] }
-    assert.deepEqual(market.pools.filter((p) => p.reclaimed).map((p) => p.availabilityZone), [`${REGION}a`], 'EC2 reclaimed the interrupted pool')
+    const market = (await (await fetch(`${sb.moto.endpoint}/spotcheck-api/spot-market?region=${REGION}&instanceType=c7g.2xlarge`)).json()) as {
+      pools: { availabilityZone: string; reclaimed: boolean }[]
+    }
+    assert.deepEqual(
+      market.pools.filter((p) => p.reclaimed).map((p) => p.availabilityZone),
+      [`${REGION}a`],
+      'EC2 reclaimed the interrupted pool',
+    )
 
     const request = requests.SpotInstanceRequests.find((r) => r.InstanceId === target)
     assert.deepEqual([request?.State, request?.Status.Code], ['closed', 'instance-terminated-by-experiment'])
 
     // What Karpenter reads from its queue
     const messages: SqsMessage[] = []
-    await waitFor('the terminated state-change message', async () => {
-      const r = await sb.awsJson<{ Messages?: SqsMessage[] }>('sqs', 'receive-message', '--endpoint-url', sb.moto.endpoint, '--queue-url', queueUrl, '--max-number-of-messages', '10')
-      messages.push(...(r.Messages ?? []))
-      return messages.some((m) => m.Body.includes('"terminated"') && m.Body.includes(target))
-    }, 10_000, 0)
+    await waitFor(
+      'the terminated state-change message',
+      async () => {
+        const r = await sb.awsJson<{ Messages?: SqsMessage[] }>(
+          'sqs',
+          'receive-message',
+          '--endpoint-url',
+          sb.moto.endpoint,
+          '--queue-url',
+          queueUrl,
+          '--max-number-of-messages',
+          '10',
+        )
+        messages.push(...(r.Messages ?? []))
+        return messages.some((m) => m.Body.includes('"terminated"') && m.Body.includes(target))
+      },
+      10_000,
+      0,
+    )
     const bodies = messages.map((m) => JSON.parse(m.Body) as Record<string, unknown>).filter((b) => JSON.stringify(b.resources).includes(target))
     const kinds = bodies.map((b) => `${b['detail-type'] as string}${(b.detail as { state?: string }).state ? `:${(b.detail as { state: string }).state}` : ''}`)
     assert.deepEqual(kinds, [
@@ -259,7 +322,13 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
       roleArn: ROLE,
       stopConditions: [{ source: 'none' }],
       targets: { Spot: { resourceType: 'aws:ec2:spot-instance', resourceTags: { project: 'build-on-aws' }, selectionMode } },
-      actions: { Interrupt: { actionId: 'aws:ec2:send-spot-instance-interruptions', parameters: { durationBeforeInterruption: duration }, targets: { SpotInstances: 'Spot' } } },
+      actions: {
+        Interrupt: {
+          actionId: 'aws:ec2:send-spot-instance-interruptions',
+          parameters: { durationBeforeInterruption: duration },
+          targets: { SpotInstances: 'Spot' },
+        },
+      },
     })
     // through the aws CLI: what a user sees
     const created = await fis.send(new CreateExperimentTemplateCommand(template('COUNT(1)', 'PT2M')))
@@ -267,7 +336,14 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
     const [badMode, badDuration, updatedCli] = await Promise.all([
       sb.aws('fis', 'create-experiment-template', '--cli-input-json', JSON.stringify(template('COUNT(two)', 'PT2M'))),
       sb.aws('fis', 'create-experiment-template', '--cli-input-json', JSON.stringify(template('COUNT(1)', 'two minutes'))),
-      sb.awsJson<{ experimentTemplate: { description: string; targets: Record<string, { selectionMode: string }> } }>('fis', 'update-experiment-template', '--id', id, '--description', 'updated'),
+      sb.awsJson<{ experimentTemplate: { description: string; targets: Record<string, { selectionMode: string }> } }>(
+        'fis',
+        'update-experiment-template',
+        '--id',
+        id,
+        '--description',
+        'updated',
+      ),
     ])
     for (const r of [badMode, badDuration]) {
       assert.notEqual(r.exitCode, 0)
@@ -276,11 +352,26 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
     assert.equal(updatedCli.experimentTemplate.description, 'updated')
     assert.equal(updatedCli.experimentTemplate.targets.Spot.selectionMode, 'COUNT(1)')
     // and the other limits, through the SDK
-    for (const [mode, duration] of [['PERCENT(150)', 'PT2M'], ['COUNT(0)', 'PT2M'], ['COUNT(1)', 'PT1M'], ['COUNT(1)', 'PT16M'], ['ALL', 'PT2M30X']]) {
-      await assert.rejects(fis.send(new CreateExperimentTemplateCommand(template(mode, duration))), (e: Error) => e.name === 'ValidationException', `${mode} ${duration}`)
+    for (const [mode, duration] of [
+      ['PERCENT(150)', 'PT2M'],
+      ['COUNT(0)', 'PT2M'],
+      ['COUNT(1)', 'PT1M'],
+      ['COUNT(1)', 'PT16M'],
+      ['ALL', 'PT2M30X'],
+    ]) {
+      await assert.rejects(
+        fis.send(new CreateExperimentTemplateCommand(template(mode, duration))),
+        (e: Error) => e.name === 'ValidationException',
+        `${mode} ${duration}`,
+      )
     }
     await assert.rejects(
-      fis.send(new CreateExperimentTemplateCommand({ ...template('ALL', 'PT2M'), targets: { Spot: { ...template('ALL', 'PT2M').targets.Spot, resourceArns: [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`] } } })),
+      fis.send(
+        new CreateExperimentTemplateCommand({
+          ...template('ALL', 'PT2M'),
+          targets: { Spot: { ...template('ALL', 'PT2M').targets.Spot, resourceArns: [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`] } },
+        }),
+      ),
       (e: Error) => e.name === 'ValidationException' && /both resource ARNs and resource tags/.test(e.message),
     )
     await assert.rejects(fis.send(new GetExperimentCommand({ id: 'EXPdoesnotexist1' })), (e: Error) => e.name === 'ResourceNotFoundException')

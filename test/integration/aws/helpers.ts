@@ -47,7 +47,11 @@ export async function startSandbox(options: Partial<StartMotoOptions> = {}): Pro
     moto,
     env,
     dir,
-    sdk: { endpoint: moto.endpoint, region: options.region ?? REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } },
+    sdk: {
+      endpoint: moto.endpoint,
+      region: options.region ?? REGION,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+    },
     aws: (...args) => run('aws', args),
     awsJson: async <T>(...args: string[]) => {
       const r = await run('aws', [...args, '--output', 'json'])
@@ -66,7 +70,12 @@ export async function startSandbox(options: Partial<StartMotoOptions> = {}): Pro
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 /** The suite's own AWS clients (support/aws-clients.ts), pointed at the sandbox's moto. */
 export function suiteClients(sb: Sandbox): AwsClients {
-  return awsClients({ AWS_REGION: sb.sdk.region, AWS_ENDPOINT_URL: sb.sdk.endpoint, AWS_ACCESS_KEY_ID: sb.sdk.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: sb.sdk.credentials.secretAccessKey })
+  return awsClients({
+    AWS_REGION: sb.sdk.region,
+    AWS_ENDPOINT_URL: sb.sdk.endpoint,
+    AWS_ACCESS_KEY_ID: sb.sdk.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sb.sdk.credentials.secretAccessKey,
+  })
 }
 
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {

@@ -6,7 +6,23 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CreateFleetCommand, type CreateFleetCommandInput, CreateLaunchTemplateCommand, DescribeFleetsCommand, DescribeSpotPriceHistoryCommand, DescribeVolumesCommand, CreateSubnetCommand, CreateVpcCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2'
+import {
+  CreateFleetCommand,
+  type CreateFleetCommandInput,
+  CreateLaunchTemplateCommand,
+  DescribeFleetsCommand,
+  DescribeSpotPriceHistoryCommand,
+  DescribeVolumesCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type Instance,
+} from '@aws-sdk/client-ec2'
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { ACCOUNT, REGION, REPO_ROOT, setSpotCapacity, startSandbox, waitFor, type Sandbox } from './helpers.ts'
 
@@ -22,11 +38,23 @@ interface Pool {
 
 interface FleetAnswer {
   FleetId: string
-  Instances?: { Lifecycle: string; InstanceIds: string[]; InstanceType: string; LaunchTemplateAndOverrides: { Overrides: { InstanceType: string; SubnetId: string; AvailabilityZone: string } } }[]
-  Errors?: { ErrorCode: string; ErrorMessage: string; Lifecycle: string; LaunchTemplateAndOverrides: { Overrides: { InstanceType: string; AvailabilityZone: string } } }[]
+  Instances?: {
+    Lifecycle: string
+    InstanceIds: string[]
+    InstanceType: string
+    LaunchTemplateAndOverrides: { Overrides: { InstanceType: string; SubnetId: string; AvailabilityZone: string } }
+  }[]
+  Errors?: {
+    ErrorCode: string
+    ErrorMessage: string
+    Lifecycle: string
+    LaunchTemplateAndOverrides: { Overrides: { InstanceType: string; AvailabilityZone: string } }
+  }[]
 }
 
-const prices = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures/prices/ec2-on-demand-prices.json'), 'utf8')) as { regions: Record<string, { prices: Record<string, number> }> }
+const prices = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures/prices/ec2-on-demand-prices.json'), 'utf8')) as {
+  regions: Record<string, { prices: Record<string, number> }>
+}
 
 describe('the sandbox Spot market', () => {
   let sb: Sandbox
@@ -42,7 +70,9 @@ describe('the sandbox Spot market', () => {
       const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.0.${i * 32}.0/19`, AvailabilityZone: `${REGION}${zone}` }))
       subnetByZone[`${REGION}${zone}`] = subnet.Subnet!.SubnetId!
     }
-    launchTemplateId = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'karpenter.k8s.aws/test', LaunchTemplateData: { ImageId: 'ami-12345678' } }))).LaunchTemplate!.LaunchTemplateId!
+    launchTemplateId = (
+      await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'karpenter.k8s.aws/test', LaunchTemplateData: { ImageId: 'ami-12345678' } }))
+    ).LaunchTemplate!.LaunchTemplateId!
   })
   after(async () => {
     ec2?.destroy()
@@ -64,7 +94,12 @@ describe('the sandbox Spot market', () => {
       LaunchTemplateConfigs: [
         {
           LaunchTemplateSpecification: { LaunchTemplateId: launchTemplateId, Version: '$Latest' },
-          Overrides: overrides.map(([InstanceType, AvailabilityZone]) => ({ InstanceType, AvailabilityZone, SubnetId: subnetByZone[AvailabilityZone], ImageId: 'ami-12345678' })),
+          Overrides: overrides.map(([InstanceType, AvailabilityZone]) => ({
+            InstanceType,
+            AvailabilityZone,
+            SubnetId: subnetByZone[AvailabilityZone],
+            ImageId: 'ami-12345678',
+          })),
         },
       ],
       TagSpecifications: ['instance', 'volume', 'fleet'].map((ResourceType) => ({ ResourceType, Tags: [{ Key: 'karpenter.sh/nodepool', Value: tag }] })),
@@ -78,9 +113,9 @@ describe('the sandbox Spot market', () => {
 
   it('answers DescribeSpotPriceHistory with the model prices, filters and pagination (aws CLI)', async () => {
     const now = new Date().toISOString()
-    const history = await sb.awsJson<{ SpotPriceHistory: { AvailabilityZone: string; InstanceType: string; ProductDescription: string; SpotPrice: string; Timestamp: string }[] }>(
-      'ec2', 'describe-spot-price-history', '--instance-types', 'c7g.2xlarge', 'm7g.2xlarge', '--product-descriptions', 'Linux/UNIX', '--start-time', now,
-    )
+    const history = await sb.awsJson<{
+      SpotPriceHistory: { AvailabilityZone: string; InstanceType: string; ProductDescription: string; SpotPrice: string; Timestamp: string }[]
+    }>('ec2', 'describe-spot-price-history', '--instance-types', 'c7g.2xlarge', 'm7g.2xlarge', '--product-descriptions', 'Linux/UNIX', '--start-time', now)
     assert.equal(history.SpotPriceHistory.length, 6, 'one current price per type and zone')
     const model = await pools('c7g.2xlarge', 'm7g.2xlarge')
     for (const entry of history.SpotPriceHistory) {
@@ -94,23 +129,56 @@ describe('the sandbox Spot market', () => {
     }
 
     const [paged, oneZone, day, firstPage] = await Promise.all([
-      sb.awsJson<{ SpotPriceHistory: unknown[] }>('ec2', 'describe-spot-price-history', '--instance-types', 'c7g.2xlarge', 'm7g.2xlarge', '--start-time', now, '--page-size', '4'),
-      ec2.send(new DescribeSpotPriceHistoryCommand({ Filters: [{ Name: 'availability-zone', Values: [`${REGION}b`] }, { Name: 'instance-type', Values: ['c7g.2xlarge'] }], StartTime: new Date(now) })),
+      sb.awsJson<{ SpotPriceHistory: unknown[] }>(
+        'ec2',
+        'describe-spot-price-history',
+        '--instance-types',
+        'c7g.2xlarge',
+        'm7g.2xlarge',
+        '--start-time',
+        now,
+        '--page-size',
+        '4',
+      ),
+      ec2.send(
+        new DescribeSpotPriceHistoryCommand({
+          Filters: [
+            { Name: 'availability-zone', Values: [`${REGION}b`] },
+            { Name: 'instance-type', Values: ['c7g.2xlarge'] },
+          ],
+          StartTime: new Date(now),
+        }),
+      ),
       ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['c7g.2xlarge'], Filters: [{ Name: 'availability-zone', Values: [`${REGION}a`] }] })),
       ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['c7g.2xlarge', 'm7g.2xlarge'], StartTime: new Date(now), MaxResults: 4 })),
     ])
     assert.equal(paged.SpotPriceHistory.length, 6, 'the CLI follows NextToken across pages of 4')
-    assert.deepEqual(oneZone.SpotPriceHistory!.map((e) => e.AvailabilityZone), [`${REGION}b`])
+    assert.deepEqual(
+      oneZone.SpotPriceHistory!.map((e) => e.AvailabilityZone),
+      [`${REGION}b`],
+    )
     assert.equal(day.SpotPriceHistory!.length, 5, 'without a start time: the last 24 hours, a price every 6 hours')
     assert.equal(firstPage.SpotPriceHistory!.length, 4)
     assert.ok(firstPage.NextToken)
-    const secondPage = await ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['c7g.2xlarge', 'm7g.2xlarge'], StartTime: new Date(now), MaxResults: 4, NextToken: firstPage.NextToken }))
+    const secondPage = await ec2.send(
+      new DescribeSpotPriceHistoryCommand({
+        InstanceTypes: ['c7g.2xlarge', 'm7g.2xlarge'],
+        StartTime: new Date(now),
+        MaxResults: 4,
+        NextToken: firstPage.NextToken,
+      }),
+    )
     assert.equal(secondPage.SpotPriceHistory!.length, 2)
     assert.ok(!secondPage.NextToken)
   })
 
   it('launches Spot through CreateFleet in the pool price-capacity-optimized chooses, as a real Spot instance', async () => {
-    const overrides: [string, string][] = [['c7g.2xlarge', `${REGION}a`], ['m7g.2xlarge', `${REGION}a`], ['c7g.2xlarge', `${REGION}b`], ['m7g.2xlarge', `${REGION}b`]]
+    const overrides: [string, string][] = [
+      ['c7g.2xlarge', `${REGION}a`],
+      ['m7g.2xlarge', `${REGION}a`],
+      ['c7g.2xlarge', `${REGION}b`],
+      ['m7g.2xlarge', `${REGION}b`],
+    ]
     const model = await pools('c7g.2xlarge', 'm7g.2xlarge')
     const options = overrides.map(([t, z]) => model.find((p) => p.instanceType === t && p.availabilityZone === z)!)
     const most = Math.max(...options.map((p) => p.available))
@@ -122,7 +190,10 @@ describe('the sandbox Spot market', () => {
     assert.equal(fleet.Instances?.length, 1)
     const launched = fleet.Instances[0]
     assert.equal(launched.Lifecycle, 'spot')
-    assert.deepEqual([launched.InstanceType, launched.LaunchTemplateAndOverrides.Overrides.AvailabilityZone], [expected.instanceType, expected.availabilityZone])
+    assert.deepEqual(
+      [launched.InstanceType, launched.LaunchTemplateAndOverrides.Overrides.AvailabilityZone],
+      [expected.instanceType, expected.availabilityZone],
+    )
 
     const i = await instance(launched.InstanceIds[0])
     assert.equal(i.InstanceLifecycle, 'spot')
@@ -131,7 +202,10 @@ describe('the sandbox Spot market', () => {
     assert.equal(i.SubnetId, subnetByZone[expected.availabilityZone])
     assert.ok(i.Tags!.some((t) => t.Key === 'karpenter.sh/nodepool' && t.Value === 'default'))
     const volumes = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [i.InstanceId!] }] }))
-    assert.ok(volumes.Volumes!.length > 0 && volumes.Volumes!.every((v) => v.Tags?.some((t) => t.Key === 'karpenter.sh/nodepool')), 'fleet volume tags reach the volumes')
+    assert.ok(
+      volumes.Volumes!.length > 0 && volumes.Volumes!.every((v) => v.Tags?.some((t) => t.Key === 'karpenter.sh/nodepool')),
+      'fleet volume tags reach the volumes',
+    )
     const fleets = await ec2.send(new DescribeFleetsCommand({ FleetIds: [fleet.FleetId] }))
     assert.ok(fleets.Fleets![0].Tags!.some((t) => t.Key === 'karpenter.sh/nodepool'))
     const after = (await pools(expected.instanceType)).find((p) => p.availabilityZone === expected.availabilityZone)!
@@ -139,7 +213,11 @@ describe('the sandbox Spot market', () => {
   })
 
   it('launches On-Demand in the cheapest override (lowest-price)', async () => {
-    const overrides: [string, string][] = [['m7g.2xlarge', `${REGION}a`], ['c6g.2xlarge', `${REGION}c`], ['c7g.2xlarge', `${REGION}b`]]
+    const overrides: [string, string][] = [
+      ['m7g.2xlarge', `${REGION}a`],
+      ['c6g.2xlarge', `${REGION}c`],
+      ['c7g.2xlarge', `${REGION}b`],
+    ]
     const table = prices.regions[REGION].prices
     const cheapest = overrides.reduce((best, o) => (table[o[0]] < table[best[0]] ? o : best))
     const fleet = await sb.awsJson<FleetAnswer>('ec2', 'create-fleet', '--cli-input-json', fleetInput('on-demand', overrides))
@@ -151,9 +229,13 @@ describe('the sandbox Spot market', () => {
   })
 
   it('answers InsufficientInstanceCapacity when every pool is full, and recovers when an instance terminates', async () => {
-    const overrides: [string, string][] = [['r7g.2xlarge', `${REGION}a`], ['r7g.2xlarge', `${REGION}b`]]
+    const overrides: [string, string][] = [
+      ['r7g.2xlarge', `${REGION}a`],
+      ['r7g.2xlarge', `${REGION}b`],
+    ]
     for (const [t, z] of overrides) await setSpotCapacity(sb, t, z, 1)
-    const sdkFleet = async () => (await ec2.send(new CreateFleetCommand(JSON.parse(fleetInput('spot', overrides)) as CreateFleetCommandInput))) as unknown as FleetAnswer
+    const sdkFleet = async () =>
+      (await ec2.send(new CreateFleetCommand(JSON.parse(fleetInput('spot', overrides)) as CreateFleetCommandInput))) as unknown as FleetAnswer
     const first = await sdkFleet()
     const second = await sdkFleet()
     const zones = [first, second].map((f) => f.Instances![0].LaunchTemplateAndOverrides.Overrides.AvailabilityZone).sort()
@@ -171,11 +253,25 @@ describe('the sandbox Spot market', () => {
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: first.Instances![0].InstanceIds }))
     const fourth = await sdkFleet()
     assert.equal(fourth.Instances?.length, 1, 'terminating an instance gave its unit back')
-    assert.equal(fourth.Instances[0].LaunchTemplateAndOverrides.Overrides.AvailabilityZone, first.Instances![0].LaunchTemplateAndOverrides.Overrides.AvailabilityZone)
+    assert.equal(
+      fourth.Instances[0].LaunchTemplateAndOverrides.Overrides.AvailabilityZone,
+      first.Instances![0].LaunchTemplateAndOverrides.Overrides.AvailabilityZone,
+    )
 
     // RunInstances with MarketType=spot meets the same limit
     await setSpotCapacity(sb, 'r7g.2xlarge', `${REGION}c`, 0)
-    const run = await sb.aws('ec2', 'run-instances', '--image-id', 'ami-12345678', '--instance-type', 'r7g.2xlarge', '--subnet-id', subnetByZone[`${REGION}c`], '--instance-market-options', 'MarketType=spot')
+    const run = await sb.aws(
+      'ec2',
+      'run-instances',
+      '--image-id',
+      'ami-12345678',
+      '--instance-type',
+      'r7g.2xlarge',
+      '--subnet-id',
+      subnetByZone[`${REGION}c`],
+      '--instance-market-options',
+      'MarketType=spot',
+    )
     assert.notEqual(run.exitCode, 0)
     assert.match(run.stderr, /InsufficientInstanceCapacity/)
   })
@@ -185,13 +281,21 @@ describe('the sandbox Spot market', () => {
     const sqs = new SQSClient({ ...sb.sdk })
     const [queue, rule] = await Promise.all([
       sqs.send(new CreateQueueCommand({ QueueName: 'state-changes' })),
-      sb.aws('events', 'put-rule', '--name', 'state-changes', '--event-pattern', '{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}'),
+      sb.aws(
+        'events',
+        'put-rule',
+        '--name',
+        'state-changes',
+        '--event-pattern',
+        '{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}',
+      ),
     ])
     const queueUrl = queue.QueueUrl!
     assert.equal(rule.exitCode, 0)
     assert.equal((await sb.aws('events', 'put-targets', '--rule', 'state-changes', '--targets', `Id=q,Arn=${queueArn}`)).exitCode, 0)
 
-    const id = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12345678', InstanceType: 'm5.large', MinCount: 1, MaxCount: 1 }))).Instances![0].InstanceId!
+    const id = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12345678', InstanceType: 'm5.large', MinCount: 1, MaxCount: 1 }))).Instances![0]
+      .InstanceId!
     await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }))
     await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }))
     const terminate = await sb.aws('ec2', 'terminate-instances', '--instance-ids', id)
@@ -199,15 +303,20 @@ describe('the sandbox Spot market', () => {
 
     const states: string[] = []
     try {
-      await waitFor('eight state changes', async () => {
-        const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))
-        for (const m of r.Messages ?? []) {
-          const body = JSON.parse(m.Body!) as { detail: { 'instance-id': string; state: string }; account: string }
-          assert.equal(body.account, ACCOUNT)
-          if (body.detail['instance-id'] === id) states.push(body.detail.state)
-        }
-        return states.length >= 8
-      }, 10_000, 50)
+      await waitFor(
+        'eight state changes',
+        async () => {
+          const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))
+          for (const m of r.Messages ?? []) {
+            const body = JSON.parse(m.Body!) as { detail: { 'instance-id': string; state: string }; account: string }
+            assert.equal(body.account, ACCOUNT)
+            if (body.detail['instance-id'] === id) states.push(body.detail.state)
+          }
+          return states.length >= 8
+        },
+        10_000,
+        50,
+      )
     } finally {
       sqs.destroy()
     }
@@ -216,7 +325,14 @@ describe('the sandbox Spot market', () => {
 
   it('keeps moto defaults for EKS endpoints when no sandbox daemon is configured', async () => {
     const r = await sb.awsJson<{ cluster: { endpoint: string; certificateAuthority: { data: string } } }>(
-      'eks', 'create-cluster', '--name', 'standalone', '--role-arn', `arn:aws:iam::${ACCOUNT}:role/eks`, '--resources-vpc-config', `subnetIds=${subnetByZone[`${REGION}a`]}`,
+      'eks',
+      'create-cluster',
+      '--name',
+      'standalone',
+      '--role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/eks`,
+      '--resources-vpc-config',
+      `subnetIds=${subnetByZone[`${REGION}a`]}`,
     )
     assert.match(r.cluster.endpoint, /\.eks\.amazonaws\.com\/?$/)
     assert.ok(r.cluster.certificateAuthority.data.length > 0)

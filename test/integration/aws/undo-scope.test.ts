@@ -61,7 +61,10 @@ describe('undo against moto', { timeout: 5 * 60_000 }, () => {
       const profile = `${CLUSTER}_${run.slice(8, 14)}` // Karpenter: <cluster>_<numeric hash>
       await aws.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: profile, Tags: [{ Key: 'karpenter.sh/managed-by', Value: CLUSTER }] }))
       await aws.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: `karpenter-node-${run}` }))
-      const karpenterTags = [{ Key: 'karpenter.sh/managed-by', Value: CLUSTER }, { Key: 'karpenter.k8s.aws/cluster', Value: CLUSTER }]
+      const karpenterTags = [
+        { Key: 'karpenter.sh/managed-by', Value: CLUSTER },
+        { Key: 'karpenter.k8s.aws/cluster', Value: CLUSTER },
+      ]
       const template = (
         await aws.ec2.send(
           new CreateLaunchTemplateCommand({
@@ -71,8 +74,18 @@ describe('undo against moto', { timeout: 5 * 60_000 }, () => {
           }),
         )
       ).LaunchTemplate!.LaunchTemplateId!
-      const instance = (await aws.ec2.send(new RunInstancesCommand({ ImageId: 'ami-12345678', InstanceType: 't3.large', MinCount: 1, MaxCount: 1, SubnetId: subnet, TagSpecifications: [{ ResourceType: 'instance', Tags: karpenterTags }] })))
-        .Instances![0].InstanceId!
+      const instance = (
+        await aws.ec2.send(
+          new RunInstancesCommand({
+            ImageId: 'ami-12345678',
+            InstanceType: 't3.large',
+            MinCount: 1,
+            MaxCount: 1,
+            SubnetId: subnet,
+            TagSpecifications: [{ ResourceType: 'instance', Tags: karpenterTags }],
+          }),
+        )
+      ).Instances![0].InstanceId!
       made[run] = { instance, template, profile }
     }
     const [mine, theirs] = Object.keys(made)
@@ -112,26 +125,43 @@ resource "aws_subnet" "private" {
     const cli = join(dir, 'terraformrc')
     writeFileSync(cli, terraformCliConfig({ pluginCacheDir: join(sb.dir, 'plugins'), mirror }))
     const env = { ...process.env, ...sb.env, TF_CLI_CONFIG_FILE: cli, TF_VAR_run_id: run } as Record<string, string>
-    for (const args of [['init', '-no-color'], ['apply', '-auto-approve', '-no-color']]) {
+    for (const args of [
+      ['init', '-no-color'],
+      ['apply', '-auto-approve', '-no-color'],
+    ]) {
       const r = await execa('terraform', args, { cwd: dir, env, reject: false, all: true })
       assert.equal(r.exitCode, 0, r.all)
     }
     const vpc = (await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:spotcheck:run', Values: [run] }] }))).Vpcs![0].VpcId!
     const subnet = (await aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets![0].SubnetId!
-    const eni = (await aws.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Description: 'aws-K8S-i-0abc' }))).NetworkInterface!.NetworkInterfaceId!
+    const eni = (await aws.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Description: 'aws-K8S-i-0abc' }))).NetworkInterface!
+      .NetworkInterfaceId!
     const logs = extraClients(aws).logs
     await logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/eks/${CLUSTER}/cluster` }))
     const lines: string[] = []
-    await undo({ kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' }, { ...ctxFor(run, { TF_CLI_CONFIG_FILE: cli, PATH: process.env.PATH ?? '' }), log: (l) => lines.push(l) })
+    await undo(
+      { kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' },
+      { ...ctxFor(run, { TF_CLI_CONFIG_FILE: cli, PATH: process.env.PATH ?? '' }), log: (l) => lines.push(l) },
+    )
     const enis = (await aws.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).NetworkInterfaces ?? []
-    assert.deepEqual(enis.map((e) => e.NetworkInterfaceId), [], lines.join('\n'))
-    assert.ok(lines.some((l) => l.includes(`deleting the network interface ${eni} left available in ${vpc} (aws-K8S-i-0abc)`)), lines.join('\n'))
+    assert.deepEqual(
+      enis.map((e) => e.NetworkInterfaceId),
+      [],
+      lines.join('\n'),
+    )
+    assert.ok(
+      lines.some((l) => l.includes(`deleting the network interface ${eni} left available in ${vpc} (aws-K8S-i-0abc)`)),
+      lines.join('\n'),
+    )
     assert.equal(((await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Vpcs ?? []).length, 0)
     const groups = (await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []
-    assert.deepEqual(groups.map((g) => g.logGroupName), [])
+    assert.deepEqual(
+      groups.map((g) => g.logGroupName),
+      [],
+    )
   })
 
-  it('a destroy that fails on a vanished cluster\'s Helm release forgets it (terraform state rm) and destroys again', async () => {
+  it("a destroy that fails on a vanished cluster's Helm release forgets it (terraform state rm) and destroys again", async () => {
     // A stand-in terraform (no helm provider offline): its state holds a helm_release whose
     // destroy fails as the helm provider does when the cluster is gone.
     const dir = mkdtempSync(join(sb.dir, 'tf-gone-'))
@@ -154,7 +184,10 @@ esac
       { mode: 0o755 },
     )
     const lines: string[] = []
-    await undo({ kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' }, { ...ctxFor('20261206040404-dddd', { PATH: `${bin}:${process.env.PATH ?? ''}` }), log: (l) => lines.push(l) })
+    await undo(
+      { kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' },
+      { ...ctxFor('20261206040404-dddd', { PATH: `${bin}:${process.env.PATH ?? ''}` }), log: (l) => lines.push(l) },
+    )
     const calls = (await import('node:fs')).readFileSync(join(dir, 'calls.txt'), 'utf8').trim().split('\n')
     assert.deepEqual(
       calls.filter((c) => !c.startsWith('state list')),
@@ -167,6 +200,10 @@ esac
       ],
       lines.join('\n'),
     )
-    assert.ok(lines.some((l) => l.includes('the cluster is gone; forgetting what went with it: terraform state rm module.eks_blueprints_addons.module.karpenter.helm_release.this[0]')))
+    assert.ok(
+      lines.some((l) =>
+        l.includes('the cluster is gone; forgetting what went with it: terraform state rm module.eks_blueprints_addons.module.karpenter.helm_release.this[0]'),
+      ),
+    )
   })
 })

@@ -23,9 +23,15 @@ describe('the seeded Step 2 and the Terraform fixture', { timeout: 6 * 60_000 },
 
     // The comparison is only worth something if the fixture made what Step 2 needs.
     const clusters = fromTerraform.clusters as { name: string; nodegroups: unknown[]; addons: { name: string }[] }[]
-    assert.deepEqual(clusters.map((c) => c.name), ['spot-and-karpenter'])
+    assert.deepEqual(
+      clusters.map((c) => c.name),
+      ['spot-and-karpenter'],
+    )
     assert.equal(clusters[0].nodegroups.length, 1)
-    assert.deepEqual(clusters[0].addons.map((a) => a.name), ['aws-ebs-csi-driver', 'coredns', 'kube-proxy', 'vpc-cni'])
+    assert.deepEqual(
+      clusters[0].addons.map((a) => a.name),
+      ['aws-ebs-csi-driver', 'coredns', 'kube-proxy', 'vpc-cni'],
+    )
     assert.equal((fromTerraform.subnets as unknown[]).length, 6)
     assert.equal((fromTerraform.rules as unknown[]).length, 4)
     assert.equal((fromTerraform.parameters as unknown[]).length, 1)

@@ -32,7 +32,13 @@ describe('the Karpenter 1.x API of a sandbox cluster with the 1.9.2 chart', { ti
   let cluster: TutorialCluster
 
   before(async () => {
-    cluster = await startTutorialCluster({ name: 'karpenter-v1-api', karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', noWait: true })
+    cluster = await startTutorialCluster({
+      name: 'karpenter-v1-api',
+      karpenterChartVersion: '1.9.2',
+      kubernetesVersion: '1.35',
+      nodeGroupAmiType: 'AL2023_x86_64_STANDARD',
+      noWait: true,
+    })
     // The chart's CRDs arrive with its release (the operator's own start is another test's business).
     await eventually('the 1.9.2 chart CRDs', async () => (await cluster.bash('kubectl get crd nodepools.karpenter.sh -o name')).exitCode === 0 || 'not yet')
   })
@@ -45,18 +51,24 @@ describe('the Karpenter 1.x API of a sandbox cluster with the 1.9.2 chart', { ti
     const r = await cluster.bash(tutorialNodePoolBlock())
     assert.equal(r.exitCode, 1, String(r.all))
     // One such error reads `error: resource mapping not found…`; kubectl prints two (NodePool and EC2NodeClass) without the prefix.
-    assert.match(String(r.stderr), /^resource mapping not found for name: "default" namespace: "" from "STDIN": no matches for kind "NodePool" in version "karpenter\.sh\/v1beta1"\nensure CRDs are installed first/)
+    assert.match(
+      String(r.stderr),
+      /^resource mapping not found for name: "default" namespace: "" from "STDIN": no matches for kind "NodePool" in version "karpenter\.sh\/v1beta1"\nensure CRDs are installed first/,
+    )
     assert.match(String(r.stderr), /no matches for kind "EC2NodeClass" in version "karpenter\.k8s\.aws\/v1beta1"/)
     const versions = await cluster.run('kubectl api-versions')
     assert.match(versions, /^karpenter\.sh\/v1$/m)
     assert.match(versions, /^karpenter\.k8s\.aws\/v1$/m)
     assert.doesNotMatch(versions, /v1beta1/)
-    assert.deepEqual((await cluster.run('kubectl get crd -o name')).split('\n').filter((l) => l.includes('karpenter')), [
-      'customresourcedefinition.apiextensions.k8s.io/ec2nodeclasses.karpenter.k8s.aws',
-      'customresourcedefinition.apiextensions.k8s.io/nodeclaims.karpenter.sh',
-      'customresourcedefinition.apiextensions.k8s.io/nodeoverlays.karpenter.sh',
-      'customresourcedefinition.apiextensions.k8s.io/nodepools.karpenter.sh',
-    ])
+    assert.deepEqual(
+      (await cluster.run('kubectl get crd -o name')).split('\n').filter((l) => l.includes('karpenter')),
+      [
+        'customresourcedefinition.apiextensions.k8s.io/ec2nodeclasses.karpenter.k8s.aws',
+        'customresourcedefinition.apiextensions.k8s.io/nodeclaims.karpenter.sh',
+        'customresourcedefinition.apiextensions.k8s.io/nodeoverlays.karpenter.sh',
+        'customresourcedefinition.apiextensions.k8s.io/nodepools.karpenter.sh',
+      ],
+    )
   })
 
   it('applies the v1 NodePool and an EC2NodeClass selecting al2023@latest, and prints the v1 columns', async () => {
@@ -67,11 +79,17 @@ describe('the Karpenter 1.x API of a sandbox cluster with the 1.9.2 chart', { ti
     assert.match(await cluster.run('kubectl get nodepools'), /^NAME\s+NODECLASS\s+NODES\s+READY\s+AGE\ndefault\s+default\s/)
     assert.match(await cluster.run('kubectl get nodepools -o wide'), /^NAME\s+NODECLASS\s+NODES\s+READY\s+AGE\s+WEIGHT\s+CPU\s+MEMORY\n/)
     assert.match(await cluster.run('kubectl get ec2nodeclasses -o wide'), /^NAME\s+READY\s+AGE\s+ROLE\ndefault\s+.*karpenter-spot-and-karpenter$/m)
-    assert.match(await cluster.run('kubectl get nodeclaims -o wide 2>&1'), /^(No resources found|NAME\s+TYPE\s+CAPACITY\s+ZONE\s+NODE\s+READY\s+AGE\s+IMAGEID\s+ID\s+NODEPOOL\s+NODECLASS\s+DRIFTED)/)
+    assert.match(
+      await cluster.run('kubectl get nodeclaims -o wide 2>&1'),
+      /^(No resources found|NAME\s+TYPE\s+CAPACITY\s+ZONE\s+NODE\s+READY\s+AGE\s+IMAGEID\s+ID\s+NODEPOOL\s+NODECLASS\s+DRIFTED)/,
+    )
     // server-side validation with the upstream message
-    const bad = await cluster.bash("kubectl patch nodepool default --type merge -p '{\"spec\":{\"disruption\":{\"consolidationPolicy\":\"WhenUnderutilized\"}}}'")
+    const bad = await cluster.bash('kubectl patch nodepool default --type merge -p \'{"spec":{"disruption":{"consolidationPolicy":"WhenUnderutilized"}}}\'')
     assert.equal(bad.exitCode, 1)
-    assert.match(String(bad.stderr), /spec\.disruption\.consolidationPolicy: Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"/)
+    assert.match(
+      String(bad.stderr),
+      /spec\.disruption\.consolidationPolicy: Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"/,
+    )
     const explain = await cluster.run('kubectl explain ec2nodeclass.spec.amiSelectorTerms')
     assert.match(explain, /VERSION:\s+v1/)
     assert.match(explain, /alias\s+<string>/)
@@ -80,10 +98,22 @@ describe('the Karpenter 1.x API of a sandbox cluster with the 1.9.2 chart', { ti
   it('a chart version that does not exist, or is not twinned, fails the release', async () => {
     const ssm = new SSMClient({ region: cluster.aws.region, endpoint: cluster.aws.endpoint, credentials: cluster.aws.credentials, maxAttempts: 1 })
     const put = (version: string) =>
-      ssm.send(new PutParameterCommand({ Name: `/spotcheck/helm-releases/${CLUSTER_NAME}/other/karpenter`, Type: 'String', Value: JSON.stringify({ chart: 'karpenter', version, namespace: 'other', values: {} }) }))
+      ssm.send(
+        new PutParameterCommand({
+          Name: `/spotcheck/helm-releases/${CLUSTER_NAME}/other/karpenter`,
+          Type: 'String',
+          Value: JSON.stringify({ chart: 'karpenter', version, namespace: 'other', values: {} }),
+        }),
+      )
     try {
-      await assert.rejects(put('1.2.9'), (e: Error) => e.name === 'ValidationException' && e.message === 'could not download chart: public.ecr.aws/karpenter/karpenter:1.2.9: not found')
-      await assert.rejects(put('1.14.1'), (e: Error) => e.name === 'ValidationException' && /twins only the Karpenter charts v0\.32\.x .* and 1\.9\.2/.test(e.message))
+      await assert.rejects(
+        put('1.2.9'),
+        (e: Error) => e.name === 'ValidationException' && e.message === 'could not download chart: public.ecr.aws/karpenter/karpenter:1.2.9: not found',
+      )
+      await assert.rejects(
+        put('1.14.1'),
+        (e: Error) => e.name === 'ValidationException' && /twins only the Karpenter charts v0\.32\.x .* and 1\.9\.2/.test(e.message),
+      )
     } finally {
       ssm.destroy()
     }

@@ -16,14 +16,39 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { CLUSTER_NAME, QUEUE_NAME, eventually, startTutorialCluster, type KarpenterLine, type KubeObjectLike, type TutorialCluster } from './tutorial-cluster.ts'
+import {
+  CLUSTER_NAME,
+  QUEUE_NAME,
+  eventually,
+  startTutorialCluster,
+  type KarpenterLine,
+  type KubeObjectLike,
+  type TutorialCluster,
+} from './tutorial-cluster.ts'
 import { allRunning, conditionTrue, karpenterNodes, linesWith, summary, tutorialCommand, v1NodePoolAndClass } from './tutorial-helpers.ts'
 
-const NODEPOOL_AND_CLASS = v1NodePoolAndClass({ consolidateAfter: '1m', limits: { cpu: 1000, memory: '1000Gi' }, tags: { project: 'build-on-aws', intent: 'apps', 'karpenter.sh/discovery': '${CLUSTER_NAME}' } })
+const NODEPOOL_AND_CLASS = v1NodePoolAndClass({
+  consolidateAfter: '1m',
+  limits: { cpu: 1000, memory: '1000Gi' },
+  tags: { project: 'build-on-aws', intent: 'apps', 'karpenter.sh/discovery': '${CLUSTER_NAME}' },
+})
 
 /** The context fields controller-runtime puts before a line's own fields (logger "controller"). */
 const SINGLETON = ['level', 'time', 'logger', 'message', 'commit', 'controller', 'namespace', 'name', 'reconcileID']
-const NODECLAIM = ['level', 'time', 'logger', 'message', 'commit', 'controller', 'controllerGroup', 'controllerKind', 'NodeClaim', 'namespace', 'name', 'reconcileID']
+const NODECLAIM = [
+  'level',
+  'time',
+  'logger',
+  'message',
+  'commit',
+  'controller',
+  'controllerGroup',
+  'controllerKind',
+  'NodeClaim',
+  'namespace',
+  'name',
+  'reconcileID',
+]
 const NODE = ['level', 'time', 'logger', 'message', 'commit', 'controller', 'controllerGroup', 'controllerKind', 'Node', 'namespace', 'name', 'reconcileID']
 
 function assertShape(line: KarpenterLine | undefined, keys: string[], controller: string): asserts line is KarpenterLine {
@@ -47,7 +72,14 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
 
   before(async () => {
     // The current edition's platform: EKS 1.35 and its AL2023 AMIs exist as of 2026-12-06.
-    cluster = await startTutorialCluster({ name: 'karpenter-v1', karpenterChartVersion: '1.9.2', kubernetesVersion: '1.35', nodeGroupAmiType: 'AL2023_x86_64_STANDARD', asOf: '2026-12-06', noWait: true })
+    cluster = await startTutorialCluster({
+      name: 'karpenter-v1',
+      karpenterChartVersion: '1.9.2',
+      kubernetesVersion: '1.35',
+      nodeGroupAmiType: 'AL2023_x86_64_STANDARD',
+      asOf: '2026-12-06',
+      noWait: true,
+    })
     await eventually('two Karpenter replicas Running', async () => {
       const pods = await cluster.kubectlJson('get pods -n karpenter')
       return pods.items.filter((p) => p.status?.phase === 'Running').length === 2 || pods.items.map((p) => `${p.metadata.name}=${p.status?.phase}`).join(', ')
@@ -66,11 +98,17 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     // logged their start-up and the leader its controllers' workers.
     const lines = await eventually('both replicas started and the leader running its controllers', async () => {
       const all = await cluster.karpenterLogs()
-      const started = linesWith(all, 'Starting metrics server').length >= 2 && linesWith(all, 'Starting workers', { controller: 'nodeclaim.lifecycle' }).length > 0
+      const started =
+        linesWith(all, 'Starting metrics server').length >= 2 && linesWith(all, 'Starting workers', { controller: 'nodeclaim.lifecycle' }).length > 0
       return started ? all : `${all.length} lines so far`
     })
     assert.ok(!lines.some((l) => l.level === 'DEBUG'), 'the 1.9.2 chart logs at info')
-    for (const m of ['Starting metrics server', 'Serving metrics server', 'starting server', 'attempting to acquire leader lease karpenter/karpenter-leader-election...']) {
+    for (const m of [
+      'Starting metrics server',
+      'Serving metrics server',
+      'starting server',
+      'attempting to acquire leader lease karpenter/karpenter-leader-election...',
+    ]) {
       assert.equal(linesWith(lines, m).length, 2, `${m}: once per replica`)
     }
     assert.equal(linesWith(lines, 'successfully acquired lease karpenter/karpenter-leader-election').length, 1)
@@ -84,7 +122,13 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
       const nc = await cluster.kubectlJson<KubeObjectLike>('get ec2nodeclass default')
       return conditionTrue(nc, 'Ready') ? nc : JSON.stringify(nc.status?.conditions ?? [])
     })
-    const status = nodeClass.status as { amis: { id: string; name: string; requirements: { key: string; operator: string; values?: string[] }[] }[]; subnets: { id: string; zone: string; zoneID?: string }[]; securityGroups: { id: string }[]; instanceProfile: string; conditions: { type: string; status: string; reason: string; message: string }[] }
+    const status = nodeClass.status as {
+      amis: { id: string; name: string; requirements: { key: string; operator: string; values?: string[] }[] }[]
+      subnets: { id: string; zone: string; zoneID?: string }[]
+      securityGroups: { id: string }[]
+      instanceProfile: string
+      conditions: { type: string; status: string; reason: string; message: string }[]
+    }
     assert.deepEqual(status.conditions.map((c) => [c.type, c.status, c.reason]).sort(), [
       ['AMIsReady', 'True', 'AMIsReady'],
       ['InstanceProfileReady', 'True', 'InstanceProfileReady'],
@@ -95,14 +139,26 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     ])
     // The alias's AMIs are the ones the AL2023 SSM parameters name, by architecture.
     for (const arch of ['x86_64', 'arm64']) {
-      const id = (await cluster.run(`aws ssm get-parameter --name /aws/service/eks/optimized-ami/1.35/amazon-linux-2023/${arch}/standard/recommended/image_id --query Parameter.Value --output text`)).trim()
+      const id = (
+        await cluster.run(
+          `aws ssm get-parameter --name /aws/service/eks/optimized-ami/1.35/amazon-linux-2023/${arch}/standard/recommended/image_id --query Parameter.Value --output text`,
+        )
+      ).trim()
       const ami = status.amis.find((a) => a.id === id)
       assert.ok(ami, `${arch} AMI ${id} in ${JSON.stringify(status.amis)}`)
-      assert.deepEqual(ami.requirements.map((r) => r.key), ['kubernetes.io/arch', 'karpenter.k8s.aws/instance-gpu-count', 'karpenter.k8s.aws/instance-accelerator-count'])
+      assert.deepEqual(
+        ami.requirements.map((r) => r.key),
+        ['kubernetes.io/arch', 'karpenter.k8s.aws/instance-gpu-count', 'karpenter.k8s.aws/instance-accelerator-count'],
+      )
     }
     assert.equal(status.subnets.length, 3)
-    assert.ok(status.subnets.every((s) => s.zoneID), 'subnets carry their zone IDs')
-    const role = await cluster.run(`aws iam get-instance-profile --instance-profile-name ${status.instanceProfile} --query 'InstanceProfile.Roles[0].RoleName' --output text`)
+    assert.ok(
+      status.subnets.every((s) => s.zoneID),
+      'subnets carry their zone IDs',
+    )
+    const role = await cluster.run(
+      `aws iam get-instance-profile --instance-profile-name ${status.instanceProfile} --query 'InstanceProfile.Roles[0].RoleName' --output text`,
+    )
     assert.equal(role.trim(), cluster.env.KARPENTER_NODE_IAM_ROLE_NAME)
     assert.match(status.instanceProfile, new RegExp(`^${CLUSTER_NAME}_\\d+$`))
     const nodePool = await eventually('the NodePool Ready', async () => {
@@ -110,7 +166,12 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
       return conditionTrue(np, 'Ready') ? np : JSON.stringify(np.status?.conditions ?? [])
     })
     const npStatus = nodePool.status as { conditions: { type: string; status: string }[]; resources: Record<string, string>; nodes: number }
-    assert.deepEqual(npStatus.conditions.map((c) => `${c.type}=${c.status}`).sort(), ['NodeClassReady=True', 'NodeRegistrationHealthy=Unknown', 'Ready=True', 'ValidationSucceeded=True'])
+    assert.deepEqual(npStatus.conditions.map((c) => `${c.type}=${c.status}`).sort(), [
+      'NodeClassReady=True',
+      'NodeRegistrationHealthy=Unknown',
+      'Ready=True',
+      'ValidationSucceeded=True',
+    ])
     assert.deepEqual(npStatus.resources, { cpu: '0', 'ephemeral-storage': '0', memory: '0', nodes: '0', pods: '0' })
     assert.equal(npStatus.nodes, 0)
     assert.match(nodePool.metadata.annotations?.['karpenter.sh/nodepool-hash'] ?? '', /^\d+$/)
@@ -126,20 +187,43 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     assert.equal(nodes.length, 1, nodes.join(', '))
     const [claim] = await nodeClaims()
     assert.ok(claim)
-    for (const t of ['Launched', 'Registered', 'Initialized', 'Ready']) assert.ok(conditionTrue(claim, t), `${t} in ${JSON.stringify(claim.status?.conditions)}`)
+    for (const t of ['Launched', 'Registered', 'Initialized', 'Ready'])
+      assert.ok(conditionTrue(claim, t), `${t} in ${JSON.stringify(claim.status?.conditions)}`)
     assert.equal(claim.metadata.labels!['karpenter.k8s.aws/ec2nodeclass'], 'default')
     assert.equal(claim.metadata.annotations!['karpenter.sh/nodepool-hash-version'], 'v3')
     assert.equal(claim.metadata.annotations!['karpenter.k8s.aws/ec2nodeclass-hash-version'], 'v4')
     assert.equal((claim.spec as { expireAfter?: string }).expireAfter, '168h')
     const node = await cluster.kubectlJson<KubeObjectLike>(`get node ${nodes[0]}`)
     const labels = node.metadata.labels!
-    for (const [k, v] of Object.entries({ 'karpenter.sh/capacity-type': 'spot', 'karpenter.sh/nodepool': 'default', 'karpenter.k8s.aws/ec2nodeclass': 'default', intent: 'apps', 'karpenter.sh/registered': 'true', 'karpenter.sh/initialized': 'true' })) assert.equal(labels[k], v, k)
+    for (const [k, v] of Object.entries({
+      'karpenter.sh/capacity-type': 'spot',
+      'karpenter.sh/nodepool': 'default',
+      'karpenter.k8s.aws/ec2nodeclass': 'default',
+      intent: 'apps',
+      'karpenter.sh/registered': 'true',
+      'karpenter.sh/initialized': 'true',
+    }))
+      assert.equal(labels[k], v, k)
     assert.ok(!(node.spec?.taints ?? []).some((t) => t.key === 'karpenter.sh/unregistered'), 'registration removed the unregistered taint')
     const id = node.spec!.providerID!.split('/').pop()!
     const tags = Object.fromEntries(
-      (JSON.parse(await cluster.run(`aws ec2 describe-instances --instance-ids ${id} --query 'Reservations[0].Instances[0].Tags' --output json`)) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]),
+      (
+        JSON.parse(await cluster.run(`aws ec2 describe-instances --instance-ids ${id} --query 'Reservations[0].Instances[0].Tags' --output json`)) as {
+          Key: string
+          Value: string
+        }[]
+      ).map((t) => [t.Key, t.Value]),
     )
-    for (const [k, v] of Object.entries({ 'eks:eks-cluster-name': CLUSTER_NAME, 'karpenter.sh/nodepool': 'default', 'karpenter.k8s.aws/ec2nodeclass': 'default', 'karpenter.sh/nodeclaim': claim.metadata.name, [`kubernetes.io/cluster/${CLUSTER_NAME}`]: 'owned', Name: node.metadata.name, project: 'build-on-aws' })) assert.equal(tags[k], v, `tag ${k}`)
+    for (const [k, v] of Object.entries({
+      'eks:eks-cluster-name': CLUSTER_NAME,
+      'karpenter.sh/nodepool': 'default',
+      'karpenter.k8s.aws/ec2nodeclass': 'default',
+      'karpenter.sh/nodeclaim': claim.metadata.name,
+      [`kubernetes.io/cluster/${CLUSTER_NAME}`]: 'owned',
+      Name: node.metadata.name,
+      project: 'build-on-aws',
+    }))
+      assert.equal(tags[k], v, `tag ${k}`)
 
     const lines = await newLines()
     const found = linesWith(lines, 'found provisionable pod(s)')[0]
@@ -167,7 +251,17 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     const claim = (await nodeClaims())[0]
     const instanceId = victim.spec!.providerID!.split('/').pop()!
     await markLogs()
-    const event = { version: '0', id: 'e2c8b0f1-0000-4000-8000-000000000001', 'detail-type': 'EC2 Spot Instance Interruption Warning', source: 'aws.ec2', account: '123456789012', time: new Date().toISOString(), region: cluster.aws.region, resources: [`arn:aws:ec2:${cluster.aws.region}:123456789012:instance/${instanceId}`], detail: { 'instance-id': instanceId, 'instance-action': 'terminate' } }
+    const event = {
+      version: '0',
+      id: 'e2c8b0f1-0000-4000-8000-000000000001',
+      'detail-type': 'EC2 Spot Instance Interruption Warning',
+      source: 'aws.ec2',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: cluster.aws.region,
+      resources: [`arn:aws:ec2:${cluster.aws.region}:123456789012:instance/${instanceId}`],
+      detail: { 'instance-id': instanceId, 'instance-action': 'terminate' },
+    }
     // What EventBridge's SpotInterrupt rule delivers to the queue (the FIS path is the tutorial test's).
     const sqs = new SQSClient({ region: cluster.aws.region, endpoint: cluster.aws.endpoint, credentials: cluster.aws.credentials })
     try {
@@ -176,21 +270,35 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     } finally {
       sqs.destroy()
     }
-    const initiating = await eventually('the interruption line', async () => linesWith(await newLines(), 'initiating delete from interruption message')[0] ?? 'not yet', 60_000)
+    const initiating = await eventually(
+      'the interruption line',
+      async () => linesWith(await newLines(), 'initiating delete from interruption message')[0] ?? 'not yet',
+      60_000,
+    )
     assertShape(initiating, [...SINGLETON, 'queue', 'messageKind', 'NodeClaim', 'action', 'Node'], 'interruption')
     assert.deepEqual([initiating.queue, initiating.messageKind, initiating.action], [QUEUE_NAME, 'spot_interrupted', 'CordonAndDrain'])
     assert.deepEqual(initiating.NodeClaim, { name: claim.metadata.name })
     assert.deepEqual(initiating.Node, { name: victim.metadata.name })
-    const running = await eventually('10 pods Running again, off the interrupted node', async () => {
-      const r = await allRunning(cluster, 'app=stateless', 10)
-      if (typeof r === 'string') return r
-      return r.every((p) => p.spec!.nodeName !== victim.metadata.name) ? r : `still on ${victim.metadata.name}: ${summary(r)}`
-    }, 240_000)
+    const running = await eventually(
+      '10 pods Running again, off the interrupted node',
+      async () => {
+        const r = await allRunning(cluster, 'app=stateless', 10)
+        if (typeof r === 'string') return r
+        return r.every((p) => p.spec!.nodeName !== victim.metadata.name) ? r : `still on ${victim.metadata.name}: ${summary(r)}`
+      },
+      240_000,
+    )
     assert.ok(running.length === 10)
-    await eventually('the interrupted node and NodeClaim gone', async () => {
-      const gone = !(await karpenterNodes(cluster)).some((n) => n.metadata.name === victim.metadata.name) && !(await nodeClaims()).some((c) => c.metadata.name === claim.metadata.name)
-      return gone || 'not yet'
-    }, 120_000)
+    await eventually(
+      'the interrupted node and NodeClaim gone',
+      async () => {
+        const gone =
+          !(await karpenterNodes(cluster)).some((n) => n.metadata.name === victim.metadata.name) &&
+          !(await nodeClaims()).some((c) => c.metadata.name === claim.metadata.name)
+        return gone || 'not yet'
+      },
+      120_000,
+    )
     const lines = await newLines()
     const tainted = linesWith(lines, 'tainted node')[0]
     assertShape(tainted, [...NODE, 'NodeClaim', 'taint.Key', 'taint.Value', 'taint.Effect'], 'node.termination')
@@ -198,7 +306,9 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     assert.equal(linesWith(lines, 'created nodeclaim').length, 1, 'one replacement')
     assertShape(linesWith(lines, 'deleted node')[0], [...NODE, 'NodeClaim'], 'node.termination')
     assertShape(linesWith(lines, 'deleted nodeclaim')[0], [...NODECLAIM, 'provider-id', 'Node'], 'nodeclaim.lifecycle')
-    const events = await cluster.run(`kubectl get events -A --field-selector involvedObject.name=${claim.metadata.name} -o jsonpath='{range .items[*]}{.reason}{"\\n"}{end}'`)
+    const events = await cluster.run(
+      `kubectl get events -A --field-selector involvedObject.name=${claim.metadata.name} -o jsonpath='{range .items[*]}{.reason}{"\\n"}{end}'`,
+    )
     for (const reason of ['SpotInterrupted', 'TerminatingOnInterruption']) assert.match(events, new RegExp(`^${reason}$`, 'm'))
   })
 
@@ -207,17 +317,28 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     assert.equal(before.length, 1)
     await markLogs()
     await cluster.run('kubectl delete deployment stateless')
-    await eventually('no Karpenter node or NodeClaim left', async () => {
-      const n = await karpenterNodes(cluster)
-      const c = await nodeClaims()
-      return (n.length === 0 && c.length === 0) || `${n.length} nodes, ${c.length} nodeclaims`
-    }, 240_000)
+    await eventually(
+      'no Karpenter node or NodeClaim left',
+      async () => {
+        const n = await karpenterNodes(cluster)
+        const c = await nodeClaims()
+        return (n.length === 0 && c.length === 0) || `${n.length} nodes, ${c.length} nodeclaims`
+      },
+      240_000,
+    )
     const lines = await newLines()
     const disrupting = linesWith(lines, 'disrupting node(s)')
     assert.equal(disrupting.length, 1, disrupting.map((l) => l.raw).join('\n'))
     const d = disrupting[0]
-    assertShape(d, [...SINGLETON, 'command', 'decision', 'disrupted-node-count', 'replacement-node-count', 'pod-count', 'disrupted-nodes', 'replacement-nodes'], 'disruption')
-    assert.match(String(d.command), new RegExp(`^Empty/[0-9a-f-]{36}: delete: \\[${before[0].metadata.name.replace(/\./g, '\\.')}\\] \\(savings: \\$\\d+\\.\\d\\d\\)$`))
+    assertShape(
+      d,
+      [...SINGLETON, 'command', 'decision', 'disrupted-node-count', 'replacement-node-count', 'pod-count', 'disrupted-nodes', 'replacement-nodes'],
+      'disruption',
+    )
+    assert.match(
+      String(d.command),
+      new RegExp(`^Empty/[0-9a-f-]{36}: delete: \\[${before[0].metadata.name.replace(/\./g, '\\.')}\\] \\(savings: \\$\\d+\\.\\d\\d\\)$`),
+    )
     assert.deepEqual([d.decision, d['disrupted-node-count'], d['replacement-node-count'], d['pod-count']], ['delete', 1, 0, 0])
     const np = await cluster.kubectlJson<KubeObjectLike>('get nodepool default')
     assert.ok(conditionTrue(np, 'NodeRegistrationHealthy'), 'a node registered: the NodePool is registration-healthy')

@@ -38,13 +38,17 @@ function nodePool(o: PoolOptions): string {
     '    spec:',
     '      requirements:',
     ...reqs.flatMap((r) => [`        - key: ${r.key}`, `          operator: ${r.operator}`, `          values: ${JSON.stringify(r.values)}`]),
-    ...(o.taints ? ['      taints:', ...o.taints.flatMap((t) => [`        - key: ${t.key}`, `          value: ${t.value}`, `          effect: ${t.effect}`])] : []),
+    ...(o.taints
+      ? ['      taints:', ...o.taints.flatMap((t) => [`        - key: ${t.key}`, `          value: ${t.value}`, `          effect: ${t.effect}`])]
+      : []),
     '      nodeClassRef:',
     '        apiVersion: karpenter.k8s.aws/v1beta1',
     '        kind: EC2NodeClass',
     '        name: default',
     '  disruption:',
-    ...(o.consolidateWhenEmptyAfter ? ['    consolidationPolicy: WhenEmpty', `    consolidateAfter: ${o.consolidateWhenEmptyAfter}`] : ['    consolidationPolicy: WhenUnderutilized']),
+    ...(o.consolidateWhenEmptyAfter
+      ? ['    consolidationPolicy: WhenEmpty', `    consolidateAfter: ${o.consolidateWhenEmptyAfter}`]
+      : ['    consolidationPolicy: WhenUnderutilized']),
     '    expireAfter: 168h',
   ].join('\n')
 }
@@ -76,7 +80,17 @@ function deployment(o: WorkloadOptions): string {
     '    spec:',
     '      nodeSelector:',
     ...Object.entries(o.nodeSelector).map(([k, v]) => `        ${k}: ${v}`),
-    ...(o.tolerations ? ['      tolerations:', ...o.tolerations.flatMap((t) => [`        - key: ${t.key}`, `          operator: ${t.operator}`, ...(t.value ? [`          value: ${t.value}`] : []), `          effect: ${t.effect}`])] : []),
+    ...(o.tolerations
+      ? [
+          '      tolerations:',
+          ...o.tolerations.flatMap((t) => [
+            `        - key: ${t.key}`,
+            `          operator: ${t.operator}`,
+            ...(t.value ? [`          value: ${t.value}`] : []),
+            `          effect: ${t.effect}`,
+          ]),
+        ]
+      : []),
     '      containers:',
     '      - name: app',
     '        image: public.ecr.aws/eks-distro/kubernetes/pause:v1.29.0-eks-1-29-latest',
@@ -127,10 +141,18 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     const line = await eventually('the reason od-spot cannot be scheduled', () => couldNotSchedule('od-spot'))
     assert.equal(line.level, 'ERROR')
     assert.equal(line.logger, 'controller.provisioner')
-    assert.match(line.message, /^Could not schedule pod, (incompatible with nodepool "[\w-]+", [^;]*; )*incompatible with nodepool "od", daemonset overhead=\{"cpu":"210m","memory":"240Mi","pods":"4"\}, incompatible requirements, key karpenter\.sh\/capacity-type, karpenter\.sh\/capacity-type In \[spot\] not in karpenter\.sh\/capacity-type In \[on-demand\]/)
+    assert.match(
+      line.message,
+      /^Could not schedule pod, (incompatible with nodepool "[\w-]+", [^;]*; )*incompatible with nodepool "od", daemonset overhead=\{"cpu":"210m","memory":"240Mi","pods":"4"\}, incompatible requirements, key karpenter\.sh\/capacity-type, karpenter\.sh\/capacity-type In \[spot\] not in karpenter\.sh\/capacity-type In \[on-demand\]/,
+    )
     // Karpenter's reason is also on the pod, as a FailedScheduling event from karpenter.
-    const events = await cluster.run(`kubectl get events --field-selector involvedObject.name=${String(line.pod).split('/')[1]},reason=FailedScheduling -o jsonpath='{range .items[*]}{.source.component}: {.message}{"\\n"}{end}'`)
-    assert.match(events, /^karpenter: Failed to schedule pod, .*incompatible with nodepool "od", daemonset overhead=.*, incompatible requirements, key karpenter\.sh\/capacity-type/m)
+    const events = await cluster.run(
+      `kubectl get events --field-selector involvedObject.name=${String(line.pod).split('/')[1]},reason=FailedScheduling -o jsonpath='{range .items[*]}{.source.component}: {.message}{"\\n"}{end}'`,
+    )
+    assert.match(
+      events,
+      /^karpenter: Failed to schedule pod, .*incompatible with nodepool "od", daemonset overhead=.*, incompatible requirements, key karpenter\.sh\/capacity-type/m,
+    )
     assert.equal(await pending('od-spot', 2), true)
     assert.equal((await claimsOf('od')).length, 1, 'no NodeClaim for the Spot pods')
   })
@@ -166,7 +188,12 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     await apply(
       nodePool({ name: 'tainted', taints: [taint] }),
       deployment({ name: 'intolerant', replicas: 2, nodeSelector: { scenario: 'tainted' } }),
-      deployment({ name: 'tolerant', replicas: 2, nodeSelector: { scenario: 'tainted' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'batch', effect: 'NoSchedule' }] }),
+      deployment({
+        name: 'tolerant',
+        replicas: 2,
+        nodeSelector: { scenario: 'tainted' },
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'batch', effect: 'NoSchedule' }],
+      }),
     )
     const running = await eventually('tolerant Running', () => allRunning(cluster, 'app=tolerant', 2))
     const n = await node(running[0].spec!.nodeName!)
@@ -199,7 +226,10 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     assert.equal(planned(heavy[0]) + planned(light[0]), 12)
     assert.equal(planned(heavy[0]), 7, 'an 8-vCPU node holds 7 one-CPU pods beside the DaemonSets')
     const nodes = new Set([heavy[0].status!.nodeName, light[0].status!.nodeName])
-    assert.ok(running.every((p) => nodes.has(p.spec!.nodeName)), summary(running))
+    assert.ok(
+      running.every((p) => nodes.has(p.spec!.nodeName)),
+      summary(running),
+    )
     const lines = await cluster.karpenterLogs()
     const excluded = linesWith(lines, /^\d+ out of \d+ instance types were excluded because they would breach limits$/, { nodepool: 'heavy' })
     assert.ok(excluded.length >= 1, 'DEBUG line about the limit')
@@ -212,7 +242,10 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
   })
 
   it('limits reached: the pods left over stay Pending, with Karpenter’s reason, and no further NodeClaim comes', async () => {
-    await apply(nodePool({ name: 'limited', limits: { cpu: '4' } }), deployment({ name: 'capped', replicas: 6, nodeSelector: { scenario: 'limited' }, cpu: '1', memory: '1Gi' }))
+    await apply(
+      nodePool({ name: 'limited', limits: { cpu: '4' } }),
+      deployment({ name: 'capped', replicas: 6, nodeSelector: { scenario: 'limited' }, cpu: '1', memory: '1Gi' }),
+    )
     const split = await eventually('some capped pods Running, the others Pending', async () => {
       const ps = await pods(cluster, 'app=capped')
       const run = ps.filter((p) => p.status?.phase === 'Running')
@@ -249,7 +282,10 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
   })
 
   it('WhenEmpty: once its pods are gone the node is Empty, and after consolidateAfter it is deleted', async () => {
-    await apply(nodePool({ name: 'when-empty', consolidateWhenEmptyAfter: '30s' }), deployment({ name: 'short-lived', replicas: 2, nodeSelector: { scenario: 'when-empty' } }))
+    await apply(
+      nodePool({ name: 'when-empty', consolidateWhenEmptyAfter: '30s' }),
+      deployment({ name: 'short-lived', replicas: 2, nodeSelector: { scenario: 'when-empty' } }),
+    )
     await eventually('short-lived Running', () => allRunning(cluster, 'app=short-lived', 2))
     const [claim] = await claimsOf('when-empty')
     const nodeName = claim.status!.nodeName!
@@ -261,12 +297,28 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     await eventually('the when-empty node and NodeClaim gone', async () => {
       const claims = await claimsOf('when-empty')
       const nodes = await nodesOf('when-empty')
-      return (claims.length === 0 && nodes.length === 0) || `${claims.length} nodeclaims (${claims.map((c) => JSON.stringify(c.status?.conditions?.find((x) => x.type === 'Empty'))).join(' ')}), ${nodes.length} nodes`
+      return (
+        (claims.length === 0 && nodes.length === 0) ||
+        `${claims.length} nodeclaims (${claims.map((c) => JSON.stringify(c.status?.conditions?.find((x) => x.type === 'Empty'))).join(' ')}), ${nodes.length} nodes`
+      )
     })
     const lines = (await cluster.karpenterLogs()).slice(before)
-    const emptiness = linesWith(lines, `disrupting via emptiness delete, terminating 1 candidates ${nodeName}/${type}/${claim.metadata.labels!['karpenter.sh/capacity-type']}`)
-    assert.equal(emptiness.length, 1, linesWith(lines, /^disrupting via /).map((l) => l.message).join('\n'))
-    assert.equal(linesWith(lines, /^disrupting via consolidation /).filter((l) => l.message.includes(nodeName)).length, 0, 'not consolidation: the pool is WhenEmpty')
+    const emptiness = linesWith(
+      lines,
+      `disrupting via emptiness delete, terminating 1 candidates ${nodeName}/${type}/${claim.metadata.labels!['karpenter.sh/capacity-type']}`,
+    )
+    assert.equal(
+      emptiness.length,
+      1,
+      linesWith(lines, /^disrupting via /)
+        .map((l) => l.message)
+        .join('\n'),
+    )
+    assert.equal(
+      linesWith(lines, /^disrupting via consolidation /).filter((l) => l.message.includes(nodeName)).length,
+      0,
+      'not consolidation: the pool is WhenEmpty',
+    )
     assert.equal(linesWith(lines, 'deleted node', { node: nodeName }).length, 1)
   })
 
@@ -277,7 +329,10 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
       nodePool({ name: 'team-b', labels: { team: 'b' }, requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }] }),
     )
     // Both deployments in one apply: their pods land in the same batch window.
-    await apply(deployment({ name: 'app-a', replicas: 3, nodeSelector: { team: 'a' } }), deployment({ name: 'app-b', replicas: 3, nodeSelector: { team: 'b' } }))
+    await apply(
+      deployment({ name: 'app-a', replicas: 3, nodeSelector: { team: 'a' } }),
+      deployment({ name: 'app-b', replicas: 3, nodeSelector: { team: 'b' } }),
+    )
     const a = await eventually('app-a Running', () => allRunning(cluster, 'app=app-a', 3))
     const b = await eventually('app-b Running', () => allRunning(cluster, 'app=app-b', 3))
     const [claimA] = await claimsOf('team-a')
@@ -287,7 +342,15 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     assert.equal((await node(claimB.status!.nodeName!)).metadata.labels!['karpenter.sh/capacity-type'], 'on-demand')
     const lines = (await cluster.karpenterLogs()).slice(before)
     const computed = linesWith(lines, 'computed new nodeclaim(s) to fit pod(s)')
-    assert.deepEqual(computed.map((l) => [l.nodeclaims, l.pods]), [[2, 6]])
-    assert.deepEqual(linesWith(lines, 'created nodeclaim').map((l) => l.nodepool).sort(), ['team-a', 'team-b'])
+    assert.deepEqual(
+      computed.map((l) => [l.nodeclaims, l.pods]),
+      [[2, 6]],
+    )
+    assert.deepEqual(
+      linesWith(lines, 'created nodeclaim')
+        .map((l) => l.nodepool)
+        .sort(),
+      ['team-a', 'team-b'],
+    )
   })
 })

@@ -25,7 +25,13 @@ describe('Karpenter’s leader election', { timeout: 5 * 60_000 }, () => {
   /** Lets `tutorialMs` of tutorial time pass (the sandbox runs `timeScale` times faster). */
   const tutorialTime = (tutorialMs: number) => new Promise((r) => setTimeout(r, tutorialMs / timeScale))
   const karpenterInstances = async () =>
-    Number((await cluster.run(`aws ec2 describe-instances --filters Name=tag-key,Values=karpenter.sh/nodepool --query 'length(Reservations[].Instances[])' --output text`)).trim())
+    Number(
+      (
+        await cluster.run(
+          `aws ec2 describe-instances --filters Name=tag-key,Values=karpenter.sh/nodepool --query 'length(Reservations[].Instances[])' --output text`,
+        )
+      ).trim(),
+    )
 
   before(async () => {
     cluster = await startTutorialCluster({ name: 'leader' })
@@ -69,15 +75,25 @@ spec:
         karpenter.sh/discovery: spot-and-karpenter
   role: karpenter-spot-and-karpenter
 EOF`)
-    await eventually('the stateless pods gone', async () => (await pods(cluster, 'app=stateless')).length === 0 || summary(await pods(cluster, 'app=stateless')))
+    await eventually(
+      'the stateless pods gone',
+      async () => (await pods(cluster, 'app=stateless')).length === 0 || summary(await pods(cluster, 'app=stateless')),
+    )
     // A minute of tutorial time: Karpenter would have batched (1 s), launched, and consolidated the
     // empty node (15 s validation + 10 s polling) several times over.
     await tutorialTime(60_000)
     const stateful = await pods(cluster, 'app=stateful')
     assert.equal(stateful.length, 7)
-    assert.ok(stateful.every((p) => p.status?.phase === 'Pending' && !p.spec?.nodeName), summary(stateful))
+    assert.ok(
+      stateful.every((p) => p.status?.phase === 'Pending' && !p.spec?.nodeName),
+      summary(stateful),
+    )
     assert.equal((await cluster.kubectlJson('get nodeclaims')).items.length, 1, 'no new NodeClaim')
-    assert.deepEqual((await karpenterNodes(cluster)).map((n) => n.metadata.name), nodesBefore.map((n) => n.metadata.name), 'the empty node is not consolidated')
+    assert.deepEqual(
+      (await karpenterNodes(cluster)).map((n) => n.metadata.name),
+      nodesBefore.map((n) => n.metadata.name),
+      'the empty node is not consolidated',
+    )
     assert.equal(await karpenterInstances(), instancesBefore, 'no instance launched')
     const second = await cluster.kubectlJson<KubeObjectLike>('get ec2nodeclass second')
     assert.equal(second.status, undefined, 'nobody resolved the new EC2NodeClass')
@@ -89,7 +105,10 @@ EOF`)
     const leader = await eventually('a new replica holding the lease', async () => {
       const l = await lease()
       const names = (await replicas()).map((p) => p.metadata.name)
-      return (l.holderIdentity && l.holderIdentity !== before.holderIdentity && names.includes(l.holderIdentity) && l) || `holder ${l.holderIdentity}, replicas ${names.join(', ')}`
+      return (
+        (l.holderIdentity && l.holderIdentity !== before.holderIdentity && names.includes(l.holderIdentity) && l) ||
+        `holder ${l.holderIdentity}, replicas ${names.join(', ')}`
+      )
     })
     assert.equal(leader.leaseTransitions, (before.leaseTransitions ?? 0) + 1)
     const running = await eventually('the 7 stateful pods Running', () => allRunning(cluster, 'app=stateful', 7))
@@ -114,7 +133,12 @@ EOF`)
     assert.ok(linesWith(lines, 'created nodeclaim', { nodepool: 'default' }).length >= 1, 'the new leader created the NodeClaim')
     assert.ok(linesWith(lines, /^disrupting via consolidation delete/).length >= 1, 'the new leader consolidated')
     // As a fresh process, it discovers the EC2NodeClasses' subnets again.
-    assert.deepEqual(linesWith(lines, 'discovered subnets').map((l) => l.ec2nodeclass).sort(), ['default', 'second'])
+    assert.deepEqual(
+      linesWith(lines, 'discovered subnets')
+        .map((l) => l.ec2nodeclass)
+        .sort(),
+      ['default', 'second'],
+    )
     // The other replica only waits for the lease.
     const follower = (await replicas()).map((p) => p.metadata.name).find((n) => n !== leader.holderIdentity)!
     const followerLines = await podLog(follower)
@@ -135,11 +159,21 @@ EOF`)
     await eventually('30 stateful pods Running', () => allRunning(cluster, 'app=stateful', 30))
     const lines = await podLog(other)
     const acquired = lines.findIndex((l) => l.message === 'successfully acquired lease karpenter/karpenter-leader-election')
-    assert.notEqual(acquired, -1, `${other} took the lease but never logged acquiring it; its last lines: ${lines.slice(-10).map((l) => l.message).join(' | ')}`)
+    assert.notEqual(
+      acquired,
+      -1,
+      `${other} took the lease but never logged acquiring it; its last lines: ${lines
+        .slice(-10)
+        .map((l) => l.message)
+        .join(' | ')}`,
+    )
     const created = linesWith(lines.slice(acquired), 'created nodeclaim')
     assert.ok(created.length >= 1, 'the new leader created the NodeClaim for the extra pods')
     assert.ok(created.every((l) => l.nodepool === 'default'))
     // A replacement replica came up and waits as a follower.
-    await eventually('two replicas again', async () => (await replicas()).filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp).length === 2 || summary(await replicas()))
+    await eventually(
+      'two replicas again',
+      async () => (await replicas()).filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp).length === 2 || summary(await replicas()),
+    )
   })
 })

@@ -12,10 +12,67 @@
 // with the sandbox's environment (`eval "$(npx spotcheck sandbox up)"`), the kubeconfig written by
 // the tutorial's own `aws eks update-kubeconfig`.
 
-import { CreateInternetGatewayCommand, AttachInternetGatewayCommand, AllocateAddressCommand, AssociateRouteTableCommand, CreateNatGatewayCommand, CreateRouteCommand, CreateRouteTableCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DescribeAddressesCommand, DescribeAvailabilityZonesCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand, DescribeVpcsCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2'
-import { CreateAddonCommand, CreateClusterCommand, CreateNodegroupCommand, type AMITypes, DescribeAddonCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListAddonsCommand, ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks'
-import { EventBridgeClient, ListRulesCommand, ListTagsForResourceCommand as ListRuleTagsCommand, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge'
-import { AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, CreateInstanceProfileCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetOpenIDConnectProviderCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam'
+import {
+  CreateInternetGatewayCommand,
+  AttachInternetGatewayCommand,
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  CreateVpcCommand,
+  DescribeAddressesCommand,
+  DescribeAvailabilityZonesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2'
+import {
+  CreateAddonCommand,
+  CreateClusterCommand,
+  CreateNodegroupCommand,
+  type AMITypes,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+  ListAddonsCommand,
+  ListClustersCommand,
+  ListNodegroupsCommand,
+} from '@aws-sdk/client-eks'
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  ListTagsForResourceCommand as ListRuleTagsCommand,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge'
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListInstanceProfilesCommand,
+  ListOpenIDConnectProvidersCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  ListRoleTagsCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam'
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { GetParametersByPathCommand, ListTagsForResourceCommand as ListParameterTagsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { execa, type Result } from 'execa'
@@ -86,9 +143,28 @@ export interface TutorialCluster {
 }
 
 export interface KubeObjectLike {
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string; creationTimestamp?: string; finalizers?: string[]; ownerReferences?: { kind: string; name: string }[] }
-  spec?: Record<string, unknown> & { nodeName?: string; taints?: { key: string; value?: string; effect: string }[]; unschedulable?: boolean; providerID?: string }
-  status?: Record<string, unknown> & { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; providerID?: string; nodeName?: string }
+  metadata: {
+    name: string
+    namespace?: string
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+    deletionTimestamp?: string
+    creationTimestamp?: string
+    finalizers?: string[]
+    ownerReferences?: { kind: string; name: string }[]
+  }
+  spec?: Record<string, unknown> & {
+    nodeName?: string
+    taints?: { key: string; value?: string; effect: string }[]
+    unschedulable?: boolean
+    providerID?: string
+  }
+  status?: Record<string, unknown> & {
+    phase?: string
+    conditions?: { type: string; status: string; reason?: string; message?: string }[]
+    providerID?: string
+    nodeName?: string
+  }
 }
 export interface KubeList<T = KubeObjectLike> {
   items: T[]
@@ -121,7 +197,10 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
   const cliEnv = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: options.name }
   const work = mkdtempSync(join(tmpdir(), 'spotcheck-cluster-'))
   const asOf = options.asOf ?? ((options.kubernetesVersion ?? FIXTURE.kubernetesVersion) === FIXTURE.kubernetesVersion ? TUTORIAL_DATE : undefined)
-  const up = await spotcheck(['sandbox', 'up', ...(asOf ? ['--as-of', asOf] : []), ...(options.timeScale ? ['--time-scale', String(options.timeScale)] : [])], cliEnv)
+  const up = await spotcheck(
+    ['sandbox', 'up', ...(asOf ? ['--as-of', asOf] : []), ...(options.timeScale ? ['--time-scale', String(options.timeScale)] : [])],
+    cliEnv,
+  )
   if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`)
   const sandboxEnv = parseExports(up.stdout)
   const state = JSON.parse(readFileSync(join(home, 'sandboxes', options.name, 'state.json'), 'utf8')) as { pid: number; awsPid: number }
@@ -147,7 +226,8 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
     bash,
     run,
     kubectlJson: async <T>(args: string) => JSON.parse(await run(`kubectl ${args} -o json`)) as T,
-    karpenterLogs: async () => parseKarpenterLines(await run('kubectl -n karpenter logs -l app.kubernetes.io/name=karpenter --all-containers=true --tail=-1 --max-log-requests=10')),
+    karpenterLogs: async () =>
+      parseKarpenterLines(await run('kubectl -n karpenter logs -l app.kubernetes.io/name=karpenter --all-containers=true --tail=-1 --max-log-requests=10')),
     close: async () => {
       await spotcheck(['sandbox', 'down', '--all'], { SPOTCHECK_HOME: home })
       rmSync(work, { recursive: true, force: true })
@@ -160,7 +240,11 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
       // One apply of the whole fixture: the same end state as the tutorial's three, in half the time.
       await run('export TF_VAR_region=$AWS_REGION && terraform init -no-color >/dev/null && terraform apply -no-color -auto-approve >/dev/null', 600_000)
     } else {
-      await seedStep2(aws, options.karpenterValues, { karpenterChartVersion: options.karpenterChartVersion, kubernetesVersion: options.kubernetesVersion, amiType: options.nodeGroupAmiType })
+      await seedStep2(aws, options.karpenterValues, {
+        karpenterChartVersion: options.karpenterChartVersion,
+        kubernetesVersion: options.kubernetesVersion,
+        amiType: options.nodeGroupAmiType,
+      })
     }
     // Step 2's last commands: the kubeconfig, and Karpenter's pods running.
     await run('aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter')
@@ -186,7 +270,10 @@ export async function waitForStep2(cluster: TutorialCluster): Promise<void> {
   })
   await eventually("Karpenter's leader started its controllers", async () => {
     const lines = await cluster.karpenterLogs()
-    return lines.some((l) => l.logger === 'controller.interruption' && l.message === 'starting controller') || `${lines.length} lines, last: ${lines.at(-1)?.message}`
+    return (
+      lines.some((l) => l.logger === 'controller.interruption' && l.message === 'starting controller') ||
+      `${lines.length} lines, last: ${lines.at(-1)?.message}`
+    )
   })
 }
 
@@ -194,7 +281,12 @@ export async function waitForStep2(cluster: TutorialCluster): Promise<void> {
  * Polls `check` until it returns true or a value (returned); anything else (false, a string saying
  * what was seen) keeps waiting. Fails after `timeoutMs` with what was last seen.
  */
-export async function eventually<T>(what: string, check: () => Promise<T | string | false | undefined>, timeoutMs = 120_000, intervalMs = 500): Promise<Exclude<T, string | false | undefined>> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | string | false | undefined>,
+  timeoutMs = 120_000,
+  intervalMs = 500,
+): Promise<Exclude<T, string | false | undefined>> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -205,7 +297,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | strin
     } catch (error) {
       last = error instanceof Error ? error.message : error
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; last seen: ${typeof last === 'string' ? last : JSON.stringify(last)}`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; last seen: ${typeof last === 'string' ? last : JSON.stringify(last)}`)
     await new Promise((r) => setTimeout(r, intervalMs))
   }
 }
@@ -235,9 +328,24 @@ export const FIXTURE = {
   karpenterChartVersion: 'v0.32.1',
   events: [
     { key: 'health_event', name: 'HealthEvent', description: 'AWS health event', pattern: { source: ['aws.health'], 'detail-type': ['AWS Health Event'] } },
-    { key: 'spot_interrupt', name: 'SpotInterrupt', description: 'EC2 spot instance interruption warning', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } },
-    { key: 'instance_rebalance', name: 'InstanceRebalance', description: 'EC2 instance rebalance recommendation', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] } },
-    { key: 'instance_state_change', name: 'InstanceStateChange', description: 'EC2 instance state-change notification', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] } },
+    {
+      key: 'spot_interrupt',
+      name: 'SpotInterrupt',
+      description: 'EC2 spot instance interruption warning',
+      pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
+    },
+    {
+      key: 'instance_rebalance',
+      name: 'InstanceRebalance',
+      description: 'EC2 instance rebalance recommendation',
+      pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] },
+    },
+    {
+      key: 'instance_state_change',
+      name: 'InstanceStateChange',
+      description: 'EC2 instance state-change notification',
+      pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+    },
   ],
 } as const
 
@@ -245,7 +353,12 @@ export const FIXTURE = {
 export function jsonencode(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort)
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      )
     return v
   }
   return JSON.stringify(sort(value))
@@ -255,7 +368,11 @@ let uniqueCounter = 0
 /** A name Terraform's `name_prefix` would make: prefix + UTC timestamp (to 0.1 ms) + 8 hex digits. */
 function prefixed(prefix: string): string {
   const d = new Date()
-  const ts = d.toISOString().replace(/[-:TZ.]/g, '').slice(0, 17) + '0'
+  const ts =
+    d
+      .toISOString()
+      .replace(/[-:TZ.]/g, '')
+      .slice(0, 17) + '0'
   return `${prefix}${ts}${(++uniqueCounter).toString(16).padStart(8, '0')}`
 }
 
@@ -271,13 +388,24 @@ export interface Step2Outputs {
 
 function clients(aws: AwsAccess) {
   const config = { region: aws.region, endpoint: aws.endpoint, credentials: aws.credentials, maxAttempts: 2 }
-  return { ec2: new EC2Client(config), iam: new IAMClient(config), eks: new EKSClient(config), sqs: new SQSClient(config), events: new EventBridgeClient(config), ssm: new SSMClient(config) }
+  return {
+    ec2: new EC2Client(config),
+    iam: new IAMClient(config),
+    eks: new EKSClient(config),
+    sqs: new SQSClient(config),
+    events: new EventBridgeClient(config),
+    ssm: new SSMClient(config),
+  }
 }
 type Clients = ReturnType<typeof clients>
 const destroyAll = (c: Clients) => Object.values(c).forEach((client) => client.destroy())
 
 /** Creates what `terraform apply` of fixtures/terraform/sandbox creates, in the fixture's dependency order. */
-export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, unknown> = {}, versions: { karpenterChartVersion?: string; kubernetesVersion?: string; amiType?: AMITypes } = {}): Promise<Step2Outputs> {
+export async function seedStep2(
+  aws: AwsAccess,
+  karpenterValues: Record<string, unknown> = {},
+  versions: { karpenterChartVersion?: string; kubernetesVersion?: string; amiType?: AMITypes } = {},
+): Promise<Step2Outputs> {
   const c = clients(aws)
   try {
     const partition = ACCOUNT_PARTITION
@@ -286,36 +414,86 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
 
     // ---- module.vpc
     const vpcTags = withRun({ ...FIXTURE.tags, Name: CLUSTER_NAME })
-    const vpc = (await c.ec2.send(new CreateVpcCommand({ CidrBlock: FIXTURE.vpcCidr, TagSpecifications: [{ ResourceType: 'vpc', Tags: tagList(vpcTags) }] }))).Vpc!
+    const vpc = (await c.ec2.send(new CreateVpcCommand({ CidrBlock: FIXTURE.vpcCidr, TagSpecifications: [{ ResourceType: 'vpc', Tags: tagList(vpcTags) }] })))
+      .Vpc!
     const vpcId = vpc.VpcId!
     await c.ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: true } }))
     await c.ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }))
-    const igw = (await c.ec2.send(new CreateInternetGatewayCommand({ TagSpecifications: [{ ResourceType: 'internet-gateway', Tags: tagList(withRun({ ...FIXTURE.tags, Name: CLUSTER_NAME })) }] }))).InternetGateway!
+    const igw = (
+      await c.ec2.send(
+        new CreateInternetGatewayCommand({
+          TagSpecifications: [{ ResourceType: 'internet-gateway', Tags: tagList(withRun({ ...FIXTURE.tags, Name: CLUSTER_NAME })) }],
+        }),
+      )
+    ).InternetGateway!
     await c.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId!, VpcId: vpcId }))
     const subnet = async (cidr: string, zone: string, tags: Record<string, string>) =>
-      (await c.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone, TagSpecifications: [{ ResourceType: 'subnet', Tags: tagList(withRun(tags)) }] }))).Subnet!.SubnetId!
+      (
+        await c.ec2.send(
+          new CreateSubnetCommand({
+            VpcId: vpcId,
+            CidrBlock: cidr,
+            AvailabilityZone: zone,
+            TagSpecifications: [{ ResourceType: 'subnet', Tags: tagList(withRun(tags)) }],
+          }),
+        )
+      ).Subnet!.SubnetId!
     const publicSubnets: string[] = []
     const privateSubnets: string[] = []
     for (const [i, zone] of zones.entries()) {
       publicSubnets.push(await subnet(FIXTURE.publicSubnets[i], zone, { ...FIXTURE.tags, ...FIXTURE.publicSubnetTags, Name: `${CLUSTER_NAME}-public-${zone}` }))
     }
     for (const [i, zone] of zones.entries()) {
-      privateSubnets.push(await subnet(FIXTURE.privateSubnets[i], zone, { ...FIXTURE.tags, ...FIXTURE.privateSubnetTags, Name: `${CLUSTER_NAME}-private-${zone}` }))
+      privateSubnets.push(
+        await subnet(FIXTURE.privateSubnets[i], zone, { ...FIXTURE.tags, ...FIXTURE.privateSubnetTags, Name: `${CLUSTER_NAME}-private-${zone}` }),
+      )
     }
-    const publicRt = (await c.ec2.send(new CreateRouteTableCommand({ VpcId: vpcId, TagSpecifications: [{ ResourceType: 'route-table', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-public` })) }] }))).RouteTable!.RouteTableId!
+    const publicRt = (
+      await c.ec2.send(
+        new CreateRouteTableCommand({
+          VpcId: vpcId,
+          TagSpecifications: [{ ResourceType: 'route-table', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-public` })) }],
+        }),
+      )
+    ).RouteTable!.RouteTableId!
     await c.ec2.send(new CreateRouteCommand({ RouteTableId: publicRt, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGatewayId! }))
     for (const s of publicSubnets) await c.ec2.send(new AssociateRouteTableCommand({ RouteTableId: publicRt, SubnetId: s }))
-    const eip = await c.ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-${zones[0]}` })) }] }))
-    const nat = (await c.ec2.send(new CreateNatGatewayCommand({ AllocationId: eip.AllocationId!, SubnetId: publicSubnets[0], TagSpecifications: [{ ResourceType: 'natgateway', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-${zones[0]}` })) }] }))).NatGateway!
-    const privateRt = (await c.ec2.send(new CreateRouteTableCommand({ VpcId: vpcId, TagSpecifications: [{ ResourceType: 'route-table', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-private` })) }] }))).RouteTable!.RouteTableId!
+    const eip = await c.ec2.send(
+      new AllocateAddressCommand({
+        Domain: 'vpc',
+        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-${zones[0]}` })) }],
+      }),
+    )
+    const nat = (
+      await c.ec2.send(
+        new CreateNatGatewayCommand({
+          AllocationId: eip.AllocationId!,
+          SubnetId: publicSubnets[0],
+          TagSpecifications: [{ ResourceType: 'natgateway', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-${zones[0]}` })) }],
+        }),
+      )
+    ).NatGateway!
+    const privateRt = (
+      await c.ec2.send(
+        new CreateRouteTableCommand({
+          VpcId: vpcId,
+          TagSpecifications: [{ ResourceType: 'route-table', Tags: tagList(withRun({ ...FIXTURE.tags, Name: `${CLUSTER_NAME}-private` })) }],
+        }),
+      )
+    ).RouteTable!.RouteTableId!
     await c.ec2.send(new CreateRouteCommand({ RouteTableId: privateRt, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat.NatGatewayId! }))
     for (const s of privateSubnets) await c.ec2.send(new AssociateRouteTableCommand({ RouteTableId: privateRt, SubnetId: s }))
 
     // ---- module.eks
     const eksTags = withRun({ ...FIXTURE.eksTags })
     const role = async (name: string, service: string, tags: Record<string, string>, sid?: string, description?: string) => {
-      const doc = { Version: '2012-10-17', Statement: [{ ...(sid ? { Sid: sid } : {}), Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] }
-      return (await c.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: jsonencode(doc), Description: description, Tags: tagList(tags) }))).Role!
+      const doc = {
+        Version: '2012-10-17',
+        Statement: [{ ...(sid ? { Sid: sid } : {}), Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+      }
+      return (
+        await c.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: jsonencode(doc), Description: description, Tags: tagList(tags) }))
+      ).Role!
     }
     const attach = async (roleName: string, policies: readonly string[]) => {
       for (const p of policies) await c.iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: `arn:${partition}:iam::aws:policy/${p}` }))
@@ -337,10 +515,23 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
     // The module tags the security group EKS made (aws_ec2_tag: provider default tags do not apply).
     await c.ec2.send(new CreateTagsCommand({ Resources: [cluster.resourcesVpcConfig!.clusterSecurityGroupId!], Tags: tagList(FIXTURE.eksTags) }))
     const oidc = await c.iam.send(
-      new CreateOpenIDConnectProviderCommand({ Url: cluster.identity!.oidc!.issuer!, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'], Tags: tagList(withRun({ ...FIXTURE.eksTags, Name: `${CLUSTER_NAME}-eks-irsa` })) }),
+      new CreateOpenIDConnectProviderCommand({
+        Url: cluster.identity!.oidc!.issuer!,
+        ClientIDList: ['sts.amazonaws.com'],
+        ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+        Tags: tagList(withRun({ ...FIXTURE.eksTags, Name: `${CLUSTER_NAME}-eks-irsa` })),
+      }),
     )
     const overwrite = 'OVERWRITE' as const
-    await c.eks.send(new CreateAddonCommand({ clusterName: CLUSTER_NAME, addonName: 'vpc-cni', configurationValues: FIXTURE.vpcCniConfiguration, resolveConflicts: overwrite, tags: eksTags }))
+    await c.eks.send(
+      new CreateAddonCommand({
+        clusterName: CLUSTER_NAME,
+        addonName: 'vpc-cni',
+        configurationValues: FIXTURE.vpcCniConfiguration,
+        resolveConflicts: overwrite,
+        tags: eksTags,
+      }),
+    )
     await c.eks.send(
       new CreateNodegroupCommand({
         clusterName: CLUSTER_NAME,
@@ -358,7 +549,8 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
 
     // ---- module.eks_blueprints_addons
     const addonTags = withRun({ ...FIXTURE.tags })
-    for (const addon of FIXTURE.addons) await c.eks.send(new CreateAddonCommand({ clusterName: CLUSTER_NAME, addonName: addon, resolveConflicts: overwrite, tags: addonTags }))
+    for (const addon of FIXTURE.addons)
+      await c.eks.send(new CreateAddonCommand({ clusterName: CLUSTER_NAME, addonName: addon, resolveConflicts: overwrite, tags: addonTags }))
     const oidcUrl = oidc.OpenIDConnectProviderArn!.replace(/^(.*provider\/)/, '')
     const controllerRole = (
       await c.iam.send(
@@ -382,29 +574,55 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
     ).Role!
     const karpenterNodeRole = await role(NODE_INSTANCE_PROFILE, 'ec2.amazonaws.com', addonTags, 'KarpenterNodeAssumeRole', 'Karpenter EC2 node IAM role')
     const queueArn = `arn:${partition}:sqs:${region}:${cluster.arn!.split(':')[4]}:${QUEUE_NAME}`
-    await c.iam.send(new PutRolePolicyCommand({ RoleName: controllerRole.RoleName!, PolicyName: 'karpenter', PolicyDocument: jsonencode(controllerPolicy(partition, region, cluster.arn!.split(':')[4], karpenterNodeRole.Arn!, queueArn)) }))
-    await attach(karpenterNodeRole.RoleName!, ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'])
+    await c.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: controllerRole.RoleName!,
+        PolicyName: 'karpenter',
+        PolicyDocument: jsonencode(controllerPolicy(partition, region, cluster.arn!.split(':')[4], karpenterNodeRole.Arn!, queueArn)),
+      }),
+    )
+    await attach(karpenterNodeRole.RoleName!, [
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+      'AmazonSSMManagedInstanceCore',
+    ])
     await c.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: NODE_INSTANCE_PROFILE, Tags: tagList(addonTags) }))
     await c.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: NODE_INSTANCE_PROFILE, RoleName: karpenterNodeRole.RoleName! }))
     await c.sqs.send(
-        new CreateQueueCommand({
-          QueueName: QUEUE_NAME,
-          Attributes: {
-            MessageRetentionPeriod: '300',
-            // the aws provider's max_message_size default, which it always sends
-            MaximumMessageSize: '262144',
-            SqsManagedSseEnabled: 'true',
-            Policy: jsonencode({
-              Version: '2012-10-17',
-              Statement: [{ Sid: 'SendEventsToQueue', Effect: 'Allow', Principal: { Service: [`events.amazonaws.com`, `sqs.amazonaws.com`] }, Action: 'sqs:SendMessage', Resource: queueArn }],
-            }),
-          },
-          tags: addonTags,
-        }),
-      )
+      new CreateQueueCommand({
+        QueueName: QUEUE_NAME,
+        Attributes: {
+          MessageRetentionPeriod: '300',
+          // the aws provider's max_message_size default, which it always sends
+          MaximumMessageSize: '262144',
+          SqsManagedSseEnabled: 'true',
+          Policy: jsonencode({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'SendEventsToQueue',
+                Effect: 'Allow',
+                Principal: { Service: [`events.amazonaws.com`, `sqs.amazonaws.com`] },
+                Action: 'sqs:SendMessage',
+                Resource: queueArn,
+              },
+            ],
+          }),
+        },
+        tags: addonTags,
+      }),
+    )
     for (const e of FIXTURE.events) {
       const name = prefixed(`Karpenter-${e.name}-`)
-      await c.events.send(new PutRuleCommand({ Name: name, Description: e.description, EventPattern: jsonencode(e.pattern), Tags: tagList(withRun({ ClusterName: CLUSTER_NAME, ...FIXTURE.tags })) }))
+      await c.events.send(
+        new PutRuleCommand({
+          Name: name,
+          Description: e.description,
+          EventPattern: jsonencode(e.pattern),
+          Tags: tagList(withRun({ ClusterName: CLUSTER_NAME, ...FIXTURE.tags })),
+        }),
+      )
       await c.events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'KarpenterQueueTarget', Arn: queueArn }] }))
     }
     const release = {
@@ -429,7 +647,12 @@ export async function seedStep2(aws: AwsAccess, karpenterValues: Record<string, 
         Tags: tagList(addonTags),
       }),
     )
-    return { cluster_name: CLUSTER_NAME, node_instance_profile_name: NODE_INSTANCE_PROFILE, vpc_id: vpcId, configure_kubectl: `aws eks --region ${region} update-kubeconfig --name ${CLUSTER_NAME}` }
+    return {
+      cluster_name: CLUSTER_NAME,
+      node_instance_profile_name: NODE_INSTANCE_PROFILE,
+      vpc_id: vpcId,
+      configure_kubectl: `aws eks --region ${region} update-kubeconfig --name ${CLUSTER_NAME}`,
+    }
   } finally {
     destroyAll(c)
   }
@@ -439,7 +662,10 @@ function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>)
   const out: Record<string, unknown> = { ...base }
   for (const [k, v] of Object.entries(over)) {
     const b = out[k]
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeDeep(b as Record<string, unknown>, v as Record<string, unknown>) : v
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? mergeDeep(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v
   }
   return out
 }
@@ -481,7 +707,14 @@ function controllerPolicy(partition: string, region: string, account: string, no
       },
       {
         Effect: 'Allow',
-        Action: ['iam:AddRoleToInstanceProfile', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile'],
+        Action: [
+          'iam:AddRoleToInstanceProfile',
+          'iam:CreateInstanceProfile',
+          'iam:DeleteInstanceProfile',
+          'iam:GetInstanceProfile',
+          'iam:RemoveRoleFromInstanceProfile',
+          'iam:TagInstanceProfile',
+        ],
         Resource: '*',
       },
       { Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], Resource: queueArn },
@@ -503,7 +736,8 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
   try {
     const names = new Map<string, string>()
     const nameOf = (id: string | undefined) => (id ? (names.get(id) ?? `<unknown ${id.replace(/-.*/, '')}>`) : undefined)
-    const tagsOf = (tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> => Object.fromEntries((tags ?? []).map((t): [string, string] => [t.Key!, t.Value!]).sort(([a], [b]) => a.localeCompare(b)))
+    const tagsOf = (tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> =>
+      Object.fromEntries((tags ?? []).map((t): [string, string] => [t.Key!, t.Value!]).sort(([a], [b]) => a.localeCompare(b)))
     const normalise = (text: string) =>
       text
         .replace(/(Karpenter-\w+-|karpenter-|spot-and-karpenter-cluster-|managed-ondemand-eks-node-group-)\d{18}[0-9a-f]{8}/g, '$1*')
@@ -522,7 +756,12 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
         return normalise(v)
       }
       if (Array.isArray(v)) return v.map(deepNormalise)
-      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [normalise(k), deepNormalise(x)]))
+      if (v && typeof v === 'object')
+        return Object.fromEntries(
+          Object.entries(v)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [normalise(k), deepNormalise(x)]),
+        )
       return v
     }
 
@@ -531,9 +770,15 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
     if (vpcId) names.set(vpcId, CLUSTER_NAME)
     const subnets = vpcId ? ((await c.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? []) : []
     for (const s of subnets) names.set(s.SubnetId!, tagsOf(s.Tags).Name ?? s.SubnetId!)
-    const igws = vpcId ? ((await c.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] }))).InternetGateways ?? []) : []
+    const igws = vpcId
+      ? ((await c.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] }))).InternetGateways ?? [])
+      : []
     for (const g of igws) names.set(g.InternetGatewayId!, `igw/${tagsOf(g.Tags).Name}`)
-    const nats = vpcId ? ((await c.ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NatGateways ?? []).filter((n) => n.State !== 'deleted') : []
+    const nats = vpcId
+      ? ((await c.ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] }))).NatGateways ?? []).filter(
+          (n) => n.State !== 'deleted',
+        )
+      : []
     for (const n of nats) names.set(n.NatGatewayId!, `nat/${tagsOf(n.Tags).Name}`)
     const addresses = (await c.ec2.send(new DescribeAddressesCommand({}))).Addresses ?? []
     for (const a of addresses) names.set(a.AllocationId!, `eip/${tagsOf(a.Tags).Name}`)
@@ -548,14 +793,28 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
     const roles = ((await c.iam.send(new ListRolesCommand({}))).Roles ?? []).filter((r) => !r.Path?.startsWith('/aws-service-role/'))
     const roleShapes = []
     for (const r of roles) {
-      const attached = ((await c.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: r.RoleName! }))).AttachedPolicies ?? []).map((p) => p.PolicyArn!).sort()
+      const attached = ((await c.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: r.RoleName! }))).AttachedPolicies ?? [])
+        .map((p) => p.PolicyArn!)
+        .sort()
       const inlineNames = (await c.iam.send(new ListRolePoliciesCommand({ RoleName: r.RoleName! }))).PolicyNames ?? []
       const inline: Record<string, unknown> = {}
-      for (const n of inlineNames) inline[n] = decodeURIComponent((await c.iam.send(new GetRolePolicyCommand({ RoleName: r.RoleName!, PolicyName: n }))).PolicyDocument!)
+      for (const n of inlineNames)
+        inline[n] = decodeURIComponent((await c.iam.send(new GetRolePolicyCommand({ RoleName: r.RoleName!, PolicyName: n }))).PolicyDocument!)
       const tags = (await c.iam.send(new ListRoleTagsCommand({ RoleName: r.RoleName! }))).Tags ?? []
-      roleShapes.push({ name: r.RoleName, description: r.Description, assumeRolePolicy: decodeURIComponent(r.AssumeRolePolicyDocument ?? ''), attached, inline, tags: tagsOf(tags) })
+      roleShapes.push({
+        name: r.RoleName,
+        description: r.Description,
+        assumeRolePolicy: decodeURIComponent(r.AssumeRolePolicyDocument ?? ''),
+        attached,
+        inline,
+        tags: tagsOf(tags),
+      })
     }
-    const profiles = ((await c.iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? []).map((p) => ({ name: p.InstanceProfileName, roles: (p.Roles ?? []).map((r) => r.RoleName), tags: tagsOf(p.Tags) }))
+    const profiles = ((await c.iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? []).map((p) => ({
+      name: p.InstanceProfileName,
+      roles: (p.Roles ?? []).map((r) => r.RoleName),
+      tags: tagsOf(p.Tags),
+    }))
     const oidcProviders = []
     for (const p of (await c.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []) {
       const o = await c.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: p.Arn! }))
@@ -569,12 +828,29 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
       const nodegroups = []
       for (const ng of (await c.eks.send(new ListNodegroupsCommand({ clusterName: name }))).nodegroups ?? []) {
         const n = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng }))).nodegroup!
-        nodegroups.push({ name: ng, nodeRole: n.nodeRole, subnets: (n.subnets ?? []).map(nameOf).sort(), instanceTypes: n.instanceTypes, capacityType: n.capacityType, amiType: n.amiType, labels: n.labels, taints: n.taints ?? [], scaling: n.scalingConfig, tags: n.tags })
+        nodegroups.push({
+          name: ng,
+          nodeRole: n.nodeRole,
+          subnets: (n.subnets ?? []).map(nameOf).sort(),
+          instanceTypes: n.instanceTypes,
+          capacityType: n.capacityType,
+          amiType: n.amiType,
+          labels: n.labels,
+          taints: n.taints ?? [],
+          scaling: n.scalingConfig,
+          tags: n.tags,
+        })
       }
       const addons = []
       for (const a of (await c.eks.send(new ListAddonsCommand({ clusterName: name }))).addons ?? []) {
         const d = (await c.eks.send(new DescribeAddonCommand({ clusterName: name, addonName: a }))).addon!
-        addons.push({ name: a, version: d.addonVersion, configurationValues: d.configurationValues, serviceAccountRoleArn: d.serviceAccountRoleArn, tags: d.tags })
+        addons.push({
+          name: a,
+          version: d.addonVersion,
+          configurationValues: d.configurationValues,
+          serviceAccountRoleArn: d.serviceAccountRoleArn,
+          tags: d.tags,
+        })
       }
       clusters.push({
         name,
@@ -594,7 +870,15 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
 
     const queues = []
     for (const url of (await c.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []) {
-      const attrs = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['MessageRetentionPeriod', 'SqsManagedSseEnabled', 'Policy', 'VisibilityTimeout', 'DelaySeconds', 'MaximumMessageSize'] }))).Attributes ?? {}
+      const attrs =
+        (
+          await c.sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: url,
+              AttributeNames: ['MessageRetentionPeriod', 'SqsManagedSseEnabled', 'Policy', 'VisibilityTimeout', 'DelaySeconds', 'MaximumMessageSize'],
+            }),
+          )
+        ).Attributes ?? {}
       const tags = (await c.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {}
       queues.push({ name: url.split('/').pop(), attributes: attrs, tags })
     }
@@ -615,15 +899,23 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
     const shape = {
       vpc: vpcs.map((v) => ({ cidr: v.CidrBlock, tags: tagsOf(v.Tags) })),
       vpcDns: { hostnames: await dns('enableDnsHostnames'), support: await dns('enableDnsSupport') },
-      subnets: subnets.map((s) => ({ name: nameOf(s.SubnetId), cidr: s.CidrBlock, zone: s.AvailabilityZone, tags: tagsOf(s.Tags) })).sort((a, b) => String(a.name).localeCompare(String(b.name))),
+      subnets: subnets
+        .map((s) => ({ name: nameOf(s.SubnetId), cidr: s.CidrBlock, zone: s.AvailabilityZone, tags: tagsOf(s.Tags) }))
+        .sort((a, b) => String(a.name).localeCompare(String(b.name))),
       internetGateways: igws.map((g) => ({ tags: tagsOf(g.Tags), attachments: (g.Attachments ?? []).map((a) => nameOf(a.VpcId)) })),
-      natGateways: nats.map((n) => ({ subnet: nameOf(n.SubnetId), allocations: (n.NatGatewayAddresses ?? []).map((a) => nameOf(a.AllocationId)), tags: tagsOf(n.Tags) })),
+      natGateways: nats.map((n) => ({
+        subnet: nameOf(n.SubnetId),
+        allocations: (n.NatGatewayAddresses ?? []).map((a) => nameOf(a.AllocationId)),
+        tags: tagsOf(n.Tags),
+      })),
       elasticIps: addresses.filter((a) => a.Domain === 'vpc').map((a) => ({ name: nameOf(a.AllocationId), tags: tagsOf(a.Tags) })),
       routeTables: routeTables
         .filter((t) => !(t.Associations ?? []).some((a) => a.Main))
         .map((t) => ({
           tags: tagsOf(t.Tags),
-          routes: (t.Routes ?? []).filter((r) => r.DestinationCidrBlock === '0.0.0.0/0').map((r) => ({ destination: r.DestinationCidrBlock, via: nameOf(r.GatewayId ?? r.NatGatewayId) })),
+          routes: (t.Routes ?? [])
+            .filter((r) => r.DestinationCidrBlock === '0.0.0.0/0')
+            .map((r) => ({ destination: r.DestinationCidrBlock, via: nameOf(r.GatewayId ?? r.NatGatewayId) })),
           subnets: (t.Associations ?? []).map((a) => nameOf(a.SubnetId)).sort(),
         }))
         .sort((a, b) => String(a.tags.Name).localeCompare(String(b.tags.Name))),
@@ -643,5 +935,8 @@ export async function accountShape(aws: AwsAccess): Promise<Record<string, unkno
 
 /** Runs `npx spotcheck …`-style cleanup for a home no test could close (a crashed before hook). */
 export async function downAll(home: string): Promise<void> {
-  await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--all'], { reject: false, env: { ...process.env, SPOTCHECK_HOME: home } })
+  await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--all'], {
+    reject: false,
+    env: { ...process.env, SPOTCHECK_HOME: home },
+  })
 }

@@ -81,7 +81,9 @@ export function assertLikeTruncatedSample(actual: KarpenterLine, samplePrefix: s
 }
 
 export function linesWith(lines: KarpenterLine[], message: string | RegExp, fields: Record<string, unknown> = {}): KarpenterLine[] {
-  return lines.filter((l) => (typeof message === 'string' ? l.message === message : message.test(l.message)) && Object.entries(fields).every(([k, v]) => l[k] === v))
+  return lines.filter(
+    (l) => (typeof message === 'string' ? l.message === message : message.test(l.message)) && Object.entries(fields).every(([k, v]) => l[k] === v),
+  )
 }
 
 export function conditionTrue(o: KubeObjectLike, type: string): boolean {
@@ -130,7 +132,11 @@ export interface V1NodePoolOptions {
  */
 export function v1NodePoolAndClass(options: V1NodePoolOptions): string {
   const limits = options.limits ? `  limits:\n    cpu: ${options.limits.cpu}\n    memory: ${options.limits.memory}\n` : ''
-  const tags = options.tags ? `  tags:\n${Object.entries(options.tags).map(([k, v]) => `    ${k}: ${v}\n`).join('')}` : ''
+  const tags = options.tags
+    ? `  tags:\n${Object.entries(options.tags)
+        .map(([k, v]) => `    ${k}: ${v}\n`)
+        .join('')}`
+    : ''
   return `cat <<EOF | kubectl apply -f -
 apiVersion: karpenter.sh/v1
 kind: NodePool

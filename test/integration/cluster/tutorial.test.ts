@@ -11,7 +11,15 @@ import { toStringMap, withoutZeros } from '../../../sandbox/k8s/resources.ts'
 import { onDemandPricesFor } from '../../../sandbox/karpenter/instance-types.ts'
 import { onDemandPriceFile } from '../../unit/karpenter/helpers/moto-data.ts'
 import { tutorialInstanceTypes } from '../../unit/karpenter/helpers/tutorial.ts'
-import { CLUSTER_NAME, NODE_INSTANCE_PROFILE, QUEUE_NAME, eventually, startTutorialCluster, type KubeObjectLike, type TutorialCluster } from './tutorial-cluster.ts'
+import {
+  CLUSTER_NAME,
+  NODE_INSTANCE_PROFILE,
+  QUEUE_NAME,
+  eventually,
+  startTutorialCluster,
+  type KubeObjectLike,
+  type TutorialCluster,
+} from './tutorial-cluster.ts'
 import {
   SAMPLE,
   allRunning,
@@ -70,25 +78,54 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     const out = await cluster.run(tutorialCommand('Step 3', 2))
     assert.match(out, /nodepool\.karpenter\.sh\/default created/)
     assert.match(out, /ec2nodeclass\.karpenter\.k8s\.aws\/default created/)
-    const subnetIds = (await cluster.run(`aws ec2 describe-subnets --filters Name=tag:karpenter.sh/discovery,Values=${CLUSTER_NAME} --query 'Subnets[].[SubnetId,AvailabilityZone]' --output text`))
+    const subnetIds = (
+      await cluster.run(
+        `aws ec2 describe-subnets --filters Name=tag:karpenter.sh/discovery,Values=${CLUSTER_NAME} --query 'Subnets[].[SubnetId,AvailabilityZone]' --output text`,
+      )
+    )
       .trim()
       .split('\n')
       .map((l) => l.split('\t'))
       .map(([id, zone]) => ({ id, zone }))
       .sort((a, b) => a.zone.localeCompare(b.zone))
-    const groupIds = (await cluster.run(`aws ec2 describe-security-groups --filters Name=tag:karpenter.sh/discovery,Values=${CLUSTER_NAME} --query 'SecurityGroups[].GroupId' --output text`)).trim().split(/\s+/)
+    const groupIds = (
+      await cluster.run(
+        `aws ec2 describe-security-groups --filters Name=tag:karpenter.sh/discovery,Values=${CLUSTER_NAME} --query 'SecurityGroups[].GroupId' --output text`,
+      )
+    )
+      .trim()
+      .split(/\s+/)
     assert.equal(subnetIds.length, 3)
     assert.equal(groupIds.length, 1)
     const nodeClass = await eventually('the EC2NodeClass status', async () => {
       const nc = await cluster.kubectlJson<KubeObjectLike>('get ec2nodeclass default')
       return (nc.status?.subnets as unknown[] | undefined)?.length ? nc : JSON.stringify(nc.status ?? {})
     })
-    const status = nodeClass.status as { subnets: { id: string; zone: string }[]; securityGroups: { id: string }[]; amis: { id: string; requirements: { key: string; values: string[] }[] }[]; instanceProfile: string }
-    assert.deepEqual([...status.subnets].sort((a, b) => a.zone.localeCompare(b.zone)), subnetIds)
-    assert.deepEqual(status.securityGroups.map((g) => g.id), groupIds)
-    assert.deepEqual(status.amis.map((a) => a.requirements.find((r) => r.key === 'kubernetes.io/arch')?.values).flat().sort(), ['amd64', 'arm64'])
+    const status = nodeClass.status as {
+      subnets: { id: string; zone: string }[]
+      securityGroups: { id: string }[]
+      amis: { id: string; requirements: { key: string; values: string[] }[] }[]
+      instanceProfile: string
+    }
+    assert.deepEqual(
+      [...status.subnets].sort((a, b) => a.zone.localeCompare(b.zone)),
+      subnetIds,
+    )
+    assert.deepEqual(
+      status.securityGroups.map((g) => g.id),
+      groupIds,
+    )
+    assert.deepEqual(
+      status.amis
+        .map((a) => a.requirements.find((r) => r.key === 'kubernetes.io/arch')?.values)
+        .flat()
+        .sort(),
+      ['amd64', 'arm64'],
+    )
     // The instance profile Karpenter made for `role:` exists in IAM and holds that role.
-    const role = await cluster.run(`aws iam get-instance-profile --instance-profile-name ${status.instanceProfile} --query 'InstanceProfile.Roles[0].RoleName' --output text`)
+    const role = await cluster.run(
+      `aws iam get-instance-profile --instance-profile-name ${status.instanceProfile} --query 'InstanceProfile.Roles[0].RoleName' --output text`,
+    )
     assert.equal(role.trim(), NODE_INSTANCE_PROFILE)
     assert.ok(nodeClass.metadata.finalizers?.includes('karpenter.k8s.aws/termination'), 'the EC2NodeClass carries Karpenter’s finalizer')
     // The NodePool: Karpenter stamped its template hash (v0.32.1 has no Ready condition on either object).
@@ -107,7 +144,9 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     await cluster.run(tutorialCommand('Step 4', 0))
     const running = await eventually('the 10 stateless pods Running', () => allRunning(cluster, 'app=stateless', 10))
     // They were Pending first: the kube-scheduler could not place any of them before Karpenter's node.
-    const failed = await cluster.run(`kubectl get events --field-selector reason=FailedScheduling,involvedObject.kind=Pod -o jsonpath='{range .items[*]}{.involvedObject.name}{"\\n"}{end}'`)
+    const failed = await cluster.run(
+      `kubectl get events --field-selector reason=FailedScheduling,involvedObject.kind=Pod -o jsonpath='{range .items[*]}{.involvedObject.name}{"\\n"}{end}'`,
+    )
     for (const p of running) assert.ok(failed.includes(p.metadata.name), `${p.metadata.name} was never unschedulable`)
     const nodes = new Set(running.map((p) => p.spec!.nodeName))
     assert.equal(nodes.size, 1, `pods on ${[...nodes].join(', ')}`)
@@ -165,7 +204,15 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     assert.equal(ec2.InstanceLifecycle, 'spot')
     assert.equal(ec2.InstanceType, labels['node.kubernetes.io/instance-type'])
     const tags = Object.fromEntries(ec2.Tags.map((t) => [t.Key, t.Value]))
-    for (const [k, v] of Object.entries({ project: 'build-on-aws', intent: 'apps', 'karpenter.sh/nodepool': 'default', 'karpenter.sh/discovery': CLUSTER_NAME, [`kubernetes.io/cluster/${CLUSTER_NAME}`]: 'owned', Name: node.metadata.name, 'karpenter.sh/nodeclaim': claim.metadata.name })) {
+    for (const [k, v] of Object.entries({
+      project: 'build-on-aws',
+      intent: 'apps',
+      'karpenter.sh/nodepool': 'default',
+      'karpenter.sh/discovery': CLUSTER_NAME,
+      [`kubernetes.io/cluster/${CLUSTER_NAME}`]: 'owned',
+      Name: node.metadata.name,
+      'karpenter.sh/nodeclaim': claim.metadata.name,
+    })) {
       assert.equal(tags[k], v, `tag ${k}`)
     }
   })
@@ -177,7 +224,12 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     assertLikeSample(linesWith(lines, 'created nodeclaim', { nodeclaim: claim })[0], SAMPLE.created)
     assertLikeSample(linesWith(lines, 'launched nodeclaim', { nodeclaim: claim })[0], SAMPLE.launched, { optionalKeys: ['vpc.amazonaws.com/pod-eni'] })
     // The `kl` alias of the article shows them (its -f is left out: the command must end).
-    const kl = await cluster.run(tutorialCommand('Step 4', 2).replace(/^alias kl='(.*)'$/, '$1').replace(' -f ', ' ').replace('--tail=20', '--tail=100'))
+    const kl = await cluster.run(
+      tutorialCommand('Step 4', 2)
+        .replace(/^alias kl='(.*)'$/, '$1')
+        .replace(' -f ', ' ')
+        .replace('--tail=20', '--tail=100'),
+    )
     assert.match(kl, /"message":"created nodeclaim"/)
   })
 
@@ -190,7 +242,10 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       return (n.length === 0 && c.length === 0) || `${n.length} nodes, ${c.length} nodeclaims`
     })
     assert.equal(gone, true)
-    const consolidation = linesWith(await newLines(), /^disrupting via consolidation delete, terminating 1 candidates ip-[\d-]+\.eu-west-2\.compute\.internal\/[a-z0-9]+\.[a-z0-9]+\/spot$/)
+    const consolidation = linesWith(
+      await newLines(),
+      /^disrupting via consolidation delete, terminating 1 candidates ip-[\d-]+\.eu-west-2\.compute\.internal\/[a-z0-9]+\.[a-z0-9]+\/spot$/,
+    )
     assert.equal(consolidation.length, 1, 'one consolidation delete')
 
     // The tutorial's snippet goes between the nodeSelector and the containers block of workload.yaml.
@@ -215,14 +270,21 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
 
     const lines = await newLines()
     const computed = linesWith(lines, 'computed new nodeclaim(s) to fit pod(s)')
-    assert.deepEqual(computed.map((l) => [l.nodeclaims, l.pods]), [[3, 10]])
-    const requests = linesWith(lines, 'created nodeclaim').map((l) => JSON.stringify(l.requests)).sort()
+    assert.deepEqual(
+      computed.map((l) => [l.nodeclaims, l.pods]),
+      [[3, 10]],
+    )
+    const requests = linesWith(lines, 'created nodeclaim')
+      .map((l) => JSON.stringify(l.requests))
+      .sort()
     assert.deepEqual(requests, [
       '{"cpu":"1746m","memory":"1776Mi","pods":"7"}',
       '{"cpu":"1746m","memory":"1776Mi","pods":"7"}',
       '{"cpu":"2258m","memory":"2288Mi","pods":"8"}',
     ])
-    const launchedZones = linesWith(lines, 'launched nodeclaim').map((l) => l.zone).sort()
+    const launchedZones = linesWith(lines, 'launched nodeclaim')
+      .map((l) => l.zone)
+      .sort()
     assert.deepEqual(launchedZones, ZONES)
   })
 
@@ -236,7 +298,19 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     // The tutorial's watch in a second terminal, and a watch of the nodes' taints and cordon.
     const watchCommands = [
       ['bash', ['-c', tutorialCommand('Step 6', 2)]],
-      ['kubectl', ['get', 'nodes', '-l', 'karpenter.sh/capacity-type=spot', '--watch', '--no-headers', '-o', 'custom-columns=NAME:.metadata.name,UNSCHEDULABLE:.spec.unschedulable,TAINTS:.spec.taints[*].key,VALUES:.spec.taints[*].value,EFFECTS:.spec.taints[*].effect']],
+      [
+        'kubectl',
+        [
+          'get',
+          'nodes',
+          '-l',
+          'karpenter.sh/capacity-type=spot',
+          '--watch',
+          '--no-headers',
+          '-o',
+          'custom-columns=NAME:.metadata.name,UNSCHEDULABLE:.spec.unschedulable,TAINTS:.spec.taints[*].key,VALUES:.spec.taints[*].value,EFFECTS:.spec.taints[*].effect',
+        ],
+      ],
     ] as const
     const watched = watchCommands.map(() => '')
     const watches: ResultPromise[] = watchCommands.map(([file, args], i) => {
@@ -245,12 +319,20 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       return w
     })
     try {
-      await eventually('both node watches listing the nodes', async () => watched.every((w) => nodesBefore.every((n) => w.includes(n.metadata.name))) || watched.join('\n---\n'), 30_000, 100)
+      await eventually(
+        'both node watches listing the nodes',
+        async () => watched.every((w) => nodesBefore.every((n) => w.includes(n.metadata.name))) || watched.join('\n---\n'),
+        30_000,
+        100,
+      )
       const started = JSON.parse(await cluster.run(tutorialCommand('Step 6', 4))) as { experiment: { id: string; state: { status: string } } }
       assert.ok(['initiating', 'running', 'completed'].includes(started.experiment.state.status), started.experiment.state.status)
 
       // Karpenter reads the warning from its queue and deletes the interrupted node's NodeClaim.
-      const initiating = await eventually('Karpenter’s interruption line', async () => linesWith(await newLines(), 'initiating delete from interruption message')[0] ?? 'not yet')
+      const initiating = await eventually(
+        'Karpenter’s interruption line',
+        async () => linesWith(await newLines(), 'initiating delete from interruption message')[0] ?? 'not yet',
+      )
       assert.equal(initiating.queue, QUEUE_NAME)
       assert.equal(initiating.messageKind, 'SpotInterruptionKind')
       assert.equal(initiating.action, 'CordonAndDrain')
@@ -270,7 +352,10 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       await eventually('the interrupted node and its NodeClaim deleted', async () => {
         const nodes = await karpenterNodes(cluster)
         const claims = await nodeClaims()
-        return (!nodes.some((n) => n.metadata.name === victim.metadata.name) && !claims.some((c) => c.metadata.name === initiating.nodeclaim)) || `${nodes.length} nodes, ${claims.length} nodeclaims`
+        return (
+          (!nodes.some((n) => n.metadata.name === victim.metadata.name) && !claims.some((c) => c.metadata.name === initiating.nodeclaim)) ||
+          `${nodes.length} nodes, ${claims.length} nodeclaims`
+        )
       })
       await eventually('the interrupted instance terminated', async () => {
         const state = (await instance(idOf(victim.spec!.providerID!))).State.Name
@@ -286,7 +371,10 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       assert.equal(tainted.length, 1, 'tainted node')
       const removing = linesWith(lines, 'removing offering from offerings', { nodeclaim: initiating.nodeclaim })
       assert.equal(removing.length, 1)
-      assert.deepEqual([removing[0]['instance-type'], removing[0].zone, removing[0]['capacity-type'], removing[0].ttl], [victimType, victimZone, 'spot', '3m0s'])
+      assert.deepEqual(
+        [removing[0]['instance-type'], removing[0].zone, removing[0]['capacity-type'], removing[0].ttl],
+        [victimType, victimZone, 'spot', '3m0s'],
+      )
       // The replacement: one new NodeClaim for the evicted pods, not in the interrupted pool. (Pods
       // that reach a later batch window are nominated to it while it is in flight.)
       const computed = linesWith(lines, 'computed new nodeclaim(s) to fit pod(s)')
@@ -297,7 +385,11 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       const created = linesWith(lines, 'created nodeclaim')
       assert.equal(created.length, 1, 'one replacement NodeClaim')
       const overhead = { cpu: 210, memory: 240, pods: 4 }
-      assert.deepEqual(created[0].requests, { cpu: `${overhead.cpu + 512 * replaced}m`, memory: `${overhead.memory + 512 * replaced}Mi`, pods: String(overhead.pods + replaced) })
+      assert.deepEqual(created[0].requests, {
+        cpu: `${overhead.cpu + 512 * replaced}m`,
+        memory: `${overhead.memory + 512 * replaced}Mi`,
+        pods: String(overhead.pods + replaced),
+      })
       const launched = linesWith(lines, 'launched nodeclaim', { nodeclaim: created[0].nodeclaim })
       assert.equal(launched.length, 1)
       assert.equal(launched[0]['capacity-type'], 'spot')
@@ -308,7 +400,11 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
       assert.equal(linesWith(lines, 'deleted nodeclaim', { nodeclaim: initiating.nodeclaim }).length, 1)
       // Order: interruption → taint → replacement computed → launched (as in the article).
       const order = [initiating, tainted[0], computed[0], launched[0]].map((l) => lines.indexOf(l))
-      assert.deepEqual([...order].sort((a, b) => a - b), order, 'interruption, taint, provisioning, launch in that order')
+      assert.deepEqual(
+        [...order].sort((a, b) => a - b),
+        order,
+        'interruption, taint, provisioning, launch in that order',
+      )
 
       // The article's sample lines for Step 6, field for field.
       assertLikeSample(initiating, SAMPLE.interruption)
@@ -332,7 +428,10 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     // it does not cordon), in the tutorial's table too.
     const [table, taints] = watched
     const victimName = String(linesWith(await cluster.karpenterLogs(), 'initiating delete from interruption message').at(-1)!.node)
-    assert.ok(table.split('\n').some((l) => l.startsWith(victimName)), table)
+    assert.ok(
+      table.split('\n').some((l) => l.startsWith(victimName)),
+      table,
+    )
     const taintRows = taints.split('\n').filter((l) => l.startsWith(victimName))
     assert.ok(
       taintRows.some((l) => /\s+karpenter\.sh\/disruption\s+disrupting\s+NoSchedule$/.test(l) || /karpenter\.sh\/disruption.*disrupting.*NoSchedule/.test(l)),
@@ -349,7 +448,10 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     const table = await cluster.run(tutorialCommand('Step 7', 1))
     const rows = table.trim().split('\n')
     assert.equal(rows.length, 2, table)
-    assert.match(rows[1], new RegExp(`^${nodes[0].replace(/\./g, '\\.')}\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.29\\.0-eks-5e0fdde\\s+on-demand\\s+\\S+\\s+eu-west-2[abc]$`))
+    assert.match(
+      rows[1],
+      new RegExp(`^${nodes[0].replace(/\./g, '\\.')}\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.29\\.0-eks-5e0fdde\\s+on-demand\\s+\\S+\\s+eu-west-2[abc]$`),
+    )
     const lines = await newLines()
     const created = linesWith(lines, 'created nodeclaim')
     assert.equal(created.length, 1)
@@ -379,7 +481,12 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     })
     const lines = await newLines()
     const deletes = linesWith(lines, /^disrupting via consolidation delete, terminating \d+ candidates /)
-    const terminated = deletes.flatMap((l) => l.message.replace(/^.*candidates /, '').split(', ').map((c) => c.split('/')[0]))
+    const terminated = deletes.flatMap((l) =>
+      l.message
+        .replace(/^.*candidates /, '')
+        .split(', ')
+        .map((c) => c.split('/')[0]),
+    )
     assert.deepEqual(terminated.sort(), before.map((n) => n.metadata.name).sort(), 'every node removed by a consolidation delete')
     for (const n of before) {
       await eventually(`instance of ${n.metadata.name} terminated`, async () => {
@@ -389,6 +496,9 @@ describe('the tutorial, Steps 3–8, on the cluster of Step 2', { timeout: 10 * 
     }
     // The node group's nodes stay.
     const remaining = (await cluster.kubectlJson('get nodes')).items
-    assert.deepEqual(remaining.map((n) => n.metadata.labels!['eks.amazonaws.com/nodegroup']), ['managed-ondemand', 'managed-ondemand'])
+    assert.deepEqual(
+      remaining.map((n) => n.metadata.labels!['eks.amazonaws.com/nodegroup']),
+      ['managed-ondemand', 'managed-ondemand'],
+    )
   })
 })

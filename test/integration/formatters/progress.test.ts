@@ -27,11 +27,17 @@ describe('the progress formatter in a cucumber-js run', { timeout: 120_000 }, ()
     assert.equal(r.stdout, '', 'nothing on stdout')
     const err = r.stderr
     assert.match(err, /^spotcheck: the fixture run starts$/m)
-    assert.match(err, /^▶ Section one\n {2}• A scenario that waits\n {4}spotcheck: a note from the run\n {2}• Another scenario\n✓ Section one: passed in \d+\.\d s$/m)
+    assert.match(
+      err,
+      /^▶ Section one\n {2}• A scenario that waits\n {4}spotcheck: a note from the run\n {2}• Another scenario\n✓ Section one: passed in \d+\.\d s$/m,
+    )
     assert.match(err, /^ {4}✗ Then "a step that fails": expected 3 nodes, saw 2$/m)
     assert.match(err, /^✗ Section two: failed in \d+\.\d s$/m)
     assert.match(err, /^- Section three: skipped in \d+\.\d s$/m)
-    assert.match(err, /^Summary\n {2}section +status +wall time\n {2}Section one +✓ passed .*\n {2}Section two +✗ failed .*\n {6}A scenario that fails — Then "a step that fails": expected 3 nodes, saw 2\n/m)
+    assert.match(
+      err,
+      /^Summary\n {2}section +status +wall time\n {2}Section one +✓ passed .*\n {2}Section two +✗ failed .*\n {6}A scenario that fails — Then "a step that fails": expected 3 nodes, saw 2\n/m,
+    )
     assert.equal(err.match(/a note from the run/g)?.length, 1, 'a note is printed once (not also by the run itself)')
     assert.doesNotMatch(err, /fixture is ready/, 'a short wait makes no line of its own')
     assert.doesNotMatch(err, /\x1b/, 'no escape codes off a terminal')
@@ -53,7 +59,9 @@ describe('the progress formatter in a cucumber-js run', { timeout: 120_000 }, ()
     assert.match(r.stdout, /4 scenarios \(2 passed, 1 skipped, 1 failed\)/)
   })
 
-  it('stdout a terminal: written to stdout, with the status line redrawn in place and colours', { skip: spawnSync('script', ['--version']).status !== 0 && 'no script(1) for a terminal' }, async () => {
+  it('stdout a terminal: written to stdout, with the status line redrawn in place and colours', {
+    skip: spawnSync('script', ['--version']).status !== 0 && 'no script(1) for a terminal',
+  }, async () => {
     const command = [process.execPath, cucumber, '--import', 'steps.mjs', '--format', formatter].map((a) => `'${a}'`).join(' ')
     // script(1) gives the run a terminal for stdout and stderr alike.
     const r = await execa('script', ['-qec', command, '/dev/null'], { cwd: fixture, env: { ...env, COLUMNS: '100' }, reject: false })

@@ -12,7 +12,11 @@ const deployment = (name: string, replicas = 1): k8s.V1Deployment => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'default' },
-  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.25' }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.25' }] } },
+  },
 })
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -41,11 +45,17 @@ describe('@kubernetes/client-node against the sandbox API server', () => {
     const version = await kc.makeApiClient(k8s.VersionApi).getCode()
     assert.equal(version.minor, '29')
     const ns = await core.listNamespace()
-    assert.deepEqual(ns.items.map((n) => n.metadata?.name), ['default', 'kube-node-lease', 'kube-public', 'kube-system'])
+    assert.deepEqual(
+      ns.items.map((n) => n.metadata?.name),
+      ['default', 'kube-node-lease', 'kube-public', 'kube-system'],
+    )
     h.store.create('nodes', { metadata: { name: 'n1', labels: { 'karpenter.sh/capacity-type': 'spot' } } })
     h.store.create('nodes', { metadata: { name: 'n2', labels: { 'karpenter.sh/capacity-type': 'on-demand' } } })
     const spot = await core.listNode({ labelSelector: 'karpenter.sh/capacity-type=spot' })
-    assert.deepEqual(spot.items.map((n) => n.metadata?.name), ['n1'])
+    assert.deepEqual(
+      spot.items.map((n) => n.metadata?.name),
+      ['n1'],
+    )
     await assert.rejects(core.readNamespacedPod({ name: 'nope', namespace: 'default' }), (e: unknown) => {
       assert.ok(e instanceof k8s.ApiException)
       assert.equal(e.code, 404)
@@ -56,9 +66,14 @@ describe('@kubernetes/client-node against the sandbox API server', () => {
 
   it('watches with bookmarks allowed: ADDED, MODIFIED, DELETED in order', async () => {
     const events: string[] = []
-    const ctl = await new k8s.Watch(kc).watch('/api/v1/namespaces/default/configmaps', { allowWatchBookmarks: true, labelSelector: 'w=1' }, (type, obj: k8s.V1ConfigMap) => {
-      if (type !== 'BOOKMARK') events.push(`${type} ${obj.metadata?.name} ${JSON.stringify(obj.data ?? {})}`)
-    }, () => {})
+    const ctl = await new k8s.Watch(kc).watch(
+      '/api/v1/namespaces/default/configmaps',
+      { allowWatchBookmarks: true, labelSelector: 'w=1' },
+      (type, obj: k8s.V1ConfigMap) => {
+        if (type !== 'BOOKMARK') events.push(`${type} ${obj.metadata?.name} ${JSON.stringify(obj.data ?? {})}`)
+      },
+      () => {},
+    )
     await sleep(200)
     h.store.create('configmaps', { metadata: { name: 'a', namespace: 'default', labels: { w: '1' } }, data: { v: '1' } })
     h.store.create('configmaps', { metadata: { name: 'ignored', namespace: 'default' } })
@@ -72,7 +87,12 @@ describe('@kubernetes/client-node against the sandbox API server', () => {
   it('runs an informer (list then watch from the list resourceVersion)', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api)
     h.store.create('configmaps', { metadata: { name: 'before', namespace: 'default', labels: { inf: 'x' } } })
-    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'inf=x' }), 'inf=x')
+    const informer = k8s.makeInformer(
+      kc,
+      '/api/v1/namespaces/default/configmaps',
+      () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'inf=x' }),
+      'inf=x',
+    )
     const added: string[] = []
     informer.on('add', (o: k8s.V1ConfigMap) => added.push(o.metadata!.name!))
     informer.on('error', () => {})
@@ -81,7 +101,13 @@ describe('@kubernetes/client-node against the sandbox API server', () => {
     await until(() => added.includes('after'))
     await informer.stop()
     assert.deepEqual(added, ['before', 'after'])
-    assert.deepEqual(informer.list().map((o) => o.metadata?.name).sort(), ['after', 'before'])
+    assert.deepEqual(
+      informer
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['after', 'before'],
+    )
   })
 
   it('patches with JSON patch (the default), merge patch, strategic merge and server-side apply', async () => {
@@ -89,18 +115,40 @@ describe('@kubernetes/client-node against the sandbox API server', () => {
     await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('web', 2) })
     const jp = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'default', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] })
     assert.equal(jp.spec?.replicas, 3)
-    const mp = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'default', body: { metadata: { labels: { m: '1' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))
+    const mp = await apps.patchNamespacedDeployment(
+      { name: 'web', namespace: 'default', body: { metadata: { labels: { m: '1' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    )
     assert.deepEqual(mp.metadata?.labels, { m: '1' })
     const objects = k8s.KubernetesObjectApi.makeApiClient(kc)
-    const smp = await objects.patch({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.26' }] } } } } as k8s.KubernetesObject)
+    const smp = await objects.patch({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.26' }] } } },
+    } as k8s.KubernetesObject)
     assert.equal((smp as k8s.V1Deployment).spec?.template.spec?.containers.length, 1)
     assert.equal((smp as k8s.V1Deployment).spec?.template.spec?.containers[0].image, 'nginx:1.26')
-    const nodePool = { apiVersion: 'karpenter.sh/v1beta1', kind: 'NodePool', metadata: { name: 'default' }, spec: { template: { spec: { requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }], nodeClassRef: { name: 'default' } } } } }
+    const nodePool = {
+      apiVersion: 'karpenter.sh/v1beta1',
+      kind: 'NodePool',
+      metadata: { name: 'default' },
+      spec: {
+        template: { spec: { requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }], nodeClassRef: { name: 'default' } } },
+      },
+    }
     const applied = await objects.patch(nodePool, undefined, undefined, 'tutorial-tests', true, k8s.PatchStrategy.ServerSideApply)
     assert.equal((applied as KubeObject).metadata.managedFields?.[0].manager, 'tutorial-tests')
     // A strategic merge patch on a custom resource is refused, as a real server refuses it.
     await assert.rejects(objects.patch(nodePool), (e: unknown) => e instanceof k8s.ApiException && e.code === 415)
-    const merged = await objects.patch({ ...nodePool, spec: { weight: 10 } } as k8s.KubernetesObject, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch)
+    const merged = await objects.patch(
+      { ...nodePool, spec: { weight: 10 } } as k8s.KubernetesObject,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      k8s.PatchStrategy.MergePatch,
+    )
     assert.equal((merged as KubeObject & { spec: { weight: number } }).spec.weight, 10)
   })
 

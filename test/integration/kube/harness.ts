@@ -35,7 +35,11 @@ export interface Harness {
   /** Starts kubectl and leaves it running (watch, logs -f). */
   spawnKubectl(args: string[]): Running
   /** Raw HTTPS request to the server. */
-  http(method: string, path: string, options?: { body?: string; headers?: Record<string, string>; token?: string | null }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>
+  http(
+    method: string,
+    path: string,
+    options?: { body?: string; headers?: Record<string, string>; token?: string | null },
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>
   token(env?: Record<string, string>, cluster?: string): Promise<string>
   close(): Promise<void>
 }
@@ -112,7 +116,9 @@ function run(cmd: string, args: string[], env: Record<string, string>, stdin?: s
  * An API server as the cluster has it after Step 2: by default with the Karpenter CRDs the v0.32.1
  * chart installs (`crds` chooses others, e.g. the 1.9.2 chart's, or none).
  */
-export async function startHarness(options: { kubernetesVersion?: string; kubeconfigEnv?: Record<string, string>; historySize?: number; crds?: CrdSpec[] } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { kubernetesVersion?: string; kubeconfigEnv?: Record<string, string>; historySize?: number; crds?: CrdSpec[] } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'spotcheck-kube-'))
   const store = new Store({ historySize: options.historySize, crds: options.crds ?? karpenterV1beta1Crds })
   const podLogs = new PodLogs()
@@ -131,7 +137,13 @@ export async function startHarness(options: { kubernetesVersion?: string; kubeco
   const kubeconfig = join(dir, 'kubeconfig')
   await writeFile(kubeconfig, kubeconfigYaml(server.url, server.caPem, options.kubeconfigEnv))
   // A fresh discovery cache per run, and no host AWS settings leaking in.
-  const env = { KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir, AWS_CONFIG_FILE: join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials') }
+  const env = {
+    KUBECONFIG: kubeconfig,
+    KUBECACHEDIR: join(dir, 'cache'),
+    HOME: dir,
+    AWS_CONFIG_FILE: join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+  }
   const children = new Set<ChildProcess>()
   const h: Harness = {
     store,
@@ -221,9 +233,32 @@ export function readyNode(name: string, labels: Record<string, string> = {}): Re
     metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...labels } },
     spec: { providerID: `aws:///eu-west-2a/i-${Buffer.from(name).toString('hex').slice(0, 17)}` },
     status: {
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
-      addresses: [{ type: 'InternalIP', address: '10.0.36.60' }, { type: 'Hostname', address: name }],
-      nodeInfo: { kubeletVersion: 'v1.29.0-eks-5e0fdde', osImage: 'Amazon Linux 2', kernelVersion: '5.10.205-195.807.amzn2.aarch64', containerRuntimeVersion: 'containerd://1.7.11', architecture: 'arm64', operatingSystem: 'linux', kubeProxyVersion: 'v1.29.0', machineID: '', systemUUID: '', bootID: '' },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: new Date().toISOString(),
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+      addresses: [
+        { type: 'InternalIP', address: '10.0.36.60' },
+        { type: 'Hostname', address: name },
+      ],
+      nodeInfo: {
+        kubeletVersion: 'v1.29.0-eks-5e0fdde',
+        osImage: 'Amazon Linux 2',
+        kernelVersion: '5.10.205-195.807.amzn2.aarch64',
+        containerRuntimeVersion: 'containerd://1.7.11',
+        architecture: 'arm64',
+        operatingSystem: 'linux',
+        kubeProxyVersion: 'v1.29.0',
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+      },
       capacity: { cpu: '8', memory: '16Gi', pods: '58' },
       allocatable: { cpu: '7810m', memory: '14003Mi', pods: '58' },
     },

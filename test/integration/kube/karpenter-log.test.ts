@@ -18,11 +18,30 @@ describe("Karpenter's log recorder on the sandbox API server", () => {
 
   it('follows a running container, again after its stream ends, and keeps each line once', async () => {
     h.store.create('namespaces', { metadata: { name: 'karpenter' } })
-    h.store.create('pods', { metadata: { name: 'karpenter-1', namespace: 'karpenter', labels: { 'app.kubernetes.io/name': 'karpenter' } }, spec: { containers: [{ name: 'controller', image: 'x' }] } })
-    h.store.mutate('pods', 'karpenter', 'karpenter-1', (o) => void ((o as { status?: unknown }).status = { phase: 'Running', containerStatuses: [{ name: 'controller', state: { running: { startedAt: new Date().toISOString() } } }] }), { subresource: 'status' })
+    h.store.create('pods', {
+      metadata: { name: 'karpenter-1', namespace: 'karpenter', labels: { 'app.kubernetes.io/name': 'karpenter' } },
+      spec: { containers: [{ name: 'controller', image: 'x' }] },
+    })
+    h.store.mutate(
+      'pods',
+      'karpenter',
+      'karpenter-1',
+      (o) =>
+        void ((o as { status?: unknown }).status = {
+          phase: 'Running',
+          containerStatuses: [{ name: 'controller', state: { running: { startedAt: new Date().toISOString() } } }],
+        }),
+      { subresource: 'status' },
+    )
     for (let i = 0; i < 3; i++) h.podLogs.append('karpenter', 'karpenter-1', 'controller', `{"n":${i}}`)
     const errors: string[] = []
-    const log = new KarpenterLog(connect({ KUBECONFIG: h.kubeconfig, PATH: process.env.PATH ?? '' }), (m) => errors.push(m), 'karpenter', 'app.kubernetes.io/name=karpenter', 100)
+    const log = new KarpenterLog(
+      connect({ KUBECONFIG: h.kubeconfig, PATH: process.env.PATH ?? '' }),
+      (m) => errors.push(m),
+      'karpenter',
+      'app.kubernetes.io/name=karpenter',
+      100,
+    )
     log.start()
     const until = async (n: number) => {
       const start = Date.now()
@@ -38,6 +57,10 @@ describe("Karpenter's log recorder on the sandbox API server", () => {
     await until(5)
     await sleep(500)
     log.stop()
-    assert.deepEqual(log.lines.map((l) => l.raw), ['{"n":0}', '{"n":1}', '{"n":2}', '{"n":3}', '{"n":4}'], errors.join('\n'))
+    assert.deepEqual(
+      log.lines.map((l) => l.raw),
+      ['{"n":0}', '{"n":1}', '{"n":2}', '{"n":3}', '{"n":4}'],
+      errors.join('\n'),
+    )
   })
 })

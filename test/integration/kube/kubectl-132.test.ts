@@ -37,7 +37,11 @@ describe('kubectl 1.32 against an EKS 1.32 sandbox', () => {
     assert.equal((await h.kubectl(['apply', '-f', '-'], { stdin: nodePool('168h') })).stdout, 'nodepool.karpenter.sh/default created\n')
     const changed = await h.kubectl(['apply', '-f', '-'], { stdin: nodePool('720h') })
     assert.equal(changed.stdout, 'nodepool.karpenter.sh/default configured\n', changed.stderr)
-    assert.ok(h.requests.some((r) => r.method === 'PATCH' && r.path === '/apis/karpenter.sh/v1beta1/nodepools/default' && r.contentType === 'application/merge-patch+json'))
+    assert.ok(
+      h.requests.some(
+        (r) => r.method === 'PATCH' && r.path === '/apis/karpenter.sh/v1beta1/nodepools/default' && r.contentType === 'application/merge-patch+json',
+      ),
+    )
     assert.ok(h.requests.some((r) => r.path === '/apis' && r.status === 200))
     const get = await h.kubectl(['get', 'nodepools'])
     assert.match(get.stdout, /^NAME\s+NODECLASS\ndefault\s+default\n$/)

@@ -17,7 +17,12 @@ const browser = findBrowser()
 function result(dir: string, uuid: string, section: string, svg: string): void {
   writeFileSync(join(dir, `${uuid}-attachment.svg`), svg)
   const now = Date.now()
-  const chart = { name: 'zone spread (chart)', attachments: [{ name: 'zone spread (chart)', source: `${uuid}-attachment.svg`, type: 'image/svg+xml' }], start: now, stop: now }
+  const chart = {
+    name: 'zone spread (chart)',
+    attachments: [{ name: 'zone spread (chart)', source: `${uuid}-attachment.svg`, type: 'image/svg+xml' }],
+    start: now,
+    stop: now,
+  }
   writeFileSync(
     join(dir, `${uuid}-result.json`),
     JSON.stringify({
@@ -28,7 +33,18 @@ function result(dir: string, uuid: string, section: string, svg: string): void {
       status: 'passed',
       stage: 'finished',
       labels: [{ name: 'feature', value: section }],
-      steps: [{ name: 'And the report shows the zone spread of the deployment "stateless"', status: 'passed', stage: 'finished', steps: [chart], attachments: [], parameters: [], start: now, stop: now }],
+      steps: [
+        {
+          name: 'And the report shows the zone spread of the deployment "stateless"',
+          status: 'passed',
+          stage: 'finished',
+          steps: [chart],
+          attachments: [],
+          parameters: [],
+          start: now,
+          stop: now,
+        },
+      ],
       attachments: [],
       parameters: [],
       links: [],
@@ -45,11 +61,24 @@ describe('report check in Chromium: the charts', { skip: browser ? false : 'no C
       const results = join(dir, 'results')
       const report = join(dir, 'report')
       mkdirSync(results)
-      result(results, '11111111-1111-4111-8111-111111111111', 'Step 5: Spread pods within multiple AZs', await zoneSpreadChart([{ zone: 'eu-west-2a', capacityType: 'spot', nodes: 1, pods: 4 }], 'the pods by zone'))
+      result(
+        results,
+        '11111111-1111-4111-8111-111111111111',
+        'Step 5: Spread pods within multiple AZs',
+        await zoneSpreadChart([{ zone: 'eu-west-2a', capacityType: 'spot', nodes: 1, pods: 4 }], 'the pods by zone'),
+      )
       // Not well-formed XML: the browser cannot draw it.
-      result(results, '22222222-2222-4222-8222-222222222222', 'Step 6: Simulate a Spot interruption', '<svg xmlns="http://www.w3.org/2000/svg"><g class="mark-rect role-mark"><path d="M0,0h9v9h-9Z"></g>')
+      result(
+        results,
+        '22222222-2222-4222-8222-222222222222',
+        'Step 6: Simulate a Spot interruption',
+        '<svg xmlns="http://www.w3.org/2000/svg"><g class="mark-rect role-mark"><path d="M0,0h9v9h-9Z"></g>',
+      )
       const cli = join(projectRoot, 'node_modules', 'allure', 'cli.js')
-      await execa(process.execPath, [cli, 'generate', results, '--config', join(projectRoot, 'allurerc.mjs'), '--output', report], { cwd: dir, env: { SPOTCHECK_ALLURE_HISTORY: join(dir, 'history.jsonl') } })
+      await execa(process.execPath, [cli, 'generate', results, '--config', join(projectRoot, 'allurerc.mjs'), '--output', report], {
+        cwd: dir,
+        env: { SPOTCHECK_ALLURE_HISTORY: join(dir, 'history.jsonl') },
+      })
       const screens = await chartScreens(browser!, join(report, 'index.html'), dir)
       assert.deepEqual(
         screens.map((s) => [s.chart, s.problem, s.png && s.png.slice(dir.length + 1)]),

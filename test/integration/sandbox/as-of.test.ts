@@ -28,7 +28,9 @@ const createCluster = (version: string, subnetId: string) =>
 
 /** What describe-cluster-versions should list on a day: not UNSUPPORTED, newest first (the platform table's). */
 function offeredOn(day: string): string[] {
-  return platformView(day).eks.versions.filter((v) => v.status !== 'UNSUPPORTED').map((v) => v.version)
+  return platformView(day)
+    .eks.versions.filter((v) => v.status !== 'UNSUPPORTED')
+    .map((v) => v.version)
 }
 
 describe('spotcheck sandbox up --as-of', () => {
@@ -76,17 +78,40 @@ describe('spotcheck sandbox up --as-of', () => {
   })
 
   it('describe-cluster-versions answers per day', async () => {
-    for (const [key, day] of [['today', TODAY], ['mid2024', MID_2024]] as const) {
+    for (const [key, day] of [
+      ['today', TODAY],
+      ['mid2024', MID_2024],
+    ] as const) {
       const r = await bash('aws eks describe-cluster-versions --output json', sandboxes[key], home)
       assert.equal(r.exitCode, 0, r.all)
-      const answer = JSON.parse(r.stdout) as { clusterVersions: { clusterVersion: string; versionStatus: string; defaultVersion: boolean; clusterType: string }[] }
-      assert.deepEqual(answer.clusterVersions.map((v) => v.clusterVersion), offeredOn(day), day)
+      const answer = JSON.parse(r.stdout) as {
+        clusterVersions: { clusterVersion: string; versionStatus: string; defaultVersion: boolean; clusterType: string }[]
+      }
+      assert.deepEqual(
+        answer.clusterVersions.map((v) => v.clusterVersion),
+        offeredOn(day),
+        day,
+      )
       const defaults = answer.clusterVersions.filter((v) => v.defaultVersion).map((v) => v.clusterVersion)
-      assert.deepEqual(defaults, platformView(day).eks.versions.filter((v) => v.default).map((v) => v.version), day)
+      assert.deepEqual(
+        defaults,
+        platformView(day)
+          .eks.versions.filter((v) => v.default)
+          .map((v) => v.version),
+        day,
+      )
     }
-    const withUnsupported = await bash('aws eks describe-cluster-versions --include-all --cluster-versions 1.29 --query "clusterVersions[].[clusterVersion,versionStatus]" --output text', sandboxes.today, home)
+    const withUnsupported = await bash(
+      'aws eks describe-cluster-versions --include-all --cluster-versions 1.29 --query "clusterVersions[].[clusterVersion,versionStatus]" --output text',
+      sandboxes.today,
+      home,
+    )
     assert.equal(withUnsupported.stdout.trim(), '1.29\tUNSUPPORTED', withUnsupported.all)
-    const defaultOnly = await bash('aws eks describe-cluster-versions --default-only --query "clusterVersions[].clusterVersion" --output text', sandboxes.today, home)
+    const defaultOnly = await bash(
+      'aws eks describe-cluster-versions --default-only --query "clusterVersions[].clusterVersion" --output text',
+      sandboxes.today,
+      home,
+    )
     assert.equal(defaultOnly.stdout.trim(), '1.35', defaultOnly.all)
   })
 

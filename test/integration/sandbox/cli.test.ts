@@ -43,7 +43,11 @@ describe('spotcheck sandbox', () => {
     assert.equal(sandboxEnv.AWS_REGION, 'eu-west-1')
     assert.equal(sandboxEnv.AWS_DEFAULT_REGION, 'eu-west-1')
     assert.match(sandboxEnv.KUBECONFIG, new RegExp(`^${home}/sandboxes/a/kubeconfig$`))
-    const r = await bash('aws sts get-caller-identity --query Account --output text && aws ec2 describe-availability-zones --query "AvailabilityZones[].ZoneName" --output text', sandboxEnv, home)
+    const r = await bash(
+      'aws sts get-caller-identity --query Account --output text && aws ec2 describe-availability-zones --query "AvailabilityZones[].ZoneName" --output text',
+      sandboxEnv,
+      home,
+    )
     assert.equal(r.exitCode, 0, r.all)
     assert.match(r.stdout, /^\d{12}\neu-west-1a\teu-west-1b\teu-west-1c/)
   })
@@ -77,7 +81,12 @@ describe('spotcheck sandbox', () => {
 
   it('down stops every process up started, frees the ports and removes the state', async () => {
     const statePath = join(home, 'sandboxes', 'a', 'state.json')
-    const state = JSON.parse((await import('node:fs')).readFileSync(statePath, 'utf8')) as { pid: number; awsPid: number; awsEndpoint: string; controlUrl: string }
+    const state = JSON.parse((await import('node:fs')).readFileSync(statePath, 'utf8')) as {
+      pid: number
+      awsPid: number
+      awsEndpoint: string
+      controlUrl: string
+    }
     const down = await spotcheck(['sandbox', 'down', '--name', 'a'], env)
     assert.equal(down.exitCode, 0)
     assert.equal(alive(state.pid), false, 'daemon still running')

@@ -4,7 +4,14 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
-import { CreateNetworkInterfaceCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeNetworkInterfacesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2'
+import {
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeVpcsCommand,
+} from '@aws-sdk/client-ec2'
 import { PutRuleCommand, PutTargetsCommand, ListRulesCommand } from '@aws-sdk/client-eventbridge'
 import { CreateInstanceProfileCommand, CreateRoleCommand, ListInstanceProfilesCommand, ListRolesCommand } from '@aws-sdk/client-iam'
 import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs'
@@ -33,9 +40,11 @@ describe('spotcheck reap against a sandbox', { timeout: 10 * 60_000 }, () => {
     return { code: r.exitCode, out: `${String(r.stdout)}${String(r.stderr)}` }
   }
   const queues = async () => ((await aws.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).map((u) => u.split('/').pop()!).sort()
-  const vpcsOf = async (runId: string) => (await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:spotcheck:run', Values: [runId] }] }))).Vpcs ?? []
+  const vpcsOf = async (runId: string) =>
+    (await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:spotcheck:run', Values: [runId] }] }))).Vpcs ?? []
   const rules = async () => ((await aws.events.send(new ListRulesCommand({}))).Rules ?? []).map((r) => r.Name!).sort()
-  const lock = async () => ((await extraClients(aws).ssm.send(new GetParametersByPathCommand({ Path: '/spotcheck/lock/', Recursive: true }))).Parameters ?? []).map((p) => p.Name)
+  const lock = async () =>
+    ((await extraClients(aws).ssm.send(new GetParametersByPathCommand({ Path: '/spotcheck/lock/', Recursive: true }))).Parameters ?? []).map((p) => p.Name)
   let oldEni = ''
   let oldKey = ''
 
@@ -48,26 +57,45 @@ describe('spotcheck reap against a sandbox', { timeout: 10 * 60_000 }, () => {
     // The old run: a VPC with a subnet, a security group and an ENI the VPC CNI left "available"
     // (untagged, as the CNI leaves them), its queue, rule, role, log group and KMS key.
     for (const runId of [OLD, YOUNG]) {
-      const vpc = (await aws.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: tag(runId) }] }))).Vpc!.VpcId!
-      const subnet = (await aws.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', TagSpecifications: [{ ResourceType: 'subnet', Tags: tag(runId) }] }))).Subnet!.SubnetId!
-      await aws.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: `node-${runId}`, Description: 'node', TagSpecifications: [{ ResourceType: 'security-group', Tags: tag(runId) }] }))
-      const eni = (await aws.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Description: 'aws-K8S-i-0123' }))).NetworkInterface!.NetworkInterfaceId!
+      const vpc = (await aws.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: tag(runId) }] }))).Vpc!
+        .VpcId!
+      const subnet = (
+        await aws.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', TagSpecifications: [{ ResourceType: 'subnet', Tags: tag(runId) }] }))
+      ).Subnet!.SubnetId!
+      await aws.ec2.send(
+        new CreateSecurityGroupCommand({
+          VpcId: vpc,
+          GroupName: `node-${runId}`,
+          Description: 'node',
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: tag(runId) }],
+        }),
+      )
+      const eni = (await aws.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Description: 'aws-K8S-i-0123' }))).NetworkInterface!
+        .NetworkInterfaceId!
       if (runId === OLD) oldEni = eni
       await aws.sqs.send(new CreateQueueCommand({ QueueName: `queue-${runId}`, tags: { 'spotcheck:run': runId } }))
     }
     await aws.events.send(new PutRuleCommand({ Name: `observer-${OLD}`, EventPattern: JSON.stringify({ source: ['aws.ec2'] }), Tags: tag(OLD) }))
     await aws.iam.send(new CreateRoleCommand({ RoleName: `role-${OLD}`, AssumeRolePolicyDocument: TRUST, Tags: tag(OLD) }))
     await extra.logs.send(new CreateLogGroupCommand({ logGroupName: `/spotcheck/${OLD}`, tags: { 'spotcheck:run': OLD } }))
-    oldKey = (await extra.kms.send(new CreateKeyCommand({ Description: 'eks secrets', Tags: [{ TagKey: 'spotcheck:run', TagValue: OLD }] }))).KeyMetadata!.KeyId!
+    oldKey = (await extra.kms.send(new CreateKeyCommand({ Description: 'eks secrets', Tags: [{ TagKey: 'spotcheck:run', TagValue: OLD }] }))).KeyMetadata!
+      .KeyId!
     // The tutorial's fixed names, untagged (a run that lost its tags, or a reader's own go).
     await extra.logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/eks/spot-and-karpenter/cluster' }))
     await aws.iam.send(new CreateRoleCommand({ RoleName: 'karpenter-spot-and-karpenter', AssumeRolePolicyDocument: TRUST }))
     await aws.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'spot-and-karpenter_1234567890' }))
     // A Karpenter rule whose queue is gone: an orphan, removed whatever its age — unless a run holds the lock.
     await aws.events.send(new PutRuleCommand({ Name: 'Karpenter-SpotInterrupt-1', EventPattern: JSON.stringify({ source: ['aws.ec2'] }) }))
-    await aws.events.send(new PutTargetsCommand({ Rule: 'Karpenter-SpotInterrupt-1', Targets: [{ Id: 'KarpenterQueueTarget', Arn: 'arn:aws:sqs:eu-west-2:123456789012:karpenter-spot-and-karpenter' }] }))
+    await aws.events.send(
+      new PutTargetsCommand({
+        Rule: 'Karpenter-SpotInterrupt-1',
+        Targets: [{ Id: 'KarpenterQueueTarget', Arn: 'arn:aws:sqs:eu-west-2:123456789012:karpenter-spot-and-karpenter' }],
+      }),
+    )
     // The young run holds the lock.
-    await extra.ssm.send(new PutParameterCommand({ Name: LOCK, Type: 'String', Value: JSON.stringify({ runId: YOUNG, host: 'ci-1', startedAt: new Date().toISOString() }) }))
+    await extra.ssm.send(
+      new PutParameterCommand({ Name: LOCK, Type: 'String', Value: JSON.stringify({ runId: YOUNG, host: 'ci-1', startedAt: new Date().toISOString() }) }),
+    )
   })
 
   after(async () => {
@@ -102,7 +130,10 @@ describe('spotcheck reap against a sandbox', { timeout: 10 * 60_000 }, () => {
     const enis = (await aws.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? []
     assert.ok(!enis.some((e) => e.NetworkInterfaceId === oldEni), "the old VPC's available ENI went before the VPC")
     const youngVpc = (await vpcsOf(YOUNG))[0].VpcId
-    assert.ok(enis.some((e) => e.VpcId === youngVpc), "the young VPC's ENI stays")
+    assert.ok(
+      enis.some((e) => e.VpcId === youngVpc),
+      "the young VPC's ENI stays",
+    )
     assert.deepEqual(await rules(), ['Karpenter-SpotInterrupt-1'], 'the old run rule went; the orphan stays while the lock is held')
     const roles = ((await aws.iam.send(new ListRolesCommand({}))).Roles ?? []).map((x) => x.RoleName)
     assert.ok(!roles.includes(`role-${OLD}`))
@@ -120,7 +151,9 @@ describe('spotcheck reap against a sandbox', { timeout: 10 * 60_000 }, () => {
   it('with a stale lock the orphan goes, and the stale lock last; young fixed names stay', async () => {
     const ssm = extraClients(aws).ssm
     await ssm.send(new DeleteParameterCommand({ Name: LOCK }))
-    await ssm.send(new PutParameterCommand({ Name: LOCK, Type: 'String', Value: JSON.stringify({ runId: OLD, host: 'ci-0', startedAt: '2026-12-01T00:00:05Z' }) }))
+    await ssm.send(
+      new PutParameterCommand({ Name: LOCK, Type: 'String', Value: JSON.stringify({ runId: OLD, host: 'ci-0', startedAt: '2026-12-01T00:00:05Z' }) }),
+    )
     const r = await reap('--yes')
     assert.equal(r.code, 0, r.out)
     assert.deepEqual(await rules(), [])
@@ -131,14 +164,22 @@ describe('spotcheck reap against a sandbox', { timeout: 10 * 60_000 }, () => {
   })
 
   it('--older-than 0 removes everything tagged and every fixed name, and a second reap finds nothing', async () => {
-    await aws.cloudformation.send(new CreateStackCommand({ StackName: 'fis-spot-and-karpenter', TemplateBody: JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fis-queue' } } } }) }))
+    await aws.cloudformation.send(
+      new CreateStackCommand({
+        StackName: 'fis-spot-and-karpenter',
+        TemplateBody: JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fis-queue' } } } }),
+      }),
+    )
     await aws.sqs.send(new CreateQueueCommand({ QueueName: 'karpenter-spot-and-karpenter' }))
     const r = await reap('--older-than', '0', '--yes')
     assert.equal(r.code, 0, r.out)
     assert.deepEqual(await queues(), [])
     assert.equal((await vpcsOf(YOUNG)).length, 0)
     const stacks = ((await aws.cloudformation.send(new DescribeStacksCommand({}))).Stacks ?? []).filter((s) => s.StackStatus !== 'DELETE_COMPLETE')
-    assert.deepEqual(stacks.map((s) => s.StackName), [])
+    assert.deepEqual(
+      stacks.map((s) => s.StackName),
+      [],
+    )
     const profiles = ((await aws.iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? []).map((p) => p.InstanceProfileName)
     assert.ok(!profiles.includes('spot-and-karpenter_1234567890'))
     const roles = ((await aws.iam.send(new ListRolesCommand({}))).Roles ?? []).map((x) => x.RoleName)

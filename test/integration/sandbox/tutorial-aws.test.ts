@@ -55,16 +55,28 @@ describe('the tutorial AWS commands against the sandbox', { timeout: 15 * 60_000
   })
 
   it('Step 2: the cluster has the discovery-tagged subnets and security group, the queue and its four rules', async () => {
-    const subnets = await run(`aws ec2 describe-subnets --filters Name=tag:karpenter.sh/discovery,Values=spot-and-karpenter --query 'Subnets[].AvailabilityZone' --output text`)
+    const subnets = await run(
+      `aws ec2 describe-subnets --filters Name=tag:karpenter.sh/discovery,Values=spot-and-karpenter --query 'Subnets[].AvailabilityZone' --output text`,
+    )
     assert.deepEqual(subnets.split(/\s+/).sort(), ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'])
-    const groups = await run(`aws ec2 describe-security-groups --filters Name=tag:karpenter.sh/discovery,Values=spot-and-karpenter --query 'length(SecurityGroups)'`)
+    const groups = await run(
+      `aws ec2 describe-security-groups --filters Name=tag:karpenter.sh/discovery,Values=spot-and-karpenter --query 'length(SecurityGroups)'`,
+    )
     assert.equal(groups.trim(), '1')
-    const cluster = JSON.parse(await run('aws eks describe-cluster --name spot-and-karpenter --output json')) as { cluster: { status: string; version: string; endpoint: string } }
+    const cluster = JSON.parse(await run('aws eks describe-cluster --name spot-and-karpenter --output json')) as {
+      cluster: { status: string; version: string; endpoint: string }
+    }
     assert.equal(cluster.cluster.status, 'ACTIVE')
     assert.equal(cluster.cluster.version, '1.29')
     assert.match(cluster.cluster.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/)
     const rules = await run(`aws events list-rules --name-prefix Karpenter- --query 'Rules[].EventPattern' --output json`)
-    for (const kind of ['AWS Health Event', 'EC2 Spot Instance Interruption Warning', 'EC2 Instance Rebalance Recommendation', 'EC2 Instance State-change Notification']) assert.ok(rules.includes(kind), kind)
+    for (const kind of [
+      'AWS Health Event',
+      'EC2 Spot Instance Interruption Warning',
+      'EC2 Instance Rebalance Recommendation',
+      'EC2 Instance State-change Notification',
+    ])
+      assert.ok(rules.includes(kind), kind)
     await run(`aws sqs get-queue-url --queue-name karpenter-spot-and-karpenter --endpoint-url "$AWS_ENDPOINT_URL"`)
   })
 
@@ -79,12 +91,16 @@ describe('the tutorial AWS commands against the sandbox', { timeout: 15 * 60_000
   it('Step 6: a FIS experiment interrupts a running Spot instance tagged project=build-on-aws', async () => {
     await run(`wget ${upstream}/fis/spotinterruption.yaml`)
     await run('aws cloudformation deploy --stack-name fis-spot-and-karpenter --template-file spotinterruption.yaml --capabilities "CAPABILITY_NAMED_IAM"')
-    const subnet = await run(`aws ec2 describe-subnets --filters Name=tag:karpenter.sh/discovery,Values=spot-and-karpenter --query 'Subnets[0].SubnetId' --output text`)
+    const subnet = await run(
+      `aws ec2 describe-subnets --filters Name=tag:karpenter.sh/discovery,Values=spot-and-karpenter --query 'Subnets[0].SubnetId' --output text`,
+    )
     const instance = await run(
       `aws ec2 run-instances --image-id ami-12345678 --instance-type c7g.2xlarge --subnet-id ${subnet.trim()} --instance-market-options MarketType=spot --tag-specifications 'ResourceType=instance,Tags=[{Key=project,Value=build-on-aws}]' --query 'Instances[0].InstanceId' --output text`,
     )
     const id = instance.trim()
-    const queueUrl = (await run(`aws sqs get-queue-url --queue-name karpenter-spot-and-karpenter --endpoint-url "$AWS_ENDPOINT_URL" --query QueueUrl --output text`)).trim()
+    const queueUrl = (
+      await run(`aws sqs get-queue-url --queue-name karpenter-spot-and-karpenter --endpoint-url "$AWS_ENDPOINT_URL" --query QueueUrl --output text`)
+    ).trim()
     // The tutorial's commands, verbatim.
     const started = await run(
       `FIS_EXP_TEMP_ID=$(aws cloudformation describe-stacks --stack-name fis-spot-and-karpenter --query "Stacks[0].Outputs[?OutputKey=='FISExperimentID'].OutputValue" --output text)\naws fis start-experiment --experiment-template-id $FIS_EXP_TEMP_ID --no-cli-pager`,

@@ -44,13 +44,17 @@ function theLedger(): LedgerFile | undefined {
 }
 
 function startRun(tags: string): { process: ResultPromise; ended: () => boolean } {
-  const child = execa(process.execPath, [cucumber, '-p', 'aws-rehearsal', '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], {
-    cwd: projectRoot,
-    env,
-    reject: false,
-    all: true,
-    forceKillAfterDelay: false,
-  })
+  const child = execa(
+    process.execPath,
+    [cucumber, '-p', 'aws-rehearsal', '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`],
+    {
+      cwd: projectRoot,
+      env,
+      reject: false,
+      all: true,
+      forceKillAfterDelay: false,
+    },
+  )
   let done = false
   void child.finally(() => (done = true))
   return { process: child, ended: () => done }
@@ -59,8 +63,14 @@ function startRun(tags: string): { process: ResultPromise; ended: () => boolean 
 function sdk(sandbox: string) {
   const record = inspectSandbox(sandbox, home)
   assert.ok(record.running && record.config && record.state, `the rehearsal's sandbox ${sandbox} is not running`)
-  const config = { region: record.config.region, endpoint: record.state.awsEndpoint, credentials: { accessKeyId: record.config.accessKeyId, secretAccessKey: record.config.secretAccessKey } }
-  const accountEnv = Object.fromEntries(Object.entries(sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? '')).filter(([, v]) => v !== undefined)) as Record<string, string>
+  const config = {
+    region: record.config.region,
+    endpoint: record.state.awsEndpoint,
+    credentials: { accessKeyId: record.config.accessKeyId, secretAccessKey: record.config.secretAccessKey },
+  }
+  const accountEnv = Object.fromEntries(
+    Object.entries(sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? '')).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>
   return { config, accountEnv }
 }
 
@@ -106,11 +116,15 @@ async function leftovers(sandbox: string): Promise<string[]> {
     for (const url of (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []) if (url.endsWith(`/karpenter-${CLUSTER}`)) left.push(`queue ${url}`)
     // The tutorial's IAM roles: Karpenter's node role, the controller's IRSA role, the cluster's and the node group's.
     for (const r of (await iam.send(new ListRolesCommand({}))).Roles ?? []) {
-      if ([/^karpenter-/, new RegExp(`^${CLUSTER}-`), /^managed-ondemand-eks-node-group-/, /^KarpenterNodeRole-/].some((p) => p.test(r.RoleName!))) left.push(`IAM role ${r.RoleName}`)
+      if ([/^karpenter-/, new RegExp(`^${CLUSTER}-`), /^managed-ondemand-eks-node-group-/, /^KarpenterNodeRole-/].some((p) => p.test(r.RoleName!)))
+        left.push(`IAM role ${r.RoleName}`)
     }
-    const instances = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }] }))).Reservations ?? []
+    const instances =
+      (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }] })))
+        .Reservations ?? []
     for (const i of instances.flatMap((r) => r.Instances ?? [])) left.push(`instance ${i.InstanceId}`)
-    for (const p of (await ssm.send(new GetParametersByPathCommand({ Path: '/spotcheck/lock', Recursive: true }))).Parameters ?? []) left.push(`run lock ${p.Name}`)
+    for (const p of (await ssm.send(new GetParametersByPathCommand({ Path: '/spotcheck/lock', Recursive: true }))).Parameters ?? [])
+      left.push(`run lock ${p.Name}`)
   } finally {
     for (const c of [tagging, eks, cfn, sqs, iam, ec2, ssm]) c.destroy()
   }
@@ -157,15 +171,29 @@ async function killRunnerAndClean(tags: string, point: string, reached: (l: Ledg
     }
     rmSync(join(home, 'runs'), { recursive: true, force: true })
 
-    const cleanup = await execa(process.execPath, [spotcheck, 'cleanup', '--run', runId, '--keep-sandbox'], { env, reject: false, all: true, timeout: 20 * 60_000 })
+    const cleanup = await execa(process.execPath, [spotcheck, 'cleanup', '--run', runId, '--keep-sandbox'], {
+      env,
+      reject: false,
+      all: true,
+      timeout: 20 * 60_000,
+    })
     assert.match(cleanup.all, new RegExp(`restored run ${runId} from s3://${BUCKET}/`), `cleanup did not use the remote state:\n${cleanup.all}`)
     assert.match(cleanup.all, /undoing #\d+ /, `cleanup undid nothing entry by entry:\n${cleanup.all}`)
     const { accountEnv } = sdk(sandbox)
     // The reaper, with the account's credentials (the sandbox's), for what the ledger could not know
     // (resources a SIGKILLed apply created after Terraform last saved its state).
-    const reap = await execa(process.execPath, [spotcheck, 'reap', '--older-than', '0', '--yes'], { env: { ...env, ...accountEnv }, reject: false, all: true, timeout: 20 * 60_000 })
+    const reap = await execa(process.execPath, [spotcheck, 'reap', '--older-than', '0', '--yes'], {
+      env: { ...env, ...accountEnv },
+      reject: false,
+      all: true,
+      timeout: 20 * 60_000,
+    })
     const left = await leftovers(sandbox)
-    assert.deepEqual(left, [], `left in the account after a kill ${point}:\ncleanup (exit ${cleanup.exitCode}):\n${cleanup.all.slice(-3000)}\nreap (exit ${reap.exitCode}):\n${reap.all.slice(-3000)}`)
+    assert.deepEqual(
+      left,
+      [],
+      `left in the account after a kill ${point}:\ncleanup (exit ${cleanup.exitCode}):\n${cleanup.all.slice(-3000)}\nreap (exit ${reap.exitCode}):\n${reap.all.slice(-3000)}`,
+    )
     assert.equal(cleanup.exitCode, 0, `cleanup after a kill ${point} failed:\n${cleanup.all}`)
   } finally {
     await execa(process.execPath, [spotcheck, 'sandbox', 'down', '--name', sandbox], { env, reject: false })
@@ -183,7 +211,12 @@ describe('a killed rehearsal on an ephemeral runner, then cleanup --run from the
   })
 
   it('in Step 4, after the workload', async () => {
-    await killRunnerAndClean('@spot-workload', 'after the workload was applied', (l) => l.entries.some((e) => e.kind === 'kubernetes' && e.objects.some((o) => o.kind === 'Deployment')), 3_000)
+    await killRunnerAndClean(
+      '@spot-workload',
+      'after the workload was applied',
+      (l) => l.entries.some((e) => e.kind === 'kubernetes' && e.objects.some((o) => o.kind === 'Deployment')),
+      3_000,
+    )
   })
 
   it('in Step 6, after the FIS stack', async () => {

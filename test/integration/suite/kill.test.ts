@@ -44,7 +44,13 @@ function startRun(tags: string): Run {
   // Its own formatter outputs, so the project's reports/ are not overwritten. forceKillAfterDelay:
   // false — execa's kill('SIGTERM') otherwise follows with SIGKILL after 5 s, which would cut short
   // the very clean-up the SIGTERM test watches (stopping a sandbox with a cluster takes longer).
-  const child = execa(process.execPath, [cucumber, '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], { cwd: projectRoot, env, reject: false, all: true, forceKillAfterDelay: false })
+  const child = execa(process.execPath, [cucumber, '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], {
+    cwd: projectRoot,
+    env,
+    reject: false,
+    all: true,
+    forceKillAfterDelay: false,
+  })
   let done = false
   void child.finally(() => (done = true))
   return { process: child, ended: () => done, previous }
@@ -80,7 +86,11 @@ async function killAndClean(tags: string, point: string, reached: (l: LedgerFile
   const cleanup = await execa(process.execPath, [spotcheck, 'cleanup', '--unwind'], { env, reject: false, all: true, timeout: 20 * 60_000 })
   assert.equal(cleanup.exitCode, 0, `cleanup after a kill ${point} failed:\n${cleanup.all}`)
   const after = latestLedger()!
-  assert.deepEqual(after.entries.filter((e) => e.state === 'open').map((e) => e.kind), [], 'entries left open')
+  assert.deepEqual(
+    after.entries.filter((e) => e.state === 'open').map((e) => e.kind),
+    [],
+    'entries left open',
+  )
   const undone = after.entries.filter((e) => e.state === 'undone').map((e) => e.kind)
   for (const e of open) assert.ok(['undone', 'gone'].includes(after.entries.find((x) => x.id === e.id)!.state), `#${e.id} ${e.kind}`)
   assert.ok(undone.includes('sandbox'), `the sandbox was not stopped: ${cleanup.all}`)
@@ -114,7 +124,11 @@ describe('a killed run, then spotcheck cleanup', { timeout: 45 * 60_000 }, () =>
     const r = await run.process
     assert.equal(r.exitCode, 143, `exit ${r.exitCode ?? r.signal}\n${String(r.all).slice(-3000)}`)
     const ledger = latestLedger()!
-    assert.deepEqual(ledger.entries.filter((e) => e.state === 'open').map((e) => e.kind), [], 'the run left entries open')
+    assert.deepEqual(
+      ledger.entries.filter((e) => e.state === 'open').map((e) => e.kind),
+      [],
+      'the run left entries open',
+    )
     assert.ok(!existsSync(join(home, 'sandboxes', ledger.target.name === 'sandbox' ? ledger.target.sandbox : '', 'state.json')), 'its sandbox still runs')
   })
 })

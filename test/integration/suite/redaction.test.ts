@@ -103,8 +103,20 @@ async function runWithPlantedSecrets(profile: 'default' | 'aws-rehearsal') {
     AWS_SESSION_TOKEN: secrets.sessionToken,
     FORCE_COLOR: '0',
   }
-  const run = await execa(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.js'))], { cwd: projectRoot, env, reject: false, all: true, timeout: 15 * 60_000 })
-  const report = await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'report'], { cwd: projectRoot, env, reject: false, all: true, timeout: 5 * 60_000 })
+  const run = await execa(process.execPath, [cucumber, '--config', relative(projectRoot, join(dir, 'cucumber.js'))], {
+    cwd: projectRoot,
+    env,
+    reject: false,
+    all: true,
+    timeout: 15 * 60_000,
+  })
+  const report = await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'report'], {
+    cwd: projectRoot,
+    env,
+    reject: false,
+    all: true,
+    timeout: 5 * 60_000,
+  })
   return { dir, secrets, run, report }
 }
 
@@ -112,7 +124,12 @@ async function runWithPlantedSecrets(profile: 'default' | 'aws-rehearsal') {
 function writeDrift(dir: string, exitCode: number | undefined): string {
   const messages = readRunMessages(readFileSync(join(dir, 'reports', 'messages.ndjson'), 'utf8'))
   const spec = { name: 'planted', title: 'the planted secrets', edition: 'as-written' as const, asOf: '2024-01-29', expect: 'pass' as const }
-  const drift = driftSummary([{ spec, target: 'sandbox', exitCode, interrupted: false, durationMs: 0, messages, dir }], { generated: new Date().toISOString(), today: '2024-01-29', tutorialDate: '2024-01-29', edits: [] })
+  const drift = driftSummary([{ spec, target: 'sandbox', exitCode, interrupted: false, durationMs: 0, messages, dir }], {
+    generated: new Date().toISOString(),
+    today: '2024-01-29',
+    tutorialDate: '2024-01-29',
+    edits: [],
+  })
   const out = join(dir, 'drift')
   mkdirSync(out)
   writeFileSync(join(out, 'drift.json'), JSON.stringify(drift, null, 2))
@@ -128,13 +145,24 @@ describe('redaction on every path', { timeout: 30 * 60_000 }, () => {
       assert.equal(report.exitCode, 0, `the report was not generated:\n${report.all.slice(-3000)}\ncucumber-js said:\n${run.all.slice(-3000)}`)
 
       // The run did meet the secrets, and failed where the feature makes it fail, each time redacted.
-      const envelopes = readFileSync(join(dir, 'reports', 'messages.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Envelope)
-      const failures = envelopes.flatMap((e) => (e.testStepFinished?.testStepResult.status === 'FAILED' ? [e.testStepFinished.testStepResult.message ?? ''] : []))
+      const envelopes = readFileSync(join(dir, 'reports', 'messages.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Envelope)
+      const failures = envelopes.flatMap((e) =>
+        e.testStepFinished?.testStepResult.status === 'FAILED' ? [e.testStepFinished.testStepResult.message ?? ''] : [],
+      )
       assert.equal(failures.length, 6, `six scenarios fail, each on its planted secrets (exit ${run.exitCode}):\n${run.all.slice(-4000)}`)
       for (const m of failures) assert.match(m, /\[REDACTED\]/, `a failure message with the secrets redacted:\n${m}`)
       assert.match(run.all, /spotcheck: planted: .*\[REDACTED\]/, 'the progress line, redacted')
-      assert.ok(envelopes.some((e) => e.attachment?.body.includes('[REDACTED]')), 'attachments carry the redacted text')
-      assert.ok(readdirSync(join(dir, 'allure-results')).some((f) => f.endsWith('-attachment.txt')), 'Allure has the attachments')
+      assert.ok(
+        envelopes.some((e) => e.attachment?.body.includes('[REDACTED]')),
+        'attachments carry the redacted text',
+      )
+      assert.ok(
+        readdirSync(join(dir, 'allure-results')).some((f) => f.endsWith('-attachment.txt')),
+        'Allure has the attachments',
+      )
       const ledgerFile = join(dir, 'home', 'runs', readFileSync(join(dir, 'home', 'runs', 'latest'), 'utf8').trim(), 'ledger.json')
       const ledger = JSON.parse(readFileSync(ledgerFile, 'utf8')) as LedgerFile
       assert.equal(ledger.account, RUN_ACCOUNT, 'the run ran in the account whose ID was planted')
@@ -144,7 +172,10 @@ describe('redaction on every path', { timeout: 30 * 60_000 }, () => {
       const drift = writeDrift(dir, run.exitCode)
       const known = { secrets: Object.values(secrets), accountId: RUN_ACCOUNT }
       const leaks = findLeaks(['allure-results', 'allure-report', 'reports'].map((d) => join(dir, d)).concat(drift), known)
-      const printed = [...leaksInText(run.all, known).map((what) => `cucumber-js's stdout/stderr: ${what}`), ...leaksInText(report.all, known).map((what) => `spotcheck report's output: ${what}`)]
+      const printed = [
+        ...leaksInText(run.all, known).map((what) => `cucumber-js's stdout/stderr: ${what}`),
+        ...leaksInText(report.all, known).map((what) => `spotcheck report's output: ${what}`),
+      ]
       assert.deepEqual([...leaks.map((l) => `${l.file.slice(dir.length + 1)}: ${l.what}`), ...printed], [])
     })
   }

@@ -69,25 +69,43 @@ describe('the aws rehearsal', { timeout: 20 * 60_000 }, () => {
     assert.ok(target.name === 'aws' && target.rehearsalSandbox, `the ledger's target is aws with the rehearsal sandbox: ${JSON.stringify(target)}`)
     const sandbox = target.rehearsalSandbox
     const first = ledger.entries[0]
-    assert.ok(first.kind === 'sandbox' && first.name === sandbox.sandbox && first.home === sandbox.home, `the first entry is the rehearsal sandbox: ${JSON.stringify(first)}`)
+    assert.ok(
+      first.kind === 'sandbox' && first.name === sandbox.sandbox && first.home === sandbox.home,
+      `the first entry is the rehearsal sandbox: ${JSON.stringify(first)}`,
+    )
     assert.equal(ledger.entries[0].state, 'undone')
     assert.equal(inspectSandbox(sandbox.sandbox, sandbox.home).running, false, 'the rehearsal sandbox is stopped')
 
     // The report says plainly it was a rehearsal.
     const environment = readFileSync(join(home, 'allure-results', 'environment.properties'), 'utf8')
     assert.match(environment, /^target=aws rehearsal \(the aws target's code paths against an offline sandbox account — not a real account\)$/m)
-    assert.match(environment, /^tutorial_file_cluster\/terraform\/main\.tf=spotcheck's stand-in fixtures\/terraform\/sandbox\/main\.tf \(rehearsal: the account is an offline sandbox\)$/m)
+    assert.match(
+      environment,
+      /^tutorial_file_cluster\/terraform\/main\.tf=spotcheck's stand-in fixtures\/terraform\/sandbox\/main\.tf \(rehearsal: the account is an offline sandbox\)$/m,
+    )
     assert.match(r.all, /spotcheck: REHEARSAL: the aws target's code runs against sandbox/)
     assert.match(r.all, /spotcheck: target aws \(REHEARSAL, offline sandbox account\): account \[ACCOUNT\]/)
 
     // The account ID is redacted from the first line that names it on (audit C6).
     const said = r.all.split('\n').filter((l) => l.startsWith('spotcheck:'))
-    assert.deepEqual(said.filter((l) => l.includes('123456789012')), [])
+    assert.deepEqual(
+      said.filter((l) => l.includes('123456789012')),
+      [],
+    )
 
     // The commands' environment: the aws target's, plus only what an offline account needs.
     const envs = readDumps()
     assert.ok(envs.length >= 3, `${envs.length} blocks ran`)
-    const allowed = new Set<string>([...REHEARSAL_ACCOUNT_VARIABLES, 'AWS_PAGER', 'SPOTCHECK_TARGET', 'PATH', 'KUBECONFIG', 'KUBECACHEDIR', 'AWS_CONFIG_FILE', 'PYTHONPATH'])
+    const allowed = new Set<string>([
+      ...REHEARSAL_ACCOUNT_VARIABLES,
+      'AWS_PAGER',
+      'SPOTCHECK_TARGET',
+      'PATH',
+      'KUBECONFIG',
+      'KUBECACHEDIR',
+      'AWS_CONFIG_FILE',
+      'PYTHONPATH',
+    ])
     const runDir = join(home, 'runs', id)
     const sandboxDir = new SandboxPaths(sandbox.sandbox, sandbox.home).dir
     for (const env of envs) {
@@ -101,8 +119,10 @@ describe('the aws rehearsal', { timeout: 20 * 60_000 }, () => {
       assert.equal(env.TF_CLI_CONFIG_FILE, join(runDir, 'terraform.rc'))
       if (env.AWS_CONFIG_FILE) assert.equal(env.AWS_CONFIG_FILE, join(runDir, 'aws-config'))
       // (not necessarily first: a pyenv shim, itself a bash script, puts its own directories before it)
-      assert.ok(env.PATH.split(':').includes(standInsDir), 'the aws target\'s stand-ins (wget, helm) are on PATH')
-      const intoSandbox = Object.entries(env).filter(([, v]) => v.includes(sandboxDir)).map(([k]) => k)
+      assert.ok(env.PATH.split(':').includes(standInsDir), "the aws target's stand-ins (wget, helm) are on PATH")
+      const intoSandbox = Object.entries(env)
+        .filter(([, v]) => v.includes(sandboxDir))
+        .map(([k]) => k)
       assert.deepEqual(intoSandbox, [], 'variables pointing into the sandbox directory')
     }
     // The aws paths a rehearsal exists for: the run lock, remote state in the bucket, prices from

@@ -39,7 +39,11 @@ describe('the run lock: one run per account and region', () => {
     const lock = await acquireRunLock(ssm, { region: REGION, account: ACCOUNT, runId: 'run-a', host: 'runner-1', now })
     await assert.rejects(
       acquireRunLock(ssm, { region: REGION, account: ACCOUNT, runId: 'run-b', now: new Date(now.getTime() + 30 * 60_000) }),
-      (e: Error) => e instanceof RunLockHeldError && !e.stale && /run run-a on runner-1, since 2026-01-06T02:00:00.000Z \(30 min ago\)/.test(e.message) && /cleanup --run run-a/.test(e.message),
+      (e: Error) =>
+        e instanceof RunLockHeldError &&
+        !e.stale &&
+        /run run-a on runner-1, since 2026-01-06T02:00:00.000Z \(30 min ago\)/.test(e.message) &&
+        /cleanup --run run-a/.test(e.message),
     )
     assert.equal(await releaseRunLock(ssm, REGION, 'run-b'), 'held by another run')
     assert.equal((await readRunLock(ssm, REGION))?.runId, 'run-a')
@@ -60,16 +64,22 @@ describe('the run lock: one run per account and region', () => {
 })
 
 describe('the state bucket', () => {
-  it('must exist in the run\'s region: never created on a real account, created in a rehearsal', async () => {
+  it("must exist in the run's region: never created on a real account, created in a rehearsal", async () => {
     const s3 = s3Client(env)
     const log: string[] = []
-    await assert.rejects(checkStateBucket(s3, { bucket: 'not-there', region: REGION, account: ACCOUNT, create: false, log: (l) => log.push(l) }), (e: Error) => e instanceof StateBucketError && /never creates buckets/.test(e.message))
+    await assert.rejects(
+      checkStateBucket(s3, { bucket: 'not-there', region: REGION, account: ACCOUNT, create: false, log: (l) => log.push(l) }),
+      (e: Error) => e instanceof StateBucketError && /never creates buckets/.test(e.message),
+    )
     await checkStateBucket(s3, { bucket: 'made-in-rehearsal', region: REGION, account: ACCOUNT, create: true, log: (l) => log.push(l) })
     await checkStateBucket(s3, { bucket: 'made-in-rehearsal', region: REGION, account: ACCOUNT, create: false, log: (l) => log.push(l) })
     const west = s3Client({ ...env, AWS_REGION: 'us-west-2' })
     await west.send(new CreateBucketCommand({ Bucket: 'elsewhere', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }))
     west.destroy()
-    await assert.rejects(checkStateBucket(s3, { bucket: 'elsewhere', region: REGION, account: ACCOUNT, create: false, log: (l) => log.push(l) }), /is in us-west-2, the run in eu-west-2/)
+    await assert.rejects(
+      checkStateBucket(s3, { bucket: 'elsewhere', region: REGION, account: ACCOUNT, create: false, log: (l) => log.push(l) }),
+      /is in us-west-2, the run in eu-west-2/,
+    )
     s3.destroy()
   })
 })
@@ -81,13 +91,22 @@ async function killedRun(runId: string, home: string): Promise<{ stack: string }
   mkdirSync(workDir, { recursive: true })
   const s3 = s3Client(env)
   const remote = new RemoteState(s3, BUCKET, REGION, runId, workDir, () => {})
-  const ledger = Ledger.create(join(runDir, 'ledger.json'), { runId, target: { name: 'aws', region: REGION }, workDir, kubeconfig: join(runDir, 'kubeconfig'), pid: 999_999 })
+  const ledger = Ledger.create(join(runDir, 'ledger.json'), {
+    runId,
+    target: { name: 'aws', region: REGION },
+    workDir,
+    kubeconfig: join(runDir, 'kubeconfig'),
+    pid: 999_999,
+  })
   ledger.onSave((d) => remote.mirrorLedger(d))
   ledger.setHeader({ account: ACCOUNT, rehearsal: false, stateBucket: BUCKET })
   // What wget does with the terraform additions: the backend override lands beside main.tf.
   const override = writeBackendOverride(runDir, { bucket: BUCKET, region: REGION, runId, dirName: 'work', pathStyle: true })
   writeFileSync(join(workDir, 'spotcheck_backend_override.tf'), (await import('node:fs')).readFileSync(override))
-  writeFileSync(join(workDir, 'main.tf'), 'terraform {\n  required_version = ">= 1.10"\n}\nresource "terraform_data" "cluster" {\n  input = "spot-and-karpenter"\n}\n')
+  writeFileSync(
+    join(workDir, 'main.tf'),
+    'terraform {\n  required_version = ">= 1.10"\n}\nresource "terraform_data" "cluster" {\n  input = "spot-and-karpenter"\n}\n',
+  )
   ledger.record({ kind: 'terraform', dir: workDir }, 'Step 2')
   const tf = (args: string[]) => execa('terraform', args, { cwd: workDir, env: { ...process.env, ...env, TF_IN_AUTOMATION: '1' }, reject: false, all: true })
   const init = await tf(['init', '-input=false', '-no-color'])
@@ -98,7 +117,12 @@ async function killedRun(runId: string, home: string): Promise<{ stack: string }
   const stack = `fis-${runId}`
   ledger.record({ kind: 'cloudformation-stack', stack }, 'Step 6')
   const cfn = new CloudFormationClient({ region: REGION, endpoint: sb.sdk.endpoint, credentials: sb.sdk.credentials })
-  await cfn.send(new CreateStackCommand({ StackName: stack, TemplateBody: JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: `q-${runId}` } } } }) }))
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: stack,
+      TemplateBody: JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: `q-${runId}` } } } }),
+    }),
+  )
   cfn.destroy()
   await remote.close()
   return { stack }
@@ -129,7 +153,12 @@ describe('spotcheck cleanup --run <id> from the state bucket', { timeout: 10 * 6
     const s3 = s3Client(env)
     const key = `${terraformStateKey(REGION, 'r-lock', 'work')}.tflock`
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: '{"ID":"x","Who":"another apply"}' }))
-    const r = await execa('terraform', ['apply', '-auto-approve', '-no-color', '-lock-timeout=1s'], { cwd: join(home, 'runs', 'r-lock', 'work'), env: { ...process.env, ...env }, reject: false, all: true })
+    const r = await execa('terraform', ['apply', '-auto-approve', '-no-color', '-lock-timeout=1s'], {
+      cwd: join(home, 'runs', 'r-lock', 'work'),
+      env: { ...process.env, ...env },
+      reject: false,
+      all: true,
+    })
     assert.notEqual(r.exitCode, 0)
     assert.match(r.all, /Error acquiring the state lock/)
     s3.destroy()
@@ -147,16 +176,29 @@ describe('spotcheck cleanup --run <id> from the state bucket', { timeout: 10 * 6
     rmSync(runner, { recursive: true, force: true }) // the ephemeral runner is gone
 
     const elsewhere = mkdtempSync(join(tmpdir(), 'spotcheck-elsewhere-'))
-    const r = await execa(process.execPath, [spotcheck, 'cleanup', '--run', runId], { env: { ...process.env, ...env, SPOTCHECK_HOME: elsewhere, SPOTCHECK_STATE_BUCKET: BUCKET }, reject: false, all: true, timeout: 8 * 60_000 })
+    const r = await execa(process.execPath, [spotcheck, 'cleanup', '--run', runId], {
+      env: { ...process.env, ...env, SPOTCHECK_HOME: elsewhere, SPOTCHECK_STATE_BUCKET: BUCKET },
+      reject: false,
+      all: true,
+      timeout: 8 * 60_000,
+    })
     assert.equal(r.exitCode, 0, r.all)
     assert.match(r.all, /restored run r-remote from s3:\/\/spotcheck-state-test\//)
     assert.match(r.all, /removing the Terraform lock/)
     assert.match(r.all, /terraform destroy/)
     assert.ok(!(await stackExists(stack)), 'the stack is left')
-    const state = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: terraformStateKey(REGION, runId, 'work') }))).Body!.transformToString()) as { resources: unknown[] }
+    const state = JSON.parse(
+      await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: terraformStateKey(REGION, runId, 'work') }))).Body!.transformToString(),
+    ) as { resources: unknown[] }
     assert.deepEqual(state.resources, [], 'the Terraform state in the bucket still has resources')
-    const mirrored = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: ledgerKey(REGION, runId) }))).Body!.transformToString()) as LedgerFile
-    assert.deepEqual(mirrored.entries.map((e) => e.state).filter((s) => s === 'open'), [], "the bucket's ledger still has open entries")
+    const mirrored = JSON.parse(
+      await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: ledgerKey(REGION, runId) }))).Body!.transformToString(),
+    ) as LedgerFile
+    assert.deepEqual(
+      mirrored.entries.map((e) => e.state).filter((s) => s === 'open'),
+      [],
+      "the bucket's ledger still has open entries",
+    )
     assert.equal(await readRunLock(ssm, REGION), undefined, 'the run lock was not released')
     ssm.destroy()
     s3.destroy()
@@ -169,7 +211,12 @@ describe('spotcheck cleanup --run <id> from the state bucket', { timeout: 10 * 6
     const path = join(home, 'runs', runId, 'ledger.json')
     const ledger = Ledger.open(path)
     ledger.setHeader({ account: '111122223333' })
-    const r = await execa(process.execPath, [spotcheck, 'cleanup', '--run', runId], { env: { ...process.env, ...env, SPOTCHECK_HOME: home }, reject: false, all: true, timeout: 120_000 })
+    const r = await execa(process.execPath, [spotcheck, 'cleanup', '--run', runId], {
+      env: { ...process.env, ...env, SPOTCHECK_HOME: home },
+      reject: false,
+      all: true,
+      timeout: 120_000,
+    })
     assert.equal(r.exitCode, 2, r.all)
     assert.match(r.all, /Refusing to clean up run r-other-account: it ran in account 111122223333, but your credentials are for account 123456789012/)
     assert.ok(await stackExists(stack), 'the stack was deleted in the wrong account')

@@ -24,7 +24,10 @@ const saved = process.env.SPOTCHECK_STATE_BUCKET
 after(async () => {
   if (saved === undefined) delete process.env.SPOTCHECK_STATE_BUCKET
   else process.env.SPOTCHECK_STATE_BUCKET = saved
-  await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--all'], { env: { ...process.env, SPOTCHECK_HOME: home }, reject: false })
+  await execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), 'sandbox', 'down', '--all'], {
+    env: { ...process.env, SPOTCHECK_HOME: home },
+    reject: false,
+  })
 })
 
 async function remoteLedger(env: Record<string, string>, runId: string, region: string): Promise<LedgerFile> {
@@ -59,14 +62,20 @@ describe('a rehearsal: run lock and remote state', { timeout: 5 * 60_000 }, () =
       const spec = { kind: 'cloudformation-stack' as const, stack: 'fis-spot-and-karpenter' }
       run.ledger.record(spec, 'Step 6')
       const done = await run.syncState([spec])
-      assert.deepEqual((await remoteLedger(target.env, run.id, target.region)).entries.map((e) => e.kind), ['sandbox', 'cloudformation-stack'])
+      assert.deepEqual(
+        (await remoteLedger(target.env, run.id, target.region)).entries.map((e) => e.kind),
+        ['sandbox', 'cloudformation-stack'],
+      )
       await done()
 
       // When the account (the sandbox) stops, the lock is gone and the bucket has the final ledger.
       const stop = target.stop.bind(target)
       let atStop: { lock?: string; states: string[] } | undefined
       target.stop = async () => {
-        atStop = { lock: (await readRunLock(ssm, target.region))?.runId, states: (await remoteLedger(target.env, run.id, target.region)).entries.map((e) => `${e.kind}:${e.state}`) }
+        atStop = {
+          lock: (await readRunLock(ssm, target.region))?.runId,
+          states: (await remoteLedger(target.env, run.id, target.region)).entries.map((e) => `${e.kind}:${e.state}`),
+        }
         await stop()
       }
       await run.finish('passed')

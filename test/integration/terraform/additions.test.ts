@@ -58,7 +58,9 @@ describe("Terraform: the tutorial's main.tf with the current edition and spotche
   it('terraform init and validate succeed with the committed lock file (needs registry.terraform.io)', { timeout: 900_000 }, async (t) => {
     const unreachable = await registryUnreachable()
     if (unreachable) {
-      t.skip(`registry.terraform.io is not reachable from this machine (${unreachable}): terraform init and validate of the tutorial's main.tf with the current edition's edits and fixtures/terraform/aws were NOT run`)
+      t.skip(
+        `registry.terraform.io is not reachable from this machine (${unreachable}): terraform init and validate of the tutorial's main.tf with the current edition's edits and fixtures/terraform/aws were NOT run`,
+      )
       return
     }
     const dir = mkdtempSync(join(tmpdir(), 'tutorial-current-'))
@@ -110,7 +112,10 @@ describe("Terraform: spotcheck's additions on the sandbox's stand-in main.tf (a 
 
   it("the lock file's aws h1: hash is the mirror's hashicorp/aws 5.100.0 linux_amd64 package", { skip, timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mirror-lock-'))
-    writeFileSync(join(dir, 'main.tf'), 'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "5.100.0"\n    }\n  }\n}\n')
+    writeFileSync(
+      join(dir, 'main.tf'),
+      'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "5.100.0"\n    }\n  }\n}\n',
+    )
     const r = await terraform(dir, env, ['providers', 'lock', '-no-color', `-fs-mirror=${mirror!.path}`, '-platform=linux_amd64'])
     assert.equal(r.exitCode, 0, r.all)
     const fromMirror = /"(h1:[^"]+)"/.exec(readFileSync(join(dir, LOCK_FILE), 'utf8'))![1]

@@ -23,8 +23,8 @@ function runTimings(nodeReadyMs: number): string {
   return readFileSync(file, 'utf8')
 }
 
-describe('the load benchmark\'s figures', () => {
-  it('classifies the commands: Terraform\'s and CloudFormation\'s own waits apart', () => {
+describe("the load benchmark's figures", () => {
+  it("classifies the commands: Terraform's and CloudFormation's own waits apart", () => {
     assert.equal(commandKind('terraform init\nterraform apply -auto-approve'), 'terraform')
     assert.equal(commandKind('cd x && terraform destroy -auto-approve'), 'terraform')
     assert.equal(commandKind('aws cloudformation delete-stack --stack-name fis-spot-and-karpenter'), 'cloudformation')
@@ -32,13 +32,17 @@ describe('the load benchmark\'s figures', () => {
     assert.equal(commandKind('export TF_VAR_x=terraform'), 'other')
   })
 
-  it('reads a run\'s timings.json and sums the wall time of all but the providers\' commands', () => {
+  it("reads a run's timings.json and sums the wall time of all but the providers' commands", () => {
     const f = figuresOf(parseTimings(runTimings(38_000)), 120_000)
     assert.deepEqual(f, {
       totalWallMs: 120_000,
       providerWallMs: 45_000,
       restWallMs: 75_000,
-      durations: { 'NodeClaim created → node Ready': 38_000, 'interruption warning → replacement Ready': 48_000, 'workload deletion → consolidation delete': 31_000 },
+      durations: {
+        'NodeClaim created → node Ready': 38_000,
+        'interruption warning → replacement Ready': 48_000,
+        'workload deletion → consolidation delete': 31_000,
+      },
     })
   })
 
@@ -46,7 +50,10 @@ describe('the load benchmark\'s figures', () => {
     assert.throws(() => parseTimings('{', 'x.json'), /^Error: x\.json: not JSON/)
     assert.throws(() => parseTimings('{"commands": {}}', 'x.json'), /x\.json: "commands" is not a list/)
     assert.throws(() => parseTimings('{"commands": [{"kind": "other"}], "tutorialDurations": []}', 'x.json'), /x\.json: commands\[0\] needs a numeric "wallMs"/)
-    assert.throws(() => parseTimings('{"commands": [], "tutorialDurations": [{"name": "a"}]}', 'x.json'), /x\.json: tutorialDurations\[0\] needs a "name" and a numeric "ms"/)
+    assert.throws(
+      () => parseTimings('{"commands": [], "tutorialDurations": [{"name": "a"}]}', 'x.json'),
+      /x\.json: tutorialDurations\[0\] needs a "name" and a numeric "ms"/,
+    )
   })
 
   it('writes both runs side by side, flagging a loaded figure more than 10 % off the quiet one', () => {

@@ -56,7 +56,18 @@ describe('docs/aws.md: the IAM policies', () => {
 
   it('covers what the run does: the cluster by its fixed name, the lock, the state bucket, prices, the tagging API, a 3-hour session', () => {
     const all = permissions!.Statement.flatMap(actions)
-    for (const a of ['eks:CreateCluster', 'ssm:PutParameter', 's3:PutObject', 'pricing:GetProducts', 'tag:GetResources', 'fis:StartExperiment', 'iam:CreateServiceLinkedRole', 'logs:DeleteLogGroup', 'ec2:DeleteNetworkInterface', 'kms:ScheduleKeyDeletion']) {
+    for (const a of [
+      'eks:CreateCluster',
+      'ssm:PutParameter',
+      's3:PutObject',
+      'pricing:GetProducts',
+      'tag:GetResources',
+      'fis:StartExperiment',
+      'iam:CreateServiceLinkedRole',
+      'logs:DeleteLogGroup',
+      'ec2:DeleteNetworkInterface',
+      'kms:ScheduleKeyDeletion',
+    ]) {
       assert.ok(all.includes(a), `${a} is missing`)
     }
     const cluster = permissions!.Statement.find((s) => s.Sid === 'TheTutorialsCluster')!

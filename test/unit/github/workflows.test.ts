@@ -155,7 +155,10 @@ describe('nightly-aws.yml', () => {
     // and this fails until KUBECTL_MINOR does too.
     const kubernetes = resolveEdition({ target: 'aws', edition: 'current' }).versions.kubernetesVersion
     const minor = (v: string) => Number(v.split('.')[1])
-    assert.ok(Math.abs(minor(job.env.KUBECTL_MINOR) - minor(kubernetes)) <= 1, `KUBECTL_MINOR ${job.env.KUBECTL_MINOR}, the current edition's Kubernetes ${kubernetes}`)
+    assert.ok(
+      Math.abs(minor(job.env.KUBECTL_MINOR) - minor(kubernetes)) <= 1,
+      `KUBECTL_MINOR ${job.env.KUBECTL_MINOR}, the current edition's Kubernetes ${kubernetes}`,
+    )
   })
 
   it('runs the edition against the account, with remote state', () => {
@@ -191,7 +194,9 @@ describe('nightly-aws.yml', () => {
 
 describe("nightly-aws.yml: judging a run against its edition's expectation", () => {
   const judge = stepRunning(workflow('nightly-aws.yml').jobs.tutorial.steps, 'verdict=')
-  const causes = [{ blocking: true, what: 'Kubernetes 1.29 is no longer offered for new clusters', since: '2026-03-23', breaks: '@cluster', edit: 'kubernetes-version' }]
+  const causes = [
+    { blocking: true, what: 'Kubernetes 1.29 is no longer offered for new clusters', since: '2026-03-23', breaks: '@cluster', edit: 'kubernetes-version' },
+  ]
 
   /** Runs the step's script as GitHub does (bash -e -o pipefail) in a directory holding the run's preflight verdict. */
   async function verdictOf(options: { edition: string; outcome: string; runId?: string; preflight?: object }) {
@@ -203,8 +208,21 @@ describe("nightly-aws.yml: judging a run against its edition's expectation", () 
         writeFileSync(join(dir, '.spotcheck', 'runs', runId, 'preflight.json'), JSON.stringify(options.preflight))
       }
       const summary = join(dir, 'summary.md')
-      const env = { EDITION: options.edition, OUTCOME: options.outcome, RUN_ID: runId, AWS_REGION: 'eu-west-2', GITHUB_STEP_SUMMARY: summary, PATH: process.env.PATH }
-      const r = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', judge.run], { cwd: dir, env, extendEnv: false, reject: false, all: true })
+      const env = {
+        EDITION: options.edition,
+        OUTCOME: options.outcome,
+        RUN_ID: runId,
+        AWS_REGION: 'eu-west-2',
+        GITHUB_STEP_SUMMARY: summary,
+        PATH: process.env.PATH,
+      }
+      const r = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', judge.run], {
+        cwd: dir,
+        env,
+        extendEnv: false,
+        reject: false,
+        all: true,
+      })
       let written = ''
       try {
         written = readFileSync(summary, 'utf8')
@@ -217,10 +235,13 @@ describe("nightly-aws.yml: judging a run against its edition's expectation", () 
     }
   }
 
-  const jq = execa('jq', ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false)
+  const jq = execa('jq', ['--version'], { reject: false }).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  )
 
   it('passes the tutorial as written that failed at its preflight, with the causes in the job summary', async (t) => {
-    if (!(await jq)) return t.skip('jq is not installed here (GitHub\'s runners have it)')
+    if (!(await jq)) return t.skip("jq is not installed here (GitHub's runners have it)")
     const r = await verdictOf({ edition: 'as-written', outcome: 'failure', preflight: { passes: false, causes } })
     assert.equal(r.exitCode, 0, r.output)
     assert.match(r.output, /fails at the preflight, as expected/)
@@ -228,7 +249,7 @@ describe("nightly-aws.yml: judging a run against its edition's expectation", () 
   })
 
   it('fails the tutorial as written that failed anywhere else, or passed', async (t) => {
-    if (!(await jq)) return t.skip('jq is not installed here (GitHub\'s runners have it)')
+    if (!(await jq)) return t.skip("jq is not installed here (GitHub's runners have it)")
     const elsewhere = await verdictOf({ edition: 'as-written', outcome: 'failure', preflight: { passes: true, causes: [] } })
     assert.equal(elsewhere.exitCode, 1)
     assert.match(elsewhere.output, /failed, but not at the preflight/)
@@ -238,7 +259,7 @@ describe("nightly-aws.yml: judging a run against its edition's expectation", () 
   })
 
   it('passes the current edition only when the whole run passed', async (t) => {
-    if (!(await jq)) return t.skip('jq is not installed here (GitHub\'s runners have it)')
+    if (!(await jq)) return t.skip("jq is not installed here (GitHub's runners have it)")
     assert.equal((await verdictOf({ edition: 'current', outcome: 'success', preflight: { passes: true, causes: [] } })).exitCode, 0)
     const failed = await verdictOf({ edition: 'current', outcome: 'failure', preflight: { passes: true, causes: [] } })
     assert.equal(failed.exitCode, 1)

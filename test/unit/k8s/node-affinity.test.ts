@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { matchNodeSelector, matchNodeSelectorRequirement, matchNodeSelectorTerm, podMatchesNodeSelectorAndAffinity, preferredNodeAffinityScore } from '../../../sandbox/k8s/node-affinity.ts'
+import {
+  matchNodeSelector,
+  matchNodeSelectorRequirement,
+  matchNodeSelectorTerm,
+  podMatchesNodeSelectorAndAffinity,
+  preferredNodeAffinityScore,
+} from '../../../sandbox/k8s/node-affinity.ts'
 import type { Node, Pod } from '../../../sandbox/k8s/types.ts'
 
 const labels = { 'kubernetes.io/arch': 'arm64', 'karpenter.k8s.aws/instance-cpu': '8', intent: 'apps' }
@@ -28,12 +34,28 @@ describe('node selector requirements (component-helpers nodeaffinity)', () => {
   }
 
   it('a term ANDs its expressions; an empty term matches nothing', () => {
-    assert.equal(matchNodeSelectorTerm({ matchExpressions: [{ key: 'intent', operator: 'In', values: ['apps'] }, { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] }, labels), false)
+    assert.equal(
+      matchNodeSelectorTerm(
+        {
+          matchExpressions: [
+            { key: 'intent', operator: 'In', values: ['apps'] },
+            { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+          ],
+        },
+        labels,
+      ),
+      false,
+    )
     assert.equal(matchNodeSelectorTerm({}, labels), false)
   })
 
   it('terms are ORed; matchFields supports metadata.name', () => {
-    const sel = { nodeSelectorTerms: [{ matchExpressions: [{ key: 'intent', operator: 'In', values: ['other'] }] }, { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-a'] }] }] }
+    const sel = {
+      nodeSelectorTerms: [
+        { matchExpressions: [{ key: 'intent', operator: 'In', values: ['other'] }] },
+        { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-a'] }] },
+      ],
+    }
     assert.equal(matchNodeSelector(sel, labels, { 'metadata.name': 'node-a' }), true)
     assert.equal(matchNodeSelector(sel, labels, { 'metadata.name': 'node-b' }), false)
     assert.equal(matchNodeSelector({ nodeSelectorTerms: [] }, labels), false)
@@ -47,7 +69,13 @@ describe('pod against node', () => {
       metadata: {},
       spec: {
         nodeSelector: { intent: 'apps' },
-        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] }] } } },
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] }],
+            },
+          },
+        },
       },
     }
     assert.equal(podMatchesNodeSelectorAndAffinity(pod, node), true)

@@ -1,14 +1,27 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseQuantity } from '../../../sandbox/k8s/quantity.ts'
-import { ceiling, fits, maxResources, merge, parseResourceList, requestsForPods, resourcesString, subtract, toStringMap, withoutZeros } from '../../../sandbox/k8s/resources.ts'
+import {
+  ceiling,
+  fits,
+  maxResources,
+  merge,
+  parseResourceList,
+  requestsForPods,
+  resourcesString,
+  subtract,
+  toStringMap,
+  withoutZeros,
+} from '../../../sandbox/k8s/resources.ts'
 import type { Pod } from '../../../sandbox/k8s/types.ts'
 
 const pod = (spec: Partial<Pod['spec']>): Pod => ({ metadata: { name: 'p', namespace: 'default' }, spec: { containers: [], ...spec } })
 
 describe('pod requests (Karpenter resources.Ceiling / RequestsForPods)', () => {
   it('sums containers and adds pods: 1', () => {
-    const p = pod({ containers: [{ resources: { requests: { cpu: '250m', memory: '256Mi' } } }, { resources: { requests: { cpu: '250m', memory: '256Mi' } } }] })
+    const p = pod({
+      containers: [{ resources: { requests: { cpu: '250m', memory: '256Mi' } } }, { resources: { requests: { cpu: '250m', memory: '256Mi' } } }],
+    })
     assert.deepEqual(toStringMap(requestsForPods(p)), { cpu: '500m', memory: '512Mi', pods: '1' })
   })
 
@@ -55,7 +68,10 @@ describe('ResourceList operations', () => {
 
   it('Merge and MaxResources', () => {
     assert.deepEqual(toStringMap(merge(parseResourceList({ cpu: '1' }), parseResourceList({ cpu: '500m', memory: '1Gi' }))), { cpu: '1500m', memory: '1Gi' })
-    assert.deepEqual(toStringMap(maxResources(parseResourceList({ cpu: '1', memory: '2Gi' }), parseResourceList({ cpu: '2', memory: '1Gi' }))), { cpu: '2', memory: '2Gi' })
+    assert.deepEqual(toStringMap(maxResources(parseResourceList({ cpu: '1', memory: '2Gi' }), parseResourceList({ cpu: '2', memory: '1Gi' }))), {
+      cpu: '2',
+      memory: '2Gi',
+    })
   })
 
   it('renders like pretty.Concise (sorted keys) and drops zeros on request', () => {

@@ -22,7 +22,10 @@ describe('Toleration.ToleratesTaint', () => {
 
 describe('scheduler and Karpenter views of taints', () => {
   const pod = (tolerations?: Toleration[]): Pod => ({ metadata: { name: 'p' }, spec: { tolerations } })
-  const taints: Taint[] = [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }, { key: 'soft', effect: 'PreferNoSchedule' }]
+  const taints: Taint[] = [
+    { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
+    { key: 'soft', effect: 'PreferNoSchedule' },
+  ]
 
   it('the kube-scheduler filter ignores PreferNoSchedule', () => {
     assert.deepEqual(findUntoleratedTaint(taints, [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists' }]), undefined)
@@ -30,7 +33,9 @@ describe('scheduler and Karpenter views of taints', () => {
   })
 
   it('Karpenter requires every taint tolerated, with its error text', () => {
-    assert.deepEqual(karpenterTolerationErrors(taints, pod([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists' }])), ['did not tolerate soft=:PreferNoSchedule'])
+    assert.deepEqual(karpenterTolerationErrors(taints, pod([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists' }])), [
+      'did not tolerate soft=:PreferNoSchedule',
+    ])
     assert.deepEqual(karpenterTolerationErrors(taints, pod([{ operator: 'Exists' }])), [])
   })
 

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict'
 import { toStringMap, withoutZeros } from '../../../sandbox/k8s/resources.ts'
 import type { Node, Pod } from '../../../sandbox/k8s/types.ts'
 import type { NodeClaim, NodePool } from '../../../sandbox/karpenter/api.ts'
-import { getCandidates, lifetimeRemaining, podEvictionCost, sortAndFilterCandidates, type DisruptionSnapshot } from '../../../sandbox/karpenter/disruption/candidates.ts'
+import {
+  getCandidates,
+  lifetimeRemaining,
+  podEvictionCost,
+  sortAndFilterCandidates,
+  type DisruptionSnapshot,
+} from '../../../sandbox/karpenter/disruption/candidates.ts'
 import {
   commandString,
   computeDisruption,
@@ -86,11 +92,22 @@ const pods = (n: number, capacityType = 'spot', extra: Parameters<typeof workloa
 
 describe('candidates', () => {
   it('only initialized, undeleted, un-nominated Karpenter nodes without do-not-disrupt', () => {
-    const nodes = [managed('c7g.2xlarge'), managed('c7g.2xlarge', { initialized: false }), managed('c7g.2xlarge', { nominated: true }), managed('c7g.2xlarge', { nodeAnnotations: { 'karpenter.sh/do-not-disrupt': 'true' } })]
+    const nodes = [
+      managed('c7g.2xlarge'),
+      managed('c7g.2xlarge', { initialized: false }),
+      managed('c7g.2xlarge', { nominated: true }),
+      managed('c7g.2xlarge', { nodeAnnotations: { 'karpenter.sh/do-not-disrupt': 'true' } }),
+    ]
     const events: { message: string }[] = []
     const c = getCandidates(snapshot(nodes), () => true, events as never)
-    assert.deepEqual(c.map((x) => x.name), [nodes[0].name])
-    assert.deepEqual(events.map((e) => e.message), ['Nominated for a pending pod', 'Disruption is blocked with the "karpenter.sh/do-not-disrupt" annotation'])
+    assert.deepEqual(
+      c.map((x) => x.name),
+      [nodes[0].name],
+    )
+    assert.deepEqual(
+      events.map((e) => e.message),
+      ['Nominated for a pending pod', 'Disruption is blocked with the "karpenter.sh/do-not-disrupt" annotation'],
+    )
   })
 
   it('pods with do-not-evict/do-not-disrupt, and PDBs without budget, block a node', () => {
@@ -99,15 +116,33 @@ describe('candidates', () => {
     const pdbPods = pods(1)
     const c = managed('c7g.2xlarge', { pods: pdbPods })
     const d = managed('c7g.2xlarge', { pods: pods(1) })
-    const s = snapshot([a, b, c, d], { pdbs: [{ metadata: { namespace: 'default', name: 'pdb' }, spec: { selector: { matchLabels: { app: pdbPods[0].metadata.labels!.app } } }, status: { disruptionsAllowed: 0 } }] })
+    const s = snapshot([a, b, c, d], {
+      pdbs: [
+        {
+          metadata: { namespace: 'default', name: 'pdb' },
+          spec: { selector: { matchLabels: { app: pdbPods[0].metadata.labels!.app } } },
+          status: { disruptionsAllowed: 0 },
+        },
+      ],
+    })
     const events: { message: string }[] = []
-    const kept = sortAndFilterCandidates(getCandidates(s, () => true), s, events as never)
-    assert.deepEqual(kept.map((x) => x.name), [d.name])
-    assert.deepEqual(events.map((e) => e.message), [
-      `Pod "default/${a.pods[0].metadata.name}" has do not evict annotation`,
-      `Pod "default/${b.pods[0].metadata.name}" has do not evict annotation`,
-      'PDB "default/pdb" prevents pod evictions',
-    ])
+    const kept = sortAndFilterCandidates(
+      getCandidates(s, () => true),
+      s,
+      events as never,
+    )
+    assert.deepEqual(
+      kept.map((x) => x.name),
+      [d.name],
+    )
+    assert.deepEqual(
+      events.map((e) => e.message),
+      [
+        `Pod "default/${a.pods[0].metadata.name}" has do not evict annotation`,
+        `Pod "default/${b.pods[0].metadata.name}" has do not evict annotation`,
+        'PDB "default/pdb" prevents pod evictions',
+      ],
+    )
   })
 
   it('disruption cost: pods (deletion cost, priority) × remaining lifetime; cheapest first', () => {
@@ -121,13 +156,23 @@ describe('candidates', () => {
     const few = managed('c7g.2xlarge', { pods: pods(2) })
     const old = managed('c7g.2xlarge', { pods: pods(5), created: '2024-01-24T10:00:00Z' })
     const s = snapshot([many, few, old])
-    assert.deepEqual(sortAndFilterCandidates(getCandidates(s, () => true), s).map((c) => c.name), [old.name, few.name, many.name])
+    assert.deepEqual(
+      sortAndFilterCandidates(
+        getCandidates(s, () => true),
+        s,
+      ).map((c) => c.name),
+      [old.name, few.name, many.name],
+    )
   })
 })
 
 describe('consolidation (v0.32.1)', () => {
   it('empty nodes: all deleted in one command, validated after 15 s', () => {
-    const nodes = [managed('c7g.2xlarge', { zone: 'eu-west-2a' }), managed('m7g.2xlarge', { zone: 'eu-west-2b' }), managed('c6g.2xlarge', { zone: 'eu-west-2c', capacityType: 'on-demand' })]
+    const nodes = [
+      managed('c7g.2xlarge', { zone: 'eu-west-2a' }),
+      managed('m7g.2xlarge', { zone: 'eu-west-2b' }),
+      managed('c6g.2xlarge', { zone: 'eu-west-2c', capacityType: 'on-demand' }),
+    ]
     const s = snapshot(nodes)
     const { decision } = computeDisruption(s)
     assert.ok(decision)
@@ -143,7 +188,10 @@ describe('consolidation (v0.32.1)', () => {
     const later = snapshot([nodes[0], managed('m7g.2xlarge', { zone: 'eu-west-2b' }), nodes[2]].map((n, i) => (i === 0 ? { ...n, pods: pods(1) } : n)))
     const v = validateEmptyNodeConsolidation(decision.command, later)
     assert.equal(v.valid, false)
-    assert.match(v.logs[0].message, /^abandoning empty node consolidation attempt due to pod churn, command is no longer valid, delete, terminating 3 candidates /)
+    assert.match(
+      v.logs[0].message,
+      /^abandoning empty node consolidation attempt due to pod churn, command is no longer valid, delete, terminating 3 candidates /,
+    )
   })
 
   it('single node: a spot node whose pods fit elsewhere is deleted', () => {
@@ -171,7 +219,12 @@ describe('consolidation (v0.32.1)', () => {
     assert.ok(decision)
     assert.equal(decision.consolidationType, 'single')
     const msg = commandString(decision.command)
-    assert.match(msg, new RegExp(`^replace, terminating 1 candidates ${big.name.replace(/\./g, '\\.')}/c6g\\.4xlarge/on-demand and replacing with on-demand node from types [^ ]+, [^ ]+, [^ ]+, [^ ]+, [^ ]+ and \\d+ other\\(s\\)$`))
+    assert.match(
+      msg,
+      new RegExp(
+        `^replace, terminating 1 candidates ${big.name.replace(/\./g, '\\.')}/c6g\\.4xlarge/on-demand and replacing with on-demand node from types [^ ]+, [^ ]+, [^ ]+, [^ ]+, [^ ]+ and \\d+ other\\(s\\)$`,
+      ),
+    )
     const odPrice = its.find((t) => t.name === 'c6g.4xlarge')!.offerings.find((o) => o.capacityType === 'on-demand' && o.zone === 'eu-west-2a')!.price
     for (const t of decision.command.replacements[0].instanceTypeOptions) {
       const worst = Math.max(...t.offerings.filter((o) => o.available && o.capacityType === 'on-demand').map((o) => o.price))
@@ -242,14 +295,23 @@ describe('WhenEmpty and expiration', () => {
   })
 
   it('the Empty condition: WhenEmpty + consolidateAfter, initialized, not nominated, no pods', () => {
-    assert.equal(emptyCondition({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '30s', initialized: true, hasNode: true, nominated: false, reschedulablePods: 0 }), true)
-    assert.equal(emptyCondition({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '30s', initialized: true, hasNode: true, nominated: true, reschedulablePods: 0 }), false)
+    assert.equal(
+      emptyCondition({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '30s', initialized: true, hasNode: true, nominated: false, reschedulablePods: 0 }),
+      true,
+    )
+    assert.equal(
+      emptyCondition({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '30s', initialized: true, hasNode: true, nominated: true, reschedulablePods: 0 }),
+      false,
+    )
     assert.equal(emptyCondition({ consolidationPolicy: 'WhenUnderutilized', initialized: true, hasNode: true, nominated: false, reschedulablePods: 0 }), false)
   })
 
   it('expiry: 168h after the older of NodeClaim and Node; Never disables', () => {
     assert.deepEqual(expiredCondition({ expireAfter: '168h', nodeClaimCreated: '2024-01-22T10:00:00Z', now: NOW }), { expired: true })
-    assert.deepEqual(expiredCondition({ expireAfter: '168h', nodeClaimCreated: '2024-01-29T09:00:00Z', now: NOW }), { expired: false, requeueAfterMs: 167 * 3_600_000 })
+    assert.deepEqual(expiredCondition({ expireAfter: '168h', nodeClaimCreated: '2024-01-29T09:00:00Z', now: NOW }), {
+      expired: false,
+      requeueAfterMs: 167 * 3_600_000,
+    })
     assert.deepEqual(expiredCondition({ expireAfter: 'Never', nodeClaimCreated: '2020-01-01T00:00:00Z', now: NOW }), { expired: false })
   })
 
@@ -263,7 +325,13 @@ describe('WhenEmpty and expiration', () => {
     assert.ok(r2.decision)
     assert.equal(r2.decision.method, 'expiration')
     assert.equal(r2.decision.command.replacements.length, 1)
-    assert.deepEqual(r2.decision.logs.map((l) => [l.message, l.fields]), [['triggering termination for expired node after TTL', [['ttl', '168h0m0s']]]])
-    assert.match(r2.decision.log.message, /^disrupting via expiration replace, terminating 1 candidates .*\/c7g\.2xlarge\/spot and replacing with spot node from types /)
+    assert.deepEqual(
+      r2.decision.logs.map((l) => [l.message, l.fields]),
+      [['triggering termination for expired node after TTL', [['ttl', '168h0m0s']]]],
+    )
+    assert.match(
+      r2.decision.log.message,
+      /^disrupting via expiration replace, terminating 1 candidates .*\/c7g\.2xlarge\/spot and replacing with spot node from types /,
+    )
   })
 })

@@ -18,7 +18,12 @@ import { markUnavailable, newUnavailableOfferings } from '../../../sandbox/karpe
 import { branchInterfaces, motoInstanceType, motoInstanceTypes } from './helpers/moto-data.ts'
 
 const SYSTEM_RESERVED: KubeletConfiguration = { systemReserved: { cpu: '100m', memory: '100Mi' } }
-const base: InstanceTypeOptions = { region: 'eu-west-2', zones: ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'], subnetZones: ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'], prices: { onDemand: {} } }
+const base: InstanceTypeOptions = {
+  region: 'eu-west-2',
+  zones: ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'],
+  subnetZones: ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'],
+  prices: { onDemand: {} },
+}
 
 function build(name: string, opts: Partial<InstanceTypeOptions> = {}) {
   return newInstanceType(motoInstanceType(name), new Set(base.zones), { ...base, branchInterfaces: branchInterfaces(), ...opts })
@@ -47,15 +52,29 @@ describe('allocatable estimate (aws/karpenter-provider-aws v0.32.1 pkg/providers
 
   it('c7g.2xlarge worked example: capacity, kube-reserved, eviction', () => {
     const it = build('c7g.2xlarge', { kubelet: SYSTEM_RESERVED })
-    assert.deepEqual(toStringMap(withoutZeros(it.capacity)), { cpu: '8', 'ephemeral-storage': '20Gi', memory: '15096Mi', pods: '58', 'vpc.amazonaws.com/pod-eni': '38' })
+    assert.deepEqual(toStringMap(withoutZeros(it.capacity)), {
+      cpu: '8',
+      'ephemeral-storage': '20Gi',
+      memory: '15096Mi',
+      pods: '58',
+      'vpc.amazonaws.com/pod-eni': '38',
+    })
     assert.deepEqual(toStringMap(it.overhead.kubeReserved), { cpu: '90m', 'ephemeral-storage': '1Gi', memory: '893Mi' })
     assert.deepEqual(toStringMap(it.overhead.evictionThreshold), { 'ephemeral-storage': '2147483648', memory: '100Mi' })
   })
 })
 
 describe('kube-reserved CPU bands and pods', () => {
-  const cpu = (vcpus: number): string => newInstanceType({ ...motoInstanceType('m5.large'), VCpuInfo: { DefaultVCpus: vcpus } }, new Set(), base).overhead.kubeReserved.cpu.toString()
-  for (const [v, want] of [[1, '60m'], [2, '70m'], [4, '80m'], [8, '90m'], [16, '110m'], [48, '190m']] as const) {
+  const cpu = (vcpus: number): string =>
+    newInstanceType({ ...motoInstanceType('m5.large'), VCpuInfo: { DefaultVCpus: vcpus } }, new Set(), base).overhead.kubeReserved.cpu.toString()
+  for (const [v, want] of [
+    [1, '60m'],
+    [2, '70m'],
+    [4, '80m'],
+    [8, '90m'],
+    [16, '110m'],
+    [48, '190m'],
+  ] as const) {
     it(`${v} vCPU → ${want}`, () => assert.equal(cpu(v), want))
   }
 
@@ -75,7 +94,13 @@ describe('kube-reserved CPU bands and pods', () => {
   })
 
   it('kubeReserved, evictionHard (percent of capacity) and evictionSoft override key by key', () => {
-    const it = build('c7g.2xlarge', { kubelet: { kubeReserved: { cpu: '200m' }, evictionHard: { 'memory.available': '5%', 'nodefs.available': '15%' }, evictionSoft: { 'memory.available': '1Gi' } } })
+    const it = build('c7g.2xlarge', {
+      kubelet: {
+        kubeReserved: { cpu: '200m' },
+        evictionHard: { 'memory.available': '5%', 'nodefs.available': '15%' },
+        evictionSoft: { 'memory.available': '1Gi' },
+      },
+    })
     assert.equal(it.overhead.kubeReserved.cpu.toString(), '200m')
     assert.equal(it.overhead.kubeReserved.memory.toString(), '893Mi')
     assert.equal(it.overhead.evictionThreshold.memory.toString(), '1Gi') // max(5 % of 15096Mi ≈ 755Mi, 1Gi)
@@ -83,7 +108,9 @@ describe('kube-reserved CPU bands and pods', () => {
   })
 
   it('a root-volume block device mapping sets ephemeral-storage', () => {
-    const it = build('c7g.2xlarge', { nodeClass: { amiFamily: 'AL2', blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '100Gi' } }] } })
+    const it = build('c7g.2xlarge', {
+      nodeClass: { amiFamily: 'AL2', blockDeviceMappings: [{ deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '100Gi' } }] },
+    })
     assert.equal(it.capacity['ephemeral-storage'].toString(), '100Gi')
     assert.equal(it.allocatable['ephemeral-storage'].toString(), '89Gi') // 100 − 1 − 10
   })
@@ -167,16 +194,35 @@ describe('offerings', () => {
   it('available = offered in the zone ∧ a subnet there ∧ a price ∧ no recent ICE', () => {
     const cache = newUnavailableOfferings()
     markUnavailable(cache, 'c7g.2xlarge', 'eu-west-2b', 'spot', 1_000)
-    const offs = createOfferings(info, { zones: base.zones, typeZones: new Set(['eu-west-2a', 'eu-west-2b', 'eu-west-2c']), subnetZones: new Set(['eu-west-2a', 'eu-west-2b']), prices, unavailable: cache, nowMs: 2_000 })
+    const offs = createOfferings(info, {
+      zones: base.zones,
+      typeZones: new Set(['eu-west-2a', 'eu-west-2b', 'eu-west-2c']),
+      subnetZones: new Set(['eu-west-2a', 'eu-west-2b']),
+      prices,
+      unavailable: cache,
+      nowMs: 2_000,
+    })
     const avail = offs.filter((o) => o.available).map((o) => `${o.zone}/${o.capacityType}/${o.price}`)
     assert.deepEqual(avail, ['eu-west-2a/on-demand/0.3364', 'eu-west-2a/spot/0.12', 'eu-west-2b/on-demand/0.3364'])
     // the ICE mark expires after 3 minutes
-    const later = createOfferings(info, { zones: base.zones, typeZones: new Set(base.zones), subnetZones: new Set(base.zones), prices, unavailable: cache, nowMs: 1_000 + 180_000 })
+    const later = createOfferings(info, {
+      zones: base.zones,
+      typeZones: new Set(base.zones),
+      subnetZones: new Set(base.zones),
+      prices,
+      unavailable: cache,
+      nowMs: 1_000 + 180_000,
+    })
     assert.equal(later.find((o) => o.zone === 'eu-west-2b' && o.capacityType === 'spot')?.available, true)
   })
 
   it('before the first Spot price update, the On-Demand price stands in for Spot', () => {
-    const offs = createOfferings(info, { zones: ['eu-west-2a'], typeZones: new Set(['eu-west-2a']), subnetZones: new Set(['eu-west-2a']), prices: { onDemand: prices.onDemand } })
+    const offs = createOfferings(info, {
+      zones: ['eu-west-2a'],
+      typeZones: new Set(['eu-west-2a']),
+      subnetZones: new Set(['eu-west-2a']),
+      prices: { onDemand: prices.onDemand },
+    })
     assert.deepEqual(
       offs.map((o) => [o.capacityType, o.price, o.available]),
       [

@@ -22,9 +22,21 @@ describe('interruption messages (SQS bodies = EventBridge events)', () => {
     assert.deepEqual(parseInterruptionMessage(spot), { kind: 'SpotInterruptionKind', instanceIds: ['i-0abc'], time: '2024-01-29T08:47:28Z' })
     const ev = (detailType: string, source: string, detail: object) => JSON.stringify({ version: '0', 'detail-type': detailType, source, detail })
     assert.equal(parseInterruptionMessage(ev('EC2 Instance Rebalance Recommendation', 'aws.ec2', { 'instance-id': 'i-1' })).kind, 'RebalanceRecommendationKind')
-    assert.equal(parseInterruptionMessage(ev('EC2 Instance State-change Notification', 'aws.ec2', { 'instance-id': 'i-1', state: 'shutting-down' })).kind, 'StateChangeKind')
+    assert.equal(
+      parseInterruptionMessage(ev('EC2 Instance State-change Notification', 'aws.ec2', { 'instance-id': 'i-1', state: 'shutting-down' })).kind,
+      'StateChangeKind',
+    )
     assert.equal(parseInterruptionMessage(ev('EC2 Instance State-change Notification', 'aws.ec2', { 'instance-id': 'i-1', state: 'running' })).kind, 'NoOpKind')
-    assert.deepEqual(parseInterruptionMessage(ev('AWS Health Event', 'aws.health', { service: 'EC2', eventTypeCategory: 'scheduledChange', affectedEntities: [{ entityValue: 'i-1' }, { entityValue: 'i-2' }] })).instanceIds, ['i-1', 'i-2'])
+    assert.deepEqual(
+      parseInterruptionMessage(
+        ev('AWS Health Event', 'aws.health', {
+          service: 'EC2',
+          eventTypeCategory: 'scheduledChange',
+          affectedEntities: [{ entityValue: 'i-1' }, { entityValue: 'i-2' }],
+        }),
+      ).instanceIds,
+      ['i-1', 'i-2'],
+    )
     assert.equal(parseInterruptionMessage(ev('AWS Health Event', 'aws.health', { service: 'EBS', eventTypeCategory: 'scheduledChange' })).kind, 'NoOpKind')
     assert.equal(parseInterruptionMessage(ev('Something', 'aws.s3', {})).kind, 'NoOpKind')
     assert.throws(() => parseInterruptionMessage('not json'))
@@ -36,7 +48,13 @@ describe('interruption messages (SQS bodies = EventBridge events)', () => {
   })
 
   it('a Spot interruption marks the pool unavailable, then deletes the NodeClaim (tutorial Step 6 line)', () => {
-    const nc: NodeClaim = { metadata: { name: 'default-4w54b', labels: { 'karpenter.sh/nodepool': 'default', 'node.kubernetes.io/instance-type': 'c7g.2xlarge', 'topology.kubernetes.io/zone': 'eu-west-2a' } }, spec: {} }
+    const nc: NodeClaim = {
+      metadata: {
+        name: 'default-4w54b',
+        labels: { 'karpenter.sh/nodepool': 'default', 'node.kubernetes.io/instance-type': 'c7g.2xlarge', 'topology.kubernetes.io/zone': 'eu-west-2a' },
+      },
+      spec: {},
+    }
     const cache = newUnavailableOfferings()
     const h = handleInterruption(parseInterruptionMessage(spot), nc, 'ip-10-0-36-60.eu-west-2.compute.internal', 'karpenter-spot-and-karpenter', cache, 1_000)
     assert.equal(h.deleteNodeClaim, true)
@@ -50,6 +68,16 @@ describe('interruption messages (SQS bodies = EventBridge events)', () => {
       ],
     )
     // already deleting: no second delete
-    assert.equal(handleInterruption(parseInterruptionMessage(spot), { ...nc, metadata: { ...nc.metadata, deletionTimestamp: '2024-01-29T08:47:30Z' } }, undefined, 'q', cache, 1_000).deleteNodeClaim, false)
+    assert.equal(
+      handleInterruption(
+        parseInterruptionMessage(spot),
+        { ...nc, metadata: { ...nc.metadata, deletionTimestamp: '2024-01-29T08:47:30Z' } },
+        undefined,
+        'q',
+        cache,
+        1_000,
+      ).deleteNodeClaim,
+      false,
+    )
   })
 })

@@ -72,13 +72,22 @@ describe('CloudProvider.Create: choosing what to ask CreateFleet for', () => {
     for (const o of overrides) {
       assert.ok(plan.instanceTypes.some((t) => t.name === o.InstanceType))
       assert.equal(o.SubnetId, { 'eu-west-2a': 'subnet-a2', 'eu-west-2b': 'subnet-b', 'eu-west-2c': 'subnet-c' }[o.AvailabilityZone!])
-      const arch = plan.instanceTypes.find((t) => t.name === o.InstanceType)!.requirements.get('kubernetes.io/arch').valueList()[0]
+      const arch = plan.instanceTypes
+        .find((t) => t.name === o.InstanceType)!
+        .requirements.get('kubernetes.io/arch')
+        .valueList()[0]
       assert.equal(o.ImageId, arch === 'arm64' ? 'ami-0arm64' : 'ami-0amd64')
     }
     const expected = plan.instanceTypes.reduce((n, t) => n + t.offerings.filter((o) => o.available && o.capacityType === 'spot').length, 0)
     assert.equal(overrides.length, expected)
     // prices ascending
-    const price = (name: string) => Math.min(...plan.instanceTypes.find((t) => t.name === name)!.offerings.filter((o) => o.available && o.capacityType === 'spot').map((o) => o.price))
+    const price = (name: string) =>
+      Math.min(
+        ...plan.instanceTypes
+          .find((t) => t.name === name)!
+          .offerings.filter((o) => o.available && o.capacityType === 'spot')
+          .map((o) => o.price),
+      )
     const names = plan.instanceTypes.map((t) => t.name)
     for (let i = 1; i < names.length; i++) assert.ok(price(names[i - 1]) <= price(names[i]))
   })
@@ -93,23 +102,33 @@ describe('CloudProvider.Create: choosing what to ask CreateFleet for', () => {
     for (const lt of lts) {
       assert.match(lt.name, /^karpenter\.k8s\.aws\/\d+$/)
       assert.ok(lt.userData.includes(`--max-pods=${lt.maxPods}`))
-      assert.ok(lt.userData.includes("--node-labels=\"intent=apps,karpenter.sh/capacity-type=spot,karpenter.sh/nodepool=default\""))
+      assert.ok(lt.userData.includes('--node-labels="intent=apps,karpenter.sh/capacity-type=spot,karpenter.sh/nodepool=default"'))
       assert.ok(lt.userData.includes('--system-reserved="cpu=100m,memory=100Mi"'))
-      assert.ok(lt.userData.includes("/etc/eks/bootstrap.sh 'spot-and-karpenter' --apiserver-endpoint 'https://ABC.gr7.eu-west-2.eks.amazonaws.com' --b64-cluster-ca 'Q0E='"))
+      assert.ok(
+        lt.userData.includes(
+          "/etc/eks/bootstrap.sh 'spot-and-karpenter' --apiserver-endpoint 'https://ABC.gr7.eu-west-2.eks.amazonaws.com' --b64-cluster-ca 'Q0E='",
+        ),
+      )
       assert.ok(lt.userData.includes('--use-max-pods false'))
       assert.ok(lt.userData.includes("--dns-cluster-ip '172.20.0.10'"))
     }
     // deterministic names
     const again = planLaunch(input(nc))
     assert.ok(again.ok)
-    assert.deepEqual(again.plan.launchTemplates.map((l) => l.name), lts.map((l) => l.name))
+    assert.deepEqual(
+      again.plan.launchTemplates.map((l) => l.name),
+      lts.map((l) => l.name),
+    )
   })
 
   it('tags the instance, volume and fleet', () => {
     const d = planLaunch(input(nc))
     assert.ok(d.ok)
     const specs = d.plan.createFleetInput.TagSpecifications!
-    assert.deepEqual(specs.map((s) => s.ResourceType), ['instance', 'volume', 'fleet'])
+    assert.deepEqual(
+      specs.map((s) => s.ResourceType),
+      ['instance', 'volume', 'fleet'],
+    )
     const tags = Object.fromEntries(specs[0].Tags!.map((t): [string, string] => [t.Key ?? '', t.Value ?? '']))
     assert.equal(tags['kubernetes.io/cluster/spot-and-karpenter'], 'owned')
     assert.equal(tags['karpenter.sh/nodepool'], 'default')
@@ -133,12 +152,27 @@ describe('CloudProvider.Create: choosing what to ask CreateFleet for', () => {
 
   it('spot allowed but unavailable everywhere: On-Demand, with the WARN below 5 types', () => {
     const its = tutorialInstanceTypes().map((t) => ({ ...t, offerings: t.offerings.map((o) => (o.capacityType === 'spot' ? { ...o, available: false } : o)) }))
-    const flexible: NodeClaim = { ...nc, spec: { ...nc.spec, requirements: nc.spec.requirements!.map((r) => (r.key === 'karpenter.sh/capacity-type' ? { ...r, values: ['on-demand', 'spot'] } : r.key === 'node.kubernetes.io/instance-type' ? { ...r, values: r.values!.slice(0, 3) } : r)) } }
+    const flexible: NodeClaim = {
+      ...nc,
+      spec: {
+        ...nc.spec,
+        requirements: nc.spec.requirements!.map((r) =>
+          r.key === 'karpenter.sh/capacity-type'
+            ? { ...r, values: ['on-demand', 'spot'] }
+            : r.key === 'node.kubernetes.io/instance-type'
+              ? { ...r, values: r.values!.slice(0, 3) }
+              : r,
+        ),
+      },
+    }
     const d = planLaunch(input(flexible, { instanceTypes: its }))
     assert.ok(d.ok)
     assert.equal(d.plan.capacityType, 'on-demand')
     assert.equal(d.plan.warnings.length, 1)
-    assert.match(d.plan.warnings[0].message, /^at least 5 instance types are recommended when flexible to spot but requesting on-demand, the current provisioning request only has 3 instance type options$/)
+    assert.match(
+      d.plan.warnings[0].message,
+      /^at least 5 instance types are recommended when flexible to spot but requesting on-demand, the current provisioning request only has 3 instance type options$/,
+    )
   })
 })
 
@@ -149,7 +183,10 @@ describe('filters', () => {
     const metal = its.filter((t) => t.name.endsWith('.metal'))
     const generic = its.filter((t) => t.name === 'c7g.2xlarge')
     assert.ok(metal.length > 0)
-    assert.deepEqual(filterExoticInstanceTypes([...metal, ...generic]).map((t) => t.name), ['c7g.2xlarge'])
+    assert.deepEqual(
+      filterExoticInstanceTypes([...metal, ...generic]).map((t) => t.name),
+      ['c7g.2xlarge'],
+    )
     assert.equal(filterExoticInstanceTypes(metal).length, metal.length)
   })
 
@@ -157,7 +194,10 @@ describe('filters', () => {
     const a = its.find((t) => t.name === 'c7g.2xlarge')!
     const b = its.find((t) => t.name === 'r7g.8xlarge')!
     const cheapOD = { ...a, offerings: a.offerings.map((o) => ({ ...o, price: o.capacityType === 'on-demand' ? 0.05 : 0.06 })) }
-    assert.deepEqual(filterUnwantedSpot([cheapOD, b]).map((t) => t.name), ['c7g.2xlarge'])
+    assert.deepEqual(
+      filterUnwantedSpot([cheapOD, b]).map((t) => t.name),
+      ['c7g.2xlarge'],
+    )
   })
 
   it('capacity type: Spot wins when allowed and any Spot offering is available in an allowed zone', () => {
@@ -180,7 +220,14 @@ describe('filters', () => {
     inflight.set('subnet-a2', 100)
     assert.equal(zonalSubnetsForLaunch(subnets, types, 'spot', inflight).get('eu-west-2a')!.SubnetId, 'subnet-a1')
     const before = inflight.get('subnet-b')!
-    releaseInflightIPs({ LaunchTemplateConfigs: [{ Overrides: [{ SubnetId: 'subnet-b' }, { SubnetId: 'subnet-c' }] }], TargetCapacitySpecification: undefined }, { Instances: [{ LaunchTemplateAndOverrides: { Overrides: { SubnetId: 'subnet-c' } } }] }, types, subnets, 'spot', inflight)
+    releaseInflightIPs(
+      { LaunchTemplateConfigs: [{ Overrides: [{ SubnetId: 'subnet-b' }, { SubnetId: 'subnet-c' }] }], TargetCapacitySpecification: undefined },
+      { Instances: [{ LaunchTemplateAndOverrides: { Overrides: { SubnetId: 'subnet-c' } } }] },
+      types,
+      subnets,
+      'spot',
+      inflight,
+    )
     assert.equal(inflight.get('subnet-b'), before + 58)
   })
 })
@@ -193,10 +240,19 @@ describe('CreateFleet answers', () => {
         InstanceIds: ['i-094792dc93778aa2a'],
         InstanceType: 'c7g.2xlarge' as const,
         Lifecycle: 'spot' as const,
-        LaunchTemplateAndOverrides: { Overrides: { InstanceType: 'c7g.2xlarge' as const, AvailabilityZone: 'eu-west-2a', SubnetId: 'subnet-a2', ImageId: 'ami-0arm64' } },
+        LaunchTemplateAndOverrides: {
+          Overrides: { InstanceType: 'c7g.2xlarge' as const, AvailabilityZone: 'eu-west-2a', SubnetId: 'subnet-a2', ImageId: 'ami-0arm64' },
+        },
       },
     ],
-    Errors: [{ ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: 'no capacity', Lifecycle: 'spot' as const, LaunchTemplateAndOverrides: { Overrides: { InstanceType: 'm7g.2xlarge' as const, AvailabilityZone: 'eu-west-2b' } } }],
+    Errors: [
+      {
+        ErrorCode: 'InsufficientInstanceCapacity',
+        ErrorMessage: 'no capacity',
+        Lifecycle: 'spot' as const,
+        LaunchTemplateAndOverrides: { Overrides: { InstanceType: 'm7g.2xlarge' as const, AvailabilityZone: 'eu-west-2b' } },
+      },
+    ],
   }
 
   it('a launched instance becomes the NodeClaim’s labels, provider ID and allocatable', () => {
@@ -204,9 +260,19 @@ describe('CreateFleet answers', () => {
     assert.ok(r.ok)
     assert.deepEqual(r.unavailable, [{ reason: 'InsufficientInstanceCapacity', instanceType: 'm7g.2xlarge', zone: 'eu-west-2b', capacityType: 'spot' }])
     const it = tutorialInstanceTypes().find((t) => t.name === 'c7g.2xlarge')
-    const launched = launchedNodeClaim({ ...nc, metadata: { ...nc.metadata, name: 'default-8blnj' } }, r.instance, it, { clusterName: 'spot-and-karpenter', nodeClass: tutorialNodeClass(), rng: seededRng(1) })
+    const launched = launchedNodeClaim({ ...nc, metadata: { ...nc.metadata, name: 'default-8blnj' } }, r.instance, it, {
+      clusterName: 'spot-and-karpenter',
+      nodeClass: tutorialNodeClass(),
+      rng: seededRng(1),
+    })
     assert.equal(launched.status!.providerID, 'aws:///eu-west-2a/i-094792dc93778aa2a')
-    assert.deepEqual(launched.status!.allocatable, { cpu: '7810m', 'ephemeral-storage': '17Gi', memory: '14003Mi', pods: '58', 'vpc.amazonaws.com/pod-eni': '38' })
+    assert.deepEqual(launched.status!.allocatable, {
+      cpu: '7810m',
+      'ephemeral-storage': '17Gi',
+      memory: '14003Mi',
+      pods: '58',
+      'vpc.amazonaws.com/pod-eni': '38',
+    })
     const l = launched.metadata.labels!
     assert.equal(l['topology.kubernetes.io/zone'], 'eu-west-2a')
     assert.equal(l['karpenter.sh/capacity-type'], 'spot')
@@ -231,7 +297,10 @@ describe('CreateFleet answers', () => {
     const logs = markFleetUnavailable(cache, nc, r.unavailable, 1_000)
     assert.equal(isUnavailable(cache, 'm7g.2xlarge', 'eu-west-2b', 'spot', 1_000 + 179_999), true)
     assert.equal(isUnavailable(cache, 'm7g.2xlarge', 'eu-west-2b', 'spot', 1_000 + 180_000), false)
-    assert.match(formatLogLine(logs[0], 0), /"message":"removing offering from offerings","commit":"1072d3b","nodeclaim":".*","nodepool":"default","reason":"InsufficientInstanceCapacity","instance-type":"m7g.2xlarge","zone":"eu-west-2b","capacity-type":"spot","ttl":"3m0s"\}$/)
+    assert.match(
+      formatLogLine(logs[0], 0),
+      /"message":"removing offering from offerings","commit":"1072d3b","nodeclaim":".*","nodepool":"default","reason":"InsufficientInstanceCapacity","instance-type":"m7g.2xlarge","zone":"eu-west-2b","capacity-type":"spot","ttl":"3m0s"\}$/,
+    )
   })
 
   it('other fleet errors are not an ICE', () => {

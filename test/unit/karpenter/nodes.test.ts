@@ -89,7 +89,9 @@ describe('the Node through its life', () => {
   it('registration: finalizer, owner NodeClaim, NodeClaim labels, registered=true', () => {
     const n = registerNode(kubelet(), nodeClaim)
     assert.deepEqual(n.metadata.finalizers, ['karpenter.sh/termination'])
-    assert.deepEqual(n.metadata.ownerReferences, [{ apiVersion: 'karpenter.sh/v1beta1', kind: 'NodeClaim', name: 'default-8blnj', uid: 'nc-uid', blockOwnerDeletion: true }])
+    assert.deepEqual(n.metadata.ownerReferences, [
+      { apiVersion: 'karpenter.sh/v1beta1', kind: 'NodeClaim', name: 'default-8blnj', uid: 'nc-uid', blockOwnerDeletion: true },
+    ])
     assert.equal(n.metadata.labels!['karpenter.sh/registered'], 'true')
     assert.equal(n.metadata.labels!['karpenter.k8s.aws/instance-family'], 'c7g')
     assert.equal(n.metadata.annotations!['karpenter.sh/nodepool-hash'], '123')
@@ -116,7 +118,10 @@ describe('the Node through its life', () => {
   it('an extended resource requested but not registered blocks initialization', () => {
     const gpuClaim: NodeClaim = { ...nodeClaim, spec: { resources: { requests: { 'nvidia.com/gpu': '1' } } } }
     const n = markNodeReady(registerNode(kubelet(), gpuClaim), '2024-01-28T21:15:12Z')
-    assert.deepEqual(initializationBlocker({ ...n, spec: { ...n.spec, taints: [] } }, gpuClaim), { reason: 'ResourceNotRegistered', message: 'Resource "nvidia.com/gpu" was requested but not registered' })
+    assert.deepEqual(initializationBlocker({ ...n, spec: { ...n.spec, taints: [] } }, gpuClaim), {
+      reason: 'ResourceNotRegistered',
+      message: 'Resource "nvidia.com/gpu" was requested but not registered',
+    })
   })
 
   it('conditions: Ready = Launched ∧ Registered ∧ Initialized', () => {

@@ -70,7 +70,11 @@ describe('Requirement (core@v0.32.1 pkg/scheduling/requirement.go)', () => {
 })
 
 describe('Requirements.Compatible — the errors Karpenter logs', () => {
-  const nodePool = new Requirements(R('intent', 'In', ['apps']), R('karpenter.sh/capacity-type', 'In', ['spot', 'on-demand']), R('karpenter.sh/nodepool', 'In', ['default']))
+  const nodePool = new Requirements(
+    R('intent', 'In', ['apps']),
+    R('karpenter.sh/capacity-type', 'In', ['spot', 'on-demand']),
+    R('karpenter.sh/nodepool', 'In', ['default']),
+  )
 
   it('a custom label the NodePool does not define has no known values', () => {
     const pod = Requirements.fromLabels({ team: 'a' })
@@ -82,17 +86,27 @@ describe('Requirements.Compatible — the errors Karpenter logs', () => {
   })
 
   it('well-known labels may be undefined on the NodePool', () => {
-    assert.deepEqual(nodePool.compatible(Requirements.fromLabels({ 'topology.kubernetes.io/zone': 'eu-west-2a', 'karpenter.k8s.aws/instance-family': 'c7g' }), ALLOW_UNDEFINED_WELL_KNOWN), [])
+    assert.deepEqual(
+      nodePool.compatible(
+        Requirements.fromLabels({ 'topology.kubernetes.io/zone': 'eu-west-2a', 'karpenter.k8s.aws/instance-family': 'c7g' }),
+        ALLOW_UNDEFINED_WELL_KNOWN,
+      ),
+      [],
+    )
     // …but not without the well-known allowance (existing nodes)
     assert.equal(nodePool.compatible(Requirements.fromLabels({ 'topology.kubernetes.io/zone': 'eu-west-2a' })).length, 1)
   })
 
   it('disjoint values: key intent, intent In [foo] not in intent In [apps]', () => {
-    assert.deepEqual(nodePool.compatible(Requirements.fromLabels({ intent: 'foo' }), ALLOW_UNDEFINED_WELL_KNOWN), ['key intent, intent In [foo] not in intent In [apps]'])
+    assert.deepEqual(nodePool.compatible(Requirements.fromLabels({ intent: 'foo' }), ALLOW_UNDEFINED_WELL_KNOWN), [
+      'key intent, intent In [foo] not in intent In [apps]',
+    ])
   })
 
   it('adds a typo hint like Karpenter', () => {
-    assert.deepEqual(nodePool.compatible(Requirements.fromLabels({ 'capacity-type': 'spot' }), ALLOW_UNDEFINED_WELL_KNOWN), ['label "capacity-type" does not have known values (typo of "karpenter.sh/capacity-type"?)'])
+    assert.deepEqual(nodePool.compatible(Requirements.fromLabels({ 'capacity-type': 'spot' }), ALLOW_UNDEFINED_WELL_KNOWN), [
+      'label "capacity-type" does not have known values (typo of "karpenter.sh/capacity-type"?)',
+    ])
     assert.deepEqual(nodePool.compatible(Requirements.fromLabels({ intnt: 'apps' }), ALLOW_UNDEFINED_WELL_KNOWN), ['label "intnt" does not have known values'])
   })
 
@@ -119,7 +133,10 @@ describe('Requirements from pods', () => {
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: 'beta.kubernetes.io/arch', operator: 'In', values: ['arm64'] }] }, { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] }],
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'beta.kubernetes.io/arch', operator: 'In', values: ['arm64'] }] },
+              { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] },
+            ],
           },
           preferredDuringSchedulingIgnoredDuringExecution: [
             { weight: 1, preference: { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['b'] }] } },
@@ -139,7 +156,12 @@ describe('Requirements from pods', () => {
   })
 
   it('Labels() skips restricted/well-known keys and picks values with the Rng', () => {
-    const r = new Requirements(R('intent', 'In', ['apps']), R('kubernetes.io/arch', 'In', ['arm64']), R('team', 'Exists'), R('kubernetes.io/hostname', 'In', ['x']))
+    const r = new Requirements(
+      R('intent', 'In', ['apps']),
+      R('kubernetes.io/arch', 'In', ['arm64']),
+      R('team', 'Exists'),
+      R('kubernetes.io/hostname', 'In', ['x']),
+    )
     const labels = r.labels(seededRng(1))
     assert.equal(labels.intent, 'apps')
     assert.equal('kubernetes.io/arch' in labels, false)
@@ -161,7 +183,10 @@ describe('labels.go', () => {
     assert.equal(isRestrictedNodeLabel('example.com/team'), false)
     assert.equal(isRestrictedNodeLabel('intent'), false)
     assert.equal(restrictedLabelError('karpenter.k8s.aws/instance-cpu'), undefined)
-    assert.match(restrictedLabelError('karpenter.sh/foo') ?? '', /^label karpenter\.sh\/foo is restricted; specify a well known label: \[karpenter\.k8s\.aws\/instance-accelerator-count /)
+    assert.match(
+      restrictedLabelError('karpenter.sh/foo') ?? '',
+      /^label karpenter\.sh\/foo is restricted; specify a well known label: \[karpenter\.k8s\.aws\/instance-accelerator-count /,
+    )
   })
 
   it('ValidateRequirement', () => {

@@ -8,7 +8,15 @@ import { batchWindowCloses, limitsExceededBy, nodePoolUsage, provisioningRound, 
 import { seededRng } from '../../../sandbox/karpenter/rng.ts'
 import { daemonSetPods, schedule, type SchedulingInput } from '../../../sandbox/karpenter/scheduling/scheduler.ts'
 import { buildStateNode } from '../../../sandbox/karpenter/state.ts'
-import { karpenterNodeLabels, NO_SCHEDULE, tutorialDaemonSetPods, tutorialInstanceTypes, tutorialNodePool, workloadPods, ZONE_SPREAD } from './helpers/tutorial.ts'
+import {
+  karpenterNodeLabels,
+  NO_SCHEDULE,
+  tutorialDaemonSetPods,
+  tutorialInstanceTypes,
+  tutorialNodePool,
+  workloadPods,
+  ZONE_SPREAD,
+} from './helpers/tutorial.ts'
 
 function run(pods: Pod[], extra: Partial<SchedulingInput> = {}) {
   return schedule({
@@ -42,7 +50,14 @@ describe('tutorial Step 4: 10 Spot pods, one NodeClaim', () => {
   })
 
   it('writes the 100 cheapest instance types into the NodeClaim and logs 5 + "and 95 other(s)"', () => {
-    const round = provisioningRound({ pendingPods: workloadPods(10), nodePools: [tutorialNodePool()], instanceTypes: { default: tutorialInstanceTypes() }, daemonSetPods: tutorialDaemonSetPods(), rng: seededRng(7), durationMs: 18.833162 })
+    const round = provisioningRound({
+      pendingPods: workloadPods(10),
+      nodePools: [tutorialNodePool()],
+      instanceTypes: { default: tutorialInstanceTypes() },
+      daemonSetPods: tutorialDaemonSetPods(),
+      rng: seededRng(7),
+      durationMs: 18.833162,
+    })
     assert.equal(round.nodeClaims.length, 1)
     const nc = round.nodeClaims[0]
     const types = nc.spec.requirements!.find((x) => x.key === 'node.kubernetes.io/instance-type')!.values!
@@ -52,11 +67,21 @@ describe('tutorial Step 4: 10 Spot pods, one NodeClaim', () => {
     assert.equal(nc.metadata.generateName, 'default-')
     assert.deepEqual(nc.metadata.labels, { intent: 'apps', 'karpenter.sh/nodepool': 'default' })
     assert.ok(nc.metadata.annotations!['karpenter.sh/nodepool-hash'])
-    assert.deepEqual(nc.metadata.ownerReferences![0], { apiVersion: 'karpenter.sh/v1beta1', kind: 'NodePool', name: 'default', uid: 'uid-default', blockOwnerDeletion: true })
+    assert.deepEqual(nc.metadata.ownerReferences![0], {
+      apiVersion: 'karpenter.sh/v1beta1',
+      kind: 'NodePool',
+      name: 'default',
+      uid: 'uid-default',
+      blockOwnerDeletion: true,
+    })
     assert.deepEqual(nc.spec.kubelet, { systemReserved: { cpu: '100m', memory: '100Mi' } })
     // every one of them can hold the NodeClaim and has a Spot offering
     const byName = new Map(tutorialInstanceTypes().map((t) => [t.name, t]))
-    for (const t of types) assert.ok(byName.get(t)!.offerings.some((o) => o.available && o.capacityType === 'spot'), t)
+    for (const t of types)
+      assert.ok(
+        byName.get(t)!.offerings.some((o) => o.available && o.capacityType === 'spot'),
+        t,
+      )
 
     const lines = round.logs.map((l) => formatLogLine(l, '2024-01-28T21:14:32.625Z'))
     const names = [...types].sort().slice(0, 5).join(', ')
@@ -80,13 +105,19 @@ describe('tutorial Step 5: zone spread (maxSkew 1, minDomains 2, DoNotSchedule) 
   })
 
   it('requests 2258m/2288Mi/8 for 4 pods and 1746m/1776Mi/7 for 3', () => {
-    assert.deepEqual(requests(r).sort(), ['{"cpu":"1746m","memory":"1776Mi","pods":"7"}', '{"cpu":"1746m","memory":"1776Mi","pods":"7"}', '{"cpu":"2258m","memory":"2288Mi","pods":"8"}'].sort())
+    assert.deepEqual(
+      requests(r).sort(),
+      ['{"cpu":"1746m","memory":"1776Mi","pods":"7"}', '{"cpu":"1746m","memory":"1776Mi","pods":"7"}', '{"cpu":"2258m","memory":"2288Mi","pods":"8"}'].sort(),
+    )
   })
 
   it('which zone gets 4 pods depends on the seed only', () => {
     const zoneOf4 = (seed: number) => {
       const res = run(workloadPods(10, { tsc: ZONE_SPREAD }), { rng: seededRng(seed) })
-      return res.newNodeClaims.find((n) => n.pods.length === 4)!.requirements.get('topology.kubernetes.io/zone').valueList()[0]
+      return res.newNodeClaims
+        .find((n) => n.pods.length === 4)!
+        .requirements.get('topology.kubernetes.io/zone')
+        .valueList()[0]
     }
     assert.equal(zoneOf4(1), zoneOf4(1))
     const seen = new Set([1, 2, 3, 4, 5, 6, 7, 8].map(zoneOf4))
@@ -98,7 +129,10 @@ describe('tutorial Step 5: zone spread (maxSkew 1, minDomains 2, DoNotSchedule) 
       { name: 'n-a', labels: { 'topology.kubernetes.io/zone': 'eu-west-2a', intent: 'apps', 'karpenter.sh/capacity-type': 'spot' } },
       { name: 'n-b', labels: { 'topology.kubernetes.io/zone': 'eu-west-2b', intent: 'apps', 'karpenter.sh/capacity-type': 'spot' } },
     ]
-    const running = [...workloadPods(3, { tsc: ZONE_SPREAD, nodeName: 'n-a' }), ...workloadPods(3, { tsc: ZONE_SPREAD, nodeName: 'n-b' })].map((p, i) => ({ ...p, metadata: { ...p.metadata, uid: `running-${i}`, name: `running-${i}` } }))
+    const running = [...workloadPods(3, { tsc: ZONE_SPREAD, nodeName: 'n-a' }), ...workloadPods(3, { tsc: ZONE_SPREAD, nodeName: 'n-b' })].map((p, i) => ({
+      ...p,
+      metadata: { ...p.metadata, uid: `running-${i}`, name: `running-${i}` },
+    }))
     const res = run(workloadPods(3, { tsc: ZONE_SPREAD }), { cluster: { pods: running, nodes } })
     // zone c is at 0, a and b at 3: all three new pods must go to c… but skew allows c up to 4
     assert.equal(res.newNodeClaims.length, 1)
@@ -139,9 +173,12 @@ describe('scheduling rules', () => {
   it('a custom label the NodePool lacks fails with Karpenter’s reason', () => {
     const r = run(workloadPods(1, { nodeSelector: { intent: 'foo' } }))
     assert.equal(r.newNodeClaims.length, 0)
-    assert.deepEqual([...r.podErrors.values()], [
-      'incompatible with nodepool "default", daemonset overhead={"cpu":"210m","memory":"240Mi","pods":"4"}, incompatible requirements, key intent, intent In [foo] not in intent In [apps]',
-    ])
+    assert.deepEqual(
+      [...r.podErrors.values()],
+      [
+        'incompatible with nodepool "default", daemonset overhead={"cpu":"210m","memory":"240Mi","pods":"4"}, incompatible requirements, key intent, intent In [foo] not in intent In [apps]',
+      ],
+    )
     const r2 = run(workloadPods(1, { nodeSelector: { team: 'x' } }))
     assert.match([...r2.podErrors.values()][0], /incompatible requirements, label "team" does not have known values$/)
   })
@@ -150,19 +187,30 @@ describe('scheduling rules', () => {
     const r = run(workloadPods(1, { cpu: '2000', memory: '1Gi' }))
     assert.equal(r.newNodeClaims.length, 0)
     const [err] = r.podErrors.values()
-    assert.match(err, /^incompatible with nodepool "default", daemonset overhead=\{"cpu":"210m","memory":"240Mi","pods":"4"\}, no instance type satisfied resources \{"cpu":"2000210m","memory":"1264Mi","pods":"5"\} and requirements .* \(no instance type has enough resources\)$/)
+    assert.match(
+      err,
+      /^incompatible with nodepool "default", daemonset overhead=\{"cpu":"210m","memory":"240Mi","pods":"4"\}, no instance type satisfied resources \{"cpu":"2000210m","memory":"1264Mi","pods":"5"\} and requirements .* \(no instance type has enough resources\)$/,
+    )
     // 500 vCPUs: some (u7i) type is big enough, but none of the NodePool's
     const r1 = run(workloadPods(1, { cpu: '500' }))
-    assert.match([...r1.podErrors.values()][0], /\(no instance type which met the scheduling requirements and the required offering had the required resources\)$/)
+    assert.match(
+      [...r1.podErrors.values()][0],
+      /\(no instance type which met the scheduling requirements and the required offering had the required resources\)$/,
+    )
     const r2 = run(workloadPods(1, { cpu: '2M' }))
     assert.match([...r2.podErrors.values()][0], /\(no instance type has enough resources \(CPU request >= 1 Million, m vs M typo\?\)\)$/)
   })
 
   it('On-Demand-only NodePool rejects Spot pods and serves On-Demand ones', () => {
     const pool = tutorialNodePool()
-    pool.spec.template.spec.requirements = pool.spec.template.spec.requirements!.map((r) => (r.key === 'karpenter.sh/capacity-type' ? { ...r, values: ['on-demand'] } : r))
+    pool.spec.template.spec.requirements = pool.spec.template.spec.requirements!.map((r) =>
+      r.key === 'karpenter.sh/capacity-type' ? { ...r, values: ['on-demand'] } : r,
+    )
     const r = run(workloadPods(2), { nodePools: [pool] })
-    assert.match([...r.podErrors.values()][0], /key karpenter\.sh\/capacity-type, karpenter\.sh\/capacity-type In \[spot\] not in karpenter\.sh\/capacity-type In \[on-demand\]/)
+    assert.match(
+      [...r.podErrors.values()][0],
+      /key karpenter\.sh\/capacity-type, karpenter\.sh\/capacity-type In \[spot\] not in karpenter\.sh\/capacity-type In \[on-demand\]/,
+    )
     const r2 = run(workloadPods(2, { capacityType: 'on-demand' }), { nodePools: [pool] })
     assert.equal(r2.newNodeClaims.length, 1)
   })
@@ -203,19 +251,35 @@ describe('scheduling rules', () => {
     const light = tutorialNodePool({ weight: 10 }, 'light')
     const its = tutorialInstanceTypes()
     const r = run(workloadPods(2), { nodePools: [light, heavy], instanceTypes: { heavy: its, light: its } })
-    assert.deepEqual(r.newNodeClaims.map((n) => n.nodePoolName), ['heavy'])
-    const r2 = run(workloadPods(2, { nodeSelector: { intent: 'apps', tier: 'silver' } }), { nodePools: [light, heavy], instanceTypes: { heavy: its, light: its } })
-    assert.match([...r2.podErrors.values()][0], /^incompatible with nodepool "heavy", .*; incompatible with nodepool "light", .*label "tier" does not have known values$/)
+    assert.deepEqual(
+      r.newNodeClaims.map((n) => n.nodePoolName),
+      ['heavy'],
+    )
+    const r2 = run(workloadPods(2, { nodeSelector: { intent: 'apps', tier: 'silver' } }), {
+      nodePools: [light, heavy],
+      instanceTypes: { heavy: its, light: its },
+    })
+    assert.match(
+      [...r2.podErrors.values()][0],
+      /^incompatible with nodepool "heavy", .*; incompatible with nodepool "light", .*label "tier" does not have known values$/,
+    )
   })
 
   it('several NodePools: each pod goes to the first that accepts it', () => {
     const spot = tutorialNodePool({ weight: 20 }, 'spot-pool')
     spot.spec.template.metadata = { labels: { intent: 'apps' } }
-    spot.spec.template.spec.requirements = spot.spec.template.spec.requirements!.map((r) => (r.key === 'karpenter.sh/capacity-type' ? { ...r, values: ['spot'] } : r))
+    spot.spec.template.spec.requirements = spot.spec.template.spec.requirements!.map((r) =>
+      r.key === 'karpenter.sh/capacity-type' ? { ...r, values: ['spot'] } : r,
+    )
     const od = tutorialNodePool({ weight: 10 }, 'od-pool')
-    od.spec.template.spec.requirements = od.spec.template.spec.requirements!.map((r) => (r.key === 'karpenter.sh/capacity-type' ? { ...r, values: ['on-demand'] } : r))
+    od.spec.template.spec.requirements = od.spec.template.spec.requirements!.map((r) =>
+      r.key === 'karpenter.sh/capacity-type' ? { ...r, values: ['on-demand'] } : r,
+    )
     const its = tutorialInstanceTypes()
-    const r = run([...workloadPods(2), ...workloadPods(2, { app: 'stateful', capacityType: 'on-demand' })], { nodePools: [od, spot], instanceTypes: { 'spot-pool': its, 'od-pool': its } })
+    const r = run([...workloadPods(2), ...workloadPods(2, { app: 'stateful', capacityType: 'on-demand' })], {
+      nodePools: [od, spot],
+      instanceTypes: { 'spot-pool': its, 'od-pool': its },
+    })
     assert.deepEqual(r.newNodeClaims.map((n) => `${n.nodePoolName}:${n.pods.length}`).sort(), ['od-pool:2', 'spot-pool:2'])
   })
 
@@ -235,7 +299,11 @@ describe('scheduling rules', () => {
   it('limits count the capacity of existing nodes of the pool', () => {
     const pool = tutorialNodePool({ limits: { cpu: '8' } })
     const node = readyNode('ip-10-0-1-1.eu-west-2.compute.internal', 'c7g.2xlarge', 'eu-west-2a', { cpu: '8', memory: '15096Mi', pods: '58' })
-    const sn = buildStateNode({ node: { ...node, status: { ...node.status, allocatable: { cpu: '100m', memory: '100Mi', pods: '58' } } }, nodeClaim: claimFor(node), pods: [] })
+    const sn = buildStateNode({
+      node: { ...node, status: { ...node.status, allocatable: { cpu: '100m', memory: '100Mi', pods: '58' } } },
+      nodeClaim: claimFor(node),
+      pods: [],
+    })
     const r = run(workloadPods(1), { nodePools: [pool], stateNodes: [sn] })
     assert.deepEqual([...r.podErrors.values()], ['all available instance types exceed limits for nodepool: "default"'])
   })
@@ -246,7 +314,11 @@ describe('scheduling rules', () => {
   })
 
   it('hostname anti-affinity puts each pod on its own NodeClaim', () => {
-    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'stateless' } }, topologyKey: 'kubernetes.io/hostname' }] } }
+    const anti = {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'stateless' } }, topologyKey: 'kubernetes.io/hostname' }],
+      },
+    }
     const r = run(workloadPods(4, { affinity: anti }))
     assert.equal(r.newNodeClaims.length, 4)
     assert.equal(r.podErrors.size, 0)
@@ -255,8 +327,19 @@ describe('scheduling rules', () => {
   it('an unsatisfiable ScheduleAnyway spread is relaxed away', () => {
     // one zone only, and Karpenter applies minDomains to the global minimum (0 while < 2 domains)
     const pool = tutorialNodePool()
-    pool.spec.template.spec.requirements = [...pool.spec.template.spec.requirements!, { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-2a'] }]
-    const tsc = [{ labelSelector: { matchLabels: { app: 'stateless' } }, maxSkew: 1, minDomains: 2, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' }]
+    pool.spec.template.spec.requirements = [
+      ...pool.spec.template.spec.requirements!,
+      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-2a'] },
+    ]
+    const tsc = [
+      {
+        labelSelector: { matchLabels: { app: 'stateless' } },
+        maxSkew: 1,
+        minDomains: 2,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway',
+      },
+    ]
     const pods = workloadPods(2, { tsc })
     const r = run(pods, { nodePools: [pool] })
     assert.equal(r.podErrors.size, 0)
@@ -264,14 +347,19 @@ describe('scheduling rules', () => {
     assert.equal(r.newNodeClaims[0].pods.length, 2)
     assert.deepEqual(
       r.relaxations.map((x) => x.reason),
-      ['removing: spec.topologySpreadConstraints = {"labelSelector":{"matchLabels":{"app":"stateless"}},"maxSkew":1,"minDomains":2,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway"}'],
+      [
+        'removing: spec.topologySpreadConstraints = {"labelSelector":{"matchLabels":{"app":"stateless"}},"maxSkew":1,"minDomains":2,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway"}',
+      ],
     )
     // the caller's pod is not modified
     assert.equal(pods[1].spec.topologySpreadConstraints!.length, 1)
     // with DoNotSchedule the second pod stays pending
     const r2 = run(workloadPods(2, { tsc: [{ ...tsc[0], whenUnsatisfiable: 'DoNotSchedule' }] }), { nodePools: [pool] })
     assert.equal(r2.podErrors.size, 1)
-    assert.match([...r2.podErrors.values()][0], /unsatisfiable topology constraint for topology spread, key=topology\.kubernetes\.io\/zone \(counts = map\[eu-west-2a:1\], podDomains = topology\.kubernetes\.io\/zone Exists, nodeDomains = topology\.kubernetes\.io\/zone In \[eu-west-2a\]\)/)
+    assert.match(
+      [...r2.podErrors.values()][0],
+      /unsatisfiable topology constraint for topology spread, key=topology\.kubernetes\.io\/zone \(counts = map\[eu-west-2a:1\], podDomains = topology\.kubernetes\.io\/zone Exists, nodeDomains = topology\.kubernetes\.io\/zone In \[eu-west-2a\]\)/,
+    )
   })
 
   it('an impossible preferred node affinity is relaxed, then the next preference applies', () => {
@@ -301,14 +389,46 @@ describe('scheduling rules', () => {
   it('daemonSetPods(): a real DaemonSet pod, or one from the template, with the template’s node affinity', () => {
     const ds = {
       metadata: { name: 'aws-node', namespace: 'kube-system', uid: 'ds-1' },
-      spec: { template: { spec: { containers: [{ resources: { requests: { cpu: '25m' } } }], affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] }] }] } } } } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [{ resources: { requests: { cpu: '25m' } } }],
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] }] }],
+                },
+              },
+            },
+          },
+        },
+      },
     }
     const [fromTemplate] = daemonSetPods([ds], [])
     assert.equal(fromTemplate.spec.containers![0].resources!.requests!.cpu, '25m')
-    const real: Pod = { metadata: { name: 'aws-node-x', namespace: 'kube-system', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'aws-node', uid: 'ds-1' }] }, spec: { containers: [{ resources: { requests: { cpu: '50m' } } }], affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] } } } } }
+    const real: Pod = {
+      metadata: {
+        name: 'aws-node-x',
+        namespace: 'kube-system',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'aws-node', uid: 'ds-1' }],
+      },
+      spec: {
+        containers: [{ resources: { requests: { cpu: '50m' } } }],
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }],
+            },
+          },
+        },
+      },
+    }
     const [fromPod] = daemonSetPods([ds], [real])
     assert.equal(fromPod.spec.containers![0].resources!.requests!.cpu, '50m')
-    assert.deepEqual(fromPod.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution, ds.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution)
+    assert.deepEqual(
+      fromPod.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution,
+      ds.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution,
+    )
   })
 })
 
@@ -341,13 +461,23 @@ describe('existing and in-flight nodes', () => {
 
   it('an in-flight NodeClaim (no Node yet) takes pods against its estimated allocatable', () => {
     const nc: NodeClaim = {
-      metadata: { name: 'default-8blnj', labels: { 'karpenter.sh/nodepool': 'default', intent: 'apps', 'karpenter.sh/capacity-type': 'spot', 'topology.kubernetes.io/zone': 'eu-west-2a' } },
+      metadata: {
+        name: 'default-8blnj',
+        labels: { 'karpenter.sh/nodepool': 'default', intent: 'apps', 'karpenter.sh/capacity-type': 'spot', 'topology.kubernetes.io/zone': 'eu-west-2a' },
+      },
       spec: {},
       status: { allocatable: { cpu: '7810m', memory: '14003Mi', pods: '58' } },
     }
     const sn = buildStateNode({ nodeClaim: nc })
     assert.equal(sn.initialized, false)
-    const round = provisioningRound({ pendingPods: workloadPods(3), nodePools: [tutorialNodePool()], instanceTypes: { default: tutorialInstanceTypes() }, daemonSetPods: tutorialDaemonSetPods(), stateNodes: [sn], rng: seededRng(1) })
+    const round = provisioningRound({
+      pendingPods: workloadPods(3),
+      nodePools: [tutorialNodePool()],
+      instanceTypes: { default: tutorialInstanceTypes() },
+      daemonSetPods: tutorialDaemonSetPods(),
+      stateNodes: [sn],
+      rng: seededRng(1),
+    })
     assert.equal(round.nodeClaims.length, 0)
     assert.equal(round.nominations.length, 3)
     assert.equal(round.nominations[0].node.name, 'default-8blnj')
@@ -368,7 +498,13 @@ describe('provisioning round', () => {
     const ok = workloadPods(1)
     const bound = workloadPods(1, { nodeName: 'n1' })
     const invalid = workloadPods(1, { nodeSelector: { intent: 'apps', 'karpenter.sh/foo': 'bar' } })
-    const round = provisioningRound({ pendingPods: [...ok, ...bound, ...invalid], nodePools: [tutorialNodePool()], instanceTypes: { default: tutorialInstanceTypes() }, daemonSetPods: tutorialDaemonSetPods(), rng: seededRng(1) })
+    const round = provisioningRound({
+      pendingPods: [...ok, ...bound, ...invalid],
+      nodePools: [tutorialNodePool()],
+      instanceTypes: { default: tutorialInstanceTypes() },
+      daemonSetPods: tutorialDaemonSetPods(),
+      rng: seededRng(1),
+    })
     assert.equal(round.results.newNodeClaims.length, 1)
     assert.equal(round.results.newNodeClaims[0].pods.length, 1)
     assert.equal(round.logs[0].level, 'DEBUG')
@@ -376,7 +512,13 @@ describe('provisioning round', () => {
   })
 
   it('logs "Could not schedule pod" for the pods left pending', () => {
-    const round = provisioningRound({ pendingPods: workloadPods(1, { nodeSelector: { intent: 'foo' } }), nodePools: [tutorialNodePool()], instanceTypes: { default: tutorialInstanceTypes() }, daemonSetPods: tutorialDaemonSetPods(), rng: seededRng(1) })
+    const round = provisioningRound({
+      pendingPods: workloadPods(1, { nodeSelector: { intent: 'foo' } }),
+      nodePools: [tutorialNodePool()],
+      instanceTypes: { default: tutorialInstanceTypes() },
+      daemonSetPods: tutorialDaemonSetPods(),
+      rng: seededRng(1),
+    })
     assert.equal(
       formatLogLine(round.logs[0], '2024-01-28T21:14:32.625Z'),
       '{"level":"ERROR","time":"2024-01-28T21:14:32.625Z","logger":"controller.provisioner","message":"Could not schedule pod, incompatible with nodepool \\"default\\", daemonset overhead={\\"cpu\\":\\"210m\\",\\"memory\\":\\"240Mi\\",\\"pods\\":\\"4\\"}, incompatible requirements, key intent, intent In [foo] not in intent In [apps]","commit":"1072d3b","pod":"default/stateless-7956bd8d4c-00000"}',
@@ -392,7 +534,10 @@ describe('provisioning round', () => {
     const r = run(workloadPods(1))
     const nc = toNodeClaim(r.newNodeClaims[0], { rng: seededRng(3), name: 'default-xyz12' })
     assert.equal(nc.metadata.name, 'default-xyz12')
-    assert.equal(nc.spec.requirements!.some((x) => x.key === 'kubernetes.io/hostname'), false)
+    assert.equal(
+      nc.spec.requirements!.some((x) => x.key === 'kubernetes.io/hostname'),
+      false,
+    )
   })
 })
 
@@ -405,10 +550,15 @@ describe('topology domains', () => {
   })
 
   it('a capacity-type spread puts pods on both Spot and On-Demand', () => {
-    const tsc = [{ labelSelector: { matchLabels: { app: 'stateless' } }, maxSkew: 1, topologyKey: 'karpenter.sh/capacity-type', whenUnsatisfiable: 'DoNotSchedule' }]
+    const tsc = [
+      { labelSelector: { matchLabels: { app: 'stateless' } }, maxSkew: 1, topologyKey: 'karpenter.sh/capacity-type', whenUnsatisfiable: 'DoNotSchedule' },
+    ]
     const r = run(workloadPods(4, { tsc, nodeSelector: { intent: 'apps' } }))
     assert.deepEqual(r.newNodeClaims.map((n) => n.requirements.get('karpenter.sh/capacity-type').valueList().join()).sort(), ['on-demand', 'spot'])
-    assert.deepEqual(r.newNodeClaims.map((n) => n.pods.length), [2, 2])
+    assert.deepEqual(
+      r.newNodeClaims.map((n) => n.pods.length),
+      [2, 2],
+    )
   })
 })
 
@@ -417,9 +567,19 @@ describe('provisioning round plumbing', () => {
     const node = readyNode('ip-10-0-36-60.eu-west-2.compute.internal', 'c7g.2xlarge', 'eu-west-2a', { cpu: '7810m', memory: '14003Mi', pods: '58' })
     const bound = workloadPods(3, { nodeName: node.metadata.name })
     const deleting = buildStateNode({ node, nodeClaim: claimFor(node), pods: bound, markedForDeletion: true })
-    const round = provisioningRound({ pendingPods: [], stateNodes: [deleting], nodePools: [tutorialNodePool()], instanceTypes: { default: tutorialInstanceTypes() }, daemonSetPods: tutorialDaemonSetPods(), rng: seededRng(1) })
+    const round = provisioningRound({
+      pendingPods: [],
+      stateNodes: [deleting],
+      nodePools: [tutorialNodePool()],
+      instanceTypes: { default: tutorialInstanceTypes() },
+      daemonSetPods: tutorialDaemonSetPods(),
+      rng: seededRng(1),
+    })
     assert.equal(round.nominations.length, 0)
-    assert.deepEqual(round.nodeClaims.map((n) => n.spec.resources!.requests), [{ cpu: '1746m', memory: '1776Mi', pods: '7' }])
+    assert.deepEqual(
+      round.nodeClaims.map((n) => n.spec.resources!.requests),
+      [{ cpu: '1746m', memory: '1776Mi', pods: '7' }],
+    )
   })
 
   it('NodePool usage and the last limit check before creating a NodeClaim', () => {
@@ -443,7 +603,10 @@ describe('scale', () => {
     const r = run(workloadPods(5000))
     const ms = performance.now() - start
     assert.equal(r.podErrors.size, 0)
-    assert.equal(r.newNodeClaims.reduce((s, n) => s + n.pods.length, 0), 5000)
+    assert.equal(
+      r.newNodeClaims.reduce((s, n) => s + n.pods.length, 0),
+      5000,
+    )
     assert.ok(r.newNodeClaims.length < 40, `${r.newNodeClaims.length} NodeClaims`)
     assert.ok(ms < 5000, `took ${ms} ms`)
   })

@@ -10,7 +10,14 @@ import { schedule } from '../../../sandbox/karpenter/scheduling/scheduler.ts'
 import { internalNodeClaim, internalNodeClass, internalNodePool, instanceTypeKubelet } from '../../../sandbox/karpenter/v1/adapter.ts'
 import { aliasOf, aliasParameters, aliasUnsupported, amiFamilyOf, amiStatus, resolveAmis, type Variant } from '../../../sandbox/karpenter/v1/amis.ts'
 import { ConditionSet, NODECLASS_CONDITIONS, NODEPOOL_CONDITIONS, transitions, type ConditionOwner } from '../../../sandbox/karpenter/v1/conditions.ts'
-import { launchTagsV1, MAX_NODECLAIM_INSTANCE_TYPES_V1, nodeadmUserData, registerTaintsV1, registeredTagsV1, toNodeClaimV1 } from '../../../sandbox/karpenter/v1/nodeclaim.ts'
+import {
+  launchTagsV1,
+  MAX_NODECLAIM_INSTANCE_TYPES_V1,
+  nodeadmUserData,
+  registerTaintsV1,
+  registeredTagsV1,
+  toNodeClaimV1,
+} from '../../../sandbox/karpenter/v1/nodeclaim.ts'
 import { tutorialDaemonSetPods, tutorialInstanceTypes, workloadPods } from './helpers/tutorial.ts'
 import { v1NodeClass, v1NodePool } from './helpers/v1.ts'
 
@@ -31,16 +38,28 @@ describe('AMI aliases (aws pkg/apis/v1/ec2nodeclass.go, pkg/providers/amifamily)
     )
   })
   it('a pinned al2023@vYYYYMMDD reads the dated parameter (al2023.go resolvePath)', () => {
-    assert.equal(aliasParameters({ family: 'AL2023', version: 'v20261201' }, '1.35')[0].path, '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20261201/image_id')
+    assert.equal(
+      aliasParameters({ family: 'AL2023', version: 'v20261201' }, '1.35')[0].path,
+      '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20261201/image_id',
+    )
   })
   it('al2@latest reads the AL2 parameters, and is refused from 1.33 on (ami.go AL2DeprecationError)', () => {
-    assert.deepEqual(aliasParameters({ family: 'AL2', version: 'latest' }, '1.32').map((p) => p.path.split('/')[6]), ['amazon-linux-2', 'amazon-linux-2-arm64', 'amazon-linux-2-gpu'])
+    assert.deepEqual(
+      aliasParameters({ family: 'AL2', version: 'latest' }, '1.32').map((p) => p.path.split('/')[6]),
+      ['amazon-linux-2', 'amazon-linux-2-arm64', 'amazon-linux-2-gpu'],
+    )
     assert.equal(aliasUnsupported({ family: 'AL2', version: 'latest' }, '1.32'), undefined)
     assert.match(aliasUnsupported({ family: 'AL2', version: 'latest' }, '1.35')!, /^AL2 aliases are no longer supported on EKS 1\.33\+/)
   })
   it('a malformed alias or an unknown family is refused with what is accepted', () => {
-    assert.throws(() => aliasOf({ spec: { ...v1NodeClass().spec, amiSelectorTerms: [{ alias: 'al2023' }] } }), /failed to parse AMI alias "al2023", invalid format/)
-    assert.throws(() => aliasOf({ spec: { ...v1NodeClass().spec, amiSelectorTerms: [{ alias: 'ubuntu@latest' }] } }), /"ubuntu" is an invalid alias family \(accepted: al2, al2023, bottlerocket/)
+    assert.throws(
+      () => aliasOf({ spec: { ...v1NodeClass().spec, amiSelectorTerms: [{ alias: 'al2023' }] } }),
+      /failed to parse AMI alias "al2023", invalid format/,
+    )
+    assert.throws(
+      () => aliasOf({ spec: { ...v1NodeClass().spec, amiSelectorTerms: [{ alias: 'ubuntu@latest' }] } }),
+      /"ubuntu" is an invalid alias family \(accepted: al2, al2023, bottlerocket/,
+    )
   })
   it('"Should resolve all AMIs with correct requirements for AL2023" (aws pkg/controllers/nodeclass/ami_test.go)', () => {
     const known = new Map<string, Variant[]>([
@@ -50,7 +69,12 @@ describe('AMI aliases (aws pkg/apis/v1/ec2nodeclass.go, pkg/providers/amifamily)
       ['ami-arm64-standard', ['standard']],
       ['ami-arm64-nvidia', ['nvidia']],
     ])
-    const images = [...known.keys()].map((id) => ({ id, name: id.replace('ami-', ''), architecture: id.includes('arm64') ? 'arm64' : 'x86_64', creationDate: '2026-12-01T00:00:00.000Z' }))
+    const images = [...known.keys()].map((id) => ({
+      id,
+      name: id.replace('ami-', ''),
+      architecture: id.includes('arm64') ? 'arm64' : 'x86_64',
+      creationDate: '2026-12-01T00:00:00.000Z',
+    }))
     const status = amiStatus(resolveAmis(images, known, Date.parse('2026-12-06T00:00:00Z')))
     assert.equal(status.length, 5)
     assert.deepEqual(
@@ -83,7 +107,10 @@ describe('AMI aliases (aws pkg/apis/v1/ec2nodeclass.go, pkg/providers/amifamily)
       known,
       Date.parse('2026-12-06T00:00:00Z'),
     )
-    assert.deepEqual(amis.map((a) => a.id), ['ami-new'])
+    assert.deepEqual(
+      amis.map((a) => a.id),
+      ['ami-new'],
+    )
   })
   it('a deprecated image loses to a current one and is marked deprecated', () => {
     const known = new Map<string, Variant[]>([
@@ -99,7 +126,10 @@ describe('AMI aliases (aws pkg/apis/v1/ec2nodeclass.go, pkg/providers/amifamily)
       known,
       now,
     )
-    assert.deepEqual(amis.map((a) => [a.id, a.deprecated]), [['ami-cur', false]])
+    assert.deepEqual(
+      amis.map((a) => [a.id, a.deprecated]),
+      [['ami-cur', false]],
+    )
   })
 })
 
@@ -113,17 +143,48 @@ describe('the v1 objects read into the internal model (v1/adapter.ts)', () => {
     assert.equal(internalNodePool(v1NodePool({ expireAfter: undefined }), undefined).spec.disruption?.expireAfter, '720h')
   })
   it('"should use only evictionHard for overhead, ignoring evictionSoft" (aws pkg/providers/instancetype/suite_test.go)', () => {
-    assert.deepEqual(instanceTypeKubelet({ evictionHard: { 'memory.available': '5%' }, evictionSoft: { 'memory.available': '10%' }, evictionSoftGracePeriod: { 'memory.available': '1m' } }), { evictionHard: { 'memory.available': '5%' } })
-    const soft = tutorialInstanceTypes({ kubelet: instanceTypeKubelet({ evictionSoft: { 'memory.available': '10%' } }), nodeClass: { amiFamily: 'AL2023' } }).find((t) => t.name === 'c7g.2xlarge')!
-    assert.deepEqual(toStringMap(withoutZeros(soft.allocatable)), { cpu: '7910m', 'ephemeral-storage': '17Gi', memory: '14103Mi', pods: '58', 'vpc.amazonaws.com/pod-eni': '38' })
+    assert.deepEqual(
+      instanceTypeKubelet({
+        evictionHard: { 'memory.available': '5%' },
+        evictionSoft: { 'memory.available': '10%' },
+        evictionSoftGracePeriod: { 'memory.available': '1m' },
+      }),
+      { evictionHard: { 'memory.available': '5%' } },
+    )
+    const soft = tutorialInstanceTypes({
+      kubelet: instanceTypeKubelet({ evictionSoft: { 'memory.available': '10%' } }),
+      nodeClass: { amiFamily: 'AL2023' },
+    }).find((t) => t.name === 'c7g.2xlarge')!
+    assert.deepEqual(toStringMap(withoutZeros(soft.allocatable)), {
+      cpu: '7910m',
+      'ephemeral-storage': '17Gi',
+      memory: '14103Mi',
+      pods: '58',
+      'vpc.amazonaws.com/pod-eni': '38',
+    })
   })
   it("AL2023 allocatable matches AL2's for the tutorial's kubelet (ENI-limited pods, kube-reserved, eviction, VM overhead)", () => {
     const np = internalNodePool(v1NodePool(), v1NodeClass())
     const c7g = tutorialInstanceTypes({ kubelet: np.spec.template.spec.kubelet, nodeClass: { amiFamily: 'AL2023' } }).find((t) => t.name === 'c7g.2xlarge')!
-    assert.deepEqual(toStringMap(withoutZeros(c7g.allocatable)), { cpu: '7810m', 'ephemeral-storage': '17Gi', memory: '14003Mi', pods: '58', 'vpc.amazonaws.com/pod-eni': '38' })
+    assert.deepEqual(toStringMap(withoutZeros(c7g.allocatable)), {
+      cpu: '7810m',
+      'ephemeral-storage': '17Gi',
+      memory: '14003Mi',
+      pods: '58',
+      'vpc.amazonaws.com/pod-eni': '38',
+    })
   })
   it('a NodeClaim keeps its v1 nodeClassRef name and conditions', () => {
-    const nc = internalNodeClaim({ metadata: { name: 'default-x' }, spec: { requirements: [{ key: 'a', operator: 'In', values: ['b'], minValues: 1 }], nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' } } }, v1NodeClass())
+    const nc = internalNodeClaim(
+      {
+        metadata: { name: 'default-x' },
+        spec: {
+          requirements: [{ key: 'a', operator: 'In', values: ['b'], minValues: 1 }],
+          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+        },
+      },
+      v1NodeClass(),
+    )
     assert.deepEqual(nc.spec.requirements, [{ key: 'a', operator: 'In', values: ['b'] }])
     assert.equal(nc.spec.nodeClassRef?.name, 'default')
   })
@@ -134,9 +195,19 @@ describe('status conditions (operatorpkg status/condition_set.go)', () => {
   it('dependents start Unknown "AwaitingReconciliation"; Ready follows them ("ReconcilingDependents", then True with reason Ready)', () => {
     const obj: ConditionOwner = { metadata: { generation: 1, creationTimestamp: '2026-12-06T09:59:00Z' }, status: {} }
     const set = new ConditionSet(obj, NODEPOOL_CONDITIONS, clock)
-    assert.deepEqual(set.get('NodeClassReady'), { type: 'NodeClassReady', status: 'Unknown', reason: 'AwaitingReconciliation', message: 'object is awaiting reconciliation', lastTransitionTime: '2026-12-06T09:59:00Z', observedGeneration: 1 })
+    assert.deepEqual(set.get('NodeClassReady'), {
+      type: 'NodeClassReady',
+      status: 'Unknown',
+      reason: 'AwaitingReconciliation',
+      message: 'object is awaiting reconciliation',
+      lastTransitionTime: '2026-12-06T09:59:00Z',
+      observedGeneration: 1,
+    })
     set.setTrue('ValidationSucceeded')
-    assert.deepEqual([set.get('Ready')!.status, set.get('Ready')!.reason, set.get('Ready')!.message], ['Unknown', 'ReconcilingDependents', 'NodeClassReady=Unknown'])
+    assert.deepEqual(
+      [set.get('Ready')!.status, set.get('Ready')!.reason, set.get('Ready')!.message],
+      ['Unknown', 'ReconcilingDependents', 'NodeClassReady=Unknown'],
+    )
     set.setTrue('NodeClassReady')
     assert.deepEqual([set.get('Ready')!.status, set.get('Ready')!.reason, set.get('Ready')!.message], ['True', 'Ready', ''])
     assert.equal(obj.status!.conditions!.at(-1)!.type, 'Ready', 'the root sorts last')
@@ -150,9 +221,13 @@ describe('status conditions (operatorpkg status/condition_set.go)', () => {
     assert.equal(set.setFalse('AMIsReady', 'AMINotFound', 'AMISelector did not match any AMIs'), false)
   })
   it('transitions become "Status condition transitioned" events (status/controller.go)', () => {
-    assert.deepEqual(transitions([{ type: 'Registered', status: 'Unknown', reason: 'NodeNotFound', message: '', lastTransitionTime: '' }], [{ type: 'Registered', status: 'True', reason: 'Registered', message: '', lastTransitionTime: '' }]), [
-      { reason: 'Registered', message: 'Status condition transitioned, Type: Registered, Status: Unknown -> True, Reason: Registered' },
-    ])
+    assert.deepEqual(
+      transitions(
+        [{ type: 'Registered', status: 'Unknown', reason: 'NodeNotFound', message: '', lastTransitionTime: '' }],
+        [{ type: 'Registered', status: 'True', reason: 'Registered', message: '', lastTransitionTime: '' }],
+      ),
+      [{ reason: 'Registered', message: 'Status condition transitioned, Type: Registered, Status: Unknown -> True, Reason: Registered' }],
+    )
   })
   it('only non-dependent conditions can be cleared (Consolidatable yes, Ready no)', () => {
     const obj = { metadata: {}, status: {} }
@@ -167,7 +242,15 @@ describe('NodeClaims and launches (core scheduling/nodeclaimtemplate.go ToNodeCl
   const np = v1NodePool({}, { 'karpenter.sh/nodepool-hash': '42', 'karpenter.sh/nodepool-hash-version': 'v3' })
   const internal = internalNodePool(np, v1NodeClass())
   const its = tutorialInstanceTypes({ kubelet: internal.spec.template.spec.kubelet, nodeClass: { amiFamily: 'AL2023' } })
-  const results = schedule({ pods: workloadPods(10), nodePools: [internal], instanceTypes: { default: its }, daemonSetPods: tutorialDaemonSetPods(), stateNodes: [], cluster: { pods: [], nodes: [], namespaces: [{ name: 'default' }] }, rng: seededRng(7) })
+  const results = schedule({
+    pods: workloadPods(10),
+    nodePools: [internal],
+    instanceTypes: { default: its },
+    daemonSetPods: tutorialDaemonSetPods(),
+    stateNodes: [],
+    cluster: { pods: [], nodes: [], namespaces: [{ name: 'default' }] },
+    rng: seededRng(7),
+  })
   const nc = toNodeClaimV1(results.newNodeClaims[0], np, { rng: seededRng(7) })
 
   it('the NodeClaim carries the NodePool and EC2NodeClass labels, the hash annotations and the v1 nodeClassRef', () => {
@@ -196,7 +279,11 @@ describe('NodeClaims and launches (core scheduling/nodeclaimtemplate.go ToNodeCl
       'eks:eks-cluster-name': 'spot-and-karpenter',
       'karpenter.k8s.aws/ec2nodeclass': 'default',
     })
-    assert.deepEqual(registeredTagsV1('default-abcde', 'ip-10-0-1-2.eu-west-2.compute.internal', 'spot-and-karpenter'), { Name: 'ip-10-0-1-2.eu-west-2.compute.internal', 'karpenter.sh/nodeclaim': 'default-abcde', 'eks:eks-cluster-name': 'spot-and-karpenter' })
+    assert.deepEqual(registeredTagsV1('default-abcde', 'ip-10-0-1-2.eu-west-2.compute.internal', 'spot-and-karpenter'), {
+      Name: 'ip-10-0-1-2.eu-west-2.compute.internal',
+      'karpenter.sh/nodeclaim': 'default-abcde',
+      'eks:eks-cluster-name': 'spot-and-karpenter',
+    })
   })
   it('AL2023 user data is a nodeadm NodeConfig (aws pkg/providers/launchtemplate/testdata/al2023_userdata_unmerged.golden)', () => {
     const userData = nodeadmUserData({
@@ -206,7 +293,12 @@ describe('NodeClaims and launches (core scheduling/nodeclaimtemplate.go ToNodeCl
       clusterCIDR: '10.100.0.0/16',
       kubelet: { clusterDNS: ['10.0.100.10'], maxPods: 110 },
       taints: registerTaintsV1({ spec: {} }),
-      labels: { 'karpenter.k8s.aws/ec2nodeclass': 'default', 'karpenter.sh/capacity-type': 'on-demand', 'karpenter.sh/do-not-sync-taints': 'true', 'testing/cluster': 'unspecified' },
+      labels: {
+        'karpenter.k8s.aws/ec2nodeclass': 'default',
+        'karpenter.sh/capacity-type': 'on-demand',
+        'karpenter.sh/do-not-sync-taints': 'true',
+        'testing/cluster': 'unspecified',
+      },
     })
     assert.equal(
       userData,

@@ -30,7 +30,14 @@ import { v1NodeClass, v1NodePool } from './helpers/v1.ts'
 const JUNE_2000 = Date.UTC(2000, 5, 15, 12, 30, 30)
 const every = (nodes: string, reasons?: BudgetV1['reasons']): BudgetV1 => ({ nodes, schedule: '* * * * *', duration: '1h', ...(reasons ? { reasons } : {}) })
 function budgets(): BudgetV1[] {
-  return [every('10'), every('100'), every('100%'), every('15', ['Drifted', 'Underutilized']), every('5', ['Drifted']), { nodes: '0', schedule: '@weekly', duration: '1h', reasons: ['Underutilized', 'Drifted', 'Empty'] }]
+  return [
+    every('10'),
+    every('100'),
+    every('100%'),
+    every('15', ['Drifted', 'Underutilized']),
+    every('5', ['Drifted']),
+    { nodes: '0', schedule: '@weekly', duration: '1h', reasons: ['Underutilized', 'Drifted', 'Empty'] },
+  ]
 }
 const pool = (b: BudgetV1[]): Pick<NodePoolV1, 'spec'> => ({ spec: { template: v1NodePool().spec.template, disruption: { budgets: b } } })
 const REASONS = ['Empty', 'Underutilized', 'Drifted'] as const
@@ -71,7 +78,10 @@ describe('budgets (core pkg/apis/v1/nodepool_budgets_test.go)', () => {
   })
   it('percentages round up (intstr.GetScaledValueFromIntOrPercent with roundUp): 10% of 1 node is 1, of 0 nodes 0, of 25 nodes 3', () => {
     const def = pool([{ nodes: '10%' }])
-    assert.deepEqual([1, 0, 25, 10, 11].map((n) => allowedDisruptions(def, n, 'Empty', JUNE_2000)), [1, 0, 3, 1, 2])
+    assert.deepEqual(
+      [1, 0, 25, 10, 11].map((n) => allowedDisruptions(def, n, 'Empty', JUNE_2000)),
+      [1, 0, 3, 1, 2],
+    )
   })
   it('the default budget is nodes: 10% (core pkg/apis/v1/nodepool.go kubebuilder default)', () => {
     assert.equal(allowedDisruptions({ spec: { template: v1NodePool().spec.template } }, 25, 'Underutilized', JUNE_2000), 3)
@@ -102,13 +112,18 @@ describe('Consolidatable (core pkg/controllers/nodeclaim/disruption/consolidatio
   const init = '2024-01-29T10:00:00.000Z'
   const at = (s: number) => Date.parse(init) + s * 1000
   it('"should mark NodeClaims as consolidatable" once consolidateAfter has passed since the last pod event', () => {
-    assert.deepEqual(consolidatable({ consolidateAfterMs: 30_000, initializedAt: init, lastPodEventTime: '2024-01-29T10:01:00.000Z', nowMs: at(91) }), { consolidatable: true })
+    assert.deepEqual(consolidatable({ consolidateAfterMs: 30_000, initializedAt: init, lastPodEventTime: '2024-01-29T10:01:00.000Z', nowMs: at(91) }), {
+      consolidatable: true,
+    })
   })
   it('"should mark NodeClaims as consolidatable based on the nodeclaim initialized time" (no pod event yet)', () => {
     assert.deepEqual(consolidatable({ consolidateAfterMs: 30_000, initializedAt: init, nowMs: at(30) }), { consolidatable: true })
   })
   it('"should remove the status condition from the nodeClaim when lastPodEvent is too recent" (and says when to look again)', () => {
-    assert.deepEqual(consolidatable({ consolidateAfterMs: 60_000, initializedAt: init, lastPodEventTime: '2024-01-29T10:00:40.000Z', nowMs: at(50) }), { consolidatable: false, requeueAfterMs: 50_000 })
+    assert.deepEqual(consolidatable({ consolidateAfterMs: 60_000, initializedAt: init, lastPodEventTime: '2024-01-29T10:00:40.000Z', nowMs: at(50) }), {
+      consolidatable: false,
+      requeueAfterMs: 50_000,
+    })
   })
   it('"should remove the status condition from the nodeClaim when consolidateAfter is never"', () => {
     assert.deepEqual(consolidatable({ consolidateAfterMs: undefined, initializedAt: init, nowMs: at(3600) }), { consolidatable: false })
@@ -120,10 +135,14 @@ describe('Consolidatable (core pkg/controllers/nodeclaim/disruption/consolidatio
 
 describe('expiration (core pkg/controllers/nodeclaim/expiration/suite_test.go)', () => {
   const created = Date.parse('2024-01-29T00:00:00Z')
-  it('"should not remove the NodeClaims when expiration is disabled"', () => assert.deepEqual(expiry({ expireAfter: 'Never', createdMs: created, nowMs: created + 1e12 }), { expired: false }))
-  it('"should not remove non-expired NodeClaims"', () => assert.deepEqual(expiry({ expireAfter: '168h', createdMs: created, nowMs: created + 3_600_000 }), { expired: false, requeueAfterMs: 167 * 3_600_000 }))
-  it('"should delete NodeClaims if the nodeClaim is expired but the node isn\'t" (from the NodeClaim\'s creation)', () => assert.deepEqual(expiry({ expireAfter: '168h', createdMs: created, nowMs: created + 168 * 3_600_000 }), { expired: true }))
-  it('expireAfter defaults to 720h (core pkg/apis/v1/nodeclaim.go)', () => assert.equal(expiry({ createdMs: created, nowMs: created + 719 * 3_600_000 }).expired, false))
+  it('"should not remove the NodeClaims when expiration is disabled"', () =>
+    assert.deepEqual(expiry({ expireAfter: 'Never', createdMs: created, nowMs: created + 1e12 }), { expired: false }))
+  it('"should not remove non-expired NodeClaims"', () =>
+    assert.deepEqual(expiry({ expireAfter: '168h', createdMs: created, nowMs: created + 3_600_000 }), { expired: false, requeueAfterMs: 167 * 3_600_000 }))
+  it('"should delete NodeClaims if the nodeClaim is expired but the node isn\'t" (from the NodeClaim\'s creation)', () =>
+    assert.deepEqual(expiry({ expireAfter: '168h', createdMs: created, nowMs: created + 168 * 3_600_000 }), { expired: true }))
+  it('expireAfter defaults to 720h (core pkg/apis/v1/nodeclaim.go)', () =>
+    assert.equal(expiry({ createdMs: created, nowMs: created + 719 * 3_600_000 }).expired, false))
 })
 
 function claimFor(np: NodePoolV1, nc: EC2NodeClassV1, overrides: Partial<NodeClaimV1['metadata']> = {}, status: NodeClaimV1['status'] = {}): NodeClaimV1 {
@@ -132,7 +151,15 @@ function claimFor(np: NodePoolV1, nc: EC2NodeClassV1, overrides: Partial<NodeCla
     kind: 'NodeClaim',
     metadata: {
       name: 'default-abcde',
-      labels: { 'karpenter.sh/nodepool': 'default', 'karpenter.sh/capacity-type': 'spot', 'kubernetes.io/arch': 'arm64', 'karpenter.k8s.aws/instance-cpu': '8', 'karpenter.k8s.aws/instance-memory': '16384', 'karpenter.k8s.aws/instance-category': 'c', intent: 'apps' },
+      labels: {
+        'karpenter.sh/nodepool': 'default',
+        'karpenter.sh/capacity-type': 'spot',
+        'kubernetes.io/arch': 'arm64',
+        'karpenter.k8s.aws/instance-cpu': '8',
+        'karpenter.k8s.aws/instance-memory': '16384',
+        'karpenter.k8s.aws/instance-category': 'c',
+        intent: 'apps',
+      },
       annotations: {
         'karpenter.sh/nodepool-hash': np.metadata.annotations!['karpenter.sh/nodepool-hash'],
         'karpenter.sh/nodepool-hash-version': 'v3',
@@ -151,34 +178,65 @@ describe('drift (core nodeclaim/disruption/drift_test.go; aws pkg/cloudprovider/
   const nc = v1NodeClass({ 'karpenter.k8s.aws/ec2nodeclass-hash': '456', 'karpenter.k8s.aws/ec2nodeclass-hash-version': 'v4' })
   const arm = tutorialInstanceTypes().find((t) => t.name === 'c7g.2xlarge')!.requirements
   it('"should not return drifted if the NodeClaim is valid"', () => {
-    assert.equal(driftReason({ nodeClaim: claimFor(np, nc), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm, instance: { subnetId: 'subnet-a' } }), undefined)
+    assert.equal(
+      driftReason({ nodeClaim: claimFor(np, nc), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm, instance: { subnetId: 'subnet-a' } }),
+      undefined,
+    )
   })
   it('"should return drifted only on NodeClaims that are drifted from an updated nodePool" (NodePoolDrifted)', () => {
     const updated = { ...np, metadata: { ...np.metadata, annotations: { ...np.metadata.annotations, 'karpenter.sh/nodepool-hash': '999' } } }
     assert.equal(driftReason({ nodeClaim: claimFor(np, nc), nodePool: updated, nodeClass: nc }), 'NodePoolDrifted')
   })
   it('"should not return drifted if the NodeClaim\'s karpenter.sh/nodepool-hash-version annotation does not match the NodePool\'s"', () => {
-    const other = claimFor(np, nc, { annotations: { ...claimFor(np, nc).metadata.annotations, 'karpenter.sh/nodepool-hash': '1', 'karpenter.sh/nodepool-hash-version': 'v2' } })
+    const other = claimFor(np, nc, {
+      annotations: { ...claimFor(np, nc).metadata.annotations, 'karpenter.sh/nodepool-hash': '1', 'karpenter.sh/nodepool-hash-version': 'v2' },
+    })
     assert.equal(driftReason({ nodeClaim: other, nodePool: np, nodeClass: nc, instanceTypeRequirements: arm }), undefined)
   })
   it('"should not return drifted if karpenter.sh/nodepool-hash annotation is not present on the NodeClaim"', () => {
     const { 'karpenter.sh/nodepool-hash': _gone, ...rest } = claimFor(np, nc).metadata.annotations!
-    assert.equal(driftReason({ nodeClaim: claimFor(np, nc, { annotations: { ...rest, 'karpenter.sh/nodepool-hash-version': 'v3' } }), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm }), undefined)
+    assert.equal(
+      driftReason({
+        nodeClaim: claimFor(np, nc, { annotations: { ...rest, 'karpenter.sh/nodepool-hash-version': 'v3' } }),
+        nodePool: np,
+        nodeClass: nc,
+        instanceTypeRequirements: arm,
+      }),
+      undefined,
+    )
   })
   it('"should detect node requirement drift before cloud provider drift" (RequirementsDrifted)', () => {
     const onDemandOnly = v1NodePool({ requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }] }, np.metadata.annotations)
-    assert.equal(driftReason({ nodeClaim: claimFor(np, nc, {}, { imageID: 'ami-old' }), nodePool: onDemandOnly, nodeClass: nc, instanceTypeRequirements: arm }), 'RequirementsDrifted')
+    assert.equal(
+      driftReason({ nodeClaim: claimFor(np, nc, {}, { imageID: 'ami-old' }), nodePool: onDemandOnly, nodeClass: nc, instanceTypeRequirements: arm }),
+      'RequirementsDrifted',
+    )
   })
   it('"should return drifted if the AMI is not valid" (a newer AMI behind the alias: AMIDrift)', () => {
-    assert.equal(driftReason({ nodeClaim: claimFor(np, nc, {}, { imageID: 'ami-older' }), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm }), 'AMIDrift')
+    assert.equal(
+      driftReason({ nodeClaim: claimFor(np, nc, {}, { imageID: 'ami-older' }), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm }),
+      'AMIDrift',
+    )
   })
   it('"should return drifted if the AMI no longer matches the existing NodeClaims instance type"', () => {
     const amd = tutorialInstanceTypes().find((t) => t.name === 'c6i.2xlarge')!.requirements
     assert.equal(driftReason({ nodeClaim: claimFor(np, nc), nodePool: np, nodeClass: nc, instanceTypeRequirements: amd }), 'AMIDrift')
   })
   it('"should return drifted if the subnet is not valid" / security groups that differ', () => {
-    assert.equal(driftReason({ nodeClaim: claimFor(np, nc), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm, instance: { subnetId: 'subnet-gone' } }), 'SubnetDrift')
-    assert.equal(driftReason({ nodeClaim: claimFor(np, nc), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm, instance: { subnetId: 'subnet-a', securityGroupIds: ['sg-1', 'sg-2'] } }), 'SecurityGroupDrift')
+    assert.equal(
+      driftReason({ nodeClaim: claimFor(np, nc), nodePool: np, nodeClass: nc, instanceTypeRequirements: arm, instance: { subnetId: 'subnet-gone' } }),
+      'SubnetDrift',
+    )
+    assert.equal(
+      driftReason({
+        nodeClaim: claimFor(np, nc),
+        nodePool: np,
+        nodeClass: nc,
+        instanceTypeRequirements: arm,
+        instance: { subnetId: 'subnet-a', securityGroupIds: ['sg-1', 'sg-2'] },
+      }),
+      'SecurityGroupDrift',
+    )
   })
   it('an EC2NodeClass spec change (NodeClassDrift)', () => {
     const changed = v1NodeClass({ 'karpenter.k8s.aws/ec2nodeclass-hash': '789', 'karpenter.k8s.aws/ec2nodeclass-hash-version': 'v4' })
@@ -190,7 +248,10 @@ describe('drift (core nodeclaim/disruption/drift_test.go; aws pkg/cloudprovider/
 
 const its = tutorialInstanceTypes()
 let ip = 10
-function node(type: string, o: { pods?: Pod[]; conditions?: { type: string; status: string; reason?: string; lastTransitionTime: string }[]; ready?: boolean } = {}): StateNode {
+function node(
+  type: string,
+  o: { pods?: Pod[]; conditions?: { type: string; status: string; reason?: string; lastTransitionTime: string }[]; ready?: boolean } = {},
+): StateNode {
   const it = its.find((t) => t.name === type)!
   const name = `ip-10-0-9-${ip++}.eu-west-2.compute.internal`
   const labels: Record<string, string> = {
@@ -208,9 +269,17 @@ function node(type: string, o: { pods?: Pod[]; conditions?: { type: string; stat
   const n: Node = {
     metadata: { name, labels, creationTimestamp: '2024-01-29T08:00:00Z' },
     spec: { providerID: `aws:///eu-west-2a/i-0${ip}` },
-    status: { capacity: toStringMap(withoutZeros(it.capacity)), allocatable: toStringMap(withoutZeros(it.allocatable)), conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }] },
+    status: {
+      capacity: toStringMap(withoutZeros(it.capacity)),
+      allocatable: toStringMap(withoutZeros(it.allocatable)),
+      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
+    },
   }
-  const claim: NodeClaim = { metadata: { name: `default-${ip}`, labels, creationTimestamp: '2024-01-29T08:00:00Z' }, spec: {}, status: { providerID: n.spec!.providerID, conditions: o.conditions } }
+  const claim: NodeClaim = {
+    metadata: { name: `default-${ip}`, labels, creationTimestamp: '2024-01-29T08:00:00Z' },
+    spec: {},
+    status: { providerID: n.spec!.providerID, conditions: o.conditions },
+  }
   return buildStateNode({ node: n, nodeClaim: claim, pods: (o.pods ?? []).map((p) => ({ ...p, spec: { ...p.spec, nodeName: name } })) })
 }
 const CONSOLIDATABLE = [{ type: 'Consolidatable', status: 'True', lastTransitionTime: '2024-01-29T09:00:00Z' }]
@@ -249,7 +318,10 @@ describe('the disruption round (core pkg/controllers/disruption/suite_test.go, e
   })
   it('a budget of 0 blocks disruption; NotReady nodes count against the budget (helpers.go BuildDisruptionBudgetMapping)', () => {
     const blocked = v1NodePool({}, undefined, { consolidateAfter: '0s', budgets: [{ nodes: '0' }] })
-    assert.equal(computeDisruptionV1(snapshot([node('c6i.2xlarge', { conditions: CONSOLIDATABLE })], blocked), new Map([['default', blocked]])).decision, undefined)
+    assert.equal(
+      computeDisruptionV1(snapshot([node('c6i.2xlarge', { conditions: CONSOLIDATABLE })], blocked), new Map([['default', blocked]])).decision,
+      undefined,
+    )
     const np = v1NodePool({}, undefined, { consolidateAfter: '0s', budgets: [{ nodes: '1' }] })
     const nodes = [node('c6i.2xlarge', { conditions: CONSOLIDATABLE }), node('c6i.2xlarge', { ready: false })]
     assert.equal(budgetMapping([np], nodes, 'Empty', 0).get('default'), 0)
@@ -259,8 +331,16 @@ describe('the disruption round (core pkg/controllers/disruption/suite_test.go, e
     assert.equal(computeDisruptionV1(snapshot([node('c6i.2xlarge', { conditions: CONSOLIDATABLE })], np), new Map([['default', np]])).decision, undefined)
   })
   it('WhenEmpty leaves an underutilized node alone; WhenEmptyOrUnderutilized consolidates two half-empty nodes into one', () => {
-    const pods = (n: number, k: number) => workloadPods(n).map((p) => ({ ...p, metadata: { ...p.metadata, name: `${p.metadata.name}-${k}`, uid: `${p.metadata.uid}-${k}` }, status: { phase: 'Running' } }))
-    const mk = () => [node('c6i.2xlarge', { conditions: CONSOLIDATABLE, pods: pods(2, 1) }), node('c6i.2xlarge', { conditions: CONSOLIDATABLE, pods: pods(2, 2) })]
+    const pods = (n: number, k: number) =>
+      workloadPods(n).map((p) => ({
+        ...p,
+        metadata: { ...p.metadata, name: `${p.metadata.name}-${k}`, uid: `${p.metadata.uid}-${k}` },
+        status: { phase: 'Running' },
+      }))
+    const mk = () => [
+      node('c6i.2xlarge', { conditions: CONSOLIDATABLE, pods: pods(2, 1) }),
+      node('c6i.2xlarge', { conditions: CONSOLIDATABLE, pods: pods(2, 2) }),
+    ]
     const whenEmpty = v1NodePool({}, undefined, { consolidationPolicy: 'WhenEmpty', consolidateAfter: '30s' })
     assert.equal(computeDisruptionV1(snapshot(mk(), whenEmpty), new Map([['default', whenEmpty]])).decision, undefined)
     const np = v1NodePool()
@@ -285,6 +365,9 @@ describe('the disruption round (core pkg/controllers/disruption/suite_test.go, e
     const np = v1NodePool()
     const sn = node('c6i.2xlarge', { conditions: CONSOLIDATABLE })
     const d = computeDisruptionV1(snapshot([sn], np), new Map([['default', np]])).decision!
-    assert.match(commandText('Empty', '0c8f1d5e-1111-4aaa-8bbb-222233334444', d.command), new RegExp(`^Empty/0c8f1d5e-1111-4aaa-8bbb-222233334444: delete: \\[${sn.name.replace(/\./g, '\\.')}\\] \\(savings: \\$0\\.\\d\\d\\)$`))
+    assert.match(
+      commandText('Empty', '0c8f1d5e-1111-4aaa-8bbb-222233334444', d.command),
+      new RegExp(`^Empty/0c8f1d5e-1111-4aaa-8bbb-222233334444: delete: \\[${sn.name.replace(/\./g, '\\.')}\\] \\(savings: \\$0\\.\\d\\d\\)$`),
+    )
   })
 })

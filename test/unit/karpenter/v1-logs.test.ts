@@ -38,7 +38,15 @@ describe("1.9's log lines, key for key", () => {
     assert.equal(a, v1log.uuid(seededRng(3)))
   })
   it("the provisioner's round: found, computed, created (translated from the shared round)", () => {
-    const round = provisioningRound({ pendingPods: workloadPods(10), nodePools: [tutorialNodePool()], instanceTypes: { default: tutorialInstanceTypes() }, daemonSetPods: tutorialDaemonSetPods(), cluster: { pods: [], nodes: [], namespaces: [{ name: 'default' }] }, rng, durationMs: 12 })
+    const round = provisioningRound({
+      pendingPods: workloadPods(10),
+      nodePools: [tutorialNodePool()],
+      instanceTypes: { default: tutorialInstanceTypes() },
+      daemonSetPods: tutorialDaemonSetPods(),
+      cluster: { pods: [], nodes: [], namespaces: [{ name: 'default' }] },
+      rng,
+      durationMs: 12,
+    })
     const scope = v1log.singletonScope('provisioner', rng)
     const lines = v1log.translateRoundLogs(round.logs, scope).map(render)
     const by = (m: string) => lines.find((l) => (JSON.parse(l) as { message: string }).message === m)!
@@ -51,22 +59,60 @@ describe("1.9's log lines, key for key", () => {
     assert.match(String((JSON.parse(by('found provisionable pod(s)')) as { Pods: string }).Pods), /^default\/stateless-7956bd8d4c-\d{5}, .* and 5 other\(s\)$/)
   })
   it('a pod that cannot be scheduled: `could not schedule pod` with the Pod ref and the reason as error (scheduler.go)', () => {
-    const e = v1log.translateRoundLogs([{ level: 'ERROR', logger: 'controller.provisioner', message: 'Could not schedule pod, incompatible with nodepool "default"', fields: [['pod', 'default/web-1']] }], [])[0]
-    assert.deepEqual([e.message, e.fields], ['could not schedule pod', [['Pod', { name: 'web-1', namespace: 'default' }], ['error', 'incompatible with nodepool "default"']]])
+    const e = v1log.translateRoundLogs(
+      [
+        {
+          level: 'ERROR',
+          logger: 'controller.provisioner',
+          message: 'Could not schedule pod, incompatible with nodepool "default"',
+          fields: [['pod', 'default/web-1']],
+        },
+      ],
+      [],
+    )[0]
+    assert.deepEqual(
+      [e.message, e.fields],
+      [
+        'could not schedule pod',
+        [
+          ['Pod', { name: 'web-1', namespace: 'default' }],
+          ['error', 'incompatible with nodepool "default"'],
+        ],
+      ],
+    )
   })
   it('the preference warnings are grouped, once per round (provisioner.go consolidationWarnings)', () => {
     const w = v1log.translateRoundLogs(
       [
-        { level: 'INFO', logger: 'controller.provisioner', message: 'pod default/a has a preferred TopologySpreadConstraint which can prevent consolidation', fields: [] },
-        { level: 'INFO', logger: 'controller.provisioner', message: 'pod default/b has a preferred TopologySpreadConstraint which can prevent consolidation', fields: [] },
+        {
+          level: 'INFO',
+          logger: 'controller.provisioner',
+          message: 'pod default/a has a preferred TopologySpreadConstraint which can prevent consolidation',
+          fields: [],
+        },
+        {
+          level: 'INFO',
+          logger: 'controller.provisioner',
+          message: 'pod default/b has a preferred TopologySpreadConstraint which can prevent consolidation',
+          fields: [],
+        },
       ],
       [],
     )
-    assert.deepEqual(w.map((e) => [e.message, e.fields]), [['pod(s) have a preferred TopologySpreadConstraint which can prevent consolidation', [['pods', 'default/a, default/b']]]])
+    assert.deepEqual(
+      w.map((e) => [e.message, e.fields]),
+      [['pod(s) have a preferred TopologySpreadConstraint which can prevent consolidation', [['pods', 'default/a, default/b']]]],
+    )
   })
   it('the lifecycle: launched, registered, initialized, deleted nodeclaim', () => {
     const providerID = 'aws:///eu-west-2a/i-0abc'
-    const launched = v1log.launched(v1log.lifecycleScope('default-x', rng), { providerID, instanceType: 'c7g.2xlarge', zone: 'eu-west-2a', capacityType: 'spot', allocatable: { pods: '58', cpu: '7810m' } })
+    const launched = v1log.launched(v1log.lifecycleScope('default-x', rng), {
+      providerID,
+      instanceType: 'c7g.2xlarge',
+      zone: 'eu-west-2a',
+      capacityType: 'spot',
+      allocatable: { pods: '58', cpu: '7810m' },
+    })
     assert.deepEqual(keys(render(launched)), keys(REAL.launched))
     assert.deepEqual(launched.fields.at(-1), ['allocatable', { cpu: '7810m', pods: '58' }], 'allocatable keys sorted')
     const withNode = v1log.lifecycleScope('default-x', rng, providerID, 'ip-10-0-1-2.eu-west-2.compute.internal')
@@ -93,8 +139,27 @@ describe("1.9's log lines, key for key", () => {
         }),
       ),
     ) as Record<string, unknown>
-    assert.deepEqual(Object.keys(line), ['level', 'time', 'logger', 'message', 'commit', 'controller', 'namespace', 'name', 'reconcileID', 'command', 'decision', 'disrupted-node-count', 'replacement-node-count', 'pod-count', 'disrupted-nodes', 'replacement-nodes'])
-    assert.deepEqual(line['disrupted-nodes'], [{ Node: { name: 'ip-1' }, NodeClaim: { name: 'default-x' }, 'capacity-type': 'spot', 'instance-type': 'c7g.2xlarge' }])
+    assert.deepEqual(Object.keys(line), [
+      'level',
+      'time',
+      'logger',
+      'message',
+      'commit',
+      'controller',
+      'namespace',
+      'name',
+      'reconcileID',
+      'command',
+      'decision',
+      'disrupted-node-count',
+      'replacement-node-count',
+      'pod-count',
+      'disrupted-nodes',
+      'replacement-nodes',
+    ])
+    assert.deepEqual(line['disrupted-nodes'], [
+      { Node: { name: 'ip-1' }, NodeClaim: { name: 'default-x' }, 'capacity-type': 'spot', 'instance-type': 'c7g.2xlarge' },
+    ])
   })
   it('start-up at info: metrics and health servers, then the lease (controller-runtime, client-go)', () => {
     assert.deepEqual(
@@ -110,33 +175,78 @@ describe("1.9's log lines, key for key", () => {
 })
 
 describe('interruption (aws pkg/controllers/interruption/suite_test.go)', () => {
-  const spot = JSON.stringify({ version: '0', source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning', time: '2026-12-06T10:00:00Z', detail: { 'instance-id': 'i-0abc', 'instance-action': 'terminate' } })
-  const nodeClaim: NodeClaim = { metadata: { name: 'default-x', labels: { 'topology.kubernetes.io/zone': 'eu-west-2a', 'node.kubernetes.io/instance-type': 'c7g.2xlarge' } }, spec: {}, status: { providerID: 'aws:///eu-west-2a/i-0abc' } }
+  const spot = JSON.stringify({
+    version: '0',
+    source: 'aws.ec2',
+    'detail-type': 'EC2 Spot Instance Interruption Warning',
+    time: '2026-12-06T10:00:00Z',
+    detail: { 'instance-id': 'i-0abc', 'instance-action': 'terminate' },
+  })
+  const nodeClaim: NodeClaim = {
+    metadata: { name: 'default-x', labels: { 'topology.kubernetes.io/zone': 'eu-west-2a', 'node.kubernetes.io/instance-type': 'c7g.2xlarge' } },
+    spec: {},
+    status: { providerID: 'aws:///eu-west-2a/i-0abc' },
+  }
   const scope = v1log.singletonScope('interruption', seededRng(1))
-  it('message kinds are 1.9\'s: spot_interrupted, rebalance_recommendation, scheduled_change, instance_stopped, instance_terminated', () => {
-    const sc = (state: string) => JSON.stringify({ version: '0', source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': 'i-0abc', state } })
+  it("message kinds are 1.9's: spot_interrupted, rebalance_recommendation, scheduled_change, instance_stopped, instance_terminated", () => {
+    const sc = (state: string) =>
+      JSON.stringify({ version: '0', source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': 'i-0abc', state } })
     assert.equal(parseInterruptionMessageV1(spot).kind, 'spot_interrupted')
-    assert.equal(parseInterruptionMessageV1(JSON.stringify({ version: '0', source: 'aws.ec2', 'detail-type': 'EC2 Instance Rebalance Recommendation', detail: { 'instance-id': 'i-0abc' } })).kind, 'rebalance_recommendation')
-    assert.deepEqual([sc('stopping'), sc('stopped'), sc('shutting-down'), sc('terminated')].map((b) => parseInterruptionMessageV1(b).kind), ['instance_stopped', 'instance_stopped', 'instance_terminated', 'instance_terminated'])
+    assert.equal(
+      parseInterruptionMessageV1(
+        JSON.stringify({ version: '0', source: 'aws.ec2', 'detail-type': 'EC2 Instance Rebalance Recommendation', detail: { 'instance-id': 'i-0abc' } }),
+      ).kind,
+      'rebalance_recommendation',
+    )
+    assert.deepEqual(
+      [sc('stopping'), sc('stopped'), sc('shutting-down'), sc('terminated')].map((b) => parseInterruptionMessageV1(b).kind),
+      ['instance_stopped', 'instance_stopped', 'instance_terminated', 'instance_terminated'],
+    )
   })
   it('"should delete a state change message when the state isn\'t in accepted states" (no_op)', () => {
-    assert.equal(parseInterruptionMessageV1(JSON.stringify({ version: '0', source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': 'i-0abc', state: 'running' } })).kind, 'no_op')
+    assert.equal(
+      parseInterruptionMessageV1(
+        JSON.stringify({
+          version: '0',
+          source: 'aws.ec2',
+          'detail-type': 'EC2 Instance State-change Notification',
+          detail: { 'instance-id': 'i-0abc', state: 'running' },
+        }),
+      ).kind,
+      'no_op',
+    )
   })
   it('"should delete a message when the message can\'t be parsed"', () => assert.throws(() => parseInterruptionMessageV1('{not json')))
   it('"should delete the NodeClaim when receiving a spot interruption warning" and "should mark the ICE cache for the offering"', () => {
     const cache = newUnavailableOfferings()
-    const h = handleInterruptionV1(parseInterruptionMessageV1(spot), nodeClaim, 'ip-10-0-1-2.eu-west-2.compute.internal', 'karpenter-spot-and-karpenter', scope, cache, 0)
+    const h = handleInterruptionV1(
+      parseInterruptionMessageV1(spot),
+      nodeClaim,
+      'ip-10-0-1-2.eu-west-2.compute.internal',
+      'karpenter-spot-and-karpenter',
+      scope,
+      cache,
+      0,
+    )
     assert.equal(h.deleteNodeClaim, true)
     assert.deepEqual(h.notification, { type: 'Warning', reason: 'SpotInterrupted', message: 'Spot interruption warning was triggered' })
     assert.ok(isUnavailable(cache, 'c7g.2xlarge', 'eu-west-2a', 'spot', 1000))
     const removing = JSON.parse(render(h.logs[0])) as Record<string, unknown>
-    assert.deepEqual([removing.message, removing.reason, removing.ttl, removing.messageKind], ['removing offering from offerings', 'spot_interrupted', '3m0s', 'spot_interrupted'])
+    assert.deepEqual(
+      [removing.message, removing.reason, removing.ttl, removing.messageKind],
+      ['removing offering from offerings', 'spot_interrupted', '3m0s', 'spot_interrupted'],
+    )
     const initiating = JSON.parse(render(v1log.initiatingDelete(h.scope))) as Record<string, unknown>
     assert.deepEqual(Object.keys(initiating).slice(9), ['queue', 'messageKind', 'NodeClaim', 'action', 'Node'])
     assert.deepEqual(TERMINATING_ON_INTERRUPTION.nodeClaim.message, 'Interruption triggered termination for the NodeClaim')
   })
   it('a rebalance recommendation only notifies (NoAction)', () => {
-    const body = JSON.stringify({ version: '0', source: 'aws.ec2', 'detail-type': 'EC2 Instance Rebalance Recommendation', detail: { 'instance-id': 'i-0abc' } })
+    const body = JSON.stringify({
+      version: '0',
+      source: 'aws.ec2',
+      'detail-type': 'EC2 Instance Rebalance Recommendation',
+      detail: { 'instance-id': 'i-0abc' },
+    })
     const h = handleInterruptionV1(parseInterruptionMessageV1(body), nodeClaim, undefined, 'q', scope, newUnavailableOfferings(), 0)
     assert.deepEqual([h.action, h.deleteNodeClaim, h.notification?.reason], ['NoAction', false, 'SpotRebalanceRecommendation'])
   })

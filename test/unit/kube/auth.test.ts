@@ -6,7 +6,11 @@ import { TokenVerifier } from '../../../sandbox/kube/auth.ts'
 const KEY = 'AKIAIOSFODNN7EXAMPLE'
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-const amz = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+const amz = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 
 /** A token as `aws eks get-token` (botocore) makes one: a presigned STS GetCallerIdentity URL. */
 function token(opts: { cluster?: string; date?: Date; secret?: string; host?: string; expires?: number; region?: string } = {}): string {
@@ -22,10 +26,17 @@ function token(opts: { cluster?: string; date?: Date; secret?: string; host?: st
     ['X-Amz-Expires', String(opts.expires ?? 60)],
     ['X-Amz-SignedHeaders', 'host;x-k8s-aws-id'],
   ]
-  const query = params.map(([k, v]) => `${enc(k)}=${enc(v)}`).sort().join('&')
-  const canonical = ['GET', '/', query, `host:${host}\nx-k8s-aws-id:${opts.cluster ?? 'spot-and-karpenter'}\n`, 'host;x-k8s-aws-id', 'UNSIGNED-PAYLOAD'].join('\n')
+  const query = params
+    .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+    .sort()
+    .join('&')
+  const canonical = ['GET', '/', query, `host:${host}\nx-k8s-aws-id:${opts.cluster ?? 'spot-and-karpenter'}\n`, 'host;x-k8s-aws-id', 'UNSIGNED-PAYLOAD'].join(
+    '\n',
+  )
   const toSign = ['AWS4-HMAC-SHA256', date, `${date.slice(0, 8)}/${region}/sts/aws4_request`, createHash('sha256').update(canonical).digest('hex')].join('\n')
-  let k = createHmac('sha256', `AWS4${opts.secret ?? SECRET}`).update(date.slice(0, 8)).digest()
+  let k = createHmac('sha256', `AWS4${opts.secret ?? SECRET}`)
+    .update(date.slice(0, 8))
+    .digest()
   for (const part of [region, 'sts', 'aws4_request']) k = createHmac('sha256', k).update(part).digest()
   const sig = createHmac('sha256', k).update(toSign).digest('hex')
   const url = `https://${host}/?${query}&X-Amz-Signature=${sig}`

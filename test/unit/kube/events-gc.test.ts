@@ -9,11 +9,19 @@ describe('recordEvent', () => {
   it('creates core/v1 Events and aggregates repeats', () => {
     const s = new Store()
     const pod = s.create('pods', { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'x' }] } })
-    const input = { involvedObject: pod, type: 'Warning' as const, reason: 'FailedScheduling', message: '0/3 nodes are available', source: { component: 'default-scheduler' } }
+    const input = {
+      involvedObject: pod,
+      type: 'Warning' as const,
+      reason: 'FailedScheduling',
+      message: '0/3 nodes are available',
+      source: { component: 'default-scheduler' },
+    }
     recordEvent(s, input)
     const again = recordEvent(s, input)
     recordEvent(s, { ...input, reason: 'Scheduled', type: 'Normal', message: 'ok' })
-    const events = s.list('events', { fieldSelector: `involvedObject.name=p,involvedObject.namespace=default,involvedObject.kind=Pod,involvedObject.uid=${pod.metadata.uid}` }).items
+    const events = s.list('events', {
+      fieldSelector: `involvedObject.name=p,involvedObject.namespace=default,involvedObject.kind=Pod,involvedObject.uid=${pod.metadata.uid}`,
+    }).items
     assert.equal(events.length, 2)
     assert.equal(again.count, 2)
     assert.equal((again.involvedObject as Record<string, string>).uid, pod.metadata.uid)
@@ -23,7 +31,13 @@ describe('recordEvent', () => {
 const rs = (name: string, owner?: KubeObject, block = false): KubeObject => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
-  metadata: { name, namespace: 'default', ownerReferences: owner ? [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: block }] : undefined },
+  metadata: {
+    name,
+    namespace: 'default',
+    ownerReferences: owner
+      ? [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: block }]
+      : undefined,
+  },
 })
 
 async function settle(gc: GarbageCollector): Promise<void> {
@@ -43,7 +57,10 @@ describe('GarbageCollector', () => {
     s.create('configmaps', rs('grandchild', child))
     s.delete('configmaps', 'default', 'owner', { propagationPolicy: 'Background' })
     await settle(gc)
-    assert.deepEqual(s.list('configmaps').items.map((c) => c.metadata.name), [])
+    assert.deepEqual(
+      s.list('configmaps').items.map((c) => c.metadata.name),
+      [],
+    )
     gc.stop()
   })
 
@@ -70,7 +87,10 @@ describe('GarbageCollector', () => {
     s.create('configmaps', rs('child', owner))
     s.delete('configmaps', 'default', 'owner', { propagationPolicy: 'Orphan' })
     await settle(gc)
-    assert.deepEqual(s.list('configmaps').items.map((c) => [c.metadata.name, c.metadata.ownerReferences]), [['child', undefined]])
+    assert.deepEqual(
+      s.list('configmaps').items.map((c) => [c.metadata.name, c.metadata.ownerReferences]),
+      [['child', undefined]],
+    )
     gc.stop()
   })
 

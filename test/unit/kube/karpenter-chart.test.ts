@@ -43,21 +43,29 @@ describe('Karpenter chart versions', () => {
     assert.equal(unavailable('v1.9.2'), 'could not download chart: public.ecr.aws/karpenter/karpenter:v1.9.2: not found')
   })
 
-  it('a chart version published after the sandbox\'s day is not there yet', () => {
+  it("a chart version published after the sandbox's day is not there yet", () => {
     assert.equal(unavailable('1.9.2', '2024-01-29'), 'could not download chart: public.ecr.aws/karpenter/karpenter:1.9.2: not found')
     assert.equal(karpenter.resolve('1.9.2', '2026-12-06').crds.length > 0, true)
     assert.equal(karpenter.resolve('v0.32.1', '2024-01-29').crds.length > 0, true)
   })
 
   it('a released version the sandbox does not twin says which ones it twins', () => {
-    assert.match(unavailable('1.14.1'), /^could not install chart karpenter 1\.14\.1: the spotcheck sandbox twins only the Karpenter charts v0\.32\.x \(Karpenter v0\.32\.1, karpenter\.sh\/v1beta1\) and 1\.9\.2 \(Karpenter v1\.9\.2, karpenter\.sh\/v1\)/)
+    assert.match(
+      unavailable('1.14.1'),
+      /^could not install chart karpenter 1\.14\.1: the spotcheck sandbox twins only the Karpenter charts v0\.32\.x \(Karpenter v0\.32\.1, karpenter\.sh\/v1beta1\) and 1\.9\.2 \(Karpenter v1\.9\.2, karpenter\.sh\/v1\)/,
+    )
     assert.match(unavailable('0.37.8'), /twins only/)
   })
 
   it('selects the CRDs by chart version', () => {
     const served = (v: string) => karpenter.resolve(v).crds.map((c) => `${c.plural}.${c.group}/${c.version}`)
     assert.deepEqual(served('v0.32.1'), ['nodepools.karpenter.sh/v1beta1', 'nodeclaims.karpenter.sh/v1beta1', 'ec2nodeclasses.karpenter.k8s.aws/v1beta1'])
-    assert.deepEqual(served('1.9.2'), ['ec2nodeclasses.karpenter.k8s.aws/v1', 'nodeclaims.karpenter.sh/v1', 'nodeoverlays.karpenter.sh/v1alpha1', 'nodepools.karpenter.sh/v1'])
+    assert.deepEqual(served('1.9.2'), [
+      'ec2nodeclasses.karpenter.k8s.aws/v1',
+      'nodeclaims.karpenter.sh/v1',
+      'nodeoverlays.karpenter.sh/v1alpha1',
+      'nodepools.karpenter.sh/v1',
+    ])
   })
 })
 
@@ -67,8 +75,17 @@ describe('Karpenter 1.9.2 chart objects', () => {
   const pod = deployment.spec.template.spec
 
   it('namespace, service account, a metrics-only Service and the Deployment, labelled as the chart labels them', () => {
-    assert.deepEqual(rendered.map((o) => `${o.kind}/${o.metadata.name}`), ['Namespace/karpenter', 'ServiceAccount/karpenter', 'Service/karpenter', 'Deployment/karpenter'])
-    assert.deepEqual(deployment.metadata.labels, { 'helm.sh/chart': 'karpenter-1.9.2', 'app.kubernetes.io/name': 'karpenter', 'app.kubernetes.io/instance': 'karpenter', 'app.kubernetes.io/version': '1.9.2', 'app.kubernetes.io/managed-by': 'Helm' })
+    assert.deepEqual(
+      rendered.map((o) => `${o.kind}/${o.metadata.name}`),
+      ['Namespace/karpenter', 'ServiceAccount/karpenter', 'Service/karpenter', 'Deployment/karpenter'],
+    )
+    assert.deepEqual(deployment.metadata.labels, {
+      'helm.sh/chart': 'karpenter-1.9.2',
+      'app.kubernetes.io/name': 'karpenter',
+      'app.kubernetes.io/instance': 'karpenter',
+      'app.kubernetes.io/version': '1.9.2',
+      'app.kubernetes.io/managed-by': 'Helm',
+    })
     assert.equal(rendered[1].metadata.annotations['eks.amazonaws.com/role-arn'], 'arn:aws:iam::123456789012:role/karpenter-x')
     assert.deepEqual(rendered[2].spec.ports, [{ name: 'http-metrics', port: 8080, targetPort: 'http-metrics', protocol: 'TCP' }])
   })
@@ -78,8 +95,27 @@ describe('Karpenter 1.9.2 chart objects', () => {
     assert.equal(controller.image, 'public.ecr.aws/karpenter/controller:1.9.2@sha256:daa1a6ab518560d48db0e3137111ca14ad97a92595548fbdd5e27e1f08c35a0d')
     const env = Object.fromEntries(controller.env.map((e: { name: string; value?: string }) => [e.name, e.value ?? 'valueFrom']))
     assert.deepEqual(Object.keys(env), [
-      'KUBERNETES_MIN_VERSION', 'KARPENTER_SERVICE', 'LOG_LEVEL', 'LOG_OUTPUT_PATHS', 'LOG_ERROR_OUTPUT_PATHS', 'METRICS_PORT', 'HEALTH_PROBE_PORT', 'SYSTEM_NAMESPACE', 'CPU_REQUESTS', 'MEMORY_LIMIT',
-      'FEATURE_GATES', 'BATCH_MAX_DURATION', 'BATCH_IDLE_DURATION', 'PREFERENCE_POLICY', 'MIN_VALUES_POLICY', 'CLUSTER_NAME', 'CLUSTER_ENDPOINT', 'VM_MEMORY_OVERHEAD_PERCENT', 'INTERRUPTION_QUEUE', 'RESERVED_ENIS', 'IGNORE_DRA_REQUESTS',
+      'KUBERNETES_MIN_VERSION',
+      'KARPENTER_SERVICE',
+      'LOG_LEVEL',
+      'LOG_OUTPUT_PATHS',
+      'LOG_ERROR_OUTPUT_PATHS',
+      'METRICS_PORT',
+      'HEALTH_PROBE_PORT',
+      'SYSTEM_NAMESPACE',
+      'CPU_REQUESTS',
+      'MEMORY_LIMIT',
+      'FEATURE_GATES',
+      'BATCH_MAX_DURATION',
+      'BATCH_IDLE_DURATION',
+      'PREFERENCE_POLICY',
+      'MIN_VALUES_POLICY',
+      'CLUSTER_NAME',
+      'CLUSTER_ENDPOINT',
+      'VM_MEMORY_OVERHEAD_PERCENT',
+      'INTERRUPTION_QUEUE',
+      'RESERVED_ENIS',
+      'IGNORE_DRA_REQUESTS',
     ])
     assert.equal(env.FEATURE_GATES, 'ReservedCapacity=true,SpotToSpotConsolidation=false,NodeRepair=false,NodeOverlay=false,StaticCapacity=false')
     assert.equal(env.CLUSTER_NAME, 'spot-and-karpenter')
@@ -88,8 +124,15 @@ describe('Karpenter 1.9.2 chart objects', () => {
   })
 
   it('keeps the pods off Karpenter nodes, one per host, spread over zones (DoNotSchedule)', () => {
-    assert.deepEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' }] }])
-    assert.deepEqual(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter', 'app.kubernetes.io/instance': 'karpenter' } } }])
+    assert.deepEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [
+      { matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' }] },
+    ])
+    assert.deepEqual(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, [
+      {
+        topologyKey: 'kubernetes.io/hostname',
+        labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter', 'app.kubernetes.io/instance': 'karpenter' } },
+      },
+    ])
     assert.equal(pod.topologySpreadConstraints[0].whenUnsatisfiable, 'DoNotSchedule')
     assert.equal(pod.dnsPolicy, 'ClusterFirst')
   })

@@ -34,11 +34,18 @@ describe('JSON merge patch', () => {
 
 describe('strategic merge patch', () => {
   it('merges containers by name and env by name, keeps unnamed containers', () => {
-    const out = strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'app', image: 'pause:2', env: [{ name: 'B', value: '2' }] }] } } } }, 'V1Deployment') as ReturnType<typeof deployment>
+    const out = strategicMergePatch(
+      deployment(),
+      { spec: { template: { spec: { containers: [{ name: 'app', image: 'pause:2', env: [{ name: 'B', value: '2' }] }] } } } },
+      'V1Deployment',
+    ) as ReturnType<typeof deployment>
     const cs = out.spec.template.spec.containers
     assert.equal(cs.length, 2)
     assert.equal(cs[0].image, 'pause:2')
-    assert.deepEqual(cs[0].env, [{ name: 'A', value: '1' }, { name: 'B', value: '2' }])
+    assert.deepEqual(cs[0].env, [
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' },
+    ])
     assert.deepEqual(cs[0].args, ['a', 'b'])
   })
 
@@ -63,28 +70,75 @@ describe('strategic merge patch', () => {
     assert.deepEqual(out.metadata.labels, { b: '2' })
     assert.deepEqual(out.metadata.finalizers, [])
     assert.deepEqual(out.spec.strategy, { type: 'Recreate' })
-    assert.deepEqual(out.spec.template.spec.containers.map((c) => c.name), ['side', 'app'])
+    assert.deepEqual(
+      out.spec.template.spec.containers.map((c) => c.name),
+      ['side', 'app'],
+    )
     assert.deepEqual(out.spec.template.spec.containers[1].ports, [])
     assert.deepEqual(out.spec.template.spec.tolerations, [{ key: 't2' }], 'tolerations have no merge strategy: replaced')
-    const replaced = strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'only', image: 'x' }, { $patch: 'replace' }] } } } }, 'V1Deployment') as ReturnType<typeof deployment>
+    const replaced = strategicMergePatch(
+      deployment(),
+      { spec: { template: { spec: { containers: [{ name: 'only', image: 'x' }, { $patch: 'replace' }] } } } },
+      'V1Deployment',
+    ) as ReturnType<typeof deployment>
     assert.deepEqual(replaced.spec.template.spec.containers, [{ name: 'only', image: 'x' }])
-    const deleted = strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'side', $patch: 'delete' }] } } } }, 'V1Deployment') as ReturnType<typeof deployment>
-    assert.deepEqual(deleted.spec.template.spec.containers.map((c) => c.name), ['app'])
-    assert.throws(() => strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, 'V1Deployment'), /does not contain declared merge key: name/)
+    const deleted = strategicMergePatch(
+      deployment(),
+      { spec: { template: { spec: { containers: [{ name: 'side', $patch: 'delete' }] } } } },
+      'V1Deployment',
+    ) as ReturnType<typeof deployment>
+    assert.deepEqual(
+      deleted.spec.template.spec.containers.map((c) => c.name),
+      ['app'],
+    )
+    assert.throws(
+      () => strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, 'V1Deployment'),
+      /does not contain declared merge key: name/,
+    )
   })
 
   it('merges finalizers as a set and conditions by type', () => {
-    const out = strategicMergePatch({ metadata: { finalizers: ['a'] }, status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'X', status: 'True' }] } }, { metadata: { finalizers: ['b', 'a'] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, 'V1Pod') as Record<string, Record<string, unknown>>
+    const out = strategicMergePatch(
+      {
+        metadata: { finalizers: ['a'] },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'False' },
+            { type: 'X', status: 'True' },
+          ],
+        },
+      },
+      { metadata: { finalizers: ['b', 'a'] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+      'V1Pod',
+    ) as Record<string, Record<string, unknown>>
     assert.deepEqual(out.metadata.finalizers, ['a', 'b'])
-    assert.deepEqual(out.status.conditions, [{ type: 'Ready', status: 'True' }, { type: 'X', status: 'True' }])
+    assert.deepEqual(out.status.conditions, [
+      { type: 'Ready', status: 'True' },
+      { type: 'X', status: 'True' },
+    ])
   })
 })
 
 describe('JSON patch', () => {
   it('applies operations and reports failures as 422', () => {
-    assert.deepEqual(applyJsonPatch({ a: [1] }, [{ op: 'add', path: '/a/-', value: 2 }, { op: 'replace', path: '/b', value: 1 }].slice(0, 1)), { a: [1, 2] })
-    assert.throws(() => applyJsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]), (e: ApiError) => e.code === 422)
-    assert.throws(() => applyJsonPatch({ a: 1 }, { op: 'add' }), (e: ApiError) => e.code === 400)
+    assert.deepEqual(
+      applyJsonPatch(
+        { a: [1] },
+        [
+          { op: 'add', path: '/a/-', value: 2 },
+          { op: 'replace', path: '/b', value: 1 },
+        ].slice(0, 1),
+      ),
+      { a: [1, 2] },
+    )
+    assert.throws(
+      () => applyJsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]),
+      (e: ApiError) => e.code === 422,
+    )
+    assert.throws(
+      () => applyJsonPatch({ a: 1 }, { op: 'add' }),
+      (e: ApiError) => e.code === 400,
+    )
   })
 })
 
@@ -112,7 +166,10 @@ describe('server-side apply (through the store)', () => {
     assert.equal((obj.data as Record<string, string>).a, 'x')
     const alice = obj.metadata.managedFields!.find((m) => m.manager === 'alice')
     assert.equal(alice, undefined, 'alice lost her only field')
-    assert.throws(() => s.patch('configmaps', 'default', 'c', 'apply', cm({}), {}), (e: ApiError) => e.code === 422)
+    assert.throws(
+      () => s.patch('configmaps', 'default', 'c', 'apply', cm({}), {}),
+      (e: ApiError) => e.code === 422,
+    )
   })
 
   it('merges containers by name and conflicts with a client-side-apply owner on a changed value', () => {
@@ -122,14 +179,22 @@ describe('server-side apply (through the store)', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'd', namespace: 'default' },
-      spec: { replicas, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'app', image }] } } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: 'd' } },
+        template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'app', image }] } },
+      },
     })
     s.create('deployments.apps', dep('nginx:1', 2), { fieldManager: 'kubectl-client-side-apply' })
     s.patch('deployments.apps', 'default', 'd', 'apply', dep('nginx:1', 2), { fieldManager: 'kubectl' })
     assert.throws(
       () => s.patch('deployments.apps', 'default', 'd', 'apply', dep('nginx:2', 2), { fieldManager: 'kubectl' }),
-      (e: ApiError) => e.code === 409 && /conflict with "kubectl-client-side-apply" using apps\/v1: \.spec\.template\.spec\.containers\[name="app"\]\.image/.test(e.message),
+      (e: ApiError) =>
+        e.code === 409 && /conflict with "kubectl-client-side-apply" using apps\/v1: \.spec\.template\.spec\.containers\[name="app"\]\.image/.test(e.message),
     )
-    assert.throws(() => s.patch('nodepools.karpenter.sh', undefined, 'x', 'strategic', {}, {}), (e: ApiError) => e.code === 415)
+    assert.throws(
+      () => s.patch('nodepools.karpenter.sh', undefined, 'x', 'strategic', {}, {}),
+      (e: ApiError) => e.code === 415,
+    )
   })
 })

@@ -27,9 +27,15 @@ describe('Store', () => {
   it('bootstraps the default namespaces, their ServiceAccounts and the Karpenter CRDs', () => {
     // The Karpenter CRDs come with the chart's release now: installed here as the v0.32.1 chart installs them.
     const s = new Store({ crds: karpenterV1beta1Crds })
-    assert.deepEqual(s.list('namespaces').items.map((n) => n.metadata.name), ['default', 'kube-node-lease', 'kube-public', 'kube-system'])
+    assert.deepEqual(
+      s.list('namespaces').items.map((n) => n.metadata.name),
+      ['default', 'kube-node-lease', 'kube-public', 'kube-system'],
+    )
     assert.equal(s.list('serviceaccounts').items.length, 4)
-    assert.deepEqual(s.list('customresourcedefinitions.apiextensions.k8s.io').items.map((c) => c.metadata.name), ['ec2nodeclasses.karpenter.k8s.aws', 'nodeclaims.karpenter.sh', 'nodepools.karpenter.sh'])
+    assert.deepEqual(
+      s.list('customresourcedefinitions.apiextensions.k8s.io').items.map((c) => c.metadata.name),
+      ['ec2nodeclasses.karpenter.k8s.aws', 'nodeclaims.karpenter.sh', 'nodepools.karpenter.sh'],
+    )
   })
 
   it('creates with defaults, uid, timestamps and a monotonic resourceVersion; returns copies', () => {
@@ -43,8 +49,14 @@ describe('Store', () => {
     assert.equal((a.spec as { restartPolicy: string }).restartPolicy, 'Always')
     a.metadata.labels = { mutated: 'yes' }
     assert.deepEqual(s.get('pods', 'default', 'a').metadata.labels, {})
-    assert.equal(code(() => s.create('pods', pod('a'))), 409)
-    assert.equal(code(() => s.create('pods', { ...pod('x'), metadata: { name: 'x', namespace: 'nope' } })), 404)
+    assert.equal(
+      code(() => s.create('pods', pod('a'))),
+      409,
+    )
+    assert.equal(
+      code(() => s.create('pods', { ...pod('x'), metadata: { name: 'x', namespace: 'nope' } })),
+      404,
+    )
   })
 
   it('honours generateName', () => {
@@ -57,7 +69,10 @@ describe('Store', () => {
     const s = new Store()
     const p = s.create('pods', pod('a'))
     const updated = s.update('pods', { ...p, metadata: { ...p.metadata, labels: { x: '1' } } })
-    assert.equal(code(() => s.update('pods', { ...p, metadata: { ...p.metadata, labels: { x: '2' } } })), 409)
+    assert.equal(
+      code(() => s.update('pods', { ...p, metadata: { ...p.metadata, labels: { x: '2' } } })),
+      409,
+    )
     const again = s.update('pods', updated)
     assert.equal(again.metadata.resourceVersion, updated.metadata.resourceVersion)
   })
@@ -68,7 +83,11 @@ describe('Store', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'd', namespace: 'default' },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'd' } },
+        template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      },
     })
     assert.equal(d.metadata.generation, 1)
     const labelled = s.mutate('deployments.apps', 'default', 'd', (o) => void (o.metadata.labels = { a: 'b' }))
@@ -90,21 +109,45 @@ describe('Store', () => {
     s.create('pods', { ...pod('k'), metadata: { name: 'k', namespace: 'karpenter', labels: { 'app.kubernetes.io/name': 'karpenter' } } })
     assert.equal(s.list('pods').items.length, 6)
     assert.equal(s.list('pods', { namespace: 'default' }).items.length, 5)
-    assert.deepEqual(s.list('pods', { labelSelector: 'app=odd' }).items.map((p) => p.metadata.name), ['p1', 'p3'])
-    assert.deepEqual(s.list('pods', { labelSelector: 'app in (odd),tier notin (3)' }).items.map((p) => p.metadata.name), ['p1'])
-    assert.deepEqual(s.list('pods', { labelSelector: '!app' }).items.map((p) => p.metadata.name), ['k'])
-    assert.deepEqual(s.list('pods', { fieldSelector: 'metadata.namespace=karpenter' }).items.map((p) => p.metadata.name), ['k'])
+    assert.deepEqual(
+      s.list('pods', { labelSelector: 'app=odd' }).items.map((p) => p.metadata.name),
+      ['p1', 'p3'],
+    )
+    assert.deepEqual(
+      s.list('pods', { labelSelector: 'app in (odd),tier notin (3)' }).items.map((p) => p.metadata.name),
+      ['p1'],
+    )
+    assert.deepEqual(
+      s.list('pods', { labelSelector: '!app' }).items.map((p) => p.metadata.name),
+      ['k'],
+    )
+    assert.deepEqual(
+      s.list('pods', { fieldSelector: 'metadata.namespace=karpenter' }).items.map((p) => p.metadata.name),
+      ['k'],
+    )
     assert.deepEqual(s.list('pods', { fieldSelector: 'metadata.name!=p0,metadata.namespace=default' }).items.length, 4)
     s.bindPod('default', 'p2', 'node-a')
-    assert.deepEqual(s.list('pods', { fieldSelector: 'spec.nodeName=node-a' }).items.map((p) => p.metadata.name), ['p2'])
-    assert.equal(code(() => s.list('pods', { fieldSelector: 'spec.bogus=1' })), 400)
-    assert.equal(code(() => s.list('pods', { labelSelector: 'a in (' })), 400)
+    assert.deepEqual(
+      s.list('pods', { fieldSelector: 'spec.nodeName=node-a' }).items.map((p) => p.metadata.name),
+      ['p2'],
+    )
+    assert.equal(
+      code(() => s.list('pods', { fieldSelector: 'spec.bogus=1' })),
+      400,
+    )
+    assert.equal(
+      code(() => s.list('pods', { labelSelector: 'a in (' })),
+      400,
+    )
     const page1 = s.list('pods', { namespace: 'default', limit: 2 })
     assert.equal(page1.items.length, 2)
     assert.ok(page1.continue)
     const page2 = s.list('pods', { namespace: 'default', limit: 2, continue: page1.continue })
     const page3 = s.list('pods', { namespace: 'default', limit: 2, continue: page2.continue })
-    assert.deepEqual([...page1.items, ...page2.items, ...page3.items].map((p) => p.metadata.name), ['p0', 'p1', 'p2', 'p3', 'p4'])
+    assert.deepEqual(
+      [...page1.items, ...page2.items, ...page3.items].map((p) => p.metadata.name),
+      ['p0', 'p1', 'p2', 'p3', 'p4'],
+    )
     assert.equal(page3.continue, undefined)
   })
 
@@ -131,7 +174,10 @@ describe('Store', () => {
     s.watch('pods', { resourceVersion: rv0 }, (e) => seen.push(e.object.metadata.name!))()
     assert.deepEqual(seen, ['p0', 'p1', 'p2'])
     for (let i = 3; i < 10; i++) s.create('pods', pod(`p${i}`))
-    assert.throws(() => s.watch('pods', { resourceVersion: rv0 }, () => {}), (e: ApiError) => e.code === 410 && e.reason === 'Expired')
+    assert.throws(
+      () => s.watch('pods', { resourceVersion: rv0 }, () => {}),
+      (e: ApiError) => e.code === 410 && e.reason === 'Expired',
+    )
     // without a resourceVersion: the current state as ADDED
     const initial: WatchEvent[] = []
     s.watch('pods', {}, (e) => initial.push(e))()
@@ -181,7 +227,10 @@ describe('Store', () => {
     const r = s.delete('configmaps', 'default', 'c')
     assert.equal(r.deleted, false)
     assert.ok(r.object.metadata.deletionTimestamp)
-    assert.equal(code(() => s.mutate('configmaps', 'default', 'c', (o) => void o.metadata.finalizers!.push('new.example.com/x'))), 422)
+    assert.equal(
+      code(() => s.mutate('configmaps', 'default', 'c', (o) => void o.metadata.finalizers!.push('new.example.com/x'))),
+      422,
+    )
     const events: string[] = []
     s.watch('configmaps', { resourceVersion: s.resourceVersion }, (e) => events.push(e.type))
     s.mutate('configmaps', 'default', 'c', (o) => void (o.metadata.finalizers = []))
@@ -195,7 +244,10 @@ describe('Store', () => {
     assert.equal(s.delete('pods', 'default', 'unbound').deleted, true)
     s.create('pods', pod('bound'))
     s.bindPod('default', 'bound', 'node-a')
-    assert.equal(code(() => s.bindPod('default', 'bound', 'node-b')), 409)
+    assert.equal(
+      code(() => s.bindPod('default', 'bound', 'node-b')),
+      409,
+    )
     const r = s.delete('pods', 'default', 'bound')
     assert.equal(r.deleted, false)
     assert.equal(r.object.metadata.deletionGracePeriodSeconds, 30)
@@ -207,7 +259,10 @@ describe('Store', () => {
   it('refuses pod spec changes other than images and validates on update', () => {
     const s = new Store()
     s.create('pods', pod('a'))
-    assert.equal(code(() => s.mutate('pods', 'default', 'a', (o) => void ((o.spec as { restartPolicy: string }).restartPolicy = 'Never'))), 422)
+    assert.equal(
+      code(() => s.mutate('pods', 'default', 'a', (o) => void ((o.spec as { restartPolicy: string }).restartPolicy = 'Never'))),
+      422,
+    )
     const changed = s.mutate('pods', 'default', 'a', (o) => void ((o.spec as { containers: { image: string }[] }).containers[0].image = 'nginx:2'))
     assert.equal((changed.spec as { containers: { image: string }[] }).containers[0].image, 'nginx:2')
   })
@@ -218,7 +273,10 @@ describe('Store', () => {
     const r = s.delete('namespaces', undefined, 'gone')
     assert.equal(r.deleted, false)
     assert.equal((r.object.status as { phase: string }).phase, 'Terminating')
-    assert.equal(code(() => s.create('configmaps', { metadata: { name: 'x', namespace: 'gone' } })), 403)
+    assert.equal(
+      code(() => s.create('configmaps', { metadata: { name: 'x', namespace: 'gone' } })),
+      403,
+    )
     s.update('namespaces', { ...s.get('namespaces', undefined, 'gone'), spec: { finalizers: [] } }, { subresource: 'finalize' })
     assert.equal(s.find('namespaces', undefined, 'gone'), undefined)
   })
@@ -241,22 +299,39 @@ describe('Store', () => {
     const s = new Store()
     s.create('deployments.apps', {
       metadata: { name: 'd', namespace: 'default' },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'd' } },
+        template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      },
     })
     assert.deepEqual(s.getScale('deployments.apps', 'default', 'd').spec, { replicas: 2 })
-    assert.equal(s.getScale('deployments.apps', 'default', 'd').status && (s.getScale('deployments.apps', 'default', 'd').status as { selector: string }).selector, 'app=d')
+    assert.equal(
+      s.getScale('deployments.apps', 'default', 'd').status && (s.getScale('deployments.apps', 'default', 'd').status as { selector: string }).selector,
+      'app=d',
+    )
     const scaled = s.patch('deployments.apps', 'default', 'd', 'merge', { spec: { replicas: 7 } }, { subresource: 'scale' })
     assert.deepEqual(scaled.spec, { replicas: 7 })
     assert.equal((s.get('deployments.apps', 'default', 'd').spec as { replicas: number }).replicas, 7)
   })
 
-  it('refuses values that do not decode into a built-in type, as Go\'s JSON decoder does', () => {
+  it("refuses values that do not decode into a built-in type, as Go's JSON decoder does", () => {
     const s = new Store()
     const dep = {
       metadata: { name: 'd', namespace: 'default' },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: true } }, spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu: 2 } } }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'd' } },
+        template: { metadata: { labels: { app: true } }, spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu: 2 } } }] } },
+      },
     }
-    assert.throws(() => s.create('deployments.apps', dep), (e: ApiError) => e.code === 400 && e.message === 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal bool into Go struct field ObjectMeta.spec.template.metadata.labels of type string')
+    assert.throws(
+      () => s.create('deployments.apps', dep),
+      (e: ApiError) =>
+        e.code === 400 &&
+        e.message ===
+          'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal bool into Go struct field ObjectMeta.spec.template.metadata.labels of type string',
+    )
     dep.spec.template.metadata.labels.app = 'd' as unknown as boolean
     assert.equal(s.create('deployments.apps', dep as unknown as KubeObject).metadata.name, 'd', 'a numeric quantity decodes')
   })

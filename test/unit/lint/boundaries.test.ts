@@ -18,7 +18,7 @@ const FILES: Record<string, string> = {
   'support/sandbox-target.ts': "import { env } from '../sandbox/exports.ts'\nimport { state } from '../sandbox/state.ts'\nexport const t = [env, state]\n",
   'support/c1.ts': "import { c2 } from './c2.ts'\nexport const c1 = () => c2\n",
   'support/c2.ts': "import { c1 } from './c1.ts'\nexport const c2 = () => c1\n",
-  'sandbox/exports.ts': "export type Env = Record<string, string>\nexport const env = 1\n",
+  'sandbox/exports.ts': 'export type Env = Record<string, string>\nexport const env = 1\n',
   'sandbox/state.ts': "import { c1 } from '../support/c1.ts'\nexport const state = c1\n",
   // A folder cycle made of modules that form no module cycle: cluster/x → karpenter/y → cluster/z.
   'sandbox/cluster/x.ts': "import { y } from '../karpenter/y.ts'\nexport const x = y\n",
@@ -41,7 +41,11 @@ async function violations(): Promise<Violation[]> {
       writeFileSync(join(dir, file), text)
     }
     const cli = join(projectRoot, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs')
-    const r = await execa(process.execPath, [cli, 'steps', 'support', 'sandbox', 'lib', '--config', join(projectRoot, '.dependency-cruiser.cjs'), '--output-type', 'json'], { cwd: dir, reject: false })
+    const r = await execa(
+      process.execPath,
+      [cli, 'steps', 'support', 'sandbox', 'lib', '--config', join(projectRoot, '.dependency-cruiser.cjs'), '--output-type', 'json'],
+      { cwd: dir, reject: false },
+    )
     const out = JSON.parse(r.stdout) as { summary: { violations: Violation[] } }
     return out.summary.violations
   } finally {

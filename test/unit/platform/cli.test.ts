@@ -22,7 +22,10 @@ describe('spotcheck platform', () => {
     assert.equal(view.asOf, '2026-12-06')
     assert.equal(view.current.kubernetesVersion, '1.35')
     assert.equal(view.current.karpenterChartVersion, '1.9.2')
-    assert.deepEqual(view.eks.versions.filter((v) => v.offered).map((v) => v.version), ['1.35', '1.34', '1.33', '1.32'])
+    assert.deepEqual(
+      view.eks.versions.filter((v) => v.offered).map((v) => v.version),
+      ['1.35', '1.34', '1.33', '1.32'],
+    )
   })
 
   it('without --as-of: today (SPOTCHECK_TODAY), as text', async () => {

@@ -27,7 +27,10 @@ describe('dates', () => {
     ['2026-12-07', /2026-12-07 is in the future \(today is 2026-12-06\); give a YYYY-MM-DD date on or before today/],
   ] as const) {
     it(`refuses ${JSON.stringify(value)}, naming it and the accepted form`, () => {
-      assert.throws(() => parseAsOf(value, { today: '2026-12-06', name: '--as-of' }), (e: Error) => e instanceof AsOfError && pattern.test(e.message) && e.message.startsWith('--as-of '))
+      assert.throws(
+        () => parseAsOf(value, { today: '2026-12-06', name: '--as-of' }),
+        (e: Error) => e instanceof AsOfError && pattern.test(e.message) && e.message.startsWith('--as-of '),
+      )
     })
   }
 

@@ -51,7 +51,12 @@ describe('the platform table', () => {
 
   it('an impossible date: the value’s line, the field, and the accepted form', () => {
     const text = edited('released: 2024-01-23', 'released: 2024-02-30')
-    rejects(text, new RegExp(`^fixtures/platform\\.yaml:${lineOf(text, '2024-02-30')}: eks\\.versions\\[6\\]\\.released: "2024-02-30" is not a calendar date; write YYYY-MM-DD`))
+    rejects(
+      text,
+      new RegExp(
+        `^fixtures/platform\\.yaml:${lineOf(text, '2024-02-30')}: eks\\.versions\\[6\\]\\.released: "2024-02-30" is not a calendar date; write YYYY-MM-DD`,
+      ),
+    )
   })
 
   it('a date in another form', () => {
@@ -66,7 +71,12 @@ describe('the platform table', () => {
 
   it('a misspelt field is not silently ignored', () => {
     const text = edited('    endOfSupport: 2025-11-26', '    endOfSuport: 2025-11-26')
-    rejects(text, new RegExp(`^fixtures/platform\\.yaml:${lineOf(text, 'endOfSuport')}: nodeImageFamilies\\[0\\]\\.endOfSuport: unknown field; accepted: family, publishedFrom`))
+    rejects(
+      text,
+      new RegExp(
+        `^fixtures/platform\\.yaml:${lineOf(text, 'endOfSuport')}: nodeImageFamilies\\[0\\]\\.endOfSuport: unknown field; accepted: family, publishedFrom`,
+      ),
+    )
   })
 
   it('a chart version that does not name its release', () => {

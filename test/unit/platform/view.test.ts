@@ -16,7 +16,10 @@ import {
 
 const al2 = (v: string) => `/aws/service/eks/optimized-ami/${v}/amazon-linux-2/recommended/image_id`
 const al2023 = (v: string, arch = 'x86_64') => `/aws/service/eks/optimized-ami/${v}/amazon-linux-2023/${arch}/standard/recommended/image_id`
-const offered = (asOf: string) => platformView(asOf).eks.versions.filter((v) => v.offered).map((v) => v.version)
+const offered = (asOf: string) =>
+  platformView(asOf)
+    .eks.versions.filter((v) => v.offered)
+    .map((v) => v.version)
 
 describe('platformView on the tutorial’s day, 2024-01-29', () => {
   const view = platformView(TUTORIAL_DATE)
@@ -27,7 +30,10 @@ describe('platformView on the tutorial’s day, 2024-01-29', () => {
     assert.equal(v129?.offered, true)
     assert.equal(v129?.default, true)
     assert.equal(eksVersion(view, '1.30'), undefined)
-    assert.deepEqual(view.eks.versions.filter((v) => v.default).map((v) => v.version), ['1.29'])
+    assert.deepEqual(
+      view.eks.versions.filter((v) => v.default).map((v) => v.version),
+      ['1.29'],
+    )
   })
 
   it('has 1.23 in extended support and 1.24 still in standard support (it ends 2024-01-31)', () => {
@@ -121,7 +127,10 @@ describe('platformView later', () => {
   })
 
   it('refuses a day before the table’s first fact, naming it', () => {
-    assert.throws(() => platformView('2023-10-30'), (e: Error) => e instanceof PlatformRangeError && /from 2023-10-31 on; 2023-10-30 is before it/.test(e.message))
+    assert.throws(
+      () => platformView('2023-10-30'),
+      (e: Error) => e instanceof PlatformRangeError && /from 2023-10-31 on; 2023-10-30 is before it/.test(e.message),
+    )
   })
 
   it('every row of the real table names a source', () => {

@@ -13,7 +13,16 @@ import { execFileSync } from 'node:child_process'
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
 // Written in pieces so that this file does not mention what it forbids.
-const NOTE_NAMES = ['karpenter-behaviour', 'kubectl-wire-contract', 'sandbox-notes', 'platform-drift', 'aws-target-audit', 'ecosystem-conventions', 'style-review', 'anchors-executable-docs']
+const NOTE_NAMES = [
+  'karpenter-behaviour',
+  'kubectl-wire-contract',
+  'sandbox-notes',
+  'platform-drift',
+  'aws-target-audit',
+  'ecosystem-conventions',
+  'style-review',
+  'anchors-executable-docs',
+]
 const FORBIDDEN: [string, RegExp][] = [
   ...NOTE_NAMES.map((name): [string, RegExp] => [`${name}.md`, new RegExp(`${name}\\.md`, 'i')]),
   ['a path into the shared folder beside the repository', new RegExp(['\\.\\.', 'shared'].join('/'), 'i')],
@@ -22,7 +31,11 @@ const FORBIDDEN: [string, RegExp][] = [
 ]
 
 function repositoryFiles(): string[] {
-  const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: projectRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  })
   return [...new Set(out.split('\0'))].filter((f) => f !== '' && !f.split('/').includes('node_modules'))
 }
 
@@ -43,7 +56,10 @@ function mentionsOutside(text: string): string[] {
 
 it('recognises each forbidden mention, and not the tutorial or the docs', () => {
   assert.deepEqual(mentionsOutside(`see ${NOTE_NAMES[0]}.md §3`), [`${NOTE_NAMES[0]}.md`])
-  assert.deepEqual(mentionsOutside(['[notes](..', 'shared', 'reference', 'x.md)'].join('/')), ['a path into the shared folder beside the repository', 'the shared reference folder'])
+  assert.deepEqual(mentionsOutside(['[notes](..', 'shared', 'reference', 'x.md)'].join('/')), [
+    'a path into the shared folder beside the repository',
+    'the shared reference folder',
+  ])
   assert.deepEqual(mentionsOutside(['(..', 'reference', 'x.md)'].join('/')), ['a reference note beside the repository'])
   assert.deepEqual(mentionsOutside('docs/karpenter-lines.md, kubernetes-sigs/karpenter v0.32.1 pkg/controllers/provisioning/provisioner.go, <tutorial.md>'), [])
 })

@@ -27,7 +27,10 @@ describe('sandbox up --as-of', () => {
     ['2001-01-01', /--as-of 2001-01-01: .*describes the platform from .*YYYY-MM-DD/],
   ] as const) {
     it(`refuses ${value} as a usage error naming the value and the accepted form`, () => {
-      assert.throws(() => asOfOption(value), (e: Error) => e instanceof UsageError && why.test(e.message))
+      assert.throws(
+        () => asOfOption(value),
+        (e: Error) => e instanceof UsageError && why.test(e.message),
+      )
     })
   }
 })
@@ -35,7 +38,8 @@ describe('sandbox up --as-of', () => {
 describe('a 1.35 cluster on the Kubernetes side', () => {
   it('reports EKS-style versions from the API server and the kubelets', () => {
     assert.match(eksVersion('1.35', 'spot-and-karpenter').gitVersion, /^v1\.35\.\d+-eks-[0-9a-f]{7}$/)
-    for (const minor of ['1.32', '1.33', '1.34', '1.35']) assert.match(kubeletVersion(minor), new RegExp(`^v${minor.replace('.', '\\.')}\\.\\d+-eks-[0-9a-f]{7}$`))
+    for (const minor of ['1.32', '1.33', '1.34', '1.35'])
+      assert.match(kubeletVersion(minor), new RegExp(`^v${minor.replace('.', '\\.')}\\.\\d+-eks-[0-9a-f]{7}$`))
     assert.equal(kubeletVersion('1.29'), 'v1.29.0-eks-5e0fdde') // the tutorial's sample output, unchanged
   })
 })

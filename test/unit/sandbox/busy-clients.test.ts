@@ -21,7 +21,14 @@ describe('countBusy', () => {
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const sqs = countBusy(new SQSClient({ region: 'eu-west-2', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }), clock)
+    const sqs = countBusy(
+      new SQSClient({
+        region: 'eu-west-2',
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      }),
+      clock,
+    )
     try {
       await sqs.send(new GetQueueUrlCommand({ QueueName: 'q' }))
       await sqs.send(new ReceiveMessageCommand({ QueueUrl: 'http://q/1', WaitTimeSeconds: 5 }))

@@ -94,9 +94,18 @@ describe('the store journal of tutorial times', () => {
     await real.pass(100)
     store.delete('configmaps', 'default', 'a')
     const page = store.tutorialTimes(first)
-    assert.deepEqual(page, { entries: [[Number(a.metadata.resourceVersion), t0 + 2_000], [Number(a.metadata.resourceVersion) + 1, t0 + 4_000]], more: false })
+    assert.deepEqual(page, {
+      entries: [
+        [Number(a.metadata.resourceVersion), t0 + 2_000],
+        [Number(a.metadata.resourceVersion) + 1, t0 + 4_000],
+      ],
+      more: false,
+    })
     const small = store.tutorialTimes(0, 2)
-    assert.deepEqual(small.entries.map(([rv]) => rv), [1, 2])
+    assert.deepEqual(
+      small.entries.map(([rv]) => rv),
+      [1, 2],
+    )
     assert.equal(small.more, true)
     assert.deepEqual(store.tutorialTimes(first + 2).entries, [])
     clock.close()

@@ -86,7 +86,10 @@ describe('control API: tutorial time', () => {
     const { status, body } = await call('GET', `/v1/clusters/spotcheck/tutorial-times?afterRv=${rv0}`)
     assert.equal(status, 200)
     const entries = body!.entries as [number, number][]
-    assert.deepEqual(entries.map(([rv]) => rv), [rv0 + 1, rv0 + 2])
+    assert.deepEqual(
+      entries.map(([rv]) => rv),
+      [rv0 + 1, rv0 + 2],
+    )
     assert.equal(entries[1][1] - entries[0][1], 1_000)
     assert.equal(body!.more, undefined)
     assert.equal((await call('GET', '/v1/clusters/nope/tutorial-times?afterRv=0')).status, 404)

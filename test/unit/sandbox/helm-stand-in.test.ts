@@ -65,7 +65,11 @@ describe('the helm stand-in with Helm', () => {
   })
 
   it('passes any other registry logout failure through', () => {
-    const r = helm(['registry', 'logout', 'public.ecr.aws'], { SPOTCHECK_TARGET: 'aws' }, fakeHelm({ out: 'Error: permission denied: ~/.config/helm/registry/config.json', status: 1 }))
+    const r = helm(
+      ['registry', 'logout', 'public.ecr.aws'],
+      { SPOTCHECK_TARGET: 'aws' },
+      fakeHelm({ out: 'Error: permission denied: ~/.config/helm/registry/config.json', status: 1 }),
+    )
     assert.equal(r.status, 1)
     assert.match(r.stderr, /permission denied/)
     assert.doesNotMatch(r.stderr, /spotcheck/)

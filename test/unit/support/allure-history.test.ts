@@ -17,7 +17,10 @@ const config = join(projectRoot, 'allurerc.mjs')
  */
 async function loadConfig(env: Record<string, string | undefined>): Promise<{ historyPath?: string; historyLimit?: number }> {
   const script = `const c = (await import(${JSON.stringify(config)})).default; process.stdout.write('\\n@@config ' + JSON.stringify(c) + '\\n')`
-  const r = await execa(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, SPOTCHECK_ALLURE_HISTORY: undefined, ...env }, extendEnv: false })
+  const r = await execa(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, SPOTCHECK_ALLURE_HISTORY: undefined, ...env },
+    extendEnv: false,
+  })
   const line = r.stdout.split('\n').find((l) => l.startsWith('@@config '))
   assert.ok(line, `allurerc.mjs printed no config:\n${r.stdout}`)
   return JSON.parse(line.slice('@@config '.length)) as { historyPath?: string; historyLimit?: number }
@@ -44,14 +47,32 @@ describe('allurerc.mjs: the report history', () => {
       const now = Date.now()
       writeFileSync(
         join(results, `${randomUUID()}-result.json`),
-        JSON.stringify({ uuid: randomUUID(), historyId: 'h1', testCaseId: 't1', name: 'a scenario', fullName: 'features/x.feature:a scenario', status: 'passed', stage: 'finished', start: now - 1000, stop: now, labels: [], steps: [], attachments: [], parameters: [] }),
+        JSON.stringify({
+          uuid: randomUUID(),
+          historyId: 'h1',
+          testCaseId: 't1',
+          name: 'a scenario',
+          fullName: 'features/x.feature:a scenario',
+          status: 'passed',
+          stage: 'finished',
+          start: now - 1000,
+          stop: now,
+          labels: [],
+          steps: [],
+          attachments: [],
+          parameters: [],
+        }),
       )
       const history = join(dir, 'history', 'history.jsonl')
       const generate = () =>
-        execa(process.execPath, [join(projectRoot, 'node_modules', 'allure', 'cli.js'), 'generate', results, '--config', config, '--output', join(dir, 'report')], {
-          cwd: dir,
-          env: { SPOTCHECK_ALLURE_HISTORY: history },
-        })
+        execa(
+          process.execPath,
+          [join(projectRoot, 'node_modules', 'allure', 'cli.js'), 'generate', results, '--config', config, '--output', join(dir, 'report')],
+          {
+            cwd: dir,
+            env: { SPOTCHECK_ALLURE_HISTORY: history },
+          },
+        )
       await generate()
       assert.ok(existsSync(history), `no history written to ${history}`)
       assert.equal(readFileSync(history, 'utf8').trim().split('\n').length, 1)

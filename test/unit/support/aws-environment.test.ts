@@ -6,7 +6,16 @@ import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AWSCLI_COMPAT_PLUGIN, awsCliMajor, awsCliV1Config, inSandboxDir, sandboxMarkers, sandboxMarkersMessage, withoutSandbox, withCompatPlugin } from '../../../support/aws-environment.ts'
+import {
+  AWSCLI_COMPAT_PLUGIN,
+  awsCliMajor,
+  awsCliV1Config,
+  inSandboxDir,
+  sandboxMarkers,
+  sandboxMarkersMessage,
+  withoutSandbox,
+  withCompatPlugin,
+} from '../../../support/aws-environment.ts'
 import { standInsDir } from '../../../lib/paths.ts'
 import { awscliCompatDir as AWSCLI_COMPAT_DIR } from '../../../lib/paths.ts'
 
@@ -32,7 +41,10 @@ describe('an environment that points at a sandbox', () => {
   for (const [variable, env] of cases) {
     it(`is found by ${variable}, and the refusal says how to fix it`, () => {
       const markers = sandboxMarkers({ HOME: '/home/me', PATH: '/usr/bin', ...env })
-      assert.deepEqual(markers.map((m) => m.variable), [variable])
+      assert.deepEqual(
+        markers.map((m) => m.variable),
+        [variable],
+      )
       const message = sandboxMarkersMessage(markers)
       assert.match(message, /^Refusing to run on the aws target: this environment points at a spotcheck sandbox/)
       assert.match(message, new RegExp(`unset ${variable} \\(or open a new shell\\)`))
@@ -40,19 +52,41 @@ describe('an environment that points at a sandbox', () => {
   }
 
   it('is what `spotcheck sandbox env` prints: every pointer is named in one refusal', () => {
-    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:1', SPOTCHECK_SANDBOX: 'default', SPOTCHECK_TARGET: 'sandbox', AWS_CONFIG_FILE: join(sandbox, 'aws-config'), TF_CLI_CONFIG_FILE: join(sandbox, 'terraform.rc'), KUBECONFIG: join(sandbox, 'kubeconfig') }
-    assert.match(sandboxMarkersMessage(sandboxMarkers(env)), /unset AWS_ENDPOINT_URL SPOTCHECK_SANDBOX SPOTCHECK_TARGET AWS_CONFIG_FILE TF_CLI_CONFIG_FILE KUBECONFIG/)
+    const env = {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      SPOTCHECK_SANDBOX: 'default',
+      SPOTCHECK_TARGET: 'sandbox',
+      AWS_CONFIG_FILE: join(sandbox, 'aws-config'),
+      TF_CLI_CONFIG_FILE: join(sandbox, 'terraform.rc'),
+      KUBECONFIG: join(sandbox, 'kubeconfig'),
+    }
+    assert.match(
+      sandboxMarkersMessage(sandboxMarkers(env)),
+      /unset AWS_ENDPOINT_URL SPOTCHECK_SANDBOX SPOTCHECK_TARGET AWS_CONFIG_FILE TF_CLI_CONFIG_FILE KUBECONFIG/,
+    )
   })
 
-  it('is not found in a real account\'s environment', () => {
-    const env = { HOME: '/home/me', AWS_PROFILE: 'nightly', AWS_REGION: 'eu-west-2', SPOTCHECK_TARGET: 'aws', AWS_CONFIG_FILE: '/home/me/.aws/config', KUBECONFIG: '/home/me/.kube/config', TF_CLI_CONFIG_FILE: '/home/me/.terraformrc', AWS_ENDPOINT_URL: '' }
+  it("is not found in a real account's environment", () => {
+    const env = {
+      HOME: '/home/me',
+      AWS_PROFILE: 'nightly',
+      AWS_REGION: 'eu-west-2',
+      SPOTCHECK_TARGET: 'aws',
+      AWS_CONFIG_FILE: '/home/me/.aws/config',
+      KUBECONFIG: '/home/me/.kube/config',
+      TF_CLI_CONFIG_FILE: '/home/me/.terraformrc',
+      AWS_ENDPOINT_URL: '',
+    }
     assert.deepEqual(sandboxMarkers(env), [])
     assert.equal(inSandboxDir('/home/me/sandboxes-notes/x/kubeconfig'), false)
   })
 
   it("does not count the rehearsal's own sandbox endpoint, and still any other", () => {
     assert.deepEqual(sandboxMarkers({ AWS_ENDPOINT_URL: 'http://127.0.0.1:40123' }, { allowEndpoint: 'http://127.0.0.1:40123' }), [])
-    assert.deepEqual(sandboxMarkers({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }, { allowEndpoint: 'http://127.0.0.1:40123' }).map((m) => m.variable), ['AWS_ENDPOINT_URL'])
+    assert.deepEqual(
+      sandboxMarkers({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }, { allowEndpoint: 'http://127.0.0.1:40123' }).map((m) => m.variable),
+      ['AWS_ENDPOINT_URL'],
+    )
   })
 })
 
@@ -96,12 +130,12 @@ describe('the aws CLI on the aws target', () => {
     assert.equal(env.AWS_CONFIG_FILE, join(run, 'aws-config'))
     assert.equal(env.PYTHONPATH, AWSCLI_COMPAT_DIR)
     const copy = readFileSync(env.AWS_CONFIG_FILE, 'utf8')
-    assert.ok(copy.includes(user), 'the copy has all of the user\'s config')
+    assert.ok(copy.includes(user), "the copy has all of the user's config")
     assert.match(copy, new RegExp(`\\[plugins\\]\\n${AWSCLI_COMPAT_PLUGIN}\\n$`))
     assert.equal(readFileSync(join(home, '.aws', 'config'), 'utf8'), user)
   })
 
-  it('v1: $AWS_CONFIG_FILE is the user\'s config when set, and an existing [plugins] section gains the plugin', () => {
+  it("v1: $AWS_CONFIG_FILE is the user's config when set, and an existing [plugins] section gains the plugin", () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
     writeFileSync(join(dir, 'config'), '[plugins]\nendpoint = awscli_plugin_endpoint\n\n[default]\noutput = table\n')
     const run = mkdtempSync(join(tmpdir(), 'run-'))

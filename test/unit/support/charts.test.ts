@@ -71,7 +71,8 @@ describe('charts', () => {
     assertWellFormedSvg(svg)
     assertSelfContained(svg)
     const t = texts(svg)
-    for (const label of ['Step 4: nodes and pods over time', 'nodes', 'pods Running', 'spot', 'on-demand']) assert.ok(t.includes(label), `no "${label}" in ${t.join(' | ')}`)
+    for (const label of ['Step 4: nodes and pods over time', 'nodes', 'pods Running', 'spot', 'on-demand'])
+      assert.ok(t.includes(label), `no "${label}" in ${t.join(' | ')}`)
     assert.equal((svg.match(/class="mark-line role-mark/g) ?? []).length, 4, 'in the nodes panel and in the pods panel, a line for Spot and one for On-Demand')
     assert.ok(svg.includes('stroke="#0a7c2f"') && svg.includes('stroke="#1f5fbf"'), 'Spot green, On-Demand blue')
     assert.ok(chartMarks(svg) > 0)
@@ -106,23 +107,33 @@ describe('charts', () => {
     assertWellFormedSvg(svg)
     assertSelfContained(svg)
     const t = texts(svg)
-    for (const label of ['eu-west-1a', 'eu-west-1b', 'eu-west-1c', '4 pods on 1 node', '3 pods on 1 node', '10 pods in 3 zones']) assert.ok(t.includes(label), `no "${label}" in ${t.join(' | ')}`)
+    for (const label of ['eu-west-1a', 'eu-west-1b', 'eu-west-1c', '4 pods on 1 node', '3 pods on 1 node', '10 pods in 3 zones'])
+      assert.ok(t.includes(label), `no "${label}" in ${t.join(' | ')}`)
     assert.equal(chartMarks(svg), 3)
   })
 
   it('an empty input draws the frame with "no data" and no data marks', async () => {
-    for (const svg of [await timelineChart([{ key: 'x', label: 'x', lane: 'pods' }], 'a'), await nodesOverTimeChart([], 'b'), await costChart([], 'c'), await zoneSpreadChart([], 'd')]) {
+    for (const svg of [
+      await timelineChart([{ key: 'x', label: 'x', lane: 'pods' }], 'a'),
+      await nodesOverTimeChart([], 'b'),
+      await costChart([], 'c'),
+      await zoneSpreadChart([], 'd'),
+    ]) {
       assertWellFormedSvg(svg)
       assert.ok(texts(svg).includes('no data'))
       assert.equal(chartMarks(svg), 0)
     }
-    assert.equal(chartMarks('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 0, 'not one of Vega\'s charts')
+    assert.equal(chartMarks('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 0, "not one of Vega's charts")
   })
 })
 
 describe('capacityOverTime', () => {
   const node = (name: string, ct: string): Node => ({ metadata: { name, labels: { 'karpenter.sh/capacity-type': ct } } })
-  const pod = (name: string, nodeName: string, phase: string, namespace = 'default'): Pod => ({ metadata: { name, namespace }, spec: { nodeName, containers: [] }, status: { phase } })
+  const pod = (name: string, nodeName: string, phase: string, namespace = 'default'): Pod => ({
+    metadata: { name, namespace },
+    spec: { nodeName, containers: [] },
+    status: { phase },
+  })
   const seen = <T>(at: number, type: Sighting<T>['type'], object: T): Sighting<T> => ({ at, type, object })
 
   it('counts nodes and Running pods by capacity type where they change, in tutorial time since the section started', () => {
@@ -131,13 +142,33 @@ describe('capacityOverTime', () => {
       ['s1', [seen(1_000, 'ADDED', node('s1', 'spot')), seen(5_000, 'DELETED', node('s1', 'spot'))]],
     ])
     const pods = new Map([
-      ['p1', [seen(2_000, 'ADDED', pod('p1', 's1', 'Pending')), seen(3_000, 'MODIFIED', pod('p1', 's1', 'Running')), seen(5_000, 'DELETED', pod('p1', 's1', 'Running'))]],
+      [
+        'p1',
+        [
+          seen(2_000, 'ADDED', pod('p1', 's1', 'Pending')),
+          seen(3_000, 'MODIFIED', pod('p1', 's1', 'Running')),
+          seen(5_000, 'DELETED', pod('p1', 's1', 'Running')),
+        ],
+      ],
       ['dns', [seen(0, 'ADDED', pod('dns', 'od', 'Running', 'kube-system'))]],
     ])
     const points = capacityOverTime(nodes, pods, 10_000, 120_000, (s) => s.at * 20) // tutorial instants: ×20 here
     const spot = points.filter((p) => p.capacityType === 'spot').map((p) => [p.atMs, p.nodes, p.pods])
-    assert.deepEqual(spot, [[0, 0, 0], [10_000, 1, 0], [50_000, 1, 1], [90_000, 0, 0], [110_000, 0, 0]])
+    assert.deepEqual(spot, [
+      [0, 0, 0],
+      [10_000, 1, 0],
+      [50_000, 1, 1],
+      [90_000, 0, 0],
+      [110_000, 0, 0],
+    ])
     const onDemand = points.filter((p) => p.capacityType === 'on-demand').map((p) => [p.atMs, p.nodes, p.pods])
-    assert.deepEqual(onDemand, [[0, 1, 0], [110_000, 1, 0]], 'kube-system pods aside; the last point closes the line')
+    assert.deepEqual(
+      onDemand,
+      [
+        [0, 1, 0],
+        [110_000, 1, 0],
+      ],
+      'kube-system pods aside; the last point closes the line',
+    )
   })
 })

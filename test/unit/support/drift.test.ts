@@ -34,16 +34,44 @@ function messages(features: { uri: string; tag: string; name: string; scenarios:
   for (const [i, c] of cases.entries()) {
     const started = id()
     out.push({ testCaseStarted: { id: started, testCaseId: c.testCase } })
-    if (i === 0 && verdict) out.push({ attachment: { testCaseStartedId: started, body: JSON.stringify(verdict), fileName: 'preflight.json', mediaType: 'application/json' } })
-    out.push({ testStepFinished: { testCaseStartedId: started, testStepId: c.step, testStepResult: { status: c.outcome.toUpperCase(), duration: { seconds: 2, nanos: 0 }, ...(c.outcome === 'failed' ? { message: `Error: ${c.name} broke\n    at somewhere` } : {}) } } })
+    if (i === 0 && verdict)
+      out.push({ attachment: { testCaseStartedId: started, body: JSON.stringify(verdict), fileName: 'preflight.json', mediaType: 'application/json' } })
+    out.push({
+      testStepFinished: {
+        testCaseStartedId: started,
+        testStepId: c.step,
+        testStepResult: {
+          status: c.outcome.toUpperCase(),
+          duration: { seconds: 2, nanos: 0 },
+          ...(c.outcome === 'failed' ? { message: `Error: ${c.name} broke\n    at somewhere` } : {}),
+        },
+      },
+    })
     out.push({ testCaseFinished: { testCaseStartedId: started, willBeRetried: false } })
   }
   if (finished) out.push({ testRunFinished: { success: !cases.some((c) => c.outcome === 'failed') } })
   return out.map((e) => JSON.stringify(e)).join('\n') + '\n'
 }
 
-const cause = (id: string, blocking = true): DriftCause => ({ id, facts: [`${id}:fact`], what: `${id} is gone`, since: '2026-03-23', breaks: '@cluster Step 2', source: `the source of ${id}`, blocking, ...(blocking ? { edit: `fix-${id}` } : {}) })
-const verdict = (causes: DriftCause[]): PreflightVerdict => ({ edition: 'as-written', asOf: '2026-12-06', target: 'sandbox', causes, notes: [], checks: [], passes: !causes.some((c) => c.blocking) })
+const cause = (id: string, blocking = true): DriftCause => ({
+  id,
+  facts: [`${id}:fact`],
+  what: `${id} is gone`,
+  since: '2026-03-23',
+  breaks: '@cluster Step 2',
+  source: `the source of ${id}`,
+  blocking,
+  ...(blocking ? { edit: `fix-${id}` } : {}),
+})
+const verdict = (causes: DriftCause[]): PreflightVerdict => ({
+  edition: 'as-written',
+  asOf: '2026-12-06',
+  target: 'sandbox',
+  causes,
+  notes: [],
+  checks: [],
+  passes: !causes.some((c) => c.blocking),
+})
 
 const PRE = { uri: 'features/01-prerequisites.feature', tag: '@prerequisites', name: 'Prerequisites' }
 const C9 = { uri: 'features/02-cloud9.feature', tag: '@cloud9', name: 'Step 1 (optional): Create a Cloud9 environment' }
@@ -52,7 +80,13 @@ const CLUSTER = { uri: 'features/03-cluster.feature', tag: '@cluster', name: 'St
 function passing(): string {
   return messages(
     [
-      { ...PRE, scenarios: [['Preflight', 'passed'], ['Tools', 'passed']] },
+      {
+        ...PRE,
+        scenarios: [
+          ['Preflight', 'passed'],
+          ['Tools', 'passed'],
+        ],
+      },
       { ...C9, scenarios: [['Cloud9', 'skipped']] },
       { ...CLUSTER, scenarios: [['Terraform apply', 'passed']] },
     ],
@@ -63,7 +97,13 @@ function passing(): string {
 function failingAtPreflight(): string {
   return messages(
     [
-      { ...PRE, scenarios: [['Preflight', 'failed'], ['Tools', 'passed']] },
+      {
+        ...PRE,
+        scenarios: [
+          ['Preflight', 'failed'],
+          ['Tools', 'passed'],
+        ],
+      },
       { ...C9, scenarios: [['Cloud9', 'skipped']] },
       { ...CLUSTER, scenarios: [['Terraform apply', 'skipped']] },
     ],
@@ -88,7 +128,12 @@ describe("a run read from Cucumber's messages", () => {
         ['@cluster', 'skipped'],
       ],
     )
-    assert.deepEqual(r.firstFailure, { section: '@prerequisites Prerequisites', scenario: 'Preflight', step: 'the step of Preflight', message: 'Error: Preflight broke\n    at somewhere' })
+    assert.deepEqual(r.firstFailure, {
+      section: '@prerequisites Prerequisites',
+      scenario: 'Preflight',
+      step: 'the step of Preflight',
+      message: 'Error: Preflight broke\n    at somewhere',
+    })
     assert.equal(r.preflight?.causes.length, 2)
     assert.equal(r.sections[0].scenarios[0].preflight, true)
     assert.equal(r.finished, true)
@@ -109,7 +154,10 @@ describe("a run read from Cucumber's messages", () => {
 
 describe('what each drift run must do', () => {
   it('the tutorial as written on its own date, and the current edition today, pass', () => {
-    assert.deepEqual(checkExpectation(result(THEN, passing(), 0)), { ok: true, reason: 'passed as expected: 2 section(s) passed; the preflight listed cloud9 without failing' })
+    assert.deepEqual(checkExpectation(result(THEN, passing(), 0)), {
+      ok: true,
+      reason: 'passed as expected: 2 section(s) passed; the preflight listed cloud9 without failing',
+    })
     assert.equal(checkExpectation(result(NOW_CURRENT, passing(), 0)).ok, true)
   })
 
@@ -130,22 +178,54 @@ describe('what each drift run must do', () => {
 
   it('…not when it passes, fails elsewhere, or runs later sections', () => {
     assert.match(checkExpectation(result(NOW_AS_WRITTEN, passing(), 0)).reason, /expected to fail at the preflight, but nothing failed/)
-    const elsewhere = messages([{ ...PRE, scenarios: [['Preflight', 'passed']] }, { ...CLUSTER, scenarios: [['Terraform apply', 'failed']] }], verdict([]))
-    assert.match(checkExpectation(result(NOW_AS_WRITTEN, elsewhere, 1)).reason, /fail at the preflight only, but "Terraform apply" failed \(the preflight passed/)
-    const ranOn = messages([{ ...PRE, scenarios: [['Preflight', 'failed']] }, { ...CLUSTER, scenarios: [['Terraform apply', 'passed']] }], verdict([cause('eks-version')]))
+    const elsewhere = messages(
+      [
+        { ...PRE, scenarios: [['Preflight', 'passed']] },
+        { ...CLUSTER, scenarios: [['Terraform apply', 'failed']] },
+      ],
+      verdict([]),
+    )
+    assert.match(
+      checkExpectation(result(NOW_AS_WRITTEN, elsewhere, 1)).reason,
+      /fail at the preflight only, but "Terraform apply" failed \(the preflight passed/,
+    )
+    const ranOn = messages(
+      [
+        { ...PRE, scenarios: [['Preflight', 'failed']] },
+        { ...CLUSTER, scenarios: [['Terraform apply', 'passed']] },
+      ],
+      verdict([cause('eks-version')]),
+    )
     assert.match(checkExpectation(result(NOW_AS_WRITTEN, ranOn, 1)).reason, /later sections still ran: "Terraform apply"/)
   })
 
   it('a run that did not finish, was interrupted, or has no preflight is never as expected', () => {
-    assert.match(checkExpectation(result(THEN, messages([{ ...PRE, scenarios: [['Preflight', 'passed']] }], verdict([]), false), undefined)).reason, /stopped before the end.*killed/)
+    assert.match(
+      checkExpectation(result(THEN, messages([{ ...PRE, scenarios: [['Preflight', 'passed']] }], verdict([]), false), undefined)).reason,
+      /stopped before the end.*killed/,
+    )
     assert.match(checkExpectation({ ...result(THEN, passing(), 130), interrupted: true }).reason, /interrupted/)
     assert.match(checkExpectation(result(THEN, messages([{ ...PRE, scenarios: [['Tools', 'passed']] }]), 0)).reason, /the preflight did not run/)
   })
 })
 
 describe('drift.json and DRIFT.md', () => {
-  const edits = [{ id: 'fix-eks-version', section: '@cluster', where: "the tutorial's main.tf", reason: 'EKS moved on.', facts: [{ key: 'eks:1.29:endOfExtendedSupport', text: 'EKS 1.29: end of extended support 2026-03-23', source: 'EKS user guide' }], diff: '--- main.tf (as published)\n+++ main.tf (as run)\n-  cluster_version = "1.29"\n+  cluster_version = "1.35"\n' }]
-  const drift = driftSummary([result(THEN, passing(), 0), result(NOW_AS_WRITTEN, failingAtPreflight(), 1), result(NOW_CURRENT, passing(), 0)], { generated: '2026-12-06T10:00:00.000Z', today: '2026-12-06', tutorialDate: '2024-01-29', edits })
+  const edits = [
+    {
+      id: 'fix-eks-version',
+      section: '@cluster',
+      where: "the tutorial's main.tf",
+      reason: 'EKS moved on.',
+      facts: [{ key: 'eks:1.29:endOfExtendedSupport', text: 'EKS 1.29: end of extended support 2026-03-23', source: 'EKS user guide' }],
+      diff: '--- main.tf (as published)\n+++ main.tf (as run)\n-  cluster_version = "1.29"\n+  cluster_version = "1.35"\n',
+    },
+  ]
+  const drift = driftSummary([result(THEN, passing(), 0), result(NOW_AS_WRITTEN, failingAtPreflight(), 1), result(NOW_CURRENT, passing(), 0)], {
+    generated: '2026-12-06T10:00:00.000Z',
+    today: '2026-12-06',
+    tutorialDate: '2024-01-29',
+    edits,
+  })
 
   it('drift.json: each run with its edition, day, outcome, sections, first failure and causes', () => {
     assert.equal(drift.ok, true)
@@ -167,7 +247,10 @@ describe('drift.json and DRIFT.md', () => {
   })
 
   it('DRIFT.md: a cause no edit answers shows what a reader does instead', () => {
-    const withRemedy = { ...drift, runs: drift.runs.map((r) => ({ ...r, causes: r.causes.map((c) => (c.id === 'cloud9' ? { ...c, remedy: 'skip the optional Step 1' } : c)) })) }
+    const withRemedy = {
+      ...drift,
+      runs: drift.runs.map((r) => ({ ...r, causes: r.causes.map((c) => (c.id === 'cloud9' ? { ...c, remedy: 'skip the optional Step 1' } : c)) })),
+    }
     assert.match(driftMarkdown(withRemedy), /\| cloud9 is gone \| 2026-03-23 \| @cluster Step 2 \| the source of cloud9 \| skip the optional Step 1 \|/)
   })
 
@@ -185,11 +268,17 @@ describe('drift.json and DRIFT.md', () => {
     assert.match(md, /## Why the tutorial as written, as of 2026-12-06 does not work/)
     assert.match(md, /\| eks-version is gone \| 2026-03-23 \| @cluster Step 2 \| the source of eks-version \| \[`fix-eks-version`\]\(#fix-eks-version\) \|/)
     assert.match(md, /\| cloud9 is gone \| 2026-03-23 \| @cluster Step 2 \| the source of cloud9 \| no edit \|/)
-    assert.match(md, /### fix-eks-version\n\n@cluster, the tutorial's main.tf\. EKS moved on\.\n\n- Platform fact `eks:1\.29:endOfExtendedSupport`: EKS 1\.29: end of extended support 2026-03-23 \(EKS user guide\)\n\n```diff\n--- main\.tf \(as published\)/)
+    assert.match(
+      md,
+      /### fix-eks-version\n\n@cluster, the tutorial's main.tf\. EKS moved on\.\n\n- Platform fact `eks:1\.29:endOfExtendedSupport`: EKS 1\.29: end of extended support 2026-03-23 \(EKS user guide\)\n\n```diff\n--- main\.tf \(as published\)/,
+    )
   })
 
   it('a cell with a pipe or a newline stays one cell', () => {
-    const piped = driftSummary([result(NOW_AS_WRITTEN, messages([{ ...PRE, scenarios: [['Preflight', 'failed']] }], verdict([{ ...cause('x'), what: 'a | b\nc' }])), 1)], { generated: '', today: '2026-12-06', tutorialDate: '2024-01-29', edits: [] })
+    const piped = driftSummary(
+      [result(NOW_AS_WRITTEN, messages([{ ...PRE, scenarios: [['Preflight', 'failed']] }], verdict([{ ...cause('x'), what: 'a | b\nc' }])), 1)],
+      { generated: '', today: '2026-12-06', tutorialDate: '2024-01-29', edits: [] },
+    )
     assert.match(driftMarkdown(piped), /\| a \\\| b c \|/)
   })
 
@@ -204,13 +293,27 @@ describe('drift.json and DRIFT.md', () => {
 
 describe('the combined Allure results', () => {
   it('give each run its own epic and ids, so one scenario in two runs is two tests', () => {
-    const r = { uuid: 'u', name: 'Preflight', fullName: 'spotcheck:features/01#Preflight', testCaseId: 'abc', historyId: 'abc:d41d', titlePath: ['spotcheck'], labels: [{ name: 'epic', value: 'Run Kubernetes Clusters' }, { name: '_fallbackTestCaseId', value: 'x' }] }
+    const r = {
+      uuid: 'u',
+      name: 'Preflight',
+      fullName: 'spotcheck:features/01#Preflight',
+      testCaseId: 'abc',
+      historyId: 'abc:d41d',
+      titlePath: ['spotcheck'],
+      labels: [
+        { name: 'epic', value: 'Run Kubernetes Clusters' },
+        { name: '_fallbackTestCaseId', value: 'x' },
+      ],
+    }
     const a = relabel(structuredClone(r), THEN)
     const b = relabel(structuredClone(r), NOW_AS_WRITTEN)
     assert.notEqual(a.testCaseId, b.testCaseId)
     assert.notEqual(a.historyId, b.historyId)
     assert.match(a.historyId!, /:d41d$/)
-    assert.deepEqual(a.labels!.find((l) => l.name === 'epic'), { name: 'epic', value: 'Run Kubernetes Clusters — as written, as of 2024-01-29' })
+    assert.deepEqual(
+      a.labels!.find((l) => l.name === 'epic'),
+      { name: 'epic', value: 'Run Kubernetes Clusters — as written, as of 2024-01-29' },
+    )
     assert.ok(!a.labels!.some((l) => l.name === '_fallbackTestCaseId'))
     assert.deepEqual(a.titlePath, ['as written, as of 2024-01-29', 'spotcheck'])
   })
@@ -223,12 +326,34 @@ describe('the combined Allure results', () => {
     writeFileSync(join(run, 'a1-attachment.txt'), 'output')
     writeFileSync(join(run, 'environment.properties'), 'edition=as-written\n')
     const out = join(root, 'allure-results')
-    const drift = driftSummary([result(THEN, passing(), 0)], { generated: '2026-12-06T10:00:00.000Z', today: '2026-12-06', tutorialDate: '2024-01-29', edits: [] })
-    combineAllureResults([{ spec: THEN, resultsDir: run }, { spec: NOW_CURRENT, resultsDir: join(root, 'missing') }], out, { value: drift, markdown: '# md', html: '<p>' })
+    const drift = driftSummary([result(THEN, passing(), 0)], {
+      generated: '2026-12-06T10:00:00.000Z',
+      today: '2026-12-06',
+      tutorialDate: '2024-01-29',
+      edits: [],
+    })
+    combineAllureResults(
+      [
+        { spec: THEN, resultsDir: run },
+        { spec: NOW_CURRENT, resultsDir: join(root, 'missing') },
+      ],
+      out,
+      { value: drift, markdown: '# md', html: '<p>' },
+    )
     const files = readdirSync(out)
     assert.ok(files.includes('a1-attachment.txt'))
     assert.equal(readFileSync(join(out, 'environment.properties'), 'utf8'), 'as-written-2024-01-29.edition=as-written\n')
-    const results = files.filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as { name: string; status: string; labels: { name: string; value: string }[]; attachments?: { name: string; source: string }[] })
+    const results = files
+      .filter((f) => f.endsWith('-result.json'))
+      .map(
+        (f) =>
+          JSON.parse(readFileSync(join(out, f), 'utf8')) as {
+            name: string
+            status: string
+            labels: { name: string; value: string }[]
+            attachments?: { name: string; source: string }[]
+          },
+      )
     assert.equal(results.length, 2)
     const d = results.find((x) => x.labels.some((l) => l.name === 'epic' && l.value === 'Tutorial drift'))!
     assert.equal(d.status, 'passed')

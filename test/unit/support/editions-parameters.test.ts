@@ -9,7 +9,11 @@ import { checkParameters, editionFacts, type TargetParameters } from '../../../s
 const TODAY = '2026-12-06'
 const check = (params: Partial<TargetParameters> & Record<string, unknown>) => checkParameters({ target: 'sandbox', ...params }, { today: TODAY })
 const refused = (params: Partial<TargetParameters> & Record<string, unknown>, message: RegExp) =>
-  assert.throws(() => check(params), (e: Error) => e instanceof EditionError && message.test(e.message), `expected ${String(message)}`)
+  assert.throws(
+    () => check(params),
+    (e: Error) => e instanceof EditionError && message.test(e.message),
+    `expected ${String(message)}`,
+  )
 
 describe('world parameters: edition and asOf', () => {
   it('default to the tutorial as written, as of its date, with its versions and no edits', () => {
@@ -48,24 +52,34 @@ describe('world parameters: edition and asOf', () => {
     assert.equal(facts['Karpenter version'], '1.9.2')
   })
 
-  it('refuse an unknown edition', () => refused({ edition: 'latest' as never }, /unknown edition "latest": the world parameter "edition" is "as-written" .* or "current"/))
+  it('refuse an unknown edition', () =>
+    refused({ edition: 'latest' as never }, /unknown edition "latest": the world parameter "edition" is "as-written" .* or "current"/))
   it('refuse a malformed asOf', () => refused({ asOf: '06/12/2026' }, /"06\/12\/2026" is not a date; write YYYY-MM-DD/))
   it('refuse an asOf that is not a string', () => refused({ asOf: 20240129 as never }, /asOf 20240129 is not a date: .* YYYY-MM-DD day, or "today"/))
   it('refuse an impossible day', () => refused({ asOf: '2025-02-30' }, /"2025-02-30" is not a day of the calendar/))
   it('refuse a future day', () => refused({ asOf: '2027-01-01' }, /2027-01-01 is in the future \(today is 2026-12-06\)/))
   it('refuse a day before the platform table', () => refused({ asOf: '2020-01-01' }, /asOf 2020-01-01 is before the first day the platform table describes/))
   it('refuse asOf on the aws target', () =>
-    assert.throws(() => checkParameters({ target: 'aws', asOf: '2024-01-29' }, { today: TODAY }), (e: Error) => e instanceof EditionError && /asOf "2024-01-29" cannot be set on the aws target: .* always today's platform \(2026-12-06\)/.test(e.message)))
+    assert.throws(
+      () => checkParameters({ target: 'aws', asOf: '2024-01-29' }, { today: TODAY }),
+      (e: Error) => e instanceof EditionError && /asOf "2024-01-29" cannot be set on the aws target: .* always today's platform \(2026-12-06\)/.test(e.message),
+    ))
   it('refuse an unknown target', () => refused({ target: 'gcp' as never }, /unknown target "gcp": .* "sandbox" .* or "aws"/))
-  it('refuse the retired version parameters, saying what replaces them', () => refused({ kubernetesVersion: '1.30' }, /"kubernetesVersion" is no longer taken: the edition chooses the versions/))
+  it('refuse the retired version parameters, saying what replaces them', () =>
+    refused({ kubernetesVersion: '1.30' }, /"kubernetesVersion" is no longer taken: the edition chooses the versions/))
   it("refuse the current edition on a day whose Karpenter does not serve the edits' v1 API", () =>
-    refused({ edition: 'current', asOf: TUTORIAL_DATE }, /the current edition is written for Karpenter's karpenter\.sh\/v1 API .* on 2024-01-29 the current Karpenter is v0\.3\d\.\d, which serves karpenter\.sh\/v1beta1/))
+    refused(
+      { edition: 'current', asOf: TUTORIAL_DATE },
+      /the current edition is written for Karpenter's karpenter\.sh\/v1 API .* on 2024-01-29 the current Karpenter is v0\.3\d\.\d, which serves karpenter\.sh\/v1beta1/,
+    ))
 
   it('stop the run when an edit no longer fits the tutorial, naming the edit, its line and the section', () => {
     const blocks = [{ file: 'features/04-nodepool.feature', line: 30, tags: ['@nodepool'], text: 'apiVersion: karpenter.sh/v2' }]
     assert.throws(
       () => resolveEdition({ target: 'sandbox', edition: 'current' }, { today: TODAY, checkInput: { blocks } }),
-      (e: Error) => /the current edition's edits no longer fit the tutorial; nothing was created/.test(e.message) && /edit "nodepool-api-version" \(.*fixtures\/editions\/current\.yaml:\d+, section @nodepool\)/.test(e.message),
+      (e: Error) =>
+        /the current edition's edits no longer fit the tutorial; nothing was created/.test(e.message) &&
+        /edit "nodepool-api-version" \(.*fixtures\/editions\/current\.yaml:\d+, section @nodepool\)/.test(e.message),
     )
   })
 })

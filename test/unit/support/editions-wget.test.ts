@@ -20,13 +20,20 @@ const MAIN_TF = `${sources.raw}cluster/terraform/main.tf`
 function fakeRealWget(content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'real-wget-'))
   writeFileSync(join(dir, 'content'), content)
-  writeFileSync(join(dir, 'wget'), `#!/usr/bin/env bash\nout=""\nfor a in "$@"; do case "$a" in http*) out="$(basename "$a")";; esac; done\ncp "${join(dir, 'content')}" "$out"\necho "real wget: $out" >&2\n`)
+  writeFileSync(
+    join(dir, 'wget'),
+    `#!/usr/bin/env bash\nout=""\nfor a in "$@"; do case "$a" in http*) out="$(basename "$a")";; esac; done\ncp "${join(dir, 'content')}" "$out"\necho "real wget: $out" >&2\n`,
+  )
   chmodSync(join(dir, 'wget'), 0o755)
   return dir
 }
 
 function runWget(env: Record<string, string>, cwd: string, url = MAIN_TF) {
-  return spawnSync('bash', [join(standInsDir, 'wget'), url], { cwd, env: { HOME: cwd, ...env, PATH: `${env.PATH ? `${env.PATH}:` : ''}/usr/bin:/bin` }, encoding: 'utf8' })
+  return spawnSync('bash', [join(standInsDir, 'wget'), url], {
+    cwd,
+    env: { HOME: cwd, ...env, PATH: `${env.PATH ? `${env.PATH}:` : ''}/usr/bin:/bin` },
+    encoding: 'utf8',
+  })
 }
 
 describe('the wget stand-in', () => {
@@ -46,13 +53,29 @@ describe('the wget stand-in', () => {
     const run = mkdtempSync(join(tmpdir(), 'wget-aws-'))
     const edition = resolveEdition({ target: 'aws', edition: 'current' }, { today: '2026-12-06' })
     const real = fakeRealWget(readTutorialFile('main.tf'))
-    const r = runWget({ PATH: `${standInsDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath, TF_VAR_run_id: 'r1' }, run)
+    const r = runWget(
+      {
+        PATH: `${standInsDir}:${real}`,
+        SPOTCHECK_TARGET: 'aws',
+        SPOTCHECK_FETCH_LOG: fetchLogPath(run),
+        SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition),
+        SPOTCHECK_NODE: process.execPath,
+        TF_VAR_run_id: 'r1',
+      },
+      run,
+    )
     assert.equal(r.status, 0, r.stderr)
     assert.match(r.stderr, /real wget: main\.tf/)
     const [record] = readFetchLog(fetchLogPath(run)).records
     assert.equal(record.served, 'upstream')
     assert.equal(record.matchesCopy, true)
-    assert.deepEqual(record.applied?.sort(), edition.edits.filter((e) => e.target.kind === 'file').map((e) => e.id).sort())
+    assert.deepEqual(
+      record.applied?.sort(),
+      edition.edits
+        .filter((e) => e.target.kind === 'file')
+        .map((e) => e.id)
+        .sort(),
+    )
     assert.match(readFileSync(join(run, 'main.tf'), 'utf8'), /cluster_version = "1\.35"/)
     assert.equal(readFileSync(record.published!, 'utf8'), readTutorialFile('main.tf'))
   })
@@ -61,7 +84,16 @@ describe('the wget stand-in', () => {
     const run = mkdtempSync(join(tmpdir(), 'wget-aws-drift-'))
     const edition = resolveEdition({ target: 'aws', edition: 'current' }, { today: '2026-12-06' })
     const real = fakeRealWget(readTutorialFile('main.tf').replace('cluster_version = "1.29"', 'cluster_version = "1.31"'))
-    const r = runWget({ PATH: `${standInsDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath }, run)
+    const r = runWget(
+      {
+        PATH: `${standInsDir}:${real}`,
+        SPOTCHECK_TARGET: 'aws',
+        SPOTCHECK_FETCH_LOG: fetchLogPath(run),
+        SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition),
+        SPOTCHECK_NODE: process.execPath,
+      },
+      run,
+    )
     assert.equal(r.status, 1)
     assert.match(r.stderr, /warning: cluster\/terraform\/main\.tf as fetched differs from spotcheck's copy fixtures\/tutorial\/main\.tf/)
     assert.match(r.stderr, /edit "kubernetes-version" \(.*current\.yaml:\d+, section @cluster\): its published text occurs nowhere in main\.tf/)
@@ -74,7 +106,17 @@ describe('the wget stand-in', () => {
     const run = mkdtempSync(join(tmpdir(), 'wget-aws-as-written-'))
     const edition = resolveEdition({ target: 'aws' }, { today: '2026-12-06' })
     const real = fakeRealWget(readTutorialFile('spotinterruption.yaml'))
-    const r = runWget({ PATH: `${standInsDir}:${real}`, SPOTCHECK_TARGET: 'aws', SPOTCHECK_FETCH_LOG: fetchLogPath(run), SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition), SPOTCHECK_NODE: process.execPath }, run, `${sources.raw}fis/spotinterruption.yaml`)
+    const r = runWget(
+      {
+        PATH: `${standInsDir}:${real}`,
+        SPOTCHECK_TARGET: 'aws',
+        SPOTCHECK_FETCH_LOG: fetchLogPath(run),
+        SPOTCHECK_FILE_EDITS: writeFileEditsFor(run, edition),
+        SPOTCHECK_NODE: process.execPath,
+      },
+      run,
+      `${sources.raw}fis/spotinterruption.yaml`,
+    )
     assert.equal(r.status, 0, r.stderr)
     const [record] = readFetchLog(fetchLogPath(run)).records
     assert.equal(record.matchesCopy, true)

@@ -13,7 +13,10 @@ import { PlatformFactError, platformFact } from '../../../support/editions/facts
 import { loadTutorialSources, readTutorialFile } from '../../../support/editions/tutorial-files.ts'
 
 const FILE = '/x/fixtures/editions/test.yaml'
-const view = { asOf: '2026-12-06', current: { kubernetesVersion: '1.35', karpenterChartVersion: '1.9.2', nodeImageFamily: 'AL2023' } } as unknown as PlatformView
+const view = {
+  asOf: '2026-12-06',
+  current: { kubernetesVersion: '1.35', karpenterChartVersion: '1.9.2', nodeImageFamily: 'AL2023' },
+} as unknown as PlatformView
 
 function edit(fields: string): string {
   return `edits:\n  - id: an-edit\n    section: "@nodepool"\n    target: command\n    find: "a: 1"\n    replace: "a: 2"\n    reason: Because.\n    platform: cloud9:closed\n${fields}`
@@ -66,16 +69,27 @@ describe('the edits file', () => {
     ['an unknown top-level key', 'edit: []\n', /test\.yaml:1: unknown key "edit"/],
     ['a missing field', 'edits:\n  - id: x\n    section: "@a"\n', /test\.yaml:2: edit "x", field "target": missing|field "find": missing/],
     ['an unknown field', edit('    because: typo\n'), /test\.yaml:9: edit "an-edit", field "because": unknown field/],
-    ['a section that is not a tag', edit('').replace('"@nodepool"', 'nodepool'), /test\.yaml:3: edit "an-edit", field "section": "nodepool" must be a feature tag/],
+    [
+      'a section that is not a tag',
+      edit('').replace('"@nodepool"', 'nodepool'),
+      /test\.yaml:3: edit "an-edit", field "section": "nodepool" must be a feature tag/,
+    ],
     ['a bad target', edit('').replace('target: command', 'target: { url: x }'), /test\.yaml:4: edit "an-edit", field "target": must be "command"/],
-    ['a template in find', edit('').replace('find: "a: 1"', 'find: "{{current.kubernetesVersion}}"'), /test\.yaml:5: edit "an-edit", field "find": is the published text/],
+    [
+      'a template in find',
+      edit('').replace('find: "a: 1"', 'find: "{{current.kubernetesVersion}}"'),
+      /test\.yaml:5: edit "an-edit", field "find": is the published text/,
+    ],
     ['an empty reason', edit('').replace('reason: Because.', 'reason: ""'), /test\.yaml:7: edit "an-edit", field "reason": must not be empty/],
     ['a platform that is not a key', edit('').replace('platform: cloud9:closed', 'platform: 3'), /test\.yaml:8: edit "an-edit", field "platform"/],
     ['a bad id', edit('').replace('id: an-edit', 'id: An Edit'), /test\.yaml:2: edit "An Edit", field "id": "An Edit" must be lowercase/],
   ]
   for (const [what, text, message] of errors) {
     it(`refuses ${what}, naming the file and line`, () => {
-      assert.throws(() => parseEdits(text, FILE), (e: Error) => e instanceof EditsFileError && message.test(e.message))
+      assert.throws(
+        () => parseEdits(text, FILE),
+        (e: Error) => e instanceof EditsFileError && message.test(e.message),
+      )
     })
   }
 
@@ -85,7 +99,9 @@ describe('the edits file', () => {
   })
 
   it('reads what the edition requires of the platform', () => {
-    assert.deepEqual(parseEditionFile('requires:\n  karpenterApiVersion: karpenter.sh/v1\nedits: []\n', FILE).requires, { karpenterApiVersion: 'karpenter.sh/v1' })
+    assert.deepEqual(parseEditionFile('requires:\n  karpenterApiVersion: karpenter.sh/v1\nedits: []\n', FILE).requires, {
+      karpenterApiVersion: 'karpenter.sh/v1',
+    })
     assert.throws(() => parseEditionFile('requires:\n  karpenter: 1\nedits: []\n', FILE), /test\.yaml:2: requires\.karpenter is unknown/)
   })
 
@@ -96,13 +112,19 @@ describe('the edits file', () => {
 
 describe('templates in replacements', () => {
   it('take versions from the platform view, with a lower filter', () => {
-    const [e] = parseEdits(edit('').replace('replace: "a: 2"', 'replace: "k8s {{current.kubernetesVersion}}, {{ current.nodeImageFamily | lower }}@latest"'), FILE)
+    const [e] = parseEdits(
+      edit('').replace('replace: "a: 2"', 'replace: "k8s {{current.kubernetesVersion}}, {{ current.nodeImageFamily | lower }}@latest"'),
+      FILE,
+    )
     assert.equal(renderReplace(e, view), 'k8s 1.35, al2023@latest')
   })
 
   it('an unknown path names the edit, its line and what is accepted', () => {
     const [e] = parseEdits(edit('').replace('replace: "a: 2"', 'replace: "{{current.kubernetes}}"'), FILE)
-    assert.throws(() => renderReplace(e, view), /test\.yaml:2: edit "an-edit", field "replace": \{\{current\.kubernetes\}\} is not .* current\.kubernetesVersion/)
+    assert.throws(
+      () => renderReplace(e, view),
+      /test\.yaml:2: edit "an-edit", field "replace": \{\{current\.kubernetes\}\} is not .* current\.kubernetesVersion/,
+    )
   })
 })
 
@@ -123,7 +145,12 @@ describe('applying edits', () => {
 
   it('refuses text found twice in one block', () => {
     const block = 'apiVersion: karpenter.sh/v1beta1\n---\napiVersion: karpenter.sh/v1beta1'
-    assert.throws(() => applyEdits('@nodepool', block, edits, view), (e: Error) => e instanceof EditMismatchError && /edit "api" \(\/x\/fixtures\/editions\/test\.yaml:2, section @nodepool\): its published text occurs 2 times/.test(e.message))
+    assert.throws(
+      () => applyEdits('@nodepool', block, edits, view),
+      (e: Error) =>
+        e instanceof EditMismatchError &&
+        /edit "api" \(\/x\/fixtures\/editions\/test\.yaml:2, section @nodepool\): its published text occurs 2 times/.test(e.message),
+    )
   })
 
   it('applies file edits with the view of the day', () => {
@@ -134,12 +161,17 @@ describe('applying edits', () => {
   it('stops on a file edit that no longer matches, naming the edit id, its file and line, and the section', () => {
     assert.throws(
       () => applyFileEdits('main.tf', 'locals {\n  cluster_version = "1.30"\n}\n', edits, view),
-      (e: Error) => e instanceof EditMismatchError && e.message.includes('edit "version" (/x/fixtures/editions/test.yaml:9, section @cluster): its published text occurs nowhere in main.tf'),
+      (e: Error) =>
+        e instanceof EditMismatchError &&
+        e.message.includes('edit "version" (/x/fixtures/editions/test.yaml:9, section @cluster): its published text occurs nowhere in main.tf'),
     )
   })
 
   it('refuses two edits whose spans overlap', () => {
-    const overlapping = parseEdits(edit('') + edit('').replace('edits:\n', '').replace('id: an-edit', 'id: other').replace('find: "a: 1"', 'find: "a: 1\\nb"'), FILE)
+    const overlapping = parseEdits(
+      edit('') + edit('').replace('edits:\n', '').replace('id: an-edit', 'id: other').replace('find: "a: 1"', 'find: "a: 1\\nb"'),
+      FILE,
+    )
     assert.throws(() => applyEdits('@nodepool', 'a: 1\nb: 2', overlapping, view), /edit "other" .* overlaps edit "an-edit"/)
   })
 
@@ -147,7 +179,10 @@ describe('applying edits', () => {
     const published = 'line 1\nline 2\ncluster_version = "1.29"\nline 4\n'
     const r = applyFileEdits('main.tf', published, edits, view)
     const diff = editDiff('main.tf', published, r.applied[0])
-    assert.match(diff, /--- main\.tf \(as published\)\n\+\+\+ main\.tf \(as run\)\n@@ -1,4 \+1,4 @@\n line 1\n line 2\n-cluster_version = "1\.29"\n\+cluster_version = "1\.35"\n line 4\n/)
+    assert.match(
+      diff,
+      /--- main\.tf \(as published\)\n\+\+\+ main\.tf \(as run\)\n@@ -1,4 \+1,4 @@\n line 1\n line 2\n-cluster_version = "1\.29"\n\+cluster_version = "1\.35"\n line 4\n/,
+    )
     assert.equal(unifiedDiff('x', 'a\n', 'a\n').includes('@@'), false)
   })
 })
@@ -162,9 +197,20 @@ describe('platform facts', () => {
     assert.match(platformFact('terraform:hashicorp/helm:3.0.0', table).text, /hashicorp\/helm 3\.0\.0 \(2025-06-18\)/)
     assert.match(platformFact('cloud9:closed', table).text, /closed to new customers since 2024-07-25/)
   })
-  for (const key of ['eks:1.99:endOfExtendedSupport', 'eks:1.29:eol', 'karpenter:>=1.0:v1-only', 'nodeImages:AL2:<=1.33', 'terraform:hashicorp/helm:4.0.0', 'cloud:closed', 'cloud9']) {
+  for (const key of [
+    'eks:1.99:endOfExtendedSupport',
+    'eks:1.29:eol',
+    'karpenter:>=1.0:v1-only',
+    'nodeImages:AL2:<=1.33',
+    'terraform:hashicorp/helm:4.0.0',
+    'cloud:closed',
+    'cloud9',
+  ]) {
     it(`refuse ${key}, saying what is accepted`, () => {
-      assert.throws(() => platformFact(key, table), (e: Error) => e instanceof PlatformFactError && e.message.includes(`"${key}"`) && e.message.includes('accepted forms'))
+      assert.throws(
+        () => platformFact(key, table),
+        (e: Error) => e instanceof PlatformFactError && e.message.includes(`"${key}"`) && e.message.includes('accepted forms'),
+      )
     })
   }
 })
@@ -180,16 +226,35 @@ describe('the run-start check', () => {
 
   it('names every edit that no longer fits: its id, file and line, section, and where it looked', () => {
     const problems = editionProblems({ edits, view: today, table, blocks, readFile: () => 'cluster_version = "1.29"' })
-    assert.ok(problems.some((p) => p.startsWith('edit "api" (/x/fixtures/editions/test.yaml:2, section @nodepool): its published text is in none of the section\'s command blocks (features/04-nodepool.feature:30)')), problems.join('\n'))
-    assert.ok(problems.some((p) => p.includes('edit "version" (/x/fixtures/editions/test.yaml:9, section @cluster): its published text occurs nowhere in main.tf')), problems.join('\n'))
-    assert.ok(problems.some((p) => p.includes('edit "version"') && p.includes('platform fact "eks:1.28:endOfSupport"')), problems.join('\n'))
-    assert.throws(() => checkEdition('test', { edits, view: today, table, blocks, readFile: () => '' }), (e: Error) => e instanceof EditionCheckError && /nothing was created/.test(e.message))
+    assert.ok(
+      problems.some((p) =>
+        p.startsWith(
+          'edit "api" (/x/fixtures/editions/test.yaml:2, section @nodepool): its published text is in none of the section\'s command blocks (features/04-nodepool.feature:30)',
+        ),
+      ),
+      problems.join('\n'),
+    )
+    assert.ok(
+      problems.some((p) => p.includes('edit "version" (/x/fixtures/editions/test.yaml:9, section @cluster): its published text occurs nowhere in main.tf')),
+      problems.join('\n'),
+    )
+    assert.ok(
+      problems.some((p) => p.includes('edit "version"') && p.includes('platform fact "eks:1.28:endOfSupport"')),
+      problems.join('\n'),
+    )
+    assert.throws(
+      () => checkEdition('test', { edits, view: today, table, blocks, readFile: () => '' }),
+      (e: Error) => e instanceof EditionCheckError && /nothing was created/.test(e.message),
+    )
   })
 
   it('refuses a file edit in a section that does not fetch the file', () => {
     const moved = edits.map((e) => ({ ...e, section: '@nodepool' }))
     const problems = editionProblems({ edits: moved, view: today, table, blocks, readFile: () => 'cluster_version = "1.28"' })
-    assert.ok(problems.some((p) => p.includes('no command block of @nodepool fetches')), problems.join('\n'))
+    assert.ok(
+      problems.some((p) => p.includes('no command block of @nodepool fetches')),
+      problems.join('\n'),
+    )
   })
 
   it("passes the current edition against the features and the tutorial's main.tf", () => {

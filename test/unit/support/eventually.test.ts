@@ -14,7 +14,14 @@ describe('eventually', () => {
   it('returns the value and the tutorial time it took', async () => {
     const c = fakeClock()
     let calls = 0
-    const out = await eventually('pods Running', async () => ({ ok: ++calls === 3, seen: `${calls} checks`, value: 'done' }), { withinMs: 60_000, timeScale: 20, graceMs: 0, intervalMs: 100, now: c.now, sleep: c.sleep })
+    const out = await eventually('pods Running', async () => ({ ok: ++calls === 3, seen: `${calls} checks`, value: 'done' }), {
+      withinMs: 60_000,
+      timeScale: 20,
+      graceMs: 0,
+      intervalMs: 100,
+      now: c.now,
+      sleep: c.sleep,
+    })
     assert.equal(out.value, 'done')
     assert.equal(out.tookMs, 200 * 20)
   })
@@ -22,7 +29,14 @@ describe('eventually', () => {
   it('gives up after the tutorial deadline divided by the scale, plus the grace, naming what it last saw', async () => {
     const c = fakeClock()
     await assert.rejects(
-      eventually('10 pods Running', async () => ({ ok: false, seen: '7 of 10 Running' }), { withinMs: 60_000, timeScale: 20, graceMs: 1_000, intervalMs: 500, now: c.now, sleep: c.sleep }),
+      eventually('10 pods Running', async () => ({ ok: false, seen: '7 of 10 Running' }), {
+        withinMs: 60_000,
+        timeScale: 20,
+        graceMs: 1_000,
+        intervalMs: 500,
+        now: c.now,
+        sleep: c.sleep,
+      }),
       (e: Error) => {
         assert.equal(e.name, 'AssertionError')
         assert.match(e.message, /10 pods Running: not within 1 min/)
@@ -46,7 +60,14 @@ describe('eventually', () => {
     )
     assert.equal(out.seen, 'answered')
     await assert.rejects(
-      eventually('API answers', async () => Promise.reject(new Error('connect ECONNREFUSED')), { withinMs: 1_000, timeScale: 1, graceMs: 0, intervalMs: 100, now: c.now, sleep: c.sleep }),
+      eventually('API answers', async () => Promise.reject(new Error('connect ECONNREFUSED')), {
+        withinMs: 1_000,
+        timeScale: 1,
+        graceMs: 0,
+        intervalMs: 100,
+        now: c.now,
+        sleep: c.sleep,
+      }),
       /Last seen: connect ECONNREFUSED/,
     )
   })
@@ -55,7 +76,16 @@ describe('eventually', () => {
     const c = fakeClock()
     const lines: string[] = []
     await assert.rejects(
-      eventually('node Ready', async () => ({ ok: false, seen: 'NotReady' }), { withinMs: 30_000, timeScale: 1, graceMs: 0, intervalMs: 1_000, progressEveryMs: 10_000, progress: (l) => lines.push(l), now: c.now, sleep: c.sleep }),
+      eventually('node Ready', async () => ({ ok: false, seen: 'NotReady' }), {
+        withinMs: 30_000,
+        timeScale: 1,
+        graceMs: 0,
+        intervalMs: 1_000,
+        progressEveryMs: 10_000,
+        progress: (l) => lines.push(l),
+        now: c.now,
+        sleep: c.sleep,
+      }),
     )
     assert.ok(lines.length >= 2, `${lines.length} progress lines`)
     assert.match(lines[0], /node Ready: NotReady \(\d+ s of 30 s\)/)
@@ -74,17 +104,25 @@ describe('tutorial durations', () => {
   })
 })
 
-describe('eventually on the target\'s tutorial clock', () => {
+describe("eventually on the target's tutorial clock", () => {
   /** A tutorial clock that runs `rate` tutorial ms per real ms of the fake wall clock. */
   function tutorialClockAt(c: ReturnType<typeof fakeClock>, rate: number, epoch = 1_700_000_000_000) {
     return async () => epoch + c.now() * rate
   }
 
-  it('counts the deadline in the clock\'s tutorial time: a clock slowed by load waits longer in real time', async () => {
+  it("counts the deadline in the clock's tutorial time: a clock slowed by load waits longer in real time", async () => {
     const c = fakeClock()
     // Nominal scale 20, but the busy sandbox's clock runs only 5× (1 real s = 5 tutorial s).
     await assert.rejects(
-      eventually('replacement Ready', async () => ({ ok: false, seen: 'NotReady' }), { withinMs: 60_000, timeScale: 20, graceMs: 1_000, intervalMs: 500, tutorialNow: tutorialClockAt(c, 5), now: c.now, sleep: c.sleep }),
+      eventually('replacement Ready', async () => ({ ok: false, seen: 'NotReady' }), {
+        withinMs: 60_000,
+        timeScale: 20,
+        graceMs: 1_000,
+        intervalMs: 500,
+        tutorialNow: tutorialClockAt(c, 5),
+        now: c.now,
+        sleep: c.sleep,
+      }),
       /replacement Ready: not within 1 min \(waited 1 min 5 s of tutorial time, 13 s of real time/,
     )
     // 60 s of tutorial time at 5× = 12 s real, plus 1 s of grace: not the 3 s + 1 s that wall × 20 would allow.
@@ -94,13 +132,32 @@ describe('eventually on the target\'s tutorial clock', () => {
   it('reports the tutorial time a success took, from the clock', async () => {
     const c = fakeClock()
     let calls = 0
-    const out = await eventually('pods Running', async () => ({ ok: ++calls === 3, seen: 'ok' }), { withinMs: 60_000, timeScale: 20, graceMs: 0, intervalMs: 100, tutorialNow: tutorialClockAt(c, 7), now: c.now, sleep: c.sleep })
+    const out = await eventually('pods Running', async () => ({ ok: ++calls === 3, seen: 'ok' }), {
+      withinMs: 60_000,
+      timeScale: 20,
+      graceMs: 0,
+      intervalMs: 100,
+      tutorialNow: tutorialClockAt(c, 7),
+      now: c.now,
+      sleep: c.sleep,
+    })
     assert.equal(out.tookMs, 200 * 7)
   })
 
   it('gives up at its real backstop when the clock stops', async () => {
     const c = fakeClock()
-    await assert.rejects(eventually('x', async () => ({ ok: false, seen: 'no' }), { withinMs: 10_000, timeScale: 20, graceMs: 1_000, intervalMs: 500, tutorialNow: async () => 42, now: c.now, sleep: c.sleep }), /waited 0 s of tutorial time, 11 s of real time/)
+    await assert.rejects(
+      eventually('x', async () => ({ ok: false, seen: 'no' }), {
+        withinMs: 10_000,
+        timeScale: 20,
+        graceMs: 1_000,
+        intervalMs: 500,
+        tutorialNow: async () => 42,
+        now: c.now,
+        sleep: c.sleep,
+      }),
+      /waited 0 s of tutorial time, 11 s of real time/,
+    )
     assert.equal(c.now(), 11_000)
   })
 
@@ -111,11 +168,29 @@ describe('eventually on the target\'s tutorial clock', () => {
       if (++reads > 2) throw new Error('ECONNREFUSED')
       return 1_000_000 + c.now() * 10
     }
-    await assert.rejects(eventually('y', async () => ({ ok: false, seen: 'no' }), { withinMs: 20_000, timeScale: 10, graceMs: 0, intervalMs: 500, tutorialNow: flaky, now: c.now, sleep: c.sleep }))
+    await assert.rejects(
+      eventually('y', async () => ({ ok: false, seen: 'no' }), {
+        withinMs: 20_000,
+        timeScale: 10,
+        graceMs: 0,
+        intervalMs: 500,
+        tutorialNow: flaky,
+        now: c.now,
+        sleep: c.sleep,
+      }),
+    )
     assert.equal(c.now(), 2_000)
     const d = fakeClock()
     await assert.rejects(
-      eventually('z', async () => ({ ok: false, seen: 'no' }), { withinMs: 20_000, timeScale: 10, graceMs: 0, intervalMs: 500, tutorialNow: () => Promise.reject(new Error('404')), now: d.now, sleep: d.sleep }),
+      eventually('z', async () => ({ ok: false, seen: 'no' }), {
+        withinMs: 20_000,
+        timeScale: 10,
+        graceMs: 0,
+        intervalMs: 500,
+        tutorialNow: () => Promise.reject(new Error('404')),
+        now: d.now,
+        sleep: d.sleep,
+      }),
     )
     assert.equal(d.now(), 2_000)
   })

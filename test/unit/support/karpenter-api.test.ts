@@ -8,14 +8,16 @@ const parse = (line: string) => JSON.parse(line) as Record<string, unknown>
 
 // The tutorial's sample output (Karpenter v0.32.1).
 const V032 = {
-  computed: '{"level":"INFO","time":"2024-01-28T21:14:32.625Z","logger":"controller.provisioner","message":"computed new nodeclaim(s) to fit pod(s)","commit":"1072d3b","nodeclaims":1,"pods":10}',
+  computed:
+    '{"level":"INFO","time":"2024-01-28T21:14:32.625Z","logger":"controller.provisioner","message":"computed new nodeclaim(s) to fit pod(s)","commit":"1072d3b","nodeclaims":1,"pods":10}',
   created:
     '{"level":"INFO","time":"2024-01-28T21:14:32.652Z","logger":"controller.provisioner","message":"created nodeclaim","commit":"1072d3b","nodepool":"default","nodeclaim":"default-8blnj","requests":{"cpu":"5330m","memory":"5360Mi","pods":"14"},"instance-types":"c4.2xlarge, c4.4xlarge, c5.2xlarge, c5.4xlarge, c5a.2xlarge and 95 other(s)"}',
   launched:
     '{"level":"INFO","time":"2024-01-28T21:14:36.823Z","logger":"controller.nodeclaim.lifecycle","message":"launched nodeclaim","commit":"1072d3b","nodeclaim":"default-8blnj","nodepool":"default","provider-id":"aws:///eu-west-2a/i-094792dc93778aa2a","instance-type":"c7g.2xlarge","zone":"eu-west-2a","capacity-type":"spot","allocatable":{"cpu":"7810m","ephemeral-storage":"17Gi","memory":"14003Mi","pods":"58","vpc.amazonaws.com/pod-eni":"38"}}',
   interruption:
     '{"level":"INFO","time":"2024-01-29T08:47:30.575Z","logger":"controller.interruption","message":"initiating delete from interruption message","commit":"1072d3b","queue":"karpenter-spot-and-karpenter","messageKind":"SpotInterruptionKind","nodeclaim":"default-4w54b","action":"CordonAndDrain","node":"ip-10-0-36-60.eu-west-2.compute.internal"}',
-  consolidation: '{"level":"INFO","time":"2024-01-29T08:30:02.100Z","logger":"controller.disruption","message":"disrupting via consolidation delete, terminating 1 candidates ip-10-0-36-60.eu-west-2.compute.internal/c7g.2xlarge/spot","commit":"1072d3b"}',
+  consolidation:
+    '{"level":"INFO","time":"2024-01-29T08:30:02.100Z","logger":"controller.disruption","message":"disrupting via consolidation delete, terminating 1 candidates ip-10-0-36-60.eu-west-2.compute.internal/c7g.2xlarge/spot","commit":"1072d3b"}',
   replace:
     '{"level":"INFO","time":"2024-01-29T08:30:02.100Z","logger":"controller.disruption","message":"disrupting via consolidation replace, terminating 1 candidates ip-10-0-1-1.eu-west-2.compute.internal/c6g.4xlarge/on-demand and replacing with on-demand node from types c6g.2xlarge and 3 other(s)","commit":"1072d3b"}',
 }
@@ -55,7 +57,17 @@ describe('where each line serves its kinds', () => {
   it('v0.32.1: karpenter.sh/v1beta1 and karpenter.k8s.aws/v1beta1', () => {
     const api = karpenterApi('v0.32.1')
     assert.equal(api.nodeClaim.path, '/apis/karpenter.sh/v1beta1/nodeclaims')
-    assert.deepEqual({ ...api.nodePool }, { kind: 'NodePool', group: 'karpenter.sh', version: 'v1beta1', plural: 'nodepools', apiVersion: 'karpenter.sh/v1beta1', path: '/apis/karpenter.sh/v1beta1/nodepools' })
+    assert.deepEqual(
+      { ...api.nodePool },
+      {
+        kind: 'NodePool',
+        group: 'karpenter.sh',
+        version: 'v1beta1',
+        plural: 'nodepools',
+        apiVersion: 'karpenter.sh/v1beta1',
+        path: '/apis/karpenter.sh/v1beta1/nodepools',
+      },
+    )
     assert.equal(api.ec2NodeClass.apiVersion, 'karpenter.k8s.aws/v1beta1')
     assert.equal(api.ec2NodeClass.plural, 'ec2nodeclasses')
   })
@@ -85,7 +97,7 @@ describe('the disruption taint', () => {
   })
 })
 
-describe("how each line marks what it creates in AWS", () => {
+describe('how each line marks what it creates in AWS', () => {
   it('instances: karpenter.sh/managed-by=<cluster> (v0.32); eks:eks-cluster-name=<cluster> with a karpenter.sh/nodepool tag (1.x)', () => {
     assert.deepEqual(karpenterApi('v0.32.1').instanceFilters('spot-and-karpenter'), [{ Name: 'tag:karpenter.sh/managed-by', Values: ['spot-and-karpenter'] }])
     assert.deepEqual(karpenterApi('1.9.2').instanceFilters('spot-and-karpenter'), [
@@ -96,14 +108,29 @@ describe("how each line marks what it creates in AWS", () => {
 
   it('launch templates: karpenter.k8s.aws/cluster (v0.32); eks:eks-cluster-name with an EC2NodeClass tag (1.x)', () => {
     assert.deepEqual(karpenterApi('v0.32.1').launchTemplateFilters('c')[0], [{ Name: 'tag:karpenter.k8s.aws/cluster', Values: ['c'] }])
-    assert.deepEqual(karpenterApi('1.9.2').launchTemplateFilters('c'), [[{ Name: 'tag:eks:eks-cluster-name', Values: ['c'] }, { Name: 'tag-key', Values: ['karpenter.k8s.aws/ec2nodeclass'] }]])
+    assert.deepEqual(karpenterApi('1.9.2').launchTemplateFilters('c'), [
+      [
+        { Name: 'tag:eks:eks-cluster-name', Values: ['c'] },
+        { Name: 'tag-key', Values: ['karpenter.k8s.aws/ec2nodeclass'] },
+      ],
+    ])
   })
 
   it("instance profiles: <cluster>_<hash>, with the line's ownership tags", () => {
     const v032 = karpenterApi('v0.32.1')
     const v1 = karpenterApi('1.9.2')
-    const old = { 'karpenter.sh/managed-by': 'c', 'kubernetes.io/cluster/c': 'owned', 'karpenter.k8s.aws/ec2nodeclass': 'default', 'topology.kubernetes.io/region': 'eu-west-2' }
-    const current = { 'eks:eks-cluster-name': 'c', 'kubernetes.io/cluster/c': 'owned', 'karpenter.k8s.aws/ec2nodeclass': 'default', 'topology.kubernetes.io/region': 'eu-west-2' }
+    const old = {
+      'karpenter.sh/managed-by': 'c',
+      'kubernetes.io/cluster/c': 'owned',
+      'karpenter.k8s.aws/ec2nodeclass': 'default',
+      'topology.kubernetes.io/region': 'eu-west-2',
+    }
+    const current = {
+      'eks:eks-cluster-name': 'c',
+      'kubernetes.io/cluster/c': 'owned',
+      'karpenter.k8s.aws/ec2nodeclass': 'default',
+      'topology.kubernetes.io/region': 'eu-west-2',
+    }
     assert.ok(v032.ownsInstanceProfile({ name: 'c_1234567890', tags: old }, 'c'))
     assert.ok(!v032.ownsInstanceProfile({ name: 'c-node-group-role', tags: old }, 'c'), 'not named by Karpenter')
     assert.ok(!v032.ownsInstanceProfile({ name: 'c_1234567890', tags: {} }, 'c'), 'not tagged by Karpenter')
@@ -114,7 +141,10 @@ describe("how each line marks what it creates in AWS", () => {
   })
 
   it('the clean-up knows both lines', () => {
-    assert.deepEqual(allKarpenterApis().map((a) => a.line), ['v1beta1', 'v1'])
+    assert.deepEqual(
+      allKarpenterApis().map((a) => a.line),
+      ['v1beta1', 'v1'],
+    )
   })
 
   it('a NodeClaim lists at most 100 instance types on v0.32, 600 on 1.9', () => {
@@ -166,23 +196,35 @@ describe('log lines read the same from both lines', () => {
     assert.equal(view(V032.launched).nodePool, 'default')
     assert.equal(view(V1.launched).nodePool, undefined)
     assert.equal(view(V1.launched).controller, 'nodeclaim.lifecycle')
-    assert.deepEqual(Object.keys(view(V1.launched).fields).slice(0, 8), ['level', 'time', 'logger', 'message', 'commit', 'controller', 'controllerGroup', 'controllerKind'])
+    assert.deepEqual(Object.keys(view(V1.launched).fields).slice(0, 8), [
+      'level',
+      'time',
+      'logger',
+      'message',
+      'commit',
+      'controller',
+      'controllerGroup',
+      'controllerKind',
+    ])
   })
 
-  it('a line that is not a controller\'s has no controller; namespaced references keep their namespace', () => {
+  it("a line that is not a controller's has no controller; namespaced references keep their namespace", () => {
     assert.equal(normaliseLogLine({ logger: 'controller', message: 'discovered kubernetes version' }).controller, undefined)
     assert.equal(normaliseLogLine({ Pod: { name: 'p', namespace: 'default' } }).fields.pod, 'default/p')
     assert.deepEqual(normaliseLogLine({ Pods: 'default/a, default/b' }).fields.pods, 'default/a, default/b')
   })
 })
 
-describe('consolidation deletes, in each line\'s words', () => {
+describe("consolidation deletes, in each line's words", () => {
   it('v0.32: "disrupting via consolidation delete, terminating 1 candidates <node>/<type>/<capacity>"', () => {
     const api = karpenterApi('v0.32.1')
     assert.deepEqual(api.consolidationDeletes(api.logLine(parse(V032.consolidation))), ['ip-10-0-36-60.eu-west-2.compute.internal'])
     assert.deepEqual(api.consolidationDeletes(api.logLine(parse(V032.replace))), [], 'a replace is not a delete')
     assert.deepEqual(api.consolidationDeletes(api.logLine(parse(V032.created))), [])
-    const v035 = { logger: 'controller.disruption', message: 'disrupting via consolidation delete, terminating 2 nodes (0 pods) a/c6a.large/spot, b/m5.large/on-demand' }
+    const v035 = {
+      logger: 'controller.disruption',
+      message: 'disrupting via consolidation delete, terminating 2 nodes (0 pods) a/c6a.large/spot, b/m5.large/on-demand',
+    }
     assert.deepEqual(api.consolidationDeletes(api.logLine(v035)), ['a', 'b'])
   })
 
@@ -190,11 +232,17 @@ describe('consolidation deletes, in each line\'s words', () => {
     const api = karpenterApi('1.9.2')
     assert.deepEqual(api.consolidationDeletes(api.logLine(parse(V1.consolidation))), ['ip-10-0-36-60.eu-west-2.compute.internal'])
     assert.deepEqual(api.consolidationDeletes(api.logLine(parse(V1.drift))), [], 'drift is not consolidation')
-    const v10 = { logger: 'controller', controller: 'disruption', message: 'disrupting nodeclaim(s) via delete, terminating 1 nodes (0 pods) a/c6a.large/spot', 'command-id': 'x', reason: 'underutilized' }
+    const v10 = {
+      logger: 'controller',
+      controller: 'disruption',
+      message: 'disrupting nodeclaim(s) via delete, terminating 1 nodes (0 pods) a/c6a.large/spot',
+      'command-id': 'x',
+      reason: 'underutilized',
+    }
     assert.deepEqual(api.consolidationDeletes(api.logLine(v10)), ['a'])
   })
 
-  it("each line reads its own words only", () => {
+  it('each line reads its own words only', () => {
     assert.deepEqual(karpenterApi('v0.32.1').consolidationDeletes(normaliseLogLine(parse(V1.consolidation))), [])
     assert.deepEqual(karpenterApi('1.9.2').consolidationDeletes(normaliseLogLine(parse(V032.consolidation))), [])
   })

@@ -51,7 +51,9 @@ function fakeApiServer(options: FakeOptions) {
     }
     if (url.pathname === '/api/v1/namespaces/karpenter/pods' && q.get('watch') !== 'true') {
       requests.lists++
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: options.listVersion ?? '20' }, items: [POD] }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: options.listVersion ?? '20' }, items: [POD] }))
       return
     }
     if (url.pathname === '/api/v1/namespaces/karpenter/pods') {
@@ -59,13 +61,21 @@ function fakeApiServer(options: FakeOptions) {
       requests.watches.push(rv)
       res.writeHead(200, { 'content-type': 'application/json' })
       if (rv && rv === options.expiredVersion) {
-        res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `too old resource version: ${rv} (30)`, reason: 'Expired', code: 410 } }) + '\n')
+        res.end(
+          JSON.stringify({
+            type: 'ERROR',
+            object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `too old resource version: ${rv} (30)`, reason: 'Expired', code: 410 },
+          }) + '\n',
+        )
         return
       }
       // A watch without a resourceVersion starts with every existing pod, ADDED (the API server's
       // "get state and start at most recent").
       if (!rv) res.write(JSON.stringify({ type: 'ADDED', object: POD }) + '\n')
-      res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(30 + requests.watches.length) } } }) + '\n')
+      res.write(
+        JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(30 + requests.watches.length) } } }) +
+          '\n',
+      )
       end(options.watchMs)
       return
     }
@@ -147,12 +157,33 @@ describe("Karpenter's log over a long run", () => {
   it('keeps each line once when the streams and the pod watch close and open again', async () => {
     const { fake, numbers, written } = await record({ logStreamMs: 300, watchMs: 250 }, 2_500)
     assert.ok(fake.requests.logs.length >= 4, `the log was followed again (${fake.requests.logs.length} streams)`)
-    assert.ok(fake.requests.logs.slice(1).every((s) => s !== null), `followed again from the last line's time: ${JSON.stringify(fake.requests.logs)}`)
-    assert.equal(new Set(numbers).size, numbers.length, `lines kept twice: ${numbers.filter((n, i) => numbers.indexOf(n) !== i).slice(0, 10).join(', ')}`)
-    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'in the order logged')
+    assert.ok(
+      fake.requests.logs.slice(1).every((s) => s !== null),
+      `followed again from the last line's time: ${JSON.stringify(fake.requests.logs)}`,
+    )
+    assert.equal(
+      new Set(numbers).size,
+      numbers.length,
+      `lines kept twice: ${numbers
+        .filter((n, i) => numbers.indexOf(n) !== i)
+        .slice(0, 10)
+        .join(', ')}`,
+    )
+    assert.deepEqual(
+      numbers,
+      [...numbers].sort((a, b) => a - b),
+      'in the order logged',
+    )
     assert.ok(numbers.length >= written - 5, `${numbers.length} of ${written} lines kept`)
-    assert.deepEqual(numbers, numbers.map((_, i) => i), 'no line missing')
-    assert.ok(fake.requests.watches.slice(1).every((rv) => rv !== null), `the pod watch re-opened from its last resourceVersion: ${JSON.stringify(fake.requests.watches)}`)
+    assert.deepEqual(
+      numbers,
+      numbers.map((_, i) => i),
+      'no line missing',
+    )
+    assert.ok(
+      fake.requests.watches.slice(1).every((rv) => rv !== null),
+      `the pod watch re-opened from its last resourceVersion: ${JSON.stringify(fake.requests.watches)}`,
+    )
     assert.equal(fake.requests.lists, 1, 'listed once: no 410 here')
   })
 

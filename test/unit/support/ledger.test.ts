@@ -12,7 +12,10 @@ const ctx = { cwd, cluster: 'spot-and-karpenter' }
 
 describe('entriesForBlock: what the tutorial commands create', () => {
   it("Step 2's Terraform sequence: one Terraform root, recorded before `apply` runs", () => {
-    const specs = entriesForBlock('wget https://…/main.tf\nexport TF_VAR_region=$AWS_REGION\nterraform init\nterraform apply -target="module.vpc" -auto-approve\nterraform apply --auto-approve', ctx)
+    const specs = entriesForBlock(
+      'wget https://…/main.tf\nexport TF_VAR_region=$AWS_REGION\nterraform init\nterraform apply -target="module.vpc" -auto-approve\nterraform apply --auto-approve',
+      ctx,
+    )
     assert.deepEqual(specs, [
       { kind: 'terraform', dir: cwd },
       { kind: 'terraform', dir: cwd },
@@ -22,7 +25,8 @@ describe('entriesForBlock: what the tutorial commands create', () => {
   })
 
   it("Step 3's NodePool from a heredoc piped to kubectl: its objects, and Karpenter's capacity", () => {
-    const script = 'cat <<EOF | kubectl apply -f -\napiVersion: karpenter.sh/v1beta1\nkind: NodePool\nmetadata:\n  name: default \nspec: {}\n---\napiVersion: karpenter.k8s.aws/v1beta1\nkind: EC2NodeClass\nmetadata:\n  name: default\nspec:\n  role: ${KARPENTER_NODE_IAM_ROLE_NAME}\nEOF'
+    const script =
+      'cat <<EOF | kubectl apply -f -\napiVersion: karpenter.sh/v1beta1\nkind: NodePool\nmetadata:\n  name: default \nspec: {}\n---\napiVersion: karpenter.k8s.aws/v1beta1\nkind: EC2NodeClass\nmetadata:\n  name: default\nspec:\n  role: ${KARPENTER_NODE_IAM_ROLE_NAME}\nEOF'
     assert.deepEqual(entriesForBlock(script, ctx), [
       {
         kind: 'kubernetes',
@@ -37,8 +41,11 @@ describe('entriesForBlock: what the tutorial commands create', () => {
 
   it("Step 4's workload written to a file and applied in the same block, or a file written earlier", () => {
     const script = 'cat <<EOF > workload.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stateless\nEOF\nkubectl apply -f workload.yaml'
-    assert.deepEqual(entriesForBlock(script, ctx), [{ kind: 'kubernetes', objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'stateless' }], file: 'workload.yaml' }])
-    const readFile = (p: string) => (p === 'workload.yaml' ? 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stateless\n  namespace: shop\n' : undefined)
+    assert.deepEqual(entriesForBlock(script, ctx), [
+      { kind: 'kubernetes', objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'stateless' }], file: 'workload.yaml' },
+    ])
+    const readFile = (p: string) =>
+      p === 'workload.yaml' ? 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stateless\n  namespace: shop\n' : undefined
     assert.deepEqual(entriesForBlock('kubectl apply -f workload.yaml', { ...ctx, readFile }), [
       { kind: 'kubernetes', objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'stateless', namespace: 'shop' }], file: 'workload.yaml' },
     ])
@@ -46,21 +53,35 @@ describe('entriesForBlock: what the tutorial commands create', () => {
   })
 
   it("Step 6's stack and experiment; commands that create nothing", () => {
-    const specs = entriesForBlock('aws cloudformation deploy --stack-name fis-spot-and-karpenter --template-file spotinterruption.yaml --capabilities "CAPABILITY_NAMED_IAM"', ctx)
+    const specs = entriesForBlock(
+      'aws cloudformation deploy --stack-name fis-spot-and-karpenter --template-file spotinterruption.yaml --capabilities "CAPABILITY_NAMED_IAM"',
+      ctx,
+    )
     assert.deepEqual(specs, [{ kind: 'cloudformation-stack', stack: 'fis-spot-and-karpenter' }])
-    const fis = entriesForBlock('FIS_EXP_TEMP_ID=$(aws cloudformation describe-stacks …)\naws fis start-experiment --experiment-template-id $FIS_EXP_TEMP_ID --no-cli-pager', ctx)
+    const fis = entriesForBlock(
+      'FIS_EXP_TEMP_ID=$(aws cloudformation describe-stacks …)\naws fis start-experiment --experiment-template-id $FIS_EXP_TEMP_ID --no-cli-pager',
+      ctx,
+    )
     assert.equal(fis.length, 1)
     assert.equal(fis[0].kind, 'fis-experiments')
-    for (const s of ['kubectl get pods -n karpenter', 'kubectl delete deployment stateless', 'aws cloudformation delete-stack --stack-name fis-spot-and-karpenter', 'aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter']) {
+    for (const s of [
+      'kubectl get pods -n karpenter',
+      'kubectl delete deployment stateless',
+      'aws cloudformation delete-stack --stack-name fis-spot-and-karpenter',
+      'aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter',
+    ]) {
       assert.deepEqual(entriesForBlock(s, ctx), [], s)
     }
   })
 
   it('reads every object of a multi-document manifest, keeping ${VARS} as text', () => {
-    assert.deepEqual(objectsIn('kind: ConfigMap\napiVersion: v1\nmetadata: {name: a}\n---\n# empty\n---\nkind: Secret\napiVersion: v1\nmetadata:\n  name: ${NAME}\n'), [
-      { apiVersion: 'v1', kind: 'ConfigMap', name: 'a' },
-      { apiVersion: 'v1', kind: 'Secret', name: '${NAME}' },
-    ])
+    assert.deepEqual(
+      objectsIn('kind: ConfigMap\napiVersion: v1\nmetadata: {name: a}\n---\n# empty\n---\nkind: Secret\napiVersion: v1\nmetadata:\n  name: ${NAME}\n'),
+      [
+        { apiVersion: 'v1', kind: 'ConfigMap', name: 'a' },
+        { apiVersion: 'v1', kind: 'Secret', name: '${NAME}' },
+      ],
+    )
   })
 })
 
@@ -79,7 +100,10 @@ describe('Ledger', () => {
       ['cloudformation-stack', 'karpenter', 'terraform'],
     )
     again.mark(3, 'undone')
-    assert.deepEqual(Ledger.open(path).toUndo.map((e) => e.id), [2, 1])
+    assert.deepEqual(
+      Ledger.open(path).toUndo.map((e) => e.id),
+      [2, 1],
+    )
   })
 
   it('records the same thing once, and merges the objects of one manifest file', () => {

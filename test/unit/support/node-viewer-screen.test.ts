@@ -68,9 +68,15 @@ describe("eks-node-viewer's screen", () => {
 
   it("reads the main branch's format too: (pods/max pods), Auto Mode, no price, a node not ready, thousands with commas", () => {
     const screen = nodeViewerScreen(
-      '\x1b[H1,204 nodes (  125,500m/127,330m) 98.6% cpu ' + bar(40, 0) + ' $5,324.000/hour | $3,886,520.000/month \x1b[K\r\n' +
-        'i-0abc cpu ' + bar(35, 1, '100%') + ' (130/234 pods) c6a.8xlarge/$1.2240 On-Demand/Auto Cordoned/Deleting NotReady/3m \x1b[K\r\n' +
-        'fargate-ip-10-0-1-1 cpu ' + bar(0, 36, '  0%') + ' (1/1 pods) fargate Fargate - Ready\x1b[K\x1b[3H',
+      '\x1b[H1,204 nodes (  125,500m/127,330m) 98.6% cpu ' +
+        bar(40, 0) +
+        ' $5,324.000/hour | $3,886,520.000/month \x1b[K\r\n' +
+        'i-0abc cpu ' +
+        bar(35, 1, '100%') +
+        ' (130/234 pods) c6a.8xlarge/$1.2240 On-Demand/Auto Cordoned/Deleting NotReady/3m \x1b[K\r\n' +
+        'fargate-ip-10-0-1-1 cpu ' +
+        bar(0, 36, '  0%') +
+        ' (1/1 pods) fargate Fargate - Ready\x1b[K\x1b[3H',
     )
     assert.deepEqual([screen.header?.nodes, screen.header?.hourly, screen.header?.monthly], [1204, 5324, 3886520])
     assert.deepEqual(
@@ -90,18 +96,47 @@ describe("eks-node-viewer's screen", () => {
 })
 
 describe("the sandbox's eks-node-viewer draws what the real one draws", () => {
-  const node = (name: string, over: Partial<ViewNode> = {}): ViewNode => ({ name, instanceType: 'm5.large', price: 0.111, capacity: 'on-demand', ready: true, cordoned: false, deleting: false, requested: 270, allocatable: 1930, pods: 3, ...over })
+  const node = (name: string, over: Partial<ViewNode> = {}): ViewNode => ({
+    name,
+    instanceType: 'm5.large',
+    price: 0.111,
+    capacity: 'on-demand',
+    ready: true,
+    cordoned: false,
+    deleting: false,
+    requested: 270,
+    allocatable: 1930,
+    pods: 3,
+    ...over,
+  })
 
   it('frame by frame, with unchanged lines skipped, read back by the same reader', () => {
     const r = new AltScreenRenderer()
     const pods = { total: 17, pending: 0, running: 17, bound: 17 }
-    const spot = node('ip-10-0-37-226.eu-west-2.compute.internal', { instanceType: 'c5a.xlarge', price: 0.0623, capacity: 'spot', requested: 2150, allocatable: 3920, pods: 11 })
+    const spot = node('ip-10-0-37-226.eu-west-2.compute.internal', {
+      instanceType: 'c5a.xlarge',
+      price: 0.0623,
+      capacity: 'spot',
+      requested: 2150,
+      allocatable: 3920,
+      pods: 11,
+    })
     const first = r.frame(view({ nodes: [spot, node('ip-10-0-3-94.eu-west-2.compute.internal')], pods }))
     const second = r.frame(view({ nodes: [{ ...spot, cordoned: true }, node('ip-10-0-3-94.eu-west-2.compute.internal')], pods }))
-    assert.equal(r.frame(view({ nodes: [{ ...spot, cordoned: true }, node('ip-10-0-3-94.eu-west-2.compute.internal')], pods })), '', 'no change, nothing written')
+    assert.equal(
+      r.frame(view({ nodes: [{ ...spot, cordoned: true }, node('ip-10-0-3-94.eu-west-2.compute.internal')], pods })),
+      '',
+      'no change, nothing written',
+    )
     assert.ok(second.split('\x1b[K').length < first.split('\x1b[K').length, 'the second frame rewrites only what changed')
     const screen = nodeViewerScreen(r.start() + first + second + r.stop())
-    assert.deepEqual(screen.header && [screen.header.nodes, screen.header.used, screen.header.allocatable, screen.header.percent, screen.header.hourly], [2, '2420m', '5850m', 41.4, 0.173])
+    assert.deepEqual(screen.header && [screen.header.nodes, screen.header.used, screen.header.allocatable, screen.header.percent, screen.header.hourly], [
+      2,
+      '2420m',
+      '5850m',
+      41.4,
+      0.173,
+    ])
     assert.deepEqual(
       screen.nodes.map((n) => [n.name, n.instanceType, n.price, n.percent, n.pods, n.capacity, n.status]),
       [
@@ -122,13 +157,19 @@ describe('bin/stand-ins/eks-node-viewer on a real account', () => {
 
   it('without the real tool: exit 127, saying how to install it', async () => {
     const r = await terminal.run('eks-node-viewer || echo "exit $?"')
-    assert.match(r.output, /eks-node-viewer: not installed[\s\S]*brew install eks-node-viewer[\s\S]*go install github\.com\/awslabs\/eks-node-viewer\/cmd\/eks-node-viewer@latest[\s\S]*exit 127/)
+    assert.match(
+      r.output,
+      /eks-node-viewer: not installed[\s\S]*brew install eks-node-viewer[\s\S]*go install github\.com\/awslabs\/eks-node-viewer\/cmd\/eks-node-viewer@latest[\s\S]*exit 127/,
+    )
   })
 
   it('gives the real tool a terminal of 200×50, though spotcheck runs it with no terminal at all', async () => {
     // A stand-in for the real binary: it draws only when its input and output are terminals, as
     // Bubble Tea needs, and tells the terminal's size.
-    writeFileSync(join(bin, 'eks-node-viewer'), '#!/usr/bin/env bash\n[[ -t 0 && -t 1 ]] || { echo "no terminal" >&2; exit 1; }\nprintf "\\033[?1049h\\033[H%s nodes\\033[K\\r\\n\\033[2H" "$(stty size)"\nsleep 30\n')
+    writeFileSync(
+      join(bin, 'eks-node-viewer'),
+      '#!/usr/bin/env bash\n[[ -t 0 && -t 1 ]] || { echo "no terminal" >&2; exit 1; }\nprintf "\\033[?1049h\\033[H%s nodes\\033[K\\r\\n\\033[2H" "$(stty size)"\nsleep 30\n',
+    )
     chmodSync(join(bin, 'eks-node-viewer'), 0o755)
     const command = terminal.start(`PATH="$PATH:${bin}" eks-node-viewer`)
     const deadline = Date.now() + 10_000

@@ -12,8 +12,16 @@ const tutorial: Requirement[] = [
   { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
 ]
 
-const m5x2 = labelsOf({ InstanceType: 'm5.2xlarge', VCpuInfo: { DefaultVCpus: 8 }, MemoryInfo: { SizeInMiB: 32768 }, ProcessorInfo: { SupportedArchitectures: ['x86_64'] } }, 'spot', 'eu-west-2a')
-const t3x = labelsOf({ InstanceType: 't3.xlarge', VCpuInfo: { DefaultVCpus: 4 }, MemoryInfo: { SizeInMiB: 16384 }, ProcessorInfo: { SupportedArchitectures: ['x86_64'] } }, 'spot', 'eu-west-2a')
+const m5x2 = labelsOf(
+  { InstanceType: 'm5.2xlarge', VCpuInfo: { DefaultVCpus: 8 }, MemoryInfo: { SizeInMiB: 32768 }, ProcessorInfo: { SupportedArchitectures: ['x86_64'] } },
+  'spot',
+  'eu-west-2a',
+)
+const t3x = labelsOf(
+  { InstanceType: 't3.xlarge', VCpuInfo: { DefaultVCpus: 4 }, MemoryInfo: { SizeInMiB: 16384 }, ProcessorInfo: { SupportedArchitectures: ['x86_64'] } },
+  'spot',
+  'eu-west-2a',
+)
 
 describe('the NodePool check', () => {
   it('derives the well-known labels from EC2’s description', () => {
@@ -29,11 +37,21 @@ describe('the NodePool check', () => {
 
   it('names each requirement a type breaks (Gt is strict, In lists the values)', () => {
     assert.deepEqual(violations(t3x, tutorial), ['karpenter.k8s.aws/instance-cpu=4 is not Gt 4', 'karpenter.k8s.aws/instance-category=t is not In c,m,r'])
-    assert.deepEqual(violations(m5x2, [{ key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] }]), ['karpenter.sh/capacity-type=spot is not NotIn spot'])
-    assert.deepEqual(violations(m5x2, [{ key: 'karpenter.k8s.aws/instance-memory', operator: 'Lt', values: ['32768'] }]), ['karpenter.k8s.aws/instance-memory=32768 is not Lt 32768'])
+    assert.deepEqual(violations(m5x2, [{ key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] }]), [
+      'karpenter.sh/capacity-type=spot is not NotIn spot',
+    ])
+    assert.deepEqual(violations(m5x2, [{ key: 'karpenter.k8s.aws/instance-memory', operator: 'Lt', values: ['32768'] }]), [
+      'karpenter.k8s.aws/instance-memory=32768 is not Lt 32768',
+    ])
   })
 
   it('leaves a label it cannot derive (a custom one) to Kubernetes', () => {
-    assert.deepEqual(violations(m5x2, [{ key: 'intent', operator: 'In', values: ['apps'] }, { key: 'team', operator: 'Exists' }]), [])
+    assert.deepEqual(
+      violations(m5x2, [
+        { key: 'intent', operator: 'In', values: ['apps'] },
+        { key: 'team', operator: 'Exists' },
+      ]),
+      [],
+    )
   })
 })

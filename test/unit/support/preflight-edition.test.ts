@@ -33,9 +33,15 @@ describe('the edition under test, from its texts', () => {
     assert.ok(!e.terraformConstraints['hashicorp/helm'].startsWith('>='), e.terraformConstraints['hashicorp/helm'])
   })
 
-  it("reads providers and registry modules from main.tf, submodule paths dropped; init gets the providers only", () => {
+  it('reads providers and registry modules from main.tf, submodule paths dropped; init gets the providers only', () => {
     const c = terraformConstraints(readTutorialFile('main.tf'))
-    assert.deepEqual(Object.keys(requiredProviders(c)).sort(), ['gavinbunney/kubectl', 'hashicorp/aws', 'hashicorp/helm', 'hashicorp/kubernetes', 'kreuzwerker/docker'])
+    assert.deepEqual(Object.keys(requiredProviders(c)).sort(), [
+      'gavinbunney/kubectl',
+      'hashicorp/aws',
+      'hashicorp/helm',
+      'hashicorp/kubernetes',
+      'kreuzwerker/docker',
+    ])
     assert.equal(c['aws-ia/eks-blueprints-addons/aws'], '1.13.0')
     assert.equal(c['kreuzwerker/docker'], '~> 3.0.1')
   })
@@ -81,7 +87,11 @@ describe('whether the Karpenter chart can be pulled', () => {
         calls.push({ url: href, init })
         return href.includes('/token/') ? Response.json({ token: 't0k' }) : new Response(null, { status })
       }) as typeof fetch
-    assert.deepEqual(await chartInRegistry('1.9.2', fake(200)), { reference: 'oci://public.ecr.aws/karpenter/karpenter:1.9.2', exists: true, how: 'the registry (public.ecr.aws: HEAD of the chart manifest)' })
+    assert.deepEqual(await chartInRegistry('1.9.2', fake(200)), {
+      reference: 'oci://public.ecr.aws/karpenter/karpenter:1.9.2',
+      exists: true,
+      how: 'the registry (public.ecr.aws: HEAD of the chart manifest)',
+    })
     assert.equal(calls[0].url, 'https://public.ecr.aws/token/?scope=aws:repository:karpenter/karpenter:pull')
     assert.equal(calls[1].url, 'https://public.ecr.aws/v2/karpenter/karpenter/manifests/1.9.2')
     assert.equal(calls[1].init?.method, 'HEAD')

@@ -10,7 +10,16 @@ const V1BETA1 = ['karpenter.k8s.aws/v1beta1', 'karpenter.sh/v1beta1']
 const V1 = ['karpenter.k8s.aws/v1', 'karpenter.sh/v1']
 
 function asWritten(asOf: string): EditionUnderTest {
-  return { edition: 'as-written', asOf, kubernetesVersion: '1.29', karpenterChartVersion: 'v0.32.1', nodeImageFamily: 'AL2', karpenterApiVersions: V1BETA1, terraformConstraints: {}, cloud9: true }
+  return {
+    edition: 'as-written',
+    asOf,
+    kubernetesVersion: '1.29',
+    karpenterChartVersion: 'v0.32.1',
+    nodeImageFamily: 'AL2',
+    karpenterApiVersions: V1BETA1,
+    terraformConstraints: {},
+    cloud9: true,
+  }
 }
 
 function current(asOf: string): EditionUnderTest {
@@ -90,7 +99,10 @@ describe('the preflight of the current edition today', () => {
   it('passes: EKS 1.35, Karpenter 1.9.2, AL2023, the v1 API and pinned providers fit 2026-12-06', () => {
     const verdict = judge(current('2026-12-06'))
     assert.equal(verdict.passes, true)
-    assert.ok(verdict.checks.every((c) => c.ok || /Cloud9/.test(c.question)), JSON.stringify(verdict.checks.filter((c) => !c.ok)))
+    assert.ok(
+      verdict.checks.every((c) => c.ok || /Cloud9/.test(c.question)),
+      JSON.stringify(verdict.checks.filter((c) => !c.ok)),
+    )
     assert.ok(!verdict.notes.some((n) => n.id === 'terraform:hashicorp/aws'), 'the aws provider pinned to 5.x does not reach 6.0.0')
   })
 })
@@ -162,7 +174,9 @@ describe("the target's answers", () => {
   })
 
   it('a failed terraform init is a note; the table stands', () => {
-    const verdict = judge(asWritten('2026-12-06'), { observed: { terraform: { resolved: {}, how: 'terraform init', error: 'Error: Failed to query available provider packages' } } })
+    const verdict = judge(asWritten('2026-12-06'), {
+      observed: { terraform: { resolved: {}, how: 'terraform init', error: 'Error: Failed to query available provider packages' } },
+    })
     assert.ok(ids(verdict).includes('terraform:hashicorp/helm'))
     assert.match(verdict.notes.find((n) => n.id === 'terraform-init')!.what, /Failed to query/)
   })
@@ -186,8 +200,9 @@ describe('matching causes to edits', () => {
 })
 
 describe('reading the texts', () => {
-  it("finds the Karpenter apiVersions and the AMI family of the manifests", () => {
-    const tutorial = 'apiVersion: karpenter.sh/v1beta1\nkind: NodePool\n---\napiVersion: karpenter.k8s.aws/v1beta1\nkind: EC2NodeClass\nspec:\n  amiFamily: AL2\n'
+  it('finds the Karpenter apiVersions and the AMI family of the manifests', () => {
+    const tutorial =
+      'apiVersion: karpenter.sh/v1beta1\nkind: NodePool\n---\napiVersion: karpenter.k8s.aws/v1beta1\nkind: EC2NodeClass\nspec:\n  amiFamily: AL2\n'
     assert.deepEqual(karpenterApiVersions([tutorial, 'apiVersion: apps/v1\n']), V1BETA1)
     assert.equal(nodeImageFamilyOf([tutorial]), 'AL2')
     assert.equal(nodeImageFamilyOf(['spec:\n  amiSelectorTerms:\n    - alias: al2023@latest\n']), 'AL2023')
@@ -196,7 +211,8 @@ describe('reading the texts', () => {
 
   it('writes a required_providers block and reads what a lock file pins', () => {
     assert.match(requiredProvidersBlock({ 'hashicorp/helm': '>= 2.4.1' }), /helm = \{\n\s+source {2}= "hashicorp\/helm"\n\s+version = ">= 2\.4\.1"/)
-    const lock = 'provider "registry.terraform.io/hashicorp/helm" {\n  version     = "3.1.1"\n  constraints = ">= 2.4.1"\n}\n\nprovider "registry.terraform.io/hashicorp/aws" {\n  version = "6.26.0"\n}\n'
+    const lock =
+      'provider "registry.terraform.io/hashicorp/helm" {\n  version     = "3.1.1"\n  constraints = ">= 2.4.1"\n}\n\nprovider "registry.terraform.io/hashicorp/aws" {\n  version = "6.26.0"\n}\n'
     assert.deepEqual(lockedVersions(lock), { 'hashicorp/helm': '3.1.1', 'hashicorp/aws': '6.26.0' })
   })
 })

@@ -23,7 +23,11 @@ describe('process identity', () => {
       assert.equal(groupStatus({ pgid, start }), 'ours')
       assert.equal(groupStatus({ pgid, start: 'ticks:1' }), 'reused', 'an id recycled by another process is left alone')
       assert.equal(groupStatus({ pgid }), 'reused', 'a pid-only record cannot prove the leader is ours')
-      assert.equal(groupStatus({ pgid, start }, () => undefined), 'ours', 'a group whose leader exited is still ours')
+      assert.equal(
+        groupStatus({ pgid, start }, () => undefined),
+        'ours',
+        'a group whose leader exited is still ours',
+      )
     } finally {
       process.kill(-child.pid!, 'SIGKILL')
     }

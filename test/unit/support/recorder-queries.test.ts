@@ -10,10 +10,17 @@ import { ClusterRecorder, type Sighting } from '../../../support/recorders.ts'
 let rv = 0
 const seen = <T>(type: Sighting<T>['type'], object: T): Sighting<T> => ({ at: ++rv, rv: String(rv), type, object })
 
-const pod = (name: string, app: string, node?: string, phase = 'Pending') => ({ metadata: { name, namespace: 'default', labels: { app } }, spec: { nodeName: node }, status: { phase } }) as unknown as Pod
+const pod = (name: string, app: string, node?: string, phase = 'Pending') =>
+  ({ metadata: { name, namespace: 'default', labels: { app } }, spec: { nodeName: node }, status: { phase } }) as unknown as Pod
 const node = (name: string, o: { karpenter?: boolean; ready?: boolean; instance?: string; nodeClaim?: string } = {}) =>
   ({
-    metadata: { name, labels: { ...(o.karpenter ? { 'karpenter.sh/nodepool': 'default' } : { 'eks.amazonaws.com/nodegroup': 'mng' }), ...(o.nodeClaim ? { 'karpenter.sh/nodeclaim': o.nodeClaim } : {}) } },
+    metadata: {
+      name,
+      labels: {
+        ...(o.karpenter ? { 'karpenter.sh/nodepool': 'default' } : { 'eks.amazonaws.com/nodegroup': 'mng' }),
+        ...(o.nodeClaim ? { 'karpenter.sh/nodeclaim': o.nodeClaim } : {}),
+      },
+    },
     spec: { providerID: o.instance ? `aws:///us-west-2a/${o.instance}` : undefined },
     status: { conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False' }] },
   }) as unknown as Node
@@ -22,10 +29,19 @@ const claim = (name: string, nodeName?: string) => ({ metadata: { name }, spec: 
 /** A recorder that watches nothing: its histories are filled by hand, as the watches would. */
 function recorder(): ClusterRecorder {
   const r = new ClusterRecorder({} as KubeSession, () => {}, karpenterApi('0.32.1'))
-  r.pods.set('default/a', [seen('ADDED', pod('a', 'stateless')), seen('MODIFIED', pod('a', 'stateless', 'k1')), seen('MODIFIED', pod('a', 'stateless', 'k1', 'Running')), seen('DELETED', pod('a', 'stateless', 'k1', 'Running'))])
+  r.pods.set('default/a', [
+    seen('ADDED', pod('a', 'stateless')),
+    seen('MODIFIED', pod('a', 'stateless', 'k1')),
+    seen('MODIFIED', pod('a', 'stateless', 'k1', 'Running')),
+    seen('DELETED', pod('a', 'stateless', 'k1', 'Running')),
+  ])
   r.pods.set('default/b', [seen('ADDED', pod('b', 'stateless', 'mng-1', 'Running'))])
   r.pods.set('default/c', [seen('ADDED', pod('c', 'stateful', 'k2', 'Running'))])
-  r.nodes.set('k1', [seen('ADDED', node('k1', { karpenter: true, instance: 'i-0k1' })), seen('MODIFIED', node('k1', { karpenter: true, ready: true, instance: 'i-0k1' })), seen('DELETED', node('k1', { karpenter: true, instance: 'i-0k1' }))])
+  r.nodes.set('k1', [
+    seen('ADDED', node('k1', { karpenter: true, instance: 'i-0k1' })),
+    seen('MODIFIED', node('k1', { karpenter: true, ready: true, instance: 'i-0k1' })),
+    seen('DELETED', node('k1', { karpenter: true, instance: 'i-0k1' })),
+  ])
   r.nodes.set('k2', [seen('ADDED', node('k2', { karpenter: true, ready: true, nodeClaim: 'default-k2' }))])
   r.nodes.set('mng-1', [seen('ADDED', node('mng-1', { ready: true, instance: 'i-0mng' }))])
   r.nodeClaims.set('default-abc', [seen('ADDED', claim('default-abc')), seen('MODIFIED', claim('default-abc', 'k1'))])
@@ -35,7 +51,10 @@ function recorder(): ClusterRecorder {
 describe('ClusterRecorder queries', () => {
   it('historyOf: every sighting, oldest first; none for an object never seen', () => {
     const r = recorder()
-    assert.deepEqual(r.historyOf('pods', 'default/a').map((s) => s.type), ['ADDED', 'MODIFIED', 'MODIFIED', 'DELETED'])
+    assert.deepEqual(
+      r.historyOf('pods', 'default/a').map((s) => s.type),
+      ['ADDED', 'MODIFIED', 'MODIFIED', 'DELETED'],
+    )
     assert.deepEqual(r.historyOf('nodes', 'nowhere'), [])
   })
 
@@ -43,7 +62,10 @@ describe('ClusterRecorder queries', () => {
     const r = recorder()
     assert.equal(r.firstSighting('pods', 'default/a')?.object.spec?.nodeName, undefined)
     assert.equal(r.firstSighting('pods', 'default/a', (p) => p.status?.phase === 'Running')?.rv, r.historyOf('pods', 'default/a')[2].rv)
-    assert.equal(r.firstSighting('nodes', 'mng-1', (n) => !n.status), undefined)
+    assert.equal(
+      r.firstSighting('nodes', 'mng-1', (n) => !n.status),
+      undefined,
+    )
   })
 
   it('lastKnown: the last state before the deletion, not the deletion', () => {

@@ -35,7 +35,10 @@ function goneAfterListing(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x')
   if (url.searchParams.get('watch') === 'true') {
     if (watchRequests++ % 2 === 0) req.socket.destroy()
-    else res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'shutting down' }))
+    else
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'shutting down' }))
     return
   }
   const body = discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [] }
@@ -64,7 +67,7 @@ describe('the cluster recorder', () => {
     )
     let watches = 0
     server.on('request', (req: IncomingMessage) => {
-      if (req.url?.includes("watch=true")) watches++
+      if (req.url?.includes('watch=true')) watches++
     })
     const reported: string[] = []
     const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), (m) => reported.push(m), karpenterApi('v0.32.1'))
@@ -83,8 +86,16 @@ describe('the cluster recorder', () => {
 
 describe("the recorder follows the run's Karpenter", () => {
   it('watches NodeClaims at karpenter.sh/v1beta1 for v0.32.1 and at karpenter.sh/v1 for 1.9.2', () => {
-    assert.deepEqual(recorderPaths(karpenterApi('v0.32.1')).nodeclaims, { path: '/apis/karpenter.sh/v1beta1/nodeclaims', apiVersion: 'karpenter.sh/v1beta1', kind: 'NodeClaim' })
-    assert.deepEqual(recorderPaths(karpenterApi('1.9.2')).nodeclaims, { path: '/apis/karpenter.sh/v1/nodeclaims', apiVersion: 'karpenter.sh/v1', kind: 'NodeClaim' })
+    assert.deepEqual(recorderPaths(karpenterApi('v0.32.1')).nodeclaims, {
+      path: '/apis/karpenter.sh/v1beta1/nodeclaims',
+      apiVersion: 'karpenter.sh/v1beta1',
+      kind: 'NodeClaim',
+    })
+    assert.deepEqual(recorderPaths(karpenterApi('1.9.2')).nodeclaims, {
+      path: '/apis/karpenter.sh/v1/nodeclaims',
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodeClaim',
+    })
     assert.equal(recorderPaths(karpenterApi('1.9.2')).pods.path, '/api/v1/pods')
   })
 })
@@ -115,7 +126,8 @@ describe("Karpenter's log lines, as the run keeps them", () => {
   })
 
   it("the report's excerpt reads the same for both lines: controller, message, fields without controller-runtime's bookkeeping", () => {
-    const want = '21:14:32.652 INFO  provisioner: created nodeclaim  nodepool=default nodeclaim=default-8blnj requests={"cpu":"5330m","memory":"5360Mi","pods":"14"} instance-types=c4.2xlarge and 95 other(s)'
+    const want =
+      '21:14:32.652 INFO  provisioner: created nodeclaim  nodepool=default nodeclaim=default-8blnj requests={"cpu":"5330m","memory":"5360Mi","pods":"14"} instance-types=c4.2xlarge and 95 other(s)'
     assert.equal(logExcerpt([logLineOf(0, 'p', v032)]), want)
     assert.equal(logExcerpt([logLineOf(0, 'p', v1)]), want)
   })
@@ -131,11 +143,19 @@ describe('the cluster recorder after its watch expires', () => {
       watches++
       const rv = url.searchParams.get('resourceVersion')
       res.writeHead(200, { 'content-type': 'application/json' })
-      if (rv === '7') res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too old resource version: 7 (9)', reason: 'Expired', code: 410 } }) + '\n')
+      if (rv === '7')
+        res.end(
+          JSON.stringify({
+            type: 'ERROR',
+            object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too old resource version: 7 (9)', reason: 'Expired', code: 410 },
+          }) + '\n',
+        )
       return // any other version: stays open
     }
     if (!discovery[url.pathname]) lists++
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: lists > 3 ? '9' : '7' }, items: [] }))
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: lists > 3 ? '9' : '7' }, items: [] }))
   })
   after(() => {
     server.closeAllConnections()
@@ -167,8 +187,14 @@ describe('the cluster recorder after its watch expires', () => {
 })
 
 describe('what the recorder keeps to place a sighting in tutorial time', () => {
-  it('keeps each sighting\'s resourceVersion (listed and watched), and each log line\'s own time', async () => {
-    const pod = (rv: string, phase: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', resourceVersion: rv }, spec: { containers: [] }, status: { phase } })
+  it("keeps each sighting's resourceVersion (listed and watched), and each log line's own time", async () => {
+    const pod = (rv: string, phase: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'default', resourceVersion: rv },
+      spec: { containers: [] },
+      status: { phase },
+    })
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x')
       if (url.searchParams.get('watch') === 'true') {
@@ -177,20 +203,38 @@ describe('what the recorder keeps to place a sighting in tutorial time', () => {
         return // held open
       }
       const items = url.pathname === '/api/v1/pods' ? [pod('5', 'Pending')] : []
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items }))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const dir = mkdtempSync(join(tmpdir(), 'recorder-rv-'))
     const kubeconfig = join(dir, 'config')
     const port = (server.address() as { port: number }).port
-    writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }))
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    )
     const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), () => undefined, karpenterApi('v0.32.1'))
     recorder.start()
     for (let i = 0; i < 50 && (recorder.pods.get('default/p')?.length ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 100))
     recorder.stop()
     server.closeAllConnections()
     server.close()
-    assert.deepEqual(recorder.pods.get('default/p')?.map((s) => [s.type, s.rv]), [['ADDED', '5'], ['MODIFIED', '9']])
+    assert.deepEqual(
+      recorder.pods.get('default/p')?.map((s) => [s.type, s.rv]),
+      [
+        ['ADDED', '5'],
+        ['MODIFIED', '9'],
+      ],
+    )
     assert.equal(logLineOf(0, 'p', '{"level":"INFO","time":"2024-01-28T21:14:32.652Z","message":"x"}', 1).tutorialAt, Date.parse('2024-01-28T21:14:32.652Z'))
     assert.equal(logLineOf(0, 'p', 'not json').tutorialAt, undefined)
   })

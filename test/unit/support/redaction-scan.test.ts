@@ -20,12 +20,14 @@ const { formatError } = createRequire(import.meta.url)('@cucumber/cucumber/lib/r
 const secrets = plantedSecrets()
 const known = { secrets: Object.values(secrets), accountId: RUN_ACCOUNT }
 /** The run's redactor as a run on either target builds it: the shell's credentials and the account. */
-const runRedactor = () => new Redactor({ AWS_ACCESS_KEY_ID: secrets.accessKeyId, AWS_SECRET_ACCESS_KEY: secrets.secretAccessKey, AWS_SESSION_TOKEN: secrets.sessionToken }, RUN_ACCOUNT)
+const runRedactor = () =>
+  new Redactor({ AWS_ACCESS_KEY_ID: secrets.accessKeyId, AWS_SECRET_ACCESS_KEY: secrets.secretAccessKey, AWS_SESSION_TOKEN: secrets.sessionToken }, RUN_ACCOUNT)
 
 describe('the leak scanner, with the redactor bypassed', () => {
   it('sees every planted value in the text a run meets them in', () => {
     const leaks = leaksInText(IDENTITY.redact(plantedText(secrets)), known)
-    for (const i of Object.keys(secrets).map((_, i) => i + 1)) assert.ok(leaks.includes(`a credential of the run (known secret #${i})`), `secret #${i} not seen: ${leaks.join('; ')}`)
+    for (const i of Object.keys(secrets).map((_, i) => i + 1))
+      assert.ok(leaks.includes(`a credential of the run (known secret #${i})`), `secret #${i} not seen: ${leaks.join('; ')}`)
     assert.ok(leaks.includes(`the account ID ${RUN_ACCOUNT}`))
   })
 
@@ -35,7 +37,10 @@ describe('the leak scanner, with the redactor bypassed', () => {
       const embedded = Buffer.from(JSON.stringify({ attachment: plantedText(secrets) })).toString('base64')
       writeFileSync(join(dir, 'index.html'), `<script>window.allureReportData = [{"name":"data/attachments/1.txt","value":"${embedded}"}]</script>`)
       const leaks = findLeaks([dir], known)
-      assert.ok(leaks.some((l) => l.what === 'a credential of the run (known secret #1)'), JSON.stringify(leaks))
+      assert.ok(
+        leaks.some((l) => l.what === 'a credential of the run (known secret #1)'),
+        JSON.stringify(leaks),
+      )
       assert.ok(leaks.some((l) => l.what === 'an EKS token'))
     } finally {
       rmSync(dir, { recursive: true, force: true })
@@ -43,7 +48,10 @@ describe('the leak scanner, with the redactor bypassed', () => {
   })
 
   it("sees them in Cucumber's formatting of a failed step whose error was not redacted", () => {
-    const step = redacting(() => assert.equal(plantedText(secrets), 'nothing secret'), () => IDENTITY)
+    const step = redacting(
+      () => assert.equal(plantedText(secrets), 'nothing secret'),
+      () => IDENTITY,
+    )
     const error = (() => {
       try {
         step()

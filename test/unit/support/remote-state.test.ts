@@ -13,7 +13,10 @@ describe('remote state: names and keys', () => {
     assert.equal(stateBucketName({ stateBucket: 'from-params' }, { SPOTCHECK_STATE_BUCKET: 'from-env' }), 'from-params')
     assert.equal(stateBucketName({}, { SPOTCHECK_STATE_BUCKET: 'from-env' }), 'from-env')
     assert.equal(stateBucketName({}, {}), undefined)
-    assert.throws(() => stateBucketName({}, { SPOTCHECK_STATE_BUCKET: 'Has_Upper' }), (e: Error) => e instanceof StateBucketError && /SPOTCHECK_STATE_BUCKET/.test(e.message))
+    assert.throws(
+      () => stateBucketName({}, { SPOTCHECK_STATE_BUCKET: 'Has_Upper' }),
+      (e: Error) => e instanceof StateBucketError && /SPOTCHECK_STATE_BUCKET/.test(e.message),
+    )
   })
 
   it('lays a run out under spotcheck/<region>/runs/<runId>/', () => {
@@ -34,7 +37,17 @@ describe('remote state: names and keys', () => {
 
   it('keeps *.tf, *.tfvars and .terraform.lock.hcl, also in local modules; never .terraform/ or state', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spotcheck-config-'))
-    for (const f of ['main.tf', 'spotcheck_backend_override.tf', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup', 'workload.yaml', 'modules/eks/main.tf', '.terraform/modules/x/main.tf', '.terraform/terraform.tfstate']) {
+    for (const f of [
+      'main.tf',
+      'spotcheck_backend_override.tf',
+      '.terraform.lock.hcl',
+      'terraform.tfstate',
+      'terraform.tfstate.backup',
+      'workload.yaml',
+      'modules/eks/main.tf',
+      '.terraform/modules/x/main.tf',
+      '.terraform/terraform.tfstate',
+    ]) {
       mkdirSync(join(dir, f, '..'), { recursive: true })
       writeFileSync(join(dir, f), 'x')
     }

@@ -10,14 +10,22 @@ import { zoneSpreadChart } from '../../../support/charts.ts'
 
 describe('report check: knownSecrets', () => {
   it("takes the opted-in account and the shell's AWS credentials when the run recorded none (a real account)", () => {
-    const env = { SPOTCHECK_AWS_ACCOUNT: '111122223333', AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE12', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ' }
+    const env = {
+      SPOTCHECK_AWS_ACCOUNT: '111122223333',
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE12',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ',
+    }
     const known = knownSecrets({ secrets: [] }, env)
     assert.equal(known.accountId, '111122223333')
     assert.deepEqual(known.secrets.sort(), [env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].sort())
   })
 
-  it("keeps what the run recorded, and leaves short values (moto's \"testing\") and a malformed opt-in to the patterns", () => {
-    const known = knownSecrets({ secrets: ['recorded-secret-value'], accountId: '123456789012' }, { SPOTCHECK_AWS_ACCOUNT: '111122223333', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' })
+  it('keeps what the run recorded, and leaves short values (moto\'s "testing") and a malformed opt-in to the patterns', () => {
+    const known = knownSecrets(
+      { secrets: ['recorded-secret-value'], accountId: '123456789012' },
+      { SPOTCHECK_AWS_ACCOUNT: '111122223333', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    )
     assert.deepEqual(known, { secrets: ['recorded-secret-value'], accountId: '123456789012' })
     assert.equal(knownSecrets({ secrets: [] }, { SPOTCHECK_AWS_ACCOUNT: 'abc' }).accountId, undefined)
   })
@@ -27,7 +35,10 @@ describe('report check: knownSecrets', () => {
     try {
       writeFileSync(join(dir, 'a.json'), '{"arn":"arn:aws:iam::111122223333:role/x"}')
       const leaks = findLeaks([dir], knownSecrets({ secrets: [] }, { SPOTCHECK_AWS_ACCOUNT: '111122223333' }))
-      assert.deepEqual(leaks.map((l) => l.what), ['the account ID 111122223333'])
+      assert.deepEqual(
+        leaks.map((l) => l.what),
+        ['the account ID 111122223333'],
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -67,7 +78,10 @@ describe('report check: charts and escape codes', () => {
   it('fails a report whose step passed without its chart', () => {
     const dir = results(undefined)
     try {
-      assert.deepEqual(chartProblems(dir).map((p) => p.what), ['Ten pods spread over three zones › And the report shows the zone spread of the deployment "stateless": no chart "zone spread (chart)"'])
+      assert.deepEqual(
+        chartProblems(dir).map((p) => p.what),
+        ['Ten pods spread over three zones › And the report shows the zone spread of the deployment "stateless": no chart "zone spread (chart)"'],
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -77,7 +91,12 @@ describe('report check: charts and escape codes', () => {
     for (const svg of [await zoneSpreadChart([], 'spread'), '<svg xmlns="http://www.w3.org/2000/svg"></svg>']) {
       const dir = results({ name: 'zone spread (chart)', svg })
       try {
-        assert.match(chartProblems(dir).map((p) => p.what).join('\n'), /the chart "zone spread \(chart\)" is empty \(no data marks\)/)
+        assert.match(
+          chartProblems(dir)
+            .map((p) => p.what)
+            .join('\n'),
+          /the chart "zone spread \(chart\)" is empty \(no data marks\)/,
+        )
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
@@ -87,7 +106,10 @@ describe('report check: charts and escape codes', () => {
   it('fails a report with a raw escape code in an attachment, naming the attachment', async () => {
     const dir = results({ name: 'zone spread (chart)', svg: await zoneSpreadChart(spread, 'spread') }, '\u001b[0m\u001b[1m\u001b[32mApply complete!\u001b[0m')
     try {
-      assert.deepEqual(rawEscapes(dir).map((p) => p.what), ['the attachment "output" contains a raw escape character (ESC): terminal codes not stripped'])
+      assert.deepEqual(
+        rawEscapes(dir).map((p) => p.what),
+        ['the attachment "output" contains a raw escape character (ESC): terminal codes not stripped'],
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -6,7 +6,8 @@ import { setGlobalTestRuntime, MessageHolderTestRuntime } from 'allure-js-common
 import { asTerminalShowed, attachCommand, attachJson, attachText } from '../../../support/report.ts'
 
 // What `terraform init` prints on a terminal (its colours on: no -no-color).
-const TERRAFORM = '\u001b[0m\u001b[1mInitializing the backend...\u001b[0m\n\u001b[0m\u001b[1m\u001b[32mTerraform has been successfully initialized!\u001b[0m\u001b[32m\u001b[0m\n\u001b[31m╷\u001b[0m\u001b[0m\n\u001b[31m│\u001b[0m \u001b[0m\u001b[1m\u001b[31mError: \u001b[0m\u001b[0m\u001b[1mInvalid value\u001b[0m\n'
+const TERRAFORM =
+  '\u001b[0m\u001b[1mInitializing the backend...\u001b[0m\n\u001b[0m\u001b[1m\u001b[32mTerraform has been successfully initialized!\u001b[0m\u001b[32m\u001b[0m\n\u001b[31m╷\u001b[0m\u001b[0m\n\u001b[31m│\u001b[0m \u001b[0m\u001b[1m\u001b[31mError: \u001b[0m\u001b[0m\u001b[1mInvalid value\u001b[0m\n'
 
 function attachments(runtime: MessageHolderTestRuntime): { name: string; text: string }[] {
   return runtime
@@ -26,7 +27,10 @@ describe('report attachments', () => {
     await attachText('terminal "tf"', TERRAFORM)
     await attachJson('a value', { output: TERRAFORM })
     const found = attachments(runtime)
-    assert.deepEqual(found.map((a) => a.name), ['command', 'output', 'terminal "tf"', 'a value'])
+    assert.deepEqual(
+      found.map((a) => a.name),
+      ['command', 'output', 'terminal "tf"', 'a value'],
+    )
     for (const a of found) assert.ok(!a.text.includes('\u001b') && !a.text.includes('\\u001b'), `${a.name} carries an escape code: ${JSON.stringify(a.text)}`)
     const output = found.find((a) => a.name === 'output')!.text
     assert.equal(output, 'Initializing the backend...\nTerraform has been successfully initialized!\n╷\n│ Error: Invalid value\n')

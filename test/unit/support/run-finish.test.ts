@@ -16,7 +16,18 @@ describe('Run.finish', () => {
       const run = new Run({ target: 'sandbox' }, home)
       let stopped = 0
       // Named 'aws' on purpose: were finish to branch on the name, it would unwind and audit.
-      run.target = { name: 'aws', rehearsal: false, region: 'eu-west-2', env: {}, timeScale: 1, accountId: '123456789012', cloud9: { offered: false, reason: '' }, facts: {}, cleanup: 'dispose', stop: async () => void stopped++ } as unknown as TargetSession
+      run.target = {
+        name: 'aws',
+        rehearsal: false,
+        region: 'eu-west-2',
+        env: {},
+        timeScale: 1,
+        accountId: '123456789012',
+        cloud9: { offered: false, reason: '' },
+        facts: {},
+        cleanup: 'dispose',
+        stop: async () => void stopped++,
+      } as unknown as TargetSession
       const report = await run.finish('passed')
       assert.equal(report, undefined, 'no unwind report: nothing was unwound')
       assert.equal(stopped, 1, 'the target was stopped once')

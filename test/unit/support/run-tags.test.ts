@@ -26,13 +26,30 @@ function stubAws(answers: Record<string, Handler>, calls: { command: string; inp
       return answer ? answer(command.input) : {}
     },
   }
-  return { region: 'eu-west-2', cloudformation: client, ec2: client, eks: client, events: client, fis: client, iam: client, tagging: client, sqs: client, sts: client, destroy() {} } as unknown as AwsClients
+  return {
+    region: 'eu-west-2',
+    cloudformation: client,
+    ec2: client,
+    eks: client,
+    events: client,
+    fis: client,
+    iam: client,
+    tagging: client,
+    sqs: client,
+    sts: client,
+    destroy() {},
+  } as unknown as AwsClients
 }
 
 describe('leak audit', () => {
   it('does not count what the tagging index, IAM or SQS list after deletion (NotFound, NoSuchEntity, NonExistentQueue)', async () => {
     const aws = stubAws({
-      GetResources: () => ({ ResourceTagMappingList: [{ ResourceARN: 'arn:aws:ec2:eu-west-2:123456789012:vpc/vpc-gone', Tags: runTags }, { ResourceARN: 'arn:aws:ec2:eu-west-2:123456789012:subnet/subnet-live', Tags: runTags }] }),
+      GetResources: () => ({
+        ResourceTagMappingList: [
+          { ResourceARN: 'arn:aws:ec2:eu-west-2:123456789012:vpc/vpc-gone', Tags: runTags },
+          { ResourceARN: 'arn:aws:ec2:eu-west-2:123456789012:subnet/subnet-live', Tags: runTags },
+        ],
+      }),
       DescribeVpcs: () => {
         throw notFound('InvalidVpcID.NotFound', "The vpc ID 'vpc-gone' does not exist")
       },
@@ -60,14 +77,18 @@ describe('leak audit', () => {
       calls,
     )
     assert.deepEqual(await taggedWithRun(aws, RUN), ['FIS experiment template EXT123'])
-    assert.deepEqual(calls.find((c) => c.command === 'ListTagsForResource')?.input, { resourceArn: 'arn:aws:fis:eu-west-2:210987654321:experiment-template/EXT123' })
+    assert.deepEqual(calls.find((c) => c.command === 'ListTagsForResource')?.input, {
+      resourceArn: 'arn:aws:fis:eu-west-2:210987654321:experiment-template/EXT123',
+    })
     assert.equal(fisTemplateArn('us-east-1', '111122223333', 'EXTa'), 'arn:aws:fis:us-east-1:111122223333:experiment-template/EXTa')
   })
 
   it('asks again while anything is listed, showing progress, within a window in tutorial time', async () => {
     let pass = 0
     const aws = stubAws({
-      GetResources: () => ({ ResourceTagMappingList: ++pass < 3 ? [{ ResourceARN: 'arn:aws:ec2:eu-west-2:123456789012:subnet/subnet-1', Tags: runTags }] : [] }),
+      GetResources: () => ({
+        ResourceTagMappingList: ++pass < 3 ? [{ ResourceARN: 'arn:aws:ec2:eu-west-2:123456789012:subnet/subnet-1', Tags: runTags }] : [],
+      }),
       DescribeSubnets: () => ({ Subnets: [{ SubnetId: 'subnet-1' }] }),
     })
     const lines: string[] = []
@@ -76,7 +97,10 @@ describe('leak audit', () => {
     assert.deepEqual(await auditRunTags(aws, RUN, { timeScale: 600, progress: (l) => lines.push(l) }), [])
     assert.equal(pass, 3)
     assert.equal(lines.length, 2)
-    assert.match(lines[0], /leak audit \(pass 1\): 1 resource\(s\) still tagged spotcheck:run=20261206050734-e4bb: arn:aws:ec2:.*subnet-1; AWS lists deleted resources for a while, asking again \(for up to \d+ s more, tutorial time\)/)
+    assert.match(
+      lines[0],
+      /leak audit \(pass 1\): 1 resource\(s\) still tagged spotcheck:run=20261206050734-e4bb: arn:aws:ec2:.*subnet-1; AWS lists deleted resources for a while, asking again \(for up to \d+ s more, tutorial time\)/,
+    )
     assert.ok(Date.now() - started < 1_000)
   })
 

@@ -22,7 +22,7 @@ describe('Terminal', () => {
   it('keeps exported variables, plain variables, aliases and the directory from block to block', async () => {
     const terminal = newTerminal()
     const first = await terminal.run(
-      ["export TF_VAR_region=$AWS_REGION", "FIS_EXP_TEMP_ID='EXT 1'", "alias hello='echo hello from alias'", 'mkdir -p sub && cd sub'].join('\n'),
+      ['export TF_VAR_region=$AWS_REGION', "FIS_EXP_TEMP_ID='EXT 1'", "alias hello='echo hello from alias'", 'mkdir -p sub && cd sub'].join('\n'),
     )
     assert.equal(first.exitCode, 0, first.output)
     const second = await terminal.run('echo "$TF_VAR_region|$FIS_EXP_TEMP_ID|$(basename "$PWD")"\nhello')
@@ -51,7 +51,7 @@ describe('Terminal', () => {
     assert.equal(r.output, "name: eu-west-2 'quoted' $HOME\n")
   })
 
-  it('runs a never-ending command in the background until Ctrl-C, with the session\'s aliases', async () => {
+  it("runs a never-ending command in the background until Ctrl-C, with the session's aliases", async () => {
     const terminal = newTerminal()
     assert.equal((await terminal.run("alias hello='echo hello from alias'")).exitCode, 0)
     const follow = terminal.start('hello; while true; do echo tick; sleep 0.05; done')

@@ -26,7 +26,10 @@ describe('signals', () => {
   it('SIGINT then SIGTERM: one clean-up; the SIGTERM exits 143 at once, naming cleanup --run', async () => {
     const { run, release } = fakeRun()
     const exits: number[] = []
-    const handler = signalHandler(() => run, (code) => exits.push(code))
+    const handler = signalHandler(
+      () => run,
+      (code) => exits.push(code),
+    )
     const first = handler.handle('SIGINT')
     await handler.handle('SIGTERM')
     assert.equal(run.finishes, 1)
@@ -42,13 +45,19 @@ describe('signals', () => {
   it('Ctrl-C twice stops the clean-up too; no run yet: exits at once', async () => {
     const { run } = fakeRun()
     const exits: number[] = []
-    const handler = signalHandler(() => run, (code) => exits.push(code))
+    const handler = signalHandler(
+      () => run,
+      (code) => exits.push(code),
+    )
     void handler.handle('SIGINT')
     await handler.handle('SIGINT')
     assert.deepEqual(exits, [130])
     assert.equal(run.finishes, 1)
     const none: number[] = []
-    await signalHandler(() => undefined, (code) => none.push(code)).handle('SIGTERM')
+    await signalHandler(
+      () => undefined,
+      (code) => none.push(code),
+    ).handle('SIGTERM')
     assert.deepEqual(none, [143])
   })
 })

@@ -19,7 +19,10 @@ const TODAY = '2026-12-06'
 
 describe('the rehearsal parameter', () => {
   it('is refused with the sandbox target, saying what to use', () => {
-    assert.throws(() => checkParameters({ target: 'sandbox', rehearsal: true }, { today: TODAY }), (e: Error) => e instanceof EditionError && /"rehearsal" rehearses the aws target .* -p aws-rehearsal/.test(e.message))
+    assert.throws(
+      () => checkParameters({ target: 'sandbox', rehearsal: true }, { today: TODAY }),
+      (e: Error) => e instanceof EditionError && /"rehearsal" rehearses the aws target .* -p aws-rehearsal/.test(e.message),
+    )
   })
 
   it('is true or false', () => {
@@ -32,7 +35,11 @@ describe('the rehearsal parameter', () => {
   })
 
   it("is recorded in the ledger's target: aws, with the sandbox that plays the account", () => {
-    assert.deepEqual(targetRef({ target: 'aws', rehearsal: true }, '20261206-ab12', '/h'), { name: 'aws', region: 'eu-west-2', rehearsalSandbox: { sandbox: 'run-20261206-ab12', home: '/h' } })
+    assert.deepEqual(targetRef({ target: 'aws', rehearsal: true }, '20261206-ab12', '/h'), {
+      name: 'aws',
+      region: 'eu-west-2',
+      rehearsalSandbox: { sandbox: 'run-20261206-ab12', home: '/h' },
+    })
     assert.deepEqual(targetRef({ target: 'aws', rehearsal: true, region: 'us-east-1' }, 'x', '/h').region, 'us-east-1')
   })
 })
@@ -82,10 +89,18 @@ describe("the aws target's environment", () => {
     assert.equal(env.AWS_CONFIG_FILE, undefined)
     assert.equal(env.PYTHONPATH, undefined)
     // None of the sandbox's stand-in variables.
-    for (const k of ['AWS_ENDPOINT_URL', 'SPOTCHECK_SANDBOX', 'SPOTCHECK_AS_OF', 'TF_VAR_kubernetes_version', 'TF_VAR_karpenter_chart_version', 'TF_CLI_CONFIG_FILE']) assert.equal(env[k], undefined, k)
+    for (const k of [
+      'AWS_ENDPOINT_URL',
+      'SPOTCHECK_SANDBOX',
+      'SPOTCHECK_AS_OF',
+      'TF_VAR_kubernetes_version',
+      'TF_VAR_karpenter_chart_version',
+      'TF_CLI_CONFIG_FILE',
+    ])
+      assert.equal(env[k], undefined, k)
   })
 
-  it('with aws CLI v1 the tutorial\'s v2 options and a user\'s `output = table` work (the real aws CLI)', async (t) => {
+  it("with aws CLI v1 the tutorial's v2 options and a user's `output = table` work (the real aws CLI)", async (t) => {
     let version: string
     try {
       version = execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -102,7 +117,9 @@ describe("the aws target's environment", () => {
       req.resume()
       req.on('end', () => {
         res.setHeader('content-type', 'text/xml')
-        res.end('<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/r</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>')
+        res.end(
+          '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/r</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+        )
       })
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -113,7 +130,14 @@ describe("the aws target's environment", () => {
       const runDir = mkdtempSync(join(tmpdir(), 'aws-v1-'))
       const { port } = server.address() as { port: number }
       const env = awsRunEnvironment(
-        { HOME: home, PATH: process.env.PATH, AWS_CONFIG_FILE: userConfig, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' },
+        {
+          HOME: home,
+          PATH: process.env.PATH,
+          AWS_CONFIG_FILE: userConfig,
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+          AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+        },
         { runId: 'r1', runDir, region: 'eu-west-2', edition, awsCliVersion: version },
       )
       assert.equal(env.AWS_CONFIG_FILE, join(runDir, 'aws-config'))
@@ -131,7 +155,12 @@ describe("the aws target's environment", () => {
 describe('cleanup after a killed rehearsal', () => {
   function header(home: string) {
     const runDir = join(home, 'runs', 'r1')
-    return { runId: 'r1', workDir: join(runDir, 'work'), kubeconfig: join(runDir, 'kubeconfig'), target: { name: 'aws' as const, region: 'eu-west-2', rehearsalSandbox: { sandbox: 'run-r1', home } } }
+    return {
+      runId: 'r1',
+      workDir: join(runDir, 'work'),
+      kubeconfig: join(runDir, 'kubeconfig'),
+      target: { name: 'aws' as const, region: 'eu-west-2', rehearsalSandbox: { sandbox: 'run-r1', home } },
+    }
   }
 
   it("works against the rehearsal's sandbox while it runs, never the shell's own credentials", () => {
@@ -153,7 +182,7 @@ describe('cleanup after a killed rehearsal', () => {
       // The runner's directory is gone (restored from the bucket without it): the sandbox's own provider mirror.
       assert.equal(env.TF_CLI_CONFIG_FILE, paths.terraformrc)
       mkdirSync(join(home, 'runs', 'r1'), { recursive: true })
-      writeFileSync(join(home, 'runs', 'r1', 'terraform.rc'), '# the run\'s\n')
+      writeFileSync(join(home, 'runs', 'r1', 'terraform.rc'), "# the run's\n")
       assert.equal(rehearsalCleanupEnvironment(header(home))!.TF_CLI_CONFIG_FILE, join(home, 'runs', 'r1', 'terraform.rc'))
     } finally {
       if (saved === undefined) delete process.env.AWS_PROFILE

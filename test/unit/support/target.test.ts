@@ -28,7 +28,12 @@ describe('the aws target opt-in', () => {
 
 describe('target references in the ledger', () => {
   it('name a sandbox of its own per run, and the aws region', () => {
-    assert.deepEqual(targetRef({ target: 'sandbox' }, '20261125-ab12', '/h'), { name: 'sandbox', sandbox: 'run-20261125-ab12', home: '/h', region: 'eu-west-2' })
+    assert.deepEqual(targetRef({ target: 'sandbox' }, '20261125-ab12', '/h'), {
+      name: 'sandbox',
+      sandbox: 'run-20261125-ab12',
+      home: '/h',
+      region: 'eu-west-2',
+    })
     assert.deepEqual(targetRef({ target: 'aws', region: 'us-west-2' }, 'x', '/h'), { name: 'aws', region: 'us-west-2' })
     assert.match(sandboxNameFor('20261125143342-0F4C'), /^[a-z0-9-]{1,40}$/)
   })

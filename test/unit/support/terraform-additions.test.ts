@@ -99,7 +99,10 @@ describe('Terraform additions: the files each run gets', () => {
     const { files, dir } = written({ runId: 'r1', edition: 'current', rehearsal: true })
     assert.deepEqual(files, [LOCK_FILE, TAGS_OVERRIDE_FILE, RUN_VALUE_FILE, RUN_VARIABLE_FILE, VERSIONS_OVERRIDE_FILE].sort())
     const pins = providerPins(readFileSync(join(dir, VERSIONS_OVERRIDE_FILE), 'utf8'))
-    assert.deepEqual(pins, providerPins().filter((p) => p.name === 'aws'))
+    assert.deepEqual(
+      pins,
+      providerPins().filter((p) => p.name === 'aws'),
+    )
     const lock = lockEntries(readFileSync(join(dir, LOCK_FILE), 'utf8'))
     assert.deepEqual([...lock.keys()], ['registry.terraform.io/hashicorp/aws'])
     assert.deepEqual(lock.get('registry.terraform.io/hashicorp/aws'), lockEntries(fixture(LOCK_FILE)).get('registry.terraform.io/hashicorp/aws'))
@@ -116,7 +119,10 @@ describe('Terraform additions: the files each run gets', () => {
 
   it('refuse a run id that cannot be a tag value or would be read as an HCL template', () => {
     for (const runId of ['', 'a"b', 'x${var.y}', 'a b', 'x'.repeat(129)]) {
-      assert.throws(() => written({ runId, edition: 'current', rehearsal: false }), (e: unknown) => e instanceof TerraformAdditionsError && /run id .* cannot be the spotcheck:run tag/.test((e).message))
+      assert.throws(
+        () => written({ runId, edition: 'current', rehearsal: false }),
+        (e: unknown) => e instanceof TerraformAdditionsError && /run id .* cannot be the spotcheck:run tag/.test(e.message),
+      )
     }
   })
 })

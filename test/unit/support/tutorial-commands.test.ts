@@ -57,12 +57,18 @@ describe('the features and fixtures/tutorial-commands.yaml', () => {
   })
 
   it('have every tutorial command verbatim in a feature doc string', () => {
-    assert.deepEqual(missingCommands(commands, docStrings).map((c) => `${c.section}: ${c.text.split('\n')[0]}`), [])
+    assert.deepEqual(
+      missingCommands(commands, docStrings).map((c) => `${c.section}: ${c.text.split('\n')[0]}`),
+      [],
+    )
   })
 
   it('would catch a command that no feature runs', () => {
     const changed = [...commands, { section: 'Step 9', text: 'kubectl delete nodepool default' }]
-    assert.deepEqual(missingCommands(changed, docStrings).map((c) => c.text), ['kubectl delete nodepool default'])
+    assert.deepEqual(
+      missingCommands(changed, docStrings).map((c) => c.text),
+      ['kubectl delete nodepool default'],
+    )
     const edited = docStrings.map((d) => ({ ...d, content: d.content.replace('--auto-approve', '-auto-approve') }))
     assert.ok(missingCommands(commands, edited).length > 0, 'a feature that changes a command no longer covers it')
   })

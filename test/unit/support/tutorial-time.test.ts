@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SandboxTutorialTime, WallTutorialTime, awsCliTimestamp, logTimeMs, tutorialTimeFor } from '../../../support/tutorial-time.ts'
 
-describe('the sandbox\'s tutorial clock', () => {
+describe("the sandbox's tutorial clock", () => {
   let server: Server
   let url = ''
   const requests: string[] = []
@@ -41,11 +41,18 @@ describe('the sandbox\'s tutorial clock', () => {
     assert.equal(await clock.now(), tutorialMs)
   })
 
-  it('resolves a watch event\'s resourceVersion through the journal, fetched in pages and only once', async () => {
+  it("resolves a watch event's resourceVersion through the journal, fetched in pages and only once", async () => {
     requests.length = 0
     const clock = new SandboxTutorialTime({ controlUrl: url, cluster: 'spot-and-karpenter', scale: 20 })
     await clock.sync()
-    assert.deepEqual(requests.filter((r) => r.includes('tutorial-times')), ['/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=0', '/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=5000', '/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=10000'])
+    assert.deepEqual(
+      requests.filter((r) => r.includes('tutorial-times')),
+      [
+        '/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=0',
+        '/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=5000',
+        '/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=10000',
+      ],
+    )
     assert.equal(clock.size, 12_000)
     // However late the run saw it (at), the instant is the write's.
     assert.equal(clock.of({ at: Date.now() + 99_999, rv: '7' }), 1e12 + 70)
@@ -53,14 +60,22 @@ describe('the sandbox\'s tutorial clock', () => {
     requests.length = 0
     journal.push([12_001, 1e12 + 999_999])
     await clock.sync()
-    assert.deepEqual(requests.filter((r) => r.includes('tutorial-times')), ['/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=12000'])
+    assert.deepEqual(
+      requests.filter((r) => r.includes('tutorial-times')),
+      ['/v1/clusters/spot-and-karpenter/tutorial-times?afterRv=12000'],
+    )
     assert.equal(clock.of({ at: 0, rv: '12001' }), 1e12 + 999_999)
   })
 
   it('places an observation without a resourceVersion from its clock readings, at the nominal scale beyond them', async () => {
     let wall = 1_000_000
     let tutorial = 5_000_000
-    const clock = new SandboxTutorialTime({ controlUrl: 'http://unused', cluster: 'c', scale: 20, fetchJson: async (u) => (u.endsWith('/v1/clock') ? { tutorialMs: tutorial, wallMs: wall, scale: 20, epochMs: 0 } : { entries: [] }) })
+    const clock = new SandboxTutorialTime({
+      controlUrl: 'http://unused',
+      cluster: 'c',
+      scale: 20,
+      fetchJson: async (u) => (u.endsWith('/v1/clock') ? { tutorialMs: tutorial, wallMs: wall, scale: 20, epochMs: 0 } : { entries: [] }),
+    })
     await clock.now()
     wall += 1_000
     tutorial += 5_000 // a busy second: the clock ran 5×, not 20×
@@ -86,7 +101,7 @@ describe('the wall clock (AWS)', () => {
     assert.equal(clock.scale, 1)
   })
 
-  it('is chosen for a target without a control endpoint; the sandbox\'s clock for one with it', () => {
+  it("is chosen for a target without a control endpoint; the sandbox's clock for one with it", () => {
     assert.ok(tutorialTimeFor({ timeScale: 1 }, 'c') instanceof WallTutorialTime)
     assert.ok(tutorialTimeFor({ timeScale: 20, controlUrl: 'http://127.0.0.1:1' }, 'c') instanceof SandboxTutorialTime)
   })
@@ -116,7 +131,10 @@ describe('a sandbox without a tutorial clock (its daemon answers 404)', () => {
     wall += 1_000
     assert.equal((await clock.now()) - clock.of({ at: 1_000_000, rv: '3' })!, 20_000)
     assert.equal(clock.stamped(1_000_500) - clock.of({ at: 1_000_000 })!, 10_000)
-    await assert.rejects(new SandboxTutorialTime({ controlUrl: 'http://x', cluster: 'c', scale: 20, fetchJson: () => Promise.reject(new Error('ECONNREFUSED')) }).now(), /ECONNREFUSED/)
+    await assert.rejects(
+      new SandboxTutorialTime({ controlUrl: 'http://x', cluster: 'c', scale: 20, fetchJson: () => Promise.reject(new Error('ECONNREFUSED')) }).now(),
+      /ECONNREFUSED/,
+    )
   })
 })
 

@@ -13,7 +13,8 @@ const state = [
   'module.vpc.aws_vpc.this[0]',
 ]
 // The helm provider's message when the cluster's endpoint no longer resolves.
-const unreachable = 'Error: Kubernetes cluster unreachable: Get "https://ABC.gr7.eu-west-2.eks.amazonaws.com/version": dial tcp: lookup ABC.gr7.eu-west-2.eks.amazonaws.com: no such host'
+const unreachable =
+  'Error: Kubernetes cluster unreachable: Get "https://ABC.gr7.eu-west-2.eks.amazonaws.com/version": dial tcp: lookup ABC.gr7.eu-west-2.eks.amazonaws.com: no such host'
 
 describe('terraform destroy: forgetting what went with the cluster', () => {
   it('forgets helm_release and kubernetes_* (not data sources, not AWS resources) when the cluster is gone and unreachable', () => {

@@ -19,7 +19,10 @@ const FIS = `${sources.raw}fis/spotinterruption.yaml`
 /** A fake "real" wget that writes a small main.tf; the file `called` records that it ran. */
 function fakeRealWget(): string {
   const dir = mkdtempSync(join(tmpdir(), 'real-wget-'))
-  writeFileSync(join(dir, 'wget'), `#!/usr/bin/env bash\nfor a in "$@"; do case "$a" in http*) out="$(basename "$a")";; esac; done\necho 'provider "aws" { alias = "x" }' > "$out"\ntouch "${join(dir, 'called')}"\n`)
+  writeFileSync(
+    join(dir, 'wget'),
+    `#!/usr/bin/env bash\nfor a in "$@"; do case "$a" in http*) out="$(basename "$a")";; esac; done\necho 'provider "aws" { alias = "x" }' > "$out"\ntouch "${join(dir, 'called')}"\n`,
+  )
   chmodSync(join(dir, 'wget'), 0o755)
   return dir
 }
@@ -69,7 +72,11 @@ describe("the wget stand-in adds spotcheck's Terraform files", () => {
   it('in a rehearsal: the stand-in main.tf and its modules, never GitHub, then the additions', () => {
     const real = fakeRealWget()
     const log = fetchLogPath(mkdtempSync(join(tmpdir(), 'run-')))
-    const r = wget(MAIN_TF, { SPOTCHECK_TARGET: 'aws', SPOTCHECK_REHEARSAL: '1', SPOTCHECK_FETCH_LOG: log, SPOTCHECK_TERRAFORM_ADDITIONS: additions(files) }, real)
+    const r = wget(
+      MAIN_TF,
+      { SPOTCHECK_TARGET: 'aws', SPOTCHECK_REHEARSAL: '1', SPOTCHECK_FETCH_LOG: log, SPOTCHECK_TERRAFORM_ADDITIONS: additions(files) },
+      real,
+    )
     assert.equal(r.status, 0, r.stderr)
     assert.equal(existsSync(join(real, 'called')), false, 'the real wget was not called')
     assert.equal(readFileSync(join(r.cwd, 'main.tf'), 'utf8'), readFileSync(join(projectRoot, 'fixtures', 'terraform', 'sandbox', 'main.tf'), 'utf8'))
@@ -83,7 +90,10 @@ describe("the wget stand-in adds spotcheck's Terraform files", () => {
   it("in a rehearsal: the FIS template is the sandbox's copy", () => {
     const r = wget(FIS, { SPOTCHECK_TARGET: 'aws', SPOTCHECK_REHEARSAL: '1' }, fakeRealWget())
     assert.equal(r.status, 0, r.stderr)
-    assert.equal(readFileSync(join(r.cwd, 'spotinterruption.yaml'), 'utf8'), readFileSync(join(projectRoot, 'fixtures', 'cloudformation', 'spotinterruption.yaml'), 'utf8'))
+    assert.equal(
+      readFileSync(join(r.cwd, 'spotinterruption.yaml'), 'utf8'),
+      readFileSync(join(projectRoot, 'fixtures', 'cloudformation', 'spotinterruption.yaml'), 'utf8'),
+    )
   })
 
   it('on the sandbox: never (the sandbox has its own stand-in main.tf)', () => {

@@ -18,13 +18,31 @@ import { ignoreNotFound } from '../../../kube/errors.ts'
 import type { Node, Pod } from '../../../k8s/types.ts'
 import { Controller } from '../../../runtime/controller.ts'
 import type { DisruptionSnapshot, Candidate } from '../../disruption/candidates.ts'
-import { CONSOLIDATION_TTL_MS, DISRUPTION_POLLING_PERIOD_MS, validateCommand, validateEmptyNodeConsolidation, type Command } from '../../disruption/consolidation.ts'
+import {
+  CONSOLIDATION_TTL_MS,
+  DISRUPTION_POLLING_PERIOD_MS,
+  validateCommand,
+  validateEmptyNodeConsolidation,
+  type Command,
+} from '../../disruption/consolidation.ts'
 import { LABEL_INSTANCE_TYPE, LABEL_NODEPOOL } from '../../labels.ts'
 import { daemonSetPods } from '../../scheduling/scheduler.ts'
 import type { StateNode } from '../../state.ts'
 import { DISRUPTED_NO_SCHEDULE_TAINT, type EC2NodeClassV1, type NodeClaimV1, type NodePoolV1 } from '../../v1/api.ts'
 import { ConditionSet, NODECLAIM_CONDITIONS, transitions } from '../../v1/conditions.ts'
-import { commandText, computeDisruptionV1, consolidatable, consolidationShouldDisruptV1, driftReason, emptinessShouldDisrupt, expiry, logValues, consolidateAfterMs, type V1Decision, type V1Round } from '../../v1/disruption.ts'
+import {
+  commandText,
+  computeDisruptionV1,
+  consolidatable,
+  consolidationShouldDisruptV1,
+  driftReason,
+  emptinessShouldDisrupt,
+  expiry,
+  logValues,
+  consolidateAfterMs,
+  type V1Decision,
+  type V1Round,
+} from '../../v1/disruption.ts'
 import * as log from '../../v1/logger.ts'
 import { toNodeClaimV1 } from '../../v1/nodeclaim.ts'
 import { internalNodeClass } from '../../v1/adapter.ts'
@@ -58,8 +76,20 @@ export class DisruptionV1 {
     this.ctx = ctx
     this.cloud = cloud
     this.provisioner = provisioner
-    this.conditions = new Controller({ name: 'nodeclaim.disruption', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcileConditions(k), maxConcurrentReconciles: 10 })
-    this.expiration = new Controller({ name: 'nodeclaim.expiration', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcileExpiration(k), maxConcurrentReconciles: 10 })
+    this.conditions = new Controller({
+      name: 'nodeclaim.disruption',
+      clock: ctx.clock,
+      log: ctx.cluster.log,
+      reconcile: (k) => this.reconcileConditions(k),
+      maxConcurrentReconciles: 10,
+    })
+    this.expiration = new Controller({
+      name: 'nodeclaim.expiration',
+      clock: ctx.clock,
+      log: ctx.cluster.log,
+      reconcile: (k) => this.reconcileExpiration(k),
+      maxConcurrentReconciles: 10,
+    })
   }
 
   start(): void {
@@ -111,7 +141,13 @@ export class DisruptionV1 {
     if (last !== undefined && at - last < POD_EVENT_DEDUPE_MS) return
     this.lastPodEvent.set(claim.metadata.name!, at)
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, claim.metadata.name!, (o) => void (o.status = { ...((o.status ?? {}) as Record<string, unknown>), lastPodEventTime: rfc3339(new Date(now)) }), { subresource: 'status', fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        claim.metadata.name!,
+        (o) => void (o.status = { ...((o.status ?? {}) as Record<string, unknown>), lastPodEventTime: rfc3339(new Date(now)) }),
+        { subresource: 'status', fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -152,27 +188,35 @@ export class DisruptionV1 {
       }
     }
     const had = { consolidatable: has(nc, 'Consolidatable'), drifted: has(nc, 'Drifted') }
-    if (had.consolidatable === c.consolidatable && (had.drifted ? nc.status?.conditions?.find((x) => x.type === 'Drifted')?.reason : undefined) === drift) return c.requeueAfterMs ? { requeueAfterMs: c.requeueAfterMs } : { requeueAfterMs: 60_000 }
+    if (had.consolidatable === c.consolidatable && (had.drifted ? nc.status?.conditions?.find((x) => x.type === 'Drifted')?.reason : undefined) === drift)
+      return c.requeueAfterMs ? { requeueAfterMs: c.requeueAfterMs } : { requeueAfterMs: 60_000 }
     let before: NodeClaimV1['status']
     let after: NodeClaimV1 | undefined
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => {
-        const claim = o as unknown as NodeClaimV1
-        before = structuredClone(claim.status ?? {})
-        const set = new ConditionSet(claim, NODECLAIM_CONDITIONS, this.now)
-        if (c.consolidatable) set.setTrue('Consolidatable')
-        else set.clear('Consolidatable')
-        if (drift) set.setTrue('Drifted', drift, drift)
-        else set.clear('Drifted')
-        after = claim
-      }, { subresource: 'status', fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        name,
+        (o) => {
+          const claim = o as unknown as NodeClaimV1
+          before = structuredClone(claim.status ?? {})
+          const set = new ConditionSet(claim, NODECLAIM_CONDITIONS, this.now)
+          if (c.consolidatable) set.setTrue('Consolidatable')
+          else set.clear('Consolidatable')
+          if (drift) set.setTrue('Drifted', drift, drift)
+          else set.clear('Drifted')
+          after = claim
+        },
+        { subresource: 'status', fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
       return
     }
     if (c.consolidatable && !had.consolidatable) this.ctx.log(log.markingConsolidatable(scope))
     if (drift && !had.drifted) this.ctx.log(log.markingDrifted(scope, drift))
-    if (after) for (const t of transitions(before?.conditions, after.status?.conditions)) this.ctx.event(after as unknown as KubeObject, 'Normal', t.reason, t.message)
+    if (after)
+      for (const t of transitions(before?.conditions, after.status?.conditions)) this.ctx.event(after as unknown as KubeObject, 'Normal', t.reason, t.message)
     return c.requeueAfterMs ? { requeueAfterMs: c.requeueAfterMs } : { requeueAfterMs: 60_000 }
   }
 
@@ -188,7 +232,11 @@ export class DisruptionV1 {
   private reconcileExpiration(name: string): { requeueAfterMs: number } | void {
     const nc = this.ctx.store.find(NODECLAIMS, undefined, name) as unknown as NodeClaimV1 | undefined
     if (!nc || nc.metadata.deletionTimestamp) return
-    const e = expiry({ expireAfter: nc.spec.expireAfter, createdMs: this.ctx.clock.simulated(nc.metadata.creationTimestamp ?? new Date()), nowMs: this.ctx.clock.simulated() })
+    const e = expiry({
+      expireAfter: nc.spec.expireAfter,
+      createdMs: this.ctx.clock.simulated(nc.metadata.creationTimestamp ?? new Date()),
+      nowMs: this.ctx.clock.simulated(),
+    })
     if (!e.expired) return e.requeueAfterMs !== undefined ? { requeueAfterMs: e.requeueAfterMs } : undefined
     try {
       this.ctx.store.delete(NODECLAIMS, undefined, name)
@@ -238,7 +286,9 @@ export class DisruptionV1 {
       const check =
         decision.consolidationType === 'empty'
           ? validateEmptyNodeConsolidation(decision.command, later, emptinessShouldDisrupt(v1Pools))
-          : validateCommand(decision.command, later, decision.consolidationType === 'multi' ? 'multi-node' : 'single-node', (c: Candidate) => consolidationShouldDisruptV1(v1Pools)(c, []))
+          : validateCommand(decision.command, later, decision.consolidationType === 'multi' ? 'multi-node' : 'single-node', (c: Candidate) =>
+              consolidationShouldDisruptV1(v1Pools)(c, []),
+            )
       if (!check.valid) {
         const kind = decision.consolidationType === 'empty' ? 'empty node' : decision.consolidationType === 'multi' ? 'multi-node' : 'single-node'
         this.ctx.log(log.abandoning(scope, kind, commandText(decision.reason, id, decision.command)))
@@ -253,7 +303,9 @@ export class DisruptionV1 {
     for (const c of candidates) this.setDisruptionReason(c, decision.reason)
     const replacements = this.createReplacements(cmd, decision.reason, scope)
     if (replacements.length > 0) {
-      const ok = await this.waitFor(() => replacements.every((name) => initialized(this.ctx.store.find(NODECLAIMS, undefined, name) as unknown as NodeClaimV1 | undefined)))
+      const ok = await this.waitFor(() =>
+        replacements.every((name) => initialized(this.ctx.store.find(NODECLAIMS, undefined, name) as unknown as NodeClaimV1 | undefined)),
+      )
       if (!ok) {
         // The command failed: give the candidates back.
         this.taint(candidates, false)
@@ -274,7 +326,9 @@ export class DisruptionV1 {
       if (c.stateNode.node) this.ctx.event(c.stateNode.node as unknown as KubeObject, 'Normal', 'DisruptionTerminating', `Disrupting Node: ${reason}`)
       this.ctx.event(nc as unknown as KubeObject, 'Normal', 'DisruptionTerminating', `Disrupting NodeClaim: ${reason}`)
     }
-    await this.waitFor(() => cmd.candidates.every((c) => !c.stateNode.nodeClaim || !this.ctx.store.find(NODECLAIMS, undefined, c.stateNode.nodeClaim.metadata.name!)))
+    await this.waitFor(() =>
+      cmd.candidates.every((c) => !c.stateNode.nodeClaim || !this.ctx.store.find(NODECLAIMS, undefined, c.stateNode.nodeClaim.metadata.name!)),
+    )
     return true
   }
 
@@ -295,7 +349,14 @@ export class DisruptionV1 {
       }
       names.push(nc.metadata.name!)
       const types = nc.spec.requirements.find((q) => q.key === LABEL_INSTANCE_TYPE)?.values ?? []
-      this.ctx.log(log.entry('INFO', 'created nodeclaim', scope, [['NodePool', log.ref(r.template.nodePoolName)], ['NodeClaim', log.ref(nc.metadata.name!)], ['requests', nc.spec.resources?.requests as Record<string, string>], ['instance-types', instanceTypeList([...types].sort())]]))
+      this.ctx.log(
+        log.entry('INFO', 'created nodeclaim', scope, [
+          ['NodePool', log.ref(r.template.nodePoolName)],
+          ['NodeClaim', log.ref(nc.metadata.name!)],
+          ['requests', nc.spec.resources?.requests as Record<string, string>],
+          ['instance-types', instanceTypeList([...types].sort())],
+        ]),
+      )
       this.ctx.event(nc as unknown as KubeObject, 'Normal', 'DisruptionLaunching', `Launching NodeClaim: ${reason}`)
     }
     return names
@@ -305,11 +366,17 @@ export class DisruptionV1 {
     const nc = sn.nodeClaim
     if (!nc) return
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, nc.metadata.name!, (o) => {
-        const set = new ConditionSet(o, NODECLAIM_CONDITIONS, this.now)
-        if (reason) set.setTrue('DisruptionReason', reason, reason)
-        else set.clear('DisruptionReason')
-      }, { subresource: 'status', fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        nc.metadata.name!,
+        (o) => {
+          const set = new ConditionSet(o, NODECLAIM_CONDITIONS, this.now)
+          if (reason) set.setTrue('DisruptionReason', reason, reason)
+          else set.clear('DisruptionReason')
+        },
+        { subresource: 'status', fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -329,13 +396,19 @@ export class DisruptionV1 {
     for (const c of nodes) {
       if (!c.node) continue
       try {
-        this.ctx.store.mutate('nodes', undefined, c.node.metadata.name!, (o) => {
-          const spec = (o.spec ?? {}) as { taints?: { key: string; effect: string }[] }
-          const without = (spec.taints ?? []).filter((t) => !(t.key === DISRUPTED_NO_SCHEDULE_TAINT.key && t.effect === DISRUPTED_NO_SCHEDULE_TAINT.effect))
-          if (!on && without.length === (spec.taints ?? []).length) return false
-          spec.taints = on ? [...without, { ...DISRUPTED_NO_SCHEDULE_TAINT }] : without
-          o.spec = spec
-        }, { fieldManager: 'karpenter' })
+        this.ctx.store.mutate(
+          'nodes',
+          undefined,
+          c.node.metadata.name!,
+          (o) => {
+            const spec = (o.spec ?? {}) as { taints?: { key: string; effect: string }[] }
+            const without = (spec.taints ?? []).filter((t) => !(t.key === DISRUPTED_NO_SCHEDULE_TAINT.key && t.effect === DISRUPTED_NO_SCHEDULE_TAINT.effect))
+            if (!on && without.length === (spec.taints ?? []).length) return false
+            spec.taints = on ? [...without, { ...DISRUPTED_NO_SCHEDULE_TAINT }] : without
+            o.spec = spec
+          },
+          { fieldManager: 'karpenter' },
+        )
       } catch (error) {
         ignoreNotFound(error)
       }
@@ -365,12 +438,27 @@ export class DisruptionV1 {
       nodeClaim: sn.nodeClaim && {
         ...sn.nodeClaim,
         metadata: { ...sn.nodeClaim.metadata, creationTimestamp: toSim(sn.nodeClaim.metadata.creationTimestamp) },
-        status: { ...(sn.nodeClaim.status ?? {}), conditions: (sn.nodeClaim.status?.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: toSim(c.lastTransitionTime) })) },
+        status: {
+          ...(sn.nodeClaim.status ?? {}),
+          conditions: (sn.nodeClaim.status?.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: toSim(c.lastTransitionTime) })),
+        },
       },
     }))
-    const v1Pools = new Map((this.ctx.store.listRaw(NODEPOOLS).items as unknown as NodePoolV1[]).filter((np) => !np.metadata.deletionTimestamp).map((np) => [np.metadata.name!, np]))
+    const v1Pools = new Map(
+      (this.ctx.store.listRaw(NODEPOOLS).items as unknown as NodePoolV1[]).filter((np) => !np.metadata.deletionTimestamp).map((np) => [np.metadata.name!, np]),
+    )
     return {
-      snapshot: { now: this.ctx.clock.simulated(), nodePools, instanceTypes, stateNodes, pendingPods: s.pendingPods, daemonSetPods: daemonSetPods(s.daemonSets, s.pods), cluster: s.topology, pdbs: [], rng: this.ctx.rng },
+      snapshot: {
+        now: this.ctx.clock.simulated(),
+        nodePools,
+        instanceTypes,
+        stateNodes,
+        pendingPods: s.pendingPods,
+        daemonSetPods: daemonSetPods(s.daemonSets, s.pods),
+        cluster: s.topology,
+        pdbs: [],
+        rng: this.ctx.rng,
+      },
       v1Pools,
     }
   }
@@ -383,4 +471,3 @@ function has(nc: NodeClaimV1, type: string): boolean {
 function initialized(nc: NodeClaimV1 | undefined): boolean {
   return !!nc && has(nc, 'Initialized')
 }
-

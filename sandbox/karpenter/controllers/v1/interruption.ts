@@ -31,12 +31,15 @@ export class InterruptionV1 extends Interruption {
       for (const instanceId of parsed.instanceIds) {
         const nodeClaim = nodeClaims.find((nc) => nc.status?.providerID && parseInstanceID(nc.status.providerID) === instanceId)
         if (!nodeClaim) continue // not Karpenter's, or already gone
-        const node = (this.ctx.store.list('nodes').items as unknown as { metadata: { name?: string }; spec?: { providerID?: string } }[]).find((n) => n.spec?.providerID === nodeClaim.status?.providerID)
+        const node = (this.ctx.store.list('nodes').items as unknown as { metadata: { name?: string }; spec?: { providerID?: string } }[]).find(
+          (n) => n.spec?.providerID === nodeClaim.status?.providerID,
+        )
         const nodeName = node?.metadata.name
         const handling = handleInterruptionV1(parsed, nodeClaim, nodeName, queue, scope, this.ctx.unavailable, this.ctx.clock.simulated())
         const nodeObject = nodeName ? this.ctx.store.find('nodes', undefined, nodeName) : undefined
         if (handling.notification) {
-          for (const target of [nodeObject, nodeClaim as unknown as KubeObject]) if (target) this.ctx.event(target, handling.notification.type, handling.notification.reason, handling.notification.message)
+          for (const target of [nodeObject, nodeClaim as unknown as KubeObject])
+            if (target) this.ctx.event(target, handling.notification.type, handling.notification.reason, handling.notification.message)
         }
         this.ctx.logAll(handling.logs)
         if (!handling.deleteNodeClaim) continue
@@ -47,8 +50,14 @@ export class InterruptionV1 extends Interruption {
           continue
         }
         this.ctx.log(log.initiatingDelete(handling.scope))
-        if (nodeObject) this.ctx.event(nodeObject, TERMINATING_ON_INTERRUPTION.node.type, TERMINATING_ON_INTERRUPTION.node.reason, TERMINATING_ON_INTERRUPTION.node.message)
-        this.ctx.event(nodeClaim as unknown as KubeObject, TERMINATING_ON_INTERRUPTION.nodeClaim.type, TERMINATING_ON_INTERRUPTION.nodeClaim.reason, TERMINATING_ON_INTERRUPTION.nodeClaim.message)
+        if (nodeObject)
+          this.ctx.event(nodeObject, TERMINATING_ON_INTERRUPTION.node.type, TERMINATING_ON_INTERRUPTION.node.reason, TERMINATING_ON_INTERRUPTION.node.message)
+        this.ctx.event(
+          nodeClaim as unknown as KubeObject,
+          TERMINATING_ON_INTERRUPTION.nodeClaim.type,
+          TERMINATING_ON_INTERRUPTION.nodeClaim.reason,
+          TERMINATING_ON_INTERRUPTION.nodeClaim.message,
+        )
       }
     }
     await this.delete(url, message)

@@ -26,10 +26,25 @@ import { initializationBlocker } from '../../nodes.ts'
 import { parseInstanceID } from '../../nodeclaim-names.ts'
 import { markUnavailable } from '../../unavailable-offerings.ts'
 import { internalNodeClaim, internalNodeClass } from '../../v1/adapter.ts'
-import { ANNOTATION_CLUSTER_NAME_TAGGED, ANNOTATION_INSTANCE_TAGGED, NODEPOOL_V1, UNREGISTERED_NO_EXECUTE_TAINT, type EC2NodeClassV1, type NodeClaimV1 } from '../../v1/api.ts'
+import {
+  ANNOTATION_CLUSTER_NAME_TAGGED,
+  ANNOTATION_INSTANCE_TAGGED,
+  NODEPOOL_V1,
+  UNREGISTERED_NO_EXECUTE_TAINT,
+  type EC2NodeClassV1,
+  type NodeClaimV1,
+} from '../../v1/api.ts'
 import { ConditionSet, NODECLAIM_CONDITIONS, transitions } from '../../v1/conditions.ts'
 import * as log from '../../v1/logger.ts'
-import { LABEL_DO_NOT_SYNC_TAINTS, launchedNodeClaimV1, launchTagsV1, nodeadmUserData, nodeLabelsV1, registerTaintsV1, registeredTagsV1 } from '../../v1/nodeclaim.ts'
+import {
+  LABEL_DO_NOT_SYNC_TAINTS,
+  launchedNodeClaimV1,
+  launchTagsV1,
+  nodeadmUserData,
+  nodeLabelsV1,
+  registerTaintsV1,
+  registeredTagsV1,
+} from '../../v1/nodeclaim.ts'
 import { NODECLAIMS, NODECLASSES } from '../cluster-state.ts'
 import type { Cloud } from '../cloud.ts'
 import type { KarpenterContext } from '../context.ts'
@@ -52,7 +67,13 @@ export class LifecycleV1 {
   constructor(ctx: KarpenterContext, cloud: Cloud) {
     this.ctx = ctx
     this.cloud = cloud
-    this.controller = new Controller({ name: 'nodeclaim.lifecycle', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcile(k), maxConcurrentReconciles: 1000 })
+    this.controller = new Controller({
+      name: 'nodeclaim.lifecycle',
+      clock: ctx.clock,
+      log: ctx.cluster.log,
+      reconcile: (k) => this.reconcile(k),
+      maxConcurrentReconciles: 1000,
+    })
   }
 
   start(): void {
@@ -81,7 +102,9 @@ export class LifecycleV1 {
     const scope = log.lifecycleScope(name, this.ctx.rng, stored.status?.providerID, stored.status?.nodeName)
     if (stored.metadata.deletionTimestamp) return this.finalize(stored, scope)
     if (!(stored.metadata.finalizers ?? []).includes(FINALIZER_TERMINATION)) {
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), FINALIZER_TERMINATION]), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), FINALIZER_TERMINATION]), {
+        fieldManager: 'karpenter',
+      })
       return
     }
     const has = (t: string) => (stored.status?.conditions ?? []).some((c) => c.type === t && c.status === 'True')
@@ -95,17 +118,24 @@ export class LifecycleV1 {
     let after: NodeClaimV1 | undefined
     let before: NodeClaimV1['status'] | undefined
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => {
-        const nc = o as unknown as NodeClaimV1
-        before = structuredClone(nc.status ?? {})
-        edit(nc, new ConditionSet(nc, NODECLAIM_CONDITIONS, this.now))
-        after = nc
-      }, { subresource: 'status', fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        name,
+        (o) => {
+          const nc = o as unknown as NodeClaimV1
+          before = structuredClone(nc.status ?? {})
+          edit(nc, new ConditionSet(nc, NODECLAIM_CONDITIONS, this.now))
+          after = nc
+        },
+        { subresource: 'status', fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
       return undefined
     }
-    if (after) for (const t of transitions(before?.conditions, after.status?.conditions)) this.ctx.event(after as unknown as KubeObject, 'Normal', t.reason, t.message)
+    if (after)
+      for (const t of transitions(before?.conditions, after.status?.conditions)) this.ctx.event(after as unknown as KubeObject, 'Normal', t.reason, t.message)
     return after
   }
 
@@ -117,7 +147,13 @@ export class LifecycleV1 {
     this.launching.add(name)
     try {
       const nodeClass = this.ctx.store.find(NODECLASSES, undefined, stored.spec.nodeClassRef?.name ?? '') as unknown as EC2NodeClassV1 | undefined
-      if (!nodeClass) return this.launchFailed(stored, scope, true, 'resolving nodeclass, ec2nodeclasses.karpenter.k8s.aws "' + stored.spec.nodeClassRef?.name + '" not found')
+      if (!nodeClass)
+        return this.launchFailed(
+          stored,
+          scope,
+          true,
+          'resolving nodeclass, ec2nodeclasses.karpenter.k8s.aws "' + stored.spec.nodeClassRef?.name + '" not found',
+        )
       const ready = (nodeClass.status?.conditions ?? []).find((c) => c.type === 'Ready')
       if (ready?.status === 'False') return this.launchFailed(stored, scope, true, ready.message)
       if (!ready || ready.status === 'Unknown') {
@@ -138,7 +174,12 @@ export class LifecycleV1 {
         subnets,
         inflightIPs: this.ctx.inflightIPs,
         amis: amisFromStatus(nodeClass),
-        cluster: { name: clusterName, endpoint: this.ctx.cluster.endpoint, caBundle: Buffer.from(this.ctx.cluster.caPem).toString('base64'), kubeDnsIP: kubeDns },
+        cluster: {
+          name: clusterName,
+          endpoint: this.ctx.cluster.endpoint,
+          caBundle: Buffer.from(this.ctx.cluster.caPem).toString('base64'),
+          kubeDnsIP: kubeDns,
+        },
         tags: launchTagsV1(stored, nodeClass, clusterName),
         bootstrap: {
           nodeLabels: (capacityType) => nodeLabelsV1(stored, capacityType),
@@ -159,7 +200,13 @@ export class LifecycleV1 {
       const plan = decision.plan
       const status = nodeClass.status ?? {}
       for (const lt of plan.launchTemplates) {
-        const { id, created } = await this.cloud.ensureLaunchTemplate(lt, internalClass, (status.securityGroups ?? []).map((g) => g.id), status.instanceProfile, plan.tags)
+        const { id, created } = await this.cloud.ensureLaunchTemplate(
+          lt,
+          internalClass,
+          (status.securityGroups ?? []).map((g) => g.id),
+          status.instanceProfile,
+          plan.tags,
+        )
         if (created) this.ctx.log(log.createdLaunchTemplate(scope, lt.name, id))
       }
       await this.ctx.clock.sleep(LAUNCH_LATENCY_MS)
@@ -179,12 +226,24 @@ export class LifecycleV1 {
       }
       const instanceType = instanceTypes.find((t) => t.name === outcome.instance.instanceType)
       const launched = launchedNodeClaimV1(internalNodeClaim(current, nodeClass), outcome.instance, instanceType, nodeClass)
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => {
-        o.metadata.labels = launched.metadata.labels
-        o.metadata.annotations = launched.metadata.annotations
-      }, { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        name,
+        (o) => {
+          o.metadata.labels = launched.metadata.labels
+          o.metadata.annotations = launched.metadata.annotations
+        },
+        { fieldManager: 'karpenter' },
+      )
       this.updateStatus(name, (nc, c) => {
-        nc.status = { ...(nc.status ?? {}), providerID: launched.status!.providerID, imageID: launched.status!.imageID, capacity: launched.status!.capacity as Record<string, string>, allocatable: launched.status!.allocatable as Record<string, string> }
+        nc.status = {
+          ...(nc.status ?? {}),
+          providerID: launched.status!.providerID,
+          imageID: launched.status!.imageID,
+          capacity: launched.status!.capacity as Record<string, string>,
+          allocatable: launched.status!.allocatable as Record<string, string>,
+        }
         c.setTrue('Launched')
       })
       this.ctx.log(
@@ -258,7 +317,9 @@ export class LifecycleV1 {
     const name = stored.metadata.name!
     const node = this.nodeFor(stored)
     if (!node) {
-      const launchedAt = Date.parse(stored.status?.conditions?.find((c) => c.type === 'Launched')?.lastTransitionTime ?? stored.metadata.creationTimestamp ?? '')
+      const launchedAt = Date.parse(
+        stored.status?.conditions?.find((c) => c.type === 'Launched')?.lastTransitionTime ?? stored.metadata.creationTimestamp ?? '',
+      )
       if (this.ctx.clock.simulated() - this.ctx.clock.simulated(launchedAt) > REGISTRATION_TTL_MS) {
         this.ctx.log(log.terminatingDueToTimeout(scope, REGISTRATION_TTL_MS, 'registration'))
         try {
@@ -273,18 +334,25 @@ export class LifecycleV1 {
     }
     // syncNode: finalizer, owner, taints (unless the kubelet registered them), annotations, labels;
     // the unregistered taint goes.
-    this.ctx.store.mutate('nodes', undefined, node.metadata.name!, (o) => {
-      const n = o as unknown as Node
-      n.metadata.finalizers = [...new Set([...(n.metadata.finalizers ?? []), FINALIZER_TERMINATION])]
-      const owners = (n.metadata.ownerReferences ?? []).filter((r) => !(r.kind === 'NodeClaim' && r.name === name))
-      owners.push({ apiVersion: NODEPOOL_V1, kind: 'NodeClaim', name, uid: stored.metadata.uid, blockOwnerDeletion: true })
-      n.metadata.ownerReferences = owners
-      let taints = n.spec?.taints ?? []
-      if (n.metadata.labels?.[LABEL_DO_NOT_SYNC_TAINTS] !== 'true') taints = mergeTaints(mergeTaints(taints, stored.spec.taints ?? []), stored.spec.startupTaints ?? [])
-      n.spec = { ...(n.spec ?? {}), taints: taints.filter((t) => !matchTaint(t, UNREGISTERED_NO_EXECUTE_TAINT)) }
-      n.metadata.annotations = { ...(n.metadata.annotations ?? {}), ...(stored.metadata.annotations ?? {}) }
-      n.metadata.labels = sortObject({ ...(n.metadata.labels ?? {}), ...(stored.metadata.labels ?? {}), [LABEL_REGISTERED]: 'true' })
-    }, { fieldManager: 'karpenter' })
+    this.ctx.store.mutate(
+      'nodes',
+      undefined,
+      node.metadata.name!,
+      (o) => {
+        const n = o as unknown as Node
+        n.metadata.finalizers = [...new Set([...(n.metadata.finalizers ?? []), FINALIZER_TERMINATION])]
+        const owners = (n.metadata.ownerReferences ?? []).filter((r) => !(r.kind === 'NodeClaim' && r.name === name))
+        owners.push({ apiVersion: NODEPOOL_V1, kind: 'NodeClaim', name, uid: stored.metadata.uid, blockOwnerDeletion: true })
+        n.metadata.ownerReferences = owners
+        let taints = n.spec?.taints ?? []
+        if (n.metadata.labels?.[LABEL_DO_NOT_SYNC_TAINTS] !== 'true')
+          taints = mergeTaints(mergeTaints(taints, stored.spec.taints ?? []), stored.spec.startupTaints ?? [])
+        n.spec = { ...(n.spec ?? {}), taints: taints.filter((t) => !matchTaint(t, UNREGISTERED_NO_EXECUTE_TAINT)) }
+        n.metadata.annotations = { ...(n.metadata.annotations ?? {}), ...(stored.metadata.annotations ?? {}) }
+        n.metadata.labels = sortObject({ ...(n.metadata.labels ?? {}), ...(stored.metadata.labels ?? {}), [LABEL_REGISTERED]: 'true' })
+      },
+      { fieldManager: 'karpenter' },
+    )
     const withNode: log.Scope = [...scope.filter(([k]) => k !== 'Node'), ['Node', log.ref(node.metadata.name!)]]
     this.ctx.log(log.registered(withNode))
     this.updateStatus(name, (nc, c) => {
@@ -298,7 +366,18 @@ export class LifecycleV1 {
     if (instanceId) {
       await this.cloud.tag(instanceId, registeredTagsV1(name, node.metadata.name!, this.ctx.settings.clusterName)).catch(() => undefined)
       try {
-        this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [ANNOTATION_INSTANCE_TAGGED]: 'true', [ANNOTATION_CLUSTER_NAME_TAGGED]: 'true' }), { fieldManager: 'karpenter' })
+        this.ctx.store.mutate(
+          NODECLAIMS,
+          undefined,
+          name,
+          (o) =>
+            void (o.metadata.annotations = {
+              ...(o.metadata.annotations ?? {}),
+              [ANNOTATION_INSTANCE_TAGGED]: 'true',
+              [ANNOTATION_CLUSTER_NAME_TAGGED]: 'true',
+            }),
+          { fieldManager: 'karpenter' },
+        )
       } catch (error) {
         ignoreNotFound(error)
       }
@@ -320,7 +399,13 @@ export class LifecycleV1 {
       this.updateStatus(name, (_nc, c) => c.setUnknown('Initialized', blocker.reason, blocker.message))
       return
     }
-    this.ctx.store.mutate('nodes', undefined, node.metadata.name!, (o) => void (o.metadata.labels = sortObject({ ...(o.metadata.labels ?? {}), [LABEL_INITIALIZED]: 'true' })), { fieldManager: 'karpenter' })
+    this.ctx.store.mutate(
+      'nodes',
+      undefined,
+      node.metadata.name!,
+      (o) => void (o.metadata.labels = sortObject({ ...(o.metadata.labels ?? {}), [LABEL_INITIALIZED]: 'true' })),
+      { fieldManager: 'karpenter' },
+    )
     this.ctx.log(log.initialized(scope, (node.status?.allocatable ?? {}) as Record<string, string>))
     this.updateStatus(name, (_nc, c) => c.setTrue('Initialized'))
   }
@@ -351,7 +436,13 @@ export class LifecycleV1 {
       if (state && state !== 'terminated') return { requeueAfterMs: TERMINATION_POLL_MS }
     }
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        name,
+        (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)),
+        { fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
       return
@@ -370,7 +461,9 @@ export class LifecycleV1 {
 function amisFromStatus(nodeClass: EC2NodeClassV1): AmiIds {
   const find = (arch: string, gpu: boolean) =>
     (nodeClass.status?.amis ?? []).find(
-      (a) => a.requirements.some((r) => r.key === 'kubernetes.io/arch' && (r.values ?? []).includes(arch)) && a.requirements.some((r) => r.key === 'karpenter.k8s.aws/instance-gpu-count' && (gpu ? r.operator === 'Exists' : r.operator === 'DoesNotExist')),
+      (a) =>
+        a.requirements.some((r) => r.key === 'kubernetes.io/arch' && (r.values ?? []).includes(arch)) &&
+        a.requirements.some((r) => r.key === 'karpenter.k8s.aws/instance-gpu-count' && (gpu ? r.operator === 'Exists' : r.operator === 'DoesNotExist')),
     )?.id
   return { amd64: find('amd64', false) ?? '', arm64: find('arm64', false) ?? '', gpu: find('amd64', true) }
 }

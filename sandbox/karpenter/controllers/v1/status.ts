@@ -19,7 +19,18 @@ import { Controller } from '../../../runtime/controller.ts'
 import { ANNOTATION_NODEPOOL_HASH } from '../../labels.ts'
 import { nodePoolUsage } from '../../provisioning.ts'
 import { aliasOf, aliasParameters, aliasUnsupported, amiStatus, resolveAmis, type Variant } from '../../v1/amis.ts'
-import { ANNOTATION_NODECLASS_HASH, ANNOTATION_NODECLASS_HASH_VERSION, ANNOTATION_NODEPOOL_HASH_VERSION, LABEL_NODECLASS, NODECLASS_HASH_VERSION, NODEPOOL_HASH_VERSION, TAG_EKS_CLUSTER_NAME, type ConditionV1, type EC2NodeClassV1, type NodePoolV1 } from '../../v1/api.ts'
+import {
+  ANNOTATION_NODECLASS_HASH,
+  ANNOTATION_NODECLASS_HASH_VERSION,
+  ANNOTATION_NODEPOOL_HASH_VERSION,
+  LABEL_NODECLASS,
+  NODECLASS_HASH_VERSION,
+  NODEPOOL_HASH_VERSION,
+  TAG_EKS_CLUSTER_NAME,
+  type ConditionV1,
+  type EC2NodeClassV1,
+  type NodePoolV1,
+} from '../../v1/api.ts'
 import { ConditionSet, NODECLASS_CONDITIONS, NODEPOOL_CONDITIONS, transitions } from '../../v1/conditions.ts'
 import * as log from '../../v1/logger.ts'
 import { nodeClassHashV1, nodePoolHashV1 } from '../../v1/nodeclaim.ts'
@@ -43,7 +54,13 @@ export class NodeClassesV1 {
   constructor(ctx: KarpenterContext, cloud: Cloud) {
     this.ctx = ctx
     this.cloud = cloud
-    this.controller = new Controller({ name: 'nodeclass', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcile(k), maxConcurrentReconciles: 10 })
+    this.controller = new Controller({
+      name: 'nodeclass',
+      clock: ctx.clock,
+      log: ctx.cluster.log,
+      reconcile: (k) => this.reconcile(k),
+      maxConcurrentReconciles: 10,
+    })
   }
 
   start(): void {
@@ -69,13 +86,29 @@ export class NodeClassesV1 {
     if (!stored) return
     if (stored.metadata.deletionTimestamp) return this.finalize(stored)
     if (!(stored.metadata.finalizers ?? []).includes(NODECLASS_FINALIZER)) {
-      this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), NODECLASS_FINALIZER]), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), NODECLASS_FINALIZER]), {
+        fieldManager: 'karpenter',
+      })
       return { requeueAfterMs: 0 }
     }
     // nodeclass.hash: the hash of the spec and resolved AMI family, for drift.
     const hash = nodeClassHashV1(stored)
-    if (stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH] !== hash || stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH_VERSION] !== NODECLASS_HASH_VERSION) {
-      this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [ANNOTATION_NODECLASS_HASH]: hash, [ANNOTATION_NODECLASS_HASH_VERSION]: NODECLASS_HASH_VERSION }), { fieldManager: 'karpenter' })
+    if (
+      stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH] !== hash ||
+      stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH_VERSION] !== NODECLASS_HASH_VERSION
+    ) {
+      this.ctx.store.mutate(
+        NODECLASSES,
+        undefined,
+        name,
+        (o) =>
+          void (o.metadata.annotations = {
+            ...(o.metadata.annotations ?? {}),
+            [ANNOTATION_NODECLASS_HASH]: hash,
+            [ANNOTATION_NODECLASS_HASH_VERSION]: NODECLASS_HASH_VERSION,
+          }),
+        { fieldManager: 'karpenter' },
+      )
     }
     const scope = log.nodeClassScope('nodeclass', name, this.ctx.rng)
     const nc: EC2NodeClassV1 = structuredClone(stored)
@@ -93,7 +126,10 @@ export class NodeClassesV1 {
     else conditions.setTrue('ValidationSucceeded')
     if (JSON.stringify(stored.status ?? {}) !== JSON.stringify(nc.status)) {
       try {
-        this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.status = nc.status as Record<string, unknown>), { subresource: 'status', fieldManager: 'karpenter' })
+        this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.status = nc.status as Record<string, unknown>), {
+          subresource: 'status',
+          fieldManager: 'karpenter',
+        })
       } catch (error) {
         ignoreNotFound(error)
         return
@@ -141,7 +177,9 @@ export class NodeClassesV1 {
       return
     }
     // subnet.go: most available IPs first, then by id.
-    const sorted = [...subnets].sort((a, b) => (b.AvailableIpAddressCount ?? 0) - (a.AvailableIpAddressCount ?? 0) || String(a.SubnetId).localeCompare(String(b.SubnetId)))
+    const sorted = [...subnets].sort(
+      (a, b) => (b.AvailableIpAddressCount ?? 0) - (a.AvailableIpAddressCount ?? 0) || String(a.SubnetId).localeCompare(String(b.SubnetId)),
+    )
     const status = sorted.map((s) => ({ id: s.SubnetId!, zone: s.AvailabilityZone!, ...(s.AvailabilityZoneId ? { zoneID: s.AvailabilityZoneId } : {}) }))
     if (this.changed(`subnets/${nc.metadata.name}`, status.map((s) => s.id).sort())) this.ctx.log(log.discoveredSubnets(scope, status))
     nc.status!.subnets = status
@@ -174,9 +212,18 @@ export class NodeClassesV1 {
       const cluster = this.ctx.settings.clusterName
       const region = this.ctx.cluster.aws.region
       // InstanceProfileName: hash of region, name and a fresh uuid (drawn from the seeded RNG).
-      const digest = createHash('sha256').update(`${region}${nc.metadata.name}${log.uuid(this.ctx.rng)}`).digest('hex').slice(0, 15)
+      const digest = createHash('sha256')
+        .update(`${region}${nc.metadata.name}${log.uuid(this.ctx.rng)}`)
+        .digest('hex')
+        .slice(0, 15)
       const name = `${cluster}_${BigInt(`0x${digest}`).toString()}`
-      await this.cloud.createInstanceProfile(name, role, { ...(nc.spec.tags ?? {}), [`kubernetes.io/cluster/${cluster}`]: 'owned', [TAG_EKS_CLUSTER_NAME]: cluster, [LABEL_NODECLASS]: nc.metadata.name ?? '', 'topology.kubernetes.io/region': region })
+      await this.cloud.createInstanceProfile(name, role, {
+        ...(nc.spec.tags ?? {}),
+        [`kubernetes.io/cluster/${cluster}`]: 'owned',
+        [TAG_EKS_CLUSTER_NAME]: cluster,
+        [LABEL_NODECLASS]: nc.metadata.name ?? '',
+        'topology.kubernetes.io/region': region,
+      })
       nc.status!.instanceProfile = name
     }
     conditions.setTrue('InstanceProfileReady')
@@ -188,13 +235,24 @@ export class NodeClassesV1 {
     if (!(nc.metadata.finalizers ?? []).includes(NODECLASS_FINALIZER)) return
     const users = this.ctx.store.list(NODECLAIMS).items.filter((c) => (c.spec as { nodeClassRef?: { name?: string } }).nodeClassRef?.name === name)
     if (users.length > 0) {
-      this.ctx.event(nc as unknown as KubeObject, 'Normal', 'WaitingOnNodeClaimTermination', `Waiting on NodeClaim termination for ${users.map((u) => u.metadata.name).join(', ')}`)
+      this.ctx.event(
+        nc as unknown as KubeObject,
+        'Normal',
+        'WaitingOnNodeClaimTermination',
+        `Waiting on NodeClaim termination for ${users.map((u) => u.metadata.name).join(', ')}`,
+      )
       return { requeueAfterMs: 10_000 }
     }
     const profile = nc.status?.instanceProfile
     if (profile && nc.spec.role) await this.cloud.deleteInstanceProfile(profile, nc.spec.role)
     try {
-      this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== NODECLASS_FINALIZER)), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLASSES,
+        undefined,
+        name,
+        (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== NODECLASS_FINALIZER)),
+        { fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
     }
@@ -211,7 +269,13 @@ export class NodePoolsV1 {
 
   constructor(ctx: KarpenterContext) {
     this.ctx = ctx
-    this.controller = new Controller({ name: 'nodepool', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcile(k), maxConcurrentReconciles: 10 })
+    this.controller = new Controller({
+      name: 'nodepool',
+      clock: ctx.clock,
+      log: ctx.cluster.log,
+      reconcile: (k) => this.reconcile(k),
+      maxConcurrentReconciles: 10,
+    })
   }
 
   start(): void {
@@ -234,8 +298,22 @@ export class NodePoolsV1 {
     if (!stored || stored.metadata.deletionTimestamp) return
     // nodepool.hash
     const hash = nodePoolHashV1(stored)
-    if (stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH] !== hash || stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH_VERSION] !== NODEPOOL_HASH_VERSION) {
-      this.ctx.store.mutate(NODEPOOLS, undefined, name, (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [ANNOTATION_NODEPOOL_HASH]: hash, [ANNOTATION_NODEPOOL_HASH_VERSION]: NODEPOOL_HASH_VERSION }), { fieldManager: 'karpenter' })
+    if (
+      stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH] !== hash ||
+      stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH_VERSION] !== NODEPOOL_HASH_VERSION
+    ) {
+      this.ctx.store.mutate(
+        NODEPOOLS,
+        undefined,
+        name,
+        (o) =>
+          void (o.metadata.annotations = {
+            ...(o.metadata.annotations ?? {}),
+            [ANNOTATION_NODEPOOL_HASH]: hash,
+            [ANNOTATION_NODEPOOL_HASH_VERSION]: NODEPOOL_HASH_VERSION,
+          }),
+        { fieldManager: 'karpenter' },
+      )
     }
     const np: NodePoolV1 = structuredClone(stored)
     const before = structuredClone(np.status?.conditions ?? [])
@@ -254,7 +332,12 @@ export class NodePoolsV1 {
       else conditions.setTrue('NodeClassReady')
       // nodepool.registrationhealth: Unknown until a node of this generation registers.
       const health = conditions.get('NodeRegistrationHealthy')
-      if (!health || np.status.nodeClassObservedGeneration !== (nodeClass.metadata.generation ?? 1) || health.observedGeneration !== (np.metadata.generation ?? 1)) conditions.setUnknown('NodeRegistrationHealthy')
+      if (
+        !health ||
+        np.status.nodeClassObservedGeneration !== (nodeClass.metadata.generation ?? 1) ||
+        health.observedGeneration !== (np.metadata.generation ?? 1)
+      )
+        conditions.setUnknown('NodeRegistrationHealthy')
       np.status.nodeClassObservedGeneration = nodeClass.metadata.generation ?? 1
     }
     // nodepool.counter
@@ -264,7 +347,10 @@ export class NodePoolsV1 {
     np.status.nodes = nodes
     if (JSON.stringify(stored.status ?? {}) === JSON.stringify(np.status)) return
     try {
-      this.ctx.store.mutate(NODEPOOLS, undefined, name, (o) => void (o.status = np.status as Record<string, unknown>), { subresource: 'status', fieldManager: 'karpenter' })
+      this.ctx.store.mutate(NODEPOOLS, undefined, name, (o) => void (o.status = np.status as Record<string, unknown>), {
+        subresource: 'status',
+        fieldManager: 'karpenter',
+      })
     } catch (error) {
       ignoreNotFound(error)
       return
@@ -282,7 +368,13 @@ export function markRegistrationHealthy(ctx: KarpenterContext, nodePool: string)
   const conditions = new ConditionSet(np, NODEPOOL_CONDITIONS, () => rfc3339(ctx.clock.now()))
   if (!conditions.setTrue('NodeRegistrationHealthy')) return
   try {
-    ctx.store.mutate(NODEPOOLS, undefined, nodePool, (o) => void (o.status = { ...((o.status ?? {}) as Record<string, unknown>), conditions: np.status!.conditions }), { subresource: 'status', fieldManager: 'karpenter' })
+    ctx.store.mutate(
+      NODEPOOLS,
+      undefined,
+      nodePool,
+      (o) => void (o.status = { ...((o.status ?? {}) as Record<string, unknown>), conditions: np.status!.conditions }),
+      { subresource: 'status', fieldManager: 'karpenter' },
+    )
   } catch (error) {
     ignoreNotFound(error)
     return

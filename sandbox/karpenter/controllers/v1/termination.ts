@@ -32,7 +32,13 @@ export class TerminationV1 {
   constructor(ctx: KarpenterContext, cloud: Cloud) {
     this.ctx = ctx
     this.cloud = cloud
-    this.nodes = new Controller({ name: 'node.termination', clock: ctx.clock, log: ctx.cluster.log, reconcile: (k) => this.reconcile(k), maxConcurrentReconciles: 100 })
+    this.nodes = new Controller({
+      name: 'node.termination',
+      clock: ctx.clock,
+      log: ctx.cluster.log,
+      reconcile: (k) => this.reconcile(k),
+      maxConcurrentReconciles: 100,
+    })
   }
 
   start(): void {
@@ -55,17 +61,24 @@ export class TerminationV1 {
     let before: NodeClaimV1['status']
     let after: NodeClaimV1 | undefined
     try {
-      this.ctx.store.mutate(NODECLAIMS, undefined, nodeClaim.metadata.name!, (o) => {
-        const nc = o as unknown as NodeClaimV1
-        before = structuredClone(nc.status ?? {})
-        edit(new ConditionSet(nc, NODECLAIM_CONDITIONS, () => rfc3339(this.ctx.clock.now())))
-        after = nc
-      }, { subresource: 'status', fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        nodeClaim.metadata.name!,
+        (o) => {
+          const nc = o as unknown as NodeClaimV1
+          before = structuredClone(nc.status ?? {})
+          edit(new ConditionSet(nc, NODECLAIM_CONDITIONS, () => rfc3339(this.ctx.clock.now())))
+          after = nc
+        },
+        { subresource: 'status', fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
       return
     }
-    if (after) for (const t of transitions(before?.conditions, after.status?.conditions)) this.ctx.event(after as unknown as KubeObject, 'Normal', t.reason, t.message)
+    if (after)
+      for (const t of transitions(before?.conditions, after.status?.conditions)) this.ctx.event(after as unknown as KubeObject, 'Normal', t.reason, t.message)
   }
 
   private async reconcile(name: string): Promise<{ requeueAfterMs: number } | void> {
@@ -83,12 +96,18 @@ export class TerminationV1 {
     // terminator.go Taint: replace any taint of the same key, label the node out of load balancers.
     const taints = node.spec?.taints ?? []
     if (!taints.some((t) => t.key === DISRUPTED_NO_SCHEDULE_TAINT.key && t.effect === DISRUPTED_NO_SCHEDULE_TAINT.effect)) {
-      this.ctx.store.mutate('nodes', undefined, name, (o) => {
-        const spec = (o.spec ?? {}) as { taints?: { key: string }[] }
-        spec.taints = [...(spec.taints ?? []).filter((t) => t.key !== DISRUPTED_NO_SCHEDULE_TAINT.key), { ...DISRUPTED_NO_SCHEDULE_TAINT }]
-        o.spec = spec
-        o.metadata.labels = { ...(o.metadata.labels ?? {}), [EXCLUDE_LB_LABEL]: 'karpenter' }
-      }, { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        'nodes',
+        undefined,
+        name,
+        (o) => {
+          const spec = (o.spec ?? {}) as { taints?: { key: string }[] }
+          spec.taints = [...(spec.taints ?? []).filter((t) => t.key !== DISRUPTED_NO_SCHEDULE_TAINT.key), { ...DISRUPTED_NO_SCHEDULE_TAINT }]
+          o.spec = spec
+          o.metadata.labels = { ...(o.metadata.labels ?? {}), [EXCLUDE_LB_LABEL]: 'karpenter' }
+        },
+        { fieldManager: 'karpenter' },
+      )
       this.ctx.log(log.taintedNode(scope, DISRUPTED_NO_SCHEDULE_TAINT))
     }
     if (drainNode(this.ctx, name, DISRUPTED_NO_SCHEDULE_TAINT) > 0) {
@@ -108,7 +127,13 @@ export class TerminationV1 {
       if (state && state !== 'terminated') return { requeueAfterMs: TERMINATION_POLL_MS }
     }
     try {
-      this.ctx.store.mutate('nodes', undefined, name, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)), { fieldManager: 'karpenter' })
+      this.ctx.store.mutate(
+        'nodes',
+        undefined,
+        name,
+        (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_TERMINATION)),
+        { fieldManager: 'karpenter' },
+      )
     } catch (error) {
       ignoreNotFound(error)
       return

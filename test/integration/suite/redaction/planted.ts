@@ -51,4 +51,3 @@ export function plantedText(p: Planted, runAccount = RUN_ACCOUNT): string {
     `account ${runAccount}`,
   ].join('\n')
 }
-

@@ -47,16 +47,21 @@ const offeringsCache = new Map<string, InstanceTypeOffering[]>()
 export function motoOfferings(region: string): InstanceTypeOffering[] {
   let o = offeringsCache.get(region)
   if (!o) {
-    o = JSON.parse(gunzipSync(readFileSync(join(moto(), `ec2/resources/instance_type_offerings/availability-zone/${region}.json.gz`))).toString('utf8')) as InstanceTypeOffering[]
+    o = JSON.parse(
+      gunzipSync(readFileSync(join(moto(), `ec2/resources/instance_type_offerings/availability-zone/${region}.json.gz`))).toString('utf8'),
+    ) as InstanceTypeOffering[]
     offeringsCache.set(region, o)
   }
   return o
 }
 
 export function branchInterfaces(): Record<string, number> {
-  return (JSON.parse(readFileSync(join(repo, 'sandbox/karpenter/data/branch-interfaces.json'), 'utf8')) as { branchInterfaces: Record<string, number> }).branchInterfaces
+  return (JSON.parse(readFileSync(join(repo, 'sandbox/karpenter/data/branch-interfaces.json'), 'utf8')) as { branchInterfaces: Record<string, number> })
+    .branchInterfaces
 }
 
 export function onDemandPriceFile(): { regions: Record<string, { prices: Record<string, number> }> } {
-  return JSON.parse(readFileSync(join(repo, 'fixtures/prices/ec2-on-demand-prices.json'), 'utf8')) as { regions: Record<string, { prices: Record<string, number> }> }
+  return JSON.parse(readFileSync(join(repo, 'fixtures/prices/ec2-on-demand-prices.json'), 'utf8')) as {
+    regions: Record<string, { prices: Record<string, number> }>
+  }
 }

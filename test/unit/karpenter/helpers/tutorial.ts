@@ -4,7 +4,15 @@
 import { createHash } from 'node:crypto'
 import type { NodeSelectorRequirement, Pod, Taint, Toleration, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
 import type { EC2NodeClass, NodePool } from '../../../../sandbox/karpenter/api.ts'
-import { buildInstanceTypes, onDemandPricesFor, passesDescribeFilters, zonesByInstanceType, type InstanceType, type InstanceTypeOptions, type PriceBook } from '../../../../sandbox/karpenter/instance-types.ts'
+import {
+  buildInstanceTypes,
+  onDemandPricesFor,
+  passesDescribeFilters,
+  zonesByInstanceType,
+  type InstanceType,
+  type InstanceTypeOptions,
+  type PriceBook,
+} from '../../../../sandbox/karpenter/instance-types.ts'
 import { branchInterfaces, motoInstanceTypes, motoOfferings, onDemandPriceFile } from './moto-data.ts'
 
 export const REGION = 'eu-west-2'
@@ -55,7 +63,14 @@ export function tutorialNodeClass(): EC2NodeClass {
       subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'spot-and-karpenter' } }],
       securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'spot-and-karpenter' } }],
       role: 'karpenter-spot-and-karpenter',
-      tags: { project: 'build-on-aws', IntentLabel: 'apps', KarpenterNodePoolName: 'default', NodeType: 'default', intent: 'apps', 'karpenter.sh/discovery': 'spot-and-karpenter' },
+      tags: {
+        project: 'build-on-aws',
+        IntentLabel: 'apps',
+        KarpenterNodePoolName: 'default',
+        NodeType: 'default',
+        intent: 'apps',
+        'karpenter.sh/discovery': 'spot-and-karpenter',
+      },
     },
   }
 }
@@ -203,7 +218,13 @@ export function karpenterNodeLabels(name: string, type: string, zone: string, ex
 }
 
 export const ZONE_SPREAD: TopologySpreadConstraint[] = [
-  { labelSelector: { matchLabels: { app: 'stateless' } }, maxSkew: 1, minDomains: 2, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
+  {
+    labelSelector: { matchLabels: { app: 'stateless' } },
+    maxSkew: 1,
+    minDomains: 2,
+    topologyKey: 'topology.kubernetes.io/zone',
+    whenUnsatisfiable: 'DoNotSchedule',
+  },
 ]
 
 export const NO_SCHEDULE = (key: string, value?: string): Taint => ({ key, value, effect: 'NoSchedule' })

@@ -4,7 +4,11 @@
 import type { EC2NodeClassV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { tutorialRequirements } from './tutorial.ts'
 
-export function v1NodePool(template: Partial<NodePoolV1['spec']['template']['spec']> = {}, annotations?: Record<string, string>, disruption: NonNullable<NodePoolV1['spec']['disruption']> = { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '0s' }): NodePoolV1 {
+export function v1NodePool(
+  template: Partial<NodePoolV1['spec']['template']['spec']> = {},
+  annotations?: Record<string, string>,
+  disruption: NonNullable<NodePoolV1['spec']['disruption']> = { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '0s' },
+): NodePoolV1 {
   return {
     apiVersion: 'karpenter.sh/v1',
     kind: 'NodePool',

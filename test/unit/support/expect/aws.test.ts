@@ -21,11 +21,19 @@ import {
 import type { Ec2Event } from '../../../../support/event-observer.ts'
 import { LIVE_INSTANCE_STATES } from '../../../../support/ec2-instances.ts'
 
-const subnet = (id: string, zone: string, publicIps = false): Subnet => ({ SubnetId: id, AvailabilityZone: zone, CidrBlock: `10.0.${id.slice(-1)}.0/24`, MapPublicIpOnLaunch: publicIps })
+const subnet = (id: string, zone: string, publicIps = false): Subnet => ({
+  SubnetId: id,
+  AvailabilityZone: zone,
+  CidrBlock: `10.0.${id.slice(-1)}.0/24`,
+  MapPublicIpOnLaunch: publicIps,
+})
 
 describe('subnets of a VPC', () => {
   const tables: RouteTable[] = [
-    { Routes: [{ GatewayId: 'local' }, { GatewayId: 'igw-1', DestinationCidrBlock: '0.0.0.0/0' }], Associations: [{ SubnetId: 'subnet-1' }, { SubnetId: 'subnet-2' }, { Main: true }] },
+    {
+      Routes: [{ GatewayId: 'local' }, { GatewayId: 'igw-1', DestinationCidrBlock: '0.0.0.0/0' }],
+      Associations: [{ SubnetId: 'subnet-1' }, { SubnetId: 'subnet-2' }, { Main: true }],
+    },
     { Routes: [{ GatewayId: 'local' }, { NatGatewayId: 'nat-1' }], Associations: [{ SubnetId: 'subnet-4' }] },
   ]
 
@@ -84,7 +92,10 @@ describe('the interruption warning', () => {
   const observer = (events: Ec2Event[]) => ({ events, warnings: () => events.filter((e) => e.detailType === 'EC2 Spot Instance Interruption Warning') })
 
   it('is the first warning received since the experiment started, a second of slack allowed', () => {
-    const attempt = interruptionWarning(observer([event('EC2 Spot Instance Interruption Warning', 500, 'i-old'), event('EC2 Spot Instance Interruption Warning', 9_500, 'i-2')]), 10_000)
+    const attempt = interruptionWarning(
+      observer([event('EC2 Spot Instance Interruption Warning', 500, 'i-old'), event('EC2 Spot Instance Interruption Warning', 9_500, 'i-2')]),
+      10_000,
+    )
     assert.equal(attempt.ok, true)
     assert.equal(attempt.value?.instanceId, 'i-2')
     assert.equal(attempt.seen, 'warning for i-2')
@@ -98,7 +109,14 @@ describe('the interruption warning', () => {
 
 describe("the FIS experiment template of the tutorial's stack", () => {
   const template = (): ExperimentTemplate => ({
-    targets: { SpotInstances: { resourceType: 'aws:ec2:spot-instance', resourceTags: { project: 'build-on-aws' }, selectionMode: 'COUNT(1)', filters: [{ path: 'State.Name', values: ['running'] }] } },
+    targets: {
+      SpotInstances: {
+        resourceType: 'aws:ec2:spot-instance',
+        resourceTags: { project: 'build-on-aws' },
+        selectionMode: 'COUNT(1)',
+        filters: [{ path: 'State.Name', values: ['running'] }],
+      },
+    },
     actions: { interrupt: { actionId: 'aws:ec2:send-spot-instance-interruptions', parameters: { durationBeforeInterruption: 'PT2M' } } },
   })
   const expected = { count: 1, tag: { key: 'project', value: 'build-on-aws' }, noticeMinutes: 2 }
@@ -135,7 +153,11 @@ describe('live instances', () => {
 
   it("of a cluster are its node groups', EKS's and Karpenter's", () => {
     const karpenter = [{ Name: 'tag:karpenter.sh/managed-by', Values: ['c'] }]
-    assert.deepEqual(clusterInstanceFilters('c', karpenter), [[{ Name: 'tag:kubernetes.io/cluster/c', Values: ['owned'] }], [{ Name: 'tag:eks:cluster-name', Values: ['c'] }], karpenter])
+    assert.deepEqual(clusterInstanceFilters('c', karpenter), [
+      [{ Name: 'tag:kubernetes.io/cluster/c', Values: ['owned'] }],
+      [{ Name: 'tag:eks:cluster-name', Values: ['c'] }],
+      karpenter,
+    ])
   })
 })
 

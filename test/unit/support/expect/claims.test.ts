@@ -15,12 +15,18 @@ function seen<T>(tutorialMs: number, type: Sighting<T>['type'], object: T): Sigh
   return { at: 9e12, rv: r, type, object } // the run saw everything late: only the rv's instant counts
 }
 const instant = (o: { rv?: string }) => (o.rv ? times.get(o.rv) : undefined)
-const pod = (name: string, node?: string, phase = 'Pending') => ({ metadata: { name, namespace: 'default', labels: { app: 'stateless' } }, spec: { nodeName: node }, status: { phase } }) as unknown as Pod
+const pod = (name: string, node?: string, phase = 'Pending') =>
+  ({ metadata: { name, namespace: 'default', labels: { app: 'stateless' } }, spec: { nodeName: node }, status: { phase } }) as unknown as Pod
 const node = (name: string, capacity = 'spot') => ({ metadata: { name, labels: { 'karpenter.sh/capacity-type': capacity } } }) as unknown as Node
 
 describe('Pending, then Running on a new node', () => {
   function world(nodeCreatedMs: number, runningMs: number) {
-    const pods = new Map([['default/a', [seen(1_000, 'ADDED', pod('a')), seen(runningMs - 5_000, 'MODIFIED', pod('a', 'n1')), seen(runningMs, 'MODIFIED', pod('a', 'n1', 'Running'))]]])
+    const pods = new Map([
+      [
+        'default/a',
+        [seen(1_000, 'ADDED', pod('a')), seen(runningMs - 5_000, 'MODIFIED', pod('a', 'n1')), seen(runningMs, 'MODIFIED', pod('a', 'n1', 'Running'))],
+      ],
+    ])
     const nodes = new Map([['n1', [seen(nodeCreatedMs, 'ADDED', node('n1'))]]])
     return { pods, nodes, names: ['default/a'], instant, withinMs: 120_000 }
   }
@@ -38,8 +44,14 @@ describe('Pending, then Running on a new node', () => {
   })
 
   it('fails a pod Running later than the deadline, and a node of another capacity type when the claim names one', () => {
-    assert.match(pendingThenRunning(world(30_000, 200_000)).problems.join('\n'), /too slow: "default\/a Pending" → "default\/a Running on n1" took 199\.0 s, more than 120\.0 s/)
-    assert.match(pendingThenRunning({ ...world(30_000, 45_000), capacityType: 'on-demand' }).problems.join('\n'), /runs on n1, capacity type spot, not on-demand/)
+    assert.match(
+      pendingThenRunning(world(30_000, 200_000)).problems.join('\n'),
+      /too slow: "default\/a Pending" → "default\/a Running on n1" took 199\.0 s, more than 120\.0 s/,
+    )
+    assert.match(
+      pendingThenRunning({ ...world(30_000, 45_000), capacityType: 'on-demand' }).problems.join('\n'),
+      /runs on n1, capacity type spot, not on-demand/,
+    )
   })
 })
 
@@ -58,17 +70,28 @@ describe('consolidation after the deletion', () => {
 
   it('fails a node consolidated before its pods were gone, naming the pair', () => {
     const { problems } = consolidationAfterDeletion(world({ podGone: 40_000, consolidated: 36_000, nodeGone: 41_000 }))
-    assert.ok(problems.some((p) => /out of order: "the last stateless pod gone from n1" \(\+40\.0 s\) came after "Karpenter's consolidation delete of n1" \(\+36\.0 s\)/.test(p)), problems.join('\n'))
+    assert.ok(
+      problems.some((p) =>
+        /out of order: "the last stateless pod gone from n1" \(\+40\.0 s\) came after "Karpenter's consolidation delete of n1" \(\+36\.0 s\)/.test(p),
+      ),
+      problems.join('\n'),
+    )
   })
 
   it('fails a node removed before the deletion, and a consolidation faster than its validation', () => {
     const before = consolidationAfterDeletion(world({ podGone: 5_000, consolidated: 6_000, nodeGone: 7_000 })).problems.join('\n')
     assert.match(before, /out of order: "the deployment's deletion" \(\+10\.0 s\) came after "n1 deleted" \(\+7\.0 s\)/)
-    assert.match(consolidationAfterDeletion(world({ podGone: 11_000, consolidated: 12_000, nodeGone: 13_000 })).problems.join('\n'), /too fast: .*took 2\.0 s, less than 15\.0 s/)
+    assert.match(
+      consolidationAfterDeletion(world({ podGone: 11_000, consolidated: 12_000, nodeGone: 13_000 })).problems.join('\n'),
+      /too fast: .*took 2\.0 s, less than 15\.0 s/,
+    )
   })
 
   it('fails a node no consolidation line names', () => {
-    assert.match(consolidationAfterDeletion({ ...world({ podGone: 11_000, consolidated: 36_000, nodeGone: 37_000 }), consolidations: [] }).problems.join('\n'), /no consolidation line names n1/)
+    assert.match(
+      consolidationAfterDeletion({ ...world({ podGone: 11_000, consolidated: 36_000, nodeGone: 37_000 }), consolidations: [] }).problems.join('\n'),
+      /no consolidation line names n1/,
+    )
   })
 })
 
@@ -79,13 +102,26 @@ describe('checkOrder', () => {
       ['b', { label: 'B', atMs: 5_000, resolutionMs: 1_000 }],
     ])
     assert.deepEqual(checkOrder(instants, [['a', 'b']]), [])
-    assert.match(checkOrder(new Map([['a', { label: 'A', atMs: 6_200 }], ['b', { label: 'B', atMs: 5_000, resolutionMs: 1_000 }]]), [['a', 'b']])[0], /out of order: "A" \(\+6\.2 s\) came after "B"/)
+    assert.match(
+      checkOrder(
+        new Map([
+          ['a', { label: 'A', atMs: 6_200 }],
+          ['b', { label: 'B', atMs: 5_000, resolutionMs: 1_000 }],
+        ]),
+        [['a', 'b']],
+      )[0],
+      /out of order: "A" \(\+6\.2 s\) came after "B"/,
+    )
     assert.throws(() => checkOrder(instants, [['a', 'c']]), /no event "c"/)
   })
 })
 
 describe("a deletion's instant: the first of its pods' terminations", () => {
-  const terminating = (name: string) => ({ ...pod(name, 'n1', 'Running'), metadata: { name, namespace: 'default', labels: { app: 'stateless' }, deletionTimestamp: new Date(0) } }) as unknown as Pod
+  const terminating = (name: string) =>
+    ({
+      ...pod(name, 'n1', 'Running'),
+      metadata: { name, namespace: 'default', labels: { app: 'stateless' }, deletionTimestamp: new Date(0) },
+    }) as unknown as Pod
 
   it("is the earliest pod's deletionTimestamp write (its rv's instant), not when the command began or the run saw it", () => {
     const pods = new Map([

@@ -23,9 +23,13 @@ describe("Karpenter's nodes left", () => {
 
 describe("Karpenter's removal lines", () => {
   it('are those of its disruption and termination controllers', () => {
-    const line = (i: number, controller: string) => logLineOf(i, 'karpenter-1', JSON.stringify({ level: 'INFO', time: '2024-01-29T08:47:00.000Z', logger: 'controller', message: 'm', controller }))
+    const line = (i: number, controller: string) =>
+      logLineOf(i, 'karpenter-1', JSON.stringify({ level: 'INFO', time: '2024-01-29T08:47:00.000Z', logger: 'controller', message: 'm', controller }))
     const lines = [line(1, 'disruption'), line(2, 'provisioner'), line(3, 'node.termination'), line(4, 'nodeclaim.termination')]
-    assert.deepEqual(removalLines(lines).map((l) => l.index), [1, 3, 4])
+    assert.deepEqual(
+      removalLines(lines).map((l) => l.index),
+      [1, 3, 4],
+    )
   })
 })
 
@@ -35,7 +39,10 @@ describe("the tutorial's 30 seconds", () => {
   })
 
   it('did not when they took longer, within what the feature allows', () => {
-    assert.equal(goneNote(75_000, 30_000, 120_000), "Gone after 1 min 15 s of tutorial time: longer than the tutorial's 30 s, within the 2 min Karpenter's disruption and EC2's termination may take.")
+    assert.equal(
+      goneNote(75_000, 30_000, 120_000),
+      "Gone after 1 min 15 s of tutorial time: longer than the tutorial's 30 s, within the 2 min Karpenter's disruption and EC2's termination may take.",
+    )
   })
 })
 

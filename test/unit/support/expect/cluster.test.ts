@@ -20,7 +20,10 @@ const pod = (name: string, o: { node?: string; phase?: string; ready?: boolean[]
       conditions: [{ type: 'Ready', status: (o.ready ?? []).length > 0 && (o.ready ?? []).every(Boolean) ? 'True' : 'False' }],
     },
   }) as unknown as Pod
-const node = (name: string, zone: string, capacityType = 'spot') => ({ metadata: { name, labels: { 'topology.kubernetes.io/zone': zone, 'karpenter.sh/capacity-type': capacityType, 'karpenter.sh/nodepool': 'default' } } }) as unknown as Node
+const node = (name: string, zone: string, capacityType = 'spot') =>
+  ({
+    metadata: { name, labels: { 'topology.kubernetes.io/zone': zone, 'karpenter.sh/capacity-type': capacityType, 'karpenter.sh/nodepool': 'default' } },
+  }) as unknown as Node
 
 describe('pods', () => {
   it('are described by phase, Running but not Ready apart', () => {
@@ -52,7 +55,11 @@ describe('the deployment kubectl says it created', () => {
 
 describe('the zone spread', () => {
   const nodes = [node('n1', 'us-west-2a'), node('n2', 'us-west-2b'), node('n3', 'us-west-2c'), node('od', 'us-west-2a', 'on-demand')]
-  const pods = [...['a', 'b', 'c', 'd'].map((n) => pod(n, { node: 'n1' })), ...['e', 'f', 'g'].map((n) => pod(n, { node: 'n2' })), ...['h', 'i', 'j'].map((n) => pod(n, { node: 'n3' }))]
+  const pods = [
+    ...['a', 'b', 'c', 'd'].map((n) => pod(n, { node: 'n1' })),
+    ...['e', 'f', 'g'].map((n) => pod(n, { node: 'n2' })),
+    ...['h', 'i', 'j'].map((n) => pod(n, { node: 'n3' })),
+  ]
 
   it("counts the tutorial's 4, 3 and 3 pods per zone on 3 nodes, and names a pod on no node", () => {
     const spread = zoneSpread([...pods, pod('k')], nodes)
@@ -73,11 +80,15 @@ describe('the zone spread', () => {
 })
 
 describe("the cost of the run's nodes", () => {
-  const times = new Map([['1', 0], ['2', 600_000], ['3', 1_800_000]])
+  const times = new Map([
+    ['1', 0],
+    ['2', 600_000],
+    ['3', 1_800_000],
+  ])
   const instant = (o: { rv?: string }) => (o.rv ? times.get(o.rv) : undefined)
   const seen = (rv: string, type: Sighting<Node>['type']): Sighting<Node> => ({ at: 0, rv, type, object: node(`n${rv}`, 'us-west-2a') })
 
-  it("lives from its creation to its deletion, or to now; its last state is the one before the deletion", () => {
+  it('lives from its creation to its deletion, or to now; its last state is the one before the deletion', () => {
     const gone = lifetimeOf([seen('1', 'ADDED'), seen('2', 'MODIFIED'), seen('3', 'DELETED')], instant, 3_600_000)
     assert.equal(gone?.hours, 0.5)
     assert.equal(gone?.node.metadata?.name, 'n2')
@@ -94,8 +105,17 @@ describe("the cost of the run's nodes", () => {
 
 describe("eks-node-viewer's screen", () => {
   it('leaves out a node it does not show with its type and a price', () => {
-    const screen = { nodes: [{ name: 'n1', instanceType: 'c5.xlarge', price: 0.07 }, { name: 'n2', instanceType: 'c5.xlarge' }] } as unknown as NodeViewerScreen
-    const expected = [{ name: 'n1', type: 'c5.xlarge' }, { name: 'n2', type: 'c5.xlarge' }, { name: 'n3', type: 'm5.xlarge' }]
+    const screen = {
+      nodes: [
+        { name: 'n1', instanceType: 'c5.xlarge', price: 0.07 },
+        { name: 'n2', instanceType: 'c5.xlarge' },
+      ],
+    } as unknown as NodeViewerScreen
+    const expected = [
+      { name: 'n1', type: 'c5.xlarge' },
+      { name: 'n2', type: 'c5.xlarge' },
+      { name: 'n3', type: 'm5.xlarge' },
+    ]
     assert.deepEqual(missingFromScreen(screen, expected), ['n2', 'n3'])
   })
 })

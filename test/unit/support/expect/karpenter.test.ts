@@ -36,7 +36,11 @@ const DAEMONSETS: DaemonSetPod[] = [
 const PER_POD = { cpu: 512, memory: 512 }
 
 describe('a log line with the expected fields', () => {
-  const line = logLineOf(0, 'karpenter-1', JSON.stringify({ level: 'INFO', logger: 'controller.provisioner', message: 'computed new nodeclaim(s) to fit pod(s)', nodeclaims: 1, pods: 10 }))
+  const line = logLineOf(
+    0,
+    'karpenter-1',
+    JSON.stringify({ level: 'INFO', logger: 'controller.provisioner', message: 'computed new nodeclaim(s) to fit pod(s)', nodeclaims: 1, pods: 10 }),
+  )
 
   it('matches when every field reads the same as text, the controller in the normalised vocabulary', () => {
     assert.equal(lineMatches(line, { controller: 'provisioner', message: 'computed new nodeclaim(s) to fit pod(s)', pods: '10' }), true)
@@ -44,10 +48,23 @@ describe('a log line with the expected fields', () => {
     assert.equal(lineMatches(logLineOf(1, 'karpenter-1', 'not json'), {}), false)
   })
 
-  it("takes the NodePool of a 1.x line from the NodeClaim it names, which the line does not carry", () => {
-    const v1 = logLineOf(2, 'karpenter-1', JSON.stringify({ level: 'INFO', logger: 'karpenter', message: 'launched nodeclaim', controller: 'nodeclaim.lifecycle', NodeClaim: { name: 'default-x' } }))
+  it('takes the NodePool of a 1.x line from the NodeClaim it names, which the line does not carry', () => {
+    const v1 = logLineOf(
+      2,
+      'karpenter-1',
+      JSON.stringify({
+        level: 'INFO',
+        logger: 'karpenter',
+        message: 'launched nodeclaim',
+        controller: 'nodeclaim.lifecycle',
+        NodeClaim: { name: 'default-x' },
+      }),
+    )
     assert.equal(lineMatches(v1, { message: 'launched nodeclaim', nodepool: 'default' }), false)
-    assert.equal(lineMatches(v1, { message: 'launched nodeclaim', nodepool: 'default' }, (claim) => (claim === 'default-x' ? 'default' : undefined)), true)
+    assert.equal(
+      lineMatches(v1, { message: 'launched nodeclaim', nodepool: 'default' }, (claim) => (claim === 'default-x' ? 'default' : undefined)),
+      true,
+    )
   })
 })
 
@@ -78,7 +95,10 @@ describe('the DaemonSet overhead Karpenter adds to the pods', () => {
   it("finds the tutorial's 4 DaemonSets in its 5330m / 5360Mi / 14 pods for 10 pods", () => {
     const overhead = overheadOf(DAEMONSETS, [{ cpu: 5330, memory: 5360, pods: 14 }], PER_POD, [10])
     assert.ok(overhead)
-    assert.deepEqual({ cpu: overhead.cpu, memory: overhead.memory, pods: overhead.pods, notCounted: overhead.notCounted }, { cpu: 210, memory: 240, pods: 4, notCounted: [] })
+    assert.deepEqual(
+      { cpu: overhead.cpu, memory: overhead.memory, pods: overhead.pods, notCounted: overhead.notCounted },
+      { cpu: 210, memory: 240, pods: 4, notCounted: [] },
+    )
   })
 
   it('finds the subset a newer Karpenter counts (the Windows DaemonSet left out), and names it', () => {
@@ -105,12 +125,23 @@ describe('the DaemonSet overhead Karpenter adds to the pods', () => {
 
 describe('instance types', () => {
   it('reads "names and N other(s)" as the line lists them', () => {
-    assert.deepEqual(listedInstanceTypes('c5.xlarge, c6a.xlarge, m5.xlarge, c5a.xlarge, c6i.xlarge and 95 other(s)'), { names: ['c5.xlarge', 'c6a.xlarge', 'm5.xlarge', 'c5a.xlarge', 'c6i.xlarge'], others: 95 })
+    assert.deepEqual(listedInstanceTypes('c5.xlarge, c6a.xlarge, m5.xlarge, c5a.xlarge, c6i.xlarge and 95 other(s)'), {
+      names: ['c5.xlarge', 'c6a.xlarge', 'm5.xlarge', 'c5a.xlarge', 'c6i.xlarge'],
+      others: 95,
+    })
     assert.equal(listedInstanceTypes('c5.xlarge'), undefined)
   })
 
   it("reads a NodeClaim's allowed types from its instance-type In requirement", () => {
-    const claim = { metadata: { name: 'default-x' }, spec: { requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c5.xlarge', 'm5.xlarge'] }] } } as NodeClaim
+    const claim = {
+      metadata: { name: 'default-x' },
+      spec: {
+        requirements: [
+          { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+          { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c5.xlarge', 'm5.xlarge'] },
+        ],
+      },
+    } as NodeClaim
     assert.deepEqual(allowedTypesOf(claim), ['c5.xlarge', 'm5.xlarge'])
     assert.deepEqual(allowedTypesOf({ metadata: { name: 'y' }, spec: {} }), [])
   })
@@ -128,29 +159,62 @@ describe('instance types', () => {
       { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-west-2a'] },
     ]
     const allowed = allowedByRequirements([info('c5.2xlarge', 8, 16384), info('c5.xlarge', 4, 8192)], requirements)
-    assert.deepEqual(allowed.map((i) => i.InstanceType), ['c5.2xlarge'])
+    assert.deepEqual(
+      allowed.map((i) => i.InstanceType),
+      ['c5.2xlarge'],
+    )
   })
 })
 
 describe('the interruption', () => {
   const pod = (name: string, node: string, o: { daemonSet?: boolean; deleting?: boolean } = {}) =>
-    ({ metadata: { name, ownerReferences: o.daemonSet ? [{ kind: 'DaemonSet', name: 'aws-node' }] : [{ kind: 'ReplicaSet', name: 'stateless-1' }], deletionTimestamp: o.deleting ? new Date() : undefined }, spec: { nodeName: node } }) as unknown as Pod
+    ({
+      metadata: {
+        name,
+        ownerReferences: o.daemonSet ? [{ kind: 'DaemonSet', name: 'aws-node' }] : [{ kind: 'ReplicaSet', name: 'stateless-1' }],
+        deletionTimestamp: o.deleting ? new Date() : undefined,
+      },
+      spec: { nodeName: node },
+    }) as unknown as Pod
 
   it("a drain evicts the node's pods but its DaemonSets'; a pod being deleted has been evicted", () => {
-    const pods = [pod('stateless-a', 'n1'), pod('aws-node-x', 'n1', { daemonSet: true }), pod('stateless-b', 'n1', { deleting: true }), pod('stateless-c', 'n2')]
-    assert.deepEqual(evictablePodsOn(pods, 'n1').map((p) => p.metadata?.name), ['stateless-a'])
+    const pods = [
+      pod('stateless-a', 'n1'),
+      pod('aws-node-x', 'n1', { daemonSet: true }),
+      pod('stateless-b', 'n1', { deleting: true }),
+      pod('stateless-c', 'n2'),
+    ]
+    assert.deepEqual(
+      evictablePodsOn(pods, 'n1').map((p) => p.metadata?.name),
+      ['stateless-a'],
+    )
   })
 
   it("the replacement is its NodeClaim's node, else a new Ready Karpenter node in the interrupted node's zone (never the interrupted one)", () => {
     const node = (name: string, zone: string, o: { nodeClaim?: string; ready?: boolean; karpenter?: boolean } = {}) =>
       ({
-        metadata: { name, labels: { 'topology.kubernetes.io/zone': zone, ...(o.karpenter === false ? {} : { 'karpenter.sh/nodepool': 'default' }), ...(o.nodeClaim ? { 'karpenter.sh/nodeclaim': o.nodeClaim } : {}) } },
+        metadata: {
+          name,
+          labels: {
+            'topology.kubernetes.io/zone': zone,
+            ...(o.karpenter === false ? {} : { 'karpenter.sh/nodepool': 'default' }),
+            ...(o.nodeClaim ? { 'karpenter.sh/nodeclaim': o.nodeClaim } : {}),
+          },
+        },
         status: { conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }] },
       }) as unknown as Node
-    const all = [node('old', 'us-west-2a'), node('mng', 'us-west-2a', { karpenter: false }), node('other-zone', 'us-west-2b'), node('fresh', 'us-west-2a', { nodeClaim: 'default-new', ready: false })]
+    const all = [
+      node('old', 'us-west-2a'),
+      node('mng', 'us-west-2a', { karpenter: false }),
+      node('other-zone', 'us-west-2b'),
+      node('fresh', 'us-west-2a', { nodeClaim: 'default-new', ready: false }),
+    ]
     assert.equal(replacementNode(all, { replacementNodeClaim: 'default-new', interruptedNode: 'old', interruptedZone: 'us-west-2a' })?.metadata?.name, 'fresh')
     assert.equal(replacementNode(all.slice(0, 3), { interruptedNode: 'old', interruptedZone: 'us-west-2a' }), undefined)
-    assert.equal(replacementNode([...all.slice(0, 3), node('new', 'us-west-2a')], { interruptedNode: 'old', interruptedZone: 'us-west-2a' })?.metadata?.name, 'new')
+    assert.equal(
+      replacementNode([...all.slice(0, 3), node('new', 'us-west-2a')], { interruptedNode: 'old', interruptedZone: 'us-west-2a' })?.metadata?.name,
+      'new',
+    )
   })
 
   it("EC2 reclaims the instance two minutes after the end of its warning's whole second", () => {
@@ -164,12 +228,18 @@ describe('the cheapest On-Demand type', () => {
 
   it('passes the cheapest; a cheaper type counts against a dearer one', () => {
     assert.deepEqual(cheaperLaunchable(priced, 'c6a.2xlarge', new Set()).beaten, [])
-    assert.deepEqual(cheaperLaunchable(priced, 'c5.2xlarge', new Set()).beaten.map((p) => p.instanceType), ['c6a.2xlarge', 'c5a.2xlarge'])
+    assert.deepEqual(
+      cheaperLaunchable(priced, 'c5.2xlarge', new Set()).beaten.map((p) => p.instanceType),
+      ['c6a.2xlarge', 'c5a.2xlarge'],
+    )
   })
 
   it('excuses a cheaper type EC2 had no On-Demand capacity for, and knows no price for an unpriced choice', () => {
     const r = cheaperLaunchable(priced, 'c5a.2xlarge', new Set(['c6a.2xlarge']))
-    assert.deepEqual(r.cheaper.map((p) => p.instanceType), ['c6a.2xlarge'])
+    assert.deepEqual(
+      r.cheaper.map((p) => p.instanceType),
+      ['c6a.2xlarge'],
+    )
     assert.deepEqual(r.beaten, [])
     assert.equal(cheaperLaunchable(priced, 'm5.2xlarge', new Set()).mine, undefined)
   })

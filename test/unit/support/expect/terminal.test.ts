@@ -8,13 +8,21 @@ import { leaveAndJoinProblem, occurrences, shownOutput, toolsWithoutVersion, wit
 describe('a node watch', () => {
   const header = 'NAME          STATUS   ROLES    AGE   VERSION'
   it('showed the interrupted node leave when its row came again, and the replacement join', () => {
-    const output = [header, 'ip-10-0-1-1  Ready    <none>   5m    v1.28', 'ip-10-0-1-1  Ready    <none>   7m    v1.28', 'ip-10-0-2-2  NotReady <none>   0s    v1.28'].join('\n')
+    const output = [
+      header,
+      'ip-10-0-1-1  Ready    <none>   5m    v1.28',
+      'ip-10-0-1-1  Ready    <none>   7m    v1.28',
+      'ip-10-0-2-2  NotReady <none>   0s    v1.28',
+    ].join('\n')
     assert.equal(leaveAndJoinProblem(output, 'ip-10-0-1-1', 'ip-10-0-2-2'), undefined)
   })
 
   it('did not when the node was listed once, or the replacement never', () => {
     assert.equal(leaveAndJoinProblem([header, 'ip-10-0-1-1  Ready'].join('\n'), 'ip-10-0-1-1', 'ip-10-0-2-2'), 'showed ip-10-0-1-1 1 time(s), not as it left')
-    assert.equal(leaveAndJoinProblem([header, 'ip-10-0-1-1  Ready', 'ip-10-0-1-1  Ready'].join('\n'), 'ip-10-0-1-1', 'ip-10-0-2-2'), 'never showed the replacement ip-10-0-2-2')
+    assert.equal(
+      leaveAndJoinProblem([header, 'ip-10-0-1-1  Ready', 'ip-10-0-1-1  Ready'].join('\n'), 'ip-10-0-1-1', 'ip-10-0-2-2'),
+      'never showed the replacement ip-10-0-2-2',
+    )
   })
 
   it('does not take a longer name for the interrupted node', () => {
@@ -52,8 +60,26 @@ describe('a stopped command', () => {
 })
 
 describe("Step 5's topology spread edit", () => {
-  const manifest = ['apiVersion: apps/v1', 'kind: Deployment', 'spec:', '  template:', '    spec:', '      nodeSelector:', '        intent: apps', '      containers:', '        - name: app', '          image: nginx', ''].join('\n')
-  const snippet = ['      topologySpreadConstraints:', '        - maxSkew: 1', '          topologyKey: topology.kubernetes.io/zone', '          whenUnsatisfiable: DoNotSchedule', ''].join('\n')
+  const manifest = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      nodeSelector:',
+    '        intent: apps',
+    '      containers:',
+    '        - name: app',
+    '          image: nginx',
+    '',
+  ].join('\n')
+  const snippet = [
+    '      topologySpreadConstraints:',
+    '        - maxSkew: 1',
+    '          topologyKey: topology.kubernetes.io/zone',
+    '          whenUnsatisfiable: DoNotSchedule',
+    '',
+  ].join('\n')
 
   it('goes between the nodeSelector and the containers, in the pod template', () => {
     const edited = withSnippetBeforeContainers(manifest, snippet, 'workload.yaml').split('\n')

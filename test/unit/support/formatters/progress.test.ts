@@ -93,11 +93,14 @@ describe('the progress formatter, fed a recorded run', () => {
     const v = new ProgressView({ write: () => {}, summary: false })
     for (const e of RECORDED) v.update(e)
     const rows = v.rows()
-    assert.deepEqual(rows.map((r) => [r.tag, r.name, r.status, r.scenarios]), [
-      ['@first', 'Section one', 'passed', 2],
-      ['@second', 'Section two', 'failed', 1],
-      ['@third', 'Section three', 'skipped', 1],
-    ])
+    assert.deepEqual(
+      rows.map((r) => [r.tag, r.name, r.status, r.scenarios]),
+      [
+        ['@first', 'Section one', 'passed', 2],
+        ['@second', 'Section two', 'failed', 1],
+        ['@third', 'Section three', 'skipped', 1],
+      ],
+    )
     assert.deepEqual(rows[1].failure, { scenario: 'A scenario that fails', step: 'Then "a step that fails"', message: 'expected 3 nodes, saw 2' })
     assert.ok(rows.every((r) => r.wallMs >= 0))
   })
@@ -107,7 +110,10 @@ describe('the progress formatter, fed a recorded run', () => {
     // Up to Section two's scenario starting (the third scenario of the run), not its end.
     const third = RECORDED.filter((e) => e.testCaseStarted)[2]
     for (const e of RECORDED.slice(0, RECORDED.indexOf(third) + 1)) v.update(e)
-    assert.deepEqual(v.rows().map((r) => r.status), ['passed', 'running', 'not run'])
+    assert.deepEqual(
+      v.rows().map((r) => r.status),
+      ['passed', 'running', 'not run'],
+    )
   })
 
   it('summary: false leaves the table out', () => {
@@ -166,7 +172,10 @@ describe("the run's progress lines, not on a terminal (CI, a log)", () => {
     for (const n of [5, 10, 15, 20, 25, 30]) t.v.note(`sandbox "run-1": still starting (${n}s)…`)
     t.advance(30_000)
     t.v.tick()
-    assert.equal(t.output(), 'spotcheck: sandbox "run-1": starting (region eu-west-2, time scale ×20, AWS as of 2024-01-29)…\n… [30 s] sandbox "run-1": still starting (30s)…\n')
+    assert.equal(
+      t.output(),
+      'spotcheck: sandbox "run-1": starting (region eu-west-2, time scale ×20, AWS as of 2024-01-29)…\n… [30 s] sandbox "run-1": still starting (30s)…\n',
+    )
   })
 
   it('a watch that retries by itself is activity too, not a line', () => {
@@ -203,7 +212,10 @@ describe('on a terminal', () => {
     t.v.note('… the fixture is ready: not yet (5 s of 2 min)')
     t.advance(3_000)
     t.v.tick()
-    assert.equal(t.output(), '\r\x1b[2K    … [0.0 s] the fixture is ready: not yet (5 s of 2 min)\r\x1b[2K    … [3.0 s] the fixture is ready: not yet (5 s of 2 min)')
+    assert.equal(
+      t.output(),
+      '\r\x1b[2K    … [0.0 s] the fixture is ready: not yet (5 s of 2 min)\r\x1b[2K    … [3.0 s] the fixture is ready: not yet (5 s of 2 min)',
+    )
     assert.ok(!t.output().includes('\n'), 'no new line for a wait')
     t.clear()
     t.v.note('a note from the run')
@@ -256,14 +268,20 @@ describe('where it writes', () => {
   })
 })
 
-describe("a hook of the run that fails (BeforeAll, AfterAll)", () => {
+describe('a hook of the run that fails (BeforeAll, AfterAll)', () => {
   it('is shown as it fails and under the table', () => {
     const t = view()
     const ts = { seconds: 1, nanos: 0 }
     t.v.update({ hook: { id: 'h1', name: 'spotcheck: start the target', type: 'BEFORE_TEST_RUN', sourceReference: {} } } as unknown as Envelope)
     t.v.update({ testRunStarted: { timestamp: ts } })
     t.v.update({ testRunHookStarted: { id: 'r1', testRunStartedId: 'x', hookId: 'h1', timestamp: ts } })
-    t.v.update({ testRunHookFinished: { testRunHookStartedId: 'r1', timestamp: ts, result: { status: 'FAILED', message: 'the sandbox did not start\nstack', duration: { seconds: 0, nanos: 0 } } } } as unknown as Envelope)
+    t.v.update({
+      testRunHookFinished: {
+        testRunHookStartedId: 'r1',
+        timestamp: ts,
+        result: { status: 'FAILED', message: 'the sandbox did not start\nstack', duration: { seconds: 0, nanos: 0 } },
+      },
+    } as unknown as Envelope)
     t.v.update({ testRunFinished: { timestamp: { seconds: 3, nanos: 0 }, success: false } })
     assert.match(t.output(), /^✗ BeforeAll hook "spotcheck: start the target" failed: the sandbox did not start$/m)
     const table = t.output().slice(t.output().indexOf('Summary'))
@@ -276,7 +294,16 @@ describe('the table of several runs (spotcheck drift)', () => {
   it('has a run column', () => {
     const lines = summaryTable([
       { run: 'as-written-2024-01-29', uri: 'a', tag: '@a', name: 'Prerequisites', status: 'passed', wallMs: 12_000, scenarios: 3 },
-      { run: 'current-2026-12-06', uri: 'a', tag: '@a', name: 'Prerequisites', status: 'failed', wallMs: 200_000, scenarios: 3, failure: { scenario: 'Preflight', step: 'Then "x"', message: 'drift' } },
+      {
+        run: 'current-2026-12-06',
+        uri: 'a',
+        tag: '@a',
+        name: 'Prerequisites',
+        status: 'failed',
+        wallMs: 200_000,
+        scenarios: 3,
+        failure: { scenario: 'Preflight', step: 'Then "x"', message: 'drift' },
+      },
     ])
     assert.match(lines[1], /^ {2}run +section +status +wall time$/)
     assert.match(lines[2], /^ {2}as-written-2024-01-29 +Prerequisites +✓ passed +12 s$/)
