@@ -3,12 +3,11 @@
 
 import assert from 'node:assert/strict'
 import { Given, Then } from '../support/step-registry.ts'
-import { instanceIdOf, isKarpenterNode } from '../support/kube.ts'
+import { instanceIdOf } from '../support/kube.ts'
 import { RUN_TAG, auditRunTags } from '../support/run-tags.ts'
 import { attachJson, attachText, htmlTable, attachHtml } from '../support/report.ts'
 import { CLUSTER_NAME } from '../support/run.ts'
 import type { SpotcheckWorld } from '../support/world.ts'
-import { nodeOfInstance } from '../support/expect/cluster.ts'
 import { ledgerLeftToUndo } from '../support/expect/clean-up.ts'
 import {
   KARPENTER_EVENTS,
@@ -20,7 +19,7 @@ import {
   experimentOfOutput,
   experimentStart,
   instanceById,
-  interruptionWarning,
+  interruptionWarningOf,
   liveInstancesOfAny,
   noLiveInstances,
   privateTagProblems,
@@ -114,19 +113,12 @@ Then('the output names the experiment, whose state is {string} or {string}', asy
 Then(
   "within {duration} EC2 warns one of Karpenter's Spot instances of its interruption, and EventBridge routes the warning to the queue {string}",
   async function (this: SpotcheckWorld, withinMs: number, queue: string) {
-    const observer = this.run.observer
-    assert.ok(observer, 'spotcheck is not watching the event bus (a step of this scenario should start it)')
-    const { value: warning } = await this.within(withinMs, 'a Spot interruption warning', async () =>
-      interruptionWarning(observer, this.subject.experimentStartedAt ?? 0),
-    )
+    const warning = await interruptionWarningOf(this, withinMs)
     await attachJson('the warning, as EventBridge delivered it', {
       'detail-type': warning.detailType,
       time: new Date(warning.time).toISOString(),
       detail: warning.detail,
     })
-    this.subject.interruptedInstance = warning.instanceId
-    const node = nodeOfInstance(this, warning.instanceId)
-    assert.ok(node && isKarpenterNode(node), `${warning.instanceId} is not one of Karpenter's nodes`)
     // The tutorial's own rule sends the same event to Karpenter's queue.
     assert.ok((await queueRoutes(this.run.aws, queue)).detailTypes.has(warning.detailType), `no rule routes "${warning.detailType}" to ${queue}`)
   },

@@ -18,6 +18,9 @@ import { EventObserver, type Ec2Event } from '../event-observer.ts'
 import type { Run } from '../run.ts'
 import { awsCliTimestamp } from '../tutorial-time.ts'
 import { instanceById } from '../ec2-instances.ts'
+import { isKarpenterNode } from '../kube.ts'
+import type { SpotcheckWorld } from '../world.ts'
+import { nodeOfInstance } from './cluster.ts'
 
 // The instance checks the steps use live beside the clean-up's (support/ec2-instances.ts).
 export { clusterInstanceFilters, instanceById, liveInstancesOfAny, noLiveInstances } from '../ec2-instances.ts'
@@ -250,4 +253,20 @@ export function experimentOfOutput(stdout: string): { id: string; status: string
 export function experimentStart(experiment: { startTime?: string | number }, commandBegan: number | undefined): number | undefined {
   const started = awsCliTimestamp(experiment.startTime)
   return Number.isFinite(started) ? started : commandBegan
+}
+
+/**
+ * Waits for EC2's Spot interruption warning (seen on spotcheck's own rule since the experiment
+ * began) and names the interrupted instance: one of Karpenter's nodes, or the step fails.
+ */
+export async function interruptionWarningOf(world: SpotcheckWorld, withinMs: number): Promise<Ec2Event> {
+  const observer = world.run.observer
+  assert.ok(observer, 'spotcheck is not watching the event bus (a step of this scenario should start it)')
+  const { value: warning } = await world.within(withinMs, 'a Spot interruption warning', async () =>
+    interruptionWarning(observer, world.subject.experimentStartedAt ?? 0),
+  )
+  world.subject.interruptedInstance = warning.instanceId
+  const node = nodeOfInstance(world, warning.instanceId)
+  assert.ok(node && isKarpenterNode(node), `${warning.instanceId} is not one of Karpenter's nodes`)
+  return warning
 }

@@ -236,9 +236,7 @@ export class Cloud {
    * parameters that exist, then DescribeImages of their ids. Missing parameters are skipped, as
    * Karpenter skips them; none at all is "failed to discover any AMIs for alias".
    */
-  async aliasImages(
-    parameters: readonly { path: string; variants: string[] }[],
-  ): Promise<{
+  async aliasImages(parameters: readonly { path: string; variants: string[] }[]): Promise<{
     known: Map<string, string[]>
     images: { id: string; name?: string; architecture?: string; creationDate?: string; deprecationTime?: string }[]
   }> {
