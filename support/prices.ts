@@ -18,10 +18,11 @@
 // filters them (aws/karpenter-provider-aws, pkg/providers/pricing/pricing.go) — so the
 // location-name fallback is not implemented. The role needs `pricing:GetProducts`.
 
-import { DescribeSpotPriceHistoryCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { GetProductsCommand, PricingClient, type Filter } from '@aws-sdk/client-pricing'
 import { ON_DEMAND_PRICE_FILE, onDemandTable } from '../platform/on-demand-prices.ts'
 import type { TargetSession } from './target.ts'
+import { spotPrice } from '../lib/spot-price.ts'
+import type { EC2Client } from '@aws-sdk/client-ec2'
 
 /** What the price source needs of the run's target. */
 export type PriceTarget = Pick<TargetSession, 'name' | 'region' | 'env'>
@@ -270,23 +271,6 @@ function withCache(source: string, lookup: (instanceType: string) => Promise<OnD
 }
 
 export const SPOT_PRICE_SOURCE = 'EC2 Spot price history (DescribeSpotPriceHistory)'
-
-/** The Spot price EC2 charges now in `zone` (the latest of its price history), if it has one. */
-export async function spotPrice(ec2: EC2Client, instanceType: string, zone: string): Promise<number | undefined> {
-  const out = await ec2.send(
-    new DescribeSpotPriceHistoryCommand({
-      InstanceTypes: [instanceType as never],
-      ProductDescriptions: ['Linux/UNIX'],
-      AvailabilityZone: zone,
-      StartTime: new Date(),
-      MaxResults: 5,
-    }),
-  )
-  const latest = (out.SpotPriceHistory ?? [])
-    .filter((p) => p.AvailabilityZone === zone)
-    .sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0]
-  return latest?.SpotPrice ? Number(latest.SpotPrice) : undefined
-}
 
 /** What a node of this capacity type costs per hour, with its source (On-Demand: PriceNotFoundError if unknown). */
 export async function hourlyPrice(

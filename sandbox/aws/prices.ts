@@ -2,24 +2,9 @@
 // now, as eks-node-viewer and Karpenter read it), On-Demand from the public price table the
 // project ships (platform/on-demand-prices.ts: the same table Karpenter falls back to).
 
-import { DescribeSpotPriceHistoryCommand, type EC2Client } from '@aws-sdk/client-ec2'
+import type { EC2Client } from '@aws-sdk/client-ec2'
+import { spotPrice } from '../../lib/spot-price.ts'
 import { onDemandPrice } from '../../platform/on-demand-prices.ts'
-
-async function spotPrice(ec2: EC2Client, instanceType: string, zone: string): Promise<number | undefined> {
-  const out = await ec2.send(
-    new DescribeSpotPriceHistoryCommand({
-      InstanceTypes: [instanceType as never],
-      ProductDescriptions: ['Linux/UNIX'],
-      AvailabilityZone: zone,
-      StartTime: new Date(),
-      MaxResults: 5,
-    }),
-  )
-  const latest = (out.SpotPriceHistory ?? [])
-    .filter((p) => p.AvailabilityZone === zone)
-    .sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0]
-  return latest?.SpotPrice ? Number(latest.SpotPrice) : undefined
-}
 
 export async function hourlyPrice(
   ec2: EC2Client,
