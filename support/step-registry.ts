@@ -63,17 +63,23 @@ interface ParameterTypeSpec<T> {
   transformer: (text: string) => T
 }
 
-const customTypes: ParameterTypeSpec<unknown>[] = []
-
 /**
- * A custom parameter type, known to Cucumber and to the registry the checkpoint replay matches
- * against: both must know it, or a replayed step would not match the text Cucumber ran. Cucumber
- * hears of it with the first step definition, since it accepts definitions only while it loads
+ * The custom parameter types, known to Cucumber and to the registry the checkpoint replay matches
+ * against: both must know them, or a replayed step would not match the text Cucumber ran. Cucumber
+ * hears of them with the first step definition, since it accepts definitions only while it loads
  * support code (this module is also imported outside a run, by the report and by unit tests).
  */
-function defineParameter<T>(spec: ParameterTypeSpec<T>): void {
-  customTypes.push(spec)
-}
+const customTypes: ParameterTypeSpec<unknown>[] = [
+  {
+    // "30 seconds", "2 minutes", "1 hour": tutorial time in milliseconds.
+    name: 'duration',
+    regexp: /\d+ (?:seconds?|minutes?|hours?)/,
+    transformer: (text) => {
+      const [amount, unit] = text.split(' ')
+      return parseTutorialDuration(Number(amount), unit)
+    },
+  },
+]
 
 let cucumberHasTypes = false
 function defineParameterTypesForCucumber(): void {
@@ -81,16 +87,6 @@ function defineParameterTypesForCucumber(): void {
   cucumberHasTypes = true
   for (const spec of customTypes) defineParameterType({ name: spec.name, regexp: spec.regexp, transformer: spec.transformer, useForSnippets: false })
 }
-
-/** "30 seconds", "2 minutes", "1 hour": tutorial time in milliseconds. */
-defineParameter({
-  name: 'duration',
-  regexp: /\d+ (?:seconds?|minutes?|hours?)/,
-  transformer: (text) => {
-    const [amount, unit] = text.split(' ')
-    return parseTutorialDuration(Number(amount), unit)
-  },
-})
 
 /**
  * The definitions the checkpoint replay matches a step's text against, with the custom parameter
