@@ -1,0 +1,49 @@
+// The PodTopologySpread filter (kubernetes pkg/scheduler/framework/plugins/podtopologyspread):
+// `spreadState` is its PreFilter (matching pods counted per domain over all nodes), and
+// `podTopologySpread` its Filter for one node.
+
+import { labelSelectorMatches } from '../../k8s/label-selector.ts'
+import { podMatchesNodeSelectorAndAffinity } from '../../k8s/node-affinity.ts'
+import type { Pod, TopologySpreadConstraint } from '../../k8s/types.ts'
+import type { NodeInfo } from './node-info.ts'
+
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`
+
+export interface SpreadState {
+  constraint: TopologySpreadConstraint
+  counts: Map<string, number>
+  globalMin: number
+  selfMatch: boolean
+}
+
+export function spreadState(pod: Pod, nodes: readonly NodeInfo[]): SpreadState[] {
+  return (pod.spec.topologySpreadConstraints ?? []).map((constraint) => {
+    // Nodes that pass the pod's node affinity (nodeAffinityPolicy: Honor, the default) form the
+    // domains; taints are ignored (nodeTaintsPolicy: Ignore, the default).
+    const eligible = nodes.filter((n) => n.node.metadata.labels?.[constraint.topologyKey] !== undefined && podMatchesNodeSelectorAndAffinity(pod, n.node))
+    const counts = new Map<string, number>()
+    for (const n of eligible) {
+      const domain = n.node.metadata.labels![constraint.topologyKey]
+      const matching = [...n.pods.values()].filter(
+        (p) =>
+          p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp && labelSelectorMatches(constraint.labelSelector, p.metadata.labels),
+      ).length
+      counts.set(domain, (counts.get(domain) ?? 0) + matching)
+    }
+    let globalMin = counts.size ? Math.min(...counts.values()) : 0
+    if (constraint.whenUnsatisfiable === 'DoNotSchedule' && constraint.minDomains && counts.size < constraint.minDomains) globalMin = 0
+    return { constraint, counts, globalMin, selfMatch: labelSelectorMatches(constraint.labelSelector, pod.metadata.labels) }
+  })
+}
+
+export function podTopologySpread(info: NodeInfo, spreads: readonly SpreadState[]): string | undefined {
+  for (const s of spreads) {
+    if (s.constraint.whenUnsatisfiable !== 'DoNotSchedule') continue
+    const domain = info.node.metadata.labels?.[s.constraint.topologyKey]
+    if (domain === undefined) return ERR_REASON_NODE_LABEL_NOT_MATCH
+    const skew = (s.counts.get(domain) ?? 0) + (s.selfMatch ? 1 : 0) - s.globalMin
+    if (skew > s.constraint.maxSkew) return ERR_REASON_CONSTRAINTS_NOT_MATCH
+  }
+  return undefined
+}
