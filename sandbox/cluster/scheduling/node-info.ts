@@ -26,8 +26,9 @@ export function hostPorts(pod: Pod): string[] {
 /** A NodeInfo built from scratch: the node and the pods bound to it. */
 export function nodeInfoOf(node: Node, pods: readonly Pod[] = []): NodeInfo {
   const info: NodeInfo = { node, allocatable: parseResourceList(node.status?.allocatable), requested: {}, pods: new Map(), ports: new Map() }
-  for (const pod of pods) {
-    info.pods.set(`${pod.metadata.namespace}/${pod.metadata.name}`, pod)
+  for (const [i, pod] of pods.entries()) {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`
+    info.pods.set(info.pods.has(key) ? `${key}#${i}` : key, pod)
     info.requested = merge(info.requested, ceiling(pod).requests)
     for (const p of hostPorts(pod)) info.ports.set(p, (info.ports.get(p) ?? 0) + 1)
   }
