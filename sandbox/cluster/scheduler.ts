@@ -23,9 +23,9 @@ import { preferredNodeAffinityScore } from '../k8s/node-affinity.ts'
 import { ceiling, merge, parseResourceList, subtract, type ResourceList } from '../k8s/resources.ts'
 import type { Node, Pod } from '../k8s/types.ts'
 import { Controller } from '../runtime/controller.ts'
-import { filterNode } from './scheduling/filter.ts'
+import { filterNode, preFilter } from './scheduling/filter.ts'
 import { hostPorts, type NodeInfo } from './scheduling/node-info.ts'
-import { spreadState, type SpreadState } from './scheduling/pod-topology-spread.ts'
+import type { SpreadState } from './scheduling/pod-topology-spread.ts'
 
 const SCHEDULER = 'default-scheduler'
 
@@ -169,15 +169,15 @@ export class Scheduler {
     const nodes = this.nodeInfos()
     const reasons = new Map<string, number>()
     const feasible: NodeInfo[] = []
-    const spreads = spreadState(pod, nodes)
+    const state = preFilter(pod, nodes, (ns) => this.store.peek('namespaces', undefined, ns)?.metadata.labels)
     for (const info of nodes) {
-      const why = filterNode(pod, info, spreads, nodes)
+      const why = filterNode(pod, info, state)
       if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1)
       else feasible.push(info)
     }
     if (feasible.length === 0) return this.markUnschedulable(pod, key, nodes.length, reasons)
     const best = feasible
-      .map((info) => ({ info, score: this.score(pod, info, spreads) }))
+      .map((info) => ({ info, score: this.score(pod, info, state.spreads) }))
       .sort((a, b) => b.score - a.score || a.info.node.metadata.name!.localeCompare(b.info.node.metadata.name!))[0].info
     try {
       this.store.bindPod(namespace, name, best.node.metadata.name!, { fieldManager: SCHEDULER })

@@ -463,4 +463,4 @@ const multipleNodes: UpstreamTable = {
   ],
 }
 
-conformance('InterPodAffinity', (p, info, all) => interPodAffinity(p, info, all), [singleNode, multipleNodes])
+conformance('InterPodAffinity', interPodAffinity, [singleNode, multipleNodes])
