@@ -15,11 +15,11 @@ export interface NodeInfo {
   ports: Map<string, number>
 }
 
-/** The host ports a pod asks for, as `protocol/ip/port` (protocol TCP and IP 0.0.0.0 when unset). */
+/** The host ports a pod asks for, as `protocol/ip/port` (protocol TCP and IP 0.0.0.0 when unset or empty). */
 export function hostPorts(pod: Pod): string[] {
   const out: string[] = []
   for (const c of pod.spec.containers ?? [])
-    for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`)
+    for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol || 'TCP'}/${p.hostIP || '0.0.0.0'}/${p.hostPort}`)
   return out
 }
 
