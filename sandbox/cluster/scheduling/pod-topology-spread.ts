@@ -4,6 +4,7 @@
 
 import { labelSelectorMatches } from '../../k8s/label-selector.ts'
 import { podMatchesNodeSelectorAndAffinity } from '../../k8s/node-affinity.ts'
+import { findUntoleratedTaint } from '../../k8s/taints.ts'
 import type { Pod, TopologySpreadConstraint } from '../../k8s/types.ts'
 import type { NodeInfo } from './node-info.ts'
 
@@ -19,9 +20,18 @@ export interface SpreadState {
 
 export function spreadState(pod: Pod, nodes: readonly NodeInfo[]): SpreadState[] {
   return (pod.spec.topologySpreadConstraints ?? []).map((constraint) => {
-    // Nodes that pass the pod's node affinity (nodeAffinityPolicy: Honor, the default) form the
-    // domains; taints are ignored (nodeTaintsPolicy: Ignore, the default).
-    const eligible = nodes.filter((n) => n.node.metadata.labels?.[constraint.topologyKey] !== undefined && podMatchesNodeSelectorAndAffinity(pod, n.node))
+    // The domains are those of the nodes the constraint's node inclusion policies admit:
+    // nodeAffinityPolicy Honor (the default) admits the nodes the pod's nodeSelector and required
+    // node affinity match, Ignore all; nodeTaintsPolicy Honor admits the nodes whose NoSchedule and
+    // NoExecute taints the pod tolerates, Ignore (the default) all.
+    const honorAffinity = (constraint.nodeAffinityPolicy ?? 'Honor') === 'Honor'
+    const honorTaints = constraint.nodeTaintsPolicy === 'Honor'
+    const eligible = nodes.filter(
+      (n) =>
+        n.node.metadata.labels?.[constraint.topologyKey] !== undefined &&
+        (!honorAffinity || podMatchesNodeSelectorAndAffinity(pod, n.node)) &&
+        (!honorTaints || !findUntoleratedTaint(n.node.spec?.taints, pod.spec.tolerations)),
+    )
     const counts = new Map<string, number>()
     for (const n of eligible) {
       const domain = n.node.metadata.labels![constraint.topologyKey]
