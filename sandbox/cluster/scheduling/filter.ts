@@ -13,7 +13,7 @@ import { podTopologySpread, spreadState, type SpreadState } from './pod-topology
 import { taintToleration } from './taint-toleration.ts'
 
 /** What the PreFilter plugins compute once per pod over all the nodes. */
-export interface CycleState {
+interface CycleState {
   spreads: SpreadState[]
   affinity: InterPodAffinityState
 }

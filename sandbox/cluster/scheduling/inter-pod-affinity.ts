@@ -18,9 +18,9 @@ import { labelSelectorMatches } from '../../k8s/label-selector.ts'
 import type { Node, Pod, PodAffinityTerm } from '../../k8s/types.ts'
 import type { NodeInfo } from './node-info.ts'
 
-export const ERR_REASON_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod affinity rules"
-export const ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod anti-affinity rules"
-export const ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules"
+const ERR_REASON_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod affinity rules"
+const ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod anti-affinity rules"
+const ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules"
 
 /** The labels of a namespace (undefined when it does not exist). */
 export type NamespaceLabels = (namespace: string) => Record<string, string> | undefined

@@ -4,7 +4,7 @@
 import { podMatchesNodeSelectorAndAffinity } from '../../k8s/node-affinity.ts'
 import type { Node, Pod } from '../../k8s/types.ts'
 
-export const ERR_REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+const ERR_REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
 
 export function nodeAffinity(pod: Pod, node: Node): string | undefined {
   return podMatchesNodeSelectorAndAffinity(pod, node) ? undefined : ERR_REASON_NODE_AFFINITY

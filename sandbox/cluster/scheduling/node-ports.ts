@@ -6,7 +6,7 @@
 import type { Pod } from '../../k8s/types.ts'
 import { hostPorts, type NodeInfo } from './node-info.ts'
 
-export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports"
+const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports"
 
 const ANY_IP = '0.0.0.0'
 

@@ -4,7 +4,7 @@
 import { tolerationsTolerateTaint } from '../../k8s/taints.ts'
 import type { Node, Pod } from '../../k8s/types.ts'
 
-export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable'
+const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable'
 
 export function nodeUnschedulable(pod: Pod, node: Node): string | undefined {
   if (!node.spec?.unschedulable) return undefined

@@ -8,8 +8,8 @@ import { findUntoleratedTaint } from '../../k8s/taints.ts'
 import type { Pod, TopologySpreadConstraint } from '../../k8s/types.ts'
 import type { NodeInfo } from './node-info.ts'
 
-export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
-export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`
+const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
+const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`
 
 export interface SpreadState {
   constraint: TopologySpreadConstraint

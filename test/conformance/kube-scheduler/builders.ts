@@ -1,8 +1,8 @@
 // Small builders for the conformance tables' objects (plain JSON, as the API server stores them).
 
-import type { LabelSelector, Node, Pod, PodAffinityTerm, Taint, Toleration } from '../../../sandbox/k8s/types.ts'
+import type { LabelSelector, Node, Pod, PodAffinityTerm, Toleration } from '../../../sandbox/k8s/types.ts'
 
-export interface PodShape {
+interface PodShape {
   name?: string
   namespace?: string
   labels?: Record<string, string>
@@ -32,10 +32,6 @@ export function pod(shape: PodShape = {}): Pod {
 
 export function node(name: string, labels: Record<string, string> = {}, spec: Node['spec'] = {}, status: Node['status'] = {}): Node {
   return { metadata: { name, labels }, spec, status }
-}
-
-export function taint(key: string, value: string | undefined, effect: string): Taint {
-  return value === undefined ? { key, effect } : { key, value, effect }
 }
 
 type Op = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'

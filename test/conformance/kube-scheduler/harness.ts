@@ -34,7 +34,7 @@ export interface FilterCase {
   gap?: string
 }
 
-export interface NotPorted {
+interface NotPorted {
   name: string
   reason: string
 }
@@ -53,12 +53,7 @@ export interface UpstreamTable {
 }
 
 /** What a plugin gets: the pod, the node to judge, every node (the snapshot), namespace labels. */
-export type Filter = (
-  pod: Pod,
-  info: NodeInfo,
-  all: readonly NodeInfo[],
-  namespaceLabels: (ns: string) => Record<string, string> | undefined,
-) => string | undefined
+type Filter = (pod: Pod, info: NodeInfo, all: readonly NodeInfo[], namespaceLabels: (ns: string) => Record<string, string> | undefined) => string | undefined
 
 function snapshot(c: FilterCase): NodeInfo[] {
   return c.nodes.map((n) =>
@@ -120,7 +115,7 @@ export function conformance(plugin: string, filter: Filter, tables: readonly Ups
 }
 
 /** Per upstream test function: upstream cases / ported / passing, then the unported and failing cases with their reasons. */
-export function summary(plugin: string, filter: Filter, tables: readonly UpstreamTable[]): string[] {
+function summary(plugin: string, filter: Filter, tables: readonly UpstreamTable[]): string[] {
   const lines = [`# ${plugin}`]
   for (const t of tables) {
     const passing = t.cases.filter((c) => passes(c, filter))
