@@ -9,30 +9,28 @@ import { Store } from '../../../sandbox/kube/store.ts'
 import { Clock } from '../../../sandbox/runtime/clock.ts'
 import type { KubeObject } from '../../../sandbox/kube/json.ts'
 
-const node = (name: string): KubeObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
-    spec: {},
-    status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } },
-  }) as unknown as KubeObject
+const node = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+  spec: {},
+  status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } },
+})
 
 /** A pod of the `web` group with required affinity to its own group on the hostname. */
-const selfAffine = (name: string): KubeObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: { app: 'web' } },
-    spec: {
-      containers: [{ name: 'app', image: 'x', resources: { requests: { cpu: '100m' } } }],
-      affinity: {
-        podAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }],
-        },
+const selfAffine = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', labels: { app: 'web' } },
+  spec: {
+    containers: [{ name: 'app', image: 'x', resources: { requests: { cpu: '100m' } } }],
+    affinity: {
+      podAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }],
       },
     },
-  }) as unknown as KubeObject
+  },
+})
 
 async function settle(s: Scheduler): Promise<void> {
   for (let i = 0; i < 10; i++) {
