@@ -11,8 +11,9 @@
 // the default profile's order); this controller keeps their inputs and acts on their verdicts.
 //
 // Like kube-scheduler's cache, what each node holds (its pods, their summed requests, their host
-// ports) is kept up to date from the pod and node watches, so scheduling one pod costs a pass
-// over the nodes, not over every pod in the cluster.
+// ports) is kept up to date from the pod and node watches, so scheduling one pod costs one pass
+// over the cached nodes and their pods (the PreFilters: topology spread counts, inter-pod
+// affinity counts), not a listing of the store, then one cheap Filter per node.
 
 import type { Clock } from '../runtime/clock.ts'
 import { ApiError } from '../kube/errors.ts'
