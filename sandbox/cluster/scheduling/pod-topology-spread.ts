@@ -5,7 +5,7 @@
 import { labelSelectorMatches } from '../../k8s/label-selector.ts'
 import { podMatchesNodeSelectorAndAffinity } from '../../k8s/node-affinity.ts'
 import { findUntoleratedTaint } from '../../k8s/taints.ts'
-import type { Pod, TopologySpreadConstraint } from '../../k8s/types.ts'
+import type { LabelSelector, Pod, TopologySpreadConstraint } from '../../k8s/types.ts'
 import type { NodeInfo } from './node-info.ts'
 
 const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
@@ -18,8 +18,24 @@ export interface SpreadState {
   selfMatch: boolean
 }
 
+/**
+ * The constraint's selector ANDed with `key In (the pod's value)` for each of its matchLabelKeys
+ * the pod has (MatchLabelKeysInPodTopologySpread, beta and on in 1.29); a nil selector stays one
+ * that selects nothing.
+ */
+function withMatchLabelKeys(constraint: TopologySpreadConstraint, pod: Pod): LabelSelector | null | undefined {
+  const labels = pod.metadata.labels ?? {}
+  const keys = (constraint.matchLabelKeys ?? []).filter((k) => Object.prototype.hasOwnProperty.call(labels, k))
+  if (!constraint.labelSelector || keys.length === 0) return constraint.labelSelector
+  return {
+    ...constraint.labelSelector,
+    matchExpressions: [...(constraint.labelSelector.matchExpressions ?? []), ...keys.map((key) => ({ key, operator: 'In', values: [labels[key]] }))],
+  }
+}
+
 export function spreadState(pod: Pod, nodes: readonly NodeInfo[]): SpreadState[] {
   return (pod.spec.topologySpreadConstraints ?? []).map((constraint) => {
+    const selector = withMatchLabelKeys(constraint, pod)
     // The domains are those of the nodes the constraint's node inclusion policies admit:
     // nodeAffinityPolicy Honor (the default) admits the nodes the pod's nodeSelector and required
     // node affinity match, Ignore all; nodeTaintsPolicy Honor admits the nodes whose NoSchedule and
@@ -36,14 +52,13 @@ export function spreadState(pod: Pod, nodes: readonly NodeInfo[]): SpreadState[]
     for (const n of eligible) {
       const domain = n.node.metadata.labels![constraint.topologyKey]
       const matching = [...n.pods.values()].filter(
-        (p) =>
-          p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp && labelSelectorMatches(constraint.labelSelector, p.metadata.labels),
+        (p) => p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp && labelSelectorMatches(selector, p.metadata.labels),
       ).length
       counts.set(domain, (counts.get(domain) ?? 0) + matching)
     }
     let globalMin = counts.size ? Math.min(...counts.values()) : 0
     if (constraint.whenUnsatisfiable === 'DoNotSchedule' && constraint.minDomains && counts.size < constraint.minDomains) globalMin = 0
-    return { constraint, counts, globalMin, selfMatch: labelSelectorMatches(constraint.labelSelector, pod.metadata.labels) }
+    return { constraint, counts, globalMin, selfMatch: labelSelectorMatches(selector, pod.metadata.labels) }
   })
 }
 
