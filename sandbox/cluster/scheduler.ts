@@ -7,34 +7,28 @@
 // Unschedulable pods are retried whenever the cluster changes (a node appears, turns Ready or
 // is untainted; a pod goes away), as the scheduler's event-driven queue does.
 //
+// The filters are pure functions, one module per plugin, in scheduling/ (filter.ts runs them in
+// the default profile's order); this controller keeps their inputs and acts on their verdicts.
+//
 // Like kube-scheduler's cache, what each node holds (its pods, their summed requests, their host
-// ports) is kept up to date from the pod and node watches, so scheduling one pod costs a pass
-// over the nodes, not over every pod in the cluster.
+// ports) is kept up to date from the pod and node watches, so scheduling one pod costs one pass
+// over the cached nodes and their pods (the PreFilters: topology spread counts, inter-pod
+// affinity counts), not a listing of the store, then one cheap Filter per node.
 
 import type { Clock } from '../runtime/clock.ts'
 import { ApiError } from '../kube/errors.ts'
 import { recordEvent } from '../kube/events.ts'
 import { rfc3339, type KubeObject } from '../kube/json.ts'
 import type { Store } from '../kube/store.ts'
-import { labelSelectorMatches } from '../k8s/label-selector.ts'
-import { podMatchesNodeSelectorAndAffinity, preferredNodeAffinityScore } from '../k8s/node-affinity.ts'
-import { ceiling, fits, merge, parseResourceList, subtract, type ResourceList } from '../k8s/resources.ts'
-import { Quantity } from '../k8s/quantity.ts'
-import { findUntoleratedTaint, tolerationsTolerateTaint } from '../k8s/taints.ts'
-import type { Node, Pod, PodAffinityTerm, TopologySpreadConstraint } from '../k8s/types.ts'
+import { preferredNodeAffinityScore } from '../k8s/node-affinity.ts'
+import { ceiling, merge, parseResourceList, subtract, type ResourceList } from '../k8s/resources.ts'
+import type { Node, Pod } from '../k8s/types.ts'
 import { Controller } from '../runtime/controller.ts'
+import { filterNode, preFilter } from './scheduling/filter.ts'
+import { hostPorts, type NodeInfo } from './scheduling/node-info.ts'
+import type { SpreadState } from './scheduling/pod-topology-spread.ts'
 
 const SCHEDULER = 'default-scheduler'
-
-interface NodeInfo {
-  node: Node
-  allocatable: ResourceList
-  requested: ResourceList
-  /** Active pods bound to the node, by namespace/name. */
-  pods: Map<string, Pod>
-  /** Host ports in use (`protocol/ip/port`) → how many pods use them. */
-  ports: Map<string, number>
-}
 
 /** What one bound pod adds to its node (requests are immutable once the pod exists). */
 interface PodContribution {
@@ -52,13 +46,6 @@ function active(pod: Pod): boolean {
 
 function schedulable(pod: Pod): boolean {
   return !pod.spec.nodeName && !pod.metadata.deletionTimestamp && (pod.spec.schedulerName ?? SCHEDULER) === SCHEDULER && active(pod)
-}
-
-function hostPorts(pod: Pod): string[] {
-  const out: string[] = []
-  for (const c of pod.spec.containers ?? [])
-    for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`)
-  return out
 }
 
 export class Scheduler {
@@ -183,15 +170,15 @@ export class Scheduler {
     const nodes = this.nodeInfos()
     const reasons = new Map<string, number>()
     const feasible: NodeInfo[] = []
-    const spreads = this.spreadState(pod, nodes)
+    const state = preFilter(pod, nodes, (ns) => this.store.peek('namespaces', undefined, ns)?.metadata.labels)
     for (const info of nodes) {
-      const why = this.filter(pod, info, spreads, nodes)
+      const why = filterNode(pod, info, state)
       if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1)
       else feasible.push(info)
     }
     if (feasible.length === 0) return this.markUnschedulable(pod, key, nodes.length, reasons)
     const best = feasible
-      .map((info) => ({ info, score: this.score(pod, info, spreads) }))
+      .map((info) => ({ info, score: this.score(pod, info, state.spreads) }))
       .sort((a, b) => b.score - a.score || a.info.node.metadata.name!.localeCompare(b.info.node.metadata.name!))[0].info
     try {
       this.store.bindPod(namespace, name, best.node.metadata.name!, { fieldManager: SCHEDULER })
@@ -210,75 +197,6 @@ export class Scheduler {
 
   private nodeInfos(): NodeInfo[] {
     return [...this.nodes.values()]
-  }
-
-  /** Why the node cannot take the pod (the scheduler's wording), or undefined if it can. */
-  private filter(pod: Pod, info: NodeInfo, spreads: SpreadState[], all: NodeInfo[]): string | undefined {
-    const node = info.node
-    if (node.spec?.unschedulable && !tolerationsTolerateTaint(pod.spec.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
-      return 'node(s) were unschedulable'
-    }
-    if (!podMatchesNodeSelectorAndAffinity(pod, node)) return "node(s) didn't match Pod's node affinity/selector"
-    const taint = findUntoleratedTaint(node.spec?.taints, pod.spec.tolerations)
-    if (taint) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`
-    const requests = ceiling(pod).requests
-    const free = subtract(info.allocatable, info.requested)
-    const podsAllowed = info.allocatable.pods ? Number(info.allocatable.pods.value()) : 110
-    if (info.pods.size + 1 > podsAllowed) return 'Too many pods'
-    for (const resource of Object.keys(requests).sort()) {
-      if (requests[resource].isZero()) continue
-      if (!fits({ [resource]: requests[resource] }, { [resource]: free[resource] ?? Quantity.ZERO })) return `Insufficient ${resource}`
-    }
-    if (hostPorts(pod).some((p) => info.ports.has(p))) return "node(s) didn't have free ports for the requested pod ports"
-    for (const s of spreads) {
-      if (s.constraint.whenUnsatisfiable !== 'DoNotSchedule') continue
-      const domain = node.metadata.labels?.[s.constraint.topologyKey]
-      if (domain === undefined) return "node(s) didn't match pod topology spread constraints (missing required label)"
-      const skew = (s.counts.get(domain) ?? 0) + (s.selfMatch ? 1 : 0) - s.globalMin
-      if (skew > s.constraint.maxSkew) return "node(s) didn't match pod topology spread constraints"
-    }
-    const affinity = pod.spec.affinity
-    for (const term of affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-      if (this.termMatchesInDomain(pod, term, info, all)) return "node(s) didn't match pod anti-affinity rules"
-    }
-    for (const term of affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-      if (!this.termMatchesInDomain(pod, term, info, all)) return "node(s) didn't match pod affinity rules"
-    }
-    return undefined
-  }
-
-  /** Whether a pod matching the term runs in the node's domain of the term's topology key. */
-  private termMatchesInDomain(pod: Pod, term: PodAffinityTerm, info: NodeInfo, all: NodeInfo[]): boolean {
-    const domain = info.node.metadata.labels?.[term.topologyKey]
-    if (domain === undefined) return false
-    const namespaces = term.namespaces?.length ? term.namespaces : [pod.metadata.namespace]
-    return all.some(
-      (other) =>
-        other.node.metadata.labels?.[term.topologyKey] === domain &&
-        [...other.pods.values()].some((p) => namespaces.includes(p.metadata.namespace) && labelSelectorMatches(term.labelSelector, p.metadata.labels)),
-    )
-  }
-
-  private spreadState(pod: Pod, nodes: NodeInfo[]): SpreadState[] {
-    return (pod.spec.topologySpreadConstraints ?? []).map((constraint) => {
-      // Nodes that pass the pod's node affinity (nodeAffinityPolicy: Honor, the default) form the
-      // domains; taints are ignored (nodeTaintsPolicy: Ignore, the default).
-      const eligible = nodes.filter((n) => n.node.metadata.labels?.[constraint.topologyKey] !== undefined && podMatchesNodeSelectorAndAffinity(pod, n.node))
-      const counts = new Map<string, number>()
-      for (const n of eligible) {
-        const domain = n.node.metadata.labels![constraint.topologyKey]
-        const matching = [...n.pods.values()].filter(
-          (p) =>
-            p.metadata.namespace === pod.metadata.namespace &&
-            !p.metadata.deletionTimestamp &&
-            labelSelectorMatches(constraint.labelSelector, p.metadata.labels),
-        ).length
-        counts.set(domain, (counts.get(domain) ?? 0) + matching)
-      }
-      let globalMin = counts.size ? Math.min(...counts.values()) : 0
-      if (constraint.whenUnsatisfiable === 'DoNotSchedule' && constraint.minDomains && counts.size < constraint.minDomains) globalMin = 0
-      return { constraint, counts, globalMin, selfMatch: labelSelectorMatches(constraint.labelSelector, pod.metadata.labels) }
-    })
   }
 
   private score(pod: Pod, info: NodeInfo, spreads: SpreadState[]): number {
@@ -328,11 +246,4 @@ export class Scheduler {
       source: { component: SCHEDULER },
     })
   }
-}
-
-interface SpreadState {
-  constraint: TopologySpreadConstraint
-  counts: Map<string, number>
-  globalMin: number
-  selfMatch: boolean
 }

@@ -6,13 +6,47 @@
 //   a term with neither expressions nor fields matches nothing, and so does an empty term list;
 // - operators In, NotIn (true when the label is absent), Exists, DoesNotExist, Gt, Lt (both
 //   sides parsed as integers; a non-integer label never matches);
-// - matchFields supports `metadata.name` only (In / NotIn), as the API validation enforces.
+// - matchFields supports `metadata.name` only (In / NotIn, one value each), as the API validation enforces;
+// - a term with an invalid requirement (a key that is not a qualified name, an In/NotIn value that
+//   is not a label value, values where the operator takes none or the wrong count) matches
+//   nothing, as `labels.NewRequirement` fails to parse it (nodeaffinity's lazy-error selector).
 
 import type { Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PreferredSchedulingTerm } from './types.ts'
 
 export type Labels = Record<string, string> | undefined
 
 const INTEGER = /^[+-]?\d+$/
+const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
+
+/** `validation.IsQualifiedName`: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+function isQualifiedName(key: string): boolean {
+  const parts = key.split('/')
+  if (parts.length > 2) return false
+  const name = parts.at(-1)!
+  if (parts.length === 2 && (!parts[0] || parts[0].length > 253 || !DNS_SUBDOMAIN.test(parts[0]))) return false
+  return name.length > 0 && name.length <= 63 && NAME.test(name)
+}
+
+/** Whether `labels.NewRequirement` accepts the requirement. */
+function validRequirement(req: NodeSelectorRequirement): boolean {
+  const values = req.values ?? []
+  if (!isQualifiedName(req.key)) return false
+  switch (req.operator) {
+    case 'In':
+    case 'NotIn':
+      return values.length > 0 && values.every((v) => v.length <= 63 && LABEL_VALUE.test(v))
+    case 'Exists':
+    case 'DoesNotExist':
+      return values.length === 0
+    case 'Gt':
+    case 'Lt':
+      return values.length === 1 && INTEGER.test(values[0])
+    default:
+      return false
+  }
+}
 
 export function matchNodeSelectorRequirement(req: NodeSelectorRequirement, labels: Labels): boolean {
   const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, req.key)
@@ -48,9 +82,10 @@ export function matchNodeSelectorTerm(term: NodeSelectorTerm, labels: Labels, fi
   const exprs = term.matchExpressions ?? []
   const fieldReqs = term.matchFields ?? []
   if (exprs.length === 0 && fieldReqs.length === 0) return false
+  if (!exprs.every(validRequirement)) return false
   for (const r of exprs) if (!matchNodeSelectorRequirement(r, labels)) return false
   for (const r of fieldReqs) {
-    if (r.key !== 'metadata.name' || (r.operator !== 'In' && r.operator !== 'NotIn')) return false
+    if (r.key !== 'metadata.name' || (r.operator !== 'In' && r.operator !== 'NotIn') || r.values?.length !== 1) return false
     if (!matchNodeSelectorRequirement(r, fields)) return false
   }
   return true
