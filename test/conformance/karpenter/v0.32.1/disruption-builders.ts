@@ -1,0 +1,302 @@
+// Builders for the ported disruption suites of kubernetes-sigs/karpenter v0.32.1
+// (pkg/controllers/disruption/nodeclaim_{consolidation,emptiness,expiration}_test.go).
+//
+// What they stand for: the suite's envtest world reduced to one `DisruptionSnapshot` of the twin.
+// A NodeClaim and its Node (`test.NodeClaimAndNode`) made initialized and Ready
+// (`ExpectMakeNodesAndNodeClaimsInitializedAndStateUpdated`) become one `StateNode`; pods bound with
+// `ExpectManualBinding` are that state node's pods; the fake cloud provider's instance types
+// (`fake.NewInstanceType`, `fake.InstanceTypesAssorted`) are the NodePools' instance types; the
+// fake clock is `now`. A reconcile of the disruption controller is one `computeDisruption` on the
+// snapshot, and — for the commands that wait out the 15 s validation TTL — `validateCommand` /
+// `validateEmptyNodeConsolidation` on the snapshot taken after the wait.
+
+import { parseResourceList, toStringMap, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
+import type { Node, Pod } from '../../../../sandbox/k8s/types.ts'
+import type { Condition, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
+import type { DisruptionSnapshot } from '../../../../sandbox/karpenter/disruption/candidates.ts'
+import {
+  computeDisruption,
+  validateCommand,
+  validateEmptyNodeConsolidation,
+  type DisruptionRound,
+} from '../../../../sandbox/karpenter/disruption/consolidation.ts'
+import type { InstanceType, Offering } from '../../../../sandbox/karpenter/instance-types.ts'
+import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
+import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
+import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
+
+// ---- the fake cloud provider's instance types ----
+
+interface FakeInstanceTypeOptions {
+  name: string
+  /** cpu, memory, pods (defaults 4, 4Gi, 5 as fake.NewInstanceType). */
+  resources?: Record<string, string>
+  offerings?: Offering[]
+  arch?: string
+  os?: string[]
+}
+
+/** `priceFromResources`: 0.1 per CPU, 0.1 per GB (10^9 bytes) of memory. */
+function priceFromResources(capacity: ResourceList): number {
+  const cpu = capacity.cpu?.toNumber() ?? 0
+  const mem = capacity.memory?.toNumber() ?? 0
+  return 0.1 * cpu + (0.1 * mem) / 1e9
+}
+
+/** `fake.NewInstanceType`: requirements from name, arch, OS and the available offerings; 100m/10Mi kube-reserved. */
+export function fakeInstanceType(o: FakeInstanceTypeOptions): InstanceType {
+  const capacity = parseResourceList({ cpu: '4', memory: '4Gi', pods: '5', ...o.resources })
+  const price = priceFromResources(capacity)
+  const offerings = o.offerings ?? [
+    { capacityType: 'spot', zone: 'test-zone-1', price, available: true },
+    { capacityType: 'spot', zone: 'test-zone-2', price, available: true },
+    { capacityType: 'on-demand', zone: 'test-zone-1', price, available: true },
+    { capacityType: 'on-demand', zone: 'test-zone-2', price, available: true },
+    { capacityType: 'on-demand', zone: 'test-zone-3', price, available: true },
+  ]
+  const available = offerings.filter((x) => x.available)
+  const requirements = new Requirements(
+    Requirement.of('node.kubernetes.io/instance-type', 'In', [o.name]),
+    Requirement.of('kubernetes.io/arch', 'In', [o.arch ?? 'amd64']),
+    Requirement.of('kubernetes.io/os', 'In', o.os ?? ['darwin', 'linux', 'windows']),
+    Requirement.of('topology.kubernetes.io/zone', 'In', [...new Set(available.map((x) => x.zone))]),
+    Requirement.of('karpenter.sh/capacity-type', 'In', [...new Set(available.map((x) => x.capacityType))]),
+  )
+  const kubeReserved = parseResourceList({ cpu: '100m', memory: '10Mi' })
+  const allocatable = parseResourceList({
+    ...toStringMap(capacity),
+    cpu: `${Math.round((capacity.cpu?.toNumber() ?? 0) * 1000) - 100}m`,
+    memory: String((capacity.memory?.toNumber() ?? 0) - 10 * 1024 * 1024),
+  })
+  return {
+    name: o.name,
+    requirements,
+    offerings,
+    capacity,
+    overhead: { kubeReserved, systemReserved: {}, evictionThreshold: {} },
+    allocatable,
+  }
+}
+
+/** `fake.InstanceTypesAssorted`: every cpu × memory × zone × capacity type × OS × arch, one offering each. */
+export function instanceTypesAssorted(): InstanceType[] {
+  const out: InstanceType[] = []
+  for (const cpu of [1, 2, 4, 8, 16, 32, 64])
+    for (const mem of [1, 2, 4, 8, 16, 32, 64, 128])
+      for (const zone of ['test-zone-1', 'test-zone-2', 'test-zone-3'])
+        for (const ct of ['spot', 'on-demand'])
+          for (const os of ['linux', 'windows'])
+            for (const arch of ['amd64', 'arm64']) {
+              const resources = { cpu: String(cpu), memory: `${mem}Gi` }
+              const price = priceFromResources(parseResourceList(resources))
+              out.push(
+                fakeInstanceType({
+                  name: `${cpu}-cpu-${mem}-mem-${arch}-${os}-${zone}-${ct}`,
+                  arch,
+                  os: [os],
+                  resources,
+                  offerings: [{ capacityType: ct, zone, price, available: true }],
+                }),
+              )
+            }
+  return out
+}
+
+/** The suite's `onDemandInstances` sorted by cheapest price: [least expensive, most expensive] (first of ties). */
+export function cheapestAndDearestOnDemand(types: readonly InstanceType[]): { least: InstanceType; most: InstanceType } {
+  const cheapest = (t: InstanceType): number => Math.min(...t.offerings.filter((o) => o.available).map((o) => o.price))
+  const od = types.filter((t) => t.offerings.some((o) => o.available && o.capacityType === 'on-demand'))
+  const sorted = [...od].sort((a, b) => cheapest(a) - cheapest(b))
+  const top = cheapest(sorted[sorted.length - 1])
+  return { least: sorted[0], most: sorted.find((t) => cheapest(t) === top) ?? sorted[sorted.length - 1] }
+}
+
+// ---- cluster objects ----
+
+export const NODEPOOL = 'default'
+export const T0 = Date.parse('2024-01-01T00:00:00Z')
+
+/** `test.NodePool` with the given disruption block (the CRD defaults expireAfter to 720h). */
+export function nodePool(disruption: NonNullable<NodePool['spec']['disruption']>, name = NODEPOOL, requirements: NodePool['spec']['template']['spec']['requirements'] = []): NodePool {
+  return {
+    apiVersion: 'karpenter.sh/v1beta1',
+    kind: 'NodePool',
+    metadata: { name, uid: `uid-${name}` },
+    spec: {
+      template: { spec: { requirements, nodeClassRef: { name: 'default' } } },
+      disruption: { expireAfter: '720h', ...disruption },
+      limits: { cpu: '2000' },
+    },
+  }
+}
+
+export interface NodeOptions {
+  instanceType: InstanceType
+  /** The offering the node runs on (defaults to the type's first). */
+  offering?: Offering
+  allocatable?: Record<string, string>
+  nodePool?: string
+  annotations?: Record<string, string>
+  labels?: Record<string, string>
+  conditions?: Condition[]
+  pods?: Pod[]
+  /** Creation time (epoch ms). */
+  created?: number
+  /** Left as created: not registered/initialized nor Ready. */
+  uninitialized?: boolean
+  markedForDeletion?: boolean
+  nominated?: boolean
+}
+
+let seq = 0
+
+/** `test.NodeClaimAndNode` + `ExpectMakeNodesAndNodeClaimsInitializedAndStateUpdated` + `ExpectManualBinding`. */
+export function stateNode(o: NodeOptions): StateNode {
+  const n = ++seq
+  const offering = o.offering ?? o.instanceType.offerings[0]
+  const name = `node-${n}`
+  const labels: Record<string, string> = {
+    'karpenter.sh/nodepool': o.nodePool ?? NODEPOOL,
+    'node.kubernetes.io/instance-type': o.instanceType.name,
+    'karpenter.sh/capacity-type': offering.capacityType,
+    'topology.kubernetes.io/zone': offering.zone,
+    'kubernetes.io/hostname': name,
+    ...o.labels,
+  }
+  if (!o.uninitialized) Object.assign(labels, { 'karpenter.sh/registered': 'true', 'karpenter.sh/initialized': 'true' })
+  const created = new Date(o.created ?? T0).toISOString()
+  const allocatable = o.allocatable ?? { cpu: '32' }
+  const node: Node = {
+    metadata: { name, labels, annotations: o.annotations, creationTimestamp: created },
+    spec: { providerID: `fake:///${n}` },
+    status: { allocatable, capacity: allocatable, conditions: o.uninitialized ? [] : [{ type: 'Ready', status: 'True' }] },
+  }
+  const nodeClaim: NodeClaim = {
+    metadata: { name: `nodeclaim-${n}`, labels, annotations: o.annotations, creationTimestamp: created },
+    spec: {},
+    status: { providerID: `fake:///${n}`, nodeName: name, allocatable, conditions: o.conditions },
+  }
+  const pods = (o.pods ?? []).map((p) => ({ ...p, spec: { ...p.spec, nodeName: name }, status: { ...p.status, phase: 'Running' } }))
+  return buildStateNode({ node, nodeClaim, pods, markedForDeletion: o.markedForDeletion, nominated: o.nominated })
+}
+
+/** An unmanaged node (`test.Node`): not a disruption candidate, but capacity for the simulation. */
+export function unmanagedNode(allocatable: Record<string, string>): StateNode {
+  const name = `unmanaged-${++seq}`
+  const node: Node = {
+    metadata: { name, labels: { 'kubernetes.io/hostname': name }, creationTimestamp: new Date(T0).toISOString() },
+    spec: { providerID: `fake:///${name}` },
+    status: { allocatable, capacity: allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
+  }
+  return buildStateNode({ node })
+}
+
+export interface PodOptions {
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  requests?: Record<string, string>
+  /** Owned by a ReplicaSet (the suites' `rs`); false: a standalone pod. */
+  owned?: boolean
+  nodeSelector?: Record<string, string>
+  spec?: Partial<Pod['spec']>
+  /** Pod Ready=False (unhealthy, for AlwaysAllow PDBs). */
+  unready?: boolean
+}
+
+/** `test.Pod`: namespace default, one container with the given requests. */
+export function pod(o: PodOptions = {}): Pod {
+  const n = ++seq
+  return {
+    metadata: {
+      name: `pod-${n}`,
+      namespace: 'default',
+      uid: `pod-uid-${n}`,
+      labels: o.labels,
+      annotations: o.annotations,
+      ownerReferences: o.owned === false ? undefined : [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }],
+    },
+    spec: {
+      nodeSelector: o.nodeSelector,
+      containers: [{ name: 'c', image: 'pause', resources: o.requests ? { requests: o.requests } : {} }],
+      ...o.spec,
+    },
+    status: o.unready ? { conditions: [{ type: 'Ready', status: 'False' }] } : {},
+  }
+}
+
+export const pods = (count: number, o: PodOptions = {}): Pod[] => Array.from({ length: count }, () => pod(o))
+
+/** `test.UnschedulablePod`: pending, PodScheduled=False/Unschedulable. */
+export function unschedulablePod(o: PodOptions = {}): Pod {
+  const p = pod(o)
+  return { ...p, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] } }
+}
+
+/** `test.PodDisruptionBudget` over pods with `labels`, with disruptionsAllowed 0. */
+export function pdb(labels: Record<string, string>, o: { namespace?: string; unhealthyPodEvictionPolicy?: string } = {}) {
+  return {
+    metadata: { namespace: o.namespace ?? 'default', name: `pdb-${++seq}` },
+    spec: { selector: { matchLabels: labels }, unhealthyPodEvictionPolicy: o.unhealthyPodEvictionPolicy },
+    status: { disruptionsAllowed: 0 },
+  }
+}
+
+// ---- the snapshot and the reconcile ----
+
+export interface World {
+  nodePools: NodePool[]
+  instanceTypes: InstanceType[] | Record<string, InstanceType[]>
+  stateNodes: StateNode[]
+  pendingPods?: Pod[]
+  pdbs?: DisruptionSnapshot['pdbs']
+  now?: number
+}
+
+export function snapshot(w: World): DisruptionSnapshot {
+  const instanceTypes = Array.isArray(w.instanceTypes)
+    ? Object.fromEntries(w.nodePools.map((np) => [np.metadata.name ?? '', w.instanceTypes as InstanceType[]]))
+    : w.instanceTypes
+  return {
+    now: w.now ?? T0 + 10 * 60_000,
+    nodePools: w.nodePools,
+    instanceTypes,
+    stateNodes: w.stateNodes,
+    pendingPods: w.pendingPods ?? [],
+    daemonSetPods: [],
+    cluster: {
+      pods: w.stateNodes.flatMap((n) => n.pods),
+      nodes: w.stateNodes.filter((n) => n.node).map((n) => ({ name: n.name, labels: n.labels })),
+    },
+    pdbs: w.pdbs,
+    rng: seededRng(1),
+  }
+}
+
+/** What one reconcile of the disruption controller does to the cluster. */
+export interface Outcome {
+  round: DisruptionRound
+  /** Names of the state nodes the command deletes (empty when nothing executes). */
+  deleted: string[]
+  /** Replacement NodeClaims launched. */
+  launched: number
+}
+
+/**
+ * One reconcile: compute a command; when it needs validation, re-validate on `later` (the world
+ * after the 15 s wait; the same snapshot when not given) and execute only if still valid.
+ */
+export function reconcile(w: World, later?: World): Outcome {
+  const s = snapshot(w)
+  const round = computeDisruption(s)
+  const d = round.decision
+  if (!d) return { round, deleted: [], launched: 0 }
+  if (d.needsValidation) {
+    const after = later ? snapshot(later) : s
+    const valid =
+      d.consolidationType === 'empty'
+        ? validateEmptyNodeConsolidation(d.command, after).valid
+        : validateCommand(d.command, after, d.consolidationType === 'multi' ? 'multi-node' : 'single-node').valid
+    if (!valid) return { round, deleted: [], launched: 0 }
+  }
+  return { round, deleted: d.command.candidates.map((c) => c.name), launched: d.command.replacements.length }
+}
