@@ -13,12 +13,13 @@
 import { parseResourceList, toStringMap, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
 import type { Node, Pod } from '../../../../sandbox/k8s/types.ts'
 import type { Condition, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
-import type { DisruptionSnapshot } from '../../../../sandbox/karpenter/disruption/candidates.ts'
+import type { DisruptionEvent, DisruptionSnapshot } from '../../../../sandbox/karpenter/disruption/candidates.ts'
 import {
   computeDisruption,
   validateCommand,
   validateEmptyNodeConsolidation,
-  type DisruptionRound,
+  type ConsolidationMemo,
+  type DisruptionDecision,
 } from '../../../../sandbox/karpenter/disruption/consolidation.ts'
 import type { InstanceType, Offering } from '../../../../sandbox/karpenter/instance-types.ts'
 import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
@@ -117,7 +118,11 @@ export const NODEPOOL = 'default'
 export const T0 = Date.parse('2024-01-01T00:00:00Z')
 
 /** `test.NodePool` with the given disruption block (the CRD defaults expireAfter to 720h). */
-export function nodePool(disruption: NonNullable<NodePool['spec']['disruption']>, name = NODEPOOL, requirements: NodePool['spec']['template']['spec']['requirements'] = []): NodePool {
+export function nodePool(
+  disruption: NonNullable<NodePool['spec']['disruption']>,
+  name = NODEPOOL,
+  requirements: NodePool['spec']['template']['spec']['requirements'] = [],
+): NodePool {
   return {
     apiVersion: 'karpenter.sh/v1beta1',
     kind: 'NodePool',
@@ -274,29 +279,50 @@ export function snapshot(w: World): DisruptionSnapshot {
 
 /** What one reconcile of the disruption controller does to the cluster. */
 export interface Outcome {
-  round: DisruptionRound
-  /** Names of the state nodes the command deletes (empty when nothing executes). */
+  /** Every command computed, in order (an abandoned one is followed by the next method's). */
+  decisions: DisruptionDecision[]
+  /** The command executed, if any. */
+  executed?: DisruptionDecision
+  /** Names of the state nodes the executed command deletes. */
   deleted: string[]
-  /** Replacement NodeClaims launched. */
+  /** Replacement NodeClaims the executed command launches. */
   launched: number
+  events: DisruptionEvent[]
 }
 
+const STATE = 1
+
 /**
- * One reconcile: compute a command; when it needs validation, re-validate on `later` (the world
- * after the 15 s wait; the same snapshot when not given) and execute only if still valid.
+ * One reconcile (controller.go `Reconcile`): compute a command; one that needs validation is
+ * re-validated on `later` (the world after the 15 s wait; the same world when not given) and,
+ * when no longer valid, the controller goes on to the next consolidation method, on the later
+ * world (the consolidation memo marks the abandoned method, so it is not computed again).
  */
 export function reconcile(w: World, later?: World): Outcome {
-  const s = snapshot(w)
-  const round = computeDisruption(s)
-  const d = round.decision
-  if (!d) return { round, deleted: [], launched: 0 }
-  if (d.needsValidation) {
-    const after = later ? snapshot(later) : s
-    const valid =
-      d.consolidationType === 'empty'
-        ? validateEmptyNodeConsolidation(d.command, after).valid
-        : validateCommand(d.command, after, d.consolidationType === 'multi' ? 'multi-node' : 'single-node').valid
-    if (!valid) return { round, deleted: [], launched: 0 }
+  const after = later ? snapshot(later) : undefined
+  let s = snapshot(w)
+  let memo: ConsolidationMemo = {}
+  const decisions: DisruptionDecision[] = []
+  const events: DisruptionEvent[] = []
+  for (;;) {
+    const round = computeDisruption(s, memo, STATE)
+    events.push(...round.events)
+    const d = round.decision
+    if (!d) return { decisions, deleted: [], launched: 0, events }
+    decisions.push(d)
+    if (d.needsValidation) {
+      const v = after ?? s
+      const valid =
+        d.consolidationType === 'empty'
+          ? validateEmptyNodeConsolidation(d.command, v).valid
+          : validateCommand(d.command, v, d.consolidationType === 'multi' ? 'multi-node' : 'single-node').valid
+      if (!valid) {
+        if (d.consolidationType === '') return { decisions, deleted: [], launched: 0, events }
+        memo = { ...round.memo, [d.consolidationType]: STATE }
+        s = v
+        continue
+      }
+    }
+    return { decisions, executed: d, deleted: d.command.candidates.map((c) => c.name), launched: d.command.replacements.length, events }
   }
-  return { round, deleted: d.command.candidates.map((c) => c.name), launched: d.command.replacements.length }
 }

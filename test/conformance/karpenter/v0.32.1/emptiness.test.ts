@@ -16,7 +16,12 @@ const { most } = cheapestAndDearestOnDemand(its)
 const pool = nodePool({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '30s', expireAfter: 'Never' })
 const empty = (status = 'True') => [{ type: 'Empty', status, lastTransitionTime: new Date(T0).toISOString() }]
 
-function world(o: { conditions?: ReturnType<typeof empty>; annotations?: Record<string, string>; podAnnotations?: Record<string, string>; now: number }): World {
+function world(o: {
+  conditions?: ReturnType<typeof empty>
+  annotations?: Record<string, string>
+  podAnnotations?: Record<string, string>
+  now: number
+}): World {
   const n = stateNode({
     instanceType: most,
     allocatable: { cpu: '32', pods: '100' },
@@ -49,7 +54,7 @@ conformance({
       run: () => {
         const w = world({ conditions: empty(), now: TEN_MINUTES_LATER })
         const r = reconcile(w)
-        assert.equal(r.round.decision?.method, 'emptiness')
+        assert.equal(r.executed?.method, 'emptiness')
         assert.deepEqual(r.deleted, [w.stateNodes[0].name])
         assert.equal(r.launched, 0)
       },

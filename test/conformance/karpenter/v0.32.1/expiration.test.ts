@@ -69,7 +69,7 @@ conformance({
         const first = node({ pods: [pod({ owned: false, requests: { cpu: '150' } })] })
         const second = node({ allocatable: { cpu: '1', pods: '100' }, pods: [pod({ owned: false, requests: { cpu: '1' } })] })
         const r = reconcile(world([first, second]))
-        assert.equal(r.round.decision?.method, 'expiration')
+        assert.equal(r.executed?.method, 'expiration')
         assert.deepEqual(r.deleted, [second.name])
         assert.equal(r.launched, 1)
       },
@@ -83,7 +83,7 @@ conformance({
       run: () => {
         const n = node()
         const r = reconcile(world([n]))
-        assert.equal(r.round.decision?.method, 'expiration')
+        assert.equal(r.executed?.method, 'expiration')
         assert.deepEqual(r.deleted, [n.name])
         assert.equal(r.launched, 0)
       },
@@ -93,11 +93,8 @@ conformance({
       run: () => {
         const nodes = Array.from({ length: 100 }, () => node())
         const r = reconcile(world(nodes))
-        assert.equal(r.round.decision?.method, 'expiration')
-        assert.deepEqual(
-          [...r.deleted].sort(),
-          nodes.map((n) => n.name).sort(),
-        )
+        assert.equal(r.executed?.method, 'expiration')
+        assert.deepEqual([...r.deleted].sort(), nodes.map((n) => n.name).sort())
         assert.equal(r.launched, 0)
       },
     },
@@ -108,7 +105,7 @@ conformance({
         const recent = node({ pods: [pod({ labels: { app: 'test' }, requests: big })] })
         const older = node({ allocatable: { cpu: '32' }, conditions: expired('True', T0 - 3_600_000), pods: [pod({ labels: { app: 'test' }, requests: big })] })
         const r = reconcile(world([recent, older]))
-        assert.equal(r.round.decision?.method, 'expiration')
+        assert.equal(r.executed?.method, 'expiration')
         assert.deepEqual(r.deleted, [older.name])
         assert.equal(r.launched, 1)
       },
@@ -118,7 +115,7 @@ conformance({
       run: () => {
         const n = node({ pods: [pod({ labels: { app: 'test' } })] })
         const r = reconcile(world([n]))
-        assert.equal(r.round.decision?.method, 'expiration')
+        assert.equal(r.executed?.method, 'expiration')
         assert.deepEqual(r.deleted, [n.name])
         assert.equal(r.launched, 1)
       },
@@ -137,7 +134,7 @@ conformance({
         })
         const n = node({ instanceType: current, allocatable: { cpu: '8' }, pods: pods(3, { labels: { app: 'test' }, requests: { cpu: '2' } }) })
         const r = reconcile(world([n], { instanceTypes: [current, replacement] }))
-        assert.equal(r.round.decision?.method, 'expiration')
+        assert.equal(r.executed?.method, 'expiration')
         assert.deepEqual(r.deleted, [n.name])
         assert.equal(r.launched, 3)
       },
