@@ -12,7 +12,10 @@
 // the executed command deletes and creates (ExpectNodeClaims' count = before − deleted + launched).
 
 import assert from 'node:assert/strict'
+import { toStringMap } from '../../../../sandbox/k8s/resources.ts'
 import type { InstanceType } from '../../../../sandbox/karpenter/instance-types.ts'
+import { provisioningRound } from '../../../../sandbox/karpenter/provisioning.ts'
+import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { conformance } from '../harness.ts'
 import {
   cheapestAndDearestOnDemand,
@@ -559,6 +562,32 @@ conformance({
         expectUnchanged(reconcile(world(zonalNodes(p, true))))
       },
     },
+    // ---- Parallelization ----
+    {
+      name: 'NodeClaim/Consolidation › Parallelization › should schedule an additional node when receiving pending pods while consolidating',
+      run: () => {
+        // the replace command runs; its replacement is launched (the cheapest option) and made ready
+        // while the candidate, tainted, waits for deletion; then a provisioning round takes a new pod
+        const n = suiteNode({ pods: [pod({ labels: app })] })
+        const r = reconcile(world([n]))
+        expectDeleted(r, [n.name], 1)
+        const options = r.executed?.command.replacements[0].instanceTypeOptions ?? []
+        const cheapest = [...options].sort((a, b) => a.offerings[0].price - b.offerings[0].price)[0]
+        const replacement = stateNode({ instanceType: cheapest, allocatable: toStringMap(cheapest.allocatable) })
+        const deleting = { ...n, markedForDeletion: true }
+        const pending = unschedulablePod()
+        const round = provisioningRound({
+          pendingPods: [pending],
+          stateNodes: [deleting, replacement],
+          nodePools: [pool],
+          instanceTypes: { default: its },
+          rng: seededRng(1),
+        })
+        // still two NodeClaims (the candidate and its replacement), and the pod is scheduled
+        assert.equal(round.nodeClaims.length, 0)
+        assert.ok(round.nominations.some((x) => x.pod === pending && x.node.name === replacement.name))
+      },
+    },
   ],
   notPorted: [
     {
@@ -574,11 +603,6 @@ conformance({
     {
       name: 'NodeClaim/Consolidation › Timeout › should exit single-nodeclaim consolidation if it times out',
       reason: "the twin's single-node consolidation has no 3-minute timeout; the case steps a fake clock mid-loop and expects nothing done because of it",
-    },
-    {
-      name: 'NodeClaim/Consolidation › Parallelization › should schedule an additional node when receiving pending pods while consolidating',
-      reason:
-        'runs the provisioner (ExpectProvisioned) while a replace command is in flight in a background reconcile; needs the provisioning and disruption controllers running together, beyond the pure decision',
     },
     {
       name: 'NodeClaim/Consolidation › Parallelization › should not consolidate a node that is launched for pods on a deleting node',
