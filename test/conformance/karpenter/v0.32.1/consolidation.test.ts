@@ -32,6 +32,7 @@ import {
   T0,
   unmanagedNode,
   unschedulablePod,
+  withMorePods,
   type NodeOptions,
   type Outcome,
   type World,
@@ -423,7 +424,7 @@ conformance({
       run: () => {
         const first = pod({ labels: app, requests: { cpu: '1' } })
         const before = node32({ pods: [first] })
-        const after = { ...before, ...node32({ pods: [first, pod({ labels: app, requests: { cpu: '1' } })] }), name: before.name }
+        const after = withMorePods(before, [pod({ labels: app, requests: { cpu: '1' } })])
         expectUnchanged(duringTtl(world([before], { now: T0 }), world([after], { now: T0 + 31_000 })))
       },
     },
@@ -431,7 +432,7 @@ conformance({
       name: 'NodeClaim/Consolidation › TTL › should not consolidate if the action becomes invalid during the node TTL wait',
       run: () => {
         const before = node32()
-        const after = { ...node32({ pods: [pod({ owned: false, annotations: { 'karpenter.sh/do-not-evict': 'true' } })] }), name: before.name }
+        const after = withMorePods(before, [pod({ owned: false, annotations: { 'karpenter.sh/do-not-evict': 'true' } })])
         expectUnchanged(duringTtl(world([before], { now: T0 }), world([after], { now: T0 + 31_000 })))
       },
     },
@@ -452,7 +453,7 @@ conformance({
       run: () => {
         const first = pod({ owned: false })
         const before = suiteNode({ pods: [first] })
-        const after = { ...suiteNode({ pods: [first, pod({ owned: false, ...blocking })] }), name: before.name }
+        const after = withMorePods(before, [pod({ owned: false, ...blocking })])
         const pdbs = 'labels' in blocking ? [pdb(app)] : undefined
         expectUnchanged(duringTtl(world([before]), world([after], { pdbs })))
       },
@@ -476,10 +477,7 @@ conformance({
         const [b0, b1] = pods(2, { owned: false, ...blocking })
         const n = suiteNode({ pods: [p0] })
         const n2 = node32({ pods: [p1] })
-        const later = [
-          { ...suiteNode({ pods: [p0, b0] }), name: n.name },
-          { ...node32({ pods: [p1, b1] }), name: n2.name },
-        ]
+        const later = [withMorePods(n, [b0]), withMorePods(n2, [b1])]
         const pdbs = 'labels' in blocking ? [pdb(app)] : undefined
         expectUnchanged(duringTtl(world([n, n2]), world(later, { pdbs })))
       },
@@ -520,7 +518,7 @@ conformance({
       name: 'NodeClaim/Consolidation › Multi-NodeClaim › should continue to multi-nodeclaim consolidation when emptiness fails validation after the node ttl',
       run: () => {
         const empty = [node32(), node32(), node32()]
-        const bound = pods(3, { labels: app }).map((p, i) => ({ ...node32({ pods: [p] }), name: empty[i].name }))
+        const bound = pods(3, { labels: app }).map((p, i) => withMorePods(empty[i], [p]))
         const r = reconcile(world(empty, { now: T0 }), world(bound, { now: T0 + 31_000 }))
         assert.equal(r.decisions[0]?.consolidationType, 'empty')
         assert.equal(r.executed?.consolidationType, 'multi')
@@ -535,7 +533,7 @@ conformance({
         const p = pods(3, { labels: app })
         const nodes = p.map((x) => node32({ pods: [x] }))
         const extra = pods(2, { owned: false, requests: { cpu: '1' } })
-        const later = [{ ...node32({ pods: [p[0], extra[0]] }), name: nodes[0].name }, { ...node32({ pods: [p[1], extra[1]] }), name: nodes[1].name }, nodes[2]]
+        const later = [withMorePods(nodes[0], [extra[0]]), withMorePods(nodes[1], [extra[1]]), nodes[2]]
         const r = reconcile(world(nodes, { now: T0 }), world(later, { now: T0 + 31_000 }))
         assert.equal(r.decisions[0]?.consolidationType, 'multi')
         assert.equal(r.executed?.consolidationType, 'single')

@@ -185,6 +185,12 @@ export function stateNode(o: NodeOptions): StateNode {
   return buildStateNode({ node, nodeClaim, pods, markedForDeletion: o.markedForDeletion, nominated: o.nominated })
 }
 
+/** The same NodeClaim and Node after more pods were bound to it (`ExpectManualBinding` during a wait). */
+export function withMorePods(sn: StateNode, more: Pod[]): StateNode {
+  const bound = more.map((p) => ({ ...p, spec: { ...p.spec, nodeName: sn.name }, status: { ...p.status, phase: 'Running' } }))
+  return buildStateNode({ node: sn.node, nodeClaim: sn.nodeClaim, pods: [...sn.pods, ...bound] })
+}
+
 /** An unmanaged node (`test.Node`): not a disruption candidate, but capacity for the simulation. */
 export function unmanagedNode(allocatable: Record<string, string>): StateNode {
   const name = `unmanaged-${++seq}`
