@@ -2,8 +2,9 @@
 // second half of core@v0.32.1 pkg/controllers/provisioning/scheduling/nodepool_test.go uses,
 // over the twin's pure logic.
 //
-// - Pods as pkg/test/pods.go `UnschedulablePod` builds them (one container, the PodScheduled
-//   Unschedulable condition the provisioner looks for).
+// - Pods with the suite's PodOptions (node selector/affinity, pod affinity, init containers,
+//   RuntimeClass overhead, DaemonSet owner) on top of ../fake.ts `unschedulablePod`; the suite's
+//   NodePool on top of ../fake.ts `nodePool`; Nodes and NodeClaims as pkg/test builds them.
 // - `FakeCluster`: the API server + cluster state + fake cloud provider of the suite.
 //   `provision` is `ExpectProvisioned` (a provisioning round over every pending pod, each new
 //   NodeClaim launched by the fake provider's `Create` — the cheapest compatible instance type,
@@ -28,6 +29,7 @@ import { offeringsMatching, orderByPrice, type InstanceType } from '../../../../
 import { LABEL_CAPACITY_TYPE, LABEL_INITIALIZED, LABEL_REGISTERED, LABEL_ZONE } from '../../../../sandbox/karpenter/labels.ts'
 import { provisioningRound, type ProvisioningRound } from '../../../../sandbox/karpenter/provisioning.ts'
 import { ALLOW_UNDEFINED_WELL_KNOWN, Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
+import { nodePool as fakeNodePool, unschedulablePod as fakePod } from '../fake.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { daemonSetPods } from '../../../../sandbox/karpenter/scheduling/scheduler.ts'
 import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
@@ -43,8 +45,8 @@ export interface PodOptions {
   nodePreferences?: NodeSelectorRequirement[]
   /** Required pod affinity terms. */
   podRequirements?: PodAffinityTerm[]
-  requests?: RawResourceList
-  limits?: RawResourceList
+  requests?: Record<string, string>
+  limits?: Record<string, string>
   initRequests?: RawResourceList
   /** What the API server's RuntimeClass admission writes into spec.overhead. */
   overhead?: RawResourceList
@@ -53,31 +55,22 @@ export interface PodOptions {
   daemonSet?: DaemonSet
 }
 
-let podSeq = 0
-
+/** `test.UnschedulablePod` with the suite's PodOptions. */
 export function unschedulablePod(o: PodOptions = {}): Pod {
-  const n = ++podSeq
-  const pod: Pod = {
-    metadata: { name: `pod-${n}`, namespace: 'default', uid: `pod-uid-${n}`, labels: o.labels },
-    spec: {
-      nodeSelector: o.nodeSelector,
-      containers: [{ name: 'app', resources: { requests: o.requests, limits: o.limits } }],
-      topologySpreadConstraints: o.topologySpreadConstraints,
-    },
-    status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
-  }
-  if (o.initRequests) pod.spec.initContainers = [{ name: 'init', resources: { requests: o.initRequests } }]
-  if (o.overhead) pod.spec.overhead = o.overhead
-  const nodeAffinity = {
-    requiredDuringSchedulingIgnoredDuringExecution: o.nodeRequirements && { nodeSelectorTerms: [{ matchExpressions: o.nodeRequirements }] },
-    preferredDuringSchedulingIgnoredDuringExecution: o.nodePreferences && [{ weight: 1, preference: { matchExpressions: o.nodePreferences } }],
-  }
+  const spec: Partial<Pod['spec']> = { nodeSelector: o.nodeSelector, topologySpreadConstraints: o.topologySpreadConstraints }
+  if (o.initRequests) spec.initContainers = [{ name: 'init', resources: { requests: o.initRequests } }]
+  if (o.overhead) spec.overhead = o.overhead
   if (o.nodeRequirements || o.nodePreferences || o.podRequirements) {
-    pod.spec.affinity = {
+    const nodeAffinity = {
+      requiredDuringSchedulingIgnoredDuringExecution: o.nodeRequirements && { nodeSelectorTerms: [{ matchExpressions: o.nodeRequirements }] },
+      preferredDuringSchedulingIgnoredDuringExecution: o.nodePreferences && [{ weight: 1, preference: { matchExpressions: o.nodePreferences } }],
+    }
+    spec.affinity = {
       nodeAffinity: o.nodeRequirements || o.nodePreferences ? nodeAffinity : undefined,
       podAffinity: o.podRequirements && { requiredDuringSchedulingIgnoredDuringExecution: o.podRequirements },
     }
   }
+  const pod = fakePod({ labels: o.labels, requests: o.requests, limits: o.limits, spec })
   if (o.daemonSet) {
     pod.metadata.ownerReferences = [
       {
@@ -99,27 +92,16 @@ export function unschedulablePods(count: number, o: PodOptions = {}): Pod[] {
 
 /** `test.DaemonSet`: its template is a pod built from the options. */
 export function daemonSet(o: PodOptions): DaemonSet {
-  const n = ++podSeq
   const template = unschedulablePod(o)
-  return { metadata: { name: `daemonset-${n}`, namespace: 'default', uid: `ds-uid-${n}` }, spec: { template: { spec: template.spec } } }
+  const name = `daemonset-${template.metadata.name}`
+  return { metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { template: { spec: template.spec } } }
 }
 
 // ---- NodePools, NodeClaims, Nodes ----
 
 /** The suite's NodePool: `karpenter.sh/capacity-type In [spot on-demand]` unless given others. */
 export function nodePool(requirements?: NodeSelectorRequirement[], extra: Partial<NodePool['spec']['template']['spec']> = {}): NodePool {
-  return {
-    metadata: { name: 'default', uid: 'nodepool-uid' },
-    spec: {
-      template: {
-        spec: {
-          requirements: requirements ?? [{ key: LABEL_CAPACITY_TYPE, operator: 'In', values: ['spot', 'on-demand'] }],
-          nodeClassRef: { name: 'default' },
-          ...extra,
-        },
-      },
-    },
-  }
+  return fakeNodePool('default', { requirements: requirements ?? [{ key: LABEL_CAPACITY_TYPE, operator: 'In', values: ['spot', 'on-demand'] }], ...extra })
 }
 
 /** `test.Node`: a Ready node (unowned unless its labels say otherwise). */
@@ -358,83 +340,4 @@ export class FakeCluster {
     }
     return [...counts.values()].sort((a, b) => a - b)
   }
-}
-
-// ---- TEMP instance types (replaced by fake.ts) ----
-import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
-import { subtract } from '../../../../sandbox/k8s/resources.ts'
-import { LABEL_ARCH, LABEL_INSTANCE_TYPE, LABEL_OS, WELL_KNOWN_LABELS } from '../../../../sandbox/karpenter/labels.ts'
-import type { Offering } from '../../../../sandbox/karpenter/instance-types.ts'
-
-export const LABEL_SIZE = 'size'
-export const LABEL_EXOTIC = 'special'
-export const GPU_A = 'fake.com/vendor-a'
-export const GPU_B = 'fake.com/vendor-b'
-for (const k of [LABEL_SIZE, LABEL_EXOTIC, 'integer']) (WELL_KNOWN_LABELS as Set<string>).add(k)
-
-function price(r: Record<string, Quantity>): number {
-  let p = 0
-  for (const [k, v] of Object.entries(r)) {
-    if (k === 'cpu') p += 0.1 * v.toNumber()
-    else if (k === 'memory') p += (0.1 * v.toNumber()) / 1e9
-    else if (k === GPU_A || k === GPU_B) p += 1
-  }
-  return p
-}
-
-export function fakeInstanceType(o: { name: string; resources?: RawResourceList; offerings?: Offering[]; arch?: string; oses?: string[] }): InstanceType {
-  const capacity = parseResourceList({ cpu: '4', memory: '4Gi', pods: '5', ...(o.resources ?? {}) })
-  const pr = price(capacity)
-  const offerings = o.offerings ?? [
-    { capacityType: 'spot', zone: 'test-zone-1', price: pr, available: true },
-    { capacityType: 'spot', zone: 'test-zone-2', price: pr, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-1', price: pr, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-2', price: pr, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-3', price: pr, available: true },
-  ]
-  const large = capacity.cpu.cmp(Quantity.parse('4')) > 0 && capacity.memory.cmp(Quantity.parse('8Gi')) > 0
-  const reqs = new Requirements(
-    Requirement.of(LABEL_INSTANCE_TYPE, 'In', [o.name]),
-    Requirement.of(LABEL_ARCH, 'In', [o.arch ?? 'amd64']),
-    Requirement.of(LABEL_OS, 'In', o.oses ?? ['linux', 'windows', 'darwin']),
-    Requirement.of(
-      LABEL_ZONE,
-      'In',
-      offerings.filter((x) => x.available).map((x) => x.zone),
-    ),
-    Requirement.of(
-      LABEL_CAPACITY_TYPE,
-      'In',
-      offerings.filter((x) => x.available).map((x) => x.capacityType),
-    ),
-    Requirement.of(LABEL_SIZE, 'In', [large ? 'large' : 'small']),
-    large ? Requirement.of(LABEL_EXOTIC, 'In', ['optional']) : Requirement.of(LABEL_EXOTIC, 'DoesNotExist'),
-    Requirement.of('integer', 'In', [String(Number(capacity.cpu.value()))]),
-  )
-  const kubeReserved = parseResourceList({ cpu: '100m', memory: '10Mi' })
-  return {
-    name: o.name,
-    requirements: reqs,
-    offerings,
-    capacity,
-    overhead: { kubeReserved, systemReserved: {}, evictionThreshold: {} },
-    allocatable: subtract(capacity, kubeReserved),
-  }
-}
-
-export function defaultInstanceTypes(): InstanceType[] {
-  return [
-    fakeInstanceType({ name: 'default-instance-type' }),
-    fakeInstanceType({ name: 'small-instance-type', resources: { cpu: '2', memory: '2Gi' } }),
-    fakeInstanceType({ name: 'gpu-vendor-instance-type', resources: { [GPU_A]: '2' } }),
-    fakeInstanceType({ name: 'gpu-vendor-b-instance-type', resources: { [GPU_B]: '2' } }),
-    fakeInstanceType({ name: 'arm-instance-type', arch: 'arm64', oses: ['ios', 'linux', 'windows', 'darwin'], resources: { cpu: '16', memory: '128Gi' } }),
-    fakeInstanceType({ name: 'single-pod-instance-type', resources: { pods: '1' } }),
-  ]
-}
-
-export function instanceTypes(n: number): InstanceType[] {
-  return Array.from({ length: n }, (_, i) =>
-    fakeInstanceType({ name: `fake-it-${i}`, resources: { cpu: `${i + 1}`, memory: `${(i + 1) * 2}Gi`, pods: `${(i + 1) * 10}` } }),
-  )
 }

@@ -4,9 +4,9 @@
 //
 // The fixture stands for the suite's envtest world: one NodePool `default` requiring
 // `karpenter.sh/capacity-type In [spot on-demand]` (the file's BeforeEach), the fake cloud
-// provider's instance types (pkg/cloudprovider/fake: default-instance-type, small-instance-type,
-// the two GPU vendor types, arm-instance-type, single-pod-instance-type; or `fake.InstanceTypes(n)`),
-// and `FakeCluster` (scheduling-nodepool-b-builders.ts) for the API server, cluster state and the
+// provider's instance types (../fake.ts, after pkg/cloudprovider/fake: default-instance-type,
+// small-instance-type, the two GPU vendor types, arm-instance-type, single-pod-instance-type; or
+// `fake.InstanceTypes(n)`), and `FakeCluster` (scheduling-nodepool-b-builders.ts) for the API server, cluster state and the
 // fake provider's `Create`. Each case drives the twin's `provisioningRound` and asserts what
 // upstream asserts: ExpectScheduled → the pod is bound to a launched or existing node,
 // ExpectNotScheduled → it is not; node labels → the launched node's labels.
@@ -24,24 +24,17 @@ import {
 } from '../../../../sandbox/karpenter/labels.ts'
 import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
 import { available } from '../../../../sandbox/karpenter/state.ts'
-import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
 import {
-  daemonSet,
   defaultInstanceTypes,
-  FakeCluster,
   fakeInstanceType,
-  GPU_A,
-  GPU_B,
   instanceTypes,
   LABEL_EXOTIC,
   LABEL_SIZE,
-  markInitialized,
-  node,
-  nodeClaim,
-  nodePool,
-  unschedulablePod,
-  unschedulablePods,
-} from './scheduling-nodepool-b-builders.ts'
+  RESOURCE_GPU_VENDOR_A as GPU_A,
+  RESOURCE_GPU_VENDOR_B as GPU_B,
+} from '../fake.ts'
+import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
+import { daemonSet, FakeCluster, markInitialized, node, nodeClaim, nodePool, unschedulablePod, unschedulablePods } from './scheduling-nodepool-b-builders.ts'
 
 const req = (key: string, operator: string, ...values: string[]): NodeSelectorRequirement => ({ key, operator, values })
 const LABEL_INSTANCE_TYPE_BETA = 'beta.kubernetes.io/instance-type'
