@@ -319,8 +319,14 @@ export class FakeCluster {
     return this.get(pod.spec.nodeName)
   }
 
-  /** `ExpectNotScheduled`. */
+  /** `ExpectNotScheduled` after a round that tried the pod: not bound, and the round has its scheduling error. */
   expectNotScheduled(pod: Pod): void {
+    this.expectUnbound(pod)
+    assert.ok(this.lastRound?.results.podErrors.has(pod), `expected a scheduling error for ${pod.metadata.name}`)
+  }
+
+  /** `ExpectNotScheduled` where nothing failed: the pod is only left unbound (no NodePool, or no binding). */
+  expectUnbound(pod: Pod): void {
     assert.equal(pod.spec.nodeName, undefined, `expected ${pod.metadata.name} not to be scheduled`)
   }
 

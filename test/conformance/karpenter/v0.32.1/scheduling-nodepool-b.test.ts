@@ -802,7 +802,7 @@ const existingNodes: PortedCase[] = [
       markInitialized(existing)
       const pod = unschedulablePod({ nodeRequirements: zoneIn('test-zone-1') })
       c.provision(pod)
-      c.expectNotScheduled(pod)
+      c.expectUnbound(pod) // no NodePool: the provisioner logs that and schedules nothing
       c.nodePools = [nodePool()]
       c.provision(pod)
       c.expectScheduled(pod)
@@ -836,11 +836,11 @@ const noPreBinding: PortedCase[] = [
       assert.equal(c.nodeList().length, 0)
       const first = unschedulablePod(tenMilliCpu)
       c.provisionNoBinding(first)
-      c.expectNotScheduled(first)
+      c.expectUnbound(first)
       assert.equal(c.nodeList().length, 1)
       const second = unschedulablePod(tenMilliCpu)
       c.provisionNoBinding(second)
-      c.expectNotScheduled(second)
+      c.expectUnbound(second)
       assert.equal(c.nodeList().length, 1)
     },
   },
@@ -851,14 +851,14 @@ const noPreBinding: PortedCase[] = [
       const opts = { limits: { cpu: '10m', [GPU_A]: '1' } }
       const first = unschedulablePod(opts)
       c.provisionNoBinding(first)
-      c.expectNotScheduled(first)
+      c.expectUnbound(first)
       assert.equal(c.nodeList().length, 1)
       // kubelet zeroes the extended resources at startup
       const node1 = c.nodeOf(c.nodeList()[0])
       node1.status = { ...node1.status, capacity: { [GPU_A]: '0' }, allocatable: { [GPU_B]: '0' } }
       const second = unschedulablePod(opts)
       c.provisionNoBinding(second)
-      c.expectNotScheduled(second)
+      c.expectUnbound(second)
       assert.equal(c.nodeList().length, 1)
     },
   },
