@@ -14,7 +14,7 @@ import type { LabelSelector, NodeSelectorRequirement, Pod, Taint, Toleration, To
 import type { Node } from '../../../../sandbox/k8s/types.ts'
 import type { NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import { offeringsMatching, type InstanceType } from '../../../../sandbox/karpenter/instance-types.ts'
-import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_NODEPOOL, LABEL_REGISTERED, LABEL_ZONE, WELL_KNOWN_LABELS } from '../../../../sandbox/karpenter/labels.ts'
+import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_REGISTERED, LABEL_ZONE, WELL_KNOWN_LABELS } from '../../../../sandbox/karpenter/labels.ts'
 import { provisioningRound } from '../../../../sandbox/karpenter/provisioning.ts'
 import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng, type Rng } from '../../../../sandbox/karpenter/rng.ts'
@@ -184,7 +184,6 @@ export class ProvisioningEnv {
   readonly namespaces: { name: string; labels?: Record<string, string> }[] = []
   /** `cloudProvider.CreateCalls`: the NodeClaims launched, in order. */
   readonly createCalls: NodeClaim[] = []
-  last: SchedulingResults | undefined
   readonly rng: Rng
   #nodeSeq = 0
 
@@ -257,7 +256,6 @@ export class ProvisioningEnv {
       },
       rng: this.rng,
     })
-    this.last = round.results
     round.results.newNodeClaims.forEach((planned, i) => {
       const launched = this.launch(round.nodeClaims[i])
       if (!launched) return
@@ -334,15 +332,6 @@ export class ProvisioningEnv {
     return n
   }
 
-  /** `ExpectNotScheduled`. */
-  notScheduled(p: Pod): boolean {
-    return !p.spec.nodeName
-  }
-
-  launchedFor(n: Node): Launched | undefined {
-    return this.nodes.find((l) => l.node === n)
-  }
-
   /**
    * `ExpectSkew`: pods (in `namespace`, or all when empty) matching the constraint's selector that
    * count for topology, per domain of the key on their node (hostname = node name), as a sorted list.
@@ -352,7 +341,7 @@ export class ProvisioningEnv {
     return [...counts.values()].sort((a, b) => a - b)
   }
 
-  skewMap(namespace: string, constraint: { topologyKey: string; labelSelector?: LabelSelector | null }): Map<string, number> {
+  private skewMap(namespace: string, constraint: { topologyKey: string; labelSelector?: LabelSelector | null }): Map<string, number> {
     const match = constraint.labelSelector ? labelSelectorMatcher(constraint.labelSelector) : { matches: () => true }
     const counts = new Map<string, number>()
     for (const p of this.pods) {
@@ -380,13 +369,6 @@ export class ProvisioningEnv {
     return this.scheduled(p).metadata.labels ?? {}
   }
 }
-
-/** Sorted copy, for ConsistOf-style comparisons. */
-export function sorted(values: number[]): number[] {
-  return [...values].sort((a, b) => a - b)
-}
-
-export { LABEL_NODEPOOL }
 
 // ---- the fake cloud provider's instance types (cloudprovider/fake/instancetype.go) ----
 
