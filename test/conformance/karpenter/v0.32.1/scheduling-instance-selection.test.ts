@@ -16,7 +16,8 @@ import type { InstanceType } from '../../../../sandbox/karpenter/instance-types.
 import { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { conformance, type PortedCase } from '../harness.ts'
-import { fakeInstanceType, instanceTypesAssorted, nodePool, ProvisioningEnv, unschedulablePod } from './scheduling-topology-builders.ts'
+import { fakeInstanceType, instanceTypesAssorted } from '../fake.ts'
+import { nodePool, ProvisioningEnv, unschedulablePod } from './scheduling-topology-builders.ts'
 
 const ZONE = 'topology.kubernetes.io/zone'
 const CT = 'karpenter.sh/capacity-type'
@@ -260,8 +261,8 @@ const otherCases: PortedCase[] = [
       const mk = (name: string, od: number, spot: number) =>
         fakeInstanceType({
           name,
-          arch: 'amd64',
-          os: ['linux'],
+          architecture: 'amd64',
+          operatingSystems: ['linux'],
           resources: { cpu: '1', memory: '1Gi' },
           offerings: [
             { capacityType: 'on-demand', zone: 'test-zone-1a', price: od, available: true },

@@ -7,7 +7,8 @@
 // (not only the ones passed) goes through one provisioning round of the twin; each planned NodeClaim
 // is "launched" by the fake cloud provider (cloudprovider/fake Create: the cheapest compatible
 // instance type, labels from its single values and its first matching offering) and joins as a
-// registered, uninitialised Node; the pods passed in are bound where the round put them.
+// registered, uninitialised Node; the pods passed in are bound where the round put them. The
+// instance types themselves come from ../fake.ts.
 
 import { fits, parseResourceList, toStringMap } from '../../../../sandbox/k8s/resources.ts'
 import type { LabelSelector, NodeSelectorRequirement, Pod, Taint, Toleration, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
@@ -22,9 +23,10 @@ import { isTerminal, isTerminating } from '../../../../sandbox/karpenter/schedul
 import type { SchedulingResults } from '../../../../sandbox/karpenter/scheduling/scheduler.ts'
 import { buildStateNode } from '../../../../sandbox/karpenter/state.ts'
 import { labelSelectorMatcher } from '../../../../sandbox/k8s/label-selector.ts'
+import '../fake.ts'
 
-/** The fake provider's own labels, which its package registers as well known (fake/instancetype.go init). */
-const FAKE_WELL_KNOWN: ReadonlySet<string> = new Set([...WELL_KNOWN_LABELS, 'size', 'special', 'integer'])
+/** Well-known labels, the fake provider's `size`, `special` and `integer` included (fake.ts registers them). */
+const WELL_KNOWN: { allowUndefined: ReadonlySet<string> } = { allowUndefined: WELL_KNOWN_LABELS }
 
 /** What the API server's TaintNodesByCondition admission adds to every Node it creates. */
 const NOT_READY: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }
@@ -280,7 +282,7 @@ export class ProvisioningEnv {
     const candidates = this.instanceTypes
       .filter(
         (it) =>
-          reqs.isCompatible(it.requirements, { allowUndefined: FAKE_WELL_KNOWN }) &&
+          reqs.isCompatible(it.requirements, WELL_KNOWN) &&
           offeringsMatching(
             it.offerings.filter((o) => o.available),
             reqs,
@@ -295,7 +297,7 @@ export class ProvisioningEnv {
     for (const o of it.offerings) {
       if (!o.available) continue
       const offer = new Requirements(Requirement.of(LABEL_ZONE, 'In', [o.zone]), Requirement.of(LABEL_CAPACITY_TYPE, 'In', [o.capacityType]))
-      if (reqs.isCompatible(offer, { allowUndefined: FAKE_WELL_KNOWN })) {
+      if (reqs.isCompatible(offer, WELL_KNOWN)) {
         labels[LABEL_ZONE] = o.zone
         labels[LABEL_CAPACITY_TYPE] = o.capacityType
         break
@@ -368,108 +370,4 @@ export class ProvisioningEnv {
   nodeLabels(p: Pod): Record<string, string> {
     return this.scheduled(p).metadata.labels ?? {}
   }
-}
-
-// ---- the fake cloud provider's instance types (cloudprovider/fake/instancetype.go) ----
-
-export interface FakeOffering {
-  capacityType: string
-  zone: string
-  price: number
-  available: boolean
-}
-
-export interface FakeTypeOptions {
-  name: string
-  resources?: Record<string, string>
-  offerings?: FakeOffering[]
-  arch?: string
-  os?: string[]
-}
-
-function priceFromResources(r: Record<string, string>): number {
-  let price = 0
-  for (const [k, v] of Object.entries(r)) {
-    const q = parseResourceList({ [k]: v })[k]
-    if (k === 'cpu') price += 0.1 * q.toNumber()
-    else if (k === 'memory') price += (0.1 * q.toNumber()) / 1e9
-    else if (k === 'fake.com/vendor-a' || k === 'fake.com/vendor-b') price += 1
-  }
-  return price
-}
-
-/** `fake.NewInstanceType`: 4 CPU / 4Gi / 5 pods unless told; spot in zones 1–2, on-demand in 1–3. */
-export function fakeInstanceType(o: FakeTypeOptions): InstanceType {
-  const res: Record<string, string> = { ...o.resources }
-  if (!res.cpu) res.cpu = '4'
-  if (!res.memory) res.memory = '4Gi'
-  if (!res.pods) res.pods = '5'
-  const price = priceFromResources(res)
-  const offerings = o.offerings ?? [
-    { capacityType: 'spot', zone: 'test-zone-1', price, available: true },
-    { capacityType: 'spot', zone: 'test-zone-2', price, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-1', price, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-2', price, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-3', price, available: true },
-  ]
-  const capacity = parseResourceList(res)
-  const avail = offerings.filter((x) => x.available)
-  const large = capacity.cpu.cmp(parseResourceList({ cpu: '4' }).cpu) > 0 && capacity.memory.cmp(parseResourceList({ memory: '8Gi' }).memory) > 0
-  const requirements = new Requirements(
-    Requirement.of('node.kubernetes.io/instance-type', 'In', [o.name]),
-    Requirement.of('kubernetes.io/arch', 'In', [o.arch ?? 'amd64']),
-    Requirement.of('kubernetes.io/os', 'In', o.os ?? ['darwin', 'linux', 'windows']),
-    Requirement.of(
-      LABEL_ZONE,
-      'In',
-      avail.map((x) => x.zone),
-    ),
-    Requirement.of(
-      LABEL_CAPACITY_TYPE,
-      'In',
-      avail.map((x) => x.capacityType),
-    ),
-    Requirement.of('size', 'In', [large ? 'large' : 'small']),
-    large ? Requirement.of('special', 'In', ['optional']) : Requirement.of('special', 'DoesNotExist'),
-    Requirement.of('integer', 'In', [String(Math.floor(capacity.cpu.toNumber()))]),
-  )
-  const kubeReserved = parseResourceList({ cpu: '100m', memory: '10Mi' })
-  const allocatable = { ...capacity }
-  for (const k of Object.keys(kubeReserved)) if (allocatable[k]) allocatable[k] = allocatable[k].sub(kubeReserved[k])
-  return { name: o.name, requirements, offerings, capacity, overhead: { kubeReserved, systemReserved: {}, evictionThreshold: {} }, allocatable }
-}
-
-/** The fake provider's default catalogue (`GetInstanceTypes` with none set). */
-export function defaultInstanceTypes(): InstanceType[] {
-  return [
-    fakeInstanceType({ name: 'default-instance-type' }),
-    fakeInstanceType({ name: 'small-instance-type', resources: { cpu: '2', memory: '2Gi' } }),
-    fakeInstanceType({ name: 'gpu-vendor-instance-type', resources: { 'fake.com/vendor-a': '2' } }),
-    fakeInstanceType({ name: 'gpu-vendor-b-instance-type', resources: { 'fake.com/vendor-b': '2' } }),
-    fakeInstanceType({ name: 'arm-instance-type', arch: 'arm64', os: ['darwin', 'ios', 'linux', 'windows'], resources: { cpu: '16', memory: '128Gi' } }),
-    fakeInstanceType({ name: 'single-pod-instance-type', resources: { pods: '1' } }),
-  ]
-}
-
-/** `fake.InstanceTypesAssorted`: one type per CPU × memory × zone × capacity type × OS × arch. */
-export function instanceTypesAssorted(): InstanceType[] {
-  const out: InstanceType[] = []
-  for (const cpu of [1, 2, 4, 8, 16, 32, 64])
-    for (const mem of [1, 2, 4, 8, 16, 32, 64, 128])
-      for (const zone of ['test-zone-1', 'test-zone-2', 'test-zone-3'])
-        for (const ct of ['spot', 'on-demand'])
-          for (const os of ['linux', 'windows'])
-            for (const arch of ['amd64', 'arm64']) {
-              const resources = { cpu: String(cpu), memory: `${mem}Gi` }
-              out.push(
-                fakeInstanceType({
-                  name: `${cpu}-cpu-${mem}-mem-${arch}-${os}-${zone}-${ct}`,
-                  arch,
-                  os: [os],
-                  resources,
-                  offerings: [{ capacityType: ct, zone, price: priceFromResources(resources), available: true }],
-                }),
-              )
-            }
-  return out
 }

@@ -12,9 +12,8 @@
 import assert from 'node:assert/strict'
 import type { Pod } from '../../../../sandbox/k8s/types.ts'
 import { conformance, type PortedCase } from '../harness.ts'
+import { defaultInstanceTypes, instanceTypesAssorted } from '../fake.ts'
 import {
-  defaultInstanceTypes,
-  instanceTypesAssorted,
   nodePool,
   pod,
   ProvisioningEnv,
