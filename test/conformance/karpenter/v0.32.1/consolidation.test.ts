@@ -19,10 +19,9 @@ import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import type { PlannedNodeClaim } from '../../../../sandbox/karpenter/scheduling/nodeclaim.ts'
 import type { StateNode } from '../../../../sandbox/karpenter/state.ts'
 import { conformance } from '../harness.ts'
+import { fakeInstanceType, instanceTypesAssorted } from '../fake.ts'
 import {
   cheapestAndDearestOnDemand,
-  fakeInstanceType,
-  instanceTypesAssorted,
   nodePool,
   pdb,
   pod,

@@ -5,12 +5,11 @@
 // A NodeClaim and its Node (`test.NodeClaimAndNode`) made initialized and Ready
 // (`ExpectMakeNodesAndNodeClaimsInitializedAndStateUpdated`) become one `StateNode`; pods bound with
 // `ExpectManualBinding` are that state node's pods; the fake cloud provider's instance types
-// (`fake.NewInstanceType`, `fake.InstanceTypesAssorted`) are the NodePools' instance types; the
+// (`fakeInstanceType`, `instanceTypesAssorted` of ../fake.ts) are the NodePools' instance types; the
 // fake clock is `now`. A reconcile of the disruption controller is one `computeDisruption` on the
 // snapshot, and — for the commands that wait out the 15 s validation TTL — `validateCommand` /
 // `validateEmptyNodeConsolidation` on the snapshot taken after the wait.
 
-import { parseResourceList, toStringMap, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
 import type { Node, Pod } from '../../../../sandbox/k8s/types.ts'
 import type { Condition, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import type { DisruptionEvent, DisruptionSnapshot } from '../../../../sandbox/karpenter/disruption/candidates.ts'
@@ -22,86 +21,11 @@ import {
   type DisruptionDecision,
 } from '../../../../sandbox/karpenter/disruption/consolidation.ts'
 import type { InstanceType, Offering } from '../../../../sandbox/karpenter/instance-types.ts'
-import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
+import { nodePool as fakeNodePool, unschedulablePod as fakeUnschedulablePod } from '../fake.ts'
 
-// ---- the fake cloud provider's instance types ----
-
-interface FakeInstanceTypeOptions {
-  name: string
-  /** cpu, memory, pods (defaults 4, 4Gi, 5 as fake.NewInstanceType). */
-  resources?: Record<string, string>
-  offerings?: Offering[]
-  arch?: string
-  os?: string[]
-}
-
-/** `priceFromResources`: 0.1 per CPU, 0.1 per GB (10^9 bytes) of memory. */
-function priceFromResources(capacity: ResourceList): number {
-  const cpu = capacity.cpu?.toNumber() ?? 0
-  const mem = capacity.memory?.toNumber() ?? 0
-  return 0.1 * cpu + (0.1 * mem) / 1e9
-}
-
-/** `fake.NewInstanceType`: requirements from name, arch, OS and the available offerings; 100m/10Mi kube-reserved. */
-export function fakeInstanceType(o: FakeInstanceTypeOptions): InstanceType {
-  const capacity = parseResourceList({ cpu: '4', memory: '4Gi', pods: '5', ...o.resources })
-  const price = priceFromResources(capacity)
-  const offerings = o.offerings ?? [
-    { capacityType: 'spot', zone: 'test-zone-1', price, available: true },
-    { capacityType: 'spot', zone: 'test-zone-2', price, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-1', price, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-2', price, available: true },
-    { capacityType: 'on-demand', zone: 'test-zone-3', price, available: true },
-  ]
-  const available = offerings.filter((x) => x.available)
-  const requirements = new Requirements(
-    Requirement.of('node.kubernetes.io/instance-type', 'In', [o.name]),
-    Requirement.of('kubernetes.io/arch', 'In', [o.arch ?? 'amd64']),
-    Requirement.of('kubernetes.io/os', 'In', o.os ?? ['darwin', 'linux', 'windows']),
-    Requirement.of('topology.kubernetes.io/zone', 'In', [...new Set(available.map((x) => x.zone))]),
-    Requirement.of('karpenter.sh/capacity-type', 'In', [...new Set(available.map((x) => x.capacityType))]),
-  )
-  const kubeReserved = parseResourceList({ cpu: '100m', memory: '10Mi' })
-  const allocatable = parseResourceList({
-    ...toStringMap(capacity),
-    cpu: `${Math.round((capacity.cpu?.toNumber() ?? 0) * 1000) - 100}m`,
-    memory: String((capacity.memory?.toNumber() ?? 0) - 10 * 1024 * 1024),
-  })
-  return {
-    name: o.name,
-    requirements,
-    offerings,
-    capacity,
-    overhead: { kubeReserved, systemReserved: {}, evictionThreshold: {} },
-    allocatable,
-  }
-}
-
-/** `fake.InstanceTypesAssorted`: every cpu × memory × zone × capacity type × OS × arch, one offering each. */
-export function instanceTypesAssorted(): InstanceType[] {
-  const out: InstanceType[] = []
-  for (const cpu of [1, 2, 4, 8, 16, 32, 64])
-    for (const mem of [1, 2, 4, 8, 16, 32, 64, 128])
-      for (const zone of ['test-zone-1', 'test-zone-2', 'test-zone-3'])
-        for (const ct of ['spot', 'on-demand'])
-          for (const os of ['linux', 'windows'])
-            for (const arch of ['amd64', 'arm64']) {
-              const resources = { cpu: String(cpu), memory: `${mem}Gi` }
-              const price = priceFromResources(parseResourceList(resources))
-              out.push(
-                fakeInstanceType({
-                  name: `${cpu}-cpu-${mem}-mem-${arch}-${os}-${zone}-${ct}`,
-                  arch,
-                  os: [os],
-                  resources,
-                  offerings: [{ capacityType: ct, zone, price, available: true }],
-                }),
-              )
-            }
-  return out
-}
+// ---- the fake cloud provider's instance types (test/conformance/karpenter/fake.ts) ----
 
 /** The suite's `onDemandInstances` sorted by cheapest price: [least expensive, most expensive] (first of ties). */
 export function cheapestAndDearestOnDemand(types: readonly InstanceType[]): { least: InstanceType; most: InstanceType } {
@@ -123,16 +47,7 @@ export function nodePool(
   name = NODEPOOL,
   requirements: NodePool['spec']['template']['spec']['requirements'] = [],
 ): NodePool {
-  return {
-    apiVersion: 'karpenter.sh/v1beta1',
-    kind: 'NodePool',
-    metadata: { name, uid: `uid-${name}` },
-    spec: {
-      template: { spec: { requirements, nodeClassRef: { name: 'default' } } },
-      disruption: { expireAfter: '720h', ...disruption },
-      limits: { cpu: '2000' },
-    },
-  }
+  return fakeNodePool(name, { requirements }, { disruption: { expireAfter: '720h', ...disruption }, limits: { cpu: '2000' } })
 }
 
 export interface NodeOptions {
@@ -237,10 +152,10 @@ export function pod(o: PodOptions = {}): Pod {
 
 export const pods = (count: number, o: PodOptions = {}): Pod[] => Array.from({ length: count }, () => pod(o))
 
-/** `test.UnschedulablePod`: pending, PodScheduled=False/Unschedulable. */
-export function unschedulablePod(o: PodOptions = {}): Pod {
-  const p = pod(o)
-  return { ...p, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] } }
+/** `test.UnschedulablePod` (fake.ts) with the options of `pod`. */
+export function unschedulablePod(o: { requests?: Record<string, string>; labels?: Record<string, string>; nodeSelector?: Record<string, string> } = {}): Pod {
+  const { nodeSelector, ...rest } = o
+  return fakeUnschedulablePod({ ...rest, spec: nodeSelector ? { nodeSelector } : {} })
 }
 
 /** `test.PodDisruptionBudget` over pods with `labels`, with disruptionsAllowed 0. */

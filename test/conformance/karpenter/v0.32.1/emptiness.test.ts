@@ -9,7 +9,8 @@
 
 import assert from 'node:assert/strict'
 import { conformance } from '../harness.ts'
-import { cheapestAndDearestOnDemand, instanceTypesAssorted, nodePool, pod, reconcile, stateNode, T0, type World } from './disruption-builders.ts'
+import { instanceTypesAssorted } from '../fake.ts'
+import { cheapestAndDearestOnDemand, nodePool, pod, reconcile, stateNode, T0, type World } from './disruption-builders.ts'
 
 const its = instanceTypesAssorted()
 const { most } = cheapestAndDearestOnDemand(its)

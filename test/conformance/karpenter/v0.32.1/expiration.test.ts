@@ -10,19 +10,8 @@
 import assert from 'node:assert/strict'
 import type { Condition } from '../../../../sandbox/karpenter/api.ts'
 import { conformance } from '../harness.ts'
-import {
-  cheapestAndDearestOnDemand,
-  fakeInstanceType,
-  instanceTypesAssorted,
-  nodePool,
-  pod,
-  pods,
-  reconcile,
-  stateNode,
-  T0,
-  type NodeOptions,
-  type World,
-} from './disruption-builders.ts'
+import { fakeInstanceType, instanceTypesAssorted } from '../fake.ts'
+import { cheapestAndDearestOnDemand, nodePool, pod, pods, reconcile, stateNode, T0, type NodeOptions, type World } from './disruption-builders.ts'
 
 const its = instanceTypesAssorted()
 const { most } = cheapestAndDearestOnDemand(its)
