@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict'
 import { parseResourceList, toStringMap, withoutZeros, fits, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
-import type { DaemonSet, NodeSelectorRequirement, Pod, PodAffinityTerm, Taint, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
+import type { DaemonSet, LabelSelector, NodeSelectorRequirement, Pod, PodAffinityTerm, Taint, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
 import type { Node } from '../../../../sandbox/k8s/types.ts'
 import { labelSelectorMatcher } from '../../../../sandbox/k8s/label-selector.ts'
 import type { InstanceType } from '../../../../sandbox/karpenter/instance-types.ts'
@@ -19,7 +19,7 @@ import { ALLOW_UNDEFINED_WELL_KNOWN, Requirements } from '../../../../sandbox/ka
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { reschedulablePods } from '../../../../sandbox/karpenter/scheduling/pods.ts'
 import { daemonSetPods, schedule, type SchedulingResults } from '../../../../sandbox/karpenter/scheduling/scheduler.ts'
-import { buildStateNode } from '../../../../sandbox/karpenter/state.ts'
+import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
 import { internalNodeClaim, internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import type { NodeClaimV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { toNodeClaimV1 } from '../../../../sandbox/karpenter/v1/nodeclaim.ts'
@@ -121,7 +121,8 @@ export function ownedBy(kind: string, name: string): NonNullable<Pod['metadata']
 // ---- the cluster ----
 
 export interface ClusterNode {
-  node: Node
+  /** None while the NodeClaim is in flight (launched, not registered). */
+  node?: Node
   /** The NodeClaim a Karpenter node was launched from (none for a node Karpenter does not own). */
   nodeClaim?: NodeClaimV1
   markedForDeletion?: boolean
@@ -135,6 +136,8 @@ export class Cluster {
   instanceTypes: InstanceType[]
   instanceTypesForNodePool: Record<string, InstanceType[]> = {}
   daemonSets: DaemonSet[] = []
+  /** PodDisruptionBudgets (`test.PodDisruptionBudget`): a selector and maxUnavailable or minAvailable. */
+  pdbs: { name: string; selector: LabelSelector; maxUnavailable?: number | string; minAvailable?: number | string }[] = []
   nodes: ClusterNode[] = []
   /** Every pod applied to the API server (bound or not). */
   pods: Pod[] = []
@@ -165,13 +168,25 @@ export class Cluster {
   }
 
   boundTo(n: ClusterNode): Pod[] {
-    const name = n.node.metadata.name
-    return this.pods.filter((p) => p.spec.nodeName === name)
+    const name = n.node?.metadata.name
+    return name ? this.pods.filter((p) => p.spec.nodeName === name) : []
   }
 
   bind(pod: Pod, n: ClusterNode): void {
     this.apply(pod)
-    pod.spec.nodeName = n.node.metadata.name
+    pod.spec.nodeName = n.node?.metadata.name
+  }
+
+  /** The Nodes (not the NodeClaims still in flight). */
+  get nodeList(): Node[] {
+    return this.nodes.flatMap((n) => (n.node ? [n.node] : []))
+  }
+
+  /** The cluster state's view of each node (statenode.go). */
+  stateNodes(): StateNode[] {
+    return this.nodes.map((n) =>
+      buildStateNode({ node: n.node, nodeClaim: n.nodeClaim && internalNodeClaim(n.nodeClaim, undefined), pods: this.boundTo(n), markedForDeletion: n.markedForDeletion }),
+    )
   }
 
   /** `ExpectProvisioned`: schedule the pending pods, launch the new NodeClaims, bind the given pods. */
@@ -191,10 +206,7 @@ export class Cluster {
     // provisioner.go: only Ready NodePools that are not being deleted take part.
     const pools = this.nodePools.filter((np) => !(np.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'False'))
     const instanceTypes = Object.fromEntries(pools.map((np) => [np.metadata.name ?? '', this.typesFor(np.metadata.name ?? '')]))
-    const active = this.nodes.filter((n) => !n.markedForDeletion)
-    const stateNodes = active.map((n) =>
-      buildStateNode({ node: n.node, nodeClaim: n.nodeClaim && internalNodeClaim(n.nodeClaim, undefined), pods: this.boundTo(n) }),
-    )
+    const stateNodes = this.stateNodes().filter((n) => !n.markedForDeletion)
     const r = schedule({
       pods: [...pending, ...deleting],
       nodePools: pools.map((np) => internalNodePool(np, undefined)),
@@ -203,7 +215,7 @@ export class Cluster {
       daemonSetPods: daemonSetPods(this.daemonSets, this.pods),
       cluster: {
         pods: this.pods.filter((p) => p.spec.nodeName),
-        nodes: this.nodes.map((n) => ({ name: n.node.metadata.name ?? '', labels: n.node.metadata.labels ?? {} })),
+        nodes: this.nodeList.map((n) => ({ name: n.metadata.name ?? '', labels: n.metadata.labels ?? {} })),
       },
       rng: this.rng,
     })
@@ -218,7 +230,7 @@ export class Cluster {
       if (bind) for (const p of planned.podList()) if (toBind.has(p)) this.bind(p, n)
     }
     for (const e of r.existingNodes) {
-      const n = this.nodes.find((x) => x.node.metadata.name === e.name || x.nodeClaim?.metadata.name === e.name)
+      const n = this.nodes.find((x) => x.node?.metadata.name === e.name || x.nodeClaim?.metadata.name === e.name)
       assert.ok(n)
       if (bind) for (const p of e.podList()) if (toBind.has(p)) this.bind(p, n)
     }
@@ -226,7 +238,7 @@ export class Cluster {
   }
 
   /** The fake cloud provider's `Create` and `ExpectNodeClaimDeployed`: a registered, uninitialized Node. */
-  launch(nc: NodeClaimV1): ClusterNode | undefined {
+  launch(nc: NodeClaimV1, o: { withNode: boolean } = { withNode: true }): ClusterNode | undefined {
     this.createCalls.push(nc)
     const reqs = Requirements.fromNodeSelector(nc.spec.requirements)
     const requests = parseResourceList(nc.spec.resources?.requests)
@@ -254,13 +266,18 @@ export class Cluster {
     const allocatable = toStringMap(withoutZeros(it.allocatable))
     const launched: NodeClaimV1 = {
       ...nc,
-      metadata: { ...nc.metadata, labels },
-      status: { providerID: `fake:///${name}`, nodeName: name, capacity, allocatable },
+      metadata: { ...nc.metadata, name: nc.metadata.name ?? `nodeclaim-${name}`, labels },
+      status: { providerID: `fake:///${name}`, nodeName: o.withNode ? name : undefined, capacity, allocatable },
     } as NodeClaimV1
+    if (!o.withNode) {
+      const inFlight: ClusterNode = { nodeClaim: launched }
+      this.nodes.push(inFlight)
+      return inFlight
+    }
     const node: Node = {
       metadata: { name, labels: { ...labels, [LABEL_HOSTNAME]: name, [LABEL_REGISTERED]: 'true' }, annotations: nc.metadata.annotations },
       spec: { providerID: `fake:///${name}`, taints: [...(nc.spec.taints ?? []), ...(nc.spec.startupTaints ?? [])] },
-      status: { capacity, allocatable },
+      status: { capacity, allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
     }
     const cn: ClusterNode = { node, nodeClaim: launched }
     this.nodes.push(cn)
@@ -297,7 +314,7 @@ export class Cluster {
     const node: Node = {
       metadata: { name, labels: nodeLabels },
       spec: { providerID: `fake:///${name}` },
-      status: { capacity: o.allocatable, allocatable: o.allocatable },
+      status: { capacity: o.allocatable, allocatable: o.allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
     }
     const cn: ClusterNode = { node, nodeClaim }
     this.nodes.push(cn)
@@ -306,19 +323,19 @@ export class Cluster {
 
   /** `ExpectMakeNodesInitialized` + `ExpectMakeNodeClaimsInitialized`. */
   initialize(n: ClusterNode): void {
+    assert.ok(n.node)
     n.node.metadata.labels = { ...(n.node.metadata.labels ?? {}), [LABEL_INITIALIZED]: 'true' }
-    n.node.status = { ...(n.node.status ?? {}), conditions: [{ type: 'Ready', status: 'True' }] }
   }
 
   nodeOf(pod: Pod): ClusterNode | undefined {
-    return pod.spec.nodeName ? this.nodes.find((n) => n.node.metadata.name === pod.spec.nodeName) : undefined
+    return pod.spec.nodeName ? this.nodes.find((n) => n.node?.metadata.name === pod.spec.nodeName) : undefined
   }
 
   /** `ExpectScheduled`: the pod is bound; its Node. */
   scheduled(pod: Pod): Node {
-    const n = this.nodeOf(pod)
+    const n = this.nodeOf(pod)?.node
     assert.ok(n, `pod ${pod.metadata.name} is not scheduled (${this.results?.podErrors.get(pod) ?? 'no error recorded'})`)
-    return n.node
+    return n
   }
 
   /** `ExpectNotScheduled`. */
@@ -333,11 +350,21 @@ export class Cluster {
     for (const p of this.pods) {
       const n = this.nodeOf(p)
       if (!n || !m.matches(p.metadata.labels ?? {})) continue
-      const d = n.node.metadata.labels?.[tsc.topologyKey]
+      const d = n.node?.metadata.labels?.[tsc.topologyKey]
       if (d !== undefined) counts.set(d, (counts.get(d) ?? 0) + 1)
     }
     return [...counts.values()].sort((a, b) => a - b)
   }
+}
+
+/** `test.NodeClaim` owned by a NodePool: no requirements, what the fake Create makes of it. */
+export function bareNodeClaim(pool: string, name: string): NodeClaimV1 {
+  return {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodeClaim',
+    metadata: { name, labels: { 'karpenter.sh/nodepool': pool } },
+    spec: { requirements: [], nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' } },
+  } as NodeClaimV1
 }
 
 /** The labels of the pod's Node. */
