@@ -218,6 +218,7 @@ export class Cluster {
         nodes: this.nodeList.map((n) => ({ name: n.metadata.name ?? '', labels: n.metadata.labels ?? {} })),
       },
       rng: this.rng,
+      line: 'v1',
     })
     this.results = r
     const toBind = new Set(pods)
