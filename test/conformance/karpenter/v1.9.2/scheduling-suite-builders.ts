@@ -185,7 +185,7 @@ export class Cluster {
   /** The cluster state's view of each node (statenode.go). */
   stateNodes(): StateNode[] {
     return this.nodes.map((n) =>
-      buildStateNode({ node: n.node, nodeClaim: n.nodeClaim && internalNodeClaim(n.nodeClaim, undefined), pods: this.boundTo(n), markedForDeletion: n.markedForDeletion }),
+      buildStateNode({ line: 'v1', node: n.node, nodeClaim: n.nodeClaim && internalNodeClaim(n.nodeClaim, undefined), pods: this.boundTo(n), markedForDeletion: n.markedForDeletion }),
     )
   }
 

@@ -720,7 +720,6 @@ const inFlight: PortedCase[] = [
   },
   {
     name: 'In-Flight Nodes › Taints › should assume pod will schedule to a node with ephemeral taint node.kubernetes.io/not-ready:NoExecute when the node is uninitialized',
-    gap: 'state.ts takes the known ephemeral taints of v0.32 (not-ready NoSchedule only); 1.9 also ignores not-ready NoExecute (and karpenter.sh/unregistered) on a managed node until it is initialized (core scheduling/taints.go KnownEphemeralTaints, state/statenode.go Taints)',
     run: () => {
       const c = cluster()
       const p1 = unschedulablePod()
