@@ -10,19 +10,19 @@
 
 import assert from 'node:assert/strict'
 import { parseResourceList, toStringMap, withoutZeros, fits, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
-import type { DaemonSet, LabelSelector, NodeSelectorRequirement, Pod, PodAffinityTerm, Taint, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
+import type { DaemonSet, NodeSelectorRequirement, Pod, PodAffinityTerm, Taint, TopologySpreadConstraint } from '../../../../sandbox/k8s/types.ts'
 import type { Node } from '../../../../sandbox/k8s/types.ts'
 import { labelSelectorMatcher } from '../../../../sandbox/k8s/label-selector.ts'
 import type { InstanceType } from '../../../../sandbox/karpenter/instance-types.ts'
 import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INITIALIZED, LABEL_REGISTERED, LABEL_ZONE } from '../../../../sandbox/karpenter/labels.ts'
 import { ALLOW_UNDEFINED_WELL_KNOWN, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
-import { reschedulablePods } from '../../../../sandbox/karpenter/scheduling/pods.ts'
 import { daemonSetPods, schedule, type SchedulingResults } from '../../../../sandbox/karpenter/scheduling/scheduler.ts'
 import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
 import { internalNodeClaim, internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import type { NodeClaimV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { toNodeClaimV1 } from '../../../../sandbox/karpenter/v1/nodeclaim.ts'
+import { currentlyReschedulablePods, type PodDisruptionBudgetV1 } from '../../../../sandbox/karpenter/v1/reschedulable.ts'
 
 type Req = NodeSelectorRequirement
 
@@ -136,8 +136,8 @@ export class Cluster {
   instanceTypes: InstanceType[]
   instanceTypesForNodePool: Record<string, InstanceType[]> = {}
   daemonSets: DaemonSet[] = []
-  /** PodDisruptionBudgets (`test.PodDisruptionBudget`): a selector and maxUnavailable or minAvailable. */
-  pdbs: { name: string; selector: LabelSelector; maxUnavailable?: number | string; minAvailable?: number | string }[] = []
+  /** PodDisruptionBudgets (`test.PodDisruptionBudget`). */
+  pdbs: PodDisruptionBudgetV1[] = []
   nodes: ClusterNode[] = []
   /** Every pod applied to the API server (bound or not). */
   pods: Pod[] = []
@@ -202,7 +202,8 @@ export class Cluster {
   #round(pods: Pod[], bind: boolean): SchedulingResults {
     this.apply(...pods)
     const pending = this.pods.filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp)
-    const deleting = this.nodes.filter((n) => n.markedForDeletion).flatMap((n) => reschedulablePods(this.boundTo(n)))
+    // provisioning.ts takes these with line 'v1' (v1/reschedulable.ts).
+    const deleting = this.nodes.filter((n) => n.markedForDeletion).flatMap((n) => currentlyReschedulablePods(this.boundTo(n), this.pdbs))
     // provisioner.go: only Ready NodePools that are not being deleted take part.
     const pools = this.nodePools.filter((np) => !(np.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'False'))
     const instanceTypes = Object.fromEntries(pools.map((np) => [np.metadata.name ?? '', this.typesFor(np.metadata.name ?? '')]))

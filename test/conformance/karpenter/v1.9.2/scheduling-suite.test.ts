@@ -1023,10 +1023,9 @@ function deletingNode(o: PodOptions, then: (c: Cluster, p: Pod) => void = () => 
 function pdbCase(name: string, pdbs: { maxUnavailable?: number | string; minAvailable?: number | string }[]): PortedCase {
   return {
     name: `Deleting Nodes › should not reschedule pods from a deleting node when pods are blocked due to fully blocking PDBs › ${name}`,
-    gap: 'the scheduler input takes the pods of deleting nodes as v0.32 picks them (pods.ts reschedulablePods); 1.9 also skips pods a PDB fully blocks (pdb.go IsCurrentlyReschedulable)',
     run: () =>
       assert.equal(
-        deletingNode({ labels: POD_LABELS }, (c) => void (c.pdbs = pdbs.map((b, i) => ({ name: `pdb-${i}`, selector: { matchLabels: POD_LABELS }, ...b })))).length,
+        deletingNode({ labels: POD_LABELS }, (c) => void (c.pdbs = pdbs.map((b, i) => ({ metadata: { name: `pdb-${i}`, namespace: 'default' }, spec: { selector: { matchLabels: POD_LABELS }, ...b } })))).length,
         1,
       ),
   }
@@ -1064,7 +1063,6 @@ const deletingNodes: PortedCase[] = [
   },
   {
     name: 'Deleting Nodes › should reschedule pods from a deleting node when pods are not active and they are owned by a StatefulSet',
-    gap: 'the scheduler input takes the pods of deleting nodes as v0.32 picks them (pods.ts reschedulablePods drops terminating pods); 1.9 keeps terminating StatefulSet pods (pod/scheduling.go IsReschedulable)',
     run: () => assert.deepEqual(deletingNode({ ownerReferences: ownedBy('StatefulSet', 'ss') }, (c, p) => c.evict(p)), ['small-instance-type', 'small-instance-type']),
   },
   pdbCase('0 max unavailable', [{ maxUnavailable: 0 }]),
