@@ -80,7 +80,8 @@ export function unschedulablePod(o: PodOptions = {}): Pod {
   const affinity: NonNullable<Pod['spec']['affinity']> = { ...(o.affinity ?? {}) }
   if (o.nodeRequirements || o.nodePreferences) {
     affinity.nodeAffinity = {}
-    if (o.nodeRequirements) affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = { nodeSelectorTerms: [{ matchExpressions: o.nodeRequirements }] }
+    if (o.nodeRequirements)
+      affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = { nodeSelectorTerms: [{ matchExpressions: o.nodeRequirements }] }
     if (o.nodePreferences)
       affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution = [{ weight: 1, preference: { matchExpressions: o.nodePreferences } }]
   }
@@ -98,7 +99,7 @@ export function unschedulablePod(o: PodOptions = {}): Pod {
       overhead: o.overhead,
     },
     status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
-  } as Pod
+  }
 }
 
 export function unschedulablePods(n: number, o: PodOptions = {}): Pod[] {
@@ -111,7 +112,7 @@ export function daemonSet(name: string, o: PodOptions = {}): DaemonSet {
   return {
     metadata: { name, namespace: 'default', uid: `uid-ds-${name}` },
     spec: { selector: { matchLabels: { ds: name } }, template: { metadata: { labels: { ds: name } }, spec: p.spec } },
-  } as DaemonSet
+  }
 }
 
 export function ownedBy(kind: string, name: string): NonNullable<Pod['metadata']['ownerReferences']> {
@@ -185,7 +186,13 @@ export class Cluster {
   /** The cluster state's view of each node (statenode.go). */
   stateNodes(): StateNode[] {
     return this.nodes.map((n) =>
-      buildStateNode({ line: 'v1', node: n.node, nodeClaim: n.nodeClaim && internalNodeClaim(n.nodeClaim, undefined), pods: this.boundTo(n), markedForDeletion: n.markedForDeletion }),
+      buildStateNode({
+        line: 'v1',
+        node: n.node,
+        nodeClaim: n.nodeClaim && internalNodeClaim(n.nodeClaim, undefined),
+        pods: this.boundTo(n),
+        markedForDeletion: n.markedForDeletion,
+      }),
     )
   }
 
@@ -270,7 +277,7 @@ export class Cluster {
       ...nc,
       metadata: { ...nc.metadata, name: nc.metadata.name ?? `nodeclaim-${name}`, labels },
       status: { providerID: `fake:///${name}`, nodeName: o.withNode ? name : undefined, capacity, allocatable },
-    } as NodeClaimV1
+    }
     if (!o.withNode) {
       const inFlight: ClusterNode = { nodeClaim: launched }
       this.nodes.push(inFlight)
@@ -312,7 +319,7 @@ export class Cluster {
       metadata: { name: `nodeclaim-${name}`, labels },
       spec: { requirements: [], nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' } },
       status: { providerID: `fake:///${name}`, nodeName: name, capacity: o.allocatable, allocatable: o.allocatable },
-    } as NodeClaimV1
+    }
     const node: Node = {
       metadata: { name, labels: nodeLabels },
       spec: { providerID: `fake:///${name}` },
@@ -366,7 +373,7 @@ export function bareNodeClaim(pool: string, name: string): NodeClaimV1 {
     kind: 'NodeClaim',
     metadata: { name, labels: { 'karpenter.sh/nodepool': pool } },
     spec: { requirements: [], nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' } },
-  } as NodeClaimV1
+  }
 }
 
 /** The labels of the pod's Node. */

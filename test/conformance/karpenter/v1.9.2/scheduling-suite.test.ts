@@ -82,7 +82,12 @@ function repeatedContexts(): PortedCase[] {
     { name: `${wk}should use NodePool constraints`, run: () => expectLabels({ requirements: [zoneIn('test-zone-2')] }, {}, { [LABEL_ZONE]: 'test-zone-2' }) },
     {
       name: `${wk}should use node selectors`,
-      run: () => expectLabels({ requirements: [zoneIn('test-zone-1', 'test-zone-2')] }, { nodeSelector: { [LABEL_ZONE]: 'test-zone-2' } }, { [LABEL_ZONE]: 'test-zone-2' }),
+      run: () =>
+        expectLabels(
+          { requirements: [zoneIn('test-zone-1', 'test-zone-2')] },
+          { nodeSelector: { [LABEL_ZONE]: 'test-zone-2' } },
+          { [LABEL_ZONE]: 'test-zone-2' },
+        ),
     },
     { name: `${wk}should not schedule nodes with a hostname selector`, run: () => expectNotScheduled({}, { nodeSelector: { [LABEL_HOSTNAME]: 'red-node' } }) },
     {
@@ -159,7 +164,10 @@ function repeatedContexts(): PortedCase[] {
           {},
           {
             nodeSelector: { [LABEL_ZONE]: 'test-zone-3', [LABEL_INSTANCE_TYPE]: 'arm-instance-type' },
-            nodeRequirements: [zoneIn('test-zone-1', 'test-zone-3'), { key: LABEL_INSTANCE_TYPE, operator: 'In', values: ['default-instance-type', 'arm-instance-type'] }],
+            nodeRequirements: [
+              zoneIn('test-zone-1', 'test-zone-3'),
+              { key: LABEL_INSTANCE_TYPE, operator: 'In', values: ['default-instance-type', 'arm-instance-type'] },
+            ],
             nodePreferences: [zoneNotIn('unknown'), { key: LABEL_INSTANCE_TYPE, operator: 'NotIn', values: ['unknown'] }],
           },
           { [LABEL_ZONE]: 'test-zone-3', [LABEL_INSTANCE_TYPE]: 'arm-instance-type' },
@@ -199,10 +207,14 @@ function repeatedContexts(): PortedCase[] {
         for (const p of pods) c.scheduled(p)
       },
     },
-    { name: `${sl}should not schedule pods that have node selectors with In operator and undefined key`, run: () => expectNotScheduled({}, { nodeRequirements: [testKeyIn('test-value')] }) },
+    {
+      name: `${sl}should not schedule pods that have node selectors with In operator and undefined key`,
+      run: () => expectNotScheduled({}, { nodeRequirements: [testKeyIn('test-value')] }),
+    },
     {
       name: `${sl}should schedule pods that have node selectors with NotIn operator and undefined key`,
-      run: () => assert.notEqual(scheduledLabels({}, { nodeRequirements: [{ key: 'test-key', operator: 'NotIn', values: ['test-value'] }] })['test-key'], 'test-value'),
+      run: () =>
+        assert.notEqual(scheduledLabels({}, { nodeRequirements: [{ key: 'test-key', operator: 'NotIn', values: ['test-value'] }] })['test-key'], 'test-value'),
     },
     {
       name: `${sl}should not schedule pods that have node selectors with Exists operator and undefined key`,
@@ -222,7 +234,8 @@ function repeatedContexts(): PortedCase[] {
     },
     {
       name: `${sl}should not schedule pods that have node selectors with matching value and NotIn operator`,
-      run: () => expectNotScheduled({ requirements: [testKeyIn('test-value')] }, { nodeRequirements: [{ key: 'test-key', operator: 'NotIn', values: ['test-value'] }] }),
+      run: () =>
+        expectNotScheduled({ requirements: [testKeyIn('test-value')] }, { nodeRequirements: [{ key: 'test-key', operator: 'NotIn', values: ['test-value'] }] }),
     },
     {
       name: `${sl}should schedule the pod with Exists operator and defined key`,
@@ -305,7 +318,8 @@ const nodePoolWithLabels: PortedCase[] = [
   },
   {
     name: 'Custom Constraints › NodePool with Labels › should schedule pods that have matching requirements',
-    run: () => expectLabels({ labels: { 'test-key': 'test-value' } }, { nodeRequirements: [testKeyIn('test-value', 'another-value')] }, { 'test-key': 'test-value' }),
+    run: () =>
+      expectLabels({ labels: { 'test-key': 'test-value' } }, { nodeRequirements: [testKeyIn('test-value', 'another-value')] }, { 'test-key': 'test-value' }),
   },
   {
     name: 'Custom Constraints › NodePool with Labels › should not schedule pods that have conflicting requirements',
@@ -338,7 +352,6 @@ function secondBlock(): PortedCase[] {
 }
 
 const customConstraints: PortedCase[] = [...nodePoolWithLabels, ...repeatedContexts(), ...firstBlockOnly, ...secondBlock()]
-
 
 // ---- Preferential Fallback ----
 
@@ -529,7 +542,10 @@ const instanceTypeCompatibility: PortedCase[] = [
   },
   {
     name: 'Instance Type Compatibility › Provider Specific Labels › should schedule without optional labels if disallowed',
-    run: () => assert.ok(!(LABEL_EXOTIC in scheduledLabels({ requirements: [] }, { nodeRequirements: [{ key: LABEL_EXOTIC, operator: 'DoesNotExist' }] }, instanceTypes(5)))),
+    run: () =>
+      assert.ok(
+        !(LABEL_EXOTIC in scheduledLabels({ requirements: [] }, { nodeRequirements: [{ key: LABEL_EXOTIC, operator: 'DoesNotExist' }] }, instanceTypes(5))),
+      ),
   },
 ]
 
@@ -551,7 +567,10 @@ function packs(pods: Pod[], type: string, nodes: number, types?: InstanceType[])
 const AMD64 = { [LABEL_ARCH]: 'amd64' }
 
 const binpacking: PortedCase[] = [
-  { name: 'Binpacking › should schedule a small pod on the smallest instance', run: () => packs([unschedulablePod({ requests: { memory: '100M' } })], 'small-instance-type', 1) },
+  {
+    name: 'Binpacking › should schedule a small pod on the smallest instance',
+    run: () => packs([unschedulablePod({ requests: { memory: '100M' } })], 'small-instance-type', 1),
+  },
   {
     name: 'Binpacking › should schedule a small pod on the smallest possible instance type',
     run: () => packs([unschedulablePod({ requests: { memory: '2000M' } })], 'small-instance-type', 1),
@@ -573,7 +592,10 @@ const binpacking: PortedCase[] = [
     name: 'Binpacking › should pack small and large pods together',
     run: () =>
       packs(
-        [...unschedulablePods(40, { nodeSelector: AMD64, requests: { memory: '1.8G' } }), ...unschedulablePods(20, { nodeSelector: AMD64, requests: { memory: '400M' } })],
+        [
+          ...unschedulablePods(40, { nodeSelector: AMD64, requests: { memory: '1.8G' } }),
+          ...unschedulablePods(20, { nodeSelector: AMD64, requests: { memory: '400M' } }),
+        ],
         'default-instance-type',
         20,
       ),
@@ -592,7 +614,10 @@ const binpacking: PortedCase[] = [
     name: 'Binpacking › should handle zero-quantity resource requests',
     run: () => void scheduledLabels({}, { requests: { 'foo.com/weird-resources': '0' }, limits: { 'foo.com/weird-resources': '0' } }),
   },
-  { name: "Binpacking › should not schedule pods that exceed every instance type's capacity", run: () => expectNotScheduled({}, { requests: { memory: '2Ti' } }) },
+  {
+    name: "Binpacking › should not schedule pods that exceed every instance type's capacity",
+    run: () => expectNotScheduled({}, { requests: { memory: '2Ti' } }),
+  },
   {
     name: 'Binpacking › should create new nodes when a node is at capacity due to pod limits per node',
     run: () => packs(unschedulablePods(25, { nodeSelector: AMD64, requests: { memory: '1m', cpu: '1m' } }), 'small-instance-type', 5),
@@ -623,7 +648,6 @@ const binpacking: PortedCase[] = [
     },
   },
 ]
-
 
 // ---- In-Flight Nodes ----
 
@@ -865,7 +889,9 @@ function daemonSetTracking(unexpected: boolean): void {
   const dsPod = unschedulablePod({
     nodeSelector: unexpected ? { 'my-node-label': 'value' } : undefined,
     requests: { cpu: '1', memory: '2Gi' },
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name ?? '', uid: ds.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name ?? '', uid: ds.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+    ],
   })
   c.delete(p1)
   c.apply(dsPod)
@@ -1025,7 +1051,14 @@ function pdbCase(name: string, pdbs: { maxUnavailable?: number | string; minAvai
     name: `Deleting Nodes › should not reschedule pods from a deleting node when pods are blocked due to fully blocking PDBs › ${name}`,
     run: () =>
       assert.equal(
-        deletingNode({ labels: POD_LABELS }, (c) => void (c.pdbs = pdbs.map((b, i) => ({ metadata: { name: `pdb-${i}`, namespace: 'default' }, spec: { selector: { matchLabels: POD_LABELS }, ...b } })))).length,
+        deletingNode(
+          { labels: POD_LABELS },
+          (c) =>
+            void (c.pdbs = pdbs.map((b, i) => ({
+              metadata: { name: `pdb-${i}`, namespace: 'default' },
+              spec: { selector: { matchLabels: POD_LABELS }, ...b },
+            }))),
+        ).length,
         1,
       ),
   }
@@ -1047,7 +1080,12 @@ const deletingNodes: PortedCase[] = [
       const ds = daemonSet('ds')
       const p = unschedulablePod({ ownerReferences: ownedBy('DaemonSet', ds.metadata.name ?? ''), requests: { memory: '100M' } })
       const n = c.addNodeClaimAndNode({
-        labels: { 'karpenter.sh/nodepool': 'default', [LABEL_INSTANCE_TYPE]: 'small-instance-type', [LABEL_CAPACITY_TYPE]: 'on-demand', [LABEL_ZONE]: 'test-zone-1a' },
+        labels: {
+          'karpenter.sh/nodepool': 'default',
+          [LABEL_INSTANCE_TYPE]: 'small-instance-type',
+          [LABEL_CAPACITY_TYPE]: 'on-demand',
+          [LABEL_ZONE]: 'test-zone-1a',
+        },
         allocatable: { cpu: '32' },
       })
       c.bind(p, n)
@@ -1063,7 +1101,11 @@ const deletingNodes: PortedCase[] = [
   },
   {
     name: 'Deleting Nodes › should reschedule pods from a deleting node when pods are not active and they are owned by a StatefulSet',
-    run: () => assert.deepEqual(deletingNode({ ownerReferences: ownedBy('StatefulSet', 'ss') }, (c, p) => c.evict(p)), ['small-instance-type', 'small-instance-type']),
+    run: () =>
+      assert.deepEqual(
+        deletingNode({ ownerReferences: ownedBy('StatefulSet', 'ss') }, (c, p) => c.evict(p)),
+        ['small-instance-type', 'small-instance-type'],
+      ),
   },
   pdbCase('0 max unavailable', [{ maxUnavailable: 0 }]),
   pdbCase('0% max unavailable', [{ maxUnavailable: '0%' }]),
@@ -1122,7 +1164,6 @@ const instanceFiltering: PortedCase[] = [
     run: () => filteredOut([zoneIn('non-existent-zone-1', 'non-existent-zone-2')], 1),
   },
 ]
-
 
 // ---- not ported ----
 
