@@ -21,6 +21,7 @@ import { daemonSetPods, schedule, type SchedulingResults } from '../../../../san
 import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
 import { internalNodeClaim, internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import type { NodeClaimV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
+import { isProvisionable } from '../../../../sandbox/karpenter/scheduling/pods.ts'
 import { toNodeClaimV1 } from '../../../../sandbox/karpenter/v1/nodeclaim.ts'
 import { currentlyReschedulablePods, type PodDisruptionBudgetV1 } from '../../../../sandbox/karpenter/v1/reschedulable.ts'
 
@@ -208,7 +209,7 @@ export class Cluster {
 
   #round(pods: Pod[], bind: boolean): SchedulingResults {
     this.apply(...pods)
-    const pending = this.pods.filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp)
+    const pending = this.pods.filter((p) => !p.metadata.deletionTimestamp && isProvisionable(p))
     // provisioning.ts takes these with line 'v1' (v1/reschedulable.ts).
     const deleting = this.nodes.filter((n) => n.markedForDeletion).flatMap((n) => currentlyReschedulablePods(this.boundTo(n), this.pdbs))
     // provisioner.go: only Ready NodePools that are not being deleted take part.
