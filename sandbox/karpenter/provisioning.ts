@@ -15,6 +15,7 @@ import { stableHash } from './hash.ts'
 import type { Rng } from './rng.ts'
 import type { PlannedNodeClaim } from './scheduling/nodeclaim.ts'
 import { isProvisionable, podKey, reschedulablePods, validatePod } from './scheduling/pods.ts'
+import { currentlyReschedulablePods, type PodDisruptionBudgetV1 } from './v1/reschedulable.ts'
 import { schedule, type SchedulingInput, type SchedulingResults } from './scheduling/scheduler.ts'
 import type { StateNode } from './state.ts'
 
@@ -143,6 +144,8 @@ export interface ProvisioningOptions extends Omit<SchedulingInput, 'pods'> {
   stateNodes?: SchedulingInput['stateNodes']
   /** Overrides the pods taken from deleting state nodes. */
   deletingNodePods?: readonly Pod[]
+  /** PodDisruptionBudgets: with line 'v1', pods they fully block are not taken from deleting nodes. */
+  pdbs?: readonly PodDisruptionBudgetV1[]
   /** How long the simulation took (the `duration` field); measured by the caller. */
   durationMs?: number
   takenNames?: ReadonlySet<string>
@@ -158,7 +161,8 @@ export interface ProvisioningOptions extends Omit<SchedulingInput, 'pods'> {
 export function provisioningRound(opts: ProvisioningOptions): ProvisioningRound {
   const { pods: pending, ignored } = provisionablePods(opts.pendingPods)
   const all = opts.stateNodes ?? []
-  const deletingPods = opts.deletingNodePods ?? all.filter((n) => n.markedForDeletion).flatMap((n) => reschedulablePods(n.pods))
+  const reschedulable = opts.line === 'v1' ? (pods: Pod[]) => currentlyReschedulablePods(pods, opts.pdbs ?? []) : reschedulablePods
+  const deletingPods = opts.deletingNodePods ?? all.filter((n) => n.markedForDeletion).flatMap((n) => reschedulable(n.pods))
   const pods = [...pending, ...deletingPods]
   const logs: log.LogEntry[] = [...ignored]
   if (pods.length === 0) {

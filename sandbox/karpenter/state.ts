@@ -8,6 +8,7 @@ import { parseResourceList, requestsForPods, merge, subtract, type ResourceList 
 import { matchTaint, TAINT_EXTERNAL_CLOUD_PROVIDER, TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../k8s/taints.ts'
 import type { Node, Pod, Taint } from '../k8s/types.ts'
 import type { NodeClaim } from './api.ts'
+import type { KarpenterLine } from './version.ts'
 import { DISRUPTION_NO_SCHEDULE_TAINT, LABEL_HOSTNAME, LABEL_INITIALIZED, LABEL_NODEPOOL, LABEL_REGISTERED } from './labels.ts'
 import { hostPortsOf, isOwnedByDaemonSet, isTerminal, podKey, type HostPort } from './scheduling/pods.ts'
 
@@ -51,6 +52,8 @@ export interface StateNode {
 }
 
 export interface StateNodeInput {
+  /** The Karpenter line whose cluster state this is (default v0.32). */
+  line?: KarpenterLine
   node?: Node
   nodeClaim?: NodeClaim
   /** Pods bound to the node (by spec.nodeName). */
@@ -58,6 +61,20 @@ export interface StateNodeInput {
   /** Deleting, or tainted `karpenter.sh/disruption` by disruption. */
   markedForDeletion?: boolean
   nominated?: boolean
+}
+
+/** 1.9's known ephemeral taints add not-ready NoExecute and karpenter.sh/unregistered (core scheduling/taints.go). */
+const KNOWN_EPHEMERAL_TAINTS_V1: Taint[] = [
+  ...KNOWN_EPHEMERAL_TAINTS,
+  { key: TAINT_NODE_NOT_READY, effect: 'NoExecute' },
+  { key: 'karpenter.sh/unregistered', effect: 'NoExecute' },
+]
+
+/** 1.9's statenode.go `Taints`: ephemeral and startup taints are ignored only until a managed node is initialized. */
+function taintsV1(taints: Taint[], initialized: boolean, managed: boolean, nodeClaim: NodeClaim | undefined): Taint[] {
+  if (initialized || !managed) return taints
+  const ignored = [...KNOWN_EPHEMERAL_TAINTS_V1, ...(nodeClaim?.spec.startupTaints ?? [])]
+  return taints.filter((t) => !ignored.some((e) => matchTaint(e, t)))
 }
 
 function isDisruptingTaint(t: Taint): boolean {
@@ -80,7 +97,7 @@ export function buildStateNode(input: StateNodeInput): StateNode {
   const ephemeral = [...KNOWN_EPHEMERAL_TAINTS]
   if (!initialized && managed && nodeClaim) ephemeral.push(...(nodeClaim.spec.startupTaints ?? []))
   const rawTaints = (useClaim && nodeClaim) || !node ? (nodeClaim?.spec.taints ?? []) : (node.spec?.taints ?? [])
-  const taints = rawTaints.filter((t) => !ephemeral.some((e) => matchTaint(e, t)))
+  const taints = input.line === 'v1' ? taintsV1(rawTaints, initialized, managed, nodeClaim) : rawTaints.filter((t) => !ephemeral.some((e) => matchTaint(e, t)))
 
   const pick = (nodeList: ResourceList, claimList: ResourceList): ResourceList => {
     if (initialized || !nodeClaim) return nodeList

@@ -70,6 +70,7 @@ export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
     if (nodeClaim) paired.add(nodeClaim)
     stateNodes.push(
       buildStateNode({
+        line: ctx.twin.line,
         node,
         nodeClaim,
         pods: podsByNode.get(node.metadata.name!) ?? [],
@@ -79,7 +80,7 @@ export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
   }
   for (const nodeClaim of nodeClaims) {
     if (paired.has(nodeClaim)) continue
-    stateNodes.push(buildStateNode({ nodeClaim, pods: [], nominated: nominated(nodeClaim.metadata.name!) }))
+    stateNodes.push(buildStateNode({ line: ctx.twin.line, nodeClaim, pods: [], nominated: nominated(nodeClaim.metadata.name!) }))
   }
   return {
     nodes,

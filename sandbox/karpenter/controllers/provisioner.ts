@@ -160,6 +160,7 @@ export class Provisioner {
       durationMs: 0,
       takenNames: new Set(snapshot.nodeClaims.map((nc) => nc.metadata.name!)),
       toNodeClaim: this.line?.toNodeClaim,
+      line: this.line ? 'v1' : undefined,
     })
     const durationMs = performance.now() - started
     // The simulation's duration field is measured here (the pure round cannot time itself).

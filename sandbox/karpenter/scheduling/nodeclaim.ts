@@ -95,6 +95,11 @@ function hasOffering(it: InstanceType, reqs: Requirements): boolean {
   return false
 }
 
+/** Some instance type meets the requirements and has an available offering for them (1.9's NodePool pre-filter). */
+export function hasCompatibleInstanceType(types: readonly InstanceType[], reqs: Requirements): boolean {
+  return types.some((it) => it.requirements.intersectsOk(reqs) && hasOffering(it, reqs))
+}
+
 /**
  * Memo of the requirement-dependent checks (compatible, has offering) per instance type and
  * requirement set: adding a pod rarely changes the NodeClaim's requirements, while every add

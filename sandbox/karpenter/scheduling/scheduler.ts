@@ -17,7 +17,8 @@ import { ALLOW_UNDEFINED_WELL_KNOWN, Requirements } from '../requirements.ts'
 import type { Rng } from '../rng.ts'
 import type { StateNode } from '../state.ts'
 import { ExistingNode } from './existing-node.ts'
-import { FilterCache, nodeClaimTemplate, PlannedNodeClaim, type NodeClaimTemplate } from './nodeclaim.ts'
+import type { KarpenterLine } from '../version.ts'
+import { FilterCache, hasCompatibleInstanceType, nodeClaimTemplate, PlannedNodeClaim, type NodeClaimTemplate } from './nodeclaim.ts'
 import { isOwnedByDaemonSet, isProvisionable, SchedPod } from './pods.ts'
 import { Queue, relax } from './preferences.ts'
 import { Topology, type TopologyCluster } from './topology.ts'
@@ -38,6 +39,8 @@ export interface SchedulingInput {
   rng: Rng
   /** Consolidation's mode: no limit DEBUG lines (and the caller records no nominations). */
   simulationMode?: boolean
+  /** The Karpenter line whose scheduler this is (default v0.32); 'v1' turns on the 1.9 differences. */
+  line?: KarpenterLine
 }
 
 interface LimitsDebug {
@@ -182,7 +185,10 @@ function subtractMax(remaining: ResourceList, types: readonly InstanceType[]): R
 /** Runs one scheduling simulation (`Provisioner.Schedule` / `Scheduler.Solve`). */
 export function schedule(input: SchedulingInput): SchedulingResults {
   const pools = orderByWeight(input.nodePools)
-  const templates = pools.map(nodeClaimTemplate)
+  let templates = pools.map(nodeClaimTemplate)
+  // 1.9 (scheduler.go NewScheduler): a NodePool whose requirements leave no instance type with an
+  // available offering is skipped for the whole round.
+  if (input.line === 'v1') templates = templates.filter((t) => hasCompatibleInstanceType(typesFor(input.instanceTypes, t.nodePoolName), t.requirements))
   const rng = input.rng
   const sched = input.pods.map((p) => new SchedPod(p))
   const domains = buildDomains(pools, input.instanceTypes)
@@ -219,6 +225,7 @@ export function schedule(input: SchedulingInput): SchedulingResults {
     // Fewest pods first (stable, where Go's sort.Slice is not).
     newNodeClaims.sort((a, b) => a.pods.length - b.pods.length)
     for (const nc of newNodeClaims) if (nc.add(p) === undefined) return undefined
+    if (input.line === 'v1' && templates.length === 0) return 'nodepool requirements filtered out all available instance types'
     const errs: string[] = []
     for (const t of templates) {
       const all = typesFor(input.instanceTypes, t.nodePoolName)

@@ -9,10 +9,20 @@
 // 1.9 computes allocatable from `evictionHard` only (instancetype/types.go evictionThreshold:
 // "evictionSoft should not impact allocatable capacity"), where v0.32 took the larger of hard and
 // soft; the adapter drops `evictionSoft` from the kubelet the instance types see.
+// 1.9 adds the operators Gte and Lte (core pkg/scheduling/requirement.go NewRequirementWithFlag:
+// inclusive bounds); the adapter writes them as the equivalent Gt/Lt the v0.32 requirements know.
 
+import type { NodeSelectorRequirement } from '../../k8s/types.ts'
 import type { EC2NodeClass, KubeletConfiguration, NodeClaim, NodePool } from '../api.ts'
 import { amiFamilyOf } from './amis.ts'
 import { NODECLASS_V1, type EC2NodeClassV1, type KubeletConfigurationV1, type NodeClaimV1, type NodePoolV1 } from './api.ts'
+
+/** A v1 requirement as the v0.32 requirements read it: `Gte n` is `Gt n-1`, `Lte n` is `Lt n+1`. */
+function internalRequirement({ minValues: _minValues, ...r }: NodeSelectorRequirement & { minValues?: number }): NodeSelectorRequirement {
+  if (r.operator !== 'Gte' && r.operator !== 'Lte') return r
+  const n = Number.parseInt(r.values?.[0] ?? '', 10)
+  return r.operator === 'Gte' ? { ...r, operator: 'Gt', values: [String(n - 1)] } : { ...r, operator: 'Lt', values: [String(n + 1)] }
+}
 
 /** The kubelet settings the instance types are computed with (evictionSoft ignored, as 1.9 does). */
 export function instanceTypeKubelet(kubelet: KubeletConfigurationV1 | undefined): KubeletConfiguration | undefined {
@@ -57,7 +67,7 @@ export function internalNodePool(np: NodePoolV1, nodeClass: EC2NodeClassV1 | und
         spec: {
           taints: t.taints,
           startupTaints: t.startupTaints,
-          requirements: (t.requirements ?? []).map(({ minValues: _minValues, ...r }) => r),
+          requirements: (t.requirements ?? []).map(internalRequirement),
           kubelet: instanceTypeKubelet(nodeClass?.spec.kubelet),
           nodeClassRef: { apiVersion: NODECLASS_V1, kind: t.nodeClassRef.kind, name: t.nodeClassRef.name },
         },
@@ -84,7 +94,7 @@ export function internalNodeClaim(nc: NodeClaimV1, nodeClass: EC2NodeClassV1 | u
     spec: {
       taints: s.taints,
       startupTaints: s.startupTaints,
-      requirements: (s.requirements ?? []).map(({ minValues: _minValues, ...r }) => r),
+      requirements: (s.requirements ?? []).map(internalRequirement),
       resources: s.resources,
       kubelet: instanceTypeKubelet(nodeClass?.spec.kubelet),
       nodeClassRef: s.nodeClassRef && { apiVersion: NODECLASS_V1, kind: s.nodeClassRef.kind, name: s.nodeClassRef.name },
