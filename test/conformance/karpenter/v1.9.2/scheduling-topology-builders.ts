@@ -1,0 +1,436 @@
+// The test fixture of kubernetes-sigs/karpenter v1.9.1's scheduling suites, for the 1.x twin:
+// a fake API server + cluster state that keeps NodePools, Nodes and Pods, and a provisioning round
+// that does what the upstream `ExpectProvisioned` does (pkg/test/expectations/expectations.go):
+// schedule the pending provisionable pods (`Provisioner.Schedule` → the twin's `schedule`, over
+// NodePools converted by sandbox/karpenter/v1/adapter.ts), launch every new NodeClaim through the
+// fake cloud provider's `Create` (pkg/cloudprovider/fake/cloudprovider.go: the cheapest compatible
+// instance type, its first compatible offering, labels from both and from the NodeClaim), make the
+// Node join (registered, not initialized, no hostname label), and bind the pods passed in.
+// Pod builders follow pkg/test/pods.go (`Pod`, `UnschedulablePod`); `skew` is `ExpectSkew`.
+
+import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
+import { CPU, MEMORY, parseResourceList, PODS, subtract, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
+import type {
+  LabelSelector,
+  Node,
+  NodeSelectorRequirement,
+  Pod,
+  PodAffinityTerm,
+  Taint,
+  Toleration,
+  TopologySpreadConstraint,
+} from '../../../../sandbox/k8s/types.ts'
+import type { InstanceType, Offering } from '../../../../sandbox/karpenter/instance-types.ts'
+import { LABEL_ARCH, LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_OS, LABEL_REGISTERED, LABEL_ZONE } from '../../../../sandbox/karpenter/labels.ts'
+import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
+import { seededRng, type Rng } from '../../../../sandbox/karpenter/rng.ts'
+import { schedule, type SchedulingResults } from '../../../../sandbox/karpenter/scheduling/scheduler.ts'
+import { isProvisionable, isTerminal, isTerminating } from '../../../../sandbox/karpenter/scheduling/pods.ts'
+import { buildStateNode } from '../../../../sandbox/karpenter/state.ts'
+import type { NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
+import { internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
+import { labelSelectorMatcher } from '../../../../sandbox/k8s/label-selector.ts'
+
+type WeightedPodAffinityTerm = NonNullable<NonNullable<NonNullable<Pod['spec']['affinity']>['podAffinity']>['preferredDuringSchedulingIgnoredDuringExecution']>[number]
+
+let seq = 0
+const nextName = (prefix: string): string => `${prefix}-${String(++seq).padStart(5, '0')}`
+
+// ---- instance types (pkg/cloudprovider/fake/instancetype.go) ----
+
+export const LABEL_FAKE_SIZE = 'size'
+export const LABEL_FAKE_SPECIAL = 'special'
+export const LABEL_FAKE_INTEGER = 'integer'
+export const RESOURCE_GPU_VENDOR_A = 'fake.com/vendor-a'
+export const RESOURCE_GPU_VENDOR_B = 'fake.com/vendor-b'
+
+export interface FakeInstanceTypeOptions {
+  name: string
+  offerings?: Offering[]
+  architecture?: string
+  operatingSystems?: string[]
+  resources?: Record<string, string>
+}
+
+/** `PriceFromResources`: 0.1 per CPU, 0.1 per GB of memory, 1.0 per fake GPU. */
+export function priceFromResources(r: ResourceList): number {
+  let price = 0
+  for (const [k, q] of Object.entries(r)) {
+    if (k === CPU) price += 0.1 * q.toNumber()
+    else if (k === MEMORY) price += (0.1 * q.toNumber()) / 1e9
+    else if (k === RESOURCE_GPU_VENDOR_A || k === RESOURCE_GPU_VENDOR_B) price += 1
+  }
+  return price
+}
+
+const DEFAULT_ZONES: [string, string][] = [
+  ['spot', 'test-zone-1'],
+  ['spot', 'test-zone-2'],
+  ['on-demand', 'test-zone-1'],
+  ['on-demand', 'test-zone-2'],
+  ['on-demand', 'test-zone-3'],
+]
+
+/** `fake.NewInstanceType`: 4 CPU, 4Gi, 5 pods by default; five offerings; 100m/10Mi kube-reserved. */
+export function fakeInstanceType(o: FakeInstanceTypeOptions): InstanceType {
+  const raw = { ...(o.resources ?? {}) }
+  raw[CPU] ??= '4'
+  raw[MEMORY] ??= '4Gi'
+  raw[PODS] ??= '5'
+  const capacity = parseResourceList(raw)
+  const price = priceFromResources(capacity)
+  const offerings = o.offerings ?? DEFAULT_ZONES.map(([capacityType, zone]) => ({ capacityType, zone, price, available: true }))
+  const available = offerings.filter((x) => x.available)
+  const requirements = new Requirements(
+    Requirement.of(LABEL_INSTANCE_TYPE, 'In', [o.name]),
+    Requirement.of(LABEL_ARCH, 'In', [o.architecture ?? 'amd64']),
+    Requirement.of(LABEL_OS, 'In', o.operatingSystems ?? ['linux', 'windows', 'darwin']),
+    Requirement.of(LABEL_ZONE, 'In', available.map((x) => x.zone)),
+    Requirement.of(LABEL_CAPACITY_TYPE, 'In', available.map((x) => x.capacityType)),
+    Requirement.of(LABEL_FAKE_INTEGER, 'In', [String(capacity[CPU].valueNumber())]),
+  )
+  const large = capacity[CPU].cmp(Quantity.parse('4')) > 0 && capacity[MEMORY].cmp(Quantity.parse('8Gi')) > 0
+  requirements.add(Requirement.of(LABEL_FAKE_SIZE, 'In', [large ? 'large' : 'small']))
+  requirements.add(large ? Requirement.of(LABEL_FAKE_SPECIAL, 'In', ['optional']) : Requirement.of(LABEL_FAKE_SPECIAL, 'DoesNotExist'))
+  const kubeReserved = parseResourceList({ [CPU]: '100m', [MEMORY]: '10Mi' })
+  return {
+    name: o.name,
+    requirements,
+    offerings,
+    capacity,
+    overhead: { kubeReserved, systemReserved: {}, evictionThreshold: {} },
+    allocatable: subtract(capacity, kubeReserved),
+  }
+}
+
+/** The fake cloud provider's default `GetInstanceTypes` (reset before every upstream test). */
+export function defaultInstanceTypes(): InstanceType[] {
+  return [
+    fakeInstanceType({ name: 'default-instance-type' }),
+    fakeInstanceType({ name: 'small-instance-type', resources: { [CPU]: '2', [MEMORY]: '2Gi' } }),
+    fakeInstanceType({ name: 'gpu-vendor-instance-type', resources: { [RESOURCE_GPU_VENDOR_A]: '2' } }),
+    fakeInstanceType({ name: 'gpu-vendor-b-instance-type', resources: { [RESOURCE_GPU_VENDOR_B]: '2' } }),
+    fakeInstanceType({
+      name: 'arm-instance-type',
+      architecture: 'arm64',
+      operatingSystems: ['ios', 'linux', 'windows', 'darwin'],
+      resources: { [CPU]: '16', [MEMORY]: '128Gi' },
+    }),
+    fakeInstanceType({ name: 'single-pod-instance-type', resources: { [PODS]: '1' } }),
+  ]
+}
+
+/** `fake.InstanceTypesAssorted`: one type per cpu × memory × zone × capacity type × OS × arch, one offering each. */
+export function instanceTypesAssorted(): InstanceType[] {
+  const out: InstanceType[] = []
+  for (const cpu of [1, 2, 4, 8, 16, 32, 64])
+    for (const mem of [1, 2, 4, 8, 16, 32, 64, 128])
+      for (const zone of ['test-zone-1', 'test-zone-2', 'test-zone-3'])
+        for (const ct of ['spot', 'on-demand'])
+          for (const os of ['linux', 'windows'])
+            for (const arch of ['amd64', 'arm64']) {
+              const resources = { [CPU]: String(cpu), [MEMORY]: `${mem}Gi` }
+              const price = priceFromResources(parseResourceList(resources))
+              out.push(
+                fakeInstanceType({
+                  name: `${cpu}-cpu-${mem}-mem-${arch}-${os}-${zone}-${ct}`,
+                  architecture: arch,
+                  operatingSystems: [os],
+                  resources,
+                  offerings: [{ zone, capacityType: ct, price, available: true }],
+                }),
+              )
+            }
+  return out
+}
+
+// ---- NodePools (pkg/test/nodepool.go) ----
+
+export interface NodePoolOptions {
+  name?: string
+  requirements?: NodeSelectorRequirement[]
+  labels?: Record<string, string>
+  taints?: Taint[]
+  startupTaints?: Taint[]
+  limits?: Record<string, string>
+  weight?: number
+}
+
+export function nodePool(o: NodePoolOptions = {}): NodePoolV1 {
+  return {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: { name: o.name ?? nextName('nodepool') },
+    spec: {
+      template: {
+        metadata: { labels: o.labels },
+        spec: {
+          requirements: o.requirements ?? [],
+          taints: o.taints,
+          startupTaints: o.startupTaints,
+          nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' },
+        },
+      },
+      limits: o.limits,
+      weight: o.weight,
+    },
+  }
+}
+
+// ---- Pods (pkg/test/pods.go) ----
+
+export interface PodOptions {
+  name?: string
+  namespace?: string
+  labels?: Record<string, string>
+  deletionTimestamp?: string
+  creationTimestamp?: string
+  nodeName?: string
+  phase?: string
+  requests?: Record<string, string>
+  nodeSelector?: Record<string, string>
+  nodeRequirements?: NodeSelectorRequirement[]
+  nodePreferences?: NodeSelectorRequirement[]
+  podRequirements?: PodAffinityTerm[]
+  podPreferences?: WeightedPodAffinityTerm[]
+  podAntiRequirements?: PodAffinityTerm[]
+  podAntiPreferences?: WeightedPodAffinityTerm[]
+  tsc?: TopologySpreadConstraint[]
+  tolerations?: Toleration[]
+  hostPorts?: number[]
+  unschedulable?: boolean
+}
+
+/** `test.Pod`: bound when `nodeName` is set, otherwise pending but not marked unschedulable. */
+export function pod(o: PodOptions = {}): Pod {
+  const name = o.name ?? nextName('pod')
+  const affinity: NonNullable<Pod['spec']['affinity']> = {}
+  if (o.nodeRequirements || o.nodePreferences) {
+    affinity.nodeAffinity = {
+      requiredDuringSchedulingIgnoredDuringExecution: o.nodeRequirements ? { nodeSelectorTerms: [{ matchExpressions: o.nodeRequirements }] } : undefined,
+      preferredDuringSchedulingIgnoredDuringExecution: o.nodePreferences ? [{ weight: 1, preference: { matchExpressions: o.nodePreferences } }] : undefined,
+    }
+  }
+  if (o.podRequirements || o.podPreferences)
+    affinity.podAffinity = { requiredDuringSchedulingIgnoredDuringExecution: o.podRequirements, preferredDuringSchedulingIgnoredDuringExecution: o.podPreferences }
+  if (o.podAntiRequirements || o.podAntiPreferences)
+    affinity.podAntiAffinity = {
+      requiredDuringSchedulingIgnoredDuringExecution: o.podAntiRequirements,
+      preferredDuringSchedulingIgnoredDuringExecution: o.podAntiPreferences,
+    }
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: o.namespace ?? 'default',
+      uid: `uid-${name}`,
+      labels: o.labels,
+      deletionTimestamp: o.deletionTimestamp,
+      creationTimestamp: o.creationTimestamp ?? new Date(Date.UTC(2026, 0, 1, 0, 0, 0, seq)).toISOString(),
+    },
+    spec: {
+      nodeName: o.nodeName,
+      nodeSelector: o.nodeSelector,
+      affinity: Object.keys(affinity).length > 0 ? affinity : undefined,
+      topologySpreadConstraints: o.tsc,
+      tolerations: o.tolerations,
+      containers: [
+        {
+          name: 'app',
+          image: 'public.ecr.aws/eks-distro/kubernetes/pause:3.2',
+          resources: o.requests ? { requests: o.requests } : {},
+          ports: o.hostPorts?.map((p) => ({ hostPort: p, containerPort: 80, protocol: 'TCP' })),
+        },
+      ],
+    },
+    status: {
+      phase: o.phase,
+      conditions: o.unschedulable ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] : undefined,
+    },
+  }
+}
+
+/** `test.UnschedulablePod`: pending, with PodScheduled=False/Unschedulable. */
+export function unschedulablePod(o: PodOptions = {}): Pod {
+  return pod({ ...o, unschedulable: true })
+}
+
+export function unschedulablePods(o: PodOptions, n: number): Pod[] {
+  return Array.from({ length: n }, () => unschedulablePod(o))
+}
+
+// ---- the fake cluster ----
+
+export interface FakeNode {
+  node: Node
+  instanceType?: InstanceType
+}
+
+export class FakeCluster {
+  /** `cloudProvider.InstanceTypes`. */
+  instanceTypes: InstanceType[]
+  /** `cloudProvider.InstanceTypesForNodePool`. */
+  readonly instanceTypesForNodePool = new Map<string, InstanceType[]>()
+  readonly nodes: FakeNode[] = []
+  pods: Pod[] = []
+  readonly namespaces: { name: string; labels?: Record<string, string> }[] = [{ name: 'default' }]
+  readonly rng: Rng
+  /** The NodeClaims the last round asked the cloud provider for. */
+  createCalls = 0
+  lastResults: SchedulingResults | undefined
+
+  constructor(instanceTypes: InstanceType[], seed = 1) {
+    this.instanceTypes = instanceTypes
+    this.rng = seededRng(seed)
+  }
+
+  apply(...pods: Pod[]): void {
+    for (const p of pods) {
+      this.pods = this.pods.filter((q) => !(q.metadata.name === p.metadata.name && q.metadata.namespace === p.metadata.namespace))
+      this.pods.push(p)
+    }
+  }
+
+  delete(p: Pod): void {
+    this.pods = this.pods.filter((q) => q !== p)
+  }
+
+  /** A Node that is not Karpenter's (`test.Node` + the node state controller). */
+  addNode(o: { name?: string; labels?: Record<string, string>; taints?: Taint[]; capacity?: Record<string, string>; allocatable?: Record<string, string> } = {}): Node {
+    const name = o.name ?? nextName('node')
+    const node: Node = {
+      metadata: { name, labels: o.labels ?? {} },
+      spec: { taints: o.taints },
+      status: { capacity: o.capacity ?? {}, allocatable: o.allocatable ?? o.capacity ?? {}, conditions: [{ type: 'Ready', status: 'True' }] },
+    }
+    this.nodes.push({ node })
+    return node
+  }
+
+  typesFor(np: NodePoolV1): InstanceType[] {
+    return this.instanceTypesForNodePool.get(np.metadata.name ?? '') ?? this.instanceTypes
+  }
+
+  /** `ExpectProvisioned`: one provisioning round, then launch and bind. */
+  provision(nodePools: readonly NodePoolV1[], ...pods: Pod[]): SchedulingResults {
+    this.apply(...pods)
+    const pools = nodePools.map((np) => internalNodePool(np, undefined))
+    const instanceTypes: Record<string, InstanceType[]> = {}
+    for (const np of nodePools) instanceTypes[np.metadata.name ?? ''] = this.typesFor(np)
+    const live = this.pods.filter((p) => !isTerminal(p))
+    const stateNodes = this.nodes
+      .filter((n) => !n.node.metadata.deletionTimestamp)
+      .map((n) => buildStateNode({ node: n.node, pods: live.filter((p) => p.spec.nodeName === n.node.metadata.name) }))
+    const results = schedule({
+      pods: this.pods.filter((p) => isProvisionable(p)),
+      nodePools: pools.filter((np) => (instanceTypes[np.metadata.name ?? ''] ?? []).length > 0),
+      instanceTypes,
+      stateNodes,
+      cluster: {
+        pods: this.pods,
+        nodes: this.nodes.map((n) => ({ name: n.node.metadata.name ?? '', labels: n.node.metadata.labels ?? {} })),
+        namespaces: this.namespaces,
+      },
+      rng: this.rng,
+    })
+    this.lastResults = results
+    const passed = new Set(pods)
+    for (const nc of results.newNodeClaims) {
+      const node = this.create(nc.template.labels, nc.requirements, nc.requests, nc.instanceTypeOptions, nc.template.taints)
+      this.createCalls++
+      if (!node) continue
+      for (const p of nc.podList()) if (passed.has(p)) p.spec.nodeName = node.metadata.name
+    }
+    for (const en of results.existingNodes) for (const p of en.podList()) if (passed.has(p)) p.spec.nodeName = en.name
+    return results
+  }
+
+  /** fake `CloudProvider.Create` + `ExpectNodeClaimDeployed`: the Node the NodeClaim becomes. */
+  private create(
+    templateLabels: Record<string, string>,
+    reqs: Requirements,
+    requests: ResourceList,
+    options: readonly InstanceType[],
+    taints: Taint[],
+  ): Node | undefined {
+    const fitsAll = (it: InstanceType): boolean =>
+      Object.entries(requests).every(([k, q]) => q.cmp(it.allocatable[k] ?? parseResourceList({ [k]: '0' })[k]) <= 0)
+    const compatible = (o: Offering): boolean =>
+      o.available && (!reqs.has(LABEL_ZONE) || reqs.get(LABEL_ZONE).has(o.zone)) && (!reqs.has(LABEL_CAPACITY_TYPE) || reqs.get(LABEL_CAPACITY_TYPE).has(o.capacityType))
+    const candidates = options.filter((it) => it.requirements.intersectsOk(reqs) && it.offerings.some(compatible) && fitsAll(it))
+    const cheapest = (it: InstanceType): number => Math.min(...it.offerings.filter(compatible).map((o) => o.price))
+    candidates.sort((a, b) => cheapest(a) - cheapest(b))
+    const it = candidates[0]
+    if (!it) return undefined
+    const labels: Record<string, string> = {}
+    for (const r of it.requirements.values()) if (r.operator() === 'In') labels[r.key] = [...r.values].sort()[0]
+    const offering = it.offerings.find(compatible)
+    if (offering) {
+      labels[LABEL_ZONE] = offering.zone
+      labels[LABEL_CAPACITY_TYPE] = offering.capacityType
+    }
+    // NodeClaimTemplate.ToNodeClaim: the template labels plus the requirements' labels (not restricted, not hostname).
+    const claimLabels: Record<string, string> = { ...templateLabels }
+    for (const [k, v] of Object.entries(reqs.labels(this.rng))) if (k !== LABEL_HOSTNAME) claimLabels[k] = v
+    const name = nextName('nodeclaim')
+    const node: Node = {
+      metadata: { name, labels: { ...labels, ...claimLabels, [LABEL_REGISTERED]: 'true' } },
+      spec: { taints, providerID: `fake:///${name}` },
+      status: {
+        capacity: Object.fromEntries(Object.entries(it.capacity).map(([k, q]) => [k, q.toString()])),
+        allocatable: Object.fromEntries(Object.entries(it.allocatable).map(([k, q]) => [k, q.toString()])),
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    }
+    this.nodes.push({ node, instanceType: it })
+    return node
+  }
+
+  /** The Node a pod is bound to (`ExpectScheduled`), or throws. */
+  nodeOf(p: Pod): Node {
+    const n = this.nodes.find((x) => x.node.metadata.name === p.spec.nodeName)
+    if (!p.spec.nodeName || !n) throw new Error(`pod ${p.metadata.name} is not scheduled${this.reason(p)}`)
+    return n.node
+  }
+
+  scheduled(p: Pod): boolean {
+    return !!p.spec.nodeName && this.nodes.some((x) => x.node.metadata.name === p.spec.nodeName)
+  }
+
+  private reason(p: Pod): string {
+    const err = this.lastResults?.podErrors.get(p)
+    return err ? `: ${err}` : ''
+  }
+
+  /** The instance type a node was launched with. */
+  instanceTypeOf(p: Pod): InstanceType | undefined {
+    return this.nodes.find((x) => x.node.metadata.name === p.spec.nodeName)?.instanceType
+  }
+
+  /** `ExpectSkew`: the pods the constraint selects (namespace, selector), counted per domain of their node. */
+  skew(constraint: { topologyKey: string; labelSelector?: LabelSelector | null }, namespace = 'default'): number[] {
+    const matcher = constraint.labelSelector ? labelSelectorMatcher(constraint.labelSelector) : { matches: () => true }
+    const counts = new Map<string, number>()
+    for (const p of this.pods) {
+      if ((p.metadata.namespace ?? 'default') !== namespace || !matcher.matches(p.metadata.labels ?? {})) continue
+      if (!p.spec.nodeName || isTerminal(p) || isTerminating(p)) continue
+      const n = this.nodes.find((x) => x.node.metadata.name === p.spec.nodeName)
+      if (!n) continue
+      const domain = constraint.topologyKey === LABEL_HOSTNAME ? n.node.metadata.name : n.node.metadata.labels?.[constraint.topologyKey]
+      if (domain === undefined) continue
+      counts.set(domain, (counts.get(domain) ?? 0) + 1)
+    }
+    return [...counts.values()].sort((a, b) => a - b)
+  }
+
+  /** Managed nodes (launched NodeClaims). */
+  nodeClaims(): Node[] {
+    return this.nodes.filter((n) => n.instanceType).map((n) => n.node)
+  }
+}
+
+/** `ConsistOf(...)` on counts: the same multiset. */
+export function sorted(...counts: number[]): number[] {
+  return [...counts].sort((a, b) => a - b)
+}
