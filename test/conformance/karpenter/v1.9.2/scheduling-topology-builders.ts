@@ -20,7 +20,7 @@ import type {
   Toleration,
   TopologySpreadConstraint,
 } from '../../../../sandbox/k8s/types.ts'
-import type { InstanceType, Offering } from '../../../../sandbox/karpenter/instance-types.ts'
+import { orderByPrice, type InstanceType, type Offering } from '../../../../sandbox/karpenter/instance-types.ts'
 import { LABEL_ARCH, LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_OS, LABEL_REGISTERED, LABEL_ZONE } from '../../../../sandbox/karpenter/labels.ts'
 import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng, type Rng } from '../../../../sandbox/karpenter/rng.ts'
@@ -32,6 +32,9 @@ import { internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import { labelSelectorMatcher } from '../../../../sandbox/k8s/label-selector.ts'
 
 type WeightedPodAffinityTerm = NonNullable<NonNullable<NonNullable<Pod['spec']['affinity']>['podAffinity']>['preferredDuringSchedulingIgnoredDuringExecution']>[number]
+
+/** scheduling.MaxInstanceTypes: the instance types a NodeClaim lists. */
+const MAX_INSTANCE_TYPES = 60
 
 let seq = 0
 const nextName = (prefix: string): string => `${prefix}-${String(++seq).padStart(5, '0')}`
@@ -276,8 +279,11 @@ export class FakeCluster {
   pods: Pod[] = []
   readonly namespaces: { name: string; labels?: Record<string, string> }[] = [{ name: 'default' }]
   readonly rng: Rng
-  /** The NodeClaims the last round asked the cloud provider for. */
-  createCalls = 0
+  /**
+   * `cloudProvider.CreateCalls`, as the instance types each NodeClaim allows (`supportedInstanceTypes`):
+   * `NodeClaimTemplate.ToNodeClaim` keeps the cheapest `MaxInstanceTypes` (60) of its options.
+   */
+  readonly createCalls: InstanceType[][] = []
   lastResults: SchedulingResults | undefined
 
   constructor(instanceTypes: InstanceType[], seed = 1) {
@@ -337,8 +343,9 @@ export class FakeCluster {
     this.lastResults = results
     const passed = new Set(pods)
     for (const nc of results.newNodeClaims) {
-      const node = this.create(nc.template.labels, nc.requirements, nc.requests, nc.instanceTypeOptions, nc.template.taints)
-      this.createCalls++
+      const supported = orderByPrice(nc.instanceTypeOptions, nc.requirements).slice(0, MAX_INSTANCE_TYPES)
+      this.createCalls.push(supported)
+      const node = this.create(nc.template.labels, nc.requirements, nc.requests, supported, nc.template.taints)
       if (!node) continue
       for (const p of nc.podList()) if (passed.has(p)) p.spec.nodeName = node.metadata.name
     }
