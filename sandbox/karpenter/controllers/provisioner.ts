@@ -160,6 +160,8 @@ export class Provisioner {
       durationMs: 0,
       takenNames: new Set(snapshot.nodeClaims.map((nc) => nc.metadata.name!)),
       toNodeClaim: this.line?.toNodeClaim,
+      // A line is the 1.x provisioner: its spread constraints read matchLabelKeys and the inclusion policies.
+      v1Topology: this.line !== undefined,
     })
     const durationMs = performance.now() - started
     // The simulation's duration field is measured here (the pure round cannot time itself).

@@ -45,6 +45,8 @@ export interface DisruptionSnapshot {
   rng: Rng
   /** `FEATURE_GATES=Drift=true` (off by default in v0.32.1). */
   driftEnabled?: boolean
+  /** The 1.x line's topology in the scheduling simulations (`SchedulingInput.v1Topology`). */
+  v1Topology?: boolean
 }
 
 export interface Candidate {

@@ -335,10 +335,11 @@ export class FakeCluster {
       stateNodes,
       cluster: {
         pods: this.pods,
-        nodes: this.nodes.map((n) => ({ name: n.node.metadata.name ?? '', labels: n.node.metadata.labels ?? {} })),
+        nodes: this.nodes.map((n) => ({ name: n.node.metadata.name ?? '', labels: n.node.metadata.labels ?? {}, taints: n.node.spec?.taints })),
         namespaces: this.namespaces,
       },
       rng: this.rng,
+      v1Topology: true,
     })
     this.lastResults = results
     const passed = new Set(pods)
