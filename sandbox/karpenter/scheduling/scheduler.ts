@@ -162,7 +162,7 @@ function buildDomainTaints(nodePools: readonly NodePool[], instanceTypes: Schedu
     const taints = np.spec.template.spec.taints ?? []
     for (const [key, values] of poolDomains(np, typesFor(instanceTypes, np.metadata.name ?? ''))) {
       let byDomain = out.get(key)
-      if (!byDomain) out.set(key, (byDomain = new Map()))
+      if (!byDomain) out.set(key, (byDomain = new Map<string, Taint[][]>()))
       for (const d of values) {
         const sets = byDomain.get(d)
         if (!sets || taints.length === 0) byDomain.set(d, [taints])
@@ -210,13 +210,7 @@ export function schedule(input: SchedulingInput): SchedulingResults {
   const sched = input.pods.map((p) => new SchedPod(p))
   const domains = buildDomains(pools, input.instanceTypes)
   const cluster: TopologyCluster = input.cluster ?? { pods: [], nodes: [] }
-  const topology = new Topology(
-    domains,
-    sched,
-    cluster,
-    rng,
-    input.v1Topology ? { v1: true, domainTaints: buildDomainTaints(pools, input.instanceTypes) } : {},
-  )
+  const topology = new Topology(domains, sched, cluster, rng, input.v1Topology ? { v1: true, domainTaints: buildDomainTaints(pools, input.instanceTypes) } : {})
   const dsPods = input.daemonSetPods ?? []
   const overhead = daemonOverhead(templates, dsPods)
   const cache = new FilterCache()

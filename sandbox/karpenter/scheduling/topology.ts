@@ -446,7 +446,18 @@ export class Topology {
         return new TopologyGroup('topology spread', cs.topologyKey, pod, ns, cs.labelSelector, cs.maxSkew, cs.minDomains, this.domains.get(cs.topologyKey))
       const policy = { taints: cs.nodeTaintsPolicy ?? 'Ignore', affinity: cs.nodeAffinityPolicy ?? 'Honor' }
       const domains = this.domains.get(cs.topologyKey)
-      return new TopologyGroup('topology spread', cs.topologyKey, pod, ns, withMatchLabelKeys(cs, pod), cs.maxSkew, cs.minDomains, domains, policy, this.options.domainTaints?.get(cs.topologyKey))
+      return new TopologyGroup(
+        'topology spread',
+        cs.topologyKey,
+        pod,
+        ns,
+        withMatchLabelKeys(cs, pod),
+        cs.maxSkew,
+        cs.minDomains,
+        domains,
+        policy,
+        this.options.domainTaints?.get(cs.topologyKey),
+      )
     })
   }
 

@@ -47,15 +47,27 @@ function nodePrice(env: FakeCluster, node: Node): number {
 /** `ExpectInstancesWithLabel`. */
 function expectWithLabel(types: readonly InstanceType[], label: string, value: string): void {
   for (const it of types) {
-    if (label === LABEL_ZONE) assert.ok(it.offerings.some((o) => o.zone === value), `${it.name}: zone ${value} in an offering`)
-    else if (label === LABEL_CAPACITY_TYPE) assert.ok(it.offerings.some((o) => o.capacityType === value), `${it.name}: capacity type ${value} in an offering`)
+    if (label === LABEL_ZONE)
+      assert.ok(
+        it.offerings.some((o) => o.zone === value),
+        `${it.name}: zone ${value} in an offering`,
+      )
+    else if (label === LABEL_CAPACITY_TYPE)
+      assert.ok(
+        it.offerings.some((o) => o.capacityType === value),
+        `${it.name}: capacity type ${value} in an offering`,
+      )
     else assert.ok(it.requirements.get(label).has(value), `${it.name}: ${label} ${value}`)
   }
 }
 
 /** `ExpectInstancesWithOffering`. */
 function expectWithOffering(types: readonly InstanceType[], capacityType: string, zone: string): void {
-  for (const it of types) assert.ok(it.offerings.some((o) => o.capacityType === capacityType && o.zone === zone), `${it.name}: offering ${zone}/${capacityType}`)
+  for (const it of types)
+    assert.ok(
+      it.offerings.some((o) => o.capacityType === capacityType && o.zone === zone),
+      `${it.name}: offering ${zone}/${capacityType}`,
+    )
 }
 
 interface CheapestCase {

@@ -21,7 +21,15 @@ import type {
   TopologySpreadConstraint,
 } from '../../../../sandbox/k8s/types.ts'
 import { orderByPrice, type InstanceType, type Offering } from '../../../../sandbox/karpenter/instance-types.ts'
-import { LABEL_ARCH, LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_OS, LABEL_REGISTERED, LABEL_ZONE } from '../../../../sandbox/karpenter/labels.ts'
+import {
+  LABEL_ARCH,
+  LABEL_CAPACITY_TYPE,
+  LABEL_HOSTNAME,
+  LABEL_INSTANCE_TYPE,
+  LABEL_OS,
+  LABEL_REGISTERED,
+  LABEL_ZONE,
+} from '../../../../sandbox/karpenter/labels.ts'
 import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng, type Rng } from '../../../../sandbox/karpenter/rng.ts'
 import { schedule, type SchedulingResults } from '../../../../sandbox/karpenter/scheduling/scheduler.ts'
@@ -31,7 +39,9 @@ import type { NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import { labelSelectorMatcher } from '../../../../sandbox/k8s/label-selector.ts'
 
-type WeightedPodAffinityTerm = NonNullable<NonNullable<NonNullable<Pod['spec']['affinity']>['podAffinity']>['preferredDuringSchedulingIgnoredDuringExecution']>[number]
+type WeightedPodAffinityTerm = NonNullable<
+  NonNullable<NonNullable<Pod['spec']['affinity']>['podAffinity']>['preferredDuringSchedulingIgnoredDuringExecution']
+>[number]
 
 /** scheduling.MaxInstanceTypes: the instance types a NodeClaim lists. */
 const MAX_INSTANCE_TYPES = 60
@@ -88,8 +98,16 @@ export function fakeInstanceType(o: FakeInstanceTypeOptions): InstanceType {
     Requirement.of(LABEL_INSTANCE_TYPE, 'In', [o.name]),
     Requirement.of(LABEL_ARCH, 'In', [o.architecture ?? 'amd64']),
     Requirement.of(LABEL_OS, 'In', o.operatingSystems ?? ['linux', 'windows', 'darwin']),
-    Requirement.of(LABEL_ZONE, 'In', available.map((x) => x.zone)),
-    Requirement.of(LABEL_CAPACITY_TYPE, 'In', available.map((x) => x.capacityType)),
+    Requirement.of(
+      LABEL_ZONE,
+      'In',
+      available.map((x) => x.zone),
+    ),
+    Requirement.of(
+      LABEL_CAPACITY_TYPE,
+      'In',
+      available.map((x) => x.capacityType),
+    ),
     Requirement.of(LABEL_FAKE_INTEGER, 'In', [String(capacity[CPU].valueNumber())]),
   )
   const large = capacity[CPU].cmp(Quantity.parse('4')) > 0 && capacity[MEMORY].cmp(Quantity.parse('8Gi')) > 0
@@ -215,7 +233,10 @@ export function pod(o: PodOptions = {}): Pod {
     }
   }
   if (o.podRequirements || o.podPreferences)
-    affinity.podAffinity = { requiredDuringSchedulingIgnoredDuringExecution: o.podRequirements, preferredDuringSchedulingIgnoredDuringExecution: o.podPreferences }
+    affinity.podAffinity = {
+      requiredDuringSchedulingIgnoredDuringExecution: o.podRequirements,
+      preferredDuringSchedulingIgnoredDuringExecution: o.podPreferences,
+    }
   if (o.podAntiRequirements || o.podAntiPreferences)
     affinity.podAntiAffinity = {
       requiredDuringSchedulingIgnoredDuringExecution: o.podAntiRequirements,
@@ -303,7 +324,9 @@ export class FakeCluster {
   }
 
   /** A Node that is not Karpenter's (`test.Node` + the node state controller). */
-  addNode(o: { name?: string; labels?: Record<string, string>; taints?: Taint[]; capacity?: Record<string, string>; allocatable?: Record<string, string> } = {}): Node {
+  addNode(
+    o: { name?: string; labels?: Record<string, string>; taints?: Taint[]; capacity?: Record<string, string>; allocatable?: Record<string, string> } = {},
+  ): Node {
     const name = o.name ?? nextName('node')
     const node: Node = {
       metadata: { name, labels: o.labels ?? {} },
@@ -365,7 +388,9 @@ export class FakeCluster {
     const fitsAll = (it: InstanceType): boolean =>
       Object.entries(requests).every(([k, q]) => q.cmp(it.allocatable[k] ?? parseResourceList({ [k]: '0' })[k]) <= 0)
     const compatible = (o: Offering): boolean =>
-      o.available && (!reqs.has(LABEL_ZONE) || reqs.get(LABEL_ZONE).has(o.zone)) && (!reqs.has(LABEL_CAPACITY_TYPE) || reqs.get(LABEL_CAPACITY_TYPE).has(o.capacityType))
+      o.available &&
+      (!reqs.has(LABEL_ZONE) || reqs.get(LABEL_ZONE).has(o.zone)) &&
+      (!reqs.has(LABEL_CAPACITY_TYPE) || reqs.get(LABEL_CAPACITY_TYPE).has(o.capacityType))
     const candidates = options.filter((it) => it.requirements.intersectsOk(reqs) && it.offerings.some(compatible) && fitsAll(it))
     const cheapest = (it: InstanceType): number => Math.min(...it.offerings.filter(compatible).map((o) => o.price))
     candidates.sort((a, b) => cheapest(a) - cheapest(b))
@@ -411,11 +436,6 @@ export class FakeCluster {
     return err ? `: ${err}` : ''
   }
 
-  /** The instance type a node was launched with. */
-  instanceTypeOf(p: Pod): InstanceType | undefined {
-    return this.nodes.find((x) => x.node.metadata.name === p.spec.nodeName)?.instanceType
-  }
-
   /** `ExpectSkew`: the pods the constraint selects (namespace, selector), counted per domain of their node. */
   skew(constraint: { topologyKey: string; labelSelector?: LabelSelector | null }, namespace = 'default'): number[] {
     const matcher = constraint.labelSelector ? labelSelectorMatcher(constraint.labelSelector) : { matches: () => true }
@@ -430,11 +450,6 @@ export class FakeCluster {
       counts.set(domain, (counts.get(domain) ?? 0) + 1)
     }
     return [...counts.values()].sort((a, b) => a - b)
-  }
-
-  /** Managed nodes (launched NodeClaims). */
-  nodeClaims(): Node[] {
-    return this.nodes.filter((n) => n.instanceType).map((n) => n.node)
   }
 }
 

@@ -135,7 +135,6 @@ function interdependentSelectors(): void {
 
 /** One pod forced into a domain by the NodePool, then `n` more into other domains. */
 function forcedThenMore(
-  key: string,
   first: NodeSelectorRequirement,
   then: NodeSelectorRequirement,
   n: number,
@@ -151,7 +150,6 @@ function forcedThenMore(
     setRequirements(np, then)
     env.provision([np], ...spreadPods(n, [tsc], { requests: cpu('1.1') }))
     expectSkew(env, tsc, ...expected)
-    void key
   }
 }
 
@@ -191,10 +189,13 @@ const cases: PortedCase[] = [
   },
   {
     name: `${C.zonal}should respect NodePool zonal constraints (subset) with requirements and labels`,
-    run: zonalFour((np) => {
-      setRequirements(np, zoneIn(ZONE_1, ZONE_2))
-      np.spec.template.metadata = { labels: { [LABEL_ZONE]: ZONE_1 } }
-    }, [4]),
+    run: zonalFour(
+      (np) => {
+        setRequirements(np, zoneIn(ZONE_1, ZONE_2))
+        np.spec.template.metadata = { labels: { [LABEL_ZONE]: ZONE_1 } }
+      },
+      [4],
+    ),
   },
   {
     name: `${C.zonal}should respect NodePool zonal constraints (subset) with labels across NodePools`,
@@ -252,11 +253,11 @@ const cases: PortedCase[] = [
   },
   {
     name: `${C.zonal}should not violate max-skew when unsat = do not schedule`,
-    run: forcedThenMore(LABEL_ZONE, zoneIn(ZONE_1), zoneIn(ZONE_2, ZONE_3), 10, spread(LABEL_ZONE), [1, 2, 2]),
+    run: forcedThenMore(zoneIn(ZONE_1), zoneIn(ZONE_2, ZONE_3), 10, spread(LABEL_ZONE), [1, 2, 2]),
   },
   {
     name: `${C.zonal}should not violate max-skew when unsat = do not schedule (discover domains)`,
-    run: forcedThenMore(LABEL_ZONE, zoneIn(ZONE_1), zoneIn(ZONE_2, ZONE_3), 10, spread(LABEL_ZONE), [1, 2, 2], false),
+    run: forcedThenMore(zoneIn(ZONE_1), zoneIn(ZONE_2, ZONE_3), 10, spread(LABEL_ZONE), [1, 2, 2], false),
   },
   {
     name: `${C.zonal}should only count running/scheduled pods with matching labels scheduled to nodes with a corresponding domain`,
@@ -312,10 +313,12 @@ const cases: PortedCase[] = [
       expectSkew(env, tsc, 4)
     },
   },
-  ...[
-    ['balance multiple deployments with hostname topology spread', undefined, 2],
-    ['balance multiple deployments with hostname topology spread & varying arch', ['amd64', 'arm64'], 4],
-  ].map(([it, arches, nodes]) => ({
+  ...(
+    [
+      ['balance multiple deployments with hostname topology spread', undefined, 2],
+      ['balance multiple deployments with hostname topology spread & varying arch', ['amd64', 'arm64'], 4],
+    ] as [string, string[] | undefined, number][]
+  ).map(([it, arches, nodes]) => ({
     name: `${C.hostname}${it}`,
     run: () => {
       const { env, np } = setup()
@@ -325,8 +328,7 @@ const cases: PortedCase[] = [
           nodeRequirements: arch ? [{ key: LABEL_ARCH, operator: 'In', values: [arch] }] : undefined,
           tsc: [{ maxSkew: 1, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app } } }],
         })
-      const a = arches as string[] | undefined
-      const pods = [spreadPod('app1', a?.[0]), spreadPod('app1', a?.[0]), spreadPod('app2', a?.[1]), spreadPod('app2', a?.[1])]
+      const pods = [spreadPod('app1', arches?.[0]), spreadPod('app1', arches?.[0]), spreadPod('app2', arches?.[1]), spreadPod('app2', arches?.[1])]
       env.provision([np], ...pods)
       for (const p of pods) env.nodeOf(p)
       assert.equal(env.nodes.length, nodes)
@@ -342,11 +344,11 @@ const cases: PortedCase[] = [
   },
   {
     name: `${C.ct}should not violate max-skew when unsat = do not schedule (capacity type)`,
-    run: forcedThenMore(LABEL_CAPACITY_TYPE, ctIn('spot'), ctIn('on-demand'), 5, spread(LABEL_CAPACITY_TYPE), [1, 2]),
+    run: forcedThenMore(ctIn('spot'), ctIn('on-demand'), 5, spread(LABEL_CAPACITY_TYPE), [1, 2]),
   },
   {
     name: `${C.ct}should violate max-skew when unsat = schedule anyway (capacity type)`,
-    run: forcedThenMore(LABEL_CAPACITY_TYPE, ctIn('spot'), ctIn('on-demand'), 5, spread(LABEL_CAPACITY_TYPE, 1, { whenUnsatisfiable: 'ScheduleAnyway' }), [1, 5]),
+    run: forcedThenMore(ctIn('spot'), ctIn('on-demand'), 5, spread(LABEL_CAPACITY_TYPE, 1, { whenUnsatisfiable: 'ScheduleAnyway' }), [1, 5]),
   },
   {
     name: `${C.ct}should only count running/scheduled pods with matching labels scheduled to nodes with a corresponding domain`,
@@ -373,22 +375,24 @@ const cases: PortedCase[] = [
       expectSkew(env, tsc, 1, 5)
     },
   },
-  ...[
-    ['capacity-types', LABEL_CAPACITY_TYPE, ctIn('on-demand'), ctIn('spot')],
-    ['arch', LABEL_ARCH, { key: LABEL_ARCH, operator: 'In', values: ['amd64'] }, { key: LABEL_ARCH, operator: 'In', values: ['arm64'] }],
-  ].map(([what, key, firstReq, poolReq]) => ({
+  ...(
+    [
+      ['capacity-types', LABEL_CAPACITY_TYPE, ctIn('on-demand'), ctIn('spot')],
+      ['arch', LABEL_ARCH, { key: LABEL_ARCH, operator: 'In', values: ['amd64'] }, { key: LABEL_ARCH, operator: 'In', values: ['arm64'] }],
+    ] as [string, string, NodeSelectorRequirement, NodeSelectorRequirement][]
+  ).map(([what, key, firstReq, poolReq]) => ({
     name: `${C.ct}should balance pods across ${what} (no constraints)`,
     run: () => {
       const { env, np } = setup()
       const first = unschedulablePod({
         labels,
         nodeSelector: { [LABEL_INSTANCE_TYPE]: 'single-pod-instance-type' },
-        nodeRequirements: [firstReq as NodeSelectorRequirement],
+        nodeRequirements: [firstReq],
       })
       env.provision([np], first)
       env.nodeOf(first)
-      const tsc = spread(key as string)
-      setRequirements(np, poolReq as NodeSelectorRequirement)
+      const tsc = spread(key)
+      setRequirements(np, poolReq)
       env.provision([np], ...spreadPods(5, [tsc], { requests: cpu('2') }))
       expectSkew(env, tsc, 1, 2)
     },
