@@ -14,7 +14,8 @@ import { requestsForPods } from '../../../../sandbox/k8s/resources.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import type { NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
-import { FakeCluster, fakeInstanceType, instanceTypesAssorted, nodePool, unschedulablePod } from './scheduling-topology-builders.ts'
+import { fakeInstanceType, instanceTypesAssorted } from '../fake.ts'
+import { FakeCluster, nodePool, unschedulablePod } from './scheduling-topology-builders.ts'
 
 const req = (key: string, ...values: string[]): NodeSelectorRequirement => ({ key, operator: 'In', values })
 const ARCH = (v: string) => req(LABEL_ARCH, v)

@@ -6,10 +6,10 @@
 // fake cloud provider's `Create` (pkg/cloudprovider/fake/cloudprovider.go: the cheapest compatible
 // instance type, its first compatible offering, labels from both and from the NodeClaim), make the
 // Node join (registered, not initialized, no hostname label), and bind the pods passed in.
-// Pod builders follow pkg/test/pods.go (`Pod`, `UnschedulablePod`); `skew` is `ExpectSkew`.
+// Pod builders follow pkg/test/pods.go (`Pod`, `UnschedulablePod`, with the pod options fake.ts's
+// `unschedulablePod` lacks); `skew` is `ExpectSkew`. Instance types come from ../fake.ts.
 
-import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
-import { CPU, MEMORY, parseResourceList, PODS, subtract, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
+import { parseResourceList, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
 import type {
   LabelSelector,
   Node,
@@ -21,16 +21,8 @@ import type {
   TopologySpreadConstraint,
 } from '../../../../sandbox/k8s/types.ts'
 import { orderByPrice, type InstanceType, type Offering } from '../../../../sandbox/karpenter/instance-types.ts'
-import {
-  LABEL_ARCH,
-  LABEL_CAPACITY_TYPE,
-  LABEL_HOSTNAME,
-  LABEL_INSTANCE_TYPE,
-  LABEL_OS,
-  LABEL_REGISTERED,
-  LABEL_ZONE,
-} from '../../../../sandbox/karpenter/labels.ts'
-import { Requirement, Requirements } from '../../../../sandbox/karpenter/requirements.ts'
+import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_REGISTERED, LABEL_ZONE } from '../../../../sandbox/karpenter/labels.ts'
+import type { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng, type Rng } from '../../../../sandbox/karpenter/rng.ts'
 import { schedule, type SchedulingResults } from '../../../../sandbox/karpenter/scheduling/scheduler.ts'
 import { isProvisionable, isTerminal, isTerminating } from '../../../../sandbox/karpenter/scheduling/pods.ts'
@@ -48,122 +40,6 @@ const MAX_INSTANCE_TYPES = 60
 
 let seq = 0
 const nextName = (prefix: string): string => `${prefix}-${String(++seq).padStart(5, '0')}`
-
-// ---- instance types (pkg/cloudprovider/fake/instancetype.go) ----
-
-export const LABEL_FAKE_SIZE = 'size'
-export const LABEL_FAKE_SPECIAL = 'special'
-export const LABEL_FAKE_INTEGER = 'integer'
-export const RESOURCE_GPU_VENDOR_A = 'fake.com/vendor-a'
-export const RESOURCE_GPU_VENDOR_B = 'fake.com/vendor-b'
-
-export interface FakeInstanceTypeOptions {
-  name: string
-  offerings?: Offering[]
-  architecture?: string
-  operatingSystems?: string[]
-  resources?: Record<string, string>
-}
-
-/** `PriceFromResources`: 0.1 per CPU, 0.1 per GB of memory, 1.0 per fake GPU. */
-export function priceFromResources(r: ResourceList): number {
-  let price = 0
-  for (const [k, q] of Object.entries(r)) {
-    if (k === CPU) price += 0.1 * q.toNumber()
-    else if (k === MEMORY) price += (0.1 * q.toNumber()) / 1e9
-    else if (k === RESOURCE_GPU_VENDOR_A || k === RESOURCE_GPU_VENDOR_B) price += 1
-  }
-  return price
-}
-
-const DEFAULT_ZONES: [string, string][] = [
-  ['spot', 'test-zone-1'],
-  ['spot', 'test-zone-2'],
-  ['on-demand', 'test-zone-1'],
-  ['on-demand', 'test-zone-2'],
-  ['on-demand', 'test-zone-3'],
-]
-
-/** `fake.NewInstanceType`: 4 CPU, 4Gi, 5 pods by default; five offerings; 100m/10Mi kube-reserved. */
-export function fakeInstanceType(o: FakeInstanceTypeOptions): InstanceType {
-  const raw = { ...(o.resources ?? {}) }
-  raw[CPU] ??= '4'
-  raw[MEMORY] ??= '4Gi'
-  raw[PODS] ??= '5'
-  const capacity = parseResourceList(raw)
-  const price = priceFromResources(capacity)
-  const offerings = o.offerings ?? DEFAULT_ZONES.map(([capacityType, zone]) => ({ capacityType, zone, price, available: true }))
-  const available = offerings.filter((x) => x.available)
-  const requirements = new Requirements(
-    Requirement.of(LABEL_INSTANCE_TYPE, 'In', [o.name]),
-    Requirement.of(LABEL_ARCH, 'In', [o.architecture ?? 'amd64']),
-    Requirement.of(LABEL_OS, 'In', o.operatingSystems ?? ['linux', 'windows', 'darwin']),
-    Requirement.of(
-      LABEL_ZONE,
-      'In',
-      available.map((x) => x.zone),
-    ),
-    Requirement.of(
-      LABEL_CAPACITY_TYPE,
-      'In',
-      available.map((x) => x.capacityType),
-    ),
-    Requirement.of(LABEL_FAKE_INTEGER, 'In', [String(capacity[CPU].valueNumber())]),
-  )
-  const large = capacity[CPU].cmp(Quantity.parse('4')) > 0 && capacity[MEMORY].cmp(Quantity.parse('8Gi')) > 0
-  requirements.add(Requirement.of(LABEL_FAKE_SIZE, 'In', [large ? 'large' : 'small']))
-  requirements.add(large ? Requirement.of(LABEL_FAKE_SPECIAL, 'In', ['optional']) : Requirement.of(LABEL_FAKE_SPECIAL, 'DoesNotExist'))
-  const kubeReserved = parseResourceList({ [CPU]: '100m', [MEMORY]: '10Mi' })
-  return {
-    name: o.name,
-    requirements,
-    offerings,
-    capacity,
-    overhead: { kubeReserved, systemReserved: {}, evictionThreshold: {} },
-    allocatable: subtract(capacity, kubeReserved),
-  }
-}
-
-/** The fake cloud provider's default `GetInstanceTypes` (reset before every upstream test). */
-export function defaultInstanceTypes(): InstanceType[] {
-  return [
-    fakeInstanceType({ name: 'default-instance-type' }),
-    fakeInstanceType({ name: 'small-instance-type', resources: { [CPU]: '2', [MEMORY]: '2Gi' } }),
-    fakeInstanceType({ name: 'gpu-vendor-instance-type', resources: { [RESOURCE_GPU_VENDOR_A]: '2' } }),
-    fakeInstanceType({ name: 'gpu-vendor-b-instance-type', resources: { [RESOURCE_GPU_VENDOR_B]: '2' } }),
-    fakeInstanceType({
-      name: 'arm-instance-type',
-      architecture: 'arm64',
-      operatingSystems: ['ios', 'linux', 'windows', 'darwin'],
-      resources: { [CPU]: '16', [MEMORY]: '128Gi' },
-    }),
-    fakeInstanceType({ name: 'single-pod-instance-type', resources: { [PODS]: '1' } }),
-  ]
-}
-
-/** `fake.InstanceTypesAssorted`: one type per cpu × memory × zone × capacity type × OS × arch, one offering each. */
-export function instanceTypesAssorted(): InstanceType[] {
-  const out: InstanceType[] = []
-  for (const cpu of [1, 2, 4, 8, 16, 32, 64])
-    for (const mem of [1, 2, 4, 8, 16, 32, 64, 128])
-      for (const zone of ['test-zone-1', 'test-zone-2', 'test-zone-3'])
-        for (const ct of ['spot', 'on-demand'])
-          for (const os of ['linux', 'windows'])
-            for (const arch of ['amd64', 'arm64']) {
-              const resources = { [CPU]: String(cpu), [MEMORY]: `${mem}Gi` }
-              const price = priceFromResources(parseResourceList(resources))
-              out.push(
-                fakeInstanceType({
-                  name: `${cpu}-cpu-${mem}-mem-${arch}-${os}-${zone}-${ct}`,
-                  architecture: arch,
-                  operatingSystems: [os],
-                  resources,
-                  offerings: [{ zone, capacityType: ct, price, available: true }],
-                }),
-              )
-            }
-  return out
-}
 
 // ---- NodePools (pkg/test/nodepool.go) ----
 

@@ -12,17 +12,8 @@ import type { NodeSelectorRequirement, PodAffinityTerm, TopologySpreadConstraint
 import { LABEL_ARCH, LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../../../../sandbox/karpenter/labels.ts'
 import type { NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
-import {
-  defaultInstanceTypes,
-  FakeCluster,
-  instanceTypesAssorted,
-  nodePool,
-  pod,
-  sorted,
-  unschedulablePod,
-  unschedulablePods,
-  type PodOptions,
-} from './scheduling-topology-builders.ts'
+import { defaultInstanceTypes, instanceTypesAssorted } from '../fake.ts'
+import { FakeCluster, nodePool, pod, sorted, unschedulablePod, unschedulablePods, type PodOptions } from './scheduling-topology-builders.ts'
 
 const labels = { test: 'test' }
 const selector = { matchLabels: labels }
