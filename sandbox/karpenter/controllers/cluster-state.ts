@@ -91,7 +91,11 @@ export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
     pods,
     pendingPods,
     stateNodes,
-    topology: { pods: pods.filter((p) => p.spec.nodeName), nodes: nodes.map((n) => ({ name: n.metadata.name!, labels: n.metadata.labels ?? {} })), namespaces },
+    topology: {
+      pods: pods.filter((p) => p.spec.nodeName),
+      nodes: nodes.map((n) => ({ name: n.metadata.name!, labels: n.metadata.labels ?? {}, taints: n.spec?.taints })),
+      namespaces,
+    },
   }
 }
 

@@ -160,6 +160,7 @@ export class Provisioner {
       durationMs: 0,
       takenNames: new Set(snapshot.nodeClaims.map((nc) => nc.metadata.name!)),
       toNodeClaim: this.line?.toNodeClaim,
+      // A line is the 1.x provisioner: its scheduler has the 1.9 differences (scheduler.ts, topology.ts).
       line: this.line ? 'v1' : undefined,
     })
     const durationMs = performance.now() - started

@@ -21,6 +21,7 @@ import { hasDoNotDisrupt, isOwnedByNode, isTerminal, isTerminating, podKey, resc
 export { reschedulablePods }
 import type { TopologyCluster } from '../scheduling/topology.ts'
 import type { StateNode } from '../state.ts'
+import type { KarpenterLine } from '../version.ts'
 
 interface PodDisruptionBudget {
   metadata: { namespace?: string; name?: string }
@@ -45,6 +46,8 @@ export interface DisruptionSnapshot {
   rng: Rng
   /** `FEATURE_GATES=Drift=true` (off by default in v0.32.1). */
   driftEnabled?: boolean
+  /** The line whose scheduler the simulations run (`SchedulingInput.line`); default v0.32. */
+  line?: KarpenterLine
 }
 
 export interface Candidate {

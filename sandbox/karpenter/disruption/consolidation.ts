@@ -120,6 +120,7 @@ export function simulateScheduling(snapshot: DisruptionSnapshot, candidates: rea
     cluster: snapshot.cluster,
     rng: snapshot.rng,
     simulationMode: true,
+    line: snapshot.line,
   })
   for (const n of results.existingNodes) {
     if (n.initialized && n.state.ready) continue

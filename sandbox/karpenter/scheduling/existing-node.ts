@@ -64,7 +64,7 @@ export class ExistingNode {
     const podReqs = p.requirements()
     if (!reqs.isCompatible(podReqs)) return () => reqs.compatible(podReqs).join('; ')
     reqs.add(...podReqs.values())
-    const topo = this.#topology.addRequirements(p.strictRequirements(), reqs, pod)
+    const topo = this.#topology.addRequirements(p.strictRequirements(), reqs, pod, {}, this.state.taints)
     if ('error' in topo) return topo.error
     if (!reqs.isCompatible(topo.requirements)) return () => reqs.compatible(topo.requirements).join('; ')
     reqs.add(...topo.requirements.values())
@@ -72,7 +72,7 @@ export class ExistingNode {
     this.pods.push(p)
     this.requests = requests
     this.requirements = reqs
-    this.#topology.record(pod, reqs)
+    this.#topology.record(pod, reqs, {}, this.state.taints)
     this.hostPortUsage.add(pod, p.hostPorts)
     return undefined
   }

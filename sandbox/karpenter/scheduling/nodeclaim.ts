@@ -213,7 +213,7 @@ export class PlannedNodeClaim {
       return () => `incompatible requirements, ${reqs.compatible(podReqs, ALLOW_UNDEFINED_WELL_KNOWN).join('; ')}`
     reqs.add(...podReqs.values())
 
-    const topo = this.#topology.addRequirements(p.strictRequirements(), reqs, pod, ALLOW_UNDEFINED_WELL_KNOWN)
+    const topo = this.#topology.addRequirements(p.strictRequirements(), reqs, pod, ALLOW_UNDEFINED_WELL_KNOWN, this.template.taints)
     if ('error' in topo) return topo.error
     if (!reqs.isCompatible(topo.requirements, ALLOW_UNDEFINED_WELL_KNOWN))
       return () => reqs.compatible(topo.requirements, ALLOW_UNDEFINED_WELL_KNOWN).join('; ')
@@ -229,7 +229,7 @@ export class PlannedNodeClaim {
     this.instanceTypeOptions = filtered.remaining
     this.requests = requests
     this.requirements = reqs
-    this.#topology.record(pod, reqs, ALLOW_UNDEFINED_WELL_KNOWN)
+    this.#topology.record(pod, reqs, ALLOW_UNDEFINED_WELL_KNOWN, this.template.taints)
     this.hostPortUsage.add(pod, p.hostPorts)
     return undefined
   }

@@ -10,7 +10,7 @@
 import { Quantity } from '../../k8s/quantity.ts'
 import { maxResources, parseResourceList, requestsForPods, resourcesString, subtract, type ResourceList } from '../../k8s/resources.ts'
 import { karpenterTolerationErrors } from '../../k8s/taints.ts'
-import type { DaemonSet, Pod } from '../../k8s/types.ts'
+import type { DaemonSet, Pod, Taint } from '../../k8s/types.ts'
 import type { NodePool } from '../api.ts'
 import { instanceTypesFor, type InstanceType, type InstanceTypesByNodePool } from '../instance-types.ts'
 import { ALLOW_UNDEFINED_WELL_KNOWN, Requirements } from '../requirements.ts'
@@ -39,7 +39,10 @@ export interface SchedulingInput {
   rng: Rng
   /** Consolidation's mode: no limit DEBUG lines (and the caller records no nominations). */
   simulationMode?: boolean
-  /** The Karpenter line whose scheduler this is (default v0.32); 'v1' turns on the 1.9 differences. */
+  /**
+   * The Karpenter line whose scheduler this is (default v0.32); 'v1' turns on the 1.9 differences,
+   * among them the topology's matchLabelKeys and node inclusion policies (topology.ts).
+   */
   line?: KarpenterLine
 }
 
@@ -153,6 +156,27 @@ function buildDomains(nodePools: readonly NodePool[], instanceTypes: SchedulingI
   return domains
 }
 
+/**
+ * core@v1.9.1 topology.go `buildDomainGroups` (taints only): per key and domain, the taint sets of
+ * the NodePools offering it; a NodePool without taints makes the domain always eligible.
+ */
+function buildDomainTaints(nodePools: readonly NodePool[], instanceTypes: SchedulingInput['instanceTypes']): Map<string, Map<string, Taint[][]>> {
+  const out = new Map<string, Map<string, Taint[][]>>()
+  for (const np of nodePools) {
+    const taints = np.spec.template.spec.taints ?? []
+    for (const [key, values] of poolDomains(np, typesFor(instanceTypes, np.metadata.name ?? ''))) {
+      let byDomain = out.get(key)
+      if (!byDomain) out.set(key, (byDomain = new Map<string, Taint[][]>()))
+      for (const d of values) {
+        const sets = byDomain.get(d)
+        if (!sets || taints.length === 0) byDomain.set(d, [taints])
+        else if (sets[0].length > 0) sets.push(taints)
+      }
+    }
+  }
+  return out
+}
+
 /** scheduler.go `getDaemonOverhead`: DaemonSets that tolerate the template and fit its requirements. */
 function daemonOverhead(templates: readonly NodeClaimTemplate[], dsPods: readonly Pod[]): Map<NodeClaimTemplate, ResourceList> {
   const out = new Map<NodeClaimTemplate, ResourceList>()
@@ -193,7 +217,13 @@ export function schedule(input: SchedulingInput): SchedulingResults {
   const sched = input.pods.map((p) => new SchedPod(p))
   const domains = buildDomains(pools, input.instanceTypes)
   const cluster: TopologyCluster = input.cluster ?? { pods: [], nodes: [] }
-  const topology = new Topology(domains, sched, cluster, rng)
+  const topology = new Topology(
+    domains,
+    sched,
+    cluster,
+    rng,
+    input.line === 'v1' ? { v1: true, domainTaints: buildDomainTaints(pools, input.instanceTypes) } : {},
+  )
   const dsPods = input.daemonSetPods ?? []
   const overhead = daemonOverhead(templates, dsPods)
   const cache = new FilterCache()

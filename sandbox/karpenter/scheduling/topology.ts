@@ -11,9 +11,16 @@
 //
 // Go iterates the domain map in random order and keeps the first best domain; the twin collects
 // the tied best domains and lets the injected Rng choose, which is the same distribution.
+//
+// The 1.x line (`TopologyOptions.v1`, core@v1.9.1 topology.go, topologygroup.go,
+// topologynodefilter.go, topologydomaingroup.go) adds to spread constraints: `matchLabelKeys`, the
+// node inclusion policies (`nodeTaintsPolicy`, default Ignore; `nodeAffinityPolicy`, default
+// Honor), domains offered only by NodePools whose taints the pod tolerates under taint Honor, and
+// the domains of existing Nodes the constraint's filter matches even without pods.
 
 import { labelSelectorMatcher } from '../../k8s/label-selector.ts'
-import type { LabelSelector, Pod } from '../../k8s/types.ts'
+import { karpenterTolerationErrors } from '../../k8s/taints.ts'
+import type { LabelSelector, Pod, Taint, TopologySpreadConstraint } from '../../k8s/types.ts'
 import { LABEL_HOSTNAME } from '../labels.ts'
 import { Requirement, Requirements, type CompatibilityOptions } from '../requirements.ts'
 import type { Rng } from '../rng.ts'
@@ -24,20 +31,38 @@ export type TopologyType = 'topology spread' | 'pod affinity' | 'pod anti-affini
 /** The cluster as topology counting needs it: bound pods and the labels of their nodes. */
 export interface TopologyCluster {
   pods: readonly Pod[]
-  nodes: readonly { name: string; labels: Record<string, string> }[]
+  nodes: readonly { name: string; labels: Record<string, string>; taints?: readonly Taint[] }[]
   /** Namespaces with labels, for `namespaceSelector` terms. */
   namespaces?: readonly { name: string; labels?: Record<string, string> }[]
 }
 
+/** The 1.x node inclusion policies of a spread constraint (topologygroup.go NewTopologyGroup defaults). */
+interface InclusionPolicy {
+  taints: string
+  affinity: string
+}
+
+/** Options of the 1.x line; the v0.32 twin passes none. */
+export interface TopologyOptions {
+  v1?: boolean
+  /** Per key, per domain, the taint sets of the NodePools offering it (topologydomaingroup.go). */
+  domainTaints?: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly Taint[])[]>>
+}
+
 /**
  * `TopologyNodeFilter`: a node counts for a spread constraint when it matches the pod's
- * nodeSelector and one of its required node-affinity terms.
+ * nodeSelector and one of its required node-affinity terms. In 1.x, affinity policy Ignore counts
+ * every node, and taint policy Honor only nodes whose taints the pod tolerates.
  */
 export class TopologyNodeFilter {
   readonly terms: Requirements[]
+  readonly #pod: Pod | undefined
+  readonly policy: InclusionPolicy | undefined
 
-  constructor(pod: Pod | undefined) {
+  constructor(pod: Pod | undefined, policy?: InclusionPolicy) {
     this.terms = []
+    this.#pod = pod
+    this.policy = policy
     if (!pod) return
     const base = Requirements.fromLabels(pod.spec.nodeSelector)
     const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
@@ -52,18 +77,21 @@ export class TopologyNodeFilter {
     }
   }
 
-  matchesLabels(labels: Record<string, string>): boolean {
-    return this.matchesRequirements(Requirements.fromLabels(labels))
+  matchesLabels(labels: Record<string, string>, taints?: readonly Taint[]): boolean {
+    return this.matchesRequirements(Requirements.fromLabels(labels), {}, taints)
   }
 
-  matchesRequirements(reqs: Requirements, options: CompatibilityOptions = {}): boolean {
-    if (this.terms.length === 0) return true
+  matchesRequirements(reqs: Requirements, options: CompatibilityOptions = {}, taints?: readonly Taint[]): boolean {
+    if (this.policy?.taints === 'Honor' && this.#pod && karpenterTolerationErrors(taints, this.#pod).length > 0) return false
+    if (this.terms.length === 0 || this.policy?.affinity === 'Ignore') return true
     for (const t of this.terms) if (reqs.isCompatible(t, options)) return true
     return false
   }
 
   signature(): string {
-    return this.terms.map((t) => t.signature()).join('|')
+    const terms = this.terms.map((t) => t.signature()).join('|')
+    if (!this.policy) return terms
+    return JSON.stringify([terms, this.policy.taints, this.policy.affinity, this.#pod?.spec.tolerations ?? []])
   }
 }
 
@@ -89,6 +117,8 @@ export class TopologyGroup {
     maxSkew: number,
     minDomains: number | undefined,
     domains: ReadonlySet<string> | undefined,
+    policy?: InclusionPolicy,
+    domainTaints?: ReadonlyMap<string, readonly (readonly Taint[])[]>,
   ) {
     this.type = type
     this.key = key
@@ -97,8 +127,11 @@ export class TopologyGroup {
     this.maxSkew = maxSkew
     this.minDomains = minDomains
     // The nil filter (always passes) is what affinity and anti-affinity use.
-    this.nodeFilter = new TopologyNodeFilter(type === 'topology spread' ? pod : undefined)
+    this.nodeFilter = new TopologyNodeFilter(type === 'topology spread' ? pod : undefined, type === 'topology spread' ? policy : undefined)
     for (const d of domains ?? []) {
+      // Taint policy Honor: only the domains some NodePool the pod tolerates offers (ForEachDomain).
+      const sets = this.nodeFilter.policy?.taints === 'Honor' ? domainTaints?.get(d) : undefined
+      if (sets && !sets.some((taints) => karpenterTolerationErrors(taints, pod).length === 0)) continue
       this.domains.set(d, 0)
       this.#zeroDomains.add(d)
     }
@@ -130,8 +163,8 @@ export class TopologyGroup {
   }
 
   /** `Counts`: the pod would count for this group on a node with these requirements. */
-  counts(pod: Pod, reqs: Requirements, options: CompatibilityOptions): boolean {
-    return this.selects(pod) && this.nodeFilter.matchesRequirements(reqs, options)
+  counts(pod: Pod, reqs: Requirements, options: CompatibilityOptions, taints?: readonly Taint[]): boolean {
+    return this.selects(pod) && this.nodeFilter.matchesRequirements(reqs, options, taints)
   }
 
   get(pod: Pod, podDomains: Requirement, nodeDomains: Requirement, rng: Rng): Requirement {
@@ -235,6 +268,16 @@ function normaliseSelector(sel: LabelSelector | null | undefined): unknown {
   }
 }
 
+/** 1.x `matchLabelKeys`: each key the pod has becomes `key In [its value]` in the selector. */
+function withMatchLabelKeys(cs: TopologySpreadConstraint, pod: Pod): LabelSelector | null | undefined {
+  const extra = (cs.matchLabelKeys ?? []).flatMap((key) => {
+    const value = pod.metadata.labels?.[key]
+    return value === undefined ? [] : [{ key, operator: 'In', values: [value] }]
+  })
+  if (extra.length === 0 || !cs.labelSelector) return cs.labelSelector
+  return { ...cs.labelSelector, matchExpressions: [...(cs.labelSelector.matchExpressions ?? []), ...extra] }
+}
+
 /** Topology-relevant pods are bound, not terminal and not terminating. */
 function ignoredForTopology(pod: Pod): boolean {
   return !isScheduled(pod) || isTerminal(pod) || isTerminating(pod)
@@ -247,12 +290,14 @@ export class Topology {
   readonly excludedPods: Set<string>
   readonly cluster: TopologyCluster
   readonly rng: Rng
+  readonly options: TopologyOptions
   #nodeLabels: Map<string, Record<string, string>>
 
-  constructor(domains: ReadonlyMap<string, ReadonlySet<string>>, pods: readonly SchedPod[], cluster: TopologyCluster, rng: Rng) {
+  constructor(domains: ReadonlyMap<string, ReadonlySet<string>>, pods: readonly SchedPod[], cluster: TopologyCluster, rng: Rng, options: TopologyOptions = {}) {
     this.domains = domains
     this.cluster = cluster
     this.rng = rng
+    this.options = options
     this.#nodeLabels = new Map(cluster.nodes.map((n) => [n.name, n.labels]))
     // The pods being scheduled are not counted where they currently are.
     this.excludedPods = new Set(pods.map((p) => p.uid))
@@ -278,9 +323,9 @@ export class Topology {
   }
 
   /** After a pod is placed on a node with these requirements, count it where it landed. */
-  record(pod: Pod, reqs: Requirements, options: CompatibilityOptions = {}): void {
+  record(pod: Pod, reqs: Requirements, options: CompatibilityOptions = {}, taints?: readonly Taint[]): void {
     for (const tg of this.topologies.values()) {
-      if (!tg.counts(pod, reqs, options)) continue
+      if (!tg.counts(pod, reqs, options, taints)) continue
       const domains = reqs.get(tg.key)
       if (tg.type === 'pod anti-affinity') tg.record(...domains.valueList())
       else if (domains.len() === 1) tg.record(domains.valueList()[0])
@@ -298,9 +343,10 @@ export class Topology {
     nodeReqs: Requirements,
     pod: Pod,
     options: CompatibilityOptions = {},
+    taints?: readonly Taint[],
   ): { requirements: Requirements } | { error: () => string } {
     const requirements = nodeReqs.copy()
-    for (const tg of this.matchingTopologies(pod, nodeReqs, options)) {
+    for (const tg of this.matchingTopologies(pod, nodeReqs, options, taints)) {
       const podDomains = podReqs.has(tg.key) ? podReqs.get(tg.key) : Requirement.of(tg.key, 'Exists')
       const nodeDomains = nodeReqs.has(tg.key) ? nodeReqs.get(tg.key) : Requirement.of(tg.key, 'Exists')
       const domains = tg.get(pod, podDomains, nodeDomains, this.rng)
@@ -322,11 +368,11 @@ export class Topology {
     for (const tg of this.inverseTopologies.values()) if (tg.key === key) tg.register(domain)
   }
 
-  private matchingTopologies(pod: Pod, reqs: Requirements, options: CompatibilityOptions): TopologyGroup[] {
+  private matchingTopologies(pod: Pod, reqs: Requirements, options: CompatibilityOptions, taints?: readonly Taint[]): TopologyGroup[] {
     const uid = podUid(pod)
     const out: TopologyGroup[] = []
     for (const tg of this.topologies.values()) if (tg.owners.has(uid)) out.push(tg)
-    for (const tg of this.inverseTopologies.values()) if (tg.counts(pod, reqs, options)) out.push(tg)
+    for (const tg of this.inverseTopologies.values()) if (tg.counts(pod, reqs, options, taints)) out.push(tg)
     return out
   }
 
@@ -368,6 +414,14 @@ export class Topology {
   private countDomains(tg: TopologyGroup): void {
     // The listing uses the selector with "nil selects everything" (TopologyListOptions).
     const matcher = tg.selector ? labelSelectorMatcher(tg.selector) : { matches: () => true }
+    const nodeTaints = new Map(this.cluster.nodes.map((n) => [n.name, n.taints]))
+    if (this.options.v1 && tg.type === 'topology spread') {
+      // 1.x: the domains of existing Nodes the filter matches count even without pods (topology.go countDomains).
+      for (const n of this.cluster.nodes) {
+        const domain = n.labels[tg.key]
+        if (domain !== undefined && tg.nodeFilter.matchesLabels(n.labels, n.taints)) tg.register(domain)
+      }
+    }
     for (const pod of this.cluster.pods) {
       if (!tg.namespaces.has(pod.metadata.namespace ?? 'default')) continue
       if (!matcher.matches(pod.metadata.labels ?? {})) continue
@@ -380,16 +434,31 @@ export class Topology {
       // A node without a hostname label yet counts under its name.
       if (domain === undefined && tg.key === LABEL_HOSTNAME) domain = nodeName
       if (domain === undefined) continue
-      if (!tg.nodeFilter.matchesLabels(labels)) continue
+      if (!tg.nodeFilter.matchesLabels(labels, nodeTaints.get(nodeName))) continue
       tg.record(domain)
     }
   }
 
   private newForTopologies(pod: Pod): TopologyGroup[] {
     const ns = new Set([pod.metadata.namespace ?? 'default'])
-    return (pod.spec.topologySpreadConstraints ?? []).map(
-      (cs) => new TopologyGroup('topology spread', cs.topologyKey, pod, ns, cs.labelSelector, cs.maxSkew, cs.minDomains, this.domains.get(cs.topologyKey)),
-    )
+    return (pod.spec.topologySpreadConstraints ?? []).map((cs) => {
+      if (!this.options.v1)
+        return new TopologyGroup('topology spread', cs.topologyKey, pod, ns, cs.labelSelector, cs.maxSkew, cs.minDomains, this.domains.get(cs.topologyKey))
+      const policy = { taints: cs.nodeTaintsPolicy ?? 'Ignore', affinity: cs.nodeAffinityPolicy ?? 'Honor' }
+      const domains = this.domains.get(cs.topologyKey)
+      return new TopologyGroup(
+        'topology spread',
+        cs.topologyKey,
+        pod,
+        ns,
+        withMatchLabelKeys(cs, pod),
+        cs.maxSkew,
+        cs.minDomains,
+        domains,
+        policy,
+        this.options.domainTaints?.get(cs.topologyKey),
+      )
+    })
   }
 
   private newForAffinities(pod: Pod): TopologyGroup[] {

@@ -458,6 +458,7 @@ export class DisruptionV1 {
         cluster: s.topology,
         pdbs: [],
         rng: this.ctx.rng,
+        line: 'v1',
       },
       v1Pools,
     }
