@@ -124,8 +124,10 @@ interface Launched {
 
 /** The suite's `awsEnv` + cluster state: reset per case by building a new one. */
 export class InstanceTypeEnv {
-  infos: InstanceTypeInfo[] = FAKE_INSTANCE_TYPES
-  offerings: InstanceTypeOffering[] = FAKE_OFFERINGS
+  infos: InstanceTypeInfo[]
+  offerings: InstanceTypeOffering[]
+  /** DescribeAvailabilityZones. */
+  zones: string[]
   subnets: Subnet[] = fakeSubnets()
   /** DescribeSpotPriceHistory after `UpdateSpotPricing` (type → zone → price); undefined before. */
   spotPrices: Record<string, Record<string, number>> | undefined
@@ -140,11 +142,27 @@ export class InstanceTypeEnv {
   readonly rng = seededRng('instance-types')
   nowMs = 0
 
+  /** The fake EC2 data (v0.32.1's by default; the 1.x suite passes v1.9.2's). */
+  constructor(
+    data: { infos: InstanceTypeInfo[]; offerings: InstanceTypeOffering[]; zones?: string[] } = { infos: FAKE_INSTANCE_TYPES, offerings: FAKE_OFFERINGS },
+  ) {
+    this.infos = data.infos
+    this.offerings = data.offerings
+    this.zones = data.zones ?? ZONES
+  }
+
+  /** One record of the env's DescribeInstanceTypes. */
+  info(name: string): InstanceTypeInfo {
+    const info = this.infos.find((i) => i.InstanceType === name)
+    if (!info) throw new Error(`the fake EC2 API has no ${name}`)
+    return info
+  }
+
   /** `cloudProvider.GetInstanceTypes(nodePool)` = `InstanceTypesProvider.List(kubelet, nodeClass)`. */
   instanceTypes(pool: NodePool, nodeClass: EC2NodeClass): InstanceType[] {
     return buildInstanceTypes(this.infos, zonesByInstanceType(this.offerings), {
       region: REGION,
-      zones: ZONES,
+      zones: this.zones,
       subnetZones: this.subnets.map((s) => s.AvailabilityZone ?? ''),
       prices: { onDemand: this.onDemand, spot: this.spotPrices },
       nodeClass: nodeClass.spec,
