@@ -96,6 +96,7 @@ export interface BlockDeviceMapping {
     kmsKeyID?: string
     deleteOnTermination?: boolean
     snapshotID?: string
+    volumeInitializationRate?: number
   }
 }
 

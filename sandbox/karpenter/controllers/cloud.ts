@@ -373,8 +373,8 @@ export class Cloud {
           UserData: Buffer.from(plan.userData).toString('base64'),
           SecurityGroupIds: [...securityGroups],
           IamInstanceProfile: instanceProfile ? { Name: instanceProfile } : undefined,
-          MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
-          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }],
+          MetadataOptions: plan.metadataOptions,
+          BlockDeviceMappings: plan.blockDeviceMappings,
           TagSpecifications: [
             { ResourceType: 'instance', Tags: Object.entries({ ...(nodeClass.spec.tags ?? {}), ...tags }).map(([Key, Value]) => ({ Key, Value })) },
           ],
