@@ -47,6 +47,7 @@ import { fileURLToPath } from 'node:url'
 import type { EC2NodeClass, KubeletConfiguration, SelectorTerm } from '../api.ts'
 import {
   buildInstanceTypes,
+  V1_INSTANCE_TYPE_SETTINGS,
   DESCRIBE_INSTANCE_TYPES_FILTERS,
   onDemandPricesFor,
   passesDescribeFilters,
@@ -183,6 +184,7 @@ export class Cloud {
       prices: { onDemand: onDemandPricesFor(priceFile, this.region), spot: this.spot },
       nodeClass: nodeClassOptions,
       kubelet,
+      settings: this.ctx.twin.line === 'v1' ? V1_INSTANCE_TYPE_SETTINGS : undefined,
       branchInterfaces,
       unavailable: this.ctx.unavailable,
       nowMs,

@@ -13,7 +13,7 @@ import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
 import type { NodeSelectorRequirement, Pod } from '../../../../sandbox/k8s/types.ts'
 import type { EC2NodeClass, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
-import { eniLimitedPods, orderByPrice } from '../../../../sandbox/karpenter/instance-types.ts'
+import { eniLimitedPods, orderByPrice, V1_INSTANCE_TYPE_SETTINGS } from '../../../../sandbox/karpenter/instance-types.ts'
 import { markUnavailable } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
 import { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { instanceTypeKubelet } from '../../../../sandbox/karpenter/v1/adapter.ts'
@@ -51,8 +51,10 @@ interface Suite {
 
 /** The suite's BeforeEach: NodePool `default` (On-Demand) on EC2NodeClass `default` (al2023@latest). */
 function suite(requirements: NodeSelectorRequirement[] = OD_ONLY, kubelet?: KubeletConfigurationV1, nodeClass = nodeClassV1('default')): Suite {
+  const env = new InstanceTypeEnv({ infos: FAKE_INSTANCE_TYPES, offerings: FAKE_OFFERINGS, zones: ZONES_V1 })
+  env.settings = { ...V1_INSTANCE_TYPE_SETTINGS }
   return {
-    env: new InstanceTypeEnv({ infos: FAKE_INSTANCE_TYPES, offerings: FAKE_OFFERINGS, zones: ZONES_V1 }),
+    env,
     nodeClass,
     nodePool: nodePool('default', nodeClass.metadata.name ?? '', requirements, instanceTypeKubelet(kubelet)),
   }
@@ -120,7 +122,7 @@ const root = 'InstanceTypeProvider › '
 // ---- labels ----
 
 const LABEL_GAP =
-  'the twin computes the v0.32.1 label set: no instance-tenancy, instance-capability-flex, instance-cpu-manufacturer, instance-cpu-sustained-clock-speed-mhz, instance-ebs-bandwidth or zone-id labels, and accelerator labels from InferenceAcceleratorInfo (not NeuronInfo: no inferentia2)'
+  'the twin computes the v0.32.1 label set: no instance-tenancy, instance-capability-flex, instance-cpu-manufacturer, instance-cpu-sustained-clock-speed-mhz, instance-ebs-bandwidth or zone-id labels'
 
 const G4DN: Record<string, string> = {
   'karpenter.sh/nodepool': 'default',
@@ -408,7 +410,6 @@ const launchCases: PortedCase[] = [
   {
     name: `${root}should launch instances for aws.amazon.com/neuron resource requests`,
     run: gpuCase('aws.amazon.com/neuron', [2, 2, 4], 'inf2.24xlarge', 2),
-    gap: "the twin counts aws.amazon.com/neuron from InferenceAcceleratorInfo (v0.32.1 awsNeurons); 1.9's awsNeuronDevices reads NeuronInfo, which is all the fake's inf2 records carry",
   },
   {
     name: `${root}should launch trn1 instances for aws.amazon.com/neuron resource requests`,
@@ -474,10 +475,6 @@ const launchCases: PortedCase[] = [
 const overhead = `${root}Overhead › `
 const eviction = `${overhead}Eviction Thresholds › `
 const memoryThreshold = (it: ReturnType<typeof m5xlarge>) => resource(it.overhead.evictionThreshold, MEMORY)
-const WINDOWS_2025_GAP =
-  "the twin's AMI family traits (sandbox/karpenter/instance-types.ts amiFamilyTraits) know Windows2019/2022 only: Windows2025 is treated as AL2 (ENI-limited pods and memory overhead)"
-const RESERVED_ENIS_GAP =
-  "1.9 computes kube-reserved memory from ENILimitedPods(info, 0) (reserved ENIs not subtracted); the twin's shared kubeReserved subtracts them as v0.32.1 did"
 
 /** DescribeTable rows: [entry, alias, pods, kube-reserved memory]. */
 const MAX_PODS_ROWS: [string, string, number, string][] = [
@@ -652,7 +649,6 @@ const overheadCases: PortedCase[] = [
       assert.equal(it.capacity[PODS].valueNumber(), pods)
       assert.equal(resource(it.overhead.kubeReserved, MEMORY), memory)
     },
-    gap: alias === 'windows2025@latest' ? WINDOWS_2025_GAP : undefined,
   })),
   {
     name: `${overhead}should override max-pods value`,
@@ -670,7 +666,6 @@ const overheadCases: PortedCase[] = [
       assert.equal(it.capacity[PODS].valueNumber(), pods)
       assert.equal(resource(it.overhead.kubeReserved, MEMORY), memory)
     },
-    gap: alias === 'windows2025@latest' ? WINDOWS_2025_GAP : memory === '640Mi' ? RESERVED_ENIS_GAP : undefined,
   })),
   {
     name: `${overhead}should reserve ENIs when aws.reservedENIs is set and not go below 0 ENIs in max-pods calculation`,
@@ -789,7 +784,6 @@ const iceCases: PortedCase[] = [
       }
       assert.equal(names.size, 2)
     },
-    gap: "the twin counts Neuron devices and names accelerators from InferenceAcceleratorInfo; the fake's inf2 records carry only NeuronInfo (1.9 reads NeuronInfo)",
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
@@ -824,7 +818,6 @@ const iceCases: PortedCase[] = [
       provision(s, pod)
       assert.equal(labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type'], 'inf2.24xlarge')
     },
-    gap: "the twin counts aws.amazon.com/neuron from InferenceAcceleratorInfo; the fake's inf2 records carry only NeuronInfo, so inf2.24xlarge offers no Neuron devices",
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
