@@ -169,8 +169,18 @@ function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
 /** `amifamily.DefaultEBS.VolumeSize`. */
 const DEFAULT_EBS_SIZE = '20Gi'
 
-/** types.go `ephemeralStorage`: the root volume, or the family's ephemeral device, or 20Gi. */
-function ephemeralStorage(amiFamily: string | undefined, bdms: readonly BlockDeviceMapping[] | undefined): Quantity {
+/**
+ * types.go `ephemeralStorage`: the root volume, or the family's ephemeral device, or 20Gi; with the
+ * 1.x `instanceStorePolicy: RAID0`, the instance store's total size (`<TotalSizeInGB>G`).
+ */
+function ephemeralStorage(
+  amiFamily: string | undefined,
+  bdms: readonly BlockDeviceMapping[] | undefined,
+  instanceStorePolicy?: string,
+  info?: InstanceTypeInfo,
+): Quantity {
+  const totalGB = info?.InstanceStorageInfo?.TotalSizeInGB
+  if (instanceStorePolicy === 'RAID0' && totalGB !== undefined) return Quantity.parse(`${totalGB}G`)
   const traits = amiFamilyTraits(amiFamily)
   if (bdms && bdms.length > 0) {
     const root = bdms.find((b) => b.rootVolume)
@@ -254,6 +264,7 @@ function neuronCount(info: InstanceTypeInfo, v1Rules = false): number {
 interface CapacityInputs {
   amiFamily?: string
   blockDeviceMappings?: readonly BlockDeviceMapping[]
+  instanceStorePolicy?: string
   kubelet?: KubeletConfiguration
   settings?: InstanceTypeSettings
   /** Branch network interfaces per trunking-capable type (sandbox/karpenter/data/branch-interfaces.json). */
@@ -267,7 +278,7 @@ function computeCapacity(info: InstanceTypeInfo, inputs: CapacityInputs = {}): R
   return {
     [CPU]: Quantity.of(info.VCpuInfo?.DefaultVCpus ?? 0),
     [MEMORY]: memoryCapacity(info, settings),
-    [EPHEMERAL_STORAGE]: ephemeralStorage(inputs.amiFamily, inputs.blockDeviceMappings),
+    [EPHEMERAL_STORAGE]: ephemeralStorage(inputs.amiFamily, inputs.blockDeviceMappings, inputs.instanceStorePolicy, info),
     [PODS]: Quantity.of(maxPods(info, inputs.amiFamily, inputs.kubelet, settings)),
     [RESOURCE_AWS_POD_ENI]: Quantity.of(inputs.branchInterfaces?.[name] ?? 0),
     [RESOURCE_NVIDIA_GPU]: Quantity.of(gpuCount(info, 'NVIDIA')),
@@ -489,7 +500,7 @@ export interface InstanceTypeOptions {
   subnetZones: readonly string[]
   prices: PriceBook
   /** EC2NodeClass fields that shape instance types. */
-  nodeClass?: { amiFamily?: string; blockDeviceMappings?: readonly BlockDeviceMapping[] }
+  nodeClass?: { amiFamily?: string; blockDeviceMappings?: readonly BlockDeviceMapping[]; instanceStorePolicy?: string }
   /** The NodePool's (or NodeClaim's) `spec.template.spec.kubelet`. */
   kubelet?: KubeletConfiguration
   settings?: InstanceTypeSettings
@@ -526,6 +537,7 @@ export function newInstanceType(info: InstanceTypeInfo, typeZones: ReadonlySet<s
   const capacity = computeCapacity(info, {
     amiFamily,
     blockDeviceMappings: opts.nodeClass?.blockDeviceMappings,
+    instanceStorePolicy: opts.nodeClass?.instanceStorePolicy,
     kubelet: opts.kubelet,
     settings,
     branchInterfaces: opts.branchInterfaces,
@@ -542,7 +554,7 @@ export function newInstanceType(info: InstanceTypeInfo, typeZones: ReadonlySet<s
     systemReserved: parseResourceList(opts.kubelet?.systemReserved),
     evictionThreshold: evictionThreshold(
       memoryCapacity(info, settings),
-      ephemeralStorage(amiFamily, opts.nodeClass?.blockDeviceMappings),
+      ephemeralStorage(amiFamily, opts.nodeClass?.blockDeviceMappings, opts.nodeClass?.instanceStorePolicy, info),
       amiFamily,
       opts.kubelet,
     ),

@@ -173,7 +173,11 @@ export class Cloud {
     // An offering whose ICE mark expired is available again (go-cache's eviction bumps SeqNum).
     if (pruneUnavailable(this.ctx.unavailable, nowMs) > 0) this.ctx.unavailable.seq++
     const subnetZones = [...new Set(subnets.map((s) => s.AvailabilityZone!))]
-    const nodeClassOptions = { amiFamily: nodeClass.spec.amiFamily, blockDeviceMappings: nodeClass.spec.blockDeviceMappings }
+    const nodeClassOptions = {
+      amiFamily: nodeClass.spec.amiFamily,
+      blockDeviceMappings: nodeClass.spec.blockDeviceMappings,
+      instanceStorePolicy: nodeClass.spec.instanceStorePolicy,
+    }
     const key = JSON.stringify([c.at, this.spotVersion, this.ctx.unavailable.seq, nodeClassOptions, subnetZones, kubelet ?? null])
     const cached = this.typeCache.get(key)
     if (cached) return cached

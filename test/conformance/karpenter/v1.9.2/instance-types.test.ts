@@ -428,14 +428,13 @@ const launchCases: PortedCase[] = [
   {
     name: `${root}should launch instances w/ instance storage for ephemeral storage resource requests when disks are mounted for ephemeral-storage`,
     run: () => {
-      const s = suite(OD_ONLY, undefined, nodeClassV1('default', 'al2023@latest', { instanceStorePolicy: 'RAID0' } as Partial<EC2NodeClass['spec']>))
+      const s = suite(OD_ONLY, undefined, nodeClassV1('default', 'al2023@latest', { instanceStorePolicy: 'RAID0' }))
       const pod = unschedulablePod({ requests: { 'ephemeral-storage': '5000Gi' } })
       provision(s, pod)
       const node = expectScheduled(s, pod)
       assert.equal(labelsOf(node)['node.kubernetes.io/instance-type'], 'm6idn.32xlarge')
       assert.equal(node.status?.capacity?.[EPHEMERAL_STORAGE], '7600G')
     },
-    gap: "the twin does not model the EC2NodeClass's instanceStorePolicy (RAID0: ephemeral storage = the instance store's total size)",
   },
   {
     name: `${root}should not set pods to 110 if using ENI-based pod density`,
