@@ -993,6 +993,24 @@ const launchTemplateCases: PortedCase[] = [
   },
 ]
 
+const offeringCases: PortedCase[] = [
+  {
+    name: `${root}Offerings › should create a single offering per instance pool`,
+    run: () => {
+      const s = suite()
+      for (let round = 0; round < 2; round++) {
+        const pools = new Set<string>()
+        for (const it of s.env.instanceTypes(s.nodePool, s.nodeClass))
+          for (const o of it.offerings) {
+            const pool = `${it.name}/${o.zone}/${o.capacityType}`
+            assert.ok(!pools.has(pool), pool)
+            pools.add(pool)
+          }
+      }
+    },
+  },
+]
+
 // ---- not ported ----
 
 const METRICS = 'reads a Prometheus gauge (karpenter_cloudprovider_instance_type_*); the twin exports no metrics'
@@ -1027,11 +1045,6 @@ const notPorted: NotPorted[] = [
     name: `${ice}should not return a zone when marking a zone as unavailable in the Insufficient Capacity Error Cache`,
     reason: "1.9's zone-wide ICE mark (MarkAZUnavailable) is not modelled: the twin's cache is per offering (v0.32.1 unavailableofferings.go)",
   },
-  {
-    name: `${root}Offerings › should create a single offering per instance pool`,
-    reason:
-      "asserts 1.9's offering structure (one offering per zone × capacity type with reservation IDs via the offering provider); needs capacity reservations, which the twin does not model",
-  },
   ...[
     'should return the same set of instance types from the cache when no changes are made',
     'changes to kubelet configuration fields should result in a different set of instances types',
@@ -1064,6 +1077,6 @@ conformance({
   twin: 'v1.9.2',
   area: 'instance types',
   upstreamCases: 106,
-  cases: [...labelCases, ...launchCases, ...overheadCases, ...iceCases, ...capacityCases, ...launchTemplateCases],
+  cases: [...labelCases, ...launchCases, ...overheadCases, ...iceCases, ...capacityCases, ...launchTemplateCases, ...offeringCases],
   notPorted,
 })
