@@ -96,6 +96,7 @@ export interface BlockDeviceMapping {
     kmsKeyID?: string
     deleteOnTermination?: boolean
     snapshotID?: string
+    volumeInitializationRate?: number
   }
 }
 
@@ -120,6 +121,8 @@ export interface EC2NodeClass {
     tags?: Record<string, string>
     userData?: string
     blockDeviceMappings?: BlockDeviceMapping[]
+    /** 1.x only (`RAID0`: the instance store backs ephemeral storage). */
+    instanceStorePolicy?: string
     metadataOptions?: Record<string, unknown>
     detailedMonitoring?: boolean
     context?: string

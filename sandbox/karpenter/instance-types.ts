@@ -82,6 +82,12 @@ export interface InstanceTypeSettings {
   reservedENIs: number
   /** `settings.aws.enableENILimitedPodDensity`, default true. */
   enableENILimitedPodDensity: boolean
+  /**
+   * Karpenter 1.x's rules (aws@v1.9.2 instancetype/types.go): Neuron devices and the accelerator
+   * labels from `NeuronInfo` (no trn1 hard-coding), kube-reserved memory from the ENI-limited pods
+   * without reserved ENIs (`ENILimitedPods(ctx, info, 0)`).
+   */
+  v1Rules?: boolean
 }
 
 const DEFAULT_INSTANCE_TYPE_SETTINGS: InstanceTypeSettings = {
@@ -89,6 +95,9 @@ const DEFAULT_INSTANCE_TYPE_SETTINGS: InstanceTypeSettings = {
   reservedENIs: 0,
   enableENILimitedPodDensity: true,
 }
+
+/** The defaults under Karpenter 1.x's rules (the 1.x twin's controller builds its instance types with these). */
+export const V1_INSTANCE_TYPE_SETTINGS: InstanceTypeSettings = { ...DEFAULT_INSTANCE_TYPE_SETTINGS, v1Rules: true }
 
 /**
  * The filters Karpenter passes to DescribeInstanceTypes (instancetype.go: GetInstanceTypes):
@@ -122,6 +131,9 @@ interface AmiFamilyTraits {
 
 const DEFAULT_FLAGS = { usesENILimitedMemoryOverhead: true, podsPerCoreEnabled: true, evictionSoftEnabled: true, supportsENILimitedPodDensity: true }
 
+/** `node.kubernetes.io/windows-build` per Windows family (pkg/apis labels.go). */
+const WINDOWS_BUILDS: Readonly<Record<string, string>> = { Windows2019: '10.0.17763', Windows2022: '10.0.20348', Windows2025: '10.0.26100' }
+
 function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
   switch (amiFamily) {
     case 'Bottlerocket':
@@ -137,6 +149,7 @@ function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
       return { ...DEFAULT_FLAGS, ephemeralBlockDevice: '/dev/sda1', defaultEphemeralSize: '20Gi' }
     case 'Windows2019':
     case 'Windows2022':
+    case 'Windows2025': // 1.x only (aws@v1.9.2 pkg/providers/amifamily/windows.go)
       return {
         usesENILimitedMemoryOverhead: false,
         podsPerCoreEnabled: true,
@@ -144,7 +157,7 @@ function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
         supportsENILimitedPodDensity: false,
         ephemeralBlockDevice: '/dev/sda1',
         defaultEphemeralSize: '50Gi',
-        windowsBuild: amiFamily === 'Windows2019' ? '10.0.17763' : '10.0.20348',
+        windowsBuild: WINDOWS_BUILDS[amiFamily],
       }
     case 'Custom':
       return { ...DEFAULT_FLAGS, ephemeralBlockDevice: undefined, defaultEphemeralSize: undefined }
@@ -156,8 +169,18 @@ function amiFamilyTraits(amiFamily: string | undefined): AmiFamilyTraits {
 /** `amifamily.DefaultEBS.VolumeSize`. */
 const DEFAULT_EBS_SIZE = '20Gi'
 
-/** types.go `ephemeralStorage`: the root volume, or the family's ephemeral device, or 20Gi. */
-function ephemeralStorage(amiFamily: string | undefined, bdms: readonly BlockDeviceMapping[] | undefined): Quantity {
+/**
+ * types.go `ephemeralStorage`: the root volume, or the family's ephemeral device, or 20Gi; with the
+ * 1.x `instanceStorePolicy: RAID0`, the instance store's total size (`<TotalSizeInGB>G`).
+ */
+function ephemeralStorage(
+  amiFamily: string | undefined,
+  bdms: readonly BlockDeviceMapping[] | undefined,
+  instanceStorePolicy?: string,
+  info?: InstanceTypeInfo,
+): Quantity {
+  const totalGB = info?.InstanceStorageInfo?.TotalSizeInGB
+  if (instanceStorePolicy === 'RAID0' && totalGB !== undefined) return Quantity.parse(`${totalGB}G`)
   const traits = amiFamilyTraits(amiFamily)
   if (bdms && bdms.length > 0) {
     const root = bdms.find((b) => b.rootVolume)
@@ -227,8 +250,9 @@ function gpuCount(info: InstanceTypeInfo, manufacturer: string): number {
   return n
 }
 
-/** `awsNeurons`: trn1 counts are hard-coded (DescribeInstanceTypes lacked them). */
-function neuronCount(info: InstanceTypeInfo): number {
+/** `awsNeurons`: trn1 counts are hard-coded (DescribeInstanceTypes lacked them); 1.x `awsNeuronDevices` reads NeuronInfo. */
+function neuronCount(info: InstanceTypeInfo, v1Rules = false): number {
+  if (v1Rules) return (info.NeuronInfo?.NeuronDevices ?? []).reduce((n, d) => n + (d.Count ?? 0), 0)
   const name = info.InstanceType ?? ''
   if (name === 'trn1.2xlarge') return 1
   if (name === 'trn1.32xlarge' || name === 'trn1n.32xlarge') return 16
@@ -240,6 +264,7 @@ function neuronCount(info: InstanceTypeInfo): number {
 interface CapacityInputs {
   amiFamily?: string
   blockDeviceMappings?: readonly BlockDeviceMapping[]
+  instanceStorePolicy?: string
   kubelet?: KubeletConfiguration
   settings?: InstanceTypeSettings
   /** Branch network interfaces per trunking-capable type (sandbox/karpenter/data/branch-interfaces.json). */
@@ -253,12 +278,12 @@ function computeCapacity(info: InstanceTypeInfo, inputs: CapacityInputs = {}): R
   return {
     [CPU]: Quantity.of(info.VCpuInfo?.DefaultVCpus ?? 0),
     [MEMORY]: memoryCapacity(info, settings),
-    [EPHEMERAL_STORAGE]: ephemeralStorage(inputs.amiFamily, inputs.blockDeviceMappings),
+    [EPHEMERAL_STORAGE]: ephemeralStorage(inputs.amiFamily, inputs.blockDeviceMappings, inputs.instanceStorePolicy, info),
     [PODS]: Quantity.of(maxPods(info, inputs.amiFamily, inputs.kubelet, settings)),
     [RESOURCE_AWS_POD_ENI]: Quantity.of(inputs.branchInterfaces?.[name] ?? 0),
     [RESOURCE_NVIDIA_GPU]: Quantity.of(gpuCount(info, 'NVIDIA')),
     [RESOURCE_AMD_GPU]: Quantity.of(gpuCount(info, 'AMD')),
-    [RESOURCE_AWS_NEURON]: Quantity.of(neuronCount(info)),
+    [RESOURCE_AWS_NEURON]: Quantity.of(neuronCount(info, settings.v1Rules)),
     [RESOURCE_HABANA_GAUDI]: Quantity.of(gpuCount(info, 'Habana')),
   }
 }
@@ -347,7 +372,13 @@ function networkBandwidthMbps(info: InstanceTypeInfo): number | undefined {
 }
 
 /** types.go `computeRequirements`: one requirement per well-known label. */
-function computeRequirements(info: InstanceTypeInfo, offerings: readonly Offering[], region: string, amiFamily: string | undefined): Requirements {
+function computeRequirements(
+  info: InstanceTypeInfo,
+  offerings: readonly Offering[],
+  region: string,
+  amiFamily: string | undefined,
+  v1Rules = false,
+): Requirements {
   const name = info.InstanceType ?? ''
   const traits = amiFamilyTraits(amiFamily)
   const arch = architectureOf(info)
@@ -389,11 +420,21 @@ function computeRequirements(info: InstanceTypeInfo, offerings: readonly Offerin
   set(LABEL_INSTANCE_GPU_COUNT, [gpu ? String(gpu.Count ?? 0) : undefined])
   set(LABEL_INSTANCE_GPU_MEMORY, [gpu ? String(gpu.MemoryInfo?.SizeInMiB ?? 0) : undefined])
   const accs = info.InferenceAcceleratorInfo?.Accelerators ?? []
-  const acc = accs.length === 1 ? accs[0] : undefined
-  const trn1 = name.startsWith('trn1')
-  set(LABEL_INSTANCE_ACCELERATOR_NAME, [acc ? lowerKebab(acc.Name ?? '') : undefined, trn1 ? 'inferentia' : undefined])
-  set(LABEL_INSTANCE_ACCELERATOR_MANUFACTURER, [acc ? lowerKebab(acc.Manufacturer ?? '') : undefined, trn1 ? 'aws' : undefined])
-  set(LABEL_INSTANCE_ACCELERATOR_COUNT, [acc ? String(acc.Count ?? 0) : undefined, trn1 ? String(neuronCount(info)) : undefined])
+  if (v1Rules) {
+    // 1.x: inference accelerators only without NeuronInfo; a single Neuron device names the accelerator.
+    const acc = accs.length === 1 && !info.NeuronInfo ? accs[0] : undefined
+    const devices = info.NeuronInfo?.NeuronDevices ?? []
+    const neuron = devices.length === 1 ? devices[0] : undefined
+    set(LABEL_INSTANCE_ACCELERATOR_NAME, [acc ? lowerKebab(acc.Name ?? '') : undefined, neuron ? lowerKebab(neuron.Name ?? '') : undefined])
+    set(LABEL_INSTANCE_ACCELERATOR_MANUFACTURER, [acc ? lowerKebab(acc.Manufacturer ?? '') : undefined, neuron ? 'aws' : undefined])
+    set(LABEL_INSTANCE_ACCELERATOR_COUNT, [acc ? String(acc.Count ?? 0) : undefined, neuron ? String(neuron.Count ?? 0) : undefined])
+  } else {
+    const acc = accs.length === 1 ? accs[0] : undefined
+    const trn1 = name.startsWith('trn1')
+    set(LABEL_INSTANCE_ACCELERATOR_NAME, [acc ? lowerKebab(acc.Name ?? '') : undefined, trn1 ? 'inferentia' : undefined])
+    set(LABEL_INSTANCE_ACCELERATOR_MANUFACTURER, [acc ? lowerKebab(acc.Manufacturer ?? '') : undefined, trn1 ? 'aws' : undefined])
+    set(LABEL_INSTANCE_ACCELERATOR_COUNT, [acc ? String(acc.Count ?? 0) : undefined, trn1 ? String(neuronCount(info)) : undefined])
+  }
   set(LABEL_INSTANCE_HYPERVISOR, [info.Hypervisor ?? ''])
   set(LABEL_INSTANCE_ENCRYPTION_IN_TRANSIT, [String(info.NetworkInfo?.EncryptionInTransitSupported ?? false)])
   return r
@@ -459,7 +500,7 @@ export interface InstanceTypeOptions {
   subnetZones: readonly string[]
   prices: PriceBook
   /** EC2NodeClass fields that shape instance types. */
-  nodeClass?: { amiFamily?: string; blockDeviceMappings?: readonly BlockDeviceMapping[] }
+  nodeClass?: { amiFamily?: string; blockDeviceMappings?: readonly BlockDeviceMapping[]; instanceStorePolicy?: string }
   /** The NodePool's (or NodeClaim's) `spec.template.spec.kubelet`. */
   kubelet?: KubeletConfiguration
   settings?: InstanceTypeSettings
@@ -492,21 +533,28 @@ export function newInstanceType(info: InstanceTypeInfo, typeZones: ReadonlySet<s
     unavailable: opts.unavailable,
     nowMs: opts.nowMs,
   })
-  const requirements = computeRequirements(info, offerings, opts.region, amiFamily)
+  const requirements = computeRequirements(info, offerings, opts.region, amiFamily, settings.v1Rules)
   const capacity = computeCapacity(info, {
     amiFamily,
     blockDeviceMappings: opts.nodeClass?.blockDeviceMappings,
+    instanceStorePolicy: opts.nodeClass?.instanceStorePolicy,
     kubelet: opts.kubelet,
     settings,
     branchInterfaces: opts.branchInterfaces,
   })
   const pods = maxPods(info, amiFamily, opts.kubelet, settings)
   const overhead: InstanceTypeOverhead = {
-    kubeReserved: kubeReserved(info.VCpuInfo?.DefaultVCpus ?? 0, pods, eniLimitedPods(info, settings), amiFamily, opts.kubelet),
+    kubeReserved: kubeReserved(
+      info.VCpuInfo?.DefaultVCpus ?? 0,
+      pods,
+      eniLimitedPods(info, settings.v1Rules ? { ...settings, reservedENIs: 0 } : settings),
+      amiFamily,
+      opts.kubelet,
+    ),
     systemReserved: parseResourceList(opts.kubelet?.systemReserved),
     evictionThreshold: evictionThreshold(
       memoryCapacity(info, settings),
-      ephemeralStorage(amiFamily, opts.nodeClass?.blockDeviceMappings),
+      ephemeralStorage(amiFamily, opts.nodeClass?.blockDeviceMappings, opts.nodeClass?.instanceStorePolicy, info),
       amiFamily,
       opts.kubelet,
     ),

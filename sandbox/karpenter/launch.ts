@@ -15,9 +15,12 @@ import type {
   CreateFleetCommandOutput,
   FleetLaunchTemplateConfigRequest,
   FleetLaunchTemplateOverridesRequest,
+  LaunchTemplateBlockDeviceMappingRequest,
+  LaunchTemplateInstanceMetadataOptionsRequest,
   Subnet,
   _InstanceType,
 } from '@aws-sdk/client-ec2'
+import { Quantity } from '../k8s/quantity.ts'
 import { fits, parseResourceList, toStringMap, withoutZeros } from '../k8s/resources.ts'
 import type { Taint } from '../k8s/types.ts'
 import type { EC2NodeClass, KubeletConfiguration, NodeClaim } from './api.ts'
@@ -233,6 +236,10 @@ export interface LaunchTemplatePlan {
   /** `karpenter.k8s.aws/<hash>`: the controller creates it when it does not exist (DEBUG `created launch template`). */
   name: string
   imageId: string
+  /** The EC2NodeClass's metadataOptions (launchtemplate.go `MetadataOptions`). */
+  metadataOptions: LaunchTemplateInstanceMetadataOptionsRequest
+  /** The EC2NodeClass's blockDeviceMappings (launchtemplate.go `blockDeviceMappings`), or the AL2 root volume. */
+  blockDeviceMappings: LaunchTemplateBlockDeviceMappingRequest[]
   variant: AmiVariant
   maxPods: number
   instanceTypes: string[]
@@ -282,6 +289,45 @@ function al2UserData(cluster: ClusterInfo, kubelet: KubeletConfiguration, labels
   if (extra.length > 0) script += ` \\\n--kubelet-extra-args '${extra.join(' ')}'`
   const boundary = '//'
   return `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${boundary}"\n\n--${boundary}\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n${script}\n--${boundary}--\n`
+}
+
+// ---- launch template data ----
+
+/** The v1beta1 CRD defaults of `metadataOptions` (the 1.x CRD defaults the hop limit to 1 itself). */
+const DEFAULT_METADATA_OPTIONS = { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 2, httpTokens: 'required' }
+
+/** launchtemplate.go: the launch template's MetadataOptions from the EC2NodeClass. */
+function launchTemplateMetadataOptions(nodeClass: EC2NodeClass): LaunchTemplateInstanceMetadataOptionsRequest {
+  const m = { ...DEFAULT_METADATA_OPTIONS, ...(nodeClass.spec.metadataOptions as Partial<typeof DEFAULT_METADATA_OPTIONS> | undefined) }
+  return {
+    HttpEndpoint: m.httpEndpoint as LaunchTemplateInstanceMetadataOptionsRequest['HttpEndpoint'],
+    HttpProtocolIpv6: m.httpProtocolIPv6 as LaunchTemplateInstanceMetadataOptionsRequest['HttpProtocolIpv6'],
+    HttpPutResponseHopLimit: m.httpPutResponseHopLimit,
+    HttpTokens: m.httpTokens as LaunchTemplateInstanceMetadataOptionsRequest['HttpTokens'],
+  }
+}
+
+/**
+ * launchtemplate.go `blockDeviceMappings`: the EC2NodeClass's devices (volume sizes rounded up to
+ * whole GiB); without any, the AL2 root volume the twin has always sent.
+ */
+function launchTemplateBlockDeviceMappings(nodeClass: EC2NodeClass): LaunchTemplateBlockDeviceMappingRequest[] {
+  const bdms = nodeClass.spec.blockDeviceMappings ?? []
+  if (bdms.length === 0) return [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }]
+  return bdms.map((b) => ({
+    DeviceName: b.deviceName,
+    Ebs: {
+      DeleteOnTermination: b.ebs?.deleteOnTermination,
+      Encrypted: b.ebs?.encrypted,
+      VolumeType: b.ebs?.volumeType as NonNullable<LaunchTemplateBlockDeviceMappingRequest['Ebs']>['VolumeType'],
+      Iops: b.ebs?.iops || undefined,
+      Throughput: b.ebs?.throughput || undefined,
+      KmsKeyId: b.ebs?.kmsKeyID,
+      SnapshotId: b.ebs?.snapshotID,
+      VolumeInitializationRate: b.ebs?.volumeInitializationRate,
+      VolumeSize: b.ebs?.volumeSize === undefined ? undefined : Math.ceil(Quantity.parse(b.ebs.volumeSize).toNumber() / 2 ** 30),
+    },
+  }))
 }
 
 // ---- the plan ----
@@ -393,6 +439,8 @@ export function planLaunch(input: LaunchInput): LaunchDecision {
     launchTemplates.push({
       name,
       imageId,
+      metadataOptions: launchTemplateMetadataOptions(nodeClass),
+      blockDeviceMappings: launchTemplateBlockDeviceMappings(nodeClass),
       variant: g.variant,
       maxPods: g.maxPods,
       instanceTypes: g.types.map((t) => t.name),

@@ -47,6 +47,7 @@ import { fileURLToPath } from 'node:url'
 import type { EC2NodeClass, KubeletConfiguration, SelectorTerm } from '../api.ts'
 import {
   buildInstanceTypes,
+  V1_INSTANCE_TYPE_SETTINGS,
   DESCRIBE_INSTANCE_TYPES_FILTERS,
   onDemandPricesFor,
   passesDescribeFilters,
@@ -172,7 +173,11 @@ export class Cloud {
     // An offering whose ICE mark expired is available again (go-cache's eviction bumps SeqNum).
     if (pruneUnavailable(this.ctx.unavailable, nowMs) > 0) this.ctx.unavailable.seq++
     const subnetZones = [...new Set(subnets.map((s) => s.AvailabilityZone!))]
-    const nodeClassOptions = { amiFamily: nodeClass.spec.amiFamily, blockDeviceMappings: nodeClass.spec.blockDeviceMappings }
+    const nodeClassOptions = {
+      amiFamily: nodeClass.spec.amiFamily,
+      blockDeviceMappings: nodeClass.spec.blockDeviceMappings,
+      instanceStorePolicy: nodeClass.spec.instanceStorePolicy,
+    }
     const key = JSON.stringify([c.at, this.spotVersion, this.ctx.unavailable.seq, nodeClassOptions, subnetZones, kubelet ?? null])
     const cached = this.typeCache.get(key)
     if (cached) return cached
@@ -183,6 +188,7 @@ export class Cloud {
       prices: { onDemand: onDemandPricesFor(priceFile, this.region), spot: this.spot },
       nodeClass: nodeClassOptions,
       kubelet,
+      settings: this.ctx.twin.line === 'v1' ? V1_INSTANCE_TYPE_SETTINGS : undefined,
       branchInterfaces,
       unavailable: this.ctx.unavailable,
       nowMs,
@@ -373,8 +379,8 @@ export class Cloud {
           UserData: Buffer.from(plan.userData).toString('base64'),
           SecurityGroupIds: [...securityGroups],
           IamInstanceProfile: instanceProfile ? { Name: instanceProfile } : undefined,
-          MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
-          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }],
+          MetadataOptions: plan.metadataOptions,
+          BlockDeviceMappings: plan.blockDeviceMappings,
           TagSpecifications: [
             { ResourceType: 'instance', Tags: Object.entries({ ...(nodeClass.spec.tags ?? {}), ...tags }).map(([Key, Value]) => ({ Key, Value })) },
           ],

@@ -46,6 +46,7 @@ export function internalNodeClass(nc: EC2NodeClassV1): EC2NodeClass {
       tags: s.tags,
       userData: s.userData,
       blockDeviceMappings: s.blockDeviceMappings,
+      instanceStorePolicy: s.instanceStorePolicy,
       metadataOptions: s.metadataOptions,
       detailedMonitoring: s.detailedMonitoring,
       context: s.context,

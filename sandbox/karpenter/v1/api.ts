@@ -151,6 +151,7 @@ export interface EC2NodeClassV1 {
         throughput?: number
         kmsKeyID?: string
         snapshotID?: string
+        volumeInitializationRate?: number
       }
     }[]
     metadataOptions?: { httpEndpoint?: string; httpProtocolIPv6?: string; httpPutResponseHopLimit?: number; httpTokens?: string }

@@ -1,0 +1,270 @@
+// Fixtures for the instance-type suite (aws/karpenter-provider-aws@v0.32.1
+// pkg/providers/instancetype/nodeclass_test.go): what the suite's `awsEnv` (fake EC2, fake pricing,
+// the unavailable-offerings cache) and core's ExpectProvisioned / ExpectScheduled stand for, over
+// the twin's pure logic:
+//
+// - the instance types are `buildInstanceTypes` (sandbox/karpenter/instance-types.ts) over the
+//   fake EC2 data (instance-types-fake-ec2.ts), its three zones `test-zone-1a/b/c`, its three
+//   subnets, and the static us-east-1 On-Demand prices (the pricing provider's fallback for the
+//   suite's region; the sandbox's fixtures/prices table holds the same figures). Before a
+//   DescribeSpotPriceHistory update, a Spot price is the On-Demand one, as upstream.
+// - `provision` is ExpectProvisioned: one provisioning round (sandbox/karpenter/provisioning.ts),
+//   then for each NodeClaim the AWS CloudProvider.Create decision (sandbox/karpenter/launch.ts
+//   planLaunch), the fake CreateFleet (which skips insufficient-capacity pools and, like
+//   upstream's fake, reports the first override as the launched type), interpretFleetResult and
+//   the ICE cache. Pods of a launched NodeClaim are bound to it; the NodeClaim stays as an
+//   in-flight state node for later rounds. A failed launch leaves its pods pending.
+
+import type { CreateFleetCommandInput, CreateFleetCommandOutput, InstanceTypeInfo, InstanceTypeOffering, Subnet } from '@aws-sdk/client-ec2'
+import type { NodeSelectorRequirement, Pod, RawResourceList } from '../../../../sandbox/k8s/types.ts'
+import type { BlockDeviceMapping, EC2NodeClass, KubeletConfiguration, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
+import {
+  buildInstanceTypes,
+  newInstanceType,
+  onDemandPricesFor,
+  zonesByInstanceType,
+  type InstanceType,
+  type InstanceTypeSettings,
+} from '../../../../sandbox/karpenter/instance-types.ts'
+import { interpretFleetResult, launchedNodeClaim, markFleetUnavailable, planLaunch, type LaunchTemplatePlan } from '../../../../sandbox/karpenter/launch.ts'
+import { provisioningRound } from '../../../../sandbox/karpenter/provisioning.ts'
+import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
+import { buildStateNode } from '../../../../sandbox/karpenter/state.ts'
+import { newUnavailableOfferings, type UnavailableOfferings } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
+import { branchInterfaces, onDemandPriceFile } from '../../../unit/karpenter/helpers/moto-data.ts'
+import { FAKE_INSTANCE_TYPES, FAKE_OFFERINGS } from './instance-types-fake-ec2.ts'
+
+export const REGION = 'us-west-2'
+export const ZONES = ['test-zone-1a', 'test-zone-1b', 'test-zone-1c']
+export const ON_DEMAND: Readonly<Record<string, number>> = onDemandPricesFor(onDemandPriceFile(), 'us-east-1')
+
+/** The fake's three subnets (pkg/fake/ec2api.go DescribeSubnets). */
+export function fakeSubnets(): Subnet[] {
+  return ZONES.map((zone, i) => ({ SubnetId: `subnet-test${i + 1}`, AvailabilityZone: zone, AvailableIpAddressCount: 100 }))
+}
+
+/** One record of the fake's DescribeInstanceTypes. */
+export function fakeInfo(name: string): InstanceTypeInfo {
+  const info = FAKE_INSTANCE_TYPES.find((i) => i.InstanceType === name)
+  if (!info) throw new Error(`the fake EC2 API has no ${name}`)
+  return info
+}
+
+/** `test.Settings()` / `test.Options()` defaults. */
+export const DEFAULT_SETTINGS: InstanceTypeSettings = { vmMemoryOverheadPercent: 0.075, reservedENIs: 0, enableENILimitedPodDensity: true }
+
+/** `test.EC2NodeClass()` (AL2 unless told), optionally with another AMI family or block devices. */
+export function ec2NodeClass(name = 'default', spec: { amiFamily?: string; blockDeviceMappings?: BlockDeviceMapping[] } = {}): EC2NodeClass {
+  return {
+    apiVersion: 'karpenter.k8s.aws/v1beta1',
+    kind: 'EC2NodeClass',
+    metadata: { name, uid: `uid-${name}` },
+    spec: { amiFamily: 'AL2', subnetSelectorTerms: [{ tags: { '*': '*' } }], securityGroupSelectorTerms: [{ tags: { '*': '*' } }], ...spec },
+  }
+}
+
+/** `coretest.NodePool(...)`: the suite's pools start with `capacity-type In [on-demand]`. */
+export function nodePool(
+  name: string,
+  nodeClassName: string,
+  requirements: NodeSelectorRequirement[] = [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }],
+  kubelet?: KubeletConfiguration,
+): NodePool {
+  return {
+    apiVersion: 'karpenter.sh/v1beta1',
+    kind: 'NodePool',
+    metadata: { name, uid: `uid-${name}` },
+    spec: {
+      template: { spec: { requirements, kubelet, nodeClassRef: { apiVersion: 'karpenter.k8s.aws/v1beta1', kind: 'EC2NodeClass', name: nodeClassName } } },
+      disruption: { consolidationPolicy: 'WhenUnderutilized', expireAfter: '720h' },
+    },
+  }
+}
+
+let podSeq = 0
+
+export interface PodOptions {
+  nodeSelector?: Record<string, string>
+  requests?: RawResourceList
+  limits?: RawResourceList
+  /** Preferred node affinity terms (weight 1 each). */
+  preferred?: NodeSelectorRequirement[][]
+}
+
+/** `coretest.UnschedulablePod(...)`: pending, marked Unschedulable by kube-scheduler. */
+export function unschedulablePod(o: PodOptions = {}): Pod {
+  podSeq++
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `pod-${podSeq}`, namespace: 'default', uid: `pod-uid-${podSeq}` },
+    spec: {
+      nodeSelector: o.nodeSelector,
+      containers: [{ name: 'app', image: 'pause', resources: { requests: o.requests ?? o.limits, limits: o.limits } }],
+    },
+    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+  }
+  if (o.preferred)
+    pod.spec.affinity = {
+      nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: o.preferred.map((m) => ({ weight: 1, preference: { matchExpressions: m } })) },
+    }
+  return pod
+}
+
+interface CapacityPool {
+  capacityType: string
+  instanceType: string
+  zone: string
+}
+
+interface Launched {
+  nodeClaim: NodeClaim
+  pods: Pod[]
+}
+
+/** The suite's `awsEnv` + cluster state: reset per case by building a new one. */
+export class InstanceTypeEnv {
+  infos: InstanceTypeInfo[]
+  offerings: InstanceTypeOffering[]
+  /** DescribeAvailabilityZones. */
+  zones: string[]
+  subnets: Subnet[] = fakeSubnets()
+  /** DescribeSpotPriceHistory after `UpdateSpotPricing` (type → zone → price); undefined before. */
+  spotPrices: Record<string, Record<string, number>> | undefined
+  onDemand: Readonly<Record<string, number>> = ON_DEMAND
+  settings: InstanceTypeSettings = { ...DEFAULT_SETTINGS }
+  readonly unavailable: UnavailableOfferings = newUnavailableOfferings()
+  /** `awsEnv.EC2API.InsufficientCapacityPools`. */
+  insufficientCapacityPools: CapacityPool[] = []
+  readonly createFleetCalls: CreateFleetCommandInput[] = []
+  readonly launchTemplates: LaunchTemplatePlan[] = []
+  readonly launched: Launched[] = []
+  readonly rng = seededRng('instance-types')
+  nowMs = 0
+
+  /** The fake EC2 data (v0.32.1's by default; the 1.x suite passes v1.9.2's). */
+  constructor(
+    data: { infos: InstanceTypeInfo[]; offerings: InstanceTypeOffering[]; zones?: string[] } = { infos: FAKE_INSTANCE_TYPES, offerings: FAKE_OFFERINGS },
+  ) {
+    this.infos = data.infos
+    this.offerings = data.offerings
+    this.zones = data.zones ?? ZONES
+  }
+
+  /** One record of the env's DescribeInstanceTypes. */
+  info(name: string): InstanceTypeInfo {
+    const info = this.infos.find((i) => i.InstanceType === name)
+    if (!info) throw new Error(`the fake EC2 API has no ${name}`)
+    return info
+  }
+
+  /** `cloudProvider.GetInstanceTypes(nodePool)` = `InstanceTypesProvider.List(kubelet, nodeClass)`. */
+  instanceTypes(pool: NodePool, nodeClass: EC2NodeClass): InstanceType[] {
+    return buildInstanceTypes(this.infos, zonesByInstanceType(this.offerings), {
+      region: REGION,
+      zones: this.zones,
+      subnetZones: this.subnets.map((s) => s.AvailabilityZone ?? ''),
+      prices: { onDemand: this.onDemand, spot: this.spotPrices },
+      nodeClass: nodeClass.spec,
+      kubelet: pool.spec.template.spec.kubelet,
+      settings: this.settings,
+      branchInterfaces: branchInterfaces(),
+      unavailable: this.unavailable,
+      nowMs: this.nowMs,
+    })
+  }
+
+  /** `instancetype.NewInstanceType(ctx, info, kubelet, region, nodeClass, nil)`: no offerings. */
+  newInstanceType(info: InstanceTypeInfo, kubelet: KubeletConfiguration | undefined, nodeClass: EC2NodeClass): InstanceType {
+    return newInstanceType(info, new Set(), {
+      region: REGION,
+      zones: [],
+      subnetZones: [],
+      prices: { onDemand: this.onDemand },
+      nodeClass: nodeClass.spec,
+      kubelet,
+      settings: this.settings,
+      branchInterfaces: branchInterfaces(),
+    })
+  }
+
+  /** `ExpectProvisioned(pods...)` over the given NodePools (each with its EC2NodeClass). */
+  provision(pools: { nodePool: NodePool; nodeClass: EC2NodeClass }[], pods: Pod[]): void {
+    const byPool = new Map(pools.map((p) => [p.nodePool.metadata.name ?? '', p]))
+    const instanceTypes = new Map(pools.map((p) => [p.nodePool.metadata.name ?? '', this.instanceTypes(p.nodePool, p.nodeClass)]))
+    const round = provisioningRound({
+      pendingPods: pods,
+      nodePools: pools.map((p) => p.nodePool),
+      instanceTypes,
+      stateNodes: this.launched.map((l) => buildStateNode({ nodeClaim: l.nodeClaim, pods: l.pods })),
+      rng: this.rng,
+    })
+    for (const { pod, node } of round.nominations) pod.spec.nodeName = node.name
+    round.nodeClaims.forEach((nodeClaim, i) => {
+      const planned = round.results.newNodeClaims[i]
+      const pool = byPool.get(planned.nodePoolName)
+      if (!pool) return
+      const decision = planLaunch({
+        nodeClaim,
+        instanceTypes: instanceTypes.get(planned.nodePoolName) ?? [],
+        nodeClass: pool.nodeClass,
+        subnets: this.subnets,
+        amis: { amd64: 'ami-amd64', arm64: 'ami-arm64', gpu: 'ami-gpu' },
+        cluster: { name: 'test-cluster', endpoint: 'https://test-cluster', kubeDnsIP: '10.0.100.10' },
+      })
+      if (!decision.ok) return
+      const input = decision.plan.createFleetInput
+      this.createFleetCalls.push(input)
+      this.launchTemplates.push(...decision.plan.launchTemplates)
+      const outcome = interpretFleetResult(this.createFleet(input), decision.plan.capacityType)
+      markFleetUnavailable(this.unavailable, nodeClaim, outcome.unavailable, this.nowMs)
+      if (!outcome.ok) return
+      const it = (instanceTypes.get(planned.nodePoolName) ?? []).find((t) => t.name === outcome.instance.instanceType)
+      const launched = launchedNodeClaim(nodeClaim, outcome.instance, it, { clusterName: 'test-cluster', nodeClass: pool.nodeClass, rng: this.rng })
+      const podsOnIt = planned.podList()
+      for (const p of podsOnIt) p.spec.nodeName = launched.metadata.name
+      this.launched.push({ nodeClaim: launched, pods: podsOnIt })
+    })
+  }
+
+  /** `ExpectScheduled(pod)`: the NodeClaim (standing for its Node) the pod is bound to, or undefined. */
+  nodeOf(pod: Pod): NodeClaim | undefined {
+    return this.launched.find((l) => l.nodeClaim.metadata.name === pod.spec.nodeName)?.nodeClaim
+  }
+
+  /** pkg/fake/ec2api.go CreateFleet: ICE pools are skipped (and reported); the first override is what launches. */
+  private createFleet(input: CreateFleetCommandInput): Pick<CreateFleetCommandOutput, 'Instances' | 'Errors'> {
+    const capacityType = input.TargetCapacitySpecification?.DefaultTargetCapacityType ?? 'on-demand'
+    const skipped: CapacityPool[] = []
+    let fulfilled = false
+    for (const config of input.LaunchTemplateConfigs ?? []) {
+      for (const o of config.Overrides ?? []) {
+        const pool = this.insufficientCapacityPools.find(
+          (p) => p.instanceType === o.InstanceType && p.zone === o.AvailabilityZone && p.capacityType === capacityType,
+        )
+        if (pool) {
+          skipped.push(pool)
+          continue
+        }
+        fulfilled = true
+      }
+      if (fulfilled) break
+    }
+    const first = input.LaunchTemplateConfigs?.[0]?.Overrides?.[0]
+    return {
+      Instances: [
+        {
+          InstanceIds: fulfilled ? [`i-${(this.launched.length + 1).toString(16).padStart(17, '0')}`] : [],
+          InstanceType: first?.InstanceType,
+          Lifecycle: capacityType === 'spot' ? 'spot' : 'on-demand',
+          LaunchTemplateAndOverrides: { Overrides: { ...first } },
+        },
+      ],
+      Errors: skipped.map((p) => ({
+        ErrorCode: 'InsufficientInstanceCapacity',
+        ErrorMessage: 'There is no Spot capacity available that matches your request.',
+        LaunchTemplateAndOverrides: { Overrides: { InstanceType: p.instanceType as never, AvailabilityZone: p.zone } },
+      })),
+    }
+  }
+}

@@ -1,0 +1,898 @@
+// Karpenter v0.32.1 instance types: aws/karpenter-provider-aws@v0.32.1
+// pkg/providers/instancetype/nodeclass_test.go, ported against the twin's instance types
+// (sandbox/karpenter/instance-types.ts), provisioning round and launch decision
+// (sandbox/karpenter/{provisioning,launch}.ts). The fixture (instance-types-builders.ts) stands for
+// the suite's fake EC2 API (instance types, offerings, subnets, CreateFleet with ICE pools), the
+// static pricing, the unavailable-offerings cache and ExpectProvisioned / ExpectScheduled.
+// nodetemplate_test.go (v1alpha5 AWSNodeTemplate) is not part of this port.
+
+import assert from 'node:assert/strict'
+import type { InstanceTypeInfo } from '@aws-sdk/client-ec2'
+import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
+import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
+import type { NodeSelectorRequirement, Pod } from '../../../../sandbox/k8s/types.ts'
+import type { EC2NodeClass, KubeletConfiguration, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
+import { eniLimitedPods, orderByPrice } from '../../../../sandbox/karpenter/instance-types.ts'
+import { WELL_KNOWN_LABELS } from '../../../../sandbox/karpenter/labels.ts'
+import { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
+import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
+import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
+import { ec2NodeClass, fakeInfo, InstanceTypeEnv, nodePool, ON_DEMAND, REGION, unschedulablePod, type PodOptions } from './instance-types-builders.ts'
+
+const OD_ONLY: NodeSelectorRequirement[] = [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]
+const SPOT_AND_OD: NodeSelectorRequirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] }
+
+/** The suite's BeforeEach: `default` (AL2) and `windows` (Windows2022) NodePools, both On-Demand only. */
+interface Suite {
+  env: InstanceTypeEnv
+  nodeClass: EC2NodeClass
+  nodePool: NodePool
+  windowsNodeClass: EC2NodeClass
+  windowsNodePool: NodePool
+}
+
+function suite(
+  requirements: NodeSelectorRequirement[] = OD_ONLY,
+  kubelet?: KubeletConfiguration,
+  nodeClassSpec: Parameters<typeof ec2NodeClass>[1] = {},
+): Suite {
+  const nodeClass = ec2NodeClass('default', nodeClassSpec)
+  const windowsNodeClass = ec2NodeClass('windows', { amiFamily: 'Windows2022' })
+  return {
+    env: new InstanceTypeEnv(),
+    nodeClass,
+    nodePool: nodePool('default', 'default', requirements, kubelet),
+    windowsNodeClass,
+    windowsNodePool: nodePool('windows', 'windows', OD_ONLY),
+  }
+}
+
+/** ExpectProvisioned with the default NodePool only. */
+function provision(s: Suite, ...pods: Pod[]): void {
+  s.env.provision([{ nodePool: s.nodePool, nodeClass: s.nodeClass }], pods)
+}
+
+function expectScheduled(s: Suite, pod: Pod): NodeClaim {
+  const node = s.env.nodeOf(pod)
+  assert.ok(node, `${pod.metadata.name} scheduled`)
+  return node
+}
+
+function expectNotScheduled(s: Suite, pod: Pod): void {
+  assert.equal(s.env.nodeOf(pod), undefined, `${pod.metadata.name} not scheduled`)
+}
+
+function labelsOf(node: NodeClaim): Record<string, string> {
+  return node.metadata.labels ?? {}
+}
+
+/** The overrides of the one CreateFleet call the round made. */
+function onlyFleetOverrides(s: Suite): { type: string; zone: string }[] {
+  assert.equal(s.env.createFleetCalls.length, 1)
+  return (s.env.createFleetCalls[0].LaunchTemplateConfigs ?? []).flatMap((c) =>
+    (c.Overrides ?? []).map((o) => ({ type: String(o.InstanceType), zone: o.AvailabilityZone ?? '' })),
+  )
+}
+
+const oneCPU: PodOptions = { requests: { cpu: '1' }, limits: { cpu: '1' } }
+
+function resource(list: ResourceList, name: string): string {
+  return (list[name] ?? Quantity.ZERO).toString()
+}
+
+/** `NewInstanceType` for m5.xlarge with the given kubelet (the Overhead context). */
+function m5xlarge(kubelet: KubeletConfiguration | undefined, opts: { vmOverhead0?: boolean; amiFamily?: string } = {}) {
+  const s = suite()
+  if (opts.vmOverhead0) s.env.settings.vmMemoryOverheadPercent = 0
+  return s.env.newInstanceType(fakeInfo('m5.xlarge'), kubelet, ec2NodeClass('default', opts.amiFamily ? { amiFamily: opts.amiFamily } : {}))
+}
+
+/** Memory within 10 bytes of `fraction` × capacity (`BeNumerically("~", …, 10)`). */
+function expectMemoryThresholdNear(it: ReturnType<typeof m5xlarge>, fraction: number): void {
+  const got = it.overhead.evictionThreshold[MEMORY].toNumber()
+  const want = it.capacity[MEMORY].toNumber() * fraction
+  assert.ok(Math.abs(got - want) <= 10, `${got} ~ ${want}`)
+}
+
+const RESERVED = { systemReserved: { memory: '20Gi' }, kubeReserved: { memory: '10Gi' } }
+
+/** Every fake type through NewInstanceType: the pods capacity each gets. */
+function podsForAll(s: Suite, kubelet: KubeletConfiguration | undefined, nodeClass: EC2NodeClass): { info: InstanceTypeInfo; pods: number }[] {
+  return s.env.infos.map((info) => ({ info, pods: s.env.newInstanceType(info, kubelet, nodeClass).capacity[PODS].valueNumber() }))
+}
+
+// ---- well-known labels ----
+
+const WELL_KNOWN_SELECTOR: Record<string, string> = {
+  'karpenter.sh/nodepool': 'default',
+  'topology.kubernetes.io/region': REGION,
+  'topology.kubernetes.io/zone': 'test-zone-1a',
+  'node.kubernetes.io/instance-type': 'g4dn.8xlarge',
+  'kubernetes.io/os': 'linux',
+  'kubernetes.io/arch': 'amd64',
+  'karpenter.sh/capacity-type': 'on-demand',
+  'karpenter.k8s.aws/instance-hypervisor': 'nitro',
+  'karpenter.k8s.aws/instance-encryption-in-transit-supported': 'true',
+  'karpenter.k8s.aws/instance-category': 'g',
+  'karpenter.k8s.aws/instance-generation': '4',
+  'karpenter.k8s.aws/instance-family': 'g4dn',
+  'karpenter.k8s.aws/instance-size': '8xlarge',
+  'karpenter.k8s.aws/instance-cpu': '32',
+  'karpenter.k8s.aws/instance-memory': '131072',
+  'karpenter.k8s.aws/instance-network-bandwidth': '50000',
+  'karpenter.k8s.aws/instance-gpu-name': 't4',
+  'karpenter.k8s.aws/instance-gpu-manufacturer': 'nvidia',
+  'karpenter.k8s.aws/instance-gpu-count': '1',
+  'karpenter.k8s.aws/instance-gpu-memory': '16384',
+  'karpenter.k8s.aws/instance-local-nvme': '900',
+  'failure-domain.beta.kubernetes.io/region': REGION,
+  'failure-domain.beta.kubernetes.io/zone': 'test-zone-1a',
+  'beta.kubernetes.io/arch': 'amd64',
+  'beta.kubernetes.io/os': 'linux',
+  'beta.kubernetes.io/instance-type': 'g4dn.8xlarge',
+  'topology.ebs.csi.aws.com/zone': 'test-zone-1a',
+}
+const ACCELERATOR = {
+  'karpenter.k8s.aws/instance-accelerator-name': 'inferentia',
+  'karpenter.k8s.aws/instance-accelerator-manufacturer': 'aws',
+  'karpenter.k8s.aws/instance-accelerator-count': '1',
+}
+const NORMALIZED = [
+  'failure-domain.beta.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone',
+  'beta.kubernetes.io/arch',
+  'beta.kubernetes.io/os',
+  'beta.kubernetes.io/instance-type',
+  'topology.ebs.csi.aws.com/zone',
+]
+
+function expectCovers(selector: Record<string, string>, except: string[]): void {
+  const missing = [...WELL_KNOWN_LABELS, ...NORMALIZED].filter((k) => !except.includes(k) && !(k in selector))
+  assert.deepEqual(missing, [], 'every well-known label exercised')
+}
+
+const root = 'NodeClass/InstanceTypes › '
+
+const labelCases: PortedCase[] = [
+  {
+    name: `${root}should support individual instance type labels`,
+    run: () => {
+      const s = suite()
+      const selector = { ...WELL_KNOWN_SELECTOR, ...ACCELERATOR, 'node.kubernetes.io/windows-build': '10.0.20348' }
+      expectCovers(selector, [])
+      const pods = Object.entries(selector).map(([k, v]) => unschedulablePod({ nodeSelector: { [k]: v } }))
+      s.env.provision(
+        [
+          { nodePool: s.nodePool, nodeClass: s.nodeClass },
+          { nodePool: s.windowsNodePool, nodeClass: s.windowsNodeClass },
+        ],
+        pods,
+      )
+      for (const p of pods) expectScheduled(s, p)
+    },
+  },
+  {
+    name: `${root}should support combined instance type labels`,
+    run: () => {
+      const s = suite()
+      expectCovers(WELL_KNOWN_SELECTOR, [...Object.keys(ACCELERATOR), 'node.kubernetes.io/windows-build'])
+      const pod = unschedulablePod({ nodeSelector: WELL_KNOWN_SELECTOR })
+      provision(s, pod)
+      expectScheduled(s, pod)
+    },
+  },
+  {
+    name: `${root}should support instance type labels with accelerator`,
+    run: () => {
+      const s = suite()
+      const selector: Record<string, string> = {
+        'karpenter.sh/nodepool': 'default',
+        'topology.kubernetes.io/region': REGION,
+        'topology.kubernetes.io/zone': 'test-zone-1a',
+        'node.kubernetes.io/instance-type': 'inf1.2xlarge',
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'karpenter.sh/capacity-type': 'on-demand',
+        'karpenter.k8s.aws/instance-hypervisor': 'nitro',
+        'karpenter.k8s.aws/instance-encryption-in-transit-supported': 'true',
+        'karpenter.k8s.aws/instance-category': 'inf',
+        'karpenter.k8s.aws/instance-generation': '1',
+        'karpenter.k8s.aws/instance-family': 'inf1',
+        'karpenter.k8s.aws/instance-size': '2xlarge',
+        'karpenter.k8s.aws/instance-cpu': '8',
+        'karpenter.k8s.aws/instance-memory': '16384',
+        'karpenter.k8s.aws/instance-network-bandwidth': '5000',
+        ...ACCELERATOR,
+        'failure-domain.beta.kubernetes.io/region': REGION,
+        'failure-domain.beta.kubernetes.io/zone': 'test-zone-1a',
+        'beta.kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux',
+        'beta.kubernetes.io/instance-type': 'inf1.2xlarge',
+        'topology.ebs.csi.aws.com/zone': 'test-zone-1a',
+      }
+      expectCovers(selector, [
+        'karpenter.k8s.aws/instance-gpu-count',
+        'karpenter.k8s.aws/instance-gpu-name',
+        'karpenter.k8s.aws/instance-gpu-manufacturer',
+        'karpenter.k8s.aws/instance-gpu-memory',
+        'karpenter.k8s.aws/instance-local-nvme',
+        'node.kubernetes.io/windows-build',
+      ])
+      const pod = unschedulablePod({ nodeSelector: selector })
+      provision(s, pod)
+      expectScheduled(s, pod)
+    },
+  },
+]
+
+// ---- launches: price order, exotic types, extended resources ----
+
+/** `makeFakeInstances()`: every priced type, uniform 2 vCPU / 8 GiB / 3 ENIs × 10 IPs, offered in test-zone-1a. */
+function fakeUniformInstances(s: Suite): void {
+  s.env.infos = Object.keys(ON_DEMAND).map((name) => ({
+    InstanceType: name as InstanceTypeInfo['InstanceType'],
+    ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
+    VCpuInfo: { DefaultCores: 1, DefaultVCpus: 2 },
+    MemoryInfo: { SizeInMiB: 8192 },
+    NetworkInfo: { Ipv4AddressesPerInterface: 10, DefaultNetworkCardIndex: 0, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 3 }] },
+    SupportedUsageClasses: ['on-demand', 'spot'],
+  }))
+  s.env.offerings = s.env.infos.map((i) => ({ InstanceType: i.InstanceType, Location: 'test-zone-1a' }))
+}
+
+/** `generateSpotPricing`: every Spot offering at half its On-Demand price ("%0.3f"), then UpdateSpotPricing. */
+function halfPriceSpot(s: Suite): void {
+  const spot: Record<string, Record<string, number>> = {}
+  for (const it of s.env.instanceTypes(s.nodePool, s.nodeClass)) {
+    const od = it.offerings.find((o) => o.capacityType === 'on-demand')?.price ?? 1
+    for (const o of it.offerings) if (o.capacityType === 'spot') (spot[it.name] ??= {})[o.zone] = Number((od * 0.5).toFixed(3))
+  }
+  s.env.spotPrices = spot
+}
+
+function gpuCase(resource: string, count: (n: number) => number, type: string, nodes: number, requirements?: NodeSelectorRequirement[]): () => void {
+  return () => {
+    const s = suite(requirements)
+    const amounts = requirements ? [1] : [1, 2, 4]
+    const pods = amounts.map((n) => unschedulablePod({ requests: { [resource]: String(count(n)) }, limits: { [resource]: String(count(n)) } }))
+    provision(s, ...pods)
+    const names = new Set<string>()
+    for (const p of pods) {
+      const node = expectScheduled(s, p)
+      assert.equal(labelsOf(node)['node.kubernetes.io/instance-type'], type)
+      names.add(node.metadata.name ?? '')
+    }
+    assert.equal(names.size, nodes)
+  }
+}
+
+const launchCases: PortedCase[] = [
+  {
+    name: `${root}should not launch AWS Pod ENI on a t3`,
+    run: () => {
+      const s = suite()
+      const pod = unschedulablePod({
+        nodeSelector: { 'node.kubernetes.io/instance-type': 't3.large' },
+        requests: { 'vpc.amazonaws.com/pod-eni': '1' },
+        limits: { 'vpc.amazonaws.com/pod-eni': '1' },
+      })
+      provision(s, pod)
+      expectNotScheduled(s, pod)
+    },
+  },
+  {
+    name: `${root}should order the instance types by price and only consider the cheapest ones`,
+    run: () => {
+      const s = suite()
+      fakeUniformInstances(s)
+      const pod = unschedulablePod(oneCPU)
+      provision(s, pod)
+      expectScheduled(s, pod)
+      const ordered = orderByPrice(s.env.instanceTypes(s.nodePool, s.nodeClass), Requirements.fromNodeSelector(s.nodePool.spec.template.spec.requirements))
+      const expected = new Set(ordered.slice(0, 60).map((it) => it.name))
+      assert.equal(s.env.createFleetCalls[0]?.LaunchTemplateConfigs?.length, 1)
+      const overrides = onlyFleetOverrides(s)
+      assert.equal(overrides.length, 60)
+      for (const o of overrides) assert.ok(expected.has(o.type), `expected ${o.type} to exist in set`)
+    },
+  },
+  {
+    name: `${root}should order the instance types by price and only consider the spot types that are cheaper than the cheapest on-demand`,
+    run: () => {
+      const s = suite([SPOT_AND_OD])
+      fakeUniformInstances(s)
+      halfPriceSpot(s)
+      const pod = unschedulablePod(oneCPU)
+      provision(s, pod)
+      expectScheduled(s, pod)
+      assert.equal(s.env.createFleetCalls[0]?.LaunchTemplateConfigs?.length, 1)
+      const overrides = onlyFleetOverrides(s)
+      const cheapestOD = Math.min(...overrides.map((o) => ON_DEMAND[o.type]))
+      for (const o of overrides) {
+        const spot = s.env.spotPrices?.[o.type]?.[o.zone]
+        assert.ok(spot !== undefined && spot < cheapestOD, `${o.type} spot ${spot} < ${cheapestOD}`)
+      }
+    },
+  },
+  {
+    name: `${root}should de-prioritize metal`,
+    run: () => {
+      const s = suite()
+      const pod = unschedulablePod(oneCPU)
+      provision(s, pod)
+      expectScheduled(s, pod)
+      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.endsWith('metal'), o.type)
+    },
+  },
+  {
+    name: `${root}should de-prioritize gpu types`,
+    run: () => {
+      const s = suite()
+      const pod = unschedulablePod(oneCPU)
+      provision(s, pod)
+      expectScheduled(s, pod)
+      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.startsWith('g'), o.type)
+    },
+  },
+  {
+    name: `${root}should launch on metal`,
+    run: () => {
+      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'Exists' }])
+      const pod = unschedulablePod({ nodeSelector: { 'karpenter.k8s.aws/instance-size': 'metal' }, ...oneCPU })
+      provision(s, pod)
+      expectScheduled(s, pod)
+    },
+  },
+  {
+    name: `${root}should launch AWS Pod ENI on a compatible instance type`,
+    run: () => {
+      const s = suite()
+      const pod = unschedulablePod({ requests: { 'vpc.amazonaws.com/pod-eni': '1' }, limits: { 'vpc.amazonaws.com/pod-eni': '1' } })
+      provision(s, pod)
+      const type = labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type']
+      assert.ok(type, 'instance-type label')
+      assert.ok((branchInterfaces()[type] ?? 0) > 0, `${type} is trunking compatible`)
+    },
+  },
+  { name: `${root}should launch instances for Nvidia GPU resource requests`, run: gpuCase('nvidia.com/gpu', (n) => n, 'p3.8xlarge', 2) },
+  { name: `${root}should launch instances for Habana GPU resource requests`, run: gpuCase('habana.ai/gaudi', (n) => n, 'dl1.24xlarge', 1) },
+  { name: `${root}should launch instances for AWS Neuron resource requests`, run: gpuCase('aws.amazon.com/neuron', (n) => n, 'inf1.6xlarge', 2) },
+  {
+    name: `${root}should launch trn1 instances for AWS Neuron resource requests`,
+    run: gpuCase('aws.amazon.com/neuron', (n) => n, 'trn1.2xlarge', 1, [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['trn1.2xlarge'] }]),
+  },
+]
+
+// ---- pod density ----
+
+const densityCases: PortedCase[] = [
+  {
+    name: `${root}should set pods to 110 if not using ENI-based pod density`,
+    run: () => {
+      const s = suite()
+      s.env.settings.enableENILimitedPodDensity = false
+      for (const r of podsForAll(s, undefined, s.nodeClass)) assert.equal(r.pods, 110, r.info.InstanceType)
+    },
+  },
+  {
+    name: `${root}should not set pods to 110 if using ENI-based pod density`,
+    run: () => {
+      const s = suite()
+      for (const r of podsForAll(s, undefined, s.nodeClass)) assert.notEqual(r.pods, 110, r.info.InstanceType)
+    },
+  },
+  {
+    name: `${root}should set pods to 110 even ENILimitedPodDensity is enabled in awssettings but amifamily doesn't support`,
+    run: () => {
+      const s = suite()
+      for (const r of podsForAll(s, undefined, s.windowsNodeClass)) assert.equal(r.pods, 110, r.info.InstanceType)
+    },
+  },
+]
+
+// ---- overhead (NewInstanceType on m5.xlarge) ----
+
+const overhead = `${root}Overhead › `
+const eviction = `${overhead}Eviction Thresholds › `
+
+const overheadCases: PortedCase[] = [
+  {
+    name: `${overhead}System Reserved Resources › should use defaults when no kubelet is specified`,
+    run: () => {
+      const it = m5xlarge({})
+      assert.deepEqual(
+        [CPU, MEMORY, EPHEMERAL_STORAGE].map((r) => resource(it.overhead.systemReserved, r)),
+        ['0', '0', '0'],
+      )
+    },
+  },
+  {
+    name: `${overhead}System Reserved Resources › should override system reserved cpus when specified`,
+    run: () => {
+      const it = m5xlarge({ systemReserved: { cpu: '2', memory: '20Gi', 'ephemeral-storage': '10Gi' } })
+      assert.deepEqual(
+        [CPU, MEMORY, EPHEMERAL_STORAGE].map((r) => resource(it.overhead.systemReserved, r)),
+        ['2', '20Gi', '10Gi'],
+      )
+    },
+  },
+  {
+    name: `${overhead}Kube Reserved Resources › should use defaults when no kubelet is specified`,
+    run: () => {
+      const it = m5xlarge({})
+      assert.deepEqual(
+        [CPU, MEMORY, EPHEMERAL_STORAGE].map((r) => resource(it.overhead.kubeReserved, r)),
+        ['80m', '893Mi', '1Gi'],
+      )
+    },
+  },
+  {
+    name: `${overhead}Kube Reserved Resources › should override kube reserved when specified`,
+    run: () => {
+      const it = m5xlarge({
+        systemReserved: { cpu: '1', memory: '20Gi', 'ephemeral-storage': '1Gi' },
+        kubeReserved: { cpu: '2', memory: '10Gi', 'ephemeral-storage': '2Gi' },
+      })
+      assert.deepEqual(
+        [CPU, MEMORY, EPHEMERAL_STORAGE].map((r) => resource(it.overhead.kubeReserved, r)),
+        ['2', '10Gi', '2Gi'],
+      )
+    },
+  },
+  {
+    name: `${eviction}Eviction Hard › should override eviction threshold when specified as a quantity`,
+    run: () =>
+      assert.equal(
+        resource(m5xlarge({ ...RESERVED, evictionHard: { 'memory.available': '500Mi' } }, { vmOverhead0: true }).overhead.evictionThreshold, MEMORY),
+        '500Mi',
+      ),
+  },
+  {
+    name: `${eviction}Eviction Hard › should override eviction threshold when specified as a percentage value`,
+    run: () => expectMemoryThresholdNear(m5xlarge({ ...RESERVED, evictionHard: { 'memory.available': '10%' } }, { vmOverhead0: true }), 0.1),
+  },
+  {
+    name: `${eviction}Eviction Hard › should consider the eviction threshold disabled when specified as 100%`,
+    run: () =>
+      assert.equal(
+        resource(m5xlarge({ ...RESERVED, evictionHard: { 'memory.available': '100%' } }, { vmOverhead0: true }).overhead.evictionThreshold, MEMORY),
+        '0',
+      ),
+  },
+  {
+    name: `${eviction}Eviction Hard › should used default eviction threshold for memory when evictionHard not specified`,
+    run: () =>
+      assert.equal(
+        resource(m5xlarge({ ...RESERVED, evictionSoft: { 'memory.available': '50Mi' } }, { vmOverhead0: true }).overhead.evictionThreshold, MEMORY),
+        '50Mi',
+      ),
+  },
+  {
+    name: `${eviction}Eviction Soft › should override eviction threshold when specified as a quantity`,
+    run: () =>
+      assert.equal(
+        resource(m5xlarge({ ...RESERVED, evictionSoft: { 'memory.available': '500Mi' } }, { vmOverhead0: true }).overhead.evictionThreshold, MEMORY),
+        '500Mi',
+      ),
+  },
+  {
+    name: `${eviction}Eviction Soft › should override eviction threshold when specified as a percentage value`,
+    run: () =>
+      expectMemoryThresholdNear(
+        m5xlarge({ ...RESERVED, evictionHard: { 'memory.available': '5%' }, evictionSoft: { 'memory.available': '10%' } }, { vmOverhead0: true }),
+        0.1,
+      ),
+  },
+  {
+    name: `${eviction}Eviction Soft › should consider the eviction threshold disabled when specified as 100%`,
+    run: () =>
+      assert.equal(
+        resource(m5xlarge({ ...RESERVED, evictionSoft: { 'memory.available': '100%' } }, { vmOverhead0: true }).overhead.evictionThreshold, MEMORY),
+        '0',
+      ),
+  },
+  {
+    name: `${eviction}Eviction Soft › should ignore eviction threshold when using Bottlerocket AMI`,
+    run: () => {
+      const it = m5xlarge(
+        { ...RESERVED, evictionHard: { 'memory.available': '1Gi' }, evictionSoft: { 'memory.available': '10Gi' } },
+        { vmOverhead0: true, amiFamily: 'Bottlerocket' },
+      )
+      assert.equal(resource(it.overhead.evictionThreshold, MEMORY), '1Gi')
+    },
+  },
+  {
+    name: `${eviction}should take the default eviction threshold when none is specified`,
+    run: () => {
+      const it = m5xlarge({}, { vmOverhead0: true })
+      assert.equal(resource(it.overhead.evictionThreshold, CPU), '0')
+      assert.equal(resource(it.overhead.evictionThreshold, MEMORY), '100Mi')
+      assert.ok(Math.abs(it.overhead.evictionThreshold[EPHEMERAL_STORAGE].toNumber() - 2 * 1024 ** 3) < 1)
+    },
+  },
+  {
+    name: `${eviction}should take the greater of evictionHard and evictionSoft for overhead as a value`,
+    run: () =>
+      assert.equal(
+        resource(
+          m5xlarge({ ...RESERVED, evictionSoft: { 'memory.available': '3Gi' }, evictionHard: { 'memory.available': '1Gi' } }, { vmOverhead0: true }).overhead
+            .evictionThreshold,
+          MEMORY,
+        ),
+        '3Gi',
+      ),
+  },
+  {
+    // Upstream has two Its with this text; the second (percentages) is suffixed here to keep names unique.
+    name: `${eviction}should take the greater of evictionHard and evictionSoft for overhead as a value [2]`,
+    run: () =>
+      expectMemoryThresholdNear(
+        m5xlarge({ ...RESERVED, evictionSoft: { 'memory.available': '2%' }, evictionHard: { 'memory.available': '5%' } }, { vmOverhead0: true }),
+        0.05,
+      ),
+  },
+  {
+    name: `${eviction}should take the greater of evictionHard and evictionSoft for overhead with mixed percentage/value`,
+    run: () =>
+      expectMemoryThresholdNear(
+        m5xlarge({ ...RESERVED, evictionSoft: { 'memory.available': '10%' }, evictionHard: { 'memory.available': '1Gi' } }, { vmOverhead0: true }),
+        0.1,
+      ),
+  },
+  {
+    name: `${overhead}should default max pods based off of network interfaces`,
+    run: () => {
+      const s = suite()
+      const pods = (name: string) => s.env.newInstanceType(fakeInfo(name), undefined, s.nodeClass).capacity[PODS].valueNumber()
+      assert.equal(pods('t3.large'), 35)
+      assert.equal(pods('m6idn.32xlarge'), 345)
+    },
+  },
+  ...['should set max-pods to user-defined value if specified', 'should override max-pods value when AWSENILimitedPodDensity is unset'].map((it) => ({
+    name: `${overhead}${it}`,
+    run: () => {
+      const s = suite()
+      for (const r of podsForAll(s, { maxPods: 10 }, s.nodeClass)) assert.equal(r.pods, 10, r.info.InstanceType)
+    },
+  })),
+  {
+    name: `${overhead}should reserve ENIs when aws.reservedENIs is set and is used in max-pods calculation`,
+    run: () => {
+      const s = suite()
+      s.env.settings.reservedENIs = 1
+      assert.equal(s.env.newInstanceType(fakeInfo('t3.large'), undefined, s.nodeClass).capacity[PODS].valueNumber(), 24)
+    },
+  },
+  {
+    name: `${overhead}should reserve ENIs when aws.reservedENIs is set and not go below 0 ENIs in max-pods calculation`,
+    run: () => {
+      const s = suite()
+      s.env.settings.reservedENIs = 1_000_000
+      assert.equal(s.env.newInstanceType(fakeInfo('t3.large'), undefined, s.nodeClass).capacity[PODS].valueNumber(), 0)
+    },
+  },
+  {
+    name: `${overhead}should override pods-per-core value`,
+    run: () => {
+      const s = suite()
+      for (const r of podsForAll(s, { podsPerCore: 1 }, s.nodeClass)) assert.equal(r.pods, r.info.VCpuInfo?.DefaultVCpus, r.info.InstanceType)
+    },
+  },
+  {
+    name: `${overhead}should take the minimum of pods-per-core and max-pods`,
+    run: () => {
+      const s = suite()
+      for (const r of podsForAll(s, { podsPerCore: 4, maxPods: 20 }, s.nodeClass))
+        assert.equal(r.pods, Math.min(20, (r.info.VCpuInfo?.DefaultVCpus ?? 0) * 4), r.info.InstanceType)
+    },
+  },
+  {
+    name: `${overhead}should ignore pods-per-core when using Bottlerocket AMI`,
+    run: () => {
+      const s = suite()
+      for (const r of podsForAll(s, { podsPerCore: 1 }, ec2NodeClass('default', { amiFamily: 'Bottlerocket' })))
+        assert.equal(r.pods, eniLimitedPods(r.info, s.env.settings), r.info.InstanceType)
+    },
+  },
+  {
+    name: `${overhead}should take 110 to be the default pods number when pods-per-core is 0 and AWSENILimitedPodDensity is unset`,
+    run: () => {
+      const s = suite()
+      s.env.settings.enableENILimitedPodDensity = false
+      for (const r of podsForAll(s, { podsPerCore: 0 }, s.nodeClass)) assert.equal(r.pods, 110, r.info.InstanceType)
+    },
+  },
+  {
+    // Upstream's DescribeInstanceTypes records here carry only the type names (as ported).
+    name: `${overhead}shouldn't report more resources than are actually available on instances`,
+    run: () => {
+      const s = suite()
+      s.env.subnets = [{ AvailabilityZone: 'us-west-2a', SubnetId: 'subnet-12345' }]
+      const names = ['t4g.small', 't4g.medium', 't4g.xlarge', 'm5.large']
+      s.env.offerings = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'], Location: 'us-west-2a' }))
+      s.env.infos = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'] }))
+      const its = new Map(s.env.instanceTypes(s.nodePool, s.nodeClass).map((it) => [it.name, it]))
+      for (const [type, memory, cpu] of [
+        ['t4g.small', '1408312Ki', '1930m'],
+        ['t4g.medium', '3377496Ki', '1930m'],
+        ['t4g.xlarge', '15136012Ki', '3920m'],
+        ['m5.large', '7220184Ki', '1930m'],
+      ]) {
+        const it = its.get(type)
+        assert.ok(it, type)
+        assert.ok(it.allocatable[MEMORY].toNumber() <= Quantity.parse(memory).toNumber(), `${type} memory`)
+        assert.ok(it.allocatable[CPU].toNumber() <= Quantity.parse(cpu).toNumber(), `${type} cpu`)
+      }
+    },
+  },
+]
+
+// ---- insufficient capacity ----
+
+const ice = `${root}Insufficient Capacity Error Cache › `
+const preferZone1a: NodeSelectorRequirement[][] = [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }]]
+
+function fallbackToZone1b(type: string, resource: string): () => void {
+  return () => {
+    const s = suite()
+    s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
+    const pod = unschedulablePod({
+      nodeSelector: { 'node.kubernetes.io/instance-type': type },
+      requests: { [resource]: '1' },
+      limits: { [resource]: '1' },
+      preferred: preferZone1a,
+    })
+    provision(s, pod)
+    expectNotScheduled(s, pod)
+    provision(s, pod)
+    const labels = labelsOf(expectScheduled(s, pod))
+    assert.equal(labels['node.kubernetes.io/instance-type'], type)
+    assert.equal(labels['topology.kubernetes.io/zone'], 'test-zone-1b')
+  }
+}
+
+const iceCases: PortedCase[] = [
+  {
+    name: `${ice}should launch instances of different type on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
+    run: () => {
+      const s = suite()
+      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf1.6xlarge', zone: 'test-zone-1a' }]
+      const neuron = {
+        nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' },
+        requests: { 'aws.amazon.com/neuron': '1' },
+        limits: { 'aws.amazon.com/neuron': '1' },
+      }
+      const pods = [unschedulablePod(neuron), unschedulablePod(neuron)]
+      provision(s, ...pods)
+      for (const p of pods) expectNotScheduled(s, p)
+      provision(s, ...pods)
+      const names = new Set<string>()
+      for (const p of pods) {
+        const node = expectScheduled(s, p)
+        assert.equal(labelsOf(node)['karpenter.k8s.aws/instance-accelerator-name'], 'inferentia')
+        names.add(node.metadata.name ?? '')
+      }
+      assert.equal(names.size, 2)
+    },
+  },
+  {
+    name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
+    run: fallbackToZone1b('p3.8xlarge', 'nvidia.com/gpu'),
+  },
+  {
+    name: `${ice}should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error`,
+    run: () => {
+      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large', 'm5.xlarge'] }])
+      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'm5.xlarge', zone: 'test-zone-1a' }]
+      const pods = [0, 1].map(() => unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' } }))
+      provision(s, ...pods)
+      for (const p of pods) expectNotScheduled(s, p)
+      provision(s, ...pods)
+      for (const p of pods) assert.equal(labelsOf(expectScheduled(s, p))['node.kubernetes.io/instance-type'], 'm5.large')
+    },
+  },
+  {
+    name: `${ice}should launch instances on later reconciliation attempt with Insufficient Capacity Error Cache expiry`,
+    run: () => {
+      const s = suite()
+      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf1.6xlarge', zone: 'test-zone-1a' }]
+      const pod = unschedulablePod({
+        nodeSelector: { 'node.kubernetes.io/instance-type': 'inf1.6xlarge' },
+        requests: { 'aws.amazon.com/neuron': '2' },
+        limits: { 'aws.amazon.com/neuron': '2' },
+      })
+      provision(s, pod)
+      expectNotScheduled(s, pod)
+      // The shortage is over and the cache entry gone (upstream deletes it; here its 3-minute TTL passes).
+      s.env.insufficientCapacityPools = []
+      s.env.nowMs += 3 * 60 * 1000
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type'], 'inf1.6xlarge')
+    },
+  },
+  {
+    name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
+    run: fallbackToZone1b('dl1.24xlarge', 'habana.ai/gaudi'),
+  },
+  {
+    name: `${ice}should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable`,
+    run: () => {
+      const s = suite([SPOT_AND_OD, { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }])
+      s.env.insufficientCapacityPools = s.env.infos.map((i) => ({ capacityType: 'spot', instanceType: i.InstanceType ?? '', zone: 'test-zone-1a' }))
+      const pod = unschedulablePod()
+      provision(s, pod)
+      expectNotScheduled(s, pod)
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
+    },
+  },
+  {
+    name: `${ice}should return all instance types, even though with no offerings due to Insufficient Capacity Error`,
+    run: () => {
+      const s = suite([
+        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.xlarge'] },
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+      ])
+      s.env.insufficientCapacityPools = ['on-demand', 'spot'].flatMap((capacityType) =>
+        ['test-zone-1a', 'test-zone-1b'].map((zone) => ({ capacityType, instanceType: 'm5.xlarge', zone })),
+      )
+      for (const ct of ['on-demand', 'spot'])
+        for (const zone of ['test-zone-1a', 'test-zone-1b'])
+          provision(s, unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'karpenter.sh/capacity-type': ct, 'topology.kubernetes.io/zone': zone } }))
+      const its = s.env.instanceTypes(s.nodePool, s.nodeClass)
+      const m5 = its.find((it) => it.name === 'm5.xlarge')
+      assert.ok(m5, 'm5.xlarge listed')
+      assert.deepEqual(
+        m5.offerings.filter((o) => o.available),
+        [],
+      )
+    },
+  },
+]
+
+// ---- capacity type ----
+
+const capacity = `${root}CapacityType › `
+
+function spotOnlyM5LargeIn1a(s: Suite): void {
+  s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
+}
+
+const capacityCases: PortedCase[] = [
+  {
+    name: `${capacity}should default to on-demand`,
+    run: () => {
+      const s = suite()
+      const pod = unschedulablePod()
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
+    },
+  },
+  {
+    name: `${capacity}should launch spot capacity if flexible to both spot and on demand`,
+    run: () => {
+      const s = suite([SPOT_AND_OD])
+      const pod = unschedulablePod()
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'spot')
+    },
+  },
+  {
+    name: `${capacity}should fail to launch capacity when there is no zonal availability for spot`,
+    run: () => {
+      const s = suite([
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
+        { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1b'] },
+      ])
+      spotOnlyM5LargeIn1a(s)
+      const pod = unschedulablePod()
+      provision(s, pod)
+      expectNotScheduled(s, pod)
+    },
+  },
+  {
+    name: `${capacity}should succeed to launch spot instance when zonal availability exists`,
+    run: () => {
+      const s = suite([
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
+      ])
+      spotOnlyM5LargeIn1a(s)
+      const pod = unschedulablePod()
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/nodepool'], 'default')
+    },
+  },
+]
+
+// ---- ephemeral storage and launch templates ----
+
+const storage = `${root}Ephemeral Storage › `
+
+function ephemeralCase(amiFamily: string, device: string): () => void {
+  return () => {
+    const s = suite(OD_ONLY, undefined, { amiFamily, blockDeviceMappings: [{ deviceName: device, ebs: { snapshotID: 'snap-xxxxxxxx' } }] })
+    const pod = unschedulablePod()
+    provision(s, pod)
+    const node = expectScheduled(s, pod)
+    assert.equal(node.status?.capacity?.[EPHEMERAL_STORAGE], '20Gi')
+    assert.ok(s.env.launchTemplates.length >= 1)
+    for (const lt of s.env.launchTemplates) {
+      assert.equal(lt.blockDeviceMappings.length, 1)
+      assert.equal(lt.blockDeviceMappings[0].DeviceName, device)
+      assert.equal(lt.blockDeviceMappings[0].Ebs?.SnapshotId, 'snap-xxxxxxxx')
+    }
+  }
+}
+
+const launchTemplateCases: PortedCase[] = [
+  {
+    name: `${storage}should default to EBS defaults when volumeSize is not defined in blockDeviceMappings for custom AMIs`,
+    run: ephemeralCase('Custom', '/dev/xvda'),
+  },
+  {
+    name: `${storage}should default to EBS defaults when volumeSize is not defined in blockDeviceMappings for AL2 Root volume`,
+    run: ephemeralCase('AL2', '/dev/xvda'),
+  },
+  {
+    name: `${storage}should default to EBS defaults when volumeSize is not defined in blockDeviceMappings for Bottlerocket Root volume`,
+    run: ephemeralCase('Bottlerocket', '/dev/xvdb'),
+  },
+  {
+    name: `${storage}should default to EBS defaults when volumeSize is not defined in blockDeviceMappings for Ubuntu Root volume`,
+    run: ephemeralCase('Ubuntu', '/dev/sda1'),
+  },
+  {
+    name: `${root}Metadata Options › should default metadata options on generated launch template`,
+    run: () => {
+      const s = suite()
+      const pod = unschedulablePod()
+      provision(s, pod)
+      expectScheduled(s, pod)
+      assert.ok(s.env.launchTemplates.length >= 1)
+      for (const lt of s.env.launchTemplates)
+        assert.deepEqual(lt.metadataOptions, {
+          HttpEndpoint: 'enabled',
+          HttpProtocolIpv6: 'disabled',
+          HttpPutResponseHopLimit: 2,
+          HttpTokens: 'required',
+        })
+    },
+  },
+  {
+    name: `${root}Metadata Options › should set metadata options on generated launch template from nodePool configuration`,
+    run: () => {
+      const s = suite()
+      s.nodeClass.spec.metadataOptions = { httpEndpoint: 'disabled', httpProtocolIPv6: 'enabled', httpPutResponseHopLimit: 1, httpTokens: 'optional' }
+      const pod = unschedulablePod()
+      provision(s, pod)
+      expectScheduled(s, pod)
+      assert.ok(s.env.launchTemplates.length >= 1)
+      for (const lt of s.env.launchTemplates)
+        assert.deepEqual(lt.metadataOptions, {
+          HttpEndpoint: 'disabled',
+          HttpProtocolIpv6: 'enabled',
+          HttpPutResponseHopLimit: 1,
+          HttpTokens: 'optional',
+        })
+    },
+  },
+]
+
+const METRICS = 'reads a Prometheus gauge (karpenter_cloudprovider_instance_type_*); the twin exports no metrics'
+const notPorted: NotPorted[] = [
+  { name: `${root}should expose vcpu metrics for instance types`, reason: METRICS },
+  { name: `${root}should expose memory metrics for instance types`, reason: METRICS },
+]
+
+conformance({
+  repo: 'aws/karpenter-provider-aws',
+  tag: 'v0.32.1',
+  file: 'pkg/providers/instancetype/nodeclass_test.go',
+  twin: 'v0.32.1',
+  area: 'instance types',
+  upstreamCases: 62,
+  cases: [...labelCases, ...launchCases, ...densityCases, ...overheadCases, ...iceCases, ...capacityCases, ...launchTemplateCases],
+  notPorted,
+})
