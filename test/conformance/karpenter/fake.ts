@@ -13,8 +13,6 @@
 import type { ResourceList } from '../../../sandbox/k8s/resources.ts'
 import { merge, parseResourceList, subtract } from '../../../sandbox/k8s/resources.ts'
 import { Quantity } from '../../../sandbox/k8s/quantity.ts'
-import type { Pod } from '../../../sandbox/k8s/types.ts'
-import type { NodePool } from '../../../sandbox/karpenter/api.ts'
 import type { InstanceType, Offering } from '../../../sandbox/karpenter/instance-types.ts'
 import { LABEL_ARCH, LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_OS, LABEL_ZONE, registerWellKnownLabels } from '../../../sandbox/karpenter/labels.ts'
 import { Requirement, Requirements } from '../../../sandbox/karpenter/requirements.ts'
@@ -132,50 +130,6 @@ export function instanceTypesAssorted(): InstanceType[] {
               )
             }
   return out
-}
-
-/** upstream `test.NodePool()`: no requirements, the default node class reference, the given spec fields on top. */
-export function nodePool(
-  name = 'default',
-  spec: Partial<NodePool['spec']['template']['spec']> = {},
-  rest: Partial<Omit<NodePool['spec'], 'template'>> = {},
-): NodePool {
-  return {
-    apiVersion: 'karpenter.sh/v1beta1',
-    kind: 'NodePool',
-    metadata: { name, uid: `uid-${name}` },
-    spec: {
-      template: { spec: { nodeClassRef: { name: 'default' }, ...spec } },
-      disruption: { consolidationPolicy: 'WhenUnderutilized', expireAfter: 'Never' },
-      ...rest,
-    },
-  }
-}
-
-let podSeq = 0
-
-export interface UnschedulablePodOptions {
-  name?: string
-  namespace?: string
-  labels?: Record<string, string>
-  /** Container requests, e.g. `{ cpu: '1' }`. */
-  requests?: Record<string, string>
-  limits?: Record<string, string>
-  spec?: Partial<Pod['spec']>
-}
-
-/** upstream `test.UnschedulablePod()`: a pending pod the kube-scheduler marked Unschedulable. */
-export function unschedulablePod(o: UnschedulablePodOptions = {}): Pod {
-  podSeq += 1
-  const name = o.name ?? `pod-${podSeq}`
-  return {
-    metadata: { name, namespace: o.namespace ?? 'default', uid: `uid-${name}`, labels: o.labels },
-    spec: {
-      containers: [{ name: 'app', image: 'public.ecr.aws/eks-distro/kubernetes/pause', resources: { requests: o.requests, limits: o.limits } }],
-      ...o.spec,
-    },
-    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
-  }
 }
 
 function dropZeros(resources: Record<string, string> | undefined): Record<string, string> {

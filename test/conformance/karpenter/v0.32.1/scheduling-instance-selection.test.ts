@@ -17,7 +17,8 @@ import { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { conformance, type PortedCase } from '../harness.ts'
 import { fakeInstanceType, instanceTypesAssorted } from '../fake.ts'
-import { nodePool, ProvisioningEnv, unschedulablePod } from './scheduling-topology-builders.ts'
+import { Cluster } from './cluster.ts'
+import { nodePool, unschedulablePod } from './objects.ts'
 
 const ZONE = 'topology.kubernetes.io/zone'
 const CT = 'karpenter.sh/capacity-type'
@@ -39,12 +40,10 @@ function shuffledAssorted(seed: number): InstanceType[] {
   return its
 }
 
-function setup(poolRequirements?: NodeSelectorRequirement[], filter?: (it: InstanceType) => boolean): ProvisioningEnv {
+function setup(poolRequirements?: NodeSelectorRequirement[], filter?: (it: InstanceType) => boolean): Cluster {
   let its = shuffledAssorted(7)
   if (filter) its = its.filter(filter)
-  const env = new ProvisioningEnv(its)
-  env.applyNodePools(nodePool({ name: 'default', requirements: poolRequirements ?? [req(CT, 'spot', 'on-demand'), req(ARCH, 'arm64', 'amd64')] }))
-  return env
+  return new Cluster(its, nodePool({ name: 'default', requirements: poolRequirements ?? [req(CT, 'spot', 'on-demand'), req(ARCH, 'arm64', 'amd64')] }))
 }
 
 function minPrice(its: readonly InstanceType[]): number {
@@ -61,7 +60,7 @@ function nodePrice(its: readonly InstanceType[], n: Node): number {
 }
 
 /** `supportedInstanceTypes(cloudProvider.CreateCalls[0])`. */
-function supported(env: ProvisioningEnv): InstanceType[] {
+function supported(env: Cluster): InstanceType[] {
   const nc = env.createCalls[0]
   assert.ok(nc, 'expected a NodeClaim to be launched')
   const allowed = Requirements.fromNodeSelector(nc.spec.requirements).get(IT)
@@ -184,7 +183,7 @@ const cheapestCases = cheapest.map(
       const env = setup(c.pool)
       const p = unschedulablePod({ nodeRequirements: c.pod })
       env.provision(p)
-      assert.equal(nodePrice(env.instanceTypes, env.scheduled(p)), minPrice(env.instanceTypes))
+      assert.equal(nodePrice(env.instanceTypes, env.expectScheduled(p)), minPrice(env.instanceTypes))
       for (const check of c.checks) expectInstances(supported(env), check)
     },
   }),
@@ -238,12 +237,11 @@ const otherCases: PortedCase[] = [
       for (const cpu of [0.1, 1.0, 2, 2.5, 4, 8, 16]) {
         for (const mem of [0.1, 1.0, 2, 4, 8, 16, 32]) {
           // cluster.Reset() per combination: the state forgets the nodes launched before.
-          const env = new ProvisioningEnv(its)
-          env.applyNodePools(nodePool({ name: 'default', requirements: [req(CT, 'spot', 'on-demand'), req(ARCH, 'arm64', 'amd64')] }))
+          const env = new Cluster(its, nodePool({ name: 'default', requirements: [req(CT, 'spot', 'on-demand'), req(ARCH, 'arm64', 'amd64')] }))
           const requests = { cpu: cpu.toFixed(1), memory: `${mem.toFixed(1)}Gi` }
           const pods = [unschedulablePod({ requests }), unschedulablePod({ requests }), unschedulablePod({ requests })]
           env.provision(...pods)
-          assert.equal(new Set(pods.map((p) => env.scheduled(p).metadata.name)).size, 1)
+          assert.equal(new Set(pods.map((p) => env.expectScheduled(p).metadata.name)).size, 1)
           const total = requestsForPods(...pods)
           for (const it of supported(env)) {
             const reserved = merge(total, it.overhead.kubeReserved, it.overhead.systemReserved, it.overhead.evictionThreshold)
@@ -269,11 +267,13 @@ const otherCases: PortedCase[] = [
             { capacityType: 'spot', zone: 'test-zone-1a', price: spot, available: true },
           ],
         })
-      const env = new ProvisioningEnv([mk('test-instance1', 1.0, 0.2), mk('test-instance2', 1.3, 0.1)])
-      env.applyNodePools(nodePool({ name: 'default', requirements: [req(CT, 'on-demand')] }))
+      const env = new Cluster(
+        [mk('test-instance1', 1.0, 0.2), mk('test-instance2', 1.3, 0.1)],
+        nodePool({ name: 'default', requirements: [req(CT, 'on-demand')] }),
+      )
       const p = unschedulablePod()
       env.provision(p)
-      assert.equal(env.scheduled(p).metadata.labels?.[IT], 'test-instance1')
+      assert.equal(env.expectScheduled(p).metadata.labels?.[IT], 'test-instance1')
     },
   },
 ]

@@ -5,7 +5,7 @@
 // Fixture: the suite's fake cloud provider catalogue (default-instance-type 4 CPU/4Gi/5 pods,
 // small-instance-type, two GPU types, arm-instance-type, single-pod-instance-type; spot in
 // test-zone-1/2, on-demand in test-zone-1/2/3) and a NodePool requiring
-// `karpenter.sh/capacity-type Exists`. `ProvisioningEnv` plays envtest + ExpectProvisioned: nodes
+// `karpenter.sh/capacity-type Exists`. `Cluster` (./cluster.ts) plays envtest + ExpectProvisioned: nodes
 // launched in one round stay (registered, not initialised) for the next, with their pods bound.
 // Upstream ExpectSkew is `skew()`: per-domain counts compared as a multiset (ConsistOf).
 
@@ -13,16 +13,8 @@ import assert from 'node:assert/strict'
 import type { Pod } from '../../../../sandbox/k8s/types.ts'
 import { conformance, type PortedCase } from '../harness.ts'
 import { defaultInstanceTypes, instanceTypesAssorted } from '../fake.ts'
-import {
-  nodePool,
-  pod,
-  ProvisioningEnv,
-  spread,
-  unschedulablePod,
-  unschedulablePods,
-  type NodePoolOptions,
-  type PodAffinityTerm,
-} from './scheduling-topology-builders.ts'
+import { Cluster } from './cluster.ts'
+import { node, nodePool, pod, spread, unschedulablePod, unschedulablePods, type NodePoolOptions, type PodAffinityTerm } from './objects.ts'
 
 const ZONE = 'topology.kubernetes.io/zone'
 const HOST = 'kubernetes.io/hostname'
@@ -33,15 +25,13 @@ const aff = { security: 's2' }
 const CPU_1_1 = { cpu: '1.1' }
 
 /** The suite's BeforeEach: a NodePool requiring capacity-type Exists, the default fake catalogue. */
-function setup(o: NodePoolOptions = {}, instanceTypes = defaultInstanceTypes()): { env: ProvisioningEnv; np: ReturnType<typeof nodePool> } {
-  const env = new ProvisioningEnv(instanceTypes)
+function setup(o: NodePoolOptions = {}, instanceTypes = defaultInstanceTypes()): { env: Cluster; np: ReturnType<typeof nodePool> } {
   const np = nodePool({ name: 'default', requirements: [{ key: CT, operator: 'Exists' }], ...o })
-  env.applyNodePools(np)
-  return { env, np }
+  return { env: new Cluster(instanceTypes, np), np }
 }
 
 /** Re-applies the NodePool with new requirements (`nodePool.Spec.Template.Spec.Requirements = …; ExpectApplied`). */
-function setRequirements(env: ProvisioningEnv, np: ReturnType<typeof nodePool>, reqs: { key: string; operator: string; values?: string[] }[]): void {
+function setRequirements(env: Cluster, np: ReturnType<typeof nodePool>, reqs: { key: string; operator: string; values?: string[] }[]): void {
   np.spec.template.spec.requirements = reqs
   env.applyNodePools(np)
 }
@@ -63,16 +53,16 @@ function noneAbove(actual: number[], max: number): void {
   )
 }
 
-function allScheduled(env: ProvisioningEnv, pods: Pod[]): void {
-  for (const p of pods) env.scheduled(p)
+function allScheduled(env: Cluster, pods: Pod[]): void {
+  for (const p of pods) env.expectScheduled(p)
 }
 
 function noneScheduled(pods: Pod[]): void {
   for (const p of pods) assert.equal(p.spec.nodeName, undefined, `${p.metadata.name} should not schedule`)
 }
 
-function nodeNames(env: ProvisioningEnv, pods: Pod[]): Set<string> {
-  return new Set(pods.map((p) => env.scheduled(p).metadata.name ?? ''))
+function nodeNames(env: Cluster, pods: Pod[]): Set<string> {
+  return new Set(pods.map((p) => env.expectScheduled(p).metadata.name ?? ''))
 }
 
 const term = (matchLabels: Record<string, string>, topologyKey: string, extra: Partial<PodAffinityTerm> = {}): PodAffinityTerm => ({
@@ -88,10 +78,10 @@ const zonal: PortedCase[] = [
     name: 'Topology › should ignore unknown topology keys',
     run: () => {
       const { env } = setup()
-      const pods = [unschedulablePod({ labels, tsc: [spread('unknown', 1, labels)] }), unschedulablePod()]
+      const pods = [unschedulablePod({ labels, topologySpreadConstraints: [spread('unknown', 1, labels)] }), unschedulablePod()]
       env.provision(...pods)
       noneScheduled([pods[0]])
-      env.scheduled(pods[1])
+      env.expectScheduled(pods[1])
     },
   },
   ...(['match labels', 'match expressions'] as const).map(
@@ -103,7 +93,7 @@ const zonal: PortedCase[] = [
           kind === 'match labels'
             ? spread(ZONE, 1, labels)
             : spread(ZONE, 1, undefined, { labelSelector: { matchExpressions: [{ key: 'test', operator: 'In', values: ['test'] }] } })
-        env.provision(...unschedulablePods({ labels, tsc: [tsc] }, 4))
+        env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 4))
         consistOf(env.skew('default', tsc), [1, 1, 2])
       },
     }),
@@ -125,7 +115,7 @@ const zonal: PortedCase[] = [
       run: () => {
         const { env } = setup(o)
         const tsc = spread(ZONE, 1, labels)
-        env.provision(...unschedulablePods({ labels, tsc: [tsc] }, 4))
+        env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 4))
         consistOf(env.skew('default', tsc), expected)
       },
     }),
@@ -136,7 +126,7 @@ const zonal: PortedCase[] = [
       const { env } = setup({ requirements: zoneIn('test-zone-1', 'test-zone-2'), labels: { [ZONE]: 'test-zone-1' } })
       env.applyNodePools(nodePool({ name: 'second', labels: { [ZONE]: 'test-zone-2' } }))
       const tsc = spread(ZONE, 1, labels)
-      env.provision(...unschedulablePods({ labels, tsc: [tsc] }, 4))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 4))
       consistOf(env.skew('default', tsc), [2, 2])
     },
   },
@@ -146,10 +136,10 @@ const zonal: PortedCase[] = [
       const { env, np } = setup()
       const first = unschedulablePod({ labels, requests: CPU_1_1, nodeSelector: { [ZONE]: 'test-zone-3' } })
       env.provision(first)
-      env.scheduled(first)
+      env.expectScheduled(first)
       setRequirements(env, np, zoneIn('test-zone-1', 'test-zone-2'))
       const tsc = spread(ZONE, 1, labels)
-      env.provision(...unschedulablePods({ labels, requests: CPU_1_1, tsc: [tsc] }, 6))
+      env.provision(...unschedulablePods({ labels, requests: CPU_1_1, topologySpreadConstraints: [tsc] }, 6))
       consistOf(env.skew('default', tsc), [1, 2, 2])
     },
   },
@@ -158,7 +148,7 @@ const zonal: PortedCase[] = [
     run: () => {
       const { env, np } = setup()
       const tsc = spread(ZONE, 5, labels)
-      const o = { labels, requests: CPU_1_1, tsc: [tsc] }
+      const o = { labels, requests: CPU_1_1, topologySpreadConstraints: [tsc] }
       setRequirements(env, np, zoneIn('test-zone-1'))
       env.provision(unschedulablePod(o))
       consistOf(env.skew('default', tsc), [1])
@@ -175,11 +165,11 @@ const zonal: PortedCase[] = [
     run: () => {
       const { env } = setup()
       const tsc = spread(ZONE, 1, labels)
-      const o = { labels, requests: CPU_1_1, tsc: [tsc] }
+      const o = { labels, requests: CPU_1_1, topologySpreadConstraints: [tsc] }
       const pods = unschedulablePods(o, 9)
       env.provision(...pods)
       consistOf(env.skew('default', tsc), [3, 3, 3])
-      for (const p of pods) if (env.nodeLabels(p)[ZONE] !== 'test-zone-1') env.delete(p)
+      for (const p of pods) if (env.expectScheduled(p).metadata.labels?.[ZONE] !== 'test-zone-1') env.deletePods(p)
       consistOf(env.skew('default', tsc), [3])
       env.provision(...unschedulablePods(o, 3))
       consistOf(env.skew('default', tsc), [3, 1, 2])
@@ -190,7 +180,7 @@ const zonal: PortedCase[] = [
     run: () => {
       const { env, np } = setup()
       const tsc = spread(ZONE, 1, labels)
-      const o = { labels, requests: CPU_1_1, tsc: [tsc] }
+      const o = { labels, requests: CPU_1_1, topologySpreadConstraints: [tsc] }
       setRequirements(env, np, zoneIn('test-zone-1'))
       env.provision(unschedulablePod(o))
       consistOf(env.skew('default', tsc), [1])
@@ -207,7 +197,7 @@ const zonal: PortedCase[] = [
       setRequirements(env, np, zoneIn('test-zone-1'))
       env.provision(unschedulablePod({ labels, requests: CPU_1_1 }))
       setRequirements(env, np, zoneIn('test-zone-2', 'test-zone-3'))
-      env.provision(...unschedulablePods({ labels, requests: CPU_1_1, tsc: [tsc] }, 10))
+      env.provision(...unschedulablePods({ labels, requests: CPU_1_1, topologySpreadConstraints: [tsc] }, 10))
       consistOf(env.skew('default', tsc), [1, 2, 2])
     },
   },
@@ -221,9 +211,7 @@ const zonal: PortedCase[] = [
       name: `Topology › ${ctx} › should only count running/scheduled pods with matching labels scheduled to nodes with a corresponding domain`,
       run: () => {
         const { env } = setup()
-        const first = env.addNode(firstLabels)
-        const second = env.addNode(secondLabels)
-        const third = env.addNode({})
+        const [first, second, third] = [firstLabels, secondLabels, {}].map((l) => env.applyNode({ node: node({ labels: l }) }).node!)
         env.namespaces.push({ name: 'wrong-namespace' })
         const tsc = spread(key, 1, labels)
         const on = (n: typeof first) => n.metadata.name
@@ -238,8 +226,8 @@ const zonal: PortedCase[] = [
           pod({ labels, nodeName: on(first) }),
           pod({ labels, nodeName: on(first) }),
           pod({ labels, nodeName: on(second) }),
-          unschedulablePod({ labels, tsc: [tsc] }),
-          unschedulablePod({ labels, tsc: [tsc] }),
+          unschedulablePod({ labels, topologySpreadConstraints: [tsc] }),
+          unschedulablePod({ labels, topologySpreadConstraints: [tsc] }),
         )
         consistOf(env.skew('default', tsc), expected)
       },
@@ -263,7 +251,7 @@ const zonal: PortedCase[] = [
       name: `Topology › ${ctx} › should handle interdependent selectors`,
       run: () => {
         const { env } = setup()
-        const pods = unschedulablePods({ tsc: [spread(HOST, 1, labels)] }, 5)
+        const pods = unschedulablePods({ topologySpreadConstraints: [spread(HOST, 1, labels)] }, 5)
         env.provision(...pods)
         assert.equal(nodeNames(env, pods).size, 1)
       },
@@ -287,7 +275,7 @@ const zonal: PortedCase[] = [
       run: () => {
         const { env } = setup({ requirements: zoneIn(...zones) })
         const tsc = spread(ZONE, 1, labels, { minDomains })
-        env.provision(...unschedulablePods({ labels, tsc: [tsc] }, count))
+        env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, count))
         consistOf(env.skew('default', tsc), expected)
       },
     }),
@@ -308,7 +296,7 @@ const hostnameAndCapacityType: PortedCase[] = [
       run: () => {
         const { env } = setup()
         const tsc = spread(HOST, maxSkew, labels)
-        env.provision(...unschedulablePods({ labels, tsc: [tsc] }, 4))
+        env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 4))
         consistOf(env.skew('default', tsc), expected)
       },
     }),
@@ -327,12 +315,12 @@ const hostnameAndCapacityType: PortedCase[] = [
           unschedulablePod({
             labels: { app },
             nodeRequirements: arch ? [{ key: ARCH, operator: 'In', values: [arch] }] : undefined,
-            tsc: [spread(HOST, 1, { app })],
+            topologySpreadConstraints: [spread(HOST, 1, { app })],
           })
         const pods = [spreadPod('app1', arches?.[0]), spreadPod('app1', arches?.[0]), spreadPod('app2', arches?.[1]), spreadPod('app2', arches?.[1])]
         env.provision(...pods)
         allScheduled(env, pods)
-        assert.equal(env.allNodes().length, nodes)
+        assert.equal(env.nodeList().length, nodes)
       },
     }),
   ),
@@ -347,7 +335,7 @@ const hostnameAndCapacityType: PortedCase[] = [
       run: () => {
         const { env } = setup(requirements ? { requirements } : {})
         const tsc = spread(CT, 1, labels)
-        env.provision(...unschedulablePods({ labels, tsc: [tsc] }, 4))
+        env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 4))
         consistOf(env.skew('default', tsc), [2, 2])
       },
     }),
@@ -363,7 +351,7 @@ const hostnameAndCapacityType: PortedCase[] = [
       run: () => {
         const { env, np } = setup()
         const tsc = spread(CT, 1, labels, { whenUnsatisfiable })
-        const o = { labels, requests: CPU_1_1, tsc: [tsc] }
+        const o = { labels, requests: CPU_1_1, topologySpreadConstraints: [tsc] }
         setRequirements(env, np, ctIn('spot'))
         env.provision(unschedulablePod(o))
         consistOf(env.skew('default', tsc), [1])
@@ -379,9 +367,9 @@ const hostnameAndCapacityType: PortedCase[] = [
       const { env } = setup()
       const first = unschedulablePod({ labels, nodeRequirements: [...zoneIn('test-zone-1'), ...ctIn('on-demand')] })
       env.provision(first)
-      env.scheduled(first)
+      env.expectScheduled(first)
       const tsc = spread(CT, 1, labels)
-      env.provision(...unschedulablePods({ labels, nodeRequirements: [...zoneIn('test-zone-2'), ...ctIn('spot')], tsc: [tsc] }, 5))
+      env.provision(...unschedulablePods({ labels, nodeRequirements: [...zoneIn('test-zone-2'), ...ctIn('spot')], topologySpreadConstraints: [tsc] }, 5))
       consistOf(env.skew('default', tsc), [1, 5])
     },
   },
@@ -401,10 +389,10 @@ const hostnameAndCapacityType: PortedCase[] = [
           nodeRequirements: [{ key, operator: 'In', values: [firstValue] }],
         })
         env.provision(first)
-        env.scheduled(first)
+        env.expectScheduled(first)
         const tsc = spread(key, 1, labels)
         setRequirements(env, np, [{ key, operator: 'In', values: [poolValue] }])
-        env.provision(...unschedulablePods({ labels, requests: { cpu: '2' }, tsc: [tsc] }, 5))
+        env.provision(...unschedulablePods({ labels, requests: { cpu: '2' }, topologySpreadConstraints: [tsc] }, 5))
         consistOf(env.skew('default', tsc), [1, 2])
       },
     }),
@@ -414,9 +402,9 @@ const hostnameAndCapacityType: PortedCase[] = [
 // ---- Topology › Combined … ----
 
 /** Provisions `counts[i]` pods per round, checking after each round. */
-function rounds(env: ProvisioningEnv, tscs: ReturnType<typeof spread>[], counts: number[], check: (round: number) => void): void {
+function rounds(env: Cluster, tscs: ReturnType<typeof spread>[], counts: number[], check: (round: number) => void): void {
   counts.forEach((n, i) => {
-    env.provision(...unschedulablePods({ labels, tsc: tscs }, n))
+    env.provision(...unschedulablePods({ labels, topologySpreadConstraints: tscs }, n))
     check(i)
   })
 }
@@ -443,13 +431,13 @@ const combined: PortedCase[] = [
     name: 'Topology › Combined Hostname and Zonal Topology › should balance pods across NodePool requirements',
     run: () => {
       // Upstream applies two v1alpha5 Provisioners; the same requirements as NodePools.
-      const env = new ProvisioningEnv(defaultInstanceTypes())
-      env.applyNodePools(
+      const env = new Cluster(
+        defaultInstanceTypes(),
         nodePool({ name: 'spot', requirements: [...ctIn('spot'), { key: 'capacity.spread.4-1', operator: 'In', values: ['2', '3', '4', '5'] }] }),
         nodePool({ name: 'on-demand', requirements: [...ctIn('on-demand'), { key: 'capacity.spread.4-1', operator: 'In', values: ['1'] }] }),
       )
       const tsc = spread('capacity.spread.4-1', 1, labels)
-      const pods = unschedulablePods({ labels, tsc: [tsc] }, 20)
+      const pods = unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 20)
       env.provision(...pods)
       allScheduled(env, pods)
       consistOf(env.skew('default', tsc), [4, 4, 4, 4, 4])
@@ -462,7 +450,7 @@ const combined: PortedCase[] = [
       const { env } = setup({ requirements: zoneIn('test-zone-1', 'test-zone-2') })
       env.applyNodePools(nodePool({ name: 'disabled', requirements: zoneIn('test-zone-3'), limits: { cpu: '0' } }))
       const tscs = [spread(ZONE, 1, labels), spread(HOST, 1, labels, { whenUnsatisfiable: 'ScheduleAnyway' })]
-      env.provision(...unschedulablePods({ labels, tsc: tscs }, 10))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: tscs }, 10))
       consistOf(env.skew('default', tscs[0]), [1, 1])
       consistOf(env.skew('default', tscs[1]), [1, 1])
     },
@@ -508,7 +496,7 @@ const combined: PortedCase[] = [
       const { env } = setup({}, instanceTypesAssorted())
       const tscs = [spread(CT, 1, labels), spread(ZONE, 2, labels), spread(HOST, 3, labels)]
       for (let i = 1; i < 15; i++) {
-        const pods = unschedulablePods({ labels, tsc: tscs }, i)
+        const pods = unschedulablePods({ labels, topologySpreadConstraints: tscs }, i)
         env.provision(...pods)
         assert.ok(env.maxSkew('default', tscs[0]) <= 1)
         assert.ok(env.maxSkew('default', tscs[1]) <= 2)
@@ -523,8 +511,8 @@ const combined: PortedCase[] = [
       const { env } = setup()
       const tsc = spread(ZONE, 1, labels)
       env.provision(
-        ...unschedulablePods({ labels, tsc: [tsc], nodeSelector: { [ZONE]: 'test-zone-1' } }, 5),
-        ...unschedulablePods({ labels, tsc: [tsc], nodeSelector: { [ZONE]: 'test-zone-2' } }, 10),
+        ...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodeSelector: { [ZONE]: 'test-zone-1' } }, 5),
+        ...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodeSelector: { [ZONE]: 'test-zone-2' } }, 10),
       )
       consistOf(env.skew('default', tsc), [5, 10])
     },
@@ -534,7 +522,7 @@ const combined: PortedCase[] = [
     run: () => {
       const { env } = setup()
       const tsc = spread(ZONE, 1, labels)
-      env.provision(...unschedulablePods({ labels, tsc: [tsc], nodeRequirements: zoneIn('test-zone-1', 'test-zone-2') }, 10))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodeRequirements: zoneIn('test-zone-1', 'test-zone-2') }, 10))
       consistOf(env.skew('default', tsc), [5, 5])
     },
   },
@@ -543,12 +531,12 @@ const combined: PortedCase[] = [
     run: () => {
       const { env, np } = setup()
       const tsc = spread(ZONE, 1, labels)
-      env.provision(...unschedulablePods({ labels, tsc: [tsc], nodeRequirements: zoneIn('test-zone-1', 'test-zone-2') }, 6))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodeRequirements: zoneIn('test-zone-1', 'test-zone-2') }, 6))
       consistOf(env.skew('default', tsc), [3, 3])
       setRequirements(env, np, zoneIn('test-zone-1', 'test-zone-2', 'test-zone-3'))
-      env.provision(unschedulablePod({ labels, tsc: [tsc], nodeRequirements: zoneIn('test-zone-2', 'test-zone-3') }))
+      env.provision(unschedulablePod({ labels, topologySpreadConstraints: [tsc], nodeRequirements: zoneIn('test-zone-2', 'test-zone-3') }))
       consistOf(env.skew('default', tsc), [3, 3, 1])
-      env.provision(...unschedulablePods({ labels, tsc: [tsc] }, 5))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 5))
       consistOf(env.skew('default', tsc), [4, 4, 4])
     },
   },
@@ -557,7 +545,7 @@ const combined: PortedCase[] = [
     run: () => {
       const { env } = setup()
       const tsc = spread(ZONE, 1, labels)
-      env.provision(...unschedulablePods({ labels, tsc: [tsc], nodePreferences: zoneIn('test-zone-1', 'test-zone-2') }, 6))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodePreferences: zoneIn('test-zone-1', 'test-zone-2') }, 6))
       consistOf(env.skew('default', tsc), [2, 2, 2])
     },
   },
@@ -567,8 +555,8 @@ const combined: PortedCase[] = [
       const { env } = setup()
       const tsc = spread(CT, 1, labels, { whenUnsatisfiable: 'ScheduleAnyway' })
       env.provision(
-        ...unschedulablePods({ labels, tsc: [tsc], nodeSelector: { [CT]: 'spot' } }, 5),
-        ...unschedulablePods({ labels, tsc: [tsc], nodeSelector: { [CT]: 'on-demand' } }, 5),
+        ...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodeSelector: { [CT]: 'spot' } }, 5),
+        ...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodeSelector: { [CT]: 'on-demand' } }, 5),
       )
       consistOf(env.skew('default', tsc), [5, 5])
     },
@@ -578,11 +566,11 @@ const combined: PortedCase[] = [
     run: () => {
       const { env } = setup()
       const tsc = spread(CT, 1, labels)
-      env.provision(...unschedulablePods({ labels, tsc: [tsc], nodeRequirements: ctIn('spot') }, 3))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc], nodeRequirements: ctIn('spot') }, 3))
       consistOf(env.skew('default', tsc), [3])
-      env.provision(unschedulablePod({ labels, tsc: [tsc], nodeRequirements: ctIn('on-demand', 'spot') }))
+      env.provision(unschedulablePod({ labels, topologySpreadConstraints: [tsc], nodeRequirements: ctIn('on-demand', 'spot') }))
       consistOf(env.skew('default', tsc), [3, 1])
-      env.provision(...unschedulablePods({ labels, tsc: [tsc] }, 5))
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [tsc] }, 5))
       consistOf(env.skew('default', tsc), [5, 4])
     },
   },
@@ -592,7 +580,7 @@ const combined: PortedCase[] = [
 
 const P = 'Topology › Pod Affinity/Anti-Affinity › '
 const cpu2 = { cpu: '2' }
-const tenSpread = (): Pod[] => unschedulablePods({ labels, tsc: [spread(HOST, 1, labels)] }, 10)
+const tenSpread = (): Pod[] => unschedulablePods({ labels, topologySpreadConstraints: [spread(HOST, 1, labels)] }, 10)
 const zonePods = (o: {
   podAntiRequirements?: PodAffinityTerm[]
   podAntiPreferences?: { weight: number; podAffinityTerm: PodAffinityTerm }[]
@@ -606,7 +594,7 @@ const podAffinity: PortedCase[] = [
       const { env } = setup()
       const p = unschedulablePod({ podRequirements: [], podAntiRequirements: [] })
       env.provision(p)
-      env.scheduled(p)
+      env.expectScheduled(p)
     },
   },
   {
@@ -616,7 +604,7 @@ const podAffinity: PortedCase[] = [
       const affPod1 = unschedulablePod({ labels: aff })
       const affPod2 = unschedulablePod({ podRequirements: [term(aff, HOST)] })
       env.provision(...tenSpread(), affPod1, affPod2)
-      assert.equal(env.scheduled(affPod1).metadata.name, env.scheduled(affPod2).metadata.name)
+      assert.equal(env.expectScheduled(affPod1).metadata.name, env.expectScheduled(affPod2).metadata.name)
     },
   },
   ...(
@@ -630,11 +618,11 @@ const podAffinity: PortedCase[] = [
       run: () => {
         const { env } = setup()
         const tsc = [spread(HOST, 1, aff)]
-        const affPod1 = unschedulablePod({ labels: aff, tsc, requests: { cpu: '2' }, nodeSelector: { [ARCH]: 'arm64' } })
-        const affPod2 = unschedulablePod({ labels: aff, tsc, requests: { cpu: '1' }, [kind]: [term(aff, ARCH)] })
+        const affPod1 = unschedulablePod({ labels: aff, topologySpreadConstraints: tsc, requests: { cpu: '2' }, nodeSelector: { [ARCH]: 'arm64' } })
+        const affPod2 = unschedulablePod({ labels: aff, topologySpreadConstraints: tsc, requests: { cpu: '1' }, [kind]: [term(aff, ARCH)] })
         env.provision(affPod1, affPod2)
-        const n1 = env.scheduled(affPod1)
-        const n2 = env.scheduled(affPod2)
+        const n1 = env.expectScheduled(affPod1)
+        const n2 = env.expectScheduled(affPod2)
         if (kind === 'podRequirements') {
           assert.equal(n1.metadata.labels?.[ARCH], n2.metadata.labels?.[ARCH])
           assert.notEqual(n1.metadata.name, n2.metadata.name)
@@ -691,7 +679,7 @@ const podAffinity: PortedCase[] = [
       const pods = unschedulablePods({ labels: aff, podRequirements: [term(aff, ZONE)], nodeRequirements: zoneIn('test-zone-3') }, 3)
       env.provision(...pods)
       assert.equal(nodeNames(env, pods).size, 1)
-      for (const p of pods) assert.equal(env.nodeLabels(p)[ZONE], 'test-zone-3')
+      for (const p of pods) assert.equal(env.expectScheduled(p).metadata.labels?.[ZONE], 'test-zone-3')
     },
   },
   {
@@ -700,7 +688,7 @@ const podAffinity: PortedCase[] = [
       const { env } = setup()
       const affPod2 = unschedulablePod({ podPreferences: [{ weight: 50, podAffinityTerm: term(aff, HOST) }] })
       env.provision(...tenSpread(), affPod2)
-      env.scheduled(affPod2)
+      env.expectScheduled(affPod2)
     },
   },
   {
@@ -708,7 +696,7 @@ const podAffinity: PortedCase[] = [
     run: () => {
       const { env } = setup()
       const affPods = unschedulablePods({ podAntiPreferences: [{ weight: 50, podAffinityTerm: term(labels, ZONE) }] }, 10)
-      env.provision(...unschedulablePods({ labels, tsc: [spread(ZONE, 1, labels)] }, 3), ...affPods)
+      env.provision(...unschedulablePods({ labels, topologySpreadConstraints: [spread(ZONE, 1, labels)] }, 3), ...affPods)
       allScheduled(env, affPods)
     },
   },
@@ -720,7 +708,7 @@ const podAffinity: PortedCase[] = [
         const affPod1 = unschedulablePod({ labels: aff })
         const affPod2 = unschedulablePod({ podAntiRequirements: [term(aff, HOST)] })
         env.provision(affPod2, affPod1)
-        assert.notEqual(env.scheduled(affPod1).metadata.name, env.scheduled(affPod2).metadata.name)
+        assert.notEqual(env.expectScheduled(affPod1).metadata.name, env.expectScheduled(affPod2).metadata.name)
       }
     },
   },
@@ -742,7 +730,7 @@ const podAffinity: PortedCase[] = [
       const p = unschedulablePod({ labels: aff, requests: cpu2 })
       const affPod = unschedulablePod({ podAntiRequirements: [term(aff, ZONE)] })
       env.provision(p, affPod)
-      env.scheduled(p)
+      env.expectScheduled(p)
       noneScheduled([affPod])
     },
   },
@@ -762,7 +750,7 @@ const podAffinity: PortedCase[] = [
         const affPod = unschedulablePod({ labels: aff })
         env.provision(...zoned, affPod)
         allScheduled(env, zoned)
-        if (preferred) env.scheduled(affPod)
+        if (preferred) env.expectScheduled(affPod)
         else noneScheduled([affPod])
       },
     }),
@@ -774,10 +762,10 @@ const podAffinity: PortedCase[] = [
       const anywhere = unschedulablePod({ podAntiRequirements: [term(aff, ZONE)], requests: cpu2 })
       const affPod = unschedulablePod({ labels: aff })
       env.provision(anywhere, affPod)
-      const n1 = env.scheduled(anywhere)
+      const n1 = env.expectScheduled(anywhere)
       noneScheduled([affPod])
       env.provision(affPod)
-      const n2 = env.scheduled(affPod)
+      const n2 = env.expectScheduled(affPod)
       assert.notEqual(n1.metadata.labels?.[ZONE], n2.metadata.labels?.[ZONE])
     },
   },
@@ -798,7 +786,7 @@ const podAffinity: PortedCase[] = [
         allScheduled(env, zoned)
         const affPod = unschedulablePod({ labels: aff })
         env.provision(affPod)
-        if (preferred) env.scheduled(affPod)
+        if (preferred) env.expectScheduled(affPod)
         else noneScheduled([affPod])
       },
     }),
@@ -809,7 +797,10 @@ const podAffinity: PortedCase[] = [
       const { env } = setup()
       const constraint = spread(HOST, 1, labels)
       const affPod1 = unschedulablePod({ labels: aff })
-      const affPods = unschedulablePods({ labels, tsc: [constraint], podPreferences: [{ weight: 50, podAffinityTerm: term(aff, HOST) }] }, 3)
+      const affPods = unschedulablePods(
+        { labels, topologySpreadConstraints: [constraint], podPreferences: [{ weight: 50, podAffinityTerm: term(aff, HOST) }] },
+        3,
+      )
       const pods = [...affPods, affPod1]
       env.provision(...pods)
       allScheduled(env, pods)
@@ -908,8 +899,8 @@ const podAffinity: PortedCase[] = [
         const affPod1 = unschedulablePod({ labels: aff, namespace: ns })
         const affPod2 = unschedulablePod({ podRequirements: [term(aff, HOST, extra)] })
         env.provision(...tenSpread(), affPod1, affPod2)
-        const n1 = env.scheduled(affPod1)
-        if (together) assert.equal(env.scheduled(affPod2).metadata.name, n1.metadata.name)
+        const n1 = env.expectScheduled(affPod1)
+        if (together) assert.equal(env.expectScheduled(affPod2).metadata.name, n1.metadata.name)
         else noneScheduled([affPod2])
       },
     }),
@@ -918,13 +909,13 @@ const podAffinity: PortedCase[] = [
     name: `${P}should count topology across multiple provisioners`,
     run: () => {
       // Upstream applies two v1alpha5 Provisioners; the same requirements as NodePools.
-      const env = new ProvisioningEnv(defaultInstanceTypes())
-      env.applyNodePools(
+      const env = new Cluster(
+        defaultInstanceTypes(),
         nodePool({ name: 'zone-1', requirements: zoneIn('test-zone-1') }),
         nodePool({ name: 'zone-2-3', requirements: zoneIn('test-zone-2', 'test-zone-3') }),
       )
       const tsc = spread(ZONE, 1, { foo: 'bar' })
-      env.provision(...unschedulablePods({ labels: { foo: 'bar' }, tsc: [tsc] }, 10))
+      env.provision(...unschedulablePods({ labels: { foo: 'bar' }, topologySpreadConstraints: [tsc] }, 10))
       consistOf(env.skew('default', tsc), [3, 3, 4])
     },
   },
@@ -941,7 +932,7 @@ const taints: PortedCase[] = [
       const { env } = setup({ taints: [taint] })
       const p = unschedulablePod({ tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }] })
       env.provision(p)
-      assert.ok((env.scheduled(p).spec?.taints ?? []).some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect))
+      assert.ok((env.expectScheduled(p).spec?.taints ?? []).some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect))
     },
   },
   {
@@ -969,7 +960,7 @@ const taints: PortedCase[] = [
       const { env } = setup({ startupTaints: [{ key: 'ignore-me', value: 'nothing-to-see-here', effect: 'NoSchedule' }] })
       const p = unschedulablePod()
       env.provision(p)
-      env.scheduled(p)
+      env.expectScheduled(p)
     },
   },
   {
@@ -979,7 +970,7 @@ const taints: PortedCase[] = [
       const p = unschedulablePod({ tolerations: [{ key: 'test-key', operator: 'Exists', effect: 'NoExecute' }] })
       env.provision(p)
       // The one taint is the API server's node.kubernetes.io/not-ready on a new Node.
-      assert.equal(env.scheduled(p).spec?.taints?.length, 1)
+      assert.equal(env.expectScheduled(p).spec?.taints?.length, 1)
     },
   },
 ]
