@@ -23,7 +23,7 @@ import {
 import type { InstanceType, Offering } from '../../../../sandbox/karpenter/instance-types.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
-import { nodePool as fakeNodePool, unschedulablePod as fakeUnschedulablePod } from '../fake.ts'
+import { nodePool as baseNodePool, unschedulablePod as baseUnschedulablePod } from './objects.ts'
 
 // ---- the fake cloud provider's instance types (test/conformance/karpenter/fake.ts) ----
 
@@ -47,7 +47,9 @@ export function nodePool(
   name = NODEPOOL,
   requirements: NodePool['spec']['template']['spec']['requirements'] = [],
 ): NodePool {
-  return fakeNodePool(name, { requirements }, { disruption: { expireAfter: '720h', ...disruption }, limits: { cpu: '2000' } })
+  const np = baseNodePool({ name, requirements })
+  np.spec.disruption = { expireAfter: '720h', ...disruption }
+  return np
 }
 
 export interface NodeOptions {
@@ -152,10 +154,9 @@ export function pod(o: PodOptions = {}): Pod {
 
 export const pods = (count: number, o: PodOptions = {}): Pod[] => Array.from({ length: count }, () => pod(o))
 
-/** `test.UnschedulablePod` (fake.ts) with the options of `pod`. */
+/** `test.UnschedulablePod` (objects.ts) with the options of `pod`. */
 export function unschedulablePod(o: { requests?: Record<string, string>; labels?: Record<string, string>; nodeSelector?: Record<string, string> } = {}): Pod {
-  const { nodeSelector, ...rest } = o
-  return fakeUnschedulablePod({ ...rest, spec: nodeSelector ? { nodeSelector } : {} })
+  return baseUnschedulablePod(o)
 }
 
 /** `test.PodDisruptionBudget` over pods with `labels`, with disruptionsAllowed 0. */
