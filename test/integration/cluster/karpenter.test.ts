@@ -18,6 +18,10 @@ interface PoolOptions {
   limits?: Record<string, string>
   /** Default: WhenUnderutilized, as the tutorial's. */
   consolidateWhenEmptyAfter?: string
+  /** Default: 168h, as the tutorial's. */
+  expireAfter?: string
+  /** Taints a node carries until something (here: the test) removes them; Karpenter waits for that to call it initialized. */
+  startupTaints?: { key: string; value: string; effect: string }[]
 }
 
 /** A NodePool on the tutorial's EC2NodeClass, as a user would write it. */
@@ -38,9 +42,8 @@ function nodePool(o: PoolOptions): string {
     '    spec:',
     '      requirements:',
     ...reqs.flatMap((r) => [`        - key: ${r.key}`, `          operator: ${r.operator}`, `          values: ${JSON.stringify(r.values)}`]),
-    ...(o.taints
-      ? ['      taints:', ...o.taints.flatMap((t) => [`        - key: ${t.key}`, `          value: ${t.value}`, `          effect: ${t.effect}`])]
-      : []),
+    ...taintList('taints', o.taints),
+    ...taintList('startupTaints', o.startupTaints),
     '      nodeClassRef:',
     '        apiVersion: karpenter.k8s.aws/v1beta1',
     '        kind: EC2NodeClass',
@@ -49,8 +52,13 @@ function nodePool(o: PoolOptions): string {
     ...(o.consolidateWhenEmptyAfter
       ? ['    consolidationPolicy: WhenEmpty', `    consolidateAfter: ${o.consolidateWhenEmptyAfter}`]
       : ['    consolidationPolicy: WhenUnderutilized']),
-    '    expireAfter: 168h',
+    `    expireAfter: ${o.expireAfter ?? '168h'}`,
   ].join('\n')
+}
+
+function taintList(field: string, taints: PoolOptions['taints']): string[] {
+  if (!taints) return []
+  return [`      ${field}:`, ...taints.flatMap((t) => [`        - key: ${t.key}`, `          value: ${t.value}`, `          effect: ${t.effect}`])]
 }
 
 interface WorkloadOptions {
@@ -60,6 +68,8 @@ interface WorkloadOptions {
   cpu?: string
   memory?: string
   tolerations?: { key: string; operator: string; value?: string; effect: string }[]
+  /** Required pod affinity to the deployment's own pods (`app: <name>`) on this topology key. */
+  selfAffinity?: string
 }
 
 function deployment(o: WorkloadOptions): string {
@@ -89,6 +99,17 @@ function deployment(o: WorkloadOptions): string {
             ...(t.value ? [`          value: ${t.value}`] : []),
             `          effect: ${t.effect}`,
           ]),
+        ]
+      : []),
+    ...(o.selfAffinity
+      ? [
+          '      affinity:',
+          '        podAffinity:',
+          '          requiredDuringSchedulingIgnoredDuringExecution:',
+          '          - labelSelector:',
+          '              matchLabels:',
+          `                app: ${o.name}`,
+          `            topologyKey: ${o.selfAffinity}`,
         ]
       : []),
     '      containers:',
@@ -353,4 +374,78 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
       ['team-a', 'team-b'],
     )
   })
+
+  it('self-affine pods (required pod affinity on hostname to their own labels) run together on the node Karpenter launched for them', async () => {
+    // kube-scheduler lets the first pod of a self-affine group schedule although no pod matches yet
+    // (kubernetes/kubernetes pkg/scheduler/framework/plugins/interpodaffinity/filtering.go,
+    // satisfyPodAffinity); Karpenter plans one node for the group; the peers follow the first pod.
+    const before = (await cluster.karpenterLogs()).length
+    await apply(
+      nodePool({ name: 'self-affine' }),
+      deployment({ name: 'together', replicas: 3, nodeSelector: { scenario: 'self-affine' }, selfAffinity: 'kubernetes.io/hostname' }),
+    )
+    const running = await eventually('together Running', () => allRunning(cluster, 'app=together', 3))
+    const claims = await claimsOf('self-affine')
+    assert.equal(claims.length, 1, `one NodeClaim for the group: ${claims.map((c) => c.metadata.name).join(' ')}`)
+    assert.deepEqual(
+      running.map((p) => p.spec?.nodeName),
+      running.map(() => claims[0].status?.nodeName),
+      'every pod on the launched node',
+    )
+    const computed = linesWith((await cluster.karpenterLogs()).slice(before), 'computed new nodeclaim(s) to fit pod(s)')
+    assert.deepEqual(
+      computed.map((l) => [l.nodeclaims, l.pods]),
+      [[1, 3]],
+    )
+    await cluster.run('kubectl delete deployment together && kubectl delete nodepool self-affine')
+  })
+
+  it('Empty and Expired are kept by their own controller: a node empties while disruption waits on a replacement, and is marked Empty at once', async () => {
+    // v0.32.1 sets these conditions in nodeclaim/disruption (its own controller, reconciling on
+    // pod, node and NodeClaim events), not in the disruption loop, which may wait up to 9.5 minutes
+    // for a replacement to initialize. The replacement here never initializes: its startup taint
+    // stays (nothing removes it), so disruption keeps waiting while the other pool's node empties.
+    const agent = { key: 'example.com/agent-not-ready', value: 'starting', effect: 'NoSchedule' }
+    await apply(
+      nodePool({ name: 'expiring', expireAfter: '10m', startupTaints: [agent] }),
+      nodePool({ name: 'idle-soon', consolidateWhenEmptyAfter: '30m' }),
+      deployment({ name: 'steady', replicas: 1, nodeSelector: { scenario: 'expiring' } }),
+      deployment({ name: 'brief', replicas: 1, nodeSelector: { scenario: 'idle-soon' } }),
+    )
+    // The first node's agent starts (the test removes the startup taint): it initializes and takes the pod.
+    const first = await eventually('a node for the expiring pool', async () => (await nodesOf('expiring'))[0] ?? 'no node yet')
+    await cluster.run(`kubectl taint node ${first.metadata.name} ${agent.key}-`)
+    await eventually('steady Running', () => allRunning(cluster, 'app=steady', 1))
+    await eventually('brief Running', () => allRunning(cluster, 'app=brief', 1))
+    const candidate = (await claimsOf('expiring')).find((c) => c.status?.nodeName === first.metadata.name)
+    assert.ok(candidate, `the NodeClaim of ${first.metadata.name}`)
+    await eventually('disruption replacing the expired node', async () => {
+      const replacing = linesWith(await cluster.karpenterLogs(), /^disrupting via expiration replace/)
+      return replacing.length > 0 || 'no "disrupting via expiration replace" line yet'
+    })
+    const expired = (await claimsOf('expiring')).find((c) => c.metadata.name === candidate.metadata.name)
+    assert.ok(isTrue(expired, 'Expired'), `the candidate is Expired: ${JSON.stringify(expired?.status?.conditions)}`)
+
+    await cluster.run('kubectl delete deployment brief')
+    await eventually('the idle-soon NodeClaim Empty', async () => {
+      const [c] = await claimsOf('idle-soon')
+      return isTrue(c, 'Empty') || JSON.stringify(c?.status?.conditions)
+    })
+    // … while disruption still waits on the replacement: the candidate keeps Karpenter's disruption
+    // taint, which disruption removes only when it gives up (after 9.5 minutes) or deletes the node.
+    const claims = await claimsOf('expiring')
+    const replacement = claims.find((c) => c.metadata.name !== candidate.metadata.name)
+    assert.ok(replacement, `a replacement NodeClaim: ${claims.map((c) => c.metadata.name).join(' ')}`)
+    assert.ok(!isTrue(replacement, 'Initialized'), 'the replacement is not initialized')
+    const taints = ((await node(first.metadata.name!)).spec as { taints?: { key: string }[] } | undefined)?.taints ?? []
+    assert.ok(
+      taints.some((t) => t.key === 'karpenter.sh/disruption'),
+      `disruption is still waiting (the candidate is still tainted): ${JSON.stringify(taints)}`,
+    )
+    await cluster.run('kubectl delete deployment steady && kubectl delete nodepool expiring idle-soon')
+  })
 })
+
+function isTrue(object: KubeObjectLike | undefined, type: string): boolean {
+  return !!object?.status?.conditions?.some((c) => c.type === type && c.status === 'True')
+}
