@@ -16,7 +16,7 @@ import {
   LABEL_ZONE,
 } from '../labels.ts'
 import type { Rng } from '../rng.ts'
-import { hasDoNotDisrupt, isOwnedByNode, isTerminal, isTerminating, podKey, reschedulablePods } from '../scheduling/pods.ts'
+import { hasDoNotDisrupt, isOwnedByNode, isTerminal, isTerminating, podKey, reschedulablePods, reschedulablePodsV1 } from '../scheduling/pods.ts'
 
 export { reschedulablePods }
 import type { TopologyCluster } from '../scheduling/topology.ts'
@@ -45,6 +45,12 @@ export interface DisruptionSnapshot {
   rng: Rng
   /** `FEATURE_GATES=Drift=true` (off by default in v0.32.1). */
   driftEnabled?: boolean
+  /**
+   * Karpenter 1.x candidate rules (core@v1.9.1 state/statenode.go ValidateNodeDisruptable,
+   * pkg/utils/pod IsReschedulable): only `karpenter.sh/do-not-disrupt: "true"` blocks a node, and
+   * terminating StatefulSet pods still count as the node's pods.
+   */
+  karpenterV1?: boolean
 }
 
 export interface Candidate {
@@ -105,7 +111,7 @@ function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?
   if (!sn.node || !sn.nodeClaim) return { reason: "state node doesn't contain both a node and a nodeclaim" }
   if (sn.markedForDeletion) return { reason: 'state node is marked for deletion' }
   if (!sn.initialized) return { reason: "state node isn't initialized" }
-  if (ANNOTATION_DO_NOT_DISRUPT in sn.annotations) {
+  if (snapshot.karpenterV1 ? sn.annotations[ANNOTATION_DO_NOT_DISRUPT] === 'true' : ANNOTATION_DO_NOT_DISRUPT in sn.annotations) {
     const m = `Disruption is blocked with the "${ANNOTATION_DO_NOT_DISRUPT}" annotation`
     return { reason: `disruption is blocked through the "${ANNOTATION_DO_NOT_DISRUPT}" annotation`, event: ev(m) }
   }
@@ -121,7 +127,7 @@ function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?
   const instanceType = types.find((t) => t.name === itName)
   if (!instanceType) return { reason: `instance type '${itName}' can't be resolved`, event: ev(`Instance type "${itName}" not found`) }
   if (sn.nominated) return { reason: 'state node is nominated for a pending pod', event: ev('Nominated for a pending pod') }
-  const pods = reschedulablePods(sn.pods)
+  const pods = snapshot.karpenterV1 ? reschedulablePodsV1(sn.pods) : reschedulablePods(sn.pods)
   const created = Date.parse(sn.node.metadata.creationTimestamp ?? '') || snapshot.now
   const cost = pods.reduce((s, p) => s + podEvictionCost(p), 0) * lifetimeRemaining(nodePool, created, snapshot.now)
   return {

@@ -333,6 +333,7 @@ export function computeDisruptionV1(
   memo: V1Round['memo'] = {},
   consolidationState?: number,
 ): V1Round {
+  snapshot = { ...snapshot, karpenterV1: true }
   const events: DisruptionEvent[] = []
   const next = { ...memo }
   const pools = [...v1Pools.values()]

@@ -458,6 +458,7 @@ export class DisruptionV1 {
         cluster: s.topology,
         pdbs: [],
         rng: this.ctx.rng,
+        karpenterV1: true,
       },
       v1Pools,
     }

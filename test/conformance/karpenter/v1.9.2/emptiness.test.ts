@@ -130,7 +130,6 @@ conformance({
     },
     {
       name: 'Emptiness › Emptiness › should delete nodes with the karpenter.sh/do-not-disrupt annotation set to false',
-      gap: 'candidates.ts newCandidate blocks a node carrying the annotation with any value (v0.32 semantics); 1.9 blocks only "true"',
       run: () => {
         const n = emptyNode({ annotations: { [DO_NOT_DISRUPT]: 'false' } })
         assert.deepEqual(disrupted({ pools: [whenEmpty()], nodes: [n] }), [n.name])
@@ -181,7 +180,6 @@ conformance({
     },
     {
       name: 'Emptiness › will not consider a node with a terminating StatefulSet pod as empty',
-      gap: 'reschedulablePods drops every terminating pod (v0.32 semantics); 1.9 pod.IsReschedulable keeps terminating StatefulSet pods',
       run: () => {
         const n = stateNode({ instanceType: leastExpensiveInstance, pods: [pod({ owner: 'StatefulSet', terminating: true })] })
         assert.deepEqual(disrupted({ pools: [whenEmpty()], nodes: [n] }), [])
