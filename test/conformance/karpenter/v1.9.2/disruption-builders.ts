@@ -12,7 +12,8 @@ import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
 import { internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import type { BudgetV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
-import { computeDisruptionV1, type V1Round } from '../../../../sandbox/karpenter/v1/disruption.ts'
+import { validateCommand, validateEmptyNodeConsolidation, type Command } from '../../../../sandbox/karpenter/disruption/consolidation.ts'
+import { computeDisruptionV1, consolidationShouldDisruptV1, emptinessShouldDisrupt, type V1Round } from '../../../../sandbox/karpenter/v1/disruption.ts'
 import { instanceTypesAssorted } from './fake-instance-types.ts'
 
 export const NOW = Date.parse('2026-12-06T12:00:00Z')
@@ -74,7 +75,7 @@ export function nodePool(o: PoolOptions = {}): NodePoolV1 {
         budgets: o.budgets ?? [{ nodes: '100%' }],
       },
     },
-  } as NodePoolV1
+  }
 }
 
 // ---- NodeClaims and Nodes ----
@@ -138,7 +139,7 @@ export function stateNode(o: NodeOptions = {}): StateNode {
   const claim: NodeClaim = {
     metadata: { name: `nodeclaim-${seq}`, labels, annotations: o.annotations, creationTimestamp: created },
     spec: {},
-    status: { providerID, nodeName: name, allocatable, capacity: allocatable, conditions } as NodeClaim['status'],
+    status: { providerID, nodeName: name, allocatable, capacity: allocatable, conditions },
   }
   return buildStateNode({
     node,
@@ -189,7 +190,7 @@ export function pod(o: PodOptions = {}): Pod {
     status: o.unschedulable
       ? { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }
       : { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
-  } as Pod
+  }
 }
 
 export const pods = (n: number, o: PodOptions = {}): Pod[] => Array.from({ length: n }, () => pod(o))
@@ -203,6 +204,8 @@ export interface World {
   pdbs?: DisruptionSnapshot['pdbs']
   instanceTypes?: InstanceType[] | Record<string, InstanceType[]>
   now?: number
+  /** The SpotToSpotConsolidation feature gate (upstream's consolidation suite turns it on). */
+  spotToSpot?: boolean
 }
 
 export function snapshotOf(w: World): { snapshot: DisruptionSnapshot; v1Pools: Map<string, NodePoolV1> } {
@@ -225,6 +228,7 @@ export function snapshotOf(w: World): { snapshot: DisruptionSnapshot; v1Pools: M
       },
       pdbs: w.pdbs,
       rng: seededRng(1),
+      karpenterV1: true,
     },
     v1Pools: new Map(w.pools.map((p) => [p.metadata.name ?? '', p])),
   }
@@ -239,4 +243,50 @@ export function disrupt(w: World): V1Round {
 /** Names of the nodes a pass would disrupt ([] when no command). */
 export function disrupted(w: World): string[] {
   return (disrupt(w).decision?.command.candidates ?? []).map((c) => c.name)
+}
+
+/** Candidates marked for deletion, as the orchestration queue leaves them until their NodeClaims are gone. */
+function markDisrupting(nodes: readonly StateNode[], names: ReadonlySet<string>): StateNode[] {
+  return nodes.map((n) => (names.has(n.name) ? { ...n, markedForDeletion: true } : n))
+}
+
+/** `n` passes of the controller, each command's candidates left disrupting; the names disrupted in all. */
+export function passes(w: World, n: number): string[] {
+  let nodes = w.nodes
+  const all: string[] = []
+  for (let i = 0; i < n; i++) {
+    const names = (disrupt({ ...w, nodes }).decision?.command.candidates ?? []).map((c) => c.name)
+    all.push(...names)
+    nodes = markDisrupting(nodes, new Set(names))
+  }
+  return all
+}
+
+/** The replacement's instance type names (first replacement). */
+export function replacementTypes(r: V1Round): string[] {
+  return (r.decision?.command.replacements[0]?.instanceTypeOptions ?? []).map((t) => t.name)
+}
+
+/** Unconsolidatable events of a pass (the twin publishes one per node; upstream one each on Node and NodeClaim). */
+export function unconsolidatable(r: V1Round): number {
+  return r.events.filter((e) => e.reason === 'Unconsolidatable').length
+}
+
+/**
+ * The real validator (NewMethodsWithRealValidator): the command computed on `w` is re-checked on
+ * `later`, the cluster after the 15 s wait, as the twin's disruption controller does (execute).
+ * Returns the command that would run, or undefined when it is abandoned.
+ */
+export function afterTTL(w: World, later: World): Command | undefined {
+  const d = disrupt(w).decision
+  if (!d) return undefined
+  if (d.consolidationType === '') return d.command
+  const { snapshot, v1Pools } = snapshotOf(later)
+  const check =
+    d.consolidationType === 'empty'
+      ? validateEmptyNodeConsolidation(d.command, snapshot, emptinessShouldDisrupt(v1Pools))
+      : validateCommand(d.command, snapshot, d.consolidationType === 'multi' ? 'multi-node' : 'single-node', (c) =>
+          consolidationShouldDisruptV1(v1Pools)(c, []),
+        )
+  return check.valid ? d.command : undefined
 }

@@ -53,7 +53,7 @@ export function newInstanceType(o: FakeInstanceTypeOptions): InstanceType {
     capacity,
     overhead: { kubeReserved, systemReserved: {}, evictionThreshold: {} },
     allocatable: subtract(capacity, kubeReserved),
-  } as InstanceType
+  }
 }
 
 /** `InstanceTypesAssorted`: every cpu × memory × zone × capacity type × os × arch, one offering each. */
