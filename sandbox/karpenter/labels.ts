@@ -81,7 +81,7 @@ export const RESOURCE_PRIVATE_IPV4 = 'vpc.amazonaws.com/PrivateIPv4Address'
  * Labels pods and NodePools may use although their domain is restricted; pods may constrain them
  * even when the NodePool says nothing about them (v1beta1 core set + the AWS provider's init()).
  */
-export const WELL_KNOWN_LABELS: ReadonlySet<string> = new Set([
+const wellKnownLabels = new Set([
   LABEL_NODEPOOL,
   LABEL_ZONE,
   LABEL_REGION,
@@ -108,6 +108,18 @@ export const WELL_KNOWN_LABELS: ReadonlySet<string> = new Set([
   LABEL_INSTANCE_ACCELERATOR_MANUFACTURER,
   LABEL_INSTANCE_ACCELERATOR_COUNT,
 ])
+export const WELL_KNOWN_LABELS: ReadonlySet<string> = wellKnownLabels
+
+/**
+ * A cloud provider's own labels join the well-known set when it starts (the AWS provider's
+ * `init()` in pkg/apis/v1beta1/labels.go does so for its instance labels). Karpenter's fake cloud
+ * provider, which its own test suites use, registers `size`, `special` and `integer` the same way
+ * (kubernetes-sigs/karpenter v0.32.1 pkg/cloudprovider/fake/instancetype.go); the conformance tests
+ * of test/conformance/karpenter/ call this for it.
+ */
+export function registerWellKnownLabels(...keys: string[]): void {
+  for (const k of keys) wellKnownLabels.add(k)
+}
 
 /** Domains prohibited by the kubelet or reserved by Karpenter (core + the AWS group). */
 const RESTRICTED_LABEL_DOMAINS: ReadonlySet<string> = new Set(['kubernetes.io', 'k8s.io', GROUP, AWS_GROUP])

@@ -1,20 +1,18 @@
-// The disruption controller (core@v0.32.1 pkg/controllers/disruption) and the NodeClaim
-// conditions it reads (nodeclaim/disruption: Empty, Expired): every 10 s of tutorial time,
+// The disruption controller (core@v0.32.1 pkg/controllers/disruption). It reads the NodeClaim
+// conditions Empty and Expired, which nodeclaim-disruption.ts keeps. Every 10 s of tutorial time,
 // expiration → emptiness → empty-node, multi-node and single-node consolidation; the first method
 // with a command wins. Consolidation commands wait 15 s and are re-validated against a fresh
 // picture; a replace taints the candidates, launches the replacement and waits until it is
 // initialized before the candidates' NodeClaims are deleted.
 
 import { ignoreNotFound } from '../../kube/errors.ts'
-import { rfc3339, type KubeObject } from '../../kube/json.ts'
+import type { KubeObject } from '../../kube/json.ts'
 import type { Node } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
 import {
   CONSOLIDATION_TTL_MS,
   computeDisruption,
   DISRUPTION_POLLING_PERIOD_MS,
-  emptyCondition,
-  expiredCondition,
   replacementNodeClaims,
   validateCommand,
   validateEmptyNodeConsolidation,
@@ -23,8 +21,6 @@ import {
 } from '../disruption/consolidation.ts'
 import type { DisruptionSnapshot } from '../disruption/candidates.ts'
 import { DISRUPTION_NO_SCHEDULE_TAINT } from '../labels.ts'
-import { setCondition } from '../nodes.ts'
-import { reschedulablePods } from '../scheduling/pods.ts'
 import { daemonSetPods } from '../scheduling/scheduler.ts'
 import type { StateNode } from '../state.ts'
 import { NODECLAIMS, takeSnapshot } from './cluster-state.ts'
@@ -81,7 +77,6 @@ export class Disruption {
   /** One pass; true when a command was executed. */
   async reconcile(): Promise<boolean> {
     this.removeLeftoverTaints()
-    this.updateConditions()
     const snapshot = await this.snapshot()
     const state = Math.max(this.ctx.consolidationState, Math.floor(this.ctx.clock.simulated() / STATE_REFRESH_MS) * STATE_REFRESH_MS)
     const round = computeDisruption(snapshot, this.memo, state)
@@ -192,56 +187,6 @@ export class Disruption {
       const claim = (this.ctx.store.list(NODECLAIMS).items as unknown as NodeClaim[]).find((nc) => nc.status?.providerID === node.spec?.providerID)
       if (claim?.metadata.deletionTimestamp) continue
       this.taint([{ node } as StateNode], false)
-    }
-  }
-
-  /** nodeclaim/disruption: the `Empty` (WhenEmpty) and `Expired` conditions. */
-  private updateConditions(): void {
-    const snapshot = takeSnapshot(this.ctx)
-    const now = this.ctx.clock.simulated()
-    for (const sn of snapshot.stateNodes) {
-      const nc = sn.nodeClaim
-      if (!nc || nc.metadata.deletionTimestamp) continue
-      const pool = snapshot.nodePools.find((np) => np.metadata.name === sn.nodePool)
-      if (!pool) continue
-      const empty = emptyCondition({
-        consolidationPolicy: pool.spec.disruption?.consolidationPolicy,
-        consolidateAfter: pool.spec.disruption?.consolidateAfter,
-        initialized: sn.initialized,
-        hasNode: !!sn.node,
-        nominated: sn.nominated,
-        reschedulablePods: reschedulablePods(sn.pods).length,
-      })
-      const expired = expiredCondition({
-        expireAfter: pool.spec.disruption?.expireAfter,
-        nodeClaimCreated: new Date(this.ctx.clock.simulated(nc.metadata.creationTimestamp ?? new Date())).toISOString(),
-        nodeCreated: sn.node?.metadata.creationTimestamp ? new Date(this.ctx.clock.simulated(sn.node.metadata.creationTimestamp)).toISOString() : undefined,
-        now,
-      }).expired
-      const want: [string, boolean][] = [
-        ['Empty', empty],
-        ['Expired', expired],
-      ]
-      const current = nc.status?.conditions ?? []
-      const changes = want.filter(([type, on]) => current.some((c) => c.type === type && c.status === 'True') !== on)
-      if (changes.length === 0) continue
-      try {
-        this.ctx.store.mutate(
-          NODECLAIMS,
-          undefined,
-          nc.metadata.name!,
-          (o) => {
-            const status = (o.status ?? {}) as NonNullable<NodeClaim['status']>
-            let conditions = (status.conditions ?? []).filter((c) => !changes.some(([type, on]) => !on && c.type === type))
-            for (const [type, on] of changes)
-              if (on) conditions = setCondition(conditions, { type, status: 'True', lastTransitionTime: rfc3339(this.ctx.clock.now()) })
-            o.status = { ...status, conditions }
-          },
-          { subresource: 'status', fieldManager: 'karpenter' },
-        )
-      } catch (error) {
-        ignoreNotFound(error)
-      }
     }
   }
 

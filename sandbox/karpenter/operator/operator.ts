@@ -20,6 +20,7 @@ import { KarpenterContext, settingsFrom } from '../controllers/context.ts'
 import { Disruption } from '../controllers/disruption.ts'
 import { Interruption } from '../controllers/interruption.ts'
 import { Lifecycle } from '../controllers/lifecycle.ts'
+import { NodeClaimDisruption } from '../controllers/nodeclaim-disruption.ts'
 import { NodeClasses, NodePools } from '../controllers/nodepools.ts'
 import { Provisioner } from '../controllers/provisioner.ts'
 import { Termination } from '../controllers/termination.ts'
@@ -315,6 +316,7 @@ const V0_32_LEADER: LeaderLine = {
       named('node.termination', new Termination(ctx, cloud)),
       named('provisioner', provisioner),
       named('interruption', new Interruption(ctx)),
+      named('nodeclaim.disruption', new NodeClaimDisruption(ctx)),
       named('disruption', new Disruption(ctx, provisioner)),
     ]
   },

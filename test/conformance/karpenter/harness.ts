@@ -9,8 +9,8 @@
 // runs as a todo: it is reported as failing, and does not fail the run.
 
 import assert from 'node:assert/strict'
-import { appendFileSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
+import { recordFigures, type SuiteFigures } from '../figures.ts'
 
 export type Twin = 'v0.32.1' | 'v1.9.2'
 export type Area = 'scheduling' | 'consolidation' | 'emptiness' | 'expiration' | 'interruption' | 'instance types'
@@ -40,19 +40,6 @@ export interface UpstreamSuite {
   /** `It(` and `Entry(` calls in the upstream file at `tag`. */
   upstreamCases: number
   cases: PortedCase[]
-  notPorted: NotPorted[]
-}
-
-/** One line per suite in the file `SPOTCHECK_CONFORMANCE_OUT` names, for test/conformance/report.ts. */
-export interface SuiteFigures {
-  project: 'karpenter'
-  twin: Twin
-  area: Area
-  source: string
-  upstream: number
-  ported: number
-  passing: number
-  failing: { name: string; gap?: string; error?: string }[]
   notPorted: NotPorted[]
 }
 
@@ -102,6 +89,5 @@ function report(suite: UpstreamSuite, source: string, outcome: ReadonlyMap<strin
   console.log(`# Karpenter ${suite.twin} ${suite.area} (${source}): upstream ${figures.upstream}, ported ${figures.ported}, passing ${figures.passing}`)
   for (const f of failing) console.log(`  failing: ${f.name}${f.gap ? ` — ${f.gap}` : ''}`)
   for (const n of suite.notPorted) console.log(`  not ported: ${n.name} — ${n.reason}`)
-  const out = process.env.SPOTCHECK_CONFORMANCE_OUT
-  if (out) appendFileSync(out, `${JSON.stringify(figures)}\n`)
+  recordFigures(figures)
 }

@@ -12,6 +12,10 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import type { Node, Pod } from '../../../sandbox/k8s/types.ts'
 import { nodeInfoOf, type NodeInfo } from '../../../sandbox/cluster/scheduling/node-info.ts'
+import { recordFigures } from '../figures.ts'
+
+/** The Kubernetes version of the sandbox's cluster, whose kube-scheduler the twin follows. */
+export const KUBERNETES_VERSION = 'v1.29'
 
 /** What upstream expects of Filter on one node: it fits, or it is rejected (with this reason, when upstream checks one). */
 export type Want = 'fit' | { reject: string | undefined }
@@ -120,8 +124,20 @@ function summary(plugin: string, filter: Filter, tables: readonly UpstreamTable[
   for (const t of tables) {
     const passing = t.cases.filter((c) => passes(c, filter))
     lines.push(`${t.test} (${t.file}@${t.ref.slice(0, 12)}): upstream ${t.upstreamCases}, ported ${t.cases.length}, passing ${passing.length}`)
-    for (const c of t.cases) if (!passing.includes(c)) lines.push(`  failing: ${c.name}${c.gap ? ` — ${c.gap}` : ''}`)
+    const failing = t.cases.filter((c) => !passing.includes(c))
+    for (const c of failing) lines.push(`  failing: ${c.name}${c.gap ? ` — ${c.gap}` : ''}`)
     for (const n of t.notPorted) lines.push(`  not ported: ${n.name} — ${n.reason}`)
+    recordFigures({
+      project: 'kube-scheduler',
+      twin: KUBERNETES_VERSION,
+      area: plugin,
+      source: `kubernetes/kubernetes@${t.ref.slice(0, 12)} ${t.file} ${t.test}`,
+      upstream: t.upstreamCases,
+      ported: t.cases.length,
+      passing: passing.length,
+      failing: failing.map((c) => ({ name: c.name, gap: c.gap })),
+      notPorted: t.notPorted,
+    })
   }
   return lines
 }

@@ -10,7 +10,9 @@ import assert from 'node:assert/strict'
 import { nodeInfoOf } from '../../../sandbox/cluster/scheduling/node-info.ts'
 import { spreadState } from '../../../sandbox/cluster/scheduling/pod-topology-spread.ts'
 import type { LabelSelector, Node, Pod, Taint, Toleration, TopologySpreadConstraint } from '../../../sandbox/k8s/types.ts'
+import { recordFigures } from '../figures.ts'
 import { node, pod, selector } from './builders.ts'
+import { KUBERNETES_VERSION } from './harness.ts'
 
 const FILE = 'pkg/scheduler/framework/plugins/podtopologyspread/filtering_test.go'
 const REF = '01c2588bf4a3eb6bb3524b1e2bd60efb38a4b577'
@@ -430,5 +432,16 @@ describe('kube-scheduler PodTopologySpread PreFilter conformance', () => {
     console.log(`${TEST} (${FILE}@${REF.slice(0, 12)}): upstream ${UPSTREAM_CASES}, ported ${cases.length}, passing ${passing.length}`)
     for (const c of cases) if (!passing.includes(c)) console.log(`  failing: ${c.name}`)
     for (const p of notPorted) console.log(`  not ported: ${p.name} — ${p.reason}`)
+    recordFigures({
+      project: 'kube-scheduler',
+      twin: KUBERNETES_VERSION,
+      area: 'PodTopologySpread (PreFilter state)',
+      source: `kubernetes/kubernetes@${REF.slice(0, 12)} ${FILE} ${TEST}`,
+      upstream: UPSTREAM_CASES,
+      ported: cases.length,
+      passing: passing.length,
+      failing: cases.filter((c) => !passing.includes(c)).map((c) => ({ name: c.name })),
+      notPorted,
+    })
   })
 })
