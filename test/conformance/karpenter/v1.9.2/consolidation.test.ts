@@ -40,7 +40,7 @@ import {
   type PodOptions,
   type World,
 } from './disruption-builders.ts'
-import { newInstanceType } from './fake-instance-types.ts'
+import { fakeInstanceType as newInstanceType } from '../fake.ts'
 
 const LABELS = { app: 'test' }
 const rsPods = (n: number, o: PodOptions = {}) => pods(n, { owner: 'ReplicaSet', labels: { ...LABELS }, ...o })

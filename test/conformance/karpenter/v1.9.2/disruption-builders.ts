@@ -2,7 +2,7 @@
 // pkg/controllers/disruption/*_test.go): NodePools, NodeClaim+Node pairs as cluster state sees them
 // once initialized (ExpectMakeNodesAndNodeClaimsInitializedAndStateUpdated), pods, and one pass of
 // the disruption controller (`computeDisruptionV1`, with the "nop validator" upstream's suite uses).
-// The instance types are the fake cloud provider's (pkg/cloudprovider/fake/instancetype.go).
+// The instance types are the fake cloud provider's (test/conformance/karpenter/fake.ts).
 
 import type { Node, NodeSelectorRequirement, Pod, Taint } from '../../../../sandbox/k8s/types.ts'
 import type { NodeClaim } from '../../../../sandbox/karpenter/api.ts'
@@ -14,7 +14,7 @@ import { internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import type { BudgetV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { validateCommand, validateEmptyNodeConsolidation, type Command } from '../../../../sandbox/karpenter/disruption/consolidation.ts'
 import { computeDisruptionV1, consolidationShouldDisruptV1, emptinessShouldDisrupt, type V1Round } from '../../../../sandbox/karpenter/v1/disruption.ts'
-import { instanceTypesAssorted } from './fake-instance-types.ts'
+import { instanceTypesAssorted } from '../fake.ts'
 
 export const NOW = Date.parse('2026-12-06T12:00:00Z')
 export const LABEL_NODEPOOL = 'karpenter.sh/nodepool'
