@@ -51,6 +51,8 @@ export interface DisruptionSnapshot {
    * terminating StatefulSet pods still count as the node's pods.
    */
   karpenterV1?: boolean
+  /** 1.x `FEATURE_GATES=SpotToSpotConsolidation=true` (alpha, off by default). */
+  spotToSpotConsolidation?: boolean
 }
 
 export interface Candidate {
