@@ -690,8 +690,11 @@ const multi: PortedCase[] = [
       const later = world(nodes.map((n, i) => withPods(n, [ps[i]])))
       assert.equal(disrupt(w).decision?.consolidationType, 'empty')
       noCommand(afterTTL(w, later))
+      // Upstream checks one NodeClaim is left and nodes 1 and 2 are gone (node 0 may go too, for a replacement).
       const cmd = afterTTL(later, later)
-      assert.deepEqual(sorted(cmd?.candidates.map((c) => c.name) ?? []), names(nodes.slice(1)))
+      const gone = cmd?.candidates.map((c) => c.name) ?? []
+      assert.ok(gone.includes(nodes[1].name) && gone.includes(nodes[2].name), `disrupted ${gone.join(', ')}`)
+      assert.equal(nodes.length - gone.length + (cmd?.replacements.length ?? 0), 1)
     },
   ),
   ...table(
@@ -700,7 +703,8 @@ const multi: PortedCase[] = [
       const ps = rsPods(3)
       const nodes = ps.map((p) => multiNode(!spotToSpot, { pods: [p] }))
       const w = world(nodes)
-      const later = world([withPods(nodes[0], [rsPod()]), withPods(nodes[1], [rsPod()]), nodes[2]])
+      const extra = () => pod({ requests: { cpu: '1' } })
+      const later = world([withPods(nodes[0], [extra()]), withPods(nodes[1], [extra()]), nodes[2]])
       assert.equal(disrupt(w).decision?.consolidationType, 'multi')
       noCommand(afterTTL(w, later))
       const { snapshot, v1Pools } = snapshotOf(later)
@@ -788,50 +792,6 @@ const GAPS: Record<string, string> = {
     'the twin checks the labels/instance type in NewCandidate (DisruptionBlocked, v0.32) and evaluates the consolidation filter once for multi- and single-node; 1.9 does it in consolidation ShouldDisrupt (Unconsolidatable) once per method',
   'Consolidation › Events › should fire an event when a candidate does not have the zone label':
     'the twin checks the labels/instance type in NewCandidate (DisruptionBlocked, v0.32) and evaluates the consolidation filter once for multi- and single-node; 1.9 does it in consolidation ShouldDisrupt (Unconsolidatable) once per method',
-  'Consolidation › Metrics › should correctly report invalidated commands for emptiness disruption › when a candidate is blocked by budgets':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Metrics › should correctly report invalidated commands for emptiness disruption › when candidates are filtered out due to pod churn':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Metrics › should correctly report invalidated commands for emptiness disruption › when candidates are filtered out due to candidate being nominated':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Metrics › should correctly report invalidated commands for multi node disruption › when candidates are blocked by budgets':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Metrics › should correctly report invalidated commands for single node disruption › when a candidate is blocked by budgets':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Replace › can replace node › if the candidate is spot node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Replace › cannot replace spot with spot if less than minimum InstanceTypes flexibility':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Replace › cannot replace spot with spot if the spotToSpotConsolidation is disabled':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour); its event says "Can\'t replace a spot node with a spot node"',
-  'Consolidation › Replace › spot to spot consolidation should order the instance types by price before enforcing minimum flexibility.':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Replace › can replace nodes if another nodePool returns no instance types › if the candidate is spot node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Replace › can replace nodes, considers PDB policy › if the candidate is spot node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Replace › can replace nodes, PDB namespace must match › if the candidate is spot node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Replace › can replace nodes, considers karpenter.sh/do-not-disrupt on nodes › if the candidate is spot node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Replace › can replace nodes, considers karpenter.sh/do-not-disrupt on pods › if the candidate is spot node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Delete › does not delete nodes with pod churn, deletes nodes without pod churn':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates); 1.9 keeps the still-valid candidates of an emptiness command',
-  'Consolidation › TTL › should not consolidate if the action becomes invalid during the node TTL wait':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Multi-NodeClaim › can merge 3 nodes into 1 › if the candidate is spot node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour)',
-  'Consolidation › Multi-NodeClaim › should wait for the node TTL for non-empty nodes before consolidating (multi-node) › if the candidate is on-demand node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour) (this entry uses the spot nodes)',
-  'Consolidation › Multi-NodeClaim › should continue to multi-nodeclaim consolidation when emptiness fails validation after the node ttl › if the candidate is on-demand node':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Multi-NodeClaim › should continue to multi-nodeclaim consolidation when emptiness fails validation after the node ttl › if the candidate is spot node':
-    'the 1.x emptiness validation (validateEmptyNodeConsolidation with the v1 filter) passes when a candidate no longer qualifies (it is filtered out before the check), and no validation re-checks budgets (core@v1.9.1 validation.go validateCandidates)',
-  'Consolidation › Multi-NodeClaim › should continue to single nodeclaim consolidation when multi-nodeclaim consolidation fails validation after the node ttl › if the candidate is on-demand node':
-    'SpotToSpotConsolidation is not in the twin: computeConsolidation (disruption/consolidation.ts) never replaces spot with spot (v0.32 behaviour) (this entry uses the spot nodes)',
-  'Consolidation › Multi-NodeClaim › should continue to single nodeclaim consolidation when multi-nodeclaim consolidation fails validation after the node ttl › if the candidate is spot node':
-    'the multi-node command survives validation in the twin: the added pods still fit (to investigate)',
 }
 const withGaps = (cases: PortedCase[]): PortedCase[] => cases.map((c) => (GAPS[c.name] ? { ...c, gap: GAPS[c.name] } : c))
 

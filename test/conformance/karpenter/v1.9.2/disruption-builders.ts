@@ -12,8 +12,8 @@ import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { buildStateNode, type StateNode } from '../../../../sandbox/karpenter/state.ts'
 import { internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import type { BudgetV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
-import { validateCommand, validateEmptyNodeConsolidation, type Command } from '../../../../sandbox/karpenter/disruption/consolidation.ts'
-import { computeDisruptionV1, consolidationShouldDisruptV1, emptinessShouldDisrupt, type V1Round } from '../../../../sandbox/karpenter/v1/disruption.ts'
+import type { Command } from '../../../../sandbox/karpenter/disruption/consolidation.ts'
+import { computeDisruptionV1, validateV1, type V1Round } from '../../../../sandbox/karpenter/v1/disruption.ts'
 import { instanceTypesAssorted } from '../fake.ts'
 
 export const NOW = Date.parse('2026-12-06T12:00:00Z')
@@ -229,6 +229,7 @@ export function snapshotOf(w: World): { snapshot: DisruptionSnapshot; v1Pools: M
       pdbs: w.pdbs,
       rng: seededRng(1),
       karpenterV1: true,
+      spotToSpotConsolidation: w.spotToSpot ?? true,
     },
     v1Pools: new Map(w.pools.map((p) => [p.metadata.name ?? '', p])),
   }
@@ -282,11 +283,6 @@ export function afterTTL(w: World, later: World): Command | undefined {
   if (!d) return undefined
   if (d.consolidationType === '') return d.command
   const { snapshot, v1Pools } = snapshotOf(later)
-  const check =
-    d.consolidationType === 'empty'
-      ? validateEmptyNodeConsolidation(d.command, snapshot, emptinessShouldDisrupt(v1Pools))
-      : validateCommand(d.command, snapshot, d.consolidationType === 'multi' ? 'multi-node' : 'single-node', (c) =>
-          consolidationShouldDisruptV1(v1Pools)(c, []),
-        )
-  return check.valid ? d.command : undefined
+  const check = validateV1(d, snapshot, v1Pools)
+  return check.valid ? check.command : undefined
 }
