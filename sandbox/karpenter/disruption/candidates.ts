@@ -16,7 +16,7 @@ import {
   LABEL_ZONE,
 } from '../labels.ts'
 import type { Rng } from '../rng.ts'
-import { hasDoNotDisrupt, isOwnedByNode, isTerminal, isTerminating, podKey, reschedulablePods } from '../scheduling/pods.ts'
+import { hasDoNotDisrupt, isOwnedByNode, isTerminal, isTerminating, podKey, reschedulablePods, reschedulablePodsV1 } from '../scheduling/pods.ts'
 
 export { reschedulablePods }
 import type { TopologyCluster } from '../scheduling/topology.ts'
@@ -46,8 +46,14 @@ export interface DisruptionSnapshot {
   rng: Rng
   /** `FEATURE_GATES=Drift=true` (off by default in v0.32.1). */
   driftEnabled?: boolean
-  /** The line whose scheduler the simulations run (`SchedulingInput.line`); default v0.32. */
+  /**
+   * The line (default v0.32). 'v1': the simulations run the 1.x scheduler (`SchedulingInput.line`), and the 1.x candidate rules apply (core@v1.9.1 state/statenode.go ValidateNodeDisruptable,
+   * pkg/utils/pod IsReschedulable): only `karpenter.sh/do-not-disrupt: "true"` blocks a node, and
+   * terminating StatefulSet pods still count as the node's pods.
+   */
   line?: KarpenterLine
+  /** 1.x `FEATURE_GATES=SpotToSpotConsolidation=true` (alpha, off by default). */
+  spotToSpotConsolidation?: boolean
 }
 
 export interface Candidate {
@@ -108,7 +114,7 @@ function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?
   if (!sn.node || !sn.nodeClaim) return { reason: "state node doesn't contain both a node and a nodeclaim" }
   if (sn.markedForDeletion) return { reason: 'state node is marked for deletion' }
   if (!sn.initialized) return { reason: "state node isn't initialized" }
-  if (ANNOTATION_DO_NOT_DISRUPT in sn.annotations) {
+  if (snapshot.line === 'v1' ? sn.annotations[ANNOTATION_DO_NOT_DISRUPT] === 'true' : ANNOTATION_DO_NOT_DISRUPT in sn.annotations) {
     const m = `Disruption is blocked with the "${ANNOTATION_DO_NOT_DISRUPT}" annotation`
     return { reason: `disruption is blocked through the "${ANNOTATION_DO_NOT_DISRUPT}" annotation`, event: ev(m) }
   }
@@ -124,7 +130,7 @@ function newCandidate(sn: StateNode, snapshot: DisruptionSnapshot): { candidate?
   const instanceType = types.find((t) => t.name === itName)
   if (!instanceType) return { reason: `instance type '${itName}' can't be resolved`, event: ev(`Instance type "${itName}" not found`) }
   if (sn.nominated) return { reason: 'state node is nominated for a pending pod', event: ev('Nominated for a pending pod') }
-  const pods = reschedulablePods(sn.pods)
+  const pods = snapshot.line === 'v1' ? reschedulablePodsV1(sn.pods) : reschedulablePods(sn.pods)
   const created = Date.parse(sn.node.metadata.creationTimestamp ?? '') || snapshot.now
   const cost = pods.reduce((s, p) => s + podEvictionCost(p), 0) * lifetimeRemaining(nodePool, created, snapshot.now)
   return {

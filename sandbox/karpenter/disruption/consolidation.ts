@@ -187,12 +187,14 @@ function computeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly
     price += o.price
   }
   const replacement = results.newNodeClaims[0]
+  const allSpot = candidates.every((c) => c.capacityType === CAPACITY_TYPE_SPOT)
+  if (snapshot.line === 'v1' && allSpot && replacement.requirements.get(LABEL_CAPACITY_TYPE).has(CAPACITY_TYPE_SPOT))
+    return spotToSpot(snapshot, candidates, replacement, price, unconsolidatable, events)
   replacement.instanceTypeOptions = filterByPrice(replacement.instanceTypeOptions, replacement.requirements, price)
   if (replacement.instanceTypeOptions.length === 0) {
     unconsolidatable("Can't replace with a cheaper node")
     return { command: NO_OP, events }
   }
-  const allSpot = candidates.every((c) => c.capacityType === CAPACITY_TYPE_SPOT)
   const ct = replacement.requirements.get(LABEL_CAPACITY_TYPE)
   if (allSpot && ct.has(CAPACITY_TYPE_SPOT)) {
     unconsolidatable("Can't replace a spot node with a spot node")
@@ -201,6 +203,53 @@ function computeConsolidation(snapshot: DisruptionSnapshot, candidates: readonly
   // OD → [OD, spot]: prices were filtered assuming Spot launches, so only Spot may launch.
   if (ct.has(CAPACITY_TYPE_SPOT) && ct.has(CAPACITY_TYPE_ON_DEMAND))
     replacement.requirements.add(Requirement.of(LABEL_CAPACITY_TYPE, 'In', [CAPACITY_TYPE_SPOT]))
+  return { command: { candidates: [...candidates], replacements: [replacement] }, events }
+}
+
+/** consolidation.go (1.x): at least this many cheaper spot types before a spot node is replaced with spot. */
+const MIN_INSTANCE_TYPES_FOR_SPOT_TO_SPOT = 15
+
+/**
+ * core@v1.9.1 consolidation.go `computeSpotToSpotConsolidation`: behind the SpotToSpotConsolidation
+ * gate, a spot replacement must come from strictly cheaper spot types; a single candidate needs at
+ * least 15 of them and is launched from the 15 cheapest (so it is not replaced by a slightly
+ * cheaper type that gets interrupted as often).
+ */
+function spotToSpot(
+  snapshot: DisruptionSnapshot,
+  candidates: readonly Candidate[],
+  replacement: PlannedNodeClaim,
+  price: number,
+  unconsolidatable: (message: string) => void,
+  events: DisruptionEvent[],
+): ConsolidationResult {
+  if (!snapshot.spotToSpotConsolidation) {
+    unconsolidatable("SpotToSpotConsolidation is disabled, can't replace a spot node with a spot node")
+    return { command: NO_OP, events }
+  }
+  replacement.requirements.add(Requirement.of(LABEL_CAPACITY_TYPE, 'In', [CAPACITY_TYPE_SPOT]))
+  const cheapest = (it: InstanceType) =>
+    worstLaunchPrice(
+      it.offerings.filter((o) => o.available),
+      replacement.requirements,
+    )
+  const options = filterByPrice(replacement.instanceTypeOptions, replacement.requirements, price)
+    .map((it, i) => ({ it, i, p: cheapest(it) }))
+    .sort((a, b) => a.p - b.p || a.i - b.i)
+    .map((x) => x.it)
+  if (options.length === 0) {
+    unconsolidatable("Can't replace with a cheaper node")
+    return { command: NO_OP, events }
+  }
+  replacement.instanceTypeOptions = options
+  if (candidates.length > 1) return { command: { candidates: [...candidates], replacements: [replacement] }, events }
+  if (options.length < MIN_INSTANCE_TYPES_FOR_SPOT_TO_SPOT) {
+    unconsolidatable(
+      `SpotToSpotConsolidation requires ${MIN_INSTANCE_TYPES_FOR_SPOT_TO_SPOT} cheaper instance type options than the current candidate to consolidate, got ${options.length}`,
+    )
+    return { command: NO_OP, events }
+  }
+  replacement.instanceTypeOptions = options.slice(0, MIN_INSTANCE_TYPES_FOR_SPOT_TO_SPOT)
   return { command: { candidates: [...candidates], replacements: [replacement] }, events }
 }
 

@@ -58,6 +58,15 @@ export function reschedulablePods(pods: readonly Pod[]): Pod[] {
   return pods.filter((p) => !isOwnedByNode(p) && !isOwnedByDaemonSet(p) && !isTerminal(p) && !isTerminating(p))
 }
 
+/**
+ * Karpenter 1.x `pod.IsReschedulable` (core@v1.9.1 pkg/utils/pod/scheduling.go): as above, but a
+ * terminating StatefulSet pod still needs a place (its replacement is created only once it is gone).
+ */
+export function reschedulablePodsV1(pods: readonly Pod[]): Pod[] {
+  const active = (p: Pod) => !isTerminal(p) && !isTerminating(p)
+  return pods.filter((p) => (active(p) || (isOwnedBy(p, 'apps/v1', 'StatefulSet') && isTerminating(p))) && !isOwnedByDaemonSet(p) && !isOwnedByNode(p))
+}
+
 /** `pod.HasDoNotDisrupt`: `karpenter.sh/do-not-disrupt: "true"` or v1alpha5 `do-not-evict: "true"`. */
 export function hasDoNotDisrupt(pod: Pod): boolean {
   const a = pod.metadata.annotations

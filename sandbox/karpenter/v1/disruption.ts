@@ -14,13 +14,22 @@
 // (disruption/candidates.ts, consolidation.ts), called with the v1 filters.
 
 import { parseGoDuration } from '../../runtime/clock.ts'
-import { getCandidates, offeringOf, sortAndFilterCandidates, type Candidate, type DisruptionEvent, type DisruptionSnapshot } from '../disruption/candidates.ts'
+import {
+  filterCandidates,
+  getCandidates,
+  offeringOf,
+  sortAndFilterCandidates,
+  type Candidate,
+  type DisruptionEvent,
+  type DisruptionSnapshot,
+} from '../disruption/candidates.ts'
 import {
   action,
   CandidateDeletingError,
   multiNodeConsolidation,
   simulateScheduling,
   singleNodeConsolidation,
+  validateCommand,
   type Command,
 } from '../disruption/consolidation.ts'
 import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, CAPACITY_TYPE_SPOT, CAPACITY_TYPE_ON_DEMAND } from '../labels.ts'
@@ -333,6 +342,7 @@ export function computeDisruptionV1(
   memo: V1Round['memo'] = {},
   consolidationState?: number,
 ): V1Round {
+  snapshot = { ...snapshot, line: 'v1' }
   const events: DisruptionEvent[] = []
   const next = { ...memo }
   const pools = [...v1Pools.values()]
@@ -404,6 +414,40 @@ export function computeDisruptionV1(
     }
   }
   return { events, memo: next }
+}
+
+/**
+ * core@v1.9.1 validation.go, after the 15 s wait, on a fresh snapshot. Emptiness keeps the
+ * candidates that are still empty candidates, not nominated and within the Empty budgets (none
+ * left: invalid). Multi- and single-node consolidation need every candidate still a candidate, none
+ * nominated, all within the Underutilized budgets, and the same simulation outcome (validateCommand).
+ */
+export function validateV1(decision: V1Decision, later: DisruptionSnapshot, v1Pools: ReadonlyMap<string, NodePoolV1>): { valid: boolean; command: Command } {
+  const snapshot: DisruptionSnapshot = { ...later, line: 'v1' }
+  const cmd = decision.command
+  const invalid = { valid: false, command: cmd }
+  const names = new Set(cmd.candidates.map((c) => c.name))
+  const empty = decision.consolidationType === 'empty'
+  const filter = empty ? emptinessShouldDisrupt(v1Pools) : consolidationShouldDisruptV1(v1Pools)
+  const current = filterCandidates(
+    getCandidates(snapshot, filter).filter((c) => names.has(c.name)),
+    snapshot,
+  )
+  if (current.length === 0 || (!empty && current.length !== names.size)) return invalid
+  const left = budgetMapping([...v1Pools.values()], snapshot.stateNodes, empty ? 'Empty' : 'Underutilized', snapshot.now)
+  const kept = current.filter((c) => {
+    const pool = c.nodePool.metadata.name ?? ''
+    if (c.stateNode.nominated || (left.get(pool) ?? 0) === 0) return false
+    left.set(pool, (left.get(pool) ?? 0) - 1)
+    return true
+  })
+  if (kept.length === 0 || (!empty && kept.length !== names.size)) return invalid
+  if (empty) {
+    const keep = new Set(kept.map((c) => c.name))
+    return { valid: true, command: { candidates: cmd.candidates.filter((c) => keep.has(c.name)), replacements: [] } }
+  }
+  const check = validateCommand(cmd, snapshot, decision.consolidationType === 'multi' ? 'multi-node' : 'single-node', (c) => filter(c, []))
+  return { valid: check.valid, command: cmd }
 }
 
 // ---- the command as 1.9 logs it ----

@@ -12,7 +12,7 @@ import { labelSelectorMatcher } from '../../k8s/label-selector.ts'
 import { tolerationsTolerateTaint } from '../../k8s/taints.ts'
 import type { LabelSelector, Pod } from '../../k8s/types.ts'
 import { DISRUPTION_NO_SCHEDULE_TAINT } from '../labels.ts'
-import { hasDoNotDisrupt, isOwnedByDaemonSet, isOwnedByNode, isTerminal, isTerminating } from '../scheduling/pods.ts'
+import { hasDoNotDisrupt, isOwnedByNode, isTerminal, isTerminating, reschedulablePodsV1 } from '../scheduling/pods.ts'
 
 /** The fields of a policy/v1 PodDisruptionBudget this reads. */
 export interface PodDisruptionBudgetV1 {
@@ -27,15 +27,6 @@ export interface PodDisruptionBudgetV1 {
 
 function isActive(pod: Pod): boolean {
   return !isTerminal(pod) && !isTerminating(pod)
-}
-
-function isOwnedByStatefulSet(pod: Pod): boolean {
-  return (pod.metadata.ownerReferences ?? []).some((o) => o.apiVersion === 'apps/v1' && o.kind === 'StatefulSet')
-}
-
-/** `pod.IsReschedulable`. */
-function isReschedulable(pod: Pod): boolean {
-  return (isActive(pod) || (isOwnedByStatefulSet(pod) && isTerminating(pod))) && !isOwnedByDaemonSet(pod) && !isOwnedByNode(pod)
 }
 
 /** `pod.IsEvictable`: only such pods can be blocked by a PDB. */
@@ -66,5 +57,5 @@ function isFullyBlocked(pod: Pod, pdbs: readonly PodDisruptionBudgetV1[]): boole
 
 /** `GetCurrentlyReschedulablePods`: the pods of a deleting node to schedule again. */
 export function currentlyReschedulablePods(pods: readonly Pod[], pdbs: readonly PodDisruptionBudgetV1[]): Pod[] {
-  return pods.filter((p) => isReschedulable(p) && !hasDoNotDisrupt(p) && !isFullyBlocked(p, pdbs))
+  return reschedulablePodsV1(pods).filter((p) => !hasDoNotDisrupt(p) && !isFullyBlocked(p, pdbs))
 }

@@ -17,14 +17,8 @@ import { rfc3339, type KubeObject } from '../../../kube/json.ts'
 import { ignoreNotFound } from '../../../kube/errors.ts'
 import type { Node, Pod } from '../../../k8s/types.ts'
 import { Controller } from '../../../runtime/controller.ts'
-import type { DisruptionSnapshot, Candidate } from '../../disruption/candidates.ts'
-import {
-  CONSOLIDATION_TTL_MS,
-  DISRUPTION_POLLING_PERIOD_MS,
-  validateCommand,
-  validateEmptyNodeConsolidation,
-  type Command,
-} from '../../disruption/consolidation.ts'
+import type { DisruptionSnapshot } from '../../disruption/candidates.ts'
+import { CONSOLIDATION_TTL_MS, DISRUPTION_POLLING_PERIOD_MS, type Command } from '../../disruption/consolidation.ts'
 import { LABEL_INSTANCE_TYPE, LABEL_NODEPOOL } from '../../labels.ts'
 import { daemonSetPods } from '../../scheduling/scheduler.ts'
 import type { StateNode } from '../../state.ts'
@@ -34,12 +28,11 @@ import {
   commandText,
   computeDisruptionV1,
   consolidatable,
-  consolidationShouldDisruptV1,
   driftReason,
-  emptinessShouldDisrupt,
   expiry,
   logValues,
   consolidateAfterMs,
+  validateV1,
   type V1Decision,
   type V1Round,
 } from '../../v1/disruption.ts'
@@ -280,22 +273,18 @@ export class DisruptionV1 {
   private async execute(decision: V1Decision): Promise<boolean> {
     const scope = log.singletonScope('disruption', this.ctx.rng)
     const id = log.uuid(this.ctx.rng)
+    let cmd = decision.command
     if (decision.consolidationType !== '') {
       await this.ctx.clock.sleep(CONSOLIDATION_TTL_MS, this.abort.signal)
       const { snapshot: later, v1Pools } = await this.snapshot()
-      const check =
-        decision.consolidationType === 'empty'
-          ? validateEmptyNodeConsolidation(decision.command, later, emptinessShouldDisrupt(v1Pools))
-          : validateCommand(decision.command, later, decision.consolidationType === 'multi' ? 'multi-node' : 'single-node', (c: Candidate) =>
-              consolidationShouldDisruptV1(v1Pools)(c, []),
-            )
+      const check = validateV1(decision, later, v1Pools)
       if (!check.valid) {
         const kind = decision.consolidationType === 'empty' ? 'empty node' : decision.consolidationType === 'multi' ? 'multi-node' : 'single-node'
         this.ctx.log(log.abandoning(scope, kind, commandText(decision.reason, id, decision.command)))
         return false
       }
+      cmd = check.command
     }
-    const cmd = decision.command
     this.ctx.log(log.disruptingNodes(scope, { command: commandText(decision.reason, id, cmd), ...logValues(cmd) }))
     const candidates = cmd.candidates.map((c) => c.stateNode)
     // markDisrupted: the taint and the DisruptionReason condition.
