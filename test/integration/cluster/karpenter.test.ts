@@ -437,7 +437,7 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     const replacement = claims.find((c) => c.metadata.name !== candidate.metadata.name)
     assert.ok(replacement, `a replacement NodeClaim: ${claims.map((c) => c.metadata.name).join(' ')}`)
     assert.ok(!isTrue(replacement, 'Initialized'), 'the replacement is not initialized')
-    const taints = ((await node(first.metadata.name!)).spec as { taints?: { key: string }[] } | undefined)?.taints ?? []
+    const taints = ((await node(first.metadata.name)).spec as { taints?: { key: string }[] } | undefined)?.taints ?? []
     assert.ok(
       taints.some((t) => t.key === 'karpenter.sh/disruption'),
       `disruption is still waiting (the candidate is still tainted): ${JSON.stringify(taints)}`,
