@@ -15,7 +15,10 @@
 //   the ICE cache. Pods of a launched NodeClaim are bound to it; the NodeClaim stays as an
 //   in-flight state node for later rounds. A failed launch leaves its pods pending.
 
+import assert from 'node:assert/strict'
 import type { CreateFleetCommandInput, CreateFleetCommandOutput, InstanceTypeInfo, InstanceTypeOffering, Subnet } from '@aws-sdk/client-ec2'
+import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
+import { MEMORY, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
 import type { NodeSelectorRequirement, Pod, RawResourceList } from '../../../../sandbox/k8s/types.ts'
 import type { BlockDeviceMapping, EC2NodeClass, KubeletConfiguration, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import {
@@ -266,5 +269,78 @@ export class InstanceTypeEnv {
         LaunchTemplateAndOverrides: { Overrides: { InstanceType: p.instanceType as never, AvailabilityZone: p.zone } },
       })),
     }
+  }
+}
+
+// ---- what both tags' suites (v0.32.1/ and v1.9.2/instance-types.test.ts) check with ----
+
+export const OD_ONLY: NodeSelectorRequirement[] = [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]
+export const SPOT_AND_OD: NodeSelectorRequirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] }
+export const oneCPU: PodOptions = { requests: { cpu: '1' }, limits: { cpu: '1' } }
+export const RESERVED = { systemReserved: { memory: '20Gi' }, kubeReserved: { memory: '10Gi' } }
+export const preferZone1a: NodeSelectorRequirement[][] = [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }]]
+
+/** What a suite's BeforeEach builds: the `default` NodePool on its EC2NodeClass, over a fresh env. */
+export interface InstanceTypeSuite {
+  env: InstanceTypeEnv
+  nodeClass: EC2NodeClass
+  nodePool: NodePool
+}
+
+/** ExpectProvisioned with the default NodePool only. */
+export function provision(s: InstanceTypeSuite, ...pods: Pod[]): void {
+  s.env.provision([{ nodePool: s.nodePool, nodeClass: s.nodeClass }], pods)
+}
+
+export function expectScheduled(s: InstanceTypeSuite, pod: Pod): NodeClaim {
+  const node = s.env.nodeOf(pod)
+  assert.ok(node, `${pod.metadata.name} scheduled`)
+  return node
+}
+
+export function expectNotScheduled(s: InstanceTypeSuite, pod: Pod): void {
+  assert.equal(s.env.nodeOf(pod), undefined, `${pod.metadata.name} not scheduled`)
+}
+
+export function labelsOf(node: NodeClaim): Record<string, string> {
+  return node.metadata.labels ?? {}
+}
+
+/** The overrides of the one CreateFleet call the round made. */
+export function onlyFleetOverrides(s: InstanceTypeSuite): { type: string; zone: string }[] {
+  assert.equal(s.env.createFleetCalls.length, 1)
+  return (s.env.createFleetCalls[0].LaunchTemplateConfigs ?? []).flatMap((c) =>
+    (c.Overrides ?? []).map((o) => ({ type: String(o.InstanceType), zone: o.AvailabilityZone ?? '' })),
+  )
+}
+
+export function resource(list: ResourceList, name: string): string {
+  return (list[name] ?? Quantity.ZERO).toString()
+}
+
+/** Memory within 10 bytes of `fraction` × capacity (`BeNumerically("~", …, 10)`). */
+export function expectMemoryThresholdNear(it: InstanceType, fraction: number): void {
+  const got = it.overhead.evictionThreshold[MEMORY].toNumber()
+  const want = it.capacity[MEMORY].toNumber() * fraction
+  assert.ok(Math.abs(got - want) <= 10, `${got} ~ ${want}`)
+}
+
+/** The ICE cases' fallback: `type` is short in test-zone-1a on-demand, so the pod (preferring 1a) lands in 1b on the second round. */
+export function fallbackToZone1b(suite: () => InstanceTypeSuite, type: string, resourceName: string): () => void {
+  return () => {
+    const s = suite()
+    s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
+    const pod = unschedulablePod({
+      nodeSelector: { 'node.kubernetes.io/instance-type': type },
+      requests: { [resourceName]: '1' },
+      limits: { [resourceName]: '1' },
+      preferred: preferZone1a,
+    })
+    provision(s, pod)
+    expectNotScheduled(s, pod)
+    provision(s, pod)
+    const labels = labelsOf(expectScheduled(s, pod))
+    assert.equal(labels['node.kubernetes.io/instance-type'], type)
+    assert.equal(labels['topology.kubernetes.io/zone'], 'test-zone-1b')
   }
 }

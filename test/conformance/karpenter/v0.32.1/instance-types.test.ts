@@ -9,18 +9,35 @@
 import assert from 'node:assert/strict'
 import type { InstanceTypeInfo } from '@aws-sdk/client-ec2'
 import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
-import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
-import type { NodeSelectorRequirement, Pod } from '../../../../sandbox/k8s/types.ts'
-import type { EC2NodeClass, KubeletConfiguration, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
+import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS } from '../../../../sandbox/k8s/resources.ts'
+import type { NodeSelectorRequirement } from '../../../../sandbox/k8s/types.ts'
+import type { EC2NodeClass, KubeletConfiguration, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import { eniLimitedPods, orderByPrice } from '../../../../sandbox/karpenter/instance-types.ts'
 import { WELL_KNOWN_LABELS } from '../../../../sandbox/karpenter/labels.ts'
 import { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
 import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
-import { ec2NodeClass, fakeInfo, InstanceTypeEnv, nodePool, ON_DEMAND, REGION, unschedulablePod, type PodOptions } from './instance-types-builders.ts'
-
-const OD_ONLY: NodeSelectorRequirement[] = [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]
-const SPOT_AND_OD: NodeSelectorRequirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] }
+import {
+  expectMemoryThresholdNear,
+  expectNotScheduled,
+  expectScheduled,
+  fallbackToZone1b,
+  labelsOf,
+  OD_ONLY,
+  oneCPU,
+  onlyFleetOverrides,
+  provision,
+  RESERVED,
+  resource,
+  SPOT_AND_OD,
+  ec2NodeClass,
+  fakeInfo,
+  InstanceTypeEnv,
+  nodePool,
+  ON_DEMAND,
+  REGION,
+  unschedulablePod,
+} from './instance-types-builders.ts'
 
 /** The suite's BeforeEach: `default` (AL2) and `windows` (Windows2022) NodePools, both On-Demand only. */
 interface Suite {
@@ -47,54 +64,12 @@ function suite(
   }
 }
 
-/** ExpectProvisioned with the default NodePool only. */
-function provision(s: Suite, ...pods: Pod[]): void {
-  s.env.provision([{ nodePool: s.nodePool, nodeClass: s.nodeClass }], pods)
-}
-
-function expectScheduled(s: Suite, pod: Pod): NodeClaim {
-  const node = s.env.nodeOf(pod)
-  assert.ok(node, `${pod.metadata.name} scheduled`)
-  return node
-}
-
-function expectNotScheduled(s: Suite, pod: Pod): void {
-  assert.equal(s.env.nodeOf(pod), undefined, `${pod.metadata.name} not scheduled`)
-}
-
-function labelsOf(node: NodeClaim): Record<string, string> {
-  return node.metadata.labels ?? {}
-}
-
-/** The overrides of the one CreateFleet call the round made. */
-function onlyFleetOverrides(s: Suite): { type: string; zone: string }[] {
-  assert.equal(s.env.createFleetCalls.length, 1)
-  return (s.env.createFleetCalls[0].LaunchTemplateConfigs ?? []).flatMap((c) =>
-    (c.Overrides ?? []).map((o) => ({ type: String(o.InstanceType), zone: o.AvailabilityZone ?? '' })),
-  )
-}
-
-const oneCPU: PodOptions = { requests: { cpu: '1' }, limits: { cpu: '1' } }
-
-function resource(list: ResourceList, name: string): string {
-  return (list[name] ?? Quantity.ZERO).toString()
-}
-
 /** `NewInstanceType` for m5.xlarge with the given kubelet (the Overhead context). */
 function m5xlarge(kubelet: KubeletConfiguration | undefined, opts: { vmOverhead0?: boolean; amiFamily?: string } = {}) {
   const s = suite()
   if (opts.vmOverhead0) s.env.settings.vmMemoryOverheadPercent = 0
   return s.env.newInstanceType(fakeInfo('m5.xlarge'), kubelet, ec2NodeClass('default', opts.amiFamily ? { amiFamily: opts.amiFamily } : {}))
 }
-
-/** Memory within 10 bytes of `fraction` × capacity (`BeNumerically("~", …, 10)`). */
-function expectMemoryThresholdNear(it: ReturnType<typeof m5xlarge>, fraction: number): void {
-  const got = it.overhead.evictionThreshold[MEMORY].toNumber()
-  const want = it.capacity[MEMORY].toNumber() * fraction
-  assert.ok(Math.abs(got - want) <= 10, `${got} ~ ${want}`)
-}
-
-const RESERVED = { systemReserved: { memory: '20Gi' }, kubeReserved: { memory: '10Gi' } }
 
 /** Every fake type through NewInstanceType: the pods capacity each gets. */
 function podsForAll(s: Suite, kubelet: KubeletConfiguration | undefined, nodeClass: EC2NodeClass): { info: InstanceTypeInfo; pods: number }[] {
@@ -630,27 +605,6 @@ const overheadCases: PortedCase[] = [
 // ---- insufficient capacity ----
 
 const ice = `${root}Insufficient Capacity Error Cache › `
-const preferZone1a: NodeSelectorRequirement[][] = [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }]]
-
-function fallbackToZone1b(type: string, resource: string): () => void {
-  return () => {
-    const s = suite()
-    s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
-    const pod = unschedulablePod({
-      nodeSelector: { 'node.kubernetes.io/instance-type': type },
-      requests: { [resource]: '1' },
-      limits: { [resource]: '1' },
-      preferred: preferZone1a,
-    })
-    provision(s, pod)
-    expectNotScheduled(s, pod)
-    provision(s, pod)
-    const labels = labelsOf(expectScheduled(s, pod))
-    assert.equal(labels['node.kubernetes.io/instance-type'], type)
-    assert.equal(labels['topology.kubernetes.io/zone'], 'test-zone-1b')
-  }
-}
-
 const iceCases: PortedCase[] = [
   {
     name: `${ice}should launch instances of different type on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
@@ -677,7 +631,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: fallbackToZone1b('p3.8xlarge', 'nvidia.com/gpu'),
+    run: fallbackToZone1b(suite, 'p3.8xlarge', 'nvidia.com/gpu'),
   },
   {
     name: `${ice}should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error`,
@@ -712,7 +666,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
-    run: fallbackToZone1b('dl1.24xlarge', 'habana.ai/gaudi'),
+    run: fallbackToZone1b(suite, 'dl1.24xlarge', 'habana.ai/gaudi'),
   },
   {
     name: `${ice}should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable`,

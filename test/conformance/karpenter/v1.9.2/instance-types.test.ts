@@ -10,9 +10,9 @@
 import assert from 'node:assert/strict'
 import type { InstanceTypeInfo } from '@aws-sdk/client-ec2'
 import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
-import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
-import type { NodeSelectorRequirement, Pod } from '../../../../sandbox/k8s/types.ts'
-import type { EC2NodeClass, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
+import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS } from '../../../../sandbox/k8s/resources.ts'
+import type { NodeSelectorRequirement } from '../../../../sandbox/k8s/types.ts'
+import type { EC2NodeClass, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import { eniLimitedPods, orderByPrice, V1_INSTANCE_TYPE_SETTINGS } from '../../../../sandbox/karpenter/instance-types.ts'
 import { markUnavailable } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
 import { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
@@ -21,13 +21,29 @@ import { amiFamilyOf } from '../../../../sandbox/karpenter/v1/amis.ts'
 import type { EC2NodeClassV1, KubeletConfigurationV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
-import { ec2NodeClass, InstanceTypeEnv, nodePool, ON_DEMAND, REGION, unschedulablePod, type PodOptions } from '../v0.32.1/instance-types-builders.ts'
+import {
+  expectMemoryThresholdNear,
+  expectNotScheduled,
+  expectScheduled,
+  fallbackToZone1b,
+  labelsOf,
+  OD_ONLY,
+  oneCPU,
+  onlyFleetOverrides,
+  provision,
+  RESERVED,
+  resource,
+  SPOT_AND_OD,
+  ec2NodeClass,
+  InstanceTypeEnv,
+  nodePool,
+  ON_DEMAND,
+  REGION,
+  unschedulablePod,
+} from '../v0.32.1/instance-types-builders.ts'
 import { FAKE_INSTANCE_TYPES, FAKE_OFFERINGS } from './instance-types-fake-ec2.ts'
 
 const ZONES_V1 = ['test-zone-1a', 'test-zone-1b', 'test-zone-1c', 'test-zone-1a-local']
-const OD_ONLY: NodeSelectorRequirement[] = [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]
-const SPOT_AND_OD: NodeSelectorRequirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] }
-
 /**
  * An EC2NodeClass selecting AMIs by `alias` (test.EC2NodeClass defaults to al2023@latest), as the
  * adapter reads it, with the metadataOptions the 1.x CRD defaults in (hop limit 1).
@@ -64,37 +80,6 @@ function windowsPool(): { nodePool: NodePool; nodeClass: EC2NodeClass } {
   return { nodePool: nodePool('windows', 'windows', OD_ONLY), nodeClass: nodeClassV1('windows', 'windows2022@latest') }
 }
 
-function provision(s: Suite, ...pods: Pod[]): void {
-  s.env.provision([{ nodePool: s.nodePool, nodeClass: s.nodeClass }], pods)
-}
-
-function expectScheduled(s: Suite, pod: Pod): NodeClaim {
-  const node = s.env.nodeOf(pod)
-  assert.ok(node, `${pod.metadata.name} scheduled`)
-  return node
-}
-
-function expectNotScheduled(s: Suite, pod: Pod): void {
-  assert.equal(s.env.nodeOf(pod), undefined, `${pod.metadata.name} not scheduled`)
-}
-
-function labelsOf(node: NodeClaim): Record<string, string> {
-  return node.metadata.labels ?? {}
-}
-
-function onlyFleetOverrides(s: Suite): { type: string; zone: string }[] {
-  assert.equal(s.env.createFleetCalls.length, 1)
-  return (s.env.createFleetCalls[0].LaunchTemplateConfigs ?? []).flatMap((c) =>
-    (c.Overrides ?? []).map((o) => ({ type: String(o.InstanceType), zone: o.AvailabilityZone ?? '' })),
-  )
-}
-
-function resource(list: ResourceList, name: string): string {
-  return (list[name] ?? Quantity.ZERO).toString()
-}
-
-const oneCPU: PodOptions = { requests: { cpu: '1' }, limits: { cpu: '1' } }
-
 /** `NewInstanceType` for one fake type with the EC2NodeClass's kubelet (as 1.9 passes it). */
 function newIT(s: Suite, name: string, kubelet: KubeletConfigurationV1 | undefined, nodeClass = s.nodeClass) {
   return s.env.newInstanceType(s.env.info(name), instanceTypeKubelet(kubelet), nodeClass)
@@ -106,17 +91,10 @@ function m5xlarge(kubelet: KubeletConfigurationV1 | undefined, opts: { vmOverhea
   return newIT(s, 'm5.xlarge', kubelet, opts.alias ? nodeClassV1('default', opts.alias) : s.nodeClass)
 }
 
-function expectMemoryThresholdNear(it: ReturnType<typeof m5xlarge>, fraction: number): void {
-  const got = it.overhead.evictionThreshold[MEMORY].toNumber()
-  const want = it.capacity[MEMORY].toNumber() * fraction
-  assert.ok(Math.abs(got - want) <= 10, `${got} ~ ${want}`)
-}
-
 function podsForAll(s: Suite, kubelet: KubeletConfigurationV1 | undefined, nodeClass = s.nodeClass): { info: InstanceTypeInfo; pods: number }[] {
   return s.env.infos.map((info) => ({ info, pods: s.env.newInstanceType(info, instanceTypeKubelet(kubelet), nodeClass).capacity[PODS].valueNumber() }))
 }
 
-const RESERVED = { systemReserved: { memory: '20Gi' }, kubeReserved: { memory: '10Gi' } }
 const root = 'InstanceTypeProvider › '
 
 // ---- labels ----
@@ -734,27 +712,6 @@ const overheadCases: PortedCase[] = [
 // ---- insufficient capacity ----
 
 const ice = `${root}Insufficient Capacity Error Cache › `
-const preferZone1a: NodeSelectorRequirement[][] = [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }]]
-
-function fallbackToZone1b(type: string, resourceName: string): () => void {
-  return () => {
-    const s = suite()
-    s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
-    const pod = unschedulablePod({
-      nodeSelector: { 'node.kubernetes.io/instance-type': type },
-      requests: { [resourceName]: '1' },
-      limits: { [resourceName]: '1' },
-      preferred: preferZone1a,
-    })
-    provision(s, pod)
-    expectNotScheduled(s, pod)
-    provision(s, pod)
-    const labels = labelsOf(expectScheduled(s, pod))
-    assert.equal(labels['node.kubernetes.io/instance-type'], type)
-    assert.equal(labels['topology.kubernetes.io/zone'], 'test-zone-1b')
-  }
-}
-
 function m5large(s: Suite) {
   const it = s.env.instanceTypes(s.nodePool, s.nodeClass).find((t) => t.name === 'm5.large')
   assert.ok(it, 'm5.large')
@@ -787,7 +744,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: fallbackToZone1b('p3.8xlarge', 'nvidia.com/gpu'),
+    run: fallbackToZone1b(suite, 'p3.8xlarge', 'nvidia.com/gpu'),
   },
   {
     name: `${ice}should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error`,
@@ -821,7 +778,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
-    run: fallbackToZone1b('dl1.24xlarge', 'habana.ai/gaudi'),
+    run: fallbackToZone1b(suite, 'dl1.24xlarge', 'habana.ai/gaudi'),
   },
   {
     name: `${ice}should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable`,
