@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict'
 import type { CreateFleetCommandInput, CreateFleetCommandOutput, InstanceTypeInfo, InstanceTypeOffering, Subnet } from '@aws-sdk/client-ec2'
 import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
-import { MEMORY, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
+import { CPU, MEMORY, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
 import type { NodeSelectorRequirement, Pod, RawResourceList } from '../../../../sandbox/k8s/types.ts'
 import type { BlockDeviceMapping, EC2NodeClass, KubeletConfiguration, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import {
@@ -342,5 +342,105 @@ export function fallbackToZone1b(suite: () => InstanceTypeSuite, type: string, r
     const labels = labelsOf(expectScheduled(s, pod))
     assert.equal(labels['node.kubernetes.io/instance-type'], type)
     assert.equal(labels['topology.kubernetes.io/zone'], 'test-zone-1b')
+  }
+}
+
+// ---- the cases whose bodies are the same at both tags (each suite names them) ----
+
+/** `makeFakeInstances()`: every priced type, uniform 2 vCPU / 8 GiB / 3 ENIs × 10 IPs, offered in test-zone-1a. */
+export function fakeUniformInstances(s: InstanceTypeSuite): void {
+  s.env.infos = Object.keys(ON_DEMAND).map((name) => ({
+    InstanceType: name as InstanceTypeInfo['InstanceType'],
+    ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
+    VCpuInfo: { DefaultCores: 1, DefaultVCpus: 2 },
+    MemoryInfo: { SizeInMiB: 8192 },
+    NetworkInfo: { Ipv4AddressesPerInterface: 10, DefaultNetworkCardIndex: 0, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 3 }] },
+    SupportedUsageClasses: ['on-demand', 'spot'],
+  }))
+  s.env.offerings = s.env.infos.map((i) => ({ InstanceType: i.InstanceType, Location: 'test-zone-1a' }))
+}
+
+/** Their runs, by upstream name (after the context), over the suite's BeforeEach. */
+export function sharedInstanceTypeRuns(suite: (requirements?: NodeSelectorRequirement[]) => InstanceTypeSuite) {
+  return {
+    'should not launch AWS Pod ENI on a t3': () => {
+      const s = suite()
+      const pod = unschedulablePod({
+        nodeSelector: { 'node.kubernetes.io/instance-type': 't3.large' },
+        requests: { 'vpc.amazonaws.com/pod-eni': '1' },
+        limits: { 'vpc.amazonaws.com/pod-eni': '1' },
+      })
+      provision(s, pod)
+      expectNotScheduled(s, pod)
+    },
+    'should de-prioritize metal': () => {
+      const s = suite()
+      const pod = unschedulablePod(oneCPU)
+      provision(s, pod)
+      expectScheduled(s, pod)
+      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.endsWith('metal'), o.type)
+    },
+    'should de-prioritize gpu types': () => {
+      const s = suite()
+      const pod = unschedulablePod(oneCPU)
+      provision(s, pod)
+      expectScheduled(s, pod)
+      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.startsWith('g'), o.type)
+    },
+    'should launch on metal': () => {
+      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'Exists' }])
+      const pod = unschedulablePod({ nodeSelector: { 'karpenter.k8s.aws/instance-size': 'metal' }, ...oneCPU })
+      provision(s, pod)
+      expectScheduled(s, pod)
+    },
+    "shouldn't report more resources than are actually available on instances": () => {
+      const s = suite()
+      s.env.subnets = [{ AvailabilityZone: 'us-west-2a', SubnetId: 'subnet-12345' }]
+      const names = ['t4g.small', 't4g.medium', 't4g.xlarge', 'm5.large']
+      s.env.offerings = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'], Location: 'us-west-2a' }))
+      s.env.infos = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'] }))
+      const its = new Map(s.env.instanceTypes(s.nodePool, s.nodeClass).map((it) => [it.name, it]))
+      for (const [type, memory, cpu] of [
+        ['t4g.small', '1408312Ki', '1930m'],
+        ['t4g.medium', '3377496Ki', '1930m'],
+        ['t4g.xlarge', '15136012Ki', '3920m'],
+        ['m5.large', '7220184Ki', '1930m'],
+      ]) {
+        const it = its.get(type)
+        assert.ok(it, type)
+        assert.ok(it.allocatable[MEMORY].toNumber() <= Quantity.parse(memory).toNumber(), `${type} memory`)
+        assert.ok(it.allocatable[CPU].toNumber() <= Quantity.parse(cpu).toNumber(), `${type} cpu`)
+      }
+    },
+    'should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error': () => {
+      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large', 'm5.xlarge'] }])
+      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'm5.xlarge', zone: 'test-zone-1a' }]
+      const pods = [0, 1].map(() => unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' } }))
+      provision(s, ...pods)
+      for (const p of pods) expectNotScheduled(s, p)
+      provision(s, ...pods)
+      for (const p of pods) assert.equal(labelsOf(expectScheduled(s, p))['node.kubernetes.io/instance-type'], 'm5.large')
+    },
+    'should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable': () => {
+      const s = suite([SPOT_AND_OD, { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }])
+      s.env.insufficientCapacityPools = s.env.infos.map((i) => ({ capacityType: 'spot', instanceType: i.InstanceType ?? '', zone: 'test-zone-1a' }))
+      const pod = unschedulablePod()
+      provision(s, pod)
+      expectNotScheduled(s, pod)
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
+    },
+    'should default to on-demand': () => {
+      const s = suite()
+      const pod = unschedulablePod()
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
+    },
+    'should launch spot capacity if flexible to both spot and on demand': () => {
+      const s = suite([SPOT_AND_OD])
+      const pod = unschedulablePod()
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'spot')
+    },
   }
 }

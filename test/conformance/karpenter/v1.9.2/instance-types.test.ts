@@ -9,7 +9,6 @@
 
 import assert from 'node:assert/strict'
 import type { InstanceTypeInfo } from '@aws-sdk/client-ec2'
-import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS } from '../../../../sandbox/k8s/resources.ts'
 import type { NodeSelectorRequirement } from '../../../../sandbox/k8s/types.ts'
 import type { EC2NodeClass, NodePool } from '../../../../sandbox/karpenter/api.ts'
@@ -22,6 +21,8 @@ import type { EC2NodeClassV1, KubeletConfigurationV1 } from '../../../../sandbox
 import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
 import {
+  sharedInstanceTypeRuns,
+  fakeUniformInstances,
   expectMemoryThresholdNear,
   expectNotScheduled,
   expectScheduled,
@@ -95,6 +96,7 @@ function podsForAll(s: Suite, kubelet: KubeletConfigurationV1 | undefined, nodeC
   return s.env.infos.map((info) => ({ info, pods: s.env.newInstanceType(info, instanceTypeKubelet(kubelet), nodeClass).capacity[PODS].valueNumber() }))
 }
 
+const shared = sharedInstanceTypeRuns(suite)
 const root = 'InstanceTypeProvider › '
 
 // ---- labels ----
@@ -211,19 +213,6 @@ const labelCases: PortedCase[] = [
 
 // ---- launches ----
 
-/** `fake.MakeInstances()`: every priced type, uniform 2 vCPU / 8 GiB / 3 ENIs × 10 IPs, offered in test-zone-1a. */
-function fakeUniformInstances(s: Suite): void {
-  s.env.infos = Object.keys(ON_DEMAND).map((name) => ({
-    InstanceType: name as InstanceTypeInfo['InstanceType'],
-    ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
-    VCpuInfo: { DefaultCores: 1, DefaultVCpus: 2 },
-    MemoryInfo: { SizeInMiB: 8192 },
-    NetworkInfo: { Ipv4AddressesPerInterface: 10, DefaultNetworkCardIndex: 0, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 3 }] },
-    SupportedUsageClasses: ['on-demand', 'spot'],
-  }))
-  s.env.offerings = s.env.infos.map((i) => ({ InstanceType: i.InstanceType, Location: 'test-zone-1a' }))
-}
-
 function gpuCase(resourceName: string, amounts: number[], type: string, nodes: number, requirements?: NodeSelectorRequirement[]): () => void {
   return () => {
     const s = suite(requirements)
@@ -256,16 +245,7 @@ const FLEX_GAP = 'the twin does not compute the karpenter.k8s.aws/instance-capab
 const launchCases: PortedCase[] = [
   {
     name: `${root}should not launch AWS Pod ENI on a t3`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod({
-        nodeSelector: { 'node.kubernetes.io/instance-type': 't3.large' },
-        requests: { 'vpc.amazonaws.com/pod-eni': '1' },
-        limits: { 'vpc.amazonaws.com/pod-eni': '1' },
-      })
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-    },
+    run: shared['should not launch AWS Pod ENI on a t3'],
   },
   {
     name: `${root}should order the instance types by price and only consider the cheapest ones`,
@@ -307,32 +287,15 @@ const launchCases: PortedCase[] = [
   },
   {
     name: `${root}should de-prioritize metal`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod(oneCPU)
-      provision(s, pod)
-      expectScheduled(s, pod)
-      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.endsWith('metal'), o.type)
-    },
+    run: shared['should de-prioritize metal'],
   },
   {
     name: `${root}should de-prioritize gpu types`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod(oneCPU)
-      provision(s, pod)
-      expectScheduled(s, pod)
-      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.startsWith('g'), o.type)
-    },
+    run: shared['should de-prioritize gpu types'],
   },
   {
     name: `${root}should launch on metal`,
-    run: () => {
-      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'Exists' }])
-      const pod = unschedulablePod({ nodeSelector: { 'karpenter.k8s.aws/instance-size': 'metal' }, ...oneCPU })
-      provision(s, pod)
-      expectScheduled(s, pod)
-    },
+    run: shared['should launch on metal'],
   },
   {
     name: `${root}should launch vpc.amazonaws.com/pod-eni on a compatible instance type`,
@@ -687,25 +650,7 @@ const overheadCases: PortedCase[] = [
   {
     // Upstream's DescribeInstanceTypes records here carry only the type names (as ported).
     name: `${overhead}shouldn't report more resources than are actually available on instances`,
-    run: () => {
-      const s = suite()
-      s.env.subnets = [{ AvailabilityZone: 'us-west-2a', SubnetId: 'subnet-12345' }]
-      const names = ['t4g.small', 't4g.medium', 't4g.xlarge', 'm5.large']
-      s.env.offerings = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'], Location: 'us-west-2a' }))
-      s.env.infos = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'] }))
-      const its = new Map(s.env.instanceTypes(s.nodePool, s.nodeClass).map((it) => [it.name, it]))
-      for (const [type, memory, cpu] of [
-        ['t4g.small', '1408312Ki', '1930m'],
-        ['t4g.medium', '3377496Ki', '1930m'],
-        ['t4g.xlarge', '15136012Ki', '3920m'],
-        ['m5.large', '7220184Ki', '1930m'],
-      ]) {
-        const it = its.get(type)
-        assert.ok(it, type)
-        assert.ok(it.allocatable[MEMORY].toNumber() <= Quantity.parse(memory).toNumber(), `${type} memory`)
-        assert.ok(it.allocatable[CPU].toNumber() <= Quantity.parse(cpu).toNumber(), `${type} cpu`)
-      }
-    },
+    run: shared["shouldn't report more resources than are actually available on instances"],
   },
 ]
 
@@ -748,15 +693,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error`,
-    run: () => {
-      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large', 'm5.xlarge'] }])
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'm5.xlarge', zone: 'test-zone-1a' }]
-      const pods = [0, 1].map(() => unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' } }))
-      provision(s, ...pods)
-      for (const p of pods) expectNotScheduled(s, p)
-      provision(s, ...pods)
-      for (const p of pods) assert.equal(labelsOf(expectScheduled(s, p))['node.kubernetes.io/instance-type'], 'm5.large')
-    },
+    run: shared['should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error'],
   },
   {
     name: `${ice}should launch instances on later reconciliation attempt with Insufficient Capacity Error Cache expiry`,
@@ -782,15 +719,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable`,
-    run: () => {
-      const s = suite([SPOT_AND_OD, { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }])
-      s.env.insufficientCapacityPools = s.env.infos.map((i) => ({ capacityType: 'spot', instanceType: i.InstanceType ?? '', zone: 'test-zone-1a' }))
-      const pod = unschedulablePod()
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
-    },
+    run: shared['should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable'],
   },
   {
     name: `${ice}should return all instance types, even though with no offerings due to Insufficient Capacity Error`,
@@ -843,21 +772,11 @@ const capacity = `${root}CapacityType › `
 const capacityCases: PortedCase[] = [
   {
     name: `${capacity}should default to on-demand`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod()
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
-    },
+    run: shared['should default to on-demand'],
   },
   {
     name: `${capacity}should launch spot capacity if flexible to both spot and on demand`,
-    run: () => {
-      const s = suite([SPOT_AND_OD])
-      const pod = unschedulablePod()
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'spot')
-    },
+    run: shared['should launch spot capacity if flexible to both spot and on demand'],
   },
   {
     name: `${capacity}should fail to launch capacity when there is no zonal availability for spot`,
