@@ -442,5 +442,88 @@ export function sharedInstanceTypeRuns(suite: (requirements?: NodeSelectorRequir
       provision(s, pod)
       assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'spot')
     },
+    'should return all instance types, even though with no offerings due to Insufficient Capacity Error': () => {
+      const s = suite([
+        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.xlarge'] },
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+      ])
+      s.env.insufficientCapacityPools = ['on-demand', 'spot'].flatMap((capacityType) =>
+        ['test-zone-1a', 'test-zone-1b'].map((zone) => ({ capacityType, instanceType: 'm5.xlarge', zone })),
+      )
+      for (const ct of ['on-demand', 'spot'])
+        for (const zone of ['test-zone-1a', 'test-zone-1b'])
+          provision(s, unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'karpenter.sh/capacity-type': ct, 'topology.kubernetes.io/zone': zone } }))
+      const its = s.env.instanceTypes(s.nodePool, s.nodeClass)
+      const m5 = its.find((it) => it.name === 'm5.xlarge')
+      assert.ok(m5, 'm5.xlarge listed')
+      assert.deepEqual(
+        m5.offerings.filter((o) => o.available),
+        [],
+      )
+    },
+    'should fail to launch capacity when there is no zonal availability for spot': () => {
+      const s = suite([
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
+        { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1b'] },
+      ])
+      s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
+      const pod = unschedulablePod()
+      provision(s, pod)
+      expectNotScheduled(s, pod)
+    },
+    'should succeed to launch spot instance when zonal availability exists': () => {
+      const s = suite([
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
+      ])
+      s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
+      const pod = unschedulablePod()
+      provision(s, pod)
+      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/nodepool'], 'default')
+    },
+  }
+}
+
+/** ICE: `type` (a Neuron type) is short in test-zone-1a on-demand, so the second round launches another type of the same accelerator. */
+export function iceFallbackToAnotherType(suite: () => InstanceTypeSuite, type: string, acceleratorName: string): () => void {
+  return () => {
+    const s = suite()
+    s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
+    const neuron = {
+      nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' },
+      requests: { 'aws.amazon.com/neuron': '1' },
+      limits: { 'aws.amazon.com/neuron': '1' },
+    }
+    const pods = [unschedulablePod(neuron), unschedulablePod(neuron)]
+    provision(s, ...pods)
+    for (const p of pods) expectNotScheduled(s, p)
+    provision(s, ...pods)
+    const names = new Set<string>()
+    for (const p of pods) {
+      const node = expectScheduled(s, p)
+      assert.equal(labelsOf(node)['karpenter.k8s.aws/instance-accelerator-name'], acceleratorName)
+      names.add(node.metadata.name ?? '')
+    }
+    assert.equal(names.size, 2)
+  }
+}
+
+/** ICE: `type` is short, then the shortage is over and the cache entry gone (upstream deletes it; here its 3-minute TTL passes). */
+export function iceExpiry(suite: () => InstanceTypeSuite, type: string): () => void {
+  return () => {
+    const s = suite()
+    s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
+    const pod = unschedulablePod({
+      nodeSelector: { 'node.kubernetes.io/instance-type': type },
+      requests: { 'aws.amazon.com/neuron': '2' },
+      limits: { 'aws.amazon.com/neuron': '2' },
+    })
+    provision(s, pod)
+    expectNotScheduled(s, pod)
+    s.env.insufficientCapacityPools = []
+    s.env.nowMs += 3 * 60 * 1000
+    provision(s, pod)
+    assert.equal(labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type'], type)
   }
 }

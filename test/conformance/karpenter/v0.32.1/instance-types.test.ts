@@ -18,9 +18,10 @@ import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
 import {
   sharedInstanceTypeRuns,
+  iceFallbackToAnotherType,
+  iceExpiry,
   fakeUniformInstances,
   expectMemoryThresholdNear,
-  expectNotScheduled,
   expectScheduled,
   fallbackToZone1b,
   labelsOf,
@@ -553,26 +554,7 @@ const ice = `${root}Insufficient Capacity Error Cache › `
 const iceCases: PortedCase[] = [
   {
     name: `${ice}should launch instances of different type on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: () => {
-      const s = suite()
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf1.6xlarge', zone: 'test-zone-1a' }]
-      const neuron = {
-        nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' },
-        requests: { 'aws.amazon.com/neuron': '1' },
-        limits: { 'aws.amazon.com/neuron': '1' },
-      }
-      const pods = [unschedulablePod(neuron), unschedulablePod(neuron)]
-      provision(s, ...pods)
-      for (const p of pods) expectNotScheduled(s, p)
-      provision(s, ...pods)
-      const names = new Set<string>()
-      for (const p of pods) {
-        const node = expectScheduled(s, p)
-        assert.equal(labelsOf(node)['karpenter.k8s.aws/instance-accelerator-name'], 'inferentia')
-        names.add(node.metadata.name ?? '')
-      }
-      assert.equal(names.size, 2)
-    },
+    run: iceFallbackToAnotherType(suite, 'inf1.6xlarge', 'inferentia'),
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
@@ -584,22 +566,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch instances on later reconciliation attempt with Insufficient Capacity Error Cache expiry`,
-    run: () => {
-      const s = suite()
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf1.6xlarge', zone: 'test-zone-1a' }]
-      const pod = unschedulablePod({
-        nodeSelector: { 'node.kubernetes.io/instance-type': 'inf1.6xlarge' },
-        requests: { 'aws.amazon.com/neuron': '2' },
-        limits: { 'aws.amazon.com/neuron': '2' },
-      })
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-      // The shortage is over and the cache entry gone (upstream deletes it; here its 3-minute TTL passes).
-      s.env.insufficientCapacityPools = []
-      s.env.nowMs += 3 * 60 * 1000
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type'], 'inf1.6xlarge')
-    },
+    run: iceExpiry(suite, 'inf1.6xlarge'),
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
@@ -611,35 +578,13 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should return all instance types, even though with no offerings due to Insufficient Capacity Error`,
-    run: () => {
-      const s = suite([
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.xlarge'] },
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
-      ])
-      s.env.insufficientCapacityPools = ['on-demand', 'spot'].flatMap((capacityType) =>
-        ['test-zone-1a', 'test-zone-1b'].map((zone) => ({ capacityType, instanceType: 'm5.xlarge', zone })),
-      )
-      for (const ct of ['on-demand', 'spot'])
-        for (const zone of ['test-zone-1a', 'test-zone-1b'])
-          provision(s, unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'karpenter.sh/capacity-type': ct, 'topology.kubernetes.io/zone': zone } }))
-      const its = s.env.instanceTypes(s.nodePool, s.nodeClass)
-      const m5 = its.find((it) => it.name === 'm5.xlarge')
-      assert.ok(m5, 'm5.xlarge listed')
-      assert.deepEqual(
-        m5.offerings.filter((o) => o.available),
-        [],
-      )
-    },
+    run: shared['should return all instance types, even though with no offerings due to Insufficient Capacity Error'],
   },
 ]
 
 // ---- capacity type ----
 
 const capacity = `${root}CapacityType › `
-
-function spotOnlyM5LargeIn1a(s: Suite): void {
-  s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
-}
 
 const capacityCases: PortedCase[] = [
   {
@@ -652,30 +597,11 @@ const capacityCases: PortedCase[] = [
   },
   {
     name: `${capacity}should fail to launch capacity when there is no zonal availability for spot`,
-    run: () => {
-      const s = suite([
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
-        { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1b'] },
-      ])
-      spotOnlyM5LargeIn1a(s)
-      const pod = unschedulablePod()
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-    },
+    run: shared['should fail to launch capacity when there is no zonal availability for spot'],
   },
   {
     name: `${capacity}should succeed to launch spot instance when zonal availability exists`,
-    run: () => {
-      const s = suite([
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
-      ])
-      spotOnlyM5LargeIn1a(s)
-      const pod = unschedulablePod()
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/nodepool'], 'default')
-    },
+    run: shared['should succeed to launch spot instance when zonal availability exists'],
   },
 ]
 

@@ -22,6 +22,8 @@ import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
 import {
   sharedInstanceTypeRuns,
+  iceFallbackToAnotherType,
+  iceExpiry,
   fakeUniformInstances,
   expectMemoryThresholdNear,
   expectNotScheduled,
@@ -666,26 +668,7 @@ function m5large(s: Suite) {
 const iceCases: PortedCase[] = [
   {
     name: `${ice}should launch instances of different type on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: () => {
-      const s = suite()
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf2.24xlarge', zone: 'test-zone-1a' }]
-      const neuron = {
-        nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' },
-        requests: { 'aws.amazon.com/neuron': '1' },
-        limits: { 'aws.amazon.com/neuron': '1' },
-      }
-      const pods = [unschedulablePod(neuron), unschedulablePod(neuron)]
-      provision(s, ...pods)
-      for (const p of pods) expectNotScheduled(s, p)
-      provision(s, ...pods)
-      const names = new Set<string>()
-      for (const p of pods) {
-        const node = expectScheduled(s, p)
-        assert.equal(labelsOf(node)['karpenter.k8s.aws/instance-accelerator-name'], 'inferentia2')
-        names.add(node.metadata.name ?? '')
-      }
-      assert.equal(names.size, 2)
-    },
+    run: iceFallbackToAnotherType(suite, 'inf2.24xlarge', 'inferentia2'),
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
@@ -697,21 +680,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should launch instances on later reconciliation attempt with Insufficient Capacity Error Cache expiry`,
-    run: () => {
-      const s = suite()
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf2.24xlarge', zone: 'test-zone-1a' }]
-      const pod = unschedulablePod({
-        nodeSelector: { 'node.kubernetes.io/instance-type': 'inf2.24xlarge' },
-        requests: { 'aws.amazon.com/neuron': '2' },
-        limits: { 'aws.amazon.com/neuron': '2' },
-      })
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-      s.env.insufficientCapacityPools = []
-      s.env.nowMs += 3 * 60 * 1000
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type'], 'inf2.24xlarge')
-    },
+    run: iceExpiry(suite, 'inf2.24xlarge'),
   },
   {
     name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
@@ -723,24 +692,7 @@ const iceCases: PortedCase[] = [
   },
   {
     name: `${ice}should return all instance types, even though with no offerings due to Insufficient Capacity Error`,
-    run: () => {
-      const s = suite([
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.xlarge'] },
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
-      ])
-      s.env.insufficientCapacityPools = ['on-demand', 'spot'].flatMap((capacityType) =>
-        ['test-zone-1a', 'test-zone-1b'].map((zone) => ({ capacityType, instanceType: 'm5.xlarge', zone })),
-      )
-      for (const ct of ['on-demand', 'spot'])
-        for (const zone of ['test-zone-1a', 'test-zone-1b'])
-          provision(s, unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'karpenter.sh/capacity-type': ct, 'topology.kubernetes.io/zone': zone } }))
-      const m5 = s.env.instanceTypes(s.nodePool, s.nodeClass).find((it) => it.name === 'm5.xlarge')
-      assert.ok(m5, 'm5.xlarge listed')
-      assert.deepEqual(
-        m5.offerings.filter((o) => o.available),
-        [],
-      )
-    },
+    run: shared['should return all instance types, even though with no offerings due to Insufficient Capacity Error'],
   },
   {
     name: `${ice}should not return an offering when marking an offering as unavailable in the Insufficient Capacity Error Cache`,
@@ -780,30 +732,11 @@ const capacityCases: PortedCase[] = [
   },
   {
     name: `${capacity}should fail to launch capacity when there is no zonal availability for spot`,
-    run: () => {
-      const s = suite([
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
-        { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1b'] },
-      ])
-      s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
-      const pod = unschedulablePod()
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-    },
+    run: shared['should fail to launch capacity when there is no zonal availability for spot'],
   },
   {
     name: `${capacity}should succeed to launch spot instance when zonal availability exists`,
-    run: () => {
-      const s = suite([
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
-      ])
-      s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
-      const pod = unschedulablePod()
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/nodepool'], 'default')
-    },
+    run: shared['should succeed to launch spot instance when zonal availability exists'],
   },
 ]
 
