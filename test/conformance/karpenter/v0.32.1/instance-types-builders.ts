@@ -34,6 +34,7 @@ import { provisioningRound } from '../../../../sandbox/karpenter/provisioning.ts
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { buildStateNode } from '../../../../sandbox/karpenter/state.ts'
 import { newUnavailableOfferings, type UnavailableOfferings } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
+import type { PortedCase } from '../harness.ts'
 import { branchInterfaces, onDemandPriceFile } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { FAKE_INSTANCE_TYPES, FAKE_OFFERINGS } from './instance-types-fake-ec2.ts'
 
@@ -278,7 +279,7 @@ export const OD_ONLY: NodeSelectorRequirement[] = [{ key: 'karpenter.sh/capacity
 export const SPOT_AND_OD: NodeSelectorRequirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] }
 export const oneCPU: PodOptions = { requests: { cpu: '1' }, limits: { cpu: '1' } }
 export const RESERVED = { systemReserved: { memory: '20Gi' }, kubeReserved: { memory: '10Gi' } }
-export const preferZone1a: NodeSelectorRequirement[][] = [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }]]
+const preferZone1a: NodeSelectorRequirement[][] = [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }]]
 
 /** What a suite's BeforeEach builds: the `default` NodePool on its EC2NodeClass, over a fresh env. */
 export interface InstanceTypeSuite {
@@ -326,7 +327,7 @@ export function expectMemoryThresholdNear(it: InstanceType, fraction: number): v
 }
 
 /** The ICE cases' fallback: `type` is short in test-zone-1a on-demand, so the pod (preferring 1a) lands in 1b on the second round. */
-export function fallbackToZone1b(suite: () => InstanceTypeSuite, type: string, resourceName: string): () => void {
+function fallbackToZone1b(suite: () => InstanceTypeSuite, type: string, resourceName: string): () => void {
   return () => {
     const s = suite()
     s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
@@ -361,7 +362,10 @@ export function fakeUniformInstances(s: InstanceTypeSuite): void {
 }
 
 /** Their runs, by upstream name (after the context), over the suite's BeforeEach. */
-export function sharedInstanceTypeRuns(suite: (requirements?: NodeSelectorRequirement[]) => InstanceTypeSuite) {
+/** A suite's BeforeEach, with the default NodePool's requirements. */
+type SuiteFactory = (requirements?: NodeSelectorRequirement[]) => InstanceTypeSuite
+
+export function sharedInstanceTypeRuns(suite: SuiteFactory) {
   return {
     'should not launch AWS Pod ENI on a t3': () => {
       const s = suite()
@@ -486,7 +490,7 @@ export function sharedInstanceTypeRuns(suite: (requirements?: NodeSelectorRequir
 }
 
 /** ICE: `type` (a Neuron type) is short in test-zone-1a on-demand, so the second round launches another type of the same accelerator. */
-export function iceFallbackToAnotherType(suite: () => InstanceTypeSuite, type: string, acceleratorName: string): () => void {
+function iceFallbackToAnotherType(suite: () => InstanceTypeSuite, type: string, acceleratorName: string): () => void {
   return () => {
     const s = suite()
     s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
@@ -510,7 +514,7 @@ export function iceFallbackToAnotherType(suite: () => InstanceTypeSuite, type: s
 }
 
 /** ICE: `type` is short, then the shortage is over and the cache entry gone (upstream deletes it; here its 3-minute TTL passes). */
-export function iceExpiry(suite: () => InstanceTypeSuite, type: string): () => void {
+function iceExpiry(suite: () => InstanceTypeSuite, type: string): () => void {
   return () => {
     const s = suite()
     s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
@@ -526,4 +530,62 @@ export function iceExpiry(suite: () => InstanceTypeSuite, type: string): () => v
     provision(s, pod)
     assert.equal(labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type'], type)
   }
+}
+
+/** The Insufficient Capacity Error Cache context's cases both tags have (in upstream's order), `neuronType` being the tag's Neuron type with `acceleratorName`. */
+export function sharedIceCases(prefix: string, suite: SuiteFactory, neuronType: string, acceleratorName: string): PortedCase[] {
+  const runs = sharedInstanceTypeRuns(suite)
+  return [
+    {
+      name: `${prefix}should launch instances of different type on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
+      run: iceFallbackToAnotherType(suite, neuronType, acceleratorName),
+    },
+    {
+      name: `${prefix}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
+      run: fallbackToZone1b(suite, 'p3.8xlarge', 'nvidia.com/gpu'),
+    },
+    {
+      name: `${prefix}should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error`,
+      run: runs['should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error'],
+    },
+    {
+      name: `${prefix}should launch instances on later reconciliation attempt with Insufficient Capacity Error Cache expiry`,
+      run: iceExpiry(suite, neuronType),
+    },
+    {
+      name: `${prefix}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
+      run: fallbackToZone1b(suite, 'dl1.24xlarge', 'habana.ai/gaudi'),
+    },
+    {
+      name: `${prefix}should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable`,
+      run: runs['should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable'],
+    },
+    {
+      name: `${prefix}should return all instance types, even though with no offerings due to Insufficient Capacity Error`,
+      run: runs['should return all instance types, even though with no offerings due to Insufficient Capacity Error'],
+    },
+  ]
+}
+
+/** The CapacityType context, the same at both tags. */
+export function capacityTypeCases(prefix: string, suite: SuiteFactory): PortedCase[] {
+  const runs = sharedInstanceTypeRuns(suite)
+  return [
+    {
+      name: `${prefix}should default to on-demand`,
+      run: runs['should default to on-demand'],
+    },
+    {
+      name: `${prefix}should launch spot capacity if flexible to both spot and on demand`,
+      run: runs['should launch spot capacity if flexible to both spot and on demand'],
+    },
+    {
+      name: `${prefix}should fail to launch capacity when there is no zonal availability for spot`,
+      run: runs['should fail to launch capacity when there is no zonal availability for spot'],
+    },
+    {
+      name: `${prefix}should succeed to launch spot instance when zonal availability exists`,
+      run: runs['should succeed to launch spot instance when zonal availability exists'],
+    },
+  ]
 }

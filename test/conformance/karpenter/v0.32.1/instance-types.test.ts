@@ -18,12 +18,11 @@ import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
 import {
   sharedInstanceTypeRuns,
-  iceFallbackToAnotherType,
-  iceExpiry,
+  sharedIceCases,
+  capacityTypeCases,
   fakeUniformInstances,
   expectMemoryThresholdNear,
   expectScheduled,
-  fallbackToZone1b,
   labelsOf,
   OD_ONLY,
   oneCPU,
@@ -551,59 +550,13 @@ const overheadCases: PortedCase[] = [
 // ---- insufficient capacity ----
 
 const ice = `${root}Insufficient Capacity Error Cache › `
-const iceCases: PortedCase[] = [
-  {
-    name: `${ice}should launch instances of different type on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: iceFallbackToAnotherType(suite, 'inf1.6xlarge', 'inferentia'),
-  },
-  {
-    name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: fallbackToZone1b(suite, 'p3.8xlarge', 'nvidia.com/gpu'),
-  },
-  {
-    name: `${ice}should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error`,
-    run: shared['should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error'],
-  },
-  {
-    name: `${ice}should launch instances on later reconciliation attempt with Insufficient Capacity Error Cache expiry`,
-    run: iceExpiry(suite, 'inf1.6xlarge'),
-  },
-  {
-    name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
-    run: fallbackToZone1b(suite, 'dl1.24xlarge', 'habana.ai/gaudi'),
-  },
-  {
-    name: `${ice}should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable`,
-    run: shared['should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable'],
-  },
-  {
-    name: `${ice}should return all instance types, even though with no offerings due to Insufficient Capacity Error`,
-    run: shared['should return all instance types, even though with no offerings due to Insufficient Capacity Error'],
-  },
-]
+const iceCases: PortedCase[] = sharedIceCases(ice, suite, 'inf1.6xlarge', 'inferentia')
 
 // ---- capacity type ----
 
 const capacity = `${root}CapacityType › `
 
-const capacityCases: PortedCase[] = [
-  {
-    name: `${capacity}should default to on-demand`,
-    run: shared['should default to on-demand'],
-  },
-  {
-    name: `${capacity}should launch spot capacity if flexible to both spot and on demand`,
-    run: shared['should launch spot capacity if flexible to both spot and on demand'],
-  },
-  {
-    name: `${capacity}should fail to launch capacity when there is no zonal availability for spot`,
-    run: shared['should fail to launch capacity when there is no zonal availability for spot'],
-  },
-  {
-    name: `${capacity}should succeed to launch spot instance when zonal availability exists`,
-    run: shared['should succeed to launch spot instance when zonal availability exists'],
-  },
-]
+const capacityCases: PortedCase[] = capacityTypeCases(capacity, suite)
 
 // ---- ephemeral storage and launch templates ----
 
