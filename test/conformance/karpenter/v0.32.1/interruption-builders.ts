@@ -23,6 +23,7 @@ import { Interruption } from '../../../../sandbox/karpenter/controllers/interrup
 import { InterruptionV1 } from '../../../../sandbox/karpenter/controllers/v1/interruption.ts'
 import { karpenterV1Crds } from '../../../../sandbox/karpenter/crds/v1.ts'
 import { karpenterV1beta1Crds } from '../../../../sandbox/karpenter/crds/v1beta1.ts'
+import type { PortedCase } from '../harness.ts'
 import type { LogEntry } from '../../../../sandbox/karpenter/logger.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
 import { isUnavailable, newUnavailableOfferings } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
@@ -212,7 +213,7 @@ export async function expectDeletedBy(twin: InterruptionTwin, messages: ((id: st
 }
 
 /** "should delete a message when the message can't be parsed". */
-export async function expectUnparsableMessageDeleted(twin: InterruptionTwin): Promise<void> {
+async function expectUnparsableMessageDeleted(twin: InterruptionTwin): Promise<void> {
   const env = new InterruptionEnv(twin)
   env.messagesCreated({ field1: 'value1', field2: 'value2' })
   await env.reconcile()
@@ -221,7 +222,7 @@ export async function expectUnparsableMessageDeleted(twin: InterruptionTwin): Pr
 }
 
 /** "should delete a state change message when the state isn't in accepted states". */
-export async function expectUnacceptedStateMessageDeleted(twin: InterruptionTwin): Promise<void> {
+async function expectUnacceptedStateMessageDeleted(twin: InterruptionTwin): Promise<void> {
   const env = new InterruptionEnv(twin)
   const id = instanceID()
   const { nodeClaimName } = env.nodeClaimAndNode(providerIDOf(id))
@@ -233,7 +234,7 @@ export async function expectUnacceptedStateMessageDeleted(twin: InterruptionTwin
 }
 
 /** "should mark the ICE cache for the offering when getting a spot interruption warning". */
-export async function expectSpotWarningMarksIceCache(twin: InterruptionTwin): Promise<void> {
+async function expectSpotWarningMarksIceCache(twin: InterruptionTwin): Promise<void> {
   const env = new InterruptionEnv(twin)
   const id = instanceID()
   const { nodeClaimName } = env.nodeClaimAndNode(providerIDOf(id), {
@@ -266,4 +267,27 @@ export async function expectDeleteOfMissingNodeClaimQuiet(twin: InterruptionTwin
   await env.reconcile()
   assert.deepEqual(env.sandboxLogs, [])
   assert.equal(env.successfulDeletes, 1)
+}
+
+/** The Processing Messages cases both tags have in this order after the three single-message deletions (names after `prefix`). */
+export function sharedProcessingCases(twin: InterruptionTwin, prefix: string): PortedCase[] {
+  return [
+    {
+      name: `${prefix}should handle multiple messages that cause nodeClaim deletion`,
+      run: () =>
+        expectDeletedBy(
+          twin,
+          Array.from({ length: 100 }, () => spotInterruptionMessage),
+        ),
+    },
+    { name: `${prefix}should delete a message when the message can't be parsed`, run: () => expectUnparsableMessageDeleted(twin) },
+    {
+      name: `${prefix}should delete a state change message when the state isn't in accepted states`,
+      run: () => expectUnacceptedStateMessageDeleted(twin),
+    },
+    {
+      name: `${prefix}should mark the ICE cache for the offering when getting a spot interruption warning`,
+      run: () => expectSpotWarningMarksIceCache(twin),
+    },
+  ]
 }

@@ -10,9 +10,7 @@ import {
   expectDeletedBy,
   expectDeleteOfMissingNodeClaimQuiet,
   expectPollError,
-  expectSpotWarningMarksIceCache,
-  expectUnacceptedStateMessageDeleted,
-  expectUnparsableMessageDeleted,
+  sharedProcessingCases,
   scheduledChangeMessage,
   spotInterruptionMessage,
   stateChangeMessage,
@@ -39,26 +37,7 @@ const nodeClaimCases: PortedCase[] = [
         STATES.map((s) => (id: string) => stateChangeMessage(id, s)),
       ),
   },
-  {
-    name: `${processing}should handle multiple messages that cause nodeClaim deletion`,
-    run: () =>
-      expectDeletedBy(
-        'v0.32.1',
-        Array.from({ length: 100 }, () => spotInterruptionMessage),
-      ),
-  },
-  {
-    name: `${processing}should delete a message when the message can't be parsed`,
-    run: () => expectUnparsableMessageDeleted('v0.32.1'),
-  },
-  {
-    name: `${processing}should delete a state change message when the state isn't in accepted states`,
-    run: () => expectUnacceptedStateMessageDeleted('v0.32.1'),
-  },
-  {
-    name: `${processing}should mark the ICE cache for the offering when getting a spot interruption warning`,
-    run: () => expectSpotWarningMarksIceCache('v0.32.1'),
-  },
+  ...sharedProcessingCases('v0.32.1', processing),
 ]
 
 const suiteCases: PortedCase[] = [

@@ -12,9 +12,7 @@ import {
   expectDeletedBy,
   expectDeleteOfMissingNodeClaimQuiet,
   expectPollError,
-  expectSpotWarningMarksIceCache,
-  expectUnacceptedStateMessageDeleted,
-  expectUnparsableMessageDeleted,
+  sharedProcessingCases,
   type InterruptionEnv,
   scheduledChangeMessage,
   spotInterruptionMessage,
@@ -62,26 +60,7 @@ const cases: PortedCase[] = [
         disruptedAre({ instance_terminated: 2, instance_stopped: 2 }),
       ),
   },
-  {
-    name: `${processing}should handle multiple messages that cause nodeClaim deletion`,
-    run: () =>
-      expectDeletedBy(
-        'v1.9.2',
-        Array.from({ length: 100 }, () => spotInterruptionMessage),
-      ),
-  },
-  {
-    name: `${processing}should delete a message when the message can't be parsed`,
-    run: () => expectUnparsableMessageDeleted('v1.9.2'),
-  },
-  {
-    name: `${processing}should delete a state change message when the state isn't in accepted states`,
-    run: () => expectUnacceptedStateMessageDeleted('v1.9.2'),
-  },
-  {
-    name: `${processing}should mark the ICE cache for the offering when getting a spot interruption warning`,
-    run: () => expectSpotWarningMarksIceCache('v1.9.2'),
-  },
+  ...sharedProcessingCases('v1.9.2', processing),
   {
     // Upstream sets the error and asserts nothing more; the port checks the poll fails visibly.
     name: 'Error Handling › should send an error on polling when QueueNotExists',
