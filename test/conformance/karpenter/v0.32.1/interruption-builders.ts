@@ -14,6 +14,7 @@
 // Instance IDs: upstream's fake draws `i-` + 17 random alphanumerics and its ParseInstanceID accepts
 // any suffix; the twin only accepts real EC2 IDs (hex), so the fixtures draw 17 hex digits.
 
+import assert from 'node:assert/strict'
 import type { Message } from '@aws-sdk/client-sqs'
 import { Store } from '../../../../sandbox/kube/store.ts'
 import type { KarpenterContext } from '../../../../sandbox/karpenter/controllers/context.ts'
@@ -22,9 +23,10 @@ import { Interruption } from '../../../../sandbox/karpenter/controllers/interrup
 import { InterruptionV1 } from '../../../../sandbox/karpenter/controllers/v1/interruption.ts'
 import { karpenterV1Crds } from '../../../../sandbox/karpenter/crds/v1.ts'
 import { karpenterV1beta1Crds } from '../../../../sandbox/karpenter/crds/v1beta1.ts'
+import type { PortedCase } from '../harness.ts'
 import type { LogEntry } from '../../../../sandbox/karpenter/logger.ts'
 import { seededRng } from '../../../../sandbox/karpenter/rng.ts'
-import { newUnavailableOfferings } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
+import { isUnavailable, newUnavailableOfferings } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
 
 export type InterruptionTwin = 'v0.32.1' | 'v1.9.2'
 
@@ -193,4 +195,99 @@ export class InterruptionEnv {
     await done
     await controller.stop()
   }
+}
+
+// ---- the cases both tags' suites share (their names and the twin aside) ----
+
+/** A NodeClaim (and Node) per message; every one deleted, every message deleted, one receive. `check` runs right after the reconcile. */
+export async function expectDeletedBy(twin: InterruptionTwin, messages: ((id: string) => unknown)[], check?: (env: InterruptionEnv) => void): Promise<void> {
+  const env = new InterruptionEnv(twin)
+  const ids = messages.map(() => instanceID())
+  const applied = ids.map((id) => env.nodeClaimAndNode(providerIDOf(id)))
+  env.messagesCreated(...messages.map((m, i) => m(ids[i])))
+  await env.reconcile()
+  check?.(env)
+  assert.equal(env.successfulReceives, 1)
+  for (const a of applied) assert.equal(env.nodeClaimExists(a.nodeClaimName), false, `${a.nodeClaimName} deleted`)
+  assert.equal(env.successfulDeletes, messages.length)
+}
+
+/** "should delete a message when the message can't be parsed". */
+async function expectUnparsableMessageDeleted(twin: InterruptionTwin): Promise<void> {
+  const env = new InterruptionEnv(twin)
+  env.messagesCreated({ field1: 'value1', field2: 'value2' })
+  await env.reconcile()
+  assert.equal(env.successfulReceives, 1)
+  assert.equal(env.successfulDeletes, 1)
+}
+
+/** "should delete a state change message when the state isn't in accepted states". */
+async function expectUnacceptedStateMessageDeleted(twin: InterruptionTwin): Promise<void> {
+  const env = new InterruptionEnv(twin)
+  const id = instanceID()
+  const { nodeClaimName } = env.nodeClaimAndNode(providerIDOf(id))
+  env.messagesCreated(stateChangeMessage(id, 'creating'))
+  await env.reconcile()
+  assert.equal(env.successfulReceives, 1)
+  assert.equal(env.nodeClaimExists(nodeClaimName), true)
+  assert.equal(env.successfulDeletes, 1)
+}
+
+/** "should mark the ICE cache for the offering when getting a spot interruption warning". */
+async function expectSpotWarningMarksIceCache(twin: InterruptionTwin): Promise<void> {
+  const env = new InterruptionEnv(twin)
+  const id = instanceID()
+  const { nodeClaimName } = env.nodeClaimAndNode(providerIDOf(id), {
+    'topology.kubernetes.io/zone': 'coretest-zone-1a',
+    'node.kubernetes.io/instance-type': 't3.large',
+    'karpenter.sh/capacity-type': 'spot',
+  })
+  env.messagesCreated(spotInterruptionMessage(id))
+  await env.reconcile()
+  assert.equal(env.successfulReceives, 1)
+  assert.equal(env.nodeClaimExists(nodeClaimName), false)
+  assert.equal(env.successfulDeletes, 1)
+  assert.equal(isUnavailable(env.unavailable, 't3.large', 'coretest-zone-1a', 'spot', 0), true)
+}
+
+/** The receive fails with `code`: the poll handles nothing and the error surfaces (the twin logs it and retries). */
+export async function expectPollError(twin: InterruptionTwin, code: string, o: { noDeletes?: boolean } = {}): Promise<void> {
+  const env = new InterruptionEnv(twin)
+  env.receiveError = Object.assign(new Error(code), { name: code })
+  await env.reconcile()
+  assert.equal(env.successfulReceives, 0)
+  if (o.noDeletes) assert.equal(env.successfulDeletes, 0)
+  assert.deepEqual(env.sandboxLogs, [`karpenter interruption: ${code}`])
+}
+
+/** "should not return an error when deleting a nodeClaim that is already deleted". */
+export async function expectDeleteOfMissingNodeClaimQuiet(twin: InterruptionTwin): Promise<void> {
+  const env = new InterruptionEnv(twin)
+  env.messagesCreated(spotInterruptionMessage(instanceID()))
+  await env.reconcile()
+  assert.deepEqual(env.sandboxLogs, [])
+  assert.equal(env.successfulDeletes, 1)
+}
+
+/** The Processing Messages cases both tags have in this order after the three single-message deletions (names after `prefix`). */
+export function sharedProcessingCases(twin: InterruptionTwin, prefix: string): PortedCase[] {
+  return [
+    {
+      name: `${prefix}should handle multiple messages that cause nodeClaim deletion`,
+      run: () =>
+        expectDeletedBy(
+          twin,
+          Array.from({ length: 100 }, () => spotInterruptionMessage),
+        ),
+    },
+    { name: `${prefix}should delete a message when the message can't be parsed`, run: () => expectUnparsableMessageDeleted(twin) },
+    {
+      name: `${prefix}should delete a state change message when the state isn't in accepted states`,
+      run: () => expectUnacceptedStateMessageDeleted(twin),
+    },
+    {
+      name: `${prefix}should mark the ICE cache for the offering when getting a spot interruption warning`,
+      run: () => expectSpotWarningMarksIceCache(twin),
+    },
+  ]
 }

@@ -15,6 +15,7 @@ import type { BudgetV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.
 import type { Command } from '../../../../sandbox/karpenter/disruption/consolidation.ts'
 import { computeDisruptionV1, validateV1, type V1Round } from '../../../../sandbox/karpenter/v1/disruption.ts'
 import { instanceTypesAssorted } from '../fake.ts'
+import { nodePoolV1 } from './objects.ts'
 
 export const NOW = Date.parse('2026-12-06T12:00:00Z')
 export const LABEL_NODEPOOL = 'karpenter.sh/nodepool'
@@ -55,9 +56,7 @@ export interface PoolOptions {
 /** `test.NodePool(...)`: no requirements, the fake NodeClass. */
 export function nodePool(o: PoolOptions = {}): NodePoolV1 {
   const name = o.name ?? 'default'
-  return {
-    apiVersion: 'karpenter.sh/v1',
-    kind: 'NodePool',
+  return nodePoolV1({
     metadata: { name, uid: `uid-${name}` },
     spec: {
       template: {
@@ -75,7 +74,7 @@ export function nodePool(o: PoolOptions = {}): NodePoolV1 {
         budgets: o.budgets ?? [{ nodes: '100%' }],
       },
     },
-  }
+  })
 }
 
 // ---- NodeClaims and Nodes ----

@@ -9,10 +9,9 @@
 
 import assert from 'node:assert/strict'
 import type { InstanceTypeInfo } from '@aws-sdk/client-ec2'
-import { Quantity } from '../../../../sandbox/k8s/quantity.ts'
-import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type ResourceList } from '../../../../sandbox/k8s/resources.ts'
-import type { NodeSelectorRequirement, Pod } from '../../../../sandbox/k8s/types.ts'
-import type { EC2NodeClass, NodeClaim, NodePool } from '../../../../sandbox/karpenter/api.ts'
+import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS } from '../../../../sandbox/k8s/resources.ts'
+import type { NodeSelectorRequirement } from '../../../../sandbox/k8s/types.ts'
+import type { EC2NodeClass, NodePool } from '../../../../sandbox/karpenter/api.ts'
 import { eniLimitedPods, orderByPrice, V1_INSTANCE_TYPE_SETTINGS } from '../../../../sandbox/karpenter/instance-types.ts'
 import { markUnavailable } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
 import { Requirements } from '../../../../sandbox/karpenter/requirements.ts'
@@ -21,13 +20,32 @@ import { amiFamilyOf } from '../../../../sandbox/karpenter/v1/amis.ts'
 import type { EC2NodeClassV1, KubeletConfigurationV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { branchInterfaces } from '../../../unit/karpenter/helpers/moto-data.ts'
 import { conformance, type NotPorted, type PortedCase } from '../harness.ts'
-import { ec2NodeClass, InstanceTypeEnv, nodePool, ON_DEMAND, REGION, unschedulablePod, type PodOptions } from '../v0.32.1/instance-types-builders.ts'
+import {
+  sharedInstanceTypeRuns,
+  sharedIceCases,
+  capacityTypeCases,
+  fakeUniformInstances,
+  expectMemoryThresholdNear,
+  expectNotScheduled,
+  expectScheduled,
+  labelsOf,
+  OD_ONLY,
+  oneCPU,
+  onlyFleetOverrides,
+  provision,
+  RESERVED,
+  resource,
+  SPOT_AND_OD,
+  ec2NodeClass,
+  InstanceTypeEnv,
+  nodePool,
+  ON_DEMAND,
+  REGION,
+  unschedulablePod,
+} from '../v0.32.1/instance-types-builders.ts'
 import { FAKE_INSTANCE_TYPES, FAKE_OFFERINGS } from './instance-types-fake-ec2.ts'
 
 const ZONES_V1 = ['test-zone-1a', 'test-zone-1b', 'test-zone-1c', 'test-zone-1a-local']
-const OD_ONLY: NodeSelectorRequirement[] = [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]
-const SPOT_AND_OD: NodeSelectorRequirement = { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] }
-
 /**
  * An EC2NodeClass selecting AMIs by `alias` (test.EC2NodeClass defaults to al2023@latest), as the
  * adapter reads it, with the metadataOptions the 1.x CRD defaults in (hop limit 1).
@@ -64,37 +82,6 @@ function windowsPool(): { nodePool: NodePool; nodeClass: EC2NodeClass } {
   return { nodePool: nodePool('windows', 'windows', OD_ONLY), nodeClass: nodeClassV1('windows', 'windows2022@latest') }
 }
 
-function provision(s: Suite, ...pods: Pod[]): void {
-  s.env.provision([{ nodePool: s.nodePool, nodeClass: s.nodeClass }], pods)
-}
-
-function expectScheduled(s: Suite, pod: Pod): NodeClaim {
-  const node = s.env.nodeOf(pod)
-  assert.ok(node, `${pod.metadata.name} scheduled`)
-  return node
-}
-
-function expectNotScheduled(s: Suite, pod: Pod): void {
-  assert.equal(s.env.nodeOf(pod), undefined, `${pod.metadata.name} not scheduled`)
-}
-
-function labelsOf(node: NodeClaim): Record<string, string> {
-  return node.metadata.labels ?? {}
-}
-
-function onlyFleetOverrides(s: Suite): { type: string; zone: string }[] {
-  assert.equal(s.env.createFleetCalls.length, 1)
-  return (s.env.createFleetCalls[0].LaunchTemplateConfigs ?? []).flatMap((c) =>
-    (c.Overrides ?? []).map((o) => ({ type: String(o.InstanceType), zone: o.AvailabilityZone ?? '' })),
-  )
-}
-
-function resource(list: ResourceList, name: string): string {
-  return (list[name] ?? Quantity.ZERO).toString()
-}
-
-const oneCPU: PodOptions = { requests: { cpu: '1' }, limits: { cpu: '1' } }
-
 /** `NewInstanceType` for one fake type with the EC2NodeClass's kubelet (as 1.9 passes it). */
 function newIT(s: Suite, name: string, kubelet: KubeletConfigurationV1 | undefined, nodeClass = s.nodeClass) {
   return s.env.newInstanceType(s.env.info(name), instanceTypeKubelet(kubelet), nodeClass)
@@ -106,17 +93,11 @@ function m5xlarge(kubelet: KubeletConfigurationV1 | undefined, opts: { vmOverhea
   return newIT(s, 'm5.xlarge', kubelet, opts.alias ? nodeClassV1('default', opts.alias) : s.nodeClass)
 }
 
-function expectMemoryThresholdNear(it: ReturnType<typeof m5xlarge>, fraction: number): void {
-  const got = it.overhead.evictionThreshold[MEMORY].toNumber()
-  const want = it.capacity[MEMORY].toNumber() * fraction
-  assert.ok(Math.abs(got - want) <= 10, `${got} ~ ${want}`)
-}
-
 function podsForAll(s: Suite, kubelet: KubeletConfigurationV1 | undefined, nodeClass = s.nodeClass): { info: InstanceTypeInfo; pods: number }[] {
   return s.env.infos.map((info) => ({ info, pods: s.env.newInstanceType(info, instanceTypeKubelet(kubelet), nodeClass).capacity[PODS].valueNumber() }))
 }
 
-const RESERVED = { systemReserved: { memory: '20Gi' }, kubeReserved: { memory: '10Gi' } }
+const shared = sharedInstanceTypeRuns(suite)
 const root = 'InstanceTypeProvider › '
 
 // ---- labels ----
@@ -233,19 +214,6 @@ const labelCases: PortedCase[] = [
 
 // ---- launches ----
 
-/** `fake.MakeInstances()`: every priced type, uniform 2 vCPU / 8 GiB / 3 ENIs × 10 IPs, offered in test-zone-1a. */
-function fakeUniformInstances(s: Suite): void {
-  s.env.infos = Object.keys(ON_DEMAND).map((name) => ({
-    InstanceType: name as InstanceTypeInfo['InstanceType'],
-    ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
-    VCpuInfo: { DefaultCores: 1, DefaultVCpus: 2 },
-    MemoryInfo: { SizeInMiB: 8192 },
-    NetworkInfo: { Ipv4AddressesPerInterface: 10, DefaultNetworkCardIndex: 0, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 3 }] },
-    SupportedUsageClasses: ['on-demand', 'spot'],
-  }))
-  s.env.offerings = s.env.infos.map((i) => ({ InstanceType: i.InstanceType, Location: 'test-zone-1a' }))
-}
-
 function gpuCase(resourceName: string, amounts: number[], type: string, nodes: number, requirements?: NodeSelectorRequirement[]): () => void {
   return () => {
     const s = suite(requirements)
@@ -278,16 +246,7 @@ const FLEX_GAP = 'the twin does not compute the karpenter.k8s.aws/instance-capab
 const launchCases: PortedCase[] = [
   {
     name: `${root}should not launch AWS Pod ENI on a t3`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod({
-        nodeSelector: { 'node.kubernetes.io/instance-type': 't3.large' },
-        requests: { 'vpc.amazonaws.com/pod-eni': '1' },
-        limits: { 'vpc.amazonaws.com/pod-eni': '1' },
-      })
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-    },
+    run: shared['should not launch AWS Pod ENI on a t3'],
   },
   {
     name: `${root}should order the instance types by price and only consider the cheapest ones`,
@@ -329,32 +288,15 @@ const launchCases: PortedCase[] = [
   },
   {
     name: `${root}should de-prioritize metal`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod(oneCPU)
-      provision(s, pod)
-      expectScheduled(s, pod)
-      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.endsWith('metal'), o.type)
-    },
+    run: shared['should de-prioritize metal'],
   },
   {
     name: `${root}should de-prioritize gpu types`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod(oneCPU)
-      provision(s, pod)
-      expectScheduled(s, pod)
-      for (const o of onlyFleetOverrides(s)) assert.ok(!o.type.startsWith('g'), o.type)
-    },
+    run: shared['should de-prioritize gpu types'],
   },
   {
     name: `${root}should launch on metal`,
-    run: () => {
-      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'Exists' }])
-      const pod = unschedulablePod({ nodeSelector: { 'karpenter.k8s.aws/instance-size': 'metal' }, ...oneCPU })
-      provision(s, pod)
-      expectScheduled(s, pod)
-    },
+    run: shared['should launch on metal'],
   },
   {
     name: `${root}should launch vpc.amazonaws.com/pod-eni on a compatible instance type`,
@@ -709,52 +651,13 @@ const overheadCases: PortedCase[] = [
   {
     // Upstream's DescribeInstanceTypes records here carry only the type names (as ported).
     name: `${overhead}shouldn't report more resources than are actually available on instances`,
-    run: () => {
-      const s = suite()
-      s.env.subnets = [{ AvailabilityZone: 'us-west-2a', SubnetId: 'subnet-12345' }]
-      const names = ['t4g.small', 't4g.medium', 't4g.xlarge', 'm5.large']
-      s.env.offerings = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'], Location: 'us-west-2a' }))
-      s.env.infos = names.map((n) => ({ InstanceType: n as InstanceTypeInfo['InstanceType'] }))
-      const its = new Map(s.env.instanceTypes(s.nodePool, s.nodeClass).map((it) => [it.name, it]))
-      for (const [type, memory, cpu] of [
-        ['t4g.small', '1408312Ki', '1930m'],
-        ['t4g.medium', '3377496Ki', '1930m'],
-        ['t4g.xlarge', '15136012Ki', '3920m'],
-        ['m5.large', '7220184Ki', '1930m'],
-      ]) {
-        const it = its.get(type)
-        assert.ok(it, type)
-        assert.ok(it.allocatable[MEMORY].toNumber() <= Quantity.parse(memory).toNumber(), `${type} memory`)
-        assert.ok(it.allocatable[CPU].toNumber() <= Quantity.parse(cpu).toNumber(), `${type} cpu`)
-      }
-    },
+    run: shared["shouldn't report more resources than are actually available on instances"],
   },
 ]
 
 // ---- insufficient capacity ----
 
 const ice = `${root}Insufficient Capacity Error Cache › `
-const preferZone1a: NodeSelectorRequirement[][] = [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }]]
-
-function fallbackToZone1b(type: string, resourceName: string): () => void {
-  return () => {
-    const s = suite()
-    s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: type, zone: 'test-zone-1a' }]
-    const pod = unschedulablePod({
-      nodeSelector: { 'node.kubernetes.io/instance-type': type },
-      requests: { [resourceName]: '1' },
-      limits: { [resourceName]: '1' },
-      preferred: preferZone1a,
-    })
-    provision(s, pod)
-    expectNotScheduled(s, pod)
-    provision(s, pod)
-    const labels = labelsOf(expectScheduled(s, pod))
-    assert.equal(labels['node.kubernetes.io/instance-type'], type)
-    assert.equal(labels['topology.kubernetes.io/zone'], 'test-zone-1b')
-  }
-}
-
 function m5large(s: Suite) {
   const it = s.env.instanceTypes(s.nodePool, s.nodeClass).find((t) => t.name === 'm5.large')
   assert.ok(it, 'm5.large')
@@ -762,100 +665,7 @@ function m5large(s: Suite) {
 }
 
 const iceCases: PortedCase[] = [
-  {
-    name: `${ice}should launch instances of different type on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: () => {
-      const s = suite()
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf2.24xlarge', zone: 'test-zone-1a' }]
-      const neuron = {
-        nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' },
-        requests: { 'aws.amazon.com/neuron': '1' },
-        limits: { 'aws.amazon.com/neuron': '1' },
-      }
-      const pods = [unschedulablePod(neuron), unschedulablePod(neuron)]
-      provision(s, ...pods)
-      for (const p of pods) expectNotScheduled(s, p)
-      provision(s, ...pods)
-      const names = new Set<string>()
-      for (const p of pods) {
-        const node = expectScheduled(s, p)
-        assert.equal(labelsOf(node)['karpenter.k8s.aws/instance-accelerator-name'], 'inferentia2')
-        names.add(node.metadata.name ?? '')
-      }
-      assert.equal(names.size, 2)
-    },
-  },
-  {
-    name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback`,
-    run: fallbackToZone1b('p3.8xlarge', 'nvidia.com/gpu'),
-  },
-  {
-    name: `${ice}should launch smaller instances than optimal if larger instance launch results in Insufficient Capacity Error`,
-    run: () => {
-      const s = suite([...OD_ONLY, { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large', 'm5.xlarge'] }])
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'm5.xlarge', zone: 'test-zone-1a' }]
-      const pods = [0, 1].map(() => unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'topology.kubernetes.io/zone': 'test-zone-1a' } }))
-      provision(s, ...pods)
-      for (const p of pods) expectNotScheduled(s, p)
-      provision(s, ...pods)
-      for (const p of pods) assert.equal(labelsOf(expectScheduled(s, p))['node.kubernetes.io/instance-type'], 'm5.large')
-    },
-  },
-  {
-    name: `${ice}should launch instances on later reconciliation attempt with Insufficient Capacity Error Cache expiry`,
-    run: () => {
-      const s = suite()
-      s.env.insufficientCapacityPools = [{ capacityType: 'on-demand', instanceType: 'inf2.24xlarge', zone: 'test-zone-1a' }]
-      const pod = unschedulablePod({
-        nodeSelector: { 'node.kubernetes.io/instance-type': 'inf2.24xlarge' },
-        requests: { 'aws.amazon.com/neuron': '2' },
-        limits: { 'aws.amazon.com/neuron': '2' },
-      })
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-      s.env.insufficientCapacityPools = []
-      s.env.nowMs += 3 * 60 * 1000
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['node.kubernetes.io/instance-type'], 'inf2.24xlarge')
-    },
-  },
-  {
-    name: `${ice}should launch instances in a different zone on second reconciliation attempt with Insufficient Capacity Error Cache fallback (Habana)`,
-    run: fallbackToZone1b('dl1.24xlarge', 'habana.ai/gaudi'),
-  },
-  {
-    name: `${ice}should launch on-demand capacity if flexible to both spot and on-demand, but spot is unavailable`,
-    run: () => {
-      const s = suite([SPOT_AND_OD, { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1a'] }])
-      s.env.insufficientCapacityPools = s.env.infos.map((i) => ({ capacityType: 'spot', instanceType: i.InstanceType ?? '', zone: 'test-zone-1a' }))
-      const pod = unschedulablePod()
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
-    },
-  },
-  {
-    name: `${ice}should return all instance types, even though with no offerings due to Insufficient Capacity Error`,
-    run: () => {
-      const s = suite([
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.xlarge'] },
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
-      ])
-      s.env.insufficientCapacityPools = ['on-demand', 'spot'].flatMap((capacityType) =>
-        ['test-zone-1a', 'test-zone-1b'].map((zone) => ({ capacityType, instanceType: 'm5.xlarge', zone })),
-      )
-      for (const ct of ['on-demand', 'spot'])
-        for (const zone of ['test-zone-1a', 'test-zone-1b'])
-          provision(s, unschedulablePod({ requests: { cpu: '1' }, nodeSelector: { 'karpenter.sh/capacity-type': ct, 'topology.kubernetes.io/zone': zone } }))
-      const m5 = s.env.instanceTypes(s.nodePool, s.nodeClass).find((it) => it.name === 'm5.xlarge')
-      assert.ok(m5, 'm5.xlarge listed')
-      assert.deepEqual(
-        m5.offerings.filter((o) => o.available),
-        [],
-      )
-    },
-  },
+  ...sharedIceCases(ice, suite, 'inf2.24xlarge', 'inferentia2'),
   {
     name: `${ice}should not return an offering when marking an offering as unavailable in the Insufficient Capacity Error Cache`,
     run: () => {
@@ -883,53 +693,7 @@ const iceCases: PortedCase[] = [
 
 const capacity = `${root}CapacityType › `
 
-const capacityCases: PortedCase[] = [
-  {
-    name: `${capacity}should default to on-demand`,
-    run: () => {
-      const s = suite()
-      const pod = unschedulablePod()
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'on-demand')
-    },
-  },
-  {
-    name: `${capacity}should launch spot capacity if flexible to both spot and on demand`,
-    run: () => {
-      const s = suite([SPOT_AND_OD])
-      const pod = unschedulablePod()
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/capacity-type'], 'spot')
-    },
-  },
-  {
-    name: `${capacity}should fail to launch capacity when there is no zonal availability for spot`,
-    run: () => {
-      const s = suite([
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
-        { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['test-zone-1b'] },
-      ])
-      s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
-      const pod = unschedulablePod()
-      provision(s, pod)
-      expectNotScheduled(s, pod)
-    },
-  },
-  {
-    name: `${capacity}should succeed to launch spot instance when zonal availability exists`,
-    run: () => {
-      const s = suite([
-        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
-        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
-      ])
-      s.env.spotPrices = { 'm5.large': { 'test-zone-1a': 0.004 } }
-      const pod = unschedulablePod()
-      provision(s, pod)
-      assert.equal(labelsOf(expectScheduled(s, pod))['karpenter.sh/nodepool'], 'default')
-    },
-  },
-]
+const capacityCases: PortedCase[] = capacityTypeCases(capacity, suite)
 
 // ---- launch templates ----
 

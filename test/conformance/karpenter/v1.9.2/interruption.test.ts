@@ -7,12 +7,13 @@
 // per deleted NodeClaim, carrying the message kind (the counter's reason label).
 
 import assert from 'node:assert/strict'
-import { isUnavailable } from '../../../../sandbox/karpenter/unavailable-offerings.ts'
 import { conformance, type PortedCase } from '../harness.ts'
 import {
-  instanceID,
-  InterruptionEnv,
-  providerIDOf,
+  expectDeletedBy,
+  expectDeleteOfMissingNodeClaimQuiet,
+  expectPollError,
+  sharedProcessingCases,
+  type InterruptionEnv,
   scheduledChangeMessage,
   spotInterruptionMessage,
   stateChangeMessage,
@@ -32,109 +33,46 @@ function disruptedByReason(env: InterruptionEnv): Record<string, number> {
   return out
 }
 
-/** A NodeClaim (and Node) per message; all deleted, every message deleted, one receive. */
-async function expectDeletedBy(messages: ((id: string) => unknown)[], disrupted?: Record<string, number>): Promise<void> {
-  const env = new InterruptionEnv('v1.9.2')
-  const ids = messages.map(() => instanceID())
-  const applied = ids.map((id) => env.nodeClaimAndNode(providerIDOf(id)))
-  env.messagesCreated(...messages.map((m, i) => m(ids[i])))
-  await env.reconcile()
-  if (disrupted) assert.deepEqual(disruptedByReason(env), disrupted)
-  assert.equal(env.successfulReceives, 1)
-  for (const a of applied) assert.equal(env.nodeClaimExists(a.nodeClaimName), false, `${a.nodeClaimName} deleted`)
-  assert.equal(env.successfulDeletes, messages.length)
-}
+/** The check `expectDeletedBy` runs: the deletions per message kind. */
+const disruptedAre =
+  (disrupted: Record<string, number>) =>
+  (env: InterruptionEnv): void => {
+    assert.deepEqual(disruptedByReason(env), disrupted)
+  }
 
 const processing = 'InterruptionHandling › Processing Messages › '
-
-async function expectPollError(code: string): Promise<void> {
-  const env = new InterruptionEnv('v1.9.2')
-  env.receiveError = Object.assign(new Error(code), { name: code })
-  await env.reconcile()
-  assert.equal(env.successfulReceives, 0)
-  assert.deepEqual(env.sandboxLogs, [`karpenter interruption: ${code}`])
-}
 
 const cases: PortedCase[] = [
   {
     name: `${processing}should delete the NodeClaim when receiving a spot interruption warning`,
-    run: () => expectDeletedBy([spotInterruptionMessage], { spot_interrupted: 1 }),
+    run: () => expectDeletedBy('v1.9.2', [spotInterruptionMessage], disruptedAre({ spot_interrupted: 1 })),
   },
   {
     name: `${processing}should delete the NodeClaim when receiving a scheduled change message`,
-    run: () => expectDeletedBy([scheduledChangeMessage], { scheduled_change: 1 }),
+    run: () => expectDeletedBy('v1.9.2', [scheduledChangeMessage], disruptedAre({ scheduled_change: 1 })),
   },
   {
     name: `${processing}should delete the NodeClaim when receiving a state change message`,
     run: () =>
       expectDeletedBy(
+        'v1.9.2',
         STATES.map((s) => (id: string) => stateChangeMessage(id, s)),
-        { instance_terminated: 2, instance_stopped: 2 },
+        disruptedAre({ instance_terminated: 2, instance_stopped: 2 }),
       ),
   },
-  {
-    name: `${processing}should handle multiple messages that cause nodeClaim deletion`,
-    run: () => expectDeletedBy(Array.from({ length: 100 }, () => spotInterruptionMessage)),
-  },
-  {
-    name: `${processing}should delete a message when the message can't be parsed`,
-    run: async () => {
-      const env = new InterruptionEnv('v1.9.2')
-      env.messagesCreated({ field1: 'value1', field2: 'value2' })
-      await env.reconcile()
-      assert.equal(env.successfulReceives, 1)
-      assert.equal(env.successfulDeletes, 1)
-    },
-  },
-  {
-    name: `${processing}should delete a state change message when the state isn't in accepted states`,
-    run: async () => {
-      const env = new InterruptionEnv('v1.9.2')
-      const id = instanceID()
-      const { nodeClaimName } = env.nodeClaimAndNode(providerIDOf(id))
-      env.messagesCreated(stateChangeMessage(id, 'creating'))
-      await env.reconcile()
-      assert.equal(env.successfulReceives, 1)
-      assert.equal(env.nodeClaimExists(nodeClaimName), true)
-      assert.equal(env.successfulDeletes, 1)
-    },
-  },
-  {
-    name: `${processing}should mark the ICE cache for the offering when getting a spot interruption warning`,
-    run: async () => {
-      const env = new InterruptionEnv('v1.9.2')
-      const id = instanceID()
-      const { nodeClaimName } = env.nodeClaimAndNode(providerIDOf(id), {
-        'topology.kubernetes.io/zone': 'coretest-zone-1a',
-        'node.kubernetes.io/instance-type': 't3.large',
-        'karpenter.sh/capacity-type': 'spot',
-      })
-      env.messagesCreated(spotInterruptionMessage(id))
-      await env.reconcile()
-      assert.equal(env.successfulReceives, 1)
-      assert.equal(env.nodeClaimExists(nodeClaimName), false)
-      assert.equal(env.successfulDeletes, 1)
-      assert.equal(isUnavailable(env.unavailable, 't3.large', 'coretest-zone-1a', 'spot', 0), true)
-    },
-  },
+  ...sharedProcessingCases('v1.9.2', processing),
   {
     // Upstream sets the error and asserts nothing more; the port checks the poll fails visibly.
     name: 'Error Handling › should send an error on polling when QueueNotExists',
-    run: () => expectPollError('QueueDoesNotExist'),
+    run: () => expectPollError('v1.9.2', 'QueueDoesNotExist'),
   },
   {
     name: 'Error Handling › should send an error on polling when AccessDenied',
-    run: () => expectPollError('AccessDenied'),
+    run: () => expectPollError('v1.9.2', 'AccessDenied'),
   },
   {
     name: 'Error Handling › should not return an error when deleting a nodeClaim that is already deleted',
-    run: async () => {
-      const env = new InterruptionEnv('v1.9.2')
-      env.messagesCreated(spotInterruptionMessage(instanceID()))
-      await env.reconcile()
-      assert.deepEqual(env.sandboxLogs, [])
-      assert.equal(env.successfulDeletes, 1)
-    },
+    run: () => expectDeleteOfMissingNodeClaimQuiet('v1.9.2'),
   },
 ]
 

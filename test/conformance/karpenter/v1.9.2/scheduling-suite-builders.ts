@@ -23,6 +23,7 @@ import { internalNodeClaim, internalNodePool } from '../../../../sandbox/karpent
 import type { NodeClaimV1, NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { isProvisionable } from '../../../../sandbox/karpenter/scheduling/pods.ts'
 import { toNodeClaimV1 } from '../../../../sandbox/karpenter/v1/nodeclaim.ts'
+import { nodePoolV1, testNodeClassRef } from './objects.ts'
 import { currentlyReschedulablePods, type PodDisruptionBudgetV1 } from '../../../../sandbox/karpenter/v1/reschedulable.ts'
 
 type Req = NodeSelectorRequirement
@@ -34,23 +35,23 @@ export function nodePool(
   o: { name?: string; requirements?: Req[]; labels?: Record<string, string>; taints?: Taint[]; startupTaints?: Taint[]; ready?: boolean } = {},
 ): NodePoolV1 {
   const name = o.name ?? 'default'
-  return {
-    apiVersion: 'karpenter.sh/v1',
-    kind: 'NodePool',
+  return nodePoolV1({
     metadata: { name, uid: `uid-${name}` },
     spec: {
       template: {
         metadata: o.labels ? { labels: o.labels } : undefined,
         spec: {
           requirements: o.requirements ?? [{ key: LABEL_CAPACITY_TYPE, operator: 'In', values: ['spot', 'on-demand', 'reserved'] }],
-          nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' },
+          nodeClassRef: testNodeClassRef(),
           taints: o.taints,
           startupTaints: o.startupTaints,
         },
       },
     },
-    status: o.ready === false ? { conditions: [{ type: 'Ready', status: 'False', reason: 'NodePoolNotReady', message: 'Node Pool Not Ready' }] } : undefined,
-  } as NodePoolV1
+    status: (o.ready === false
+      ? { conditions: [{ type: 'Ready', status: 'False', reason: 'NodePoolNotReady', message: 'Node Pool Not Ready' }] }
+      : undefined) as NodePoolV1['status'],
+  })
 }
 
 // ---- pods (pkg/test/pods.go) ----
@@ -318,7 +319,7 @@ export class Cluster {
       apiVersion: 'karpenter.sh/v1',
       kind: 'NodeClaim',
       metadata: { name: `nodeclaim-${name}`, labels },
-      spec: { requirements: [], nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' } },
+      spec: { requirements: [], nodeClassRef: testNodeClassRef() },
       status: { providerID: `fake:///${name}`, nodeName: name, capacity: o.allocatable, allocatable: o.allocatable },
     }
     const node: Node = {
@@ -373,7 +374,7 @@ export function bareNodeClaim(pool: string, name: string): NodeClaimV1 {
     apiVersion: 'karpenter.sh/v1',
     kind: 'NodeClaim',
     metadata: { name, labels: { 'karpenter.sh/nodepool': pool } },
-    spec: { requirements: [], nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' } },
+    spec: { requirements: [], nodeClassRef: testNodeClassRef() },
   }
 }
 

@@ -30,6 +30,8 @@ import { buildStateNode } from '../../../../sandbox/karpenter/state.ts'
 import type { NodePoolV1 } from '../../../../sandbox/karpenter/v1/api.ts'
 import { internalNodePool } from '../../../../sandbox/karpenter/v1/adapter.ts'
 import { labelSelectorMatcher } from '../../../../sandbox/k8s/label-selector.ts'
+import type { NodePoolOptions } from '../v0.32.1/objects.ts'
+import { nodePoolV1, testNodeClassRef } from './objects.ts'
 
 type WeightedPodAffinityTerm = NonNullable<
   NonNullable<NonNullable<Pod['spec']['affinity']>['podAffinity']>['preferredDuringSchedulingIgnoredDuringExecution']
@@ -43,20 +45,8 @@ const nextName = (prefix: string): string => `${prefix}-${String(++seq).padStart
 
 // ---- NodePools (pkg/test/nodepool.go) ----
 
-export interface NodePoolOptions {
-  name?: string
-  requirements?: NodeSelectorRequirement[]
-  labels?: Record<string, string>
-  taints?: Taint[]
-  startupTaints?: Taint[]
-  limits?: Record<string, string>
-  weight?: number
-}
-
 export function nodePool(o: NodePoolOptions = {}): NodePoolV1 {
-  return {
-    apiVersion: 'karpenter.sh/v1',
-    kind: 'NodePool',
+  return nodePoolV1({
     metadata: { name: o.name ?? nextName('nodepool') },
     spec: {
       template: {
@@ -65,13 +55,13 @@ export function nodePool(o: NodePoolOptions = {}): NodePoolV1 {
           requirements: o.requirements ?? [],
           taints: o.taints,
           startupTaints: o.startupTaints,
-          nodeClassRef: { group: 'karpenter.test.sh', kind: 'TestNodeClass', name: 'default' },
+          nodeClassRef: testNodeClassRef(),
         },
       },
       limits: o.limits,
       weight: o.weight,
     },
-  }
+  })
 }
 
 // ---- Pods (pkg/test/pods.go) ----
