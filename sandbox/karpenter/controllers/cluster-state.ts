@@ -62,8 +62,7 @@ export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
   const claimByProvider = new Map<string, NodeClaim>()
   for (const nc of nodeClaims) if (nc.status?.providerID) claimByProvider.set(nc.status.providerID, nc)
   const paired = new Set<NodeClaim>()
-  const now = ctx.clock.tutorialNow()
-  const nominated = (name: string) => (ctx.nominatedUntil.get(name) ?? 0) > now
+  const nominated = nominatedNow(ctx)
   const stateNodes: StateNode[] = []
   for (const node of nodes) {
     const nodeClaim = node.spec?.providerID ? claimByProvider.get(node.spec.providerID) : undefined
@@ -97,6 +96,37 @@ export function takeSnapshot(ctx: KarpenterContext): ClusterSnapshot {
       namespaces,
     },
   }
+}
+
+/** Whether provisioning nominated a node (by Node or NodeClaim name) and the nomination still holds. */
+function nominatedNow(ctx: KarpenterContext): (name: string) => boolean {
+  const now = ctx.clock.tutorialNow()
+  return (name) => (ctx.nominatedUntil.get(name) ?? 0) > now
+}
+
+/**
+ * One NodeClaim's StateNode and its NodePool, as `takeSnapshot` would give them, read without
+ * building the whole cluster's picture: the NodeClaim, the Node with its provider ID and the pods
+ * bound to that Node. For controllers that reconcile one NodeClaim at a time.
+ */
+export function stateNodeOf(ctx: KarpenterContext, nodeClaimName: string): { stateNode: StateNode; nodePool: NodePool | undefined } | undefined {
+  const store = ctx.store
+  const raw = store.find(NODECLAIMS, undefined, nodeClaimName)
+  if (!raw) return undefined
+  const rawClasses = store.listRaw(NODECLASSES).items
+  const [nodeClaim] = ctx.readers.nodeClaims([raw], rawClasses)
+  const providerID = nodeClaim.status?.providerID
+  const node = providerID ? asList<Node>(store.listRaw('nodes').items).find((n) => n.spec?.providerID === providerID) : undefined
+  const nominated = nominatedNow(ctx)
+  const stateNode = buildStateNode({
+    line: ctx.twin.line,
+    node,
+    nodeClaim,
+    pods: node ? asList<Pod>(store.listRaw('pods', { fieldSelector: `spec.nodeName=${node.metadata.name}` }).items) : [],
+    nominated: (node ? nominated(node.metadata.name!) : false) || nominated(nodeClaimName),
+  })
+  const rawPool = stateNode.nodePool ? store.find(NODEPOOLS, undefined, stateNode.nodePool) : undefined
+  return { stateNode, nodePool: rawPool ? ctx.readers.nodePools([rawPool], rawClasses)[0] : undefined }
 }
 
 /** The EC2NodeClass a NodePool (or NodeClaim) refers to. */

@@ -18,7 +18,7 @@ import { LABEL_NODEPOOL } from '../labels.ts'
 import { setCondition } from '../nodes.ts'
 import { reschedulablePods } from '../scheduling/pods.ts'
 import type { StateNode } from '../state.ts'
-import { NODECLAIMS, NODEPOOLS, takeSnapshot } from './cluster-state.ts'
+import { NODECLAIMS, NODEPOOLS, stateNodeOf } from './cluster-state.ts'
 import type { KarpenterContext } from './context.ts'
 
 /** emptiness.go: a nominated node is looked at again after 30 s. */
@@ -70,12 +70,11 @@ export class NodeClaimDisruption {
   }
 
   private reconcile(name: string): { requeueAfterMs: number } | undefined {
-    const snapshot = takeSnapshot(this.ctx)
-    const sn = snapshot.stateNodes.find((s) => s.nodeClaim?.metadata.name === name)
+    const found = stateNodeOf(this.ctx, name)
+    const sn = found?.stateNode
     const nc = sn?.nodeClaim
-    if (!sn || !nc || nc.metadata.deletionTimestamp) return undefined
-    const pool = snapshot.nodePools.find((np) => np.metadata.name === sn.nodePool)
-    if (!pool) return undefined
+    const pool = found?.nodePool
+    if (!sn || !nc || nc.metadata.deletionTimestamp || !pool) return undefined
     const empty = emptyCondition({
       consolidationPolicy: pool.spec.disruption?.consolidationPolicy,
       consolidateAfter: pool.spec.disruption?.consolidateAfter,
