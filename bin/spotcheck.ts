@@ -12,7 +12,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
 const USAGE = `Usage: spotcheck <command>
 
   drift [--no-report]           the tutorial as written then and now, the current edition now: drift/DRIFT.md and the report (npm start)
-  tutorial [cucumber-js args]   run the tutorial once (on the sandbox by default) and write the report
+  tutorial [--no-snapshots] [cucumber-js args]  run the tutorial once (on the sandbox by default) and write the report;
+                                a section run alone starts from the last run's snapshot unless --no-snapshots
   report [--check]              write the last run's report; --check: no secrets in it, and it opens in Chromium
   cleanup [--run RUN-ID]        undo what a killed run left behind, here or from the state bucket (spotcheck cleanup --help)
   reap [--older-than 4h] [--dry-run] [--region R] [--yes]  remove what runs left in the account (spotcheck reap --help)

@@ -153,9 +153,12 @@ Then('within {duration} the CloudFormation stack {string} is gone', async functi
 
 Then("no AWS resource tagged with this run's {string} tag remains", async function (this: SpotcheckWorld, key: string) {
   assert.equal(key, RUN_TAG, `the run tags what it creates with ${RUN_TAG}, not ${key}`)
-  const left = await auditRunTags(this.run.aws, this.run.id, { timeScale: this.run.session.timeScale, progress: (l) => this.run.progress(l) })
-  await attachText(`resources tagged ${key}=${this.run.id}`, left.join('\n') || '(none)')
-  assert.deepEqual(left, [], 'resources still tagged with the run')
+  // A run that took over a section snapshot's resources also audits the tag of the run that made them.
+  for (const runId of this.run.resourceRunIds) {
+    const left = await auditRunTags(this.run.aws, runId, { timeScale: this.run.session.timeScale, progress: (l) => this.run.progress(l) })
+    await attachText(`resources tagged ${key}=${runId}`, left.join('\n') || '(none)')
+    assert.deepEqual(left, [], `resources still tagged with the run ${runId}`)
+  }
 })
 
 Then('no EC2 instance of the cluster {string} is running', async function (this: SpotcheckWorld, cluster: string) {

@@ -9,48 +9,19 @@
 // build on it — except where the tutorial says a section is optional (`@optional`: Steps 1, 6
 // and 7), whose failure stops only the rest of its own section, and the clean-up (`@always`:
 // Step 8), which runs whatever failed before it, as a reader cleans up after a failed attempt.
+// On the sandbox, an earlier run's section snapshot stands in for the scenarios it covers
+// (support/section-snapshots.ts): restored in seconds, said in the report, and only while the
+// text it was made from is unchanged; the rest are followed as above.
 
 import assert from 'node:assert/strict'
-import { compile } from '@cucumber/gherkin'
 import { DataTable } from '@cucumber/cucumber'
-import { IdGenerator, type Pickle } from '@cucumber/messages'
 import * as allure from 'allure-js-commons'
-import { readdirSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
-import { parseFeature } from './tutorial-commands.ts'
 import { findStep } from './step-registry.ts'
-import { projectRoot } from '../lib/paths.ts'
+import { excludedOn, scenarioKey, theTutorialScenarios, type ScenarioRef } from './tutorial-scenarios.ts'
+import { restoreBefore, saveAfterSection } from './section-snapshots-run.ts'
 import type { SpotcheckWorld, ScenarioInfo } from './world.ts'
 
 export const CHECKPOINT_STEP = 'the tutorial has been followed up to this section'
-export const FEATURES_DIR = join(projectRoot, 'features')
-
-export interface ScenarioRef {
-  key: string
-  uri: string
-  feature: string
-  pickle: Pickle
-}
-
-/** The tutorial's scenarios in reading order: features by file name, scenarios as written. */
-export function tutorialScenarios(dir = FEATURES_DIR): ScenarioRef[] {
-  const out: ScenarioRef[] = []
-  const newId = IdGenerator.incrementing()
-  for (const name of readdirSync(dir)
-    .filter((f) => f.endsWith('.feature'))
-    .sort()) {
-    const file = join(dir, name)
-    const uri = relative(projectRoot, file)
-    const doc = parseFeature(file)
-    for (const pickle of compile(doc, uri, newId)) out.push({ key: scenarioKey(uri, pickle.name), uri, feature: doc.feature?.name ?? name, pickle })
-  }
-  return out
-}
-
-export function scenarioKey(uri: string, name: string): string {
-  return `${relative(projectRoot, resolve(projectRoot, uri))}:${name}`
-}
-
 export type Verdict = { kind: 'ready' } | { kind: 'blocked'; by: string } | { kind: 'replay'; scenarios: ScenarioRef[] }
 
 /** What the run knows of the tutorial's scenarios so far (by key). */
@@ -126,7 +97,6 @@ export async function replay(scenario: ScenarioRef, template: SpotcheckWorld): P
   return outcome
 }
 
-let scenarios: ScenarioRef[] | undefined
 /** Scenarios the checkpoint skipped because an earlier failure blocked them, per run. */
 const blockedIn = new WeakMap<object, Set<string>>()
 
@@ -137,9 +107,8 @@ const blockedIn = new WeakMap<object, Set<string>>()
  */
 export async function followUpTo(world: SpotcheckWorld): Promise<'skipped' | undefined> {
   const run = world.run
-  const all = (scenarios ??= tutorialScenarios())
-  const offered = run.session.cloud9.offered
-  const excluded = (tags: string[]) => tags.includes('@cloud9') && !offered
+  const all = theTutorialScenarios()
+  const excluded = excludedOn(run)
   const blocked = blockedIn.get(run) ?? new Set<string>()
   blockedIn.set(run, blocked)
   const key = scenarioKey(world.scenario.uri, world.scenario.name)
@@ -150,10 +119,14 @@ export async function followUpTo(world: SpotcheckWorld): Promise<'skipped' | und
     await world.note(`Skipped: this builds on "${verdict.by}", which failed earlier in this run.`)
     return 'skipped'
   }
-  run.progress(`following ${verdict.scenarios.length} earlier scenario(s) first: ${verdict.scenarios.map((s) => s.pickle.name).join('; ')}`)
   const current = all.find((s) => s.key === key)
   assert.ok(current, `${key} is not one of the tutorial's scenarios`)
-  for (const s of verdict.scenarios) {
+  // A section snapshot of an earlier run brings the sandbox there in seconds (section-snapshots.ts).
+  const restored = await restoreBefore(world, all, current, excluded)
+  const toFollow = verdict.scenarios.filter((s) => !restored.has(s.key))
+  if (toFollow.length === 0) return undefined
+  run.progress(`following ${toFollow.length} earlier scenario(s) first: ${toFollow.map((s) => s.pickle.name).join('; ')}`)
+  for (const s of toFollow) {
     const by = all.find((f) => run.failed.has(f.key) && all.indexOf(f) < all.indexOf(s) && !excluded(tagsOf(f)) && blocks(f, s))
     if (by) {
       blocked.add(s.key)
@@ -162,6 +135,8 @@ export async function followUpTo(world: SpotcheckWorld): Promise<'skipped' | und
     try {
       await replay(s, world)
       run.passed.add(s.key)
+      // A section followed to its end here is saved as in a whole run (section-snapshots.ts).
+      await saveAfterSection(run, all, s.key, excluded)
     } catch (error) {
       run.failed.add(s.key)
       const message = `while following "${s.feature} › ${s.pickle.name}" first: ${(error as Error).message}`

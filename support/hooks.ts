@@ -8,7 +8,9 @@ import { After, AfterAll, Before, BeforeAll, Status, type ITestCaseHookParameter
 import { messageOf } from '../lib/errors.ts'
 import * as allure from 'allure-js-commons'
 import { execa } from 'execa'
-import { CHECKPOINT_STEP, scenarioKey } from './checkpoint.ts'
+import { CHECKPOINT_STEP } from './checkpoint.ts'
+import { excludedOn, scenarioKey, theTutorialScenarios } from './tutorial-scenarios.ts'
+import { saveAfterSection } from './section-snapshots-run.ts'
 import { logExcerpt, writeEnvironment, attachText } from './report.ts'
 import { Run, TUTORIAL_TITLE, hasRun, setRun, theRun } from './run.ts'
 import { signalHandler } from './signals.ts'
@@ -74,8 +76,11 @@ After(
     if (!hasRun()) return
     const run = theRun()
     const key = scenarioKey(pickle.uri, pickle.name)
-    if (result?.status === Status.PASSED) run.passed.add(key)
-    else if (result?.status === Status.FAILED) {
+    if (result?.status === Status.PASSED) {
+      run.passed.add(key)
+      // The sandbox after a whole section, for runs of later sections (support/section-snapshots.ts).
+      await saveAfterSection(run, theTutorialScenarios(), key, excludedOn(run))
+    } else if (result?.status === Status.FAILED) {
       run.failed.add(key)
       // What a reader debugging the failure wants next to it: Karpenter's recent lines.
       const lines = run.karpenterLog?.since(this.logStart) ?? []

@@ -61,6 +61,11 @@ export class Run {
   karpenterLog?: KarpenterLog
   /** spotcheck's own EventBridge rule and queue, once a scenario asks for them (Step 6). */
   observer?: EventObserver
+  /**
+   * The runs whose \`spotcheck:run\` tag the run's resources carry: its own, and the run a restored
+   * section snapshot came from (support/section-snapshots.ts), whose resources it took over.
+   */
+  readonly resourceRunIds = new Set<string>()
   /** Scenarios that passed, and those that failed, in this run (by "uri:name"). */
   readonly passed = new Set<string>()
   readonly failed = new Set<string>()
@@ -81,6 +86,7 @@ export class Run {
     this.home = home
     this.dir = join(runsDir(home), this.id)
     this.workDir = join(this.dir, 'work')
+    this.resourceRunIds.add(this.id)
     mkdirSync(this.workDir, { recursive: true })
     this.ledger = Ledger.create(join(this.dir, 'ledger.json'), {
       runId: this.id,
@@ -260,6 +266,14 @@ export class Run {
     if (this.kubeSession || !this.target) return
     const file = this.env.KUBECONFIG
     if (file && existsSync(file) && /current-context:\s*\S/.test(readFileSync(file, 'utf8'))) this.kube()
+  }
+
+  /**
+   * The sandbox's state was replaced (a section snapshot restored): its clock jumped and its
+   * cluster's resourceVersions are the snapshot's, so what the run read of them is forgotten.
+   */
+  forgetTutorialTime(): void {
+    this.tutorialClock = undefined
   }
 
   /** The kubeconfig went with the cluster (Step 8): stop watching. */

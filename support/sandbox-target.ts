@@ -9,7 +9,19 @@ import { join } from 'node:path'
 import { projectRoot } from '../lib/paths.ts'
 import { inspectSandbox, type SandboxRecord } from '../sandbox/exports.ts'
 
-export { findProviderMirror, inspectSandbox, isAlive, listSandboxes, sandboxEnvironment, terraformCliConfig, type SandboxRecord } from '../sandbox/exports.ts'
+export {
+  findProviderMirror,
+  inspectSandbox,
+  isAlive,
+  listSandboxes,
+  listSnapshots,
+  restoreSnapshot,
+  sandboxEnvironment,
+  saveSnapshot,
+  SNAPSHOT_FORMAT,
+  terraformCliConfig,
+  type SandboxRecord,
+} from '../sandbox/exports.ts'
 
 export type RunningSandbox = SandboxRecord & { config: NonNullable<SandboxRecord['config']>; state: NonNullable<SandboxRecord['state']> }
 

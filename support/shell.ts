@@ -42,6 +42,16 @@ export interface TerminalState {
   functions: string
 }
 
+/** A terminal's session apart from its login environment (Terminal.saveSession). */
+export interface SavedSession {
+  cwd: string
+  exports: Record<string, string>
+  unset: string[]
+  variables: string[]
+  aliases: string[]
+  functions: string
+}
+
 export interface RunOptions {
   /** Real-time limit; the command is interrupted when it passes. */
   timeoutMs?: number
@@ -125,6 +135,27 @@ export class Terminal {
     if (!line) return undefined
     const raw = line.slice(line.indexOf('=') + 1)
     return raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(["\\$`])/g, '$1') : raw
+  }
+
+  /**
+   * What the blocks made of this terminal's session: its directory, the exports that differ from
+   * the login environment (and those they unset), variables, aliases and functions. A section
+   * snapshot carries it, so a restored run's terminal is where the saving run's was.
+   */
+  saveSession(): SavedSession {
+    const exports: Record<string, string> = {}
+    for (const [k, v] of Object.entries(this.state.env)) if (this.loginEnv[k] !== v) exports[k] = v
+    const unset = Object.keys(this.loginEnv).filter((k) => !(k in this.state.env))
+    const { cwd, variables, aliases, functions } = this.state
+    return { cwd, exports, unset, variables: [...variables], aliases: [...aliases], functions }
+  }
+
+  /** Takes up a saved session on top of this terminal's login environment (saveSession). */
+  resumeSession(saved: SavedSession): void {
+    const env = { ...this.loginEnv, ...saved.exports }
+    for (const k of saved.unset) delete env[k]
+    mkdirSync(saved.cwd, { recursive: true })
+    this.state = { cwd: saved.cwd, env, variables: [...saved.variables], aliases: [...saved.aliases], functions: saved.functions }
   }
 
   /** A new terminal in the same directory with the same login environment, but none of this one's session. */

@@ -41,6 +41,11 @@ export interface TargetParameters {
    * the "account" (moto's 123456789012), never a real account (`-p aws-rehearsal`).
    */
   rehearsal?: boolean
+  /**
+   * sandbox: save a snapshot after each section and restore the latest valid one instead of
+   * following earlier sections again (default true; support/section-snapshots.ts). False replays.
+   */
+  snapshots?: boolean
 }
 
 export interface TargetSession {
@@ -163,6 +168,8 @@ export function checkParameters(params: TargetParameters, options: { today?: str
   }
   if (params.rehearsal !== undefined && typeof params.rehearsal !== 'boolean')
     throw new EditionError(`the world parameter "rehearsal" is true or false, got ${JSON.stringify(params.rehearsal)}`)
+  if (params.snapshots !== undefined && typeof params.snapshots !== 'boolean')
+    throw new EditionError(`the world parameter "snapshots" is true or false, got ${JSON.stringify(params.snapshots)}`)
   if (params.rehearsal && params.target !== 'aws') {
     throw new EditionError(
       'the world parameter "rehearsal" rehearses the aws target against a sandbox; it means nothing with "target": "sandbox" (a sandbox run is already offline). Use -p aws-rehearsal ({"target":"aws","rehearsal":true}), or drop "rehearsal".',

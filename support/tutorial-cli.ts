@@ -14,7 +14,12 @@ export async function tutorialCli(argv: string[], log: (line: string) => void = 
   process.on('SIGINT', ignore)
   process.on('SIGTERM', ignore)
   const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
-  const run = await execa(process.execPath, [cucumber, ...argv], { cwd: projectRoot, stdio: 'inherit', reject: false })
+  // --no-snapshots: every section before the ones asked for is followed again, none restored
+  // (support/section-snapshots.ts); cucumber-js takes no flags of ours, so it goes by environment.
+  const noSnapshots = argv.includes('--no-snapshots')
+  const args = argv.filter((a) => a !== '--no-snapshots')
+  const env = noSnapshots ? { ...process.env, SPOTCHECK_SNAPSHOTS: '0' } : process.env
+  const run = await execa(process.execPath, [cucumber, ...args], { cwd: projectRoot, stdio: 'inherit', reject: false, env })
   process.off('SIGINT', ignore)
   process.off('SIGTERM', ignore)
   const code = await generateReport(log)

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Pickle } from '@cucumber/messages'
-import { prerequisites, scenarioKey, type CheckpointState, type ScenarioRef, type Verdict } from '../../../support/checkpoint.ts'
+import { prerequisites, type CheckpointState, type Verdict } from '../../../support/checkpoint.ts'
+import { scenarioKey, type ScenarioRef } from '../../../support/tutorial-scenarios.ts'
 
 function scenario(file: string, name: string, ...tags: string[]): ScenarioRef {
   const uri = `features/${file}`

@@ -2,7 +2,8 @@
 // section's failure stops only the rest of that section, and the clean-up runs whatever failed.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { blocks, prerequisites, tutorialScenarios, type ScenarioRef } from '../../../support/checkpoint.ts'
+import { blocks, prerequisites } from '../../../support/checkpoint.ts'
+import { tutorialScenarios, type ScenarioRef } from '../../../support/tutorial-scenarios.ts'
 
 const all = tutorialScenarios()
 const noCloud9 = (tags: string[]) => tags.includes('@cloud9')
