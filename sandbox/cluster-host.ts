@@ -135,6 +135,7 @@ export class ClusterHost {
     if (!chart) throw new Error(`snapshot: the sandbox cannot install chart "${release.chart}"`)
     const version = chart.resolve(String(release.version), this.options.config.asOf)
     return { crds: version.crds, objects: () => [], install: version.install }
+    // (objects: the release's objects are in the restored store already, and saved with the release)
   }
 
   private async clusterCreated(body: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -97,7 +97,7 @@ export class SandboxCluster {
   private readonly releases = new Map<string, { release: HelmRelease; objects: KubeObject[]; runtime?: ChartRuntime }>()
   private readonly tls: Certificates
 
-  private constructor(options: SandboxClusterOptions, store?: StoreDump) {
+  private constructor(options: SandboxClusterOptions, store?: { dump: StoreDump; crdCatalog: CrdSpec[] }) {
     this.name = options.name
     this.kubernetesVersion = options.kubernetesVersion
     this.clock = options.clock
@@ -105,7 +105,7 @@ export class SandboxCluster {
     this.aws = options.aws
     this.tls = options.tls
     const tutorialNow = () => this.clock.tutorialNow()
-    this.store = store ? Store.load(store, { tutorialNow }) : new Store({ tutorialNow })
+    this.store = store ? Store.load(store.dump, { tutorialNow, crdCatalog: store.crdCatalog }) : new Store({ tutorialNow })
     this.ec2 = countBusy(
       new EC2Client({
         region: options.aws.region,
@@ -160,7 +160,8 @@ export class SandboxCluster {
    * release's runtime starts anew (the Karpenter twin elects a leader again, its pods' logs go on).
    */
   static async restore(options: SandboxClusterOptions, dump: ClusterDump, resolve: ReleaseResolver): Promise<SandboxCluster> {
-    const cluster = new SandboxCluster(options, dump.store)
+    const charts = dump.releases.map((r) => ({ ...r, contents: resolve(r.release) }))
+    const cluster = new SandboxCluster(options, { dump: dump.store, crdCatalog: charts.flatMap((c) => c.contents.crds) })
     cluster.podLogs.load(dump.podLogs)
     cluster.gc.start()
     for (const c of cluster.controllers) c.start()
@@ -185,8 +186,8 @@ export class SandboxCluster {
     cluster.nodeGroups.restore(dump.nodeGroups)
     for (const [name, objects] of dump.addons) cluster.addons.set(name, objects)
     cluster.machines.resume(dump.machines, await cluster.runningInstances())
-    for (const { key, release, objects } of dump.releases) {
-      const runtime = await resolve(release).install(cluster, release)
+    for (const { key, release, objects, contents } of charts) {
+      const runtime = await contents.install(cluster, release)
       cluster.releases.set(key, { release, objects, runtime })
       cluster.log(`helm release ${key}: ${release.chart} ${release.version} running again`)
     }

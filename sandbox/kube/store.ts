@@ -158,8 +158,12 @@ export interface StoreOptions {
 export interface StoreDump {
   /** The newest resourceVersion handed out. */
   resourceVersion: number
-  /** The CustomResourceDefinitions served (their objects are among `objects`). */
-  crds: CrdSpec[]
+  /**
+   * The names of the CustomResourceDefinitions served (their objects are among `objects`). Names,
+   * not specs: a spec's CEL rules are code (schema.ts), so the loader takes the specs from the
+   * charts that brought them.
+   */
+  crds: string[]
   /** Every object, by resource key (`pods`, `nodepools.karpenter.sh`). */
   objects: Record<string, KubeObject[]>
   /** When each resourceVersion from `firstRv` on was written, in tutorial ms. */
@@ -324,7 +328,7 @@ export class Store {
     const def = customResourceDef(spec)
     this.registry.add(def)
     this.tables.set(def.key, { def, objects: new Map(), sorted: null, history: [], evictedRv: 0 })
-    this.crdSpecs.set(crdName(spec), structuredClone(spec))
+    this.crdSpecs.set(crdName(spec), spec)
   }
 
   // ------------------------------------------------------------------ snapshots
@@ -339,7 +343,7 @@ export class Store {
     for (const [key, t] of this.tables) if (t.objects.size > 0) objects[key] = [...t.objects.values()].map((o) => clone(o))
     return {
       resourceVersion: this.rv,
-      crds: [...this.crdSpecs.values()].map((c) => structuredClone(c)),
+      crds: [...this.crdSpecs.keys()],
       objects,
       journal: { firstRv: this.journalFirstRv, tutorialMs: [...this.journal] },
     }
@@ -350,9 +354,14 @@ export class Store {
    * CRDs served, resourceVersions continuing after the saved counter. A watch resuming from an
    * older resourceVersion is told 410 Gone, as after an etcd compaction.
    */
-  static load(dump: StoreDump, options: Omit<StoreOptions, 'bootstrap' | 'crds'> = {}): Store {
+  static load(dump: StoreDump, options: Omit<StoreOptions, 'bootstrap' | 'crds'> & { crdCatalog?: CrdSpec[] } = {}): Store {
     const store = new Store({ ...options, bootstrap: false })
-    for (const spec of dump.crds) store.serveCrd(spec)
+    const catalog = new Map((options.crdCatalog ?? []).map((c) => [crdName(c), c]))
+    for (const name of dump.crds) {
+      const spec = catalog.get(name)
+      if (!spec) throw new Error(`store dump: CRD ${name} is served, but no chart of this sandbox brings its definition`)
+      store.serveCrd(spec)
+    }
     for (const [key, items] of Object.entries(dump.objects)) {
       const t = store.tables.get(key)
       if (!t) throw new Error(`store dump: objects of ${key}, a resource this store does not serve (is its CRD missing from the dump?)`)
