@@ -108,9 +108,12 @@ export class Snapshotter {
     try {
       await this.moto('load', { path: join(dir, AWS_STATE) })
       const restored = await clusters.restore(dumps)
-      for (const c of restored)
-        if (c.endpoint !== c.previousEndpoint)
-          log(`snapshot ${dir}: cluster ${c.name}'s API server port was taken; it serves at ${c.endpoint} (was ${c.previousEndpoint})`)
+      for (const c of restored) {
+        if (c.endpoint === c.previousEndpoint) continue
+        // DescribeCluster (hence update-kubeconfig) must say where the cluster serves now.
+        await this.motoPost('eks/cluster-endpoint', { name: c.name, endpoint: c.endpoint, region: this.options.sandbox.region })
+        log(`snapshot ${dir}: cluster ${c.name}'s API server port was taken; it serves at ${c.endpoint} (was ${c.previousEndpoint})`)
+      }
       log(`snapshot restored from ${dir}: T ${new Date(manifest.tutorialMs).toISOString()}, ${restored.length} cluster(s)`)
       return { clusters: restored, manifest }
     } finally {
@@ -130,8 +133,12 @@ export class Snapshotter {
     }
   }
 
-  private async moto(action: 'save' | 'load', body: { path: string }): Promise<unknown> {
-    const response = await fetch(`${this.options.awsEndpoint()}/_spotcheck/snapshot/${action}`, {
+  private moto(action: 'save' | 'load', body: { path: string }): Promise<unknown> {
+    return this.motoPost(`snapshot/${action}`, body)
+  }
+
+  private async motoPost(route: string, body: Record<string, unknown>): Promise<unknown> {
+    const response = await fetch(`${this.options.awsEndpoint()}/_spotcheck/${route}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -144,7 +151,7 @@ export class Snapshotter {
       answer = { error: text.slice(0, 500) }
     }
     if (!response.ok)
-      throw new SnapshotError(`moto snapshot ${action} (${body.path}): ${answer.error ?? `HTTP ${response.status}`}`, response.status === 409 ? 409 : 500)
+      throw new SnapshotError(`moto ${route} ${JSON.stringify(body)}: ${answer.error ?? `HTTP ${response.status}`}`, response.status === 409 ? 409 : 500)
     return answer
   }
 }
