@@ -58,7 +58,7 @@ export function readManifest(dir: string): SnapshotManifest {
   return manifest
 }
 
-export function checkFormat(dir: string, manifest: Pick<SnapshotManifest, 'format'>): void {
+function checkFormat(dir: string, manifest: Pick<SnapshotManifest, 'format'>): void {
   if (manifest.format !== SNAPSHOT_FORMAT)
     throw new SnapshotError(`snapshot ${dir} is format ${JSON.stringify(manifest.format)}; this spotcheck reads format ${SNAPSHOT_FORMAT}`)
 }

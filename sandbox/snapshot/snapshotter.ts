@@ -17,7 +17,7 @@ import type { Clock } from '../runtime/clock.ts'
 import { AWS_STATE, CLOCK, MANIFEST, SNAPSHOT_FORMAT, SnapshotError, checkSandbox, clusterFile, readManifest, type SnapshotManifest } from './format.ts'
 
 /** What the snapshotter needs of the daemon's clusters (cluster-host.ts ClusterHost). */
-export interface SnapshotClusters {
+interface SnapshotClusters {
   settled(): Promise<void>
   dump(): ClusterDump[]
   close(): Promise<void>
@@ -144,7 +144,7 @@ export class Snapshotter {
       body: JSON.stringify(body),
     })
     const text = await response.text()
-    let answer: { error?: string } = {}
+    let answer: { error?: string }
     try {
       answer = JSON.parse(text) as { error?: string }
     } catch {

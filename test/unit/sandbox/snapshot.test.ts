@@ -14,16 +14,15 @@ import { karpenterV1Crds } from '../../../sandbox/karpenter/crds/v1.ts'
 import { Clock } from '../../../sandbox/runtime/clock.ts'
 import { SNAPSHOT_FORMAT, checkSandbox, readManifest, type SnapshotManifest } from '../../../sandbox/snapshot/format.ts'
 import { LINK_THRESHOLD, copyEntry } from '../../../sandbox/snapshot/files.ts'
-import { listSnapshots, snapshotDir } from '../../../sandbox/exports.ts'
+import { listSnapshots, restoreSnapshot, saveSnapshot, snapshotDir, SnapshotError, type SnapshotManifest as PublicManifest } from '../../../sandbox/exports.ts'
 import { FakeRealTime } from './fake-real-time.ts'
 
-const pod = (name: string): KubeObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: { app: 'inflate' } },
-    spec: { containers: [{ name: 'c', image: 'pause' }] },
-  }) as KubeObject
+const pod = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', labels: { app: 'inflate' } },
+  spec: { containers: [{ name: 'c', image: 'pause' }] },
+})
 
 /** A JSON round trip, as the snapshot file makes it. */
 const throughJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
@@ -40,7 +39,7 @@ describe('Store dump and load', () => {
       kind: 'NodePool',
       metadata: { name: 'default' },
       spec: { template: { spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' }, requirements: [] } } },
-    } as unknown as KubeObject)
+    })
     return store
   }
 
@@ -95,7 +94,7 @@ describe('Store dump and load', () => {
   })
 
   it('refuses a dump whose CRDs no chart brings, or whose objects belong to a CRD it does not serve', () => {
-    const dump = throughJson(build().dump()) as StoreDump
+    const dump = throughJson<StoreDump>(build().dump())
     assert.throws(() => Store.load(dump), /CRD [a-z0-9.]+ is served, but no chart of this sandbox brings its definition/)
     dump.crds = []
     assert.throws(() => Store.load(dump, { crdCatalog: karpenterV1Crds }), /nodepools\.karpenter\.sh, a resource this store does not serve/)
@@ -257,5 +256,41 @@ describe("copying the caller's files", () => {
     writeFileSync(join(src, 'main.tf'), 'changed\n')
     await copyEntry(dest, src)
     assert.equal(readFileSync(join(src, 'main.tf'), 'utf8'), 'terraform {}\n')
+  })
+})
+
+describe('saveSnapshot and restoreSnapshot refuse clearly', () => {
+  const home = mkdtempSync(join(tmpdir(), 'spotcheck-home-'))
+
+  it('a sandbox that is not running, naming it', async () => {
+    await assert.rejects(
+      saveSnapshot({ sandbox: 'nowhere', home, name: 'x', meta: {} }),
+      (e: Error) => e instanceof SnapshotError && /sandbox "nowhere" is not running/.test(e.message),
+    )
+  })
+
+  it('a snapshot that does not exist, naming its directory', async () => {
+    await assert.rejects(
+      restoreSnapshot({ sandbox: 'nowhere', home, name: 'missing' }),
+      (e: Error) => e instanceof SnapshotError && e.message.includes(`snapshot ${join(home, 'snapshots', 'missing')} has no manifest.json`),
+    )
+  })
+
+  it('a files label the snapshot does not have, naming the snapshot, the label and what it has', async () => {
+    const manifest: PublicManifest = {
+      format: SNAPSHOT_FORMAT,
+      createdAt: '2026-12-06T19:00:00.000Z',
+      sandbox: { region: 'eu-west-2', asOf: '2024-01-29', timeScale: 20, spotSeed: 1 },
+      tutorialMs: 0,
+      clusters: [],
+      meta: {},
+      files: ['dir'],
+    }
+    mkdirSync(snapshotDir(home, 'labelled'), { recursive: true })
+    writeFileSync(join(snapshotDir(home, 'labelled'), 'manifest.json'), JSON.stringify(manifest))
+    await assert.rejects(
+      restoreSnapshot({ sandbox: 'nowhere', home, name: 'labelled', files: { work: '/tmp/x' } }),
+      /snapshot labelled has no files labelled "work" \(it has: dir\)/,
+    )
   })
 })
