@@ -1,4 +1,4 @@
-// `spotcheck sandbox up | down | status | env`
+// `spotcheck sandbox up | down | status | env | snapshot save|restore|list`
 //
 // stdout carries only what a shell should evaluate (the `export` lines of `up` and `env`);
 // progress and errors go to stderr, so `eval "$(npx spotcheck sandbox up)"` stays safe.
@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AsOfError, parseAsOf, platformView, PlatformRangeError, today } from '../platform/index.ts'
 import { awsCliEnv } from './aws/moto-process.ts'
@@ -15,6 +15,7 @@ import { sandboxEnvironment, shellExports } from './exports.ts'
 import { describeMissing, probePrerequisites } from './prerequisites.ts'
 import { inspectSandbox, isAlive, listSandboxes, removeSandboxDir, sandboxName, writeJson, type SandboxConfig, type SandboxRecord } from './state.ts'
 import { findProviderMirror, terraformCliConfig } from './terraform-config.ts'
+import { listSnapshots, restoreSnapshot, saveSnapshot, SnapshotError } from './snapshots.ts'
 import { UsageError } from '../lib/errors.ts'
 import { projectRoot, spotcheckHome as sandboxHome } from '../lib/paths.ts'
 
@@ -28,6 +29,13 @@ Commands:
   down     stop every process the sandbox started and remove its state
   status   say what runs where
   env      print the shell exports of a running sandbox
+  snapshot save NAME [--dir PATH]      save the running sandbox's whole state (AWS, clusters,
+                                       tutorial clock) as <home>/snapshots/NAME; --dir keeps a
+                                       working directory with it (e.g. your Terraform directory)
+  snapshot restore NAME [--dir PATH]   restore it into the running sandbox (start a fresh one
+                                       with the snapshot's --as-of and --region first); --dir
+                                       puts the saved working directory back there
+  snapshot list                        the snapshots saved, with their format and date
 
 Options:
   --name NAME        sandbox name (default: $SPOTCHECK_SANDBOX or "default"); several run side by side
@@ -39,6 +47,7 @@ Options:
                      offered, its EKS-optimized AMIs, Cloud9 (up; default: today, UTC).
                      Sandboxes of different days run side by side under different --name
   --all              down: stop every sandbox; status: show every sandbox
+  --dir PATH         snapshot save/restore: the working directory saved and restored with it
 
 Try the tutorial by hand:
   eval "$(npx spotcheck sandbox up)"
@@ -63,6 +72,7 @@ export async function sandboxCli(argv: string[]): Promise<number> {
       'aws-port': { type: 'string' },
       'as-of': { type: 'string' },
       all: { type: 'boolean' },
+      dir: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -88,6 +98,8 @@ export async function sandboxCli(argv: string[]): Promise<number> {
       return status(values.all ? undefined : name)
     case 'env':
       return env(name)
+    case 'snapshot':
+      return snapshotCommand(name, positionals.slice(1), values.dir)
     default:
       throw new UsageError(`unknown command "sandbox ${command}"\n\n${USAGE}`)
   }
@@ -292,4 +304,42 @@ async function env(name: string): Promise<number> {
   }
   process.stdout.write(shellExports(sandboxEnvironment(record.paths, record.config, record.state)))
   return 0
+}
+
+async function snapshotCommand(sandbox: string, args: string[], dir: string | undefined): Promise<number> {
+  const [action, snapshot] = args
+  const home = sandboxHome()
+  try {
+    if (action === 'list') {
+      const all = await listSnapshots(home)
+      if (all.length === 0) err(`no snapshots in ${join(home, 'snapshots')}`)
+      for (const s of all) {
+        const meta = Object.entries(s.meta ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')
+        process.stdout.write(
+          `${s.name}\tformat ${s.format}\t${s.createdAt}\t${s.sandbox?.region} as of ${s.sandbox?.asOf}\t${(s.clusters ?? []).map((c) => c.name).join(',') || '-'}\t${meta}\n`,
+        )
+      }
+      return 0
+    }
+    if ((action !== 'save' && action !== 'restore') || !snapshot)
+      throw new UsageError(`usage: spotcheck sandbox snapshot save|restore NAME [--name SANDBOX] [--dir PATH] | spotcheck sandbox snapshot list`)
+    const files = dir ? { dir: resolve(dir) } : undefined
+    if (action === 'save') {
+      const manifest = await saveSnapshot({ sandbox, home, name: snapshot, files, meta: { savedBy: 'spotcheck sandbox snapshot save' } })
+      err(
+        `snapshot ${snapshot} saved from sandbox "${sandbox}" (format ${manifest.format}, ${manifest.clusters.length} cluster(s)${dir ? `, --dir ${dir}` : ''})`,
+      )
+    } else {
+      const { clusters } = await restoreSnapshot({ sandbox, home, name: snapshot, files })
+      err(`snapshot ${snapshot} restored into sandbox "${sandbox}"${dir ? ` (--dir ${dir})` : ''}`)
+      for (const c of clusters) err(`  EKS cluster ${c.name}: ${c.endpoint}${c.endpoint === c.previousEndpoint ? '' : ` (was ${c.previousEndpoint})`}`)
+    }
+    return 0
+  } catch (error) {
+    if (!(error instanceof SnapshotError)) throw error
+    err(error.message)
+    return 1
+  }
 }

@@ -7,7 +7,7 @@
 import { platformView } from '../platform/index.ts'
 import type { Clock } from './runtime/clock.ts'
 import type { HookHandler } from './control-server.ts'
-import { SandboxCluster, type HelmRelease } from './cluster/sandbox-cluster.ts'
+import { SandboxCluster, type ClusterDump, type HelmRelease, type ReleaseContents } from './cluster/sandbox-cluster.ts'
 import type { NodeGroupHook } from './cluster/nodegroups.ts'
 import { generateCertificates, type Certificates } from './kube/tls.ts'
 import { chartFor } from './charts.ts'
@@ -81,6 +81,61 @@ export class ClusterHost {
   async close(): Promise<void> {
     for (const cluster of this.clusters.values()) await cluster.close()
     this.clusters.clear()
+  }
+
+  /** Waits for the hooks being handled (a snapshot is taken between them). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.queues.values()])
+  }
+
+  /** Every cluster as a snapshot keeps it. */
+  dump(): ClusterDump[] {
+    return [...this.clusters.values()].map((c) => c.dump())
+  }
+
+  /**
+   * Replaces every cluster with a snapshot's (moto's state is the snapshot's already): same TLS
+   * material, the saved ports where free. Returns each cluster's endpoint before and after.
+   */
+  async restore(dumps: ClusterDump[]): Promise<{ name: string; endpoint: string; previousEndpoint: string }[]> {
+    await this.settled()
+    await this.close()
+    this.queues.clear()
+    if (dumps[0]) this.tls = Promise.resolve(dumps[0].tls)
+    const out: { name: string; endpoint: string; previousEndpoint: string }[] = []
+    for (const dump of dumps) {
+      const cluster = await SandboxCluster.restore(
+        {
+          name: dump.name,
+          kubernetesVersion: dump.kubernetesVersion,
+          aws: {
+            endpoint: this.awsEndpoint,
+            region: this.options.config.region,
+            accessKeyId: this.options.config.accessKeyId,
+            secretAccessKey: this.options.config.secretAccessKey,
+          },
+          tls: dump.tls,
+          clock: this.options.clock,
+          log: this.options.log,
+          nodeShape: al2NodeShape(this.options.config.region),
+        },
+        dump,
+        (release) => this.releaseContents(release),
+      )
+      this.clusters.set(dump.name, cluster)
+      out.push({ name: dump.name, endpoint: cluster.endpoint, previousEndpoint: dump.endpoint })
+    }
+    this.options.onChange()
+    return out
+  }
+
+  /** A saved release's chart, resolved as when it was installed. */
+  private releaseContents(release: HelmRelease): ReleaseContents {
+    const chart = chartFor(release.chart)
+    if (!chart) throw new Error(`snapshot: the sandbox cannot install chart "${release.chart}"`)
+    const version = chart.resolve(String(release.version), this.options.config.asOf)
+    return { crds: version.crds, objects: () => [], install: version.install }
+    // (objects: the release's objects are in the restored store already, and saved with the release)
   }
 
   private async clusterCreated(body: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -16,6 +16,11 @@
 //          passed, the daemon calls moto's `POST /_spotcheck/scheduler/<id>/fire` {tutorialMs}
 //          and counts as busy until moto answers (moto's timers run on the sandbox's clock)
 //   DELETE /v1/clock/after/<id>                       → 204; cancels that timer
+//
+// And it saves and restores the sandbox's whole state (sandbox/snapshot/snapshotter.ts):
+//   POST   /v1/snapshot/save    {dir, meta, files}     → 200 the manifest written
+//   POST   /v1/snapshot/restore {dir}                  → 200 {clusters: [{name, endpoint, previousEndpoint}], manifest}
+//          a snapshot of another format, region or day → 409 {error} naming both values
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -42,6 +47,8 @@ export interface ControlServerOptions {
   awsEndpoint: () => string
   /** When each resourceVersion of a cluster was written, in tutorial time (undefined: no such cluster). */
   tutorialTimes: (cluster: string, afterRv: number, limit: number) => { entries: [number, number][]; more: boolean } | undefined
+  /** Snapshots of the sandbox (save, restore); absent: the routes answer 404. */
+  snapshot?: Record<'save' | 'restore', (body: Record<string, unknown>) => Promise<unknown>>
 }
 
 /** Entries per page of `/v1/clusters/<name>/tutorial-times`. */
@@ -58,6 +65,20 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (req.method === 'GET' && url.pathname === '/v1/status') return reply(200, options.status())
     if (url.pathname === '/v1/clock' || url.pathname.startsWith('/v1/clock/') || url.pathname.startsWith('/v1/clusters/'))
       return clockEndpoint(req, url, reply, res, options, motoTimers)
+    const snapshot = /^\/v1\/snapshot\/(save|restore)$/.exec(url.pathname)?.[1] as 'save' | 'restore' | undefined
+    if (req.method === 'POST' && snapshot && options.snapshot) {
+      const act = options.snapshot[snapshot]
+      readJsonBody(req)
+        .then((body) => act(body))
+        .then(
+          (result) => reply(200, result),
+          (error: Error & { status?: number }) => {
+            options.log(`snapshot ${snapshot}: ${error.stack ?? error.message}`)
+            reply(typeof error.status === 'number' ? error.status : 500, { error: error.message })
+          },
+        )
+      return
+    }
     const hook = /^\/v1\/hooks\/([a-z0-9.-]+)$/.exec(url.pathname)?.[1]
     if (req.method !== 'POST' || !hook) return reply(404, { error: `no such endpoint: ${req.method} ${url.pathname}` })
     const handler = options.hooks[hook]

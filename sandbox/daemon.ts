@@ -12,6 +12,7 @@ import { startMoto, type MotoServer } from './aws/moto-process.ts'
 import { Clock } from './runtime/clock.ts'
 import { startControlServer, type ControlServer } from './control-server.ts'
 import { ClusterHost } from './cluster-host.ts'
+import { Snapshotter } from './snapshot/snapshotter.ts'
 import { SandboxPaths, readJson, writeJson, type SandboxConfig, type SandboxState } from './state.ts'
 
 const { values } = parseArgs({ options: { name: { type: 'string' } } })
@@ -50,6 +51,13 @@ async function start(): Promise<void> {
   // moto answers as AWS did on the sandbox's date: it reads that day's platform from this file.
   await writeJson(paths.platformFile, platformView(config!.asOf))
   clusters = new ClusterHost({ config: config!, paths, clock, log, onChange: () => void publish() })
+  const snapshots = new Snapshotter({
+    clock,
+    clusters,
+    sandbox: { region: config!.region, asOf: config!.asOf, timeScale: config!.timeScale, spotSeed: config!.spotSeed },
+    awsEndpoint: () => state.awsEndpoint,
+    log,
+  })
   control = await startControlServer({
     port: config!.controlPort,
     hooks: clusters.hooks(),
@@ -59,6 +67,7 @@ async function start(): Promise<void> {
     clock,
     awsEndpoint: () => state.awsEndpoint,
     tutorialTimes: (name, afterRv, limit) => clusters?.cluster(name)?.store.tutorialTimes(afterRv, limit),
+    snapshot: { save: (body) => snapshots.save(body), restore: (body) => snapshots.restore(body) },
   })
   state.controlUrl = control.url
   log(`control endpoint ${control.url}`)

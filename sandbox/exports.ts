@@ -70,3 +70,6 @@ export function shellQuote(value: string): string {
   if (/^[A-Za-z0-9_\-./:=@,+%]+$/.test(value)) return value
   return `'${value.replace(/'/g, `'\\''`)}'`
 }
+
+// Snapshots of a running sandbox: saved under `<home>/snapshots/<NAME>/`, restored in place.
+export { listSnapshots, restoreSnapshot, saveSnapshot, snapshotDir, SNAPSHOT_FORMAT, SnapshotError, type SnapshotManifest } from './snapshots.ts'

@@ -47,12 +47,23 @@ export function kubeletVersion(kubernetesVersion: string): string {
   return known[kubernetesVersion] ?? `v${kubernetesVersion}.0-eks-sandbox`
 }
 
+/** What `Machines.dump` saves. */
+export interface MachinesDump {
+  nodeNames: [string, string][]
+  booting: MachineSpec[]
+  halting: string[]
+}
+
 export class Machines {
   private readonly store: Store
   private readonly clock: Clock
   private readonly log: (line: string) => void
   private readonly timers = new Map<string, ClockTimer[]>()
   private readonly nodeNames = new Map<string, string>()
+  /** The boots not yet Ready (a snapshot restores them: machines booting when it was taken boot again). */
+  private readonly booting = new Map<string, MachineSpec>()
+  /** Instances halted whose Node has not turned Unknown yet. */
+  private readonly halting = new Set<string>()
 
   constructor(store: Store, clock: Clock, log: (line: string) => void) {
     this.store = store
@@ -64,12 +75,14 @@ export class Machines {
   boot(spec: MachineSpec): void {
     const name = spec.node.metadata.name!
     this.nodeNames.set(spec.instanceId, name)
+    this.booting.set(spec.instanceId, structuredClone(spec))
+    this.halting.delete(spec.instanceId)
     // Ready is timed from registration, not from the launch (the clock fires timers in due order,
     // but a Node marked Ready before it registered would stay NotReady for good).
     const register = this.clock.setTimeout(() => {
       this.register(spec)
       if (this.timers.get(spec.instanceId)?.[0] !== register) return // halted meanwhile
-      this.timers.set(spec.instanceId, [this.clock.setTimeout(() => this.markReady(name), spec.readyAfterMs)])
+      this.timers.set(spec.instanceId, [this.readyTimer(spec.instanceId, name, spec.readyAfterMs)])
     }, spec.registerAfterMs)
     this.timers.set(spec.instanceId, [register])
   }
@@ -78,11 +91,64 @@ export class Machines {
   halt(instanceId: string): void {
     for (const t of this.timers.get(instanceId) ?? []) this.clock.clear(t)
     this.timers.delete(instanceId)
+    this.booting.delete(instanceId)
     const name = this.nodeNames.get(instanceId)
     if (!name) return
+    this.halting.add(instanceId)
     // The node lifecycle controller notices only after the grace period.
-    const unknown = this.clock.setTimeout(() => this.markUnknown(name), NODE_MONITOR_GRACE_MS)
-    this.timers.set(instanceId, [unknown])
+    this.timers.set(instanceId, [this.unknownTimer(instanceId, name)])
+  }
+
+  private readyTimer(instanceId: string, name: string, ms: number): ClockTimer {
+    return this.clock.setTimeout(() => {
+      this.booting.delete(instanceId)
+      this.markReady(name)
+    }, ms)
+  }
+
+  private unknownTimer(instanceId: string, name: string): ClockTimer {
+    return this.clock.setTimeout(() => {
+      this.halting.delete(instanceId)
+      this.markUnknown(name)
+    }, NODE_MONITOR_GRACE_MS)
+  }
+
+  /** What a snapshot keeps: which instance runs which Node, the boots in progress, the halts not yet noticed. */
+  dump(): MachinesDump {
+    return { nodeNames: [...this.nodeNames], booting: [...this.booting.values()].map((s) => structuredClone(s)), halting: [...this.halting] }
+  }
+
+  /**
+   * Takes up a snapshot's machines (their timers did not survive it): an instance EC2 reports
+   * running (`running`) whose Node is missing boots again, one whose Node is not Ready turns
+   * Ready after the CNI's delay; a halted instance whose Node still looks Ready turns Unknown
+   * after the grace period.
+   */
+  resume(dump: MachinesDump, running: ReadonlySet<string>): void {
+    for (const [id, name] of dump.nodeNames) this.nodeNames.set(id, name)
+    const specs = new Map(dump.booting.map((s) => [s.instanceId, s]))
+    for (const [id, name] of dump.nodeNames) {
+      if (!running.has(id)) continue
+      const node = this.store.find('nodes', undefined, name) as Node | undefined
+      const spec = specs.get(id)
+      if (!node) {
+        if (spec) {
+          this.boot(spec)
+          this.log(`instance ${id} runs but node ${name} had not registered when the snapshot was taken: its kubelet starts again`)
+        }
+        continue
+      }
+      const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+      if (ready) continue
+      if (spec) this.booting.set(id, spec)
+      this.timers.set(id, [this.readyTimer(id, name, spec?.readyAfterMs ?? DEFAULT_BOOT.readyAfterMs)])
+    }
+    for (const id of dump.halting) {
+      const name = this.nodeNames.get(id)
+      if (!name || running.has(id)) continue
+      this.halting.add(id)
+      this.timers.set(id, [this.unknownTimer(id, name)])
+    }
   }
 
   nodeName(instanceId: string): string | undefined {

@@ -32,6 +32,12 @@ export interface NodeGroupHook {
   tags?: Record<string, string> | null
 }
 
+/** A node group as a snapshot keeps it. */
+export interface NodeGroupDump {
+  spec: NodeGroupHook
+  instances: [string, string][]
+}
+
 interface NodeGroup {
   spec: NodeGroupHook
   instances: Map<string, string> // instance id → node name
@@ -92,6 +98,16 @@ export class NodeGroups {
     if (!group) return
     await this.scale(group, 0)
     this.groups.delete(name)
+  }
+
+  /** The groups and their instances, for a snapshot. */
+  dump(): NodeGroupDump[] {
+    return [...this.groups.values()].map((g) => ({ spec: structuredClone(g.spec), instances: [...g.instances] }))
+  }
+
+  /** Takes up a snapshot's groups as they were (their instances' machines resume in Machines). */
+  restore(dump: NodeGroupDump[]): void {
+    for (const g of dump) this.groups.set(g.spec.nodegroupName, { spec: structuredClone(g.spec), instances: new Map(g.instances) })
   }
 
   /** Instance ids of every node group instance. */

@@ -2,22 +2,22 @@
 // run behind it — kube-controller-manager's controllers, kube-scheduler, the kubelets of the
 // nodes, the managed node groups, the add-ons, and the Helm releases recorded for it.
 
-import { EC2Client } from '@aws-sdk/client-ec2'
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2'
 import type { Clock } from '../runtime/clock.ts'
 import { countBusy } from '../runtime/busy-clients.ts'
 import type { KubeObject } from '../kube/json.ts'
 import { crdName, type CrdSpec } from '../kube/crds/definitions.ts'
-import { PodLogs } from '../kube/pod-logs.ts'
+import { PodLogs, type ContainerLogDump } from '../kube/pod-logs.ts'
 import { startApiServer, type ApiServer } from '../kube/server.ts'
-import { Store } from '../kube/store.ts'
+import { Store, type StoreDump } from '../kube/store.ts'
 import type { Certificates } from '../kube/tls.ts'
 import { DaemonSetController } from './daemonsets.ts'
 import { addonObjects, newClusterObjects } from './eks-system.ts'
 import { GarbageCollector } from './garbage-collector.ts'
 import { Kubelets } from './kubelet.ts'
-import { Machines } from './machines.ts'
+import { Machines, type MachinesDump } from './machines.ts'
 import { applyManifests, deleteManifests } from './manifests.ts'
-import { NodeGroups, type NodeGroupHook, type NodeShape } from './nodegroups.ts'
+import { NodeGroups, type NodeGroupDump, type NodeGroupHook, type NodeShape } from './nodegroups.ts'
 import { Scheduler } from './scheduler.ts'
 import { DeploymentController, ReplicaSetController } from './workloads.ts'
 
@@ -59,6 +59,26 @@ export interface ReleaseContents {
   install: ChartInstaller
 }
 
+/** Everything a cluster is, as a snapshot saves it (plain JSON): sandbox/snapshot/ writes it to clusters/<name>.json. */
+export interface ClusterDump {
+  name: string
+  kubernetesVersion: string
+  /** The API server's port (restored when it is free, so kubeconfigs written before stay valid). */
+  apiPort: number
+  endpoint: string
+  /** The CA and server certificate: kubeconfigs and DescribeCluster's CA stay valid. */
+  tls: Certificates
+  store: StoreDump
+  podLogs: ContainerLogDump[]
+  nodeGroups: NodeGroupDump[]
+  machines: MachinesDump
+  addons: [string, KubeObject[]][]
+  releases: { key: string; release: HelmRelease; objects: KubeObject[] }[]
+}
+
+/** How a restored cluster gets a release's chart again (cluster-host.ts resolves it through charts.ts). */
+export type ReleaseResolver = (release: HelmRelease) => ReleaseContents
+
 export class SandboxCluster {
   readonly name: string
   readonly kubernetesVersion: string
@@ -74,15 +94,18 @@ export class SandboxCluster {
   private readonly gc: GarbageCollector
   private api?: ApiServer
   private readonly addons = new Map<string, KubeObject[]>()
-  private readonly releases = new Map<string, { objects: KubeObject[]; runtime?: ChartRuntime }>()
+  private readonly releases = new Map<string, { release: HelmRelease; objects: KubeObject[]; runtime?: ChartRuntime }>()
+  private readonly tls: Certificates
 
-  private constructor(options: SandboxClusterOptions) {
+  private constructor(options: SandboxClusterOptions, store?: { dump: StoreDump; crdCatalog: CrdSpec[] }) {
     this.name = options.name
     this.kubernetesVersion = options.kubernetesVersion
     this.clock = options.clock
     this.log = (line) => options.log(`[${options.name}] ${line}`)
     this.aws = options.aws
-    this.store = new Store({ tutorialNow: () => this.clock.tutorialNow() })
+    this.tls = options.tls
+    const tutorialNow = () => this.clock.tutorialNow()
+    this.store = store ? Store.load(store.dump, { tutorialNow, crdCatalog: store.crdCatalog }) : new Store({ tutorialNow })
     this.ec2 = countBusy(
       new EC2Client({
         region: options.aws.region,
@@ -128,6 +151,79 @@ export class SandboxCluster {
     applyManifests(cluster.store, newClusterObjects(options.aws.region, options.name, options.kubernetesVersion), 'eks')
     cluster.log(`API server ${cluster.api.url} (Kubernetes ${options.kubernetesVersion})`)
     return cluster
+  }
+
+  /**
+   * Rebuilds a cluster from its dump on a running sandbox: the same objects, TLS material and
+   * (when free) port; the controllers start over the restored store; node groups, add-ons and
+   * releases are taken up as they were, machines EC2 reports running resume booting, and each
+   * release's runtime starts anew (the Karpenter twin elects a leader again, its pods' logs go on).
+   */
+  static async restore(options: SandboxClusterOptions, dump: ClusterDump, resolve: ReleaseResolver): Promise<SandboxCluster> {
+    const charts = dump.releases.map((r) => ({ ...r, contents: resolve(r.release) }))
+    const cluster = new SandboxCluster(options, { dump: dump.store, crdCatalog: charts.flatMap((c) => c.contents.crds) })
+    cluster.podLogs.load(dump.podLogs)
+    cluster.gc.start()
+    for (const c of cluster.controllers) c.start()
+    const serve = (port: number) =>
+      startApiServer({
+        store: cluster.store,
+        podLogs: cluster.podLogs,
+        clusterName: options.name,
+        kubernetesVersion: options.kubernetesVersion,
+        credentials: new Map([[options.aws.accessKeyId, options.aws.secretAccessKey]]),
+        awsEndpointHost: new URL(options.aws.endpoint).host,
+        tls: options.tls,
+        port,
+      })
+    try {
+      cluster.api = await serve(dump.apiPort)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+      cluster.api = await serve(0)
+      cluster.log(`port ${dump.apiPort} is taken: API server moved to ${cluster.api.url}`)
+    }
+    cluster.nodeGroups.restore(dump.nodeGroups)
+    for (const [name, objects] of dump.addons) cluster.addons.set(name, objects)
+    cluster.machines.resume(dump.machines, await cluster.runningInstances())
+    for (const { key, release, objects, contents } of charts) {
+      const runtime = await contents.install(cluster, release)
+      cluster.releases.set(key, { release, objects, runtime })
+      cluster.log(`helm release ${key}: ${release.chart} ${release.version} running again`)
+    }
+    cluster.log(`API server ${cluster.api.url} (Kubernetes ${options.kubernetesVersion}), restored at resourceVersion ${cluster.store.resourceVersion}`)
+    return cluster
+  }
+
+  /** The cluster as a snapshot keeps it (take it while the clock is held). */
+  dump(): ClusterDump {
+    return {
+      name: this.name,
+      kubernetesVersion: this.kubernetesVersion,
+      apiPort: this.api!.port,
+      endpoint: this.endpoint,
+      tls: this.tls,
+      store: this.store.dump(),
+      podLogs: this.podLogs.dump(),
+      nodeGroups: this.nodeGroups.dump(),
+      machines: this.machines.dump(),
+      addons: [...this.addons].map(([name, objects]) => [name, structuredClone(objects)]),
+      releases: [...this.releases].map(([key, r]) => ({ key, release: structuredClone(r.release), objects: structuredClone(r.objects) })),
+    }
+  }
+
+  /** Instance ids EC2 (moto) reports pending or running. */
+  private async runningInstances(): Promise<Set<string>> {
+    const ids = new Set<string>()
+    let token: string | undefined
+    do {
+      const out = await this.ec2.send(
+        new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }], NextToken: token }),
+      )
+      for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) ids.add(i.InstanceId)
+      token = out.NextToken
+    } while (token)
+    return ids
   }
 
   get endpoint(): string {
@@ -181,7 +277,7 @@ export class SandboxCluster {
     const manifests = chart.objects()
     applyManifests(this.store, manifests, 'helm')
     const runtime = await chart.install(this, release)
-    this.releases.set(key, { objects: manifests, runtime })
+    this.releases.set(key, { release, objects: manifests, runtime })
     this.log(`helm release ${key}: ${release.chart} ${release.version} installed`)
   }
 

@@ -16,6 +16,16 @@ export interface ReadOptions {
   sinceTime?: Date
 }
 
+/** A container's log as `PodLogs.dump` saves it (times as ISO strings). */
+export interface ContainerLogDump {
+  namespace: string
+  pod: string
+  container: string
+  current: [string, string][]
+  previous?: [string, string][]
+  ended: boolean
+}
+
 type Listener = { onLine: (entry: LogEntry) => void; onEnd: () => void }
 
 interface ContainerLog {
@@ -42,6 +52,27 @@ export class PodLogs {
     let log = this.logs.get(k)
     if (!log) this.logs.set(k, (log = { current: [], listeners: new Set(), ended: false }))
     return log
+  }
+
+  /** Every container's lines, current and previous (snapshots: sandbox/snapshot/). */
+  dump(): ContainerLogDump[] {
+    const lines = (entries: LogEntry[]): [string, string][] => entries.map((e) => [e.time.toISOString(), e.line])
+    return [...this.logs].map(([k, log]) => {
+      const [namespace, pod, container] = k.split('/')
+      return { namespace, pod, container, current: lines(log.current), previous: log.previous && lines(log.previous), ended: log.ended }
+    })
+  }
+
+  /** Puts back what `dump` saved (replacing those containers' logs); new lines append after them. */
+  load(dump: ContainerLogDump[]): void {
+    const entries = (lines: [string, string][]): LogEntry[] => lines.map(([time, line]) => ({ time: new Date(time), line }))
+    for (const c of dump) {
+      const log = this.entry(c.namespace, c.pod, c.container)
+      this.endListeners(log)
+      log.current = entries(c.current)
+      log.previous = c.previous && entries(c.previous)
+      log.ended = c.ended
+    }
   }
 
   /** Appends a line (text with newlines is split into several lines). */

@@ -154,6 +154,22 @@ export interface StoreOptions {
   tutorialNow?: () => number
 }
 
+/** What `Store.dump` returns and `Store.load` takes. */
+export interface StoreDump {
+  /** The newest resourceVersion handed out. */
+  resourceVersion: number
+  /**
+   * The names of the CustomResourceDefinitions served (their objects are among `objects`). Names,
+   * not specs: a spec's CEL rules are code (schema.ts), so the loader takes the specs from the
+   * charts that brought them.
+   */
+  crds: string[]
+  /** Every object, by resource key (`pods`, `nodepools.karpenter.sh`). */
+  objects: Record<string, KubeObject[]>
+  /** When each resourceVersion from `firstRv` on was written, in tutorial ms. */
+  journal: { firstRv: number; tutorialMs: number[] }
+}
+
 /** How many resourceVersions the tutorial-time journal keeps (the oldest are dropped beyond). */
 const JOURNAL_LIMIT = 500_000
 
@@ -206,6 +222,8 @@ export class Store {
   /** The tutorial instant each resourceVersion was written at: rvs `journalFirstRv`, +1, … */
   private journal: number[] = []
   private journalFirstRv = 1
+  /** The CRDs installed, as given (a dump carries them, so a loaded store serves the same resources). */
+  private readonly crdSpecs = new Map<string, CrdSpec>()
   private readonly queue: StoreEvent[] = []
   private draining = false
 
@@ -275,9 +293,7 @@ export class Store {
     const crds = this.tables.get('customresourcedefinitions.apiextensions.k8s.io')!
     const name = crdName(spec)
     if (crds.objects.has(name)) throw alreadyExists('customresourcedefinitions', 'apiextensions.k8s.io', name)
-    const def = customResourceDef(spec)
-    this.registry.add(def)
-    this.tables.set(def.key, { def, objects: new Map(), sorted: null, history: [], evictedRv: 0 })
+    this.serveCrd(spec)
     const crd = crdObject(spec, rfc3339(this.now()))
     crd.metadata.uid = randomUUID()
     this.commit(crds, 'ADDED', crd, undefined)
@@ -304,7 +320,62 @@ export class Store {
       this.tables.delete(name)
       this.registry.remove(name)
     }
+    this.crdSpecs.delete(name)
     this.remove(crds, crd, crd)
+  }
+
+  private serveCrd(spec: CrdSpec): void {
+    const def = customResourceDef(spec)
+    this.registry.add(def)
+    this.tables.set(def.key, { def, objects: new Map(), sorted: null, history: [], evictedRv: 0 })
+    this.crdSpecs.set(crdName(spec), spec)
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  /**
+   * Everything a store holds that outlives a watch: the CRDs it serves, every object, the
+   * resourceVersion counter and the tutorial-time journal. Plain JSON (sandbox/snapshot/ writes it).
+   * Watch history is left out: a restored store's watches start from its current state.
+   */
+  dump(): StoreDump {
+    const objects: Record<string, KubeObject[]> = {}
+    for (const [key, t] of this.tables) if (t.objects.size > 0) objects[key] = [...t.objects.values()].map((o) => clone(o))
+    return {
+      resourceVersion: this.rv,
+      crds: [...this.crdSpecs.keys()],
+      objects,
+      journal: { firstRv: this.journalFirstRv, tutorialMs: [...this.journal] },
+    }
+  }
+
+  /**
+   * A store holding what `dump` saved: same objects (uids, resourceVersions, timestamps), same
+   * CRDs served, resourceVersions continuing after the saved counter. A watch resuming from an
+   * older resourceVersion is told 410 Gone, as after an etcd compaction.
+   */
+  static load(dump: StoreDump, options: Omit<StoreOptions, 'bootstrap' | 'crds'> & { crdCatalog?: CrdSpec[] } = {}): Store {
+    const store = new Store({ ...options, bootstrap: false })
+    const catalog = new Map((options.crdCatalog ?? []).map((c) => [crdName(c), c]))
+    for (const name of dump.crds) {
+      const spec = catalog.get(name)
+      if (!spec) throw new Error(`store dump: CRD ${name} is served, but no chart of this sandbox brings its definition`)
+      store.serveCrd(spec)
+    }
+    for (const [key, items] of Object.entries(dump.objects)) {
+      const t = store.tables.get(key)
+      if (!t) throw new Error(`store dump: objects of ${key}, a resource this store does not serve (is its CRD missing from the dump?)`)
+      for (const obj of items) {
+        const k = objKey(obj.metadata.namespace, obj.metadata.name!)
+        t.objects.set(k, clone(obj))
+        store.uids.set(obj.metadata.uid!, { resource: key, key: k })
+      }
+    }
+    store.rv = dump.resourceVersion
+    store.journal = [...dump.journal.tutorialMs]
+    store.journalFirstRv = dump.journal.firstRv
+    for (const t of store.tables.values()) t.evictedRv = store.rv
+    return store
   }
 
   // ------------------------------------------------------------------ reads

@@ -115,6 +115,9 @@ export class Clock {
   private liveRefed = 0
   private firing = false
   private closed = false
+  /** Holds in force (`hold()`): T does not move and no timer fires while any is. */
+  private holds = 0
+  private readonly idleWaiters: (() => void)[] = []
   private cancelWake: (() => void) | undefined
   private wakeKeepsAlive = false
   /** When (real ms) the armed wake-up comes. */
@@ -200,7 +203,68 @@ export class Clock {
     return running.finally(() => {
       this.advance()
       this.inFlight--
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake()
     })
+  }
+
+  /** Resolves once nothing counts as busy (a snapshot waits for the daemon's AWS calls to end). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /**
+   * Stops T where it is until the returned release is called: no timer fires meanwhile, so what
+   * a snapshot saves is one instant of the simulation. Real time spent held is not counted later.
+   */
+  hold(): () => void {
+    this.advance()
+    this.holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.holds--
+      if (this.holds === 0) {
+        this.lastReal = this.real.now() // the held interval never happened in tutorial time
+        this.schedule()
+      }
+    }
+  }
+
+  /** The (wall, T) history `simulated()` interpolates, for a snapshot. */
+  history(): { wallMs: number[]; tutorialMs: number[] } {
+    this.advance()
+    return { wallMs: [...this.walls], tutorialMs: [...this.tutorials] }
+  }
+
+  /**
+   * Continues from a snapshot's instant: T becomes `tutorialMs` (it may go back), the saved
+   * (wall, T) history replaces this clock's (so wall stamps of the saved objects still map to the
+   * tutorial instants they had, and the time between the save and now maps to the saved T), and
+   * every pending timer keeps the delay it had left.
+   */
+  restoreTutorial(tutorialMs: number, history?: { wallMs: number[]; tutorialMs: number[] }): void {
+    this.advance()
+    const delta = tutorialMs - this.t
+    for (const timer of this.heap) timer.due += delta
+    this.t = tutorialMs
+    const real = this.real.now()
+    this.lastReal = real
+    const walls: number[] = []
+    const tutorials: number[] = []
+    for (let i = 0; i < (history?.wallMs.length ?? 0); i++) {
+      const wall = history!.wallMs[i]
+      const t = Math.min(history!.tutorialMs[i], tutorialMs)
+      if (wall >= real || (walls.length > 0 && wall <= walls[walls.length - 1])) continue
+      walls.push(wall)
+      tutorials.push(t)
+    }
+    walls.push(real)
+    tutorials.push(tutorialMs)
+    this.walls = walls
+    this.tutorials = tutorials
+    this.schedule()
   }
 
   /** Whether anything counts as busy right now. */
@@ -283,6 +347,7 @@ export class Clock {
   /** Moves T on from real time, never past the next pending timer. */
   private advance(): void {
     if (this.firing || this.closed) return // T is held while a callback runs
+    if (this.holds > 0) return // a snapshot is being taken
     const real = this.real.now()
     if (real <= this.lastReal) {
       this.lastReal = Math.min(this.lastReal, real) // a wall clock stepped back counts from here
@@ -341,7 +406,7 @@ export class Clock {
 
   private tick(): void {
     this.cancelWake = undefined
-    if (this.closed) return
+    if (this.closed || this.holds > 0) return // hold()'s release re-arms the driver
     this.advance()
     this.fireDue()
     this.schedule()
@@ -349,7 +414,7 @@ export class Clock {
 
   /** (Re)arms the driver's real wake-up: at once when a timer is due, else before the next one. */
   private schedule(): void {
-    if (this.closed || this.firing) return
+    if (this.closed || this.firing || this.holds > 0) return
     const next = this.peek()
     const rate = this.inFlight > 0 ? 1 : this.scale
     const ms = next && next.due <= this.t ? 0 : Math.min(this.tickMs, next ? Math.max(1, (next.due - this.t) / rate) : this.tickMs)

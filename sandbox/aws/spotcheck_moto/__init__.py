@@ -17,7 +17,8 @@
 * ``platform``     the platform view of the sandbox's date (SPOTCHECK_PLATFORM_FILE)
 * ``fixes``        moto answers that differ from AWS where the tutorial shows them (DNS names, role names)
 * ``scheduler``    deferred work (FIS steps, Spot pool recovery) on the sandbox daemon's tutorial clock
-* ``api``          /spotcheck-api/ inspection endpoint and the daemon's /_spotcheck/ fire route (a WSGI middleware)
+* ``snapshot``     a sandbox snapshot's AWS side: every backend, the Spot market and pending jobs, saved and loaded in place
+* ``api``          /spotcheck-api/ inspection endpoint and the daemon's /_spotcheck/ routes: fire, snapshot save/load (a WSGI middleware)
 """
 
 from __future__ import annotations

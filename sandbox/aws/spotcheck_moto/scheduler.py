@@ -16,6 +16,11 @@ Whose clock the jobs run on:
 
 Either way nothing here blocks a request thread for longer than one local HTTP call, and the
 launcher can cancel everything still pending when it shuts down.
+
+A pending job is data a sandbox snapshot keeps (``snapshot.py``): its id, name, due instant and
+callable pickle (the callable must be a module-level function, a bound method or a
+``functools.partial`` of one: a closure or lambda cannot be pickled, so the job sites use
+partials); ``restore()`` registers such jobs again with what remains of their delay.
 """
 
 from __future__ import annotations
@@ -36,14 +41,29 @@ TIMEOUT_SECONDS = 5.0
 
 
 class Job:
-    """A pending job; ``after()`` returns it, ``cancel()`` takes it."""
+    """A pending job; ``after()`` returns it, ``cancel()`` takes it.
 
-    def __init__(self, job_id: str, name: str, run: Callable[[], None]):
+    ``due_ms`` is when it is due on the clock that runs it: tutorial epoch ms on the daemon's
+    clock, wall epoch ms on a local timer (``config.tutorial_now_ms()``'s instant either way).
+    """
+
+    def __init__(self, job_id: str, name: str, run: Callable[[], None], due_ms: float = 0.0):
         self.id = job_id
         self.name = name
         self.run = run
+        self.due_ms = due_ms
         self.timer: threading.Timer | None = None  # the local timer, when the job runs on one
         self.control_url: str | None = None  # the daemon that holds the job, when it does
+
+    # A snapshot keeps what the job is, not where it waits: the timer thread and the daemon
+    # that held it belong to the process that saved it (restore() registers it anew).
+    def __getstate__(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "run": self.run, "due_ms": self.due_ms}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.timer = None
+        self.control_url = None
 
     def __repr__(self) -> str:
         where = f"daemon {self.control_url}" if self.control_url else "local timer"
@@ -97,6 +117,19 @@ def after(tutorial_seconds: float, job: Callable[[], None], name: str = "spotche
     """Run ``job`` once ``tutorial_seconds`` of tutorial time have passed."""
     # The id travels in a URL path; names are ours (e.g. fis-EXP…-initiate), the suffix makes it unique.
     handle = Job(f"{name}-{uuid.uuid4().hex[:12]}", name, job)
+    handle.due_ms = _due_ms(tutorial_seconds)
+    return _register(handle, tutorial_seconds)
+
+
+def _due_ms(tutorial_seconds: float) -> float:
+    """When a job registered now with this delay is due, on the clock that will run it."""
+    now = config.tutorial_now_ms()
+    if config.control_url() is None:  # a local timer waits real seconds; its clock is wall time
+        return now + config.to_real_seconds(tutorial_seconds) * 1000.0
+    return now + max(0, round(tutorial_seconds * 1000))
+
+
+def _register(handle: Job, tutorial_seconds: float) -> Job:
     # Registered before the daemon hears of it: a job due at once may be fired before the
     # registration's answer comes back.
     with _lock:
@@ -187,6 +220,27 @@ def cancel_all() -> None:
 
 
 def pending() -> list[Job]:
-    """Jobs not yet run nor cancelled (inspection, tests)."""
+    """Jobs not yet run nor cancelled (inspection, tests, snapshots)."""
     with _lock:
         return list(_pending.values())
+
+
+def restore(jobs: list[Job]) -> list[Job]:
+    """Register jobs a snapshot kept (``snapshot.load``), each with what remains of its delay.
+
+    The same Job objects (an FIS experiment's ``timers`` hold them, so StopExperiment can still
+    cancel them) under the same ids. Remaining = due − now on the clock that runs them now: the
+    daemon restores its tutorial clock to the snapshot's instant before moto loads, so a job
+    keeps its place in the tutorial's order; one past due is due at once.
+    """
+    now = config.tutorial_now_ms()
+    for job in jobs:
+        job.timer = None
+        job.control_url = None
+        remaining_ms = max(0.0, job.due_ms - now)
+        if config.control_url() is None:  # local timers count real time; after() takes tutorial seconds
+            seconds = remaining_ms / 1000.0 * config.time_scale()
+        else:
+            seconds = remaining_ms / 1000.0
+        _register(job, seconds)
+    return jobs

@@ -42,6 +42,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from . import scheduler
@@ -233,13 +234,14 @@ class SpotMarket:
             self._reclaim_count += 1
             number = self._reclaim_count
             self._reclaims[key] = number
+        # a partial of a method, not a closure: a sandbox snapshot pickles the pending job
+        self._schedule(RECLAIM_TUTORIAL_SECONDS, partial(self._recover, key, number), f"spot-pool-{instance_type}-{zone}-recovers")
 
-        def recover() -> None:
-            with self.lock:
-                if self._reclaims.get(key) == number:
-                    del self._reclaims[key]
-
-        self._schedule(RECLAIM_TUTORIAL_SECONDS, recover, f"spot-pool-{instance_type}-{zone}-recovers")
+    def _recover(self, key: tuple[str, str, str], number: int) -> None:
+        """The pool's reclaim number ``number`` is over (unless a later reclaim restarted it)."""
+        with self.lock:
+            if self._reclaims.get(key) == number:
+                del self._reclaims[key]
 
     def reclaimed(self, region: str, instance_type: str, zone: str) -> bool:
         return (region, instance_type, zone) in self._reclaims

@@ -143,6 +143,7 @@ class EnvTest(unittest.TestCase):
 
     def tearDown(self) -> None:
         scheduler.cancel_all()
+        config._clock_unreachable = False  # "said once per outage": each test is an outage of its own
 
 
 class DaemonClockTest(EnvTest):
@@ -165,6 +166,8 @@ class DaemonClockTest(EnvTest):
     def test_a_fired_job_runs_inside_the_request_at_the_fires_instant(self) -> None:
         seen: list[tuple[float, str]] = []
         job = scheduler.after(120.0, lambda: seen.append((config.tutorial_now_ms(), threading.current_thread().name)), "job")
+        self.assertEqual(job.due_ms, T0 + 120_000, "after() notes the due instant (a snapshot keeps it)")
+        self.daemon.clock_reads = 0  # that read is after()'s; the job's own are counted below
         self.assertEqual(seen, [], "nothing runs before the daemon fires it")
         due = T0 + 120_000
         status, body = self.daemon.fire(self.moto.url, job.id, due)

@@ -16,6 +16,9 @@ and templates are tutorial instants, ``config.tutorial_now()``):
                             (emptyTargetResolutionMode "fail", the default)
     StopExperiment  -> stopping --(STOPPING_SECONDS)--> stopped
 
+Deferred steps are ``functools.partial``s of the backend's methods, not closures: a sandbox
+snapshot pickles pending jobs (scheduler.py, snapshot.py).
+
 Spot interruption action, per target instance: at once an "EC2 Instance Rebalance
 Recommendation"; two minutes before the end an "EC2 Spot Instance Interruption Warning" (at
 once for PT2M); at the end EC2 terminates (or stops) the instance if it still runs, which
@@ -32,6 +35,7 @@ from __future__ import annotations
 import random
 import string
 import threading
+from functools import partial
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
@@ -411,7 +415,7 @@ class SpotcheckFISBackend(FISBackend):
             self.experiments[experiment.id] = experiment
             if tags:
                 self.tagger.tag_resource(experiment.arn, TaggingService.convert_dict_to_tags_input(tags))
-            experiment.timers.append(scheduler.after(INITIATING_SECONDS, lambda: self._initiate(experiment), f"fis-{experiment.id}-initiate"))
+            experiment.timers.append(scheduler.after(INITIATING_SECONDS, partial(self._initiate, experiment), f"fis-{experiment.id}-initiate"))
             return experiment.to_dict()
 
     def get_experiment_obj(self, experiment_id: str) -> Experiment:
@@ -461,7 +465,7 @@ class SpotcheckFISBackend(FISBackend):
             for action in experiment.actions.values():
                 if action["state"]["status"] in ("running", "initiating"):
                     action["state"] = {"status": "stopping", "reason": "Stopping the action."}
-            experiment.timers.append(scheduler.after(STOPPING_SECONDS, lambda: self._finish_stop(experiment), f"fis-{experiment.id}-stop"))
+            experiment.timers.append(scheduler.after(STOPPING_SECONDS, partial(self._finish_stop, experiment), f"fis-{experiment.id}-stop"))
             return experiment.to_dict()
 
     # ---- the state machine (timer threads) ------------------------------------------------
@@ -548,7 +552,7 @@ class SpotcheckFISBackend(FISBackend):
         params = action.get("parameters") or {}
         if action["actionId"] == WAIT_ACTION:
             seconds = parse_iso_duration(params["duration"])
-            experiment.timers.append(scheduler.after(seconds, lambda: self._complete_action(experiment, name), f"fis-{experiment.id}-{name}"))
+            experiment.timers.append(scheduler.after(seconds, partial(self._complete_action, experiment, name), f"fis-{experiment.id}-{name}"))
             return
         # SPOT_ACTION
         instances = [i for t in (action.get("targets") or {}).values() for i in experiment.resolved.get(t, [])]
@@ -559,8 +563,8 @@ class SpotcheckFISBackend(FISBackend):
         if warn_in == 0:
             self._warn(experiment, name, instances)
         else:
-            experiment.timers.append(scheduler.after(warn_in, lambda: self._warn(experiment, name, instances), f"fis-{experiment.id}-{name}-warn"))
-        experiment.timers.append(scheduler.after(seconds, lambda: self._interrupt(experiment, name, instances), f"fis-{experiment.id}-{name}-interrupt"))
+            experiment.timers.append(scheduler.after(warn_in, partial(self._warn, experiment, name, instances), f"fis-{experiment.id}-{name}-warn"))
+        experiment.timers.append(scheduler.after(seconds, partial(self._interrupt, experiment, name, instances), f"fis-{experiment.id}-{name}-interrupt"))
 
     @staticmethod
     def _interruption_behavior(instance: Any) -> str:
