@@ -42,12 +42,21 @@ describe('sandbox snapshots: save after Step 4, restore into a fresh sandbox, co
     }
     assert.fail(`timed out waiting for ${what}`)
   }
-  const leaderLog = async () => {
-    const lease = await json<Lease>('kubectl -n karpenter get lease karpenter-leader-election -o json')
-    return { lease, log: await run(`kubectl -n karpenter logs ${lease.spec.holderIdentity}`) }
+  const lease = () => json<Lease>('kubectl -n karpenter get lease karpenter-leader-election -o json')
+  /** Each Karpenter replica's log, by pod name. */
+  const replicaLogs = async () => {
+    const pods = (await run(`kubectl -n karpenter get pods -l app.kubernetes.io/name=karpenter -o jsonpath='{.items[*].metadata.name}'`)).trim().split(/\s+/)
+    const logs: Record<string, string> = {}
+    for (const pod of pods) logs[pod] = await run(`kubectl -n karpenter logs ${pod}`)
+    return logs
   }
 
-  const saved: { nodes: string[]; nodeclaims: string[]; lease?: Lease; log: string; instances: string } = { nodes: [], nodeclaims: [], log: '', instances: '' }
+  const saved: { nodes: string[]; nodeclaims: string[]; lease?: Lease; logs: Record<string, string>; instances: string } = {
+    nodes: [],
+    nodeclaims: [],
+    logs: {},
+    instances: '',
+  }
 
   before(async () => {
     const up = await spotcheck(['sandbox', 'up', '--as-of', TUTORIAL_DATE], first)
@@ -81,10 +90,9 @@ describe('sandbox snapshots: save after Step 4, restore into a fresh sandbox, co
     saved.nodes = await names('nodes')
     saved.nodeclaims = await names('nodeclaims')
     assert.ok(saved.nodeclaims.length >= 1)
-    const leader = await leaderLog()
-    saved.lease = leader.lease
-    saved.log = leader.log
-    assert.match(saved.log, /successfully acquired lease karpenter\/karpenter-leader-election/)
+    saved.lease = await lease()
+    saved.logs = await replicaLogs()
+    assert.match(saved.logs[saved.lease.spec.holderIdentity], /successfully acquired lease karpenter\/karpenter-leader-election/)
     saved.instances = await run(
       `aws ec2 describe-instances --filters Name=instance-state-name,Values=running --query 'sort(Reservations[].Instances[].InstanceId)' --output text`,
     )
@@ -138,14 +146,19 @@ describe('sandbox snapshots: save after Step 4, restore into a fresh sandbox, co
   })
 
   it('Karpenter is elected again: the Lease changes hands and its log goes on after the saved lines', async () => {
-    let now = await leaderLog()
+    // Both replicas start at once in the restored cluster: the first in order takes the lease, which
+    // may be the other replica than the one that led before the snapshot.
+    let now = await lease()
     await until('the restored Karpenter to take the lease', async () => {
-      now = await leaderLog()
-      return now.lease.spec.leaseTransitions > saved.lease!.spec.leaseTransitions
+      now = await lease()
+      return now.spec.leaseTransitions > saved.lease!.spec.leaseTransitions
     })
-    assert.notEqual(now.lease.spec.acquireTime, saved.lease!.spec.acquireTime)
-    assert.ok(now.log.startsWith(saved.log), 'the log lines saved are still there, first')
-    const added = now.log.slice(saved.log.length)
+    assert.notEqual(now.spec.acquireTime, saved.lease!.spec.acquireTime)
+    const logs = await replicaLogs()
+    assert.deepEqual(Object.keys(logs).sort(), Object.keys(saved.logs).sort(), 'the same two replicas')
+    for (const [pod, log] of Object.entries(saved.logs)) assert.ok(logs[pod].startsWith(log), `${pod}: the log lines saved are still there, first`)
+    const holder = now.spec.holderIdentity
+    const added = logs[holder].slice(saved.logs[holder].length)
     assert.match(added, /successfully acquired lease karpenter\/karpenter-leader-election/)
   })
 
