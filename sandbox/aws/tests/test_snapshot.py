@@ -4,9 +4,9 @@ One server (server.py, as the daemon starts it) gets the tutorial's kind of stat
 boto3 — EC2 VPC, subnet, security group, launch template, NAT gateway and a Spot instance, IAM
 role, instance profile and OIDC provider, an SQS queue with messages, SSM parameters with tags,
 an EventBridge rule with a target, an EKS cluster with a node group and an add-on, a KMS key, a
-log group, an S3 object, a Lambda function, a CloudFormation stack, an FIS template and a
-running experiment whose interruption is a pending job, a Spot-pool capacity override — and
-saves it with ``POST /_spotcheck/snapshot/save``. A second, fresh server loads
+log group, an S3 object, a Lambda function, a Cloud9 environment, a CloudFormation stack, an
+FIS template and a running experiment whose interruption is a pending job, a Spot-pool capacity
+override — and saves it with ``POST /_spotcheck/snapshot/save``. A second, fresh server loads
 it with ``POST /_spotcheck/snapshot/load``; the same AWS calls answer the same ids and values
 there, the pending job is registered again on the (fake) daemon's clock with its remaining
 delay, and when the daemon fires it the experiment carries on in the second process. A file of
@@ -227,6 +227,7 @@ def build_state(moto_a: MotoServer, daemon: FakeDaemon) -> dict[str, Any]:
     with zipfile.ZipFile(code, "w") as z:
         z.writestr("index.py", "def handler(event, context):\n    return 1\n")
     moto_a.client("lambda").create_function(FunctionName="bootstrap", Runtime="python3.12", Role=ids["role_arn"], Handler="index.handler", Code={"ZipFile": code.getvalue()})
+    ids["cloud9"] = moto_a.client("cloud9").create_environment_ec2(name="c9", instanceType="t3.small", imageId="amazonlinux-2023-x86_64", subnetId=ids["subnet"])["environmentId"]
     cfn.create_stack(StackName="tutorial", TemplateBody=CFN_TEMPLATE)
     ids["stack"] = cfn.describe_stacks(StackName="tutorial")["Stacks"][0]["StackId"]
     ids["template"] = fis.create_experiment_template(
@@ -279,7 +280,7 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
     def test_1_save_answers_the_services_and_the_pending_job(self) -> None:
         self.assertEqual(self.save_status, 200, self.save_answer)
         self.assertEqual(self.save_answer["bytes"], os.path.getsize(self.path))
-        for service in ("cloudformation", "ec2", "eks", "events", "fis", "iam", "kms", "lambda", "logs", "s3", "sqs", "ssm"):
+        for service in ("cloud9", "cloudformation", "ec2", "eks", "events", "fis", "iam", "kms", "lambda", "logs", "s3", "sqs", "ssm"):
             self.assertIn(service, self.save_answer["services"])
         jobs = self.save_answer["pendingJobs"]
         self.assertEqual([(j["name"], j["dueTutorialMs"]) for j in jobs], [(f"fis-{self.ids['experiment']}-a-interrupt", self.ids["due"])])
@@ -347,6 +348,7 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         self.assertEqual(s3.get_object(Bucket="cloud9-bootstrap", Key="out/log.txt")["Body"].read(), b"bootstrap done")
         s3.put_object(Bucket="cloud9-bootstrap", Key="out/more.txt", Body=b"more")
         self.assertEqual(s3.list_objects_v2(Bucket="cloud9-bootstrap")["KeyCount"], 2)
+        self.assertEqual(self.b.client("cloud9").list_environments()["environmentIds"], [self.ids["cloud9"]])  # the extension's own service
         fn = self.b.client("lambda").get_function(FunctionName="bootstrap")["Configuration"]
         self.assertEqual((fn["Handler"], fn["Role"]), ("index.handler", self.ids["role_arn"]))
 
