@@ -428,6 +428,27 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         # a refused file changes nothing
         self.assertEqual(self.b.client("iam").get_role(RoleName="KarpenterNodeRole")["Role"]["Arn"], self.ids["role_arn"])
 
+    def test_7_a_restored_state_saves_again_and_a_snapshot_restores_again_in_place(self) -> None:
+        # the suite restores one checkpoint many times into one sandbox
+        again = os.path.join(self.dir, "again", "aws-state.pickle")
+        status, body = self.b.post("/_spotcheck/snapshot/save", {"path": again})
+        self.assertEqual(status, 200, body)
+        recovery = [j["id"] for j in body["pendingJobs"]]
+        self.assertEqual(len(recovery), 1, "after test 5 the pool's recovery is pending")
+        self.daemon.after.clear()
+        self.daemon.tutorial_ms = self.saved_at
+        status, body = self.b.post("/_spotcheck/snapshot/load", {"path": self.path})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.daemon.deleted[-1:], recovery, "the jobs pending before a load are cancelled at the daemon")
+        self.assertEqual([j["id"] for j in self.daemon.after], [j["id"] for j in self.save_answer["pendingJobs"]])
+        self.assertEqual(self.b.client("fis").get_experiment(id=self.ids["experiment"])["experiment"]["state"]["status"], "running")
+        instance = self.b.client("ec2").describe_instances(InstanceIds=[self.ids["instance"]])["Reservations"][0]["Instances"][0]
+        self.assertEqual(instance["State"]["Name"], "running")
+        status, body = self.b.post("/_spotcheck/snapshot/load", {"path": again})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.b.client("fis").get_experiment(id=self.ids["experiment"])["experiment"]["state"]["status"], "completed")
+        self.assertEqual(self.b.client("ssm").get_parameter(Name="/spotcheck/new")["Parameter"]["Value"], "n")
+
 
 class RestoreJobsTest(unittest.TestCase):
     """scheduler.restore: a kept job waits what remained of its delay, on the clock that runs it."""
