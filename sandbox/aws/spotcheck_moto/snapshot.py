@@ -67,6 +67,7 @@ from moto.core.base_backend import AccountSpecificBackend, BackendDict, backend_
 from . import ec2_spot, scheduler
 
 AWS_SNAPSHOT_FORMAT = 1
+SAVE_ATTEMPTS = 3
 _MAGIC = "spotcheck-aws-state"
 
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
@@ -319,12 +320,20 @@ def save(path: str) -> dict[str, Any]:
         backends.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
         jobs = sorted(scheduler.pending(), key=lambda j: (j.due_ms, j.id))
         state = {"backends": backends, "market": ec2_spot._market, "jobs": jobs}
-        buffer = io.BytesIO()
-        buffer.write((json.dumps(header()) + "\n").encode("utf-8"))
-        try:
-            _Pickler(buffer, names).dump(state)
-        except Exception as e:
-            raise SnapshotError(f"the AWS state cannot be pickled ({type(e).__name__}: {e}); per part: {_diagnose(state, names)}") from e
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            buffer = io.BytesIO()
+            buffer.write((json.dumps(header()) + "\n").encode("utf-8"))
+            try:
+                _Pickler(buffer, names).dump(state)
+                break
+            except RuntimeError as e:
+                # "dictionary changed size during iteration": a request the daemon does not count
+                # as busy (the Karpenter twin's SQS long poll receiving a message) changed
+                # something meanwhile; the next pass sees it done
+                if attempt == SAVE_ATTEMPTS or "changed size during iteration" not in str(e):
+                    raise SnapshotError(f"the AWS state kept changing while it was saved ({e})") from e
+            except Exception as e:
+                raise SnapshotError(f"the AWS state cannot be pickled ({type(e).__name__}: {e}); per part: {_diagnose(state, names)}") from e
     data = buffer.getvalue()
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
