@@ -517,6 +517,21 @@ class PicklingTest(unittest.TestCase):
         with back["cond"]:
             pass
 
+    def test_a_job_whose_callable_is_a_closure_fails_the_save_naming_the_job(self) -> None:
+        from spotcheck_moto import scheduler
+
+        saved = os.environ.pop("SPOTCHECK_CONTROL_URL", None)
+        self.addCleanup(lambda: saved is None or os.environ.__setitem__("SPOTCHECK_CONTROL_URL", saved))
+        self.addCleanup(scheduler.cancel_all)
+        job = scheduler.after(3600.0, lambda: None, "closure")
+        directory = tempfile.mkdtemp(prefix="spotcheck-aws-snapshot-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        path = os.path.join(directory, "aws-state.pickle")
+        with self.assertRaises(snapshot.SnapshotError) as ctx:
+            snapshot.save(path)
+        self.assertIn(f"pending job {job.id} (closure)", str(ctx.exception))
+        self.assertEqual(os.listdir(directory), [], "nothing written")
+
     def test_a_factory_making_something_else_is_refused_by_name(self) -> None:
         import pickle
 
