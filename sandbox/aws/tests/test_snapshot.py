@@ -286,7 +286,7 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         self.assertEqual([(j["name"], j["dueTutorialMs"]) for j in jobs], [(f"fis-{self.ids['experiment']}-a-interrupt", self.ids["due"])])
         self.assertEqual(os.listdir(os.path.dirname(self.path)), ["aws-state.pickle"], "no temporary file left")
         with open(self.path, "rb") as f:
-            self.assertEqual(json.loads(f.readline()), {"kind": "spotcheck-aws-state", "format": snapshot.AWS_SNAPSHOT_FORMAT, "moto": moto.__version__})
+            self.assertEqual(json.loads(f.readline()), {"kind": "spotcheck-aws-state", "format": snapshot.AWS_SNAPSHOT_FORMAT, "moto": moto.__version__, "compression": "zlib"})
 
     def test_2_load_registers_the_pending_job_with_its_remaining_delay(self) -> None:
         self.assertEqual(self.load_status, 200, self.load_answer)
@@ -414,7 +414,7 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         for fmt, version in ((snapshot.AWS_SNAPSHOT_FORMAT + 1, moto.__version__), (snapshot.AWS_SNAPSHOT_FORMAT, "4.0.0")):
             other = os.path.join(self.dir, f"other-{fmt}-{version}.pickle")
             with open(other, "wb") as f:
-                f.write((json.dumps({"kind": "spotcheck-aws-state", "format": fmt, "moto": version}) + "\n").encode() + payload)
+                f.write((json.dumps({"kind": "spotcheck-aws-state", "format": fmt, "moto": version, "compression": "zlib"}) + "\n").encode() + payload)
             status, body = self.b.post("/_spotcheck/snapshot/load", {"path": other})
             self.assertEqual(status, 409, body)
             self.assertEqual(body["error"], f"aws snapshot format {fmt} (moto {version}) cannot be loaded by {mine}")
@@ -424,6 +424,14 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         status, body = self.b.post("/_spotcheck/snapshot/load", {"path": garbage})
         self.assertEqual(status, 400, body)
         self.assertIn("not a spotcheck AWS state", body["error"])
+        truncated = os.path.join(self.dir, "truncated.pickle")
+        with open(self.path, "rb") as f:
+            data = f.read()
+        with open(truncated, "wb") as f:
+            f.write(data[: len(data) // 2])
+        status, body = self.b.post("/_spotcheck/snapshot/load", {"path": truncated})
+        self.assertEqual(status, 400, body)
+        self.assertIn("truncated or damaged", body["error"])
         self.assertEqual(self.b.post("/_spotcheck/snapshot/load", {"path": "relative.pickle"})[0], 400)
         # a refused file changes nothing
         self.assertEqual(self.b.client("iam").get_role(RoleName="KarpenterNodeRole")["Role"]["Arn"], self.ids["role_arn"])
