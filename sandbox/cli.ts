@@ -34,7 +34,8 @@ Commands:
                                        working directory with it (e.g. your Terraform directory)
   snapshot restore NAME [--dir PATH]   restore it into the running sandbox (start a fresh one
                                        with the snapshot's --as-of and --region first); --dir
-                                       puts the saved working directory back there
+                                       puts the saved working directory back there (replacing
+                                       what PATH holds)
   snapshot list                        the snapshots saved, with their format and date
 
 Options:

@@ -1,10 +1,11 @@
 """A sandbox snapshot's AWS side (snapshot.py) across two moto server processes.
 
 One server (server.py, as the daemon starts it) gets the tutorial's kind of state through
-boto3 — EC2 VPC, subnet, security group, launch template and a Spot instance, IAM role and
-instance profile, an SQS queue with messages, SSM parameters with tags, an EventBridge rule with
-a target, an EKS cluster with a node group and an add-on, a CloudFormation stack, an FIS
-template and a running experiment whose interruption is a pending job, a Spot-pool capacity
+boto3 — EC2 VPC, subnet, security group, launch template, NAT gateway and a Spot instance, IAM
+role, instance profile and OIDC provider, an SQS queue with messages, SSM parameters with tags,
+an EventBridge rule with a target, an EKS cluster with a node group and an add-on, a KMS key, a
+log group, an S3 object, a Lambda function, a Cloud9 environment, a CloudFormation stack, an
+FIS template and a running experiment whose interruption is a pending job, a Spot-pool capacity
 override — and saves it with ``POST /_spotcheck/snapshot/save``. A second, fresh server loads
 it with ``POST /_spotcheck/snapshot/load``; the same AWS calls answer the same ids and values
 there, the pending job is registered again on the (fake) daemon's clock with its remaining
@@ -15,6 +16,7 @@ another format or moto version is refused with 409, naming both.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -26,6 +28,7 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+import zipfile
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -207,6 +210,24 @@ def build_state(moto_a: MotoServer, daemon: FakeDaemon) -> dict[str, Any]:
     eks.create_cluster(name="spot", version="1.29", roleArn=cluster_role, resourcesVpcConfig={"subnetIds": [ids["subnet"]]})
     eks.create_nodegroup(clusterName="spot", nodegroupName="ng", nodeRole=ids["role_arn"], subnets=[ids["subnet"]], scalingConfig={"minSize": 1, "maxSize": 2, "desiredSize": 1}, instanceTypes=["m5.large"])
     eks.create_addon(clusterName="spot", addonName="vpc-cni")
+    # what else the tutorial's Terraform and Cloud9 template make: a KMS key, a log group, an OIDC
+    # provider, NAT, an S3 object, a Lambda function (KMS keys and Lambda's weak map need help to pickle)
+    kms = moto_a.client("kms")
+    ids["key"] = kms.create_key(Description="eks secrets")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/eks/spot", TargetKeyId=ids["key"])
+    ids["ciphertext"] = kms.encrypt(KeyId="alias/eks/spot", Plaintext=b"secret")["CiphertextBlob"]
+    moto_a.client("logs").create_log_group(logGroupName="/aws/eks/spot/cluster")
+    ids["oidc"] = iam.create_open_id_connect_provider(Url="https://oidc.eks.eu-west-2.amazonaws.com/id/ABC", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ids["nat"] = ec2.create_nat_gateway(SubnetId=ids["subnet"], AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    s3 = moto_a.client("s3")
+    s3.create_bucket(Bucket="cloud9-bootstrap", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="cloud9-bootstrap", Key="out/log.txt", Body=b"bootstrap done")
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("index.py", "def handler(event, context):\n    return 1\n")
+    moto_a.client("lambda").create_function(FunctionName="bootstrap", Runtime="python3.12", Role=ids["role_arn"], Handler="index.handler", Code={"ZipFile": code.getvalue()})
+    ids["cloud9"] = moto_a.client("cloud9").create_environment_ec2(name="c9", instanceType="t3.small", imageId="amazonlinux-2023-x86_64", subnetId=ids["subnet"])["environmentId"]
     cfn.create_stack(StackName="tutorial", TemplateBody=CFN_TEMPLATE)
     ids["stack"] = cfn.describe_stacks(StackName="tutorial")["Stacks"][0]["StackId"]
     ids["template"] = fis.create_experiment_template(
@@ -259,13 +280,13 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
     def test_1_save_answers_the_services_and_the_pending_job(self) -> None:
         self.assertEqual(self.save_status, 200, self.save_answer)
         self.assertEqual(self.save_answer["bytes"], os.path.getsize(self.path))
-        for service in ("cloudformation", "ec2", "eks", "events", "fis", "iam", "sqs", "ssm"):
+        for service in ("cloud9", "cloudformation", "ec2", "eks", "events", "fis", "iam", "kms", "lambda", "logs", "s3", "sqs", "ssm"):
             self.assertIn(service, self.save_answer["services"])
         jobs = self.save_answer["pendingJobs"]
         self.assertEqual([(j["name"], j["dueTutorialMs"]) for j in jobs], [(f"fis-{self.ids['experiment']}-a-interrupt", self.ids["due"])])
         self.assertEqual(os.listdir(os.path.dirname(self.path)), ["aws-state.pickle"], "no temporary file left")
         with open(self.path, "rb") as f:
-            self.assertEqual(json.loads(f.readline()), {"kind": "spotcheck-aws-state", "format": snapshot.AWS_SNAPSHOT_FORMAT, "moto": moto.__version__})
+            self.assertEqual(json.loads(f.readline()), {"kind": "spotcheck-aws-state", "format": snapshot.AWS_SNAPSHOT_FORMAT, "moto": moto.__version__, "compression": "zlib"})
 
     def test_2_load_registers_the_pending_job_with_its_remaining_delay(self) -> None:
         self.assertEqual(self.load_status, 200, self.load_answer)
@@ -315,6 +336,21 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         # the tags' defaultdict (a lambda factory in moto) still makes new entries
         ssm.put_parameter(Name="/spotcheck/new", Value="n", Type="String", Tags=[{"Key": "k", "Value": "v"}])
         self.assertEqual(ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/spotcheck/new")["TagList"], [{"Key": "k", "Value": "v"}])
+
+    def test_4_what_else_terraform_and_cloud9_make(self) -> None:
+        kms = self.b.client("kms")
+        self.assertEqual(kms.describe_key(KeyId="alias/eks/spot")["KeyMetadata"]["KeyId"], self.ids["key"])
+        self.assertEqual(kms.decrypt(CiphertextBlob=self.ids["ciphertext"])["Plaintext"], b"secret")
+        self.assertEqual([g["logGroupName"] for g in self.b.client("logs").describe_log_groups()["logGroups"]], ["/aws/eks/spot/cluster"])
+        self.assertEqual(self.b.client("iam").get_open_id_connect_provider(OpenIDConnectProviderArn=self.ids["oidc"])["ClientIDList"], ["sts.amazonaws.com"])
+        self.assertEqual(self.b.client("ec2").describe_nat_gateways(NatGatewayIds=[self.ids["nat"]])["NatGateways"][0]["SubnetId"], self.ids["subnet"])
+        s3 = self.b.client("s3")
+        self.assertEqual(s3.get_object(Bucket="cloud9-bootstrap", Key="out/log.txt")["Body"].read(), b"bootstrap done")
+        s3.put_object(Bucket="cloud9-bootstrap", Key="out/more.txt", Body=b"more")
+        self.assertEqual(s3.list_objects_v2(Bucket="cloud9-bootstrap")["KeyCount"], 2)
+        self.assertEqual(self.b.client("cloud9").list_environments()["environmentIds"], [self.ids["cloud9"]])  # the extension's own service
+        fn = self.b.client("lambda").get_function(FunctionName="bootstrap")["Configuration"]
+        self.assertEqual((fn["Handler"], fn["Role"]), ("index.handler", self.ids["role_arn"]))
 
     def test_4_eventbridge(self) -> None:
         events = self.b.client("events")
@@ -378,7 +414,7 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         for fmt, version in ((snapshot.AWS_SNAPSHOT_FORMAT + 1, moto.__version__), (snapshot.AWS_SNAPSHOT_FORMAT, "4.0.0")):
             other = os.path.join(self.dir, f"other-{fmt}-{version}.pickle")
             with open(other, "wb") as f:
-                f.write((json.dumps({"kind": "spotcheck-aws-state", "format": fmt, "moto": version}) + "\n").encode() + payload)
+                f.write((json.dumps({"kind": "spotcheck-aws-state", "format": fmt, "moto": version, "compression": "zlib"}) + "\n").encode() + payload)
             status, body = self.b.post("/_spotcheck/snapshot/load", {"path": other})
             self.assertEqual(status, 409, body)
             self.assertEqual(body["error"], f"aws snapshot format {fmt} (moto {version}) cannot be loaded by {mine}")
@@ -388,9 +424,38 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
         status, body = self.b.post("/_spotcheck/snapshot/load", {"path": garbage})
         self.assertEqual(status, 400, body)
         self.assertIn("not a spotcheck AWS state", body["error"])
+        truncated = os.path.join(self.dir, "truncated.pickle")
+        with open(self.path, "rb") as f:
+            data = f.read()
+        with open(truncated, "wb") as f:
+            f.write(data[: len(data) // 2])
+        status, body = self.b.post("/_spotcheck/snapshot/load", {"path": truncated})
+        self.assertEqual(status, 400, body)
+        self.assertIn("truncated or damaged", body["error"])
         self.assertEqual(self.b.post("/_spotcheck/snapshot/load", {"path": "relative.pickle"})[0], 400)
         # a refused file changes nothing
         self.assertEqual(self.b.client("iam").get_role(RoleName="KarpenterNodeRole")["Role"]["Arn"], self.ids["role_arn"])
+
+    def test_7_a_restored_state_saves_again_and_a_snapshot_restores_again_in_place(self) -> None:
+        # the suite restores one checkpoint many times into one sandbox
+        again = os.path.join(self.dir, "again", "aws-state.pickle")
+        status, body = self.b.post("/_spotcheck/snapshot/save", {"path": again})
+        self.assertEqual(status, 200, body)
+        recovery = [j["id"] for j in body["pendingJobs"]]
+        self.assertEqual(len(recovery), 1, "after test 5 the pool's recovery is pending")
+        self.daemon.after.clear()
+        self.daemon.tutorial_ms = self.saved_at
+        status, body = self.b.post("/_spotcheck/snapshot/load", {"path": self.path})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.daemon.deleted[-1:], recovery, "the jobs pending before a load are cancelled at the daemon")
+        self.assertEqual([j["id"] for j in self.daemon.after], [j["id"] for j in self.save_answer["pendingJobs"]])
+        self.assertEqual(self.b.client("fis").get_experiment(id=self.ids["experiment"])["experiment"]["state"]["status"], "running")
+        instance = self.b.client("ec2").describe_instances(InstanceIds=[self.ids["instance"]])["Reservations"][0]["Instances"][0]
+        self.assertEqual(instance["State"]["Name"], "running")
+        status, body = self.b.post("/_spotcheck/snapshot/load", {"path": again})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.b.client("fis").get_experiment(id=self.ids["experiment"])["experiment"]["state"]["status"], "completed")
+        self.assertEqual(self.b.client("ssm").get_parameter(Name="/spotcheck/new")["Parameter"]["Value"], "n")
 
 
 class RestoreJobsTest(unittest.TestCase):
@@ -446,7 +511,6 @@ class PicklingTest(unittest.TestCase):
     """What plain pickle refuses, in isolation."""
 
     def test_lambda_factories_are_replaced_by_equivalent_ones(self) -> None:
-        import io
         import pickle
         import threading as th
 
@@ -461,8 +525,22 @@ class PicklingTest(unittest.TestCase):
         with back["cond"]:
             pass
 
+    def test_a_job_whose_callable_is_a_closure_fails_the_save_naming_the_job(self) -> None:
+        from spotcheck_moto import scheduler
+
+        saved = os.environ.pop("SPOTCHECK_CONTROL_URL", None)
+        self.addCleanup(lambda: saved is None or os.environ.__setitem__("SPOTCHECK_CONTROL_URL", saved))
+        self.addCleanup(scheduler.cancel_all)
+        job = scheduler.after(3600.0, lambda: None, "closure")
+        directory = tempfile.mkdtemp(prefix="spotcheck-aws-snapshot-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        path = os.path.join(directory, "aws-state.pickle")
+        with self.assertRaises(snapshot.SnapshotError) as ctx:
+            snapshot.save(path)
+        self.assertIn(f"pending job {job.id} (closure)", str(ctx.exception))
+        self.assertEqual(os.listdir(directory), [], "nothing written")
+
     def test_a_factory_making_something_else_is_refused_by_name(self) -> None:
-        import io
         import pickle
 
         odd: defaultdict[str, list[int]] = defaultdict(lambda: [0])

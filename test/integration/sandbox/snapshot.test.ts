@@ -8,6 +8,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bash, isolatedHome, parseExports, spotcheck } from './helpers.ts'
@@ -42,12 +43,21 @@ describe('sandbox snapshots: save after Step 4, restore into a fresh sandbox, co
     }
     assert.fail(`timed out waiting for ${what}`)
   }
-  const leaderLog = async () => {
-    const lease = await json<Lease>('kubectl -n karpenter get lease karpenter-leader-election -o json')
-    return { lease, log: await run(`kubectl -n karpenter logs ${lease.spec.holderIdentity}`) }
+  const lease = () => json<Lease>('kubectl -n karpenter get lease karpenter-leader-election -o json')
+  /** Each Karpenter replica's log, by pod name. */
+  const replicaLogs = async () => {
+    const pods = (await run(`kubectl -n karpenter get pods -l app.kubernetes.io/name=karpenter -o jsonpath='{.items[*].metadata.name}'`)).trim().split(/\s+/)
+    const logs: Record<string, string> = {}
+    for (const pod of pods) logs[pod] = await run(`kubectl -n karpenter logs ${pod}`)
+    return logs
   }
 
-  const saved: { nodes: string[]; nodeclaims: string[]; lease?: Lease; log: string; instances: string } = { nodes: [], nodeclaims: [], log: '', instances: '' }
+  const saved: { nodes: string[]; nodeclaims: string[]; lease?: Lease; logs: Record<string, string>; instances: string } = {
+    nodes: [],
+    nodeclaims: [],
+    logs: {},
+    instances: '',
+  }
 
   before(async () => {
     const up = await spotcheck(['sandbox', 'up', '--as-of', TUTORIAL_DATE], first)
@@ -81,10 +91,9 @@ describe('sandbox snapshots: save after Step 4, restore into a fresh sandbox, co
     saved.nodes = await names('nodes')
     saved.nodeclaims = await names('nodeclaims')
     assert.ok(saved.nodeclaims.length >= 1)
-    const leader = await leaderLog()
-    saved.lease = leader.lease
-    saved.log = leader.log
-    assert.match(saved.log, /successfully acquired lease karpenter\/karpenter-leader-election/)
+    saved.lease = await lease()
+    saved.logs = await replicaLogs()
+    assert.match(saved.logs[saved.lease.spec.holderIdentity], /successfully acquired lease karpenter\/karpenter-leader-election/)
     saved.instances = await run(
       `aws ec2 describe-instances --filters Name=instance-state-name,Values=running --query 'sort(Reservations[].Instances[].InstanceId)' --output text`,
     )
@@ -138,14 +147,19 @@ describe('sandbox snapshots: save after Step 4, restore into a fresh sandbox, co
   })
 
   it('Karpenter is elected again: the Lease changes hands and its log goes on after the saved lines', async () => {
-    let now = await leaderLog()
+    // Both replicas start at once in the restored cluster: the first in order takes the lease, which
+    // may be the other replica than the one that led before the snapshot.
+    let now = await lease()
     await until('the restored Karpenter to take the lease', async () => {
-      now = await leaderLog()
-      return now.lease.spec.leaseTransitions > saved.lease!.spec.leaseTransitions
+      now = await lease()
+      return now.spec.leaseTransitions > saved.lease!.spec.leaseTransitions
     })
-    assert.notEqual(now.lease.spec.acquireTime, saved.lease!.spec.acquireTime)
-    assert.ok(now.log.startsWith(saved.log), 'the log lines saved are still there, first')
-    const added = now.log.slice(saved.log.length)
+    assert.notEqual(now.spec.acquireTime, saved.lease!.spec.acquireTime)
+    const logs = await replicaLogs()
+    assert.deepEqual(Object.keys(logs).sort(), Object.keys(saved.logs).sort(), 'the same two replicas')
+    for (const [pod, log] of Object.entries(saved.logs)) assert.ok(logs[pod].startsWith(log), `${pod}: the log lines saved are still there, first`)
+    const holder = now.spec.holderIdentity
+    const added = logs[holder].slice(saved.logs[holder].length)
     assert.match(added, /successfully acquired lease karpenter\/karpenter-leader-election/)
   })
 
@@ -159,5 +173,64 @@ describe('sandbox snapshots: save after Step 4, restore into a fresh sandbox, co
     const restore = await spotcheck(['sandbox', 'snapshot', 'restore', 'other-format'], second)
     assert.equal(restore.exitCode, 1)
     assert.match(restore.stderr, new RegExp(`is format ${SNAPSHOT_FORMAT + 1}; this spotcheck reads format ${SNAPSHOT_FORMAT}`))
+  })
+})
+
+describe('sandbox snapshots: a restored cluster whose port is taken, a sandbox of another day', { timeout: 10 * 60_000 }, () => {
+  const first = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: 'snap-port-a' }
+  const second = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: 'snap-port-b' }
+  const otherDay = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: 'snap-port-c' }
+  const work = mkdtempSync(join(tmpdir(), 'snap-port-'))
+  let env: Record<string, string> = {}
+  const run = async (script: string) => {
+    const r = await bash(script, env, work)
+    assert.equal(r.exitCode, 0, `${script}\n---\n${r.all}`)
+    return r.stdout.trim()
+  }
+  after(async () => {
+    for (const sandbox of [first, second, otherDay]) await spotcheck(['sandbox', 'down'], sandbox)
+  })
+
+  it('moves to a free port, and DescribeCluster and the restored kubeconfig follow', async () => {
+    const up = await spotcheck(['sandbox', 'up', '--as-of', TUTORIAL_DATE], first)
+    assert.equal(up.exitCode, 0, up.stderr)
+    env = parseExports(up.stdout)
+    const subnet = await run(
+      'vpc=$(aws ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text) && aws ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.1.0/24 --query Subnet.SubnetId --output text',
+    )
+    await run(
+      `aws eks create-cluster --name x --role-arn arn:aws:iam::123456789012:role/eks-cluster --resources-vpc-config subnetIds=${subnet} --kubernetes-version 1.29`,
+    )
+    await run('aws eks update-kubeconfig --name x && kubectl create namespace saved-before')
+    const savedEndpoint = await run('aws eks describe-cluster --name x --query cluster.endpoint --output text')
+    const save = await spotcheck(['sandbox', 'snapshot', 'save', 'port-taken'], first)
+    assert.equal(save.exitCode, 0, save.stderr)
+    assert.equal((await spotcheck(['sandbox', 'down'], first)).exitCode, 0)
+
+    // Something else listens on the cluster's saved port now.
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(Number(new URL(savedEndpoint).port), '127.0.0.1', resolve))
+    try {
+      const up2 = await spotcheck(['sandbox', 'up', '--as-of', TUTORIAL_DATE], second)
+      assert.equal(up2.exitCode, 0, up2.stderr)
+      env = parseExports(up2.stdout)
+      const restore = await spotcheck(['sandbox', 'snapshot', 'restore', 'port-taken'], second)
+      assert.equal(restore.exitCode, 0, restore.stderr)
+      assert.match(restore.stderr, new RegExp(`EKS cluster x: https://127\\.0\\.0\\.1:\\d+ \\(was ${savedEndpoint.replace(/\./g, '\\.')}\\)`))
+      const endpoint = await run('aws eks describe-cluster --name x --query cluster.endpoint --output text')
+      assert.notEqual(endpoint, savedEndpoint)
+      assert.equal(await run(`kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}'`), endpoint)
+      assert.equal(await run('kubectl get namespace saved-before -o name'), 'namespace/saved-before')
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('refuses a sandbox of another day, naming both days', async () => {
+    const up = await spotcheck(['sandbox', 'up', '--as-of', '2024-06-01'], otherDay)
+    assert.equal(up.exitCode, 0, up.stderr)
+    const restore = await spotcheck(['sandbox', 'snapshot', 'restore', 'port-taken'], otherDay)
+    assert.equal(restore.exitCode, 1)
+    assert.match(restore.stderr, new RegExp(`asOf ${TUTORIAL_DATE}; this sandbox has asOf 2024-06-01`))
   })
 })
