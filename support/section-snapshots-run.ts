@@ -6,7 +6,6 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { messageOf } from '../lib/errors.ts'
 import type { ScenarioRef } from './tutorial-scenarios.ts'
-import type { EntrySpec } from './ledger.ts'
 import type { Run } from './run.ts'
 import {
   completedSection,
@@ -60,7 +59,7 @@ export async function saveAfterSection(run: Run, all: ScenarioRef[], key: string
       terminal,
       ledger: run.ledger.entries
         .filter((e) => e.state === 'open' && e.kind !== 'sandbox')
-        .map(({ id: _id, recordedAt: _at, by, state: _state, ...spec }) => ({ spec: spec as EntrySpec, by })),
+        .map(({ id: _id, recordedAt: _at, by, state: _state, ...spec }) => ({ spec, by })),
       resourceRunIds: [...run.resourceRunIds],
     }
     const name = await saveSection({
@@ -148,7 +147,9 @@ async function startAfterRestore(world: SpotcheckWorld, restoredAt: number): Pro
   if (index >= 0) world.logStart = index
   else {
     world.logStart = log.length
-    await world.note(`Karpenter logged nothing since the restore within ${LOG_CATCH_UP_MS / 1000} s: this scenario's log starts after the ${log.length} line(s) read so far.`)
+    await world.note(
+      `Karpenter logged nothing since the restore within ${LOG_CATCH_UP_MS / 1000} s: this scenario's log starts after the ${log.length} line(s) read so far.`,
+    )
   }
 }
 

@@ -73,8 +73,9 @@ function statusesOf(ndjson: string): Map<string, string> {
 }
 
 function allureText(dir: string): string {
+  type Step = { name?: string; steps?: unknown[]; attachments?: { name: string }[] }
   const out: string[] = []
-  const walk = (steps: { name?: string; steps?: unknown[]; attachments?: { name: string }[] }[]) => {
+  const walk = (steps: Step[]) => {
     for (const s of steps) {
       out.push(s.name ?? '')
       for (const a of s.attachments ?? []) out.push(a.name)
@@ -82,7 +83,7 @@ function allureText(dir: string): string {
     }
   }
   for (const f of readdirSync(dir)) {
-    const json = () => JSON.parse(readFileSync(join(dir, f), 'utf8'))
+    const json = () => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Step & { befores?: Step[]; afters?: Step[] }
     if (f.endsWith('-result.json')) walk([json()])
     // What hooks did (the snapshot saved after a section's last scenario) is in the containers' fixtures.
     if (f.endsWith('-container.json')) walk([...(json().befores ?? []), ...(json().afters ?? [])])

@@ -212,7 +212,7 @@ describe("a run's session across a snapshot", () => {
     assert.deepEqual(saved.exports, { CLUSTER: 'spot-and-karpenter' }, 'only what the blocks exported')
     assert.deepEqual(saved.unset, ['GONE'])
     const second = new Terminal({ cwd: dir, env: { PATH: process.env.PATH ?? '', LOGIN: 'second', GONE: 'y' } })
-    second.resumeSession(JSON.parse(JSON.stringify(saved)))
+    second.resumeSession(JSON.parse(JSON.stringify(saved)) as typeof saved)
     const r = await second.run('echo "$PWD $CLUSTER $PLAIN $LOGIN ${GONE:-unset}"; alias k')
     assert.equal(r.stdout.split('\n')[0], `${join(dir, 'sub')} spot-and-karpenter value second unset`)
     assert.match(r.stdout, /alias k='kubectl'/)
