@@ -5,6 +5,7 @@ import * as allure from 'allure-js-commons'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { messageOf } from '../lib/errors.ts'
+import { attachText } from './report.ts'
 import type { ScenarioRef } from './tutorial-scenarios.ts'
 import type { Run } from './run.ts'
 import {
@@ -124,8 +125,8 @@ export async function restoreBefore(world: SpotcheckWorld, all: ScenarioRef[], c
     `(${((Date.now() - started) / 1000).toFixed(1)} s): saved by run ${chosen.meta.runId} at ${chosen.meta.savedAt} after ${chosen.meta.section}, ` +
     `text hash ${chosen.meta.sectionHash}. --no-snapshots replays them instead.`
   run.progress(text)
-  await allure.step(text, async () => {
-    await allure.attachment('scenarios the snapshot covers', covered.map((s) => `${s.feature} › ${s.pickle.name}`).join('\n'), { contentType: 'text/plain' })
+  await allure.step(run.redactor.redact(text), async () => {
+    await attachText('scenarios the snapshot covers', covered.map((s) => `${s.feature} › ${s.pickle.name}`).join('\n'))
   })
   return new Set(chosen.meta.covers)
 }
