@@ -1,6 +1,6 @@
 """A sandbox snapshot's AWS side: every moto backend, the extension's own state, pending jobs.
 
-The sandbox daemon saves and restores a whole sandbox (sandbox/snapshot/, issue 14); moto's
+The sandbox daemon saves and restores a whole sandbox (sandbox/snapshot/); moto's
 part is one file, written by ``save(path)`` and read back by ``load(path)`` (the routes
 ``POST /_spotcheck/snapshot/save`` and ``/load`` in api.py). A restore happens in place: the
 moto process keeps running and keeps its port, only its state is replaced.
