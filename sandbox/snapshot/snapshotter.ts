@@ -5,7 +5,7 @@
 // writes its state, each cluster is dumped, the manifest is written last, the clock released.
 //
 // Restore, in place into a running sandbox (the daemon and moto keep their processes and ports):
-// the manifest's format, region and day are checked; the clusters are closed; T is set back to the
+// the manifest's format, region and day are checked, and moto checks its file; the clusters are closed; T is set back to the
 // saved instant (runtime/clock.ts restoreTutorial) BEFORE moto loads, because moto re-registers
 // its pending jobs with the delay they have left from T; then each cluster is rebuilt from its dump
 // (cluster/sandbox-cluster.ts restore). The clock is held until everything runs again.
@@ -100,6 +100,9 @@ export class Snapshotter {
     for (const c of manifest.clusters) dumps.push(JSON.parse(await readFile(clusterFile(dir, c.name), 'utf8')) as ClusterDump)
     const history = JSON.parse(await readFile(join(dir, CLOCK), 'utf8')) as { wallMs: number[]; tutorialMs: number[] }
     const { clock, clusters, log } = this.options
+    // moto says first whether it takes the file (format, moto version, an intact payload): a
+    // snapshot refused here leaves the sandbox as it was.
+    await this.moto('check', { path: join(dir, AWS_STATE) })
     await clusters.settled()
     await clock.whenIdle()
     await clusters.close()
@@ -133,7 +136,7 @@ export class Snapshotter {
     }
   }
 
-  private moto(action: 'save' | 'load', body: { path: string }): Promise<unknown> {
+  private moto(action: 'save' | 'load' | 'check', body: { path: string }): Promise<unknown> {
     return this.motoPost(`snapshot/${action}`, body)
   }
 

@@ -22,6 +22,10 @@
          replace them with the file's, pending jobs registered again with their remaining
          delay: 200 {"services", "pendingJobs"}; 409 for a file of another format or moto
          version (the message names both), 400 for a bad body or a file that is no snapshot
+    POST /_spotcheck/snapshot/check  {"path": "/abs/aws-state.pickle"}
+         whether ``load`` would take the file (its header, its compressed payload), changing
+         nothing: the daemon asks before it closes its clusters and moves its clock, so a
+         refused file leaves the sandbox as it was. 200 {"ok": true}; 409 and 400 as for load
     POST /_spotcheck/eks/cluster-endpoint
          {"name", "endpoint", "region"?, "accountId"?, "certificateAuthorityData"?}
          point an EKS cluster at its API server anew (a restored cluster whose saved port was
@@ -49,6 +53,8 @@ DAEMON_PREFIX = "/_spotcheck/"
 _FIRE = re.compile(r"^/_spotcheck/scheduler/([^/]+)/fire$")
 SNAPSHOT_SAVE = DAEMON_PREFIX + "snapshot/save"
 SNAPSHOT_LOAD = DAEMON_PREFIX + "snapshot/load"
+SNAPSHOT_CHECK = DAEMON_PREFIX + "snapshot/check"
+_SNAPSHOT_ACTIONS = {SNAPSHOT_SAVE: "save", SNAPSHOT_LOAD: "load", SNAPSHOT_CHECK: "check"}
 CLUSTER_ENDPOINT = DAEMON_PREFIX + "eks/cluster-endpoint"
 
 
@@ -93,11 +99,15 @@ def _snapshot(environ: dict[str, Any], start_response: Callable[..., Any], actio
     except (KeyError, ValueError, TypeError) as e:
         return _json(start_response, "400 Bad Request", {"error": f"bad snapshot {action} request: body must be {{\"path\": \"/abs/file\"}} ({e})"})
     try:
-        answer = snapshot.save(path) if action == "save" else snapshot.load(path)
+        if action == "check":
+            snapshot.read_header(path)
+            answer: Any = {"ok": True}
+        else:
+            answer = snapshot.save(path) if action == "save" else snapshot.load(path)
     except snapshot.SnapshotFormatError as e:
         return _json(start_response, "409 Conflict", {"error": str(e)})
     except snapshot.SnapshotError as e:
-        status = "400 Bad Request" if action == "load" else "500 Internal Server Error"
+        status = "500 Internal Server Error" if action == "save" else "400 Bad Request"
         return _json(start_response, status, {"error": str(e)})
     except OSError as e:
         return _json(start_response, "500 Internal Server Error", {"error": f"snapshot {action} {path}: {e}"})
@@ -129,8 +139,8 @@ def _cluster_endpoint(environ: dict[str, Any], start_response: Callable[..., Any
 
 def handle_daemon(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     path = environ.get("PATH_INFO", "")
-    if path in (SNAPSHOT_SAVE, SNAPSHOT_LOAD) and environ.get("REQUEST_METHOD") == "POST":
-        return _snapshot(environ, start_response, "save" if path == SNAPSHOT_SAVE else "load")
+    if path in _SNAPSHOT_ACTIONS and environ.get("REQUEST_METHOD") == "POST":
+        return _snapshot(environ, start_response, _SNAPSHOT_ACTIONS[path])
     if path == CLUSTER_ENDPOINT and environ.get("REQUEST_METHOD") == "POST":
         return _cluster_endpoint(environ, start_response)
     match = _FIRE.match(path)

@@ -415,9 +415,11 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
             other = os.path.join(self.dir, f"other-{fmt}-{version}.pickle")
             with open(other, "wb") as f:
                 f.write((json.dumps({"kind": "spotcheck-aws-state", "format": fmt, "moto": version, "compression": "zlib"}) + "\n").encode() + payload)
-            status, body = self.b.post("/_spotcheck/snapshot/load", {"path": other})
-            self.assertEqual(status, 409, body)
-            self.assertEqual(body["error"], f"aws snapshot format {fmt} (moto {version}) cannot be loaded by {mine}")
+            for action in ("check", "load"):  # the daemon checks first, then loads
+                status, body = self.b.post(f"/_spotcheck/snapshot/{action}", {"path": other})
+                self.assertEqual(status, 409, body)
+                self.assertEqual(body["error"], f"aws snapshot format {fmt} (moto {version}) cannot be loaded by {mine}")
+        self.assertEqual(self.b.post("/_spotcheck/snapshot/check", {"path": self.path}), (200, {"ok": True}))
         garbage = os.path.join(self.dir, "garbage.pickle")
         with open(garbage, "wb") as f:
             f.write(b"not a snapshot")
@@ -429,9 +431,10 @@ class SnapshotAcrossProcessesTest(unittest.TestCase):
             data = f.read()
         with open(truncated, "wb") as f:
             f.write(data[: len(data) // 2])
-        status, body = self.b.post("/_spotcheck/snapshot/load", {"path": truncated})
-        self.assertEqual(status, 400, body)
-        self.assertIn("truncated or damaged", body["error"])
+        for action in ("check", "load"):
+            status, body = self.b.post(f"/_spotcheck/snapshot/{action}", {"path": truncated})
+            self.assertEqual(status, 400, body)
+            self.assertIn("truncated or damaged", body["error"])
         self.assertEqual(self.b.post("/_spotcheck/snapshot/load", {"path": "relative.pickle"})[0], 400)
         # a refused file changes nothing
         self.assertEqual(self.b.client("iam").get_role(RoleName="KarpenterNodeRole")["Role"]["Arn"], self.ids["role_arn"])

@@ -294,3 +294,37 @@ describe('saveSnapshot and restoreSnapshot refuse clearly', () => {
     )
   })
 })
+
+describe('Snapshotter: a file moto refuses leaves the sandbox as it was', () => {
+  it('asks moto to check its file before it closes a cluster or moves the clock', async () => {
+    const { createServer } = await import('node:http')
+    const { Snapshotter } = await import('../../../sandbox/snapshot/snapshotter.ts')
+    const routes: string[] = []
+    const moto = createServer((req, res) => {
+      routes.push(req.url ?? '')
+      res.writeHead(409, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: 'aws snapshot format 2 (moto 5.2.1) cannot be loaded by format 1 (moto 5.2.1)' }))
+    })
+    await new Promise<void>((done) => moto.listen(0, '127.0.0.1', done))
+    const clock = new Clock({ scale: 20 })
+    const sandbox = { region: 'eu-west-2', asOf: '2024-01-29', timeScale: 20, spotSeed: 1 }
+    const dir = mkdtempSync(join(tmpdir(), 'snapshot-'))
+    const manifest: SnapshotManifest = { format: SNAPSHOT_FORMAT, createdAt: 'x', sandbox, tutorialMs: 1_706_522_400_000, clusters: [], meta: {}, files: [] }
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest))
+    writeFileSync(join(dir, 'clock.json'), JSON.stringify({ wallMs: [], tutorialMs: [] }))
+    let closed = 0
+    const clusters = { settled: async () => {}, dump: () => [], close: async () => void closed++, restore: async () => [] }
+    const port = (moto.address() as { port: number }).port
+    const snapshotter = new Snapshotter({ clock, clusters, sandbox, awsEndpoint: () => `http://127.0.0.1:${port}`, log: () => {} })
+    try {
+      const before = clock.tutorialNow()
+      await assert.rejects(snapshotter.restore({ dir }), /aws snapshot format 2 \(moto 5\.2\.1\) cannot be loaded by format 1 \(moto 5\.2\.1\)/)
+      assert.deepEqual(routes, ['/_spotcheck/snapshot/check'], 'moto was asked to load, or asked nothing')
+      assert.equal(closed, 0, 'the clusters were closed')
+      assert.ok(Math.abs(clock.tutorialNow() - before) < 60_000, 'the clock was set back to the snapshot')
+    } finally {
+      clock.close()
+      moto.close()
+    }
+  })
+})
