@@ -139,15 +139,7 @@ export class SandboxCluster {
     const cluster = new SandboxCluster(options)
     cluster.gc.start()
     for (const c of cluster.controllers) c.start()
-    cluster.api = await startApiServer({
-      store: cluster.store,
-      podLogs: cluster.podLogs,
-      clusterName: options.name,
-      kubernetesVersion: options.kubernetesVersion,
-      credentials: new Map([[options.aws.accessKeyId, options.aws.secretAccessKey]]),
-      awsEndpointHost: new URL(options.aws.endpoint).host,
-      tls: options.tls,
-    })
+    cluster.api = await cluster.serve(options)
     applyManifests(cluster.store, newClusterObjects(options.aws.region, options.name, options.kubernetesVersion), 'eks')
     cluster.log(`API server ${cluster.api.url} (Kubernetes ${options.kubernetesVersion})`)
     return cluster
@@ -165,17 +157,7 @@ export class SandboxCluster {
     cluster.podLogs.load(dump.podLogs)
     cluster.gc.start()
     for (const c of cluster.controllers) c.start()
-    const serve = (port: number) =>
-      startApiServer({
-        store: cluster.store,
-        podLogs: cluster.podLogs,
-        clusterName: options.name,
-        kubernetesVersion: options.kubernetesVersion,
-        credentials: new Map([[options.aws.accessKeyId, options.aws.secretAccessKey]]),
-        awsEndpointHost: new URL(options.aws.endpoint).host,
-        tls: options.tls,
-        port,
-      })
+    const serve = (port: number) => cluster.serve(options, port)
     try {
       cluster.api = await serve(dump.apiPort)
     } catch (error) {
@@ -193,6 +175,20 @@ export class SandboxCluster {
     }
     cluster.log(`API server ${cluster.api.url} (Kubernetes ${options.kubernetesVersion}), restored at resourceVersion ${cluster.store.resourceVersion}`)
     return cluster
+  }
+
+  /** The cluster's API server on its store and pod logs (port 0: a free one). */
+  private serve(options: SandboxClusterOptions, port?: number): Promise<ApiServer> {
+    return startApiServer({
+      store: this.store,
+      podLogs: this.podLogs,
+      clusterName: options.name,
+      kubernetesVersion: options.kubernetesVersion,
+      credentials: new Map([[options.aws.accessKeyId, options.aws.secretAccessKey]]),
+      awsEndpointHost: new URL(options.aws.endpoint).host,
+      tls: options.tls,
+      port,
+    })
   }
 
   /** The cluster as a snapshot keeps it (take it while the clock is held). */

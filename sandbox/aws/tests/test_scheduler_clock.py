@@ -24,75 +24,8 @@ from werkzeug.serving import make_server
 
 from spotcheck_moto import api, config, scheduler
 
-T0 = 1_900_000_000_000  # a tutorial instant far from the wall clock, so a mix-up shows
+from .fake_daemon import T0, FakeDaemon
 
-
-class FakeDaemon:
-    """The daemon's clock API, as the scheduler relies on it."""
-
-    def __init__(self) -> None:
-        self.tutorial_ms = float(T0)
-        self.after: list[dict[str, Any]] = []
-        self.deleted: list[str] = []
-        self.clock_reads = 0
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, status: int, body: Any = None) -> None:
-                data = b"" if body is None else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                if self.path == "/v1/clock":
-                    fake.clock_reads += 1
-                    self._answer(200, {"tutorialMs": fake.tutorial_ms, "wallMs": time.time() * 1000, "scale": 20, "epochMs": T0})
-                else:
-                    self._answer(404, {"error": "no such path"})
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                if self.path == "/v1/clock/after":
-                    fake.after.append(body)
-                    self._answer(204)
-                else:
-                    self._answer(404, {"error": "no such path"})
-
-            def do_DELETE(self) -> None:
-                prefix = "/v1/clock/after/"
-                if self.path.startswith(prefix):
-                    fake.deleted.append(self.path[len(prefix) :])
-                    self._answer(204)
-                else:
-                    self._answer(404, {"error": "no such path"})
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-    def fire(self, moto_url: str, job_id: str, tutorial_ms: float) -> tuple[int, dict[str, Any]]:
-        """What the daemon does when a job is due: POST the fire and wait for the answer."""
-        request = urllib.request.Request(
-            f"{moto_url}/_spotcheck/scheduler/{job_id}/fire",
-            data=json.dumps({"tutorialMs": tutorial_ms}).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as e:
-            return e.code, json.load(e)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _not_moto(environ: dict[str, Any], start_response: Any) -> list[bytes]:

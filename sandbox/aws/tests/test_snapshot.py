@@ -30,7 +30,6 @@ import urllib.error
 import urllib.request
 import zipfile
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -39,71 +38,10 @@ from botocore.config import Config
 
 from spotcheck_moto import snapshot
 
+from .fake_daemon import FAKE_CA, FAKE_ENDPOINT, T0, FakeDaemon
+
 AWS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REGION = "eu-west-2"
-T0 = 1_900_000_000_000  # the daemon's tutorial clock, far from the wall clock
-FAKE_ENDPOINT = "https://127.0.0.1:6443"
-FAKE_CA = "Q0EgZGF0YQ=="
-
-
-class FakeDaemon:
-    """The daemon's control API as moto uses it: the clock, moto's jobs on it, the hooks."""
-
-    def __init__(self) -> None:
-        self.tutorial_ms = float(T0)
-        self.after: list[dict[str, Any]] = []
-        self.deleted: list[str] = []
-        self.hooks: list[str] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, status: int, body: Any = None) -> None:
-                data = b"" if body is None else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                if self.path == "/v1/clock":
-                    self._answer(200, {"tutorialMs": fake.tutorial_ms})
-                else:
-                    self._answer(404, {"error": "no such path"})
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])) or b"{}")
-                if self.path == "/v1/clock/after":
-                    fake.after.append(body)
-                    self._answer(204)
-                elif self.path.startswith("/v1/hooks/"):
-                    event = self.path[len("/v1/hooks/") :]
-                    fake.hooks.append(event)
-                    if event == "eks.cluster.created":
-                        self._answer(200, {"endpoint": FAKE_ENDPOINT, "certificateAuthorityData": FAKE_CA})
-                    else:
-                        self._answer(200, {"ok": True})
-                else:
-                    self._answer(404, {"error": "no such path"})
-
-            def do_DELETE(self) -> None:
-                prefix = "/v1/clock/after/"
-                if self.path.startswith(prefix):
-                    fake.deleted.append(self.path[len(prefix) :])
-                    self._answer(204)
-                else:
-                    self._answer(404, {"error": "no such path"})
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class MotoServer:
