@@ -2,9 +2,9 @@
 // tutorial's own features. The sandbox side (save, restore) is tested in
 // test/integration/sandbox/snapshot.test.ts; a whole run that restores one in
 // test/integration/suite/section-snapshots.test.ts.
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../../lib/paths.ts'
@@ -23,6 +23,16 @@ import { Terminal } from '../../../support/shell.ts'
 import { tutorialScenarios, type ScenarioRef } from '../../../support/tutorial-scenarios.ts'
 
 const all = tutorialScenarios()
+/** Scratch directories the tests make, removed at the end. */
+const scratch: string[] = []
+const scratchDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  scratch.push(dir)
+  return dir
+}
+after(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
+})
 const noCloud9 = (tags: string[]) => tags.includes('@cloud9')
 const runs = (s: ScenarioRef) => !noCloud9(s.pickle.tags.map((t) => t.name))
 const inFeature = (file: string) => all.filter((s) => s.uri.endsWith(file))
@@ -69,7 +79,7 @@ describe('completedSection: when a run saves', () => {
 
 describe('sectionHash: a snapshot is valid for the text it was made from', () => {
   const copy = () => {
-    const root = mkdtempSync(join(tmpdir(), 'spotcheck-hash-'))
+    const root = scratchDir('spotcheck-hash-')
     for (const dir of ['features', 'fixtures/tutorial', 'fixtures/terraform/sandbox', 'fixtures/editions'])
       cpSync(join(projectRoot, dir), join(root, dir), { recursive: true })
     return root
@@ -205,7 +215,7 @@ describe("a run's session across a snapshot", () => {
   })
 
   it("a terminal takes up another's exports, variables and directory on top of its own login environment", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spotcheck-session-'))
+    const dir = scratchDir('spotcheck-session-')
     const first = new Terminal({ cwd: dir, env: { PATH: process.env.PATH ?? '', LOGIN: 'first', GONE: 'x' } })
     await first.run(`mkdir -p sub && cd sub && export CLUSTER=spot-and-karpenter && PLAIN=value && unset GONE && alias k=kubectl`)
     const saved = first.saveSession()
