@@ -8,6 +8,7 @@ import { messageOf } from '../lib/errors.ts'
 import { attachText } from './report.ts'
 import type { ScenarioRef } from './tutorial-scenarios.ts'
 import type { Run } from './run.ts'
+import { snapshotsEnabled } from './target.ts'
 import {
   completedSection,
   listSnapshots,
@@ -15,7 +16,6 @@ import {
   saveSection,
   sectionHash,
   sectionSnapshots,
-  snapshotsEnabled,
   usableSnapshot,
   type RunFacts,
   type RunSession,

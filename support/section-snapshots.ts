@@ -190,18 +190,6 @@ export function usableSnapshot(
   return { chosen: usable[0], refused }
 }
 
-/** Whether the run saves and restores snapshots: the sandbox target, unless turned off. */
-export function snapshotsEnabled(params: { target: string; snapshots?: unknown; rehearsal?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (params.target !== 'sandbox') return false
-  if (params.snapshots !== undefined && typeof params.snapshots !== 'boolean')
-    throw new Error(`the world parameter "snapshots" is true or false, got ${JSON.stringify(params.snapshots)}`)
-  if (params.snapshots === false) return false
-  const flag = env.SPOTCHECK_SNAPSHOTS
-  if (flag === undefined || flag === '' || flag === '1' || flag === 'true') return true
-  if (flag === '0' || flag === 'false') return false
-  throw new Error(`SPOTCHECK_SNAPSHOTS is 1 or 0, got ${JSON.stringify(flag)}`)
-}
-
 /** What a run carries beside the sandbox, in the snapshot's files (labels). */
 const RUN_FILES = { work: 'work', kubeconfig: 'kubeconfig', session: 'session.json' } as const
 

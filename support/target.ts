@@ -131,6 +131,22 @@ export interface StartOptions {
   account?: (accountId: string) => void
 }
 
+/**
+ * Whether the run saves and restores section snapshots (support/section-snapshots.ts): on the
+ * sandbox, unless the world parameter "snapshots" is false or SPOTCHECK_SNAPSHOTS is 0 (as
+ * `spotcheck tutorial --no-snapshots` sets it); never on aws. checkParameters asks it first, so a
+ * value it cannot read stops the run before anything starts.
+ */
+export function snapshotsEnabled(params: Pick<TargetParameters, 'target'> & { snapshots?: unknown }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (params.snapshots !== undefined && typeof params.snapshots !== 'boolean')
+    throw new EditionError(`the world parameter "snapshots" is true or false, got ${JSON.stringify(params.snapshots)}`)
+  if (params.target !== 'sandbox' || params.snapshots === false) return false
+  const flag = env.SPOTCHECK_SNAPSHOTS
+  const fromEnv = flag === undefined || flag === '' || flag === '1' || flag === 'true' ? true : flag === '0' || flag === 'false' ? false : undefined
+  if (fromEnv === undefined) throw new EditionError(`SPOTCHECK_SNAPSHOTS is 1 or 0, got ${JSON.stringify(flag)}`)
+  return fromEnv
+}
+
 /** A rehearsal's region unless the world parameters name one: the sandbox's, as in the tutorial's sample output. */
 export const REHEARSAL_REGION = 'eu-west-2'
 
@@ -168,8 +184,7 @@ export function checkParameters(params: TargetParameters, options: { today?: str
   }
   if (params.rehearsal !== undefined && typeof params.rehearsal !== 'boolean')
     throw new EditionError(`the world parameter "rehearsal" is true or false, got ${JSON.stringify(params.rehearsal)}`)
-  if (params.snapshots !== undefined && typeof params.snapshots !== 'boolean')
-    throw new EditionError(`the world parameter "snapshots" is true or false, got ${JSON.stringify(params.snapshots)}`)
+  snapshotsEnabled(params) // a bad "snapshots" or SPOTCHECK_SNAPSHOTS stops the run before it starts
   if (params.rehearsal && params.target !== 'aws') {
     throw new EditionError(
       'the world parameter "rehearsal" rehearses the aws target against a sandbox; it means nothing with "target": "sandbox" (a sandbox run is already offline). Use -p aws-rehearsal ({"target":"aws","rehearsal":true}), or drop "rehearsal".',

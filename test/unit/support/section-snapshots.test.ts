@@ -14,12 +14,12 @@ import {
   sectionHash,
   sectionSnapshots,
   snapshotName,
-  snapshotsEnabled,
   usableSnapshot,
   type SectionSnapshot,
 } from '../../../support/section-snapshots.ts'
 import { SNAPSHOT_FORMAT } from '../../../support/sandbox-target.ts'
 import { Terminal } from '../../../support/shell.ts'
+import { checkParameters, snapshotsEnabled } from '../../../support/target.ts'
 import { tutorialScenarios, type ScenarioRef } from '../../../support/tutorial-scenarios.ts'
 
 const all = tutorialScenarios()
@@ -205,6 +205,8 @@ describe('snapshotsEnabled', () => {
   it('refuses a value it cannot read, naming it', () => {
     assert.throws(() => snapshotsEnabled({ target: 'sandbox' }, { SPOTCHECK_SNAPSHOTS: 'maybe' }), /SPOTCHECK_SNAPSHOTS is 1 or 0, got "maybe"/)
     assert.throws(() => snapshotsEnabled({ target: 'sandbox', snapshots: 'no' }, {}), /"snapshots" is true or false, got "no"/)
+    // …and the run refuses them before it starts anything (checkParameters, called by startTarget).
+    assert.throws(() => checkParameters({ target: 'sandbox', snapshots: 'no' } as never), /"snapshots" is true or false, got "no"/)
   })
 })
 
