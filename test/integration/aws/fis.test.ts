@@ -102,7 +102,7 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
 
   it('runs the tutorial verbatim: deploy, describe-stacks, start-experiment; the queue gets the notice and the instance is interrupted', async () => {
     const deploying = sb.bash(
-      'cd fixtures/cloudformation && aws cloudformation deploy --stack-name fis-spot-and-karpenter --template-file spotinterruption.yaml --capabilities "CAPABILITY_NAMED_IAM"',
+      'cd fixtures/tutorial && aws cloudformation deploy --stack-name fis-spot-and-karpenter --template-file spotinterruption.yaml --capabilities "CAPABILITY_NAMED_IAM"',
     )
     // Instances FIS must leave alone
     const bystanders = (async () => {
@@ -161,12 +161,12 @@ describe('FIS Spot interruption (tutorial Step 6) against moto', () => {
     assert.match(started.id!, /^EXP\w+$/)
     assert.equal(started.experimentTemplateId, templateId)
     assert.equal(started.state!.status, 'initiating')
-    assert.equal(started.actions!.InterruptSpotInstances.state!.status, 'pending')
-    assert.equal(started.targets!.SpotInstancesToInterrupt.selectionMode, 'COUNT(1)')
+    assert.equal(started.actions!.interrupt.state!.status, 'pending')
+    assert.equal(started.targets!.SpotIntances.selectionMode, 'COUNT(1)')
 
     const done = await until(started.id!, ['completed', 'failed'])
     assert.equal(done.state!.status, 'completed', JSON.stringify(done.state))
-    const action = done.actions!.InterruptSpotInstances
+    const action = done.actions!.interrupt
     assert.equal(action.state!.status, 'completed')
     const actionSeconds = (action.endTime!.getTime() - action.startTime!.getTime()) / 1000
     assert.ok(actionSeconds >= 0.9 && actionSeconds < 5, `PT2M at scale 120 took ${actionSeconds} s`)

@@ -1,5 +1,6 @@
-// The FIS template of Step 6 (fixtures/cloudformation/spotinterruption.yaml) must be valid for
-// real AWS too, not only for moto: cfn-lint checks it against CloudFormation's resource specs.
+// The FIS template of Step 6, the tutorial's own (fixtures/tutorial/spotinterruption.yaml, which the
+// sandbox's wget serves as it is), is valid for real AWS too, not only for moto: cfn-lint checks it
+// against CloudFormation's resource specs.
 // Where cfn-lint is required (SPOTCHECK_REQUIRE_CFN_LINT=1, as .ci/run sets it) a missing cfn-lint
 // fails the test instead of skipping it, so CI cannot pass without having run the check.
 
@@ -9,7 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 
-const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'cloudformation', 'spotinterruption.yaml')
+const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'tutorial', 'spotinterruption.yaml')
 const required = process.env.SPOTCHECK_REQUIRE_CFN_LINT === '1'
 
 it('passes cfn-lint', async (t) => {

@@ -87,12 +87,12 @@ describe("the wget stand-in adds spotcheck's Terraform files", () => {
     assert.equal(readFetchLog(log).records[0].served, 'stand-in')
   })
 
-  it("in a rehearsal: the FIS template is the sandbox's copy", () => {
+  it("in a rehearsal: the FIS template is the tutorial's own copy", () => {
     const r = wget(FIS, { SPOTCHECK_TARGET: 'aws', SPOTCHECK_REHEARSAL: '1' }, fakeRealWget())
     assert.equal(r.status, 0, r.stderr)
     assert.equal(
       readFileSync(join(r.cwd, 'spotinterruption.yaml'), 'utf8'),
-      readFileSync(join(projectRoot, 'fixtures', 'cloudformation', 'spotinterruption.yaml'), 'utf8'),
+      readFileSync(join(projectRoot, 'fixtures', 'tutorial', 'spotinterruption.yaml'), 'utf8'),
     )
   })
 
