@@ -13,7 +13,8 @@
 //                                (moto's 123456789012), offline; never a real account. It runs
 //                                the current edition: the as-written one stops at the preflight
 //                                today, by design, and the rehearsal is here to prove the aws path.
-// Any day on the sandbox: --world-parameters '{"edition":"current","asOf":"2025-06-01"}'.
+// Another day on the sandbox: --world-parameters '{"edition":"current","asOf":"2026-08-01"}' (the
+// current edition from 2026-07-13, its Karpenter's release; as-written from 2023-10-31).
 // One section: `npx cucumber-js --tags @spot-interruption` (earlier sections are followed first).
 import { rmSync } from 'node:fs'
 

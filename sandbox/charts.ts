@@ -12,7 +12,7 @@ import type { ChartInstaller, HelmRelease, SandboxCluster } from './cluster/sand
 import { karpenterChartObjects } from './karpenter/chart.ts'
 import { karpenterV1ChartObjects } from './karpenter/chart-v1.ts'
 import { karpenterChartReleased } from './karpenter/chart-releases.ts'
-import { karpenterTwinFor, KARPENTER_V1_CHART_VERSION } from './karpenter/version.ts'
+import { karpenterTwinFor, TWINNED_KARPENTER_CHARTS } from './karpenter/version.ts'
 import { startKarpenter } from './karpenter/operator/operator.ts'
 import { loadPlatformTable } from '../platform/index.ts'
 
@@ -47,7 +47,7 @@ const karpenter: Chart = {
     const twin = karpenterTwinFor(version)
     if (!twin)
       throw new ChartUnavailable(
-        `could not install chart karpenter ${version}: the spotcheck sandbox twins only the Karpenter charts v0.32.x (Karpenter v0.32.1, karpenter.sh/v1beta1) and ${KARPENTER_V1_CHART_VERSION} (Karpenter v1.9.2, karpenter.sh/v1); set the chart version to one of them, or run against a real AWS account`,
+        `could not install chart karpenter ${version}: the spotcheck sandbox twins only the Karpenter charts ${TWINNED_KARPENTER_CHARTS}; set the chart version to one of them, or run against a real AWS account`,
       )
     return {
       crds: twin.line === 'v1' ? karpenterV1Crds : karpenterV1beta1Crds,

@@ -18,6 +18,7 @@ import type { SandboxConfig, SandboxPaths, SandboxState } from './state.ts'
 
 export { inspectSandbox, isAlive, listSandboxes, type SandboxRecord } from './state.ts'
 export { findProviderMirror, terraformCliConfig } from './terraform-config.ts'
+export { karpenterTwinFor, TWINNED_KARPENTER_CHARTS } from './karpenter/version.ts'
 
 /**
  * The environment for commands run against the sandbox. Variables set to `undefined` are removed

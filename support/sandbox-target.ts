@@ -13,6 +13,7 @@ export {
   findProviderMirror,
   inspectSandbox,
   isAlive,
+  karpenterTwinFor,
   listSandboxes,
   listSnapshots,
   restoreSnapshot,
@@ -20,6 +21,7 @@ export {
   saveSnapshot,
   SNAPSHOT_FORMAT,
   terraformCliConfig,
+  TWINNED_KARPENTER_CHARTS,
   type SandboxRecord,
 } from '../sandbox/exports.ts'
 
@@ -30,6 +32,8 @@ export interface SandboxUpOptions {
   home: string
   region: string
   asOf: string
+  /** The run's edition, shown by `sandbox status`. */
+  edition?: string
   timeScale?: number
   /** Each line the sandbox prints on stderr while it starts. */
   progress: (line: string) => void
@@ -39,6 +43,7 @@ export interface SandboxUpOptions {
 export async function sandboxUp(o: SandboxUpOptions): Promise<RunningSandbox> {
   const args = ['sandbox', 'up', '--name', o.name, '--region', o.region, '--as-of', o.asOf]
   if (o.timeScale !== undefined) args.push('--time-scale', String(o.timeScale))
+  if (o.edition) args.push('--edition', o.edition)
   const child = execa(process.execPath, [join(projectRoot, 'bin', 'spotcheck.ts'), ...args], {
     env: { ...process.env, SPOTCHECK_HOME: o.home },
     reject: false,

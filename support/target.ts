@@ -9,10 +9,21 @@ import { dirname, join } from 'node:path'
 import { awsClients } from './aws-clients.ts'
 import { awsCliMajor, awsCliV1Config, sandboxMarkers, sandboxMarkersMessage, withoutSandbox, type Env } from './aws-environment.ts'
 import { standInsDir } from '../lib/paths.ts'
-import { findProviderMirror, inspectSandbox, sandboxDown, sandboxEnvironment, sandboxUp, terraformCliConfig, type RunningSandbox } from './sandbox-target.ts'
+import {
+  findProviderMirror,
+  inspectSandbox,
+  karpenterTwinFor,
+  sandboxDown,
+  sandboxEnvironment,
+  sandboxUp,
+  terraformCliConfig,
+  TWINNED_KARPENTER_CHARTS,
+  type RunningSandbox,
+} from './sandbox-target.ts'
 import type { TargetRef } from './ledger.ts'
 import { EditionError, resolveEdition, type EditionName, type ResolvedEdition } from './editions/edition.ts'
 import { fetchLogPath, writeFileEditsFor } from './editions/fetched.ts'
+import { loadPlatformTable, platformView, today } from '../platform/index.ts'
 import { terraformAdditionsDir, writeTerraformAdditions } from './terraform-additions.ts'
 
 export interface TargetParameters {
@@ -190,7 +201,35 @@ export function checkParameters(params: TargetParameters, options: { today?: str
       'the world parameter "rehearsal" rehearses the aws target against a sandbox; it means nothing with "target": "sandbox" (a sandbox run is already offline). Use -p aws-rehearsal ({"target":"aws","rehearsal":true}), or drop "rehearsal".',
     )
   }
-  return resolveEdition(params, options)
+  const edition = resolveEdition(params, options)
+  // A sandbox (and a rehearsal's offline account) runs only the Karpenter releases it twins; any
+  // other chart would fail at Step 2's helm_release, after the VPC exists. Said here instead,
+  // before anything is created. A real account installs whatever chart the edition names.
+  if ((params.target === 'sandbox' || params.rehearsal) && !karpenterTwinFor(edition.versions.karpenterChartVersion))
+    throw new EditionError(untwinnedChartMessage(edition, params, options))
+  return edition
+}
+
+function untwinnedChartMessage(edition: ResolvedEdition, params: TargetParameters, options: { today?: string }): string {
+  const where = params.rehearsal ? "the aws rehearsal's offline account" : 'the sandbox'
+  const from = firstTwinnedDay(params, edition.asOf, options)
+  return (
+    `the ${edition.edition} edition as of ${edition.asOf} installs the Karpenter chart ${edition.versions.karpenterChartVersion} (fixtures/platform.yaml, currentEdition), ` +
+    `and ${where} twins only the charts ${TWINNED_KARPENTER_CHARTS}: ` +
+    (from ? `give an asOf from ${from} on (the first day its chart is one of them), or run against a real account` : 'run against a real account')
+  )
+}
+
+/** The first day after `asOf`, up to today, on which the current edition's chart is one the sandbox twins. */
+function firstTwinnedDay(params: TargetParameters, asOf: string, options: { today?: string }): string | undefined {
+  if (params.target === 'aws') return undefined // a rehearsal's day is today: no later day to offer
+  const last = options.today ?? today()
+  const table = loadPlatformTable()
+  for (let day = new Date(`${asOf}T00:00:00Z`); ; day = new Date(day.getTime() + 86_400_000)) {
+    const d = day.toISOString().slice(0, 10)
+    if (d > last) return undefined
+    if (karpenterTwinFor(platformView(d, table).current.karpenterChartVersion)) return d
+  }
 }
 
 /** What the report's environment panel says of the edition. */
@@ -228,6 +267,7 @@ async function startSandbox(params: TargetParameters, options: StartOptions, edi
     home: options.home,
     region: params.region ?? 'eu-west-2',
     asOf: edition.asOf,
+    edition: edition.edition,
     timeScale: params.timeScale,
     progress: options.progress,
   })
@@ -374,7 +414,15 @@ async function startAws(params: TargetParameters, options: StartOptions, edition
   if (rehearsal) {
     const name = sandboxNameFor(options.runId)
     options.progress(`REHEARSAL: the aws target's code runs against sandbox "${name}" as its account (offline; not a real AWS account)`)
-    sandbox = await sandboxUp({ name, home: options.home, region, asOf: edition.asOf, timeScale: params.timeScale, progress: options.progress })
+    sandbox = await sandboxUp({
+      name,
+      home: options.home,
+      region,
+      asOf: edition.asOf,
+      edition: edition.edition,
+      timeScale: params.timeScale,
+      progress: options.progress,
+    })
     base = { ...withoutSandbox(process.env), ...offlineAccount(sandbox, options.runDir, options.home) }
   } else {
     // Before anything is created (and before STS): a shell left pointing at a sandbox (audit C3).

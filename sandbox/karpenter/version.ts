@@ -35,6 +35,9 @@ const KARPENTER_V1: KarpenterTwin = {
 /** The chart version of the 1.x release the sandbox twins (charts from 0.35.0 on have no "v"). */
 export const KARPENTER_V1_CHART_VERSION = '1.9.2'
 
+/** The chart versions the sandbox twins, in words, for messages that send a reader to one of them. */
+export const TWINNED_KARPENTER_CHARTS = `v0.32.x (Karpenter v0.32.1, karpenter.sh/v1beta1) and ${KARPENTER_V1_CHART_VERSION} (Karpenter v1.9.2, karpenter.sh/v1)`
+
 /** The twin a chart version selects, or undefined when the sandbox has no such chart. */
 export function karpenterTwinFor(chartVersion: string): KarpenterTwin | undefined {
   if (/^v0\.32\.\d+$/.test(chartVersion)) return KARPENTER_V0_32

@@ -34,7 +34,7 @@ describe('world parameters: edition and asOf', () => {
 
   it('takes "today" and a past day', () => {
     assert.equal(check({ asOf: 'today' }).asOf, TODAY)
-    assert.equal(check({ edition: 'current', asOf: '2025-06-01' }).asOf, '2025-06-01')
+    assert.equal(check({ edition: 'current', asOf: '2026-08-01' }).asOf, '2026-08-01')
     assert.equal(check({ asOf: '2025-06-01' }).versions.kubernetesVersion, '1.29') // as written, whatever the day
   })
 
@@ -72,6 +72,22 @@ describe('world parameters: edition and asOf', () => {
       { edition: 'current', asOf: TUTORIAL_DATE },
       /the current edition is written for Karpenter's karpenter\.sh\/v1 API .* on 2024-01-29 the current Karpenter is v0\.3\d\.\d, which serves karpenter\.sh\/v1beta1/,
     ))
+
+  it('refuse, on the sandbox, a current edition whose Karpenter chart the sandbox has no twin of, naming the first day it has', () =>
+    refused(
+      { edition: 'current', asOf: '2025-06-01' },
+      /the current edition as of 2025-06-01 installs the Karpenter chart 1\.5\.0 .* the sandbox twins only the charts v0\.32\.x .* and 1\.9\.2 .*: give an asOf from 2026-0\d-\d\d on/,
+    ))
+  it('in a rehearsal too (its offline account is a sandbox), but never on a real account', () => {
+    assert.equal(checkParameters({ target: 'aws', edition: 'current' }, { today: '2026-05-01' }).versions.karpenterChartVersion, '1.9.0')
+    assert.throws(
+      () => checkParameters({ target: 'aws', rehearsal: true, edition: 'current' }, { today: '2026-05-01' }),
+      /as of 2026-05-01 installs the Karpenter chart 1\.9\.0 .* the aws rehearsal's offline account twins only .*: run against a real account/,
+    )
+  })
+  it('take the current edition on the sandbox on every day from the first its chart is twinned', () => {
+    assert.equal(check({ edition: 'current', asOf: '2026-07-13' }).versions.karpenterChartVersion, '1.9.2')
+  })
 
   it('stop the run when an edit no longer fits the tutorial, naming the edit, its line and the section', () => {
     const blocks = [{ file: 'features/04-nodepool.feature', line: 30, tags: ['@nodepool'], text: 'apiVersion: karpenter.sh/v2' }]
