@@ -46,7 +46,11 @@ Options:
   --aws-port PORT    fixed port for the AWS APIs (up; default: a free port)
   --as-of YYYY-MM-DD the sandbox's AWS answers as AWS did on that day: the EKS versions it
                      offered, its EKS-optimized AMIs, Cloud9 (up; default: today, UTC).
-                     Sandboxes of different days run side by side under different --name
+                     Sandboxes of different days run side by side under different --name;
+                     "today" is taken too
+  --edition NAME     up: which edition of the tutorial runs on this sandbox (as-written or
+                     current), shown by status; a label: the sandbox is a day of the platform,
+                     and the run or the reader picks the edition (spotcheck's runs set it)
   --all              down: stop every sandbox; status: show every sandbox
   --dir PATH         snapshot save/restore: the working directory saved and restored with it
 
@@ -72,6 +76,7 @@ export async function sandboxCli(argv: string[]): Promise<number> {
       'spot-seed': { type: 'string' },
       'aws-port': { type: 'string' },
       'as-of': { type: 'string' },
+      edition: { type: 'string' },
       all: { type: 'boolean' },
       dir: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -92,6 +97,7 @@ export async function sandboxCli(argv: string[]): Promise<number> {
         awsPort: numberOption('--aws-port', values['aws-port'], 0),
         asOf: asOfOption(values['as-of']),
         asOfGiven: values['as-of'] !== undefined,
+        edition: editionOption(values.edition),
       })
     case 'down':
       return values.all ? downAll() : down(name)
@@ -120,7 +126,7 @@ function numberOption(flag: string, value: string | undefined, fallback: number)
 export function asOfOption(value: string | undefined): string {
   let asOf: string
   try {
-    asOf = value === undefined ? today() : parseAsOf(value, { name: '--as-of' })
+    asOf = value === undefined || value === 'today' ? today() : parseAsOf(value, { name: '--as-of' })
     platformView(asOf) // a day before the table's first fact cannot be served
   } catch (error) {
     if (error instanceof AsOfError) throw new UsageError(error.message)
@@ -128,6 +134,14 @@ export function asOfOption(value: string | undefined): string {
     throw error
   }
   return asOf
+}
+
+/** The tutorial's editions (support/editions/edition.ts EditionName), a label on the sandbox. */
+const EDITIONS = ['as-written', 'current']
+
+function editionOption(value: string | undefined): string | undefined {
+  if (value === undefined || EDITIONS.includes(value)) return value
+  throw new UsageError(`--edition ${JSON.stringify(value)} is not an edition of the tutorial: give ${EDITIONS.join(' or ')}`)
 }
 
 interface UpOptions {
@@ -138,6 +152,7 @@ interface UpOptions {
   asOf: string
   /** --as-of was given (not today's default): a running sandbox of another day is an error. */
   asOfGiven: boolean
+  edition?: string
 }
 
 async function up(name: string, options: UpOptions): Promise<number> {
@@ -177,6 +192,7 @@ async function up(name: string, options: UpOptions): Promise<number> {
     awsPort: options.awsPort,
     controlPort: 0,
     asOf: options.asOf,
+    ...(options.edition ? { edition: options.edition } : {}),
   }
   await writeJson(paths.config, config)
   const mirror = findProviderMirror()
@@ -285,6 +301,9 @@ async function status(name?: string): Promise<number> {
     const uptime = Math.round((Date.now() - Date.parse(s.startedAt)) / 1000)
     err(
       `sandbox "${r.paths.name}": ${s.ready ? 'running' : 'starting'} (pid ${s.pid}, up ${uptime}s, region ${c?.region}, time scale ×${c?.timeScale}, AWS as of ${c?.asOf ?? 'an unknown day'})`,
+    )
+    err(
+      `  edition                ${c?.edition ?? 'not set: this sandbox is the platform of its day; each run picks the edition (npx cucumber-js -p current), and by hand you do'}`,
     )
     err(`  AWS APIs (moto)        ${s.awsEndpoint}   pid ${s.awsPid}`)
     for (const cluster of s.clusters) {

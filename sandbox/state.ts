@@ -29,6 +29,11 @@ export interface SandboxConfig {
    * services existed then. The daemon writes that day's platform view to `paths.platformFile`.
    */
   asOf: string
+  /**
+   * The tutorial's edition the run on this sandbox follows (as-written or current), when the run
+   * said so (`sandbox up --edition`): a label `status` shows. The sandbox itself has no edition.
+   */
+  edition?: string
 }
 
 /** What the daemon reports once it answers. */

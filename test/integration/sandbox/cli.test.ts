@@ -68,15 +68,17 @@ describe('spotcheck sandbox', () => {
     assert.match(s.stderr, new RegExp(`running .*region eu-west-1`))
     assert.match(s.stderr, new RegExp(`AWS APIs \\(moto\\)\\s+${endpoint.replace(/[.]/g, '\\.')}`))
     assert.match(s.stderr, /no EKS cluster yet/)
+    assert.match(s.stderr, /edition\s+not set: this sandbox is the platform of its day; each run picks the edition/)
   })
 
   it('runs several sandboxes side by side, on different ports', async () => {
-    const b = await spotcheck(['sandbox', 'up', '--name', 'b'], env)
+    const b = await spotcheck(['sandbox', 'up', '--name', 'b', '--as-of', 'today', '--edition', 'current'], env)
     assert.equal(b.exitCode, 0, b.stderr)
     assert.notEqual(parseExports(b.stdout).AWS_ENDPOINT_URL, parseExports(exportsA).AWS_ENDPOINT_URL)
     const all = await spotcheck(['sandbox', 'status', '--all'], env)
     assert.match(all.stderr, /sandbox "a": running/)
     assert.match(all.stderr, /sandbox "b": running/)
+    assert.match(all.stderr, /sandbox "b": running[^\n]*\n\s+edition\s+current\n/)
   })
 
   it('down stops every process up started, frees the ports and removes the state', async () => {
@@ -106,6 +108,9 @@ describe('spotcheck sandbox', () => {
     const badScale = await spotcheck(['sandbox', 'up', '--name', 'c', '--time-scale', 'fast'], env)
     assert.equal(badScale.exitCode, 2)
     assert.match(badScale.stderr, /--time-scale must be a non-negative number, got "fast"/)
+    const badEdition = await spotcheck(['sandbox', 'up', '--name', 'c', '--edition', 'latest'], env)
+    assert.equal(badEdition.exitCode, 2)
+    assert.match(badEdition.stderr, /--edition "latest" is not an edition of the tutorial: give as-written or current/)
     const unknown = await spotcheck(['sandbox', 'sideways'], env)
     assert.equal(unknown.exitCode, 2)
     assert.match(unknown.stderr, /unknown command "sandbox sideways"/)
