@@ -5,7 +5,7 @@ import { platformView } from './index.ts'
 import { PlatformRangeError, supportsKubernetes } from './view.ts'
 import type { PlatformView } from './types.ts'
 
-const PLATFORM_USAGE = `Usage: spotcheck platform [--as-of YYYY-MM-DD] [--json]
+const PLATFORM_USAGE = `Usage: spotcheck platform [--as-of YYYY-MM-DD] [--json | --tf-vars]
 
   Prints the platform of a day from fixtures/platform.yaml: the EKS versions offered (status and
   dates) and the Karpenter releases supporting each, the AMI families and their SSM parameters,
@@ -14,6 +14,9 @@ const PLATFORM_USAGE = `Usage: spotcheck platform [--as-of YYYY-MM-DD] [--json]
 
   --as-of YYYY-MM-DD   the day (default: today, UTC; not after today)
   --json               the whole PlatformView (platform/types.ts) as JSON
+  --tf-vars            shell exports of the current edition's versions for the sandbox's stand-in
+                       main.tf (TF_VAR_kubernetes_version, TF_VAR_karpenter_chart_version):
+                       eval "$(npx spotcheck platform --tf-vars)" before terraform init
 `
 
 function table(rows: string[][]): string {
@@ -134,11 +137,11 @@ function formatPlatform(view: PlatformView): string {
 
 /** Runs the command; returns the exit code (2: bad arguments). */
 export async function platformCli(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
-  let values: { 'as-of'?: string; json?: boolean; help?: boolean }
+  let values: { 'as-of'?: string; json?: boolean; 'tf-vars'?: boolean; help?: boolean }
   try {
     ;({ values } = parseArgs({
       args,
-      options: { 'as-of': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'as-of': { type: 'string' }, json: { type: 'boolean' }, 'tf-vars': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }))
   } catch (error) {
@@ -164,6 +167,15 @@ export async function platformCli(args: string[], io: { stdout: NodeJS.WritableS
     if (!(error instanceof PlatformRangeError)) throw error
     io.stderr.write(`spotcheck platform: ${error.message}\n`)
     return 2
+  }
+  if (values.json && values['tf-vars']) {
+    io.stderr.write(`spotcheck platform: --json and --tf-vars print different things; give one\n\n${PLATFORM_USAGE}`)
+    return 2
+  }
+  if (values['tf-vars']) {
+    const c = view.current
+    io.stdout.write(`export TF_VAR_kubernetes_version=${c.kubernetesVersion} TF_VAR_karpenter_chart_version=${c.karpenterChartVersion}\n`)
+    return 0
   }
   io.stdout.write(values.json ? JSON.stringify(view, null, 2) + '\n' : formatPlatform(view))
   return 0

@@ -38,6 +38,15 @@ describe('spotcheck platform', () => {
     assert.match(r.stdout, /Current edition on 2026-12-06: Kubernetes 1\.35, Karpenter chart 1\.9\.2, AL2023 nodes/)
   })
 
+  it("--tf-vars prints the current edition's versions as exports a shell can eval, and nothing else", async () => {
+    const r = await spotcheck(['--as-of', '2026-12-06', '--tf-vars'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stdout, 'export TF_VAR_kubernetes_version=1.35 TF_VAR_karpenter_chart_version=1.9.2') // execa drops the final newline
+    const both = await spotcheck(['--json', '--tf-vars'])
+    assert.equal(both.exitCode, 2)
+    assert.match(both.stderr, /--json and --tf-vars print different things; give one/)
+  })
+
   for (const [value, pattern] of [
     ['2026-02-30', /--as-of "2026-02-30" is not a day of the calendar/],
     ['2026-12-07', /--as-of 2026-12-07 is in the future/],
