@@ -1,6 +1,7 @@
 // `npm start` as a reader runs it: `spotcheck drift`, the tutorial's three runs on the sandbox (as
 // written on its own date, as written today, the current edition today), then DRIFT.md and the
-// report — side by side (the default) and one after another (`--sequential`, as `npm test` runs it).
+// report — side by side (the default from 2 cores, as `npm start` and `npm test` run it) and one after
+// another (`--sequential`).
 // Each measured in a home of its own, with each run's wall time from drift/drift.json.
 
 import { execa } from 'execa'
@@ -42,7 +43,7 @@ export default async function bench(): Promise<BenchResult> {
   const seq = await measure(['--sequential'])
   const rows = side.drift.runs.map((run, i) => `| ${run.title} | ${run.durationSeconds} s | ${seq.drift.runs[i]?.durationSeconds ?? '–'} s |`)
   const markdown = [
-    '| | side by side (`npm start`) | one after another (`--sequential`, `npm test`) |',
+    '| | side by side (`npm start`, `npm test`) | one after another (`--sequential`) |',
     '|---|---:|---:|',
     `| **\`spotcheck drift\`**, the three runs, DRIFT.md and the report | **${side.total.toFixed(1)} s** | **${seq.total.toFixed(1)} s** |`,
     ...rows,
