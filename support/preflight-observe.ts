@@ -19,6 +19,7 @@ import type { AwsClients } from './aws-clients.ts'
 import { requiredProviders } from './preflight-edition.ts'
 import { resolveProviders } from './preflight-terraform.ts'
 import { spotcheckHome } from '../lib/paths.ts'
+import { compareMinor } from '../platform/table.ts'
 import { amiParameterName, type EditionUnderTest, type Observed } from './preflight.ts'
 import { karpenterRelease, platformView } from '../platform/index.ts'
 
@@ -40,9 +41,16 @@ export interface ObserveContext {
 export async function observe(edition: EditionUnderTest, ctx: ObserveContext): Promise<Observed> {
   // Branches on the rehearsal only where real AWS's answer cannot exist offline (the registries).
   const registries = ctx.target === 'aws' && !ctx.rehearsal
-  const [eksVersions, amiParameter, chart, terraform] = await Promise.all([
-    describeClusterVersions(ctx.aws),
-    amiParameterExists(ctx, amiParameterName(edition.kubernetesVersion, edition.nodeImageFamily)),
+  const versions = describeClusterVersions(ctx.aws)
+  // The edition's AMI parameter, and the family's for the newest version the target offers: the
+  // verdict judges that one when the edition's version is no longer offered.
+  const amiParameters = versions.then((offered) => {
+    const judged = [edition.kubernetesVersion, newestOffered(offered)].filter((v): v is string => v !== undefined)
+    return Promise.all([...new Set(judged)].map((v) => amiParameterExists(ctx, amiParameterName(v, edition.nodeImageFamily))))
+  })
+  const [eksVersions, amiParameterAnswers, chart, terraform] = await Promise.all([
+    versions,
+    amiParameters,
     registries
       ? chartInRegistry(edition.karpenterChartVersion, ctx.fetch ?? fetch)
       : chartOfSandboxDay(edition.karpenterChartVersion, ctx.rehearsal ? { SPOTCHECK_AS_OF: edition.asOf } : ctx.env),
@@ -53,7 +61,16 @@ export async function observe(edition: EditionUnderTest, ctx: ObserveContext): P
           how: `no registry on the ${ctx.rehearsal ? "rehearsal's offline account" : 'sandbox'}: the platform table's resolutions`,
         }),
   ])
-  return { eksVersions, amiParameter, chart, terraform, cloud9: ctx.cloud9 }
+  return { eksVersions, amiParameters: amiParameterAnswers, chart, terraform, cloud9: ctx.cloud9 }
+}
+
+/** The newest version DescribeClusterVersions offers for a new cluster (standard or extended support). */
+function newestOffered(versions: { version: string; status: string }[]): string | undefined {
+  return versions
+    .filter((v) => v.status !== 'UNSUPPORTED')
+    .map((v) => v.version)
+    .sort(compareMinor)
+    .at(-1)
 }
 
 async function describeClusterVersions(aws: AwsClients): Promise<{ version: string; status: string }[]> {

@@ -71,8 +71,11 @@ export interface EditionUnderTest {
 export interface Observed {
   /** DescribeClusterVersions: the versions the target offers for a new cluster, with their status. */
   eksVersions?: { version: string; status: string }[]
-  /** SSM GetParameter of the edition's AMI parameter. */
-  amiParameter?: { name: string; exists: boolean }
+  /**
+   * SSM GetParameter of the edition's AMI parameter, and of the same family's for the newest
+   * version the target offers (what the verdict judges when the edition's version is not offered).
+   */
+  amiParameters?: { name: string; exists: boolean }[]
   /** Whether the edition's Karpenter chart can be pulled, and how that was asked. */
   chart?: { reference: string; exists: boolean; how: string }
   /** What the edition's provider constraints resolve to (a scratch terraform init), or why not known. */
@@ -247,7 +250,7 @@ function checkNodeImage(ctx: Ctx): void {
   const version = ctx.isOffered ? edition.kubernetesVersion : view.current.kubernetesVersion
   const parameter = amiParameterName(version, family)
   const viewHas = view.nodeImages.some((n) => n.ssmParameters.includes(parameter))
-  const asked = ctx.isOffered && observed.amiParameter?.name === parameter ? observed.amiParameter.exists : undefined
+  const asked = observed.amiParameters?.find((p) => p.name === parameter)?.exists
   const exists = asked ?? viewHas
   if (asked !== undefined && asked !== viewHas) {
     verdict.notes.push({

@@ -159,11 +159,31 @@ describe("the target's answers", () => {
   it('a missing AMI parameter or chart is a cause', () => {
     const verdict = judge(asWritten('2024-01-29'), {
       observed: {
-        amiParameter: { name: '/aws/service/eks/optimized-ami/1.29/amazon-linux-2/recommended/image_id', exists: false },
+        amiParameters: [{ name: '/aws/service/eks/optimized-ami/1.29/amazon-linux-2/recommended/image_id', exists: false }],
         chart: { reference: 'oci://public.ecr.aws/karpenter/karpenter:v0.32.1', exists: false, how: 'the registry' },
       },
     })
     assert.deepEqual(ids(verdict), ['karpenter-chart', 'node-image-family'])
+  })
+
+  it("when the edition's version is not offered, the target's answer for the newest offered version is the one judged", () => {
+    const al2 = (v: string) => `/aws/service/eks/optimized-ami/${v}/amazon-linux-2/recommended/image_id`
+    const answered = (exists: boolean) =>
+      judge(asWritten('2026-12-06'), {
+        observed: {
+          amiParameters: [
+            { name: al2('1.29'), exists: true },
+            { name: al2('1.35'), exists },
+          ],
+        },
+      })
+    const gone = answered(false)
+    const check = gone.checks.find((c) => /AMI for Kubernetes 1\.35/.test(c.question))!
+    assert.equal(check.from, 'the target (SSM GetParameter)')
+    assert.ok(ids(gone).includes('node-image-family'))
+    assert.ok(!gone.notes.some((n) => n.id === 'platform-table-ami'))
+    const there = answered(true) // the target disagrees with the table: its answer counts, and the table is flagged
+    assert.match(there.notes.find((n) => n.id === 'platform-table-ami')!.what, /amazon-linux-2.* does not exist on 2026-12-06; the target's SSM says it does/)
   })
 
   it("a registry resolution below the breaking major is no cause, even under the tutorial's unbounded constraint", () => {
