@@ -130,7 +130,14 @@ function formatPlatform(view: PlatformView): string {
   out.push('')
 
   const c = view.current
-  out.push(`Current edition on ${view.asOf}: Kubernetes ${c.kubernetesVersion}, Karpenter chart ${c.karpenterChartVersion}, ${c.nodeImageFamily} nodes`)
+  const apis = view.karpenter.releases.find((r) => r.chartVersion === c.karpenterChartVersion)?.apiVersions
+  out.push(
+    `Current edition on ${view.asOf}: Kubernetes ${c.kubernetesVersion}, Karpenter chart ${c.karpenterChartVersion}${apis ? ` (serves ${apis.join(', ')})` : ''}, ${c.nodeImageFamily} nodes`,
+  )
+  // The current edition's manifests are karpenter.sh/v1 (fixtures/editions/current.yaml, requires):
+  // a run refuses a day whose Karpenter does not serve it; say so here too.
+  if (apis && !apis.includes('karpenter.sh/v1'))
+    out.push(`  The current edition is written for karpenter.sh/v1, which this release does not serve: a run of it refuses ${view.asOf}.`)
   if (c.note) out.push(`  ${c.note}`)
   return out.join('\n') + '\n'
 }

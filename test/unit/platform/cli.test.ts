@@ -35,7 +35,15 @@ describe('spotcheck platform', () => {
     assert.match(r.stdout, /1\.35 \(default\)\s+STANDARD_SUPPORT/)
     assert.match(r.stdout, /AWS Cloud9: closed to new customers since 2024-07-25/)
     assert.match(r.stdout, /hashicorp\/helm\s+provider\s+>= 2\.4\.1\s+3\.0\.0\s+yes, since 2025-06-18/)
-    assert.match(r.stdout, /Current edition on 2026-12-06: Kubernetes 1\.35, Karpenter chart 1\.9\.2, AL2023 nodes/)
+    assert.match(r.stdout, /Current edition on 2026-12-06: Kubernetes 1\.35, Karpenter chart 1\.9\.2 \(serves karpenter\.sh\/v1\b.*\), AL2023 nodes/)
+    assert.doesNotMatch(r.stdout, /a run of it refuses/)
+  })
+
+  it('says when the current edition cannot run on the day (its Karpenter does not serve karpenter.sh/v1)', async () => {
+    const r = await spotcheck(['--as-of', '2024-01-29'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.match(r.stdout, /Karpenter chart v0\.33\.0 \(serves karpenter\.sh\/v1beta1[^)]*\)/)
+    assert.match(r.stdout, /The current edition is written for karpenter\.sh\/v1, which this release does not serve: a run of it refuses 2024-01-29\./)
   })
 
   it("--tf-vars prints the current edition's versions as exports a shell can eval, and nothing else", async () => {
