@@ -20,6 +20,8 @@ import { rmSync } from 'node:fs'
 
 const TUTORIAL = 'https://community.aws/content/2dhlDEUfwElQ9mhtOP6D8YJbULA/run-kubernetes-clusters-for-less-with-amazon-ec2-spot-and-karpenter'
 const RESULTS = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
+// Cucumber's own reports; a directory of their own lets runs share a checkout (the test suite's runs).
+const REPORTS = process.env.SPOTCHECK_REPORTS_DIR ?? 'reports'
 
 // Allure results accumulate across runs; a report is about one run.
 if (!process.argv.includes('--dry-run') && !process.argv.includes('-d')) rmSync(RESULTS, { recursive: true, force: true })
@@ -31,10 +33,10 @@ const common = {
     // Sections, scenarios, waits and a summary table instead of Cucumber's dots: on stdout when it
     // is a terminal, else on stderr (support/formatters/progress.ts).
     './support/formatters/progress.ts',
-    ['html', 'reports/cucumber.html'],
-    ['message', 'reports/messages.ndjson'],
-    ['junit', 'reports/junit.xml'],
-    ['allure-cucumberjs/reporter', 'reports/allure.log'],
+    ['html', `${REPORTS}/cucumber.html`],
+    ['message', `${REPORTS}/messages.ndjson`],
+    ['junit', `${REPORTS}/junit.xml`],
+    ['allure-cucumberjs/reporter', `${REPORTS}/allure.log`],
   ],
   formatOptions: {
     snippetInterface: 'async-await',

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { findLeaks } from './leak-scan.ts'
-import { generateReport, REPORT_DIR } from './tutorial-cli.ts'
+import { generateReport, REPORT_DIR, REPORTS_DIR } from './tutorial-cli.ts'
 import { latestRunFile, runsDir } from './run.ts'
 import { projectRoot, spotcheckHome } from '../lib/paths.ts'
 import { chartMarks, EXPECTED_CHARTS } from './charts.ts'
@@ -129,7 +129,7 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
     secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
   const known = knownSecrets(recorded)
   if (known.secrets.length === 0) log('report check: no recorded sandbox credentials for the last run and none in the environment; checking by pattern only')
-  const leaks = findLeaks([resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, join(projectRoot, 'reports')], known)
+  const leaks = findLeaks([resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, REPORTS_DIR], known)
   for (const l of leaks) log(`report check: ${l.file} contains ${l.what}`)
   if (leaks.length > 0) return 1
   log(
@@ -158,13 +158,13 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
     log(`report check: ${browser} did not render the report offline (exit ${dom.exitCode}; missing: ${missing.join(', ') || '-'})`)
     return 1
   }
-  mkdirSync(join(projectRoot, 'reports'), { recursive: true })
-  const png = join(projectRoot, 'reports', 'report.png')
+  mkdirSync(REPORTS_DIR, { recursive: true })
+  const png = join(REPORTS_DIR, 'report.png')
   await execa(browser, [...args, `--screenshot=${png}`, url], { reject: false, timeout: 120_000 })
   log(`report check: ${browser} renders the report offline; screenshot: ${png}`)
 
   // 4. Its charts render as pictures in the browser, each photographed for a person to look at.
-  const screens = await chartScreens(browser, join(REPORT_DIR, 'index.html'), join(projectRoot, 'reports'))
+  const screens = await chartScreens(browser, join(REPORT_DIR, 'index.html'), REPORTS_DIR)
   for (const s of screens) log(`report check: ${s.scenario} › ${s.chart}: ${s.problem ?? s.png}`)
   if (screens.some((s) => s.problem)) return 1
   log(`report check: ${screens.length} chart(s) render in ${browser}`)

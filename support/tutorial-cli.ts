@@ -7,6 +7,8 @@ import { join, relative, resolve } from 'node:path'
 import { projectRoot } from '../lib/paths.ts'
 
 export const REPORT_DIR = resolve(projectRoot, process.env.SPOTCHECK_REPORT_DIR ?? 'allure-report')
+/** Cucumber's own reports and the report check's screenshots (cucumber.js reads the same variable). */
+export const REPORTS_DIR = resolve(projectRoot, process.env.SPOTCHECK_REPORTS_DIR ?? 'reports')
 
 export async function tutorialCli(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   // Ctrl-C reaches cucumber-js too (same process group): it cleans up, then we still write the report.
