@@ -4,12 +4,11 @@
 // pkg/utils/utils.go (GetTags), pkg/cloudprovider/cloudprovider.go (Create, instanceToNodeClaim),
 // pkg/providers/launchtemplate/launchtemplate.go (LaunchTemplateName, InjectDoNotSyncTaintsLabel),
 // pkg/providers/amifamily/bootstrap/{nodeadm.go, mime/mime.go} (AL2023 user data),
-// pkg/controllers/nodeclaim/tagging/controller.go.
+// pkg/controllers/nodeclaim/tagging/controller.go. The drift hashes: ./hashstructure.ts.
 
 import { toStringMap, withoutZeros } from '../../k8s/resources.ts'
 import type { Taint } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
-import { stableHash } from '../hash.ts'
 import { orderByPrice, singleValueLabels, type InstanceType } from '../instance-types.ts'
 import {
   LABEL_CAPACITY_TYPE,
@@ -42,18 +41,27 @@ import {
   type NodePoolV1,
 } from './api.ts'
 import { amiFamilyOf } from './amis.ts'
+import { ec2NodeClassHash, nodePoolTemplateHash } from './hashstructure.ts'
 
 /** nodeclaimtemplate.go `MaxInstanceTypes`: 600 in core 1.9 (v0.32 cut to 100). */
 export const MAX_NODECLAIM_INSTANCE_TYPES_V1 = 600
 
-/** `NodePool.Hash()`: of the template (hashstructure in Go; the twin's stable hash, see README). */
+/**
+ * `NodePool.Hash()` (core@v1.9.1 pkg/apis/v1/nodepool.go): hashstructure of the template, without the
+ * requirements (`hash:"ignore"`: requirements drift is drift.go's own check), Go's number.
+ */
 export function nodePoolHashV1(np: NodePoolV1): string {
-  return stableHash(np.spec.template)
+  return nodePoolTemplateHash(np.spec.template)
 }
 
-/** `EC2NodeClass.Hash()`: of the spec and the resolved AMI family. */
+/**
+ * `EC2NodeClass.Hash()` (aws@v1.9.2 pkg/apis/v1/ec2nodeclass.go): hashstructure of the spec without
+ * the selector terms, ipPrefixCount and amiFamily (`hash:"ignore"`: subnets, security groups and AMIs
+ * drift from the status instead), beside the resolved AMI family (so amiFamily unset or AL2023 with
+ * `al2023@latest` hash alike), Go's number.
+ */
 export function nodeClassHashV1(nc: EC2NodeClassV1): string {
-  return stableHash([nc.spec, amiFamilyOf(nc)])
+  return ec2NodeClassHash(nc.spec, amiFamilyOf(nc))
 }
 
 /**
