@@ -317,11 +317,14 @@ export function driftReason(input: {
 
 /**
  * drift.go `Drift.Reconcile` without the I/O: the `Drifted` condition's reason a NodeClaim should
- * carry, or undefined to clear it. A NodeClaim that is not Launched carries none.
+ * carry, or undefined to clear it. A NodeClaim that is not Launched carries none; without its
+ * NodePool the controller does not get that far (controller.go: NotFound), nor does this.
  */
-export function driftedCondition(input: Parameters<typeof driftReason>[0]): string | undefined {
+export function driftedCondition(input: Omit<Parameters<typeof driftReason>[0], 'nodePool'> & { nodePool?: NodePoolV1 }): string | undefined {
+  const { nodePool } = input
+  if (!nodePool) return undefined
   const launched = (input.nodeClaim.status?.conditions ?? []).some((x) => x.type === 'Launched' && x.status === 'True')
-  return launched ? driftReason(input) : undefined
+  return launched ? driftReason({ ...input, nodePool }) : undefined
 }
 
 // ---- the methods ----

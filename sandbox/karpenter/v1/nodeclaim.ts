@@ -65,6 +65,24 @@ export function nodeClassHashV1(nc: EC2NodeClassV1): string {
 }
 
 /**
+ * hash/controller.go `updateNodeClaimHash` (core@v1.9.1 pkg/controllers/nodepool/hash, aws@v1.9.2
+ * pkg/controllers/nodeclass/hash): when the owner's hash version is not the controller's, each of
+ * its NodeClaims with another version gets the controller's version and — unless it carries a
+ * Drifted condition, which then stays — the owner's current hash. The new annotations, or undefined.
+ */
+export function rehashedNodeClaimAnnotations(
+  nodeClaim: Pick<NodeClaimV1, 'metadata' | 'status'>,
+  keys: { hash: string; version: string },
+  version: string,
+  hash: string,
+): Record<string, string> | undefined {
+  const a = nodeClaim.metadata.annotations ?? {}
+  if (a[keys.version] === version) return undefined
+  const drifted = (nodeClaim.status?.conditions ?? []).some((c) => c.type === 'Drifted')
+  return { ...a, [keys.version]: version, ...(drifted ? {} : { [keys.hash]: hash }) }
+}
+
+/**
  * `NodeClaimTemplate.ToNodeClaim` (1.9): the 600 cheapest types, a capacity-type requirement
  * narrowed to the capacity types their available offerings offer, the NodePool and EC2NodeClass
  * labels, custom single-valued requirement labels, the nodepool-hash annotations, expireAfter and

@@ -16,7 +16,7 @@ import { ignoreNotFound } from '../../../kube/errors.ts'
 import type { KubeObject } from '../../../kube/json.ts'
 import { rfc3339 } from '../../../kube/json.ts'
 import { Controller } from '../../../runtime/controller.ts'
-import { ANNOTATION_NODEPOOL_HASH } from '../../labels.ts'
+import { ANNOTATION_NODEPOOL_HASH, LABEL_NODEPOOL } from '../../labels.ts'
 import { nodePoolUsage } from '../../provisioning.ts'
 import { aliasOf, aliasParameters, aliasUnsupported, amiStatus, resolveAmis, type Variant } from '../../v1/amis.ts'
 import {
@@ -29,11 +29,12 @@ import {
   TAG_EKS_CLUSTER_NAME,
   type ConditionV1,
   type EC2NodeClassV1,
+  type NodeClaimV1,
   type NodePoolV1,
 } from '../../v1/api.ts'
 import { ConditionSet, NODECLASS_CONDITIONS, NODEPOOL_CONDITIONS, transitions } from '../../v1/conditions.ts'
 import * as log from '../../v1/logger.ts'
-import { nodeClassHashV1, nodePoolHashV1 } from '../../v1/nodeclaim.ts'
+import { nodeClassHashV1, nodePoolHashV1, rehashedNodeClaimAnnotations } from '../../v1/nodeclaim.ts'
 import { internalNodeClass } from '../../v1/adapter.ts'
 import { NODECLAIMS, NODECLASSES, NODEPOOLS, takeSnapshot } from '../cluster-state.ts'
 import type { Cloud } from '../cloud.ts'
@@ -42,6 +43,33 @@ import type { KarpenterContext } from '../context.ts'
 const NODECLASS_FINALIZER = 'karpenter.k8s.aws/termination'
 /** nodeclass reconcilers requeue after 1 minute (subnets) at the shortest. */
 const NODECLASS_RESYNC_MS = 60_000
+
+/** updateNodeClaimHash: the selected NodeClaims of another hash version get this one (and the hash, unless drifted). */
+function rehashNodeClaims(
+  ctx: KarpenterContext,
+  select: (c: KubeObject) => boolean,
+  keys: { hash: string; version: string },
+  version: string,
+  hash: string,
+): void {
+  for (const c of ctx.store.list(NODECLAIMS).items.filter(select)) {
+    if (!rehashedNodeClaimAnnotations(c as unknown as NodeClaimV1, keys, version, hash)) continue
+    try {
+      ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        c.metadata.name!,
+        (o) => {
+          const next = rehashedNodeClaimAnnotations(o as unknown as NodeClaimV1, keys, version, hash)
+          if (next) o.metadata.annotations = next
+        },
+        { fieldManager: 'karpenter' },
+      )
+    } catch (error) {
+      ignoreNotFound(error)
+    }
+  }
+}
 
 export class NodeClassesV1 {
   private readonly ctx: KarpenterContext
@@ -91,8 +119,17 @@ export class NodeClassesV1 {
       })
       return { requeueAfterMs: 0 }
     }
-    // nodeclass.hash: the hash of the spec and resolved AMI family, for drift.
+    // nodeclass.hash: the hash of the spec and resolved AMI family, for drift; NodeClaims of another
+    // hash version are brought to this one first (updateNodeClaimHash).
     const hash = nodeClassHashV1(stored)
+    if (stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH_VERSION] !== NODECLASS_HASH_VERSION)
+      rehashNodeClaims(
+        this.ctx,
+        (c) => (c.spec as { nodeClassRef?: { name?: string } }).nodeClassRef?.name === name,
+        { hash: ANNOTATION_NODECLASS_HASH, version: ANNOTATION_NODECLASS_HASH_VERSION },
+        NODECLASS_HASH_VERSION,
+        hash,
+      )
     if (
       stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH] !== hash ||
       stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH_VERSION] !== NODECLASS_HASH_VERSION
@@ -296,8 +333,16 @@ export class NodePoolsV1 {
   private reconcile(name: string): void {
     const stored = this.ctx.store.find(NODEPOOLS, undefined, name) as unknown as NodePoolV1 | undefined
     if (!stored || stored.metadata.deletionTimestamp) return
-    // nodepool.hash
+    // nodepool.hash (its NodeClaims of another hash version first: updateNodeClaimHash)
     const hash = nodePoolHashV1(stored)
+    if (stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH_VERSION] !== NODEPOOL_HASH_VERSION)
+      rehashNodeClaims(
+        this.ctx,
+        (c) => c.metadata.labels?.[LABEL_NODEPOOL] === name,
+        { hash: ANNOTATION_NODEPOOL_HASH, version: ANNOTATION_NODEPOOL_HASH_VERSION },
+        NODEPOOL_HASH_VERSION,
+        hash,
+      )
     if (
       stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH] !== hash ||
       stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH_VERSION] !== NODEPOOL_HASH_VERSION

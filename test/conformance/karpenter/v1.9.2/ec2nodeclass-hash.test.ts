@@ -46,7 +46,7 @@ function base(): EC2NodeClassV1 {
         { deviceName: 'map-device-2' },
       ],
       userData: 'userdata-test-1',
-    } as Spec,
+    } as unknown as Spec,
   }
 }
 
