@@ -6,7 +6,9 @@
 //   still compatible;
 // - an EC2NodeClass tag change moves `karpenter.k8s.aws/ec2nodeclass-hash` (aws v1.9.2
 //   pkg/apis/v1/ec2nodeclass.go): the NodeClaim is marked Drifted (NodeClassDrift) and the Drift
-//   method replaces the node, the replacement launched with the new tags and hash.
+//   method replaces the node, the replacement launched with the new tags and hash;
+// - between the two, pinning the alias to the day's release (`al2023@v20261206`) resolves through the
+//   dated SSM parameter the sandbox publishes (al2023.go resolvePath) to the same AMIs: no drift.
 //
 // Run: npm exec -- node --test test/integration/cluster/karpenter-v1-drift.test.ts
 
@@ -76,6 +78,30 @@ describe('drift in the Karpenter 1.x twin (1.9.2 chart, 1.35 cluster)', { timeou
     )
     assert.equal(drifted(claims[0]), undefined, JSON.stringify(claims[0].status?.conditions))
     assert.equal(linesWith(await cluster.karpenterLogs(), 'disrupting node(s)').length, 0)
+  })
+
+  it("pinning the alias to the day's AL2023 release (al2023@v20261206) resolves through its dated SSM parameter, without drift", async () => {
+    const before = await cluster.kubectlJson<KubeObjectLike>('get ec2nodeclass default')
+    const amis = (before.status as { amis: { id: string }[] }).amis.map((a) => a.id).sort()
+    const hash = before.metadata.annotations!['karpenter.k8s.aws/ec2nodeclass-hash']
+    const [claim] = await nodeClaims()
+    await cluster.run(`kubectl patch ec2nodeclass default --type merge -p '{"spec":{"amiSelectorTerms":[{"alias":"al2023@v20261206"}]}}'`)
+    const generation = (before.metadata as { generation?: number }).generation! + 1
+    const after = await eventually('the EC2NodeClass Ready at its new generation', async () => {
+      const nc = await cluster.kubectlJson<KubeObjectLike>('get ec2nodeclass default')
+      const ready = (nc.status?.conditions as { type: string; status: string; observedGeneration?: number }[] | undefined)?.find((c) => c.type === 'Ready')
+      return (ready?.observedGeneration === generation && ready.status === 'True' && nc) || JSON.stringify(nc.status?.conditions)
+    })
+    // The day's release is the recommended one: the same images, and amiSelectorTerms are not hashed.
+    assert.deepEqual((after.status as { amis: { id: string }[] }).amis.map((a) => a.id).sort(), amis)
+    assert.equal(after.metadata.annotations!['karpenter.k8s.aws/ec2nodeclass-hash'], hash)
+    await new Promise((r) => setTimeout(r, 3_000))
+    const claims = await nodeClaims()
+    assert.deepEqual(
+      claims.map((c) => c.metadata.name),
+      [claim.metadata.name],
+    )
+    assert.equal(drifted(claims[0]), undefined, JSON.stringify(claims[0].status?.conditions))
   })
 
   it('an EC2NodeClass tag change drifts the node (NodeClassDrift) and the Drift method replaces it', async () => {
