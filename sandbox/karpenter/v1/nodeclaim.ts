@@ -143,12 +143,32 @@ export function toNodeClaimV1(
   }
 }
 
-/** utils.go `GetTags`: the EC2NodeClass's tags, then the static ones (which win). */
+/** aws@v1.9.2 pkg/apis/v1/labels.go `RestrictedTagPatterns`: tag keys an EC2NodeClass may not set. */
+export const RESTRICTED_TAG_PATTERNS: readonly RegExp[] = [
+  /^kubernetes\.io\/cluster\/[0-9A-Za-z][A-Za-z0-9\-_]*$/,
+  /^karpenter\.sh\/nodepool$/,
+  /^eks:eks-cluster-name$/,
+  /^karpenter\.k8s\.aws\/ec2nodeclass$/,
+  /^karpenter\.sh\/nodeclaim$/,
+]
+
+/** `GetTags`' refusal: the serrors text `tags failed validation requirements (tags="a", "b")`. */
+export class TagValidationError extends Error {}
+
+/**
+ * utils.go `GetTags`: an EC2NodeClass tag key matching a restricted pattern is refused (the keys
+ * quoted in the error, sorted where Go's map order is random); otherwise the EC2NodeClass's tags with
+ * the static ones. The CRD's CEL rules refuse most of these keys at admission already.
+ */
 export function launchTagsV1(
   nodeClaim: { metadata: { labels?: Record<string, string> } },
   nodeClass: EC2NodeClassV1,
   clusterName: string,
 ): Record<string, string> {
+  const invalid = Object.keys(nodeClass.spec.tags ?? {})
+    .filter((k) => RESTRICTED_TAG_PATTERNS.some((re) => re.test(k)))
+    .sort()
+  if (invalid.length > 0) throw new TagValidationError(`tags failed validation requirements (tags=${invalid.map((k) => JSON.stringify(k)).join(', ')})`)
   return {
     ...(nodeClass.spec.tags ?? {}),
     [`kubernetes.io/cluster/${clusterName}`]: 'owned',

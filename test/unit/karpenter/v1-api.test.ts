@@ -17,6 +17,7 @@ import {
   nodeClassHashV1,
   nodePoolHashV1,
   rehashedNodeClaimAnnotations,
+  TagValidationError,
   registerTaintsV1,
   registeredTagsV1,
   toNodeClaimV1,
@@ -272,9 +273,34 @@ describe('NodeClaims and launches (core scheduling/nodeclaimtemplate.go ToNodeCl
     assert.deepEqual(nc.spec.requirements.find((r) => r.key === 'karpenter.sh/capacity-type')!.values, ['spot'])
     assert.deepEqual(nc.spec.requirements.find((r) => r.key === 'karpenter.k8s.aws/ec2nodeclass')!.values, ['default'])
   })
-  it('instance tags: the EC2NodeClass tags, then eks:eks-cluster-name, the NodePool, the EC2NodeClass and cluster ownership (static tags win)', () => {
+  it('GetTags refuses restricted tag keys (aws pkg/apis/v1/labels.go RestrictedTagPatterns; pkg/controllers/nodeclass/validation_test.go entries)', () => {
+    for (const key of [
+      'kubernetes.io/cluster/acluster',
+      'karpenter.sh/nodepool',
+      'eks:eks-cluster-name',
+      'karpenter.k8s.aws/ec2nodeclass',
+      'karpenter.sh/nodeclaim',
+    ]) {
+      const nodeClass = v1NodeClass()
+      nodeClass.spec.tags = { ...nodeClass.spec.tags, [key]: 'mine' }
+      assert.throws(
+        () => launchTagsV1(nc, nodeClass, 'spot-and-karpenter'),
+        (e: Error) => e instanceof TagValidationError && e.message === `tags failed validation requirements (tags="${key}")`,
+        key,
+      )
+    }
+    const two = v1NodeClass()
+    two.spec.tags = { 'karpenter.sh/nodepool': 'a', 'eks:eks-cluster-name': 'b' }
+    assert.throws(() => launchTagsV1(nc, two, 'spot-and-karpenter'), {
+      message: 'tags failed validation requirements (tags="eks:eks-cluster-name", "karpenter.sh/nodepool")',
+    })
+    // Only the patterns: a key that merely starts like one passes GetTags (the CRD's CEL rules are wider).
+    const near = v1NodeClass()
+    near.spec.tags = { 'kubernetes.io/cluster/': 'x', 'karpenter.sh/nodepool-name': 'y' }
+    assert.deepEqual(Object.keys(launchTagsV1(nc, near, 'spot-and-karpenter')).slice(0, 2), ['kubernetes.io/cluster/', 'karpenter.sh/nodepool-name'])
+  })
+  it('instance tags: the EC2NodeClass tags, then eks:eks-cluster-name, the NodePool, the EC2NodeClass and cluster ownership', () => {
     const nodeClass = v1NodeClass()
-    nodeClass.spec.tags = { ...nodeClass.spec.tags, 'karpenter.sh/nodepool': 'mine' }
     assert.deepEqual(launchTagsV1(nc, nodeClass, 'spot-and-karpenter'), {
       project: 'build-on-aws',
       intent: 'apps',

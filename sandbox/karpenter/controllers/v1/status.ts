@@ -34,7 +34,7 @@ import {
 } from '../../v1/api.ts'
 import { ConditionSet, NODECLASS_CONDITIONS, NODEPOOL_CONDITIONS, transitions } from '../../v1/conditions.ts'
 import * as log from '../../v1/logger.ts'
-import { nodeClassHashV1, nodePoolHashV1, rehashedNodeClaimAnnotations } from '../../v1/nodeclaim.ts'
+import { launchTagsV1, nodeClassHashV1, nodePoolHashV1, rehashedNodeClaimAnnotations, TagValidationError } from '../../v1/nodeclaim.ts'
 import { internalNodeClass } from '../../v1/adapter.ts'
 import { NODECLAIMS, NODECLASSES, NODEPOOLS, takeSnapshot } from '../cluster-state.ts'
 import type { Cloud } from '../cloud.ts'
@@ -43,6 +43,17 @@ import type { KarpenterContext } from '../context.ts'
 const NODECLASS_FINALIZER = 'karpenter.k8s.aws/termination'
 /** nodeclass reconcilers requeue after 1 minute (subnets) at the shortest. */
 const NODECLASS_RESYNC_MS = 60_000
+
+/** utils.go GetTags as validation.go calls it (a NodeClaim of no NodePool): its error, if any. */
+function tagValidationError(nodeClass: EC2NodeClassV1, clusterName: string): string | undefined {
+  try {
+    launchTagsV1({ metadata: {} }, nodeClass, clusterName)
+    return undefined
+  } catch (error) {
+    if (error instanceof TagValidationError) return error.message
+    throw error
+  }
+}
 
 /** updateNodeClaimHash: the selected NodeClaims of another hash version get this one (and the hash, unless drifted). */
 function rehashNodeClaims(
@@ -158,9 +169,15 @@ export class NodeClassesV1 {
     await this.reconcileInstanceProfile(nc, conditions)
     // validation.go: dependencies first; the dry-run authorisation checks always pass in the sandbox.
     const deps = ['AMIsReady', 'SubnetsReady', 'SecurityGroupsReady', 'InstanceProfileReady']
-    if (deps.some((d) => conditions.get(d)?.status === 'False')) conditions.setFalse('ValidationSucceeded', 'DependenciesNotReady', '')
-    else if (deps.some((d) => conditions.get(d)?.status === 'Unknown')) conditions.setUnknown('ValidationSucceeded', 'DependenciesNotReady', '')
-    else conditions.setTrue('ValidationSucceeded')
+    const awaiting = 'Awaiting AMI, Instance Profile, Security Group, and Subnet resolution'
+    if (deps.some((d) => conditions.get(d)?.status === 'False')) conditions.setFalse('ValidationSucceeded', 'DependenciesNotReady', awaiting)
+    else if (deps.some((d) => conditions.get(d)?.status === 'Unknown')) conditions.setUnknown('ValidationSucceeded', 'DependenciesNotReady', awaiting)
+    else {
+      // validation.go: GetTags refusing a restricted tag key fails validation (TagValidationFailed).
+      const refused = tagValidationError(nc, this.ctx.settings.clusterName)
+      if (refused) conditions.setFalse('ValidationSucceeded', 'TagValidationFailed', refused)
+      else conditions.setTrue('ValidationSucceeded')
+    }
     if (JSON.stringify(stored.status ?? {}) !== JSON.stringify(nc.status)) {
       try {
         this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.status = nc.status as Record<string, unknown>), {
