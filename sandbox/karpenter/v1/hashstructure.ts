@@ -19,7 +19,7 @@ import { parseQuantity } from '../../k8s/quantity.ts'
 import { parseGoDuration } from '../../runtime/clock.ts'
 
 /** A Go type as hashstructure sees it. `int` is a sized integer (bytes: 1, 4 or 8). */
-export type GoType =
+type GoType =
   | { kind: 'string' }
   | { kind: 'bool' }
   | { kind: 'int'; bytes: 1 | 2 | 4 | 8 }
@@ -30,7 +30,7 @@ export type GoType =
   /** A value hashed through its `String()` (a field tagged `hash:"string"`): resource.Quantity. */
   | { kind: 'quantity' }
 
-export interface GoField {
+interface GoField {
   /** The Go field name (an embedded field is named by its type). */
   name: string
   /** The JSON key it decodes from. */
@@ -80,7 +80,7 @@ const TAINT: GoType = {
 }
 
 /** core nodepool.go NodeClaimTemplate: what `NodePool.Hash()` hashes (`in.Spec.Template`). */
-export const NODECLAIM_TEMPLATE: GoType = {
+const NODECLAIM_TEMPLATE: GoType = {
   kind: 'struct',
   name: 'NodeClaimTemplate',
   fields: [
@@ -179,7 +179,7 @@ const BLOCK_DEVICE_MAPPING: GoType = {
 const IGNORED_TERMS = slice(STRING)
 
 /** aws ec2nodeclass.go EC2NodeClassSpec, field by field in declaration order. */
-export const EC2NODECLASS_SPEC: GoType = {
+const EC2NODECLASS_SPEC: GoType = {
   kind: 'struct',
   name: 'EC2NodeClassSpec',
   fields: [
@@ -279,7 +279,7 @@ function isZero(json: unknown, type: GoType): boolean {
 }
 
 /** walker.visit for a value of `type` decoded from `json` (undefined = Go's zero value / a nil pointer). */
-export function goHash(json: unknown, type: GoType): bigint {
+function goHash(json: unknown, type: GoType): bigint {
   switch (type.kind) {
     case 'ptr':
       // ZeroNil: a nil pointer hashes as its element type's zero value.

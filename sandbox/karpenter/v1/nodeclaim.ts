@@ -144,7 +144,7 @@ export function toNodeClaimV1(
 }
 
 /** aws@v1.9.2 pkg/apis/v1/labels.go `RestrictedTagPatterns`: tag keys an EC2NodeClass may not set. */
-export const RESTRICTED_TAG_PATTERNS: readonly RegExp[] = [
+const RESTRICTED_TAG_PATTERNS: readonly RegExp[] = [
   /^kubernetes\.io\/cluster\/[0-9A-Za-z][A-Za-z0-9\-_]*$/,
   /^karpenter\.sh\/nodepool$/,
   /^eks:eks-cluster-name$/,

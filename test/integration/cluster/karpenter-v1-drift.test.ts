@@ -89,7 +89,7 @@ describe('drift in the Karpenter 1.x twin (1.9.2 chart, 1.35 cluster)', { timeou
     const generation = (before.metadata as { generation?: number }).generation! + 1
     const after = await eventually('the EC2NodeClass Ready at its new generation', async () => {
       const nc = await cluster.kubectlJson<KubeObjectLike>('get ec2nodeclass default')
-      const ready = (nc.status?.conditions as { type: string; status: string; observedGeneration?: number }[] | undefined)?.find((c) => c.type === 'Ready')
+      const ready: { status: string; observedGeneration?: number } | undefined = nc.status?.conditions?.find((c) => c.type === 'Ready')
       return (ready?.observedGeneration === generation && ready.status === 'True' && nc) || JSON.stringify(nc.status?.conditions)
     })
     // The day's release is the recommended one: the same images, and amiSelectorTerms are not hashed.

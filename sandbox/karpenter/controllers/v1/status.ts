@@ -29,7 +29,6 @@ import {
   TAG_EKS_CLUSTER_NAME,
   type ConditionV1,
   type EC2NodeClassV1,
-  type NodeClaimV1,
   type NodePoolV1,
 } from '../../v1/api.ts'
 import { ConditionSet, NODECLASS_CONDITIONS, NODEPOOL_CONDITIONS, transitions } from '../../v1/conditions.ts'
@@ -64,14 +63,14 @@ function rehashNodeClaims(
   hash: string,
 ): void {
   for (const c of ctx.store.list(NODECLAIMS).items.filter(select)) {
-    if (!rehashedNodeClaimAnnotations(c as unknown as NodeClaimV1, keys, version, hash)) continue
+    if (!rehashedNodeClaimAnnotations(c, keys, version, hash)) continue
     try {
       ctx.store.mutate(
         NODECLAIMS,
         undefined,
         c.metadata.name!,
         (o) => {
-          const next = rehashedNodeClaimAnnotations(o as unknown as NodeClaimV1, keys, version, hash)
+          const next = rehashedNodeClaimAnnotations(o, keys, version, hash)
           if (next) o.metadata.annotations = next
         },
         { fieldManager: 'karpenter' },

@@ -42,7 +42,7 @@ function testNodePool(): NodePoolV1 {
   return nodePoolV1({
     metadata: { name: 'default', annotations: {} },
     spec: { template: { spec: { requirements: [], nodeClassRef: testNodeClassRef() } } },
-  } as unknown as Omit<NodePoolV1, 'apiVersion' | 'kind'>)
+  })
 }
 
 function nodeClaimFor(np: NodePoolV1, labels: Record<string, string> = {}): NodeClaimV1 {
@@ -62,7 +62,7 @@ function nodeClaimFor(np: NodePoolV1, labels: Record<string, string> = {}): Node
     },
     spec: { requirements: [], nodeClassRef: testNodeClassRef() },
     status: { conditions: [{ type: 'Launched', status: 'True', reason: 'Launched', message: '', lastTransitionTime: '2026-12-06T12:00:00Z' }] },
-  } as NodeClaimV1
+  }
 }
 
 /** The NodeClass as the cloud provider sees it: drifted (`cp.Drifted = "drifted"`) or not. */
@@ -210,7 +210,7 @@ const REQ_ROWS: [string, Req[], Req[], Record<string, string>, boolean][] = [
 ]
 
 function withRequirements(np: NodePoolV1, requirements: Req[]): NodePoolV1 {
-  return { ...np, spec: { ...np.spec, template: { ...np.spec.template, spec: { ...np.spec.template.spec, requirements } } } } as NodePoolV1
+  return { ...np, spec: { ...np.spec, template: { ...np.spec.template, spec: { ...np.spec.template.spec, requirements } } } }
 }
 
 const requirementCases: PortedCase[] = REQ_ROWS.map(([name, oldReqs, newReqs, labels, drifted]) => ({
@@ -243,7 +243,7 @@ function staticNodePool(): NodePoolV1 {
       expireAfter: '5m',
       terminationGracePeriod: '5m',
     },
-  } as NodePoolV1['spec']['template']
+  }
   return np
 }
 

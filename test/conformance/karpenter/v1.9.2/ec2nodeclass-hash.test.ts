@@ -53,8 +53,8 @@ function base(): EC2NodeClassV1 {
 /** mergo.Merge(dst, src, WithOverride, WithSliceDeepCopy) over JSON values. */
 function merge(dst: unknown, src: unknown): unknown {
   if (Array.isArray(src)) {
-    const out = Array.isArray(dst) ? [...dst] : []
-    src.forEach((e, i) => (out[i] = i < out.length ? merge(out[i], e) : e))
+    const out: unknown[] = Array.isArray(dst) ? [...(dst as unknown[])] : []
+    ;(src as unknown[]).forEach((e, i) => (out[i] = i < out.length ? merge(out[i], e) : e))
     return out
   }
   if (src && typeof src === 'object') {
