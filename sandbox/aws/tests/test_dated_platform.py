@@ -213,6 +213,12 @@ class Nodegroups(Dated):
         self.assertEqual(self.nodegroup("c", "a")["amiType"], "AL2023_x86_64_STANDARD")
         self.assertEqual(self.nodegroup("c", "b", instanceTypes=["m7g.large"])["amiType"], "AL2023_ARM_64_STANDARD")
 
+    def test_al2023_node_group_runs_the_days_al2023_release(self) -> None:
+        self.create_cluster("c", "1.35")
+        self.assertEqual(self.nodegroup("c", "a")["releaseVersion"], "1.35.0-20261206")
+        base = "/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/recommended"
+        self.assertEqual(self.ssm.get_parameter(Name=f"{base}/release_version")["Parameter"]["Value"], "1.35.0-20261206")
+
     def test_refuses_al2_on_133_and_later(self) -> None:
         self.create_cluster("c", "1.33")
         answer = self.error(self.nodegroup, "c", "a", amiType="AL2_x86_64")
@@ -243,6 +249,7 @@ class NodegroupsOnTheTutorialsDate(Dated):
         self.create_cluster("c", "1.29")
         nodegroup = self.eks.create_nodegroup(clusterName="c", nodegroupName="a", nodeRole=ROLE, subnets=[self.subnet])["nodegroup"]
         self.assertEqual(nodegroup["amiType"], "AL2_x86_64")
+        self.assertEqual(nodegroup["releaseVersion"], "1.29.0-20240129")
 
 
 class Cloud9Dated(Dated):

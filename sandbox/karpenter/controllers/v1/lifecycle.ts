@@ -21,7 +21,7 @@ import { DEFAULT_BOOT, kubeletVersion } from '../../../cluster/machines.ts'
 import type { NodeClaim } from '../../api.ts'
 import { FINALIZER_TERMINATION, LABEL_INITIALIZED, LABEL_INSTANCE_TYPE, LABEL_NODEPOOL, LABEL_REGISTERED } from '../../labels.ts'
 import { interpretFleetResult, planLaunch, releaseInflightIPs, type AmiIds } from '../../launch.ts'
-import { kubeletNode } from '../../../ec2-nodes/kubelet-node.ts'
+import { al2023NodeInfo, kubeletNode } from '../../../ec2-nodes/kubelet-node.ts'
 import { initializationBlocker } from '../../nodes.ts'
 import { parseInstanceID } from '../../nodeclaim-names.ts'
 import { markUnavailable } from '../../unavailable-offerings.ts'
@@ -323,10 +323,8 @@ export class LifecycleV1 {
       allocatable: nodeClaim.status?.allocatable as Record<string, string>,
       creationTimestamp: rfc3339(this.ctx.clock.now()),
       kubeletVersion: kubeletVersion(this.ctx.cluster.kubernetesVersion),
-      // The EKS AL2023 AMI of late 2026: kernel 6.12, containerd 2.
-      osImage: 'Amazon Linux 2023.9.20261201',
-      kernelVersion: arch === 'arm64' ? '6.12.58-82.121.amzn2023.aarch64' : '6.12.58-82.121.amzn2023.x86_64',
-      containerRuntimeVersion: 'containerd://2.1.5',
+      // The EKS AL2023 AMI of late 2026 (kernel 6.12, containerd 2 on 1.33 and later).
+      ...al2023NodeInfo(arch, this.ctx.cluster.kubernetesVersion),
     })
     this.ctx.cluster.machines.boot({ instanceId, node, ...DEFAULT_BOOT })
   }
