@@ -16,7 +16,7 @@ import { ignoreNotFound } from '../kube/errors.ts'
 import type { Store } from '../kube/store.ts'
 import type { Taint } from '../k8s/types.ts'
 import { DEFAULT_BOOT, kubeletVersion, type Machines } from './machines.ts'
-import { kubeletNode } from '../ec2-nodes/kubelet-node.ts'
+import { al2023NodeInfo, kubeletNode } from '../ec2-nodes/kubelet-node.ts'
 
 export interface NodeGroupHook {
   cluster: string
@@ -30,6 +30,10 @@ export interface NodeGroupHook {
   capacityType?: string
   amiType?: string
   tags?: Record<string, string> | null
+  /** EKS's release of the group's AMI (`1.35.0-20261206`). */
+  releaseVersion?: string
+  /** spotcheck's own field: the AMI an AL2023 node group launches (the day's EKS-optimized AL2023 image). */
+  imageId?: string
 }
 
 /** A node group as a snapshot keeps it. */
@@ -46,8 +50,11 @@ interface NodeGroup {
 /** The capacity and allocatable a node of this instance type reports (the AMI's bootstrap reservations). */
 export type NodeShape = (info: InstanceTypeInfo, zone: string) => { capacity: Record<string, string>; allocatable: Record<string, string> }
 
-/** The EKS-optimized AMI the node group launches (its id only matters to the sandbox's EC2). */
+/** The EKS-optimized AL2 AMI an AL2 node group launches (its id only matters to the sandbox's EC2). */
 const NODE_GROUP_AMI = 'ami-0eks129al2x86000'
+
+/** An AL2023 AMI type (`AL2023_x86_64_STANDARD`, `AL2023_ARM_64_STANDARD`): its nodes report AL2023. */
+const isAl2023 = (spec: NodeGroupHook) => (spec.amiType ?? '').startsWith('AL2023_')
 
 // Node group taints are written in EKS's API spelling.
 const EFFECTS: Record<string, string> = { NO_SCHEDULE: 'NoSchedule', NO_EXECUTE: 'NoExecute', PREFER_NO_SCHEDULE: 'PreferNoSchedule' }
@@ -149,7 +156,7 @@ export class NodeGroups {
     delete (tags as Record<string, string>).Name
     const out = await this.ec2.send(
       new RunInstancesCommand({
-        ImageId: NODE_GROUP_AMI,
+        ImageId: spec.imageId ?? NODE_GROUP_AMI,
         InstanceType: instanceType as never,
         MinCount: 1,
         MaxCount: 1,
@@ -184,13 +191,15 @@ export class NodeGroups {
         ...(spec.labels ?? {}),
         'eks.amazonaws.com/capacityType': spec.capacityType ?? 'ON_DEMAND',
         'eks.amazonaws.com/nodegroup': spec.nodegroupName,
-        'eks.amazonaws.com/nodegroup-image': NODE_GROUP_AMI,
+        'eks.amazonaws.com/nodegroup-image': spec.imageId ?? NODE_GROUP_AMI,
       },
       registerTaints: taints,
       capacity: shape.capacity,
       allocatable: shape.allocatable,
       creationTimestamp: this.clock.now().toISOString(),
       kubeletVersion: kubeletVersion(this.cluster.kubernetesVersion),
+      // An AL2023 AMI type's nodes report AL2023 as EKS's do; AL2 groups keep kubeletNode's AL2 defaults.
+      ...(isAl2023(spec) ? al2023NodeInfo(arch, this.cluster.kubernetesVersion) : {}),
     })
     this.machines.boot({ instanceId: instance.InstanceId!, node, ...DEFAULT_BOOT })
   }

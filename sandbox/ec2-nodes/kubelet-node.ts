@@ -46,6 +46,23 @@ export interface KubeletNodeInput {
   kernelVersion?: string
 }
 
+/**
+ * What a node of the EKS-optimized AL2023 AMI reports in `nodeInfo` (late 2026 releases): from
+ * Kubernetes 1.33 on, kernel 6.12 and containerd 2 (the AMI descriptions' `containerd: 2.*`,
+ * sandbox/aws/spotcheck_moto/eks_amis.py); before, kernel 6.1 and containerd 1.7. Shared by the
+ * Karpenter 1.x twin's nodes and the managed node groups of an AL2023 AMI type.
+ */
+export function al2023NodeInfo(
+  arch: string,
+  kubernetesVersion: string,
+): Required<Pick<KubeletNodeInput, 'osImage' | 'kernelVersion' | 'containerRuntimeVersion'>> {
+  const machine = arch === 'arm64' ? 'aarch64' : 'x86_64'
+  const minor = Number(kubernetesVersion.split('.')[1] ?? 0)
+  return minor >= 33
+    ? { osImage: 'Amazon Linux 2023.9.20261201', kernelVersion: `6.12.58-82.121.amzn2023.${machine}`, containerRuntimeVersion: 'containerd://2.1.5' }
+    : { osImage: 'Amazon Linux 2023.9.20261201', kernelVersion: `6.1.158-180.294.amzn2023.${machine}`, containerRuntimeVersion: 'containerd://1.7.27' }
+}
+
 /** The Node as the kubelet creates it: its own labels + `--node-labels`, NotReady, tainted not-ready. */
 export function kubeletNode(input: KubeletNodeInput): Node {
   const os = input.nodeLabels[LABEL_OS] ?? 'linux'

@@ -33,7 +33,7 @@ const KARPENTER_V1: KarpenterTwin = {
 }
 
 /** The chart version of the 1.x release the sandbox twins (charts from 0.35.0 on have no "v"). */
-export const KARPENTER_V1_CHART_VERSION = '1.9.2'
+const KARPENTER_V1_CHART_VERSION = '1.9.2'
 
 /** The chart versions the sandbox twins, in words, for messages that send a reader to one of them. */
 export const TWINNED_KARPENTER_CHARTS = `v0.32.x (Karpenter v0.32.1, karpenter.sh/v1beta1) and ${KARPENTER_V1_CHART_VERSION} (Karpenter v1.9.2, karpenter.sh/v1)`

@@ -13,8 +13,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** The snapshot format this spotcheck writes and reads. Bump it when anything saved changes shape. */
-export const SNAPSHOT_FORMAT = 1
+/**
+ * The snapshot format this spotcheck writes and reads. Bump it when anything saved changes shape,
+ * or changes meaning. 2: the 1.x twin's `karpenter.sh/nodepool-hash` and
+ * `karpenter.k8s.aws/ec2nodeclass-hash` became hashstructure's numbers (same hash versions, v3/v4):
+ * NodeClaims saved with the former hashes would all drift once restored.
+ */
+export const SNAPSHOT_FORMAT = 2
 
 export interface SnapshotManifest {
   format: number

@@ -9,6 +9,10 @@ the parameters load lazily (like moto's own ``/aws/service`` trees), each with i
 ``release_version`` and ``image_name`` siblings, and each named image exists in EC2, owned by
 Amazon, with a stable id per region, version and variant. The ids are the sandbox's own, not AWS's.
 
+AL2023 images are also named by release (``…/amazon-linux-2023/x86_64/standard/
+amazon-eks-node-al2023-x86_64-standard-1.35-v20261206/image_id``), the path a pinned Karpenter alias
+(``al2023@v20261206``) reads; the sandbox publishes one release, the day's.
+
 Which parameters exist is the platform view's (platform.py): a version's published families
 (``nodeImages[].families``) bring their standard variants, and ``nodeImages[].ssmParameters``
 names the ``…/image_id`` paths; a path in neither answers ``ParameterNotFound`` as SSM does (no
@@ -106,9 +110,16 @@ def _parameters(region: str) -> list[tuple[str, str]]:
     out = []
     for version, v in available():
         base = f"{PREFIX}{version}/{v.path}/recommended"
+        name = v.name.format(version=version, release=f"v{day}")
         out.append((f"{base}/image_id", image_id(region, version, v.path)))
         out.append((f"{base}/release_version", f"{version}.0-{day}"))
-        out.append((f"{base}/image_name", v.name.format(version=version, release=f"v{day}")))
+        out.append((f"{base}/image_name", name))
+        if v.family == "AL2023":
+            # AL2023 releases are also published under their own name, which a pinned Karpenter alias
+            # reads: `al2023@v20261206` → …/amazon-linux-2023/x86_64/standard/
+            # amazon-eks-node-al2023-x86_64-standard-1.35-v20261206/image_id (aws/karpenter-provider-aws
+            # v1.9.2 pkg/providers/amifamily/al2023.go resolvePath). The sandbox has one release: the day's.
+            out.append((f"{PREFIX}{version}/{v.path}/{name}/image_id", image_id(region, version, v.path)))
     return out
 
 

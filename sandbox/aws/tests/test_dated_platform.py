@@ -187,8 +187,21 @@ class NodeImagesToday(Dated):
             (image,) = self.ec2.describe_images(ImageIds=[ami])["Images"]
             self.assertEqual((image["Architecture"], image["Name"], image["OwnerId"]), (arch, name, "602401143452"))
         paths = [p["Name"] for p in self.ssm.get_parameters_by_path(Path="/aws/service/eks/optimized-ami/1.35/", Recursive=True)["Parameters"]]
+        self.assertIn(f"{base}/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20261206/image_id", paths)
         self.assertTrue(paths)
         self.assertFalse([p for p in paths if "amazon-linux-2/" in p or "amazon-linux-2-" in p], paths)
+
+
+    def test_al2023_release_of_the_day_by_name(self) -> None:
+        # What a pinned Karpenter alias (al2023@v20261206) reads: the day's release, by its name.
+        base = "/aws/service/eks/optimized-ami/1.35/amazon-linux-2023"
+        for arch in ("x86_64", "arm64"):
+            recommended = self.ssm.get_parameter(Name=f"{base}/{arch}/standard/recommended/image_id")["Parameter"]
+            pinned = self.ssm.get_parameter(Name=f"{base}/{arch}/standard/amazon-eks-node-al2023-{arch}-standard-1.35-v20261206/image_id")["Parameter"]
+            self.assertEqual((pinned["Value"], pinned["DataType"]), (recommended["Value"], "aws:ec2:image"))
+        # Another release is not published on the sandbox: ParameterNotFound, as for a release that never was.
+        other = f"{base}/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20261101/image_id"
+        self.assertEqual(self.error(self.ssm.get_parameter, Name=other)["Error"]["Code"], "ParameterNotFound")
 
 
 class Nodegroups(Dated):
@@ -199,6 +212,12 @@ class Nodegroups(Dated):
         self.create_cluster("c", "1.35")
         self.assertEqual(self.nodegroup("c", "a")["amiType"], "AL2023_x86_64_STANDARD")
         self.assertEqual(self.nodegroup("c", "b", instanceTypes=["m7g.large"])["amiType"], "AL2023_ARM_64_STANDARD")
+
+    def test_al2023_node_group_runs_the_days_al2023_release(self) -> None:
+        self.create_cluster("c", "1.35")
+        self.assertEqual(self.nodegroup("c", "a")["releaseVersion"], "1.35.0-20261206")
+        base = "/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/recommended"
+        self.assertEqual(self.ssm.get_parameter(Name=f"{base}/release_version")["Parameter"]["Value"], "1.35.0-20261206")
 
     def test_refuses_al2_on_133_and_later(self) -> None:
         self.create_cluster("c", "1.33")
@@ -230,6 +249,7 @@ class NodegroupsOnTheTutorialsDate(Dated):
         self.create_cluster("c", "1.29")
         nodegroup = self.eks.create_nodegroup(clusterName="c", nodegroupName="a", nodeRole=ROLE, subnets=[self.subnet])["nodegroup"]
         self.assertEqual(nodegroup["amiType"], "AL2_x86_64")
+        self.assertEqual(nodegroup["releaseVersion"], "1.29.0-20240129")
 
 
 class Cloud9Dated(Dated):

@@ -32,7 +32,7 @@ import {
   validateCommand,
   type Command,
 } from '../disruption/consolidation.ts'
-import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, CAPACITY_TYPE_SPOT, CAPACITY_TYPE_ON_DEMAND } from '../labels.ts'
+import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_ZONE, CAPACITY_TYPE_SPOT, CAPACITY_TYPE_ON_DEMAND } from '../labels.ts'
 import { Requirements } from '../requirements.ts'
 import { instanceTypeList } from '../scheduling/nodeclaim.ts'
 import { allNonPendingPodsScheduled } from '../scheduling/scheduler.ts'
@@ -230,18 +230,46 @@ export function expiry(input: { expireAfter?: string; createdMs: number; nowMs: 
 }
 
 /**
- * Why a NodeClaim drifted, or undefined: core drift.go (NodePoolDrifted: the template hash changed;
- * RequirementsDrifted: its labels no longer satisfy the NodePool) then the AWS provider's
- * (NodeClassDrift: the EC2NodeClass hash changed; AMIDrift: its image is no longer one the
- * EC2NodeClass resolves for its type — e.g. a newer AMI behind `al2023@latest`; SubnetDrift;
- * SecurityGroupDrift).
+ * drift.go `instanceTypeNotFound` (core@v1.9.1): the NodeClaim's instance type is gone from the
+ * cloud provider's list, or none of its offerings (available or not) is compatible with the
+ * NodeClaim's zone and capacity-type labels. Reserved capacity is not modelled.
+ */
+export function instanceTypeNotFound(
+  instanceTypes: readonly { name: string; offerings: readonly { zone: string; capacityType: string }[] }[],
+  nodeClaim: Pick<NodeClaimV1, 'metadata'>,
+): 'InstanceTypeNotFound' | undefined {
+  const labels = nodeClaim.metadata.labels ?? {}
+  const it = instanceTypes.find((t) => t.name === labels[LABEL_INSTANCE_TYPE])
+  if (!it) return 'InstanceTypeNotFound'
+  // Offerings.HasCompatible with AllowUndefinedWellKnownLabels: a label the NodeClaim lacks allows any value.
+  const zone = labels[LABEL_ZONE]
+  const capacityType = labels[LABEL_CAPACITY_TYPE]
+  const compatible = it.offerings.some((o) => (zone === undefined || o.zone === zone) && (capacityType === undefined || o.capacityType === capacityType))
+  return compatible ? undefined : 'InstanceTypeNotFound'
+}
+
+/** drift.go: instance-type drift is checked only once the NodeClaim is an hour old. */
+export const INSTANCE_TYPE_DRIFT_AFTER_MS = 3_600_000
+
+/**
+ * Why a NodeClaim drifted, or undefined: core drift.go `isDrifted` (NodePoolDrifted: the template
+ * hash changed — requirements are not hashed; RequirementsDrifted: its labels no longer satisfy the
+ * NodePool's requirements; InstanceTypeNotFound, when `instanceTypes` is given: the caller passes
+ * them once the NodeClaim is an hour old) then the AWS provider's cloudprovider/drift.go
+ * `isNodeClassDrifted` (NodeClassDrift: the EC2NodeClass hash changed — selector terms are not
+ * hashed; AMIDrift: its image is no longer one the EC2NodeClass resolves for its type, e.g. a newer
+ * AMI behind `al2023@latest`; SecurityGroupDrift; SubnetDrift: its subnet is no longer one the
+ * EC2NodeClass's subnet selector finds). Without an EC2NodeClass the cloud provider finds no drift
+ * (IsDrifted: NotFound → "").
  */
 export function driftReason(input: {
   nodeClaim: NodeClaimV1
   nodePool: NodePoolV1
-  nodeClass: EC2NodeClassV1
+  nodeClass?: EC2NodeClassV1
   /** Requirements of the NodeClaim's instance type (for the AMI's architecture/variant match). */
   instanceTypeRequirements?: Requirements
+  /** The cloud provider's instance types, for InstanceTypeNotFound (omit before the first hour). */
+  instanceTypes?: Parameters<typeof instanceTypeNotFound>[0]
   /** The instance's subnet and security groups (DescribeInstances). */
   instance?: { subnetId?: string; securityGroupIds?: string[] }
 }): string | undefined {
@@ -249,20 +277,25 @@ export function driftReason(input: {
   const a = nodeClaim.metadata.annotations ?? {}
   const p = nodePool.metadata.annotations ?? {}
   if (
-    p[ANNOTATION_NODEPOOL_HASH] &&
-    a[ANNOTATION_NODEPOOL_HASH] &&
-    p[ANNOTATION_NODEPOOL_HASH_VERSION] &&
+    p[ANNOTATION_NODEPOOL_HASH] !== undefined &&
+    a[ANNOTATION_NODEPOOL_HASH] !== undefined &&
+    p[ANNOTATION_NODEPOOL_HASH_VERSION] !== undefined &&
     p[ANNOTATION_NODEPOOL_HASH_VERSION] === a[ANNOTATION_NODEPOOL_HASH_VERSION] &&
     p[ANNOTATION_NODEPOOL_HASH] !== a[ANNOTATION_NODEPOOL_HASH]
   )
     return 'NodePoolDrifted'
-  const poolReqs = Requirements.fromNodeSelector(nodePool.spec.template.spec.requirements)
+  const poolReqs = Requirements.fromNodeSelector(nodePool.spec.template.spec.requirements ?? [])
   if (!Requirements.fromLabels(nodeClaim.metadata.labels ?? {}).isCompatible(poolReqs)) return 'RequirementsDrifted'
+  if (input.instanceTypes) {
+    const r = instanceTypeNotFound(input.instanceTypes, nodeClaim)
+    if (r) return r
+  }
+  if (!nodeClass) return undefined
   const c = nodeClass.metadata.annotations ?? {}
   if (
-    c[ANNOTATION_NODECLASS_HASH] &&
-    a[ANNOTATION_NODECLASS_HASH] &&
-    c[ANNOTATION_NODECLASS_HASH_VERSION] &&
+    c[ANNOTATION_NODECLASS_HASH] !== undefined &&
+    a[ANNOTATION_NODECLASS_HASH] !== undefined &&
+    c[ANNOTATION_NODECLASS_HASH_VERSION] !== undefined &&
     c[ANNOTATION_NODECLASS_HASH_VERSION] === a[ANNOTATION_NODECLASS_HASH_VERSION] &&
     c[ANNOTATION_NODECLASS_HASH] !== a[ANNOTATION_NODECLASS_HASH]
   )
@@ -280,6 +313,18 @@ export function driftReason(input: {
   const subnets = nodeClass.status?.subnets ?? []
   if (input.instance?.subnetId && subnets.length > 0 && !subnets.some((s) => s.id === input.instance!.subnetId)) return 'SubnetDrift'
   return undefined
+}
+
+/**
+ * drift.go `Drift.Reconcile` without the I/O: the `Drifted` condition's reason a NodeClaim should
+ * carry, or undefined to clear it. A NodeClaim that is not Launched carries none; without its
+ * NodePool the controller does not get that far (controller.go: NotFound), nor does this.
+ */
+export function driftedCondition(input: Omit<Parameters<typeof driftReason>[0], 'nodePool'> & { nodePool?: NodePoolV1 }): string | undefined {
+  const { nodePool } = input
+  if (!nodePool) return undefined
+  const launched = (input.nodeClaim.status?.conditions ?? []).some((x) => x.type === 'Launched' && x.status === 'True')
+  return launched ? driftReason({ ...input, nodePool }) : undefined
 }
 
 // ---- the methods ----

@@ -4,12 +4,11 @@
 // pkg/utils/utils.go (GetTags), pkg/cloudprovider/cloudprovider.go (Create, instanceToNodeClaim),
 // pkg/providers/launchtemplate/launchtemplate.go (LaunchTemplateName, InjectDoNotSyncTaintsLabel),
 // pkg/providers/amifamily/bootstrap/{nodeadm.go, mime/mime.go} (AL2023 user data),
-// pkg/controllers/nodeclaim/tagging/controller.go.
+// pkg/controllers/nodeclaim/tagging/controller.go. The drift hashes: ./hashstructure.ts.
 
 import { toStringMap, withoutZeros } from '../../k8s/resources.ts'
 import type { Taint } from '../../k8s/types.ts'
 import type { NodeClaim } from '../api.ts'
-import { stableHash } from '../hash.ts'
 import { orderByPrice, singleValueLabels, type InstanceType } from '../instance-types.ts'
 import {
   LABEL_CAPACITY_TYPE,
@@ -42,18 +41,45 @@ import {
   type NodePoolV1,
 } from './api.ts'
 import { amiFamilyOf } from './amis.ts'
+import { ec2NodeClassHash, nodePoolTemplateHash } from './hashstructure.ts'
 
 /** nodeclaimtemplate.go `MaxInstanceTypes`: 600 in core 1.9 (v0.32 cut to 100). */
 export const MAX_NODECLAIM_INSTANCE_TYPES_V1 = 600
 
-/** `NodePool.Hash()`: of the template (hashstructure in Go; the twin's stable hash, see README). */
+/**
+ * `NodePool.Hash()` (core@v1.9.1 pkg/apis/v1/nodepool.go): hashstructure of the template, without the
+ * requirements (`hash:"ignore"`: requirements drift is drift.go's own check), Go's number.
+ */
 export function nodePoolHashV1(np: NodePoolV1): string {
-  return stableHash(np.spec.template)
+  return nodePoolTemplateHash(np.spec.template)
 }
 
-/** `EC2NodeClass.Hash()`: of the spec and the resolved AMI family. */
+/**
+ * `EC2NodeClass.Hash()` (aws@v1.9.2 pkg/apis/v1/ec2nodeclass.go): hashstructure of the spec without
+ * the selector terms, ipPrefixCount and amiFamily (`hash:"ignore"`: subnets, security groups and AMIs
+ * drift from the status instead), beside the resolved AMI family (so amiFamily unset or AL2023 with
+ * `al2023@latest` hash alike), Go's number.
+ */
 export function nodeClassHashV1(nc: EC2NodeClassV1): string {
-  return stableHash([nc.spec, amiFamilyOf(nc)])
+  return ec2NodeClassHash(nc.spec, amiFamilyOf(nc))
+}
+
+/**
+ * hash/controller.go `updateNodeClaimHash` (core@v1.9.1 pkg/controllers/nodepool/hash, aws@v1.9.2
+ * pkg/controllers/nodeclass/hash): when the owner's hash version is not the controller's, each of
+ * its NodeClaims with another version gets the controller's version and — unless it carries a
+ * Drifted condition, which then stays — the owner's current hash. The new annotations, or undefined.
+ */
+export function rehashedNodeClaimAnnotations(
+  nodeClaim: Pick<NodeClaimV1, 'metadata' | 'status'>,
+  keys: { hash: string; version: string },
+  version: string,
+  hash: string,
+): Record<string, string> | undefined {
+  const a = nodeClaim.metadata.annotations ?? {}
+  if (a[keys.version] === version) return undefined
+  const drifted = (nodeClaim.status?.conditions ?? []).some((c) => c.type === 'Drifted')
+  return { ...a, [keys.version]: version, ...(drifted ? {} : { [keys.hash]: hash }) }
 }
 
 /**
@@ -117,12 +143,32 @@ export function toNodeClaimV1(
   }
 }
 
-/** utils.go `GetTags`: the EC2NodeClass's tags, then the static ones (which win). */
+/** aws@v1.9.2 pkg/apis/v1/labels.go `RestrictedTagPatterns`: tag keys an EC2NodeClass may not set. */
+const RESTRICTED_TAG_PATTERNS: readonly RegExp[] = [
+  /^kubernetes\.io\/cluster\/[0-9A-Za-z][A-Za-z0-9\-_]*$/,
+  /^karpenter\.sh\/nodepool$/,
+  /^eks:eks-cluster-name$/,
+  /^karpenter\.k8s\.aws\/ec2nodeclass$/,
+  /^karpenter\.sh\/nodeclaim$/,
+]
+
+/** `GetTags`' refusal: the serrors text `tags failed validation requirements (tags="a", "b")`. */
+export class TagValidationError extends Error {}
+
+/**
+ * utils.go `GetTags`: an EC2NodeClass tag key matching a restricted pattern is refused (the keys
+ * quoted in the error, sorted where Go's map order is random); otherwise the EC2NodeClass's tags with
+ * the static ones. The CRD's CEL rules refuse most of these keys at admission already.
+ */
 export function launchTagsV1(
   nodeClaim: { metadata: { labels?: Record<string, string> } },
   nodeClass: EC2NodeClassV1,
   clusterName: string,
 ): Record<string, string> {
+  const invalid = Object.keys(nodeClass.spec.tags ?? {})
+    .filter((k) => RESTRICTED_TAG_PATTERNS.some((re) => re.test(k)))
+    .sort()
+  if (invalid.length > 0) throw new TagValidationError(`tags failed validation requirements (tags=${invalid.map((k) => JSON.stringify(k)).join(', ')})`)
   return {
     ...(nodeClass.spec.tags ?? {}),
     [`kubernetes.io/cluster/${clusterName}`]: 'owned',

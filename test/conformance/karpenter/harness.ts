@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test'
 import { recordFigures, type SuiteFigures } from '../figures.ts'
 
 export type Twin = 'v0.32.1' | 'v1.9.2'
-export type Area = 'scheduling' | 'consolidation' | 'emptiness' | 'expiration' | 'interruption' | 'instance types'
+export type Area = 'scheduling' | 'consolidation' | 'emptiness' | 'expiration' | 'drift' | 'interruption' | 'instance types'
 
 export interface PortedCase {
   /** Describe › Context › It, as upstream writes them. */

@@ -1,6 +1,8 @@
 // The Karpenter 1.x twin (Karpenter 1.9.2 on AWS) on a sandbox cluster of Kubernetes 1.35 whose
 // Step 2 installed the 1.9.2 chart, driven as the tutorial's current edition drives it, through
 // the real kubectl and aws CLIs:
+// - the managed node group (amiType AL2023_x86_64_STANDARD) runs the day's AL2023 image and its
+//   nodes report AL2023 (osImage, kernel 6.12, containerd 2), its release version the day's;
 // - a v1 NodePool and an EC2NodeClass selecting `al2023@latest` turn Ready (the EC2NodeClass's
 //   AMIs come from the AL2023 SSM parameters, its subnets, security group, instance profile and
 //   conditions as 1.9.2 sets them);
@@ -114,6 +116,34 @@ describe('the Karpenter 1.x twin on a 1.35 cluster with the 1.9.2 chart', { time
     assert.equal(linesWith(lines, 'successfully acquired lease karpenter/karpenter-leader-election').length, 1)
     const workers = linesWith(lines, 'Starting workers', { controller: 'nodeclaim.lifecycle' })[0]
     assert.deepEqual(workers.keys, ['level', 'time', 'logger', 'message', 'commit', 'controller', 'controllerGroup', 'controllerKind', 'worker count'])
+  })
+
+  it("the managed node group of amiType AL2023_x86_64_STANDARD runs the day's AL2023 release, as EKS's AL2023 nodes report it", async () => {
+    const nodes = (await cluster.kubectlJson('get nodes -l eks.amazonaws.com/nodegroup=managed-ondemand')).items
+    assert.equal(nodes.length, 2)
+    const ami = (
+      await cluster.run(
+        'aws ssm get-parameter --name /aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/recommended/image_id --query Parameter.Value --output text',
+      )
+    ).trim()
+    for (const node of nodes) {
+      const info = (node.status as { nodeInfo: Record<string, string> }).nodeInfo
+      assert.match(info.osImage, /^Amazon Linux 2023\.\d+\.\d{8}$/, node.metadata.name)
+      assert.match(info.kernelVersion, /^6\.12\.\d+-[\d.]+\.amzn2023\.x86_64$/)
+      assert.match(info.containerRuntimeVersion, /^containerd:\/\/2\./)
+      assert.equal(node.metadata.labels!['eks.amazonaws.com/nodegroup-image'], ami)
+      const id = node.spec!.providerID!.split('/').pop()!
+      assert.equal(
+        (await cluster.run(`aws ec2 describe-instances --instance-ids ${id} --query 'Reservations[0].Instances[0].ImageId' --output text`)).trim(),
+        ami,
+      )
+    }
+    const release = await cluster.run(
+      `aws eks describe-nodegroup --cluster-name ${CLUSTER_NAME} --nodegroup-name managed-ondemand --query 'nodegroup.[amiType,releaseVersion]' --output text`,
+    )
+    assert.deepEqual(release.trim().split(/\s+/), ['AL2023_x86_64_STANDARD', '1.35.0-20261206'])
+    const image = await cluster.run(`aws ec2 describe-images --image-ids ${ami} --query 'Images[0].Name' --output text`)
+    assert.equal(image.trim(), 'amazon-eks-node-al2023-x86_64-standard-1.35-v20261206')
   })
 
   it('a v1 NodePool and an EC2NodeClass on al2023@latest turn Ready', async () => {

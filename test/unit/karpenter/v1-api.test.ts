@@ -14,11 +14,16 @@ import {
   launchTagsV1,
   MAX_NODECLAIM_INSTANCE_TYPES_V1,
   nodeadmUserData,
+  nodeClassHashV1,
+  nodePoolHashV1,
+  rehashedNodeClaimAnnotations,
+  TagValidationError,
   registerTaintsV1,
   registeredTagsV1,
   toNodeClaimV1,
 } from '../../../sandbox/karpenter/v1/nodeclaim.ts'
 import { tutorialDaemonSetPods, tutorialInstanceTypes, workloadPods } from './helpers/tutorial.ts'
+import type { EC2NodeClassV1, NodeClaimV1 } from '../../../sandbox/karpenter/v1/api.ts'
 import { v1NodeClass, v1NodePool } from './helpers/v1.ts'
 
 describe('AMI aliases (aws pkg/apis/v1/ec2nodeclass.go, pkg/providers/amifamily)', () => {
@@ -268,9 +273,34 @@ describe('NodeClaims and launches (core scheduling/nodeclaimtemplate.go ToNodeCl
     assert.deepEqual(nc.spec.requirements.find((r) => r.key === 'karpenter.sh/capacity-type')!.values, ['spot'])
     assert.deepEqual(nc.spec.requirements.find((r) => r.key === 'karpenter.k8s.aws/ec2nodeclass')!.values, ['default'])
   })
-  it('instance tags: the EC2NodeClass tags, then eks:eks-cluster-name, the NodePool, the EC2NodeClass and cluster ownership (static tags win)', () => {
+  it('GetTags refuses restricted tag keys (aws pkg/apis/v1/labels.go RestrictedTagPatterns; pkg/controllers/nodeclass/validation_test.go entries)', () => {
+    for (const key of [
+      'kubernetes.io/cluster/acluster',
+      'karpenter.sh/nodepool',
+      'eks:eks-cluster-name',
+      'karpenter.k8s.aws/ec2nodeclass',
+      'karpenter.sh/nodeclaim',
+    ]) {
+      const nodeClass = v1NodeClass()
+      nodeClass.spec.tags = { ...nodeClass.spec.tags, [key]: 'mine' }
+      assert.throws(
+        () => launchTagsV1(nc, nodeClass, 'spot-and-karpenter'),
+        (e: Error) => e instanceof TagValidationError && e.message === `tags failed validation requirements (tags="${key}")`,
+        key,
+      )
+    }
+    const two = v1NodeClass()
+    two.spec.tags = { 'karpenter.sh/nodepool': 'a', 'eks:eks-cluster-name': 'b' }
+    assert.throws(() => launchTagsV1(nc, two, 'spot-and-karpenter'), {
+      message: 'tags failed validation requirements (tags="eks:eks-cluster-name", "karpenter.sh/nodepool")',
+    })
+    // Only the patterns: a key that merely starts like one passes GetTags (the CRD's CEL rules are wider).
+    const near = v1NodeClass()
+    near.spec.tags = { 'kubernetes.io/cluster/': 'x', 'karpenter.sh/nodepool-name': 'y' }
+    assert.deepEqual(Object.keys(launchTagsV1(nc, near, 'spot-and-karpenter')).slice(0, 2), ['kubernetes.io/cluster/', 'karpenter.sh/nodepool-name'])
+  })
+  it('instance tags: the EC2NodeClass tags, then eks:eks-cluster-name, the NodePool, the EC2NodeClass and cluster ownership', () => {
     const nodeClass = v1NodeClass()
-    nodeClass.spec.tags = { ...nodeClass.spec.tags, 'karpenter.sh/nodepool': 'mine' }
     assert.deepEqual(launchTagsV1(nc, nodeClass, 'spot-and-karpenter'), {
       project: 'build-on-aws',
       intent: 'apps',
@@ -335,5 +365,44 @@ spec:
 --//--
 `,
     )
+  })
+})
+
+describe('drift hashes (core pkg/apis/v1/nodepool.go, aws pkg/apis/v1/ec2nodeclass.go Hash; the hash controllers)', () => {
+  const withSpec = (patch: Partial<EC2NodeClassV1['spec']>): EC2NodeClassV1 => ({ ...v1NodeClass(), spec: { ...v1NodeClass().spec, ...patch } })
+  it('the NodePool hash leaves out the template requirements (hash:"ignore") and takes the rest of the template', () => {
+    const np = v1NodePool()
+    assert.equal(nodePoolHashV1(v1NodePool({ requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }] })), nodePoolHashV1(np))
+    assert.notEqual(nodePoolHashV1(v1NodePool({ expireAfter: '720h' })), nodePoolHashV1(np))
+    assert.notEqual(nodePoolHashV1(v1NodePool({ taints: [{ key: 'a', effect: 'NoSchedule' }] })), nodePoolHashV1(np))
+    // The NodePool's spec outside the template (disruption, limits, weight) is not hashed.
+    assert.equal(nodePoolHashV1(v1NodePool({}, undefined, { consolidationPolicy: 'WhenEmpty', consolidateAfter: '1m' })), nodePoolHashV1(np))
+  })
+  it('the EC2NodeClass hash leaves out selector terms and ipPrefixCount, and hashes the resolved AMI family, not the field', () => {
+    const nc = v1NodeClass()
+    assert.match(nodeClassHashV1(nc), /^\d+$/)
+    assert.equal(nodeClassHashV1(withSpec({ subnetSelectorTerms: [{ id: 'subnet-other' }] })), nodeClassHashV1(nc))
+    assert.equal(nodeClassHashV1(withSpec({ securityGroupSelectorTerms: [{ name: 'other' }] })), nodeClassHashV1(nc))
+    assert.equal(nodeClassHashV1(withSpec({ amiSelectorTerms: [{ alias: 'al2023@v20261201' }] })), nodeClassHashV1(nc))
+    assert.equal(nodeClassHashV1(withSpec({ ipPrefixCount: 2 } as Partial<EC2NodeClassV1['spec']>)), nodeClassHashV1(nc))
+    // amiFamily unset or AL2023 beside al2023@latest: the same family, the same hash; al2@latest is another.
+    assert.equal(nodeClassHashV1(withSpec({ amiFamily: 'AL2023' })), nodeClassHashV1(nc))
+    assert.notEqual(nodeClassHashV1(withSpec({ amiSelectorTerms: [{ alias: 'al2@latest' }] })), nodeClassHashV1(nc))
+    assert.notEqual(nodeClassHashV1(withSpec({ tags: { project: 'build-on-aws', intent: 'apps', team: 'x' } })), nodeClassHashV1(nc))
+    assert.notEqual(nodeClassHashV1(withSpec({ kubelet: { systemReserved: { cpu: '200m', memory: '100Mi' } } })), nodeClassHashV1(nc))
+  })
+  it("a NodeClaim of another hash version gets the controller's version and the current hash, unless it is drifted (updateNodeClaimHash)", () => {
+    const keys = { hash: 'karpenter.sh/nodepool-hash', version: 'karpenter.sh/nodepool-hash-version' }
+    const claim = (annotations: Record<string, string>, drifted = false) =>
+      ({
+        metadata: { annotations },
+        status: drifted ? { conditions: [{ type: 'Drifted', status: 'True', reason: 'NodePoolDrifted', message: '', lastTransitionTime: '' }] } : {},
+      }) as NodeClaimV1
+    assert.equal(rehashedNodeClaimAnnotations(claim({ [keys.hash]: '1', [keys.version]: 'v3' }), keys, 'v3', '2'), undefined)
+    assert.deepEqual(rehashedNodeClaimAnnotations(claim({ [keys.hash]: '1', [keys.version]: 'v2' }), keys, 'v3', '2'), {
+      [keys.hash]: '2',
+      [keys.version]: 'v3',
+    })
+    assert.deepEqual(rehashedNodeClaimAnnotations(claim({ [keys.hash]: '1' }, true), keys, 'v3', '2'), { [keys.hash]: '1', [keys.version]: 'v3' })
   })
 })

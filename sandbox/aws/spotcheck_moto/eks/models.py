@@ -37,12 +37,22 @@ from moto.moto_api._internal import mock_random
 
 from .. import hooks
 from . import versions
+from .. import eks_amis
 
 DATA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data", "eks-addon-versions.json")
 
 
 DEFAULT_KUBERNETES_VERSION = "1.31"  # CreateCluster without a version and without a platform view (undated), as before dates
 NODEGROUP_AMI_RELEASE_DATE = "20240129"  # plausible EKS AMI release suffix (the tutorial's month)
+
+#: A node group's AL2023 AMI type → the variant path of its EKS-optimized image (eks_amis.VARIANTS).
+_AL2023_VARIANTS = {"AL2023_x86_64_STANDARD": "amazon-linux-2023/x86_64/standard", "AL2023_ARM_64_STANDARD": "amazon-linux-2023/arm64/standard"}
+
+
+def _al2023_image(region: str, version: str, ami_type: str | None) -> str | None:
+    """The day's AL2023 image of an AL2023 node group (the one its recommended parameter names), else None."""
+    variant = _AL2023_VARIANTS.get(ami_type or "")
+    return eks_amis.image_id(region, version, variant) if variant else None
 
 
 class ServerException(EKSError):
@@ -256,8 +266,12 @@ class SpotcheckEKSBackend(EKSBackend):
                 nodegroup.resources.pop("remoteAccessSecurityGroup", None)
         if version is None:
             nodegroup.version = self.clusters[cluster_name].version
+        image = _al2023_image(self.region_name, nodegroup.version, nodegroup.ami_type)
         if release_version is None:
-            nodegroup.release_version = f"{nodegroup.version}.0-{NODEGROUP_AMI_RELEASE_DATE}"
+            # An AL2023 node group gets the day's EKS-optimized AL2023 release (eks_amis: the image the
+            # recommended SSM parameter names); AL2 keeps the tutorial month's release.
+            release = eks_amis.release_day().replace("-", "") if image else NODEGROUP_AMI_RELEASE_DATE
+            nodegroup.release_version = f"{nodegroup.version}.0-{release}"
         body = {
             "accountId": self.account_id,
             "region": self.region_name,
@@ -274,7 +288,11 @@ class SpotcheckEKSBackend(EKSBackend):
             "diskSize": nodegroup.disk_size,
             "tags": nodegroup.tags,
             "launchTemplate": nodegroup.launch_template,
+            "releaseVersion": nodegroup.release_version,
         }
+        if image:
+            # spotcheck's own field: the AMI the node group's instances launch from (AL2023 node groups).
+            body["imageId"] = image
         try:
             hooks.post("eks.nodegroup.created", body)
         except hooks.HookError as e:

@@ -28,7 +28,8 @@ import {
   commandText,
   computeDisruptionV1,
   consolidatable,
-  driftReason,
+  driftedCondition,
+  INSTANCE_TYPE_DRIFT_AFTER_MS,
   expiry,
   logValues,
   consolidateAfterMs,
@@ -162,23 +163,26 @@ export class DisruptionV1 {
       lastPodEventTime: nc.status?.lastPodEventTime && new Date(this.ctx.clock.simulated(nc.status.lastPodEventTime)).toISOString(),
       nowMs: this.ctx.clock.simulated(),
     })
+    // drift.go Reconcile: nothing until Launched; the EC2NodeClass only for the cloud provider's part.
     let drift: string | undefined
-    const launched = (nc.status?.conditions ?? []).some((x) => x.type === 'Launched' && x.status === 'True')
-    if (launched) {
+    if ((nc.status?.conditions ?? []).some((x) => x.type === 'Launched' && x.status === 'True')) {
       const nodeClass = this.ctx.store.find(NODECLASSES, undefined, nc.spec.nodeClassRef?.name ?? '') as unknown as EC2NodeClassV1 | undefined
-      if (nodeClass) {
-        const instanceId = nc.status?.providerID?.split('/').pop()
-        const types = await this.instanceTypesFor(nodeClass, pool)
-        drift = driftReason({
-          nodeClaim: nc,
-          nodePool: pool,
-          nodeClass,
-          instanceTypeRequirements: types.find((t) => t.name === nc.metadata.labels?.[LABEL_INSTANCE_TYPE])?.requirements,
-          // Deviation: only the subnet is compared. The sandbox's EC2 (moto) does not give fleet
-          // instances the launch template's security groups, so SecurityGroupDrift would always fire.
-          instance: instanceId ? { subnetId: (await this.cloud.instanceNetwork(instanceId))?.subnetId } : undefined,
-        })
-      }
+      const instanceId = nc.status?.providerID?.split('/').pop()
+      const types = nodeClass ? await this.instanceTypesFor(nodeClass, pool) : []
+      const createdMs = nc.metadata.creationTimestamp ? this.ctx.clock.simulated(nc.metadata.creationTimestamp) : undefined
+      drift = driftedCondition({
+        nodeClaim: nc,
+        nodePool: pool,
+        nodeClass,
+        instanceTypeRequirements: types.find((t) => t.name === nc.metadata.labels?.[LABEL_INSTANCE_TYPE])?.requirements,
+        // Instance-type drift once the NodeClaim is an hour old (drift.go; its 30-minute cache of
+        // successful checks is not kept: a check that passes costs the twin nothing).
+        // An EC2NodeClass without subnets yields no list (upstream's GetInstanceTypes fails): no verdict.
+        instanceTypes: types.length > 0 && createdMs !== undefined && this.ctx.clock.simulated() - createdMs > INSTANCE_TYPE_DRIFT_AFTER_MS ? types : undefined,
+        // Deviation: only the subnet is compared. The sandbox's EC2 (moto) does not give fleet
+        // instances the launch template's security groups, so SecurityGroupDrift would always fire.
+        instance: nodeClass && instanceId ? { subnetId: (await this.cloud.instanceNetwork(instanceId))?.subnetId } : undefined,
+      })
     }
     const had = { consolidatable: has(nc, 'Consolidatable'), drifted: has(nc, 'Drifted') }
     if (had.consolidatable === c.consolidatable && (had.drifted ? nc.status?.conditions?.find((x) => x.type === 'Drifted')?.reason : undefined) === drift)

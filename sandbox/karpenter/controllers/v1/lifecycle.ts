@@ -21,7 +21,7 @@ import { DEFAULT_BOOT, kubeletVersion } from '../../../cluster/machines.ts'
 import type { NodeClaim } from '../../api.ts'
 import { FINALIZER_TERMINATION, LABEL_INITIALIZED, LABEL_INSTANCE_TYPE, LABEL_NODEPOOL, LABEL_REGISTERED } from '../../labels.ts'
 import { interpretFleetResult, planLaunch, releaseInflightIPs, type AmiIds } from '../../launch.ts'
-import { kubeletNode } from '../../../ec2-nodes/kubelet-node.ts'
+import { al2023NodeInfo, kubeletNode } from '../../../ec2-nodes/kubelet-node.ts'
 import { initializationBlocker } from '../../nodes.ts'
 import { parseInstanceID } from '../../nodeclaim-names.ts'
 import { markUnavailable } from '../../unavailable-offerings.ts'
@@ -44,6 +44,7 @@ import {
   nodeLabelsV1,
   registerTaintsV1,
   registeredTagsV1,
+  TagValidationError,
 } from '../../v1/nodeclaim.ts'
 import { NODECLAIMS, NODECLASSES } from '../cluster-state.ts'
 import type { Cloud } from '../cloud.ts'
@@ -160,6 +161,14 @@ export class LifecycleV1 {
         this.updateStatus(name, (_nc, c) => c.setUnknown('Launched', 'NodeClassReadinessUnknown', 'NodeClass is in Ready=Unknown'))
         return { requeueAfterMs: 5_000 }
       }
+      // cloudprovider.go Create: GetTags refusing a restricted tag is a NodeClassNotReadyError.
+      let tags: Record<string, string>
+      try {
+        tags = launchTagsV1(stored, nodeClass, this.ctx.settings.clusterName)
+      } catch (error) {
+        if (!(error instanceof TagValidationError)) throw error
+        return this.launchFailed(stored, scope, true, `NodeClassRef not ready, ${error.message}`, 'NodeClassNotReady')
+      }
       const internalClass = internalNodeClass(nodeClass)
       const nodeClaim = internalNodeClaim(stored, nodeClass)
       const subnets: Subnet[] = await this.cloud.subnets(internalClass)
@@ -180,7 +189,7 @@ export class LifecycleV1 {
           caBundle: Buffer.from(this.ctx.cluster.caPem).toString('base64'),
           kubeDnsIP: kubeDns,
         },
-        tags: launchTagsV1(stored, nodeClass, clusterName),
+        tags,
         bootstrap: {
           nodeLabels: (capacityType) => nodeLabelsV1(stored, capacityType),
           registerTaints: registerTaintsV1(stored),
@@ -266,11 +275,22 @@ export class LifecycleV1 {
    * launch.go: an insufficient capacity (or NodeClass not ready) error deletes the NodeClaim after
    * an ERROR line; anything else leaves Launched Unknown "LaunchFailed" and retries.
    */
-  private launchFailed(nodeClaim: NodeClaimV1, scope: log.Scope, deleteIt: boolean, error: string): { requeueAfterMs: number } | void {
+  /**
+   * launch.go launchNodeClaim's error cases: InsufficientCapacity (event) and NodeClassNotReady (no
+   * event) log `failed launching nodeclaim` and delete the NodeClaim; anything else leaves Launched Unknown.
+   */
+  private launchFailed(
+    nodeClaim: NodeClaimV1,
+    scope: log.Scope,
+    deleteIt: boolean,
+    error: string,
+    kind: 'InsufficientCapacity' | 'NodeClassNotReady' = 'InsufficientCapacity',
+  ): { requeueAfterMs: number } | void {
     const name = nodeClaim.metadata.name!
     if (deleteIt) {
       this.ctx.log(log.failedLaunching(scope, error))
-      this.ctx.event(nodeClaim as unknown as KubeObject, 'Warning', 'InsufficientCapacityError', `NodeClaim ${name} event: ${error}`)
+      if (kind === 'InsufficientCapacity')
+        this.ctx.event(nodeClaim as unknown as KubeObject, 'Warning', 'InsufficientCapacityError', `NodeClaim ${name} event: ${error}`)
       try {
         this.ctx.store.delete(NODECLAIMS, undefined, name)
       } catch (e) {
@@ -303,10 +323,8 @@ export class LifecycleV1 {
       allocatable: nodeClaim.status?.allocatable as Record<string, string>,
       creationTimestamp: rfc3339(this.ctx.clock.now()),
       kubeletVersion: kubeletVersion(this.ctx.cluster.kubernetesVersion),
-      // The EKS AL2023 AMI of late 2026: kernel 6.12, containerd 2.
-      osImage: 'Amazon Linux 2023.9.20261201',
-      kernelVersion: arch === 'arm64' ? '6.12.58-82.121.amzn2023.aarch64' : '6.12.58-82.121.amzn2023.x86_64',
-      containerRuntimeVersion: 'containerd://2.1.5',
+      // The EKS AL2023 AMI of late 2026 (kernel 6.12, containerd 2 on 1.33 and later).
+      ...al2023NodeInfo(arch, this.ctx.cluster.kubernetesVersion),
     })
     this.ctx.cluster.machines.boot({ instanceId, node, ...DEFAULT_BOOT })
   }

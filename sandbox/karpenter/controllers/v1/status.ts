@@ -16,7 +16,7 @@ import { ignoreNotFound } from '../../../kube/errors.ts'
 import type { KubeObject } from '../../../kube/json.ts'
 import { rfc3339 } from '../../../kube/json.ts'
 import { Controller } from '../../../runtime/controller.ts'
-import { ANNOTATION_NODEPOOL_HASH } from '../../labels.ts'
+import { ANNOTATION_NODEPOOL_HASH, LABEL_NODEPOOL } from '../../labels.ts'
 import { nodePoolUsage } from '../../provisioning.ts'
 import { aliasOf, aliasParameters, aliasUnsupported, amiStatus, resolveAmis, type Variant } from '../../v1/amis.ts'
 import {
@@ -33,7 +33,7 @@ import {
 } from '../../v1/api.ts'
 import { ConditionSet, NODECLASS_CONDITIONS, NODEPOOL_CONDITIONS, transitions } from '../../v1/conditions.ts'
 import * as log from '../../v1/logger.ts'
-import { nodeClassHashV1, nodePoolHashV1 } from '../../v1/nodeclaim.ts'
+import { launchTagsV1, nodeClassHashV1, nodePoolHashV1, rehashedNodeClaimAnnotations, TagValidationError } from '../../v1/nodeclaim.ts'
 import { internalNodeClass } from '../../v1/adapter.ts'
 import { NODECLAIMS, NODECLASSES, NODEPOOLS, takeSnapshot } from '../cluster-state.ts'
 import type { Cloud } from '../cloud.ts'
@@ -42,6 +42,44 @@ import type { KarpenterContext } from '../context.ts'
 const NODECLASS_FINALIZER = 'karpenter.k8s.aws/termination'
 /** nodeclass reconcilers requeue after 1 minute (subnets) at the shortest. */
 const NODECLASS_RESYNC_MS = 60_000
+
+/** utils.go GetTags as validation.go calls it (a NodeClaim of no NodePool): its error, if any. */
+function tagValidationError(nodeClass: EC2NodeClassV1, clusterName: string): string | undefined {
+  try {
+    launchTagsV1({ metadata: {} }, nodeClass, clusterName)
+    return undefined
+  } catch (error) {
+    if (error instanceof TagValidationError) return error.message
+    throw error
+  }
+}
+
+/** updateNodeClaimHash: the selected NodeClaims of another hash version get this one (and the hash, unless drifted). */
+function rehashNodeClaims(
+  ctx: KarpenterContext,
+  select: (c: KubeObject) => boolean,
+  keys: { hash: string; version: string },
+  version: string,
+  hash: string,
+): void {
+  for (const c of ctx.store.list(NODECLAIMS).items.filter(select)) {
+    if (!rehashedNodeClaimAnnotations(c, keys, version, hash)) continue
+    try {
+      ctx.store.mutate(
+        NODECLAIMS,
+        undefined,
+        c.metadata.name!,
+        (o) => {
+          const next = rehashedNodeClaimAnnotations(o, keys, version, hash)
+          if (next) o.metadata.annotations = next
+        },
+        { fieldManager: 'karpenter' },
+      )
+    } catch (error) {
+      ignoreNotFound(error)
+    }
+  }
+}
 
 export class NodeClassesV1 {
   private readonly ctx: KarpenterContext
@@ -91,8 +129,17 @@ export class NodeClassesV1 {
       })
       return { requeueAfterMs: 0 }
     }
-    // nodeclass.hash: the hash of the spec and resolved AMI family, for drift.
+    // nodeclass.hash: the hash of the spec and resolved AMI family, for drift; NodeClaims of another
+    // hash version are brought to this one first (updateNodeClaimHash).
     const hash = nodeClassHashV1(stored)
+    if (stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH_VERSION] !== NODECLASS_HASH_VERSION)
+      rehashNodeClaims(
+        this.ctx,
+        (c) => (c.spec as { nodeClassRef?: { name?: string } }).nodeClassRef?.name === name,
+        { hash: ANNOTATION_NODECLASS_HASH, version: ANNOTATION_NODECLASS_HASH_VERSION },
+        NODECLASS_HASH_VERSION,
+        hash,
+      )
     if (
       stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH] !== hash ||
       stored.metadata.annotations?.[ANNOTATION_NODECLASS_HASH_VERSION] !== NODECLASS_HASH_VERSION
@@ -121,9 +168,15 @@ export class NodeClassesV1 {
     await this.reconcileInstanceProfile(nc, conditions)
     // validation.go: dependencies first; the dry-run authorisation checks always pass in the sandbox.
     const deps = ['AMIsReady', 'SubnetsReady', 'SecurityGroupsReady', 'InstanceProfileReady']
-    if (deps.some((d) => conditions.get(d)?.status === 'False')) conditions.setFalse('ValidationSucceeded', 'DependenciesNotReady', '')
-    else if (deps.some((d) => conditions.get(d)?.status === 'Unknown')) conditions.setUnknown('ValidationSucceeded', 'DependenciesNotReady', '')
-    else conditions.setTrue('ValidationSucceeded')
+    const awaiting = 'Awaiting AMI, Instance Profile, Security Group, and Subnet resolution'
+    if (deps.some((d) => conditions.get(d)?.status === 'False')) conditions.setFalse('ValidationSucceeded', 'DependenciesNotReady', awaiting)
+    else if (deps.some((d) => conditions.get(d)?.status === 'Unknown')) conditions.setUnknown('ValidationSucceeded', 'DependenciesNotReady', awaiting)
+    else {
+      // validation.go: GetTags refusing a restricted tag key fails validation (TagValidationFailed).
+      const refused = tagValidationError(nc, this.ctx.settings.clusterName)
+      if (refused) conditions.setFalse('ValidationSucceeded', 'TagValidationFailed', refused)
+      else conditions.setTrue('ValidationSucceeded')
+    }
     if (JSON.stringify(stored.status ?? {}) !== JSON.stringify(nc.status)) {
       try {
         this.ctx.store.mutate(NODECLASSES, undefined, name, (o) => void (o.status = nc.status as Record<string, unknown>), {
@@ -296,8 +349,16 @@ export class NodePoolsV1 {
   private reconcile(name: string): void {
     const stored = this.ctx.store.find(NODEPOOLS, undefined, name) as unknown as NodePoolV1 | undefined
     if (!stored || stored.metadata.deletionTimestamp) return
-    // nodepool.hash
+    // nodepool.hash (its NodeClaims of another hash version first: updateNodeClaimHash)
     const hash = nodePoolHashV1(stored)
+    if (stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH_VERSION] !== NODEPOOL_HASH_VERSION)
+      rehashNodeClaims(
+        this.ctx,
+        (c) => c.metadata.labels?.[LABEL_NODEPOOL] === name,
+        { hash: ANNOTATION_NODEPOOL_HASH, version: ANNOTATION_NODEPOOL_HASH_VERSION },
+        NODEPOOL_HASH_VERSION,
+        hash,
+      )
     if (
       stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH] !== hash ||
       stored.metadata.annotations?.[ANNOTATION_NODEPOOL_HASH_VERSION] !== NODEPOOL_HASH_VERSION
