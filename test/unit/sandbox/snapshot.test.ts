@@ -202,13 +202,18 @@ describe('snapshot manifest', () => {
     assert.equal(readManifest(dirWith(manifest())).sandbox.asOf, '2024-01-29')
   })
 
-  it('refuses another format, naming both', () => {
-    const dir = dirWith(manifest({ format: SNAPSHOT_FORMAT + 1 }))
-    assert.throws(
-      () => readManifest(dir),
-      (e: Error) => e.message === `snapshot ${dir} is format ${SNAPSHOT_FORMAT + 1}; this spotcheck reads format ${SNAPSHOT_FORMAT}`,
-    )
-  })
+  for (const [which, format] of [
+    ['an older', SNAPSHOT_FORMAT - 1],
+    ['a newer', SNAPSHOT_FORMAT + 1],
+  ] as const) {
+    it(`refuses ${which} format, naming both`, () => {
+      const dir = dirWith(manifest({ format }))
+      assert.throws(
+        () => readManifest(dir),
+        (e: Error) => e.message === `snapshot ${dir} is format ${format}; this spotcheck reads format ${SNAPSHOT_FORMAT}`,
+      )
+    })
+  }
 
   it('refuses a directory without a manifest', () => {
     assert.throws(() => readManifest(mkdtempSync(join(tmpdir(), 'snapshot-'))), /has no manifest\.json/)
