@@ -7,6 +7,7 @@
 import * as k8s from '@kubernetes/client-node'
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { hourlyPrice } from '../aws/prices.ts'
+import { NodeViewerPrices } from './node-viewer-prices.ts'
 import { parseQuantity } from '../k8s/quantity.ts'
 import { AltScreenRenderer, view, type ViewNode } from './node-viewer-view.ts'
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api)
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-2'
   const ec2 = new EC2Client({ region, ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}) })
-  const prices = new Map<string, number | undefined>()
+  const prices = new NodeViewerPrices(async (capacity, type, zone) => (await hourlyPrice(ec2, region, capacity, type, zone)).price)
   let stop = false
   process.on('SIGINT', () => (stop = true))
   process.on('SIGTERM', () => (stop = true))
@@ -39,15 +40,14 @@ async function main(): Promise<void> {
       const type = labels['node.kubernetes.io/instance-type'] ?? ''
       const zone = labels['topology.kubernetes.io/zone'] ?? ''
       const capacity = labels['karpenter.sh/capacity-type'] ?? (labels['eks.amazonaws.com/capacityType'] === 'SPOT' ? 'spot' : 'on-demand')
-      const key = `${capacity}/${type}/${zone}`
-      if (!prices.has(key)) prices.set(key, (await hourlyPrice(ec2, region, capacity, type, zone).catch(() => ({ price: undefined }))).price)
+      const price = await prices.price(capacity, type, zone)
       const onNode = pods.filter((p) => p.spec?.nodeName === name)
       drawn.push({
         created: Date.parse(String(n.metadata?.creationTimestamp ?? 0)) || 0,
         node: {
           name,
           instanceType: type,
-          price: prices.get(key),
+          price,
           capacity: capacity === 'spot' ? 'spot' : 'on-demand',
           ready: (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
           cordoned: Boolean(n.spec?.unschedulable),
