@@ -190,12 +190,14 @@ describe('EKS and SSM hooks to the sandbox daemon', () => {
       'nodeRole',
       'nodegroupName',
       'region',
+      'releaseVersion',
       'scalingConfig',
       'subnets',
       'tags',
       'taints',
     ])
     assert.equal(hook.body.cluster, 'spot-and-karpenter')
+    assert.match(String(hook.body.releaseVersion), /^1\.\d+\.0-\d{8}$/, 'the AMI release, as EKS names it: <kubernetes version>.0-<YYYYMMDD>')
     assert.deepEqual(hook.body.scalingConfig, { minSize: 1, maxSize: 3, desiredSize: 2 })
     assert.deepEqual(hook.body.labels, { intent: 'control-apps' })
     assert.deepEqual(hook.body.instanceTypes, ['m5.large'])
