@@ -375,7 +375,7 @@ describe("a drift run's cucumber-js configuration", () => {
 })
 
 describe('side by side or one after another', () => {
-  it('goes side by side from 4 cores, one after another on fewer, and takes either flag', () => {
+  it('goes side by side from 2 cores, one after another on one, and takes either flag', () => {
     assert.equal(sideBySide({}, 4).yes, true)
     assert.equal(sideBySide({}, 2).yes, true)
     assert.equal(sideBySide({}, 1).yes, false)
