@@ -19,8 +19,7 @@ import type { AwsClients } from './aws-clients.ts'
 import { requiredProviders } from './preflight-edition.ts'
 import { resolveProviders } from './preflight-terraform.ts'
 import { spotcheckHome } from '../lib/paths.ts'
-import { compareMinor } from '../platform/table.ts'
-import { amiParameterName, type EditionUnderTest, type Observed } from './preflight.ts'
+import { amiParameterName, offeredByTarget, type EditionUnderTest, type Observed } from './preflight.ts'
 import { karpenterRelease, platformView } from '../platform/index.ts'
 
 export interface ObserveContext {
@@ -45,7 +44,7 @@ export async function observe(edition: EditionUnderTest, ctx: ObserveContext): P
   // The edition's AMI parameter, and the family's for the newest version the target offers: the
   // verdict judges that one when the edition's version is no longer offered.
   const amiParameters = versions.then((offered) => {
-    const judged = [edition.kubernetesVersion, newestOffered(offered)].filter((v): v is string => v !== undefined)
+    const judged = [edition.kubernetesVersion, offeredByTarget(offered).at(-1)].filter((v): v is string => v !== undefined)
     return Promise.all([...new Set(judged)].map((v) => amiParameterExists(ctx, amiParameterName(v, edition.nodeImageFamily))))
   })
   const [eksVersions, amiParameterAnswers, chart, terraform] = await Promise.all([
@@ -62,15 +61,6 @@ export async function observe(edition: EditionUnderTest, ctx: ObserveContext): P
         }),
   ])
   return { eksVersions, amiParameters: amiParameterAnswers, chart, terraform, cloud9: ctx.cloud9 }
-}
-
-/** The newest version DescribeClusterVersions offers for a new cluster (standard or extended support). */
-function newestOffered(versions: { version: string; status: string }[]): string | undefined {
-  return versions
-    .filter((v) => v.status !== 'UNSUPPORTED')
-    .map((v) => v.version)
-    .sort(compareMinor)
-    .at(-1)
 }
 
 async function describeClusterVersions(aws: AwsClients): Promise<{ version: string; status: string }[]> {

@@ -186,6 +186,14 @@ interface Ctx {
 const EKS_SOURCE =
   'Amazon EKS user guide, "Understand the Kubernetes version lifecycle on EKS" (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html)'
 
+/** The versions DescribeClusterVersions offers for a new cluster (standard or extended support), oldest first. */
+export function offeredByTarget(versions: { version: string; status: string }[]): string[] {
+  return versions
+    .filter((v) => v.status !== 'UNSUPPORTED')
+    .map((v) => v.version)
+    .sort(compareMinor)
+}
+
 /** EKS: is the edition's Kubernetes version offered for a new cluster? */
 function checkEks(ctx: Ctx): void {
   const { edition, view, observed, verdict } = ctx
@@ -196,12 +204,7 @@ function checkEks(ctx: Ctx): void {
     .filter((v) => v.offered)
     .map((v) => v.version)
     .sort(compareMinor)
-  ctx.offered = observed.eksVersions
-    ? observed.eksVersions
-        .filter((v) => v.status !== 'UNSUPPORTED')
-        .map((v) => v.version)
-        .sort(compareMinor)
-    : viewOffered
+  ctx.offered = observed.eksVersions ? offeredByTarget(observed.eksVersions) : viewOffered
   ctx.isOffered = ctx.offered.includes(k)
   if (observed.eksVersions && list(viewOffered) !== list(ctx.offered)) {
     verdict.notes.push({
