@@ -32,7 +32,7 @@ import { checkExpectation, driftHtml, driftMarkdown, driftRuns, driftSummary, ty
 import { resolveEdition } from './editions/edition.ts'
 import { ProgressView, summaryTable } from './formatters/progress-view.ts'
 import { Redactor } from './redact.ts'
-import { generateReport } from './tutorial-cli.ts'
+import { generateReport, RESULTS_DIR } from './tutorial-cli.ts'
 
 export const DRIFT_DIR = resolve(projectRoot, process.env.SPOTCHECK_DRIFT_DIR ?? 'drift')
 
@@ -117,10 +117,9 @@ export async function driftCli(argv: string[], log: Log = (l) => process.stderr.
   const markdown = driftMarkdown(drift)
   writeFileSync(join(DRIFT_DIR, 'drift.json'), JSON.stringify(drift, null, 2) + '\n')
   writeFileSync(join(DRIFT_DIR, 'DRIFT.md'), markdown)
-  const resultsDir = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
   combineAllureResults(
     results.map((r) => ({ spec: r.spec, resultsDir: join(r.dir, 'allure-results') })),
-    resultsDir,
+    RESULTS_DIR,
     { value: drift, markdown, html: driftHtml(drift) },
   )
   log(`\nThe drift: ${rel(join(DRIFT_DIR, 'DRIFT.md'))} (for a pull request on the tutorial) and ${rel(join(DRIFT_DIR, 'drift.json'))}`)

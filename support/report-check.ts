@@ -7,12 +7,12 @@
 
 import { execa } from 'execa'
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { findLeaks } from './leak-scan.ts'
-import { generateReport, REPORT_DIR, REPORTS_DIR } from './tutorial-cli.ts'
+import { generateReport, REPORT_DIR, REPORTS_DIR, RESULTS_DIR } from './tutorial-cli.ts'
 import { latestRunFile, runsDir } from './run.ts'
-import { projectRoot, spotcheckHome } from '../lib/paths.ts'
+import { spotcheckHome } from '../lib/paths.ts'
 import { chartMarks, EXPECTED_CHARTS } from './charts.ts'
 import { chartScreens } from './report-screens.ts'
 
@@ -129,7 +129,7 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
     secretsFile && existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { secrets: string[]; accountId?: string }) : { secrets: [] }
   const known = knownSecrets(recorded)
   if (known.secrets.length === 0) log('report check: no recorded sandbox credentials for the last run and none in the environment; checking by pattern only')
-  const leaks = findLeaks([resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'), REPORT_DIR, REPORTS_DIR], known)
+  const leaks = findLeaks([RESULTS_DIR, REPORT_DIR, REPORTS_DIR], known)
   for (const l of leaks) log(`report check: ${l.file} contains ${l.what}`)
   if (leaks.length > 0) return 1
   log(
@@ -137,8 +137,7 @@ export async function reportCli(argv: string[], log: (line: string) => void = (l
   )
 
   // 2. It reads as a person would want: every expected chart drawn, no terminal escape codes.
-  const resultsDir = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
-  const problems = [...chartProblems(resultsDir), ...rawEscapes(resultsDir)]
+  const problems = [...chartProblems(RESULTS_DIR), ...rawEscapes(RESULTS_DIR)]
   for (const p of problems) log(`report check: ${p.what} (${p.file})`)
   if (problems.length > 0) return 1
   log('report check: every expected chart is drawn, with data, and no attachment carries a terminal escape code')

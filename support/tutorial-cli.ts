@@ -7,6 +7,8 @@ import { join, relative, resolve } from 'node:path'
 import { projectRoot } from '../lib/paths.ts'
 
 export const REPORT_DIR = resolve(projectRoot, process.env.SPOTCHECK_REPORT_DIR ?? 'allure-report')
+/** The Allure results of the last run (cucumber.js writes them there; SPOTCHECK_ALLURE_RESULTS moves them). */
+export const RESULTS_DIR = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
 /** Cucumber's own reports and the report check's screenshots (cucumber.js reads the same variable). */
 export const REPORTS_DIR = resolve(projectRoot, process.env.SPOTCHECK_REPORTS_DIR ?? 'reports')
 
@@ -29,7 +31,7 @@ export async function tutorialCli(argv: string[], log: (line: string) => void = 
 }
 
 export async function generateReport(log: (line: string) => void): Promise<number> {
-  const results = resolve(projectRoot, process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results')
+  const results = RESULTS_DIR
   if (!existsSync(results)) {
     log(`spotcheck: no results in ${results}: nothing to report`)
     return 1
