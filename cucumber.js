@@ -17,11 +17,15 @@
 // current edition from 2026-07-13, its Karpenter's release; as-written from 2023-10-31).
 // One section: `npx cucumber-js --tags @spot-interruption` (earlier sections are followed first).
 import { rmSync } from 'node:fs'
+import { usePythonPastPyenvShims } from './lib/python-shims.ts'
 
 const TUTORIAL = 'https://community.aws/content/2dhlDEUfwElQ9mhtOP6D8YJbULA/run-kubernetes-clusters-for-less-with-amazon-ec2-spot-and-karpenter'
 const RESULTS = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
 // Cucumber's own reports; a directory of their own lets runs share a checkout (the test suite's runs).
 const REPORTS = process.env.SPOTCHECK_REPORTS_DIR ?? 'reports'
+
+// Every aws, python3 and kubectl (through `aws eks get-token`) the run starts skips pyenv's shims.
+usePythonPastPyenvShims()
 
 // Allure results accumulate across runs; a report is about one run.
 if (!process.argv.includes('--dry-run') && !process.argv.includes('-d')) rmSync(RESULTS, { recursive: true, force: true })

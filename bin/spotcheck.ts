@@ -22,6 +22,9 @@ const USAGE = `Usage: spotcheck <command>
   platform [--as-of DATE] [--json]  the platform of a day: EKS versions, Karpenter releases, AMIs, Terraform majors
 `
 
+// pyenv's shims resolved once for every program this command starts (lib/python-shims.ts).
+const { usePythonPastPyenvShims } = await import('../lib/python-shims.ts')
+usePythonPastPyenvShims()
 const { UsageError, messageOf } = await import('../lib/errors.ts')
 const { sandboxCli } = await import('../sandbox/cli.ts')
 // Every line the commands below print goes through the redactor of this shell's secrets (its AWS
