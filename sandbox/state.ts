@@ -124,13 +124,28 @@ export function readJson<T>(path: string): T | undefined {
   }
 }
 
+/**
+ * Whether the process runs. A process that has exited but is not yet reaped (a zombie) does not:
+ * a daemon `sandbox up` started is re-parented to PID 1, and an init that reaps lazily (a
+ * container's, a microVM's) would otherwise keep a stopped sandbox "alive" for seconds.
+ */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !isZombie(pid)
+}
+
+/** Linux's state letter in /proc/<pid>/stat (after the parenthesised command name); false elsewhere. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
+  } catch {
+    return false
   }
 }
 

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { bash, isolatedHome, parseExports, spotcheck } from './helpers.ts'
+import { isAlive } from '../../../sandbox/state.ts'
 
 const home = isolatedHome()
 const env = { SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: undefined }
@@ -18,14 +19,8 @@ function portOpen(url: string): Promise<boolean> {
   })
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+// A stopped daemon is reparented to PID 1 and may linger unreaped: isAlive counts a zombie as gone.
+const alive = isAlive
 
 describe('spotcheck sandbox', () => {
   let exportsA = ''

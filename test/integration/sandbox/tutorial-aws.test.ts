@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bash, isolatedHome, parseExports, spotcheck } from './helpers.ts'
+import { isAlive } from '../../../sandbox/state.ts'
 import { TUTORIAL_DATE } from '../../../platform/index.ts'
 
 const home = isolatedHome()
@@ -138,12 +139,6 @@ describe('the tutorial AWS commands against the sandbox', { timeout: 15 * 60_000
   it('down leaves nothing running', async () => {
     const down = await spotcheck(['sandbox', 'down'], cliEnv)
     assert.equal(down.exitCode, 0)
-    let gone = false
-    try {
-      process.kill(daemonPid, 0)
-    } catch {
-      gone = true
-    }
-    assert.ok(gone, 'the daemon still runs')
+    assert.equal(isAlive(daemonPid), false, 'the daemon still runs')
   })
 })
