@@ -12,6 +12,13 @@ export interface KubeSession {
   apps: k8s.AppsV1Api
   custom: k8s.CustomObjectsApi
   objects: k8s.KubernetesObjectApi
+  /**
+   * Settles once the kubeconfig's credentials have been fetched (the tutorial's exec plugin, `aws
+   * eks get-token`) and cached. client-node's ExecAuth caches a token but not a fetch in flight:
+   * the recorders' first requests, all at once, would each run the plugin. They wait on this
+   * instead, so the plugin runs once.
+   */
+  authenticated: Promise<void>
 }
 
 /** Variables the exec plugin (`aws eks get-token`) needs from the terminal's environment. */
@@ -33,6 +40,8 @@ export function connect(env: Record<string, string>): KubeSession {
   }
   return {
     config,
+    // A failure here is not said: each request fetches again, and fails with its own error.
+    authenticated: config.applyToHTTPSOptions({}).catch(() => {}),
     core: config.makeApiClient(k8s.CoreV1Api),
     apps: config.makeApiClient(k8s.AppsV1Api),
     custom: config.makeApiClient(k8s.CustomObjectsApi),

@@ -64,7 +64,9 @@ export class ClusterRecorder {
   }
 
   start(): void {
-    for (const kind of Object.keys(this.paths) as Kind[]) void this.watch(kind)
+    void this.kube.authenticated.then(() => {
+      for (const kind of Object.keys(this.paths) as Kind[]) void this.watch(kind)
+    })
   }
 
   stop(): void {
@@ -326,7 +328,7 @@ export class KarpenterLog {
   }
 
   start(): void {
-    void this.watchPods()
+    void this.kube.authenticated.then(() => this.watchPods())
   }
 
   stop(): void {
