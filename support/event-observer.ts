@@ -42,6 +42,8 @@ export class EventObserver {
   private queueUrl?: string
   private polling?: Promise<void>
   private stopped = false
+  /** Ends the long poll in flight when the observer stops, instead of waiting out its second. */
+  private readonly stopping = new AbortController()
   private readonly aws: AwsClients
   private readonly runId: string
 
@@ -91,7 +93,9 @@ export class EventObserver {
   private async poll(): Promise<void> {
     while (!this.stopped) {
       try {
-        const out = await this.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))
+        const out = await this.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }), {
+          abortSignal: this.stopping.signal,
+        })
         const messages = out.Messages ?? []
         for (const m of messages) {
           const e = JSON.parse(m.Body ?? '{}') as { 'detail-type'?: string; time?: string; detail?: Record<string, unknown> }
@@ -118,6 +122,7 @@ export class EventObserver {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.stopping.abort()
     await this.polling
   }
 

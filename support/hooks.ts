@@ -22,6 +22,8 @@ import type { SpotcheckWorld } from './world.ts'
 const RESULTS_DIR = process.env.SPOTCHECK_ALLURE_RESULTS ?? 'allure-results'
 // SIGINT and SIGTERM: one clean-up, whatever arrives after (support/signals.ts).
 const signals = signalHandler(() => (hasRun() ? theRun() : undefined))
+/** The CLIs' versions, for the report's environment panel. */
+let versions: Promise<Record<string, string>> | undefined
 // An exception nobody caught (a timer's, a stream's) fails the running step through Cucumber's own
 // 'uncaughtException' listener, past the steps' wrapper: monitors run first, so redact it there.
 process.on('uncaughtExceptionMonitor', (error) => void redactError(error, currentRedactor()))
@@ -36,6 +38,8 @@ BeforeAll(
     setRun(run)
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void signals.handle(signal))
     await run.start()
+    // Asked now, beside the scenarios, for the report's environment panel at the end.
+    versions = toolVersions(run.env)
     run.redactor.addEnvironment(run.env)
     await learnResolvedCredentials(run)
     run.recordSandboxCredentials()
@@ -98,7 +102,7 @@ AfterAll(
     const run = theRun()
     const outcome = signals.interrupted ? 'interrupted' : run.failed.size > 0 ? 'failed' : 'passed'
     try {
-      writeEnvironment(RESULTS_DIR, { ...(run.target?.facts ?? { target: run.params.target }), run: run.id, ...(await toolVersions()) })
+      writeEnvironment(RESULTS_DIR, { ...(run.target?.facts ?? { target: run.params.target }), run: run.id, ...(await (versions ?? toolVersions(run.env))) })
     } catch (error) {
       run.progress(`could not write the report's environment: ${messageOf(error)}`)
     }
@@ -110,15 +114,15 @@ AfterAll(
   }),
 )
 
-async function toolVersions(): Promise<Record<string, string>> {
+async function toolVersions(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const version = async (cmd: string, args: string[], pattern: RegExp) => {
-    const r = await execa(cmd, args, { reject: false, all: true, env: hasRun() ? theRun().env : process.env })
+    const r = await execa(cmd, args, { reject: false, all: true, env })
     return pattern.exec(r.all ?? '')?.[1] ?? 'not found'
   }
-  return {
-    'AWS CLI': await version('aws', ['--version'], /aws-cli\/(\S+)/),
-    terraform: await version('terraform', ['version'], /Terraform v(\S+)/),
-    kubectl: await version('kubectl', ['version', '--client=true', '-o', 'json'], /"gitVersion":\s*"([^"]+)"/),
-    node: process.version,
-  }
+  const [aws, terraform, kubectl] = await Promise.all([
+    version('aws', ['--version'], /aws-cli\/(\S+)/),
+    version('terraform', ['version'], /Terraform v(\S+)/),
+    version('kubectl', ['version', '--client=true', '-o', 'json'], /"gitVersion":\s*"([^"]+)"/),
+  ])
+  return { 'AWS CLI': aws, terraform, kubectl, node: process.version }
 }
