@@ -341,6 +341,16 @@ export class KarpenterLog {
     return this.lines.length
   }
 
+  /**
+   * The index of the first line logged at or after `tutorialMs`, or `length` while none has
+   * reached the run: the lines read before it (a restarted Karpenter's pods' earlier logs, which
+   * a stream opened anew delivers first) are all older.
+   */
+  firstIndexFrom(tutorialMs: number): number {
+    const first = this.lines.findIndex((l) => l.tutorialAt !== undefined && l.tutorialAt >= tutorialMs)
+    return first >= 0 ? first : this.lines.length
+  }
+
   private async watchPods(): Promise<void> {
     if (this.stopped) return
     try {

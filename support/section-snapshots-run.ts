@@ -3,7 +3,6 @@
 
 import * as allure from 'allure-js-commons'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { messageOf } from '../lib/errors.ts'
 import { attachText } from './report.ts'
 import type { ScenarioRef } from './tutorial-scenarios.ts'
@@ -118,7 +117,9 @@ export async function restoreBefore(world: SpotcheckWorld, all: ScenarioRef[], c
   for (const id of restored.session.resourceRunIds) run.resourceRunIds.add(id)
   for (const k of chosen.meta.covers) run.passed.add(k)
   run.connectWhenPossible()
-  await startAfterRestore(world, chosen.tutorialMs)
+  // Karpenter's log as the run follows it holds the restored lines first, then the restarted
+  // Karpenter's; the scenario's are those logged from the restored instant on.
+  world.startLogAt(chosen.tutorialMs)
   const covered = all.filter((s) => chosen.meta.covers.includes(s.key))
   const text =
     `Restored snapshot ${chosen.name} instead of following ${covered.length} earlier scenario(s) ` +
@@ -130,29 +131,3 @@ export async function restoreBefore(world: SpotcheckWorld, all: ScenarioRef[], c
   })
   return new Set(chosen.meta.covers)
 }
-
-/**
- * Karpenter's log as the run follows it holds the restored lines first; the scenario's own lines
- * are those logged from the restored instant on. Waits until the restarted Karpenter's first line
- * has reached the run (its pods' logs are followed anew: a few seconds of real time, whatever the
- * time scale), then starts the scenario's log there. Not an assertion: without one, the
- * scenario's log starts after everything read so far, and the report says so.
- */
-async function startAfterRestore(world: SpotcheckWorld, restoredAt: number): Promise<void> {
-  const log = world.run.karpenterLog
-  if (!log) return
-  const firstNew = () => log.lines.findIndex((l) => l.tutorialAt !== undefined && l.tutorialAt >= restoredAt)
-  const deadline = Date.now() + LOG_CATCH_UP_MS
-  while (firstNew() < 0 && Date.now() < deadline) await sleep(200)
-  const index = firstNew()
-  if (index >= 0) world.logStart = index
-  else {
-    world.logStart = log.length
-    await world.note(
-      `Karpenter logged nothing since the restore within ${LOG_CATCH_UP_MS / 1000} s: this scenario's log starts after the ${log.length} line(s) read so far.`,
-    )
-  }
-}
-
-/** Real time the run gives the restarted Karpenter's log to reach it (measured: about 4 s). */
-const LOG_CATCH_UP_MS = 60_000

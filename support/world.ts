@@ -55,8 +55,11 @@ export class SpotcheckWorld extends World<WorldParameters> {
   last?: CommandResult
   readonly background = new Map<string, BackgroundCommand>()
   scenario: ScenarioInfo = { uri: '', name: '', feature: '', tags: [] }
-  /** Karpenter log lines before this index were logged before the scenario began. */
-  logStart = 0
+  /**
+   * Where the scenario's Karpenter log starts: an index into the run's log, or (after a section
+   * snapshot was restored) the restored tutorial instant, whose first line is found when asked.
+   */
+  private logFrom: number | { tutorialMs: number } = 0
   subject: Subject = {}
   /** The interruption timeline of this scenario, once built (support/expect/run-timeline.ts interruptionTimelineOf), for the chart. */
   timeline?: TimelineEvent[]
@@ -69,6 +72,24 @@ export class SpotcheckWorld extends World<WorldParameters> {
 
   get run(): Run {
     return theRun()
+  }
+
+  /** Karpenter log lines before this index were logged before the scenario began. */
+  get logStart(): number {
+    if (typeof this.logFrom === 'number') return this.logFrom
+    return this.run.karpenterLog?.firstIndexFrom(this.logFrom.tutorialMs) ?? 0
+  }
+
+  set logStart(index: number) {
+    this.logFrom = index
+  }
+
+  /**
+   * The scenario's log starts at the first line Karpenter logged at or after `tutorialMs` (the
+   * instant a section snapshot restored), however late the followed streams deliver it.
+   */
+  startLogAt(tutorialMs: number): void {
+    this.logFrom = { tutorialMs }
   }
 
   /** Runs a tutorial block in the run's terminal, recording first what it will create. */

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from '../../../support/kube.ts'
-import { KarpenterLog, field, sinceTimeOf, splitTimestamp } from '../../../support/recorders.ts'
+import { KarpenterLog, field, logLineOf, sinceTimeOf, splitTimestamp } from '../../../support/recorders.ts'
 
 interface FakeOptions {
   /** How long a log stream stays open before the server ends it. */
@@ -198,6 +198,19 @@ describe("Karpenter's log over a long run", () => {
     assert.ok(fake.requests.lists >= 2, `listed ${fake.requests.lists} time(s)`)
     assert.ok(fake.requests.watches.length < 40, `${fake.requests.watches.length} watches in a second`)
     assert.equal(new Set(numbers).size, numbers.length, 'a pod listed again is not followed twice')
+  })
+})
+
+describe("a scenario's log after a restored snapshot", () => {
+  it('starts at the first line logged from the restored instant, found whenever it arrives', () => {
+    const log = new KarpenterLog(connect({ KUBECONFIG: kubeconfig('http://127.0.0.1:9') }), () => {})
+    const restoredAt = Date.parse('2024-01-29T10:15:00Z')
+    const line = (time: string) => logLineOf(log.length, 'karpenter-1', JSON.stringify({ level: 'INFO', time, message: 'm' }))
+    assert.equal(log.firstIndexFrom(restoredAt), 0, "nothing read yet: nothing is the scenario's")
+    log.lines.push(line('2024-01-29T10:01:00Z'), line('2024-01-29T10:14:59.999Z'))
+    assert.equal(log.firstIndexFrom(restoredAt), 2, "the restored pod's earlier lines are not the scenario's")
+    log.lines.push(logLineOf(2, 'karpenter-1', 'not JSON'), line('2024-01-29T10:15:00Z'), line('2024-01-29T10:15:04Z'))
+    assert.equal(log.firstIndexFrom(restoredAt), 3)
   })
 })
 
