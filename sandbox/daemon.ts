@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util'
 import { platformView } from '../platform/index.ts'
 import { startMoto, type MotoServer } from './aws/moto-process.ts'
 import { Clock } from './runtime/clock.ts'
-import { startControlServer, type ControlServer } from './control-server.ts'
-import { ClusterHost } from './cluster-host.ts'
-import { Snapshotter } from './snapshot/snapshotter.ts'
+import { startControlServer, type ControlServer, type HookHandler } from './control-server.ts'
+import type { ClusterHost } from './cluster-host.ts'
+import type { Snapshotter } from './snapshot/snapshotter.ts'
 import { SandboxPaths, readJson, writeJson, type SandboxConfig, type SandboxState } from './state.ts'
 
 const { values } = parseArgs({ options: { name: { type: 'string' } } })
@@ -29,6 +29,7 @@ const clock = new Clock({ scale: config.timeScale })
 let control: ControlServer | undefined
 let moto: MotoServer | undefined
 let clusters: ClusterHost | undefined
+let snapshots: Snapshotter | undefined
 let stopping = false
 
 const state: SandboxState = {
@@ -50,28 +51,26 @@ async function start(): Promise<void> {
   log(`sandbox "${config!.name}": region ${config!.region}, time scale ×${config!.timeScale}, AWS as of ${config!.asOf}`)
   // moto answers as AWS did on the sandbox's date: it reads that day's platform from this file.
   await writeJson(paths.platformFile, platformView(config!.asOf))
-  clusters = new ClusterHost({ config: config!, paths, clock, log, onChange: () => void publish() })
-  const snapshots = new Snapshotter({
-    clock,
-    clusters,
-    sandbox: { region: config!.region, asOf: config!.asOf, timeScale: config!.timeScale, spotSeed: config!.spotSeed },
-    awsEndpoint: () => state.awsEndpoint,
-    log,
-  })
+  // moto's import takes a couple of seconds of its own, and so does loading the clusters' code
+  // (the API server, the controllers, Karpenter): moto starts first, and the clusters' code
+  // loads while it does. The control endpoint listens from the start, its hooks filled in
+  // below: moto calls them only for requests, and no request comes before the sandbox is ready.
+  const hooks: Record<string, HookHandler> = {}
+  const synchronous = new Set<string>()
   control = await startControlServer({
     port: config!.controlPort,
-    hooks: clusters.hooks(),
-    synchronous: clusters.synchronousHooks,
+    hooks,
+    synchronous,
     status: () => state,
     log,
     clock,
     awsEndpoint: () => state.awsEndpoint,
     tutorialTimes: (name, afterRv, limit) => clusters?.cluster(name)?.store.tutorialTimes(afterRv, limit),
-    snapshot: { save: (body) => snapshots.save(body), restore: (body) => snapshots.restore(body) },
+    snapshot: { save: (body) => snapshots!.save(body), restore: (body) => snapshots!.restore(body) },
   })
   state.controlUrl = control.url
   log(`control endpoint ${control.url}`)
-  moto = await startMoto({
+  const motoStarted = startMoto({
     port: config!.awsPort,
     controlUrl: control.url,
     timeScale: config!.timeScale,
@@ -80,6 +79,26 @@ async function start(): Promise<void> {
     logFile: paths.awsLog,
     platformFile: paths.platformFile,
   })
+  motoStarted.catch(() => {}) // awaited below, after the clusters' code has loaded
+  let code: [typeof import('./cluster-host.ts'), typeof import('./snapshot/snapshotter.ts')]
+  try {
+    code = await Promise.all([import('./cluster-host.ts'), import('./snapshot/snapshotter.ts')])
+  } catch (error) {
+    moto = await motoStarted.catch(() => undefined) // for stop() to stop it
+    throw error
+  }
+  const [{ ClusterHost }, { Snapshotter }] = code
+  clusters = new ClusterHost({ config: config!, paths, clock, log, onChange: () => void publish() })
+  Object.assign(hooks, clusters.hooks())
+  for (const hook of clusters.synchronousHooks) synchronous.add(hook)
+  snapshots = new Snapshotter({
+    clock,
+    clusters,
+    sandbox: { region: config!.region, asOf: config!.asOf, timeScale: config!.timeScale, spotSeed: config!.spotSeed },
+    awsEndpoint: () => state.awsEndpoint,
+    log,
+  })
+  moto = await motoStarted
   state.awsEndpoint = moto.endpoint
   state.awsPid = moto.pid
   clusters.attachAws(moto.endpoint)

@@ -4,7 +4,7 @@
 // tags of the Go types) from the small table below. Used for strict field validation
 // (unknown fields), strategic merge patch, and server-side apply's associative lists.
 
-import * as k8s from '@kubernetes/client-node'
+import { createRequire } from 'node:module'
 
 interface Attribute {
   name: string
@@ -13,7 +13,23 @@ interface Attribute {
   format: string
 }
 
-const models = k8s as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>
+const require = createRequire(import.meta.url)
+
+/**
+ * One generated model, loaded when first asked for: each is a module of its own with no imports,
+ * and client-node's index loads all 2,700 of them (a second of the daemon's start), where the
+ * sandbox's clusters use a few hundred.
+ */
+function model(typeName: string): { attributeTypeMap?: Attribute[] } | undefined {
+  if (!/^[A-Za-z0-9]+$/.test(typeName)) return undefined
+  try {
+    const exports = require(`@kubernetes/client-node/dist/gen/models/${typeName}.js`) as Record<string, { attributeTypeMap?: Attribute[] }>
+    return exports[typeName]
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined
+    throw error
+  }
+}
 const fieldCache = new Map<string, Map<string, string> | null>()
 const formatCache = new Map<string, Map<string, string>>()
 
@@ -21,7 +37,7 @@ const formatCache = new Map<string, Map<string, string>>()
 function fieldsOf(typeName: string): Map<string, string> | null {
   let cached = fieldCache.get(typeName)
   if (cached !== undefined) return cached
-  const attrs = models[typeName]?.attributeTypeMap
+  const attrs = model(typeName)?.attributeTypeMap
   cached = attrs ? new Map(attrs.map((a) => [a.baseName, a.type])) : null
   fieldCache.set(typeName, cached)
   if (attrs) formatCache.set(typeName, new Map(attrs.map((a) => [a.baseName, a.format])))
