@@ -21,6 +21,9 @@ interface Timed {
   scenariosS: number
 }
 
+/** Runs of the section from the snapshot; the table shows the median. */
+const SECTION_RUNS = 3
+
 const ms = (t: { seconds: number; nanos: number }) => t.seconds * 1000 + t.nanos / 1e6
 
 /** First start and last finish of the run's test cases, from Cucumber's messages (epoch ms). */
@@ -68,9 +71,16 @@ export default async function bench(): Promise<BenchResult> {
     const full = await cucumber(home, [])
     const snapshots = readdirSync(join(home, 'snapshots')).sort()
     const saves = [...full.progress.matchAll(/is saved as snapshot \S+ \((\d+\.\d) s\)/g)].map((m) => Number(m[1]))
-    const restored = await cucumber(home, ['--tags', '@spot-interruption'])
-    const restore = /Restored snapshot (\S+) instead of following (\d+) earlier scenario\(s\) \((\d+\.\d) s\)/.exec(restored.progress)
-    if (!restore) throw new Error(`the section run restored no snapshot:\n${restored.progress.slice(-2000)}`)
+    // The section run three times: the machine's noise is a few seconds either way.
+    const runs: { timed: Timed; restore: RegExpExecArray }[] = []
+    for (let i = 0; i < SECTION_RUNS; i++) {
+      const timed = await cucumber(home, ['--tags', '@spot-interruption'])
+      const restore = /Restored snapshot (\S+) instead of following (\d+) earlier scenario\(s\) \((\d+\.\d) s\)/.exec(timed.progress)
+      if (!restore) throw new Error(`the section run restored no snapshot:\n${timed.progress.slice(-2000)}`)
+      runs.push({ timed, restore })
+    }
+    const sorted = [...runs].sort((a, b) => a.timed.seconds - b.timed.seconds)
+    const { timed: restored, restore } = sorted[Math.floor(sorted.length / 2)]
     const replayed = await cucumber(home, ['--tags', '@spot-interruption'], { SPOTCHECK_SNAPSHOTS: '0' })
     if (/Restored snapshot/.test(replayed.progress)) throw new Error('SPOTCHECK_SNAPSHOTS=0 restored a snapshot')
     const f = (s: number) => `${s.toFixed(1)} s`
@@ -83,17 +93,18 @@ export default async function bench(): Promise<BenchResult> {
         '',
         '| | wall | start (cucumber-js, sandbox up) | scenarios | of which restore | stop (sandbox down, reports) |',
         '|---|---:|---:|---:|---:|---:|',
-        `| **from the snapshot after Step 5** (${restore[2]} earlier scenarios restored) | **${f(restored.seconds)}** | ${f(restored.startS)} | ${f(restored.scenariosS)} | ${restore[3]} s | ${f(restored.seconds - restored.startS - restored.scenariosS)} |`,
+        `| **from the snapshot after Step 5** (${restore[2]} earlier scenarios restored; the median of ${SECTION_RUNS} runs: ${runs.map((r) => f(r.timed.seconds)).join(', ')}) | **${f(restored.seconds)}** | ${f(restored.startS)} | ${f(restored.scenariosS)} | ${restore[3]} s | ${f(restored.seconds - restored.startS - restored.scenariosS)} |`,
         `| replayed from nothing (\`SPOTCHECK_SNAPSHOTS=0\`, as \`spotcheck tutorial --no-snapshots\`) | ${f(replayed.seconds)} | ${f(replayed.startS)} | ${f(replayed.scenariosS)} | – | ${f(replayed.seconds - replayed.startS - replayed.scenariosS)} |`,
         `| the whole run that saved the snapshots | ${f(full.seconds)} | ${f(full.startS)} | ${f(full.scenariosS)} | – | ${f(full.seconds - full.startS - full.scenariosS)} |`,
         '',
         `The whole run saved ${snapshots.length} snapshots (${snapshots.join(', ')}), ${saves.map((s) => `${s} s`).join(', ')} each.`,
         '',
         "Step 6's own scenarios are most of what is left: the FIS experiment, the two-minute Spot notice and the replacement",
-        'node run in tutorial time (×20), as in a whole run. The restore is moto loading its state, the cluster and the',
-        "Karpenter twin restarting, and the run following the restarted Karpenter's log (its first lines reach the run a few",
-        "seconds after the restore: a new kube session, the aws CLI's `eks get-token`). The rest is cucumber-js and the",
-        "sandbox's own start and stop, the same with or without a snapshot.",
+        'node run in tutorial time (×20), as in a whole run, and the real aws CLI and kubectl (each kubectl command runs',
+        '`aws eks get-token`). The restore is moto loading its state and the cluster and the Karpenter twin restarting; the',
+        'restarted Karpenter reads the instance types, offerings and Spot prices from moto again, as upstream does after a',
+        "restart, beside the section's first commands. The rest is cucumber-js and the sandbox's own start and stop, the",
+        'same with or without a snapshot.',
       ].join('\n'),
     }
   } finally {
