@@ -43,12 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     spotcheck_moto.install()
-    from spotcheck_moto import api, scheduler
+    from spotcheck_moto import api, scheduler, static_responses
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    app = api.middleware(DomainDispatcherApplication(create_backend_app))
+    app = api.middleware(static_responses.middleware(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True)
     port = server.server_port
     # moto sends some requests to itself (e.g. CloudFormation custom resources)
