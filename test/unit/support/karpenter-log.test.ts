@@ -6,11 +6,9 @@
 import { afterEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { connect } from '../../../support/kube.ts'
 import { KarpenterLog, field, logLineOf, sinceTimeOf, splitTimestamp } from '../../../support/recorders.ts'
+import { writeKubeconfig } from './kubeconfig.ts'
 
 interface FakeOptions {
   /** How long a log stream stays open before the server ends it. */
@@ -116,21 +114,7 @@ function fakeApiServer(options: FakeOptions) {
   }
 }
 
-function kubeconfig(server: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'klog-')), 'config')
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: { token: 't' } }],
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-      'current-context': 'x',
-    }),
-  )
-  return file
-}
+const kubeconfig = (server: string) => writeKubeconfig(server)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { connect } from '../../../support/kube.ts'
 import { karpenterApi } from '../../../support/karpenter-api.ts'
 import { ClusterRecorder, KarpenterLog } from '../../../support/recorders.ts'
+import { writeKubeconfig } from './kubeconfig.ts'
 
 describe('a kube session with an exec credential plugin', () => {
   it('runs the plugin once for the recorders that start together', async () => {
@@ -30,18 +31,7 @@ describe('a kube session with an exec credential plugin', () => {
       `#!/bin/sh\necho x >> '${calls}'\nsleep 0.3\necho '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","status":{"token":"t","expirationTimestamp":"2999-01-01T00:00:00Z"}}'\n`,
     )
     chmodSync(plugin, 0o755)
-    const kubeconfig = join(dir, 'config')
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, args: [] } } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    )
+    const kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, args: [] } })
     const session = connect({ KUBECONFIG: kubeconfig })
     const recorder = new ClusterRecorder(session, () => {}, karpenterApi('v0.32.1'))
     const log = new KarpenterLog(session, () => {})

@@ -4,13 +4,11 @@
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { connect } from '../../../support/kube.ts'
 import { karpenterApi } from '../../../support/karpenter-api.ts'
 import { ClusterRecorder, field, logLineOf, recorderPaths } from '../../../support/recorders.ts'
 import { logExcerpt } from '../../../support/report.ts'
+import { writeKubeconfig } from './kubeconfig.ts'
 
 const discovery: Record<string, unknown> = {
   '/api/v1': {
@@ -52,19 +50,7 @@ describe('the cluster recorder', () => {
   it('reports a watch that keeps failing (whichever way) once per kind, and keeps retrying', async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as { port: number }).port
-    const dir = mkdtempSync(join(tmpdir(), 'recorder-'))
-    const kubeconfig = join(dir, 'config')
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    )
+    const kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`)
     let watches = 0
     server.on('request', (req: IncomingMessage) => {
       if (req.url?.includes('watch=true')) watches++
@@ -165,18 +151,7 @@ describe('the cluster recorder after its watch expires', () => {
   it('lists again after a 410 Gone ERROR event, instead of watching from the expired version over and over', async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as { port: number }).port
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'recorder-')), 'config')
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    )
+    const kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`)
     const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), () => undefined, karpenterApi('v0.32.1'))
     recorder.start()
     await new Promise((r) => setTimeout(r, 1_500))
@@ -208,20 +183,8 @@ describe('what the recorder keeps to place a sighting in tutorial time', () => {
         .end(JSON.stringify(discovery[url.pathname] ?? { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items }))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const dir = mkdtempSync(join(tmpdir(), 'recorder-rv-'))
-    const kubeconfig = join(dir, 'config')
     const port = (server.address() as { port: number }).port
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    )
+    const kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`)
     const recorder = new ClusterRecorder(connect({ KUBECONFIG: kubeconfig }), () => undefined, karpenterApi('v0.32.1'))
     recorder.start()
     for (let i = 0; i < 50 && (recorder.pods.get('default/p')?.length ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 100))
