@@ -6,7 +6,9 @@
 // control endpoint publishes and on which moto's own timers run (`/v1/clock/after`). It writes `state.json` when it answers, and on SIGTERM/SIGINT stops
 // every child and frees every port before it exits.
 
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { spotcheckHome } from '../lib/paths.ts'
 import { platformView } from '../platform/index.ts'
 import { startMoto, type MotoServer } from './aws/moto-process.ts'
 import { Clock } from './runtime/clock.ts'
@@ -78,6 +80,7 @@ async function start(): Promise<void> {
     spotSeed: config!.spotSeed,
     logFile: paths.awsLog,
     platformFile: paths.platformFile,
+    responseCacheDir: join(spotcheckHome(), 'cache', 'aws-responses'),
   })
   motoStarted.catch(() => {}) // awaited below, after the clusters' code has loaded
   let code: [typeof import('./cluster-host.ts'), typeof import('./snapshot/snapshotter.ts')]

@@ -41,6 +41,11 @@ export interface StartMotoOptions {
    * undated (every Kubernetes version accepted, the AL2 AMIs of 1.23–1.33, Cloud9 open).
    */
   platformFile?: string
+  /**
+   * Where EC2's catalogue answers are kept across moto processes (spotcheck_moto/static_responses.py):
+   * the sandboxes of one spotcheck home share it. Without it they are kept in memory only.
+   */
+  responseCacheDir?: string
   /** Python interpreter. Default python3. */
   python?: string
   /** How long to wait for the server to be ready. Default 30 s. */
@@ -118,6 +123,7 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
   }
   if (options.controlUrl) env.SPOTCHECK_CONTROL_URL = options.controlUrl
   if (options.platformFile) env.SPOTCHECK_PLATFORM_FILE = options.platformFile
+  if (options.responseCacheDir) env.SPOTCHECK_RESPONSE_CACHE_DIR = options.responseCacheDir
 
   const log = options.logFile ? openLog(options.logFile) : undefined
   const subprocess = execa(options.python ?? 'python3', [SERVER_SCRIPT, '--host', host, '--port', String(options.port)], {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import unittest
 from typing import Any
 
@@ -44,7 +46,7 @@ def call(app: Any, body: str, authorization: str = auth(), method: str = "POST")
 class StaticResponsesTest(unittest.TestCase):
     def test_the_same_catalogue_request_is_answered_once(self) -> None:
         inner = CountingApp()
-        app = middleware(inner)
+        app = middleware(inner, cache_dir="")
         body = "Action=DescribeInstanceTypes&Version=2016-11-15&MaxResults=100"
         first = call(app, body)
         second = call(app, "Version=2016-11-15&MaxResults=100&Action=DescribeInstanceTypes")  # same parameters, another order
@@ -54,21 +56,37 @@ class StaticResponsesTest(unittest.TestCase):
 
     def test_other_parameters_regions_callers_and_actions_are_asked(self) -> None:
         inner = CountingApp()
-        app = middleware(inner)
+        app = middleware(inner, cache_dir="")
         call(app, "Action=DescribeInstanceTypeOfferings&LocationType=availability-zone")
         call(app, "Action=DescribeInstanceTypeOfferings&LocationType=region")
         call(app, "Action=DescribeInstanceTypeOfferings&LocationType=region", auth(region="us-east-1"))
         call(app, "Action=DescribeInstanceTypeOfferings&LocationType=region", auth(key="AKIAOTHER"))
-        self.assertEqual(inner.calls, 4)
+        self.assertEqual(inner.calls, 3, "moto's catalogue is the same for every account")
         for _ in range(2):
             call(app, "Action=DescribeInstances")
             call(app, "Action=DescribeInstanceTypes", auth(service="ssm"))
             call(app, "", method="GET")
-        self.assertEqual(inner.calls, 10, "only EC2's catalogue calls are kept")
+        self.assertEqual(inner.calls, 9, "only EC2's catalogue calls are kept")
+
+    def test_a_cache_directory_serves_the_next_process(self) -> None:
+        with tempfile.TemporaryDirectory() as directory:
+            first = CountingApp()
+            body = "Action=DescribeInstanceTypes&MaxResults=100"
+            answered = call(middleware(first, cache_dir=directory), body)
+            later = CountingApp()  # another moto process, the same directory
+            self.assertEqual(call(middleware(later, cache_dir=directory), body), answered)
+            self.assertEqual((first.calls, later.calls), (1, 0))
+            self.assertEqual([f for f in os.listdir(directory) if f.endswith(".partial")], [])
+            for name in os.listdir(directory):  # a file cut short is asked of moto again
+                with open(os.path.join(directory, name), "w") as f:
+                    f.write('{"status": "200 OK", "hea')
+            third = CountingApp()
+            call(middleware(third, cache_dir=directory), body)
+            self.assertEqual(third.calls, 1)
 
     def test_a_failed_answer_is_not_kept(self) -> None:
         inner = CountingApp(status="503 Service Unavailable")
-        app = middleware(inner)
+        app = middleware(inner, cache_dir="")
         call(app, "Action=DescribeInstanceTypes")
         call(app, "Action=DescribeInstanceTypes")
         self.assertEqual(inner.calls, 2)
