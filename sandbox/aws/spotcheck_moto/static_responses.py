@@ -32,21 +32,21 @@ from urllib.parse import parse_qsl
 
 CACHED_ACTIONS = frozenset({"DescribeInstanceTypes", "DescribeInstanceTypeOfferings"})
 
-# SigV4: "Credential=<access key>/<date>/<region>/<service>/aws4_request"
-_CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
+# SigV4: "Credential=<access key>/<date>/<region>/<service>/aws4_request"; the key is not part of
+# the cache key (moto's catalogue is the same for every account).
+_CREDENTIAL = re.compile(r"Credential=[^/]+/[^/]+/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 
 
 def _cache_key(environ: dict[str, Any], body: bytes) -> tuple[str, ...] | None:
-    if environ.get("REQUEST_METHOD") != "POST":
-        return None
+    """The region and the sorted parameters of a POSTed EC2 catalogue call; None for anything else."""
     scope = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-    if not scope or scope.group(3) != "ec2":
+    if not scope or scope.group("service") != "ec2":
         return None
     params = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     action = dict(params).get("Action")
     if action not in CACHED_ACTIONS:
         return None
-    return (scope.group(2), *sorted(f"{k}={v}" for k, v in params))
+    return (scope.group("region"), *sorted(f"{k}={v}" for k, v in params))
 
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
