@@ -10,7 +10,15 @@
 //
 // The tests then talk to the cluster as the tutorial does: real `kubectl` and `aws` through bash
 // with the sandbox's environment (`eval "$(npx spotcheck sandbox up)"`), the kubeconfig written by
-// the tutorial's own `aws eks update-kubeconfig`.
+// the tutorial's own `aws eks update-kubeconfig`, with one difference: the tests' kubectl presents
+// the token that kubeconfig's exec plugin (`aws eks get-token`) returned, fetched again before it
+// is ten minutes old (EKS accepts one for fifteen), instead of running the plugin on every call.
+// A long-lived client-go process does the same (it keeps the plugin's credential until it expires);
+// a kubectl command cannot, and each `aws` start costs ~0.8 s of CPU: the tests poll the cluster
+// twice a second, so the plugin alone kept a core busy. The exec plugin itself is exercised where
+// it is the subject: `startTutorialCluster` runs it for the first token, the kubectl tests
+// (test/integration/kube) and tutorial-aws.test.ts run the tutorial's kubeconfig as written, and
+// so does every feature run.
 
 import {
   CreateInternetGatewayCommand,
@@ -76,7 +84,8 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { GetParametersByPathCommand, ListTagsForResourceCommand as ListParameterTagsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { execa, type Result } from 'execa'
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../../lib/paths.ts'
@@ -209,8 +218,20 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
     region: sandboxEnv.AWS_REGION,
     credentials: { accessKeyId: sandboxEnv.AWS_ACCESS_KEY_ID, secretAccessKey: sandboxEnv.AWS_SECRET_ACCESS_KEY },
   }
-  const env = { ...sandboxEnv, CLUSTER_NAME, KARPENTER_NODE_IAM_ROLE_NAME: NODE_INSTANCE_PROFILE, SPOTCHECK_HOME: home, SPOTCHECK_SANDBOX: options.name }
-  const bash = (script: string, timeoutMs = 300_000) => runBash(script, env, work, timeoutMs)
+  const tutorialKubeconfig = sandboxEnv.KUBECONFIG
+  const token = new HarnessToken(tutorialKubeconfig, join(work, '.harness.kubeconfig'))
+  const env = {
+    ...sandboxEnv,
+    KUBECONFIG: token.path,
+    CLUSTER_NAME,
+    KARPENTER_NODE_IAM_ROLE_NAME: NODE_INSTANCE_PROFILE,
+    SPOTCHECK_HOME: home,
+    SPOTCHECK_SANDBOX: options.name,
+  }
+  const bash = async (script: string, timeoutMs = 300_000) => {
+    if (token.ready) await token.fresh(env)
+    return runBash(script, env, work, timeoutMs)
+  }
   const run = async (script: string, timeoutMs?: number) => {
     const r = await bash(script, timeoutMs)
     if (r.exitCode !== 0) throw new Error(`exit ${r.exitCode}: ${script}\n---\n${r.all}`)
@@ -246,14 +267,72 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
         amiType: options.nodeGroupAmiType,
       })
     }
-    // Step 2's last commands: the kubeconfig, and Karpenter's pods running.
-    await run('aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter')
+    // Step 2's last commands: the kubeconfig, and Karpenter's pods running. The first kubectl
+    // command goes through the tutorial's kubeconfig as written; its plugin's token is then kept.
+    await run(`KUBECONFIG=${tutorialKubeconfig} aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter`)
+    await run(`KUBECONFIG=${tutorialKubeconfig} kubectl get namespace kube-system -o name`)
+    await token.fresh(env)
     if (!options.noWait) await waitForStep2(cluster)
   } catch (error) {
     await cluster.close()
     throw error
   }
   return cluster
+}
+
+/**
+ * A copy of the tutorial's kubeconfig whose user presents the token its exec plugin returned
+ * (the plugin's command, arguments and environment as `aws eks update-kubeconfig` wrote them),
+ * fetched again when it is `maxAgeMs` old. See the header for why.
+ */
+class HarnessToken {
+  #fetchedAt = 0
+  #inFlight: Promise<void> | undefined
+  readonly tutorialKubeconfig: string
+  readonly path: string
+  readonly maxAgeMs: number
+
+  constructor(tutorialKubeconfig: string, path: string, maxAgeMs = 10 * 60_000) {
+    this.tutorialKubeconfig = tutorialKubeconfig
+    this.path = path
+    this.maxAgeMs = maxAgeMs
+  }
+
+  /** Whether the first token has been written (before it, commands name the tutorial's kubeconfig). */
+  get ready(): boolean {
+    return this.#fetchedAt > 0
+  }
+
+  async fresh(env: Record<string, string>): Promise<void> {
+    if (Date.now() - this.#fetchedAt < this.maxAgeMs) return
+    this.#inFlight ??= this.#fetch(env).finally(() => (this.#inFlight = undefined))
+    await this.#inFlight
+  }
+
+  async #fetch(env: Record<string, string>): Promise<void> {
+    const config = parseYaml(readFileSync(this.tutorialKubeconfig, 'utf8')) as KubeconfigFile
+    const context = config.contexts.find((c) => c.name === config['current-context'])?.context
+    const user = config.users.find((u) => u.name === context?.user)
+    const exec = user?.user.exec
+    if (!user || !exec) throw new Error(`${this.tutorialKubeconfig}: the current context's user has no exec plugin`)
+    const pluginEnv = { ...env, ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])) }
+    const started = Date.now()
+    const r = await execa(exec.command, exec.args ?? [], { env: pluginEnv, extendEnv: false, reject: false, timeout: 60_000 })
+    if (r.exitCode !== 0) throw new Error(`the exec plugin ${exec.command} ${(exec.args ?? []).join(' ')} failed (exit ${r.exitCode}):\n${r.stderr}`)
+    const credential = JSON.parse(r.stdout) as { status?: { token?: string } }
+    if (!credential.status?.token) throw new Error(`the exec plugin returned no token:\n${r.stdout}`)
+    user.user = { token: credential.status.token }
+    const tmp = `${this.path}.tmp`
+    writeFileSync(tmp, stringifyYaml(config, { lineWidth: 0 }), { mode: 0o600 })
+    renameSync(tmp, this.path)
+    this.#fetchedAt = started
+  }
+}
+
+interface KubeconfigFile {
+  'current-context': string
+  contexts: { name: string; context: { user: string } }[]
+  users: { name: string; user: { token?: string; exec?: { command: string; args?: string[]; env?: { name: string; value: string }[] | null } } }[]
 }
 
 /** The node group's two nodes Ready, Karpenter's two replicas Running and its leader's controllers started. */
