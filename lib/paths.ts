@@ -16,6 +16,15 @@ export function spotcheckHome(): string {
 }
 
 /**
+ * Where spotcheck keeps what any sandbox may reuse, whatever its home (moto's EC2 catalogue
+ * answers, sandbox/aws/spotcheck_moto/static_responses.py): `$SPOTCHECK_CACHE_DIR`, or
+ * `<home>/cache`. `npm test` points every job's sandboxes at one.
+ */
+export function cacheDir(): string {
+  return resolve(process.env.SPOTCHECK_CACHE_DIR ?? join(spotcheckHome(), 'cache'))
+}
+
+/**
  * The suite's stand-ins for tools the tutorial runs (wget, helm, eks-node-viewer), first on PATH
  * on every target: on a real account they run the real tool (wget also records and edits what it
  * fetched); on the sandbox they serve its offline copies.

@@ -8,7 +8,7 @@
 
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { spotcheckHome } from '../lib/paths.ts'
+import { cacheDir } from '../lib/paths.ts'
 import { platformView } from '../platform/index.ts'
 import { startMoto, type MotoServer } from './aws/moto-process.ts'
 import { Clock } from './runtime/clock.ts'
@@ -80,7 +80,7 @@ async function start(): Promise<void> {
     spotSeed: config!.spotSeed,
     logFile: paths.awsLog,
     platformFile: paths.platformFile,
-    responseCacheDir: join(spotcheckHome(), 'cache', 'aws-responses'),
+    responseCacheDir: join(cacheDir(), 'aws-responses'),
   })
   motoStarted.catch(() => {}) // awaited below, after the clusters' code has loaded
   let code: [typeof import('./cluster-host.ts'), typeof import('./snapshot/snapshotter.ts')]
