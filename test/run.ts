@@ -1,0 +1,133 @@
+// `npm test`: every check of the project, as jobs run a few at a time, the longest first.
+//
+//   node test/run.ts                      # everything (npm test)
+//   node test/run.ts integration          # only the integration test files (npm run test:integration)
+//   node test/run.ts lint unit --lanes 1  # some groups, one job at a time
+//
+// Groups (test/runner/jobs.ts): lint, unit, conformance, node24 (the unit tests and a feature smoke
+// on Node 24), integration (one job per test file), features (the drift runs on the sandbox, then
+// the report check of what they wrote).
+//
+// Why side by side: most of an integration file's time is waiting — the aws provider's fixed
+// timers under Terraform, the sandbox's tutorial clock — while lint and the unit tests are all CPU.
+// One after another, the cores idle through the waits. The sandbox's tutorial clock runs slower
+// while its simulation is busy (sandbox/clock.ts), so a job that shares the cores takes longer but
+// keeps the tutorial's deadlines.
+//
+// Every job but the features gets a scratch SPOTCHECK_HOME and report directories of its own, so
+// that nothing a test runs writes the project's .spotcheck/, allure-results/ or reports/ while the
+// drift runs write theirs beside it. All jobs share one SPOTCHECK_CACHE_DIR (the project's
+// .spotcheck/cache unless set): moto's EC2 catalogue answers, the same for every sandbox, are
+// computed once instead of once per test's sandbox.
+//
+// A job's output is printed whole when it ends; a line every minute says which jobs are running.
+// The summary gives each job's time and result and node:test's counts; the exit status is 1 when a
+// job failed. Ctrl-C (or SIGTERM) stops every job's process group, so the tests' after hooks and
+// the sandbox daemons' signal handlers run.
+
+import './setup/python-path.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { cacheDir, projectRoot } from '../lib/paths.ts'
+import { GROUPS, staleExpectations, suiteJobs, type SuiteJob } from './runner/jobs.ts'
+import { Lanes, type Outcome } from './runner/lanes.ts'
+
+function usage(message: string): never {
+  process.stderr.write(`test/run.ts: ${message}\nusage: node test/run.ts [${GROUPS.join('|')} …] [--lanes N]\n`)
+  process.exit(2)
+}
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({ options: { lanes: { type: 'string' } }, allowPositionals: true })
+  } catch (error) {
+    return usage((error as Error).message)
+  }
+})()
+const unknown = positionals.filter((g) => !(GROUPS as readonly string[]).includes(g))
+if (unknown.length > 0) usage(`no such group: ${unknown.join(', ')}`)
+const lanesText = values.lanes ?? process.env.SPOTCHECK_TEST_LANES
+const lanes = lanesText === undefined ? availableParallelism() + 1 : Number(lanesText)
+if (!Number.isInteger(lanes) || lanes < 1) usage(`--lanes (or SPOTCHECK_TEST_LANES) must be a whole number of at least 1, not "${lanesText}"`)
+
+const all = suiteJobs(projectRoot, process.execPath)
+const stale = staleExpectations(all)
+if (stale.length > 0) usage(`test/runner/jobs.ts expects jobs that do not exist: ${stale.join(', ')}`)
+
+// Scratch directories, made now and removed at the end (after the jobs, whatever they did).
+const scratch = mkdtempSync(join(tmpdir(), 'spotcheck-test-'))
+const sharedCache = cacheDir()
+const selected = all
+  .filter((j) => positionals.length === 0 || positionals.includes(j.group))
+  .map((j, i): SuiteJob => {
+    if (j.group === 'features') return { ...j, env: { SPOTCHECK_CACHE_DIR: sharedCache } }
+    const own = join(scratch, String(i))
+    return {
+      ...j,
+      env: {
+        SPOTCHECK_CACHE_DIR: sharedCache,
+        SPOTCHECK_HOME: join(own, 'home'),
+        SPOTCHECK_ALLURE_RESULTS: join(own, 'allure-results'),
+        SPOTCHECK_REPORTS_DIR: join(own, 'reports'),
+        SPOTCHECK_REPORT_DIR: join(own, 'allure-report'),
+      },
+    }
+  })
+
+const started = Date.now()
+const elapsed = () => Math.round((Date.now() - started) / 1000)
+const runner = new Lanes({
+  lanes,
+  cwd: projectRoot,
+  ended: (o: Outcome, done: number) => {
+    const verdict = o.exitCode === 0 ? 'ok' : `FAILED (${o.signal ?? `exit ${o.exitCode}`})`
+    process.stdout.write(`\n━━ ${o.job.name}: ${verdict}, ${o.seconds} s (${done}/${selected.length} done, ${elapsed()} s in) ━━\n${o.output}\n`)
+  },
+})
+const stop = (signal: NodeJS.Signals) => {
+  if (runner.stopped) return
+  process.stdout.write(
+    `\ntest/run.ts: ${signal}: stopping ${
+      runner
+        .running()
+        .map((r) => r.job.name)
+        .join(', ') || 'nothing'
+    }\n`,
+  )
+  runner.stop()
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
+
+process.stdout.write(`test/run.ts: ${selected.length} jobs, ${lanes} at a time, the longest first\n`)
+const heartbeat = setInterval(() => {
+  process.stdout.write(
+    `… ${elapsed()} s: running ${runner
+      .running()
+      .map((r) => `${r.job.name} (${r.seconds} s)`)
+      .join(', ')}\n`,
+  )
+}, 60_000)
+let outcomes: Outcome[]
+try {
+  outcomes = await runner.run(selected)
+} finally {
+  clearInterval(heartbeat)
+  rmSync(scratch, { recursive: true, force: true })
+}
+
+const failed = outcomes.filter((o) => o.exitCode !== 0)
+const total = (k: keyof Outcome['counts']) => outcomes.reduce((n, o) => n + (o.counts[k] ?? 0), 0)
+process.stdout.write(`\n━━ summary: ${outcomes.length} of ${selected.length} jobs in ${elapsed()} s, ${lanes} at a time ━━\n`)
+for (const o of [...outcomes].sort((a, b) => b.seconds - a.seconds)) {
+  const counts = o.counts.tests === undefined ? '' : `  ${o.counts.pass ?? 0}/${o.counts.tests} passed`
+  process.stdout.write(`${o.exitCode === 0 ? 'ok    ' : 'FAILED'} ${String(o.seconds).padStart(5)} s  ${o.job.name}${counts}\n`)
+}
+process.stdout.write(
+  `node:test: ${total('tests')} tests, ${total('pass')} passed, ${total('fail')} failed, ${total('skipped')} skipped, ${total('todo')} todo, ${total('cancelled')} cancelled\n`,
+)
+if (runner.stopped) process.stdout.write(`stopped: ${selected.length - outcomes.length} jobs not run\n`)
+if (failed.length > 0) process.stdout.write(`failed: ${failed.map((o) => o.job.name).join(', ')}\n`)
+process.exitCode = failed.length > 0 || runner.stopped ? 1 : 0
