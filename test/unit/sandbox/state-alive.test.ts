@@ -14,8 +14,12 @@ describe('isAlive', () => {
   })
 
   it('is false for a process that exited but is not reaped (a zombie)', { skip: platform() !== 'linux' && 'reads /proc' }, async () => {
-    // sh starts a child that exits at once, then becomes `sleep`, which never reaps it.
-    const parent = execa('sh', ['-c', 'true & echo $!; exec sleep 5'], { reject: false })
+    // Python forks a child that exits at once and never reaps it (it has no SIGCHLD handler). A
+    // shell would not do: dash reaps a finished background job whenever it gets the chance, which
+    // on a busy machine can be before its `exec`.
+    const parent = execa('python3', ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)'], {
+      reject: false,
+    })
     try {
       const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))))
       const deadline = Date.now() + 5_000
