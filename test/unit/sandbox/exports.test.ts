@@ -2,7 +2,8 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { sandboxEnvironment, shellExports, shellQuote } from '../../../sandbox/exports.ts'
-import { standInsDir } from '../../../lib/paths.ts'
+import { join } from 'node:path'
+import { spotcheckHome, standInsDir } from '../../../lib/paths.ts'
 import { SandboxPaths, type SandboxConfig, type SandboxState } from '../../../sandbox/state.ts'
 
 const config: SandboxConfig = {
@@ -43,7 +44,7 @@ describe('sandbox exports', () => {
   })
 
   it('give kubectl and Terraform files owned by the sandbox', () => {
-    assert.match(env.KUBECONFIG!, /\.spotcheck\/sandboxes\/default\/kubeconfig$/)
+    assert.equal(env.KUBECONFIG, join(spotcheckHome(), 'sandboxes', 'default', 'kubeconfig'))
     assert.match(env.TF_CLI_CONFIG_FILE!, /sandboxes\/default\/terraform\.rc$/)
     assert.match(env.KUBECACHEDIR!, /sandboxes\/default\/kube-cache$/)
   })
