@@ -24,7 +24,7 @@ export interface Outcome {
   signal: string | undefined
   seconds: number
   output: string
-  /** node:test's closing counts (`# tests 12` …), summed when the output has several. */
+  /** node:test's closing counts (`# tests 12`, `ℹ tests 12` …), summed when the output has several. */
   counts: Counts
 }
 
@@ -35,7 +35,8 @@ export interface LaneOptions {
   ended?: (outcome: Outcome, done: number) => void
 }
 
-const COUNT = /^# (tests|pass|fail|skipped|todo|cancelled) (\d+)$/gm
+// TAP's closing comments (`# tests 12`), or the spec reporter's (`ℹ tests 12`, Node 24's default).
+const COUNT = /^(?:#|ℹ) (tests|pass|fail|skipped|todo|cancelled) (\d+)$/gm
 
 export function countsOf(output: string): Counts {
   const counts: Counts = {}

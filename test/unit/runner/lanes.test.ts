@@ -63,6 +63,8 @@ describe('the lanes of npm test (test/runner/lanes.ts)', () => {
 
   it('sums the counts of an output that has several runs (the Node 24 job: its unit tests, then more)', () => {
     assert.deepEqual(countsOf('# tests 2\n# pass 2\nlater\n# tests 5\n# pass 4\n# skipped 1\n'), { tests: 7, pass: 6, skipped: 1 })
+    // The spec reporter's form (Node 24's default, wherever the output goes).
+    assert.deepEqual(countsOf('ℹ tests 3\nℹ pass 2\nℹ fail 1\n'), { tests: 3, pass: 2, fail: 1 })
   })
 
   it("stop() ends the running jobs' process groups and starts no other job", async () => {
