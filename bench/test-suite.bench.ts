@@ -1,0 +1,79 @@
+// `npm test` on this machine: every check of the project as test/run.ts runs it (jobs side by
+// side, the longest first), timed wall-clock from start to exit, with the CPU time the machine
+// spent meanwhile (/proc/stat) and node:test's counts, beside the figures of the chain of npm
+// scripts that `npm test` was before test/run.ts. That chain is gone from the code, so its figures
+// are the ones measured when it was replaced (BEFORE, below), not measured again.
+
+import { execa } from 'execa'
+import { existsSync, readFileSync } from 'node:fs'
+import { projectRoot } from '../lib/paths.ts'
+import type { BenchResult } from './run.ts'
+
+/**
+ * `npm test` at fad01f2 (`npm run lint && npm run test:unit && npm run conformance && npm run
+ * test:node24 && npm run test:integration && npm run test:features && npm run test:report`, the
+ * integration files two at a time), each script timed on its own on a quiet machine on 2026-12-07
+ * (wall, and the machine's CPU seconds from /proc/stat), in the order the chain ran them.
+ */
+const BEFORE: { script: string; wallS: number; cpuS: number }[] = [
+  { script: 'lint', wallS: 78, cpuS: 112 },
+  { script: 'test:unit', wallS: 199, cpuS: 260 },
+  { script: 'conformance', wallS: 20, cpuS: 29 },
+  { script: 'test:node24', wallS: 221, cpuS: 239 },
+  { script: 'test:integration', wallS: 1465, cpuS: 2248 },
+  { script: 'test:features', wallS: 292, cpuS: 396 },
+  { script: 'test:report', wallS: 36, cpuS: 45 },
+]
+/** node:test's counts in that chain: test:unit, test:node24's unit run and test:integration. */
+const BEFORE_COUNTS = { tests: 1072 + 1072 + 147, pass: 1072 + 1072 + 146, skipped: 1 }
+
+/** The machine's busy CPU seconds so far (user, nice, system, irq, softirq), or undefined off Linux. */
+function busySeconds(): number | undefined {
+  if (!existsSync('/proc/stat')) return undefined
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+  return (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / 100
+}
+
+const minutes = (s: number) => `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`
+
+export default async function bench(): Promise<BenchResult> {
+  const cpu0 = busySeconds()
+  const start = performance.now()
+  const r = await execa(process.execPath, ['test/run.ts'], { cwd: projectRoot, reject: false, all: true })
+  const wallS = (performance.now() - start) / 1000
+  const cpu1 = busySeconds()
+  const out = r.all ?? ''
+  const summary = out.slice(out.lastIndexOf('━━ summary:'))
+  const lanes = /, (\d+) at a time ━━/.exec(summary)?.[1] ?? '?'
+  const counts = /node:test: (\d+) tests, (\d+) passed, (\d+) failed, (\d+) skipped, (\d+) todo, (\d+) cancelled/.exec(summary)
+  const jobs = [...summary.matchAll(/^(ok {4}|FAILED) +(\d+) s {2}(\S+)/gm)].map((m) => ({ ok: m[1].trim() === 'ok', seconds: Number(m[2]), name: m[3] }))
+  if (jobs.length === 0) throw new Error(`test/run.ts printed no summary (exit ${r.exitCode}):\n${out.slice(-3000)}`)
+  const cpuS = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined
+  const beforeWall = BEFORE.reduce((n, b) => n + b.wallS, 0)
+  const beforeCpu = BEFORE.reduce((n, b) => n + b.cpuS, 0)
+  const failed = jobs.filter((j) => !j.ok).map((j) => j.name)
+
+  return {
+    id: 'test-suite',
+    title: '`npm test`: every check, before and after test/run.ts',
+    markdown: [
+      '| | wall | CPU (user + system, all processes) | node:test tests (passed, skipped) |',
+      '|---|---:|---:|---:|',
+      `| before: the chain of npm scripts, one after another (fad01f2) | ${minutes(beforeWall)} | ${minutes(beforeCpu)} | ${BEFORE_COUNTS.tests} (${BEFORE_COUNTS.pass}, ${BEFORE_COUNTS.skipped}) |`,
+      `| **\`npm test\` now (test/run.ts, ${lanes} jobs at a time${r.exitCode === 0 ? '' : `; FAILED: ${failed.join(', ') || `exit ${r.exitCode}`}`})** | **${minutes(wallS)}** | ${cpuS === undefined ? '–' : minutes(cpuS)} | ${counts ? `${counts[1]} (${counts[2]}, ${counts[4]})` : '–'} |`,
+      '',
+      'Before, each script on its own:',
+      '',
+      '| script | wall | CPU |',
+      '|---|---:|---:|',
+      ...BEFORE.map((b) => `| \`npm run ${b.script}\` | ${b.wallS} s | ${b.cpuS} s |`),
+      '',
+      'Now, the longest jobs (each one’s wall time while it shared the cores):',
+      '',
+      '| job | wall |',
+      '|---|---:|',
+      ...jobs.slice(0, 15).map((j) => `| ${j.name}${j.ok ? '' : ' (failed)'} | ${j.seconds} s |`),
+      `| ${jobs.length - Math.min(15, jobs.length)} others | ${jobs.slice(15).reduce((n, j) => n + j.seconds, 0)} s in all |`,
+    ].join('\n'),
+  }
+}
