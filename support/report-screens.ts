@@ -72,11 +72,13 @@ async function photograph(page: Page, index: string, at: Located, png: string): 
   const content = `${header}.closest('[data-testid=test-result-step]').querySelector('[data-testid=test-result-step-content]')`
   if (!(await page.evaluate<boolean>(`Boolean(${content})`)))
     await page.evaluate(`${header}.querySelector('[data-testid=test-result-step-arrow-button]').click()`)
+  // Every wait has waitFor's 20 s: on a machine whose cores are busy (npm test runs its jobs side by
+  // side) Chromium takes seconds to unfold a step or decode a chart.
   const attachment = `document.querySelector('[data-tr-focus-id="${at.attachmentId}"]')`
-  if (!(await page.waitFor(attachment, 5_000))) return 'the step shows no chart attachment'
+  if (!(await page.waitFor(attachment))) return 'the step shows no chart attachment'
   const image = `${attachment}.closest('[data-testid=test-result-attachment]').querySelector('img')`
   if (!(await page.evaluate<boolean>(`Boolean(${image})`))) await page.evaluate(`${attachment}.querySelector('button').click()`)
-  if (!(await page.waitFor(`${image} && ${image}.complete && ${image}.naturalWidth > 0`, 10_000))) return 'the chart did not render as a picture'
+  if (!(await page.waitFor(`${image} && ${image}.complete && ${image}.naturalWidth > 0`))) return 'the chart did not render as a picture'
   const step = `${header}.closest('[data-testid=test-result-step]')`
   const box = await page.evaluate<{ x: number; y: number; width: number; height: number }>(
     `(() => { const s = ${step}; s.scrollIntoView({ block: 'start' }); const r = s.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: Math.min(r.height, innerHeight - r.y) } })()`,
