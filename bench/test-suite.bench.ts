@@ -5,7 +5,9 @@
 // are the ones measured when it was replaced (BEFORE, below), not measured again.
 
 import { execa } from 'execa'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { projectRoot } from '../lib/paths.ts'
 import type { BenchResult } from './run.ts'
 
@@ -43,6 +45,9 @@ export default async function bench(): Promise<BenchResult> {
   const wallS = (performance.now() - start) / 1000
   const cpu1 = busySeconds()
   const out = r.all ?? ''
+  const log = join(tmpdir(), 'spotcheck-bench-test-suite.log')
+  writeFileSync(log, out)
+  process.stderr.write(`bench: test/run.ts exited ${r.exitCode}; its whole output: ${log}\n`)
   const summary = out.slice(out.lastIndexOf('━━ summary:'))
   const lanes = /, (\d+) at a time ━━/.exec(summary)?.[1] ?? '?'
   const counts = /node:test: (\d+) tests, (\d+) passed, (\d+) failed, (\d+) skipped, (\d+) todo, (\d+) cancelled/.exec(summary)
