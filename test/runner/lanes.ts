@@ -31,6 +31,8 @@ export interface Outcome {
 export interface LaneOptions {
   lanes: number
   cwd: string
+  /** Called as each job starts, in the order they start. */
+  started?: (job: Job) => void
   /** Called as each job ends, in the order they end. */
   ended?: (outcome: Outcome, done: number) => void
 }
@@ -100,6 +102,7 @@ export class Lanes {
       maxBuffer: 256 * 1024 * 1024,
     })
     this.#running.set(job, { child, since })
+    this.#options.started?.(job)
     const r = await child
     this.#running.delete(job)
     const output = r.all ?? ''

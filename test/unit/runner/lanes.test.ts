@@ -18,23 +18,27 @@ describe('the lanes of npm test (test/runner/lanes.ts)', () => {
     try {
       const log = join(dir, 'log')
       const jobs = [sleeper(log, 'a', 1), sleeper(log, 'b', 40), sleeper(log, 'c', 5), sleeper(log, 'd', 300), sleeper(log, 'e', 20)]
-      const outcomes = await new Lanes({ lanes: 2, cwd: dir }).run(jobs)
+      const order: string[] = []
+      const lanes = new Lanes({ lanes: 2, cwd: dir, started: (job) => order.push(job.name) })
+      let most = 0
+      const watch = setInterval(() => (most = Math.max(most, lanes.running().length)), 5)
+      const outcomes = await lanes.run(jobs).finally(() => clearInterval(watch))
       assert.deepEqual(
         outcomes.map((o) => o.exitCode),
         [0, 0, 0, 0, 0],
       )
       const events = readFileSync(log, 'utf8').trim().split('\n')
-      const starts = events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))
-      // The lanes start their jobs at the same moment, so which of the first two logs first is a race.
-      assert.deepEqual(new Set(starts.slice(0, 2)), new Set(['d', 'b']))
-      assert.equal(starts.at(-1), 'a', 'the shortest job starts last')
+      assert.deepEqual(order, ['d', 'b', 'e', 'c', 'a'])
+      // Two at once, never three: what the lanes say, and what the jobs wrote (on a busy machine a
+      // job may end before the next one's node has started, so the log can show fewer).
+      assert.equal(most, 2)
       let now = 0
-      let most = 0
+      let logged = 0
       for (const e of events) {
         now += e.startsWith('start') ? 1 : -1
-        most = Math.max(most, now)
+        logged = Math.max(logged, now)
       }
-      assert.equal(most, 2)
+      assert.ok(logged <= 2, `${logged} jobs ran at once`)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
