@@ -1,4 +1,4 @@
-// `npm test`: every check of the project, as jobs run a few at a time, the longest first.
+// `npm test`: every check of the project, as jobs run side by side (as many as cores), the longest first.
 //
 //   node test/run.ts                      # everything (npm test)
 //   node test/run.ts integration          # only the integration test files (npm run test:integration)
@@ -49,7 +49,7 @@ const { values, positionals } = (() => {
 const unknown = positionals.filter((g) => !(GROUPS as readonly string[]).includes(g))
 if (unknown.length > 0) usage(`no such group: ${unknown.join(', ')}`)
 const lanesText = values.lanes ?? process.env.SPOTCHECK_TEST_LANES
-const lanes = lanesText === undefined ? availableParallelism() + 1 : Number(lanesText)
+const lanes = lanesText === undefined ? availableParallelism() : Number(lanesText)
 if (!Number.isInteger(lanes) || lanes < 1) usage(`--lanes (or SPOTCHECK_TEST_LANES) must be a whole number of at least 1, not "${lanesText}"`)
 
 const all = suiteJobs(projectRoot, process.execPath)
