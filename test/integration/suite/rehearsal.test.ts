@@ -17,6 +17,7 @@ import { projectRoot, standInsDir } from '../../../lib/paths.ts'
 import { inspectSandbox, SandboxPaths, type SandboxConfig, type SandboxState } from '../../../sandbox/state.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
 import { REHEARSAL_ACCOUNT_VARIABLES } from '../../../support/target.ts'
+import { failureDigest } from './cucumber-output.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'spotcheck-rehearsal-'))
 const dumps = join(home, 'env-dumps')
@@ -60,7 +61,7 @@ describe('the aws rehearsal', { timeout: 20 * 60_000 }, () => {
       all: true,
       timeout: 18 * 60_000,
     })
-    assert.equal(r.exitCode, 0, r.all.slice(-6000))
+    assert.equal(r.exitCode, 0, failureDigest(r.all))
 
     // The ledger: target aws, with the rehearsal's sandbox, recorded first and stopped.
     const id = readFileSync(join(home, 'runs', 'latest'), 'utf8').trim()

@@ -15,6 +15,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../../lib/paths.ts'
+import { failureDigest } from './cucumber-output.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'spotcheck-section-snapshots-'))
 const CUCUMBER = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
@@ -46,7 +47,7 @@ async function cucumber(cwd: string, args: string[], env: Record<string, string>
   })
   const latest = readFileSync(join(home, 'runs', 'latest'), 'utf8').trim()
   const progress = readFileSync(join(home, 'runs', latest, 'progress.log'), 'utf8')
-  assert.equal(r.exitCode, 0, `cucumber-js ${args.join(' ')} failed:\n${r.all.slice(-4000)}`)
+  assert.equal(r.exitCode, 0, `cucumber-js ${args.join(' ')} failed:\n${failureDigest(r.all)}`)
   return { progress, statuses: statusesOf(readFileSync(messages, 'utf8')), allure: existsSync(results) ? allureText(results) : '' }
 }
 
