@@ -351,9 +351,11 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     // milliseconds apart, and a busy machine can stretch that past the batch window's 1 s of
     // tutorial time (50 ms at 20x). So the pods wait first, with both NodePools on an
     // EC2NodeClass that does not exist yet: Karpenter skips a NodePool whose node class it cannot
-    // resolve (kubernetes-sigs/karpenter v0.32.1, pkg/controllers/provisioning/provisioner.go,
-    // NewScheduler: "skipping, unable to resolve instance types"). The node class then makes both
-    // usable at once, and the next round plans for all six pods.
+    // resolve (v0.32.1: aws/karpenter-provider-aws pkg/cloudprovider/cloudprovider.go
+    // GetInstanceTypes returns "resolving node class"; aws/karpenter-core
+    // pkg/controllers/provisioning/provisioner.go NewScheduler logs "skipping, unable to resolve
+    // instance types" and goes on). The node class then makes both usable at once, and the next
+    // round plans for all six pods.
     await apply(
       nodePool({ name: 'team-a', labels: { team: 'a' }, nodeClass: 'teams' }),
       nodePool({
