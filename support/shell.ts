@@ -15,6 +15,7 @@
 import { execa, type ResultPromise } from 'execa'
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
 import { tmpdir } from 'node:os'
 
 export interface CommandResult {
@@ -322,11 +323,18 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 async function collect(child: Child, command: string, options: RunOptions): Promise<CommandResult> {
   const startedAt = new Date()
   let output = ''
-  child.all?.on('data', (chunk: Buffer | string) => {
-    const text = chunk.toString()
-    output += text
-    options.onOutput?.(text)
-  })
+  // Each stream through a decoder of its own: a pipe splits its bytes anywhere, a UTF-8 character
+  // too (eks-node-viewer's bars are three bytes each), and a chunk decoded alone turns the halves
+  // into U+FFFD. One decoder per stream: stdout's half character must not meet stderr's bytes.
+  for (const stream of [child.stdout, child.stderr]) {
+    const decoder = new StringDecoder('utf8')
+    stream?.on('data', (chunk: Buffer | string) => {
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk)
+      if (!text) return
+      output += text
+      options.onOutput?.(text)
+    })
+  }
   let timedOut = false
   const timer =
     options.timeoutMs !== undefined

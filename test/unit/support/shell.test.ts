@@ -62,6 +62,23 @@ describe('Terminal', () => {
     assert.equal(follow.running, false)
   })
 
+  it('keeps a UTF-8 character whole when the pipe splits its bytes, in the foreground and the background', async () => {
+    // █ is E2 96 88: the first two bytes, a pause (a chunk of their own), then the last, on stdout
+    // while stderr writes between them.
+    const split = String.raw`printf '\xe2\x96'; sleep 0.2; printf 'err\n' >&2; sleep 0.2; printf '\x88 done\n'`
+    const terminal = newTerminal()
+    const r = await terminal.run(split)
+    assert.equal(r.exitCode, 0, r.output)
+    assert.doesNotMatch(r.output, /\uFFFD/)
+    assert.match(r.output, /█ done/)
+    const background = terminal.start(`${split}; sleep 30`)
+    const deadline = Date.now() + 5_000
+    while (!background.output.includes('done') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50))
+    await background.stop()
+    assert.doesNotMatch(background.output, /\uFFFD/)
+    assert.match(background.output, /█ done/)
+  })
+
   it('gives another terminal the login environment but not the session', async () => {
     const terminal = newTerminal()
     const session = await terminal.run("export TF_VAR_region=$AWS_REGION\nalias hello='echo hello from alias'\nhello")
