@@ -24,6 +24,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { TUTORIAL_DATE, loadPlatformTable, today as todayOf } from '../platform/index.ts'
 import { projectRoot } from '../lib/paths.ts'
+import { lineRelay } from '../lib/line-relay.ts'
 import { combineAllureResults } from './drift-allure.ts'
 import { editViews } from './drift-edits.ts'
 import type { Envelope } from '@cucumber/messages'
@@ -214,7 +215,7 @@ async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper,
   const relay = lineRelay((line) => log(`  ${line}`))
   child.stderr?.on('data', (chunk: Buffer) => {
     writeSync(output, chunk)
-    relay.push(chunk.toString())
+    relay.push(chunk)
   })
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
     child.on('exit', (code, signal) => done({ code, signal }))
@@ -232,22 +233,6 @@ async function runOne(spec: DriftRunSpec, cucumberArgs: string[], stop: Stopper,
 
 function read(file: string): RunMessages {
   return readRunMessages(existsSync(file) ? readFileSync(file, 'utf8') : '')
-}
-
-/** Whole lines out of a stream's chunks (a line split across two chunks is shown once, whole). */
-export function lineRelay(show: Log): { push(chunk: string): void; flush(): void } {
-  let partial = ''
-  return {
-    push(chunk) {
-      const lines = (partial + chunk).split('\n')
-      partial = lines.pop() ?? ''
-      for (const line of lines) show(line.replace(/\r$/, ''))
-    },
-    flush() {
-      if (partial) show(partial)
-      partial = ''
-    },
-  }
 }
 
 /** Run × section × status × wall time, from each run's messages (the progress formatter's own rows). */

@@ -7,6 +7,7 @@
 import { execa } from 'execa'
 import { join } from 'node:path'
 import { projectRoot } from '../lib/paths.ts'
+import { lineRelay } from '../lib/line-relay.ts'
 import { inspectSandbox, type SandboxRecord } from '../sandbox/exports.ts'
 
 export {
@@ -50,10 +51,10 @@ export async function sandboxUp(o: SandboxUpOptions): Promise<RunningSandbox> {
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) o.progress(line)
-  })
+  const relay = lineRelay((line) => line && o.progress(line))
+  child.stderr?.on('data', (chunk: Buffer) => relay.push(chunk))
   const r = await child
+  relay.flush()
   if (r.exitCode !== 0) throw new Error(`the sandbox did not start (spotcheck ${args.join(' ')}):\n${r.stderr}`)
   const record = inspectSandbox(o.name, o.home)
   if (!record.config || !record.state?.ready) throw new Error(`sandbox "${o.name}" reported up but has no ready state in ${record.paths.dir}`)

@@ -9,6 +9,7 @@
 
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { awscliCompatDir } from '../../lib/paths.ts'
@@ -141,8 +142,11 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
   let stdoutLines = ''
   let resolveReady: (line: string) => void = () => {}
   const readyLine = new Promise<string>((resolve) => (resolveReady = resolve))
+  // A decoder per stream: a chunk may end inside a UTF-8 character.
+  const stdoutText = new StringDecoder('utf8')
+  const stderrText = new StringDecoder('utf8')
   subprocess.stdout?.on('data', (chunk: Buffer) => {
-    const text = chunk.toString('utf8')
+    const text = stdoutText.write(chunk)
     log?.write(text)
     stdoutLines += text
     let newline: number
@@ -153,7 +157,7 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
     }
   })
   subprocess.stderr?.on('data', (chunk: Buffer) => {
-    const text = chunk.toString('utf8')
+    const text = stderrText.write(chunk)
     log?.write(text)
     tail = (tail + text).slice(-4_000)
   })

@@ -1,27 +1,17 @@
 // `spotcheck drift` shows each run's progress (its cucumber-js's stderr, where the progress
-// formatter writes when stdout is not a terminal) line by line, prefixed, and ends with one table
-// of run × section × status × wall time.
+// formatter writes when stdout is not a terminal) line by line, prefixed (lib/line-relay.ts, tested
+// in test/unit/lib/line-relay.test.ts), and ends with one table of run × section × status × wall time.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { lineRelay, runConfig, runsTable } from '../../../../support/drift.ts'
+import { runConfig, runsTable } from '../../../../support/drift.ts'
 import type { DriftRunSpec } from '../../../../support/drift-report.ts'
 
 const spec = (name: string): DriftRunSpec => ({ name, title: name, edition: 'current', asOf: '2026-12-06', expect: 'pass' })
 
 describe("spotcheck drift: a run's progress", () => {
-  it('is shown in whole lines, however the chunks cut them', () => {
-    const shown: string[] = []
-    const relay = lineRelay((l) => shown.push(`[run] ${l}`))
-    relay.push('▶ Section one\n  • A sce')
-    relay.push('nario\r\n✓ Section one: passed in 1.0 s\nhalf')
-    assert.deepEqual(shown, ['[run] ▶ Section one', '[run]   • A scenario', '[run] ✓ Section one: passed in 1.0 s'])
-    relay.flush()
-    assert.equal(shown.at(-1), '[run] half')
-  })
-
   it("leaves each run's own table out: drift prints one for all runs", () => {
     assert.match(runConfig(spec('current-2026-12-06'), '/p/drift/runs/current-2026-12-06'), /spotcheckProgress: \{ summary: false \}/)
   })
