@@ -18,7 +18,9 @@
 // that nothing a test runs writes the project's .spotcheck/, allure-results/ or reports/ while the
 // drift runs write theirs beside it. All jobs share one SPOTCHECK_CACHE_DIR (the project's
 // .spotcheck/cache unless set): moto's EC2 catalogue answers, the same for every sandbox, are
-// computed once instead of once per test's sandbox.
+// computed once instead of once per test's sandbox. They also share SPOTCHECK_TEST_SNAPSHOTS: the
+// cluster tests' Step 2, made by the first file that needs it and restored from a sandbox
+// snapshot by the others (test/integration/cluster/step2-snapshot.ts), once per run.
 //
 // A job's output is printed whole when it ends; a line every minute says which jobs are running.
 // The summary gives each job's time and result and node:test's counts; the exit status is 1 when a
@@ -72,6 +74,7 @@ const selected = all
         SPOTCHECK_ALLURE_RESULTS: join(own, 'allure-results'),
         SPOTCHECK_REPORTS_DIR: join(own, 'reports'),
         SPOTCHECK_REPORT_DIR: join(own, 'allure-report'),
+        SPOTCHECK_TEST_SNAPSHOTS: join(scratch, 'step2-snapshots'),
       },
     }
   })

@@ -6,7 +6,9 @@
 // reacts to them exactly as to Terraform's calls (the cluster's API server, the node group's nodes,
 // the add-ons' DaemonSets, the Karpenter chart). Seeding takes a few seconds; the fixture takes
 // ~40–70 s of provider waiters. `accountShape` reads either result back in one normalised form, and
-// drift.test.ts compares the two so that the seed cannot drift from the fixture.
+// drift.test.ts compares the two so that the seed cannot drift from the fixture. A seeded Step 2
+// is made once per test run: the first file seeds it and saves a sandbox snapshot, the files that
+// need the same one restore it into their own fresh sandbox (step2-snapshot.ts).
 //
 // The tests then talk to the cluster as the tutorial does: real `kubectl` and `aws` through bash
 // with the sandbox's environment (`eval "$(npx spotcheck sandbox up)"`), the kubeconfig written by
@@ -91,6 +93,7 @@ import { join } from 'node:path'
 import { projectRoot } from '../../../lib/paths.ts'
 import { TUTORIAL_DATE } from '../../../platform/index.ts'
 import { bash as runBash, isolatedHome, parseExports, spotcheck } from '../sandbox/helpers.ts'
+import { SharedStep2, type Step2Record } from './step2-snapshot.ts'
 
 export const CLUSTER_NAME = 'spot-and-karpenter'
 /** `terraform output -raw node_instance_profile_name` of the fixture. */
@@ -121,8 +124,13 @@ export interface StartOptions {
   kubernetesVersion?: string
   /** The node group's AMI type (default: the fixture's AL2_x86_64, which EKS refuses from 1.33 on); only with `via: 'seed'`. */
   nodeGroupAmiType?: AMITypes
-  /** Skip waiting for the node group's nodes and Karpenter's replicas. */
+  /** Skip waiting for the node group's nodes and Karpenter's replicas (and so never share a snapshot of Step 2). */
   noWait?: boolean
+  /**
+   * Restore the snapshot of this Step 2 another file of the test run made (or make it for them),
+   * instead of seeding and waiting again (step2-snapshot.ts). Default: true with `via: 'seed'`.
+   */
+  reuse?: boolean
   /**
    * The day the sandbox's AWS answers as of (`sandbox up --as-of`). Default: the tutorial's own date
    * for the tutorial's Kubernetes version (1.29, which EKS no longer offers today), otherwise today.
@@ -255,11 +263,27 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
       rmSync(home, { recursive: true, force: true })
     },
   }
+  // Seeded Step 2s that end up alike are made once per test run (step2-snapshot.ts).
+  const shared =
+    options.via !== 'terraform' && !options.noWait && options.reuse !== false
+      ? new SharedStep2({
+          asOf,
+          timeScale: options.timeScale,
+          karpenterValues: options.karpenterValues,
+          karpenterChartVersion: options.karpenterChartVersion,
+          kubernetesVersion: options.kubernetesVersion,
+          nodeGroupAmiType: options.nodeGroupAmiType,
+        })
+      : undefined
   try {
+    const role = await shared?.take()
+    let restored: Step2Record | undefined
     if (options.via === 'terraform') {
       cpSync(join(projectRoot, 'fixtures', 'terraform', 'sandbox'), work, { recursive: true })
       // One apply of the whole fixture: the same end state as the tutorial's three, in half the time.
       await run('export TF_VAR_region=$AWS_REGION && terraform init -no-color >/dev/null && terraform apply -no-color -auto-approve >/dev/null', 600_000)
+    } else if (shared && role === 'restore') {
+      restored = await shared.restoreInto(cliEnv)
     } else {
       await seedStep2(aws, options.karpenterValues, {
         karpenterChartVersion: options.karpenterChartVersion,
@@ -272,8 +296,12 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
     await run(`KUBECONFIG=${tutorialKubeconfig} aws eks --region $AWS_REGION update-kubeconfig --name spot-and-karpenter`)
     await run(`KUBECONFIG=${tutorialKubeconfig} kubectl get namespace kube-system -o name`)
     await token.fresh(env)
+    if (restored) await waitForReelection(cluster, restored.leaseTransitions)
     if (!options.noWait) await waitForStep2(cluster)
+    if (shared && role === 'make')
+      await shared.publish(cliEnv, { madeBy: options.name, leaseTransitions: (await karpenterLease(cluster)).leaseTransitions ?? 0 })
   } catch (error) {
+    shared?.release()
     await cluster.close()
     throw error
   }
@@ -353,6 +381,23 @@ export async function waitForStep2(cluster: TutorialCluster): Promise<void> {
       lines.some((l) => l.logger === 'controller.interruption' && l.message === 'starting controller') ||
       `${lines.length} lines, last: ${lines.at(-1)?.message}`
     )
+  })
+}
+
+/** The Lease Karpenter's replicas elect their leader with. */
+async function karpenterLease(cluster: TutorialCluster): Promise<{ holderIdentity?: string; leaseTransitions?: number }> {
+  return (await cluster.kubectlJson<{ spec: { holderIdentity?: string; leaseTransitions?: number } }>('get lease -n karpenter karpenter-leader-election')).spec
+}
+
+/**
+ * A restored cluster's Karpenter starts again and elects a leader again (the snapshot keeps the
+ * Lease, one transition behind); until then nothing provisions. The saved log already has the
+ * start-up lines waitForStep2 looks for, so this waits for the new election itself.
+ */
+async function waitForReelection(cluster: TutorialCluster, savedTransitions: number): Promise<void> {
+  await eventually("the restored Karpenter's new leader", async () => {
+    const lease = await karpenterLease(cluster)
+    return (lease.leaseTransitions ?? 0) > savedTransitions || `lease transitions ${lease.leaseTransitions}, holder ${lease.holderIdentity}`
   })
 }
 
