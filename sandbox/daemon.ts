@@ -15,7 +15,7 @@ import { Clock } from './runtime/clock.ts'
 import { startControlServer, type ControlServer, type HookHandler } from './control-server.ts'
 import type { ClusterHost } from './cluster-host.ts'
 import type { Snapshotter } from './snapshot/snapshotter.ts'
-import { SandboxPaths, readJson, writeJson, type SandboxConfig, type SandboxState } from './state.ts'
+import { SandboxPaths, isAlive, readJson, writeJson, type SandboxConfig, type SandboxState } from './state.ts'
 
 const { values } = parseArgs({ options: { name: { type: 'string' } } })
 const paths = new SandboxPaths(values.name ?? 'default')
@@ -141,6 +141,19 @@ process.on('unhandledRejection', (error) => {
   log(`fatal: ${(error as Error)?.stack ?? String(error)}`)
   void stop(1)
 })
+
+// A sandbox whose owner goes goes with it. `npm test` (test/run.ts) names itself the owner of every
+// sandbox its jobs start (SPOTCHECK_SANDBOX_OWNER, its pid, inherited through `sandbox up`): a test
+// run stopped or killed before its tests' after hooks brought their sandboxes down leaves none
+// running. A sandbox a reader starts has no owner and runs until `down`.
+const owner = Number(process.env.SPOTCHECK_SANDBOX_OWNER)
+if (Number.isInteger(owner) && owner > 0) {
+  setInterval(() => {
+    if (isAlive(owner)) return
+    log(`owner pid ${owner} has exited: stopping`)
+    void stop(0)
+  }, 2_000).unref()
+}
 
 start().catch(async (error: Error) => {
   log(`failed to start: ${error.stack ?? error.message}`)

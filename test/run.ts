@@ -24,8 +24,10 @@
 //
 // A job's output is printed whole when it ends; a line every minute says which jobs are running.
 // The summary gives each job's time and result and node:test's counts; the exit status is 1 when a
-// job failed. Ctrl-C (or SIGTERM) stops every job's process group, so the tests' after hooks and
-// the sandbox daemons' signal handlers run.
+// job failed. Ctrl-C (or SIGTERM) stops every job's process group, so the tests' after hooks run.
+// The sandboxes' daemons have process groups of their own; every one a job starts names this
+// process its owner (SPOTCHECK_SANDBOX_OWNER) and stops by itself once it is gone, however this
+// run ends (sandbox/daemon.ts).
 
 import './setup/python-path.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -61,10 +63,12 @@ if (stale.length > 0) usage(`test/runner/jobs.ts expects jobs that do not exist:
 // Scratch directories, made now and removed at the end (after the jobs, whatever they did).
 const scratch = mkdtempSync(join(tmpdir(), 'spotcheck-test-'))
 const sharedCache = cacheDir()
+// Every sandbox a job starts stops when this process is gone (sandbox/daemon.ts), however it ends.
+const owner = String(process.pid)
 const selected = all
   .filter((j) => positionals.length === 0 || positionals.includes(j.group))
   .map((j, i): SuiteJob => {
-    if (j.group === 'features') return { ...j, env: { SPOTCHECK_CACHE_DIR: sharedCache } }
+    if (j.group === 'features') return { ...j, env: { SPOTCHECK_CACHE_DIR: sharedCache, SPOTCHECK_SANDBOX_OWNER: owner } }
     const own = join(scratch, String(i))
     return {
       ...j,
@@ -75,6 +79,7 @@ const selected = all
         SPOTCHECK_REPORTS_DIR: join(own, 'reports'),
         SPOTCHECK_REPORT_DIR: join(own, 'allure-report'),
         SPOTCHECK_TEST_SNAPSHOTS: join(scratch, 'step2-snapshots'),
+        SPOTCHECK_SANDBOX_OWNER: owner,
       },
     }
   })

@@ -1,7 +1,8 @@
 // `spotcheck sandbox up | down | status | env` as a user runs them.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { bash, isolatedHome, parseExports, spotcheck } from './helpers.ts'
@@ -94,6 +95,22 @@ describe('spotcheck sandbox', () => {
     const env2 = await spotcheck(['sandbox', 'env', '--name', 'a'], env)
     assert.equal(env2.exitCode, 3)
     assert.match(env2.stderr, /not running; start it with: eval "\$\(npx spotcheck sandbox up --name a\)"/)
+  })
+
+  it('a sandbox whose owner has exited stops by itself (SPOTCHECK_SANDBOX_OWNER, as npm test sets it)', async () => {
+    const owner = spawn('sleep', ['600'], { stdio: 'ignore' })
+    const up = await spotcheck(['sandbox', 'up', '--name', 'owned'], { ...env, SPOTCHECK_SANDBOX_OWNER: String(owner.pid) })
+    assert.equal(up.exitCode, 0, up.stderr)
+    const state = JSON.parse(readFileSync(join(home, 'sandboxes', 'owned', 'state.json'), 'utf8')) as { pid: number; awsPid: number }
+    // The daemon checks its owner every 2 s: past two checks, with the owner alive, it still runs.
+    await new Promise((r) => setTimeout(r, 4_500))
+    assert.equal(alive(state.pid), true, 'stopped while its owner ran')
+    owner.kill()
+    const deadline = Date.now() + 60_000
+    while ((alive(state.pid) || alive(state.awsPid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+    assert.equal(alive(state.pid), false, 'the daemon outlived its owner')
+    assert.equal(alive(state.awsPid), false, 'moto outlived the daemon')
+    assert.match(readFileSync(join(home, 'sandboxes', 'owned', 'daemon.log'), 'utf8'), /owner pid \d+ has exited: stopping/)
   })
 
   it('refuses bad input with a clear message', async () => {
