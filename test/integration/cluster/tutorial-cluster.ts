@@ -284,6 +284,7 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
       await run('export TF_VAR_region=$AWS_REGION && terraform init -no-color >/dev/null && terraform apply -no-color -auto-approve >/dev/null', 600_000)
     } else if (shared && role === 'restore') {
       restored = await shared.restoreInto(cliEnv)
+      process.stderr.write(`Step 2 of "${options.name}": restored from the snapshot "${restored.madeBy}" made for this test run\n`)
     } else {
       await seedStep2(aws, options.karpenterValues, {
         karpenterChartVersion: options.karpenterChartVersion,
@@ -298,8 +299,10 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
     await token.fresh(env)
     if (restored) await waitForReelection(cluster, restored.leaseTransitions)
     if (!options.noWait) await waitForStep2(cluster)
-    if (shared && role === 'make')
+    if (shared && role === 'make') {
       await shared.publish(cliEnv, { madeBy: options.name, leaseTransitions: (await karpenterLease(cluster)).leaseTransitions ?? 0 })
+      process.stderr.write(`Step 2 of "${options.name}": seeded, and saved as a snapshot for this test run's other files\n`)
+    }
   } catch (error) {
     shared?.release()
     await cluster.close()
