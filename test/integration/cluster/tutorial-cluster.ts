@@ -127,11 +127,6 @@ export interface StartOptions {
   /** Skip waiting for the node group's nodes and Karpenter's replicas (and so never share a snapshot of Step 2). */
   noWait?: boolean
   /**
-   * Restore the snapshot of this Step 2 another file of the test run made (or make it for them),
-   * instead of seeding and waiting again (step2-snapshot.ts). Default: true with `via: 'seed'`.
-   */
-  reuse?: boolean
-  /**
    * The day the sandbox's AWS answers as of (`sandbox up --as-of`). Default: the tutorial's own date
    * for the tutorial's Kubernetes version (1.29, which EKS no longer offers today), otherwise today.
    */
@@ -265,7 +260,7 @@ export async function startTutorialCluster(options: StartOptions): Promise<Tutor
   }
   // Seeded Step 2s that end up alike are made once per test run (step2-snapshot.ts).
   const shared =
-    options.via !== 'terraform' && !options.noWait && options.reuse !== false
+    options.via !== 'terraform' && !options.noWait
       ? new SharedStep2({
           asOf,
           timeScale: options.timeScale,
