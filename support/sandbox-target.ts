@@ -51,7 +51,9 @@ export async function sandboxUp(o: SandboxUpOptions): Promise<RunningSandbox> {
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const relay = lineRelay((line) => line && o.progress(line))
+  const relay = lineRelay((line) => {
+    if (line) o.progress(line)
+  })
   child.stderr?.on('data', (chunk: Buffer) => relay.push(chunk))
   const r = await child
   relay.flush()

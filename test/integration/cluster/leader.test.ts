@@ -6,20 +6,13 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { eventually, parseKarpenterLines, startTutorialCluster, type KubeObjectLike, type TutorialCluster } from './tutorial-cluster.ts'
+import { eventually, karpenterLease, parseKarpenterLines, startTutorialCluster, type KubeObjectLike, type TutorialCluster } from './tutorial-cluster.ts'
 import { allRunning, karpenterNodes, linesWith, pods, summary, tutorialCommand } from './tutorial-helpers.ts'
-
-interface LeaseSpec {
-  holderIdentity?: string
-  leaseTransitions?: number
-  renewTime?: string
-  leaseDurationSeconds?: number
-}
 
 describe('Karpenter’s leader election', { timeout: 5 * 60_000 }, () => {
   let cluster: TutorialCluster
   let timeScale = 20
-  const lease = async () => (await cluster.kubectlJson<{ spec: LeaseSpec }>('get lease -n karpenter karpenter-leader-election')).spec
+  const lease = () => karpenterLease(cluster)
   const replicas = async () => (await cluster.kubectlJson('get pods -n karpenter -l app.kubernetes.io/name=karpenter')).items
   const podLog = async (pod: string) => parseKarpenterLines(await cluster.run(`kubectl -n karpenter logs ${pod} --tail=-1`))
   /** Lets `tutorialMs` of tutorial time pass (the sandbox runs `timeScale` times faster). */

@@ -382,9 +382,16 @@ export async function waitForStep2(cluster: TutorialCluster): Promise<void> {
   })
 }
 
-/** The Lease Karpenter's replicas elect their leader with. */
-async function karpenterLease(cluster: TutorialCluster): Promise<{ holderIdentity?: string; leaseTransitions?: number }> {
-  return (await cluster.kubectlJson<{ spec: { holderIdentity?: string; leaseTransitions?: number } }>('get lease -n karpenter karpenter-leader-election')).spec
+export interface LeaseSpec {
+  holderIdentity?: string
+  leaseTransitions?: number
+  renewTime?: string
+  leaseDurationSeconds?: number
+}
+
+/** The spec of the Lease Karpenter's replicas elect their leader with. */
+export async function karpenterLease(cluster: TutorialCluster): Promise<LeaseSpec> {
+  return (await cluster.kubectlJson<{ spec: LeaseSpec }>('get lease -n karpenter karpenter-leader-election')).spec
 }
 
 /**
