@@ -257,7 +257,9 @@ export async function cleanupRun(ledger: Ledger, options: { unwind: boolean; kee
       ledger.onSave((data) => mirror.mirrorLedger(data))
     }
     if (onAws) await restoreKubeconfig(header, env, log)
-    const ctx: UndoContext = { env, workDir: header.workDir, aws, log: (l) => log(l) }
+    // runId: the sandbox's environment has no TF_VAR_run_id, and the undo finds the run's VPCs
+    // (stray ENIs, what a killed apply never recorded) by its tag.
+    const ctx: UndoContext = { env, workDir: header.workDir, aws, log: (l) => log(l), runId: header.runId }
     let failed = false
     if (onAws || options.unwind) {
       await settle(ledger, ctx, { except: ['sandbox'] })

@@ -128,6 +128,14 @@ export async function findLeftovers(aws: AwsClients, extra: ExtraClients, option
   return out
 }
 
+/** Only the networks, instances and EKS clusters (what blocks deleting a VPC, and costs while it waits). */
+export async function findNetworksAndClusters(aws: AwsClients): Promise<Leftover[]> {
+  const out: Leftover[] = []
+  await findEc2(aws, (l) => out.push(l))
+  await findEks(aws, (l) => out.push(l))
+  return out
+}
+
 function runOf(tags: Record<string, string>): string | undefined {
   return tags[RUN_TAG] || undefined
 }

@@ -4,6 +4,7 @@
 
 import { execa } from 'execa'
 import { messageOf } from '../lib/errors.ts'
+import { lineRelay } from '../lib/line-relay.ts'
 import { sleep } from '../lib/sleep.ts'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -38,6 +39,7 @@ import { allKarpenterApis } from './karpenter-api.ts'
 import type { Entry, KubeObjectRef, Ledger } from './ledger.ts'
 import { BACKEND_OVERRIDE_FILE } from './remote-state.ts'
 import { inspectSandbox, sandboxDown } from './sandbox-target.ts'
+import { removeStrays } from './terraform-strays.ts'
 
 export interface UndoContext {
   /** The environment the run's commands had (endpoint, region, KUBECONFIG, Terraform config). */
@@ -49,6 +51,11 @@ export interface UndoContext {
   waitMs?: number
   /** The run whose things these are (its `spotcheck:run` tag); default $TF_VAR_run_id of env. */
   runId?: string
+  /**
+   * Every Terraform working directory of the run (unwind sets it from the ledger): what any of
+   * their states holds is not a stray of the one being destroyed.
+   */
+  terraformDirs?: string[]
 }
 
 export interface UnwindReport {
@@ -60,6 +67,7 @@ export interface UnwindReport {
 /** Undoes the open entries, newest first; keeps going past failures, and says what remains. */
 export async function unwind(ledger: Ledger, ctx: UndoContext, options: { except?: Entry['kind'][] } = {}): Promise<UnwindReport> {
   const report: UnwindReport = { undone: [], failed: [] }
+  ctx = { ...ctx, terraformDirs: ledger.entries.flatMap((e) => (e.kind === 'terraform' ? [e.dir] : [])) }
   for (const entry of ledger.toUndo) {
     if (options.except?.includes(entry.kind)) continue
     ctx.log(`cleanup: undoing #${entry.id} ${describe(entry)} (recorded by ${entry.by})`)
@@ -252,13 +260,34 @@ async function terraformState(dir: string, ctx: UndoContext): Promise<string[]> 
  */
 async function terraformDestroy(dir: string, ctx: UndoContext): Promise<void> {
   const state = await terraformState(dir, ctx)
+  const env = { ...ctx.env, TF_VAR_region: ctx.env.TF_VAR_region ?? ctx.env.AWS_REGION ?? '', TF_IN_AUTOMATION: '1' }
+  // What a killed apply made but never recorded goes first (support/terraform-strays.ts): even
+  // with no state at all, when the apply was killed before it first wrote one.
+  const runId = runIdOf(ctx)
+  if (runId && existsSync(dir)) {
+    const dirs = [dir, ...(ctx.terraformDirs ?? []).filter((d) => d !== dir && existsSync(d))]
+    try {
+      await removeStrays(dirs, runId, { aws: ctx.aws, env, log: ctx.log, waitMs: ctx.waitMs })
+    } catch (error) {
+      ctx.log(`cleanup: could not look for what a killed apply left unrecorded: ${messageOf(error)}; destroying what the state holds`)
+    }
+  }
   if (state.length === 0) return
   const logGroupManaged = state.some((a) => /(^|\.)aws_cloudwatch_log_group\./.test(a))
-  const env = { ...ctx.env, TF_VAR_region: ctx.env.TF_VAR_region ?? ctx.env.AWS_REGION ?? '', TF_IN_AUTOMATION: '1' }
-  const destroy = (args: string[]) =>
-    execa('terraform', args, { env, extendEnv: false, cwd: dir, reject: false, all: true, killDescendants: true, timeout: 60 * 60_000 })
+  const destroy = async (args: string[]) => {
+    // -input=false: a question (a variable without a value) fails the destroy instead of waiting
+    // on a stdin nobody writes to. Its progress is relayed: a destroy can take many minutes.
+    const child = execa('terraform', args, { env, extendEnv: false, cwd: dir, reject: false, all: true, killDescendants: true, timeout: 60 * 60_000 })
+    const relay = lineRelay((line) => {
+      if (isDestroyProgress(line)) ctx.log(`cleanup:   ${line.trim()}`)
+    })
+    child.all?.on('data', (chunk: Buffer) => relay.push(chunk))
+    const r = await child
+    relay.flush()
+    return r
+  }
   for (const target of ['-target=module.eks_blueprints_addons', '-target=module.eks', '']) {
-    const args = ['destroy', '-auto-approve', '-no-color', '-lock-timeout=10m', ...(target ? [target] : [])]
+    const args = ['destroy', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=10m', ...(target ? [target] : [])]
     if (!target) await deleteStrayEnis(ctx)
     ctx.log(`cleanup: terraform ${args.join(' ')}`)
     let r = await destroy(args)
@@ -278,6 +307,16 @@ async function terraformDestroy(dir: string, ctx: UndoContext): Promise<void> {
     if (r.exitCode !== 0) throw new Error(`terraform ${args.join(' ')} failed:\n${r.all.split('\n').slice(-15).join('\n')}`)
   }
   if (!logGroupManaged) await deleteClusterLogGroup(CLUSTER, ctx)
+}
+
+/**
+ * The lines of `terraform destroy`'s output worth showing while it runs: each resource starting
+ * and finishing, errors, and a resource still being destroyed once a minute (Terraform says so
+ * every 10 s: "…: Still destroying... [id=vpc-1, 1m0s elapsed]").
+ */
+export function isDestroyProgress(line: string): boolean {
+  if (/: Still destroying\.\.\./.test(line)) return /\b\d+m0s elapsed\]/.test(line)
+  return /: (Destroying\.\.\.|Destruction complete)|^\s*(│\s*)?Error:|^Destroy complete!/.test(line)
 }
 
 /** The tutorial's cluster name (its main.tf's local.name). */

@@ -1,6 +1,7 @@
 // The undo on a real account, rehearsed against moto: Karpenter's capacity is removed for the
 // run's own VPC, groups and node role only (B5); a Terraform destroy deletes the ENIs the VPC CNI
-// left available and the EKS log group (B4).
+// left available and the EKS log group (B4), and first removes what a killed apply made but never
+// recorded in its state (support/terraform-strays.ts).
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client
 import {
   CreateLaunchTemplateCommand,
   CreateNetworkInterfaceCommand,
+  CreateRouteTableCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -161,6 +163,93 @@ resource "aws_subnet" "private" {
     )
   })
 
+  /** A Terraform working directory for the run: a VPC with one subnet, tagged as the run's main.tf tags; applied unless `apply` is false. */
+  async function runTerraform(run: string, apply = true): Promise<{ dir: string; env: Record<string, string>; cli: string }> {
+    const dir = mkdtempSync(join(sb.dir, 'tf-'))
+    writeFileSync(
+      join(dir, 'main.tf'),
+      `provider "aws" {
+  region = "${sb.sdk.region}"
+  default_tags {
+    tags = { "spotcheck:run" = "${run}" }
+  }
+}
+resource "aws_vpc" "this" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "private" {
+  vpc_id     = aws_vpc.this.id
+  cidr_block = "10.0.32.0/19"
+}
+`,
+    )
+    const cli = join(dir, 'terraformrc')
+    writeFileSync(cli, terraformCliConfig({ pluginCacheDir: join(sb.dir, 'plugins'), mirror: findProviderMirror() }))
+    const env = { ...process.env, ...sb.env, TF_CLI_CONFIG_FILE: cli, TF_VAR_run_id: run } as Record<string, string>
+    for (const args of [['init', '-no-color'], ...(apply ? [['apply', '-auto-approve', '-no-color']] : [])]) {
+      const r = await execa('terraform', args, { cwd: dir, env, reject: false, all: true })
+      assert.equal(r.exitCode, 0, r.all)
+    }
+    return { dir, env, cli }
+  }
+
+  it('a destroy after a killed apply first removes what the apply made but its state does not hold (a stray subnet would block the VPC for many minutes)', async () => {
+    const run = '20261207040404-eeee'
+    const { dir, cli } = await runTerraform(run)
+    const tags = [{ Key: 'spotcheck:run', Value: run }]
+    const vpc = (await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:spotcheck:run', Values: [run] }] }))).Vpcs![0].VpcId!
+    const recorded = (await aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets![0].SubnetId!
+    // What the killed apply had created when it died: tagged by default_tags, in no state.
+    const stray = (
+      await aws.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.64.0/19', TagSpecifications: [{ ResourceType: 'subnet', Tags: tags }] }))
+    ).Subnet!.SubnetId!
+    const table = (await aws.ec2.send(new CreateRouteTableCommand({ VpcId: vpc, TagSpecifications: [{ ResourceType: 'route-table', Tags: tags }] })))
+      .RouteTable!.RouteTableId!
+    const lines: string[] = []
+    await undo(
+      { kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' },
+      { ...ctxFor(run, { TF_CLI_CONFIG_FILE: cli, PATH: process.env.PATH ?? '' }), log: (l) => lines.push(l) },
+    )
+    const log = lines.join('\n')
+    assert.match(log, /cleanup: 2 thing\(s\) of run 20261207040404-eeee that no Terraform state holds/)
+    assert.ok(
+      lines.some((l) => l.includes(`removed subnet ${stray}`)),
+      log,
+    )
+    assert.ok(
+      lines.some((l) => l.includes(`removed route table ${table}`)),
+      log,
+    )
+    assert.ok(
+      !log.includes(`removed VPC ${vpc}`) && !log.includes(`removed subnet ${recorded}`),
+      `only the strays are removed by hand; Terraform destroys the rest:\n${log}`,
+    )
+    assert.ok(
+      lines.some((l) => /aws_vpc\.this: Destruction complete/.test(l)),
+      `the destroy's progress is shown:\n${log}`,
+    )
+    assert.equal(((await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Vpcs ?? []).length, 0, log)
+  })
+
+  it('an apply killed before it first wrote its state: what it made is removed all the same', async () => {
+    const run = '20261207050505-ffff'
+    const { dir, cli } = await runTerraform(run, false)
+    const tags = [{ Key: 'spotcheck:run', Value: run }]
+    const vpc = (await aws.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: tags }] }))).Vpc!.VpcId!
+    await aws.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.32.0/19', TagSpecifications: [{ ResourceType: 'subnet', Tags: tags }] }))
+    const lines: string[] = []
+    await undo(
+      { kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' },
+      { ...ctxFor(run, { TF_CLI_CONFIG_FILE: cli, PATH: process.env.PATH ?? '' }), log: (l) => lines.push(l) },
+    )
+    assert.ok(
+      lines.some((l) => l.includes(`removed VPC ${vpc}`)),
+      lines.join('\n'),
+    )
+    assert.equal(((await aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets ?? []).length, 0)
+    assert.equal(((await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Vpcs ?? []).length, 0)
+  })
+
   it("a destroy that fails on a vanished cluster's Helm release forgets it (terraform state rm) and destroys again", async () => {
     // A stand-in terraform (no helm provider offline): its state holds a helm_release whose
     // destroy fails as the helm provider does when the cluster is gone.
@@ -174,6 +263,7 @@ resource "aws_subnet" "private" {
 echo "$*" >> calls.txt
 case "$1 $2" in
   "state list") cat state.txt ;;
+  "show -json") echo '{"format_version":"1.0"}' ;;
   "state rm") shift 2; for a in "$@"; do case "$a" in -*) ;; *) grep -vxF "$a" state.txt > s.tmp; mv s.tmp state.txt ;; esac; done ;;
   destroy*)
     if grep -q helm_release state.txt; then echo 'Error: Kubernetes cluster unreachable: Get "https://ABC.eks.amazonaws.com/version": dial tcp: lookup ABC.eks.amazonaws.com: no such host' >&2; exit 1; fi
@@ -190,13 +280,13 @@ esac
     )
     const calls = (await import('node:fs')).readFileSync(join(dir, 'calls.txt'), 'utf8').trim().split('\n')
     assert.deepEqual(
-      calls.filter((c) => !c.startsWith('state list')),
+      calls.filter((c) => !c.startsWith('state list') && !c.startsWith('show ')),
       [
-        'destroy -auto-approve -no-color -lock-timeout=10m -target=module.eks_blueprints_addons',
+        'destroy -auto-approve -input=false -no-color -lock-timeout=10m -target=module.eks_blueprints_addons',
         'state rm -lock-timeout=10m module.eks_blueprints_addons.module.karpenter.helm_release.this[0]',
-        'destroy -auto-approve -no-color -lock-timeout=10m -target=module.eks_blueprints_addons',
-        'destroy -auto-approve -no-color -lock-timeout=10m -target=module.eks',
-        'destroy -auto-approve -no-color -lock-timeout=10m',
+        'destroy -auto-approve -input=false -no-color -lock-timeout=10m -target=module.eks_blueprints_addons',
+        'destroy -auto-approve -input=false -no-color -lock-timeout=10m -target=module.eks',
+        'destroy -auto-approve -input=false -no-color -lock-timeout=10m',
       ],
       lines.join('\n'),
     )
