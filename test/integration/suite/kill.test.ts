@@ -1,7 +1,10 @@
 // Killing a run at any step leaves nothing behind once `npx spotcheck cleanup` has run: the run is
 // killed with SIGKILL (no chance to clean up) during Step 2, then cleanup undoes its ledger
 // entry by entry against the still-running sandbox (--unwind: the path a real account takes) and
-// stops the sandbox. Also: SIGTERM makes a run clean up after itself.
+// stops the sandbox. A killed apply may have made things its state never recorded; the test adds
+// one such subnet itself, so that the cleanup meets one on every run and not by chance (one was
+// enough to make the VPC's destroy wait without end). Also: SIGTERM makes a run clean up after
+// itself.
 
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,7 +13,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../../lib/paths.ts'
-import { isAlive } from '../../../sandbox/state.ts'
+import { sandboxEnvironment } from '../../../sandbox/exports.ts'
+import { inspectSandbox, isAlive } from '../../../sandbox/state.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
 import { parseProcessFile } from '../../../support/process-identity.ts'
 
@@ -65,13 +69,47 @@ async function until(what: string, check: () => boolean, timeoutMs: number, run:
   }
 }
 
+/** The AWS CLI against the run's sandbox (the real client, as a reader would call it). */
+async function awsCli(sandbox: string, args: string[]): Promise<string> {
+  const record = inspectSandbox(sandbox, home)
+  assert.ok(record.running && record.config && record.state, `the sandbox ${sandbox} is not running`)
+  const r = await execa('aws', [...args, '--output', 'text'], {
+    env: { ...process.env, ...sandboxEnvironment(record.paths, record.config, record.state, process.env.PATH ?? '') },
+    reject: false,
+    all: true,
+  })
+  assert.equal(r.exitCode, 0, `aws ${args.join(' ')}:\n${r.all}`)
+  return r.stdout.trim()
+}
+
+/** The id of the run's VPC (Terraform tags it with the run), once Terraform has made it. */
+async function runVpc(ledger: LedgerFile): Promise<string | undefined> {
+  if (ledger.target.name !== 'sandbox') return undefined
+  const id = await awsCli(ledger.target.sandbox, [
+    'ec2',
+    'describe-vpcs',
+    '--filters',
+    `Name=tag:spotcheck:run,Values=${ledger.runId}`,
+    '--query',
+    'Vpcs[0].VpcId',
+  ])
+  return id && id !== 'None' ? id : undefined
+}
+
 async function killAndClean(tags: string, point: string, reached: (l: LedgerFile) => boolean, extraMs = 0): Promise<void> {
   const run = startRun(tags)
   let output = ''
   run.process.all?.on('data', (c: Buffer) => (output += c.toString()))
+  let vpc: string | undefined
   try {
     await until(point, () => Boolean(latestLedger(run.previous) && reached(latestLedger(run.previous)!)), 8 * 60_000, run)
     if (extraMs) await new Promise((r) => setTimeout(r, extraMs))
+    // Killed once the run's VPC exists, so that a stray can be put in it.
+    const deadline = Date.now() + 4 * 60_000
+    while (!(vpc = await runVpc(latestLedger(run.previous)!))) {
+      if (Date.now() > deadline || run.ended()) throw new Error(`the run's VPC: not made within 4 min of ${point}`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
   } catch (error) {
     run.process.kill('SIGKILL')
     await run.process
@@ -83,8 +121,22 @@ async function killAndClean(tags: string, point: string, reached: (l: LedgerFile
   const open = ledger.entries.filter((e) => e.state === 'open')
   assert.ok(open.length >= 2, `killed ${point} with ${open.length} open entries`)
   const sandbox = ledger.target.name === 'sandbox' ? ledger.target.sandbox : ''
+  // What the killed apply might have been creating when it died: tagged (default_tags), in no state.
+  const stray = await awsCli(sandbox, [
+    'ec2',
+    'create-subnet',
+    '--vpc-id',
+    vpc,
+    '--cidr-block',
+    '10.0.250.0/24',
+    '--tag-specifications',
+    `ResourceType=subnet,Tags=[{Key=spotcheck:run,Value=${ledger.runId}}]`,
+    '--query',
+    'Subnet.SubnetId',
+  ])
   const cleanup = await execa(process.execPath, [spotcheck, 'cleanup', '--unwind'], { env, reject: false, all: true, timeout: 20 * 60_000 })
   assert.equal(cleanup.exitCode, 0, `cleanup after a kill ${point} failed:\n${cleanup.all}`)
+  assert.ok(cleanup.all.includes(`removed subnet ${stray}`), `the stray subnet ${stray} was not removed first:\n${cleanup.all}`)
   const after = latestLedger()!
   assert.deepEqual(
     after.entries.filter((e) => e.state === 'open').map((e) => e.kind),
