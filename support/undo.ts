@@ -210,6 +210,7 @@ function sandboxRunning(name: string, home: string): boolean {
   return inspectSandbox(name, home).running
 }
 
+/** A command of the undo. Without `input`, its stdin is closed: a question fails at once rather than waiting for an answer nobody gives. */
 function run(cmd: string, args: string[], ctx: UndoContext, options: { cwd?: string; input?: string; timeoutMs?: number } = {}) {
   return execa(cmd, args, {
     env: ctx.env,
@@ -217,7 +218,7 @@ function run(cmd: string, args: string[], ctx: UndoContext, options: { cwd?: str
     cwd: options.cwd ?? ctx.workDir,
     reject: false,
     all: true,
-    input: options.input,
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     timeout: options.timeoutMs ?? 30 * 60_000,
     killDescendants: true,
   })
@@ -277,7 +278,16 @@ async function terraformDestroy(dir: string, ctx: UndoContext): Promise<void> {
   const destroy = async (args: string[]) => {
     // -input=false: a question (a variable without a value) fails the destroy instead of waiting
     // on a stdin nobody writes to. Its progress is relayed: a destroy can take many minutes.
-    const child = execa('terraform', args, { env, extendEnv: false, cwd: dir, reject: false, all: true, killDescendants: true, timeout: 60 * 60_000 })
+    const child = execa('terraform', args, {
+      env,
+      extendEnv: false,
+      cwd: dir,
+      stdin: 'ignore',
+      reject: false,
+      all: true,
+      killDescendants: true,
+      timeout: 60 * 60_000,
+    })
     const relay = lineRelay((line) => {
       if (isDestroyProgress(line)) ctx.log(`cleanup:   ${line.trim()}`)
     })

@@ -250,6 +250,36 @@ resource "aws_subnet" "private" {
     assert.equal(((await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Vpcs ?? []).length, 0)
   })
 
+  it('a destroy that asks a question fails with it, instead of waiting for an answer', async () => {
+    // A stand-in terraform that prompts as Terraform does for a variable without a value, and
+    // waits on its stdin for the answer.
+    const dir = mkdtempSync(join(sb.dir, 'tf-asks-'))
+    const bin = mkdtempSync(join(sb.dir, 'bin-'))
+    writeFileSync(join(dir, 'terraform.tfstate'), '{}')
+    writeFileSync(
+      join(bin, 'terraform'),
+      `#!/usr/bin/env bash
+case "$1 $2" in
+  "state list") echo module.vpc.aws_vpc.this[0] ;;
+  "show -json") echo '{"format_version":"1.0"}' ;;
+  destroy*)
+    echo 'var.cluster_name'
+    echo '  Enter a value: '
+    read -r answer || { echo 'Error: No value for required variable' >&2; exit 1; }
+    echo "Destroy complete!" ;;
+esac
+`,
+      { mode: 0o755 },
+    )
+    await assert.rejects(
+      undo(
+        { kind: 'terraform', dir, id: 1, recordedAt: '', by: 'test', state: 'open' },
+        ctxFor('20261206060606-abcd', { PATH: `${bin}:${process.env.PATH ?? ''}` }),
+      ),
+      /terraform destroy .* failed:[\s\S]*No value for required variable/,
+    )
+  })
+
   it("a destroy that fails on a vanished cluster's Helm release forgets it (terraform state rm) and destroys again", async () => {
     // A stand-in terraform (no helm provider offline): its state holds a helm_release whose
     // destroy fails as the helm provider does when the cluster is gone.
