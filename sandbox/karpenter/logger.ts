@@ -131,6 +131,17 @@ export function relaxingSoftConstraints(pod: string, reason: string): LogEntry {
   return entry('DEBUG', PROVISIONER, `relaxing soft constraints for pod since it previously failed to schedule, ${reason}`, [['pod', pod]])
 }
 
+/**
+ * A NodePool whose instance types cannot be resolved is skipped, and the round goes on with the
+ * others (core@v0.32.1 pkg/controllers/provisioning/provisioner.go NewScheduler). The error is
+ * the provider's: an EC2NodeClass that does not exist reads `resolving node class,
+ * ec2nodeclasses.karpenter.k8s.aws "NAME" not found` (provider v0.32.1
+ * pkg/cloudprovider/cloudprovider.go GetInstanceTypes, apimachinery's NotFound).
+ */
+export function skippingUnresolvedInstanceTypes(nodePool: string, error: string): LogEntry {
+  return entry('ERROR', PROVISIONER, `skipping, unable to resolve instance types, ${error}`, [['nodepool', nodePool]])
+}
+
 export function noNodePools(): LogEntry {
   return entry('INFO', PROVISIONER, 'no nodepools or provisioners found')
 }

@@ -11,7 +11,7 @@ import type { Pod } from '../../k8s/types.ts'
 import type { NodePool } from '../api.ts'
 import type { InstanceType } from '../instance-types.ts'
 import { LABEL_NODEPOOL } from '../labels.ts'
-import { goDuration, waitingOnClusterSync, type LogEntry } from '../logger.ts'
+import { goDuration, skippingUnresolvedInstanceTypes, waitingOnClusterSync, type LogEntry } from '../logger.ts'
 import { batchWindowCloses, limitsExceededBy, nodePoolUsage, provisioningRound, type ProvisioningOptions } from '../provisioning.ts'
 import type { Scope } from '../v1/logger.ts'
 import { daemonSetPods } from '../scheduling/scheduler.ts'
@@ -146,7 +146,8 @@ export class Provisioner {
       this.ctx.logAll(u.logs)
       nodePools = u.usable
     }
-    const instanceTypes = await this.instanceTypesByPool(snapshot, nodePools)
+    // v0.32.1 builds a scheduler (and says which NodePools it skips) only when there are pods to schedule.
+    const instanceTypes = await this.instanceTypesByPool(snapshot, nodePools, snapshot.pendingPods.some(isProvisionable))
     const ready = nodePools.filter((np) => instanceTypes.has(np.metadata.name!))
     const started = performance.now()
     const result = provisioningRound({
@@ -199,11 +200,20 @@ export class Provisioner {
     }
   }
 
-  /** Each NodePool's instance types (NodePools whose EC2NodeClass is not resolved yet are skipped). */
-  async instanceTypesByPool(snapshot: ClusterSnapshot, nodePools: readonly NodePool[]): Promise<Map<string, InstanceType[]>> {
+  /**
+   * Each NodePool's instance types. NodePools whose EC2NodeClass is missing, or has no subnets
+   * resolved yet, are skipped; v0.32.1 says so for a missing one each time it schedules pods
+   * (`forPods`; 1.x judges a NodePool's readiness before this: its line's usableNodePools).
+   */
+  async instanceTypesByPool(snapshot: ClusterSnapshot, nodePools: readonly NodePool[], forPods = true): Promise<Map<string, InstanceType[]>> {
     const out = new Map<string, InstanceType[]>()
     for (const np of nodePools) {
-      const nodeClass = nodeClassFor(snapshot, np.spec.template.spec.nodeClassRef)
+      const ref = np.spec.template.spec.nodeClassRef
+      const nodeClass = nodeClassFor(snapshot, ref)
+      if (!nodeClass && !this.line && forPods)
+        this.ctx.log(
+          skippingUnresolvedInstanceTypes(np.metadata.name!, `resolving node class, ec2nodeclasses.karpenter.k8s.aws "${ref?.name ?? ''}" not found`),
+        )
       const subnets = (nodeClass?.status?.subnets as { id: string; zone: string }[] | undefined) ?? []
       if (!nodeClass || subnets.length === 0) continue
       const asSubnets: Subnet[] = subnets.map((s) => ({ SubnetId: s.id, AvailabilityZone: s.zone }))

@@ -371,6 +371,16 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
       const a = await pending('app-a', 3)
       return a === true ? pending('app-b', 3) : a
     })
+    // Each round says which NodePools it skipped, and why, as v0.32.1 logs it.
+    await eventually('both NodePools skipped in a round, with an ERROR line each', async () => {
+      const skipped = linesWith(
+        (await cluster.karpenterLogs()).slice(before),
+        'skipping, unable to resolve instance types, resolving node class, ec2nodeclasses.karpenter.k8s.aws "teams" not found',
+        { level: 'ERROR', logger: 'controller.provisioner' },
+      )
+      const pools = [...new Set(skipped.map((l) => l.nodepool))].sort()
+      return pools.join() === 'team-a,team-b' || `skipped so far: ${pools.join(', ') || 'none'}`
+    })
     const tutorialClass = await cluster.kubectlJson<{ apiVersion: string; kind: string; spec: unknown }>('get ec2nodeclass default')
     await apply(JSON.stringify({ apiVersion: tutorialClass.apiVersion, kind: tutorialClass.kind, metadata: { name: 'teams' }, spec: tutorialClass.spec }))
     const a = await eventually('app-a Running', () => allRunning(cluster, 'app=app-a', 3))
