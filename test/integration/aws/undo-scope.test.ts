@@ -102,10 +102,12 @@ describe('undo against moto', { timeout: 5 * 60_000 }, () => {
     assert.ok(profiles.includes(made[theirs].profile), "the other run's instance profile stays")
   })
 
-  it('a Terraform destroy deletes the ENIs the VPC CNI left available, and the EKS log group once the cluster is gone', async () => {
-    const run = '20261206030303-cccc'
+  /**
+   * A Terraform working directory for the run: the shape of the tutorial's VPC reduced to one
+   * subnet, tagged as the run's main.tf tags; applied unless `apply` is false.
+   */
+  async function runTerraform(run: string, apply = true): Promise<{ dir: string; cli: string }> {
     const dir = mkdtempSync(join(sb.dir, 'tf-'))
-    // The shape of the tutorial's VPC, reduced to what the ENI needs; tagged as the run's main.tf tags.
     writeFileSync(
       join(dir, 'main.tf'),
       `provider "aws" {
@@ -123,17 +125,19 @@ resource "aws_subnet" "private" {
 }
 `,
     )
-    const mirror = findProviderMirror()
     const cli = join(dir, 'terraformrc')
-    writeFileSync(cli, terraformCliConfig({ pluginCacheDir: join(sb.dir, 'plugins'), mirror }))
+    writeFileSync(cli, terraformCliConfig({ pluginCacheDir: join(sb.dir, 'plugins'), mirror: findProviderMirror() }))
     const env = { ...process.env, ...sb.env, TF_CLI_CONFIG_FILE: cli, TF_VAR_run_id: run } as Record<string, string>
-    for (const args of [
-      ['init', '-no-color'],
-      ['apply', '-auto-approve', '-no-color'],
-    ]) {
+    for (const args of [['init', '-no-color'], ...(apply ? [['apply', '-auto-approve', '-no-color']] : [])]) {
       const r = await execa('terraform', args, { cwd: dir, env, reject: false, all: true })
       assert.equal(r.exitCode, 0, r.all)
     }
+    return { dir, cli }
+  }
+
+  it('a Terraform destroy deletes the ENIs the VPC CNI left available, and the EKS log group once the cluster is gone', async () => {
+    const run = '20261206030303-cccc'
+    const { dir, cli } = await runTerraform(run)
     const vpc = (await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:spotcheck:run', Values: [run] }] }))).Vpcs![0].VpcId!
     const subnet = (await aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets![0].SubnetId!
     const eni = (await aws.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Description: 'aws-K8S-i-0abc' }))).NetworkInterface!
@@ -162,36 +166,6 @@ resource "aws_subnet" "private" {
       [],
     )
   })
-
-  /** A Terraform working directory for the run: a VPC with one subnet, tagged as the run's main.tf tags; applied unless `apply` is false. */
-  async function runTerraform(run: string, apply = true): Promise<{ dir: string; env: Record<string, string>; cli: string }> {
-    const dir = mkdtempSync(join(sb.dir, 'tf-'))
-    writeFileSync(
-      join(dir, 'main.tf'),
-      `provider "aws" {
-  region = "${sb.sdk.region}"
-  default_tags {
-    tags = { "spotcheck:run" = "${run}" }
-  }
-}
-resource "aws_vpc" "this" {
-  cidr_block = "10.0.0.0/16"
-}
-resource "aws_subnet" "private" {
-  vpc_id     = aws_vpc.this.id
-  cidr_block = "10.0.32.0/19"
-}
-`,
-    )
-    const cli = join(dir, 'terraformrc')
-    writeFileSync(cli, terraformCliConfig({ pluginCacheDir: join(sb.dir, 'plugins'), mirror: findProviderMirror() }))
-    const env = { ...process.env, ...sb.env, TF_CLI_CONFIG_FILE: cli, TF_VAR_run_id: run } as Record<string, string>
-    for (const args of [['init', '-no-color'], ...(apply ? [['apply', '-auto-approve', '-no-color']] : [])]) {
-      const r = await execa('terraform', args, { cwd: dir, env, reject: false, all: true })
-      assert.equal(r.exitCode, 0, r.all)
-    }
-    return { dir, env, cli }
-  }
 
   it('a destroy after a killed apply first removes what the apply made but its state does not hold (a stray subnet would block the VPC for many minutes)', async () => {
     const run = '20261207040404-eeee'
