@@ -75,35 +75,41 @@ export interface StrayContext {
 
 /**
  * Removes the strays of the run `runId`: its things that none of the states in `dirs` (the
- * working directory being destroyed, and the run's other Terraform directories) holds. Returns
- * how many could not be removed. A state that cannot be read removes nothing (everything would
- * look stray).
+ * working directory being destroyed, and the run's other Terraform directories) holds; what
+ * cannot be removed is said (the destroy then says what waits on it). A state that cannot be
+ * read removes nothing (everything would look stray).
  */
-export async function removeStrays(dirs: string[], runId: string, ctx: StrayContext): Promise<number> {
+export async function removeStrays(dirs: string[], runId: string, ctx: StrayContext): Promise<void> {
   const known = new Set<string>()
   for (const dir of dirs) {
-    const show = await execa('terraform', ['show', '-json', '-no-color'], { env: ctx.env, extendEnv: false, cwd: dir, reject: false, timeout: 5 * 60_000 })
+    const show = await execa('terraform', ['show', '-json', '-no-color'], {
+      env: ctx.env,
+      extendEnv: false,
+      cwd: dir,
+      stdin: 'ignore',
+      reject: false,
+      timeout: 5 * 60_000,
+    })
     if (show.exitCode !== 0) {
       ctx.log(`cleanup: could not read the Terraform state in ${dir} to look for strays (terraform show -json: exit ${show.exitCode}); not removing any`)
-      return 0
+      return
     }
     let strings: Set<string>
     try {
       strings = stateStrings(show.stdout)
     } catch (error) {
       ctx.log(`cleanup: could not read the Terraform state in ${dir} to look for strays (terraform show -json: ${messageOf(error)}); not removing any`)
-      return 0
+      return
     }
     for (const s of strings) known.add(s)
   }
   const found = strays(await findNetworksAndClusters(ctx.aws), runId, known)
-  if (found.length === 0) return 0
+  if (found.length === 0) return
   ctx.log(
     `cleanup: ${found.length} thing(s) of run ${runId} that no Terraform state holds (an apply killed before it recorded them); removing them first, as the destroy would wait on them:`,
   )
-  const results = await removeAll(
+  await removeAll(
     found.map((leftover) => ({ leftover, why: 'in no Terraform state' })),
     { aws: ctx.aws, extra: extraClients(ctx.aws), log: (line) => ctx.log(`cleanup:   ${line}`), timeoutMs: ctx.waitMs },
   )
-  return results.filter((r) => r.outcome === 'failed').length
 }
