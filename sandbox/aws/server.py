@@ -40,16 +40,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import spotcheck_moto
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import make_server
 
     spotcheck_moto.install()
-    from spotcheck_moto import api, scheduler, static_responses
+    from spotcheck_moto import api, http_server, scheduler, static_responses
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     app = api.middleware(static_responses.middleware(DomainDispatcherApplication(create_backend_app)))
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = http_server.serve(args.host, args.port, app)
     port = server.server_port
     # moto sends some requests to itself (e.g. CloudFormation custom resources)
     os.environ.setdefault("MOTO_PORT", str(port))

@@ -20,9 +20,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from werkzeug.serving import make_server
-
-from spotcheck_moto import api, config, scheduler
+from spotcheck_moto import api, config, http_server, scheduler
 
 from .fake_daemon import T0, FakeDaemon
 
@@ -37,7 +35,7 @@ class MotoRoutes:
     """moto's server as server.py builds it, minus moto: only the middleware's routes answer."""
 
     def __init__(self) -> None:
-        self.server = make_server("127.0.0.1", 0, api.middleware(_not_moto), threaded=True)
+        self.server = http_server.serve("127.0.0.1", 0, api.middleware(_not_moto))
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
