@@ -17,6 +17,8 @@ from unittest import mock
 
 from spotcheck_moto import http_server
 
+from .served_app import ServedApp
+
 BODY = b"<AllocateAddressResponse><allocationId>eipalloc-1</allocationId></AllocateAddressResponse>"
 
 
@@ -27,18 +29,6 @@ def _answer(body: bytes) -> Any:
         return [body]
 
     return app
-
-
-class Served:
-    def __init__(self, body: bytes) -> None:
-        self.server = http_server.serve("127.0.0.1", 0, _answer(body))
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class SendSpy:
@@ -78,10 +68,10 @@ class OneWriteTest(unittest.TestCase):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     def answer(self, body: bytes) -> list[bytes]:
-        served = Served(body)
+        served = ServedApp(_answer(body))
         self.addCleanup(served.close)
         with SendSpy() as spy:
-            request = urllib.request.Request(served.url, data=b"Action=AllocateAddress&Domain=vpc", method="POST")
+            request = urllib.request.Request(served.url + "/", data=b"Action=AllocateAddress&Domain=vpc", method="POST")
             with urllib.request.urlopen(request, timeout=10) as response:
                 self.assertEqual(response.read(), body)
         return spy.writes

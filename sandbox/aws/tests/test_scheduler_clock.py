@@ -20,9 +20,10 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from spotcheck_moto import api, config, http_server, scheduler
+from spotcheck_moto import api, config, scheduler
 
 from .fake_daemon import T0, FakeDaemon
+from .served_app import ServedApp
 
 
 
@@ -31,18 +32,11 @@ def _not_moto(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [b"moto's own routes are not under test here"]
 
 
-class MotoRoutes:
+class MotoRoutes(ServedApp):
     """moto's server as server.py builds it, minus moto: only the middleware's routes answer."""
 
     def __init__(self) -> None:
-        self.server = http_server.serve("127.0.0.1", 0, api.middleware(_not_moto))
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(api.middleware(_not_moto))
 
 
 def _free_port_url() -> str:
