@@ -5,13 +5,17 @@ its body with another (the socket is unbuffered: ``socketserver.StreamRequestHan
 is 0), and moto's server runs many request threads, so on a loaded machine the body can follow
 the headers by milliseconds. Terraform's AWS provider (aws-sdk-go-v2 1.36, provider 5.100.0)
 sometimes gives up on an answer that arrives that way: captured on loopback, it closed the
-connection within a millisecond of the headers, before reading the body, and sent the same
+connection milliseconds after the headers without reading the body, and sent the same
 request again (``amz-sdk-request: attempt=2``). The first attempt had already been carried out,
 so a create called twice makes two things: one CI run's ``terraform apply`` of the fixture
 allocated two Elastic IPs for its one ``aws_eip``. With a buffered writer the headers wait for
 the body and both leave in one ``send`` (werkzeug flushes after every body chunk); answers
 larger than the buffer still go out in pieces, and those are reads (the EC2 catalogue), which a
 retry repeats harmlessly.
+
+Measured beside four busy loops on two cores: 7 of 12 applies of the fixture had such a retry
+with werkzeug's handler, 0 of 6 with this one. Which check in the provider's HTTP stack drops
+the answer was not traced; the fix removes the gap it reacts to.
 """
 
 from __future__ import annotations
