@@ -1,5 +1,6 @@
 // Headless Chromium driven over the DevTools protocol (Node's own WebSocket and fetch: no
-// dependency), for what `--dump-dom` and `--screenshot` cannot do: click through the report to a
+// dependency), for what `--dump-dom` and `--screenshot` cannot do: wait until the report's app has
+// drawn its page (and load it again when it stopped at its frame), click through the report to a
 // scenario, open the step that carries a chart, and photograph it as a reader would see it.
 
 import { execa, type ResultPromise } from 'execa'

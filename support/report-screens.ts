@@ -88,6 +88,54 @@ async function photograph(page: Page, index: string, at: Located, png: string): 
   return undefined
 }
 
+/** What a reader sees first on the report's landing page: the tutorial's title, and how many scenarios passed. */
+const LANDING = [
+  { what: 'the report title', element: '[data-testid=report-title]', text: 'Run Kubernetes Clusters for Less with Amazon EC2 Spot and Karpenter' },
+  { what: 'the count of passed scenarios', element: '[data-testid=metadata-item-passed]', text: 'Passed' },
+]
+/** The page has drawn its header and its summary (the total is shown for every run, the passed count only when some passed). */
+const RENDERED = `document.querySelector('[data-testid=report-title]') && document.querySelector('[data-testid=metadata-item-total]')`
+
+export interface LandingScreen {
+  /** What the page lacks; undefined when it shows the title and the passed count. */
+  problem?: string
+  /** How many times the page was loaded (more than one: Allure's app stopped at its layout before). */
+  loads: number
+}
+
+/**
+ * Opens the report's landing page and, once it has drawn its header and summary, checks that it
+ * shows the title and the passed count and photographs it; otherwise says what it lacks.
+ * The page is polled, not given a fixed budget: the report is one file of several MB whose app
+ * draws its data after loading it, which on a machine whose cores are busy (npm test runs its
+ * jobs side by side) took longer than `--dump-dom --virtual-time-budget=10000` waited. And it is
+ * loaded up to `attempts` times: Allure 3.18's app sometimes draws only its frame (layout, footer)
+ * and never the report in it — 2 loads of 25 of the same file on a busy 2-core machine, data
+ * loaded and document complete — which a reader mends by reloading, as this does.
+ */
+export async function landingScreen(browser: string, reportIndex: string, png: string, attempts = 3, timeoutMs = 30_000): Promise<LandingScreen> {
+  return withChromium(browser, { width: 1400, height: 1000 }, async (page) => {
+    let loads = 0
+    while (loads < attempts) {
+      loads++
+      await page.navigate('about:blank')
+      await page.navigate(`file://${reportIndex}`)
+      if (await page.waitFor(RENDERED, timeoutMs)) break
+      if (loads === attempts) return { loads, problem: `the landing page did not draw its header and summary in ${loads} loads of ${timeoutMs / 1000} s each` }
+    }
+    const missing: string[] = []
+    for (const l of LANDING)
+      if (!(await page.evaluate<boolean>(`Boolean(document.querySelector('${l.element}')?.textContent.includes(${JSON.stringify(l.text)}))`)))
+        missing.push(`${l.what} ("${l.text}")`)
+    if (missing.length > 0) return { loads, problem: `the landing page does not show ${missing.join(' or ')}` }
+    // The app scrolls a failed scenario into view; the picture is of the page's top, its title and summary.
+    await page.evaluate('window.scrollTo(0, 0); for (const e of document.querySelectorAll("*")) if (e.scrollTop > 0) e.scrollTop = 0')
+    await sleep(300)
+    await page.screenshot(png)
+    return { loads }
+  })
+}
+
 /** Opens the report once and photographs every chart it should show; a problem for each that does not render. */
 export async function chartScreens(browser: string, reportIndex: string, outDir: string): Promise<ChartScreen[]> {
   const index = `file://${reportIndex}`

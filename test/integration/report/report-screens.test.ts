@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { zoneSpreadChart } from '../../../support/charts.ts'
 import { findBrowser } from '../../../support/report-check.ts'
-import { chartScreens } from '../../../support/report-screens.ts'
+import { chartScreens, landingScreen } from '../../../support/report-screens.ts'
 import { projectRoot } from '../../../lib/paths.ts'
 
 const browser = findBrowser()
 
 /** One scenario of a section, whose zone-spread step attached `svg` as its chart (as allure-cucumberjs writes it). */
-function result(dir: string, uuid: string, section: string, svg: string): void {
+function result(dir: string, uuid: string, section: string, svg: string, status = 'passed'): void {
   writeFileSync(join(dir, `${uuid}-attachment.svg`), svg)
   const now = Date.now()
   const chart = {
@@ -30,7 +30,7 @@ function result(dir: string, uuid: string, section: string, svg: string): void {
       historyId: uuid,
       name: `Ten pods spread over three zones (${section})`,
       fullName: `spotcheck:features/06.feature#${section}`,
-      status: 'passed',
+      status,
       stage: 'finished',
       labels: [{ name: 'feature', value: section }],
       steps: [
@@ -54,12 +54,76 @@ function result(dir: string, uuid: string, section: string, svg: string): void {
   )
 }
 
+/** Generates the single-file report of `results` into `<dir>/report` with the project's Allure configuration. */
+async function generate(dir: string, results: string): Promise<string> {
+  const report = join(dir, 'report')
+  const cli = join(projectRoot, 'node_modules', 'allure', 'cli.js')
+  await execa(process.execPath, [cli, 'generate', results, '--config', join(projectRoot, 'allurerc.mjs'), '--output', report], {
+    cwd: dir,
+    env: { SPOTCHECK_ALLURE_HISTORY: join(dir, 'history.jsonl') },
+  })
+  return join(report, 'index.html')
+}
+
+describe('report check in Chromium: the landing page', { skip: browser ? false : 'no Chromium on PATH' }, () => {
+  it("is photographed once it shows the tutorial's title and the passed count, and named when it does not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spotcheck-report-landing-'))
+    try {
+      const passed = join(dir, 'passed')
+      const failed = join(dir, 'failed')
+      mkdirSync(join(passed, 'results'), { recursive: true })
+      mkdirSync(join(failed, 'results'), { recursive: true })
+      const chart = await zoneSpreadChart([{ zone: 'eu-west-2a', capacityType: 'spot', nodes: 1, pods: 4 }], 'the pods by zone')
+      result(join(passed, 'results'), '33333333-3333-4333-8333-333333333333', 'Step 5: Spread pods within multiple AZs', chart)
+      result(join(failed, 'results'), '44444444-4444-4444-8444-444444444444', 'Step 5: Spread pods within multiple AZs', chart, 'failed')
+
+      const png = join(dir, 'report.png')
+      assert.equal((await landingScreen(browser!, await generate(passed, join(passed, 'results')), png)).problem, undefined)
+      assert.equal(readFileSync(png).subarray(1, 4).toString(), 'PNG')
+
+      // No scenario passed: the page draws its summary without a passed count.
+      assert.equal(
+        (await landingScreen(browser!, await generate(failed, join(failed, 'results')), join(dir, 'failed.png'))).problem,
+        'the landing page does not show the count of passed scenarios ("Passed")',
+      )
+      assert.ok(!existsSync(join(dir, 'failed.png')))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('loads the page again when it drew only its frame, and says so; gives up after the attempts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spotcheck-report-landing-'))
+    try {
+      // A stand-in for Allure's app stopping at its frame: the first load draws nothing, later ones the report.
+      const drawn =
+        '<h2 data-testid="report-title">Run Kubernetes Clusters for Less with Amazon EC2 Spot and Karpenter</h2>' +
+        '<div data-testid="metadata-item-total">Total 1</div><div data-testid="metadata-item-passed">Passed 1</div>'
+      const flaky = join(dir, 'flaky.html')
+      writeFileSync(
+        flaky,
+        `<script>if (localStorage.getItem('seen')) document.write(${JSON.stringify(drawn)}); else localStorage.setItem('seen', '1')</script>`,
+      )
+      const never = join(dir, 'never.html')
+      writeFileSync(never, '<div>Report</div>')
+
+      assert.deepEqual(await landingScreen(browser!, flaky, join(dir, 'flaky.png'), 3, 3_000), { loads: 2 })
+      assert.ok(existsSync(join(dir, 'flaky.png')))
+      assert.deepEqual(await landingScreen(browser!, never, join(dir, 'never.png'), 2, 1_000), {
+        loads: 2,
+        problem: 'the landing page did not draw its header and summary in 2 loads of 1 s each',
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('report check in Chromium: the charts', { skip: browser ? false : 'no Chromium on PATH' }, () => {
   it('photographs a chart that renders and reports one that does not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spotcheck-report-screens-'))
     try {
       const results = join(dir, 'results')
-      const report = join(dir, 'report')
       mkdirSync(results)
       result(
         results,
@@ -74,12 +138,7 @@ describe('report check in Chromium: the charts', { skip: browser ? false : 'no C
         'Step 6: Simulate a Spot interruption',
         '<svg xmlns="http://www.w3.org/2000/svg"><g class="mark-rect role-mark"><path d="M0,0h9v9h-9Z"></g>',
       )
-      const cli = join(projectRoot, 'node_modules', 'allure', 'cli.js')
-      await execa(process.execPath, [cli, 'generate', results, '--config', join(projectRoot, 'allurerc.mjs'), '--output', report], {
-        cwd: dir,
-        env: { SPOTCHECK_ALLURE_HISTORY: join(dir, 'history.jsonl') },
-      })
-      const screens = await chartScreens(browser!, join(report, 'index.html'), dir)
+      const screens = await chartScreens(browser!, await generate(dir, results), dir)
       assert.deepEqual(
         screens.map((s) => [s.chart, s.problem, s.png && s.png.slice(dir.length + 1)]),
         [
