@@ -104,6 +104,19 @@ export interface LandingScreen {
 }
 
 /**
+ * Loads the report until its app has drawn the landing page, up to `attempts` times; how many
+ * loads it took, or what went wrong.
+ */
+async function openDrawn(page: Page, url: string, attempts: number, timeoutMs: number): Promise<number | string> {
+  for (let loads = 1; loads <= attempts; loads++) {
+    await page.navigate('about:blank')
+    await page.navigate(url)
+    if (await page.waitFor(RENDERED, timeoutMs)) return loads
+  }
+  return `the landing page did not draw its header and summary in ${attempts} loads of ${timeoutMs / 1000} s each`
+}
+
+/**
  * Opens the report's landing page and, once it has drawn its header and summary, checks that it
  * shows the title and the passed count and photographs it; otherwise says what it lacks.
  * The page is polled, not given a fixed budget: the report is one file of several MB whose app
@@ -115,14 +128,8 @@ export interface LandingScreen {
  */
 export async function landingScreen(browser: string, reportIndex: string, png: string, attempts = 3, timeoutMs = 30_000): Promise<LandingScreen> {
   return withChromium(browser, { width: 1400, height: 1000 }, async (page) => {
-    let loads = 0
-    while (loads < attempts) {
-      loads++
-      await page.navigate('about:blank')
-      await page.navigate(`file://${reportIndex}`)
-      if (await page.waitFor(RENDERED, timeoutMs)) break
-      if (loads === attempts) return { loads, problem: `the landing page did not draw its header and summary in ${loads} loads of ${timeoutMs / 1000} s each` }
-    }
+    const loads = await openDrawn(page, `file://${reportIndex}`, attempts, timeoutMs)
+    if (typeof loads === 'string') return { loads: attempts, problem: loads }
     const missing: string[] = []
     for (const l of LANDING)
       if (!(await page.evaluate<boolean>(`Boolean(document.querySelector('${l.element}')?.textContent.includes(${JSON.stringify(l.text)}))`)))
@@ -140,9 +147,9 @@ export async function landingScreen(browser: string, reportIndex: string, png: s
 export async function chartScreens(browser: string, reportIndex: string, outDir: string): Promise<ChartScreen[]> {
   const index = `file://${reportIndex}`
   return withChromium(browser, { width: 1400, height: 1400 }, async (page) => {
-    await page.navigate(index)
-    if (!(await page.waitFor('window.allureReportData && Object.keys(window.allureReportData).length > 0', 60_000)))
-      throw new Error(`${reportIndex}: the report's data did not load in ${browser}`)
+    // Drawn first: a scenario opened in an app that stopped at its frame would not draw either.
+    const drawn = await openDrawn(page, index, 3, 30_000)
+    if (typeof drawn === 'string') throw new Error(`${reportIndex}: ${drawn} in ${browser}`)
     const located = await page.evaluate<Located[]>(LOCATE)
     const screens: ChartScreen[] = []
     const used = new Map<string, number>()
