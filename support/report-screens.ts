@@ -3,6 +3,7 @@
 // rendered (an <img> with pixels) and photographs the step to reports/report-step-<n>-<chart>.png.
 
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { sleep } from '../lib/sleep.ts'
 import { EXPECTED_CHARTS } from './charts.ts'
 import { withChromium, type Page } from './chromium.ts'
@@ -96,6 +97,17 @@ const LANDING = [
 /** The page has drawn its header and its summary (the total is shown for every run, the passed count only when some passed). */
 const RENDERED = `document.querySelector('[data-testid=report-title]') && document.querySelector('[data-testid=metadata-item-total]')`
 
+/**
+ * How often, and how long each time, the report is loaded before it counts as not drawn: a report
+ * of several MB drew its summary in 6–9 s on a busy 2-core machine, and Allure 3.18's app stopped
+ * at its frame on about 1 load in 12 there (see landingScreen).
+ */
+const LOADS = 3
+const LOAD_TIMEOUT_MS = 30_000
+
+/** The report's address: its index.html's path (as a file: URL, escaped), or a URL as given. */
+const address = (report: string | URL): string => (typeof report === 'string' ? pathToFileURL(report).href : report.href)
+
 export interface LandingScreen {
   /** What the page lacks; undefined when it shows the title and the passed count. */
   problem?: string
@@ -126,9 +138,9 @@ async function openDrawn(page: Page, url: string, attempts: number, timeoutMs: n
  * and never the report in it — 2 loads of 25 of the same file on a busy 2-core machine, data
  * loaded and document complete — which a reader mends by reloading, as this does.
  */
-export async function landingScreen(browser: string, reportIndex: string, png: string, attempts = 3, timeoutMs = 30_000): Promise<LandingScreen> {
+export async function landingScreen(browser: string, report: string | URL, png: string, attempts = LOADS, timeoutMs = LOAD_TIMEOUT_MS): Promise<LandingScreen> {
   return withChromium(browser, { width: 1400, height: 1000 }, async (page) => {
-    const loads = await openDrawn(page, `file://${reportIndex}`, attempts, timeoutMs)
+    const loads = await openDrawn(page, address(report), attempts, timeoutMs)
     if (typeof loads === 'string') return { loads: attempts, problem: loads }
     const missing: string[] = []
     for (const l of LANDING)
@@ -145,10 +157,10 @@ export async function landingScreen(browser: string, reportIndex: string, png: s
 
 /** Opens the report once and photographs every chart it should show; a problem for each that does not render. */
 export async function chartScreens(browser: string, reportIndex: string, outDir: string): Promise<ChartScreen[]> {
-  const index = `file://${reportIndex}`
+  const index = address(reportIndex)
   return withChromium(browser, { width: 1400, height: 1400 }, async (page) => {
     // Drawn first: a scenario opened in an app that stopped at its frame would not draw either.
-    const drawn = await openDrawn(page, index, 3, 30_000)
+    const drawn = await openDrawn(page, index, LOADS, LOAD_TIMEOUT_MS)
     if (typeof drawn === 'string') throw new Error(`${reportIndex}: ${drawn} in ${browser}`)
     const located = await page.evaluate<Located[]>(LOCATE)
     const screens: ChartScreen[] = []
