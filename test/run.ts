@@ -4,9 +4,9 @@
 //   node test/run.ts integration          # only the integration test files (npm run test:integration)
 //   node test/run.ts lint unit --lanes 1  # some groups, one job at a time
 //
-// Groups (test/runner/jobs.ts): lint, unit, conformance, node24 (the unit tests and a feature smoke
-// on Node 24), integration (one job per test file), features (the drift runs on the sandbox, then
-// the report check of what they wrote).
+// Groups (test/runner/jobs.ts): lint, unit, python (the moto extension's tests), conformance,
+// node24 (the unit tests and a feature smoke on Node 24), integration (one job per test file),
+// features (the drift runs on the sandbox, then the report check of what they wrote).
 //
 // Why side by side: most of an integration file's time is waiting — the aws provider's fixed
 // timers under Terraform, the sandbox's tutorial clock — while lint and the unit tests are all CPU.
