@@ -29,6 +29,27 @@ const BEFORE: { script: string; wallS: number; cpuS: number }[] = [
 /** node:test's counts in that chain: test:unit, test:node24's unit run and test:integration. */
 const BEFORE_COUNTS = { tests: 1072 + 1072 + 147, pass: 1072 + 1072 + 146, skipped: 1 }
 
+/**
+ * Where the CPU of one `npm test` went, by program: measured with Linux process accounting over a
+ * whole run at 049dbff on 2026-12-07 (2 jobs at a time, 46.1 CPU-minutes in all), as root:
+ * `accton FILE; npm test; accton off; sa -f FILE -a` for the totals, and `dump-acct FILE` (its
+ * pid and ppid columns) to say which program started which. Accounting needs root and covers the
+ * whole machine, so the benchmark does not switch it on; these figures are the ones measured then.
+ */
+const CPU_BY_PROGRAM: { program: string; processes: number; cpuMin: number }[] = [
+  { program: 'node 22: the test files, cucumber-js, the sandboxes’ daemons (API server, Karpenter twins), lint, the unit tests', processes: 438, cpuMin: 14.4 },
+  { program: 'terraform and its aws provider plugin', processes: 520, cpuMin: 10.2 },
+  { program: 'python3: moto in each sandbox (5.3 min), the moto extension’s tests twice, cfn-lint', processes: 139, cpuMin: 8.1 },
+  {
+    program: 'the aws CLI (v1, 0.7 s of CPU a call): 3.9 min of it is `aws eks get-token`, the exec credential kubectl runs on every call',
+    processes: 578,
+    cpuMin: 7.1,
+  },
+  { program: 'node 24: the node24 job', processes: 145, cpuMin: 2.5 },
+  { program: 'kubectl', processes: 647, cpuMin: 2.2 },
+  { program: 'Chromium (the report check and its tests)', processes: 96, cpuMin: 0.8 },
+]
+
 /** The machine's busy CPU seconds so far (user, nice, system, irq, softirq), or undefined off Linux. */
 function busySeconds(): number | undefined {
   if (!existsSync('/proc/stat')) return undefined
@@ -79,6 +100,16 @@ export default async function bench(): Promise<BenchResult> {
       '|---|---:|',
       ...jobs.slice(0, 15).map((j) => `| ${j.name}${j.ok ? '' : ' (failed)'} | ${j.seconds} s |`),
       `| ${jobs.length - Math.min(15, jobs.length)} others | ${jobs.slice(15).reduce((n, j) => n + j.seconds, 0)} s in all |`,
+      '',
+      'Where the CPU of one `npm test` went, by program (process accounting over a whole run at 049dbff, 2026-12-07; not measured again by this benchmark):',
+      '',
+      '| program | processes | CPU |',
+      '|---|---:|---:|',
+      ...CPU_BY_PROGRAM.map((p) => `| ${p.program} | ${p.processes} | ${p.cpuMin} min |`),
+      '',
+      'On two cores the run cannot take less than half its CPU time. Most of it is the real programs',
+      'the tests exist to run (Terraform with the aws provider, the aws CLI, kubectl, moto), each',
+      'started hundreds of times.',
     ].join('\n'),
   }
 }
