@@ -436,7 +436,7 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     // stays (nothing removes it), so disruption keeps waiting while the other pool's node empties.
     const agent = { key: 'example.com/agent-not-ready', value: 'starting', effect: 'NoSchedule' }
     await apply(
-      nodePool({ name: 'expiring', expireAfter: '10m', startupTaints: [agent] }),
+      nodePool({ name: 'expiring', startupTaints: [agent] }),
       nodePool({ name: 'idle-soon', consolidateWhenEmptyAfter: '30m' }),
       deployment({ name: 'steady', replicas: 1, nodeSelector: { scenario: 'expiring' } }),
       deployment({ name: 'brief', replicas: 1, nodeSelector: { scenario: 'idle-soon' } }),
@@ -446,6 +446,12 @@ describe('Karpenter NodePools beyond the tutorial', { timeout: 10 * 60_000 }, ()
     await cluster.run(`kubectl taint node ${first.metadata.name} ${agent.key}-`)
     await eventually('steady Running', () => allRunning(cluster, 'app=steady', 1))
     await eventually('brief Running', () => allRunning(cluster, 'app=brief', 1))
+    // Only now does the pool expire its nodes (10 min from each NodeClaim's creation, so the first
+    // may be expired at once). Set from the start, 10 tutorial minutes (30 s at ×20) could pass on a
+    // busy machine before the pod ran: the node was then tainted for disruption, the pod stayed
+    // Pending, and its replacement never initializes. expireAfter is not in the NodePool's template
+    // hash, so the change does not drift the node either.
+    await cluster.run(`kubectl patch nodepool expiring --type merge -p '{"spec":{"disruption":{"expireAfter":"10m"}}}'`)
     const candidate = (await claimsOf('expiring')).find((c) => c.status?.nodeName === first.metadata.name)
     assert.ok(candidate, `the NodeClaim of ${first.metadata.name}`)
     await eventually('disruption replacing the expired node', async () => {
