@@ -4,9 +4,11 @@
 // directory is deleted, as on an ephemeral CI runner — while the sandbox, which is the account,
 // keeps running. `npx spotcheck cleanup --run <id>` (from the remote state alone) and
 // `npx spotcheck reap` must then leave nothing tagged spotcheck:run and none of the tutorial's
-// fixed names in that account. One run per kill point, one at a time (CI's time budget).
+// fixed names in that account. One test file per kill point (kill-aws-step2, -step4, -step6), so
+// that npm test's lanes run them beside the other jobs instead of one after another; each has a
+// runner of its own (SPOTCHECK_HOME) and a sandbox of its own as the account.
 
-import { after, describe, it } from 'node:test'
+import { after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { execa, type ResultPromise } from 'execa'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
@@ -25,6 +27,7 @@ import { sandboxEnvironment } from '../../../sandbox/exports.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
 import { parseProcessFile } from '../../../support/process-identity.ts'
 
+// The runner: a SPOTCHECK_HOME of this test file's own.
 const home = mkdtempSync(join(tmpdir(), 'spotcheck-kill-aws-'))
 const BUCKET = 'spotcheck-rehearsal-state'
 const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_STATE_BUCKET: BUCKET, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), FORCE_COLOR: '0' }
@@ -131,7 +134,12 @@ async function leftovers(sandbox: string): Promise<string[]> {
   return left
 }
 
-async function killRunnerAndClean(tags: string, point: string, reached: (l: LedgerFile) => boolean, extraMs = 0): Promise<void> {
+/**
+ * Starts a rehearsal of the scenarios tagged `tags`, kills it (and its runner) once its ledger
+ * shows `reached` and `extraMs` more have passed, then cleans up from the state bucket and reaps,
+ * and asserts that nothing is left in the account.
+ */
+export async function killRunnerAndClean(tags: string, point: string, reached: (l: LedgerFile) => boolean, extraMs = 0): Promise<void> {
   rmSync(join(home, 'runs'), { recursive: true, force: true })
   const run = startRun(tags)
   let output = ''
@@ -201,25 +209,12 @@ async function killRunnerAndClean(tags: string, point: string, reached: (l: Ledg
   assert.ok(!isAlive(inspectSandbox(sandbox, home).state?.pid), `the sandbox ${sandbox} still runs`)
 }
 
-describe('a killed rehearsal on an ephemeral runner, then cleanup --run from the state bucket and reap', { timeout: 60 * 60_000, concurrency: false }, () => {
-  after(async () => {
-    await execa(process.execPath, [spotcheck, 'sandbox', 'down', '--all'], { env, reject: false })
+/** The suite around one kill point: it stops every sandbox this runner started, whatever happened. */
+export function describeKill(point: string, body: () => void): void {
+  describe(`a rehearsal killed ${point} on an ephemeral runner, then cleanup --run from the state bucket and reap`, { timeout: 30 * 60_000 }, () => {
+    after(async () => {
+      await execa(process.execPath, [spotcheck, 'sandbox', 'down', '--all'], { env, reject: false })
+    })
+    body()
   })
-
-  it("during Step 2's terraform apply", async () => {
-    await killRunnerAndClean('@cluster', 'during terraform apply', (l) => l.entries.some((e) => e.kind === 'terraform'), 20_000)
-  })
-
-  it('in Step 4, after the workload', async () => {
-    await killRunnerAndClean(
-      '@spot-workload',
-      'after the workload was applied',
-      (l) => l.entries.some((e) => e.kind === 'kubernetes' && e.objects.some((o) => o.kind === 'Deployment')),
-      3_000,
-    )
-  })
-
-  it('in Step 6, after the FIS stack', async () => {
-    await killRunnerAndClean('@spot-interruption', 'after the FIS stack was deployed', (l) => l.entries.some((e) => e.kind === 'event-observer'), 1_000)
-  })
-})
+}
