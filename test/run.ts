@@ -1,4 +1,4 @@
-// `npm test`: every check of the project, as jobs run side by side (as many as cores), the longest first.
+// `npm test`: every check of the project, as jobs run side by side (one more than the cores), the longest first.
 //
 //   node test/run.ts                      # everything (npm test)
 //   node test/run.ts integration          # only the integration test files (npm run test:integration)
@@ -12,7 +12,8 @@
 // timers under Terraform, the sandbox's tutorial clock — while lint and the unit tests are all CPU.
 // One after another, the cores idle through the waits. The sandbox's tutorial clock runs slower
 // while its simulation is busy (sandbox/clock.ts), so a job that shares the cores takes longer but
-// keeps the tutorial's deadlines.
+// keeps the tutorial's deadlines. By default one job more than cores run at once, and the Go
+// programs get a lazier garbage collector (test/runner/jobs.ts: defaultLanes, sharedEnvironment).
 //
 // Every job but the features gets a scratch SPOTCHECK_HOME and report directories of its own, so
 // that nothing a test runs writes the project's .spotcheck/, allure-results/ or reports/ while the
@@ -31,11 +32,11 @@
 
 import './setup/python-path.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { cacheDir, projectRoot } from '../lib/paths.ts'
-import { GROUPS, staleExpectations, suiteJobs, type SuiteJob } from './runner/jobs.ts'
+import { defaultLanes, GROUPS, sharedEnvironment, staleExpectations, suiteJobs, type SuiteJob } from './runner/jobs.ts'
 import { Lanes, type Outcome } from './runner/lanes.ts'
 
 function usage(message: string): never {
@@ -53,7 +54,7 @@ const { values, positionals } = (() => {
 const unknown = positionals.filter((g) => !(GROUPS as readonly string[]).includes(g))
 if (unknown.length > 0) usage(`no such group: ${unknown.join(', ')}`)
 const lanesText = values.lanes ?? process.env.SPOTCHECK_TEST_LANES
-const lanes = lanesText === undefined ? availableParallelism() : Number(lanesText)
+const lanes = lanesText === undefined ? defaultLanes() : Number(lanesText)
 if (!Number.isInteger(lanes) || lanes < 1) usage(`--lanes (or SPOTCHECK_TEST_LANES) must be a whole number of at least 1, not "${lanesText}"`)
 
 const all = suiteJobs(projectRoot, process.execPath)
@@ -65,14 +66,16 @@ const scratch = mkdtempSync(join(tmpdir(), 'spotcheck-test-'))
 const sharedCache = cacheDir()
 // Every sandbox a job starts stops when this process is gone (sandbox/daemon.ts), however it ends.
 const owner = String(process.pid)
+const shared = sharedEnvironment(process.env)
 const selected = all
   .filter((j) => positionals.length === 0 || positionals.includes(j.group))
   .map((j, i): SuiteJob => {
-    if (j.group === 'features') return { ...j, env: { SPOTCHECK_CACHE_DIR: sharedCache, SPOTCHECK_SANDBOX_OWNER: owner } }
+    if (j.group === 'features') return { ...j, env: { ...shared, SPOTCHECK_CACHE_DIR: sharedCache, SPOTCHECK_SANDBOX_OWNER: owner } }
     const own = join(scratch, String(i))
     return {
       ...j,
       env: {
+        ...shared,
         SPOTCHECK_CACHE_DIR: sharedCache,
         SPOTCHECK_HOME: join(own, 'home'),
         SPOTCHECK_ALLURE_RESULTS: join(own, 'allure-results'),
