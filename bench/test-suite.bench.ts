@@ -30,6 +30,13 @@ const BEFORE: { script: string; wallS: number; cpuS: number }[] = [
 const BEFORE_COUNTS = { tests: 1072 + 1072 + 147, pass: 1072 + 1072 + 146, skipped: 1 }
 
 /**
+ * `npm test` at 4868e4f (two jobs at a time, kill-aws.test.ts one file), measured on 2026-12-07 on
+ * the 2-core Intel Xeon of the run at 7db4136 below, its CPU the sum of a cpuacct cgroup per job:
+ * the same suite on the same machine before one job more than cores, GOGC=400 and the kill-aws split.
+ */
+const BEFORE_SAME_MACHINE = { rev: '4868e4f', lanes: 2, wallS: 1125, cpuS: 1515, tests: 2333, pass: 2332, skipped: 1 }
+
+/**
  * Where the CPU of one `npm test` went, by program: measured with Linux process accounting over a
  * whole run at 7db4136 on 2026-12-07 (3 jobs at a time, 27.3 CPU-minutes in all, on 2 cores of an
  * Intel Xeon), as root: `accton FILE; npm test; accton off; sa -f FILE -a -c` for the totals, and
@@ -107,7 +114,8 @@ export default async function bench(): Promise<BenchResult> {
     markdown: [
       '| | wall | CPU (user + system, all processes) | node:test tests (passed, skipped) |',
       '|---|---:|---:|---:|',
-      `| before: the chain of npm scripts, one after another (fad01f2) | ${minutes(beforeWall)} | ${minutes(beforeCpu)} | ${BEFORE_COUNTS.tests} (${BEFORE_COUNTS.pass}, ${BEFORE_COUNTS.skipped}) |`,
+      `| before: the chain of npm scripts, one after another (fad01f2, measured on the 2-core AMD EPYC) | ${minutes(beforeWall)} | ${minutes(beforeCpu)} | ${BEFORE_COUNTS.tests} (${BEFORE_COUNTS.pass}, ${BEFORE_COUNTS.skipped}) |`,
+      `| before: test/run.ts at ${BEFORE_SAME_MACHINE.rev}, ${BEFORE_SAME_MACHINE.lanes} jobs at a time (measured on the 2-core Intel Xeon, 2026-12-07) | ${minutes(BEFORE_SAME_MACHINE.wallS)} | ${minutes(BEFORE_SAME_MACHINE.cpuS)} | ${BEFORE_SAME_MACHINE.tests} (${BEFORE_SAME_MACHINE.pass}, ${BEFORE_SAME_MACHINE.skipped}) |`,
       `| **\`npm test\` now (test/run.ts, ${lanes} jobs at a time${r.exitCode === 0 ? '' : `; FAILED: ${failed.join(', ') || `exit ${r.exitCode}`}`})** | **${minutes(wallS)}** | ${cpuS === undefined ? '–' : minutes(cpuS)} | ${counts ? `${counts[1]} (${counts[2]}, ${counts[4]})` : '–'} |`,
       '',
       'Before, each script on its own:',
