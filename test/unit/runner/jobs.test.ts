@@ -1,7 +1,9 @@
-// npm test's defaults: how many jobs at once, and what every job's environment shares.
+// npm test's jobs and defaults: how many jobs at once, what every job's environment shares, and
+// that every job has the expected seconds the lanes order them by.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { defaultLanes, sharedEnvironment } from '../../runner/jobs.ts'
+import { projectRoot } from '../../../lib/paths.ts'
+import { defaultLanes, sharedEnvironment, suiteJobs } from '../../runner/jobs.ts'
 
 describe('npm test defaults', () => {
   it('runs one job more than the cores, so a job waiting on a timer leaves no core idle', () => {
@@ -12,5 +14,15 @@ describe('npm test defaults', () => {
   it("gives the Go programs a lazier collector (GOGC=400), and keeps the caller's own GOGC", () => {
     assert.deepEqual(sharedEnvironment({}), { GOGC: '400' })
     assert.deepEqual(sharedEnvironment({ GOGC: '100' }), { GOGC: '100' })
+  })
+
+  it('gives every job expected seconds, measured or not, so that the longest-first order holds', () => {
+    const jobs = suiteJobs(projectRoot, process.execPath)
+    const unordered = jobs.filter((j) => !Number.isFinite(j.expect) || j.expect <= 0).map((j) => `${j.name}: ${j.expect}`)
+    assert.deepEqual(unordered, [])
+    assert.ok(
+      jobs.some((j) => j.name === 'conformance'),
+      'the conformance job, under 31 s and so not in EXPECTED, is still a job',
+    )
   })
 })
