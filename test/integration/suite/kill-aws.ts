@@ -10,7 +10,7 @@
 
 import { after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { execa, type ResultPromise } from 'execa'
+import { execa } from 'execa'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,12 +26,12 @@ import { projectRoot } from '../../../lib/paths.ts'
 import { sandboxEnvironment } from '../../../sandbox/exports.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
 import { parseProcessFile } from '../../../support/process-identity.ts'
+import { type KillableRun, startCucumber } from './killable-run.ts'
 
 // The runner: a SPOTCHECK_HOME of this test file's own.
 const home = mkdtempSync(join(tmpdir(), 'spotcheck-kill-aws-'))
 const BUCKET = 'spotcheck-rehearsal-state'
 const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_STATE_BUCKET: BUCKET, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), FORCE_COLOR: '0' }
-const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
 const spotcheck = join(projectRoot, 'bin', 'spotcheck.ts')
 const CLUSTER = 'spot-and-karpenter'
 
@@ -46,21 +46,8 @@ function theLedger(): LedgerFile | undefined {
   return undefined
 }
 
-function startRun(tags: string): { process: ResultPromise; ended: () => boolean } {
-  const child = execa(
-    process.execPath,
-    [cucumber, '-p', 'aws-rehearsal', '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`],
-    {
-      cwd: projectRoot,
-      env,
-      reject: false,
-      all: true,
-      forceKillAfterDelay: false,
-    },
-  )
-  let done = false
-  void child.finally(() => (done = true))
-  return { process: child, ended: () => done }
+function startRun(tags: string): KillableRun {
+  return startCucumber(['-p', 'aws-rehearsal', '--tags', tags], home, env)
 }
 
 function sdk(sandbox: string) {

@@ -8,7 +8,7 @@
 
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { execa, type ResultPromise } from 'execa'
+import { execa } from 'execa'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,10 +17,10 @@ import { sandboxEnvironment } from '../../../sandbox/exports.ts'
 import { inspectSandbox, isAlive } from '../../../sandbox/state.ts'
 import type { LedgerFile } from '../../../support/ledger.ts'
 import { parseProcessFile } from '../../../support/process-identity.ts'
+import { type KillableRun, startCucumber } from './killable-run.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'spotcheck-kill-'))
 const env = { ...process.env, SPOTCHECK_HOME: home, SPOTCHECK_ALLURE_RESULTS: join(home, 'allure-results'), FORCE_COLOR: '0' }
-const cucumber = join(projectRoot, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
 const spotcheck = join(projectRoot, 'bin', 'spotcheck.ts')
 
 function latestId(): string | undefined {
@@ -36,28 +36,14 @@ function latestLedger(notId?: string): LedgerFile | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LedgerFile) : undefined
 }
 
-interface Run {
-  process: ResultPromise
-  ended: () => boolean
+interface Run extends KillableRun {
   /** The run id that was latest before this run started. */
   previous?: string
 }
 
 function startRun(tags: string): Run {
   const previous = latestId()
-  // Its own formatter outputs, so the project's reports/ are not overwritten. forceKillAfterDelay:
-  // false — execa's kill('SIGTERM') otherwise follows with SIGKILL after 5 s, which would cut short
-  // the very clean-up the SIGTERM test watches (stopping a sandbox with a cluster takes longer).
-  const child = execa(process.execPath, [cucumber, '--tags', tags, '--format', 'summary', '--format', `message:${join(home, 'messages.ndjson')}`], {
-    cwd: projectRoot,
-    env,
-    reject: false,
-    all: true,
-    forceKillAfterDelay: false,
-  })
-  let done = false
-  void child.finally(() => (done = true))
-  return { process: child, ended: () => done, previous }
+  return { ...startCucumber(['--tags', tags], home, env), previous }
 }
 
 async function until(what: string, check: () => boolean, timeoutMs: number, run: Run): Promise<void> {
