@@ -39,15 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     config.spot_seed()
 
     import spotcheck_moto
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from moto.moto_server.werkzeug_app import create_backend_app
 
     spotcheck_moto.install()
-    from spotcheck_moto import api, http_server, scheduler, static_responses
+    from spotcheck_moto import api, http_server, routing, scheduler, static_responses
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    app = api.middleware(static_responses.middleware(DomainDispatcherApplication(create_backend_app)))
+    app = api.middleware(static_responses.middleware(routing.Dispatcher(create_backend_app)))
     server = http_server.serve(args.host, args.port, app)
     port = server.server_port
     # moto sends some requests to itself (e.g. CloudFormation custom resources)

@@ -18,6 +18,7 @@
 * ``fixes``        moto answers that differ from AWS where the tutorial shows them (DNS names, role names)
 * ``scheduler``    deferred work (FIS steps, Spot pool recovery) on the sandbox daemon's tutorial clock
 * ``snapshot``     a sandbox snapshot's AWS side: every backend, the Spot market and pending jobs, saved and loaded in place
+* ``routing``      moto's dispatcher with each host's service remembered (server.py uses it)
 * ``api``          /spotcheck-api/ inspection endpoint and the daemon's /_spotcheck/ routes: fire, snapshot save/load (a WSGI middleware)
 """
 
