@@ -12,8 +12,9 @@
 // timers under Terraform, the sandbox's tutorial clock — while lint and the unit tests are all CPU.
 // One after another, the cores idle through the waits. The sandbox's tutorial clock runs slower
 // while its simulation is busy (sandbox/clock.ts), so a job that shares the cores takes longer but
-// keeps the tutorial's deadlines. By default one job more than cores run at once, and the Go
-// programs get a lazier garbage collector (test/runner/jobs.ts: defaultLanes, sharedEnvironment).
+// keeps the tutorial's deadlines. By default one job more than cores run at once, the Go programs
+// get a lazier garbage collector, and every Node process of the run shares one compile cache in the
+// scratch directory (test/runner/jobs.ts: defaultLanes, sharedEnvironment).
 //
 // Every job but the features gets a scratch SPOTCHECK_HOME and report directories of its own, so
 // that nothing a test runs writes the project's .spotcheck/, allure-results/ or reports/ while the
@@ -66,7 +67,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'spotcheck-test-'))
 const sharedCache = cacheDir()
 // Every sandbox a job starts stops when this process is gone (sandbox/daemon.ts), however it ends.
 const owner = String(process.pid)
-const shared = sharedEnvironment(process.env)
+const shared = sharedEnvironment(process.env, scratch)
 const selected = all
   .filter((j) => positionals.length === 0 || positionals.includes(j.group))
   .map((j, i): SuiteJob => {

@@ -2,6 +2,7 @@
 // that every job has the expected seconds the lanes order them by.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { projectRoot } from '../../../lib/paths.ts'
 import { defaultLanes, sharedEnvironment, suiteJobs } from '../../runner/jobs.ts'
 
@@ -12,8 +13,13 @@ describe('npm test defaults', () => {
   })
 
   it("gives the Go programs a lazier collector (GOGC=400), and keeps the caller's own GOGC", () => {
-    assert.deepEqual(sharedEnvironment({}), { GOGC: '400' })
-    assert.deepEqual(sharedEnvironment({ GOGC: '100' }), { GOGC: '100' })
+    assert.equal(sharedEnvironment({}, '/scratch').GOGC, '400')
+    assert.equal(sharedEnvironment({ GOGC: '100' }, '/scratch').GOGC, '100')
+  })
+
+  it("shares one Node compile cache among the jobs, in the run's scratch directory, and keeps the caller's own", () => {
+    assert.equal(sharedEnvironment({}, '/scratch').NODE_COMPILE_CACHE, join('/scratch', 'node-compile-cache'))
+    assert.equal(sharedEnvironment({ NODE_COMPILE_CACHE: '/mine' }, '/scratch').NODE_COMPILE_CACHE, '/mine')
   })
 
   it('gives every job expected seconds, measured or not, so that the longest-first order holds', () => {
