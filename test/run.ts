@@ -25,7 +25,7 @@
 // snapshot by the others (test/integration/cluster/step2-snapshot.ts), once per run.
 //
 // A job's output is printed whole when it ends; a line every minute says which jobs are running.
-// The summary gives each job's time and result and node:test's counts; the exit status is 1 when a
+// The summary gives each job's time and result, node:test's counts and unittest's (the python job); the exit status is 1 when a
 // job failed. Ctrl-C (or SIGTERM) stops every job's process group, so the tests' after hooks run.
 // The sandboxes' daemons have process groups of their own; every one a job starts names this
 // process its owner (SPOTCHECK_SANDBOX_OWNER) and stops by itself once it is gone, however this
@@ -38,7 +38,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { cacheDir, projectRoot } from '../lib/paths.ts'
 import { defaultLanes, GROUPS, sharedEnvironment, staleExpectations, suiteJobs, type SuiteJob } from './runner/jobs.ts'
-import { Lanes, type Outcome } from './runner/lanes.ts'
+import { Lanes, unittestCounts, type Outcome } from './runner/lanes.ts'
 
 function usage(message: string): never {
   process.stderr.write(`test/run.ts: ${message}\nusage: node test/run.ts [${GROUPS.join('|')} …] [--lanes N]\n`)
@@ -133,13 +133,23 @@ try {
 const failed = outcomes.filter((o) => o.exitCode !== 0)
 const total = (k: keyof Outcome['counts']) => outcomes.reduce((n, o) => n + (o.counts[k] ?? 0), 0)
 process.stdout.write(`\n━━ summary: ${outcomes.length} of ${selected.length} jobs in ${elapsed()} s, ${lanes} at a time ━━\n`)
+// The python job's counts come from unittest's own closing lines; they are not node:test's.
+const unittest = outcomes
+  .filter((o) => o.counts.tests === undefined)
+  .map((o) => unittestCounts(o.output))
+  .filter((c) => c !== undefined)
 for (const o of [...outcomes].sort((a, b) => b.seconds - a.seconds)) {
-  const counts = o.counts.tests === undefined ? '' : `  ${o.counts.pass ?? 0}/${o.counts.tests} passed`
+  const c = o.counts.tests === undefined ? unittestCounts(o.output) : o.counts
+  const counts = c?.tests === undefined ? '' : `  ${c.pass ?? 0}/${c.tests} passed`
   process.stdout.write(`${o.exitCode === 0 ? 'ok    ' : 'FAILED'} ${String(o.seconds).padStart(5)} s  ${o.job.name}${counts}\n`)
 }
 process.stdout.write(
   `node:test: ${total('tests')} tests, ${total('pass')} passed, ${total('fail')} failed, ${total('skipped')} skipped, ${total('todo')} todo, ${total('cancelled')} cancelled\n`,
 )
+if (unittest.length > 0) {
+  const sum = (k: keyof Outcome['counts']) => unittest.reduce((n, c) => n + (c[k] ?? 0), 0)
+  process.stdout.write(`unittest: ${sum('tests')} tests, ${sum('pass')} passed, ${sum('fail')} failed, ${sum('skipped')} skipped\n`)
+}
 if (runner.stopped) process.stdout.write(`stopped: ${selected.length - outcomes.length} jobs not run\n`)
 if (failed.length > 0) process.stdout.write(`failed: ${failed.map((o) => o.job.name).join(', ')}\n`)
 process.exitCode = failed.length > 0 || runner.stopped ? 1 : 0

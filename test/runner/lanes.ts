@@ -49,6 +49,29 @@ export function countsOf(output: string): Counts {
   return counts
 }
 
+// Python unittest's closing lines: `Ran 121 tests in 35.991s`, then `OK`, `OK (skipped=2)` or
+// `FAILED (failures=1, errors=2, skipped=1)`.
+const UNITTEST_RAN = /^Ran (\d+) tests? in /m
+const UNITTEST_VERDICT = /^(OK|FAILED)(?: \(([^)]*)\))?$/m
+
+/** Python unittest's counts, in node:test's terms (failures and errors fail), or undefined. */
+export function unittestCounts(output: string): Counts | undefined {
+  const ran = UNITTEST_RAN.exec(output)
+  const verdict = UNITTEST_VERDICT.exec(output.slice(ran?.index ?? 0))
+  if (!ran || !verdict) return undefined
+  const detail = Object.fromEntries(
+    (verdict[2] ?? '')
+      .split(',')
+      .map((part) => part.trim().split('='))
+      .filter((kv) => kv.length === 2)
+      .map(([k, v]) => [k, Number(v)]),
+  ) as Record<string, number>
+  const tests = Number(ran[1])
+  const fail = (detail.failures ?? 0) + (detail.errors ?? 0) + (detail['unexpected successes'] ?? 0)
+  const skipped = (detail.skipped ?? 0) + (detail['expected failures'] ?? 0)
+  return { tests, pass: tests - fail - skipped, fail, skipped }
+}
+
 export class Lanes {
   readonly #running = new Map<Job, { child: ResultPromise; since: number }>()
   readonly #options: LaneOptions

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { countsOf, Lanes, type Job } from '../../../test/runner/lanes.ts'
+import { countsOf, Lanes, unittestCounts, type Job } from '../../../test/runner/lanes.ts'
 import { isAlive } from '../../../sandbox/state.ts'
 
 /** A job that appends "start <name>" and "end <name>" to `log` around a sleep of `ms`. */
@@ -69,6 +69,18 @@ describe('the lanes of npm test (test/runner/lanes.ts)', () => {
     assert.deepEqual(countsOf('# tests 2\n# pass 2\nlater\n# tests 5\n# pass 4\n# skipped 1\n'), { tests: 7, pass: 6, skipped: 1 })
     // The spec reporter's form (Node 24's default, wherever the output goes).
     assert.deepEqual(countsOf('ℹ tests 3\nℹ pass 2\nℹ fail 1\n'), { tests: 3, pass: 2, fail: 1 })
+  })
+
+  it("reads Python unittest's closing lines (the python job), failures and errors as failed", () => {
+    assert.deepEqual(unittestCounts('....\n----\nRan 121 tests in 35.991s\n\nOK\n'), { tests: 121, pass: 121, fail: 0, skipped: 0 })
+    assert.deepEqual(unittestCounts('Ran 10 tests in 1.0s\n\nOK (skipped=2)\n'), { tests: 10, pass: 8, fail: 0, skipped: 2 })
+    assert.deepEqual(unittestCounts('FAIL: test_x\nRan 10 tests in 1.0s\n\nFAILED (failures=1, errors=2, skipped=1)\n'), {
+      tests: 10,
+      pass: 6,
+      fail: 3,
+      skipped: 1,
+    })
+    assert.equal(unittestCounts('# tests 2\n# pass 2\nOK\n'), undefined, 'no unittest run in the output')
   })
 
   it("stop() ends the running jobs' process groups and starts no other job", async () => {
