@@ -25,8 +25,9 @@
 // snapshot by the others (test/integration/cluster/step2-snapshot.ts), once per run.
 //
 // A job's output is printed whole when it ends; a line every minute says which jobs are running.
-// The summary gives each job's time and result, node:test's counts and unittest's (the python job); the exit status is 1 when a
-// job failed. Ctrl-C (or SIGTERM) stops every job's process group, so the tests' after hooks run.
+// The summary gives each job's time and result, node:test's counts and unittest's (the python
+// job); the exit status is 1 when a job failed. Ctrl-C (or SIGTERM) stops every job's process
+// group, so the tests' after hooks run.
 // The sandboxes' daemons have process groups of their own; every one a job starts names this
 // process its owner (SPOTCHECK_SANDBOX_OWNER) and stops by itself once it is gone, however this
 // run ends (sandbox/daemon.ts).
@@ -38,7 +39,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { cacheDir, projectRoot } from '../lib/paths.ts'
 import { defaultLanes, GROUPS, sharedEnvironment, staleExpectations, suiteJobs, type SuiteJob } from './runner/jobs.ts'
-import { Lanes, unittestCounts, type Outcome } from './runner/lanes.ts'
+import { Lanes, type Outcome } from './runner/lanes.ts'
 
 function usage(message: string): never {
   process.stderr.write(`test/run.ts: ${message}\nusage: node test/run.ts [${GROUPS.join('|')} …] [--lanes N]\n`)
@@ -134,12 +135,9 @@ const failed = outcomes.filter((o) => o.exitCode !== 0)
 const total = (k: keyof Outcome['counts']) => outcomes.reduce((n, o) => n + (o.counts[k] ?? 0), 0)
 process.stdout.write(`\n━━ summary: ${outcomes.length} of ${selected.length} jobs in ${elapsed()} s, ${lanes} at a time ━━\n`)
 // The python job's counts come from unittest's own closing lines; they are not node:test's.
-const unittest = outcomes
-  .filter((o) => o.counts.tests === undefined)
-  .map((o) => unittestCounts(o.output))
-  .filter((c) => c !== undefined)
+const unittest = outcomes.filter((o) => o.counts.tests === undefined && o.unittest !== undefined).map((o) => o.unittest!)
 for (const o of [...outcomes].sort((a, b) => b.seconds - a.seconds)) {
-  const c = o.counts.tests === undefined ? unittestCounts(o.output) : o.counts
+  const c = o.counts.tests === undefined ? o.unittest : o.counts
   const counts = c?.tests === undefined ? '' : `  ${c.pass ?? 0}/${c.tests} passed`
   process.stdout.write(`${o.exitCode === 0 ? 'ok    ' : 'FAILED'} ${String(o.seconds).padStart(5)} s  ${o.job.name}${counts}\n`)
 }

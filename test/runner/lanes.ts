@@ -26,6 +26,8 @@ export interface Outcome {
   output: string
   /** node:test's closing counts (`# tests 12`, `ℹ tests 12` …), summed when the output has several. */
   counts: Counts
+  /** Python unittest's counts, when the output has a unittest run's closing lines (the python job). */
+  unittest?: Counts
 }
 
 export interface LaneOptions {
@@ -129,6 +131,14 @@ export class Lanes {
     const r = await child
     this.#running.delete(job)
     const output = r.all ?? ''
-    return { job, exitCode: r.exitCode, signal: r.signal, seconds: Math.round((Date.now() - since) / 1000), output, counts: countsOf(output) }
+    return {
+      job,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      seconds: Math.round((Date.now() - since) / 1000),
+      output,
+      counts: countsOf(output),
+      unittest: unittestCounts(output),
+    }
   }
 }

@@ -7,9 +7,8 @@ listing moto's package directory and calling ``os.path.isdir`` on each of its ~1
 it tries the host against every service's URL patterns. For a host such as
 ``ec2.eu-west-2.amazonaws.com`` that is the whole listing and most of the patterns, on every
 request, under the dispatcher's lock. A sandbox run makes thousands of requests (Terraform's
-refreshes, the Karpenter twin's polling), and in a profile of one this was the largest part of
-moto's time per request after the response itself: 300 DescribeVpcs calls took 0.87–0.95 s of
-the server's CPU, 0.64–0.65 s with the answer remembered.
+refreshes, the Karpenter twin's polling); 300 DescribeVpcs calls took 0.87–0.95 s of the
+server's CPU, 0.64–0.65 s with the answer remembered.
 
 The answer depends only on the host: moto's installed packages and URL patterns do not change
 while the server runs. So ``Dispatcher`` remembers it per host, and otherwise routes exactly as

@@ -44,12 +44,14 @@ describe('the lanes of npm test (test/runner/lanes.ts)', () => {
     }
   })
 
-  it("hands over each job's output whole, its exit status and node:test's counts", async () => {
+  it("hands over each job's output whole, its exit status, node:test's counts and unittest's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spotcheck-lanes-'))
     try {
       const tap = [
         { name: 'passes', expect: 1, argv: [process.execPath, '-e', "console.log('TAP version 13\\n# tests 3\\n# pass 3\\n# fail 0')"] },
         { name: 'fails', expect: 2, argv: [process.execPath, '-e', "console.log('# tests 2\\n# pass 1\\n# fail 1');console.error('why');process.exit(3)"] },
+        // unittest writes its closing lines to stderr.
+        { name: 'python', expect: 3, argv: [process.execPath, '-e', "console.error('Ran 4 tests in 0.1s\\n\\nOK (skipped=1)')"] },
       ]
       const ended: string[] = []
       const outcomes = await new Lanes({ lanes: 2, cwd: dir, ended: (o, done) => ended.push(`${done} ${o.job.name}`) }).run(tap)
@@ -59,7 +61,10 @@ describe('the lanes of npm test (test/runner/lanes.ts)', () => {
       assert.equal(byName.get('fails')?.exitCode, 3)
       assert.deepEqual(byName.get('fails')?.counts, { tests: 2, pass: 1, fail: 1 })
       assert.match(byName.get('fails')?.output ?? '', /# fail 1\nwhy/)
-      assert.deepEqual(ended.map((e) => e.split(' ')[0]).sort(), ['1', '2'])
+      assert.equal(byName.get('fails')?.unittest, undefined)
+      assert.deepEqual(byName.get('python')?.counts, {})
+      assert.deepEqual(byName.get('python')?.unittest, { tests: 4, pass: 3, fail: 0, skipped: 1 })
+      assert.deepEqual(ended.map((e) => e.split(' ')[0]).sort(), ['1', '2', '3'])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
