@@ -2,7 +2,7 @@
 // main.tf, which files count as Terraform configuration, and a restored ledger's paths.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { StateBucketError, backendOverride, configFiles, ledgerKey, rebaseLedger, stateBucketName, terraformStateKey } from '../../../support/remote-state.ts'
@@ -37,21 +37,25 @@ describe('remote state: names and keys', () => {
 
   it('keeps *.tf, *.tfvars and .terraform.lock.hcl, also in local modules; never .terraform/ or state', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spotcheck-config-'))
-    for (const f of [
-      'main.tf',
-      'spotcheck_backend_override.tf',
-      '.terraform.lock.hcl',
-      'terraform.tfstate',
-      'terraform.tfstate.backup',
-      'workload.yaml',
-      'modules/eks/main.tf',
-      '.terraform/modules/x/main.tf',
-      '.terraform/terraform.tfstate',
-    ]) {
-      mkdirSync(join(dir, f, '..'), { recursive: true })
-      writeFileSync(join(dir, f), 'x')
+    try {
+      for (const f of [
+        'main.tf',
+        'spotcheck_backend_override.tf',
+        '.terraform.lock.hcl',
+        'terraform.tfstate',
+        'terraform.tfstate.backup',
+        'workload.yaml',
+        'modules/eks/main.tf',
+        '.terraform/modules/x/main.tf',
+        '.terraform/terraform.tfstate',
+      ]) {
+        mkdirSync(join(dir, f, '..'), { recursive: true })
+        writeFileSync(join(dir, f), 'x')
+      }
+      assert.deepEqual(configFiles(dir), ['.terraform.lock.hcl', 'main.tf', 'modules/eks/main.tf', 'spotcheck_backend_override.tf'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
-    assert.deepEqual(configFiles(dir), ['.terraform.lock.hcl', 'main.tf', 'modules/eks/main.tf', 'spotcheck_backend_override.tf'])
   })
 
   it("moves a restored ledger's paths from the dead runner's run directory to this machine's", () => {
