@@ -18,7 +18,8 @@
 //
 // Every job but the features gets a scratch SPOTCHECK_HOME and report directories of its own, so
 // that nothing a test runs writes the project's .spotcheck/, allure-results/ or reports/ while the
-// drift runs write theirs beside it. All jobs share one SPOTCHECK_CACHE_DIR (the project's
+// drift runs write theirs beside it. Every job, the features too, gets a scratch TMPDIR: a test's
+// temporary directories (one run of the suite used to leave ~47 in /tmp) go when the run ends. All jobs share one SPOTCHECK_CACHE_DIR (the project's
 // .spotcheck/cache unless set): moto's EC2 catalogue answers, the same for every sandbox, are
 // computed once instead of once per test's sandbox. They also share SPOTCHECK_TEST_SNAPSHOTS: the
 // cluster tests' Step 2, made by the first file that needs it and restored from a sandbox
@@ -33,7 +34,7 @@
 // run ends (sandbox/daemon.ts).
 
 import './setup/python-path.ts'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -72,12 +73,17 @@ const shared = sharedEnvironment(process.env, scratch)
 const selected = all
   .filter((j) => positionals.length === 0 || positionals.includes(j.group))
   .map((j, i): SuiteJob => {
-    if (j.group === 'features') return { ...j, env: { ...shared, SPOTCHECK_CACHE_DIR: sharedCache, SPOTCHECK_SANDBOX_OWNER: owner } }
     const own = join(scratch, String(i))
+    // The job's temporary directory (TMPDIR: Node's os.tmpdir(), Python's tempfile, Go's): what its
+    // tests and the programs they run leave there goes with the scratch directory.
+    const tmp = join(own, 'tmp')
+    mkdirSync(tmp, { recursive: true })
+    if (j.group === 'features') return { ...j, env: { ...shared, TMPDIR: tmp, SPOTCHECK_CACHE_DIR: sharedCache, SPOTCHECK_SANDBOX_OWNER: owner } }
     return {
       ...j,
       env: {
         ...shared,
+        TMPDIR: tmp,
         SPOTCHECK_CACHE_DIR: sharedCache,
         SPOTCHECK_HOME: join(own, 'home'),
         SPOTCHECK_ALLURE_RESULTS: join(own, 'allure-results'),
