@@ -39,7 +39,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { cacheDir, projectRoot } from '../lib/paths.ts'
-import { defaultLanes, GROUPS, sharedEnvironment, staleExpectations, suiteJobs, type SuiteJob } from './runner/jobs.ts'
+import { defaultLanes, GROUPS, jobEnvironment, sharedEnvironment, staleExpectations, suiteJobs, type SuiteJob } from './runner/jobs.ts'
 import { Lanes, type Outcome } from './runner/lanes.ts'
 
 function usage(message: string): never {
@@ -73,26 +73,9 @@ const shared = sharedEnvironment(process.env, scratch)
 const selected = all
   .filter((j) => positionals.length === 0 || positionals.includes(j.group))
   .map((j, i): SuiteJob => {
-    const own = join(scratch, String(i))
-    // The job's temporary directory (TMPDIR: Node's os.tmpdir(), Python's tempfile, Go's): what its
-    // tests and the programs they run leave there goes with the scratch directory.
-    const tmp = join(own, 'tmp')
-    mkdirSync(tmp, { recursive: true })
-    if (j.group === 'features') return { ...j, env: { ...shared, TMPDIR: tmp, SPOTCHECK_CACHE_DIR: sharedCache, SPOTCHECK_SANDBOX_OWNER: owner } }
-    return {
-      ...j,
-      env: {
-        ...shared,
-        TMPDIR: tmp,
-        SPOTCHECK_CACHE_DIR: sharedCache,
-        SPOTCHECK_HOME: join(own, 'home'),
-        SPOTCHECK_ALLURE_RESULTS: join(own, 'allure-results'),
-        SPOTCHECK_REPORTS_DIR: join(own, 'reports'),
-        SPOTCHECK_REPORT_DIR: join(own, 'allure-report'),
-        SPOTCHECK_TEST_SNAPSHOTS: join(scratch, 'step2-snapshots'),
-        SPOTCHECK_SANDBOX_OWNER: owner,
-      },
-    }
+    const env = jobEnvironment(j, i, { scratch, cache: sharedCache, owner, shared })
+    mkdirSync(env.TMPDIR, { recursive: true })
+    return { ...j, env }
   })
 
 const started = Date.now()

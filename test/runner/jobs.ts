@@ -118,3 +118,31 @@ export function defaultLanes(cores = availableParallelism()): number {
 export function sharedEnvironment(parent: NodeJS.ProcessEnv, scratch: string): Record<string, string> {
   return { GOGC: parent.GOGC ?? '400', NODE_COMPILE_CACHE: parent.NODE_COMPILE_CACHE ?? join(scratch, 'node-compile-cache') }
 }
+
+/** What one run gives all its jobs: its scratch directory, cache, owner pid and shared variables. */
+interface RunContext {
+  scratch: string
+  cache: string
+  owner: string
+  shared: Record<string, string>
+}
+
+/**
+ * The environment of the run's job number `index` (test/run.ts says why each directory). Every job
+ * gets a TMPDIR of its own under the scratch directory (Node's os.tmpdir(), Python's tempfile and
+ * Go's os.TempDir read it), so what its tests leave there goes with the run; every job but the
+ * features also gets its own spotcheck home and report directories. The caller makes TMPDIR.
+ */
+export function jobEnvironment(job: SuiteJob, index: number, run: RunContext): Record<string, string> & { TMPDIR: string } {
+  const own = join(run.scratch, String(index))
+  const common = { ...run.shared, TMPDIR: join(own, 'tmp'), SPOTCHECK_CACHE_DIR: run.cache, SPOTCHECK_SANDBOX_OWNER: run.owner }
+  if (job.group === 'features') return common
+  return {
+    ...common,
+    SPOTCHECK_HOME: join(own, 'home'),
+    SPOTCHECK_ALLURE_RESULTS: join(own, 'allure-results'),
+    SPOTCHECK_REPORTS_DIR: join(own, 'reports'),
+    SPOTCHECK_REPORT_DIR: join(own, 'allure-report'),
+    SPOTCHECK_TEST_SNAPSHOTS: join(run.scratch, 'step2-snapshots'),
+  }
+}

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { projectRoot } from '../../../lib/paths.ts'
-import { defaultLanes, sharedEnvironment, suiteJobs } from '../../runner/jobs.ts'
+import { defaultLanes, jobEnvironment, sharedEnvironment, suiteJobs } from '../../runner/jobs.ts'
 
 describe('npm test defaults', () => {
   it('runs one job more than the cores, so a job waiting on a timer leaves no core idle', () => {
@@ -30,5 +30,21 @@ describe('npm test defaults', () => {
       jobs.some((j) => j.name === 'conformance'),
       'the conformance job, under 31 s and so not in EXPECTED, is still a job',
     )
+  })
+
+  it('gives every job a TMPDIR of its own under the scratch directory, and all but the features their own home', () => {
+    const run = { scratch: '/scratch', cache: '/cache', owner: '42', shared: { GOGC: '400' } }
+    const jobs = suiteJobs(projectRoot, process.execPath)
+    const envs = jobs.map((j, i) => ({ job: j, env: jobEnvironment(j, i, run) }))
+    const tmps = envs.map((e) => e.env.TMPDIR)
+    assert.equal(new Set(tmps).size, jobs.length, 'one TMPDIR per job')
+    for (const { job, env } of envs) {
+      assert.ok(env.TMPDIR.startsWith('/scratch/'), `${job.name}: TMPDIR ${env.TMPDIR}`)
+      assert.equal(env.GOGC, '400')
+      assert.equal(env.SPOTCHECK_SANDBOX_OWNER, '42')
+      assert.equal(env.SPOTCHECK_CACHE_DIR, '/cache')
+      if (job.group === 'features') assert.equal(env.SPOTCHECK_HOME, undefined, "the drift runs write the project's own directories")
+      else assert.ok(env.SPOTCHECK_HOME?.startsWith('/scratch/'), `${job.name}: SPOTCHECK_HOME ${env.SPOTCHECK_HOME}`)
+    }
   })
 })
