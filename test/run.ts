@@ -19,9 +19,9 @@
 // Every job but the features gets a scratch SPOTCHECK_HOME and report directories of its own, so
 // that nothing a test runs writes the project's .spotcheck/, allure-results/ or reports/ while the
 // drift runs write theirs beside it. Every job, the features too, gets a scratch TMPDIR: a test's
-// temporary directories (one run of the suite used to leave ~47 in /tmp) go when the run ends. All jobs share one SPOTCHECK_CACHE_DIR (the project's
-// .spotcheck/cache unless set): moto's EC2 catalogue answers, the same for every sandbox, are
-// computed once instead of once per test's sandbox. They also share SPOTCHECK_TEST_SNAPSHOTS: the
+// temporary directories (one run of the suite used to leave ~47 in /tmp) go when the run ends.
+// All jobs share one SPOTCHECK_CACHE_DIR (the project's .spotcheck/cache unless set): moto's EC2
+// catalogue answers, the same for every sandbox, are computed once instead of once per sandbox. They also share SPOTCHECK_TEST_SNAPSHOTS: the
 // cluster tests' Step 2, made by the first file that needs it and restored from a sandbox
 // snapshot by the others (test/integration/cluster/step2-snapshot.ts), once per run.
 //
@@ -123,10 +123,11 @@ try {
 const failed = outcomes.filter((o) => o.exitCode !== 0)
 const total = (k: keyof Outcome['counts']) => outcomes.reduce((n, o) => n + (o.counts[k] ?? 0), 0)
 process.stdout.write(`\n━━ summary: ${outcomes.length} of ${selected.length} jobs in ${elapsed()} s, ${lanes} at a time ━━\n`)
-// The python job's counts come from unittest's own closing lines; they are not node:test's.
-const unittest = outcomes.filter((o) => o.counts.tests === undefined && o.unittest !== undefined).map((o) => o.unittest!)
+// The python job's counts come from unittest's own closing lines; a node:test job's are its own.
+const unittestOf = (o: Outcome) => (o.counts.tests === undefined ? o.unittest : undefined)
+const unittest = outcomes.map(unittestOf).filter((c) => c !== undefined)
 for (const o of [...outcomes].sort((a, b) => b.seconds - a.seconds)) {
-  const c = o.counts.tests === undefined ? o.unittest : o.counts
+  const c = unittestOf(o) ?? o.counts
   const counts = c?.tests === undefined ? '' : `  ${c.pass ?? 0}/${c.tests} passed`
   process.stdout.write(`${o.exitCode === 0 ? 'ok    ' : 'FAILED'} ${String(o.seconds).padStart(5)} s  ${o.job.name}${counts}\n`)
 }

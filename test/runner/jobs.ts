@@ -15,8 +15,9 @@ export interface SuiteJob extends Job {
 
 /**
  * Seconds each job took in `npm test` on the 2-core machine, three at a time (a run at 7db4136; the
- * benchmark in docs/benchmarks.md is a later one), the longest first. A job not listed (each under 31 s) counts UNMEASURED: it
- * starts after the long ones, which is where a new file belongs until it is measured.
+ * benchmark in docs/benchmarks.md is a later one), the longest first. A job not listed (each under
+ * 31 s) counts UNMEASURED: it starts after the long ones, which is where a new file belongs until
+ * it is measured.
  */
 const EXPECTED: Record<string, number> = {
   features: 280,
